@@ -1,0 +1,214 @@
+import { availableParallelism } from 'node:os';
+import type { DataMatrix } from '../../data/matrix.js';
+import { InternalError } from '../../errors.js';
+import {
+  SEED_BLOCK_ROWS,
+  type Assignment,
+  type Backend,
+  type DatasetHandle,
+  type LloydOptions,
+  type LloydSummary,
+} from '../backend.js';
+import { lloydKernelSource, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
+import { WorkerPool } from './worker-pool.js';
+
+/**
+ * The CPU backend: the passes of backend.ts on typed arrays, over all cores with worker_threads.
+ *
+ * Rows are cut into fixed blocks of CPU_BLOCK_ROWS; each block yields its own float64 partial
+ * summary and the partials are added in block order on the main thread. The result therefore does
+ * not depend on the number of threads: the same input gives the same bits on any machine.
+ * Small inputs run on the calling thread (same blocks, same order), since starting workers would
+ * cost more than the work.
+ */
+export const CPU_BLOCK_ROWS = 32768;
+const INLINE_MAX_VALUES = 1 << 19;
+
+let sharedPool: WorkerPool | undefined;
+
+function pool(): WorkerPool {
+  sharedPool ??= new WorkerPool(Math.max(1, Math.min(availableParallelism(), 64)));
+  return sharedPool;
+}
+
+/** Stops the shared CPU worker threads (they are unreferenced when idle, so this is optional). */
+export async function shutdownCpuWorkers(): Promise<void> {
+  const p = sharedPool;
+  sharedPool = undefined;
+  await p?.dispose();
+}
+
+interface CpuDataset extends DatasetHandle {
+  readonly id: number;
+  readonly inline: boolean;
+  labels: Int32Array;
+  minDist: Float32Array | undefined;
+  blockSums: Float64Array | undefined;
+}
+
+type KernelFn = (...args: unknown[]) => number;
+const compiledInline = new Map<string, KernelFn>();
+
+function compileInline(kernel: KernelSource): KernelFn {
+  let fn = compiledInline.get(kernel.key);
+  if (!fn) {
+    fn = new Function(kernel.body)() as KernelFn;
+    compiledInline.set(kernel.key, fn);
+  }
+  return fn;
+}
+
+let nextDatasetId = 1;
+
+function sharedInt32(n: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Math.max(4, n * 4)), 0, n);
+}
+
+export class CpuBackend implements Backend {
+  readonly kind = 'cpu' as const;
+  readonly deviceName: string;
+  private disposed = false;
+
+  constructor(private readonly threads = Math.max(1, Math.min(availableParallelism(), 64))) {
+    this.deviceName = `cpu: ${threads} thread${threads === 1 ? '' : 's'}`;
+  }
+
+  async attach(matrix: DataMatrix): Promise<DatasetHandle> {
+    const ds: CpuDataset = {
+      id: nextDatasetId++,
+      rows: matrix.rows,
+      dims: matrix.dims,
+      matrix,
+      inline: matrix.rows * matrix.dims <= INLINE_MAX_VALUES || this.threads === 1,
+      labels: sharedInt32(matrix.rows).fill(-1),
+      minDist: undefined,
+      blockSums: undefined,
+    };
+    if (!ds.inline) pool().broadcast({ op: 'dataset', id: ds.id, X: matrix.data, n: matrix.rows });
+    return ds;
+  }
+
+  async detach(handle: DatasetHandle): Promise<void> {
+    const ds = this.dataset(handle);
+    if (!ds.inline && sharedPool) sharedPool.broadcast({ op: 'drop', id: ds.id });
+  }
+
+  async resetLabels(handle: DatasetHandle): Promise<void> {
+    this.dataset(handle).labels.fill(-1);
+  }
+
+  async lloydStep(handle: DatasetHandle, centres: Float32Array, k: number, options: LloydOptions = {}): Promise<LloydSummary> {
+    const ds = this.dataset(handle);
+    const kd = k * ds.dims;
+    const labels = options.storeLabels === false ? sharedInt32(ds.rows).fill(-1) : ds.labels;
+    const partials = await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
+      C: centres,
+      labels,
+      sqd: null,
+      accumulate: true,
+      accLength: kd + k + 2,
+    });
+    const total = new Float64Array(kd + k + 2);
+    for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
+    return {
+      sums: total.slice(0, kd),
+      counts: total.slice(kd, kd + k),
+      inertia: total[kd + k],
+      changed: total[kd + k + 1],
+    };
+  }
+
+  async assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
+    const ds = this.dataset(handle);
+    const labels = sharedInt32(ds.rows).fill(-1);
+    const sqd = new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
+    await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', { C: centres, labels, sqd, accumulate: false, accLength: 0 });
+    return { labels: Int32Array.from(labels), sqDistances: Float32Array.from(sqd) };
+  }
+
+  async seedReset(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
+    return this.seedMinDist(handle, centre, true);
+  }
+
+  async seedUpdate(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
+    return this.seedMinDist(handle, centre, false);
+  }
+
+  private async seedMinDist(handle: DatasetHandle, centre: Float32Array, reset: boolean): Promise<Float64Array> {
+    const ds = this.dataset(handle);
+    ds.minDist ??= new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
+    const nBlocks = Math.ceil(ds.rows / SEED_BLOCK_ROWS);
+    ds.blockSums ??= new Float64Array(new SharedArrayBuffer(Math.max(8, nBlocks * 8)), 0, nBlocks);
+    await this.runBlocks(ds, seedMinDistKernelSource(ds.dims), 'seedMinDist', {
+      c: centre,
+      minDist: ds.minDist,
+      reset,
+      blockSums: ds.blockSums,
+      blockRows: SEED_BLOCK_ROWS,
+    });
+    return Float64Array.from(ds.blockSums);
+  }
+
+  async seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array> {
+    const ds = this.dataset(handle);
+    if (!ds.minDist) throw new InternalError('seedPotentials called before seedReset');
+    const partials = await this.runBlocks(ds, seedPotentialsKernelSource(ds.dims), 'seedPotentials', {
+      cands: candidates,
+      L: count,
+      minDist: ds.minDist,
+    });
+    const out = new Float64Array(count);
+    for (const part of partials) for (let l = 0; l < count; l++) out[l] += part[l];
+    return out;
+  }
+
+  async seedReadMinDist(handle: DatasetHandle, start: number, count: number): Promise<Float32Array> {
+    const ds = this.dataset(handle);
+    if (!ds.minDist) throw new InternalError('seedReadMinDist called before seedReset');
+    return ds.minDist.slice(start, start + count);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+
+  private dataset(handle: DatasetHandle): CpuDataset {
+    if (this.disposed) throw new InternalError('the CPU backend was disposed');
+    return handle as CpuDataset;
+  }
+
+  /** Runs a kernel over every block; returns the per-block results in block order. */
+  private async runBlocks(ds: CpuDataset, kernel: KernelSource, call: string, args: Record<string, unknown>): Promise<Float64Array[]> {
+    const blocks: [number, number][] = [];
+    for (let i0 = 0; i0 < ds.rows; i0 += CPU_BLOCK_ROWS) blocks.push([i0, Math.min(ds.rows, i0 + CPU_BLOCK_ROWS)]);
+    if (ds.inline) return runInline(ds, kernel, call, args, blocks);
+    const workers = Math.min(this.threads, blocks.length);
+    const jobs: Promise<Float64Array[]>[] = [];
+    for (let w = 0; w < workers; w++) {
+      const mine = blocks.slice(Math.floor((w * blocks.length) / workers), Math.floor(((w + 1) * blocks.length) / workers));
+      jobs.push(pool().run(w, { id: ds.id, kernel, call, blocks: mine, args }));
+    }
+    return (await Promise.all(jobs)).flat();
+  }
+}
+
+function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record<string, unknown>, blocks: [number, number][]): Float64Array[] {
+  const fn = compileInline(kernel);
+  const X = ds.matrix.data;
+  const n = ds.rows;
+  const results: Float64Array[] = [];
+  for (const [i0, i1] of blocks) {
+    if (call === 'lloyd') {
+      const acc = a.accumulate ? new Float64Array(a.accLength as number) : null;
+      fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc);
+      if (acc) results.push(acc);
+    } else if (call === 'seedMinDist') {
+      fn(X, n, i0, i1, a.c, a.minDist, a.reset, a.blockSums, a.blockRows);
+    } else {
+      const out = new Float64Array(a.L as number);
+      fn(X, n, i0, i1, a.cands, a.L, a.minDist, out);
+      results.push(out);
+    }
+  }
+  return results;
+}

@@ -1,0 +1,48 @@
+/**
+ * The code of a CPU worker thread, as text for `new Worker(code, { eval: true })`. Text rather than
+ * a module file because the same code must run from src/ under the test runner and from dist/ when
+ * installed, and a module path would differ between them. The worker only compiles the kernel
+ * sources it is sent (src/backend/cpu/kernel-source.ts) and runs them over shared memory; all the
+ * logic that decides what to run lives on the main thread.
+ *
+ * Messages in:  { op: 'dataset', id, X, n } | { op: 'drop', id } |
+ *               { op: 'run', job, id, kernel: { key, body }, call, blocks: [i0, i1][], args }
+ * Messages out: { job, results: Float64Array[] } | { job, error }
+ */
+export const WORKER_SOURCE = String.raw`
+const { parentPort } = require('node:worker_threads');
+const datasets = new Map();
+const compiled = new Map();
+function kernelOf(kernel) {
+  let fn = compiled.get(kernel.key);
+  if (!fn) { fn = new Function(kernel.body)(); compiled.set(kernel.key, fn); }
+  return fn;
+}
+parentPort.on('message', (msg) => {
+  if (msg.op === 'dataset') { datasets.set(msg.id, { X: msg.X, n: msg.n }); return; }
+  if (msg.op === 'drop') { datasets.delete(msg.id); return; }
+  try {
+    const ds = datasets.get(msg.id);
+    if (!ds) throw new Error('dataset ' + msg.id + ' is not registered in this worker');
+    const fn = kernelOf(msg.kernel);
+    const a = msg.args;
+    const results = [];
+    for (const [i0, i1] of msg.blocks) {
+      if (msg.call === 'lloyd') {
+        const acc = a.accumulate ? new Float64Array(a.accLength) : null;
+        fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc);
+        if (acc !== null) results.push(acc);
+      } else if (msg.call === 'seedMinDist') {
+        fn(ds.X, ds.n, i0, i1, a.c, a.minDist, a.reset, a.blockSums, a.blockRows);
+      } else if (msg.call === 'seedPotentials') {
+        const out = new Float64Array(a.L);
+        fn(ds.X, ds.n, i0, i1, a.cands, a.L, a.minDist, out);
+        results.push(out);
+      } else throw new Error('unknown call ' + msg.call);
+    }
+    parentPort.postMessage({ job: msg.job, results }, results.map((r) => r.buffer));
+  } catch (error) {
+    parentPort.postMessage({ job: msg.job, error: String(error && error.stack || error) });
+  }
+});
+`;

@@ -1,0 +1,197 @@
+import { DeviceError } from '../../errors.js';
+import { injectedFault } from './fault-injection.js';
+
+/**
+ * Device ownership for the GPU backend: the Dawn instance, the adapter and the device.
+ *
+ * Root cause of the crashes noted in DESIGN.md (a futex abort or std::system_error while GPU work
+ * was in flight, and a silent exit inside `await queue.onSubmittedWorkDone()`): the `GPU` object
+ * returned by dawn.node's `create()` owns the native instance, but neither the adapter nor the
+ * device keeps it alive, and dawn.node's event pump (AsyncRunner, which calls ProcessEvents from
+ * setImmediate) holds only a raw pointer to it. When JavaScript drops its last reference to the
+ * `GPU` object, a garbage collection frees the instance while the device still has work queued:
+ * the next ProcessEvents touches freed mutexes (the abort), or the pump stops and the pending
+ * promise can never settle, so Node finds its event loop empty and exits with status 0. A long
+ * synchronous loop that allocates only made a collection likely at the wrong moment; blocking
+ * itself is harmless. Reproduced deterministically with `--expose-gc` and `gc()` between submit
+ * and await; test/gpu-lifetime.test.ts is the regression test.
+ *
+ * The design: this module keeps the one `GPU` instance in a module-level variable for the life of
+ * the process, and every GpuContext holds the instance and adapter strongly alongside its device.
+ */
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A software implementation (e.g. lavapipe): correct, but slower than the CPU backend. */
+  isFallback: boolean;
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+  features: string[];
+}
+
+interface DawnModule {
+  create(options: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+// Strong, process-lifetime references (see the comment above: this is the fix, not a cache).
+let dawn: DawnModule | undefined;
+let gpuInstance: GPU | undefined;
+let loadFailure: string | undefined;
+
+async function instance(): Promise<GPU | undefined> {
+  if (gpuInstance) return gpuInstance;
+  if (loadFailure) return undefined;
+  try {
+    dawn = (await import('webgpu')) as unknown as DawnModule;
+    Object.assign(globalThis, dawn.globals);
+    gpuInstance = dawn.create([]);
+    return gpuInstance;
+  } catch (error) {
+    loadFailure = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return undefined;
+  }
+}
+
+async function requestAdapter(): Promise<GPUAdapter | null> {
+  if (injectedFault('no-adapter')) return null;
+  const gpu = await instance();
+  if (!gpu) return null;
+  const hw = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (hw) return hw;
+  return gpu.requestAdapter({ forceFallbackAdapter: true });
+}
+
+function describe(adapter: GPUAdapter): AdapterDescription {
+  const info = adapter.info;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallback: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    maxBufferSize: adapter.limits.maxBufferSize,
+    features: [...adapter.features].sort(),
+  };
+}
+
+/** The adapters Dawn offers (one per kind it finds), for `gpuseg devices`. */
+export async function listAdapters(): Promise<{ adapters: AdapterDescription[]; note: string | undefined }> {
+  const adapter = await requestAdapter();
+  if (!adapter) return { adapters: [], note: loadFailure ? `WebGPU could not load: ${loadFailure}` : 'no WebGPU adapter found' };
+  return { adapters: [describe(adapter)], note: undefined };
+}
+
+export function adapterName(a: AdapterDescription): string {
+  const what = a.description || [a.vendor, a.architecture, a.device].filter(Boolean).join(' ');
+  return a.isFallback ? `${what} (software)` : what;
+}
+
+/** An open device and everything that must outlive it. */
+export class GpuContext {
+  private lostInfo: string | undefined;
+  private uncaptured: string | undefined;
+
+  private constructor(
+    /** Held so the instance outlives the device (the crash fix above). */
+    readonly gpu: GPU,
+    readonly adapter: GPUAdapter,
+    readonly device: GPUDevice,
+    readonly description: AdapterDescription,
+  ) {
+    device.lost.then((info) => {
+      this.lostInfo = `${info.reason}: ${info.message}`;
+    });
+    device.addEventListener('uncapturederror', (event) => {
+      this.uncaptured ??= (event as GPUUncapturedErrorEvent).error.message;
+    });
+  }
+
+  /**
+   * Opens the best adapter. `allowFallback` false refuses software adapters (what --backend auto
+   * wants: the CPU backend is faster than a software GPU).
+   */
+  static async open(options: { allowFallback: boolean }): Promise<GpuContext> {
+    const adapter = await requestAdapter();
+    if (!adapter) {
+      throw new DeviceError(`no GPU adapter found${loadFailure ? ` (WebGPU could not load: ${loadFailure})` : ''}; use --backend cpu, or install a Vulkan driver (see README, 'Software GPU')`, { reason: 'unavailable' });
+    }
+    const description = describe(adapter);
+    if (description.isFallback && !options.allowFallback) {
+      throw new DeviceError(`only a software GPU adapter was found (${adapterName(description)})`, { reason: 'unavailable' });
+    }
+    const limits = adapter.limits;
+    const device = await adapter.requestDevice({
+      label: 'gpuseg',
+      requiredLimits: {
+        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+        maxBufferSize: limits.maxBufferSize,
+        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+        maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      },
+    });
+    return new GpuContext((await instance())!, adapter, device, description);
+  }
+
+  get name(): string {
+    return adapterName(this.description);
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  /** Throws a DeviceError when the device is gone; call before each piece of work. */
+  checkAlive(): void {
+    if (this.lostInfo !== undefined) throw new DeviceError(`GPU device lost (${this.lostInfo})`, { reason: 'lost' });
+  }
+
+  /**
+   * Runs `work` (which encodes and submits) inside validation, out-of-memory and internal error
+   * scopes, awaits what it returns, and turns any GPU error into a DeviceError naming `label`.
+   */
+  async scoped<T>(label: string, work: () => Promise<T> | T): Promise<T> {
+    this.checkAlive();
+    const device = this.device;
+    device.pushErrorScope('internal');
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    let result: T | undefined;
+    let thrown: unknown;
+    try {
+      result = await work();
+    } catch (error) {
+      thrown = error;
+    }
+    const validation = await device.popErrorScope();
+    const oom = await device.popErrorScope();
+    const internal = await device.popErrorScope();
+    this.checkAlive();
+    if (oom) throw new DeviceError(`GPU out of memory during ${label}: ${oom.message.split('\n')[0]}`, { reason: 'out-of-memory' });
+    if (validation) throw new DeviceError(`GPU rejected ${label}: ${validation.message.split('\n')[0]}`, { reason: 'validation' });
+    if (internal) throw new DeviceError(`GPU internal error during ${label}: ${internal.message.split('\n')[0]}`, { reason: 'internal' });
+    if (thrown !== undefined) {
+      if (thrown instanceof DeviceError) throw thrown;
+      const message = thrown instanceof Error ? thrown.message : String(thrown);
+      if (this.lostInfo !== undefined) throw new DeviceError(`GPU device lost during ${label} (${this.lostInfo})`, { reason: 'lost', cause: thrown });
+      throw new DeviceError(`GPU failure during ${label}: ${message.split('\n')[0]}`, { reason: 'internal', cause: thrown });
+    }
+    return result as T;
+  }
+
+  /** Loses the device for real (fault injection): later work fails as after a driver reset. */
+  loseDevice(why: string): void {
+    this.lostInfo ??= `destroyed: ${why}`;
+    this.device.destroy();
+  }
+
+  /** Destroys the device (its buffers go with it). The instance stays for the next context. */
+  destroy(): void {
+    this.device.destroy();
+  }
+}

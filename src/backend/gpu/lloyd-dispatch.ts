@@ -1,0 +1,68 @@
+import { createBuffer, uniformFrom } from './gpu-buffers.js';
+import type { GpuContext } from './gpu-context.js';
+import { uniformWords, type PipelineCache } from './program.js';
+import { encodeReducePartials } from './reduce-dispatch.js';
+
+/** Rows per tile and threads per workgroup of shaders/lloyd.wgsl. */
+export const LLOYD_WG = 256;
+/** Upper bound on resident workgroups; each walks tiles with a stride. */
+const LLOYD_MAX_WG = 1024;
+
+/** Outputs per chunk: sums K×D, counts K, inertia, changed. */
+export function lloydOutputs(k: number, d: number): number {
+  return k * d + k + 2;
+}
+
+export interface LloydChunkArgs {
+  x: GPUBuffer;
+  rows: number;
+  centres: GPUBuffer;
+  /** Stored labels (label + 1; 0 = none), compared and overwritten. */
+  labels: GPUBuffer;
+  /** Squared distances out, or undefined. */
+  sqDist: GPUBuffer | undefined;
+  k: number;
+  d: number;
+  accumulate: boolean;
+  /** Where this chunk's lloydOutputs(k, d) pairs go (only when accumulating). */
+  results: GPUBuffer;
+  resultBase: number;
+}
+
+/**
+ * Dispatcher of shaders/lloyd.wgsl (+ reduce_partials.wgsl when accumulating) for one chunk.
+ * Buffers it creates for this call are pushed to `transient`, destroyed by the caller once the
+ * submission completes.
+ */
+export function encodeLloyd(ctx: GpuContext, pipelines: PipelineCache, pass: GPUComputePassEncoder, transient: GPUBuffer[], a: LloydChunkArgs): void {
+  const m = lloydOutputs(a.k, a.d);
+  const slots = Math.ceil((a.k * a.d + a.k) / LLOYD_WG);
+  const pipeline = pipelines.get({ shader: 'lloyd', constants: { K: a.k, D: a.d, WG: LLOYD_WG, SLOTS: slots } });
+  const numTiles = Math.ceil(a.rows / LLOYD_WG);
+  const numWg = Math.max(1, Math.min(numTiles, LLOYD_MAX_WG));
+  const flags = (a.accumulate ? 1 : 0) | (a.sqDist ? 2 : 0);
+  const params = uniformFrom(ctx, 'lloyd params', uniformWords([a.rows, numTiles, numWg, flags]));
+  const partials = createBuffer(ctx, { label: 'lloyd partials', size: numWg * m * 2 * 4, usage: GPUBufferUsage.STORAGE });
+  // WebGPU wants every binding bound; a 16-byte placeholder stands in for an unused output.
+  const sqDist = a.sqDist ?? createBuffer(ctx, { label: 'lloyd no-distances', size: 16, usage: GPUBufferUsage.STORAGE });
+  transient.push(params, partials);
+  if (!a.sqDist) transient.push(sqDist);
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    ctx.device.createBindGroup({
+      label: 'lloyd',
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: a.x, size: a.rows * a.d * 4 } },
+        { binding: 1, resource: { buffer: a.centres } },
+        { binding: 2, resource: { buffer: a.labels } },
+        { binding: 3, resource: { buffer: sqDist } },
+        { binding: 4, resource: { buffer: partials } },
+        { binding: 5, resource: { buffer: params } },
+      ],
+    }),
+  );
+  pass.dispatchWorkgroups(numWg);
+  if (a.accumulate) encodeReducePartials(ctx, pipelines, pass, transient, { partials, parts: numWg, m, out: a.results, outBase: a.resultBase });
+}

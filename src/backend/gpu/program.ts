@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../util/package-root.js';
+import { injectedFault } from './fault-injection.js';
+
+/**
+ * Kernels as programs: a WGSL file from shaders/ plus the compile-time constants it is specialised
+ * for (workgroup size, K, D, ...), prepended as `const NAME: u32 = ...u;`. Only compile-time
+ * choices go into the text and the cache key; sizes that vary per call travel as uniforms.
+ */
+export interface ProgramSpec {
+  shader: string;
+  constants: Readonly<Record<string, number>>;
+}
+
+const sources = new Map<string, string>();
+
+function shaderFile(name: string): string {
+  let text = sources.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(packageRoot(), 'shaders', `${name}.wgsl`), 'utf8');
+    sources.set(name, text);
+  }
+  return text;
+}
+
+export function programKey(spec: ProgramSpec): string {
+  const constants = Object.keys(spec.constants)
+    .sort()
+    .map((k) => `${k}=${spec.constants[k]}`)
+    .join(',');
+  return `${spec.shader}[${constants}]`;
+}
+
+export function shaderText(spec: ProgramSpec): string {
+  const header = Object.entries(spec.constants)
+    .map(([name, value]) => `const ${name}: u32 = ${value >>> 0}u;`)
+    .join('\n');
+  const broken = injectedFault('bad-shader') && spec.shader === 'lloyd' ? '\nthis is not WGSL;\n' : '';
+  return `${header}\n${broken}${shaderFile(spec.shader)}`;
+}
+
+/** Compute pipelines by program key, each labelled with its key so that GPU errors name it. */
+export class PipelineCache {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  constructor(private readonly device: GPUDevice) {}
+
+  get(spec: ProgramSpec): GPUComputePipeline {
+    const key = programKey(spec);
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      const module = this.device.createShaderModule({ label: key, code: shaderText(spec) });
+      pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      this.pipelines.set(key, pipeline);
+    }
+    return pipeline;
+  }
+}
+
+/**
+ * A uniform block of u32 fields in declaration order, padded to 16 bytes as WGSL's uniform
+ * layout requires; the WGSL struct beside each kernel lists the same fields in the same order.
+ */
+export function uniformWords(fields: readonly number[]): Uint32Array {
+  const words = new Uint32Array(Math.max(4, Math.ceil(fields.length / 4) * 4));
+  fields.forEach((v, i) => {
+    words[i] = v >>> 0;
+  });
+  return words;
+}

@@ -1,0 +1,72 @@
+import { SEED_BLOCK_ROWS } from '../backend.js';
+import { createBuffer, uniformFrom } from './gpu-buffers.js';
+import type { GpuContext } from './gpu-context.js';
+import { uniformWords, type PipelineCache } from './program.js';
+import { encodeReducePartials } from './reduce-dispatch.js';
+
+const SEED_MAX_WG = 1024;
+
+/** Dispatcher of shaders/seed_min_dist.wgsl for one chunk (block = SEED_BLOCK_ROWS rows = one workgroup). */
+export function encodeSeedMinDist(
+  ctx: GpuContext,
+  pipelines: PipelineCache,
+  pass: GPUComputePassEncoder,
+  transient: GPUBuffer[],
+  a: { x: GPUBuffer; rows: number; d: number; centre: GPUBuffer; minDist: GPUBuffer; reset: boolean; blockSums: GPUBuffer; blockBase: number },
+): void {
+  const pipeline = pipelines.get({ shader: 'seed_min_dist', constants: { D: a.d, WG: SEED_BLOCK_ROWS } });
+  const numBlocks = Math.ceil(a.rows / SEED_BLOCK_ROWS);
+  const numWg = Math.max(1, Math.min(numBlocks, SEED_MAX_WG));
+  const params = uniformFrom(ctx, 'seed_min_dist params', uniformWords([a.rows, numBlocks, numWg, a.reset ? 1 : 0, a.blockBase]));
+  transient.push(params);
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    ctx.device.createBindGroup({
+      label: 'seed_min_dist',
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: a.x, size: a.rows * a.d * 4 } },
+        { binding: 1, resource: { buffer: a.centre } },
+        { binding: 2, resource: { buffer: a.minDist } },
+        { binding: 3, resource: { buffer: a.blockSums } },
+        { binding: 4, resource: { buffer: params } },
+      ],
+    }),
+  );
+  pass.dispatchWorkgroups(numWg);
+}
+
+/** Dispatcher of shaders/seed_potentials.wgsl (+ reduce) for one chunk; L pairs at `resultBase`. */
+export function encodeSeedPotentials(
+  ctx: GpuContext,
+  pipelines: PipelineCache,
+  pass: GPUComputePassEncoder,
+  transient: GPUBuffer[],
+  a: { x: GPUBuffer; rows: number; d: number; candidates: GPUBuffer; count: number; minDist: GPUBuffer; results: GPUBuffer; resultBase: number },
+): void {
+  const wg = SEED_BLOCK_ROWS;
+  const pipeline = pipelines.get({ shader: 'seed_potentials', constants: { D: a.d, L: a.count, WG: wg } });
+  const numTiles = Math.ceil(a.rows / wg);
+  const numWg = Math.max(1, Math.min(numTiles, SEED_MAX_WG));
+  const params = uniformFrom(ctx, 'seed_potentials params', uniformWords([a.rows, numTiles, numWg]));
+  const partials = createBuffer(ctx, { label: 'seed_potentials partials', size: numWg * a.count * 2 * 4, usage: GPUBufferUsage.STORAGE });
+  transient.push(params, partials);
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    ctx.device.createBindGroup({
+      label: 'seed_potentials',
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: a.x, size: a.rows * a.d * 4 } },
+        { binding: 1, resource: { buffer: a.candidates } },
+        { binding: 2, resource: { buffer: a.minDist } },
+        { binding: 3, resource: { buffer: partials } },
+        { binding: 4, resource: { buffer: params } },
+      ],
+    }),
+  );
+  pass.dispatchWorkgroups(numWg);
+  encodeReducePartials(ctx, pipelines, pass, transient, { partials, parts: numWg, m: a.count, out: a.results, outBase: a.resultBase });
+}

@@ -1,0 +1,138 @@
+import { DataType, Precision, type Data, type Table } from 'apache-arrow';
+import { InputError } from '../errors.js';
+import { allocateMatrix, type DataMatrix } from './matrix.js';
+
+/** What was wrong in one feature column: counts, and the first row of each kind. */
+export interface ColumnProblems {
+  column: string;
+  missing: number;
+  firstMissingRow: number;
+  infinite: number;
+  firstInfiniteRow: number;
+  /** Finite values beyond float32's range (|v| > 3.4e38), which would become ±Infinity. */
+  overflow: number;
+  firstOverflowRow: number;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Copies the feature columns of an Arrow table into a float32 column-major matrix. Any Arrow numeric
+ * type is accepted (integers, 64-bit integers above 2^53 lose precision as doubles do, decimals are
+ * scaled, float16 widened) and booleans become 0/1. Nulls become NaN in the matrix and are counted;
+ * NaN, ±Infinity and values beyond float32 are counted too, never dropped silently.
+ */
+export function tableToMatrix(table: Table, features: readonly string[]): { matrix: DataMatrix; problems: ColumnProblems[] } {
+  const rows = table.numRows;
+  const matrix = allocateMatrix(rows, features);
+  const problems: ColumnProblems[] = [];
+  features.forEach((name, j) => {
+    const vector = table.getChild(name);
+    if (!vector) throw new InputError(`column '${name}' is not in the input`);
+    const out = matrix.data.subarray(j * rows, (j + 1) * rows);
+    const scan = emptyProblems(name);
+    let offset = 0;
+    for (const chunk of vector.data) {
+      writeChunk(chunk, name, out.subarray(offset, offset + chunk.length), offset, scan);
+      offset += chunk.length;
+    }
+    problems.push(scan);
+  });
+  return { matrix, problems };
+}
+
+/** Throws the first problem as a one-line input error (no imputation requested). */
+export function rejectProblems(problems: readonly ColumnProblems[], hint = 'impute them (--impute) or drop those rows'): void {
+  for (const p of problems) {
+    if (p.missing > 0) {
+      throw new InputError(`column '${p.column}' has ${p.missing} missing (null or NaN) value${p.missing === 1 ? '' : 's'}, first at row ${p.firstMissingRow}; ${hint}`);
+    }
+    if (p.infinite > 0) {
+      throw new InputError(`column '${p.column}' has ${p.infinite} infinite value${p.infinite === 1 ? '' : 's'}, first at row ${p.firstInfiniteRow}; fix or drop those rows`);
+    }
+    if (p.overflow > 0) {
+      throw new InputError(`column '${p.column}' has ${p.overflow} value${p.overflow === 1 ? '' : 's'} beyond float32's range (|v| > 3.4e38), first at row ${p.firstOverflowRow}; rescale the column`);
+    }
+  }
+}
+
+function emptyProblems(column: string): ColumnProblems {
+  return { column, missing: 0, firstMissingRow: -1, infinite: 0, firstInfiniteRow: -1, overflow: 0, firstOverflowRow: -1 };
+}
+
+function isValid(chunk: Data, i: number): boolean {
+  if (chunk.nullCount === 0 || !chunk.nullBitmap || chunk.nullBitmap.length === 0) return true;
+  const bit = chunk.offset + i;
+  return ((chunk.nullBitmap[bit >> 3] >> (bit & 7)) & 1) === 1;
+}
+
+function writeChunk(chunk: Data, name: string, out: Float32Array, rowOffset: number, scan: ColumnProblems): void {
+  const type = chunk.type as DataType;
+  const n = chunk.length;
+  const hasNulls = chunk.nullCount > 0 && !!chunk.nullBitmap && chunk.nullBitmap.length > 0;
+  // Classifies each value as it is stored; v is the value in float64, before rounding to float32.
+  const put = (i: number, v: number): void => {
+    if (hasNulls && !isValid(chunk, i)) v = Number.NaN;
+    out[i] = v;
+    if (v !== v) {
+      if (scan.missing++ === 0) scan.firstMissingRow = rowOffset + i;
+    } else if (v > FLOAT32_MAX || v < -FLOAT32_MAX) {
+      if (v === Infinity || v === -Infinity) {
+        if (scan.infinite++ === 0) scan.firstInfiniteRow = rowOffset + i;
+      } else if (scan.overflow++ === 0) scan.firstOverflowRow = rowOffset + i;
+    }
+  };
+  if (DataType.isFloat(type) && type.precision !== Precision.HALF) {
+    const values = chunk.values as Float32Array | Float64Array;
+    for (let i = 0; i < n; i++) put(i, values[i]);
+  } else if (DataType.isFloat(type)) {
+    const values = chunk.values as Uint16Array;
+    for (let i = 0; i < n; i++) put(i, halfToFloat(values[i]));
+  } else if (DataType.isInt(type)) {
+    const values = chunk.values as ArrayLike<number | bigint>;
+    if (type.bitWidth === 64) for (let i = 0; i < n; i++) put(i, Number(values[i] as bigint));
+    else for (let i = 0; i < n; i++) put(i, values[i] as number);
+  } else if (DataType.isDecimal(type)) {
+    const words = chunk.values as Uint32Array;
+    const stride = type.bitWidth / 32;
+    const scale = 10 ** type.scale;
+    for (let i = 0; i < n; i++) put(i, decimalToNumber(words, i * stride, stride) / scale);
+  } else if (DataType.isBool(type)) {
+    const bits = chunk.values as Uint8Array;
+    for (let i = 0; i < n; i++) {
+      const bit = chunk.offset + i;
+      put(i, (bits[bit >> 3] >> (bit & 7)) & 1);
+    }
+  } else {
+    throw new InputError(`column '${name}' has type ${String(type)}, not numeric`);
+  }
+}
+
+/** Two's-complement little-endian integer of `stride` 32-bit words, as a double. */
+function decimalToNumber(words: Uint32Array, at: number, stride: number): number {
+  const negative = (words[at + stride - 1] & 0x80000000) !== 0;
+  let value = 0;
+  if (!negative) {
+    for (let w = stride - 1; w >= 0; w--) value = value * 4294967296 + words[at + w];
+    return value;
+  }
+  // Negate: invert and add one, word by word.
+  let carry = 1;
+  const mag = new Array<number>(stride);
+  for (let w = 0; w < stride; w++) {
+    const inv = (~words[at + w] >>> 0) + carry;
+    mag[w] = inv >>> 0;
+    carry = inv > 0xffffffff ? 1 : 0;
+  }
+  for (let w = stride - 1; w >= 0; w--) value = value * 4294967296 + mag[w];
+  return -value;
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? Number.NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+}

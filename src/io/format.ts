@@ -1,0 +1,41 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+
+/** The table formats gpuseg reads and writes. */
+export type TableFormat = 'arrow-file' | 'arrow-stream' | 'parquet' | 'csv';
+
+const BY_EXTENSION: ReadonlyArray<[RegExp, TableFormat]> = [
+  [/\.(arrow|ipc|feather)$/i, 'arrow-file'],
+  [/\.arrows$/i, 'arrow-stream'],
+  [/\.(parquet|pq)$/i, 'parquet'],
+  [/\.(csv|tsv|txt)(\.gz)?$/i, 'csv'],
+];
+
+/** The format an output path asks for, by its extension; a usage error names the flag otherwise. */
+export function outputFormat(path: string, flag: string): TableFormat {
+  for (const [pattern, format] of BY_EXTENSION) if (pattern.test(path)) return format;
+  throw new UsageError(`${flag} '${path}': unknown extension; use .arrow, .arrows, .parquet or .csv`);
+}
+
+/**
+ * The format of an input file: its leading bytes decide where they are conclusive (Arrow and
+ * Parquet have magic numbers), else the extension, else CSV.
+ */
+export function sniffInputFormat(path: string): TableFormat {
+  const head = Buffer.alloc(8);
+  const fd = openSync(path, 'r');
+  let read = 0;
+  try {
+    read = readSync(fd, head, 0, 8, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = head.subarray(0, read);
+  if (bytes.subarray(0, 6).toString('latin1') === 'ARROW1') return 'arrow-file';
+  if (bytes.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
+  if (read >= 4 && bytes.readUInt32LE(0) === 0xffffffff) return 'arrow-stream';
+  for (const [pattern, format] of BY_EXTENSION) {
+    if (pattern.test(path)) return format === 'arrow-file' && read >= 4 && bytes.readUInt32LE(0) !== 0 ? 'arrow-stream' : format;
+  }
+  return 'csv';
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import * as parquetWasm from 'parquet-wasm/esm';
+
+/**
+ * Parquet through parquet-wasm (Rust's parquet crate compiled to WebAssembly). Its `node` build in
+ * 0.7.x is CommonJS inside an ESM package and fails to load, so the ESM build is initialised here
+ * from the .wasm file, once, on first use. Tables cross between parquet-wasm's Arrow and
+ * apache-arrow as an IPC stream (one copy).
+ */
+let initialised = false;
+
+function ensureInitialised(): void {
+  if (initialised) return;
+  const require = createRequire(import.meta.url);
+  const wasmPath = require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
+  parquetWasm.initSync({ module: readFileSync(wasmPath) });
+  initialised = true;
+}
+
+export function parquetToTable(bytes: Uint8Array): Table {
+  ensureInitialised();
+  const wasmTable = parquetWasm.readParquet(bytes);
+  try {
+    return tableFromIPC(wasmTable.intoIPCStream());
+  } finally {
+    try {
+      wasmTable.free();
+    } catch {
+      // intoIPCStream consumed it already
+    }
+  }
+}
+
+export function tableToParquet(table: Table): Uint8Array {
+  ensureInitialised();
+  const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(table, 'stream'));
+  return parquetWasm.writeParquet(wasmTable);
+}
