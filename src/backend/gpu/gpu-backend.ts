@@ -52,6 +52,30 @@ interface GpuDataset extends DatasetHandle {
   detached: boolean;
 }
 
+let shared: { ctx: Promise<GpuContext>; allowFallback: boolean } | undefined;
+
+async function sharedContext(allowFallback: boolean): Promise<GpuContext> {
+  if (shared && shared.allowFallback === allowFallback) {
+    const ctx = await shared.ctx.catch(() => undefined);
+    if (ctx && !ctx.isLost) return ctx;
+  }
+  // A context of the other kind (or a lost one) is dropped, not destroyed: a backend may still hold it.
+  const opening = GpuContext.open({ allowFallback });
+  shared = { ctx: opening, allowFallback };
+  opening.catch(() => {
+    if (shared?.ctx === opening) shared = undefined;
+  });
+  return opening;
+}
+
+/** Closes the shared GPU device, if open (the next GPU backend opens a new one). */
+export async function closeSharedGpu(): Promise<void> {
+  const s = shared;
+  shared = undefined;
+  const ctx = s ? await s.ctx.catch(() => undefined) : undefined;
+  ctx?.destroy();
+}
+
 type ChunkEncoder = (chunk: GpuChunk, index: number, x: GPUBuffer, pass: GPUComputePassEncoder, transient: GPUBuffer[]) => void;
 
 export class GpuBackend implements Backend {
@@ -70,8 +94,13 @@ export class GpuBackend implements Backend {
     this.pipelines = new PipelineCache(ctx.device);
   }
 
+  /**
+   * A backend on the process's shared device (opened on first use, reopened after a loss), so that
+   * a service running many fits pays for opening the device once. Disposing the backend frees its
+   * buffers; closeSharedGpu() closes the device itself.
+   */
   static async create(options: GpuBackendOptions): Promise<GpuBackend> {
-    return new GpuBackend(await GpuContext.open({ allowFallback: options.allowFallback }), options);
+    return new GpuBackend(await sharedContext(options.allowFallback), options);
   }
 
   /** Rows per chunk: one storage binding's worth, a multiple of SEED_BLOCK_ROWS. */
@@ -314,7 +343,11 @@ export class GpuBackend implements Backend {
     if (this.disposed) return;
     this.disposed = true;
     for (const ds of [...this.datasets]) this.release(ds);
-    this.ctx.destroy();
+  }
+
+  /** Live datasets (the soak test checks that none leak). */
+  get liveDatasets(): number {
+    return this.datasets.size;
   }
 
   private checkUsable(): void {

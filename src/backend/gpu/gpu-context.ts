@@ -94,6 +94,8 @@ export function adapterName(a: AdapterDescription): string {
 export class GpuContext {
   private lostInfo: string | undefined;
   private uncaptured: string | undefined;
+  /** Error scopes are a per-device stack: scoped work is serialised so concurrent fits never share one. */
+  private lock: Promise<unknown> = Promise.resolve();
 
   private constructor(
     /** Held so the instance outlives the device (the crash fix above). */
@@ -103,7 +105,7 @@ export class GpuContext {
     readonly description: AdapterDescription,
   ) {
     device.lost.then((info) => {
-      this.lostInfo = `${info.reason}: ${info.message}`;
+      this.lostInfo ??= `${info.reason}: ${info.message}`;
     });
     device.addEventListener('uncapturederror', (event) => {
       this.uncaptured ??= (event as GPUUncapturedErrorEvent).error.message;
@@ -124,7 +126,8 @@ export class GpuContext {
       throw new DeviceError(`only a software GPU adapter was found (${adapterName(description)})`, { reason: 'unavailable' });
     }
     const limits = adapter.limits;
-    const device = await adapter.requestDevice({
+    const device = await adapter
+      .requestDevice({
       label: 'gpuseg',
       requiredLimits: {
         maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
@@ -134,7 +137,10 @@ export class GpuContext {
         maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
         maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
       },
-    });
+    })
+      .catch((error: unknown) => {
+        throw new DeviceError(`could not open the GPU (${adapterName(description)}): ${(error as Error).message}`, { reason: 'unavailable', cause: error });
+      });
     return new GpuContext((await instance())!, adapter, device, description);
   }
 
@@ -146,6 +152,10 @@ export class GpuContext {
     return this.device.limits;
   }
 
+  get isLost(): boolean {
+    return this.lostInfo !== undefined;
+  }
+
   /** Throws a DeviceError when the device is gone; call before each piece of work. */
   checkAlive(): void {
     if (this.lostInfo !== undefined) throw new DeviceError(`GPU device lost (${this.lostInfo})`, { reason: 'lost' });
@@ -155,7 +165,13 @@ export class GpuContext {
    * Runs `work` (which encodes and submits) inside validation, out-of-memory and internal error
    * scopes, awaits what it returns, and turns any GPU error into a DeviceError naming `label`.
    */
-  async scoped<T>(label: string, work: () => Promise<T> | T): Promise<T> {
+  scoped<T>(label: string, work: () => Promise<T> | T): Promise<T> {
+    const run = this.lock.then(() => this.scopedNow(label, work));
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async scopedNow<T>(label: string, work: () => Promise<T> | T): Promise<T> {
     this.checkAlive();
     const device = this.device;
     device.pushErrorScope('internal');

@@ -1,0 +1,18 @@
+import { Float32, Int32, makeVector, Table, type Vector } from 'apache-arrow';
+
+/**
+ * The per-row output table: the id column as it came in (or `row`, the 0-based row number, when
+ * the input has none), `segment_id`, and `distance` (Euclidean, to the assigned centre).
+ * Callers add more columns (segment_name, probabilities) by name.
+ */
+export function assignmentsTable(input: Table, idColumn: string | undefined, labels: Int32Array, sqDistances: Float32Array, extra: Record<string, Vector> = {}): Table {
+  const distance = new Float32Array(sqDistances.length);
+  for (let i = 0; i < distance.length; i++) distance[i] = Math.sqrt(sqDistances[i]);
+  const columns: Record<string, Vector> = {};
+  if (idColumn !== undefined) columns[idColumn] = input.getChild(idColumn)!;
+  else columns.row = makeVector(Int32Array.from({ length: labels.length }, (_, i) => i));
+  columns.segment_id = makeVector({ type: new Int32(), data: labels });
+  columns.distance = makeVector({ type: new Float32(), data: distance });
+  Object.assign(columns, extra);
+  return new Table(columns);
+}

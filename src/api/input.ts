@@ -1,0 +1,41 @@
+import type { Table } from 'apache-arrow';
+import { InputError } from '../errors.js';
+import { readTable } from '../io/read-table.js';
+import type { DataMatrix } from '../data/matrix.js';
+import { resolveRoles, type ColumnRoles, type RoleRequest } from '../data/schema.js';
+import { rejectProblems, tableToMatrix } from '../data/to-matrix.js';
+
+/** An input as the API takes it: an apache-arrow Table, or a path to a file gpuseg reads. */
+export type TableInput = Table | string;
+
+export async function loadInput(input: TableInput): Promise<Table> {
+  return typeof input === 'string' ? readTable(input) : input;
+}
+
+/**
+ * Largest |value| accepted in a feature: squared distances of float32 values beyond this overflow
+ * float32 (3.4e38) once summed over features. Scale such columns (--scale) instead.
+ */
+export const MAX_ABS_FEATURE = 1e18;
+
+/** The feature matrix of a table, validated: no rows, missing or non-finite values are errors. */
+export function featureMatrix(table: Table, request: RoleRequest): { roles: ColumnRoles; matrix: DataMatrix } {
+  const roles = resolveRoles(table, request);
+  if (table.numRows === 0) throw new InputError('the input has zero rows');
+  const { matrix, problems } = tableToMatrix(table, roles.features);
+  rejectProblems(problems);
+  checkMagnitudes(matrix);
+  return { roles, matrix };
+}
+
+export function checkMagnitudes(matrix: DataMatrix): void {
+  for (let j = 0; j < matrix.dims; j++) {
+    const col = matrix.data.subarray(j * matrix.rows, (j + 1) * matrix.rows);
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i];
+      if (v > MAX_ABS_FEATURE || v < -MAX_ABS_FEATURE) {
+        throw new InputError(`column '${matrix.features[j]}' has a value of ${v.toExponential(3)} at row ${i}, too large for float32 distances (limit ±1e18); rescale it`);
+      }
+    }
+  }
+}

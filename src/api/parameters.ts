@@ -1,0 +1,76 @@
+import { UsageError } from '../errors.js';
+
+/**
+ * Parameters declared once, as data: each has its CLI flag, its default and its constraint. The
+ * commander options are built from this table (src/cli/options.ts) and the API validates its
+ * options with the same rules, so a value accepted by one is accepted by the other.
+ */
+export type ParameterKind = 'int' | 'number' | 'choice' | 'string' | 'list';
+
+export interface ParameterSpec {
+  /** Option name in the API (camelCase). */
+  name: string;
+  /** CLI flag, with its value placeholder. */
+  flag: string;
+  kind: ParameterKind;
+  description: string;
+  default?: number | string;
+  min?: number;
+  /** Exclusive lower bound. */
+  above?: number;
+  choices?: readonly string[];
+}
+
+export const COMMON_PARAMETERS: readonly ParameterSpec[] = [
+  { name: 'backend', flag: '--backend <name>', kind: 'choice', choices: ['auto', 'gpu', 'cpu'], default: 'auto', description: 'auto: a hardware GPU when there is one, else the CPU (with a notice); gpu: fail without one; cpu' },
+  { name: 'features', flag: '--features <a,b,c>', kind: 'list', description: 'columns to cluster (default: every numeric column except the id and --profile columns)' },
+  { name: 'id', flag: '--id <column>', kind: 'string', description: 'id column carried into the output (default: a column named like CustomerID or id, else the row number)' },
+];
+
+export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
+  { name: 'k', flag: '--k <n>', kind: 'int', min: 1, description: 'number of segments' },
+  { name: 'init', flag: '--init <method>', kind: 'string', default: 'k-means++', description: "k-means++, random, or a CSV/JSON file of k initial centres in feature order (a gpuseg model file works too)" },
+  { name: 'nInit', flag: '--n-init <n>', kind: 'string', default: 'auto', description: "independent runs, best inertia kept; 'auto' = 1 for k-means++ and FILE, 10 for random (scikit-learn's rule)" },
+  { name: 'maxIter', flag: '--max-iter <n>', kind: 'int', min: 1, default: 300, description: 'most Lloyd iterations per run' },
+  { name: 'tol', flag: '--tol <x>', kind: 'number', min: 0, default: 1e-4, description: "convergence when the centre shift² ≤ tol × mean feature variance (scikit-learn's rule); 0: only when labels stop changing" },
+  { name: 'seed', flag: '--seed <n>', kind: 'int', min: 0, default: 0, description: 'random seed: the same seed gives the same result on the same backend' },
+];
+
+/** Converts a CLI string to the parameter's type, or checks an API value; throws a UsageError naming the flag. */
+export function checkParameter(spec: ParameterSpec, value: unknown): number | string | string[] {
+  const flag = spec.flag.split(' ')[0];
+  const fail = (expected: string): never => {
+    throw new UsageError(`${flag}: expected ${expected}, got '${Array.isArray(value) ? value.join(',') : String(value)}'`);
+  };
+  switch (spec.kind) {
+    case 'int':
+    case 'number': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+      const what = spec.kind === 'int' ? 'an integer' : 'a number';
+      const bound = spec.min !== undefined ? ` ≥ ${spec.min}` : spec.above !== undefined ? ` > ${spec.above}` : '';
+      if (!Number.isFinite(n) || (spec.kind === 'int' && !Number.isInteger(n))) fail(`${what}${bound}`);
+      if (spec.min !== undefined && n < spec.min) fail(`${what}${bound}`);
+      if (spec.above !== undefined && n <= spec.above) fail(`${what}${bound}`);
+      return n;
+    }
+    case 'choice':
+      if (typeof value !== 'string' || !spec.choices!.includes(value)) fail(`one of ${spec.choices!.join(', ')}`);
+      return value as string;
+    case 'list': {
+      const list = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : fail('a comma-separated list of columns');
+      const names = (list as string[]).map((s) => s.trim()).filter((s) => s.length > 0);
+      if (names.length === 0) fail('at least one column name');
+      return names;
+    }
+    case 'string':
+      if (typeof value !== 'string' || value.length === 0) fail('a value');
+      return value as string;
+  }
+}
+
+/** The spec of an option by API name. */
+export function parameter(specs: readonly ParameterSpec[], name: string): ParameterSpec {
+  const spec = specs.find((s) => s.name === name);
+  if (!spec) throw new Error(`no parameter '${name}'`);
+  return spec;
+}

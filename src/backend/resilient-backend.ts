@@ -1,0 +1,130 @@
+import type { DataMatrix } from '../data/matrix.js';
+import { DeviceError } from '../errors.js';
+import type { Assignment, Backend, DatasetHandle, LloydOptions, LloydSummary } from './backend.js';
+
+/**
+ * A Backend that runs on a primary backend (the GPU) and, when that fails with a DeviceError
+ * (device lost, out of memory, shader rejected), moves to a fallback (the CPU) and retries the
+ * call there: the run goes on from the last completed pass, with one notice. This is how
+ * `--backend auto` survives GPU faults; the algorithms never know it happened.
+ *
+ * State that lived on the failed device is rebuilt: datasets are attached again, and the seeding
+ * state is replayed from the centres chosen since the last seedReset. Stored labels start again
+ * as 'none', so the pass after a switch counts every row as changed (never a false convergence).
+ */
+class ResilientHandle implements DatasetHandle {
+  seedHistory: Float32Array[] = [];
+  constructor(
+    public inner: DatasetHandle,
+    readonly matrix: DataMatrix,
+  ) {}
+  get rows(): number {
+    return this.matrix.rows;
+  }
+  get dims(): number {
+    return this.matrix.dims;
+  }
+}
+
+export class ResilientBackend implements Backend {
+  private current: Backend;
+  private switched = false;
+  private readonly handles = new Set<ResilientHandle>();
+
+  constructor(
+    primary: Backend,
+    private readonly makeFallback: () => Promise<Backend>,
+    private readonly notice: (message: string) => void,
+  ) {
+    this.current = primary;
+  }
+
+  get kind(): Backend['kind'] {
+    return this.current.kind;
+  }
+
+  get deviceName(): string {
+    return this.current.deviceName;
+  }
+
+  /** True once the run has moved to the fallback. */
+  get fellBack(): boolean {
+    return this.switched;
+  }
+
+  private async guarded<T>(call: (b: Backend) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.current);
+    } catch (error) {
+      if (this.switched || !(error instanceof DeviceError)) throw error;
+      await this.switchToFallback(error);
+      return call(this.current);
+    }
+  }
+
+  private async switchToFallback(error: DeviceError): Promise<void> {
+    const failed = this.current;
+    this.switched = true;
+    this.current = await this.makeFallback();
+    this.notice(`GPU failed (${error.message}); continuing on ${this.current.deviceName}`);
+    await failed.dispose().catch(() => undefined);
+    for (const h of this.handles) {
+      h.inner = await this.current.attach(h.matrix);
+      const [first, ...rest] = h.seedHistory;
+      if (first) {
+        await this.current.seedReset(h.inner, first);
+        for (const c of rest) await this.current.seedUpdate(h.inner, c);
+      }
+    }
+  }
+
+  async attach(matrix: DataMatrix): Promise<DatasetHandle> {
+    const handle = new ResilientHandle(await this.guarded((b) => b.attach(matrix)), matrix);
+    this.handles.add(handle);
+    return handle;
+  }
+
+  async detach(handle: DatasetHandle): Promise<void> {
+    const h = handle as ResilientHandle;
+    this.handles.delete(h);
+    await this.current.detach(h.inner).catch(() => undefined);
+  }
+
+  resetLabels(handle: DatasetHandle): Promise<void> {
+    return this.guarded((b) => b.resetLabels((handle as ResilientHandle).inner));
+  }
+
+  lloydStep(handle: DatasetHandle, centres: Float32Array, k: number, options?: LloydOptions): Promise<LloydSummary> {
+    return this.guarded((b) => b.lloydStep((handle as ResilientHandle).inner, centres, k, options));
+  }
+
+  assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
+    return this.guarded((b) => b.assign((handle as ResilientHandle).inner, centres, k));
+  }
+
+  async seedReset(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
+    const h = handle as ResilientHandle;
+    const sums = await this.guarded((b) => b.seedReset(h.inner, centre));
+    h.seedHistory = [Float32Array.from(centre)];
+    return sums;
+  }
+
+  async seedUpdate(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
+    const h = handle as ResilientHandle;
+    const sums = await this.guarded((b) => b.seedUpdate(h.inner, centre));
+    h.seedHistory.push(Float32Array.from(centre));
+    return sums;
+  }
+
+  seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array> {
+    return this.guarded((b) => b.seedPotentials((handle as ResilientHandle).inner, candidates, count));
+  }
+
+  seedReadMinDist(handle: DatasetHandle, start: number, count: number): Promise<Float32Array> {
+    return this.guarded((b) => b.seedReadMinDist((handle as ResilientHandle).inner, start, count));
+  }
+
+  async dispose(): Promise<void> {
+    await this.current.dispose();
+  }
+}

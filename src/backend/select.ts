@@ -1,0 +1,29 @@
+import { DeviceError } from '../errors.js';
+import type { Backend } from './backend.js';
+import { CpuBackend } from './cpu/cpu-backend.js';
+import { GpuBackend } from './gpu/gpu-backend.js';
+import { ResilientBackend } from './resilient-backend.js';
+
+export type BackendChoice = 'auto' | 'gpu' | 'cpu';
+
+/**
+ * Opens the backend a user asked for.
+ * - cpu: the CPU backend.
+ * - gpu: the GPU (a software adapter is accepted); any GPU failure is an error.
+ * - auto: a hardware GPU when there is one, else the CPU with one notice; a GPU failure during the
+ *   run moves it to the CPU (ResilientBackend) with one notice. Software adapters are passed
+ *   over under auto because the CPU backend is faster than a software GPU.
+ */
+export async function openBackend(choice: BackendChoice, notice: (message: string) => void): Promise<Backend> {
+  if (choice === 'cpu') return new CpuBackend();
+  if (choice === 'gpu') return GpuBackend.create({ allowFallback: true });
+  try {
+    const gpu = await GpuBackend.create({ allowFallback: false });
+    return new ResilientBackend(gpu, async () => new CpuBackend(), notice);
+  } catch (error) {
+    if (!(error instanceof DeviceError)) throw error;
+    const cpu = new CpuBackend();
+    notice(`no GPU available (${error.message.split(';')[0]}); running on ${cpu.deviceName}`);
+    return cpu;
+  }
+}

@@ -1,0 +1,91 @@
+import { Command } from 'commander';
+import { fit } from '../../api/fit.js';
+import { COMMON_PARAMETERS, KMEANS_PARAMETERS } from '../../api/parameters.js';
+import type { BackendChoice } from '../../backend/select.js';
+import { writeTable } from '../../io/write-table.js';
+import { saveModel } from '../../model/model.js';
+import { addParameterOptions } from '../options.js';
+import { checkOutputPath } from '../paths.js';
+import { printNotice, printResult, progressReporter } from '../terminal.js';
+
+interface FitFlags {
+  k: string;
+  init?: string;
+  nInit?: string;
+  maxIter?: string;
+  tol?: string;
+  seed?: string;
+  backend?: BackendChoice;
+  features?: string;
+  id?: string;
+  output?: string;
+  model?: string;
+  json?: boolean;
+}
+
+export function fitCommand(): Command {
+  const command = new Command('fit')
+    .description('fit k-means segments to a table (Arrow IPC file/stream, Parquet or CSV)')
+    .argument('<input>', 'input table');
+  addParameterOptions(command, KMEANS_PARAMETERS, ['k']);
+  addParameterOptions(command, COMMON_PARAMETERS);
+  command
+    .option('--output <file>', 'per-row segments: .arrow, .arrows, .parquet or .csv (id, segment_id, distance)')
+    .option('--model <file>', 'write the model (JSON) for predict and warm starts')
+    .option('--json', 'print one JSON object summarising the run on stdout')
+    .action(async (input: string, flags: FitFlags) => {
+      checkOutputPath(flags.output, '--output');
+      checkOutputPath(flags.model, '--model', false);
+      const progress = progressReporter(!flags.json);
+      const result = await fit(input, {
+        k: flags.k as unknown as number,
+        init: flags.init,
+        nInit: flags.nInit === undefined || flags.nInit === 'auto' ? 'auto' : Number(flags.nInit),
+        maxIter: flags.maxIter === undefined ? undefined : (flags.maxIter as unknown as number),
+        tol: flags.tol === undefined ? undefined : (flags.tol as unknown as number),
+        seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
+        backend: flags.backend,
+        features: flags.features?.split(','),
+        id: flags.id,
+        onIteration: progress.onIteration,
+        onNotice: printNotice,
+      }).finally(progress.done);
+      if (flags.output) writeTable(flags.output, result.assignments);
+      if (flags.model) saveModel(flags.model, result.model);
+      const s = result.stats;
+      if (flags.json) {
+        printResult(
+          JSON.stringify({
+            k: s.k,
+            iterations: s.iterations,
+            inertia: s.inertia,
+            backend: s.backend,
+            device: s.device,
+            rows: s.rows,
+            seconds: s.seconds,
+            converged: s.converged,
+            features: result.model.features,
+            seed: result.model.seed,
+            n_init: result.model.nInit,
+            empty_cluster_repairs: s.emptyClusterRepairs,
+            output: flags.output ?? null,
+            model: flags.model ?? null,
+          }),
+        );
+        return;
+      }
+      const sizes = new Array<number>(s.k).fill(0);
+      for (const l of result.labels) sizes[l]++;
+      printResult(
+        [
+          `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,
+          `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia.toPrecision(8)}`,
+          `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
+          `segment sizes: ${sizes.map((n, c) => `${c}:${n}`).join('  ')}`,
+          ...(flags.output ? [`wrote ${flags.output}`] : []),
+          ...(flags.model ? [`wrote ${flags.model}`] : []),
+        ].join('\n'),
+      );
+    });
+  return command;
+}

@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { asGpusegError, oneLine, UsageError } from '../errors.js';
+import { removePendingTemporaryFiles } from '../util/atomic-write.js';
+import { GPUSEG_VERSION } from '../version.js';
+import { devicesCommand } from './commands/devices.js';
+import { fitCommand } from './commands/fit.js';
+import { predictCommand } from './commands/predict.js';
+
+export function buildProgram(): Command {
+  const program = new Command('gpuseg')
+    .description('customer segmentation on the GPU: k-means over Arrow, Parquet and CSV tables')
+    .version(GPUSEG_VERSION)
+    .showHelpAfterError(false)
+    .exitOverride();
+  for (const command of [fitCommand(), predictCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
+  return program;
+}
+
+/**
+ * Runs the CLI; returns the exit status (the only place that decides one): usage 2, input data 3,
+ * device 4, internal 1. Errors print as one line on stderr.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    removePendingTemporaryFiles();
+    process.stderr.write(`gpuseg: interrupted (${signal}); no output was written\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end this way too, with status 0.
+      if (error.exitCode === 0) return 0;
+      return new UsageError(error.message).exitCode;
+    }
+    const e = asGpusegError(error);
+    process.stderr.write(`gpuseg: error: ${oneLine(e.message)}\n`);
+    if (process.env.GPUSEG_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    return e.exitCode;
+  } finally {
+    removePendingTemporaryFiles();
+  }
+}

@@ -1,0 +1,29 @@
+import type { IterationStat } from '../algo/kmeans.js';
+
+/**
+ * What the CLI writes besides its results: notices (always, one line each, on stderr) and
+ * progress (on stderr, only when stderr is a terminal, so logs and pipes stay clean).
+ */
+export function printNotice(message: string): void {
+  process.stderr.write(`gpuseg: ${message}\n`);
+}
+
+export function progressReporter(enabled: boolean): { onIteration: (s: IterationStat) => void; done: () => void } {
+  const tty = enabled && process.stderr.isTTY === true;
+  let shown = false;
+  return {
+    onIteration(s) {
+      if (!tty) return;
+      shown = true;
+      process.stderr.write(`\r\x1b[Krun ${s.run + 1}  iteration ${s.iteration}  inertia ${s.inertia.toPrecision(7)}  changed ${s.changed}`);
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+/** Stdout, for results (JSON or the human summary). */
+export function printResult(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}

@@ -1,0 +1,24 @@
+/**
+ * gpuseg's public API: what a Node pipeline imports.
+ *
+ *   import { fit, predict } from 'gpuseg';
+ *   const { model, assignments, stats } = await fit(table, { k: 5 });
+ *
+ * Functions throw GpusegError subclasses (UsageError, InputError, DeviceError, InternalError) and
+ * never exit the process or install global handlers.
+ */
+export { fit, type FitOptions, type FitResult, type FitStats } from './api/fit.js';
+export { predict, type PredictOptions, type PredictResult } from './api/predict.js';
+export { assignmentsTable } from './api/assignments.js';
+export type { TableInput } from './api/input.js';
+export { COMMON_PARAMETERS, KMEANS_PARAMETERS, type ParameterSpec } from './api/parameters.js';
+export { listDevices, type DeviceList } from './api/devices.js';
+export { readTable } from './io/read-table.js';
+export { writeTable } from './io/write-table.js';
+export { loadModel, saveModel, parseModel, MODEL_VERSION, type KMeansModel } from './model/model.js';
+export type { IterationStat } from './algo/kmeans.js';
+export type { BackendChoice } from './backend/select.js';
+export { closeSharedGpu } from './backend/gpu/gpu-backend.js';
+export { shutdownCpuWorkers } from './backend/cpu/cpu-backend.js';
+export { GpusegError, UsageError, InputError, DeviceError, InternalError, EXIT_CODES, type ErrorKind } from './errors.js';
+export { GPUSEG_VERSION } from './version.js';

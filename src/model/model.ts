@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { GPUSEG_VERSION } from '../version.js';
+
+/**
+ * The model file: versioned JSON with everything needed to score new rows. Readers accept any
+ * model of a version they know and refuse newer ones with a message saying so.
+ */
+export const MODEL_FORMAT = 'gpuseg-model';
+export const MODEL_VERSION = 1;
+
+export interface KMeansModel {
+  format: typeof MODEL_FORMAT;
+  version: number;
+  gpusegVersion: string;
+  algorithm: 'kmeans';
+  /** Clustering columns, in the order the centres use. */
+  features: string[];
+  idColumn: string | null;
+  k: number;
+  /** K rows of features.length values. */
+  centres: number[][];
+  inertia: number;
+  iterations: number;
+  converged: boolean;
+  rows: number;
+  backend: string;
+  device: string;
+  seed: number;
+  init: string;
+  nInit: number;
+  maxIter: number;
+  tol: number;
+}
+
+export function saveModel(path: string, model: KMeansModel): void {
+  writeFileAtomic(path, [JSON.stringify(model, null, 2) + '\n']);
+}
+
+export function loadModel(path: string): KMeansModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`model file not found: '${path}'`, { cause: error });
+  }
+  return parseModel(text, path);
+}
+
+/** Checks a model's structure; every failure names the file and what is wrong. */
+export function parseModel(text: string, source = 'model'): KMeansModel {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`'${source}' is not a gpuseg model: not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  const bad = (what: string): never => {
+    throw new InputError(`'${source}' is not a valid gpuseg model: ${what}`);
+  };
+  if (typeof value !== 'object' || value === null) return bad('not a JSON object');
+  const m = value as Record<string, unknown>;
+  if (m.format !== MODEL_FORMAT) return bad(`"format" is ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}"`);
+  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1) return bad('"version" is missing or not a positive integer');
+  if (m.version > MODEL_VERSION) {
+    throw new InputError(`'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`);
+  }
+  if (m.algorithm !== 'kmeans') return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
+  if (!Array.isArray(m.features) || m.features.length === 0 || !m.features.every((f) => typeof f === 'string')) return bad('"features" must be a non-empty list of column names');
+  const d = m.features.length;
+  if (typeof m.k !== 'number' || !Number.isInteger(m.k) || m.k < 1) return bad('"k" must be a positive integer');
+  if (!Array.isArray(m.centres) || m.centres.length !== m.k) return bad(`"centres" must have k=${m.k} rows`);
+  for (const [c, row] of (m.centres as unknown[]).entries()) {
+    if (!Array.isArray(row) || row.length !== d || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      return bad(`centre ${c} must be ${d} finite numbers (one per feature)`);
+    }
+  }
+  return m as unknown as KMeansModel;
+}
+
+/** The centres as the K×D float32 array the backends take. */
+export function modelCentres(model: KMeansModel): Float32Array {
+  return Float32Array.from(model.centres.flat());
+}
