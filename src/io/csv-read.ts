@@ -136,16 +136,16 @@ export async function readCsv(path: string): Promise<Table> {
   const delimiter = sniffDelimiter(readHead(path, gz));
   const decimalComma = delimiter !== ',';
   const source = createReadStream(path);
-  const parser = parse({ delimiter, bom: true, relax_quotes: false, skip_empty_lines: true, trim: false });
+  // Field counts are checked here rather than by csv-parse, so the error can name both counts.
+  const parser = parse({ delimiter, bom: true, relax_quotes: false, relax_column_count: true, skip_empty_lines: true, trim: false, info: true });
   const input = gz ? source.pipe(createGunzip()) : source;
   input.on('error', (error: Error) => parser.destroy(error));
   input.pipe(parser);
 
   let header: string[] | undefined;
   let builders: ColumnBuilder[] = [];
-  let line = 1;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!header) {
         header = record.map((name, i) => name.trim() || `column_${i}`);
         const seen = new Set<string>();
@@ -156,19 +156,15 @@ export async function readCsv(path: string): Promise<Table> {
         builders = header.map(() => new ColumnBuilder(decimalComma));
         continue;
       }
-      line = (parser.info?.lines as number | undefined) ?? line + 1;
       if (record.length !== header.length) {
-        throw new InputError(`'${path}': line ${line} has ${record.length} fields, the header has ${header.length}`);
+        throw new InputError(`'${path}': line ${info.lines} has ${record.length} field${record.length === 1 ? '' : 's'}, the header has ${header.length}`);
       }
       for (let j = 0; j < record.length; j++) builders[j].push(record[j]);
     }
   } catch (error) {
     source.destroy();
     if (error instanceof InputError) throw error;
-    const err = error as Error & { code?: string; lines?: number; record?: unknown[] };
-    if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || err.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH') {
-      throw new InputError(`'${path}': line ${err.lines ?? '?'} has ${err.record?.length ?? '?'} fields, the header has ${header?.length ?? '?'}`, { cause: error });
-    }
+    const err = error as Error & { code?: string };
     if (err.code === 'Z_DATA_ERROR' || /incorrect header check|unexpected end of file/.test(err.message)) {
       throw new InputError(`'${path}' is not a readable gzip file: ${err.message}`, { cause: error });
     }
