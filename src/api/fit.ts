@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { runKMeans, type IterationStat, type KMeansInit } from '../algo/kmeans.js';
+import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { columnStats } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
@@ -43,6 +44,8 @@ export interface FitStats {
   backend: string;
   device: string;
   rows: number;
+  /** True when a GPU failure moved the run to the CPU part-way (backend is then 'cpu'). */
+  fellBack: boolean;
   /** Fit time in seconds: from the data being in memory to the final labels (excludes reading the input). */
   seconds: number;
   seedPotential: number | undefined;
@@ -131,6 +134,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
         backend: backend.kind,
         device: backend.deviceName,
         rows: matrix.rows,
+        fellBack: backend instanceof ResilientBackend && backend.fellBack,
         seconds,
         seedPotential: result.seedPotential,
         emptyClusterRepairs: result.emptyClusterRepairs,

@@ -68,6 +68,7 @@ export function fitCommand(): Command {
             seed: result.model.seed,
             n_init: result.model.nInit,
             empty_cluster_repairs: s.emptyClusterRepairs,
+            fell_back: s.fellBack,
             output: flags.output ?? null,
             model: flags.model ?? null,
           }),

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { tableFromArrays } from 'apache-arrow';
+import { describe, expect, test } from 'vitest';
+import { fit } from '../src/index.js';
+import { hasGpu } from './helpers/backends.js';
+import { BIN, errors, filesIn, gpuseg, ROOT, tempDir } from './helpers/cli.js';
+import { blobs } from './helpers/reference.js';
+
+const WHOLESALE = 'datasets/wholesale-customers.arrow';
+
+/**
+ * GPU faults injected through the device layer's test seam (GPUSEG_FAULT, see
+ * src/backend/gpu/fault-injection.ts): each is real where it can be (the device is destroyed, the
+ * shader is invalid WGSL) and simulated only for out-of-memory. Under --backend auto the run ends
+ * on the CPU with one notice and the CPU's answer; under --backend gpu it stops with status 4.
+ */
+describe.skipIf(!hasGpu)('GPU faults', () => {
+  const reference = gpuseg(['fit', WHOLESALE, '--k', '4', '--backend', 'cpu', '--json']);
+  const cpuInertia = (JSON.parse(reference.stdout) as { inertia: number }).inertia;
+
+  test.each(['lose-device@2', 'lose-device@12', 'oom@6', 'bad-shader'])('%s: auto finishes on the CPU with one notice', (fault) => {
+    const dir = tempDir();
+    const r = gpuseg(['fit', WHOLESALE, '--k', '4', '--json', '--output', join(dir, 'o.arrow')], { GPUSEG_FAULT: fault, GPUSEG_AUTO_SOFTWARE_GPU: '1' });
+    expect(r.status).toBe(0);
+    expect(errors(r).split('\n')).toHaveLength(1);
+    expect(errors(r)).toMatch(/GPU failed .*; continuing on cpu/);
+    const summary = JSON.parse(r.stdout) as { backend: string; inertia: number; fell_back: boolean };
+    expect(summary.backend).toBe('cpu');
+    expect(summary.fell_back).toBe(true);
+    expect(Math.abs(summary.inertia - cpuInertia) / cpuInertia).toBeLessThan(1e-6);
+    expect(filesIn(dir)).toEqual(['o.arrow']);
+  });
+
+  test.each([
+    ['lose-device@3', /GPU device lost/],
+    ['oom@6', /GPU out of memory/],
+    ['bad-shader', /GPU rejected Lloyd step: .*WGSL/],
+  ])('%s: --backend gpu stops with status 4 and no output', (fault, message) => {
+    const dir = tempDir();
+    const r = gpuseg(['fit', WHOLESALE, '--k', '4', '--backend', 'gpu', '--output', join(dir, 'o.arrow'), '--model', join(dir, 'm.json')], { GPUSEG_FAULT: fault });
+    expect(r.status).toBe(4);
+    expect(errors(r)).toMatch(message);
+    expect(errors(r).split('\n')).toHaveLength(1);
+    expect(filesIn(dir)).toEqual([]);
+  });
+
+  test('the first allocation failing under auto still gives a result', () => {
+    const r = gpuseg(['fit', WHOLESALE, '--k', '3', '--json'], { GPUSEG_FAULT: 'oom@1', GPUSEG_AUTO_SOFTWARE_GPU: '1' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).backend).toBe('cpu');
+  });
+});
+
+describe('interrupted runs leave nothing behind', () => {
+  test.each(['SIGTERM', 'SIGINT'] as const)('%s during a long fit', async (signal) => {
+    const dir = tempDir();
+    // About 2M rows of 8 features with k=64: seconds of work, so the signal lands mid-fit.
+    const gen = join(dir, 'big.arrows');
+    const { matrix } = blobs(400_000, 8, 16, 5, 4);
+    const columns: Record<string, Float32Array> = {};
+    for (let j = 0; j < 8; j++) columns[`f${j}`] = matrix.data.slice(j * matrix.rows, (j + 1) * matrix.rows);
+    const { tableToIPC } = await import('apache-arrow');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(gen, tableToIPC(tableFromArrays(columns), 'stream'));
+    const child = spawn(process.execPath, [BIN, 'fit', gen, '--k', '64', '--tol', '0', '--backend', 'cpu', '--output', join(dir, 'o.parquet'), '--model', join(dir, 'm.json')], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill(signal);
+    const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    expect(status).toBe(signal === 'SIGINT' ? 130 : 143);
+    expect(stderr).toMatch(/interrupted/);
+    expect(filesIn(dir)).toEqual(['big.arrows']);
+  });
+});
+
+describe('the host process survives API use as a server would', () => {
+  const { matrix } = blobs(3000, 4, 5, 9, 1);
+  const columns: Record<string, Float32Array> = {};
+  for (let j = 0; j < 4; j++) columns[`f${j}`] = matrix.data.slice(j * 3000, (j + 1) * 3000);
+  const table = tableFromArrays(columns);
+
+  test.each(['cpu', ...(hasGpu ? ['gpu'] : [])] as const)('concurrent fits on %s give the results of sequential ones', async (backend) => {
+    const seeds = [1, 2, 3, 4, 5, 6];
+    const sequential = [];
+    for (const seed of seeds) sequential.push(await fit(table, { k: 5, seed, backend }));
+    const concurrent = await Promise.all(seeds.map((seed) => fit(table, { k: 5, seed, backend })));
+    concurrent.forEach((r, i) => {
+      expect(Array.from(r.labels)).toEqual(Array.from(sequential[i].labels));
+      expect(r.stats.inertia).toBe(sequential[i].stats.inertia);
+    });
+  });
+
+  test.each(['cpu', ...(hasGpu ? ['gpu'] : [])] as const)('50 small fits in a row on %s', async (backend) => {
+    let last = 0;
+    for (let i = 0; i < 50; i++) {
+      const r = await fit(table, { k: 3, seed: i % 3, backend });
+      expect(r.stats.rows).toBe(3000);
+      last = r.stats.inertia;
+    }
+    expect(last).toBeGreaterThan(0);
+  });
+
+  test('a failing fit rejects its promise and the next one runs', async () => {
+    await expect(fit(table, { k: 5000, backend: 'cpu' })).rejects.toThrow(/exceeds rows/);
+    const ok = await fit(table, { k: 2, backend: 'cpu' });
+    expect(ok.stats.k).toBe(2);
+  });
+});
