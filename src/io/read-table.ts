@@ -1,9 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import { readCsv } from './csv-read.js';
 import { sniffInputFormat, type TableFormat } from './format.js';
-import { parquetToTable } from './parquet-io.js';
+import { checkArrowInWorker, parquetToIpcInWorker, readShared } from './guarded-decode.js';
 
 /** Reads a whole table from an Arrow IPC file or stream, a Parquet file or a CSV file. */
 export async function readTable(path: string): Promise<Table> {
@@ -19,12 +19,14 @@ export async function readTable(path: string): Promise<Table> {
   if (size === 0) throw new InputError(`'${path}' is empty (0 bytes)`);
   const format = sniffInputFormat(path);
   if (format === 'csv') return readCsv(path);
-  return decodeBinary(path, format, readFileSync(path));
+  return decodeBinary(path, format, readShared(path));
 }
 
-function decodeBinary(path: string, format: TableFormat, bytes: Uint8Array): Table {
+/** Arrow and Parquet bytes are decoded behind a worker's deadline first (see guarded-decode.ts). */
+async function decodeBinary(path: string, format: TableFormat, bytes: Uint8Array): Promise<Table> {
   try {
-    if (format === 'parquet') return parquetToTable(bytes);
+    if (format === 'parquet') return tableFromIPC(await parquetToIpcInWorker(bytes));
+    await checkArrowInWorker(bytes);
     const table = tableFromIPC(bytes);
     if (table.schema.fields.length === 0) throw new Error('no columns in the schema');
     return table;

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Decoding untrusted bytes off the main thread, with a deadline. apache-arrow's IPC reader loops
+ * forever on some corrupted files (a mangled footer count, found by test/fuzz.test.ts), and a hang
+ * in a library cannot be interrupted on the thread it runs on. So:
+ * - Arrow IPC bytes are first parsed in a worker (zero-copy over shared memory: IPC parsing costs
+ *   per batch and column, not per byte); the caller parses them itself only once that finished.
+ * - Parquet is decoded entirely in the worker (parquet-wasm), which sends back an Arrow IPC stream.
+ * A worker that misses its deadline is terminated and the file reported as unreadable.
+ */
+const WORKER_SOURCE = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const loaded = (async () => {
+  const arrow = await import(workerData.arrowUrl);
+  const pq = await import(workerData.parquetUrl);
+  pq.initSync({ module: workerData.wasm });
+  return { arrow, pq };
+})();
+parentPort.on('message', async (job) => {
+  try {
+    const { arrow, pq } = await loaded;
+    if (job.kind === 'arrow') {
+      const table = arrow.tableFromIPC(job.bytes);
+      let cells = 0;
+      for (const batch of table.batches) cells += batch.numRows * batch.numCols;
+      parentPort.postMessage({ id: job.id, ok: true });
+    } else {
+      const copy = pq.readParquet(job.bytes).intoIPCStream().slice();
+      parentPort.postMessage({ id: job.id, ok: true, ipc: copy }, [copy.buffer]);
+    }
+  } catch (error) {
+    parentPort.postMessage({ id: job.id, ok: false, message: String((error && error.message) || error) });
+  }
+});
+`;
+
+interface WorkerReply {
+  ok: boolean;
+  message?: string;
+  ipc?: Uint8Array;
+}
+
+let paths: { arrowUrl: string; parquetUrl: string; wasmPath: string } | undefined;
+
+function modulePaths(): { arrowUrl: string; parquetUrl: string; wasmPath: string } {
+  if (!paths) {
+    const require = createRequire(import.meta.url);
+    const arrowMain = require.resolve('apache-arrow');
+    paths = {
+      arrowUrl: pathToFileURL(arrowMain.replace(/Arrow\.node\.js$/, 'Arrow.node.mjs')).href,
+      parquetUrl: pathToFileURL(require.resolve('parquet-wasm/esm/parquet_wasm.js')).href,
+      wasmPath: require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm'),
+    };
+  }
+  return paths;
+}
+
+/** Deadline: generous for real files, short enough that a hang ends a run rather than stalls it. */
+function deadlineMs(bytes: number): number {
+  return 5_000 + Math.ceil(bytes / (20 << 20)) * 1000;
+}
+
+/**
+ * One decode worker per process, started on first use and unreferenced while idle. A job that
+ * misses its deadline, or a worker that dies (a runaway allocation hits its heap limit), ends that
+ * worker; the next job starts a fresh one.
+ */
+let worker: Worker | undefined;
+let nextJob = 1;
+const waiting = new Map<number, (reply: WorkerReply) => void>();
+
+function decodeWorker(): Worker {
+  if (worker) return worker;
+  const p = modulePaths();
+  const w = new Worker(WORKER_SOURCE, {
+    eval: true,
+    name: 'gpuseg-decode',
+    workerData: { arrowUrl: p.arrowUrl, parquetUrl: p.parquetUrl, wasm: readFileSync(p.wasmPath) },
+    resourceLimits: { maxOldGenerationSizeMb: 2048 },
+  });
+  w.unref();
+  w.on('message', (reply: WorkerReply & { id: number }) => {
+    const resolve = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (waiting.size === 0) w.unref();
+    resolve?.(reply);
+  });
+  const fail = (message: string): void => {
+    if (worker === w) worker = undefined;
+    for (const resolve of waiting.values()) resolve({ ok: false, message });
+    waiting.clear();
+  };
+  w.on('error', (error) => fail(error.message));
+  w.on('exit', (code) => fail(`the reader stopped (status ${code})`));
+  worker = w;
+  return w;
+}
+
+function runWorker(job: Record<string, unknown>, bytes: number): Promise<WorkerReply> {
+  const w = decodeWorker();
+  const id = nextJob++;
+  return new Promise((resolve) => {
+    const limit = deadlineMs(bytes);
+    const timer = setTimeout(() => {
+      waiting.delete(id);
+      if (worker === w) worker = undefined;
+      void w.terminate();
+      resolve({ ok: false, message: `the reader did not finish within ${limit / 1000} s (the file is likely corrupt)` });
+    }, limit);
+    timer.unref();
+    waiting.set(id, (reply) => {
+      clearTimeout(timer);
+      resolve(reply);
+    });
+    w.ref();
+    w.postMessage({ ...job, id });
+  });
+}
+
+/** Bytes of a file in shared memory, so a worker can read them without a copy. */
+export function readShared(path: string): Uint8Array {
+  const plain = readFileSync(path);
+  const shared = new Uint8Array(new SharedArrayBuffer(Math.max(1, plain.length)), 0, plain.length);
+  shared.set(plain);
+  return shared;
+}
+
+/** Parses Arrow IPC bytes in a worker; throws an Error with the reason when that fails or hangs. */
+export async function checkArrowInWorker(bytes: Uint8Array): Promise<void> {
+  const reply = await runWorker({ kind: 'arrow', bytes }, bytes.length);
+  if (!reply.ok) throw new Error(reply.message ?? 'unreadable');
+}
+
+/** Decodes Parquet bytes in a worker; returns them as an Arrow IPC stream. */
+export async function parquetToIpcInWorker(bytes: Uint8Array): Promise<Uint8Array> {
+  const reply = await runWorker({ kind: 'parquet', bytes }, bytes.length);
+  if (!reply.ok || !reply.ipc) throw new Error(reply.message ?? 'unreadable');
+  return reply.ipc;
+}

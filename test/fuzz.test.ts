@@ -1,0 +1,97 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Bool, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { describe, expect, test } from 'vitest';
+import { fit, GpusegError } from '../src/index.js';
+import { readTable } from '../src/io/read-table.js';
+import { Rng } from '../src/util/rng.js';
+import { hasGpu } from './helpers/backends.js';
+import { tempDir } from './helpers/cli.js';
+
+/**
+ * Seeded, time-bounded fuzzing: random tables into fit, random and mutated bytes into the readers.
+ * Every attempt must end in a result or a GpusegError; anything else (a TypeError, a hang, a
+ * crash of the process) fails. Set GPUSEG_FUZZ_SECONDS to fuzz longer.
+ */
+const BUDGET_MS = Number(process.env.GPUSEG_FUZZ_SECONDS ?? 6) * 1000;
+
+async function outcome(work: () => Promise<unknown>): Promise<'ok' | 'error'> {
+  try {
+    await work();
+    return 'ok';
+  } catch (error) {
+    if (!(error instanceof GpusegError)) throw new Error(`not a GpusegError: ${(error as Error)?.stack ?? String(error)}`);
+    expect(error.message.length).toBeGreaterThan(0);
+    return 'error';
+  }
+}
+
+function randomColumn(rng: Rng, rows: number): Vector {
+  const kind = rng.nextInt(5);
+  const nullRate = rng.nextInt(4) === 0 ? rng.nextDouble() * 0.3 : 0;
+  const pick = <T>(make: () => T): (T | null)[] => Array.from({ length: rows }, () => (rng.nextDouble() < nullRate ? null : make()));
+  switch (kind) {
+    case 0:
+      return vectorFromArray(pick(() => (rng.nextDouble() - 0.5) * 10 ** rng.nextInt(12)), new Float64());
+    case 1:
+      return vectorFromArray(pick(() => rng.nextInt(100) - 50), new Int32());
+    case 2:
+      return vectorFromArray(pick(() => [Number.NaN, Infinity, -Infinity, 1e300, 0, -0][rng.nextInt(6)]), new Float64());
+    case 3:
+      return vectorFromArray(pick(() => rng.nextDouble() < 0.5), new Bool());
+    default:
+      return vectorFromArray(pick(() => `s${rng.nextInt(10)}`), new Utf8());
+  }
+}
+
+describe('fuzz', () => {
+  test('random tables into fit', async () => {
+    const rng = new Rng(20261122);
+    const deadline = performance.now() + BUDGET_MS;
+    const seen = { ok: 0, error: 0 };
+    for (let round = 0; performance.now() < deadline && round < 400; round++) {
+      const rows = [0, 1, 2, 5, 50, 300][rng.nextInt(6)];
+      const columns: Record<string, Vector> = {};
+      const width = 1 + rng.nextInt(5);
+      for (let j = 0; j < width; j++) columns[`c${j}`] = randomColumn(rng, rows);
+      const table = new Table(columns);
+      const k = rng.nextInt(8);
+      const names = Object.keys(columns);
+      const features = rng.nextInt(3) === 0 ? [names[rng.nextInt(names.length)], 'missing'].slice(0, 1 + rng.nextInt(2)) : undefined;
+      const backend = hasGpu && rng.nextInt(6) === 0 ? 'gpu' : 'cpu';
+      seen[await outcome(() => fit(table, { k, features, backend, init: rng.nextInt(2) ? 'random' : 'k-means++', maxIter: 20 }))]++;
+    }
+    expect(seen.ok).toBeGreaterThan(0);
+    expect(seen.error).toBeGreaterThan(0);
+  });
+
+  test('random and mutated bytes into the readers', async () => {
+    const rng = new Rng(7);
+    const dir = tempDir();
+    const seeds = [readFileSync('datasets/Mall_Customers.arrow'), readFileSync('datasets/Mall_Customers.csv'), tableToIPC(await readTable('datasets/Mall_Customers.arrow'), 'stream')];
+    const { tableToParquet } = await import('../src/io/parquet-io.js');
+    seeds.push(Buffer.from(tableToParquet(await readTable('datasets/Mall_Customers.arrow'))));
+    const extensions = ['.arrow', '.csv', '.arrows', '.parquet'];
+    const deadline = performance.now() + BUDGET_MS;
+    let rounds = 0;
+    for (; performance.now() < deadline && rounds < 600; rounds++) {
+      const which = rng.nextInt(seeds.length);
+      let bytes: Uint8Array;
+      if (rng.nextInt(4) === 0) {
+        bytes = Uint8Array.from({ length: rng.nextInt(2000) }, () => rng.nextInt(256));
+      } else {
+        bytes = Uint8Array.from(seeds[which]);
+        const edits = 1 + rng.nextInt(8);
+        for (let e = 0; e < edits; e++) bytes[rng.nextInt(bytes.length)] = rng.nextInt(256);
+        if (rng.nextInt(3) === 0) bytes = bytes.subarray(0, rng.nextInt(bytes.length));
+      }
+      const path = join(dir, `f${rounds}${extensions[which]}`);
+      writeFileSync(path, bytes);
+      await outcome(async () => {
+        const table = await readTable(path);
+        await fit(table, { k: 2, backend: 'cpu', maxIter: 10 });
+      });
+    }
+    expect(rounds).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,138 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Bool,
+  DateDay,
+  Decimal,
+  Dictionary,
+  Field,
+  Float16,
+  Float64,
+  Int32,
+  Int64,
+  List,
+  makeData,
+  makeVector,
+  Struct,
+  Table,
+  tableToIPC,
+  Uint8,
+  Utf8,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
+import { describe, expect, test } from 'vitest';
+import { featureMatrix } from '../src/api/input.js';
+import { fit, InputError } from '../src/index.js';
+import { readTable } from '../src/io/read-table.js';
+import { tempDir } from './helpers/cli.js';
+
+/** What each input quirk becomes: a number, or a one-line error that says why not. */
+async function csv(text: string, name = 'x.csv'): Promise<Table> {
+  const path = join(tempDir(), name);
+  writeFileSync(path, text);
+  return readTable(path);
+}
+
+describe('CSV quirks', () => {
+  test('quoted numbers are numbers', async () => {
+    const t = await csv('id,a,b\n1,"1.5","2"\n2,"3.25",4\n');
+    expect(t.getChild('a')!.toArray()).toEqual(Float64Array.from([1.5, 3.25]));
+    expect(featureMatrix(t, {}).roles.features).toEqual(['a', 'b']);
+  });
+
+  test('a UTF-8 byte-order mark is dropped from the first column name', async () => {
+    const t = await csv('\uFEFFCustomerID,spend\n7,10\n8,12\n');
+    expect(t.schema.fields[0].name).toBe('CustomerID');
+  });
+
+  test('decimal commas with a semicolon delimiter', async () => {
+    const t = await csv('id;spend;visits\n1;1,5;3\n2;2,25;4\n');
+    expect(t.getChild('spend')!.toArray()).toEqual(Float64Array.from([1.5, 2.25]));
+  });
+
+  test('tab-separated, CRLF line ends and no final newline', async () => {
+    const t = await csv('a\tb\r\n1\t2\r\n3\t4');
+    expect(t.numRows).toBe(2);
+    expect(t.getChild('b')!.toArray()).toEqual(Float64Array.from([2, 4]));
+  });
+
+  test('codes with leading zeros stay text', async () => {
+    const t = await csv('zip,a\n01234,1\n98765,2\n');
+    expect(String(t.getChild('zip')!.type)).toBe('Utf8');
+    expect(t.getChild('zip')!.get(0)).toBe('01234');
+  });
+
+  test('an empty or all-null column is reported, not clustered as zeros', async () => {
+    const t = await csv('a,b\n1,\n2,\n3,NA\n');
+    expect(() => featureMatrix(t, {})).toThrow("column 'b' has 3 missing (null or NaN) values, first at row 0");
+  });
+
+  test('the tab-separated marketing dataset reads with its 24 missing incomes', async () => {
+    const t = await readTable('datasets/marketing_campaign.csv');
+    expect(t.numRows).toBe(2240);
+    expect(t.getChild('Income')!.nullCount).toBe(24);
+    expect(String(t.getChild('Dt_Customer')!.type)).toBe('Utf8');
+  });
+});
+
+function arrowTable(columns: Record<string, Vector>): Promise<Table> {
+  const path = join(tempDir(), 't.arrow');
+  writeFileSync(path, tableToIPC(new Table(columns), 'file'));
+  return readTable(path);
+}
+
+describe('Arrow column types', () => {
+  test('integers of every width, int64, uint8, float16 and decimals become numbers', async () => {
+    const t = await arrowTable({
+      i32: makeVector(Int32Array.from([1, -2, 3])),
+      i64: makeVector({ type: new Int64(), data: BigInt64Array.from([10n, -20n, 30n]) }),
+      u8: makeVector({ type: new Uint8(), data: Uint8Array.from([250, 0, 7]) }),
+      f16: makeVector({ type: new Float16(), data: Uint16Array.from([0x3c00, 0xc000, 0x3800]) }),
+      dec: makeVector(makeData({ type: new Decimal(2, 10, 128), length: 3, data: Uint32Array.from([12345, 0, 0, 0, 4294967295, 4294967295, 4294967295, 4294967295, 50, 0, 0, 0]) })),
+    });
+    const { matrix } = featureMatrix(t, {});
+    const col = (j: number) => Array.from(matrix.data.subarray(j * 3, j * 3 + 3));
+    expect(col(0)).toEqual([1, -2, 3]);
+    expect(col(1)).toEqual([10, -20, 30]);
+    expect(col(2)).toEqual([250, 0, 7]);
+    expect(col(3)).toEqual([1, -2, 0.5]);
+    expect(col(4).map((v) => Math.round(v * 100) / 100)).toEqual([123.45, -0.01, 0.5]);
+  });
+
+  test('booleans are 0/1 when named as features, and left out by default', async () => {
+    const t = await arrowTable({ a: makeVector(Float64Array.from([1, 2, 3])), flag: vectorFromArray([true, false, true], new Bool()) });
+    expect(featureMatrix(t, {}).roles.features).toEqual(['a']);
+    const { matrix } = featureMatrix(t, { features: ['a', 'flag'] });
+    expect(Array.from(matrix.data.subarray(3, 6))).toEqual([1, 0, 1]);
+  });
+
+  test.each([
+    ['a dictionary (categorical) column', () => vectorFromArray(['x', 'y', 'x'], new Dictionary(new Utf8(), new Int32())), /column 'c' is categorical/],
+    ['a date column', () => vectorFromArray([new Date(0), new Date(86400000), new Date(0)], new DateDay()), /column 'c' is a date \(Date/],
+    ['a text column', () => vectorFromArray(['a', 'b', 'c'], new Utf8()), /column 'c' is text, not numeric/],
+    ['a list column', () => vectorFromArray([[1], [2, 3], []], new List(new Field('item', new Float64()))), /column 'c' is nested/],
+    ['a struct column', () => vectorFromArray([{ u: 1 }, { u: 2 }, { u: 3 }], new Struct([new Field('u', new Float64())])), /column 'c' is nested/],
+  ])('%s as a feature is refused with what it is', async (_name, make, message) => {
+    const t = await arrowTable({ a: makeVector(Float64Array.from([1, 2, 3])), c: make() });
+    expect(featureMatrix(t, {}).roles.features).toEqual(['a']);
+    expect(() => featureMatrix(t, { features: ['a', 'c'] })).toThrow(message);
+    await expect(fit(t, { k: 2, features: ['a', 'c'], backend: 'cpu' })).rejects.toThrow(InputError);
+  });
+
+  test('a float column with nulls reports them', async () => {
+    const t = await arrowTable({ a: vectorFromArray([1, null, 3, null, 5], new Float64()) });
+    expect(() => featureMatrix(t, {})).toThrow("column 'a' has 2 missing (null or NaN) values, first at row 1");
+  });
+});
+
+describe('readers that would not return', () => {
+  test('an Arrow file on which apache-arrow loops forever is refused after a deadline', async () => {
+    // Found by test/fuzz.test.ts: Mall_Customers.arrow with a few bytes of its footer changed.
+    const started = performance.now();
+    await expect(readTable('test/fixtures/hangs-apache-arrow.arrow')).rejects.toThrow(/is not a readable Arrow IPC file: the reader did not finish within/);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    // The next read starts a fresh reader.
+    expect((await readTable('datasets/Mall_Customers.arrow')).numRows).toBe(200);
+  });
+});
