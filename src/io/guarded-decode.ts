@@ -69,12 +69,17 @@ function deadlineMs(bytes: number): number {
  * misses its deadline, or a worker that dies (a runaway allocation hits its heap limit), ends that
  * worker; the next job starts a fresh one.
  */
-let worker: Worker | undefined;
-let nextJob = 1;
-const waiting = new Map<number, (reply: WorkerReply) => void>();
+interface DecodeWorker {
+  worker: Worker;
+  /** Jobs in flight on this worker (each worker its own: a dying worker fails only its jobs). */
+  waiting: Map<number, (reply: WorkerReply) => void>;
+}
 
-function decodeWorker(): Worker {
-  if (worker) return worker;
+let current: DecodeWorker | undefined;
+let nextJob = 1;
+
+function decodeWorker(): DecodeWorker {
+  if (current) return current;
   const p = modulePaths();
   const w = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -82,42 +87,43 @@ function decodeWorker(): Worker {
     workerData: { arrowUrl: p.arrowUrl, parquetUrl: p.parquetUrl, wasm: readFileSync(p.wasmPath) },
     resourceLimits: { maxOldGenerationSizeMb: 2048 },
   });
+  const entry: DecodeWorker = { worker: w, waiting: new Map() };
   w.unref();
   w.on('message', (reply: WorkerReply & { id: number }) => {
-    const resolve = waiting.get(reply.id);
-    waiting.delete(reply.id);
-    if (waiting.size === 0) w.unref();
+    const resolve = entry.waiting.get(reply.id);
+    entry.waiting.delete(reply.id);
+    if (entry.waiting.size === 0) w.unref();
     resolve?.(reply);
   });
   const fail = (message: string): void => {
-    if (worker === w) worker = undefined;
-    for (const resolve of waiting.values()) resolve({ ok: false, message });
-    waiting.clear();
+    if (current === entry) current = undefined;
+    for (const resolve of entry.waiting.values()) resolve({ ok: false, message });
+    entry.waiting.clear();
   };
   w.on('error', (error) => fail(error.message));
   w.on('exit', (code) => fail(`the reader stopped (status ${code})`));
-  worker = w;
-  return w;
+  current = entry;
+  return entry;
 }
 
 function runWorker(job: Record<string, unknown>, bytes: number): Promise<WorkerReply> {
-  const w = decodeWorker();
+  const entry = decodeWorker();
   const id = nextJob++;
   return new Promise((resolve) => {
     const limit = deadlineMs(bytes);
     const timer = setTimeout(() => {
-      waiting.delete(id);
-      if (worker === w) worker = undefined;
-      void w.terminate();
+      entry.waiting.delete(id);
+      if (current === entry) current = undefined;
+      void entry.worker.terminate();
       resolve({ ok: false, message: `the reader did not finish within ${limit / 1000} s (the file is likely corrupt)` });
     }, limit);
     timer.unref();
-    waiting.set(id, (reply) => {
+    entry.waiting.set(id, (reply) => {
       clearTimeout(timer);
       resolve(reply);
     });
-    w.ref();
-    w.postMessage({ ...job, id });
+    entry.worker.ref();
+    entry.worker.postMessage({ ...job, id });
   });
 }
 
