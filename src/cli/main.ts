@@ -5,6 +5,7 @@ import { GPUSEG_VERSION } from '../version.js';
 import { devicesCommand } from './commands/devices.js';
 import { fitCommand } from './commands/fit.js';
 import { predictCommand } from './commands/predict.js';
+import { rfmCommand } from './commands/rfm.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpuseg')
@@ -12,7 +13,7 @@ export function buildProgram(): Command {
     .version(GPUSEG_VERSION)
     .showHelpAfterError(false)
     .exitOverride();
-  for (const command of [fitCommand(), predictCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [rfmCommand(), fitCommand(), predictCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 
