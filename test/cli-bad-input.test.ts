@@ -21,7 +21,7 @@ interface Case {
   message: RegExp;
 }
 
-const good = (dir: string): string => arrowFile(dir, 'good.arrow', { id: Int32Array.from([1, 2, 3, 4]), a: Float64Array.from([1, 2, 3, 4]), b: Float64Array.from([4, 3, 2, 1]) });
+const good = (dir: string): string => arrowFile(dir, 'good.arrow', { id: Int32Array.from([1, 2, 3, 4]), a: Float64Array.from([1, 2, 3, 4]), b: Float64Array.from([2, 4, 1, 3]) });
 
 const cases: Case[] = [
   { name: 'missing file', args: (dir) => [join(dir, 'nope.arrow'), '--k', '2'], status: 3, message: /input file not found: '.*nope\.arrow'/ },

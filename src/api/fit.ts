@@ -5,16 +5,21 @@ import { openBackend, type BackendChoice } from '../backend/select.js';
 import { columnStats } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import { MODEL_FORMAT, MODEL_VERSION, type KMeansModel } from '../model/model.js';
+import { centresToInputUnits, rowsFromInputUnits, type PrepReport, type Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
 import { assignmentsTable } from './assignments.js';
 import { readInitCentres } from './init-file.js';
-import { featureMatrix, loadInput, type TableInput } from './input.js';
+import type { TableInput } from './input.js';
 import { COMMON_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { prepareData, prepNotices, type DataOptions, type PreparedData } from './prepare.js';
 
-export interface FitOptions {
+export interface FitOptions extends DataOptions {
   /** Number of segments (≥ 1, ≤ rows). */
   k: number;
-  /** 'k-means++' (default), 'random', a CSV/JSON file path, or K initial centres in feature order. */
+  /**
+   * 'k-means++' (default), 'random', a CSV/JSON file (or gpuseg model) path, or K initial centres.
+   * Explicit centres are in input units, feature order; they go through the preprocessing.
+   */
   init?: string | Float32Array | number[][];
   /** Runs with different seeds, best inertia kept; 'auto' (default): 1 for k-means++ and explicit centres, 10 for random. */
   nInit?: number | 'auto';
@@ -26,19 +31,16 @@ export interface FitOptions {
   seed?: number;
   /** 'auto' (default), 'gpu' or 'cpu'. */
   backend?: BackendChoice;
-  /** Columns to cluster (default: every numeric column but the id). */
-  features?: string[];
-  /** The id column carried into the output (default: guessed, else the row number). */
-  id?: string;
   /** Called after every Lloyd iteration. */
   onIteration?: (stat: IterationStat) => void;
-  /** Called with notices (fallback to the CPU, ignored options); they are also in `stats.notices`. */
+  /** Called with notices (fallback to the CPU, imputed values, correlated features); also in `stats.notices`. */
   onNotice?: (message: string) => void;
 }
 
 export interface FitStats {
   k: number;
   iterations: number;
+  /** Σ squared distances to the centres, in the clustering space (after preprocessing). */
   inertia: number;
   converged: boolean;
   backend: string;
@@ -52,17 +54,20 @@ export interface FitStats {
   emptyClusterRepairs: number;
   history: IterationStat[];
   notices: string[];
+  preprocessing: PrepReport;
 }
 
 export interface FitResult {
   model: KMeansModel;
   /** Segment of each input row, 0..k-1. */
   labels: Int32Array;
-  /** Euclidean distance of each row to its segment's centre. */
+  /** Euclidean distance of each row to its segment's centre, in the clustering space. */
   distances: Float32Array;
   stats: FitStats;
   /** The output table: id (or row), segment_id, distance. */
   assignments: Table;
+  /** The input table and the prepared data, for profiles. */
+  data: PreparedData;
 }
 
 /** Fits k-means to a table (or a file) and returns the model, the labels and the run's statistics. */
@@ -77,12 +82,12 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? 1e-4) as number;
   const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
   const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
-  const features = options.features ? (checkParameter(parameter(COMMON_PARAMETERS, 'features'), options.features) as string[]) : undefined;
 
-  const table = await loadInput(input);
-  const { roles, matrix } = featureMatrix(table, { id: options.id, features });
+  const data = await prepareData(input, options);
+  const { matrix, prep, roles, table } = data;
+  prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
-  const init = await resolveInit(options.init ?? 'k-means++', k, roles.features);
+  const init = await resolveInit(options.init ?? 'k-means++', k, prep);
   const nInit = resolveNInit(options.nInit ?? 'auto', init, notice);
   const stats = columnStats(matrix);
   const meanVariance = stats.variance.reduce((s, v) => s + v, 0) / matrix.dims;
@@ -100,15 +105,18 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     if (empty > 0) notice(`${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`);
     const distances = new Float32Array(result.sqDistances.length);
     for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(result.sqDistances[i]);
+    const q = matrix.dims;
     const model: KMeansModel = {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
       gpusegVersion: GPUSEG_VERSION,
       algorithm: 'kmeans',
-      features: [...roles.features],
+      features: [...prep.features],
       idColumn: roles.id ?? null,
       k,
-      centres: Array.from({ length: k }, (_, c) => Array.from(result.centres.subarray(c * matrix.dims, (c + 1) * matrix.dims))),
+      preprocessing: prep,
+      centres: Array.from({ length: k }, (_, c) => Array.from(result.centres.subarray(c * q, (c + 1) * q))),
+      centresInputUnits: centresToInputUnits(prep, result.centres, k),
       inertia: result.inertia,
       iterations: result.iterations,
       converged: result.converged,
@@ -126,6 +134,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
       labels: result.labels,
       distances,
       assignments: assignmentsTable(table, roles.id, result.labels, result.sqDistances),
+      data,
       stats: {
         k,
         iterations: result.iterations,
@@ -140,6 +149,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
         emptyClusterRepairs: result.emptyClusterRepairs,
         history: result.history,
         notices,
+        preprocessing: data.report,
       },
     };
   } finally {
@@ -147,21 +157,24 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   }
 }
 
-async function resolveInit(init: string | Float32Array | number[][], k: number, features: readonly string[]): Promise<KMeansInit> {
+/** Initial centres in the clustering space: explicit ones (input units) go through the preprocessing. */
+export async function resolveInit(init: string | Float32Array | number[][], k: number, prep: Preprocessing): Promise<KMeansInit> {
   if (init === 'k-means++' || init === 'random') return init;
-  const d = features.length;
-  if (typeof init === 'string') return readInitCentres(init, k, features);
-  const flat = init instanceof Float32Array ? init : Float32Array.from(init.flat());
-  const rowsOk = init instanceof Float32Array || init.every((r) => r.length === d);
-  if (flat.length !== k * d || !rowsOk) throw new UsageError(`init: expected ${k} centres × ${d} features, got ${init instanceof Float32Array ? `${flat.length} values` : `${init.length} rows`}`);
-  if (!flat.every(Number.isFinite)) throw new UsageError('init: centres must be finite numbers');
-  return flat;
+  const d = prep.features.length;
+  let flat: Float32Array;
+  if (typeof init === 'string') flat = await readInitCentres(init, k, prep.features);
+  else {
+    flat = init instanceof Float32Array ? init : Float32Array.from(init.flat());
+    const rowsOk = init instanceof Float32Array || init.every((r) => r.length === d);
+    if (flat.length !== k * d || !rowsOk) throw new UsageError(`init: expected ${k} centres × ${d} features, got ${init instanceof Float32Array ? `${flat.length} values` : `${init.length} rows`}`);
+    if (!flat.every(Number.isFinite)) throw new UsageError('init: centres must be finite numbers');
+  }
+  return rowsFromInputUnits(prep, flat, k);
 }
 
-function resolveNInit(value: number | 'auto', init: KMeansInit, notice: (m: string) => void): number {
+export function resolveNInit(value: number | 'auto', init: KMeansInit, notice: (m: string) => void): number {
   if (value === 'auto') return init === 'random' ? 10 : 1;
-  const n = checkParameter(parameter(KMEANS_PARAMETERS, 'nInit'), String(value)) as string;
-  const runs = Number(n);
+  const runs = Number(value);
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--n-init: expected 'auto' or an integer ≥ 1, got '${value}'`);
   if (init instanceof Float32Array && runs > 1) {
     notice(`--n-init ${runs} ignored: explicit initial centres give the same run every time; using 1`);

@@ -37,8 +37,9 @@ function fromJson(text: string, path: string, features: readonly string[]): numb
   } catch (error) {
     throw new InputError(`--init '${path}': not valid JSON (${(error as Error).message})`, { cause: error });
   }
-  const obj = value as { centres?: unknown; features?: unknown };
-  const rows = Array.isArray(value) ? value : obj && Array.isArray(obj.centres) ? obj.centres : undefined;
+  const obj = value as { centres?: unknown; centresInputUnits?: unknown; features?: unknown };
+  // A gpuseg model: its centres in input units (its clustering space may differ from this run's).
+  const rows = Array.isArray(value) ? value : obj && Array.isArray(obj.centresInputUnits) ? obj.centresInputUnits : obj && Array.isArray(obj.centres) ? obj.centres : undefined;
   if (!rows || !rows.every(Array.isArray)) throw new InputError(`--init '${path}': expected an array of centres (arrays of numbers) or {"centres": [...]}`);
   if (Array.isArray(obj.features)) {
     const named = obj.features as string[];

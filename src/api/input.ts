@@ -18,12 +18,15 @@ export async function loadInput(input: TableInput): Promise<Table> {
  */
 export const MAX_ABS_FEATURE = 1e18;
 
-/** The feature matrix of a table, validated: no rows, missing or non-finite values are errors. */
-export function featureMatrix(table: Table, request: RoleRequest): { roles: ColumnRoles; matrix: DataMatrix } {
+/**
+ * The feature matrix of a table, validated: zero rows, non-finite values and (unless they will be
+ * imputed) missing values are errors. Missing values stay NaN for the imputation step.
+ */
+export function featureMatrix(table: Table, request: RoleRequest, options: { allowMissing?: boolean } = {}): { roles: ColumnRoles; matrix: DataMatrix } {
   const roles = resolveRoles(table, request);
   if (table.numRows === 0) throw new InputError('the input has zero rows');
   const { matrix, problems } = tableToMatrix(table, roles.features);
-  rejectProblems(problems);
+  rejectProblems(options.allowMissing ? problems.map((p) => ({ ...p, missing: 0 })) : problems);
   checkMagnitudes(matrix);
   return { roles, matrix };
 }

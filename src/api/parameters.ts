@@ -25,6 +25,7 @@ export const COMMON_PARAMETERS: readonly ParameterSpec[] = [
   { name: 'backend', flag: '--backend <name>', kind: 'choice', choices: ['auto', 'gpu', 'cpu'], default: 'auto', description: 'auto: a hardware GPU when there is one, else the CPU (with a notice); gpu: fail without one; cpu' },
   { name: 'features', flag: '--features <a,b,c>', kind: 'list', description: 'columns to cluster (default: every numeric column except the id and --profile columns)' },
   { name: 'id', flag: '--id <column>', kind: 'string', description: 'id column carried into the output (default: a column named like CustomerID or id, else the row number)' },
+  { name: 'profile', flag: '--profile <a,b>', kind: 'list', description: 'columns left out of the clustering on purpose and brought back in the profiles (e.g. monetary)' },
 ];
 
 export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
@@ -34,6 +35,16 @@ export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
   { name: 'maxIter', flag: '--max-iter <n>', kind: 'int', min: 1, default: 300, description: 'most Lloyd iterations per run' },
   { name: 'tol', flag: '--tol <x>', kind: 'number', min: 0, default: 1e-4, description: "convergence when the centre shift² ≤ tol × mean feature variance (scikit-learn's rule); 0: only when labels stop changing" },
   { name: 'seed', flag: '--seed <n>', kind: 'int', min: 0, default: 0, description: 'random seed: the same seed gives the same result on the same backend' },
+];
+
+export const PREP_PARAMETERS: readonly ParameterSpec[] = [
+  { name: 'impute', flag: '--impute <strategy>', kind: 'choice', choices: ['none', 'mean', 'median', 'constant'], default: 'none', description: 'fill missing feature values (null, NaN) with the column mean, median or --impute-value; none: missing values are an error' },
+  { name: 'imputeValue', flag: '--impute-value <x>', kind: 'number', default: 0, description: 'fill value for --impute constant' },
+  { name: 'log', flag: '--log <a,b>', kind: 'list', description: 'features to log-transform, sign(x)·log(1+|x|) (for skewed spend)' },
+  { name: 'clip', flag: '--clip <kind>', kind: 'choice', choices: ['none', 'iqr'], default: 'none', description: 'iqr: clip each feature to [Q1 − f·IQR, Q3 + f·IQR]' },
+  { name: 'clipFactor', flag: '--clip-factor <f>', kind: 'number', above: 0, default: 1.5, description: 'the IQR multiple f of --clip iqr' },
+  { name: 'scale', flag: '--scale <kind>', kind: 'choice', choices: ['standard', 'minmax', 'robust', 'none'], default: 'standard', description: 'feature scaling before clustering (none: raw units, as scikit-learn\'s KMeans sees them)' },
+  { name: 'pca', flag: '--pca <n>', kind: 'number', above: 0, description: 'project onto n principal components, or (0 < n < 1) the fewest explaining that share of variance' },
 ];
 
 /** Converts a CLI string to the parameter's type, or checks an API value; throws a UsageError naming the flag. */

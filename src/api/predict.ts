@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { InputError } from '../errors.js';
 import { loadModel, modelCentres, type KMeansModel } from '../model/model.js';
+import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable } from './assignments.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
 import { COMMON_PARAMETERS, checkParameter, parameter } from './parameters.js';
@@ -39,7 +40,10 @@ export async function predict(input: TableInput, modelOrPath: KMeansModel | stri
     throw new InputError(`the input lacks the model's feature column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; the model was fitted on ${model.features.join(', ')}`);
   }
   const id = options.id ?? (model.idColumn !== null && names.has(model.idColumn) ? model.idColumn : undefined);
-  const { roles, matrix } = featureMatrix(table, { id, features: model.features });
+  const prep = model.preprocessing;
+  const allowMissing = prep?.impute != null && prep.impute.strategy !== 'none';
+  const { roles, matrix: raw } = featureMatrix(table, { id, features: model.features }, { allowMissing });
+  const matrix = prep ? applyPreprocessing(prep, raw) : raw;
   const backend = await openBackend(backendChoice, notice);
   try {
     const handle = await backend.attach(matrix);

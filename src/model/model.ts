@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import type { Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
 
 /**
@@ -15,12 +16,18 @@ export interface KMeansModel {
   version: number;
   gpusegVersion: string;
   algorithm: 'kmeans';
-  /** Clustering columns, in the order the centres use. */
+  /** Input feature columns (what predict needs in its input). */
   features: string[];
   idColumn: string | null;
   k: number;
-  /** K rows of features.length values. */
+  /** Fitted preprocessing; null: the features are clustered as they are. */
+  preprocessing: Preprocessing | null;
+  /** K centres in the clustering space (after preprocessing: preprocessing.outputs columns). */
   centres: number[][];
+  /** The same centres in input units (features columns), for reading and for warm starts. */
+  centresInputUnits: number[][];
+  /** A name per segment (personas or a names file), when known. */
+  segmentNames?: string[];
   inertia: number;
   iterations: number;
   converged: boolean;
@@ -68,14 +75,19 @@ export function parseModel(text: string, source = 'model'): KMeansModel {
   }
   if (m.algorithm !== 'kmeans') return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
   if (!Array.isArray(m.features) || m.features.length === 0 || !m.features.every((f) => typeof f === 'string')) return bad('"features" must be a non-empty list of column names');
-  const d = m.features.length;
+  const prep = (m.preprocessing ?? null) as Preprocessing | null;
+  if (prep !== null && (typeof prep !== 'object' || !Array.isArray(prep.outputs) || !Array.isArray(prep.features) || !prep.scale)) return bad('"preprocessing" is malformed');
+  if (prep && (prep.features.length !== m.features.length || prep.features.some((f, j) => f !== (m.features as string[])[j]))) return bad('"preprocessing.features" differ from "features"');
+  m.preprocessing = prep;
+  const d = prep ? prep.outputs.length : m.features.length;
   if (typeof m.k !== 'number' || !Number.isInteger(m.k) || m.k < 1) return bad('"k" must be a positive integer');
   if (!Array.isArray(m.centres) || m.centres.length !== m.k) return bad(`"centres" must have k=${m.k} rows`);
   for (const [c, row] of (m.centres as unknown[]).entries()) {
     if (!Array.isArray(row) || row.length !== d || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      return bad(`centre ${c} must be ${d} finite numbers (one per feature)`);
+      return bad(`centre ${c} must be ${d} finite numbers (one per clustering column)`);
     }
   }
+  if (!Array.isArray(m.centresInputUnits)) m.centresInputUnits = m.centres;
   return m as unknown as KMeansModel;
 }
 

@@ -1,23 +1,20 @@
 import { Command } from 'commander';
 import { fit } from '../../api/fit.js';
-import { COMMON_PARAMETERS, KMEANS_PARAMETERS } from '../../api/parameters.js';
-import type { BackendChoice } from '../../backend/select.js';
+import { COMMON_PARAMETERS, KMEANS_PARAMETERS, PREP_PARAMETERS } from '../../api/parameters.js';
+import { dataOptions, type DataFlags } from '../data-flags.js';
 import { writeTable } from '../../io/write-table.js';
 import { saveModel } from '../../model/model.js';
 import { addParameterOptions } from '../options.js';
 import { checkOutputPath } from '../paths.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
 
-interface FitFlags {
+interface FitFlags extends DataFlags {
   k: string;
   init?: string;
   nInit?: string;
   maxIter?: string;
   tol?: string;
   seed?: string;
-  backend?: BackendChoice;
-  features?: string;
-  id?: string;
   output?: string;
   model?: string;
   json?: boolean;
@@ -29,6 +26,7 @@ export function fitCommand(): Command {
     .argument('<input>', 'input table');
   addParameterOptions(command, KMEANS_PARAMETERS, ['k']);
   addParameterOptions(command, COMMON_PARAMETERS);
+  addParameterOptions(command, PREP_PARAMETERS);
   command
     .option('--output <file>', 'per-row segments: .arrow, .arrows, .parquet or .csv (id, segment_id, distance)')
     .option('--model <file>', 'write the model (JSON) for predict and warm starts')
@@ -38,6 +36,7 @@ export function fitCommand(): Command {
       checkOutputPath(flags.model, '--model', false);
       const progress = progressReporter(!flags.json);
       const result = await fit(input, {
+        ...dataOptions(flags),
         k: flags.k as unknown as number,
         init: flags.init,
         nInit: flags.nInit === undefined || flags.nInit === 'auto' ? 'auto' : Number(flags.nInit),
@@ -45,8 +44,6 @@ export function fitCommand(): Command {
         tol: flags.tol === undefined ? undefined : (flags.tol as unknown as number),
         seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
         backend: flags.backend,
-        features: flags.features?.split(','),
-        id: flags.id,
         onIteration: progress.onIteration,
         onNotice: printNotice,
       }).finally(progress.done);
@@ -69,6 +66,9 @@ export function fitCommand(): Command {
             n_init: result.model.nInit,
             empty_cluster_repairs: s.emptyClusterRepairs,
             fell_back: s.fellBack,
+            scale: result.model.preprocessing?.scale.kind ?? 'none',
+            clustering_columns: result.model.preprocessing?.outputs ?? result.model.features,
+            correlated_features: s.preprocessing.correlated,
             output: flags.output ?? null,
             model: flags.model ?? null,
           }),
