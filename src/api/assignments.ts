@@ -2,8 +2,8 @@ import { Float32, Int32, makeVector, Table, type Vector } from 'apache-arrow';
 
 /**
  * The per-row output table: the id column as it came in (or `row`, the 0-based row number, when
- * the input has none), `segment_id`, and `distance` (Euclidean, to the assigned centre).
- * Callers add more columns (segment_name, probabilities) by name.
+ * the input has none), `segment_id`, the `extra` columns (segment_name, ...), and `distance`
+ * (Euclidean, to the assigned centre, in the clustering space).
  */
 export function assignmentsTable(input: Table, idColumn: string | undefined, labels: Int32Array, sqDistances: Float32Array, extra: Record<string, Vector> = {}): Table {
   const distance = new Float32Array(sqDistances.length);
@@ -12,7 +12,7 @@ export function assignmentsTable(input: Table, idColumn: string | undefined, lab
   if (idColumn !== undefined) columns[idColumn] = input.getChild(idColumn)!;
   else columns.row = makeVector(Int32Array.from({ length: labels.length }, (_, i) => i));
   columns.segment_id = makeVector({ type: new Int32(), data: labels });
-  columns.distance = makeVector({ type: new Float32(), data: distance });
   Object.assign(columns, extra);
+  columns.distance = makeVector({ type: new Float32(), data: distance });
   return new Table(columns);
 }

@@ -8,12 +8,14 @@ import { MODEL_FORMAT, MODEL_VERSION, type KMeansModel } from '../model/model.js
 import { centresToInputUnits, rowsFromInputUnits, type PrepReport, type Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
 import { assignmentsTable } from './assignments.js';
+import { describeSegments, segmentNameColumn, type NamingOptions } from './describe.js';
+import type { Profiles } from '../segment/profile.js';
 import { readInitCentres } from './init-file.js';
 import type { TableInput } from './input.js';
 import { COMMON_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { prepareData, prepNotices, type DataOptions, type PreparedData } from './prepare.js';
 
-export interface FitOptions extends DataOptions {
+export interface FitOptions extends DataOptions, NamingOptions {
   /** Number of segments (≥ 1, ≤ rows). */
   k: number;
   /**
@@ -64,8 +66,12 @@ export interface FitResult {
   /** Euclidean distance of each row to its segment's centre, in the clustering space. */
   distances: Float32Array;
   stats: FitStats;
-  /** The output table: id (or row), segment_id, distance. */
+  /** The output table: id (or row), segment_id, segment_name (when named), distance. */
   assignments: Table;
+  /** How each segment differs from the average, over the features and the profile columns. */
+  profiles: Profiles;
+  /** Segment names (personas from RFM columns, or a names file); undefined when unnamed. */
+  names: string[] | undefined;
   /** The input table and the prepared data, for profiles. */
   data: PreparedData;
 }
@@ -106,6 +112,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     const distances = new Float32Array(result.sqDistances.length);
     for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(result.sqDistances[i]);
     const q = matrix.dims;
+    const { profiles, names } = describeSegments(table, roles, result.labels, k, options);
     const model: KMeansModel = {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
@@ -128,12 +135,15 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
       nInit,
       maxIter,
       tol,
+      ...(names ? { segmentNames: names } : {}),
     };
     return {
       model,
       labels: result.labels,
       distances,
-      assignments: assignmentsTable(table, roles.id, result.labels, result.sqDistances),
+      assignments: assignmentsTable(table, roles.id, result.labels, result.sqDistances, names ? { segment_name: segmentNameColumn(result.labels, names) } : {}),
+      profiles,
+      names,
       data,
       stats: {
         k,

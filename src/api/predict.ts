@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { loadModel, modelCentres, type KMeansModel } from '../model/model.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable } from './assignments.js';
+import { segmentNameColumn } from './describe.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
 import { COMMON_PARAMETERS, checkParameter, parameter } from './parameters.js';
 
@@ -54,7 +55,7 @@ export async function predict(input: TableInput, modelOrPath: KMeansModel | stri
     return {
       labels,
       distances,
-      assignments: assignmentsTable(table, roles.id, labels, sqDistances),
+      assignments: assignmentsTable(table, roles.id, labels, sqDistances, model.segmentNames ? { segment_name: segmentNameColumn(labels, model.segmentNames) } : {}),
       backend: backend.kind,
       device: backend.deviceName,
       rows: matrix.rows,

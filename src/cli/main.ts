@@ -6,6 +6,7 @@ import { devicesCommand } from './commands/devices.js';
 import { fitCommand } from './commands/fit.js';
 import { predictCommand } from './commands/predict.js';
 import { rfmCommand } from './commands/rfm.js';
+import { selectCommand } from './commands/select.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpuseg')
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
     .version(GPUSEG_VERSION)
     .showHelpAfterError(false)
     .exitOverride();
-  for (const command of [rfmCommand(), fitCommand(), predictCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [rfmCommand(), selectCommand(), fitCommand(), predictCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 

@@ -41,6 +41,21 @@ export function tableToMatrix(table: Table, features: readonly string[]): { matr
   return { matrix, problems };
 }
 
+/** Numeric columns as float64 arrays in original precision (nulls as NaN), for profiles. */
+export function tableColumnsFloat64(table: Table, names: readonly string[]): Float64Array[] {
+  return names.map((name) => {
+    const vector = table.getChild(name);
+    if (!vector) throw new InputError(`column '${name}' is not in the input`);
+    const out = new Float64Array(table.numRows);
+    let offset = 0;
+    for (const chunk of vector.data) {
+      writeChunk(chunk, name, out.subarray(offset, offset + chunk.length), offset, emptyProblems(name));
+      offset += chunk.length;
+    }
+    return out;
+  });
+}
+
 /** Throws the first problem as a one-line input error (no imputation requested). */
 export function rejectProblems(problems: readonly ColumnProblems[], hint = 'impute them (--impute) or drop those rows'): void {
   for (const p of problems) {
@@ -66,7 +81,7 @@ function isValid(chunk: Data, i: number): boolean {
   return ((chunk.nullBitmap[bit >> 3] >> (bit & 7)) & 1) === 1;
 }
 
-function writeChunk(chunk: Data, name: string, out: Float32Array, rowOffset: number, scan: ColumnProblems): void {
+function writeChunk(chunk: Data, name: string, out: Float32Array | Float64Array, rowOffset: number, scan: ColumnProblems): void {
   const type = chunk.type as DataType;
   const n = chunk.length;
   const hasNulls = chunk.nullCount > 0 && !!chunk.nullBitmap && chunk.nullBitmap.length > 0;

@@ -1,17 +1,17 @@
 /** Column statistics the preprocessing steps are fitted on, in float64, NaN ignored. */
 
 /** Finite values of a column, sorted (a copy). */
-export function sortedFinite(column: Float32Array): Float32Array {
+export function sortedFinite<T extends Float32Array | Float64Array>(column: T): T {
   let n = 0;
   for (let i = 0; i < column.length; i++) if (column[i] === column[i]) n++;
-  const out = new Float32Array(n);
+  const out = new (column.constructor as new (n: number) => T)(n);
   let at = 0;
   for (let i = 0; i < column.length; i++) if (column[i] === column[i]) out[at++] = column[i];
-  return out.sort();
+  return out.sort() as T;
 }
 
 /** Quantile q of sorted values with linear interpolation (numpy's default, 'linear'). */
-export function quantileSorted(sorted: Float32Array, q: number): number {
+export function quantileSorted(sorted: Float32Array | Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -19,7 +19,7 @@ export function quantileSorted(sorted: Float32Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-export function meanAndStd(column: Float32Array): { mean: number; std: number; min: number; max: number; count: number } {
+export function meanAndStd(column: Float32Array | Float64Array): { mean: number; std: number; min: number; max: number; count: number } {
   let count = 0;
   let sum = 0;
   let min = Infinity;

@@ -6,6 +6,7 @@ import { writeTable } from '../../io/write-table.js';
 import { saveModel } from '../../model/model.js';
 import { addParameterOptions } from '../options.js';
 import { checkOutputPath } from '../paths.js';
+import { checkProfilePath, writeProfiles } from '../profile-output.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
 
 interface FitFlags extends DataFlags {
@@ -17,6 +18,9 @@ interface FitFlags extends DataFlags {
   seed?: string;
   output?: string;
   model?: string;
+  profileOutput?: string;
+  names?: string;
+  personas?: boolean;
   json?: boolean;
 }
 
@@ -30,10 +34,15 @@ export function fitCommand(): Command {
   command
     .option('--output <file>', 'per-row segments: .arrow, .arrows, .parquet or .csv (id, segment_id, distance)')
     .option('--model <file>', 'write the model (JSON) for predict and warm starts')
+    .option('--profile-output <file>', 'segment profiles: .csv (one row per segment and column) or .json')
+    .option('--names <file>', 'segment names: JSON ["VIP", ...] or {"0": "VIP"}, or CSV segment_id,segment_name')
+    .option('--no-personas', 'do not name segments from RFM columns (recency_days, frequency, monetary)')
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: FitFlags) => {
       checkOutputPath(flags.output, '--output');
       checkOutputPath(flags.model, '--model', false);
+      checkOutputPath(flags.profileOutput, '--profile-output', false);
+      checkProfilePath(flags.profileOutput, '--profile-output');
       const progress = progressReporter(!flags.json);
       const result = await fit(input, {
         ...dataOptions(flags),
@@ -44,11 +53,14 @@ export function fitCommand(): Command {
         tol: flags.tol === undefined ? undefined : (flags.tol as unknown as number),
         seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
         backend: flags.backend,
+        names: flags.names,
+        personas: flags.personas,
         onIteration: progress.onIteration,
         onNotice: printNotice,
       }).finally(progress.done);
       if (flags.output) writeTable(flags.output, result.assignments);
       if (flags.model) saveModel(flags.model, result.model);
+      if (flags.profileOutput) writeProfiles(flags.profileOutput, result.profiles);
       const s = result.stats;
       if (flags.json) {
         printResult(
@@ -69,8 +81,10 @@ export function fitCommand(): Command {
             scale: result.model.preprocessing?.scale.kind ?? 'none',
             clustering_columns: result.model.preprocessing?.outputs ?? result.model.features,
             correlated_features: s.preprocessing.correlated,
+            segment_names: result.names ?? null,
             output: flags.output ?? null,
             model: flags.model ?? null,
+            profile_output: flags.profileOutput ?? null,
           }),
         );
         return;
@@ -82,9 +96,10 @@ export function fitCommand(): Command {
           `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,
           `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia.toPrecision(8)}`,
           `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
-          `segment sizes: ${sizes.map((n, c) => `${c}:${n}`).join('  ')}`,
+          `segment sizes: ${sizes.map((n, c) => `${c}${result.names ? ` ${result.names[c]}` : ''}:${n}`).join('  ')}`,
           ...(flags.output ? [`wrote ${flags.output}`] : []),
           ...(flags.model ? [`wrote ${flags.model}`] : []),
+          ...(flags.profileOutput ? [`wrote ${flags.profileOutput}`] : []),
         ].join('\n'),
       );
     });

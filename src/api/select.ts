@@ -1,0 +1,125 @@
+import { runKMeans } from '../algo/kmeans.js';
+import { openBackend, type BackendChoice } from '../backend/select.js';
+import { columnStats } from '../data/matrix.js';
+import { InputError, UsageError } from '../errors.js';
+import { calinskiHarabasz, daviesBouldin, elbow, silhouetteScores, type SilhouetteMethod } from '../eval/metrics.js';
+import type { TableInput } from './input.js';
+import { COMMON_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { prepareData, prepNotices, type DataOptions } from './prepare.js';
+
+export interface SelectOptions extends DataOptions {
+  /** Candidate k: 'A..B', 'a,b,c', or a list. */
+  k: string | number[];
+  seed?: number;
+  nInit?: number;
+  maxIter?: number;
+  tol?: number;
+  backend?: BackendChoice;
+  onNotice?: (message: string) => void;
+  /** Called after each k is fitted. */
+  onProgress?: (k: number) => void;
+}
+
+export interface SelectRow {
+  k: number;
+  inertia: number;
+  silhouette: number;
+  calinskiHarabasz: number;
+  daviesBouldin: number;
+  iterations: number;
+  sizes: number[];
+}
+
+export interface SelectResult {
+  rows: SelectRow[];
+  /** The elbow of the inertia curve (see elbowMethod). */
+  elbow: number | undefined;
+  elbowMethod: string;
+  /** The best k by each score: silhouette and Calinski-Harabasz highest, Davies-Bouldin lowest. */
+  best: { silhouette: number; calinskiHarabasz: number; daviesBouldin: number };
+  /** The k gpuseg suggests: the best silhouette. */
+  recommended: number;
+  silhouetteMethod: SilhouetteMethod;
+  backend: string;
+  device: string;
+  notices: string[];
+}
+
+export const ELBOW_METHOD = 'k farthest below the chord from the first to the last point of the inertia curve, both axes scaled to [0,1] (kneedle)';
+
+/** Parses a k range: '2..12', '3,5,8' (each k ≥ 2). */
+export function parseKRange(value: string | number[]): number[] {
+  const ks = Array.isArray(value)
+    ? value
+    : /^\s*\d+\s*\.\.\s*\d+\s*$/.test(value)
+      ? (() => {
+          const [a, b] = value.split('..').map((v) => Number(v.trim()));
+          return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
+        })()
+      : value.split(',').map((v) => Number(v.trim()));
+  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 2)) {
+    throw new UsageError(`--k: expected a range like 2..12 or a list like 3,5,8 of integers ≥ 2, got '${Array.isArray(value) ? value.join(',') : value}'`);
+  }
+  return [...new Set(ks)].sort((a, b) => a - b);
+}
+
+/** Fits k-means for every candidate k on the same prepared data and scores each fit. */
+export async function selectK(input: TableInput, options: SelectOptions): Promise<SelectResult> {
+  const notices: string[] = [];
+  const notice = (m: string): void => {
+    notices.push(m);
+    options.onNotice?.(m);
+  };
+  const ks = parseKRange(options.k);
+  const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
+  const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? 300) as number;
+  const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? 1e-4) as number;
+  const nInit = options.nInit === undefined ? 1 : (checkParameter({ name: 'nInit', flag: '--n-init <n>', kind: 'int', min: 1, description: '' }, options.nInit) as number);
+  const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
+  const data = await prepareData(input, options);
+  prepNotices(data.report).forEach(notice);
+  const { matrix } = data;
+  if (ks[ks.length - 1] > matrix.rows) throw new InputError(`k=${ks[ks.length - 1]} exceeds rows=${matrix.rows}; lower the top of --k`);
+  const meanVariance = columnStats(matrix).variance.reduce((s, v) => s + v, 0) / matrix.dims;
+  const backend = await openBackend(backendChoice, notice);
+  try {
+    const handle = await backend.attach(matrix);
+    const fits: { k: number; labels: Int32Array; inertia: number; iterations: number }[] = [];
+    for (const k of ks) {
+      const r = await runKMeans(backend, handle, { k, init: 'k-means++', nInit, maxIter, tol, seed }, meanVariance);
+      fits.push({ k, labels: r.labels, inertia: r.inertia, iterations: r.iterations });
+      options.onProgress?.(k);
+    }
+    await backend.detach(handle);
+    const { scores, method } = silhouetteScores(matrix, fits.map((f) => ({ labels: f.labels, k: f.k })), seed);
+    if (!method.exact) notice(`silhouette computed on a sample of ${method.sampleSize} of ${matrix.rows} rows (seed ${seed})`);
+    const rows: SelectRow[] = fits.map((f, i) => {
+      const sizes = new Array<number>(f.k).fill(0);
+      for (const l of f.labels) sizes[l]++;
+      return {
+        k: f.k,
+        inertia: f.inertia,
+        silhouette: scores[i],
+        calinskiHarabasz: calinskiHarabasz(matrix, f.labels, f.k),
+        daviesBouldin: daviesBouldin(matrix, f.labels, f.k),
+        iterations: f.iterations,
+        sizes,
+      };
+    });
+    const argBest = (score: (r: SelectRow) => number): number => rows.reduce((b, r) => (score(r) > score(b) ? r : b)).k;
+    const best = { silhouette: argBest((r) => r.silhouette), calinskiHarabasz: argBest((r) => r.calinskiHarabasz), daviesBouldin: argBest((r) => -r.daviesBouldin) };
+    return {
+      rows,
+      elbow: elbow(rows.map((r) => r.k), rows.map((r) => r.inertia)),
+      elbowMethod: ELBOW_METHOD,
+      best,
+      recommended: best.silhouette,
+      silhouetteMethod: method,
+      backend: backend.kind,
+      device: backend.deviceName,
+      notices,
+    };
+  } finally {
+    await backend.dispose();
+  }
+}

@@ -1,0 +1,82 @@
+import { Command } from 'commander';
+import { COMMON_PARAMETERS, PREP_PARAMETERS } from '../../api/parameters.js';
+import { selectK, type SelectResult } from '../../api/select.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { dataOptions, type DataFlags } from '../data-flags.js';
+import { addParameterOptions } from '../options.js';
+import { checkOutputPath } from '../paths.js';
+import { printNotice, printResult } from '../terminal.js';
+
+interface SelectFlags extends DataFlags {
+  k: string;
+  seed?: string;
+  nInit?: string;
+  output?: string;
+  json?: boolean;
+}
+
+/** The JSON form of a selection, with snake_case keys like the other JSON outputs. */
+export function selectionJson(r: SelectResult): Record<string, unknown> {
+  return {
+    rows: r.rows.map((row) => ({ k: row.k, inertia: row.inertia, silhouette: row.silhouette, calinski_harabasz: row.calinskiHarabasz, davies_bouldin: row.daviesBouldin, iterations: row.iterations, sizes: row.sizes })),
+    elbow: r.elbow ?? null,
+    elbow_method: r.elbowMethod,
+    best: { silhouette: r.best.silhouette, calinski_harabasz: r.best.calinskiHarabasz, davies_bouldin: r.best.daviesBouldin },
+    recommended: r.recommended,
+    silhouette_method: { exact: r.silhouetteMethod.exact, sample_size: r.silhouetteMethod.sampleSize },
+    backend: r.backend,
+    device: r.device,
+  };
+}
+
+/** A fixed-width table; '*' marks the best k of each score, '<- elbow' the elbow. */
+export function selectionTable(r: SelectResult): string {
+  const head = ['k', 'inertia', 'silhouette', 'calinski_harabasz', 'davies_bouldin', ''];
+  const lines = r.rows.map((row) => [
+    String(row.k),
+    row.inertia.toPrecision(6),
+    row.silhouette.toFixed(4) + (r.best.silhouette === row.k ? ' *' : '  '),
+    row.calinskiHarabasz.toPrecision(6) + (r.best.calinskiHarabasz === row.k ? ' *' : '  '),
+    row.daviesBouldin.toFixed(4) + (r.best.daviesBouldin === row.k ? ' *' : '  '),
+    r.elbow === row.k ? '<- elbow' : '',
+  ]);
+  const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
+  const fmt = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padStart(widths[c]))).join('  ').trimEnd();
+  const method = r.silhouetteMethod.exact ? 'exact' : `sampled, ${r.silhouetteMethod.sampleSize} rows`;
+  return [
+    fmt(head),
+    ...lines.map(fmt),
+    '',
+    `* best: silhouette k=${r.best.silhouette}, Calinski-Harabasz k=${r.best.calinskiHarabasz}, Davies-Bouldin k=${r.best.daviesBouldin} (lowest); silhouette ${method}`,
+    `elbow: k=${r.elbow ?? 'n/a'} (${r.elbowMethod})`,
+    `recommended: k=${r.recommended} (best silhouette)`,
+  ].join('\n');
+}
+
+export function selectCommand(): Command {
+  const command = new Command('select')
+    .description('fit k-means for a range of k and score each fit, to choose k')
+    .argument('<input>', 'input table')
+    .requiredOption('--k <range>', 'candidate k: a range like 2..12 or a list like 3,5,8')
+    .option('--seed <n>', 'random seed (default: 0)')
+    .option('--n-init <n>', 'k-means++ runs per k, best inertia kept (default: 1)');
+  addParameterOptions(command, COMMON_PARAMETERS.concat(PREP_PARAMETERS));
+  command
+    .option('--output <file>', 'write the table as JSON')
+    .option('--json', 'print the JSON on stdout instead of the table')
+    .action(async (input: string, flags: SelectFlags) => {
+      checkOutputPath(flags.output, '--output', false);
+      const result = await selectK(input, {
+        ...dataOptions(flags),
+        k: flags.k,
+        seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
+        nInit: flags.nInit === undefined ? undefined : (flags.nInit as unknown as number),
+        backend: flags.backend,
+        onNotice: printNotice,
+      });
+      const json = JSON.stringify(selectionJson(result), null, 2) + '\n';
+      if (flags.output) writeFileAtomic(flags.output, [json]);
+      printResult(flags.json ? json : selectionTable(result));
+    });
+  return command;
+}

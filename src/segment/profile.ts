@@ -1,0 +1,114 @@
+import type { Table } from 'apache-arrow';
+import { tableColumnsFloat64 } from '../data/to-matrix.js';
+import { meanAndStd, quantileSorted, sortedFinite } from '../prep/stats.js';
+
+/**
+ * Segment profiles: how each segment differs from the average, in original units. For every
+ * column (clustering features and profile-only columns alike): the segment's mean and median, the
+ * relative importance (segment mean / population mean − 1: +0.5 means 50% above average) and the
+ * z-score ((segment mean − population mean) / population standard deviation), the numbers behind
+ * snake plots and heatmaps. Missing values are left out of each statistic.
+ */
+export type ColumnRole = 'feature' | 'profile';
+
+export interface ColumnProfile {
+  column: string;
+  role: ColumnRole;
+  mean: number;
+  median: number;
+  /** Segment mean / population mean − 1; null when the population mean is 0. */
+  relativeImportance: number | null;
+  /** (segment mean − population mean) / population std; null when the std is 0. */
+  zScore: number | null;
+}
+
+export interface SegmentProfile {
+  segment: number;
+  name: string | undefined;
+  size: number;
+  share: number;
+  columns: ColumnProfile[];
+}
+
+export interface Profiles {
+  rows: number;
+  population: { column: string; role: ColumnRole; mean: number; median: number; std: number }[];
+  segments: SegmentProfile[];
+}
+
+export function computeProfiles(table: Table, labels: Int32Array, k: number, columns: { name: string; role: ColumnRole }[], names?: readonly string[]): Profiles {
+  const values = tableColumnsFloat64(table, columns.map((c) => c.name));
+  const n = table.numRows;
+  const sizes = new Array<number>(k).fill(0);
+  for (const l of labels) sizes[l]++;
+  const population = columns.map((c, j) => {
+    const col = values[j];
+    const s = meanAndStd(col);
+    return { column: c.name, role: c.role, mean: s.mean, median: quantileSorted(sortedFinite(col), 0.5), std: s.std };
+  });
+  const segments: SegmentProfile[] = [];
+  for (let seg = 0; seg < k; seg++) {
+    const profileColumns = columns.map((c, j): ColumnProfile => {
+      const col = values[j];
+      const mine = new Float64Array(sizes[seg]);
+      let at = 0;
+      for (let i = 0; i < n; i++) if (labels[i] === seg) mine[at++] = col[i];
+      const s = meanAndStd(mine);
+      const pop = population[j];
+      return {
+        column: c.name,
+        role: c.role,
+        mean: s.mean,
+        median: quantileSorted(sortedFinite(mine), 0.5),
+        relativeImportance: pop.mean !== 0 && Number.isFinite(s.mean) ? s.mean / pop.mean - 1 : null,
+        zScore: pop.std > 0 && Number.isFinite(s.mean) ? (s.mean - pop.mean) / pop.std : null,
+      };
+    });
+    segments.push({ segment: seg, name: names?.[seg], size: sizes[seg], share: n > 0 ? sizes[seg] / n : 0, columns: profileColumns });
+  }
+  return { rows: n, population, segments };
+}
+
+/** Long ('tidy') table of the profiles: one row per segment and column, as CSV text. */
+export function profilesCsv(p: Profiles): string {
+  const head = 'segment_id,segment_name,size,share,column,role,mean,median,population_mean,relative_importance,z_score';
+  const q = (s: string | undefined) => (s === undefined ? '' : /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  const num = (v: number | null) => (v === null || !Number.isFinite(v) ? '' : String(v));
+  const lines = p.segments.flatMap((s) =>
+    s.columns.map((c, j) => [s.segment, q(s.name), s.size, num(s.share), q(c.column), c.role, num(c.mean), num(c.median), num(p.population[j].mean), num(c.relativeImportance), num(c.zScore)].join(',')),
+  );
+  return [head, ...lines].join('\n') + '\n';
+}
+
+/** The profiles as JSON (snake_case keys, like the other JSON outputs). */
+export function profilesJson(p: Profiles): Record<string, unknown> {
+  return {
+    rows: p.rows,
+    population: p.population,
+    segments: p.segments.map((s) => ({
+      segment_id: s.segment,
+      segment_name: s.name ?? null,
+      size: s.size,
+      share: s.share,
+      columns: s.columns.map((c) => ({ column: c.column, role: c.role, mean: c.mean, median: c.median, relative_importance: c.relativeImportance, z_score: c.zScore })),
+    })),
+  };
+}
+
+/** A terminal table: a column per segment, a row per column (mean, and the relative difference). */
+export function profilesText(p: Profiles): string {
+  const fmt = (v: number) => (Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
+  const pct = (v: number | null) => (v === null ? '' : ` (${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)}%)`);
+  const header = ['', 'all', ...p.segments.map((s) => `${s.segment}${s.name ? ` ${s.name}` : ''}`)];
+  const rows = [
+    ['size', String(p.rows), ...p.segments.map((s) => `${s.size} (${(s.share * 100).toFixed(1)}%)`)],
+    ...p.population.map((pop, j) => [
+      `${pop.column}${pop.role === 'profile' ? ' [profile]' : ''}`,
+      fmt(pop.mean),
+      ...p.segments.map((s) => fmt(s.columns[j].mean) + pct(s.columns[j].relativeImportance)),
+    ]),
+  ];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(header), ...rows.map(line), '', 'mean per segment (relative to the population mean); [profile]: not clustered on'].join('\n');
+}
