@@ -7,14 +7,16 @@ import { fitCommand } from './commands/fit.js';
 import { predictCommand } from './commands/predict.js';
 import { rfmCommand } from './commands/rfm.js';
 import { selectCommand } from './commands/select.js';
+import { segmentCommand } from './commands/segment.js';
+import { profileCommand } from './commands/profile.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpuseg')
-    .description('customer segmentation on the GPU: k-means over Arrow, Parquet and CSV tables')
+    .description('customer segmentation on the GPU: RFM, k-means, profiles and personas over Arrow, Parquet and CSV tables')
     .version(GPUSEG_VERSION)
     .showHelpAfterError(false)
     .exitOverride();
-  for (const command of [rfmCommand(), selectCommand(), fitCommand(), predictCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [segmentCommand(), rfmCommand(), selectCommand(), fitCommand(), predictCommand(), profileCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 

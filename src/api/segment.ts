@@ -1,0 +1,76 @@
+import { Table, type Vector } from 'apache-arrow';
+import { UsageError } from '../errors.js';
+import { rfm, type RfmOptions, type RfmResult } from '../segment/rfm.js';
+import { fit, type FitOptions, type FitResult } from './fit.js';
+import { parseKRange, selectK, type SelectResult } from './select.js';
+
+/**
+ * The whole chain for the common case: transactions → RFM features → preprocessing → k (chosen by
+ * silhouette over a range, or given) → k-means → profiles → persona names → outputs.
+ * Defaults: cluster on recency_days, frequency and monetary (log-transformed: frequency and
+ * monetary are heavily skewed), standard scaling; the other RFM columns are profile-only.
+ */
+export interface SegmentOptions extends RfmOptions, Omit<FitOptions, 'k' | 'id'> {
+  /** A number of segments, or a range to choose from ('2..8', the default). */
+  k?: number | string;
+}
+
+export interface SegmentResult {
+  rfm: RfmResult;
+  selection: SelectResult | undefined;
+  fit: FitResult;
+  /** Settings the chain used, for printing. */
+  settings: Record<string, string | number | string[]>;
+  /** Per customer: id, segment_id, segment_name, distance, then the RFM columns. */
+  segments: Table;
+}
+
+export const DEFAULT_SEGMENT_FEATURES = ['recency_days', 'frequency', 'monetary'];
+export const DEFAULT_SEGMENT_LOG = ['frequency', 'monetary'];
+export const DEFAULT_SEGMENT_K = '2..8';
+
+export async function segment(transactions: string, options: SegmentOptions): Promise<SegmentResult> {
+  const kOption = options.k ?? DEFAULT_SEGMENT_K;
+  const single = typeof kOption === 'number' || /^\s*\d+\s*$/.test(kOption);
+  const range = single ? undefined : parseKRange(kOption);
+  if (single && !(Number(kOption) >= 1)) throw new UsageError(`--k: expected an integer ≥ 1 or a range like 2..8, got '${kOption}'`);
+  const features = options.features ?? DEFAULT_SEGMENT_FEATURES;
+  const r = await rfm(transactions, options);
+  if (r.droppedNoCustomer > 0) options.onNotice?.(`dropped ${r.droppedNoCustomer} of ${r.rows} rows without a customer`);
+  if (r.customersWithoutPurchase > 0) options.onNotice?.(`left out ${r.customersWithoutPurchase} customers with no purchase row (returns only)`);
+  const available = r.table.schema.fields.map((f) => f.name);
+  const profile = options.profile ?? available.filter((c) => c !== options.customer && !features.includes(c));
+  const log = options.log ?? DEFAULT_SEGMENT_LOG.filter((c) => features.includes(c));
+  const common = { ...options, id: options.customer, features, profile, log };
+  let selection: SelectResult | undefined;
+  let k: number;
+  if (range) {
+    const top = Math.min(range[range.length - 1], r.customers);
+    const candidates = range.filter((c) => c <= top);
+    if (candidates.length === 0) throw new UsageError(`--k ${kOption}: only ${r.customers} customer${r.customers === 1 ? '' : 's'}; segmenting needs at least 2`);
+    selection = await selectK(r.table, { ...common, k: candidates, nInit: typeof options.nInit === 'number' ? options.nInit : undefined });
+    k = selection.recommended;
+  } else k = Number(kOption);
+  const result = await fit(r.table, { ...common, k });
+  const columns: Record<string, Vector> = {};
+  for (const f of result.assignments.schema.fields) columns[f.name] = result.assignments.getChild(f.name)!;
+  for (const c of available) if (c !== options.customer) columns[c] = r.table.getChild(c)!;
+  return {
+    rfm: r,
+    selection,
+    fit: result,
+    segments: new Table(columns),
+    settings: {
+      as_of: r.asOf,
+      customers: r.customers,
+      k,
+      k_choice: range ? `best silhouette over ${range[0]}..${range[range.length - 1]}` : 'given',
+      features,
+      profile,
+      log,
+      scale: result.model.preprocessing?.scale.kind ?? 'none',
+      backend: result.stats.backend,
+      seed: result.model.seed,
+    },
+  };
+}
