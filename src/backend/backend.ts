@@ -38,6 +38,41 @@ export interface Assignment {
   sqDistances: Float32Array;
 }
 
+/** IN of the Gaussian-mixture passes: the parameters in the form the kernels evaluate (see algo/gmm-math.ts). */
+export interface GmmPassParams {
+  form: 'diag' | 'full';
+  k: number;
+  /** K×D means. */
+  means: Float32Array;
+  /** diag: K×D values 1/σ; full: K×D×D upper-triangular factors P with Σ⁻¹ = P Pᵀ. */
+  precChol: Float32Array;
+  /** K constants log w_k + log det P_k − D/2·log 2π. */
+  bias: Float32Array;
+}
+
+/** OUT of a Gaussian-mixture E-step pass, statistics centred on each component's mean (d = x − μ_k). */
+export interface GmmSummary {
+  /** Σ_i r_ik (K). */
+  nk: Float64Array;
+  /** Σ_i r_ik d_i (K×D). */
+  sd: Float64Array;
+  /** Σ_i r_ik d_i d_iᵀ: diag K×D; full K×D(D+1)/2, the upper triangle by rows. */
+  sdd: Float64Array;
+  /** Σ_i log p(x_i). */
+  logLikelihood: number;
+}
+
+/** OUT of a Gaussian-mixture assignment pass. */
+export interface GmmAssignment {
+  labels: Int32Array;
+  /** Probability of the assigned component. */
+  probability: Float32Array;
+  /** All responsibilities, component-major (component c at [c·N, (c+1)·N)), when asked for. */
+  probabilities: Float32Array | undefined;
+  /** Σ_i log p(x_i). */
+  logLikelihood: number;
+}
+
 export interface LloydOptions {
   /** Store the new labels (and count changes against the stored ones). Default true. */
   storeLabels?: boolean;
@@ -71,6 +106,11 @@ export interface Backend {
   seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array>;
   /** k-means++: min_dist of rows [start, start + count). */
   seedReadMinDist(handle: DatasetHandle, start: number, count: number): Promise<Float32Array>;
+
+  /** Gaussian mixture E-step: responsibilities (log-sum-exp) and their sufficient statistics. */
+  gmmStep(handle: DatasetHandle, params: GmmPassParams): Promise<GmmSummary>;
+  /** Gaussian mixture assignment: most probable component, its probability, optionally all of them. */
+  gmmAssign(handle: DatasetHandle, params: GmmPassParams, options: { probabilities: boolean }): Promise<GmmAssignment>;
 
   /** Releases threads, buffers and the device. The backend is unusable afterwards. */
   dispose(): Promise<void>;

@@ -1,6 +1,6 @@
 import type { DataMatrix } from '../data/matrix.js';
 import { DeviceError } from '../errors.js';
-import type { Assignment, Backend, DatasetHandle, LloydOptions, LloydSummary } from './backend.js';
+import type { Assignment, Backend, DatasetHandle, GmmAssignment, GmmPassParams, GmmSummary, LloydOptions, LloydSummary } from './backend.js';
 
 /**
  * A Backend that runs on a primary backend (the GPU) and, when that fails with a DeviceError
@@ -122,6 +122,14 @@ export class ResilientBackend implements Backend {
 
   seedReadMinDist(handle: DatasetHandle, start: number, count: number): Promise<Float32Array> {
     return this.guarded((b) => b.seedReadMinDist((handle as ResilientHandle).inner, start, count));
+  }
+
+  gmmStep(handle: DatasetHandle, params: GmmPassParams): Promise<GmmSummary> {
+    return this.guarded((b) => b.gmmStep((handle as ResilientHandle).inner, params));
+  }
+
+  gmmAssign(handle: DatasetHandle, params: GmmPassParams, options: { probabilities: boolean }): Promise<GmmAssignment> {
+    return this.guarded((b) => b.gmmAssign((handle as ResilientHandle).inner, params, options));
   }
 
   async dispose(): Promise<void> {

@@ -4,12 +4,15 @@ import { InternalError } from '../../errors.js';
 import {
   SEED_BLOCK_ROWS,
   type Assignment,
+  type GmmAssignment,
+  type GmmPassParams,
+  type GmmSummary,
   type Backend,
   type DatasetHandle,
   type LloydOptions,
   type LloydSummary,
 } from '../backend.js';
-import { lloydKernelSource, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
+import { gmmKernelSource, lloydKernelSource, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -168,6 +171,31 @@ export class CpuBackend implements Backend {
     return ds.minDist.slice(start, start + count);
   }
 
+  async gmmStep(handle: DatasetHandle, params: GmmPassParams): Promise<GmmSummary> {
+    const ds = this.dataset(handle);
+    const { k } = params;
+    const d = ds.dims;
+    const s = params.form === 'diag' ? d : (d * (d + 1)) / 2;
+    const accLength = k + k * d + k * s;
+    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, k, d), 'gmm', { M: params.means, P: params.precChol, B: params.bias, accLength, labels: null, maxProb: null, probs: null });
+    const total = new Float64Array(accLength + 1);
+    for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
+    return { nk: total.slice(0, k), sd: total.slice(k, k + k * d), sdd: total.slice(k + k * d, accLength), logLikelihood: total[accLength] };
+  }
+
+  async gmmAssign(handle: DatasetHandle, params: GmmPassParams, options: { probabilities: boolean }): Promise<GmmAssignment> {
+    const ds = this.dataset(handle);
+    const n = ds.rows;
+    const shared = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
+    const labels = new Int32Array(shared(n * 4), 0, n);
+    const maxProb = new Float32Array(shared(n * 4), 0, n);
+    const probs = options.probabilities ? new Float32Array(shared(n * params.k * 4), 0, n * params.k) : null;
+    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, params.k, ds.dims), 'gmm', { M: params.means, P: params.precChol, B: params.bias, accLength: 0, labels, maxProb, probs });
+    let logLikelihood = 0;
+    for (const part of partials) logLikelihood += part[0];
+    return { labels: Int32Array.from(labels), probability: Float32Array.from(maxProb), probabilities: probs ? Float32Array.from(probs) : undefined, logLikelihood };
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
   }
@@ -204,6 +232,11 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
       if (acc) results.push(acc);
     } else if (call === 'seedMinDist') {
       fn(X, n, i0, i1, a.c, a.minDist, a.reset, a.blockSums, a.blockRows);
+    } else if (call === 'gmm') {
+      const accLength = a.accLength as number;
+      const res = new Float64Array(accLength + 1);
+      fn(X, n, i0, i1, a.M, a.P, a.B, accLength > 0 ? res.subarray(0, accLength) : null, a.labels, a.maxProb, a.probs, res.subarray(accLength));
+      results.push(res);
     } else {
       const out = new Float64Array(a.L as number);
       fn(X, n, i0, i1, a.cands, a.L, a.minDist, out);

@@ -34,6 +34,11 @@ parentPort.on('message', (msg) => {
         if (acc !== null) results.push(acc);
       } else if (msg.call === 'seedMinDist') {
         fn(ds.X, ds.n, i0, i1, a.c, a.minDist, a.reset, a.blockSums, a.blockRows);
+      } else if (msg.call === 'gmm') {
+        // One result per block: the statistics (when accumulating), then Σ log p(x).
+        const res = new Float64Array(a.accLength + 1);
+        fn(ds.X, ds.n, i0, i1, a.M, a.P, a.B, a.accLength > 0 ? res.subarray(0, a.accLength) : null, a.labels, a.maxProb, a.probs, res.subarray(a.accLength));
+        results.push(res);
       } else if (msg.call === 'seedPotentials') {
         const out = new Float64Array(a.L);
         fn(ds.X, ds.n, i0, i1, a.cands, a.L, a.minDist, out);

@@ -3,6 +3,9 @@ import { DeviceError, InternalError } from '../../errors.js';
 import {
   SEED_BLOCK_ROWS,
   type Assignment,
+  type GmmAssignment,
+  type GmmPassParams,
+  type GmmSummary,
   type Backend,
   type DatasetHandle,
   type LloydOptions,
@@ -11,6 +14,7 @@ import {
 import { injectedFaultAtCount } from './fault-injection.js';
 import { createBuffer, readBack, storageFrom, uploadRows } from './gpu-buffers.js';
 import { GpuContext } from './gpu-context.js';
+import { encodeGmm, gmmOutputs, gmmParamBuffers } from './gmm-dispatch.js';
 import { encodeLloyd, lloydOutputs } from './lloyd-dispatch.js';
 import { PipelineCache } from './program.js';
 import { encodeSeedMinDist, encodeSeedPotentials } from './seed-dispatch.js';
@@ -337,6 +341,64 @@ export class GpuBackend implements Backend {
     const chunk = ds.chunks.find((c) => start >= c.rowStart && start < c.rowStart + c.rows);
     if (!chunk?.minDist || start + count > chunk.rowStart + chunk.rows) throw new InternalError(`seedReadMinDist(${start}, ${count}) does not fall in one chunk`);
     return this.pass('reading distances', async () => new Float32Array(await readBack(this.ctx, chunk.minDist!, (start - chunk.rowStart) * 4, count * 4)));
+  }
+
+  async gmmStep(handle: DatasetHandle, params: GmmPassParams): Promise<GmmSummary> {
+    const ds = this.dataset(handle);
+    const d = ds.dims;
+    const { k } = params;
+    const m = gmmOutputs(params.form, k, d);
+    return this.pass('GMM E-step', async (transient) => {
+      const buffers = gmmParamBuffers(this.ctx, params, transient);
+      const results = createBuffer(this.ctx, { label: 'gmm results', size: ds.chunks.length * m * 2 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      transient.push(results);
+      await this.forEachChunk(ds, transient, (chunk, index, x, pass, tr) =>
+        encodeGmm(this.ctx, this.pipelines, pass, tr, { x, rows: chunk.rows, d, params, buffers, accumulate: true, labels: undefined, maxProb: undefined, probs: undefined, results, resultBase: index * m }),
+      );
+      const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4));
+      const total = new Float64Array(m);
+      for (let c = 0; c < ds.chunks.length; c++) for (let o = 0; o < m; o++) total[o] += pairs[(c * m + o) * 2] + pairs[(c * m + o) * 2 + 1];
+      return { nk: total.slice(0, k), sd: total.slice(k, k + k * d), sdd: total.slice(k + k * d, m - 1), logLikelihood: total[m - 1] };
+    });
+  }
+
+  async gmmAssign(handle: DatasetHandle, params: GmmPassParams, options: { probabilities: boolean }): Promise<GmmAssignment> {
+    const ds = this.dataset(handle);
+    const d = ds.dims;
+    const { k } = params;
+    const m = gmmOutputs(params.form, k, d);
+    return this.pass('GMM assignment', async (transient) => {
+      const buffers = gmmParamBuffers(this.ctx, params, transient);
+      const results = createBuffer(this.ctx, { label: 'gmm results', size: ds.chunks.length * m * 2 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      transient.push(results);
+      const out = ds.chunks.map((chunk) => {
+        const make = (label: string, size: number) => {
+          const b = createBuffer(this.ctx, { label, size: Math.max(16, size), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+          transient.push(b);
+          return b;
+        };
+        return { labels: make('gmm labels', chunk.rows * 4), maxProb: make('gmm probability', chunk.rows * 4), probs: options.probabilities ? make('gmm probabilities', chunk.rows * k * 4) : undefined };
+      });
+      await this.forEachChunk(ds, transient, (chunk, index, x, pass, tr) =>
+        encodeGmm(this.ctx, this.pipelines, pass, tr, { x, rows: chunk.rows, d, params, buffers, accumulate: false, ...out[index], results, resultBase: index * m }),
+      );
+      const labels = new Int32Array(ds.rows);
+      const probability = new Float32Array(ds.rows);
+      const probabilities = options.probabilities ? new Float32Array(ds.rows * k) : undefined;
+      const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4));
+      let logLikelihood = 0;
+      for (let c = 0; c < ds.chunks.length; c++) {
+        const chunk = ds.chunks[c];
+        logLikelihood += pairs[(c * m + m - 1) * 2] + pairs[(c * m + m - 1) * 2 + 1];
+        labels.set(new Int32Array(await readBack(this.ctx, out[c].labels, 0, chunk.rows * 4)), chunk.rowStart);
+        probability.set(new Float32Array(await readBack(this.ctx, out[c].maxProb, 0, chunk.rows * 4)), chunk.rowStart);
+        if (probabilities) {
+          const p = new Float32Array(await readBack(this.ctx, out[c].probs!, 0, chunk.rows * k * 4));
+          for (let comp = 0; comp < k; comp++) probabilities.set(p.subarray(comp * chunk.rows, (comp + 1) * chunk.rows), comp * ds.rows + chunk.rowStart);
+        }
+      }
+      return { labels, probability, probabilities, logLikelihood };
+    });
   }
 
   async dispose(): Promise<void> {
