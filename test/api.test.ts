@@ -29,7 +29,7 @@ describe('fit and predict on an apache-arrow Table', () => {
     }
     const again = await predict(table, result.model, { backend: 'cpu' });
     expect(Array.from(again.labels)).toEqual(Array.from(result.labels));
-    expect(Array.from(again.distances)).toEqual(Array.from(result.distances));
+    expect(Array.from(again.distances!)).toEqual(Array.from(result.distances!));
   });
 
   test('validation errors are typed and name the option', async () => {
@@ -47,11 +47,11 @@ describe('fit and predict on an apache-arrow Table', () => {
     const { table } = blobTable(3000, 4, 6, 3, 3);
     const one = await fit(table, { k: 6, init: 'random', nInit: 1, seed: 5, backend: 'cpu' });
     const ten = await fit(table, { k: 6, init: 'random', nInit: 10, seed: 5, backend: 'cpu' });
-    expect(ten.stats.inertia).toBeLessThanOrEqual(one.stats.inertia);
+    expect(ten.stats.inertia!).toBeLessThanOrEqual(one.stats.inertia!);
     expect(ten.model.nInit).toBe(10);
     const warm = await fit(table, { k: 6, init: one.model.centresInputUnits, backend: 'cpu' });
     expect(warm.stats.iterations).toBe(1);
-    expect(Math.abs(warm.stats.inertia - one.stats.inertia) / one.stats.inertia).toBeLessThan(1e-5);
+    expect(Math.abs(warm.stats.inertia! - one.stats.inertia!) / one.stats.inertia!).toBeLessThan(1e-5);
   });
 });
 
@@ -75,8 +75,8 @@ describe.each(backendCases.filter((b) => !b.name.includes('1 thread')))('propert
 
   test('more centroids give a lower inertia', async () => {
     const [a, b, c] = [await fitK(2), await fitK(4), await fitK(8)];
-    expect(b.stats.inertia).toBeLessThan(a.stats.inertia);
-    expect(c.stats.inertia).toBeLessThan(b.stats.inertia);
+    expect(b.stats.inertia!).toBeLessThan(a.stats.inertia!);
+    expect(c.stats.inertia!).toBeLessThan(b.stats.inertia!);
   });
 
   test('the same seed gives the same result', async () => {
@@ -84,7 +84,7 @@ describe.each(backendCases.filter((b) => !b.name.includes('1 thread')))('propert
     const b = await fitK(5, 42);
     expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
     expect(b.model.centres).toEqual(a.model.centres);
-    expect(b.stats.inertia).toBe(a.stats.inertia);
+    expect(b.stats.inertia!).toBe(a.stats.inertia!);
   });
 
   test('with tol=0 the fit stops when labels stop changing', async () => {
@@ -100,5 +100,5 @@ test.skipIf(!hasGpu)('GPU and CPU agree from the same seed (k-means++ on the GPU
   const gpu = await fit(table, { k: 5, seed: 3, backend: 'gpu' });
   expect(gpu.stats.backend).toBe('gpu');
   expect(Array.from(gpu.labels)).toEqual(Array.from(cpu.labels));
-  expect(Math.abs(gpu.stats.inertia - cpu.stats.inertia) / cpu.stats.inertia).toBeLessThan(1e-5);
+  expect(Math.abs(gpu.stats.inertia! - cpu.stats.inertia!) / cpu.stats.inertia!).toBeLessThan(1e-5);
 });

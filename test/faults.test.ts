@@ -98,7 +98,7 @@ describe('the host process survives API use as a server would', () => {
     for (let i = 0; i < 50; i++) {
       const r = await fit(table, { k: 3, seed: i % 3, backend });
       expect(r.stats.rows).toBe(3000);
-      last = r.stats.inertia;
+      last = r.stats.inertia!;
     }
     expect(last).toBeGreaterThan(0);
   });

@@ -16,3 +16,20 @@ export function assignmentsTable(input: Table, idColumn: string | undefined, lab
   columns.distance = makeVector({ type: new Float32(), data: distance });
   return new Table(columns);
 }
+
+/**
+ * The per-row output of a Gaussian mixture: the id (or row), `segment_id` (the most probable
+ * component), the `extra` columns, `probability` (of that component) and, when given, one column
+ * `p_0 … p_{k−1}` per component.
+ */
+export function mixtureTable(input: Table, idColumn: string | undefined, labels: Int32Array, probability: Float32Array, probabilities: Float32Array | undefined, k: number, extra: Record<string, Vector> = {}): Table {
+  const n = labels.length;
+  const columns: Record<string, Vector> = {};
+  if (idColumn !== undefined) columns[idColumn] = input.getChild(idColumn)!;
+  else columns.row = makeVector(Int32Array.from({ length: n }, (_, i) => i));
+  columns.segment_id = makeVector({ type: new Int32(), data: labels });
+  Object.assign(columns, extra);
+  columns.probability = makeVector({ type: new Float32(), data: probability });
+  if (probabilities) for (let c = 0; c < k; c++) columns[`p_${c}`] = makeVector({ type: new Float32(), data: probabilities.slice(c * n, (c + 1) * n) });
+  return new Table(columns);
+}

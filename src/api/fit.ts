@@ -1,49 +1,70 @@
-import type { Table } from 'apache-arrow';
+import type { Table, Vector } from 'apache-arrow';
+import { informationCriteria, parameterCount, type CovarianceType } from '../algo/gmm-math.js';
+import { runGmm, type GmmInit, type GmmIterationStat } from '../algo/gmm.js';
 import { runKMeans, type IterationStat, type KMeansInit } from '../algo/kmeans.js';
+import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { columnStats } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
-import { MODEL_FORMAT, MODEL_VERSION, type KMeansModel } from '../model/model.js';
+import { MODEL_FORMAT, MODEL_VERSION, type GmmModel, type SegmentModel } from '../model/model.js';
 import { centresToInputUnits, rowsFromInputUnits, type PrepReport, type Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
-import { assignmentsTable } from './assignments.js';
+import { assignmentsTable, mixtureTable } from './assignments.js';
 import { describeSegments, segmentNameColumn, type NamingOptions } from './describe.js';
 import type { Profiles } from '../segment/profile.js';
 import { readInitCentres } from './init-file.js';
 import type { TableInput } from './input.js';
-import { COMMON_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { prepareData, prepNotices, type DataOptions, type PreparedData } from './prepare.js';
 
 export interface FitOptions extends DataOptions, NamingOptions {
   /** Number of segments (≥ 1, ≤ rows). */
   k: number;
+  /** 'kmeans' (default) or 'gmm' (a Gaussian mixture). */
+  algorithm?: 'kmeans' | 'gmm';
+  /** gmm: 'full' (default), 'tied', 'diag' or 'spherical'. */
+  covariance?: CovarianceType;
+  /** gmm: added to every covariance's diagonal (default 1e-6). */
+  regCovar?: number;
+  /** gmm: return (and output as p_0 … p_{k−1}) every segment's probability per row. */
+  probabilities?: boolean;
   /**
-   * 'k-means++' (default), 'random', a CSV/JSON file (or gpuseg model) path, or K initial centres.
-   * Explicit centres are in input units, feature order; they go through the preprocessing.
+   * k-means: 'k-means++' (default) or 'random'; gmm: 'kmeans' (default), 'k-means++' or 'random';
+   * or a CSV/JSON file (or gpuseg model) path, or K initial centres/means in input units, feature
+   * order (they go through the preprocessing).
    */
   init?: string | Float32Array | number[][];
-  /** Runs with different seeds, best inertia kept; 'auto' (default): 1 for k-means++ and explicit centres, 10 for random. */
+  /** Runs with different seeds, the best kept; 'auto' (default): 10 for k-means with random init, else 1. */
   nInit?: number | 'auto';
-  /** Most iterations per run (default 300). */
+  /** Most iterations per run (default 300 for k-means, 100 for gmm). */
   maxIter?: number;
-  /** scikit-learn's tolerance (default 1e-4); 0 stops only when labels stop changing. */
+  /** k-means: scikit-learn's tolerance (default 1e-4; 0 stops only when labels stop changing); gmm: on the mean log-likelihood per row (default 1e-3). */
   tol?: number;
   /** Random seed (default 0). */
   seed?: number;
   /** 'auto' (default), 'gpu' or 'cpu'. */
   backend?: BackendChoice;
-  /** Called after every Lloyd iteration. */
+  /** Called after every Lloyd iteration (k-means). */
   onIteration?: (stat: IterationStat) => void;
+  /** Called after every EM iteration (gmm). */
+  onEmIteration?: (stat: GmmIterationStat) => void;
   /** Called with notices (fallback to the CPU, imputed values, correlated features); also in `stats.notices`. */
   onNotice?: (message: string) => void;
 }
 
 export interface FitStats {
+  algorithm: 'kmeans' | 'gmm';
   k: number;
   iterations: number;
-  /** Σ squared distances to the centres, in the clustering space (after preprocessing). */
-  inertia: number;
+  /** k-means: Σ squared distances to the centres, in the clustering space (after preprocessing); gmm: undefined. */
+  inertia: number | undefined;
+  /** gmm: mean log-likelihood per row under the final parameters (scikit-learn's score). */
+  logLikelihood: number | undefined;
+  bic: number | undefined;
+  aic: number | undefined;
+  /** gmm: components whose weight fell below one row. */
+  emptyComponents: number;
   converged: boolean;
   backend: string;
   device: string;
@@ -55,18 +76,23 @@ export interface FitStats {
   seedPotential: number | undefined;
   emptyClusterRepairs: number;
   history: IterationStat[];
+  emHistory: GmmIterationStat[];
   notices: string[];
   preprocessing: PrepReport;
 }
 
 export interface FitResult {
-  model: KMeansModel;
-  /** Segment of each input row, 0..k-1. */
+  model: SegmentModel;
+  /** Segment of each input row, 0..k-1 (gmm: the most probable component). */
   labels: Int32Array;
-  /** Euclidean distance of each row to its segment's centre, in the clustering space. */
-  distances: Float32Array;
+  /** k-means: Euclidean distance of each row to its segment's centre, in the clustering space. */
+  distances: Float32Array | undefined;
+  /** gmm: probability of each row's segment. */
+  probability: Float32Array | undefined;
+  /** gmm with probabilities: every segment's probability, component-major (segment c at [c·N, (c+1)·N)). */
+  probabilities: Float32Array | undefined;
   stats: FitStats;
-  /** The output table: id (or row), segment_id, segment_name (when named), distance. */
+  /** The output table: id (or row), segment_id, segment_name (when named), then distance (k-means) or probability and p_0 … (gmm). */
   assignments: Table;
   /** How each segment differs from the average, over the features and the profile columns. */
   profiles: Profiles;
@@ -84,16 +110,25 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     options.onNotice?.(message);
   };
   const k = checkParameter(parameter(KMEANS_PARAMETERS, 'k'), options.k) as number;
-  const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? 300) as number;
-  const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? 1e-4) as number;
+  const algorithm = checkParameter(parameter(KMEANS_PARAMETERS, 'algorithm'), options.algorithm ?? 'kmeans') as 'kmeans' | 'gmm';
+  const gmm = algorithm === 'gmm';
+  const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? (gmm ? 100 : 300)) as number;
+  const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? (gmm ? 1e-3 : 1e-4)) as number;
   const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
   const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
+  const covariance = checkParameter(parameter(GMM_PARAMETERS, 'covariance'), options.covariance ?? 'full') as CovarianceType;
+  const regCovar = checkParameter(parameter(GMM_PARAMETERS, 'regCovar'), options.regCovar ?? 1e-6) as number;
+  const initOption = options.init ?? (gmm ? 'kmeans' : 'k-means++');
+  const methods = gmm ? ['kmeans', 'k-means++', 'random'] : ['k-means++', 'random'];
+  if (typeof initOption === 'string' && !methods.includes(initOption) && !/\.(json|csv|tsv|txt)$/i.test(initOption)) {
+    throw new UsageError(`--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`);
+  }
 
   const data = await prepareData(input, options);
   const { matrix, prep, roles, table } = data;
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
-  const init = await resolveInit(options.init ?? 'k-means++', k, prep);
+  const init = typeof initOption === 'string' && methods.includes(initOption) ? (initOption as KMeansInit & GmmInit) : await resolveInit(initOption, k, prep);
   const nInit = resolveNInit(options.nInit ?? 'auto', init, notice);
   const stats = columnStats(matrix);
   const meanVariance = stats.variance.reduce((s, v) => s + v, 0) / matrix.dims;
@@ -102,31 +137,29 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   try {
     const started = performance.now();
     const handle = await backend.attach(matrix);
-    const result = await runKMeans(backend, handle, { k, init, nInit, maxIter, tol, seed }, meanVariance, { onIteration: options.onIteration });
+    const run = gmm
+      ? await fitMixture(backend, handle, { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed }, meanVariance, options)
+      : await fitKMeans(backend, handle, { k, init: init as KMeansInit, nInit, maxIter, tol, seed }, meanVariance, options);
     await backend.detach(handle);
     const seconds = (performance.now() - started) / 1000;
     const counts = new Array<number>(k).fill(0);
-    for (const l of result.labels) counts[l]++;
+    for (const l of run.labels) counts[l]++;
     const empty = counts.filter((c) => c === 0).length;
     if (empty > 0) notice(`${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`);
-    const distances = new Float32Array(result.sqDistances.length);
-    for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(result.sqDistances[i]);
     const q = matrix.dims;
-    const { profiles, names } = describeSegments(table, roles, result.labels, k, options);
-    const model: KMeansModel = {
-      format: MODEL_FORMAT,
+    const { profiles, names } = describeSegments(table, roles, run.labels, k, options);
+    const base = {
+      format: MODEL_FORMAT as typeof MODEL_FORMAT,
       version: MODEL_VERSION,
       gpusegVersion: GPUSEG_VERSION,
-      algorithm: 'kmeans',
       features: [...prep.features],
       idColumn: roles.id ?? null,
       k,
       preprocessing: prep,
-      centres: Array.from({ length: k }, (_, c) => Array.from(result.centres.subarray(c * q, (c + 1) * q))),
-      centresInputUnits: centresToInputUnits(prep, result.centres, k),
-      inertia: result.inertia,
-      iterations: result.iterations,
-      converged: result.converged,
+      centres: Array.from({ length: k }, (_, c) => Array.from(run.centres.subarray(c * q, (c + 1) * q))),
+      centresInputUnits: centresToInputUnits(prep, run.centres, k),
+      iterations: run.iterations,
+      converged: run.converged,
       rows: matrix.rows,
       backend: backend.kind,
       device: backend.deviceName,
@@ -137,27 +170,36 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
       tol,
       ...(names ? { segmentNames: names } : {}),
     };
+    const model: SegmentModel = run.gmm ? { ...base, algorithm: 'gmm', ...run.gmm } : { ...base, algorithm: 'kmeans', inertia: run.inertia! };
     return {
       model,
-      labels: result.labels,
-      distances,
-      assignments: assignmentsTable(table, roles.id, result.labels, result.sqDistances, names ? { segment_name: segmentNameColumn(result.labels, names) } : {}),
+      labels: run.labels,
+      distances: run.distances,
+      probability: run.probability,
+      probabilities: run.probabilities,
+      assignments: outputTable(table, roles.id, run, names, k),
       profiles,
       names,
       data,
       stats: {
+        algorithm,
         k,
-        iterations: result.iterations,
-        inertia: result.inertia,
-        converged: result.converged,
+        iterations: run.iterations,
+        inertia: run.inertia,
+        logLikelihood: run.gmm?.logLikelihood,
+        bic: run.gmm?.bic,
+        aic: run.gmm?.aic,
+        emptyComponents: run.emptyComponents,
+        converged: run.converged,
         backend: backend.kind,
         device: backend.deviceName,
         rows: matrix.rows,
         fellBack: backend instanceof ResilientBackend && backend.fellBack,
         seconds,
-        seedPotential: result.seedPotential,
-        emptyClusterRepairs: result.emptyClusterRepairs,
-        history: result.history,
+        seedPotential: run.seedPotential,
+        emptyClusterRepairs: run.repairs,
+        history: run.history,
+        emHistory: run.emHistory,
         notices,
         preprocessing: data.report,
       },
@@ -165,6 +207,77 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   } finally {
     await backend.dispose();
   }
+}
+
+/** What either algorithm hands back to fit(). */
+interface AlgorithmRun {
+  centres: Float32Array;
+  labels: Int32Array;
+  iterations: number;
+  converged: boolean;
+  inertia: number | undefined;
+  distances: Float32Array | undefined;
+  sqDistances: Float32Array | undefined;
+  probability: Float32Array | undefined;
+  probabilities: Float32Array | undefined;
+  seedPotential: number | undefined;
+  repairs: number;
+  emptyComponents: number;
+  history: IterationStat[];
+  emHistory: GmmIterationStat[];
+  gmm: Pick<GmmModel, 'covarianceType' | 'regCovar' | 'weights' | 'covariances' | 'logLikelihood' | 'bic' | 'aic'> | undefined;
+}
+
+async function fitKMeans(backend: Backend, handle: DatasetHandle, settings: Parameters<typeof runKMeans>[2], meanVariance: number, options: FitOptions): Promise<AlgorithmRun> {
+  const r = await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration });
+  const distances = Float32Array.from(r.sqDistances, Math.sqrt);
+  return {
+    centres: r.centres,
+    labels: r.labels,
+    iterations: r.iterations,
+    converged: r.converged,
+    inertia: r.inertia,
+    distances,
+    sqDistances: r.sqDistances,
+    probability: undefined,
+    probabilities: undefined,
+    seedPotential: r.seedPotential,
+    repairs: r.emptyClusterRepairs,
+    emptyComponents: 0,
+    history: r.history,
+    emHistory: [],
+    gmm: undefined,
+  };
+}
+
+async function fitMixture(backend: Backend, handle: DatasetHandle, settings: Parameters<typeof runGmm>[2], meanVariance: number, options: FitOptions): Promise<AlgorithmRun> {
+  const r = await runGmm(backend, handle, settings, meanVariance, { probabilities: options.probabilities === true, onIteration: options.onEmIteration });
+  if (r.emptyComponents > 0) options.onNotice?.(`${r.emptyComponents} mixture component${r.emptyComponents === 1 ? '' : 's'} lost all their rows (weight below one row); they stay in the model with a weight near 0`);
+  const { bic, aic } = informationCriteria(r.logLikelihood, handle.rows, parameterCount(settings.covariance, settings.k, handle.dims));
+  return {
+    centres: Float32Array.from(r.params.means),
+    labels: r.labels,
+    iterations: r.iterations,
+    converged: r.converged,
+    inertia: undefined,
+    distances: undefined,
+    sqDistances: undefined,
+    probability: r.probability,
+    probabilities: r.probabilities,
+    seedPotential: undefined,
+    repairs: 0,
+    emptyComponents: r.emptyComponents,
+    history: [],
+    emHistory: r.history,
+    gmm: { covarianceType: settings.covariance, regCovar: settings.regCovar, weights: Array.from(r.params.weights), covariances: Array.from(r.params.covariances), logLikelihood: r.logLikelihood, bic, aic },
+  };
+}
+
+/** The per-row output of either algorithm. */
+function outputTable(table: Table, id: string | undefined, run: AlgorithmRun, names: string[] | undefined, k: number): Table {
+  const named: Record<string, Vector> = names ? { segment_name: segmentNameColumn(run.labels, names) } : {};
+  if (run.sqDistances) return assignmentsTable(table, id, run.labels, run.sqDistances, named);
+  return mixtureTable(table, id, run.labels, run.probability!, run.probabilities, k, named);
 }
 
 /** Initial centres in the clustering space: explicit ones (input units) go through the preprocessing. */

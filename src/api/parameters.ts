@@ -30,10 +30,11 @@ export const COMMON_PARAMETERS: readonly ParameterSpec[] = [
 
 export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
   { name: 'k', flag: '--k <n>', kind: 'int', min: 1, description: 'number of segments' },
-  { name: 'init', flag: '--init <method>', kind: 'string', default: 'k-means++', description: "k-means++, random, or a CSV/JSON file of k initial centres in feature order (a gpuseg model file works too)" },
-  { name: 'nInit', flag: '--n-init <n>', kind: 'string', default: 'auto', description: "independent runs, best inertia kept; 'auto' = 1 for k-means++ and FILE, 10 for random (scikit-learn's rule)" },
-  { name: 'maxIter', flag: '--max-iter <n>', kind: 'int', min: 1, default: 300, description: 'most Lloyd iterations per run' },
-  { name: 'tol', flag: '--tol <x>', kind: 'number', min: 0, default: 1e-4, description: "convergence when the centre shift² ≤ tol × mean feature variance (scikit-learn's rule); 0: only when labels stop changing" },
+  { name: 'algorithm', flag: '--algorithm <name>', kind: 'choice', choices: ['kmeans', 'gmm'], default: 'kmeans', description: 'kmeans, or gmm (a Gaussian mixture: soft segments with a probability per segment)' },
+  { name: 'init', flag: '--init <method>', kind: 'string', description: "k-means: k-means++ (default), random; gmm: kmeans (default), k-means++, random; or a CSV/JSON file of k initial centres/means in input units, feature order (a gpuseg model file works too)" },
+  { name: 'nInit', flag: '--n-init <n>', kind: 'string', default: 'auto', description: "independent runs, the best kept; 'auto' = 10 for k-means with random init, else 1 (scikit-learn's rules)" },
+  { name: 'maxIter', flag: '--max-iter <n>', kind: 'int', min: 1, description: 'most iterations per run (default: 300 for k-means, 100 for gmm)' },
+  { name: 'tol', flag: '--tol <x>', kind: 'number', min: 0, description: "k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less" },
   { name: 'seed', flag: '--seed <n>', kind: 'int', min: 0, default: 0, description: 'random seed: the same seed gives the same result on the same backend' },
 ];
 
@@ -45,6 +46,11 @@ export const PREP_PARAMETERS: readonly ParameterSpec[] = [
   { name: 'clipFactor', flag: '--clip-factor <f>', kind: 'number', above: 0, default: 1.5, description: 'the IQR multiple f of --clip iqr' },
   { name: 'scale', flag: '--scale <kind>', kind: 'choice', choices: ['standard', 'minmax', 'robust', 'none'], default: 'standard', description: 'feature scaling before clustering (none: raw units, as scikit-learn\'s KMeans sees them)' },
   { name: 'pca', flag: '--pca <n>', kind: 'number', above: 0, description: 'project onto n principal components, or (0 < n < 1) the fewest explaining that share of variance' },
+];
+
+export const GMM_PARAMETERS: readonly ParameterSpec[] = [
+  { name: 'covariance', flag: '--covariance <type>', kind: 'choice', choices: ['full', 'tied', 'diag', 'spherical'], default: 'full', description: "gmm: covariance per component (full, diag, spherical) or one shared (tied), as scikit-learn's covariance_type" },
+  { name: 'regCovar', flag: '--reg-covar <x>', kind: 'number', min: 0, default: 1e-6, description: 'gmm: added to the diagonal of every covariance' },
 ];
 
 /** Converts a CLI string to the parameter's type, or checks an API value; throws a UsageError naming the flag. */

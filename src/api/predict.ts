@@ -1,15 +1,18 @@
-import type { Table } from 'apache-arrow';
+import type { Table, Vector } from 'apache-arrow';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { InputError } from '../errors.js';
-import { loadModel, modelCentres, type KMeansModel } from '../model/model.js';
+import { kernelParams } from '../algo/gmm-math.js';
+import { loadModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
-import { assignmentsTable } from './assignments.js';
+import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
 import { COMMON_PARAMETERS, checkParameter, parameter } from './parameters.js';
 
 export interface PredictOptions {
   backend?: BackendChoice;
+  /** gmm models: also return (and output as p_0 … p_{k−1}) every segment's probability. */
+  probabilities?: boolean;
   /** The id column (default: the model's, when the input has it, else guessed). */
   id?: string;
   onNotice?: (message: string) => void;
@@ -17,7 +20,11 @@ export interface PredictOptions {
 
 export interface PredictResult {
   labels: Int32Array;
-  distances: Float32Array;
+  /** k-means models: distance to the assigned centre, in the clustering space. */
+  distances: Float32Array | undefined;
+  /** gmm models: probability of the assigned segment (and of every segment, component-major, when asked). */
+  probability: Float32Array | undefined;
+  probabilities: Float32Array | undefined;
   assignments: Table;
   backend: string;
   device: string;
@@ -26,7 +33,7 @@ export interface PredictResult {
 }
 
 /** Assigns rows to the segments of a saved model (an object, or a model.json path). */
-export async function predict(input: TableInput, modelOrPath: KMeansModel | string, options: PredictOptions = {}): Promise<PredictResult> {
+export async function predict(input: TableInput, modelOrPath: SegmentModel | string, options: PredictOptions = {}): Promise<PredictResult> {
   const notices: string[] = [];
   const notice = (message: string): void => {
     notices.push(message);
@@ -48,19 +55,18 @@ export async function predict(input: TableInput, modelOrPath: KMeansModel | stri
   const backend = await openBackend(backendChoice, notice);
   try {
     const handle = await backend.attach(matrix);
+    const named: Record<string, Vector> = {};
+    const common = { backend: backend.kind, device: backend.deviceName, rows: matrix.rows, notices };
+    if (model.algorithm === 'gmm') {
+      const a = await backend.gmmAssign(handle, kernelParams(modelMixture(model), model.regCovar), { probabilities: options.probabilities === true });
+      await backend.detach(handle);
+      if (model.segmentNames) named.segment_name = segmentNameColumn(a.labels, model.segmentNames);
+      return { ...common, labels: a.labels, distances: undefined, probability: a.probability, probabilities: a.probabilities, assignments: mixtureTable(table, roles.id, a.labels, a.probability, a.probabilities, model.k, named) };
+    }
     const { labels, sqDistances } = await backend.assign(handle, modelCentres(model), model.k);
     await backend.detach(handle);
-    const distances = new Float32Array(sqDistances.length);
-    for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(sqDistances[i]);
-    return {
-      labels,
-      distances,
-      assignments: assignmentsTable(table, roles.id, labels, sqDistances, model.segmentNames ? { segment_name: segmentNameColumn(labels, model.segmentNames) } : {}),
-      backend: backend.kind,
-      device: backend.deviceName,
-      rows: matrix.rows,
-      notices,
-    };
+    if (model.segmentNames) named.segment_name = segmentNameColumn(labels, model.segmentNames);
+    return { ...common, labels, distances: Float32Array.from(sqDistances, Math.sqrt), probability: undefined, probabilities: undefined, assignments: assignmentsTable(table, roles.id, labels, sqDistances, named) };
   } finally {
     await backend.dispose();
   }

@@ -1,15 +1,23 @@
+import { informationCriteria, parameterCount, type CovarianceType } from '../algo/gmm-math.js';
+import { runGmm } from '../algo/gmm.js';
 import { runKMeans } from '../algo/kmeans.js';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { columnStats } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
-import { calinskiHarabasz, daviesBouldin, elbow, silhouetteScores, type SilhouetteMethod } from '../eval/metrics.js';
+import { calinskiHarabasz, centroids, daviesBouldin, elbow, silhouetteScores, type SilhouetteMethod } from '../eval/metrics.js';
+import type { DataMatrix } from '../data/matrix.js';
 import type { TableInput } from './input.js';
-import { COMMON_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { prepareData, prepNotices, type DataOptions } from './prepare.js';
 
 export interface SelectOptions extends DataOptions {
   /** Candidate k: 'A..B', 'a,b,c', or a list. */
   k: string | number[];
+  /** 'kmeans' (default) or 'gmm', which adds BIC. */
+  algorithm?: 'kmeans' | 'gmm';
+  /** gmm: covariance type (default 'full'). */
+  covariance?: CovarianceType;
+  regCovar?: number;
   seed?: number;
   nInit?: number;
   maxIter?: number;
@@ -22,7 +30,10 @@ export interface SelectOptions extends DataOptions {
 
 export interface SelectRow {
   k: number;
+  /** k-means: Σ squared distances; gmm: Σ squared distances of the rows to their component's mean. */
   inertia: number;
+  /** gmm: Bayesian information criterion (lower is better). */
+  bic: number | undefined;
   silhouette: number;
   calinskiHarabasz: number;
   daviesBouldin: number;
@@ -36,8 +47,8 @@ export interface SelectResult {
   elbow: number | undefined;
   elbowMethod: string;
   /** The best k by each score: silhouette and Calinski-Harabasz highest, Davies-Bouldin lowest. */
-  best: { silhouette: number; calinskiHarabasz: number; daviesBouldin: number };
-  /** The k gpuseg suggests: the best silhouette. */
+  best: { silhouette: number; calinskiHarabasz: number; daviesBouldin: number; bic: number | undefined };
+  /** The k gpuseg suggests: the lowest BIC for gmm, else the best silhouette. */
   recommended: number;
   silhouetteMethod: SilhouetteMethod;
   backend: string;
@@ -76,6 +87,9 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
   const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? 1e-4) as number;
   const nInit = options.nInit === undefined ? 1 : (checkParameter({ name: 'nInit', flag: '--n-init <n>', kind: 'int', min: 1, description: '' }, options.nInit) as number);
   const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
+  const algorithm = checkParameter(parameter(KMEANS_PARAMETERS, 'algorithm'), options.algorithm ?? 'kmeans') as 'kmeans' | 'gmm';
+  const covariance = checkParameter(parameter(GMM_PARAMETERS, 'covariance'), options.covariance ?? 'full') as CovarianceType;
+  const regCovar = checkParameter(parameter(GMM_PARAMETERS, 'regCovar'), options.regCovar ?? 1e-6) as number;
   const data = await prepareData(input, options);
   prepNotices(data.report).forEach(notice);
   const { matrix } = data;
@@ -84,10 +98,16 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
   const backend = await openBackend(backendChoice, notice);
   try {
     const handle = await backend.attach(matrix);
-    const fits: { k: number; labels: Int32Array; inertia: number; iterations: number }[] = [];
+    const fits: { k: number; labels: Int32Array; inertia: number; iterations: number; bic: number | undefined }[] = [];
     for (const k of ks) {
-      const r = await runKMeans(backend, handle, { k, init: 'k-means++', nInit, maxIter, tol, seed }, meanVariance);
-      fits.push({ k, labels: r.labels, inertia: r.inertia, iterations: r.iterations });
+      if (algorithm === 'gmm') {
+        const r = await runGmm(backend, handle, { k, covariance, init: 'kmeans', nInit, maxIter: options.maxIter ?? 100, tol: options.tol ?? 1e-3, regCovar, seed }, meanVariance, { probabilities: false });
+        const bic = informationCriteria(r.logLikelihood, matrix.rows, parameterCount(covariance, k, matrix.dims)).bic;
+        fits.push({ k, labels: r.labels, inertia: withinSquares(matrix, r.labels, k), iterations: r.iterations, bic });
+      } else {
+        const r = await runKMeans(backend, handle, { k, init: 'k-means++', nInit, maxIter, tol, seed }, meanVariance);
+        fits.push({ k, labels: r.labels, inertia: r.inertia, iterations: r.iterations, bic: undefined });
+      }
       options.onProgress?.(k);
     }
     await backend.detach(handle);
@@ -99,6 +119,7 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
       return {
         k: f.k,
         inertia: f.inertia,
+        bic: f.bic,
         silhouette: scores[i],
         calinskiHarabasz: calinskiHarabasz(matrix, f.labels, f.k),
         daviesBouldin: daviesBouldin(matrix, f.labels, f.k),
@@ -107,13 +128,18 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
       };
     });
     const argBest = (score: (r: SelectRow) => number): number => rows.reduce((b, r) => (score(r) > score(b) ? r : b)).k;
-    const best = { silhouette: argBest((r) => r.silhouette), calinskiHarabasz: argBest((r) => r.calinskiHarabasz), daviesBouldin: argBest((r) => -r.daviesBouldin) };
+    const best = {
+      silhouette: argBest((r) => r.silhouette),
+      calinskiHarabasz: argBest((r) => r.calinskiHarabasz),
+      daviesBouldin: argBest((r) => -r.daviesBouldin),
+      bic: algorithm === 'gmm' ? argBest((r) => -(r.bic ?? Infinity)) : undefined,
+    };
     return {
       rows,
       elbow: elbow(rows.map((r) => r.k), rows.map((r) => r.inertia)),
       elbowMethod: ELBOW_METHOD,
       best,
-      recommended: best.silhouette,
+      recommended: best.bic ?? best.silhouette,
       silhouetteMethod: method,
       backend: backend.kind,
       device: backend.deviceName,
@@ -122,4 +148,15 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
   } finally {
     await backend.dispose();
   }
+}
+
+/** Σ squared distances of the rows to their cluster's centroid (a mixture's hard labels' inertia). */
+function withinSquares(m: DataMatrix, labels: Int32Array, k: number): number {
+  const { centres } = centroids(m, labels, k);
+  let total = 0;
+  for (let j = 0; j < m.dims; j++) {
+    const col = m.data.subarray(j * m.rows, (j + 1) * m.rows);
+    for (let i = 0; i < m.rows; i++) total += (col[i] - centres[labels[i] * m.dims + j]) ** 2;
+  }
+  return total;
 }

@@ -1,3 +1,4 @@
+import type { GmmIterationStat } from '../algo/gmm.js';
 import type { IterationStat } from '../algo/kmeans.js';
 
 /**
@@ -8,7 +9,7 @@ export function printNotice(message: string): void {
   process.stderr.write(`gpuseg: ${message}\n`);
 }
 
-export function progressReporter(enabled: boolean): { onIteration: (s: IterationStat) => void; done: () => void } {
+export function progressReporter(enabled: boolean): { onIteration: (s: IterationStat) => void; onEmIteration: (s: GmmIterationStat) => void; done: () => void } {
   const tty = enabled && process.stderr.isTTY === true;
   let shown = false;
   return {
@@ -16,6 +17,11 @@ export function progressReporter(enabled: boolean): { onIteration: (s: Iteration
       if (!tty) return;
       shown = true;
       process.stderr.write(`\r\x1b[Krun ${s.run + 1}  iteration ${s.iteration}  inertia ${s.inertia.toPrecision(7)}  changed ${s.changed}`);
+    },
+    onEmIteration(s) {
+      if (!tty) return;
+      shown = true;
+      process.stderr.write(`\r\x1b[Krun ${s.run + 1}  iteration ${s.iteration}  log-likelihood ${s.lowerBound.toPrecision(7)}  change ${s.change.toExponential(2)}`);
     },
     done() {
       if (shown) process.stderr.write('\r\x1b[K');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import type { CovarianceType, GmmParameters } from '../algo/gmm-math.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
 
@@ -11,11 +12,11 @@ import { GPUSEG_VERSION } from '../version.js';
 export const MODEL_FORMAT = 'gpuseg-model';
 export const MODEL_VERSION = 1;
 
-export interface KMeansModel {
+interface ModelBase {
   format: typeof MODEL_FORMAT;
   version: number;
   gpusegVersion: string;
-  algorithm: 'kmeans';
+  algorithm: 'kmeans' | 'gmm';
   /** Input feature columns (what predict needs in its input). */
   features: string[];
   idColumn: string | null;
@@ -28,7 +29,6 @@ export interface KMeansModel {
   centresInputUnits: number[][];
   /** A name per segment (personas or a names file), when known. */
   segmentNames?: string[];
-  inertia: number;
   iterations: number;
   converged: boolean;
   rows: number;
@@ -41,11 +41,32 @@ export interface KMeansModel {
   tol: number;
 }
 
-export function saveModel(path: string, model: KMeansModel): void {
+export interface KMeansModel extends ModelBase {
+  algorithm: 'kmeans';
+  inertia: number;
+}
+
+/** A Gaussian mixture; `centres` are the component means. */
+export interface GmmModel extends ModelBase {
+  algorithm: 'gmm';
+  covarianceType: CovarianceType;
+  regCovar: number;
+  weights: number[];
+  /** full: K×D×D; tied: D×D; diag: K×D; spherical: K — flattened row-major, in the clustering space. */
+  covariances: number[];
+  /** Mean log-likelihood per row of the training data (scikit-learn's score). */
+  logLikelihood: number;
+  bic: number;
+  aic: number;
+}
+
+export type SegmentModel = KMeansModel | GmmModel;
+
+export function saveModel(path: string, model: SegmentModel): void {
   writeFileAtomic(path, [JSON.stringify(model, null, 2) + '\n']);
 }
 
-export function loadModel(path: string): KMeansModel {
+export function loadModel(path: string): SegmentModel {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -56,7 +77,7 @@ export function loadModel(path: string): KMeansModel {
 }
 
 /** Checks a model's structure; every failure names the file and what is wrong. */
-export function parseModel(text: string, source = 'model'): KMeansModel {
+export function parseModel(text: string, source = 'model'): SegmentModel {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -73,7 +94,7 @@ export function parseModel(text: string, source = 'model'): KMeansModel {
   if (m.version > MODEL_VERSION) {
     throw new InputError(`'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`);
   }
-  if (m.algorithm !== 'kmeans') return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
+  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm') return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
   if (!Array.isArray(m.features) || m.features.length === 0 || !m.features.every((f) => typeof f === 'string')) return bad('"features" must be a non-empty list of column names');
   const prep = (m.preprocessing ?? null) as Preprocessing | null;
   if (prep !== null && (typeof prep !== 'object' || !Array.isArray(prep.outputs) || !Array.isArray(prep.features) || !prep.scale)) return bad('"preprocessing" is malformed');
@@ -88,10 +109,33 @@ export function parseModel(text: string, source = 'model'): KMeansModel {
     }
   }
   if (!Array.isArray(m.centresInputUnits)) m.centresInputUnits = m.centres;
-  return m as unknown as KMeansModel;
+  if (m.algorithm === 'gmm') {
+    const k = m.k as number;
+    const types: Record<string, number> = { full: k * d * d, tied: d * d, diag: k * d, spherical: k };
+    if (typeof m.covarianceType !== 'string' || !(m.covarianceType in types)) return bad(`"covarianceType" must be one of full, tied, diag, spherical`);
+    if (!Array.isArray(m.weights) || m.weights.length !== k || !m.weights.every((w) => typeof w === 'number' && w >= 0)) return bad(`"weights" must be ${k} non-negative numbers`);
+    const size = types[m.covarianceType];
+    if (!Array.isArray(m.covariances) || m.covariances.length !== size || !m.covariances.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      return bad(`"covariances" must be ${size} finite numbers for covarianceType ${m.covarianceType}`);
+    }
+    if (typeof m.regCovar !== 'number' || !(m.regCovar >= 0)) return bad('"regCovar" must be a number ≥ 0');
+  }
+  return m as unknown as SegmentModel;
 }
 
-/** The centres as the K×D float32 array the backends take. */
-export function modelCentres(model: KMeansModel): Float32Array {
+/** The centres (k-means) or component means (GMM) as the K×D float32 array the backends take. */
+export function modelCentres(model: SegmentModel): Float32Array {
   return Float32Array.from(model.centres.flat());
+}
+
+/** The mixture parameters of a GMM model, as the M-step produces them. */
+export function modelMixture(model: GmmModel): GmmParameters {
+  return {
+    type: model.covarianceType,
+    k: model.k,
+    d: model.centres[0].length,
+    weights: Float64Array.from(model.weights),
+    means: Float64Array.from(model.centres.flat()),
+    covariances: Float64Array.from(model.covariances),
+  };
 }

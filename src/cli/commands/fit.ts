@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { fit } from '../../api/fit.js';
-import { COMMON_PARAMETERS, KMEANS_PARAMETERS, PREP_PARAMETERS } from '../../api/parameters.js';
+import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, PREP_PARAMETERS } from '../../api/parameters.js';
+import type { CovarianceType } from '../../algo/gmm-math.js';
 import { dataOptions, type DataFlags } from '../data-flags.js';
 import { writeTable } from '../../io/write-table.js';
 import { saveModel } from '../../model/model.js';
@@ -11,6 +12,10 @@ import { printNotice, printResult, progressReporter } from '../terminal.js';
 
 interface FitFlags extends DataFlags {
   k: string;
+  algorithm?: 'kmeans' | 'gmm';
+  covariance?: CovarianceType;
+  regCovar?: string;
+  probabilities?: boolean;
   init?: string;
   nInit?: string;
   maxIter?: string;
@@ -26,9 +31,11 @@ interface FitFlags extends DataFlags {
 
 export function fitCommand(): Command {
   const command = new Command('fit')
-    .description('fit k-means segments to a table (Arrow IPC file/stream, Parquet or CSV)')
+    .description('fit k-means or Gaussian-mixture segments to a table (Arrow IPC file/stream, Parquet or CSV)')
     .argument('<input>', 'input table');
   addParameterOptions(command, KMEANS_PARAMETERS, ['k']);
+  addParameterOptions(command, GMM_PARAMETERS);
+  command.option('--probabilities', 'gmm: output p_0 … p_{k−1}, every segment\'s probability per row');
   addParameterOptions(command, COMMON_PARAMETERS);
   addParameterOptions(command, PREP_PARAMETERS);
   command
@@ -47,6 +54,10 @@ export function fitCommand(): Command {
       const result = await fit(input, {
         ...dataOptions(flags),
         k: flags.k as unknown as number,
+        algorithm: flags.algorithm,
+        covariance: flags.covariance,
+        regCovar: flags.regCovar === undefined ? undefined : (flags.regCovar as unknown as number),
+        probabilities: flags.probabilities,
         init: flags.init,
         nInit: flags.nInit === undefined || flags.nInit === 'auto' ? 'auto' : Number(flags.nInit),
         maxIter: flags.maxIter === undefined ? undefined : (flags.maxIter as unknown as number),
@@ -56,6 +67,7 @@ export function fitCommand(): Command {
         names: flags.names,
         personas: flags.personas,
         onIteration: progress.onIteration,
+        onEmIteration: progress.onEmIteration,
         onNotice: printNotice,
       }).finally(progress.done);
       if (flags.output) writeTable(flags.output, result.assignments);
@@ -66,8 +78,10 @@ export function fitCommand(): Command {
         printResult(
           JSON.stringify({
             k: s.k,
+            algorithm: s.algorithm,
             iterations: s.iterations,
-            inertia: s.inertia,
+            inertia: s.inertia ?? null,
+            ...(s.algorithm === 'gmm' ? { log_likelihood: s.logLikelihood, bic: s.bic, aic: s.aic, covariance: (result.model as { covarianceType: string }).covarianceType, empty_components: s.emptyComponents } : {}),
             backend: s.backend,
             device: s.device,
             rows: s.rows,
@@ -94,7 +108,9 @@ export function fitCommand(): Command {
       printResult(
         [
           `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,
-          `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia.toPrecision(8)}`,
+          s.algorithm === 'gmm'
+            ? `gmm (${(result.model as { covarianceType: string }).covarianceType})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
+            : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
           `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
           `segment sizes: ${sizes.map((n, c) => `${c}${result.names ? ` ${result.names[c]}` : ''}:${n}`).join('  ')}`,
           ...(flags.output ? [`wrote ${flags.output}`] : []),

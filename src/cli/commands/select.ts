@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { COMMON_PARAMETERS, PREP_PARAMETERS } from '../../api/parameters.js';
+import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, PREP_PARAMETERS, parameter } from '../../api/parameters.js';
+import type { CovarianceType } from '../../algo/gmm-math.js';
 import { selectK, type SelectResult } from '../../api/select.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { dataOptions, type DataFlags } from '../data-flags.js';
@@ -9,6 +10,9 @@ import { printNotice, printResult } from '../terminal.js';
 
 interface SelectFlags extends DataFlags {
   k: string;
+  algorithm?: 'kmeans' | 'gmm';
+  covariance?: CovarianceType;
+  regCovar?: string;
   seed?: string;
   nInit?: string;
   output?: string;
@@ -18,10 +22,10 @@ interface SelectFlags extends DataFlags {
 /** The JSON form of a selection, with snake_case keys like the other JSON outputs. */
 export function selectionJson(r: SelectResult): Record<string, unknown> {
   return {
-    rows: r.rows.map((row) => ({ k: row.k, inertia: row.inertia, silhouette: row.silhouette, calinski_harabasz: row.calinskiHarabasz, davies_bouldin: row.daviesBouldin, iterations: row.iterations, sizes: row.sizes })),
+    rows: r.rows.map((row) => ({ k: row.k, inertia: row.inertia, ...(row.bic !== undefined ? { bic: row.bic } : {}), silhouette: row.silhouette, calinski_harabasz: row.calinskiHarabasz, davies_bouldin: row.daviesBouldin, iterations: row.iterations, sizes: row.sizes })),
     elbow: r.elbow ?? null,
     elbow_method: r.elbowMethod,
-    best: { silhouette: r.best.silhouette, calinski_harabasz: r.best.calinskiHarabasz, davies_bouldin: r.best.daviesBouldin },
+    best: { silhouette: r.best.silhouette, calinski_harabasz: r.best.calinskiHarabasz, davies_bouldin: r.best.daviesBouldin, ...(r.best.bic !== undefined ? { bic: r.best.bic } : {}) },
     recommended: r.recommended,
     silhouette_method: { exact: r.silhouetteMethod.exact, sample_size: r.silhouetteMethod.sampleSize },
     backend: r.backend,
@@ -31,10 +35,12 @@ export function selectionJson(r: SelectResult): Record<string, unknown> {
 
 /** A fixed-width table; '*' marks the best k of each score, '<- elbow' the elbow. */
 export function selectionTable(r: SelectResult): string {
-  const head = ['k', 'inertia', 'silhouette', 'calinski_harabasz', 'davies_bouldin', ''];
+  const gmm = r.best.bic !== undefined;
+  const head = ['k', 'inertia', ...(gmm ? ['bic'] : []), 'silhouette', 'calinski_harabasz', 'davies_bouldin', ''];
   const lines = r.rows.map((row) => [
     String(row.k),
     row.inertia.toPrecision(6),
+    ...(gmm ? [row.bic!.toPrecision(7) + (r.best.bic === row.k ? ' *' : '  ')] : []),
     row.silhouette.toFixed(4) + (r.best.silhouette === row.k ? ' *' : '  '),
     row.calinskiHarabasz.toPrecision(6) + (r.best.calinskiHarabasz === row.k ? ' *' : '  '),
     row.daviesBouldin.toFixed(4) + (r.best.daviesBouldin === row.k ? ' *' : '  '),
@@ -47,19 +53,20 @@ export function selectionTable(r: SelectResult): string {
     fmt(head),
     ...lines.map(fmt),
     '',
-    `* best: silhouette k=${r.best.silhouette}, Calinski-Harabasz k=${r.best.calinskiHarabasz}, Davies-Bouldin k=${r.best.daviesBouldin} (lowest); silhouette ${method}`,
+    `* best: ${gmm ? `BIC k=${r.best.bic} (lowest), ` : ''}silhouette k=${r.best.silhouette}, Calinski-Harabasz k=${r.best.calinskiHarabasz}, Davies-Bouldin k=${r.best.daviesBouldin} (lowest); silhouette ${method}`,
     `elbow: k=${r.elbow ?? 'n/a'} (${r.elbowMethod})`,
-    `recommended: k=${r.recommended} (best silhouette)`,
+    `recommended: k=${r.recommended} (${gmm ? 'lowest BIC' : 'best silhouette'})`,
   ].join('\n');
 }
 
 export function selectCommand(): Command {
   const command = new Command('select')
-    .description('fit k-means for a range of k and score each fit, to choose k')
+    .description('fit k-means (or a Gaussian mixture, adding BIC) for a range of k and score each fit, to choose k')
     .argument('<input>', 'input table')
     .requiredOption('--k <range>', 'candidate k: a range like 2..12 or a list like 3,5,8')
     .option('--seed <n>', 'random seed (default: 0)')
     .option('--n-init <n>', 'k-means++ runs per k, best inertia kept (default: 1)');
+  addParameterOptions(command, [parameter(KMEANS_PARAMETERS, 'algorithm'), ...GMM_PARAMETERS]);
   addParameterOptions(command, COMMON_PARAMETERS.concat(PREP_PARAMETERS));
   command
     .option('--output <file>', 'write the table as JSON')
@@ -69,6 +76,9 @@ export function selectCommand(): Command {
       const result = await selectK(input, {
         ...dataOptions(flags),
         k: flags.k,
+        algorithm: flags.algorithm,
+        covariance: flags.covariance,
+        regCovar: flags.regCovar === undefined ? undefined : (flags.regCovar as unknown as number),
         seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
         nInit: flags.nInit === undefined ? undefined : (flags.nInit as unknown as number),
         backend: flags.backend,
