@@ -46,6 +46,7 @@ function gpu(options: Partial<GpuBackendOptions> = {}): () => Promise<Backend> {
 export const backendCases: BackendCase[] = [
   { name: 'cpu', make: async () => new CpuBackend() },
   { name: 'cpu (1 thread)', make: async () => new CpuBackend(1) },
+  { name: 'cpu (JavaScript kernels)', make: async () => new CpuBackend(undefined, false) },
   ...(hasGpu
     ? [
         { name: 'gpu', make: gpu() },

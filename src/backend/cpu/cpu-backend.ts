@@ -13,6 +13,7 @@ import {
   type LloydSummary,
 } from '../backend.js';
 import { gmmKernelSource, lloydKernelSource, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
+import { lloydWasmModule, ROW_TIE_TOLERANCE, WASM_DRIVER_SOURCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -52,6 +53,29 @@ interface CpuDataset extends DatasetHandle {
 type KernelFn = (...args: unknown[]) => number;
 const compiledInline = new Map<string, KernelFn>();
 
+interface WasmKernelSpec {
+  key: string;
+  module: WebAssembly.Module;
+  k: number;
+  d: number;
+  layout: ReturnType<typeof wasmLayout>;
+  maxRows: number;
+  tau: number;
+}
+
+type WasmDriver = (X: Float32Array, n: number, i0: number, i1: number, C: Float32Array, labels: Int32Array, sqd: Float32Array | null, acc: Float64Array | null, tail: KernelFn) => void;
+const makeWasmLloyd = new Function(`${WASM_DRIVER_SOURCE}; return makeWasmLloyd;`)() as (module: WebAssembly.Module, k: number, d: number, layout: WasmKernelSpec['layout'], maxRows: number, tau: number) => WasmDriver;
+const inlineWasm = new Map<string, WasmDriver>();
+
+function inlineWasmKernel(spec: WasmKernelSpec): WasmDriver {
+  let fn = inlineWasm.get(spec.key);
+  if (!fn) {
+    fn = makeWasmLloyd(spec.module, spec.k, spec.d, spec.layout, spec.maxRows, spec.tau);
+    inlineWasm.set(spec.key, fn);
+  }
+  return fn;
+}
+
 function compileInline(kernel: KernelSource): KernelFn {
   let fn = compiledInline.get(kernel.key);
   if (!fn) {
@@ -72,7 +96,15 @@ export class CpuBackend implements Backend {
   readonly deviceName: string;
   private disposed = false;
 
-  constructor(private readonly threads = Math.max(1, Math.min(availableParallelism(), 64))) {
+  /**
+   * @param threads worker threads (default: every core)
+   * @param useWasm use the WebAssembly SIMD Lloyd kernel where the shape suits it (default true;
+   *   false keeps the plain JavaScript kernels, which tests compare it with)
+   */
+  constructor(
+    private readonly threads = Math.max(1, Math.min(availableParallelism(), 64)),
+    private readonly useWasm = true,
+  ) {
     this.deviceName = `cpu: ${threads} thread${threads === 1 ? '' : 's'}`;
   }
 
@@ -100,6 +132,12 @@ export class CpuBackend implements Backend {
     this.dataset(handle).labels.fill(-1);
   }
 
+  /** The SIMD kernel's description for the workers, when the shape suits it. */
+  private async wasmKernel(k: number, d: number): Promise<WasmKernelSpec | undefined> {
+    if (!this.useWasm || !wasmKernelFits(k, d)) return undefined;
+    return { key: `${k}:${d}`, module: await lloydWasmModule(k, d), k, d, layout: wasmLayout(CPU_BLOCK_ROWS, k, d), maxRows: CPU_BLOCK_ROWS, tau: ROW_TIE_TOLERANCE };
+  }
+
   async lloydStep(handle: DatasetHandle, centres: Float32Array, k: number, options: LloydOptions = {}): Promise<LloydSummary> {
     const ds = this.dataset(handle);
     const kd = k * ds.dims;
@@ -110,6 +148,7 @@ export class CpuBackend implements Backend {
       sqd: null,
       accumulate: true,
       accLength: kd + k + 2,
+      wasm: await this.wasmKernel(k, ds.dims),
     });
     const total = new Float64Array(kd + k + 2);
     for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
@@ -125,7 +164,7 @@ export class CpuBackend implements Backend {
     const ds = this.dataset(handle);
     const labels = sharedInt32(ds.rows).fill(-1);
     const sqd = new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
-    await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', { C: centres, labels, sqd, accumulate: false, accLength: 0 });
+    await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', { C: centres, labels, sqd, accumulate: false, accLength: 0, wasm: await this.wasmKernel(k, ds.dims) });
     return { labels: Int32Array.from(labels), sqDistances: Float32Array.from(sqd) };
   }
 
@@ -228,7 +267,8 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
   for (const [i0, i1] of blocks) {
     if (call === 'lloyd') {
       const acc = a.accumulate ? new Float64Array(a.accLength as number) : null;
-      fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc);
+      if (a.wasm) inlineWasmKernel(a.wasm as WasmKernelSpec)(X, n, i0, i1, a.C as Float32Array, a.labels as Int32Array, a.sqd as Float32Array | null, acc, fn);
+      else fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc);
       if (acc) results.push(acc);
     } else if (call === 'seedMinDist') {
       fn(X, n, i0, i1, a.c, a.minDist, a.reset, a.blockSums, a.blockRows);

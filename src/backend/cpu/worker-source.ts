@@ -1,3 +1,5 @@
+import { WASM_DRIVER_SOURCE } from './wasm-kernel.js';
+
 /**
  * The code of a CPU worker thread, as text for `new Worker(code, { eval: true })`. Text rather than
  * a module file because the same code must run from src/ under the test runner and from dist/ when
@@ -9,10 +11,18 @@
  *               { op: 'run', job, id, kernel: { key, body }, call, blocks: [i0, i1][], args }
  * Messages out: { job, results: Float64Array[] } | { job, error }
  */
-export const WORKER_SOURCE = String.raw`
+export const WORKER_SOURCE =
+  WASM_DRIVER_SOURCE +
+  String.raw`
 const { parentPort } = require('node:worker_threads');
 const datasets = new Map();
 const compiled = new Map();
+const wasmKernels = new Map();
+function wasmKernelOf(w) {
+  let fn = wasmKernels.get(w.key);
+  if (!fn) { fn = makeWasmLloyd(w.module, w.k, w.d, w.layout, w.maxRows, w.tau); wasmKernels.set(w.key, fn); }
+  return fn;
+}
 function kernelOf(kernel) {
   let fn = compiled.get(kernel.key);
   if (!fn) { fn = new Function(kernel.body)(); compiled.set(kernel.key, fn); }
@@ -30,7 +40,8 @@ parentPort.on('message', (msg) => {
     for (const [i0, i1] of msg.blocks) {
       if (msg.call === 'lloyd') {
         const acc = a.accumulate ? new Float64Array(a.accLength) : null;
-        fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc);
+        if (a.wasm) wasmKernelOf(a.wasm)(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc, fn);
+        else fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc);
         if (acc !== null) results.push(acc);
       } else if (msg.call === 'seedMinDist') {
         fn(ds.X, ds.n, i0, i1, a.c, a.minDist, a.reset, a.blockSums, a.blockRows);
