@@ -9,7 +9,29 @@ export interface DataMatrix {
   readonly dims: number;
   readonly features: readonly string[];
   readonly data: Float32Array;
+  /**
+   * When the matrix lives in a shared WebAssembly memory (up to ~3.5 GiB), the CPU backend's SIMD
+   * kernel works on it in place; the memory also has room for its per-row outputs and scratch.
+   */
+  readonly kernelMemory?: KernelMemory;
 }
+
+/** Byte offsets of the regions of a matrix's WebAssembly memory, after the data at offset 0. */
+export interface KernelMemory {
+  memory: WebAssembly.Memory;
+  /** Int32 per row: the stored labels. */
+  labels: number;
+  /** Int32 per row: labels of an assignment pass. */
+  outLabels: number;
+  /** Float32 per row: squared distances of an assignment pass. */
+  sqd: number;
+  /** KERNEL_SCRATCH_SLOTS slots of KERNEL_SCRATCH_BYTES, one per thread. */
+  scratch: number;
+}
+
+export const KERNEL_SCRATCH_SLOTS = 65;
+export const KERNEL_SCRATCH_BYTES = 1 << 18;
+const KERNEL_MEMORY_MAX = 3.5 * 2 ** 30;
 
 /** Per-feature summary computed in float64 while the matrix is built. */
 export interface ColumnStats {
@@ -23,8 +45,26 @@ export interface ColumnStats {
 
 export function allocateMatrix(rows: number, features: readonly string[]): DataMatrix {
   const dims = features.length;
+  const kernelMemory = allocateKernelMemory(rows, dims);
+  if (kernelMemory) return { rows, dims, features, data: new Float32Array(kernelMemory.memory.buffer, 0, rows * dims), kernelMemory };
   const data = new Float32Array(new SharedArrayBuffer(Math.max(4, rows * dims * 4)), 0, rows * dims);
   return { rows, dims, features, data };
+}
+
+function allocateKernelMemory(rows: number, dims: number): KernelMemory | undefined {
+  const align = (v: number) => Math.ceil(v / 64) * 64;
+  const labels = align(rows * dims * 4);
+  const outLabels = align(labels + rows * 4);
+  const sqd = align(outLabels + rows * 4);
+  const scratch = align(sqd + rows * 4);
+  const bytes = scratch + KERNEL_SCRATCH_SLOTS * KERNEL_SCRATCH_BYTES;
+  if (bytes > KERNEL_MEMORY_MAX || typeof WebAssembly !== 'object') return undefined;
+  const pages = Math.ceil(bytes / 65536);
+  try {
+    return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }), labels, outLabels, sqd, scratch };
+  } catch {
+    return undefined; // address space refused: the plain shared buffer works everywhere
+  }
 }
 
 /** A matrix over given values (row-major input, as users write small arrays), copied to column-major. */

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { DataMatrix } from '../../data/matrix.js';
+import { KERNEL_SCRATCH_BYTES, KERNEL_SCRATCH_SLOTS, type DataMatrix } from '../../data/matrix.js';
 import { InternalError } from '../../errors.js';
 import {
   SEED_BLOCK_ROWS,
@@ -58,20 +58,36 @@ interface WasmKernelSpec {
   module: WebAssembly.Module;
   k: number;
   d: number;
-  layout: ReturnType<typeof wasmLayout>;
+  /** In place: offsets within a thread's scratch slot; copying: a private memory's layout. */
+  layout: { c: number; cm2: number; q: number; acc: number; x: number; lab: number; sqd: number; bytes: number };
   maxRows: number;
   tau: number;
+  /** The matrix lives in a WebAssembly memory: the kernel works on it without copies. */
+  inPlace: boolean;
+  slotBytes: number;
 }
 
 type WasmDriver = (X: Float32Array, n: number, i0: number, i1: number, C: Float32Array, labels: Int32Array, sqd: Float32Array | null, acc: Float64Array | null, tail: KernelFn) => void;
-const makeWasmLloyd = new Function(`${WASM_DRIVER_SOURCE}; return makeWasmLloyd;`)() as (module: WebAssembly.Module, k: number, d: number, layout: WasmKernelSpec['layout'], maxRows: number, tau: number) => WasmDriver;
+type ScratchOffsets = { c: number; cm2: number; q: number; acc: number };
+const drivers = new Function(`${WASM_DRIVER_SOURCE}; return { makeWasmLloyd, makeWasmLloydInPlace };`)() as {
+  makeWasmLloyd: (module: WebAssembly.Module, k: number, d: number, layout: WasmKernelSpec['layout'], maxRows: number, tau: number) => WasmDriver;
+  makeWasmLloydInPlace: (module: WebAssembly.Module, k: number, d: number, memory: WebAssembly.Memory, layout: ScratchOffsets, tau: number) => WasmDriver;
+};
 const inlineWasm = new Map<string, WasmDriver>();
+/** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
+const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;
 
-function inlineWasmKernel(spec: WasmKernelSpec): WasmDriver {
-  let fn = inlineWasm.get(spec.key);
+function inlineWasmKernel(spec: WasmKernelSpec, ds: CpuDataset): WasmDriver {
+  const key = spec.inPlace ? `${ds.id}:${spec.key}` : spec.key;
+  let fn = inlineWasm.get(key);
   if (!fn) {
-    fn = makeWasmLloyd(spec.module, spec.k, spec.d, spec.layout, spec.maxRows, spec.tau);
-    inlineWasm.set(spec.key, fn);
+    const kmem = ds.matrix.kernelMemory;
+    if (spec.inPlace && kmem) {
+      const base = kmem.scratch + INLINE_SLOT * spec.slotBytes;
+      const l = spec.layout;
+      fn = drivers.makeWasmLloydInPlace(spec.module, spec.k, spec.d, kmem.memory, { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc }, spec.tau);
+    } else fn = drivers.makeWasmLloyd(spec.module, spec.k, spec.d, spec.layout, spec.maxRows, spec.tau);
+    inlineWasm.set(key, fn);
   }
   return fn;
 }
@@ -109,17 +125,18 @@ export class CpuBackend implements Backend {
   }
 
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
+    const kmem = matrix.kernelMemory;
     const ds: CpuDataset = {
       id: nextDatasetId++,
       rows: matrix.rows,
       dims: matrix.dims,
       matrix,
       inline: matrix.rows * matrix.dims <= INLINE_MAX_VALUES || this.threads === 1,
-      labels: sharedInt32(matrix.rows).fill(-1),
+      labels: (kmem ? new Int32Array(kmem.memory.buffer, kmem.labels, matrix.rows) : sharedInt32(matrix.rows)).fill(-1),
       minDist: undefined,
       blockSums: undefined,
     };
-    if (!ds.inline) pool().broadcast({ op: 'dataset', id: ds.id, X: matrix.data, n: matrix.rows });
+    if (!ds.inline) pool().broadcast({ op: 'dataset', id: ds.id, X: matrix.data, n: matrix.rows, kernelMemory: kmem });
     return ds;
   }
 
@@ -133,22 +150,31 @@ export class CpuBackend implements Backend {
   }
 
   /** The SIMD kernel's description for the workers, when the shape suits it. */
-  private async wasmKernel(k: number, d: number): Promise<WasmKernelSpec | undefined> {
+  private async wasmKernel(ds: CpuDataset, k: number, d: number): Promise<WasmKernelSpec | undefined> {
     if (!this.useWasm || !wasmKernelFits(k, d)) return undefined;
-    return { key: `${k}:${d}`, module: await lloydWasmModule(k, d), k, d, layout: wasmLayout(CPU_BLOCK_ROWS, k, d), maxRows: CPU_BLOCK_ROWS, tau: ROW_TIE_TOLERANCE };
+    const inPlace = ds.matrix.kernelMemory !== undefined;
+    const layout = wasmLayout(inPlace ? 0 : CPU_BLOCK_ROWS, k, d);
+    if (inPlace && layout.bytes > KERNEL_SCRATCH_BYTES) return undefined;
+    return { key: `${k}:${d}`, module: await lloydWasmModule(k, d, inPlace), k, d, layout, maxRows: CPU_BLOCK_ROWS, tau: ROW_TIE_TOLERANCE, inPlace, slotBytes: KERNEL_SCRATCH_BYTES };
+  }
+
+  /** Int32 per row: in the kernel memory's region `region` when there is one, else a new shared array. */
+  private rowInts(ds: CpuDataset, region: 'labels' | 'outLabels'): Int32Array {
+    const kmem = ds.matrix.kernelMemory;
+    return kmem ? new Int32Array(kmem.memory.buffer, kmem[region], ds.rows) : sharedInt32(ds.rows);
   }
 
   async lloydStep(handle: DatasetHandle, centres: Float32Array, k: number, options: LloydOptions = {}): Promise<LloydSummary> {
     const ds = this.dataset(handle);
     const kd = k * ds.dims;
-    const labels = options.storeLabels === false ? sharedInt32(ds.rows).fill(-1) : ds.labels;
+    const labels = options.storeLabels === false ? this.rowInts(ds, 'outLabels').fill(-1) : ds.labels;
     const partials = await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
       C: centres,
       labels,
       sqd: null,
       accumulate: true,
       accLength: kd + k + 2,
-      wasm: await this.wasmKernel(k, ds.dims),
+      wasm: await this.wasmKernel(ds, k, ds.dims),
     });
     const total = new Float64Array(kd + k + 2);
     for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
@@ -162,9 +188,10 @@ export class CpuBackend implements Backend {
 
   async assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
     const ds = this.dataset(handle);
-    const labels = sharedInt32(ds.rows).fill(-1);
-    const sqd = new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
-    await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', { C: centres, labels, sqd, accumulate: false, accLength: 0, wasm: await this.wasmKernel(k, ds.dims) });
+    const labels = this.rowInts(ds, 'outLabels').fill(-1);
+    const kmem = ds.matrix.kernelMemory;
+    const sqd = kmem ? new Float32Array(kmem.memory.buffer, kmem.sqd, ds.rows) : new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
+    await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', { C: centres, labels, sqd, accumulate: false, accLength: 0, wasm: await this.wasmKernel(ds, k, ds.dims) });
     return { labels: Int32Array.from(labels), sqDistances: Float32Array.from(sqd) };
   }
 
@@ -249,11 +276,12 @@ export class CpuBackend implements Backend {
     const blocks: [number, number][] = [];
     for (let i0 = 0; i0 < ds.rows; i0 += CPU_BLOCK_ROWS) blocks.push([i0, Math.min(ds.rows, i0 + CPU_BLOCK_ROWS)]);
     if (ds.inline) return runInline(ds, kernel, call, args, blocks);
-    const workers = Math.min(this.threads, blocks.length);
+    // Worker w uses scratch slot w of a kernel memory; the pool has at most 64, below INLINE_SLOT.
+    const workers = Math.min(this.threads, blocks.length, pool().size);
     const jobs: Promise<Float64Array[]>[] = [];
     for (let w = 0; w < workers; w++) {
       const mine = blocks.slice(Math.floor((w * blocks.length) / workers), Math.floor(((w + 1) * blocks.length) / workers));
-      jobs.push(pool().run(w, { id: ds.id, kernel, call, blocks: mine, args }));
+      jobs.push(pool().run(w, { id: ds.id, slot: w, kernel, call, blocks: mine, args }));
     }
     return (await Promise.all(jobs)).flat();
   }
@@ -267,7 +295,7 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
   for (const [i0, i1] of blocks) {
     if (call === 'lloyd') {
       const acc = a.accumulate ? new Float64Array(a.accLength as number) : null;
-      if (a.wasm) inlineWasmKernel(a.wasm as WasmKernelSpec)(X, n, i0, i1, a.C as Float32Array, a.labels as Int32Array, a.sqd as Float32Array | null, acc, fn);
+      if (a.wasm) inlineWasmKernel(a.wasm as WasmKernelSpec, ds)(X, n, i0, i1, a.C as Float32Array, a.labels as Int32Array, a.sqd as Float32Array | null, acc, fn);
       else fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc);
       if (acc) results.push(acc);
     } else if (call === 'seedMinDist') {

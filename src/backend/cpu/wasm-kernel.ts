@@ -22,7 +22,7 @@ import wabtInit from 'wabt';
  */
 export const ROW_TIE_TOLERANCE = 1e-5;
 
-function lloydWat(k: number, d: number): string {
+function lloydWat(k: number, d: number, shared: boolean): string {
   const g = Math.ceil(d / 4); // feature groups of four (the last padded with zeros)
   const dp = g * 4;
   const out: string[] = [];
@@ -38,7 +38,8 @@ function lloydWat(k: number, d: number): string {
   locals.push('(local $l i32) (local $dd f32) (local $inertia f64) (local $changed i32) (local $row i32) (local $sumBase i32) (local $cBase i32) (local $cnt i32) (local $bestS f32) (local $secondS f32) (local $xxS f32)');
 
   emit('(module');
-  emit('  (import "env" "mem" (memory 1))');
+  // A matrix's kernel memory is shared between the worker threads; a private copy buffer is not.
+  emit(shared ? '  (import "env" "mem" (memory 1 65536 shared))' : '  (import "env" "mem" (memory 1))');
   // Exact argmin of row `row` in float64, direct form, lowest index on ties (centres: K×Dp f32).
   emit('  (func $exact (param $row i32) (param $nb i32) (param $x i32) (param $c i32) (result i32)');
   emit('    (local $cc i32) (local $j i32) (local $s f64) (local $t f64) (local $bestD f64) (local $best i32)');
@@ -159,14 +160,14 @@ function simdSupported(): boolean {
 let wabt: ReturnType<typeof wabtInit> | undefined;
 const modules = new Map<string, Promise<WebAssembly.Module>>();
 
-/** The compiled kernel for (K, D), assembled once per process. */
-export function lloydWasmModule(k: number, d: number): Promise<WebAssembly.Module> {
-  const key = `${k}:${d}`;
+/** The compiled kernel for (K, D), for a shared or a private memory, assembled once per process. */
+export function lloydWasmModule(k: number, d: number, shared: boolean): Promise<WebAssembly.Module> {
+  const key = `${k}:${d}:${shared ? 'shared' : 'private'}`;
   let module = modules.get(key);
   if (!module) {
     module = (async () => {
       wabt ??= wabtInit();
-      const parsed = (await wabt).parseWat(`lloyd-${key}.wat`, lloydWat(k, d), { simd: true });
+      const parsed = (await wabt).parseWat(`lloyd-${key}.wat`, lloydWat(k, d, shared), { simd: true, threads: shared });
       try {
         return await WebAssembly.compile(parsed.toBinary({}).buffer);
       } finally {
@@ -181,6 +182,12 @@ export function lloydWasmModule(k: number, d: number): Promise<WebAssembly.Modul
 /** Features rounded up to a multiple of four: the kernel's padded row length. */
 export function paddedDims(d: number): number {
   return Math.ceil(d / 4) * 4;
+}
+
+/** Byte offsets of a thread's scratch (centres, statistics) in a matrix's kernel memory. */
+export function scratchLayout(base: number, k: number, d: number): { c: number; cm2: number; q: number; acc: number; bytes: number } {
+  const layout = wasmLayout(0, k, d);
+  return { c: base + layout.c, cm2: base + layout.cm2, q: base + layout.q, acc: base + layout.acc, bytes: layout.bytes };
 }
 
 /** Byte offsets of the kernel's buffers in a worker's memory, for blocks of up to `rows` rows. */
@@ -205,46 +212,69 @@ export function wasmLayout(rows: number, k: number, d: number): { x: number; lab
  * statistics to acc, and hands the last rows (fewer than four) to `tail`, the JS kernel.
  */
 export const WASM_DRIVER_SOURCE = String.raw`
+function wasmCentres(f32, layout, k, d, C) {
+  const dp = Math.ceil(d / 4) * 4;
+  let qmax = 0;
+  f32.fill(0, layout.c / 4, layout.c / 4 + k * dp);
+  for (let c = 0; c < k; c++) {
+    let q = 0;
+    for (let j = 0; j < d; j++) {
+      const v = C[c * d + j];
+      f32[layout.c / 4 + c * dp + j] = v;
+      f32[layout.cm2 / 4 + c * d + j] = -2 * v;
+      q += v * v;
+    }
+    f32[layout.q / 4 + c] = q;
+    if (q > qmax) qmax = q;
+  }
+  return qmax;
+}
+// Sums come back K×Dp (padded); the callers' layout is K×D sums, K counts, inertia, changed.
+function wasmAddStatistics(f64, layout, k, d, acc) {
+  const dp = Math.ceil(d / 4) * 4;
+  const a0 = layout.acc / 8;
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) acc[c * d + j] += f64[a0 + c * dp + j];
+  for (let t = 0; t < k + 2; t++) acc[k * d + t] += f64[a0 + k * dp + t];
+}
+// Blocks are copied into a private memory (matrices outside a WebAssembly memory).
 function makeWasmLloyd(module, k, d, layout, maxRows, tau) {
   const memory = new WebAssembly.Memory({ initial: Math.ceil(layout.bytes / 65536) + 1 });
   const run = new WebAssembly.Instance(module, { env: { mem: memory } }).exports.lloyd;
   const f32 = new Float32Array(memory.buffer);
   const i32 = new Int32Array(memory.buffer);
   const f64 = new Float64Array(memory.buffer);
-  const dp = Math.ceil(d / 4) * 4;
-  const accWords = k * dp + k + 2;
+  const accWords = k * Math.ceil(d / 4) * 4 + k + 2;
   return function lloyd(X, n, i0, i1, C, labels, sqd, acc, tail) {
-    let qmax = 0;
-    f32.fill(0, layout.c / 4, layout.c / 4 + k * dp);
-    for (let c = 0; c < k; c++) {
-      let q = 0;
-      for (let j = 0; j < d; j++) {
-        const v = C[c * d + j];
-        f32[layout.c / 4 + c * dp + j] = v;
-        f32[layout.cm2 / 4 + c * d + j] = -2 * v;
-        q += v * v;
-      }
-      f32[layout.q / 4 + c] = q;
-      if (q > qmax) qmax = q;
-    }
+    const qmax = wasmCentres(f32, layout, k, d, C);
     const flags = (acc !== null ? 1 : 0) | (sqd !== null ? 2 : 0);
-    const a0 = layout.acc / 8;
     for (let b0 = i0; b0 < i1; b0 += maxRows) {
       const nb = Math.min(maxRows, i1 - b0);
       const quads = nb >> 2;
       for (let j = 0; j < d; j++) f32.set(X.subarray(j * n + b0, j * n + b0 + nb), layout.x / 4 + j * nb);
       i32.set(labels.subarray(b0, b0 + nb), layout.lab / 4);
-      f64.fill(0, a0, a0 + accWords);
+      f64.fill(0, layout.acc / 8, layout.acc / 8 + accWords);
       run(nb, quads, flags, layout.x, layout.lab, layout.sqd, layout.c, layout.cm2, layout.q, layout.acc, tau, qmax);
       labels.set(i32.subarray(layout.lab / 4, layout.lab / 4 + quads * 4), b0);
       if (sqd !== null) sqd.set(f32.subarray(layout.sqd / 4, layout.sqd / 4 + quads * 4), b0);
-      if (acc !== null) {
-        // Sums come back K×Dp (padded); the callers' layout is K×D, counts, inertia, changed.
-        for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) acc[c * d + j] += f64[a0 + c * dp + j];
-        for (let t = 0; t < k + 2; t++) acc[k * d + t] += f64[a0 + k * dp + t];
-      }
+      if (acc !== null) wasmAddStatistics(f64, layout, k, d, acc);
       if (quads * 4 < nb) tail(X, n, b0 + quads * 4, b0 + nb, C, labels, sqd, acc);
     }
+  };
+}
+// The matrix, labels and distances already live in 'memory' (views on its buffer): no copies.
+function makeWasmLloydInPlace(module, k, d, memory, layout, tau) {
+  const run = new WebAssembly.Instance(module, { env: { mem: memory } }).exports.lloyd;
+  const f32 = new Float32Array(memory.buffer);
+  const f64 = new Float64Array(memory.buffer);
+  const accWords = k * Math.ceil(d / 4) * 4 + k + 2;
+  return function lloyd(X, n, i0, i1, C, labels, sqd, acc, tail) {
+    const qmax = wasmCentres(f32, layout, k, d, C);
+    const flags = (acc !== null ? 1 : 0) | (sqd !== null ? 2 : 0);
+    const quads = (i1 - i0) >> 2;
+    f64.fill(0, layout.acc / 8, layout.acc / 8 + accWords);
+    run(n, quads, flags, X.byteOffset + i0 * 4, labels.byteOffset + i0 * 4, sqd !== null ? sqd.byteOffset + i0 * 4 : 0, layout.c, layout.cm2, layout.q, layout.acc, tau, qmax);
+    if (acc !== null) wasmAddStatistics(f64, layout, k, d, acc);
+    if (i0 + quads * 4 < i1) tail(X, n, i0 + quads * 4, i1, C, labels, sqd, acc);
   };
 }
 `;

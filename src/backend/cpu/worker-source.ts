@@ -7,8 +7,8 @@ import { WASM_DRIVER_SOURCE } from './wasm-kernel.js';
  * sources it is sent (src/backend/cpu/kernel-source.ts) and runs them over shared memory; all the
  * logic that decides what to run lives on the main thread.
  *
- * Messages in:  { op: 'dataset', id, X, n } | { op: 'drop', id } |
- *               { op: 'run', job, id, kernel: { key, body }, call, blocks: [i0, i1][], args }
+ * Messages in:  { op: 'dataset', id, X, n, kernelMemory? } | { op: 'drop', id } |
+ *               { op: 'run', job, id, slot, kernel: { key, body }, call, blocks: [i0, i1][], args }
  * Messages out: { job, results: Float64Array[] } | { job, error }
  */
 export const WORKER_SOURCE =
@@ -18,9 +18,17 @@ const { parentPort } = require('node:worker_threads');
 const datasets = new Map();
 const compiled = new Map();
 const wasmKernels = new Map();
-function wasmKernelOf(w) {
-  let fn = wasmKernels.get(w.key);
-  if (!fn) { fn = makeWasmLloyd(w.module, w.k, w.d, w.layout, w.maxRows, w.tau); wasmKernels.set(w.key, fn); }
+function wasmKernelOf(w, ds, id, slot) {
+  const key = w.inPlace ? id + ':' + slot + ':' + w.key : w.key;
+  let fn = wasmKernels.get(key);
+  if (!fn) {
+    if (w.inPlace) {
+      const base = ds.kernelMemory.scratch + slot * w.slotBytes;
+      const l = w.layout;
+      fn = makeWasmLloydInPlace(w.module, w.k, w.d, ds.kernelMemory.memory, { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc }, w.tau);
+    } else fn = makeWasmLloyd(w.module, w.k, w.d, w.layout, w.maxRows, w.tau);
+    wasmKernels.set(key, fn);
+  }
   return fn;
 }
 function kernelOf(kernel) {
@@ -29,8 +37,12 @@ function kernelOf(kernel) {
   return fn;
 }
 parentPort.on('message', (msg) => {
-  if (msg.op === 'dataset') { datasets.set(msg.id, { X: msg.X, n: msg.n }); return; }
-  if (msg.op === 'drop') { datasets.delete(msg.id); return; }
+  if (msg.op === 'dataset') { datasets.set(msg.id, { X: msg.X, n: msg.n, kernelMemory: msg.kernelMemory }); return; }
+  if (msg.op === 'drop') {
+    datasets.delete(msg.id);
+    for (const key of wasmKernels.keys()) if (key.startsWith(msg.id + ':')) wasmKernels.delete(key);
+    return;
+  }
   try {
     const ds = datasets.get(msg.id);
     if (!ds) throw new Error('dataset ' + msg.id + ' is not registered in this worker');
@@ -40,7 +52,7 @@ parentPort.on('message', (msg) => {
     for (const [i0, i1] of msg.blocks) {
       if (msg.call === 'lloyd') {
         const acc = a.accumulate ? new Float64Array(a.accLength) : null;
-        if (a.wasm) wasmKernelOf(a.wasm)(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc, fn);
+        if (a.wasm) wasmKernelOf(a.wasm, ds, msg.id, msg.slot)(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc, fn);
         else fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc);
         if (acc !== null) results.push(acc);
       } else if (msg.call === 'seedMinDist') {
