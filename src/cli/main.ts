@@ -9,6 +9,7 @@ import { rfmCommand } from './commands/rfm.js';
 import { selectCommand } from './commands/select.js';
 import { segmentCommand } from './commands/segment.js';
 import { profileCommand } from './commands/profile.js';
+import { generateCommand } from './commands/generate.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpuseg')
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .version(GPUSEG_VERSION)
     .showHelpAfterError(false)
     .exitOverride();
-  for (const command of [segmentCommand(), rfmCommand(), selectCommand(), fitCommand(), predictCommand(), profileCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [segmentCommand(), rfmCommand(), selectCommand(), fitCommand(), predictCommand(), profileCommand(), generateCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 

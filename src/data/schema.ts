@@ -48,7 +48,11 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
   if (request.id !== undefined) requireColumn(request.id, '--id');
   const id = request.id ?? guessIdColumn(table);
   const profile = request.profile ?? [];
-  for (const name of profile) requireColumn(name, '--profile');
+  for (const name of profile) {
+    requireColumn(name, '--profile');
+    const field = fields.get(name)!;
+    if (columnKind(field.type) === 'other') throw new InputError(`--profile: ${describeNonNumeric(field).replace(/; leave it out of --features$/, '')}; profiles take numeric columns`);
+  }
 
   let features: string[];
   if (request.features && request.features.length > 0) {

@@ -1,0 +1,128 @@
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { basename, dirname, join } from 'node:path';
+import { Float64, Int32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Field, Struct, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { UsageError } from '../errors.js';
+import { Rng } from '../util/rng.js';
+
+/**
+ * Synthetic customers with known personas: RFM and behavioural columns drawn from per-persona
+ * distributions, seeded, any number of rows, written as an Arrow IPC stream batch by batch (so a
+ * file larger than memory can be made). The persona each row was drawn from is in `true_persona`,
+ * for tests that check a segmentation finds them.
+ */
+export interface Persona {
+  name: string;
+  share: number;
+  /** Means of the per-persona distributions. */
+  recencyDays: number;
+  frequency: number;
+  orderValue: number;
+  tenureDays: number;
+  returnRate: number;
+  sessionsPerMonth: number;
+  emailOpenRate: number;
+  discountShare: number;
+}
+
+export const PERSONAS: readonly Persona[] = [
+  { name: 'Champions', share: 0.12, recencyDays: 8, frequency: 24, orderValue: 120, tenureDays: 900, returnRate: 0.02, sessionsPerMonth: 14, emailOpenRate: 0.6, discountShare: 0.1 },
+  { name: 'Loyal', share: 0.18, recencyDays: 25, frequency: 12, orderValue: 70, tenureDays: 700, returnRate: 0.03, sessionsPerMonth: 8, emailOpenRate: 0.45, discountShare: 0.15 },
+  { name: 'Big Spenders', share: 0.08, recencyDays: 45, frequency: 4, orderValue: 600, tenureDays: 500, returnRate: 0.05, sessionsPerMonth: 3, emailOpenRate: 0.3, discountShare: 0.05 },
+  { name: 'Promising', share: 0.17, recencyDays: 12, frequency: 2, orderValue: 50, tenureDays: 40, returnRate: 0.04, sessionsPerMonth: 6, emailOpenRate: 0.5, discountShare: 0.25 },
+  { name: 'Bargain Hunters', share: 0.1, recencyDays: 35, frequency: 7, orderValue: 25, tenureDays: 400, returnRate: 0.08, sessionsPerMonth: 9, emailOpenRate: 0.55, discountShare: 0.75 },
+  { name: 'At Risk', share: 0.15, recencyDays: 160, frequency: 9, orderValue: 80, tenureDays: 800, returnRate: 0.06, sessionsPerMonth: 1.5, emailOpenRate: 0.15, discountShare: 0.2 },
+  { name: 'Hibernating', share: 0.2, recencyDays: 320, frequency: 1.5, orderValue: 35, tenureDays: 600, returnRate: 0.1, sessionsPerMonth: 0.3, emailOpenRate: 0.05, discountShare: 0.2 },
+];
+
+export const CUSTOMER_COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary', 'avg_order_value', 'tenure_days', 'return_rate', 'sessions_per_month', 'email_open_rate', 'discount_share', 'true_persona'] as const;
+
+function gaussian(rng: Rng): number {
+  const u = Math.max(rng.nextDouble(), 1e-300);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble());
+}
+
+/** A positive value with the given mean and a coefficient of variation `cv` (lognormal). */
+function lognormal(rng: Rng, mean: number, cv: number): number {
+  const s2 = Math.log(1 + cv * cv);
+  return mean * Math.exp(Math.sqrt(s2) * gaussian(rng) - s2 / 2);
+}
+
+function clamp01(v: number): number {
+  return Math.min(1, Math.max(0, v));
+}
+
+/** One batch of customers, rows [start, start + rows), drawn from `rng`. */
+export function customerBatch(rng: Rng, start: number, rows: number): RecordBatch {
+  const cols = {
+    customer_id: new Int32Array(rows),
+    recency_days: new Float64Array(rows),
+    frequency: new Float64Array(rows),
+    monetary: new Float64Array(rows),
+    avg_order_value: new Float64Array(rows),
+    tenure_days: new Float64Array(rows),
+    return_rate: new Float64Array(rows),
+    sessions_per_month: new Float64Array(rows),
+    email_open_rate: new Float64Array(rows),
+    discount_share: new Float64Array(rows),
+  };
+  const persona: string[] = new Array(rows);
+  const cumulative = PERSONAS.map(((s) => (p: Persona) => (s += p.share))(0));
+  for (let i = 0; i < rows; i++) {
+    const u = rng.nextDouble() * cumulative[cumulative.length - 1];
+    const p = PERSONAS[cumulative.findIndex((c) => u < c)] ?? PERSONAS[PERSONAS.length - 1];
+    const frequency = Math.max(1, Math.round(lognormal(rng, p.frequency, 0.5)));
+    const orderValue = lognormal(rng, p.orderValue, 0.4);
+    const tenure = Math.max(1, Math.round(lognormal(rng, p.tenureDays, 0.3)));
+    cols.customer_id[i] = start + i;
+    cols.recency_days[i] = Math.min(tenure, Math.round(lognormal(rng, p.recencyDays, 0.6)));
+    cols.frequency[i] = frequency;
+    cols.return_rate[i] = clamp01(lognormal(rng, p.returnRate, 0.6));
+    cols.monetary[i] = Math.round(frequency * orderValue * (1 - cols.return_rate[i]) * 100) / 100;
+    cols.avg_order_value[i] = Math.round(orderValue * 100) / 100;
+    cols.tenure_days[i] = tenure;
+    cols.sessions_per_month[i] = lognormal(rng, p.sessionsPerMonth + 0.1, 0.5);
+    cols.email_open_rate[i] = clamp01(p.emailOpenRate + 0.1 * gaussian(rng));
+    cols.discount_share[i] = clamp01(p.discountShare + 0.08 * gaussian(rng));
+    persona[i] = p.name;
+  }
+  const children: Vector[] = [];
+  const fields: Field[] = [];
+  for (const [name, values] of Object.entries(cols)) {
+    const type = values instanceof Int32Array ? new Int32() : new Float64();
+    fields.push(new Field(name, type, false));
+    children.push(vectorFromArray(values as never, type as never));
+  }
+  const names = vectorFromArray(persona, new Utf8());
+  fields.push(new Field('true_persona', new Utf8(), false));
+  children.push(names);
+  const struct = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children: children.map((c) => c.data[0]) });
+  return new RecordBatch(new Schema(fields), struct);
+}
+
+/**
+ * Writes `rows` customers to an Arrow IPC stream file, `batchRows` at a time (memory stays at a
+ * batch or two), atomically (temporary file, then rename). The same seed gives the same file.
+ */
+export async function writeCustomers(path: string, rows: number, seed: number, batchRows = 1 << 20): Promise<void> {
+  if (!Number.isInteger(rows) || rows < 1) throw new UsageError(`--rows: expected an integer ≥ 1, got '${rows}'`);
+  const rng = new Rng(seed);
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  const file = createWriteStream(tmp);
+  const writer = new RecordBatchStreamWriter();
+  const piped = pipeline(writer.toNodeStream(), file);
+  try {
+    for (let start = 0; start < rows; start += batchRows) {
+      writer.write(customerBatch(rng, start, Math.min(batchRows, rows - start)));
+      // Let the file stream take this batch before the next is made.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    writer.finish();
+    await piped;
+    renameSync(tmp, path);
+  } catch (error) {
+    file.destroy();
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+}
