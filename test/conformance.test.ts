@@ -108,3 +108,42 @@ describe.each(backendCases)('backend $name', ({ make }) => {
     });
   });
 });
+
+describe.each(backendCases)('seeding passes with many centres, backend $name', ({ make }) => {
+  test('seedUpdate with several centres, and the k-means|| draw', async () => {
+    const backend = await make();
+    try {
+      const rows = 5000;
+      const dims = 6;
+      const { matrix } = blobs(rows, dims, 5, 77, 1.5);
+      const handle = await backend.attach(matrix);
+      const centres = new Float32Array(4 * dims);
+      for (let i = 0; i < centres.length; i++) centres[i] = Math.fround(Math.cos(i * 3.1) * 6);
+      await backend.seedReset(handle, centres.subarray(0, dims), 1);
+      const sums = await backend.seedUpdate(handle, centres.subarray(dims), 3);
+      const ref = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        ref[i] = Infinity;
+        for (let c = 0; c < 4; c++) {
+          let s = 0;
+          for (let j = 0; j < dims; j++) s += (matrix.data[j * rows + i] - centres[c * dims + j]) ** 2;
+          ref[i] = Math.min(ref[i], s);
+        }
+      }
+      const total = ref.reduce((a, b) => a + b, 0);
+      expect(relativeError(sums.reduce((a, b) => a + b, 0), total)).toBeLessThan(1e-5);
+      // The draw: expected ℓ = 40 rows; and exactly the rows the shared hash keeps given the backend's own distances.
+      const picked = await backend.seedSample(handle, 40 / total, 12345);
+      const mine = await backend.seedReadMinDist(handle, 0, SEED_BLOCK_ROWS);
+      const { sampleUniform } = await import('../src/backend/cpu/kernel-source.js');
+      const expected: number[] = [];
+      for (let i = 0; i < SEED_BLOCK_ROWS; i++) if (sampleUniform(i, 12345) < Math.fround(Math.fround(40 / total) * mine[i])) expected.push(i);
+      expect(Array.from(picked).filter((r) => r < SEED_BLOCK_ROWS)).toEqual(expected);
+      expect(picked.length).toBeGreaterThan(15);
+      expect(picked.length).toBeLessThan(80);
+      for (let i = 1; i < picked.length; i++) expect(picked[i]).toBeGreaterThan(picked[i - 1]);
+    } finally {
+      await backend.dispose();
+    }
+  });
+});

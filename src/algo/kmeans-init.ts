@@ -32,7 +32,7 @@ export async function kmeansPlusPlus(backend: Backend, handle: DatasetHandle, k:
   const trials = 2 + Math.floor(Math.log(k));
   const first = rng.nextInt(n);
   centres.set(readRow(matrix, first), 0);
-  let blockSums = await backend.seedReset(handle, centres.subarray(0, d));
+  let blockSums = await backend.seedReset(handle, centres.subarray(0, d), 1);
   let passes = 1;
   let potential = sum(blockSums);
   const candidates = new Float32Array(trials * d);
@@ -48,7 +48,7 @@ export async function kmeansPlusPlus(backend: Backend, handle: DatasetHandle, k:
     let best = 0;
     for (let t = 1; t < trials; t++) if (potentials[t] < potentials[best]) best = t;
     centres.set(candidates.subarray(best * d, (best + 1) * d), c * d);
-    blockSums = await backend.seedUpdate(handle, centres.subarray(c * d, (c + 1) * d));
+    blockSums = await backend.seedUpdate(handle, centres.subarray(c * d, (c + 1) * d), 1);
     passes++;
     potential = sum(blockSums);
   }
@@ -94,4 +94,129 @@ async function sampleRow(backend: Backend, handle: DatasetHandle, cumulative: Fl
   }
   // Rounding between the block's sum and its values: take the block's last row with weight.
   return lastPositive >= 0 ? start + lastPositive : Math.min(n - 1, start + count - 1);
+}
+
+/** Settings of k-means‖: rounds of oversampling, each expecting `oversampling` × k new candidates. */
+export interface ParallelSeedingOptions {
+  rounds: number;
+  oversampling: number;
+}
+
+/** Spark MLlib's and the paper's defaults: 5 rounds of ℓ = 2k. */
+export const PARALLEL_SEEDING_DEFAULTS: ParallelSeedingOptions = { rounds: 5, oversampling: 2 };
+
+/**
+ * k-means‖ (Bahmani et al. 2012, "Scalable k-means++"), as Spark MLlib and cuML seed large data:
+ * start from one random row; in each round keep every row independently with probability
+ * min(1, ℓ·d²(x)/φ) (ℓ = oversampling × k, φ = the current potential) — one sampling pass and one
+ * distance pass on the backend, however many rows are kept; weight each candidate by the rows
+ * nearest to it (one assignment pass); then recluster the weighted candidates into k centres on
+ * the host (weighted k-means++, then weighted Lloyd). About 2·rounds + 2 passes instead of
+ * k-means++'s 2k, which is what makes it the choice for tens of millions of rows.
+ */
+export async function kmeansParallel(backend: Backend, handle: DatasetHandle, k: number, rng: Rng, options = PARALLEL_SEEDING_DEFAULTS): Promise<Seeding> {
+  const { matrix } = handle;
+  const d = matrix.dims;
+  const n = matrix.rows;
+  const chosen: number[] = [rng.nextInt(n)];
+  const taken = new Set(chosen);
+  let phi = sum(await backend.seedReset(handle, readRow(matrix, chosen[0]), 1));
+  let passes = 1;
+  const ell = options.oversampling * k;
+  for (let round = 0; round < options.rounds && phi > 0; round++) {
+    const sampled = await backend.seedSample(handle, ell / phi, rng.nextU32());
+    passes++;
+    const fresh = Array.from(sampled).filter((r) => !taken.has(r));
+    if (fresh.length === 0) continue;
+    const block = new Float32Array(fresh.length * d);
+    fresh.forEach((r, i) => {
+      block.set(readRow(matrix, r), i * d);
+      taken.add(r);
+      chosen.push(r);
+    });
+    phi = sum(await backend.seedUpdate(handle, block, fresh.length));
+    passes++;
+  }
+  // Too few candidates (tiny or degenerate data): top up with distinct random rows.
+  for (const r of rng.sampleWithoutReplacement(n, Math.min(n, k + taken.size))) {
+    if (chosen.length >= k) break;
+    if (!taken.has(r)) {
+      taken.add(r);
+      chosen.push(r);
+    }
+  }
+  const m = chosen.length;
+  const candidates = new Float32Array(m * d);
+  chosen.forEach((r, i) => candidates.set(readRow(matrix, r), i * d));
+  const { labels } = await backend.assign(handle, candidates, m);
+  passes++;
+  const weights = new Float64Array(m);
+  for (const l of labels) weights[l]++;
+  const centres = weightedKMeans(candidates, weights, m, d, k, rng);
+  const potential = sum(await backend.seedReset(handle, centres, k));
+  passes++;
+  return { centres, potential, passes };
+}
+
+/** Weighted k-means on a few thousand candidates, in float64 on the host: k-means++ by weight, then Lloyd. */
+function weightedKMeans(points: Float32Array, weights: Float64Array, m: number, d: number, k: number, rng: Rng): Float32Array {
+  const dist2 = (i: number, c: Float64Array, o: number): number => {
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const t = points[i * d + j] - c[o + j];
+      s += t * t;
+    }
+    return s;
+  };
+  const centres = new Float64Array(k * d);
+  const pick = (scores: Float64Array): number => {
+    let total = 0;
+    for (const v of scores) total += v;
+    let target = rng.nextDouble() * total;
+    for (let i = 0; i < m; i++) {
+      target -= scores[i];
+      if (target < 0 && scores[i] > 0) return i;
+    }
+    for (let i = m - 1; i >= 0; i--) if (scores[i] > 0) return i;
+    return rng.nextInt(m);
+  };
+  const first = pick(weights);
+  for (let j = 0; j < d; j++) centres[j] = points[first * d + j];
+  const nearest = new Float64Array(m).fill(Infinity);
+  for (let c = 1; c < k; c++) {
+    const scores = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      nearest[i] = Math.min(nearest[i], dist2(i, centres, (c - 1) * d));
+      scores[i] = weights[i] * nearest[i];
+    }
+    const next = pick(scores);
+    for (let j = 0; j < d; j++) centres[c * d + j] = points[next * d + j];
+  }
+  const assignment = new Int32Array(m).fill(-1);
+  for (let iteration = 0; iteration < 100; iteration++) {
+    let moved = 0;
+    for (let i = 0; i < m; i++) {
+      let best = 0;
+      let bestD = Infinity;
+      for (let c = 0; c < k; c++) {
+        const v = dist2(i, centres, c * d);
+        if (v < bestD) {
+          bestD = v;
+          best = c;
+        }
+      }
+      if (assignment[i] !== best) moved++;
+      assignment[i] = best;
+    }
+    if (moved === 0) break;
+    const sums = new Float64Array(k * d);
+    const mass = new Float64Array(k);
+    for (let i = 0; i < m; i++) {
+      const c = assignment[i];
+      mass[c] += weights[i];
+      for (let j = 0; j < d; j++) sums[c * d + j] += weights[i] * points[i * d + j];
+    }
+    for (let c = 0; c < k; c++) if (mass[c] > 0) for (let j = 0; j < d; j++) centres[c * d + j] = sums[c * d + j] / mass[c];
+  }
+  return Float32Array.from(centres);
 }

@@ -1,10 +1,13 @@
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { readRow } from '../data/matrix.js';
 import { Rng } from '../util/rng.js';
-import { kmeansPlusPlus, randomInit, type Seeding } from './kmeans-init.js';
+import { kmeansParallel, kmeansPlusPlus, randomInit, type Seeding } from './kmeans-init.js';
 
-/** How the first centres are chosen: a method, or explicit K×D centres (feature order, row-major). */
-export type KMeansInit = 'k-means++' | 'random' | Float32Array;
+/**
+ * How the first centres are chosen: greedy k-means++, k-means‖ (scalable k-means++, for large
+ * data), random rows, or explicit K×D centres (feature order, row-major).
+ */
+export type KMeansInit = 'k-means++' | 'k-means||' | 'random' | Float32Array;
 
 /** The k-means loop's settings, validated by the caller (src/api/params.ts). */
 export interface KMeansSettings {
@@ -81,6 +84,7 @@ export async function runKMeans(
 async function seed(backend: Backend, handle: DatasetHandle, settings: KMeansSettings, rng: Rng): Promise<Seeding> {
   if (settings.init instanceof Float32Array) return { centres: Float32Array.from(settings.init), potential: undefined, passes: 0 };
   if (settings.init === 'random') return randomInit(handle.matrix, settings.k, rng);
+  if (settings.init === 'k-means||') return kmeansParallel(backend, handle, settings.k, rng);
   return kmeansPlusPlus(backend, handle, settings.k, rng);
 }
 

@@ -18,6 +18,9 @@ import type { TableInput } from './input.js';
 import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { prepareData, prepNotices, type DataOptions, type PreparedData } from './prepare.js';
 
+/** From this many rows, init 'auto' seeds k-means with k-means‖ rather than greedy k-means++. */
+export const PARALLEL_SEEDING_MIN_ROWS = 200_000;
+
 export interface FitOptions extends DataOptions, NamingOptions {
   /** Number of segments (≥ 1, ≤ rows). */
   k: number;
@@ -30,7 +33,8 @@ export interface FitOptions extends DataOptions, NamingOptions {
   /** gmm: return (and output as p_0 … p_{k−1}) every segment's probability per row. */
   probabilities?: boolean;
   /**
-   * k-means: 'k-means++' (default) or 'random'; gmm: 'kmeans' (default), 'k-means++' or 'random';
+   * k-means: 'auto' (default: k-means‖ from 200,000 rows, else k-means++), 'k-means++', 'k-means||'
+   * or 'random'; gmm: 'kmeans' (default), 'k-means++' or 'random';
    * or a CSV/JSON file (or gpuseg model) path, or K initial centres/means in input units, feature
    * order (they go through the preprocessing).
    */
@@ -118,8 +122,8 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
   const covariance = checkParameter(parameter(GMM_PARAMETERS, 'covariance'), options.covariance ?? 'full') as CovarianceType;
   const regCovar = checkParameter(parameter(GMM_PARAMETERS, 'regCovar'), options.regCovar ?? 1e-6) as number;
-  const initOption = options.init ?? (gmm ? 'kmeans' : 'k-means++');
-  const methods = gmm ? ['kmeans', 'k-means++', 'random'] : ['k-means++', 'random'];
+  const initOption = options.init ?? (gmm ? 'kmeans' : 'auto');
+  const methods = gmm ? ['kmeans', 'k-means++', 'random'] : ['auto', 'k-means++', 'k-means||', 'random'];
   if (typeof initOption === 'string' && !methods.includes(initOption) && !/\.(json|csv|tsv|txt)$/i.test(initOption)) {
     throw new UsageError(`--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`);
   }
@@ -128,7 +132,8 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   const { matrix, prep, roles, table } = data;
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
-  const init = typeof initOption === 'string' && methods.includes(initOption) ? (initOption as KMeansInit & GmmInit) : await resolveInit(initOption, k, prep);
+  const method = initOption === 'auto' ? (matrix.rows >= PARALLEL_SEEDING_MIN_ROWS ? 'k-means||' : 'k-means++') : initOption;
+  const init = typeof method === 'string' && methods.includes(method) ? (method as KMeansInit & GmmInit) : await resolveInit(method, k, prep);
   const nInit = resolveNInit(options.nInit ?? 'auto', init, notice);
   const stats = columnStats(matrix);
   const meanVariance = stats.variance.reduce((s, v) => s + v, 0) / matrix.dims;

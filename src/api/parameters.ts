@@ -31,7 +31,7 @@ export const COMMON_PARAMETERS: readonly ParameterSpec[] = [
 export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
   { name: 'k', flag: '--k <n>', kind: 'int', min: 1, description: 'number of segments' },
   { name: 'algorithm', flag: '--algorithm <name>', kind: 'choice', choices: ['kmeans', 'gmm'], default: 'kmeans', description: 'kmeans, or gmm (a Gaussian mixture: soft segments with a probability per segment)' },
-  { name: 'init', flag: '--init <method>', kind: 'string', description: "k-means: k-means++ (default), random; gmm: kmeans (default), k-means++, random; or a CSV/JSON file of k initial centres/means in input units, feature order (a gpuseg model file works too)" },
+  { name: 'init', flag: '--init <method>', kind: 'string', description: "k-means: auto (default: k-means|| from 200,000 rows, else k-means++), k-means++, k-means||, random; gmm: kmeans (default), k-means++, random; or a CSV/JSON file of k initial centres/means in input units, feature order (a gpuseg model file works too)" },
   { name: 'nInit', flag: '--n-init <n>', kind: 'string', default: 'auto', description: "independent runs, the best kept; 'auto' = 10 for k-means with random init, else 1 (scikit-learn's rules)" },
   { name: 'maxIter', flag: '--max-iter <n>', kind: 'int', min: 1, description: 'most iterations per run (default: 300 for k-means, 100 for gmm)' },
   { name: 'tol', flag: '--tol <x>', kind: 'number', min: 0, description: "k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less" },

@@ -98,10 +98,18 @@ export interface Backend {
   /** IN centres K×D. OUT labels and squared distances of every row; stored labels are untouched. */
   assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment>;
 
-  /** k-means++: min_dist[i] = ‖x_i − c‖². OUT per-block sums of min_dist (SEED_BLOCK_ROWS rows a block). */
-  seedReset(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array>;
-  /** k-means++: min_dist = min(min_dist, ‖x − c‖²). OUT the new per-block sums. */
-  seedUpdate(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array>;
+  /**
+   * Seeding: min_dist[i] = min over the `count` centres (count×D) of ‖x_i − c‖².
+   * OUT per-block sums of min_dist (SEED_BLOCK_ROWS rows a block).
+   */
+  seedReset(handle: DatasetHandle, centres: Float32Array, count?: number): Promise<Float64Array>;
+  /** Seeding: min_dist = min(min_dist, min over the new centres of ‖x − c‖²). OUT the new per-block sums. */
+  seedUpdate(handle: DatasetHandle, centres: Float32Array, count?: number): Promise<Float64Array>;
+  /**
+   * k-means‖ oversampling: the rows kept with probability min(1, factor · min_dist[i]), the draw a
+   * hash of (seed, row) identical on every backend. OUT the kept rows in increasing order.
+   */
+  seedSample(handle: DatasetHandle, factor: number, seed: number): Promise<Int32Array>;
   /** k-means++: IN L candidates L×D. OUT for each, Σ_i min(min_dist[i], ‖x_i − c_l‖²). */
   seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array>;
   /** k-means++: min_dist of rows [start, start + count). */

@@ -13,7 +13,8 @@ import type { Assignment, Backend, DatasetHandle, GmmAssignment, GmmPassParams, 
  * as 'none', so the pass after a switch counts every row as changed (never a false convergence).
  */
 class ResilientHandle implements DatasetHandle {
-  seedHistory: Float32Array[] = [];
+  /** The centre sets given to seedReset and seedUpdate since the last reset, to replay after a switch. */
+  seedHistory: { centres: Float32Array; count: number }[] = [];
   constructor(
     public inner: DatasetHandle,
     readonly matrix: DataMatrix,
@@ -72,8 +73,8 @@ export class ResilientBackend implements Backend {
       h.inner = await this.current.attach(h.matrix);
       const [first, ...rest] = h.seedHistory;
       if (first) {
-        await this.current.seedReset(h.inner, first);
-        for (const c of rest) await this.current.seedUpdate(h.inner, c);
+        await this.current.seedReset(h.inner, first.centres, first.count);
+        for (const c of rest) await this.current.seedUpdate(h.inner, c.centres, c.count);
       }
     }
   }
@@ -102,18 +103,22 @@ export class ResilientBackend implements Backend {
     return this.guarded((b) => b.assign((handle as ResilientHandle).inner, centres, k));
   }
 
-  async seedReset(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
+  async seedReset(handle: DatasetHandle, centres: Float32Array, count = 1): Promise<Float64Array> {
     const h = handle as ResilientHandle;
-    const sums = await this.guarded((b) => b.seedReset(h.inner, centre));
-    h.seedHistory = [Float32Array.from(centre)];
+    const sums = await this.guarded((b) => b.seedReset(h.inner, centres, count));
+    h.seedHistory = [{ centres: Float32Array.from(centres), count }];
     return sums;
   }
 
-  async seedUpdate(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
+  async seedUpdate(handle: DatasetHandle, centres: Float32Array, count = 1): Promise<Float64Array> {
     const h = handle as ResilientHandle;
-    const sums = await this.guarded((b) => b.seedUpdate(h.inner, centre));
-    h.seedHistory.push(Float32Array.from(centre));
+    const sums = await this.guarded((b) => b.seedUpdate(h.inner, centres, count));
+    h.seedHistory.push({ centres: Float32Array.from(centres), count });
     return sums;
+  }
+
+  seedSample(handle: DatasetHandle, factor: number, seed: number): Promise<Int32Array> {
+    return this.guarded((b) => b.seedSample((handle as ResilientHandle).inner, factor, seed));
   }
 
   seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array> {

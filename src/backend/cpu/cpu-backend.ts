@@ -12,7 +12,7 @@ import {
   type LloydOptions,
   type LloydSummary,
 } from '../backend.js';
-import { gmmKernelSource, lloydKernelSource, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
+import { gmmKernelSource, lloydKernelSource, sampleUniform, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
 import { lloydWasmModule, ROW_TIE_TOLERANCE, WASM_DRIVER_SOURCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -195,21 +195,31 @@ export class CpuBackend implements Backend {
     return { labels: Int32Array.from(labels), sqDistances: Float32Array.from(sqd) };
   }
 
-  async seedReset(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
-    return this.seedMinDist(handle, centre, true);
+  async seedReset(handle: DatasetHandle, centres: Float32Array, count = 1): Promise<Float64Array> {
+    return this.seedMinDist(handle, centres, count, true);
   }
 
-  async seedUpdate(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
-    return this.seedMinDist(handle, centre, false);
+  async seedUpdate(handle: DatasetHandle, centres: Float32Array, count = 1): Promise<Float64Array> {
+    return this.seedMinDist(handle, centres, count, false);
   }
 
-  private async seedMinDist(handle: DatasetHandle, centre: Float32Array, reset: boolean): Promise<Float64Array> {
+  async seedSample(handle: DatasetHandle, factor: number, seed: number): Promise<Int32Array> {
+    const ds = this.dataset(handle);
+    if (!ds.minDist) throw new InternalError('seedSample called before seedReset');
+    const f = Math.fround(factor);
+    const kept: number[] = [];
+    for (let i = 0; i < ds.rows; i++) if (sampleUniform(i, seed >>> 0) < Math.fround(f * ds.minDist[i])) kept.push(i);
+    return Int32Array.from(kept);
+  }
+
+  private async seedMinDist(handle: DatasetHandle, centres: Float32Array, count: number, reset: boolean): Promise<Float64Array> {
     const ds = this.dataset(handle);
     ds.minDist ??= new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
     const nBlocks = Math.ceil(ds.rows / SEED_BLOCK_ROWS);
     ds.blockSums ??= new Float64Array(new SharedArrayBuffer(Math.max(8, nBlocks * 8)), 0, nBlocks);
     await this.runBlocks(ds, seedMinDistKernelSource(ds.dims), 'seedMinDist', {
-      c: centre,
+      C: centres,
+      count,
       minDist: ds.minDist,
       reset,
       blockSums: ds.blockSums,
@@ -299,7 +309,7 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
       else fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc);
       if (acc) results.push(acc);
     } else if (call === 'seedMinDist') {
-      fn(X, n, i0, i1, a.c, a.minDist, a.reset, a.blockSums, a.blockRows);
+      fn(X, n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
     } else if (call === 'gmm') {
       const accLength = a.accLength as number;
       const res = new Float64Array(accLength + 1);

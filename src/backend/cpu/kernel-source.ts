@@ -71,25 +71,42 @@ export function lloydKernelSource(k: number, d: number): KernelSource {
 }
 
 /**
- * seedMinDist(X, n, i0, i1, c, minDist, reset, blockSums, blockRows)
- *   IN  c: Float32Array D (one centre)
- *   OUT minDist[i] = reset ? ‖x_i − c‖² : min(minDist[i], ‖x_i − c‖²);
+ * seedMinDist(X, n, i0, i1, C, count, minDist, reset, blockSums, blockRows)
+ *   IN  C: Float32Array count×D (the centres just chosen)
+ *   OUT minDist[i] = min over them of ‖x_i − c‖², and of the old minDist[i] unless reset;
  *       blockSums[b] = Σ minDist over rows of block b (i0 and i1 are block-aligned).
  */
 export function seedMinDistKernelSource(d: number): KernelSource {
   const lines: string[] = [];
-  for (let j = 0; j < d; j++) lines.push(`const c${j} = c[${j}];`);
   lines.push('for (let b0 = i0; b0 < i1; b0 += blockRows) {');
   lines.push('  const b1 = Math.min(i1, b0 + blockRows); let s = 0;');
   lines.push('  for (let i = b0; i < b1; i++) {');
-  lines.push('    let t = 0, d = 0;');
-  for (let j = 0; j < d; j++) lines.push(`    t = X[${j === 0 ? 'i' : `${j} * n + i`}] - c${j}; d += t * t;`);
-  lines.push('    const v = reset || d < minDist[i] ? Math.fround(d) : minDist[i];');
+  for (let j = 0; j < d; j++) lines.push(`    const x${j} = X[${j === 0 ? 'i' : `${j} * n + i`}];`);
+  lines.push('    let v = reset ? Infinity : minDist[i];');
+  lines.push('    for (let c = 0; c < count; c++) {');
+  lines.push(`      const o = c * ${d}; let t = 0, d = 0;`);
+  for (let j = 0; j < d; j++) lines.push(`      t = x${j} - C[o + ${j}]; d += t * t;`);
+  lines.push('      const f = Math.fround(d); if (f < v) v = f;');
+  lines.push('    }');
   lines.push('    minDist[i] = v; s += v;');
   lines.push('  }');
   lines.push('  blockSums[b0 / blockRows] = s;');
   lines.push('}');
-  return { key: `seed-min:${d}`, body: `return function seedMinDist(X, n, i0, i1, c, minDist, reset, blockSums, blockRows) {\n${lines.join('\n')}\n};` };
+  return { key: `seed-min:${d}`, body: `return function seedMinDist(X, n, i0, i1, C, count, minDist, reset, blockSums, blockRows) {\n${lines.join('\n')}\n};` };
+}
+
+/**
+ * The k-means‖ draw for one row, the same on both backends (shaders/seed_sample.wgsl): a 24-bit
+ * uniform from the PCG hash of (seed, global row), kept when below factor · minDist in float32.
+ */
+export function pcgHash(v: number): number {
+  const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
+  const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
+  return ((word >>> 22) ^ word) >>> 0;
+}
+
+export function sampleUniform(row: number, seed: number): number {
+  return (pcgHash((pcgHash(row) ^ seed) >>> 0) >>> 8) / 16777216;
 }
 
 /**

@@ -56,7 +56,7 @@ parentPort.on('message', (msg) => {
         else fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc);
         if (acc !== null) results.push(acc);
       } else if (msg.call === 'seedMinDist') {
-        fn(ds.X, ds.n, i0, i1, a.c, a.minDist, a.reset, a.blockSums, a.blockRows);
+        fn(ds.X, ds.n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
       } else if (msg.call === 'gmm') {
         // One result per block: the statistics (when accumulating), then Σ log p(x).
         const res = new Float64Array(a.accLength + 1);

@@ -17,7 +17,7 @@ import { GpuContext } from './gpu-context.js';
 import { encodeGmm, gmmOutputs, gmmParamBuffers } from './gmm-dispatch.js';
 import { encodeLloyd, lloydOutputs } from './lloyd-dispatch.js';
 import { PipelineCache } from './program.js';
-import { encodeSeedMinDist, encodeSeedPotentials } from './seed-dispatch.js';
+import { encodeSeedMinDist, encodeSeedPotentials, encodeSeedSample } from './seed-dispatch.js';
 
 /**
  * The GPU backend: the passes of backend.ts as WGSL kernels through WebGPU (Dawn).
@@ -276,15 +276,42 @@ export class GpuBackend implements Backend {
     });
   }
 
-  async seedReset(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
-    return this.seedMinDist(handle, centre, true);
+  async seedReset(handle: DatasetHandle, centres: Float32Array, count = 1): Promise<Float64Array> {
+    return this.seedMinDist(handle, centres, count, true);
   }
 
-  async seedUpdate(handle: DatasetHandle, centre: Float32Array): Promise<Float64Array> {
-    return this.seedMinDist(handle, centre, false);
+  async seedUpdate(handle: DatasetHandle, centres: Float32Array, count = 1): Promise<Float64Array> {
+    return this.seedMinDist(handle, centres, count, false);
   }
 
-  private async seedMinDist(handle: DatasetHandle, centre: Float32Array, reset: boolean): Promise<Float64Array> {
+  async seedSample(handle: DatasetHandle, factor: number, seed: number): Promise<Int32Array> {
+    const ds = this.dataset(handle);
+    if (ds.chunks.some((c) => !c.minDist)) throw new InternalError('seedSample called before seedReset');
+    // Room for several times the expected ℓ rows; a larger draw is retried with room for all of it.
+    let capacity = 4096;
+    for (;;) {
+      const { count, rows } = await this.pass('k-means|| sampling', async (transient) => {
+        const picked = createBuffer(this.ctx, { label: 'picked rows', size: capacity * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+        const counter = createBuffer(this.ctx, { label: 'picked count', size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+        transient.push(picked, counter);
+        const encoder = this.ctx.device.createCommandEncoder({ label: 'k-means|| sampling' });
+        encoder.clearBuffer(counter);
+        const pass = encoder.beginComputePass();
+        for (const chunk of ds.chunks) {
+          encodeSeedSample(this.ctx, this.pipelines, pass, transient, { rows: chunk.rows, rowBase: chunk.rowStart, minDist: chunk.minDist!, seed: seed >>> 0, factor, picked, counter, capacity });
+        }
+        pass.end();
+        this.ctx.device.queue.submit([encoder.finish()]);
+        const n = new Uint32Array(await readBack(this.ctx, counter, 0, 4))[0];
+        const rows = n > 0 && n <= capacity ? new Int32Array(await readBack(this.ctx, picked, 0, n * 4)) : new Int32Array(0);
+        return { count: n, rows };
+      });
+      if (count <= capacity) return rows.sort();
+      capacity = Math.ceil(count * 1.25);
+    }
+  }
+
+  private async seedMinDist(handle: DatasetHandle, centres: Float32Array, count: number, reset: boolean): Promise<Float64Array> {
     const ds = this.dataset(handle);
     const totalBlocks = Math.ceil(ds.rows / SEED_BLOCK_ROWS);
     return this.pass('k-means++ distances', async (transient) => {
@@ -292,14 +319,15 @@ export class GpuBackend implements Backend {
         chunk.minDist ??= createBuffer(this.ctx, { label: 'min distances', size: Math.max(16, chunk.rows * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       }
       ds.blockSums ??= createBuffer(this.ctx, { label: 'block sums', size: Math.max(16, totalBlocks * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const centreBuf = storageFrom(this.ctx, 'centre', centre);
+      const centreBuf = storageFrom(this.ctx, 'seed centres', centres);
       transient.push(centreBuf);
       await this.forEachChunk(ds, transient, (chunk, _index, x, pass, tr) =>
         encodeSeedMinDist(this.ctx, this.pipelines, pass, tr, {
           x,
           rows: chunk.rows,
           d: ds.dims,
-          centre: centreBuf,
+          centres: centreBuf,
+          count,
           minDist: chunk.minDist!,
           reset,
           blockSums: ds.blockSums!,

@@ -36,7 +36,9 @@ export interface LloydChunkArgs {
  */
 export function encodeLloyd(ctx: GpuContext, pipelines: PipelineCache, pass: GPUComputePassEncoder, transient: GPUBuffer[], a: LloydChunkArgs): void {
   const m = lloydOutputs(a.k, a.d);
-  const slots = Math.ceil((a.k * a.d + a.k) / LLOYD_WG);
+  // An assignment pass keeps no per-thread statistics: one slot keeps its private arrays small
+  // when K is large (k-means‖ assigns rows to thousands of candidates).
+  const slots = a.accumulate ? Math.ceil((a.k * a.d + a.k) / LLOYD_WG) : 1;
   const pipeline = pipelines.get({ shader: 'lloyd', constants: { K: a.k, D: a.d, WG: LLOYD_WG, SLOTS: slots } });
   const numTiles = Math.ceil(a.rows / LLOYD_WG);
   const numWg = Math.max(1, Math.min(numTiles, LLOYD_MAX_WG));

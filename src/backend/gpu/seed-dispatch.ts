@@ -1,5 +1,5 @@
 import { SEED_BLOCK_ROWS } from '../backend.js';
-import { createBuffer, uniformFrom } from './gpu-buffers.js';
+import { createBuffer, grid, uniformFrom } from './gpu-buffers.js';
 import type { GpuContext } from './gpu-context.js';
 import { uniformWords, type PipelineCache } from './program.js';
 import { encodeReducePartials } from './reduce-dispatch.js';
@@ -12,12 +12,12 @@ export function encodeSeedMinDist(
   pipelines: PipelineCache,
   pass: GPUComputePassEncoder,
   transient: GPUBuffer[],
-  a: { x: GPUBuffer; rows: number; d: number; centre: GPUBuffer; minDist: GPUBuffer; reset: boolean; blockSums: GPUBuffer; blockBase: number },
+  a: { x: GPUBuffer; rows: number; d: number; centres: GPUBuffer; count: number; minDist: GPUBuffer; reset: boolean; blockSums: GPUBuffer; blockBase: number },
 ): void {
   const pipeline = pipelines.get({ shader: 'seed_min_dist', constants: { D: a.d, WG: SEED_BLOCK_ROWS } });
   const numBlocks = Math.ceil(a.rows / SEED_BLOCK_ROWS);
   const numWg = Math.max(1, Math.min(numBlocks, SEED_MAX_WG));
-  const params = uniformFrom(ctx, 'seed_min_dist params', uniformWords([a.rows, numBlocks, numWg, a.reset ? 1 : 0, a.blockBase]));
+  const params = uniformFrom(ctx, 'seed_min_dist params', uniformWords([a.rows, numBlocks, numWg, a.reset ? 1 : 0, a.blockBase, a.count]));
   transient.push(params);
   pass.setPipeline(pipeline);
   pass.setBindGroup(
@@ -27,7 +27,7 @@ export function encodeSeedMinDist(
       layout: pipeline.getBindGroupLayout(0),
       entries: [
         { binding: 0, resource: { buffer: a.x, size: a.rows * a.d * 4 } },
-        { binding: 1, resource: { buffer: a.centre } },
+        { binding: 1, resource: { buffer: a.centres } },
         { binding: 2, resource: { buffer: a.minDist } },
         { binding: 3, resource: { buffer: a.blockSums } },
         { binding: 4, resource: { buffer: params } },
@@ -69,4 +69,37 @@ export function encodeSeedPotentials(
   );
   pass.dispatchWorkgroups(numWg);
   encodeReducePartials(ctx, pipelines, pass, transient, { partials, parts: numWg, m: a.count, out: a.results, outBase: a.resultBase });
+}
+
+const SAMPLE_WG = 256;
+
+/** Dispatcher of shaders/seed_sample.wgsl for one chunk: kept rows appended to `picked` through `counter`. */
+export function encodeSeedSample(
+  ctx: GpuContext,
+  pipelines: PipelineCache,
+  pass: GPUComputePassEncoder,
+  transient: GPUBuffer[],
+  a: { rows: number; rowBase: number; minDist: GPUBuffer; seed: number; factor: number; picked: GPUBuffer; counter: GPUBuffer; capacity: number },
+): void {
+  const pipeline = pipelines.get({ shader: 'seed_sample', constants: { WG: SAMPLE_WG } });
+  const words = uniformWords([a.rows, a.rowBase, a.seed, a.capacity, 0]);
+  new Float32Array(words.buffer, 16, 1)[0] = a.factor;
+  const params = uniformFrom(ctx, 'seed_sample params', words);
+  transient.push(params);
+  const [gx, gy] = grid(Math.ceil(a.rows / SAMPLE_WG));
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    ctx.device.createBindGroup({
+      label: 'seed_sample',
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: a.minDist } },
+        { binding: 1, resource: { buffer: a.picked } },
+        { binding: 2, resource: { buffer: a.counter } },
+        { binding: 3, resource: { buffer: params } },
+      ],
+    }),
+  );
+  pass.dispatchWorkgroups(gx, gy);
 }

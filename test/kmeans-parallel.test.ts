@@ -1,0 +1,47 @@
+import { tableFromArrays } from 'apache-arrow';
+import { describe, expect, test } from 'vitest';
+import { kmeansParallel, kmeansPlusPlus } from '../src/algo/kmeans-init.js';
+import { runKMeans } from '../src/algo/kmeans.js';
+import { columnStats } from '../src/data/matrix.js';
+import { fit } from '../src/index.js';
+import { Rng } from '../src/util/rng.js';
+import { backendCases } from './helpers/backends.js';
+import { blobs } from './helpers/reference.js';
+
+describe.each(backendCases.filter((b) => b.name === 'cpu' || b.name === 'gpu' || b.name.startsWith('gpu (chunked')))('k-means|| on backend $name', ({ make }) => {
+  test('seeds as well as greedy k-means++ in a handful of passes', async () => {
+    const { matrix, truth } = blobs(40_000, 5, 12, 5, 0.6);
+    const backend = await make();
+    try {
+      const handle = await backend.attach(matrix);
+      const parallel = await kmeansParallel(backend, handle, 12, new Rng(1));
+      const greedy = await kmeansPlusPlus(backend, handle, 12, new Rng(1));
+      expect(parallel.passes).toBeLessThanOrEqual(2 * 5 + 3);
+      expect(greedy.passes).toBe(2 * 12 - 1);
+      expect(parallel.potential!).toBeLessThan(greedy.potential! * 2);
+      // Lloyd from the k-means|| seeds recovers the blobs.
+      const meanVariance = columnStats(matrix).variance.reduce((a, b) => a + b, 0) / matrix.dims;
+      const r = await runKMeans(backend, handle, { k: 12, init: 'k-means||', nInit: 1, maxIter: 100, tol: 0, seed: 4 }, meanVariance);
+      const seen = new Map<number, number>();
+      let agree = 0;
+      for (let i = 0; i < truth.length; i++) {
+        if (!seen.has(truth[i])) seen.set(truth[i], r.labels[i]);
+        if (seen.get(truth[i]) === r.labels[i]) agree++;
+      }
+      expect(agree / truth.length).toBeGreaterThan(0.95);
+    } finally {
+      await backend.dispose();
+    }
+  });
+});
+
+test('fit picks k-means|| by itself from 200,000 rows and reports its cost', async () => {
+  const { matrix } = blobs(200_000, 3, 4, 9, 1);
+  const cols: Record<string, Float32Array> = {};
+  for (let j = 0; j < 3; j++) cols[`f${j}`] = matrix.data.slice(j * 200_000, (j + 1) * 200_000);
+  const r = await fit(tableFromArrays(cols), { k: 4, backend: 'cpu' });
+  expect(r.model.init).toBe('k-means||');
+  expect(r.stats.seedPotential).toBeGreaterThan(0);
+  const small = await fit(tableFromArrays({ a: Float32Array.from([1, 2, 3, 10, 11, 12]) }), { k: 2, backend: 'cpu' });
+  expect(small.model.init).toBe('k-means++');
+});
