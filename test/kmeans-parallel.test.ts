@@ -45,3 +45,20 @@ test('fit picks k-means|| by itself from 200,000 rows and reports its cost', asy
   const small = await fit(tableFromArrays({ a: Float32Array.from([1, 2, 3, 10, 11, 12]) }), { k: 2, backend: 'cpu' });
   expect(small.model.init).toBe('k-means++');
 });
+
+describe('mini-batch k-means', () => {
+  test('reaches nearly the inertia of full k-means on blobs, in batches', async () => {
+    const { matrix } = blobs(60_000, 4, 6, 13, 1);
+    const cols: Record<string, Float32Array> = {};
+    for (let j = 0; j < 4; j++) cols[`f${j}`] = matrix.data.slice(j * 60_000, (j + 1) * 60_000);
+    const table = tableFromArrays(cols);
+    const full = await fit(table, { k: 6, backend: 'cpu', seed: 2 });
+    const mini = await fit(table, { k: 6, backend: 'cpu', seed: 2, algorithm: 'minibatch-kmeans', batchSize: 512 });
+    expect(mini.stats.algorithm).toBe('minibatch-kmeans');
+    expect(mini.stats.inertia!).toBeLessThan(full.stats.inertia! * 1.02);
+    expect(mini.stats.history[0].inertia).toBeGreaterThan(0);
+    expect((mini.model as { trainedWith?: string }).trainedWith).toBe('minibatch-kmeans');
+    const again = await fit(table, { k: 6, backend: 'cpu', seed: 2, algorithm: 'minibatch-kmeans', batchSize: 512 });
+    expect(again.model.centres).toEqual(mini.model.centres);
+  });
+});

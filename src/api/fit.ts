@@ -1,7 +1,8 @@
 import type { Table, Vector } from 'apache-arrow';
 import { informationCriteria, parameterCount, type CovarianceType } from '../algo/gmm-math.js';
 import { runGmm, type GmmInit, type GmmIterationStat } from '../algo/gmm.js';
-import { runKMeans, type IterationStat, type KMeansInit } from '../algo/kmeans.js';
+import { runKMeans, type IterationStat, type KMeansInit, type KMeansResult } from '../algo/kmeans.js';
+import { runMiniBatchKMeans } from '../algo/minibatch.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend, type BackendChoice } from '../backend/select.js';
@@ -24,8 +25,10 @@ export const PARALLEL_SEEDING_MIN_ROWS = 200_000;
 export interface FitOptions extends DataOptions, NamingOptions {
   /** Number of segments (≥ 1, ≤ rows). */
   k: number;
-  /** 'kmeans' (default) or 'gmm' (a Gaussian mixture). */
-  algorithm?: 'kmeans' | 'gmm';
+  /** 'kmeans' (default), 'minibatch-kmeans', or 'gmm' (a Gaussian mixture). */
+  algorithm?: Algorithm;
+  /** minibatch-kmeans: rows per batch (default 1024). */
+  batchSize?: number;
   /** gmm: 'full' (default), 'tied', 'diag' or 'spherical'. */
   covariance?: CovarianceType;
   /** gmm: added to every covariance's diagonal (default 1e-6). */
@@ -57,8 +60,10 @@ export interface FitOptions extends DataOptions, NamingOptions {
   onNotice?: (message: string) => void;
 }
 
+export type Algorithm = 'kmeans' | 'minibatch-kmeans' | 'gmm';
+
 export interface FitStats {
-  algorithm: 'kmeans' | 'gmm';
+  algorithm: Algorithm;
   k: number;
   iterations: number;
   /** k-means: Σ squared distances to the centres, in the clustering space (after preprocessing); gmm: undefined. */
@@ -114,16 +119,19 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     options.onNotice?.(message);
   };
   const k = checkParameter(parameter(KMEANS_PARAMETERS, 'k'), options.k) as number;
-  const algorithm = checkParameter(parameter(KMEANS_PARAMETERS, 'algorithm'), options.algorithm ?? 'kmeans') as 'kmeans' | 'gmm';
+  const algorithm = checkParameter(parameter(KMEANS_PARAMETERS, 'algorithm'), options.algorithm ?? 'kmeans') as Algorithm;
   const gmm = algorithm === 'gmm';
-  const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? (gmm ? 100 : 300)) as number;
-  const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? (gmm ? 1e-3 : 1e-4)) as number;
+  const minibatch = algorithm === 'minibatch-kmeans';
+  // scikit-learn's defaults: KMeans 300 / 1e-4, MiniBatchKMeans 100 / 0 (early stopping instead), GaussianMixture 100 / 1e-3.
+  const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? (gmm || minibatch ? 100 : 300)) as number;
+  const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? (gmm ? 1e-3 : minibatch ? 0 : 1e-4)) as number;
+  const batchSize = checkParameter(parameter(KMEANS_PARAMETERS, 'batchSize'), options.batchSize ?? 1024) as number;
   const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
   const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
   const covariance = checkParameter(parameter(GMM_PARAMETERS, 'covariance'), options.covariance ?? 'full') as CovarianceType;
   const regCovar = checkParameter(parameter(GMM_PARAMETERS, 'regCovar'), options.regCovar ?? 1e-6) as number;
   const initOption = options.init ?? (gmm ? 'kmeans' : 'auto');
-  const methods = gmm ? ['kmeans', 'k-means++', 'random'] : ['auto', 'k-means++', 'k-means||', 'random'];
+  const methods = gmm ? ['kmeans', 'k-means++', 'random'] : minibatch ? ['auto', 'k-means++', 'random'] : ['auto', 'k-means++', 'k-means||', 'random'];
   if (typeof initOption === 'string' && !methods.includes(initOption) && !/\.(json|csv|tsv|txt)$/i.test(initOption)) {
     throw new UsageError(`--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`);
   }
@@ -132,7 +140,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   const { matrix, prep, roles, table } = data;
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
-  const method = initOption === 'auto' ? (matrix.rows >= PARALLEL_SEEDING_MIN_ROWS ? 'k-means||' : 'k-means++') : initOption;
+  const method = initOption === 'auto' ? (matrix.rows >= PARALLEL_SEEDING_MIN_ROWS && !minibatch ? 'k-means||' : 'k-means++') : initOption;
   const init = typeof method === 'string' && methods.includes(method) ? (method as KMeansInit & GmmInit) : await resolveInit(method, k, prep);
   const nInit = resolveNInit(options.nInit ?? 'auto', init, notice);
   const stats = columnStats(matrix);
@@ -144,7 +152,9 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     const handle = await backend.attach(matrix);
     const run = gmm
       ? await fitMixture(backend, handle, { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed }, meanVariance, options)
-      : await fitKMeans(backend, handle, { k, init: init as KMeansInit, nInit, maxIter, tol, seed }, meanVariance, options);
+      : minibatch
+        ? kmeansRun(await runMiniBatchKMeans(backend, handle, { k, batchSize, maxIter, tol, maxNoImprovement: 10, seed, init: init as 'k-means++' | 'random' | Float32Array }, meanVariance, options.onIteration))
+        : await fitKMeans(backend, handle, { k, init: init as KMeansInit, nInit, maxIter, tol, seed }, meanVariance, options);
     await backend.detach(handle);
     const seconds = (performance.now() - started) / 1000;
     const counts = new Array<number>(k).fill(0);
@@ -175,7 +185,8 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
       tol,
       ...(names ? { segmentNames: names } : {}),
     };
-    const model: SegmentModel = run.gmm ? { ...base, algorithm: 'gmm', ...run.gmm } : { ...base, algorithm: 'kmeans', inertia: run.inertia! };
+    // A mini-batch model scores new rows exactly as a k-means one: nearest centre.
+    const model: SegmentModel = run.gmm ? { ...base, algorithm: 'gmm', ...run.gmm } : { ...base, algorithm: 'kmeans', inertia: run.inertia!, ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}) };
     return {
       model,
       labels: run.labels,
@@ -234,7 +245,10 @@ interface AlgorithmRun {
 }
 
 async function fitKMeans(backend: Backend, handle: DatasetHandle, settings: Parameters<typeof runKMeans>[2], meanVariance: number, options: FitOptions): Promise<AlgorithmRun> {
-  const r = await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration });
+  return kmeansRun(await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration }));
+}
+
+function kmeansRun(r: KMeansResult): AlgorithmRun {
   const distances = Float32Array.from(r.sqDistances, Math.sqrt);
   return {
     centres: r.centres,

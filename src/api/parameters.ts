@@ -30,7 +30,8 @@ export const COMMON_PARAMETERS: readonly ParameterSpec[] = [
 
 export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
   { name: 'k', flag: '--k <n>', kind: 'int', min: 1, description: 'number of segments' },
-  { name: 'algorithm', flag: '--algorithm <name>', kind: 'choice', choices: ['kmeans', 'gmm'], default: 'kmeans', description: 'kmeans, or gmm (a Gaussian mixture: soft segments with a probability per segment)' },
+  { name: 'algorithm', flag: '--algorithm <name>', kind: 'choice', choices: ['kmeans', 'minibatch-kmeans', 'gmm'], default: 'kmeans', description: 'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); or gmm (a Gaussian mixture: soft segments with a probability per segment)' },
+  { name: 'batchSize', flag: '--batch-size <n>', kind: 'int', min: 1, default: 1024, description: 'minibatch-kmeans: rows per batch' },
   { name: 'init', flag: '--init <method>', kind: 'string', description: "k-means: auto (default: k-means|| from 200,000 rows, else k-means++), k-means++, k-means||, random; gmm: kmeans (default), k-means++, random; or a CSV/JSON file of k initial centres/means in input units, feature order (a gpuseg model file works too)" },
   { name: 'nInit', flag: '--n-init <n>', kind: 'string', default: 'auto', description: "independent runs, the best kept; 'auto' = 10 for k-means with random init, else 1 (scikit-learn's rules)" },
   { name: 'maxIter', flag: '--max-iter <n>', kind: 'int', min: 1, description: 'most iterations per run (default: 300 for k-means, 100 for gmm)' },

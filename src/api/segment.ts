@@ -48,7 +48,8 @@ export async function segment(transactions: string, options: SegmentOptions): Pr
     const top = Math.min(range[range.length - 1], r.customers);
     const candidates = range.filter((c) => c <= top);
     if (candidates.length === 0) throw new UsageError(`--k ${kOption}: only ${r.customers} customer${r.customers === 1 ? '' : 's'}; segmenting needs at least 2`);
-    selection = await selectK(r.table, { ...common, k: candidates, nInit: typeof options.nInit === 'number' ? options.nInit : undefined });
+    // The choice of k uses full k-means (or the mixture); the final fit uses the algorithm asked for.
+    selection = await selectK(r.table, { ...common, algorithm: options.algorithm === 'gmm' ? 'gmm' : 'kmeans', k: candidates, nInit: typeof options.nInit === 'number' ? options.nInit : undefined });
     k = selection.recommended;
   } else k = Number(kOption);
   const result = await fit(r.table, { ...common, k });

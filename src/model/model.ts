@@ -44,6 +44,9 @@ interface ModelBase {
 export interface KMeansModel extends ModelBase {
   algorithm: 'kmeans';
   inertia: number;
+  /** Set when the centres came from mini-batch k-means (they are used the same way). */
+  trainedWith?: 'minibatch-kmeans';
+  batchSize?: number;
 }
 
 /** A Gaussian mixture; `centres` are the component means. */

@@ -12,7 +12,8 @@ import { printNotice, printResult, progressReporter } from '../terminal.js';
 
 interface FitFlags extends DataFlags {
   k: string;
-  algorithm?: 'kmeans' | 'gmm';
+  algorithm?: 'kmeans' | 'minibatch-kmeans' | 'gmm';
+  batchSize?: string;
   covariance?: CovarianceType;
   regCovar?: string;
   probabilities?: boolean;
@@ -55,6 +56,7 @@ export function fitCommand(): Command {
         ...dataOptions(flags),
         k: flags.k as unknown as number,
         algorithm: flags.algorithm,
+        batchSize: flags.batchSize === undefined ? undefined : (flags.batchSize as unknown as number),
         covariance: flags.covariance,
         regCovar: flags.regCovar === undefined ? undefined : (flags.regCovar as unknown as number),
         probabilities: flags.probabilities,
