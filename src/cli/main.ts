@@ -10,6 +10,7 @@ import { selectCommand } from './commands/select.js';
 import { segmentCommand } from './commands/segment.js';
 import { profileCommand } from './commands/profile.js';
 import { generateCommand } from './commands/generate.js';
+import { benchCommand } from './commands/bench.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpuseg')
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version(GPUSEG_VERSION)
     .showHelpAfterError(false)
     .exitOverride();
-  for (const command of [segmentCommand(), rfmCommand(), selectCommand(), fitCommand(), predictCommand(), profileCommand(), generateCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [segmentCommand(), rfmCommand(), selectCommand(), fitCommand(), predictCommand(), profileCommand(), generateCommand(), benchCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 

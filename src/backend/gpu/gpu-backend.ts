@@ -12,11 +12,11 @@ import {
   type LloydSummary,
 } from '../backend.js';
 import { injectedFaultAtCount } from './fault-injection.js';
-import { createBuffer, readBack, storageFrom, uploadRows } from './gpu-buffers.js';
+import { createBuffer, readBack, storageFrom, uniformFrom, uploadRows } from './gpu-buffers.js';
 import { GpuContext } from './gpu-context.js';
 import { encodeGmm, gmmOutputs, gmmParamBuffers } from './gmm-dispatch.js';
 import { encodeLloyd, lloydOutputs } from './lloyd-dispatch.js';
-import { PipelineCache } from './program.js';
+import { PipelineCache, uniformWords } from './program.js';
 import { encodeSeedMinDist, encodeSeedPotentials, encodeSeedSample } from './seed-dispatch.js';
 
 /**
@@ -433,6 +433,42 @@ export class GpuBackend implements Backend {
     if (this.disposed) return;
     this.disposed = true;
     for (const ds of [...this.datasets]) this.release(ds);
+  }
+
+  /**
+   * Measures the read bandwidth of the device on a dataset's resident chunks (bytes/second): each
+   * chunk read once per repetition by shaders/read_sweep.wgsl, as a Lloyd pass reads it. For
+   * `gpuseg bench`'s floor; not part of the Backend interface.
+   */
+  async measureReadBandwidth(handle: DatasetHandle, repetitions = 10): Promise<number | undefined> {
+    const ds = this.dataset(handle);
+    if (!ds.resident) return undefined;
+    const wg = 256;
+    const run = async (): Promise<void> => {
+      await this.pass('read sweep', async (transient) => {
+        const encoder = this.ctx.device.createCommandEncoder({ label: 'read sweep' });
+        const pass = encoder.beginComputePass();
+        const pipeline = this.pipelines.get({ shader: 'read_sweep', constants: { WG: wg } });
+        for (const chunk of ds.chunks) {
+          const vec4s = Math.floor((chunk.rows * ds.dims) / 4);
+          const numWg = Math.max(1, Math.min(4096, Math.ceil(vec4s / wg)));
+          const out = createBuffer(this.ctx, { label: 'read sweep out', size: numWg * 4, usage: GPUBufferUsage.STORAGE });
+          const params = uniformFrom(this.ctx, 'read sweep params', uniformWords([vec4s, numWg]));
+          transient.push(out, params);
+          pass.setPipeline(pipeline);
+          pass.setBindGroup(0, this.ctx.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: chunk.x!, size: vec4s * 16 } }, { binding: 1, resource: { buffer: out } }, { binding: 2, resource: { buffer: params } }] }));
+          pass.dispatchWorkgroups(numWg);
+        }
+        pass.end();
+        this.ctx.device.queue.submit([encoder.finish()]);
+        await this.ctx.device.queue.onSubmittedWorkDone();
+      });
+    };
+    await run();
+    const started = performance.now();
+    for (let r = 0; r < repetitions; r++) await run();
+    const seconds = (performance.now() - started) / 1000 / repetitions;
+    return (ds.rows * ds.dims * 4) / seconds;
   }
 
   /** Live datasets (the soak test checks that none leak). */

@@ -1,0 +1,190 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Backend } from '../backend/backend.js';
+import { CpuBackend } from '../backend/cpu/cpu-backend.js';
+import { GpuBackend } from '../backend/gpu/gpu-backend.js';
+import { allocateMatrix, type DataMatrix } from '../data/matrix.js';
+import { UsageError } from '../errors.js';
+import { packageRoot } from '../util/package-root.js';
+import { Rng } from '../util/rng.js';
+
+/**
+ * The benchmark harness behind `gpuseg bench`: synthetic blobs of any N × D with K centres,
+ * generated in memory from a seed; on each backend, one Lloyd iteration = the assign + accumulate
+ * pass and the centre update, timed over `iterations` after a warm-up. Each figure is set against
+ * the memory floor — one read of the N·D·4 bytes at the device's measured read bandwidth (a read
+ * sweep of the same resident buffers on a GPU) or at a given --peak-gbps — and against the CPU
+ * backend and, with --sklearn, scikit-learn's Lloyd on the same data and initial centres.
+ */
+export interface BenchOptions {
+  rows: number;
+  dims: number;
+  k: number;
+  iterations: number;
+  backends: ('cpu' | 'gpu')[];
+  seed: number;
+  /** Bandwidth for the floor, GB/s; default: measured (GPU) or none (CPU). */
+  peakGbps?: number;
+  sklearn: boolean;
+}
+
+export interface BenchRow {
+  backend: string;
+  device: string;
+  rows: number;
+  dims: number;
+  k: number;
+  iterations: number;
+  msPerIteration: number;
+  /** Bytes of X read per second, GB/s. */
+  gbPerSecond: number;
+  /** One read of X at the floor bandwidth, ms; null when no bandwidth is known. */
+  floorMs: number | null;
+  floorGbps: number | null;
+  /** ms per iteration / floor ms. */
+  ratioToFloor: number | null;
+  /** CPU backend ms / this ms. */
+  speedupVsCpu: number | null;
+  /** Attaching the data (upload to the GPU), ms. */
+  attachMs: number;
+}
+
+export interface BenchResult {
+  rows: BenchRow[];
+  host: string;
+  notes: string[];
+}
+
+/** '10M', '1e6', '250k' → numbers. */
+export function parseCount(value: string, flag: string): number {
+  const m = /^\s*([\d.]+(?:e\d+)?)\s*([kKmMgG]?)\s*$/.exec(value);
+  const scale = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6, g: 1e9, G: 1e9 }[m?.[2] ?? ''] ?? 1;
+  const n = m ? Number(m[1]) * scale : Number.NaN;
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer (10M, 1e6 and 250k work), got '${value}'`);
+  return n;
+}
+
+function blobs(rows: number, dims: number, k: number, seed: number): { matrix: DataMatrix; init: Float32Array } {
+  const rng = new Rng(seed);
+  const centres = Float32Array.from({ length: k * dims }, () => rng.nextDouble() * 20 - 10);
+  const matrix = allocateMatrix(rows, Array.from({ length: dims }, (_, j) => `f${j}`));
+  const n = rows;
+  // Overlapping clusters (noise of spread 6 around centres in [-10, 10]^D), so Lloyd does not
+  // converge within the timed iterations; cheap noise (a sum of uniforms) so that generating
+  // 100M rows does not dominate the bench.
+  for (let i = 0; i < n; i++) {
+    const c = (i * 2654435761) % k;
+    for (let j = 0; j < dims; j++) matrix.data[j * n + i] = centres[c * dims + j] + (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 1.5) * 12;
+  }
+  const init = new Float32Array(k * dims);
+  for (let c = 0; c < k; c++) for (let j = 0; j < dims; j++) init[c * dims + j] = matrix.data[j * n + ((c * 7919) % n)];
+  return { matrix, init };
+}
+
+async function timeLloyd(backend: Backend, matrix: DataMatrix, init: Float32Array, k: number, iterations: number): Promise<{ ms: number; attachMs: number; floorGbps: number | null }> {
+  const t0 = performance.now();
+  const handle = await backend.attach(matrix);
+  const attachMs = performance.now() - t0;
+  const d = matrix.dims;
+  let centres = Float32Array.from(init);
+  const step = async (): Promise<void> => {
+    const s = await backend.lloydStep(handle, centres, k);
+    const next = new Float32Array(k * d);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) next[c * d + j] = s.counts[c] > 0 ? s.sums[c * d + j] / s.counts[c] : centres[c * d + j];
+    centres = next;
+  };
+  await step();
+  const started = performance.now();
+  for (let i = 0; i < iterations; i++) await step();
+  const ms = (performance.now() - started) / iterations;
+  const bandwidth = backend instanceof GpuBackend ? await backend.measureReadBandwidth(handle) : undefined;
+  await backend.detach(handle);
+  return { ms, attachMs, floorGbps: bandwidth ? bandwidth / 1e9 : null };
+}
+
+export async function runBench(o: BenchOptions, onRow?: (row: BenchRow) => void): Promise<BenchResult> {
+  const notes: string[] = [];
+  const { matrix, init } = blobs(o.rows, o.dims, o.k, o.seed);
+  const bytes = o.rows * o.dims * 4;
+  const rows: BenchRow[] = [];
+  let cpuMs: number | undefined;
+  const row = (backend: string, device: string, ms: number, attachMs: number, floorGbps: number | null): BenchRow => {
+    const floor = o.peakGbps ?? floorGbps;
+    const floorMs = floor ? (bytes / (floor * 1e9)) * 1000 : null;
+    return {
+      backend,
+      device,
+      rows: o.rows,
+      dims: o.dims,
+      k: o.k,
+      iterations: o.iterations,
+      msPerIteration: ms,
+      gbPerSecond: bytes / (ms / 1000) / 1e9,
+      floorMs,
+      floorGbps: floor,
+      ratioToFloor: floorMs ? ms / floorMs : null,
+      speedupVsCpu: cpuMs ? cpuMs / ms : null,
+      attachMs,
+    };
+  };
+  for (const kind of o.backends) {
+    let backend: Backend;
+    try {
+      backend = kind === 'cpu' ? new CpuBackend() : await GpuBackend.create({ allowFallback: true });
+    } catch (error) {
+      notes.push(`${kind}: ${(error as Error).message.split(';')[0]}`);
+      continue;
+    }
+    try {
+      const t = await timeLloyd(backend, matrix, init, o.k, o.iterations);
+      if (kind === 'cpu') cpuMs = t.ms;
+      const r = row(kind, backend.deviceName, t.ms, t.attachMs, t.floorGbps);
+      rows.push(r);
+      onRow?.(r);
+    } finally {
+      await backend.dispose();
+    }
+  }
+  if (o.sklearn) {
+    const r = sklearnRow(matrix, init, o, notes);
+    if (r) {
+      const br = row('scikit-learn', `lloyd, ${availableParallelism()} threads`, r.ms, 0, null);
+      rows.push(br);
+      onRow?.(br);
+    }
+  }
+  return { rows, host: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`, notes };
+}
+
+function sklearnRow(matrix: DataMatrix, init: Float32Array, o: BenchOptions, notes: string[]): { ms: number } | undefined {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) {
+    notes.push('scikit-learn: /usr/bin/python3 not found (apt-get install python3-sklearn)');
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gpuseg-bench-'));
+  try {
+    writeFileSync(join(dir, 'x.f32'), new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength));
+    writeFileSync(join(dir, 'init.f32'), new Uint8Array(init.buffer));
+    const script = join(packageRoot(), 'bench', 'sklearn_lloyd.py');
+    const r = spawnSync(python, [script, join(dir, 'x.f32'), String(o.rows), String(o.dims), String(o.k), String(o.iterations + 1), join(dir, 'init.f32')], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) {
+      notes.push(`scikit-learn: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);
+      return undefined;
+    }
+    return { ms: (JSON.parse(r.stdout) as { ms_per_iteration: number }).ms_per_iteration };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function benchTable(result: BenchResult): string {
+  const head = ['backend', 'device', 'N×D', 'K', 'ms/iter', 'GB/s', 'floor ms', '× floor', 'vs cpu'];
+  const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
+  const lines = result.rows.map((r) => [r.backend, r.device.length > 40 ? r.device.slice(0, 39) + '…' : r.device, `${r.rows}×${r.dims}`, String(r.k), fmt(r.msPerIteration), fmt(r.gbPerSecond, 1), fmt(r.floorMs, 3), fmt(r.ratioToFloor, 1), r.speedupVsCpu === null ? '–' : `${r.speedupVsCpu.toFixed(1)}×`]);
+  const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(head), ...lines.map(line), ...result.notes.map((n) => `note: ${n}`)].join('\n');
+}
