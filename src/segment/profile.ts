@@ -37,35 +37,33 @@ export interface Profiles {
 }
 
 export function computeProfiles(table: Table, labels: Int32Array, k: number, columns: { name: string; role: ColumnRole }[], names?: readonly string[]): Profiles {
-  const values = tableColumnsFloat64(table, columns.map((c) => c.name));
   const n = table.numRows;
   const sizes = new Array<number>(k).fill(0);
   for (const l of labels) sizes[l]++;
-  const population = columns.map((c, j) => {
-    const col = values[j];
+  const population: Profiles['population'] = [];
+  const perSegment: ColumnProfile[][] = Array.from({ length: k }, () => []);
+  // One column at a time, so that profiling holds one float64 column, not the whole table again.
+  const mine = Array.from({ length: k }, (_, seg) => new Float64Array(sizes[seg]));
+  for (const c of columns) {
+    const [col] = tableColumnsFloat64(table, [c.name]);
     const s = meanAndStd(col);
-    return { column: c.name, role: c.role, mean: s.mean, median: quantileSorted(sortedFinite(col), 0.5), std: s.std };
-  });
-  const segments: SegmentProfile[] = [];
-  for (let seg = 0; seg < k; seg++) {
-    const profileColumns = columns.map((c, j): ColumnProfile => {
-      const col = values[j];
-      const mine = new Float64Array(sizes[seg]);
-      let at = 0;
-      for (let i = 0; i < n; i++) if (labels[i] === seg) mine[at++] = col[i];
-      const s = meanAndStd(mine);
-      const pop = population[j];
-      return {
+    const pop = { column: c.name, role: c.role, mean: s.mean, median: quantileSorted(sortedFinite(col), 0.5), std: s.std };
+    population.push(pop);
+    const at = new Array<number>(k).fill(0);
+    for (let i = 0; i < n; i++) mine[labels[i]][at[labels[i]]++] = col[i];
+    for (let seg = 0; seg < k; seg++) {
+      const ss = meanAndStd(mine[seg]);
+      perSegment[seg].push({
         column: c.name,
         role: c.role,
-        mean: s.mean,
-        median: quantileSorted(sortedFinite(mine), 0.5),
-        relativeImportance: pop.mean !== 0 && Number.isFinite(s.mean) ? s.mean / pop.mean - 1 : null,
-        zScore: pop.std > 0 && Number.isFinite(s.mean) ? (s.mean - pop.mean) / pop.std : null,
-      };
-    });
-    segments.push({ segment: seg, name: names?.[seg], size: sizes[seg], share: n > 0 ? sizes[seg] / n : 0, columns: profileColumns });
+        mean: ss.mean,
+        median: quantileSorted(sortedFinite(mine[seg]), 0.5),
+        relativeImportance: pop.mean !== 0 && Number.isFinite(ss.mean) ? ss.mean / pop.mean - 1 : null,
+        zScore: pop.std > 0 && Number.isFinite(ss.mean) ? (ss.mean - pop.mean) / pop.std : null,
+      });
+    }
   }
+  const segments: SegmentProfile[] = perSegment.map((cols, seg) => ({ segment: seg, name: names?.[seg], size: sizes[seg], share: n > 0 ? sizes[seg] / n : 0, columns: cols }));
   return { rows: n, population, segments };
 }
 
