@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { CpuBackend } from '../backend/cpu/cpu-backend.js';
 import { GpuBackend } from '../backend/gpu/gpu-backend.js';
+import { kernelForm, kernelParams, mStep, oneHotStatistics, type CovarianceType, type GmmParameters } from '../algo/gmm-math.js';
 import { allocateMatrix, type DataMatrix } from '../data/matrix.js';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
@@ -19,6 +20,9 @@ import { Rng } from '../util/rng.js';
  * backend and, with --sklearn, scikit-learn's Lloyd on the same data and initial centres.
  */
 export interface BenchOptions {
+  /** 'kmeans' (a Lloyd iteration) or 'gmm' (an EM iteration: E-step pass + host M-step). */
+  algorithm: 'kmeans' | 'gmm';
+  covariance: CovarianceType;
   rows: number;
   dims: number;
   k: number;
@@ -52,8 +56,11 @@ export interface BenchRow {
 }
 
 export interface BenchResult {
+  algorithm: string;
   rows: BenchRow[];
   host: string;
+  /** Peak resident memory of this process, MiB. */
+  peakRssMb: number;
   notes: string[];
 }
 
@@ -83,13 +90,25 @@ function blobs(rows: number, dims: number, k: number, seed: number): { matrix: D
   return { matrix, init };
 }
 
-async function timeLloyd(backend: Backend, matrix: DataMatrix, init: Float32Array, k: number, iterations: number): Promise<{ ms: number; attachMs: number; floorGbps: number | null }> {
+async function timeIterations(backend: Backend, matrix: DataMatrix, init: Float32Array, o: BenchOptions): Promise<{ ms: number; attachMs: number; floorGbps: number | null }> {
+  const { k, iterations } = o;
   const t0 = performance.now();
   const handle = await backend.attach(matrix);
   const attachMs = performance.now() - t0;
   const d = matrix.dims;
   let centres = Float32Array.from(init);
+  let mixture: GmmParameters | undefined;
+  if (o.algorithm === 'gmm') {
+    const { labels } = await backend.assign(handle, centres, k);
+    const { stats, centredOn } = oneHotStatistics(matrix.data, matrix.rows, d, labels, k, kernelForm(o.covariance));
+    mixture = mStep(o.covariance, stats, centredOn, d, 1e-6);
+  }
   const step = async (): Promise<void> => {
+    if (mixture) {
+      const stats = await backend.gmmStep(handle, kernelParams(mixture, 1e-6));
+      mixture = mStep(o.covariance, stats, mixture.means, d, 1e-6);
+      return;
+    }
     const s = await backend.lloydStep(handle, centres, k);
     const next = new Float32Array(k * d);
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) next[c * d + j] = s.counts[c] > 0 ? s.sums[c * d + j] / s.counts[c] : centres[c * d + j];
@@ -138,7 +157,7 @@ export async function runBench(o: BenchOptions, onRow?: (row: BenchRow) => void)
       continue;
     }
     try {
-      const t = await timeLloyd(backend, matrix, init, o.k, o.iterations);
+      const t = await timeIterations(backend, matrix, init, o);
       if (kind === 'cpu') cpuMs = t.ms;
       const r = row(kind, backend.deviceName, t.ms, t.attachMs, t.floorGbps);
       rows.push(r);
@@ -150,12 +169,12 @@ export async function runBench(o: BenchOptions, onRow?: (row: BenchRow) => void)
   if (o.sklearn) {
     const r = sklearnRow(matrix, init, o, notes);
     if (r) {
-      const br = row('scikit-learn', `lloyd, ${availableParallelism()} threads`, r.ms, 0, null);
+      const br = row('scikit-learn', `${o.algorithm === 'gmm' ? `GaussianMixture ${o.covariance}` : 'lloyd'}, ${availableParallelism()} threads`, r.ms, 0, null);
       rows.push(br);
       onRow?.(br);
     }
   }
-  return { rows, host: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`, notes };
+  return { algorithm: o.algorithm === 'gmm' ? `gmm (${o.covariance})` : 'kmeans (Lloyd)', rows, host: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), notes };
 }
 
 function sklearnRow(matrix: DataMatrix, init: Float32Array, o: BenchOptions, notes: string[]): { ms: number } | undefined {
@@ -168,8 +187,10 @@ function sklearnRow(matrix: DataMatrix, init: Float32Array, o: BenchOptions, not
   try {
     writeFileSync(join(dir, 'x.f32'), new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength));
     writeFileSync(join(dir, 'init.f32'), new Uint8Array(init.buffer));
-    const script = join(packageRoot(), 'bench', 'sklearn_lloyd.py');
-    const r = spawnSync(python, [script, join(dir, 'x.f32'), String(o.rows), String(o.dims), String(o.k), String(o.iterations + 1), join(dir, 'init.f32')], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const args = o.algorithm === 'gmm'
+      ? [join(packageRoot(), 'bench', 'sklearn_gmm.py'), join(dir, 'x.f32'), String(o.rows), String(o.dims), String(o.k), String(o.iterations), o.covariance, join(dir, 'init.f32')]
+      : [join(packageRoot(), 'bench', 'sklearn_lloyd.py'), join(dir, 'x.f32'), String(o.rows), String(o.dims), String(o.k), String(o.iterations), join(dir, 'init.f32')];
+    const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) {
       notes.push(`scikit-learn: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);
       return undefined;
@@ -186,5 +207,5 @@ export function benchTable(result: BenchResult): string {
   const lines = result.rows.map((r) => [r.backend, r.device.length > 40 ? r.device.slice(0, 39) + '…' : r.device, `${r.rows}×${r.dims}`, String(r.k), fmt(r.msPerIteration), fmt(r.gbPerSecond, 1), fmt(r.floorMs, 3), fmt(r.ratioToFloor, 1), r.speedupVsCpu === null ? '–' : `${r.speedupVsCpu.toFixed(1)}×`]);
   const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  return [line(head), ...lines.map(line), ...result.notes.map((n) => `note: ${n}`)].join('\n');
+  return [`${result.algorithm} on ${result.host}; peak RSS ${result.peakRssMb} MiB`, line(head), ...lines.map(line), ...result.notes.map((n) => `note: ${n}`)].join('\n');
 }

@@ -129,55 +129,80 @@ export function seedPotentialsKernelSource(d: number): KernelSource {
   return { key: `seed-pot:${d}`, body: `return function seedPotentials(X, n, i0, i1, cands, L, minDist, out) {\n${lines.join('\n')}\n};` };
 }
 
+/** Responsibilities below this add nothing a float32 statistic could hold; their rows are skipped. */
+export const GMM_MIN_RESPONSIBILITY = 1e-12;
+
 /**
  * gmm(X, n, i0, i1, M, P, B, acc, labels, maxProb, probs, out) — one E-step over rows [i0, i1).
  *   IN  M: K×D means; P: precision factors (diag: K×D values 1/σ; full: K×D×D upper-triangular);
  *       B: K constants log w + log det P − D/2·log 2π
  *   OUT acc (Float64Array, added to): Nk (K), Σ r·d (K×D), Σ r·d·dᵀ (K×S; S = D, or D(D+1)/2 as
- *       the upper triangle by rows), then Σ log p(x) — with d = x − μ_k (statistics centred on the
- *       current means); labels[i] = most probable component, maxProb[i] = its probability,
- *       probs[c·n + i] = every responsibility (each output skipped when null).
- * Log-probabilities go through log-sum-exp, so no component underflows to a 0/0.
+ *       the upper triangle by rows), with d = x − μ_k (statistics centred on the current means);
+ *       labels[i] = most probable component, maxProb[i] = its probability, probs[c·n + i] =
+ *       every responsibility (each output skipped when null); out[0] += Σ log p(x).
+ * Log-probabilities go through log-sum-exp (one exp per component), so no component underflows
+ * to a 0/0. The row and its difference from a mean are held in locals, loops over features
+ * unrolled; responsibilities below GMM_MIN_RESPONSIBILITY add nothing to the statistics.
  */
 export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): KernelSource {
   const s = form === 'diag' ? d : (d * (d + 1)) / 2;
   const kd = k * d;
-  const lines: string[] = [];
-  lines.push(`const lp = new Float64Array(${k}); const x = new Float64Array(${d}); const dv = new Float64Array(${d});`);
-  lines.push('let ll = 0;');
-  lines.push('for (let i = i0; i < i1; i++) {');
-  lines.push(`  for (let j = 0; j < ${d}; j++) x[j] = X[j * n + i];`);
-  lines.push('  let mx = -Infinity;');
-  lines.push(`  for (let c = 0; c < ${k}; c++) {`);
-  lines.push(`    let maha = 0; const mo = c * ${d};`);
-  if (form === 'diag') {
-    lines.push(`    for (let j = 0; j < ${d}; j++) { const t = (x[j] - M[mo + j]) * P[mo + j]; maha += t * t; }`);
-  } else {
-    lines.push(`    const po = c * ${d * d};`);
-    lines.push(`    for (let j = 0; j < ${d}; j++) dv[j] = x[j] - M[mo + j];`);
-    lines.push(`    for (let b = 0; b < ${d}; b++) { let y = 0; for (let a = 0; a <= b; a++) y += dv[a] * P[po + a * ${d} + b]; maha += y * y; }`);
+  const L: string[] = [];
+  const dv = (j: number) => `d${j}`;
+  L.push(`const lp = new Float64Array(${k}); const e = new Float64Array(${k});`);
+  // Small diagonal mixtures: every mean and precision in a local, the component loop unrolled too.
+  const unrollComponents = form === 'diag' && k * d <= 256;
+  if (unrollComponents) for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) L.push(`const m${c}_${j} = M[${c * d + j}], p${c}_${j} = P[${c * d + j}];`);
+  L.push('let ll = 0;');
+  L.push('for (let i = i0; i < i1; i++) {');
+  for (let j = 0; j < d; j++) L.push(`  const x${j} = X[${j === 0 ? 'i' : `${j} * n + i`}];`);
+  L.push('  let mx = -Infinity;');
+  if (unrollComponents) {
+    for (let c = 0; c < k; c++) {
+      const terms = Array.from({ length: d }, (_, j) => `((x${j} - m${c}_${j}) * p${c}_${j}) ** 2`);
+      L.push(`  { const v = B[${c}] - 0.5 * (${terms.join(' + ')}); lp[${c}] = v; if (v > mx) mx = v; }`);
+    }
   }
-  lines.push('    const v = B[c] - 0.5 * maha; lp[c] = v; if (v > mx) mx = v;');
-  lines.push('  }');
-  lines.push('  let sum = 0;');
-  lines.push(`  for (let c = 0; c < ${k}; c++) sum += Math.exp(lp[c] - mx);`);
-  lines.push('  const lse = mx + Math.log(sum); ll += lse;');
-  lines.push('  let best = 0;');
-  lines.push(`  for (let c = 1; c < ${k}; c++) if (lp[c] > lp[best]) best = c;`);
-  lines.push('  if (labels !== null) { labels[i] = best; maxProb[i] = Math.exp(lp[best] - lse); }');
-  lines.push(`  if (probs !== null) for (let c = 0; c < ${k}; c++) probs[c * n + i] = Math.exp(lp[c] - lse);`);
-  lines.push('  if (acc !== null) {');
-  lines.push(`    for (let c = 0; c < ${k}; c++) {`);
-  lines.push('      const r = Math.exp(lp[c] - lse);');
-  lines.push('      if (r === 0) continue;');
-  lines.push(`      acc[c] += r; const mo = c * ${d}; const so = ${k + kd} + c * ${s};`);
-  lines.push(`      for (let j = 0; j < ${d}; j++) { const t = x[j] - M[mo + j]; dv[j] = t; acc[${k} + mo + j] += r * t; }`);
-  if (form === 'diag') lines.push(`      for (let j = 0; j < ${d}; j++) acc[so + j] += r * dv[j] * dv[j];`);
-  else lines.push(`      let at = so; for (let a = 0; a < ${d}; a++) { const ra = r * dv[a]; for (let b = a; b < ${d}; b++) acc[at++] += ra * dv[b]; }`);
-  lines.push('    }');
-  lines.push('  }');
-  lines.push('}');
-  lines.push('out[0] += ll;');
-  lines.push('return ll;');
-  return { key: `gmm:${form}:${k}:${d}`, body: `return function gmm(X, n, i0, i1, M, P, B, acc, labels, maxProb, probs, out) {\n${lines.join('\n')}\n};` };
+  L.push(`  for (let c = 0; c < ${unrollComponents ? 0 : k}; c++) {`);
+  L.push(`    const mo = c * ${d};`);
+  for (let j = 0; j < d; j++) L.push(`    const ${dv(j)} = x${j} - M[mo + ${j}];`);
+  L.push('    let maha = 0;');
+  if (form === 'diag') {
+    for (let j = 0; j < d; j++) L.push(`    { const t = ${dv(j)} * P[mo + ${j}]; maha += t * t; }`);
+  } else {
+    L.push(`    const po = c * ${d * d};`);
+    for (let b = 0; b < d; b++) {
+      const terms = Array.from({ length: b + 1 }, (_, a) => `${dv(a)} * P[po + ${a * d + b}]`);
+      L.push(`    { const y = ${terms.join(' + ')}; maha += y * y; }`);
+    }
+  }
+  L.push('    const v = B[c] - 0.5 * maha; lp[c] = v; if (v > mx) mx = v;');
+  L.push('  }');
+  L.push('  let sum = 0, best = 0;');
+  L.push(`  for (let c = 0; c < ${k}; c++) { const t = Math.exp(lp[c] - mx); e[c] = t; sum += t; if (lp[c] > lp[best]) best = c; }`);
+  L.push('  ll += mx + Math.log(sum);');
+  L.push('  const inv = 1 / sum;');
+  L.push('  if (labels !== null) { labels[i] = best; maxProb[i] = e[best] * inv; }');
+  L.push(`  if (probs !== null) for (let c = 0; c < ${k}; c++) probs[c * n + i] = e[c] * inv;`);
+  L.push('  if (acc !== null) {');
+  L.push(`    for (let c = 0; c < ${k}; c++) {`);
+  L.push('      const r = e[c] * inv;');
+  L.push(`      if (r < ${GMM_MIN_RESPONSIBILITY}) continue;`);
+  L.push(`      acc[c] += r; const mo = c * ${d}; const so = ${k + kd} + c * ${s};`);
+  for (let j = 0; j < d; j++) L.push(`      const ${dv(j)} = x${j} - M[mo + ${j}]; acc[${k} + mo + ${j}] += r * ${dv(j)};`);
+  if (form === 'diag') for (let j = 0; j < d; j++) L.push(`      acc[so + ${j}] += r * ${dv(j)} * ${dv(j)};`);
+  else {
+    let at = 0;
+    for (let a = 0; a < d; a++) {
+      L.push(`      { const ra = r * ${dv(a)};`);
+      for (let b = a; b < d; b++) L.push(`        acc[so + ${at++}] += ra * ${dv(b)};`);
+      L.push('      }');
+    }
+  }
+  L.push('    }');
+  L.push('  }');
+  L.push('}');
+  L.push('out[0] += ll;');
+  L.push('return ll;');
+  return { key: `gmm:${form}:${k}:${d}`, body: `return function gmm(X, n, i0, i1, M, P, B, acc, labels, maxProb, probs, out) {\n${L.join('\n')}\n};` };
 }
