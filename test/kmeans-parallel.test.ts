@@ -16,7 +16,7 @@ describe.each(backendCases.filter((b) => b.name === 'cpu' || b.name === 'gpu' ||
       const handle = await backend.attach(matrix);
       const parallel = await kmeansParallel(backend, handle, 12, new Rng(1));
       const greedy = await kmeansPlusPlus(backend, handle, 12, new Rng(1));
-      expect(parallel.passes).toBeLessThanOrEqual(2 * 5 + 3);
+      expect(parallel.passes).toBeLessThanOrEqual(2 * 2 + 3);
       expect(greedy.passes).toBe(2 * 12 - 1);
       expect(parallel.potential!).toBeLessThan(greedy.potential! * 2);
       // Lloyd from the k-means|| seeds recovers the blobs.

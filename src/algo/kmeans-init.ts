@@ -102,8 +102,11 @@ export interface ParallelSeedingOptions {
   oversampling: number;
 }
 
-/** Spark MLlib's and the paper's defaults: 5 rounds of ℓ = 2k. */
-export const PARALLEL_SEEDING_DEFAULTS: ParallelSeedingOptions = { rounds: 5, oversampling: 2 };
+/**
+ * Spark MLlib's defaults (initializationSteps = 2; Bahmani et al. found a few rounds of ℓ = 2k
+ * enough): each round is two passes over the data.
+ */
+export const PARALLEL_SEEDING_DEFAULTS: ParallelSeedingOptions = { rounds: 2, oversampling: 2 };
 
 /**
  * k-means‖ (Bahmani et al. 2012, "Scalable k-means++"), as Spark MLlib and cuML seed large data:
@@ -111,8 +114,8 @@ export const PARALLEL_SEEDING_DEFAULTS: ParallelSeedingOptions = { rounds: 5, ov
  * min(1, ℓ·d²(x)/φ) (ℓ = oversampling × k, φ = the current potential) — one sampling pass and one
  * distance pass on the backend, however many rows are kept; weight each candidate by the rows
  * nearest to it (one assignment pass); then recluster the weighted candidates into k centres on
- * the host (weighted k-means++, then weighted Lloyd). About 2·rounds + 2 passes instead of
- * k-means++'s 2k, which is what makes it the choice for tens of millions of rows.
+ * the host (weighted k-means++, then weighted Lloyd). 2·rounds + 3 passes instead of k-means++'s
+ * 2k − 1, which is what makes it the choice for tens of millions of rows.
  */
 export async function kmeansParallel(backend: Backend, handle: DatasetHandle, k: number, rng: Rng, options = PARALLEL_SEEDING_DEFAULTS): Promise<Seeding> {
   const { matrix } = handle;

@@ -5,15 +5,18 @@ import { Float32, Int32, makeVector, Table, type Vector } from 'apache-arrow';
  * the input has none), `segment_id`, the `extra` columns (segment_name, ...), and `distance`
  * (Euclidean, to the assigned centre, in the clustering space).
  */
-export function assignmentsTable(input: Table, idColumn: string | undefined, labels: Int32Array, sqDistances: Float32Array, extra: Record<string, Vector> = {}): Table {
-  const distance = new Float32Array(sqDistances.length);
-  for (let i = 0; i < distance.length; i++) distance[i] = Math.sqrt(sqDistances[i]);
+export function assignmentsTable(input: Table, idColumn: string | undefined, labels: Int32Array, sqDistances: Float32Array, extra: Record<string, Vector> = {}, distances?: Float32Array): Table {
+  let distance = distances;
+  if (!distance) {
+    distance = new Float32Array(sqDistances.length);
+    for (let i = 0; i < distance.length; i++) distance[i] = Math.sqrt(sqDistances[i]);
+  }
   const columns: Record<string, Vector> = {};
   if (idColumn !== undefined) columns[idColumn] = input.getChild(idColumn)!;
   else columns.row = makeVector(Int32Array.from({ length: labels.length }, (_, i) => i));
   columns.segment_id = makeVector({ type: new Int32(), data: labels });
   Object.assign(columns, extra);
-  columns.distance = makeVector({ type: new Float32(), data: distance });
+  columns.distance = makeVector({ type: new Float32(), data: distance as Float32Array });
   return new Table(columns);
 }
 

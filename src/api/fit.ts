@@ -249,7 +249,8 @@ async function fitKMeans(backend: Backend, handle: DatasetHandle, settings: Para
 }
 
 function kmeansRun(r: KMeansResult): AlgorithmRun {
-  const distances = Float32Array.from(r.sqDistances, Math.sqrt);
+  const distances = new Float32Array(r.sqDistances.length);
+  for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(r.sqDistances[i]);
   return {
     centres: r.centres,
     labels: r.labels,
@@ -295,7 +296,7 @@ async function fitMixture(backend: Backend, handle: DatasetHandle, settings: Par
 /** The per-row output of either algorithm. */
 function outputTable(table: Table, id: string | undefined, run: AlgorithmRun, names: string[] | undefined, k: number): Table {
   const named: Record<string, Vector> = names ? { segment_name: segmentNameColumn(run.labels, names) } : {};
-  if (run.sqDistances) return assignmentsTable(table, id, run.labels, run.sqDistances, named);
+  if (run.sqDistances) return assignmentsTable(table, id, run.labels, run.sqDistances, named, run.distances);
   return mixtureTable(table, id, run.labels, run.probability!, run.probabilities, k, named);
 }
 

@@ -27,18 +27,10 @@ export function featureMatrix(table: Table, request: RoleRequest, options: { all
   if (table.numRows === 0) throw new InputError('the input has zero rows');
   const { matrix, problems } = tableToMatrix(table, roles.features);
   rejectProblems(options.allowMissing ? problems.map((p) => ({ ...p, missing: 0 })) : problems);
-  checkMagnitudes(matrix);
-  return { roles, matrix };
-}
-
-export function checkMagnitudes(matrix: DataMatrix): void {
-  for (let j = 0; j < matrix.dims; j++) {
-    const col = matrix.data.subarray(j * matrix.rows, (j + 1) * matrix.rows);
-    for (let i = 0; i < col.length; i++) {
-      const v = col[i];
-      if (v > MAX_ABS_FEATURE || v < -MAX_ABS_FEATURE) {
-        throw new InputError(`column '${matrix.features[j]}' has a value of ${v.toExponential(3)} at row ${i}, too large for float32 distances (limit ±1e18); rescale it`);
-      }
+  for (const p of problems) {
+    if (p.maxAbs > MAX_ABS_FEATURE) {
+      throw new InputError(`column '${p.column}' has a value of ${p.maxAbs.toExponential(3)} in magnitude at row ${p.maxAbsRow}, too large for float32 distances (limit ±1e18); rescale it`);
     }
   }
+  return { roles, matrix };
 }

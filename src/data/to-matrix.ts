@@ -12,6 +12,9 @@ export interface ColumnProblems {
   /** Finite values beyond float32's range (|v| > 3.4e38), which would become ±Infinity. */
   overflow: number;
   firstOverflowRow: number;
+  /** Largest finite |value| and its row (for the distance-overflow check). */
+  maxAbs: number;
+  maxAbsRow: number;
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -72,7 +75,7 @@ export function rejectProblems(problems: readonly ColumnProblems[], hint = 'impu
 }
 
 function emptyProblems(column: string): ColumnProblems {
-  return { column, missing: 0, firstMissingRow: -1, infinite: 0, firstInfiniteRow: -1, overflow: 0, firstOverflowRow: -1 };
+  return { column, missing: 0, firstMissingRow: -1, infinite: 0, firstInfiniteRow: -1, overflow: 0, firstOverflowRow: -1, maxAbs: 0, maxAbsRow: -1 };
 }
 
 function isValid(chunk: Data, i: number): boolean {
@@ -89,15 +92,39 @@ function writeChunk(chunk: Data, name: string, out: Float32Array | Float64Array,
   const put = (i: number, v: number): void => {
     if (hasNulls && !isValid(chunk, i)) v = Number.NaN;
     out[i] = v;
+    classify(v, i);
+  };
+  const classify = (v: number, i: number): void => {
     if (v !== v) {
       if (scan.missing++ === 0) scan.firstMissingRow = rowOffset + i;
     } else if (v > FLOAT32_MAX || v < -FLOAT32_MAX) {
       if (v === Infinity || v === -Infinity) {
         if (scan.infinite++ === 0) scan.firstInfiniteRow = rowOffset + i;
       } else if (scan.overflow++ === 0) scan.firstOverflowRow = rowOffset + i;
+    } else {
+      const a = v < 0 ? -v : v;
+      if (a > scan.maxAbs) {
+        scan.maxAbs = a;
+        scan.maxAbsRow = rowOffset + i;
+      }
     }
   };
-  if (DataType.isFloat(type) && type.precision !== Precision.HALF) {
+  if (DataType.isFloat(type) && type.precision !== Precision.HALF && !hasNulls) {
+    // The common case, without a call per value: a converting copy, then one scan of the source.
+    const values = (chunk.values as Float32Array | Float64Array).subarray(0, n);
+    out.set(values);
+    let maxAbs = scan.maxAbs;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      // Only the unusual values leave the loop for classify().
+      if (v !== v || v > FLOAT32_MAX || v < -FLOAT32_MAX) classify(v, i);
+      else if (v > maxAbs || -v > maxAbs) {
+        maxAbs = v < 0 ? -v : v;
+        scan.maxAbsRow = rowOffset + i;
+      }
+    }
+    scan.maxAbs = Math.max(scan.maxAbs, maxAbs);
+  } else if (DataType.isFloat(type) && type.precision !== Precision.HALF) {
     const values = chunk.values as Float32Array | Float64Array;
     for (let i = 0; i < n; i++) put(i, values[i]);
   } else if (DataType.isFloat(type)) {

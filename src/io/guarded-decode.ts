@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -127,12 +127,22 @@ function runWorker(job: Record<string, unknown>, bytes: number): Promise<WorkerR
   });
 }
 
-/** Bytes of a file in shared memory, so a worker can read them without a copy. */
+/** Bytes of a file read straight into shared memory, so a worker can parse them without a copy. */
 export function readShared(path: string): Uint8Array {
-  const plain = readFileSync(path);
-  const shared = new Uint8Array(new SharedArrayBuffer(Math.max(1, plain.length)), 0, plain.length);
-  shared.set(plain);
-  return shared;
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const shared = new Uint8Array(new SharedArrayBuffer(Math.max(1, size)), 0, size);
+    let offset = 0;
+    while (offset < size) {
+      const n = readSync(fd, shared, offset, Math.min(size - offset, 1 << 30), offset);
+      if (n === 0) break;
+      offset += n;
+    }
+    return shared.subarray(0, offset);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Parses Arrow IPC bytes in a worker; throws an Error with the reason when that fails or hangs. */

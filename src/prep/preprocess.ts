@@ -1,7 +1,7 @@
 import { allocateMatrix, type DataMatrix } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import { symmetricEigen } from './eigen.js';
-import { correlationMatrix, covarianceMatrix, meanAndStd, quantileSorted, sortedFinite } from './stats.js';
+import { correlationMatrix, covarianceMatrix, meanAndStd, quantile } from './stats.js';
 
 /**
  * Preprocessing of the clustering features, fitted once and stored in the model so that predict
@@ -51,6 +51,17 @@ export interface PrepReport {
   clipped: { column: string; count: number }[];
 }
 
+/** Rows the correlation report looks at, at most. */
+const CORRELATION_SAMPLE = 200_000;
+
+/** Evenly spaced rows of a matrix (all of them when it has at most `max`), column-major. */
+function sampleRows(m: DataMatrix, max: number): Float32Array {
+  if (m.rows <= max) return m.data;
+  const out = new Float32Array(max * m.dims);
+  for (let j = 0; j < m.dims; j++) for (let s = 0; s < max; s++) out[j * max + s] = m.data[j * m.rows + Math.floor((s * m.rows) / max)];
+  return out;
+}
+
 /** |r| at or above which two features are reported as near-duplicates. */
 export const CORRELATION_FLAG = 0.95;
 
@@ -69,7 +80,7 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
     const values = names.map((name, j) => {
       const col = column(matrix, j);
       if (strategy === 'constant') return options.imputeValue ?? 0;
-      const value = strategy === 'mean' ? meanAndStd(col).mean : quantileSorted(sortedFinite(col), 0.5);
+      const value = strategy === 'mean' ? meanAndStd(col).mean : quantile(col, 0.5);
       if (!Number.isFinite(value)) throw new InputError(`column '${name}' has no values to impute from (every row is missing)`);
       return value;
     });
@@ -83,7 +94,7 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
   }
   const log = options.log ?? [];
   for (const name of log) if (!names.includes(name)) throw new UsageError(`--log: '${name}' is not a feature (features: ${names.join(', ')})`);
-  applyElementwise(matrix, { impute, log, clip: null, scale: null });
+  if (impute || log.length > 0) applyElementwise(matrix, { impute, log, clip: null, scale: null });
 
   let clip: Preprocessing['clip'] = null;
   if ((options.clip ?? 'none') === 'iqr') {
@@ -91,9 +102,9 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
     const lower: number[] = [];
     const upper: number[] = [];
     names.forEach((name, j) => {
-      const sorted = sortedFinite(column(matrix, j));
-      const q1 = quantileSorted(sorted, 0.25);
-      const q3 = quantileSorted(sorted, 0.75);
+      const col = column(matrix, j);
+      const q1 = quantile(col, 0.25);
+      const q3 = quantile(col, 0.75);
       lower.push(q1 - factor * (q3 - q1));
       upper.push(q3 + factor * (q3 - q1));
       let count = 0;
@@ -118,9 +129,8 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
       centre.push(s.min);
       spread.push(s.max > s.min ? s.max - s.min : 1);
     } else if (kind === 'robust') {
-      const sorted = sortedFinite(col);
-      const iqr = quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25);
-      centre.push(quantileSorted(sorted, 0.5));
+      const iqr = quantile(col, 0.75) - quantile(col, 0.25);
+      centre.push(quantile(col, 0.5));
       spread.push(iqr > 0 ? iqr : 1);
     } else {
       centre.push(0);
@@ -128,9 +138,10 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
     }
   });
   const scale = { kind, centre, scale: spread };
-  applyElementwise(matrix, { impute: null, log: [], clip: null, scale });
+  if (kind !== 'none') applyElementwise(matrix, { impute: null, log: [], clip: null, scale });
 
-  const corr = correlationMatrix(matrix.data, matrix.rows, d);
+  // Near-duplicate features show on a sample as on the whole: at most CORRELATION_SAMPLE rows, evenly spaced.
+  const corr = correlationMatrix(sampleRows(matrix, CORRELATION_SAMPLE), Math.min(matrix.rows, CORRELATION_SAMPLE), d);
   for (let a = 0; a < d; a++) {
     for (let b = a + 1; b < d; b++) {
       const r = corr[a * d + b];

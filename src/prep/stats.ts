@@ -1,22 +1,66 @@
 /** Column statistics the preprocessing steps are fitted on, in float64, NaN ignored. */
 
-/** Finite values of a column, sorted (a copy). */
-export function sortedFinite<T extends Float32Array | Float64Array>(column: T): T {
-  let n = 0;
-  for (let i = 0; i < column.length; i++) if (column[i] === column[i]) n++;
-  const out = new (column.constructor as new (n: number) => T)(n);
-  let at = 0;
-  for (let i = 0; i < column.length; i++) if (column[i] === column[i]) out[at++] = column[i];
-  return out.sort() as T;
+/**
+ * Quantile q of the finite values with linear interpolation (numpy's default, 'linear'), by
+ * selection (expected linear time) on a copy rather than a sort: sorting a million values costs
+ * about 150 ms in V8, selecting its median a few.
+ */
+export function quantile(column: Float32Array | Float64Array, q: number): number {
+  const values = finiteCopy(column);
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  const pos = (n - 1) * q;
+  const lo = Math.floor(pos);
+  const a = select(values, lo);
+  if (pos === lo || lo + 1 >= n) return a;
+  // After selecting lo, the next order statistic is the smallest value above position lo.
+  let b = Infinity;
+  for (let i = lo + 1; i < n; i++) if (values[i] < b) b = values[i];
+  return a + (b - a) * (pos - lo);
 }
 
-/** Quantile q of sorted values with linear interpolation (numpy's default, 'linear'). */
-export function quantileSorted(sorted: Float32Array | Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+function finiteCopy(column: Float32Array | Float64Array): Float64Array {
+  let n = 0;
+  for (let i = 0; i < column.length; i++) if (column[i] === column[i]) n++;
+  const out = new Float64Array(n);
+  let at = 0;
+  for (let i = 0; i < column.length; i++) if (column[i] === column[i]) out[at++] = column[i];
+  return out;
+}
+
+/** Hoare's selection (median-of-three pivots): puts the k-th smallest at k, smaller before, larger after. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot, which also guards the scans.
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 export function meanAndStd(column: Float32Array | Float64Array): { mean: number; std: number; min: number; max: number; count: number } {
@@ -54,28 +98,26 @@ export function correlationMatrix(data: Float32Array, rows: number, dims: number
   return out;
 }
 
-/** Means and the sample covariance (ddof = 1, as numpy.cov and scikit-learn's PCA use). */
+/** Means and the sample covariance (ddof = 1, as numpy.cov and scikit-learn's PCA use), column pair by pair. */
 export function covarianceMatrix(data: Float32Array, rows: number, dims: number): { mean: Float64Array; matrix: Float64Array } {
   const mean = new Float64Array(dims);
   for (let j = 0; j < dims; j++) {
     let s = 0;
-    for (let i = 0; i < rows; i++) s += data[j * rows + i];
+    const col = data.subarray(j * rows, (j + 1) * rows);
+    for (let i = 0; i < rows; i++) s += col[i];
     mean[j] = s / rows;
   }
   const matrix = new Float64Array(dims * dims);
-  const centred = new Float64Array(dims);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < dims; j++) centred[j] = data[j * rows + i] - mean[j];
-    for (let a = 0; a < dims; a++) {
-      const ca = centred[a];
-      for (let b = a; b < dims; b++) matrix[a * dims + b] += ca * centred[b];
-    }
-  }
   const denom = Math.max(1, rows - 1);
   for (let a = 0; a < dims; a++) {
+    const xa = data.subarray(a * rows, (a + 1) * rows);
+    const ma = mean[a];
     for (let b = a; b < dims; b++) {
-      matrix[a * dims + b] /= denom;
-      matrix[b * dims + a] = matrix[a * dims + b];
+      const xb = data.subarray(b * rows, (b + 1) * rows);
+      const mb = mean[b];
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += (xa[i] - ma) * (xb[i] - mb);
+      matrix[a * dims + b] = matrix[b * dims + a] = s / denom;
     }
   }
   return { mean, matrix };

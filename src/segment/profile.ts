@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { tableColumnsFloat64 } from '../data/to-matrix.js';
-import { meanAndStd, quantileSorted, sortedFinite } from '../prep/stats.js';
+import { meanAndStd, quantile } from '../prep/stats.js';
 
 /**
  * Segment profiles: how each segment differs from the average, in original units. For every
@@ -36,30 +36,58 @@ export interface Profiles {
   segments: SegmentProfile[];
 }
 
+/**
+ * Rows from which medians are taken: all of them up to this many, else this many evenly spaced
+ * rows (means, shares and z-scores are always exact). Selecting medians over tens of millions of
+ * scattered rows costs far more than the fit; a million rows pins a median down to well within
+ * what a profile is read for.
+ */
+export const PROFILE_MEDIAN_ROWS = 1_000_000;
+
 export function computeProfiles(table: Table, labels: Int32Array, k: number, columns: { name: string; role: ColumnRole }[], names?: readonly string[]): Profiles {
   const n = table.numRows;
   const sizes = new Array<number>(k).fill(0);
   for (const l of labels) sizes[l]++;
+  // The rows medians come from, grouped by segment (a counting sort, once for every column).
+  const m = Math.min(n, PROFILE_MEDIAN_ROWS);
+  const sampled = new Int32Array(m);
+  for (let s = 0; s < m; s++) sampled[s] = m === n ? s : Math.floor((s * n) / m);
+  const starts = new Int32Array(k + 1);
+  for (const r of sampled) starts[labels[r] + 1]++;
+  for (let seg = 0; seg < k; seg++) starts[seg + 1] += starts[seg];
+  const order = new Int32Array(m);
+  const fill = starts.slice(0, k);
+  for (const r of sampled) order[fill[labels[r]]++] = r;
+  const grouped = new Float64Array(m);
   const population: Profiles['population'] = [];
   const perSegment: ColumnProfile[][] = Array.from({ length: k }, () => []);
+  const sums = new Float64Array(k);
+  const counts = new Float64Array(k);
   // One column at a time, so that profiling holds one float64 column, not the whole table again.
-  const mine = Array.from({ length: k }, (_, seg) => new Float64Array(sizes[seg]));
   for (const c of columns) {
     const [col] = tableColumnsFloat64(table, [c.name]);
     const s = meanAndStd(col);
-    const pop = { column: c.name, role: c.role, mean: s.mean, median: quantileSorted(sortedFinite(col), 0.5), std: s.std };
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const v = col[i];
+      if (v === v) {
+        sums[labels[i]] += v;
+        counts[labels[i]]++;
+      }
+    }
+    for (let t = 0; t < m; t++) grouped[t] = col[order[t]];
+    const pop = { column: c.name, role: c.role, mean: s.mean, median: quantile(grouped, 0.5), std: s.std };
     population.push(pop);
-    const at = new Array<number>(k).fill(0);
-    for (let i = 0; i < n; i++) mine[labels[i]][at[labels[i]]++] = col[i];
     for (let seg = 0; seg < k; seg++) {
-      const ss = meanAndStd(mine[seg]);
+      const mean = counts[seg] > 0 ? sums[seg] / counts[seg] : Number.NaN;
       perSegment[seg].push({
         column: c.name,
         role: c.role,
-        mean: ss.mean,
-        median: quantileSorted(sortedFinite(mine[seg]), 0.5),
-        relativeImportance: pop.mean !== 0 && Number.isFinite(ss.mean) ? ss.mean / pop.mean - 1 : null,
-        zScore: pop.std > 0 && Number.isFinite(ss.mean) ? (ss.mean - pop.mean) / pop.std : null,
+        mean,
+        median: quantile(grouped.subarray(starts[seg], starts[seg + 1]), 0.5),
+        relativeImportance: pop.mean !== 0 && Number.isFinite(mean) ? mean / pop.mean - 1 : null,
+        zScore: pop.std > 0 && Number.isFinite(mean) ? (mean - pop.mean) / pop.std : null,
       });
     }
   }

@@ -192,7 +192,7 @@ export class CpuBackend implements Backend {
     const kmem = ds.matrix.kernelMemory;
     const sqd = kmem ? new Float32Array(kmem.memory.buffer, kmem.sqd, ds.rows) : new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
     await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', { C: centres, labels, sqd, accumulate: false, accLength: 0, wasm: await this.wasmKernel(ds, k, ds.dims) });
-    return { labels: Int32Array.from(labels), sqDistances: Float32Array.from(sqd) };
+    return { labels: labels.slice(), sqDistances: sqd.slice() };
   }
 
   async seedReset(handle: DatasetHandle, centres: Float32Array, count = 1): Promise<Float64Array> {
@@ -225,7 +225,7 @@ export class CpuBackend implements Backend {
       blockSums: ds.blockSums,
       blockRows: SEED_BLOCK_ROWS,
     });
-    return Float64Array.from(ds.blockSums);
+    return ds.blockSums.slice();
   }
 
   async seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array> {
@@ -269,7 +269,7 @@ export class CpuBackend implements Backend {
     const partials = await this.runBlocks(ds, gmmKernelSource(params.form, params.k, ds.dims), 'gmm', { M: params.means, P: params.precChol, B: params.bias, accLength: 0, labels, maxProb, probs });
     let logLikelihood = 0;
     for (const part of partials) logLikelihood += part[0];
-    return { labels: Int32Array.from(labels), probability: Float32Array.from(maxProb), probabilities: probs ? Float32Array.from(probs) : undefined, logLikelihood };
+    return { labels: labels.slice(), probability: maxProb.slice(), probabilities: probs ? probs.slice() : undefined, logLikelihood };
   }
 
   async dispose(): Promise<void> {
