@@ -23,14 +23,7 @@ struct Params {
 var<workgroup> red_hi: array<f32, WG>;
 var<workgroup> red_lo: array<f32, WG>;
 
-fn two_sum(a_hi: f32, a_lo: f32, b_hi: f32, b_lo: f32) -> vec2<f32> {
-  let s = a_hi + b_hi;
-  let bb = s - a_hi;
-  let err = (a_hi - (s - bb)) + (b_hi - bb);
-  let lo = a_lo + b_lo + err;
-  let hi = s + lo;
-  return vec2<f32>(hi, lo - (hi - s));
-}
+// #include "lib/two_sum.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {

@@ -47,14 +47,13 @@ describe('gpuseg fit and predict on a real dataset', () => {
     expect(r.stdout).toMatch(/segment sizes: 0:\d+/);
   });
 
-  test('the same seed gives byte-identical outputs', () => {
+  test.each(hasGpu ? ['cpu', 'gpu'] : ['cpu'])('the same input, seed and backend (%s) give byte-identical outputs', (backend) => {
     const dir = tempDir();
     for (const name of ['a', 'b']) {
-      const r = gpuseg(['fit', 'datasets/CC_GENERAL.csv', '--k', '6', '--features', 'BALANCE,PURCHASES,CASH_ADVANCE,PAYMENTS', '--id', 'CUST_ID', '--seed', '7', '--backend', 'cpu', '--output', join(dir, `${name}.csv`), '--model', join(dir, `${name}.json`)]);
+      const r = gpuseg(['fit', 'datasets/CC_GENERAL.csv', '--k', '6', '--features', 'BALANCE,PURCHASES,CASH_ADVANCE,PAYMENTS', '--id', 'CUST_ID', '--seed', '7', '--backend', backend, '--output', join(dir, `${name}.parquet`), '--model', join(dir, `${name}.json`), '--profile-output', join(dir, `${name}.prof.csv`)]);
       expect(r.status).toBe(0);
     }
-    expect(readFileSync(join(dir, 'a.csv'))).toEqual(readFileSync(join(dir, 'b.csv')));
-    expect(readFileSync(join(dir, 'a.json'))).toEqual(readFileSync(join(dir, 'b.json')));
+    for (const ext of ['parquet', 'json', 'prof.csv']) expect(readFileSync(join(dir, `a.${ext}`))).toEqual(readFileSync(join(dir, `b.${ext}`)));
   });
 
   test('devices lists the CPU', () => {

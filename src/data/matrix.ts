@@ -1,3 +1,5 @@
+import { meanAndStd } from '../prep/stats.js';
+
 /**
  * The data the backends work on: N rows × D features of float32, column-major (feature j occupies
  * `data[j*rows .. (j+1)*rows)`), the layout Arrow columns already have, so a GPU thread per row
@@ -89,40 +91,14 @@ export function readRow(m: DataMatrix, i: number, out = new Float32Array(m.dims)
 /** Mean, variance, min, max per feature, in float64, ignoring NaN. */
 export function columnStats(m: DataMatrix): ColumnStats {
   const d = m.dims;
-  const stats: ColumnStats = {
-    count: new Float64Array(d),
-    mean: new Float64Array(d),
-    variance: new Float64Array(d),
-    min: new Float64Array(d).fill(Infinity),
-    max: new Float64Array(d).fill(-Infinity),
-  };
+  const stats: ColumnStats = { count: new Float64Array(d), mean: new Float64Array(d), variance: new Float64Array(d), min: new Float64Array(d), max: new Float64Array(d) };
   for (let j = 0; j < d; j++) {
-    const col = m.data.subarray(j * m.rows, (j + 1) * m.rows);
-    let count = 0;
-    let sum = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < col.length; i++) {
-      const v = col[i];
-      if (v !== v) continue;
-      count++;
-      sum += v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    const mean = count > 0 ? sum / count : Number.NaN;
-    let ss = 0;
-    for (let i = 0; i < col.length; i++) {
-      const v = col[i];
-      if (v !== v) continue;
-      const dv = v - mean;
-      ss += dv * dv;
-    }
-    stats.count[j] = count;
-    stats.mean[j] = mean;
-    stats.variance[j] = count > 0 ? ss / count : Number.NaN;
-    stats.min[j] = min;
-    stats.max[j] = max;
+    const s = meanAndStd(m.data.subarray(j * m.rows, (j + 1) * m.rows));
+    stats.count[j] = s.count;
+    stats.mean[j] = s.mean;
+    stats.variance[j] = s.std * s.std;
+    stats.min[j] = s.min;
+    stats.max[j] = s.max;
   }
   return stats;
 }

@@ -15,10 +15,15 @@ export interface ProgramSpec {
 
 const sources = new Map<string, string>();
 
+/**
+ * A kernel's WGSL with its `// #include "lib/….wgsl"` lines replaced by those files (WGSL has no
+ * imports; helpers shared by several kernels live once in shaders/lib/).
+ */
 function shaderFile(name: string): string {
   let text = sources.get(name);
   if (text === undefined) {
-    text = readFileSync(join(packageRoot(), 'shaders', `${name}.wgsl`), 'utf8');
+    const read = (file: string) => readFileSync(join(packageRoot(), 'shaders', file), 'utf8');
+    text = read(`${name}.wgsl`).replace(/^\/\/ #include "([\w/.-]+\.wgsl)"$/gm, (_line, file: string) => read(file));
     sources.set(name, text);
   }
   return text;

@@ -2,40 +2,23 @@ import { Command } from 'commander';
 import { writeTable } from '../../io/write-table.js';
 import { rfm } from '../../segment/rfm.js';
 import { checkOutputPath } from '../paths.js';
+import { addRfmOptions, rfmOptions, type RfmFlags } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
 
-interface RfmFlags {
-  customer: string;
-  date: string;
-  amount?: string;
-  quantity?: string;
-  price?: string;
-  order?: string;
-  product?: string;
-  asOf?: string;
-  dateFormat?: string;
+interface RfmCommandFlags extends RfmFlags {
   output: string;
   json?: boolean;
 }
 
 export function rfmCommand(): Command {
-  return new Command('rfm')
-    .description('turn a transaction log (CSV, Parquet, Arrow) into one row of RFM features per customer')
-    .argument('<transactions>', 'transaction log')
-    .requiredOption('--customer <column>', 'customer id column')
-    .requiredOption('--date <column>', 'transaction date or timestamp column')
-    .option('--amount <column>', 'amount column (or give --quantity and --price)')
-    .option('--quantity <column>', 'quantity column; amount = quantity × price')
-    .option('--price <column>', 'unit price column')
-    .option('--order <column>', 'order/invoice column: frequency counts distinct orders (default: distinct purchase days)')
-    .option('--product <column>', 'product column: adds distinct_products')
-    .option('--as-of <date>', 'reference date YYYY-MM-DD (default: the day after the last date in the log)')
-    .option('--date-format <format>', "strptime format of a text date column, e.g. '%d-%m-%Y'")
+  return addRfmOptions(
+    new Command('rfm').description('turn a transaction log (CSV, Parquet, Arrow) into one row of RFM features per customer').argument('<transactions>', 'transaction log'),
+  )
     .requiredOption('--output <file>', 'features table: .arrow, .arrows, .parquet or .csv')
     .option('--json', 'print one JSON object summarising the run on stdout')
-    .action(async (input: string, flags: RfmFlags) => {
+    .action(async (input: string, flags: RfmCommandFlags) => {
       checkOutputPath(flags.output, '--output');
-      const result = await rfm(input, flags);
+      const result = await rfm(input, rfmOptions(flags));
       if (result.droppedNoCustomer > 0) printNotice(`dropped ${result.droppedNoCustomer} of ${result.rows} rows without a customer`);
       if (result.customersWithoutPurchase > 0) printNotice(`left out ${result.customersWithoutPurchase} customers with no purchase row (returns only)`);
       writeTable(flags.output, result.table);

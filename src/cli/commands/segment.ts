@@ -8,19 +8,11 @@ import { dataOptions, type DataFlags } from '../data-flags.js';
 import { addParameterOptions } from '../options.js';
 import { checkOutputPath } from '../paths.js';
 import { checkProfilePath, writeProfiles } from '../profile-output.js';
+import { addRfmOptions, rfmOptions, type RfmFlags } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
 import { selectionJson, selectionTable } from './select.js';
 
-interface SegmentFlags extends DataFlags {
-  customer: string;
-  date: string;
-  amount?: string;
-  quantity?: string;
-  price?: string;
-  order?: string;
-  product?: string;
-  asOf?: string;
-  dateFormat?: string;
+interface SegmentFlags extends DataFlags, RfmFlags {
   k?: string;
   seed?: string;
   output: string;
@@ -33,18 +25,11 @@ interface SegmentFlags extends DataFlags {
 }
 
 export function segmentCommand(): Command {
-  const command = new Command('segment')
-    .description('transactions to named segments in one command: rfm, preprocessing, choice of k, k-means, profiles, personas')
-    .argument('<transactions>', 'transaction log (CSV, Parquet, Arrow)')
-    .requiredOption('--customer <column>', 'customer id column')
-    .requiredOption('--date <column>', 'transaction date or timestamp column')
-    .option('--amount <column>', 'amount column (or give --quantity and --price)')
-    .option('--quantity <column>', 'quantity column; amount = quantity × price')
-    .option('--price <column>', 'unit price column')
-    .option('--order <column>', 'order/invoice column (frequency = distinct orders)')
-    .option('--product <column>', 'product column (adds distinct_products)')
-    .option('--as-of <date>', 'reference date YYYY-MM-DD (default: the day after the last date)')
-    .option('--date-format <format>', "strptime format of a text date column, e.g. '%d-%m-%Y'")
+  const command = addRfmOptions(
+    new Command('segment')
+      .description('transactions to named segments in one command: rfm, preprocessing, choice of k, k-means, profiles, personas')
+      .argument('<transactions>', 'transaction log (CSV, Parquet, Arrow)'),
+  )
     .option('--k <k>', 'number of segments, or a range to choose from by silhouette (default: 2..8)')
     .option('--seed <n>', 'random seed (default: 0)');
   addParameterOptions(command, [parameter(COMMON_PARAMETERS, 'backend'), parameter(COMMON_PARAMETERS, 'features'), parameter(COMMON_PARAMETERS, 'profile'), ...PREP_PARAMETERS]);
@@ -67,15 +52,7 @@ export function segmentCommand(): Command {
         ...data,
         features: flags.features?.split(','),
         log: flags.log?.split(','),
-        customer: flags.customer,
-        date: flags.date,
-        amount: flags.amount,
-        quantity: flags.quantity,
-        price: flags.price,
-        order: flags.order,
-        product: flags.product,
-        asOf: flags.asOf,
-        dateFormat: flags.dateFormat,
+        ...rfmOptions(flags),
         k: flags.k,
         seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
         backend: flags.backend,
