@@ -46,6 +46,7 @@ var<workgroup> red_hi: array<f32, WG>;
 var<workgroup> red_lo: array<f32, WG>;
 
 // #include "lib/two_sum.wgsl"
+// #include "lib/tree_reduce_pairs.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
@@ -166,15 +167,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   red_hi[t] = ll.x;
   red_lo[t] = ll.y;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) {
-      let p = two_sum(red_hi[t], red_lo[t], red_hi[t + stride], red_lo[t + stride]);
-      red_hi[t] = p.x;
-      red_lo[t] = p.y;
-    }
-    workgroupBarrier();
-  }
+  tree_reduce_pairs(t);
   let base = wid.x * M;
   if (accumulate) {
     for (var s = 0u; s < SLOTS; s++) {

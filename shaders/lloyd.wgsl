@@ -44,6 +44,7 @@ var<workgroup> red_lo: array<f32, WG>;
 var<workgroup> changed_count: atomic<u32>;
 
 // #include "lib/two_sum.wgsl"
+// #include "lib/tree_reduce_pairs.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
@@ -114,14 +115,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   // This workgroup's inertia: a pairwise tree over the threads' pairs.
   red_hi[t] = inertia.x;
   red_lo[t] = inertia.y;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) {
-      let p = two_sum(red_hi[t], red_lo[t], red_hi[t + stride], red_lo[t + stride]);
-      red_hi[t] = p.x; red_lo[t] = p.y;
-    }
-    workgroupBarrier();
-  }
+  tree_reduce_pairs(t);
   let base = wg * M;
   if (accumulate) {
     for (var s = 0u; s < SLOTS; s++) {

@@ -24,6 +24,7 @@ var<workgroup> red_hi: array<f32, WG>;
 var<workgroup> red_lo: array<f32, WG>;
 
 // #include "lib/two_sum.wgsl"
+// #include "lib/tree_reduce_pairs.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
@@ -37,14 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   red_hi[t] = acc.x;
   red_lo[t] = acc.y;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) {
-      let q = two_sum(red_hi[t], red_lo[t], red_hi[t + stride], red_lo[t + stride]);
-      red_hi[t] = q.x; red_lo[t] = q.y;
-    }
-    workgroupBarrier();
-  }
+  tree_reduce_pairs(t);
   if (t == 0u && o < params.m) {
     out[(params.out_base + o) * 2u] = red_hi[0];
     out[(params.out_base + o) * 2u + 1u] = red_lo[0];

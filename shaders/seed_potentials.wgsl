@@ -26,6 +26,7 @@ var<workgroup> red_hi: array<f32, WG>;
 var<workgroup> red_lo: array<f32, WG>;
 
 // #include "lib/two_sum.wgsl"
+// #include "lib/tree_reduce_pairs.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
@@ -51,14 +52,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var l = 0u; l < L; l++) {
     red_hi[t] = acc[l].x;
     red_lo[t] = acc[l].y;
-    workgroupBarrier();
-    for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-      if (t < stride) {
-        let p = two_sum(red_hi[t], red_lo[t], red_hi[t + stride], red_lo[t + stride]);
-        red_hi[t] = p.x; red_lo[t] = p.y;
-      }
-      workgroupBarrier();
-    }
+    tree_reduce_pairs(t);
     if (t == 0u) {
       partials[(wid.x * L + l) * 2u] = red_hi[0];
       partials[(wid.x * L + l) * 2u + 1u] = red_lo[0];

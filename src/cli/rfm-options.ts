@@ -1,18 +1,8 @@
 import type { Command } from 'commander';
 import type { RfmOptions } from '../segment/rfm.js';
 
-/** The transaction-log flags `rfm` and `segment` share. */
-export interface RfmFlags {
-  customer: string;
-  date: string;
-  amount?: string;
-  quantity?: string;
-  price?: string;
-  order?: string;
-  product?: string;
-  asOf?: string;
-  dateFormat?: string;
-}
+/** The transaction-log flags `rfm` and `segment` share: commander's names are the API's. */
+export type RfmFlags = RfmOptions;
 
 export function addRfmOptions(command: Command): Command {
   return command
