@@ -150,6 +150,7 @@ export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): Ke
   const L: string[] = [];
   const dv = (j: number) => `d${j}`;
   L.push(`const lp = new Float64Array(${k}); const e = new Float64Array(${k});`);
+  if (form === 'diag') L.push(`const raw = new Float64Array(${k + kd + k * s});`);
   // Small diagonal mixtures: every mean and precision in a local, the component loop unrolled too.
   const unrollComponents = form === 'diag' && k * d <= 256;
   if (unrollComponents) for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) L.push(`const m${c}_${j} = M[${c * d + j}], p${c}_${j} = P[${c * d + j}];`);
@@ -188,10 +189,15 @@ export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): Ke
   L.push(`    for (let c = 0; c < ${k}; c++) {`);
   L.push('      const r = e[c] * inv;');
   L.push(`      if (r < ${GMM_MIN_RESPONSIBILITY}) continue;`);
-  L.push(`      acc[c] += r; const mo = c * ${d}; const so = ${k + kd} + c * ${s};`);
-  for (let j = 0; j < d; j++) L.push(`      const ${dv(j)} = x${j} - M[mo + ${j}]; acc[${k} + mo + ${j}] += r * ${dv(j)};`);
-  if (form === 'diag') for (let j = 0; j < d; j++) L.push(`      acc[so + ${j}] += r * ${dv(j)} * ${dv(j)};`);
-  else {
+  L.push(`      const mo = c * ${d}; const so = ${k + kd} + c * ${s};`);
+  if (form === 'diag') {
+    // Diagonal: raw moments Σr, Σr·x, Σr·x² (4 operations a feature instead of 6), centred on the
+    // means once, at the end of the call, in float64.
+    L.push('      raw[c] += r;');
+    for (let j = 0; j < d; j++) L.push(`      { const rx = r * x${j}; raw[${k} + mo + ${j}] += rx; raw[so + ${j}] += rx * x${j}; }`);
+  } else {
+    L.push('      acc[c] += r;');
+    for (let j = 0; j < d; j++) L.push(`      const ${dv(j)} = x${j} - M[mo + ${j}]; acc[${k} + mo + ${j}] += r * ${dv(j)};`);
     let at = 0;
     for (let a = 0; a < d; a++) {
       L.push(`      { const ra = r * ${dv(a)};`);
@@ -202,6 +208,13 @@ export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): Ke
   L.push('    }');
   L.push('  }');
   L.push('}');
+  if (form === 'diag') {
+    // Σr·d = Σr·x − Nk·μ;  Σr·d² = Σr·x² − 2μ·Σr·x + Nk·μ².
+    L.push(`if (acc !== null) for (let c = 0; c < ${k}; c++) {`);
+    L.push(`  const nk = raw[c]; acc[c] += nk; const mo = c * ${d}; const so = ${k + kd} + c * ${s};`);
+    L.push(`  for (let j = 0; j < ${d}; j++) { const mu = M[mo + j], s1 = raw[${k} + mo + j]; acc[${k} + mo + j] += s1 - nk * mu; acc[so + j] += raw[so + j] - 2 * mu * s1 + nk * mu * mu; }`);
+    L.push('}');
+  }
   L.push('out[0] += ll;');
   L.push('return ll;');
   return { key: `gmm:${form}:${k}:${d}`, body: `return function gmm(X, n, i0, i1, M, P, B, acc, labels, maxProb, probs, out) {\n${L.join('\n')}\n};` };
