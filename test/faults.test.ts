@@ -109,3 +109,17 @@ describe('the host process survives API use as a server would', () => {
     expect(ok.stats.k).toBe(2);
   });
 });
+
+describe('a run killed without cleaning up', () => {
+  test('its temporary file is removed by the next write to the same output', async () => {
+    const { writeFileSync, existsSync } = await import('node:fs');
+    const dir = tempDir();
+    // A temporary file as a process killed by SIGKILL or the OOM killer leaves it (pid 2^22 − 1 is never alive here).
+    const stale = join(dir, '.out.csv.tmp-4194303-abcdef');
+    writeFileSync(stale, 'half a file');
+    const r = gpuseg(['fit', WHOLESALE, '--k', '2', '--backend', 'cpu', '--output', join(dir, 'out.csv')]);
+    expect(r.status).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(filesIn(dir)).toEqual(['out.csv']);
+  });
+});
