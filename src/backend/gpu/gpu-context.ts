@@ -93,7 +93,6 @@ export function adapterName(a: AdapterDescription): string {
 /** An open device and everything that must outlive it. */
 export class GpuContext {
   private lostInfo: string | undefined;
-  private uncaptured: string | undefined;
   /** Error scopes are a per-device stack: scoped work is serialised so concurrent fits never share one. */
   private lock: Promise<unknown> = Promise.resolve();
 
@@ -107,9 +106,9 @@ export class GpuContext {
     device.lost.then((info) => {
       this.lostInfo ??= `${info.reason}: ${info.message}`;
     });
-    device.addEventListener('uncapturederror', (event) => {
-      this.uncaptured ??= (event as GPUUncapturedErrorEvent).error.message;
-    });
+    // Every piece of work runs inside error scopes (scoped()); an error outside them would only be
+    // printed by Dawn to stderr. Listening keeps stderr to gpuseg's own one-line messages.
+    device.addEventListener('uncapturederror', () => undefined);
   }
 
   /**
