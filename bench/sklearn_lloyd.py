@@ -5,7 +5,7 @@ The per-iteration figure is marginal: (time of a fit of ITERATIONS + 1 iteration
 1-iteration fit) / ITERATIONS, so that scikit-learn's fixed costs (validation, centring the data,
 row norms) do not count against it; the whole fit's seconds are printed too.
 
-    /usr/bin/python3 bench/sklearn_lloyd.py DATA.f32 ROWS DIMS K ITERATIONS INIT.f32
+    /usr/bin/python3 bench/sklearn_lloyd.py DATA.f32 ROWS DIMS K ITERATIONS INIT.f32 [lloyd|elkan]
 
 DATA.f32 holds the float32 matrix column-major (feature by feature), INIT.f32 the K×D initial
 centres. Prints one JSON line: ms per iteration and the whole fit's seconds.
@@ -23,11 +23,14 @@ X = np.ascontiguousarray(np.fromfile(path, dtype=np.float32).reshape(dims, rows)
 init = np.fromfile(init_path, dtype=np.float32).reshape(k, dims)
 
 
+algorithm = sys.argv[7] if len(sys.argv) > 7 else "lloyd"
+
+
 def fit(max_iter):
     best = None
     for _ in range(2):  # the first run warms the thread pool
         started = time.perf_counter()
-        km = KMeans(n_clusters=k, init=init, n_init=1, max_iter=max_iter, tol=0, algorithm="lloyd").fit(X)
+        km = KMeans(n_clusters=k, init=init, n_init=1, max_iter=max_iter, tol=0, algorithm=algorithm).fit(X)
         seconds = time.perf_counter() - started
         if best is None or seconds < best[0]:
             best = (seconds, km.n_iter_)

@@ -56,7 +56,7 @@ describe.each(backendCases)('backend $name', ({ make }) => {
       // The same centres again: nothing changes.
       const again = await backend.lloydStep(handle, centres, k);
       expect(again.changed).toBe(0);
-      expect(again.inertia).toBe(s.inertia);
+      expect(relativeError(again.inertia, s.inertia)).toBeLessThan(1e-6);
     });
 
     test('lloydStep with storeLabels=false leaves stored labels alone', async () => {

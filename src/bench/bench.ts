@@ -167,9 +167,11 @@ export async function runBench(o: BenchOptions, onRow?: (row: BenchRow) => void)
     }
   }
   if (o.sklearn) {
-    const r = sklearnRow(matrix, init, o, notes);
-    if (r) {
-      const br = row('scikit-learn', `${o.algorithm === 'gmm' ? `GaussianMixture ${o.covariance}` : 'lloyd'}, ${availableParallelism()} threads`, r.ms, 0, null);
+    // k-means: scikit-learn's Lloyd and its Elkan (which, like the CPU backend's bounded steps, skips work with bounds).
+    for (const variant of o.algorithm === 'gmm' ? ['gmm'] : ['lloyd', 'elkan']) {
+      const r = sklearnRow(matrix, init, o, notes, variant);
+      if (!r) continue;
+      const br = row('scikit-learn', `${o.algorithm === 'gmm' ? `GaussianMixture ${o.covariance}` : variant}, ${availableParallelism()} threads`, r.ms, 0, null);
       rows.push(br);
       onRow?.(br);
     }
@@ -177,7 +179,7 @@ export async function runBench(o: BenchOptions, onRow?: (row: BenchRow) => void)
   return { algorithm: o.algorithm === 'gmm' ? `gmm (${o.covariance})` : 'kmeans (Lloyd)', rows, host: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), notes };
 }
 
-function sklearnRow(matrix: DataMatrix, init: Float32Array, o: BenchOptions, notes: string[]): { ms: number } | undefined {
+function sklearnRow(matrix: DataMatrix, init: Float32Array, o: BenchOptions, notes: string[], variant: string): { ms: number } | undefined {
   const python = '/usr/bin/python3';
   if (!existsSync(python)) {
     notes.push('scikit-learn: /usr/bin/python3 not found (apt-get install python3-sklearn)');
@@ -189,7 +191,7 @@ function sklearnRow(matrix: DataMatrix, init: Float32Array, o: BenchOptions, not
     writeFileSync(join(dir, 'init.f32'), new Uint8Array(init.buffer));
     const args = o.algorithm === 'gmm'
       ? [join(packageRoot(), 'bench', 'sklearn_gmm.py'), join(dir, 'x.f32'), String(o.rows), String(o.dims), String(o.k), String(o.iterations), o.covariance, join(dir, 'init.f32')]
-      : [join(packageRoot(), 'bench', 'sklearn_lloyd.py'), join(dir, 'x.f32'), String(o.rows), String(o.dims), String(o.k), String(o.iterations), join(dir, 'init.f32')];
+      : [join(packageRoot(), 'bench', 'sklearn_lloyd.py'), join(dir, 'x.f32'), String(o.rows), String(o.dims), String(o.k), String(o.iterations), join(dir, 'init.f32'), variant];
     const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) {
       notes.push(`scikit-learn: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);

@@ -27,8 +27,13 @@ export interface KernelMemory {
   outLabels: number;
   /** Float32 per row: squared distances of an assignment pass. */
   sqd: number;
+  /** Float32 per row: the bounds of the CPU backend's bounded Lloyd steps. */
+  upper: number;
+  lower: number;
   /** KERNEL_SCRATCH_SLOTS slots of KERNEL_SCRATCH_BYTES, one per thread. */
   scratch: number;
+  /** The per-row regions belong to one attachment at a time (CpuBackend.attach claims them). */
+  claimed: boolean;
 }
 
 export const KERNEL_SCRATCH_SLOTS = 65;
@@ -58,12 +63,14 @@ function allocateKernelMemory(rows: number, dims: number): KernelMemory | undefi
   const labels = align(rows * dims * 4);
   const outLabels = align(labels + rows * 4);
   const sqd = align(outLabels + rows * 4);
-  const scratch = align(sqd + rows * 4);
+  const upper = align(sqd + rows * 4);
+  const lower = align(upper + rows * 4);
+  const scratch = align(lower + rows * 4);
   const bytes = scratch + KERNEL_SCRATCH_SLOTS * KERNEL_SCRATCH_BYTES;
   if (bytes > KERNEL_MEMORY_MAX || typeof WebAssembly !== 'object') return undefined;
   const pages = Math.ceil(bytes / 65536);
   try {
-    return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }), labels, outLabels, sqd, scratch };
+    return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }), labels, outLabels, sqd, upper, lower, scratch, claimed: false };
   } catch {
     return undefined; // address space refused: the plain shared buffer works everywhere
   }

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { KERNEL_SCRATCH_BYTES, KERNEL_SCRATCH_SLOTS, type DataMatrix } from '../../data/matrix.js';
+import { KERNEL_SCRATCH_BYTES, KERNEL_SCRATCH_SLOTS, type DataMatrix, type KernelMemory } from '../../data/matrix.js';
 import { InternalError } from '../../errors.js';
 import {
   SEED_BLOCK_ROWS,
@@ -12,7 +12,7 @@ import {
   type LloydOptions,
   type LloydSummary,
 } from '../backend.js';
-import { gmmKernelSource, lloydKernelSource, sampleUniform, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
+import { boundedLloydKernelSource, gmmKernelSource, lloydKernelSource, sampleUniform, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
 import { lloydWasmModule, ROW_TIE_TOLERANCE, WASM_DRIVER_SOURCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -45,9 +45,91 @@ export async function shutdownCpuWorkers(): Promise<void> {
 interface CpuDataset extends DatasetHandle {
   readonly id: number;
   readonly inline: boolean;
+  /** The matrix's kernel memory, when this attachment holds its per-row regions (the SIMD kernel then works in place). */
+  readonly kmem: KernelMemory | undefined;
   labels: Int32Array;
   minDist: Float32Array | undefined;
   blockSums: Float64Array | undefined;
+  /** State of bounded Lloyd steps, valid while the stored labels come from steps with this k. */
+  bounds: BoundState | undefined;
+  /** Σ‖x‖² over the rows, for the inertia of a bounded step (computed once). */
+  sumSquares: number | undefined;
+}
+
+/**
+ * Hamerly's bounds (2010) between Lloyd steps: per row an upper bound on the distance to its
+ * centre and a lower bound on the distance to every other; the per-cluster sums and counts of the
+ * stored labels, kept up to date by the rows that move; and the centres of the last step.
+ */
+interface BoundState {
+  k: number;
+  upper: Float32Array;
+  lower: Float32Array;
+  centres: Float32Array;
+  sums: Float64Array;
+  counts: Float64Array;
+}
+
+/**
+ * A bounded step pays while few rows fail their bound test (they get every distance in scalar
+ * JavaScript, slower per row than the SIMD full pass). The share is predicted on a strided sample
+ * of BOUND_SAMPLE rows before each step; past BOUNDED_MAX_FAILING the step is a full SIMD pass,
+ * which also refreshes the bounds.
+ */
+const BOUNDED_MAX_FAILING = 0.1;
+const BOUND_SAMPLE = 4096;
+
+/** Centre movements and half-distances a bounded step needs (Hamerly's δ and s). */
+interface CentreGeometry {
+  shift: Float64Array;
+  far: number;
+  nextFar: number;
+  farthest: number;
+  half: Float64Array;
+}
+
+function centreGeometry(centres: Float32Array, previous: Float32Array, k: number, d: number): CentreGeometry {
+  const shift = new Float64Array(k);
+  let far = 0;
+  let nextFar = 0;
+  let farthest = 0;
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += (centres[c * d + j] - previous[c * d + j]) ** 2;
+    shift[c] = Math.sqrt(s);
+    if (shift[c] > far) {
+      nextFar = far;
+      far = shift[c];
+      farthest = c;
+    } else if (shift[c] > nextFar) nextFar = shift[c];
+  }
+  const half = new Float64Array(k).fill(Infinity);
+  for (let a = 0; a < k; a++) {
+    for (let c = a + 1; c < k; c++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (centres[a * d + j] - centres[c * d + j]) ** 2;
+      const h = Math.sqrt(s) / 2;
+      if (h < half[a]) half[a] = h;
+      if (h < half[c]) half[c] = h;
+    }
+  }
+  return { shift, far, nextFar, farthest, half };
+}
+
+/** The share of rows whose bound test fails, on a strided sample (no state is changed). */
+function predictedFailing(labels: Int32Array, b: BoundState, g: CentreGeometry): number {
+  const n = labels.length;
+  const step = Math.max(1, Math.floor(n / BOUND_SAMPLE));
+  let tried = 0;
+  let failing = 0;
+  for (let i = 0; i < n; i += step) {
+    const a = labels[i];
+    const u = b.upper[i] + g.shift[a];
+    const l = b.lower[i] - (a === g.farthest ? g.nextFar : g.far);
+    if (!(u < Math.max(g.half[a], l))) failing++;
+    tried++;
+  }
+  return failing / tried;
 }
 
 type KernelFn = (...args: unknown[]) => number;
@@ -67,7 +149,19 @@ interface WasmKernelSpec {
   slotBytes: number;
 }
 
-type WasmDriver = (X: Float32Array, n: number, i0: number, i1: number, C: Float32Array, labels: Int32Array, sqd: Float32Array | null, acc: Float64Array | null, tail: KernelFn) => void;
+type WasmDriver = (
+  X: Float32Array,
+  n: number,
+  i0: number,
+  i1: number,
+  C: Float32Array,
+  labels: Int32Array,
+  sqd: Float32Array | null,
+  acc: Float64Array | null,
+  tail: KernelFn,
+  ub: Float32Array | null,
+  lb: Float32Array | null,
+) => void;
 type ScratchOffsets = { c: number; cm2: number; q: number; acc: number };
 const drivers = new Function(`${WASM_DRIVER_SOURCE}; return { makeWasmLloyd, makeWasmLloydInPlace };`)() as {
   makeWasmLloyd: (module: WebAssembly.Module, k: number, d: number, layout: WasmKernelSpec['layout'], maxRows: number, tau: number) => WasmDriver;
@@ -81,7 +175,7 @@ function inlineWasmKernel(spec: WasmKernelSpec, ds: CpuDataset): WasmDriver {
   const key = spec.inPlace ? `${ds.id}:${spec.key}` : spec.key;
   let fn = inlineWasm.get(key);
   if (!fn) {
-    const kmem = ds.matrix.kernelMemory;
+    const kmem = ds.kmem;
     if (spec.inPlace && kmem) {
       const base = kmem.scratch + INLINE_SLOT * spec.slotBytes;
       const l = spec.layout;
@@ -125,8 +219,11 @@ export class CpuBackend implements Backend {
   }
 
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
-    const kmem = matrix.kernelMemory;
+    // A second attachment of the same matrix gets its own per-row arrays (and the copying kernel).
+    const kmem = matrix.kernelMemory && !matrix.kernelMemory.claimed ? matrix.kernelMemory : undefined;
+    if (kmem) kmem.claimed = true;
     const ds: CpuDataset = {
+      kmem,
       id: nextDatasetId++,
       rows: matrix.rows,
       dims: matrix.dims,
@@ -135,6 +232,8 @@ export class CpuBackend implements Backend {
       labels: (kmem ? new Int32Array(kmem.memory.buffer, kmem.labels, matrix.rows) : sharedInt32(matrix.rows)).fill(-1),
       minDist: undefined,
       blockSums: undefined,
+      bounds: undefined,
+      sumSquares: undefined,
     };
     if (!ds.inline) pool().broadcast({ op: 'dataset', id: ds.id, X: matrix.data, n: matrix.rows, kernelMemory: kmem });
     return ds;
@@ -142,17 +241,20 @@ export class CpuBackend implements Backend {
 
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
+    if (ds.kmem) ds.kmem.claimed = false;
     if (!ds.inline && sharedPool) sharedPool.broadcast({ op: 'drop', id: ds.id });
   }
 
   async resetLabels(handle: DatasetHandle): Promise<void> {
-    this.dataset(handle).labels.fill(-1);
+    const ds = this.dataset(handle);
+    ds.labels.fill(-1);
+    ds.bounds = undefined;
   }
 
   /** The SIMD kernel's description for the workers, when the shape suits it. */
   private async wasmKernel(ds: CpuDataset, k: number, d: number): Promise<WasmKernelSpec | undefined> {
     if (!this.useWasm || !wasmKernelFits(k, d)) return undefined;
-    const inPlace = ds.matrix.kernelMemory !== undefined;
+    const inPlace = ds.kmem !== undefined;
     const layout = wasmLayout(inPlace ? 0 : CPU_BLOCK_ROWS, k, d);
     if (inPlace && layout.bytes > KERNEL_SCRATCH_BYTES) return undefined;
     return { key: `${k}:${d}`, module: await lloydWasmModule(k, d, inPlace), k, d, layout, maxRows: CPU_BLOCK_ROWS, tau: ROW_TIE_TOLERANCE, inPlace, slotBytes: KERNEL_SCRATCH_BYTES };
@@ -160,36 +262,83 @@ export class CpuBackend implements Backend {
 
   /** Int32 per row: in the kernel memory's region `region` when there is one, else a new shared array. */
   private rowInts(ds: CpuDataset, region: 'labels' | 'outLabels'): Int32Array {
-    const kmem = ds.matrix.kernelMemory;
+    const kmem = ds.kmem;
     return kmem ? new Int32Array(kmem.memory.buffer, kmem[region], ds.rows) : sharedInt32(ds.rows);
   }
 
+  /**
+   * A Lloyd step. With the SIMD kernel, the first step after resetLabels is a full pass that also
+   * leaves Hamerly bounds; the next steps with the same k are bounded (boundedStep): the same
+   * labels, sums and counts, at a fraction of the cost once few rows move.
+   */
   async lloydStep(handle: DatasetHandle, centres: Float32Array, k: number, options: LloydOptions = {}): Promise<LloydSummary> {
     const ds = this.dataset(handle);
     const kd = k * ds.dims;
-    const labels = options.storeLabels === false ? this.rowInts(ds, 'outLabels').fill(-1) : ds.labels;
+    const store = options.storeLabels !== false;
+    const wasm = await this.wasmKernel(ds, k, ds.dims);
+    if (store && wasm && ds.bounds?.k === k) {
+      const geometry = centreGeometry(centres, ds.bounds.centres, k, ds.dims);
+      if (predictedFailing(ds.labels, ds.bounds, geometry) <= BOUNDED_MAX_FAILING) return this.boundedStep(ds, ds.bounds, centres, k, geometry);
+    }
+    const labels = store ? ds.labels : this.rowInts(ds, 'outLabels').fill(-1);
+    const bounds = store && wasm ? this.boundArrays(ds) : undefined;
     const partials = await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
       C: centres,
       labels,
       sqd: null,
       accumulate: true,
       accLength: kd + k + 2,
-      wasm: await this.wasmKernel(ds, k, ds.dims),
+      wasm,
+      ub: bounds?.upper,
+      lb: bounds?.lower,
     });
     const total = new Float64Array(kd + k + 2);
     for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
-    return {
-      sums: total.slice(0, kd),
-      counts: total.slice(kd, kd + k),
-      inertia: total[kd + k],
-      changed: total[kd + k + 1],
-    };
+    const summary = { sums: total.slice(0, kd), counts: total.slice(kd, kd + k), inertia: total[kd + k], changed: total[kd + k + 1] };
+    if (bounds) ds.bounds = { k, ...bounds, centres: Float32Array.from(centres), sums: summary.sums.slice(), counts: summary.counts.slice() };
+    return summary;
+  }
+
+  private boundArrays(ds: CpuDataset): { upper: Float32Array; lower: Float32Array } {
+    const kmem = ds.kmem;
+    if (kmem) return { upper: new Float32Array(kmem.memory.buffer, kmem.upper, ds.rows), lower: new Float32Array(kmem.memory.buffer, kmem.lower, ds.rows) };
+    const shared = () => new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
+    return { upper: shared(), lower: shared() };
+  }
+
+  /** A Lloyd step that skips the rows whose label cannot change (see boundedLloydKernelSource). */
+  private async boundedStep(ds: CpuDataset, b: BoundState, centres: Float32Array, k: number, g: CentreGeometry): Promise<LloydSummary> {
+    const d = ds.dims;
+    const kd = k * d;
+    const { shift, far, nextFar, farthest, half } = g;
+    const partials = await this.runBlocks(ds, boundedLloydKernelSource(k, d), 'bounded', { C: centres, labels: ds.labels, U: b.upper, Lo: b.lower, shift, far, nextFar, farthest, half, accLength: kd + k + 2 });
+    let changed = 0;
+    for (const part of partials) {
+      for (let o = 0; o < kd; o++) b.sums[o] += part[o];
+      for (let c = 0; c < k; c++) b.counts[c] += part[kd + c];
+      changed += part[kd + k];
+    }
+    b.centres = Float32Array.from(centres);
+    // Inertia from the sums: Σ‖x − c_a‖² = Σ‖x‖² − 2·Σ_c c·S_c + Σ_c n_c·‖c‖².
+    ds.sumSquares ??= sumOfSquares(ds.matrix);
+    let inertia = ds.sumSquares;
+    for (let c = 0; c < k; c++) {
+      let cs = 0;
+      let cc = 0;
+      for (let j = 0; j < d; j++) {
+        const v = centres[c * d + j];
+        cs += v * b.sums[c * d + j];
+        cc += v * v;
+      }
+      inertia += b.counts[c] * cc - 2 * cs;
+    }
+    return { sums: b.sums.slice(), counts: b.counts.slice(), inertia: Math.max(0, inertia), changed };
   }
 
   async assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
     const ds = this.dataset(handle);
     const labels = this.rowInts(ds, 'outLabels').fill(-1);
-    const kmem = ds.matrix.kernelMemory;
+    const kmem = ds.kmem;
     const sqd = kmem ? new Float32Array(kmem.memory.buffer, kmem.sqd, ds.rows) : new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
     await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', { C: centres, labels, sqd, accumulate: false, accLength: 0, wasm: await this.wasmKernel(ds, k, ds.dims) });
     return { labels: labels.slice(), sqDistances: sqd.slice() };
@@ -305,9 +454,15 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
   for (const [i0, i1] of blocks) {
     if (call === 'lloyd') {
       const acc = a.accumulate ? new Float64Array(a.accLength as number) : null;
-      if (a.wasm) inlineWasmKernel(a.wasm as WasmKernelSpec, ds)(X, n, i0, i1, a.C as Float32Array, a.labels as Int32Array, a.sqd as Float32Array | null, acc, fn);
-      else fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc);
+      const ub = (a.ub as Float32Array | undefined) ?? null;
+      const lb = (a.lb as Float32Array | undefined) ?? null;
+      if (a.wasm) inlineWasmKernel(a.wasm as WasmKernelSpec, ds)(X, n, i0, i1, a.C as Float32Array, a.labels as Int32Array, a.sqd as Float32Array | null, acc, fn, ub, lb);
+      else fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc, ub, lb);
       if (acc) results.push(acc);
+    } else if (call === 'bounded') {
+      const acc = new Float64Array(a.accLength as number);
+      fn(X, n, i0, i1, a.C, a.labels, a.U, a.Lo, a.shift, a.far, a.nextFar, a.farthest, a.half, acc);
+      results.push(acc);
     } else if (call === 'seedMinDist') {
       fn(X, n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
     } else if (call === 'gmm') {
@@ -322,4 +477,11 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
     }
   }
   return results;
+}
+
+/** Σ over rows of ‖x‖², in float64. */
+function sumOfSquares(m: DataMatrix): number {
+  let total = 0;
+  for (let i = 0; i < m.data.length; i++) total += m.data[i] * m.data[i];
+  return total;
 }

@@ -14,13 +14,21 @@ export interface KernelSource {
   body: string;
 }
 
-const ARGS_LLOYD = 'X, n, i0, i1, C, labels, sqd, acc';
+const ARGS_LLOYD = 'X, n, i0, i1, C, labels, sqd, acc, ub, lb';
 
 /**
- * lloyd(X, n, i0, i1, C, labels, sqd, acc)
+ * Bounds are stored in float32, widened by this relative margin so that rounding can never make
+ * an upper bound too small or a lower bound too large.
+ */
+export const BOUND_MARGIN = 1e-6;
+
+/**
+ * lloyd(X, n, i0, i1, C, labels, sqd, acc, ub, lb)
  *   IN  C: Float32Array K×D centres; labels: Int32Array (the previous labels, overwritten)
  *   OUT labels[i] = nearest centre; sqd[i] = its squared distance when sqd is not null;
- *       acc (Float64Array K·D + K + 2, added to): sums K×D, counts K, inertia, changed.
+ *       acc (Float64Array K·D + K + 2, added to): sums K×D, counts K, inertia, changed;
+ *       ub[i], lb[i] (when given): the distance to the nearest centre and to the second nearest,
+ *       widened by BOUND_MARGIN — the bounds the next bounded steps start from.
  */
 export function lloydKernelSource(k: number, d: number): KernelSource {
   const key = `lloyd:${k}:${d}`;
@@ -33,31 +41,33 @@ export function lloydKernelSource(k: number, d: number): KernelSource {
   lines.push('for (let i = i0; i < i1; i++) {');
   if (kd <= UNROLL_LIMIT) {
     for (let j = 0; j < d; j++) lines.push(`  const x${j} = X[${j === 0 ? 'i' : `${j} * n + i`}];`);
-    lines.push('  let best = 0, bd = 0, d = 0, t = 0;');
+    lines.push('  let best = 0, bd = 0, sd = Infinity, d = 0, t = 0;');
     for (let c = 0; c < k; c++) {
       const terms: string[] = [];
       for (let j = 0; j < d; j++) terms.push(`t = x${j} - c${c}_${j}; d ${j === 0 ? '=' : '+='} t * t;`);
       lines.push('  ' + terms.join(' '));
-      lines.push(c === 0 ? '  bd = d;' : `  if (d < bd) { bd = d; best = ${c}; }`);
+      lines.push(c === 0 ? '  bd = d;' : `  if (d < bd) { sd = bd; bd = d; best = ${c}; } else if (d < sd) sd = d;`);
     }
     lines.push('  if (labels[i] !== best) { changed++; labels[i] = best; }');
     lines.push('  inertia += bd;');
     lines.push('  if (sqd !== null) sqd[i] = bd;');
+    lines.push(`  if (ub) { ub[i] = Math.sqrt(bd) * ${1 + BOUND_MARGIN}; lb[i] = Math.sqrt(sd) * ${1 - BOUND_MARGIN}; }`);
     lines.push('  if (acc !== null) {');
     lines.push(`    const o = best * ${d};`);
     for (let j = 0; j < d; j++) lines.push(`    acc[o + ${j}] += x${j};`);
     lines.push(`    acc[${kd} + best] += 1;`);
     lines.push('  }');
   } else {
-    lines.push(`  let best = 0, bd = Infinity;`);
+    lines.push(`  let best = 0, bd = Infinity, sd = Infinity;`);
     lines.push(`  for (let c = 0; c < ${k}; c++) {`);
     lines.push(`    let d = 0; const o = c * ${d};`);
     lines.push(`    for (let j = 0; j < ${d}; j++) { const t = X[j * n + i] - C[o + j]; d += t * t; }`);
-    lines.push('    if (d < bd) { bd = d; best = c; }');
+    lines.push('    if (d < bd) { sd = bd; bd = d; best = c; } else if (d < sd) sd = d;');
     lines.push('  }');
     lines.push('  if (labels[i] !== best) { changed++; labels[i] = best; }');
     lines.push('  inertia += bd;');
     lines.push('  if (sqd !== null) sqd[i] = bd;');
+    lines.push(`  if (ub) { ub[i] = Math.sqrt(bd) * ${1 + BOUND_MARGIN}; lb[i] = Math.sqrt(sd) * ${1 - BOUND_MARGIN}; }`);
     lines.push('  if (acc !== null) {');
     lines.push(`    const o = best * ${d};`);
     lines.push(`    for (let j = 0; j < ${d}; j++) acc[o + j] += X[j * n + i];`);
@@ -218,4 +228,50 @@ export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): Ke
   L.push('out[0] += ll;');
   L.push('return ll;');
   return { key: `gmm:${form}:${k}:${d}`, body: `return function gmm(X, n, i0, i1, M, P, B, acc, labels, maxProb, probs, out) {\n${L.join('\n')}\n};` };
+}
+
+/**
+ * boundedLloyd(X, n, i0, i1, C, labels, U, L, shift, far, nextFar, farthest, half, acc) — a Lloyd
+ * step that skips rows whose label cannot change (Hamerly 2010), exact like the full step.
+ *   IN  C: K×D new centres; shift[c] = ‖C_c − C_c(previous step)‖; far, nextFar: the largest and
+ *       second largest shift, farthest: whose; half[c] = ½·min over c' ≠ c of ‖C_c − C_c'‖
+ *   IN/OUT labels; U[i] ≥ distance to the assigned centre; L[i] ≤ distance to every other centre
+ *   OUT acc (Float64Array K·D + K + 2, added to): the change of the per-cluster sums and counts
+ *       caused by rows that moved, how many moved, and how many rows needed every distance.
+ * A row is skipped when U < max(half[a], L) strictly (no other centre can be as close, so no tie
+ * can change it either); else U is made exact and, if still not below, every distance is computed.
+ */
+export function boundedLloydKernelSource(k: number, d: number): KernelSource {
+  const kd = k * d;
+  const L: string[] = [];
+  L.push('let changed = 0, recomputed = 0;');
+  L.push('for (let i = i0; i < i1; i++) {');
+  L.push('  const a = labels[i];');
+  L.push('  let u = U[i] + shift[a];');
+  L.push('  let l = Lo[i] - (a === farthest ? nextFar : far);');
+  L.push('  const m = half[a] > l ? half[a] : l;');
+  L.push(`  if (u < m) { U[i] = u * ${1 + BOUND_MARGIN}; Lo[i] = l * ${1 - BOUND_MARGIN}; continue; }`);
+  for (let j = 0; j < d; j++) L.push(`  const x${j} = X[${j === 0 ? 'i' : `${j} * n + i`}];`);
+  L.push('  let t = 0, s = 0;');
+  L.push(`  { const o = a * ${d};`);
+  for (let j = 0; j < d; j++) L.push(`    t = x${j} - C[o + ${j}]; s += t * t;`);
+  L.push('  }');
+  L.push('  u = Math.sqrt(s);');
+  L.push(`  if (u < m) { U[i] = u * ${1 + BOUND_MARGIN}; Lo[i] = l * ${1 - BOUND_MARGIN}; continue; }`);
+  L.push('  let best = 0, bd = Infinity, sd = Infinity; recomputed++;');
+  L.push(`  for (let c = 0; c < ${k}; c++) {`);
+  L.push(`    const o = c * ${d}; let q = 0;`);
+  for (let j = 0; j < d; j++) L.push(`    t = x${j} - C[o + ${j}]; q += t * t;`);
+  L.push('    if (q < bd) { sd = bd; bd = q; best = c; } else if (q < sd) sd = q;');
+  L.push('  }');
+  L.push(`  U[i] = Math.sqrt(bd) * ${1 + BOUND_MARGIN}; Lo[i] = Math.sqrt(sd) * ${1 - BOUND_MARGIN};`);
+  L.push('  if (best !== a) {');
+  L.push('    labels[i] = best; changed++;');
+  L.push(`    const oa = a * ${d}, ob = best * ${d};`);
+  for (let j = 0; j < d; j++) L.push(`    acc[oa + ${j}] -= x${j}; acc[ob + ${j}] += x${j};`);
+  L.push(`    acc[${kd} + a] -= 1; acc[${kd} + best] += 1;`);
+  L.push('  }');
+  L.push('}');
+  L.push(`acc[${kd + k}] += changed; acc[${kd + k + 1}] += recomputed;`);
+  return { key: `bounded:${k}:${d}`, body: `return function boundedLloyd(X, n, i0, i1, C, labels, U, Lo, shift, far, nextFar, farthest, half, acc) {\n${L.join('\n')}\n};` };
 }

@@ -13,12 +13,13 @@ import wabtInit from 'wabt';
  * float32 values, as the JavaScript kernel does: labels agree with it except at true ties, and
  * every sum is the same up to float64 rounding.
  *
- * Signature: lloyd(nb, quads, flags, x, lab, sqd, c, cm2, q, acc, tau, qmax, c64)
+ * Signature: lloyd(nb, quads, flags, x, lab, sqd, c, cm2, q, acc, tau, qmax, ub, lb)
  *   memory offsets (bytes): x: the block, column-major with stride nb; lab: i32 labels (IN old,
  *   OUT new); sqd: f32 squared distances (OUT, flags bit 1); c: K×D centres; cm2: −2·centres; q:
  *   ‖c‖² (f32); acc: f64 K×D sums, K counts, inertia, changed (added to; sums and counts only
- *   with flags bit 0); c64: the centres as f64. Rows [0, 4·quads) are processed; the caller does
- *   the remainder.
+ *   with flags bit 0); ub, lb: f32 per row, an upper bound on the distance to the chosen centre and
+ *   a lower bound on the distance to every other one (flags bit 2; for the next steps' skipping,
+ *   see bounded-lloyd.ts). Rows [0, 4·quads) are processed; the caller does the remainder.
  */
 export const ROW_TIE_TOLERANCE = 1e-5;
 
@@ -35,7 +36,7 @@ function lloydWat(k: number, d: number, shared: boolean): string {
   for (let q = 0; q < g; q++) for (let lane = 0; lane < 4; lane++) locals.push(`(local $R${lane}_${q} v128)`);
   locals.push('(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $s v128)');
   locals.push('(local $r i32) (local $row4 i32) (local $dist v128) (local $best v128) (local $second v128) (local $idx v128) (local $m v128) (local $xx v128)');
-  locals.push('(local $l i32) (local $dd f32) (local $inertia f64) (local $changed i32) (local $row i32) (local $sumBase i32) (local $cBase i32) (local $cnt i32) (local $bestS f32) (local $secondS f32) (local $xxS f32)');
+  locals.push('(local $l i32) (local $dd f32) (local $inertia f64) (local $changed i32) (local $row i32) (local $sumBase i32) (local $cBase i32) (local $cnt i32) (local $bestS f32) (local $secondS f32) (local $xxS f32) (local $err f32)');
 
   emit('(module');
   // A matrix's kernel memory is shared between the worker threads; a private copy buffer is not.
@@ -57,7 +58,7 @@ function lloydWat(k: number, d: number, shared: boolean): string {
   emit(`      (br_if $cl (i32.lt_u (local.tee $cc (i32.add (local.get $cc) (i32.const 1))) (i32.const ${k}))))`);
   emit('    (local.get $best))');
 
-  emit('  (func (export "lloyd") (param $nb i32) (param $quads i32) (param $flags i32) (param $x i32) (param $lab i32) (param $sqd i32) (param $c i32) (param $cm2 i32) (param $q i32) (param $acc i32) (param $tau f32) (param $qmax f32)');
+  emit('  (func (export "lloyd") (param $nb i32) (param $quads i32) (param $flags i32) (param $x i32) (param $lab i32) (param $sqd i32) (param $c i32) (param $cm2 i32) (param $q i32) (param $acc i32) (param $tau f32) (param $qmax f32) (param $ub i32) (param $lb i32)');
   emit('    ' + locals.join(' '));
   for (let j = 0; j < d; j++) emit(`    (local.set $p${j} (i32.add (local.get $x) (i32.mul (i32.const ${j * 4}) (local.get $nb))))`);
   emit('    (if (i32.eqz (local.get $quads)) (then (return)))');
@@ -114,6 +115,14 @@ function lloydWat(k: number, d: number, shared: boolean): string {
     emit(`      (local.set $s ${sumTree(diffs, 'f32x4.add')})`);
     emit('      (local.set $dd (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s))) (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))');
     emit('      (local.set $inertia (f64.add (local.get $inertia) (f64.promote_f32 (local.get $dd))))');
+    // Bounds for the next steps (flags bit 2): the distance to the chosen centre is at most
+    // √(‖x‖² + best + err), and to every other centre at least √(‖x‖² + second − err), where err =
+    // τ·(‖x‖² + max‖c‖²) bounds the expanded form's rounding (also where the label was decided again
+    // exactly: the chosen centre is then the true nearest).
+    emit('      (if (i32.and (local.get $flags) (i32.const 4)) (then');
+    emit('        (local.set $err (f32.mul (local.get $tau) (f32.add (local.get $xxS) (local.get $qmax))))');
+    emit('        (f32.store (i32.add (local.get $ub) (i32.shl (local.get $row) (i32.const 2))) (f32.sqrt (f32.max (f32.const 0) (f32.add (f32.add (local.get $xxS) (local.get $bestS)) (local.get $err)))))');
+    emit('        (f32.store (i32.add (local.get $lb) (i32.shl (local.get $row) (i32.const 2))) (f32.sqrt (f32.max (f32.const 0) (f32.sub (f32.add (local.get $xxS) (local.get $secondS)) (local.get $err)))))))');
     emit('      (if (i32.and (local.get $flags) (i32.const 2)) (then (f32.store (i32.add (local.get $sqd) (i32.shl (local.get $row) (i32.const 2))) (local.get $dd))))');
     emit('      (if (i32.ne (i32.load (i32.add (local.get $lab) (i32.shl (local.get $row) (i32.const 2)))) (local.get $l))');
     emit('        (then (local.set $changed (i32.add (local.get $changed) (i32.const 1))) (i32.store (i32.add (local.get $lab) (i32.shl (local.get $row) (i32.const 2))) (local.get $l))))');
@@ -191,17 +200,19 @@ export function scratchLayout(base: number, k: number, d: number): { c: number; 
 }
 
 /** Byte offsets of the kernel's buffers in a worker's memory, for blocks of up to `rows` rows. */
-export function wasmLayout(rows: number, k: number, d: number): { x: number; lab: number; sqd: number; c: number; cm2: number; q: number; acc: number; bytes: number } {
+export function wasmLayout(rows: number, k: number, d: number): { x: number; lab: number; sqd: number; ub: number; lb: number; c: number; cm2: number; q: number; acc: number; bytes: number } {
   const align = (v: number) => Math.ceil(v / 16) * 16;
   const dp = paddedDims(d);
   const x = 0;
   const lab = align(x + rows * d * 4);
   const sqd = align(lab + rows * 4);
-  const c = align(sqd + rows * 4);
+  const ub = align(sqd + rows * 4);
+  const lb = align(ub + rows * 4);
+  const c = align(lb + rows * 4);
   const cm2 = align(c + k * dp * 4);
   const q = align(cm2 + k * d * 4);
   const acc = align(q + k * 4);
-  return { x, lab, sqd, c, cm2, q, acc, bytes: align(acc + (k * dp + k + 2) * 8) };
+  return { x, lab, sqd, ub, lb, c, cm2, q, acc, bytes: align(acc + (k * dp + k + 2) * 8) };
 }
 
 /**
@@ -244,20 +255,25 @@ function makeWasmLloyd(module, k, d, layout, maxRows, tau) {
   const i32 = new Int32Array(memory.buffer);
   const f64 = new Float64Array(memory.buffer);
   const accWords = k * Math.ceil(d / 4) * 4 + k + 2;
-  return function lloyd(X, n, i0, i1, C, labels, sqd, acc, tail) {
+  return function lloyd(X, n, i0, i1, C, labels, sqd, acc, tail, ub, lb) {
     const qmax = wasmCentres(f32, layout, k, d, C);
-    const flags = (acc !== null ? 1 : 0) | (sqd !== null ? 2 : 0);
+    const bounds = ub !== undefined && ub !== null;
+    const flags = (acc !== null ? 1 : 0) | (sqd !== null ? 2 : 0) | (bounds ? 4 : 0);
     for (let b0 = i0; b0 < i1; b0 += maxRows) {
       const nb = Math.min(maxRows, i1 - b0);
       const quads = nb >> 2;
       for (let j = 0; j < d; j++) f32.set(X.subarray(j * n + b0, j * n + b0 + nb), layout.x / 4 + j * nb);
       i32.set(labels.subarray(b0, b0 + nb), layout.lab / 4);
       f64.fill(0, layout.acc / 8, layout.acc / 8 + accWords);
-      run(nb, quads, flags, layout.x, layout.lab, layout.sqd, layout.c, layout.cm2, layout.q, layout.acc, tau, qmax);
+      run(nb, quads, flags, layout.x, layout.lab, layout.sqd, layout.c, layout.cm2, layout.q, layout.acc, tau, qmax, layout.ub, layout.lb);
       labels.set(i32.subarray(layout.lab / 4, layout.lab / 4 + quads * 4), b0);
       if (sqd !== null) sqd.set(f32.subarray(layout.sqd / 4, layout.sqd / 4 + quads * 4), b0);
+      if (bounds) {
+        ub.set(f32.subarray(layout.ub / 4, layout.ub / 4 + quads * 4), b0);
+        lb.set(f32.subarray(layout.lb / 4, layout.lb / 4 + quads * 4), b0);
+      }
       if (acc !== null) wasmAddStatistics(f64, layout, k, d, acc);
-      if (quads * 4 < nb) tail(X, n, b0 + quads * 4, b0 + nb, C, labels, sqd, acc);
+      if (quads * 4 < nb) tail(X, n, b0 + quads * 4, b0 + nb, C, labels, sqd, acc, ub, lb);
     }
   };
 }
@@ -267,14 +283,15 @@ function makeWasmLloydInPlace(module, k, d, memory, layout, tau) {
   const f32 = new Float32Array(memory.buffer);
   const f64 = new Float64Array(memory.buffer);
   const accWords = k * Math.ceil(d / 4) * 4 + k + 2;
-  return function lloyd(X, n, i0, i1, C, labels, sqd, acc, tail) {
+  return function lloyd(X, n, i0, i1, C, labels, sqd, acc, tail, ub, lb) {
     const qmax = wasmCentres(f32, layout, k, d, C);
-    const flags = (acc !== null ? 1 : 0) | (sqd !== null ? 2 : 0);
+    const bounds = ub !== undefined && ub !== null;
+    const flags = (acc !== null ? 1 : 0) | (sqd !== null ? 2 : 0) | (bounds ? 4 : 0);
     const quads = (i1 - i0) >> 2;
     f64.fill(0, layout.acc / 8, layout.acc / 8 + accWords);
-    run(n, quads, flags, X.byteOffset + i0 * 4, labels.byteOffset + i0 * 4, sqd !== null ? sqd.byteOffset + i0 * 4 : 0, layout.c, layout.cm2, layout.q, layout.acc, tau, qmax);
+    run(n, quads, flags, X.byteOffset + i0 * 4, labels.byteOffset + i0 * 4, sqd !== null ? sqd.byteOffset + i0 * 4 : 0, layout.c, layout.cm2, layout.q, layout.acc, tau, qmax, bounds ? ub.byteOffset + i0 * 4 : 0, bounds ? lb.byteOffset + i0 * 4 : 0);
     if (acc !== null) wasmAddStatistics(f64, layout, k, d, acc);
-    if (i0 + quads * 4 < i1) tail(X, n, i0 + quads * 4, i1, C, labels, sqd, acc);
+    if (i0 + quads * 4 < i1) tail(X, n, i0 + quads * 4, i1, C, labels, sqd, acc, ub, lb);
   };
 }
 `;

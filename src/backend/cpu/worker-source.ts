@@ -52,9 +52,13 @@ parentPort.on('message', (msg) => {
     for (const [i0, i1] of msg.blocks) {
       if (msg.call === 'lloyd') {
         const acc = a.accumulate ? new Float64Array(a.accLength) : null;
-        if (a.wasm) wasmKernelOf(a.wasm, ds, msg.id, msg.slot)(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc, fn);
-        else fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc);
+        if (a.wasm) wasmKernelOf(a.wasm, ds, msg.id, msg.slot)(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc, fn, a.ub, a.lb);
+        else fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.sqd, acc, a.ub, a.lb);
         if (acc !== null) results.push(acc);
+      } else if (msg.call === 'bounded') {
+        const acc = new Float64Array(a.accLength);
+        fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.U, a.Lo, a.shift, a.far, a.nextFar, a.farthest, a.half, acc);
+        results.push(acc);
       } else if (msg.call === 'seedMinDist') {
         fn(ds.X, ds.n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
       } else if (msg.call === 'gmm') {
