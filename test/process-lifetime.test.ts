@@ -34,3 +34,21 @@ test('a CPU fit on worker threads keeps the process alive until it resolves', ()
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/iterations \d+\ndone/);
 });
+
+test('worker threads start when the host parses eval code as ES modules (--input-type=module)', () => {
+  // Workers inherit the host's options: with --input-type=module, Node read the workers' eval'd
+  // CommonJS source as a module and `require` failed, in the CPU pool and the decode worker alike.
+  const code = `
+    import { fit, readTable } from './dist/src/index.js';
+    import { tableFromArrays } from 'apache-arrow';
+    const wholesale = await readTable('datasets/wholesale-customers.arrow');
+    const n = 120000, cols = {};
+    for (let j = 0; j < 6; j++) cols['f' + j] = Float32Array.from({ length: n }, (_, i) => ((i * (j + 3)) % 97) / 7);
+    const r = await fit(tableFromArrays(cols), { k: 5, backend: 'cpu' });
+    process.stdout.write('rows ' + wholesale.numRows + ' iterations ' + r.stats.iterations + '\\ndone\\n');
+    process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  expect(r.stderr).not.toMatch(/require is not defined/);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/rows 440 iterations \d+\ndone/);
+});

@@ -12,8 +12,10 @@ import { Worker } from 'node:worker_threads';
  * - Parquet is decoded entirely in the worker (parquet-wasm), which sends back an Arrow IPC stream.
  * A worker that misses its deadline is terminated and the file reported as unreadable.
  */
+// Written to parse both as CommonJS (the default for eval'd workers) and as an ES module (what Node
+// makes of it when the host runs with --input-type=module): no require, no top-level await.
 const WORKER_SOURCE = String.raw`
-const { parentPort, workerData } = require('node:worker_threads');
+import('node:worker_threads').then(({ parentPort, workerData }) => {
 const loaded = (async () => {
   const arrow = await import(workerData.arrowUrl);
   const pq = await import(workerData.parquetUrl);
@@ -35,6 +37,7 @@ parentPort.on('message', async (job) => {
   } catch (error) {
     parentPort.postMessage({ id: job.id, ok: false, message: String((error && error.message) || error) });
   }
+});
 });
 `;
 

@@ -14,7 +14,9 @@ import { WASM_DRIVER_SOURCE } from './wasm-kernel.js';
 export const WORKER_SOURCE =
   WASM_DRIVER_SOURCE +
   String.raw`
-const { parentPort } = require('node:worker_threads');
+// Parses both as CommonJS and as an ES module (a host run with --input-type=module makes Node
+// read eval'd workers as ESM): no require, no top-level await; messages wait in the port meanwhile.
+import('node:worker_threads').then(({ parentPort }) => {
 const datasets = new Map();
 const compiled = new Map();
 const wasmKernels = new Map();
@@ -76,5 +78,6 @@ parentPort.on('message', (msg) => {
   } catch (error) {
     parentPort.postMessage({ job: msg.job, error: String(error && error.stack || error) });
   }
+});
 });
 `;
