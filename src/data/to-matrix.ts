@@ -1,6 +1,6 @@
 import { DataType, Precision, type Data, type Table } from 'apache-arrow';
 import { InputError } from '../errors.js';
-import { allocateMatrix, type DataMatrix } from './matrix.js';
+import { allocateMatrix, type DataMatrix, type MatrixAllocator } from './matrix.js';
 
 /** What was wrong in one feature column: counts, and the first row of each kind. */
 export interface ColumnProblems {
@@ -25,9 +25,9 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * scaled, float16 widened) and booleans become 0/1. Nulls become NaN in the matrix and are counted;
  * NaN, ±Infinity and values beyond float32 are counted too, never dropped silently.
  */
-export function tableToMatrix(table: Table, features: readonly string[]): { matrix: DataMatrix; problems: ColumnProblems[] } {
+export function tableToMatrix(table: Table, features: readonly string[], allocate: MatrixAllocator = allocateMatrix): { matrix: DataMatrix; problems: ColumnProblems[] } {
   const rows = table.numRows;
-  const matrix = allocateMatrix(rows, features);
+  const matrix = allocate(rows, features);
   const problems: ColumnProblems[] = [];
   features.forEach((name, j) => {
     const vector = table.getChild(name);
@@ -130,6 +130,20 @@ function writeChunk(chunk: Data, name: string, out: Float32Array | Float64Array,
   } else if (DataType.isFloat(type)) {
     const values = chunk.values as Uint16Array;
     for (let i = 0; i < n; i++) put(i, halfToFloat(values[i]));
+  } else if (DataType.isInt(type) && type.bitWidth <= 32 && !hasNulls) {
+    // Integers of 32 bits or fewer are finite and within float32's range: a converting copy and
+    // the largest magnitude are all there is to find.
+    const values = (chunk.values as Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array).subarray(0, n);
+    out.set(values);
+    let maxAbs = scan.maxAbs;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v > maxAbs || -v > maxAbs) {
+        maxAbs = v < 0 ? -v : v;
+        scan.maxAbsRow = rowOffset + i;
+      }
+    }
+    scan.maxAbs = maxAbs;
   } else if (DataType.isInt(type)) {
     const values = chunk.values as ArrayLike<number | bigint>;
     if (type.bitWidth === 64) for (let i = 0; i < n; i++) put(i, Number(values[i] as bigint));
