@@ -1,7 +1,7 @@
-import { Utf8, vectorFromArray, type Table, type Vector } from 'apache-arrow';
+import { Dictionary, Int32, makeData, makeVector, Utf8, vectorFromArray, type Table, type Vector } from 'apache-arrow';
 import type { ColumnRoles } from '../data/schema.js';
 import { applyNameOverrides, findRfmColumns, personaNames, readNamesFile } from '../segment/personas.js';
-import { computeProfiles, type Profiles } from '../segment/profile.js';
+import { computeProfiles, type ProfileColumn, type Profiles } from '../segment/profile.js';
 
 export interface NamingOptions {
   /** Segment names: a names file (JSON or CSV), or explicit names by segment id. */
@@ -18,6 +18,12 @@ export interface NamingOptions {
 export function describeSegments(table: Table, roles: ColumnRoles, labels: Int32Array, k: number, options: NamingOptions): { profiles: Profiles; names: string[] | undefined } {
   const columns = [...roles.features.map((name) => ({ name, role: 'feature' as const })), ...roles.profile.map((name) => ({ name, role: 'profile' as const }))];
   const profiles = computeProfiles(table, labels, k, columns);
+  return { profiles, names: namesFromProfiles(profiles, columns, options) };
+}
+
+/** Segment names for finished profiles (and written into them); undefined when nothing names them. */
+export function namesFromProfiles(profiles: Profiles, columns: readonly ProfileColumn[], options: NamingOptions): string[] | undefined {
+  const k = profiles.segments.length;
   const rfm = options.personas === false ? undefined : findRfmColumns(columns.map((c) => c.name));
   let names = rfm ? personaNames(profiles, rfm) : undefined;
   if (options.names !== undefined) {
@@ -25,10 +31,26 @@ export function describeSegments(table: Table, roles: ColumnRoles, labels: Int32
     names = applyNameOverrides(names ?? Array.from({ length: k }, (_, i) => `Segment ${i}`), overrides, typeof options.names === 'string' ? `--names '${options.names}'` : 'names');
   }
   if (names) profiles.segments.forEach((s, i) => (s.name = names![i]));
-  return { profiles, names };
+  return names;
 }
 
-/** The segment_name column for the output table. */
-export function segmentNameColumn(labels: Int32Array, names: readonly string[]): Vector {
-  return vectorFromArray(Array.from(labels, (l) => names[l]), new Utf8());
+/**
+ * The segment_name column for the output table: dictionary-encoded (the K names once, the labels
+ * as indices), which costs no per-row strings, reads as a categorical column in pandas and Polars,
+ * and lets chunk after chunk share one dictionary. Pass the same `dictionary` for every chunk of one
+ * output.
+ */
+export function segmentNameColumn(labels: Int32Array, names: readonly string[], dictionary: Vector<Utf8> = segmentNameDictionary(names)): Vector {
+  const type = new Dictionary(new Utf8(), new Int32(), SEGMENT_NAME_DICTIONARY_ID);
+  // Its own copy of the indices: apache-arrow's IPC writer miscounts a message body when two
+  // columns of one batch share an array (segment_id holds `labels` itself).
+  return makeVector(makeData({ type, length: labels.length, nullCount: 0, data: labels.slice(), dictionary }));
 }
+
+/** The names as the dictionary of segment_name columns. */
+export function segmentNameDictionary(names: readonly string[]): Vector<Utf8> {
+  return vectorFromArray([...names], new Utf8());
+}
+
+/** A fixed id, so that the segment_name fields of every chunk compare equal. */
+const SEGMENT_NAME_DICTIONARY_ID = 0;
