@@ -8,6 +8,7 @@
  * never exit the process or install global handlers.
  */
 export { fit, type FitOptions, type FitResult, type FitStats } from './api/fit.js';
+export { fitOutOfCore, type OutOfCoreOptions, type OutOfCoreResult } from './api/fit-out-of-core.js';
 export { predict, type PredictOptions, type PredictResult } from './api/predict.js';
 export { assignmentsTable } from './api/assignments.js';
 export { segment, type SegmentOptions, type SegmentResult } from './api/segment.js';
@@ -20,7 +21,7 @@ export { PERSONA_RULES, personaNames } from './segment/personas.js';
 export type { PrepOptions, Preprocessing } from './prep/preprocess.js';
 export { silhouetteScores, calinskiHarabasz, daviesBouldin } from './eval/metrics.js';
 export type { TableInput } from './api/input.js';
-export { COMMON_PARAMETERS, KMEANS_PARAMETERS, PREP_PARAMETERS, type ParameterSpec } from './api/parameters.js';
+export { COMMON_PARAMETERS, KMEANS_PARAMETERS, OUT_OF_CORE_PARAMETERS, PREP_PARAMETERS, type ParameterSpec } from './api/parameters.js';
 export { listDevices, type DeviceList } from './api/devices.js';
 export { readTable } from './io/read-table.js';
 export { writeTable } from './io/write-table.js';

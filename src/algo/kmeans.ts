@@ -29,7 +29,7 @@ export interface IterationStat {
   inertia: number;
   /** Σ‖c_new − c_old‖² of the update. */
   shift: number;
-  /** Rows whose label changed. */
+  /** Rows whose label changed; −1 where not tracked (out-of-core fits keep no labels between passes). */
   changed: number;
   /** Empty clusters re-seeded in this iteration. */
   repairs: number;
@@ -74,14 +74,14 @@ export async function runKMeans(
   const history: IterationStat[] = [];
   let best: KMeansResult | undefined;
   for (let run = 0; run < settings.nInit; run++) {
-    const seeding = await seed(backend, handle, settings, rng);
+    const seeding = await seedCentres(backend, handle, settings, rng);
     const result = await lloyd(backend, handle, settings, seeding, tolerance, run, history, hooks);
     if (!best || result.inertia < best.inertia) best = { ...result, bestRun: run };
   }
   return { ...best!, history };
 }
 
-async function seed(backend: Backend, handle: DatasetHandle, settings: KMeansSettings, rng: Rng): Promise<Seeding> {
+export async function seedCentres(backend: Backend, handle: DatasetHandle, settings: KMeansSettings, rng: Rng): Promise<Seeding> {
   if (settings.init instanceof Float32Array) return { centres: Float32Array.from(settings.init), potential: undefined, passes: 0 };
   if (settings.init === 'random') return randomInit(handle.matrix, settings.k, rng);
   if (settings.init === 'k-means||') return kmeansParallel(backend, handle, settings.k, rng);
@@ -110,18 +110,7 @@ async function lloyd(
     const step = await backend.lloydStep(handle, centres, k);
     const repairs = await repairEmptyClusters(backend, handle, centres, k, step.sums, step.counts);
     repairsTotal += repairs;
-    const next = new Float32Array(k * d);
-    let shift = 0;
-    for (let c = 0; c < k; c++) {
-      const count = step.counts[c];
-      for (let j = 0; j < d; j++) {
-        const old = centres[c * d + j];
-        // A cluster left with no rows after a repair keeps its centre rather than becoming NaN.
-        const value = count > 0 ? Math.fround(step.sums[c * d + j] / count) : old;
-        next[c * d + j] = value;
-        shift += (value - old) * (value - old);
-      }
-    }
+    const { next, shift } = centreUpdate(centres, step.sums, step.counts, k, d);
     centres = next;
     iterations = iteration + 1;
     const stat: IterationStat = { run, iteration: iterations, inertia: step.inertia, shift, changed: step.changed, repairs, ms: performance.now() - started };
@@ -149,11 +138,28 @@ async function lloyd(
   };
 }
 
+/** The Lloyd update: each centre moves to the mean of its rows; returns the new centres and Σ‖Δc‖². */
+export function centreUpdate(centres: Float32Array, sums: Float64Array, counts: Float64Array, k: number, d: number): { next: Float32Array; shift: number } {
+  const next = new Float32Array(k * d);
+  let shift = 0;
+  for (let c = 0; c < k; c++) {
+    const count = counts[c];
+    for (let j = 0; j < d; j++) {
+      const old = centres[c * d + j];
+      // A cluster left with no rows after a repair keeps its centre rather than becoming NaN.
+      const value = count > 0 ? Math.fround(sums[c * d + j] / count) : old;
+      next[c * d + j] = value;
+      shift += (value - old) * (value - old);
+    }
+  }
+  return { next, shift };
+}
+
 /**
  * Re-seeds empty clusters as scikit-learn does: each takes one of the rows farthest from their
  * (old) centres, which leaves its previous cluster. Mutates sums and counts; returns how many.
  */
-async function repairEmptyClusters(
+export async function repairEmptyClusters(
   backend: Backend,
   handle: DatasetHandle,
   centres: Float32Array,

@@ -5,7 +5,7 @@ import { Float32, Int32, makeVector, Table, type Vector } from 'apache-arrow';
  * the input has none), `segment_id`, the `extra` columns (segment_name, ...), and `distance`
  * (Euclidean, to the assigned centre, in the clustering space).
  */
-export function assignmentsTable(input: Table, idColumn: string | undefined, labels: Int32Array, sqDistances: Float32Array, extra: Record<string, Vector> = {}, distances?: Float32Array): Table {
+export function assignmentsTable(input: Table, idColumn: string | undefined, labels: Int32Array, sqDistances: Float32Array, extra: Record<string, Vector> = {}, distances?: Float32Array, rowNumbering = { first: 0, total: labels.length }): Table {
   let distance = distances;
   if (!distance) {
     distance = new Float32Array(sqDistances.length);
@@ -13,7 +13,7 @@ export function assignmentsTable(input: Table, idColumn: string | undefined, lab
   }
   const columns: Record<string, Vector> = {};
   if (idColumn !== undefined) columns[idColumn] = input.getChild(idColumn)!;
-  else columns.row = makeVector(Int32Array.from({ length: labels.length }, (_, i) => i));
+  else columns.row = rowNumbers(rowNumbering.first, labels.length, rowNumbering.total);
   columns.segment_id = makeVector({ type: new Int32(), data: labels });
   Object.assign(columns, extra);
   columns.distance = makeVector({ type: new Float32(), data: distance as Float32Array });
@@ -29,10 +29,16 @@ export function mixtureTable(input: Table, idColumn: string | undefined, labels:
   const n = labels.length;
   const columns: Record<string, Vector> = {};
   if (idColumn !== undefined) columns[idColumn] = input.getChild(idColumn)!;
-  else columns.row = makeVector(Int32Array.from({ length: n }, (_, i) => i));
+  else columns.row = rowNumbers(0, n, n);
   columns.segment_id = makeVector({ type: new Int32(), data: labels });
   Object.assign(columns, extra);
   columns.probability = makeVector({ type: new Float32(), data: probability });
   if (probabilities) for (let c = 0; c < k; c++) columns[`p_${c}`] = makeVector({ type: new Float32(), data: probabilities.slice(c * n, (c + 1) * n) });
   return new Table(columns);
+}
+
+/** The `row` column of inputs without an id: 0-based row numbers (Int64 for tables past 2^31 rows). */
+function rowNumbers(first: number, n: number, total: number): Vector {
+  if (total <= 2 ** 31) return makeVector(Int32Array.from({ length: n }, (_, i) => first + i));
+  return makeVector(BigInt64Array.from({ length: n }, (_, i) => BigInt(first + i)));
 }

@@ -118,23 +118,9 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     notices.push(message);
     options.onNotice?.(message);
   };
-  const k = checkParameter(parameter(KMEANS_PARAMETERS, 'k'), options.k) as number;
-  const algorithm = checkParameter(parameter(KMEANS_PARAMETERS, 'algorithm'), options.algorithm ?? 'kmeans') as Algorithm;
+  const { k, algorithm, maxIter, tol, batchSize, seed, backendChoice, covariance, regCovar, initOption, methods } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
-  // scikit-learn's defaults: KMeans 300 / 1e-4, MiniBatchKMeans 100 / 0 (early stopping instead), GaussianMixture 100 / 1e-3.
-  const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? (gmm || minibatch ? 100 : 300)) as number;
-  const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? (gmm ? 1e-3 : minibatch ? 0 : 1e-4)) as number;
-  const batchSize = checkParameter(parameter(KMEANS_PARAMETERS, 'batchSize'), options.batchSize ?? 1024) as number;
-  const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
-  const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
-  const covariance = checkParameter(parameter(GMM_PARAMETERS, 'covariance'), options.covariance ?? 'full') as CovarianceType;
-  const regCovar = checkParameter(parameter(GMM_PARAMETERS, 'regCovar'), options.regCovar ?? 1e-6) as number;
-  const initOption = options.init ?? (gmm ? 'kmeans' : 'auto');
-  const methods = gmm ? ['kmeans', 'k-means++', 'random'] : minibatch ? ['auto', 'k-means++', 'random'] : ['auto', 'k-means++', 'k-means||', 'random'];
-  if (typeof initOption === 'string' && !methods.includes(initOption) && !/\.(json|csv|tsv|txt)$/i.test(initOption)) {
-    throw new UsageError(`--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`);
-  }
 
   const data = await prepareData(input, options);
   const { matrix, prep, roles, table } = data;
@@ -161,30 +147,8 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     for (const l of run.labels) counts[l]++;
     const empty = counts.filter((c) => c === 0).length;
     if (empty > 0) notice(`${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`);
-    const q = matrix.dims;
     const { profiles, names } = describeSegments(table, roles, run.labels, k, options);
-    const base = {
-      format: MODEL_FORMAT as typeof MODEL_FORMAT,
-      version: MODEL_VERSION,
-      gpusegVersion: GPUSEG_VERSION,
-      features: [...prep.features],
-      idColumn: roles.id ?? null,
-      k,
-      preprocessing: prep,
-      centres: Array.from({ length: k }, (_, c) => Array.from(run.centres.subarray(c * q, (c + 1) * q))),
-      centresInputUnits: centresToInputUnits(prep, run.centres, k),
-      iterations: run.iterations,
-      converged: run.converged,
-      rows: matrix.rows,
-      backend: backend.kind,
-      device: backend.deviceName,
-      seed,
-      init: init instanceof Float32Array ? 'explicit' : init,
-      nInit,
-      maxIter,
-      tol,
-      ...(names ? { segmentNames: names } : {}),
-    };
+    const base = modelBase({ prep, id: roles.id, k, centres: run.centres, iterations: run.iterations, converged: run.converged, rows: matrix.rows, backend, seed, init, nInit, maxIter, tol, names });
     // A mini-batch model scores new rows exactly as a k-means one: nearest centre.
     const model: SegmentModel = run.gmm ? { ...base, algorithm: 'gmm', ...run.gmm } : { ...base, algorithm: 'kmeans', inertia: run.inertia!, ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}) };
     return {
@@ -223,6 +187,70 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   } finally {
     await backend.dispose();
   }
+}
+
+/** fit()'s options checked and defaulted (scikit-learn's defaults per algorithm). */
+export function checkFitSettings(options: FitOptions) {
+  const k = checkParameter(parameter(KMEANS_PARAMETERS, 'k'), options.k) as number;
+  const algorithm = checkParameter(parameter(KMEANS_PARAMETERS, 'algorithm'), options.algorithm ?? 'kmeans') as Algorithm;
+  const gmm = algorithm === 'gmm';
+  const minibatch = algorithm === 'minibatch-kmeans';
+  // scikit-learn's defaults: KMeans 300 / 1e-4, MiniBatchKMeans 100 / 0 (early stopping instead), GaussianMixture 100 / 1e-3.
+  const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? (gmm || minibatch ? 100 : 300)) as number;
+  const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? (gmm ? 1e-3 : minibatch ? 0 : 1e-4)) as number;
+  const batchSize = checkParameter(parameter(KMEANS_PARAMETERS, 'batchSize'), options.batchSize ?? 1024) as number;
+  const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
+  const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
+  const covariance = checkParameter(parameter(GMM_PARAMETERS, 'covariance'), options.covariance ?? 'full') as CovarianceType;
+  const regCovar = checkParameter(parameter(GMM_PARAMETERS, 'regCovar'), options.regCovar ?? 1e-6) as number;
+  const initOption = options.init ?? (gmm ? 'kmeans' : 'auto');
+  const methods = gmm ? ['kmeans', 'k-means++', 'random'] : minibatch ? ['auto', 'k-means++', 'random'] : ['auto', 'k-means++', 'k-means||', 'random'];
+  if (typeof initOption === 'string' && !methods.includes(initOption) && !/\.(json|csv|tsv|txt)$/i.test(initOption)) {
+    throw new UsageError(`--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`);
+  }
+  return { k, algorithm, maxIter, tol, batchSize, seed, backendChoice, covariance, regCovar, initOption, methods };
+}
+
+/** The fields every model shares, from a finished run. */
+export function modelBase(r: {
+  prep: Preprocessing;
+  id: string | undefined;
+  k: number;
+  centres: Float32Array;
+  iterations: number;
+  converged: boolean;
+  rows: number;
+  backend: Backend;
+  seed: number;
+  init: KMeansInit | GmmInit;
+  nInit: number;
+  maxIter: number;
+  tol: number;
+  names: string[] | undefined;
+}) {
+  const q = r.prep.outputs.length;
+  return {
+    format: MODEL_FORMAT as typeof MODEL_FORMAT,
+    version: MODEL_VERSION,
+    gpusegVersion: GPUSEG_VERSION,
+    features: [...r.prep.features],
+    idColumn: r.id ?? null,
+    k: r.k,
+    preprocessing: r.prep,
+    centres: Array.from({ length: r.k }, (_, c) => Array.from(r.centres.subarray(c * q, (c + 1) * q))),
+    centresInputUnits: centresToInputUnits(r.prep, r.centres, r.k),
+    iterations: r.iterations,
+    converged: r.converged,
+    rows: r.rows,
+    backend: r.backend.kind,
+    device: r.backend.deviceName,
+    seed: r.seed,
+    init: r.init instanceof Float32Array ? 'explicit' : r.init,
+    nInit: r.nInit,
+    maxIter: r.maxIter,
+    tol: r.tol,
+    ...(r.names ? { segmentNames: r.names } : {}),
+  };
 }
 
 /** What either algorithm hands back to fit(). */

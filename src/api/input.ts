@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import { readTable } from '../io/read-table.js';
-import type { DataMatrix } from '../data/matrix.js';
+import type { DataMatrix, MatrixAllocator } from '../data/matrix.js';
 import { resolveRoles, type ColumnRoles, type RoleRequest } from '../data/schema.js';
 import { rejectProblems, tableToMatrix } from '../data/to-matrix.js';
 
@@ -22,10 +22,13 @@ export const MAX_ABS_FEATURE = 1e18;
  * The feature matrix of a table, validated: zero rows, non-finite values and (unless they will be
  * imputed) missing values are errors. Missing values stay NaN for the imputation step.
  */
-export function featureMatrix(table: Table, request: RoleRequest, options: { allowMissing?: boolean } = {}): { roles: ColumnRoles; matrix: DataMatrix } {
+export function featureMatrix(table: Table, request: RoleRequest, options: { allowMissing?: boolean; firstRow?: number; allocate?: MatrixAllocator } = {}): { roles: ColumnRoles; matrix: DataMatrix } {
   const roles = resolveRoles(table, request);
   if (table.numRows === 0) throw new InputError('the input has zero rows');
-  const { matrix, problems } = tableToMatrix(table, roles.features);
+  const { matrix, problems: local } = tableToMatrix(table, roles.features, options.allocate);
+  // A chunk of a larger file (out-of-core fits) reports rows by their number in the whole file.
+  const shift = (row: number): number => (row >= 0 ? row + (options.firstRow ?? 0) : row);
+  const problems = local.map((p) => ({ ...p, firstMissingRow: shift(p.firstMissingRow), firstInfiniteRow: shift(p.firstInfiniteRow), firstOverflowRow: shift(p.firstOverflowRow), maxAbsRow: shift(p.maxAbsRow) }));
   rejectProblems(options.allowMissing ? problems.map((p) => ({ ...p, missing: 0 })) : problems);
   for (const p of problems) {
     if (p.maxAbs > MAX_ABS_FEATURE) {

@@ -49,6 +49,11 @@ export const PREP_PARAMETERS: readonly ParameterSpec[] = [
   { name: 'pca', flag: '--pca <n>', kind: 'number', above: 0, description: 'project onto n principal components, or (0 < n < 1) the fewest explaining that share of variance' },
 ];
 
+export const OUT_OF_CORE_PARAMETERS: readonly ParameterSpec[] = [
+  { name: 'chunkRows', flag: '--chunk-rows <n>', kind: 'int', min: 1, default: 1_048_576, description: 'out-of-core: rows per chunk sent to the backend (record batches / row groups are joined up to this)' },
+  { name: 'sampleRows', flag: '--sample-rows <n>', kind: 'int', min: 1, default: 1_000_000, description: 'out-of-core: rows of the uniform sample held in memory for preprocessing statistics, seeding and medians' },
+];
+
 export const GMM_PARAMETERS: readonly ParameterSpec[] = [
   { name: 'covariance', flag: '--covariance <type>', kind: 'choice', choices: ['full', 'tied', 'diag', 'spherical'], default: 'full', description: "gmm: covariance per component (full, diag, spherical) or one shared (tied), as scikit-learn's covariance_type" },
   { name: 'regCovar', flag: '--reg-covar <x>', kind: 'number', min: 0, default: 1e-6, description: 'gmm: added to the diagonal of every covariance' },

@@ -16,7 +16,7 @@ export function progressReporter(enabled: boolean): { onIteration: (s: Iteration
     onIteration(s) {
       if (!tty) return;
       shown = true;
-      process.stderr.write(`\r\x1b[Krun ${s.run + 1}  iteration ${s.iteration}  inertia ${s.inertia.toPrecision(7)}  changed ${s.changed}`);
+      process.stderr.write(`\r\x1b[Krun ${s.run + 1}  iteration ${s.iteration}  inertia ${s.inertia.toPrecision(7)}${s.changed >= 0 ? `  changed ${s.changed}` : ''}`);
     },
     onEmIteration(s) {
       if (!tty) return;

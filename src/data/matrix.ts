@@ -50,6 +50,9 @@ export interface ColumnStats {
   max: Float64Array;
 }
 
+/** Allocates the memory of a matrix; out-of-core passes reuse it through a MatrixArena instead. */
+export type MatrixAllocator = (rows: number, features: readonly string[]) => DataMatrix;
+
 export function allocateMatrix(rows: number, features: readonly string[]): DataMatrix {
   const dims = features.length;
   const kernelMemory = allocateKernelMemory(rows, dims);
@@ -58,7 +61,8 @@ export function allocateMatrix(rows: number, features: readonly string[]): DataM
   return { rows, dims, features, data };
 }
 
-function allocateKernelMemory(rows: number, dims: number): KernelMemory | undefined {
+/** Where the regions of a matrix of rows × dims sit in its WebAssembly memory, and its size. */
+function kernelLayout(rows: number, dims: number): { regions: Omit<KernelMemory, 'memory' | 'claimed'>; bytes: number } {
   const align = (v: number) => Math.ceil(v / 64) * 64;
   const labels = align(rows * dims * 4);
   const outLabels = align(labels + rows * 4);
@@ -66,13 +70,44 @@ function allocateKernelMemory(rows: number, dims: number): KernelMemory | undefi
   const upper = align(sqd + rows * 4);
   const lower = align(upper + rows * 4);
   const scratch = align(lower + rows * 4);
-  const bytes = scratch + KERNEL_SCRATCH_SLOTS * KERNEL_SCRATCH_BYTES;
+  return { regions: { labels, outLabels, sqd, upper, lower, scratch }, bytes: scratch + KERNEL_SCRATCH_SLOTS * KERNEL_SCRATCH_BYTES };
+}
+
+function allocateKernelMemory(rows: number, dims: number): KernelMemory | undefined {
+  const { regions, bytes } = kernelLayout(rows, dims);
   if (bytes > KERNEL_MEMORY_MAX || typeof WebAssembly !== 'object') return undefined;
   const pages = Math.ceil(bytes / 65536);
   try {
-    return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }), labels, outLabels, sqd, upper, lower, scratch, claimed: false };
+    return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }), ...regions, claimed: false };
   } catch {
     return undefined; // address space refused: the plain shared buffer works everywhere
+  }
+}
+
+/**
+ * Matrix memory reused by a sequence of chunks of at most the same size (the passes of an
+ * out-of-core fit). Allocating a fresh shared memory per chunk and pass would leave the old ones
+ * to the garbage collectors of the worker threads that saw them, which run rarely on idle
+ * threads: memory then grows by a chunk per chunk. A chunk's matrix is valid until the next take.
+ */
+export class MatrixArena {
+  private memory: WebAssembly.Memory | SharedArrayBuffer | undefined;
+  private capacityBytes = 0;
+
+  take(rows: number, features: readonly string[]): DataMatrix {
+    const dims = features.length;
+    const { regions, bytes } = kernelLayout(rows, dims);
+    if (!this.memory || bytes > this.capacityBytes) {
+      const kernel = allocateKernelMemory(rows, dims);
+      this.memory = kernel?.memory ?? new SharedArrayBuffer(Math.max(4, rows * dims * 4));
+      this.capacityBytes = kernel ? bytes : rows * dims * 4;
+    }
+    if (this.memory instanceof WebAssembly.Memory) {
+      const data = new Float32Array(this.memory.buffer, 0, rows * dims);
+      data.fill(0);
+      return { rows, dims, features, data, kernelMemory: { memory: this.memory, ...regions, claimed: false } };
+    }
+    return { rows, dims, features, data: new Float32Array(this.memory, 0, rows * dims).fill(0) };
   }
 }
 

@@ -4,10 +4,10 @@ import type { Table } from 'apache-arrow';
  * CSV text of a table, produced in pieces of about a megabyte so that large outputs never sit in
  * one string. Numbers are written with JavaScript's shortest round-trip form; nulls as empty cells.
  */
-export function* csvChunks(table: Table, delimiter = ','): Generator<string> {
+export function* csvChunks(table: Table, delimiter = ',', header = true): Generator<string> {
   const names = table.schema.fields.map((f) => f.name);
   const columns = names.map((name) => table.getChild(name)!);
-  yield names.map((n) => quote(n, delimiter)).join(delimiter) + '\n';
+  if (header) yield names.map((n) => quote(n, delimiter)).join(delimiter) + '\n';
   let buffer = '';
   for (let i = 0; i < table.numRows; i++) {
     let line = '';

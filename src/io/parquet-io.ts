@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import * as parquetWasm from 'parquet-wasm/esm';
+import * as wasm from 'parquet-wasm/esm';
 
 /**
  * Parquet through parquet-wasm (Rust's parquet crate compiled to WebAssembly). Its `node` build in
@@ -11,17 +11,19 @@ import * as parquetWasm from 'parquet-wasm/esm';
  */
 let initialised = false;
 
-function ensureInitialised(): void {
-  if (initialised) return;
-  const require = createRequire(import.meta.url);
-  const wasmPath = require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
-  parquetWasm.initSync({ module: readFileSync(wasmPath) });
-  initialised = true;
+/** parquet-wasm's module, initialised. */
+export function parquetWasm(): typeof wasm {
+  if (!initialised) {
+    const require = createRequire(import.meta.url);
+    const wasmPath = require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
+    wasm.initSync({ module: readFileSync(wasmPath) });
+    initialised = true;
+  }
+  return wasm;
 }
 
 export function parquetToTable(bytes: Uint8Array): Table {
-  ensureInitialised();
-  const wasmTable = parquetWasm.readParquet(bytes);
+  const wasmTable = parquetWasm().readParquet(bytes);
   try {
     return tableFromIPC(wasmTable.intoIPCStream());
   } finally {
@@ -34,7 +36,6 @@ export function parquetToTable(bytes: Uint8Array): Table {
 }
 
 export function tableToParquet(table: Table): Uint8Array {
-  ensureInitialised();
-  const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(table, 'stream'));
-  return parquetWasm.writeParquet(wasmTable);
+  const pq = parquetWasm();
+  return pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')));
 }

@@ -1,4 +1,4 @@
-import { allocateMatrix, type DataMatrix } from '../data/matrix.js';
+import { allocateMatrix, type DataMatrix, type MatrixAllocator } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import { symmetricEigen } from './eigen.js';
 import { correlationMatrix, covarianceMatrix, meanAndStd, quantile } from './stats.js';
@@ -160,9 +160,9 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
 }
 
 /** Applies a fitted preprocessing to new rows (in place, then PCA into a new matrix). */
-export function applyPreprocessing(prep: Preprocessing, matrix: DataMatrix): DataMatrix {
+export function applyPreprocessing(prep: Preprocessing, matrix: DataMatrix, allocate: MatrixAllocator = allocateMatrix): DataMatrix {
   applyElementwise(matrix, { impute: prep.impute, log: prep.log, clip: prep.clip, scale: prep.scale });
-  return prep.pca ? projectPca(matrix, prep.pca) : matrix;
+  return prep.pca ? projectPca(matrix, prep.pca, allocate) : matrix;
 }
 
 interface ElementwiseSteps {
@@ -224,9 +224,9 @@ function fitPca(matrix: DataMatrix, request: number): NonNullable<Preprocessing[
   return { components, mean: Array.from(mean), explainedVarianceRatio: ratios.slice(0, p) };
 }
 
-function projectPca(matrix: DataMatrix, pca: NonNullable<Preprocessing['pca']>): DataMatrix {
+function projectPca(matrix: DataMatrix, pca: NonNullable<Preprocessing['pca']>, allocate: MatrixAllocator = allocateMatrix): DataMatrix {
   const p = pca.components.length;
-  const out = allocateMatrix(matrix.rows, pca.components.map((_c, c) => `pc${c + 1}`));
+  const out = allocate(matrix.rows, pca.components.map((_c, c) => `pc${c + 1}`));
   const n = matrix.rows;
   for (let c = 0; c < p; c++) {
     const w = pca.components[c];

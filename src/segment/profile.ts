@@ -44,55 +44,110 @@ export interface Profiles {
  */
 export const PROFILE_MEDIAN_ROWS = 1_000_000;
 
-export function computeProfiles(table: Table, labels: Int32Array, k: number, columns: { name: string; role: ColumnRole }[], names?: readonly string[]): Profiles {
-  const n = table.numRows;
-  const sizes = new Array<number>(k).fill(0);
-  for (const l of labels) sizes[l]++;
-  // The rows medians come from, grouped by segment (a counting sort, once for every column).
-  const m = Math.min(n, PROFILE_MEDIAN_ROWS);
-  const sampled = new Int32Array(m);
-  for (let s = 0; s < m; s++) sampled[s] = m === n ? s : Math.floor((s * n) / m);
-  const starts = new Int32Array(k + 1);
-  for (const r of sampled) starts[labels[r] + 1]++;
-  for (let seg = 0; seg < k; seg++) starts[seg + 1] += starts[seg];
-  const order = new Int32Array(m);
-  const fill = starts.slice(0, k);
-  for (const r of sampled) order[fill[labels[r]]++] = r;
-  const grouped = new Float64Array(m);
-  const population: Profiles['population'] = [];
-  const perSegment: ColumnProfile[][] = Array.from({ length: k }, () => []);
-  const sums = new Float64Array(k);
-  const counts = new Float64Array(k);
-  // One column at a time, so that profiling holds one float64 column, not the whole table again.
-  for (const c of columns) {
-    const [col] = tableColumnsFloat64(table, [c.name]);
-    const s = meanAndStd(col);
-    sums.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const v = col[i];
-      if (v === v) {
-        sums[labels[i]] += v;
-        counts[labels[i]]++;
-      }
-    }
-    for (let t = 0; t < m; t++) grouped[t] = col[order[t]];
-    const pop = { column: c.name, role: c.role, mean: s.mean, median: quantile(grouped, 0.5), std: s.std };
-    population.push(pop);
-    for (let seg = 0; seg < k; seg++) {
-      const mean = counts[seg] > 0 ? sums[seg] / counts[seg] : Number.NaN;
-      perSegment[seg].push({
-        column: c.name,
-        role: c.role,
-        mean,
-        median: quantile(grouped.subarray(starts[seg], starts[seg + 1]), 0.5),
-        relativeImportance: pop.mean !== 0 && Number.isFinite(mean) ? mean / pop.mean - 1 : null,
-        zScore: pop.std > 0 && Number.isFinite(mean) ? (mean - pop.mean) / pop.std : null,
-      });
-    }
+export function computeProfiles(table: Table, labels: Int32Array, k: number, columns: ProfileColumn[], names?: readonly string[]): Profiles {
+  const profiles = new ProfileAccumulator(k, columns);
+  profiles.add(table, labels);
+  return profiles.finish(table, labels, names);
+}
+
+export interface ProfileColumn {
+  name: string;
+  role: ColumnRole;
+}
+
+/**
+ * Profiles built a chunk at a time: segment sizes, means and the population mean and standard
+ * deviation are exact over every chunk added (float64 sums; the population's spread merged by
+ * Chan's pairwise formula); medians come from the rows of one table given at the end — the whole
+ * table in memory, or the uniform row sample of an out-of-core fit.
+ */
+export class ProfileAccumulator {
+  private rows = 0;
+  private readonly sizes: Float64Array;
+  private readonly segmentSums: Float64Array[];
+  private readonly segmentCounts: Float64Array[];
+  private readonly population: { count: number; mean: number; m2: number }[];
+
+  constructor(
+    private readonly k: number,
+    private readonly columns: readonly ProfileColumn[],
+  ) {
+    this.sizes = new Float64Array(k);
+    this.segmentSums = columns.map(() => new Float64Array(k));
+    this.segmentCounts = columns.map(() => new Float64Array(k));
+    this.population = columns.map(() => ({ count: 0, mean: 0, m2: 0 }));
   }
-  const segments: SegmentProfile[] = perSegment.map((cols, seg) => ({ segment: seg, name: names?.[seg], size: sizes[seg], share: n > 0 ? sizes[seg] / n : 0, columns: cols }));
-  return { rows: n, population, segments };
+
+  add(table: Table, labels: Int32Array): void {
+    const n = table.numRows;
+    this.rows += n;
+    for (let i = 0; i < n; i++) this.sizes[labels[i]]++;
+    // One column at a time, so that profiling holds one float64 column, not the whole table again.
+    this.columns.forEach((c, j) => {
+      const [col] = tableColumnsFloat64(table, [c.name]);
+      const s = meanAndStd(col);
+      const pop = this.population[j];
+      if (s.count > 0) {
+        const total = pop.count + s.count;
+        const delta = s.mean - pop.mean;
+        pop.m2 += s.std * s.std * s.count + (delta * delta * pop.count * s.count) / total;
+        pop.mean = pop.count === 0 ? s.mean : pop.mean + (delta * s.count) / total;
+        pop.count = total;
+      }
+      const sums = this.segmentSums[j];
+      const counts = this.segmentCounts[j];
+      for (let i = 0; i < n; i++) {
+        const v = col[i];
+        if (v === v) {
+          sums[labels[i]] += v;
+          counts[labels[i]]++;
+        }
+      }
+    });
+  }
+
+  /** The profiles, medians taken from `medianTable` (with its rows' segments in `medianLabels`). */
+  finish(medianTable: Table, medianLabels: Int32Array, names?: readonly string[]): Profiles {
+    const { k } = this;
+    const n = medianTable.numRows;
+    // The rows medians come from, grouped by segment (a counting sort, once for every column).
+    const m = Math.min(n, PROFILE_MEDIAN_ROWS);
+    const sampled = new Int32Array(m);
+    for (let s = 0; s < m; s++) sampled[s] = m === n ? s : Math.floor((s * n) / m);
+    const starts = new Int32Array(k + 1);
+    for (const r of sampled) starts[medianLabels[r] + 1]++;
+    for (let seg = 0; seg < k; seg++) starts[seg + 1] += starts[seg];
+    const order = new Int32Array(m);
+    const fill = starts.slice(0, k);
+    for (const r of sampled) order[fill[medianLabels[r]]++] = r;
+    const grouped = new Float64Array(m);
+    const population: Profiles['population'] = [];
+    const perSegment: ColumnProfile[][] = Array.from({ length: k }, () => []);
+    this.columns.forEach((c, j) => {
+      const [col] = tableColumnsFloat64(medianTable, [c.name]);
+      for (let t = 0; t < m; t++) grouped[t] = col[order[t]];
+      const stats = this.population[j];
+      const mean = stats.count > 0 ? stats.mean : Number.NaN;
+      const std = stats.count > 0 ? Math.sqrt(stats.m2 / stats.count) : Number.NaN;
+      const pop = { column: c.name, role: c.role, mean, median: quantile(grouped, 0.5), std };
+      population.push(pop);
+      for (let seg = 0; seg < k; seg++) {
+        const count = this.segmentCounts[j][seg];
+        const segMean = count > 0 ? this.segmentSums[j][seg] / count : Number.NaN;
+        perSegment[seg].push({
+          column: c.name,
+          role: c.role,
+          mean: segMean,
+          median: quantile(grouped.subarray(starts[seg], starts[seg + 1]), 0.5),
+          relativeImportance: pop.mean !== 0 && Number.isFinite(segMean) ? segMean / pop.mean - 1 : null,
+          zScore: pop.std > 0 && Number.isFinite(segMean) ? (segMean - pop.mean) / pop.std : null,
+        });
+      }
+    });
+    const rows = this.rows;
+    const segments: SegmentProfile[] = perSegment.map((cols, seg) => ({ segment: seg, name: names?.[seg], size: this.sizes[seg], share: rows > 0 ? this.sizes[seg] / rows : 0, columns: cols }));
+    return { rows, population, segments };
+  }
 }
 
 /** Long ('tidy') table of the profiles: one row per segment and column, as CSV text. */

@@ -1,8 +1,6 @@
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { basename, dirname, join } from 'node:path';
-import { Float64, Int32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Field, Struct, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Float64, Int32, makeData, RecordBatch, Schema, Field, Struct, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { UsageError } from '../errors.js';
+import { openChunkWriter } from '../io/batch-writer.js';
 import { Rng } from '../util/rng.js';
 
 /**
@@ -107,22 +105,12 @@ export function customerBatch(rng: Rng, start: number, rows: number): RecordBatc
 export async function writeCustomers(path: string, rows: number, seed: number, batchRows = 1 << 20): Promise<void> {
   if (!Number.isInteger(rows) || rows < 1) throw new UsageError(`--rows: expected an integer ≥ 1, got '${rows}'`);
   const rng = new Rng(seed);
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-  const file = createWriteStream(tmp);
-  const writer = new RecordBatchStreamWriter();
-  const piped = pipeline(writer.toNodeStream(), file);
+  const writer = openChunkWriter(path, '--output');
   try {
-    for (let start = 0; start < rows; start += batchRows) {
-      writer.write(customerBatch(rng, start, Math.min(batchRows, rows - start)));
-      // Let the file stream take this batch before the next is made.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    writer.finish();
-    await piped;
-    renameSync(tmp, path);
+    for (let start = 0; start < rows; start += batchRows) await writer.write(new Table(customerBatch(rng, start, Math.min(batchRows, rows - start))));
+    await writer.commit();
   } catch (error) {
-    file.destroy();
-    rmSync(tmp, { force: true });
+    writer.abort();
     throw error;
   }
 }

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 
@@ -54,18 +55,31 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Writes `parts` (in order) to `path` atomically. */
-export function writeFileAtomic(path: string, parts: Iterable<Uint8Array | string>): void {
+function temporaryPath(path: string): string {
   removeStaleTemporaries(path);
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   pending.add(tmp);
-  let fd: number | undefined;
+  return tmp;
+}
+
+function openTemporary(path: string, tmp: string): number {
   try {
-    try {
-      fd = openSync(tmp, 'w');
-    } catch (error) {
-      throw new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
-    }
+    return openSync(tmp, 'w');
+  } catch (error) {
+    pending.delete(tmp);
+    throw new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function cannotWrite(path: string, error: unknown): InputError {
+  return error instanceof InputError ? error : new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
+}
+
+/** Writes `parts` (in order) to `path` atomically. */
+export function writeFileAtomic(path: string, parts: Iterable<Uint8Array | string>): void {
+  const tmp = temporaryPath(path);
+  let fd: number | undefined = openTemporary(path, tmp);
+  try {
     for (const part of parts) {
       const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
       let offset = 0;
@@ -78,9 +92,68 @@ export function writeFileAtomic(path: string, parts: Iterable<Uint8Array | strin
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
-    if (error instanceof InputError) throw error;
-    throw new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
+    throw cannotWrite(path, error);
   } finally {
     pending.delete(tmp);
+  }
+}
+
+/**
+ * The same guarantee for an output written piece by piece over a long run (out-of-core fits):
+ * `stream` takes the bytes, `commit` renames the finished file into place, `abort` removes it.
+ */
+export class AtomicFileStream {
+  readonly stream: WriteStream;
+  private readonly tmp: string;
+  private readonly fd: number;
+  private settled = false;
+  /** A write error (disk full): kept, since an unheard 'error' event would end the process. */
+  private failure: Error | undefined;
+
+  constructor(readonly path: string) {
+    this.tmp = temporaryPath(path);
+    this.fd = openTemporary(path, this.tmp);
+    this.stream = createWriteStream('', { fd: this.fd, autoClose: false });
+    this.stream.on('error', (error) => (this.failure ??= error));
+  }
+
+  /** Writes a piece, waiting while the stream's buffer is full. */
+  async write(piece: Uint8Array | string): Promise<void> {
+    if (this.failure) throw cannotWrite(this.path, this.failure);
+    if (!this.stream.write(piece)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (this.failure) throw cannotWrite(this.path, this.failure);
+  }
+
+  async commit(): Promise<void> {
+    try {
+      if (this.failure) throw this.failure;
+      if (!this.stream.writableFinished) {
+        this.stream.end();
+        await once(this.stream, 'finish');
+      }
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.settled = true;
+      renameSync(this.tmp, this.path);
+    } catch (error) {
+      this.abort();
+      throw cannotWrite(this.path, error);
+    } finally {
+      pending.delete(this.tmp);
+    }
+  }
+
+  abort(): void {
+    this.stream.destroy();
+    if (!this.settled) {
+      this.settled = true;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+    }
+    rmSync(this.tmp, { force: true });
+    pending.delete(this.tmp);
   }
 }

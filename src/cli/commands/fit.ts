@@ -1,6 +1,10 @@
 import { Command } from 'commander';
-import { fit } from '../../api/fit.js';
-import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, PREP_PARAMETERS } from '../../api/parameters.js';
+import { fit, type FitStats } from '../../api/fit.js';
+import { fitOutOfCore, type OutOfCoreResult } from '../../api/fit-out-of-core.js';
+import type { SegmentModel } from '../../model/model.js';
+import type { Profiles } from '../../segment/profile.js';
+import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, OUT_OF_CORE_PARAMETERS, PREP_PARAMETERS } from '../../api/parameters.js';
+import { chooseOutOfCore } from '../out-of-core-choice.js';
 import type { CovarianceType } from '../../algo/gmm-math.js';
 import { dataOptions, type DataFlags } from '../data-flags.js';
 import { writeTable } from '../../io/write-table.js';
@@ -28,6 +32,19 @@ interface FitFlags extends DataFlags {
   names?: string;
   personas?: boolean;
   json?: boolean;
+  outOfCore?: boolean;
+  chunkRows?: string;
+  sampleRows?: string;
+}
+
+/** What the command prints and writes, from either fit. */
+interface FitSummary {
+  model: SegmentModel;
+  stats: FitStats;
+  profiles: Profiles;
+  names: string[] | undefined;
+  sizes: number[];
+  outOfCore: OutOfCoreResult['stats']['outOfCore'] | undefined;
 }
 
 export function fitCommand(): Command {
@@ -39,6 +56,8 @@ export function fitCommand(): Command {
   command.option('--probabilities', 'gmm: output p_0 … p_{k−1}, every segment\'s probability per row');
   addParameterOptions(command, COMMON_PARAMETERS);
   addParameterOptions(command, PREP_PARAMETERS);
+  command.option('--out-of-core', 'k-means on a file larger than memory: Arrow IPC or Parquet read chunk by chunk on every pass (automatic for files over 40% of RAM)');
+  addParameterOptions(command, OUT_OF_CORE_PARAMETERS);
   command
     .option('--output <file>', 'per-row segments: .arrow, .arrows, .parquet or .csv (id, segment_id, distance)')
     .option('--model <file>', 'write the model (JSON) for predict and warm starts')
@@ -52,7 +71,7 @@ export function fitCommand(): Command {
       checkOutputPath(flags.profileOutput, '--profile-output', false);
       checkProfilePath(flags.profileOutput, '--profile-output');
       const progress = progressReporter(!flags.json);
-      const result = await fit(input, {
+      const options = {
         ...dataOptions(flags),
         k: flags.k as unknown as number,
         algorithm: flags.algorithm,
@@ -61,7 +80,7 @@ export function fitCommand(): Command {
         regCovar: flags.regCovar === undefined ? undefined : (flags.regCovar as unknown as number),
         probabilities: flags.probabilities,
         init: flags.init,
-        nInit: flags.nInit === undefined || flags.nInit === 'auto' ? 'auto' : Number(flags.nInit),
+        nInit: flags.nInit === undefined || flags.nInit === 'auto' ? ('auto' as const) : Number(flags.nInit),
         maxIter: flags.maxIter === undefined ? undefined : (flags.maxIter as unknown as number),
         tol: flags.tol === undefined ? undefined : (flags.tol as unknown as number),
         seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
@@ -71,8 +90,23 @@ export function fitCommand(): Command {
         onIteration: progress.onIteration,
         onEmIteration: progress.onEmIteration,
         onNotice: printNotice,
-      }).finally(progress.done);
-      if (flags.output) writeTable(flags.output, result.assignments);
+      };
+      let result: FitSummary;
+      if (chooseOutOfCore(input, flags.outOfCore === true, options.algorithm, flags.output, printNotice)) {
+        const r = await fitOutOfCore(input, {
+          ...options,
+          output: flags.output,
+          chunkRows: flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number),
+          sampleRows: flags.sampleRows === undefined ? undefined : (flags.sampleRows as unknown as number),
+        }).finally(progress.done);
+        result = { ...r, outOfCore: r.stats.outOfCore };
+      } else {
+        const r = await fit(input, options).finally(progress.done);
+        if (flags.output) writeTable(flags.output, r.assignments);
+        const sizes = new Array<number>(r.stats.k).fill(0);
+        for (const l of r.labels) sizes[l]++;
+        result = { model: r.model, stats: r.stats, profiles: r.profiles, names: r.names, sizes, outOfCore: undefined };
+      }
       if (flags.model) saveModel(flags.model, result.model);
       if (flags.profileOutput) writeProfiles(flags.profileOutput, result.profiles);
       const s = result.stats;
@@ -101,12 +135,12 @@ export function fitCommand(): Command {
             output: flags.output ?? null,
             model: flags.model ?? null,
             profile_output: flags.profileOutput ?? null,
+            ...(result.outOfCore ? { out_of_core: { passes: result.outOfCore.passes, chunks_per_pass: result.outOfCore.chunks, chunk_rows: result.outOfCore.chunkRows, sample_rows: result.outOfCore.sampleRows } } : {}),
           }),
         );
         return;
       }
-      const sizes = new Array<number>(s.k).fill(0);
-      for (const l of result.labels) sizes[l]++;
+      const sizes = result.sizes;
       printResult(
         [
           `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,

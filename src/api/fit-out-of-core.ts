@@ -1,0 +1,271 @@
+import { Table, type Vector } from 'apache-arrow';
+import { runKMeansOutOfCore, type ChunkedPasses } from '../algo/kmeans-out-of-core.js';
+import type { KMeansInit } from '../algo/kmeans.js';
+import type { Assignment, Backend, LloydSummary } from '../backend/backend.js';
+import { ResilientBackend } from '../backend/resilient-backend.js';
+import { openBackend } from '../backend/select.js';
+import { columnStats, MatrixArena, type DataMatrix } from '../data/matrix.js';
+import { RowReservoir } from '../data/row-sample.js';
+import { resolveRoles, type ColumnRoles } from '../data/schema.js';
+import { InputError, UsageError } from '../errors.js';
+import { openChunkSource, type ChunkSource } from '../io/batch-reader.js';
+import { checkChunkOutputPath, openChunkWriter } from '../io/batch-writer.js';
+import type { KMeansModel } from '../model/model.js';
+import { applyPreprocessing, fitPreprocessing, type Preprocessing } from '../prep/preprocess.js';
+import { ProfileAccumulator, type Profiles } from '../segment/profile.js';
+import { assignmentsTable } from './assignments.js';
+import { namesFromProfiles, segmentNameColumn, segmentNameDictionary } from './describe.js';
+import { checkFitSettings, modelBase, PARALLEL_SEEDING_MIN_ROWS, resolveInit, resolveNInit, type FitOptions, type FitStats } from './fit.js';
+import { featureMatrix } from './input.js';
+import { OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { checkDataOptions, prepNotices } from './prepare.js';
+
+export interface OutOfCoreOptions extends FitOptions {
+  /** Rows per chunk handed to the backend (default 1,048,576); batches and row groups are joined up to it. */
+  chunkRows?: number;
+  /** Rows of the uniform sample kept in memory (default 1,000,000). */
+  sampleRows?: number;
+  /** Per-row output (.arrows, .arrow or .csv), written chunk by chunk; none when omitted. */
+  output?: string;
+}
+
+export interface OutOfCoreResult {
+  model: KMeansModel;
+  stats: FitStats & { outOfCore: { passes: number; chunks: number; sampleRows: number; chunkRows: number } };
+  profiles: Profiles;
+  names: string[] | undefined;
+  /** Rows per segment. */
+  sizes: number[];
+}
+
+/**
+ * k-means on a file larger than memory: the rows are read chunk by chunk on every pass and never
+ * held together. What stays in memory: one chunk being prepared and one being clustered, a uniform
+ * sample of `sampleRows` rows, and K×D numbers. The passes, in order:
+ * 1. validation of every row (the same errors as in memory, with row numbers in the file), the row
+ *    count, and the sample — the preprocessing (imputation values, quantiles, scales, PCA) is
+ *    fitted on the sample, which is the whole table while it has at most `sampleRows` rows;
+ * 2. seeding on the sample; then one pass per Lloyd iteration (kmeans-out-of-core.ts);
+ * 3. a profile pass (exact sizes and means; medians from the sample) that also names the segments;
+ * 4. with `output`, a pass that writes each chunk's rows as it goes.
+ * With the sample equal to the table, the result is the in-memory fit's (same centres, labels).
+ */
+export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Promise<OutOfCoreResult> {
+  const notices: string[] = [];
+  const notice = (message: string): void => {
+    notices.push(message);
+    options.onNotice?.(message);
+  };
+  const settings = checkFitSettings(options);
+  if (settings.algorithm !== 'kmeans') throw new UsageError(`--out-of-core fits --algorithm kmeans; '${settings.algorithm}' needs the data in memory`);
+  const chunkRows = checkParameter(parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'), options.chunkRows ?? 1_048_576) as number;
+  const sampleRows = checkParameter(parameter(OUT_OF_CORE_PARAMETERS, 'sampleRows'), options.sampleRows ?? 1_000_000) as number;
+  if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
+  const dataOptions = checkDataOptions(options);
+  const { k, seed, maxIter, tol } = settings;
+
+  const source = await openChunkSource(path, chunkRows);
+  const roles = resolveRoles(new Table(source.schema), { id: dataOptions.id, features: dataOptions.features, profile: dataOptions.profile });
+  const allowMissing = (dataOptions.impute ?? 'none') !== 'none';
+  const profileColumns = [...roles.features.map((name) => ({ name, role: 'feature' as const })), ...roles.profile.map((name) => ({ name, role: 'profile' as const }))];
+
+  // Pass 1: validate, count, sample.
+  const reservoir = new RowReservoir(profileColumns.map((c) => c.name), sampleRows, seed);
+  const missing = new Map<string, number>();
+  const validation = new MatrixArena();
+  for await (const { table, firstRow } of source.chunks()) {
+    const { matrix } = featureMatrix(table, { id: roles.id, features: roles.features, profile: roles.profile }, { allowMissing, firstRow, allocate: (r, f) => validation.take(r, f) });
+    if (allowMissing) countMissing(matrix, missing);
+    reservoir.add(table);
+  }
+  const rows = reservoir.rowsSeen;
+  if (rows === 0) throw new InputError('the input has zero rows');
+  if (k > rows) throw new InputError(`k=${k} exceeds rows=${rows}; lower --k`);
+  const sampleTable = reservoir.table();
+  if (dataOptions.pca !== undefined && dataOptions.pca >= 1 && dataOptions.pca > roles.features.length) {
+    throw new UsageError(`--pca: ${dataOptions.pca} components asked, but there are only ${roles.features.length} features`);
+  }
+  const { matrix: rawSample } = featureMatrix(sampleTable, { features: roles.features }, { allowMissing });
+  const { prep, matrix: sample, report } = fitPreprocessing(rawSample, dataOptions);
+  // The imputation values come from the sample; the counts reported are the whole file's.
+  report.imputed = report.imputed.map((r) => ({ ...r, count: missing.get(r.column) ?? r.count }));
+  prepNotices(report).forEach(notice);
+  if (sample.rows < rows) notice(`out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (--sample-rows)`);
+
+  const initOption = settings.initOption;
+  const method = initOption === 'auto' ? (sample.rows >= PARALLEL_SEEDING_MIN_ROWS ? 'k-means||' : 'k-means++') : initOption;
+  const init = typeof method === 'string' && settings.methods.includes(method) ? (method as KMeansInit) : await resolveInit(method, k, prep);
+  const nInit = resolveNInit(options.nInit ?? 'auto', init, notice);
+  const meanVariance = columnStats(sample).variance.reduce((s, v) => s + v, 0) / sample.dims;
+
+  const backend = await openBackend(settings.backendChoice, notice);
+  try {
+    const started = performance.now();
+    const passes = new FilePasses(source, backend, roles, prep, allowMissing);
+    const sampleHandle = await backend.attach(sample);
+    const run = await runKMeansOutOfCore(passes, backend, sampleHandle, { k, init, nInit, maxIter, tol, seed }, meanVariance, { onIteration: options.onIteration });
+    const sampleLabels = (await backend.assign(sampleHandle, run.centres, k)).labels;
+    await backend.detach(sampleHandle);
+
+    // Profiles (and the names drawn from them) over every row, then the output rows.
+    const profiles = new ProfileAccumulator(k, profileColumns);
+    let inertia = 0;
+    await passes.assignPass(run.centres, k, async (table, _firstRow, a) => {
+      profiles.add(table, a.labels);
+      for (let i = 0; i < a.sqDistances.length; i++) inertia += a.sqDistances[i];
+    });
+    const profileResult = profiles.finish(sampleTable, sampleLabels);
+    const names = namesFromProfiles(profileResult, profileColumns, options);
+    if (options.output !== undefined) {
+      const writer = openChunkWriter(options.output, '--output');
+      const dictionary = names ? segmentNameDictionary(names) : undefined;
+      try {
+        await passes.assignPass(run.centres, k, async (table, firstRow, a) => {
+          const named: Record<string, Vector> = names ? { segment_name: segmentNameColumn(a.labels, names, dictionary) } : {};
+          await writer.write(assignmentsTable(table, roles.id, a.labels, a.sqDistances, named, undefined, { first: firstRow, total: rows }));
+        });
+        await writer.commit();
+      } catch (error) {
+        writer.abort();
+        throw error;
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const sizes = profileResult.segments.map((s) => s.size);
+    const empty = sizes.filter((c) => c === 0).length;
+    if (empty > 0) notice(`${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`);
+    const model: KMeansModel = {
+      ...modelBase({ prep, id: roles.id, k, centres: run.centres, iterations: run.iterations, converged: run.converged, rows, backend, seed, init, nInit, maxIter, tol, names }),
+      algorithm: 'kmeans',
+      inertia,
+    };
+    return {
+      model,
+      profiles: profileResult,
+      names,
+      sizes,
+      stats: {
+        algorithm: 'kmeans',
+        k,
+        iterations: run.iterations,
+        inertia,
+        logLikelihood: undefined,
+        bic: undefined,
+        aic: undefined,
+        emptyComponents: 0,
+        converged: run.converged,
+        backend: backend.kind,
+        device: backend.deviceName,
+        rows,
+        fellBack: backend instanceof ResilientBackend && backend.fellBack,
+        seconds,
+        seedPotential: run.seedPotential,
+        emptyClusterRepairs: run.emptyClusterRepairs,
+        history: run.history,
+        emHistory: [],
+        notices,
+        preprocessing: report,
+        outOfCore: { passes: passes.passes + 1, chunks: passes.chunksPerPass, sampleRows: sample.rows, chunkRows },
+      },
+    };
+  } finally {
+    await backend.dispose();
+  }
+}
+
+function countMissing(matrix: DataMatrix, into: Map<string, number>): void {
+  for (let j = 0; j < matrix.dims; j++) {
+    const col = matrix.data.subarray(j * matrix.rows, (j + 1) * matrix.rows);
+    let n = 0;
+    for (let i = 0; i < col.length; i++) if (col[i] !== col[i]) n++;
+    if (n > 0) into.set(matrix.features[j], (into.get(matrix.features[j]) ?? 0) + n);
+  }
+}
+
+/**
+ * Passes over a file through a backend. The next chunk is read and prepared on this thread while
+ * the backend (worker threads or the GPU) works on the current one, so reading overlaps compute.
+ */
+class FilePasses implements ChunkedPasses {
+  passes = 0;
+  chunksPerPass = 0;
+  /** Two of each, alternating: one chunk is prepared while the other is in flight. */
+  private readonly rawArenas = [new MatrixArena(), new MatrixArena()];
+  private readonly projectedArenas = [new MatrixArena(), new MatrixArena()];
+  private turn = 0;
+
+  constructor(
+    private readonly source: ChunkSource,
+    private readonly backend: Backend,
+    private readonly roles: ColumnRoles,
+    private readonly prep: Preprocessing,
+    private readonly allowMissing: boolean,
+  ) {}
+
+  private prepare(table: Table): DataMatrix {
+    const side = this.turn++ % 2;
+    const raw = this.rawArenas[side];
+    const projected = this.projectedArenas[side];
+    const { matrix } = featureMatrix(table, { id: this.roles.id, features: this.roles.features, profile: this.roles.profile }, { allowMissing: this.allowMissing, allocate: (r, f) => raw.take(r, f) });
+    return applyPreprocessing(this.prep, matrix, (r, f) => projected.take(r, f));
+  }
+
+  /** Runs `work` on every chunk, one chunk in flight while the next is prepared. */
+  private async each<T>(work: (matrix: DataMatrix) => Promise<T>, use: (result: T, table: Table, firstRow: number) => Promise<void> | void): Promise<void> {
+    this.passes++;
+    let chunks = 0;
+    let inFlight: { result: Promise<T>; table: Table; firstRow: number } | undefined;
+    try {
+      for await (const { table, firstRow } of this.source.chunks()) {
+        const matrix = this.prepare(table);
+        if (inFlight) {
+          const done = inFlight;
+          inFlight = undefined;
+          await use(await done.result, done.table, done.firstRow);
+        }
+        inFlight = { result: work(matrix), table, firstRow };
+        chunks++;
+      }
+      if (inFlight) {
+        const done = inFlight;
+        inFlight = undefined;
+        await use(await done.result, done.table, done.firstRow);
+      }
+    } catch (error) {
+      // The chunk still in flight settles before the error goes up (no stray rejection later).
+      if (inFlight) await inFlight.result.catch(() => undefined);
+      throw error;
+    }
+    this.chunksPerPass = chunks;
+  }
+
+  private async withAttached<T>(matrix: DataMatrix, body: (handle: Awaited<ReturnType<Backend['attach']>>) => Promise<T>): Promise<T> {
+    const handle = await this.backend.attach(matrix);
+    try {
+      return await body(handle);
+    } finally {
+      await this.backend.detach(handle);
+    }
+  }
+
+  async lloydPass(centres: Float32Array, k: number): Promise<LloydSummary> {
+    const d = centres.length / k;
+    const total: LloydSummary = { sums: new Float64Array(k * d), counts: new Float64Array(k), inertia: 0, changed: -1 };
+    await this.each(
+      (matrix) => this.withAttached(matrix, (h) => this.backend.lloydStep(h, centres, k, { storeLabels: false })),
+      (step) => {
+        for (let i = 0; i < total.sums.length; i++) total.sums[i] += step.sums[i];
+        for (let c = 0; c < k; c++) total.counts[c] += step.counts[c];
+        total.inertia += step.inertia;
+      },
+    );
+    return total;
+  }
+
+  async assignPass(centres: Float32Array, k: number, use: (table: Table, firstRow: number, a: Assignment) => Promise<void>): Promise<void> {
+    await this.each(
+      (matrix) => this.withAttached(matrix, (h) => this.backend.assign(h, centres, k)),
+      (a, table, firstRow) => use(table, firstRow, a),
+    );
+  }
+}

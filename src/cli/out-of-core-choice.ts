@@ -1,0 +1,35 @@
+import { statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { sniffInputFormat } from '../io/format.js';
+
+/** Above this share of the machine's memory, an input file is fitted out of core unless asked otherwise. */
+export const OUT_OF_CORE_FILE_SHARE = 0.4;
+
+/**
+ * Whether `gpuseg fit` reads its input chunk by chunk: when asked (--out-of-core), or when the
+ * file is so large that the in-memory path (file bytes, the float32 matrix, per-row outputs)
+ * would not fit — then only where the out-of-core path applies (k-means, Arrow or Parquet input,
+ * an output it can append to); otherwise the in-memory path runs and says why.
+ */
+export function chooseOutOfCore(input: string, asked: boolean, algorithm: string | undefined, output: string | undefined, notice: (m: string) => void): boolean {
+  if (asked) return true;
+  let size: number;
+  try {
+    size = statSync(input).size;
+  } catch {
+    return false; // the reader reports the missing file
+  }
+  if (size <= OUT_OF_CORE_FILE_SHARE * totalmem()) return false;
+  const gb = (size / 2 ** 30).toFixed(1);
+  const blockers = [
+    ...((algorithm ?? 'kmeans') !== 'kmeans' ? [`--algorithm ${algorithm}`] : []),
+    ...(sniffInputFormat(input) === 'csv' ? ['CSV input'] : []),
+    ...(output !== undefined && /\.(parquet|pq)$/i.test(output) ? ['Parquet output'] : []),
+  ];
+  if (blockers.length > 0) {
+    notice(`the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory, but ${blockers.join(' and ')} keep the fit in memory`);
+    return false;
+  }
+  notice(`the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory: fitting out of core (chunk by chunk)`);
+  return true;
+}

@@ -1,0 +1,135 @@
+import { openAsBlob, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { RecordBatchReader, Table, tableFromIPC, type RecordBatch, type Schema } from 'apache-arrow';
+import { InputError, UsageError } from '../errors.js';
+import { sniffInputFormat, type TableFormat } from './format.js';
+import { parquetWasm } from './parquet-io.js';
+
+/**
+ * A table file read a piece at a time, as many times as a caller asks: Arrow IPC files and streams
+ * record batch by record batch, Parquet row group by row group. Consecutive pieces are joined (never
+ * split) into chunks of at least `chunkRows` rows, so a file of many small batches still reaches the
+ * backends in sizes that keep them busy. Only one chunk (and the one being decoded) is in memory.
+ */
+export interface ChunkSource {
+  readonly path: string;
+  readonly format: TableFormat;
+  readonly schema: Schema;
+  /** Rows in the file when its metadata says (Parquet); undefined for Arrow (known after a pass). */
+  readonly rowsHint: number | undefined;
+  /** One pass over the file: chunks in file order with the row number of their first row. */
+  chunks(): AsyncGenerator<{ table: Table; firstRow: number }>;
+}
+
+export async function openChunkSource(path: string, chunkRows: number): Promise<ChunkSource> {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new InputError(`'${path}' is a folder, not a table file`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`input file not found: '${path}'`, { cause: error });
+  }
+  if (size === 0) throw new InputError(`'${path}' is empty (0 bytes)`);
+  const format = sniffInputFormat(path);
+  if (format === 'csv') {
+    throw new UsageError(`--out-of-core reads Arrow IPC or Parquet files, and '${path}' is CSV; convert it once (e.g. duckdb -c "COPY (FROM '${path}') TO 'x.parquet'")`);
+  }
+  try {
+    return format === 'parquet' ? await parquetSource(path, chunkRows) : await arrowSource(path, format, chunkRows);
+  } catch (error) {
+    if (error instanceof InputError || error instanceof UsageError) throw error;
+    throw unreadable(path, format, error);
+  }
+}
+
+function unreadable(path: string, format: TableFormat, error: unknown): InputError {
+  const what = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
+  const reason = error instanceof Error ? error.message : String(error);
+  return new InputError(`'${path}' is not a readable ${what} file: ${reason.split('\n')[0]}`, { cause: error });
+}
+
+/** Joins pieces into chunks of ≥ chunkRows rows (the last one may be shorter). */
+async function* regroup(pieces: AsyncIterable<RecordBatch>, chunkRows: number, path: string, format: TableFormat): AsyncGenerator<{ table: Table; firstRow: number }> {
+  let pending: RecordBatch[] = [];
+  let pendingRows = 0;
+  let firstRow = 0;
+  const iterator = pieces[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<RecordBatch>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      throw unreadable(path, format, error);
+    }
+    if (next.done) break;
+    if (next.value.numRows === 0) continue;
+    pending.push(next.value);
+    pendingRows += next.value.numRows;
+    if (pendingRows >= chunkRows) {
+      yield { table: new Table(pending), firstRow };
+      firstRow += pendingRows;
+      pending = [];
+      pendingRows = 0;
+    }
+  }
+  if (pendingRows > 0) yield { table: new Table(pending), firstRow };
+}
+
+async function arrowSource(path: string, format: TableFormat, chunkRows: number): Promise<ChunkSource> {
+  const schema = await withArrowReader(path, async (reader) => reader.schema);
+  if (!schema || schema.fields.length === 0) throw new InputError(`'${path}' is not a readable Arrow IPC file: no columns in the schema`);
+  return {
+    path,
+    format,
+    schema,
+    rowsHint: undefined,
+    chunks: () => arrowChunks(path, format, chunkRows),
+  };
+}
+
+async function* arrowChunks(path: string, format: TableFormat, chunkRows: number): AsyncGenerator<{ table: Table; firstRow: number }> {
+  const handle = await open(path);
+  try {
+    const reader = await RecordBatchReader.from(handle);
+    await reader.open();
+    yield* regroup(reader as AsyncIterable<RecordBatch>, chunkRows, path, format);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function withArrowReader<T>(path: string, use: (reader: RecordBatchReader) => Promise<T>): Promise<T> {
+  const handle = await open(path);
+  try {
+    const reader = await RecordBatchReader.from(handle);
+    await reader.open();
+    return await use(reader);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function parquetSource(path: string, chunkRows: number): Promise<ChunkSource> {
+  const pq = parquetWasm();
+  const file = await pq.ParquetFile.fromFile(await openAsBlob(path));
+  const metadata = file.metadata();
+  const groups = metadata.numRowGroups();
+  const rows = Number(metadata.fileMetadata().numRows());
+  if (groups === 0) throw new InputError(`'${path}' has no row groups (zero rows)`);
+  const first = tableFromIPC((await file.read({ rowGroups: [0], limit: 1 })).intoIPCStream());
+  async function* rowGroups(): AsyncGenerator<RecordBatch> {
+    for (let g = 0; g < groups; g++) {
+      const table = tableFromIPC((await file.read({ rowGroups: [g] })).intoIPCStream());
+      yield* table.batches;
+    }
+  }
+  return {
+    path,
+    format: 'parquet',
+    schema: first.schema,
+    rowsHint: rows,
+    chunks: () => regroup(rowGroups(), chunkRows, path, 'parquet'),
+  };
+}

@@ -1,0 +1,79 @@
+import { RecordBatch, RecordBatchFileWriter, RecordBatchStreamWriter, type Schema, type Table } from 'apache-arrow';
+import { UsageError } from '../errors.js';
+import { AtomicFileStream } from '../util/atomic-write.js';
+import { csvChunks } from './csv-write.js';
+import { outputFormat } from './format.js';
+
+/**
+ * An output table written chunk by chunk (out-of-core fits), with the same all-or-nothing
+ * guarantee as writeTable: the file appears under its name at `commit`, never half-written.
+ * Arrow IPC (file or stream) and CSV can be appended to; Parquet is written whole by the library
+ * gpuseg uses, so it is refused here with the alternatives named.
+ */
+export interface ChunkWriter {
+  write(table: Table): Promise<void>;
+  commit(): Promise<void>;
+  /** Removes the partial output (after an error). */
+  abort(): void;
+}
+
+/** Checks, before any work, that `path` can be written chunk by chunk. */
+export function checkChunkOutputPath(path: string, flag: string): void {
+  if (outputFormat(path, flag) === 'parquet') {
+    throw new UsageError(`${flag} '${path}': this output is written chunk by chunk; use .arrows, .arrow or .csv (Parquet is written whole)`);
+  }
+}
+
+export function openChunkWriter(path: string, flag = '--output'): ChunkWriter {
+  checkChunkOutputPath(path, flag);
+  const format = outputFormat(path, flag);
+  const file = new AtomicFileStream(path);
+  if (format === 'csv') return csvWriter(file, /\.tsv$/i.test(path) ? '\t' : ',');
+  return arrowWriter(file, format === 'arrow-file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter());
+}
+
+function csvWriter(file: AtomicFileStream, delimiter: string): ChunkWriter {
+  let header = true;
+  return {
+    async write(table) {
+      for (const piece of csvChunks(table, delimiter, header)) await file.write(piece);
+      header = false;
+    },
+    commit: () => file.commit(),
+    abort: () => file.abort(),
+  };
+}
+
+function arrowWriter(file: AtomicFileStream, writer: RecordBatchFileWriter | RecordBatchStreamWriter): ChunkWriter {
+  let schema: Schema | undefined;
+  const encoded = writer.toNodeStream();
+  encoded.on('data', (bytes: Uint8Array) => {
+    if (!file.stream.write(bytes)) encoded.pause();
+  });
+  file.stream.on('drain', () => encoded.resume());
+  return {
+    async write(table) {
+      // Every chunk is written under the first one's schema: the same fields, so that apache-arrow's
+      // writer does not take a fresh (equal) schema object for the end of the stream.
+      schema ??= table.schema;
+      for (const batch of table.batches) writer.write(batch.schema === schema ? batch : new RecordBatch(schema, batch.data));
+      // apache-arrow's writer does not wait for the file: hold the next chunk back until this one's
+      // bytes have reached the disk, so at most one chunk of encoded output sits in memory.
+      do await new Promise((resolve) => setImmediate(resolve));
+      while (encoded.isPaused() || encoded.readableLength > 0 || file.stream.writableLength > 0);
+    },
+    async commit() {
+      writer.finish();
+      await new Promise<void>((resolve, reject) => {
+        encoded.once('end', resolve);
+        encoded.once('error', reject);
+        if (encoded.readableEnded) resolve();
+      });
+      await file.commit();
+    },
+    abort() {
+      writer.abort();
+      file.abort();
+    },
+  };
+}

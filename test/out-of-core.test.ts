@@ -1,0 +1,193 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Float64, makeVector, RecordBatch, Table, tableToIPC } from 'apache-arrow';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fitOutOfCore } from '../src/api/fit-out-of-core.js';
+import { fit } from '../src/api/fit.js';
+import { MatrixArena } from '../src/data/matrix.js';
+import { parquetWasm } from '../src/io/parquet-io.js';
+import { readTable } from '../src/io/read-table.js';
+import { writeCustomers } from '../src/synth/customers.js';
+import { hasGpu } from './helpers/backends.js';
+import { errors, filesIn, gpuseg, tempDir } from './helpers/cli.js';
+
+/**
+ * Fits of files read chunk by chunk. The reference is the in-memory fit: with the sample holding
+ * every row, the out-of-core path must give the same centres, labels and profiles, whatever the
+ * chunk size and whether the file is an Arrow stream or a Parquet file of many row groups.
+ */
+const ROWS = 30_000;
+let dir: string;
+let arrows: string;
+let parquet: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  arrows = join(dir, 'customers.arrows');
+  await writeCustomers(arrows, ROWS, 11, 1000);
+  const pq = parquetWasm();
+  const table = await readTable(arrows);
+  parquet = join(dir, 'customers.parquet');
+  const properties = new pq.WriterPropertiesBuilder().setMaxRowGroupSize(4096).build();
+  writeFileSync(parquet, pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')), properties));
+});
+
+describe('out-of-core k-means against the in-memory fit', () => {
+  test('same centres, labels, inertia and profiles from an Arrow stream and from Parquet row groups', async () => {
+    const common = { k: 6, init: 'k-means++', backend: 'cpu' as const, seed: 3 };
+    const memory = await fit(arrows, common);
+    const labels = memory.labels;
+    // Stream batches of 1000 rows join into chunks of 7000 and 3000; Parquet row groups of 4096 into 12,288.
+    for (const [file, chunkRows, chunks] of [[arrows, 7000, 5], [arrows, 2500, 10], [parquet, 10_000, 3]] as const) {
+      const out = join(dir, `out-${chunkRows}.arrows`);
+      const r = await fitOutOfCore(file, { ...common, chunkRows, output: out });
+      expect(r.stats.rows).toBe(ROWS);
+      expect(r.stats.outOfCore.sampleRows).toBe(ROWS);
+      expect(r.stats.outOfCore.chunks).toBe(chunks);
+      expect(r.stats.iterations).toBe(memory.stats.iterations);
+      for (let c = 0; c < 6; c++) for (let j = 0; j < r.model.centres[c].length; j++) expect(r.model.centres[c][j]).toBeCloseTo(memory.model.centres[c][j], 5);
+      expect(r.stats.inertia! / memory.stats.inertia!).toBeCloseTo(1, 9);
+      expect(r.names).toEqual(memory.names);
+      expect(r.sizes).toEqual(memory.profiles.segments.map((s) => s.size));
+      for (const [s, segment] of r.profiles.segments.entries()) {
+        segment.columns.forEach((col, j) => {
+          const ref = memory.profiles.segments[s].columns[j];
+          expect(col.mean).toBeCloseTo(ref.mean, 8);
+          expect(col.median).toBe(ref.median);
+        });
+      }
+      const written = await readTable(out);
+      expect(written.numRows).toBe(ROWS);
+      expect(written.schema.fields.map((f) => f.name)).toEqual(['customer_id', 'segment_id', 'segment_name', 'distance']);
+      expect(Array.from(written.getChild('segment_id')!.toArray() as Int32Array)).toEqual(Array.from(labels));
+      expect(written.getChild('customer_id')!.get(ROWS - 1)).toBe(ROWS - 1);
+      expect(written.getChild('segment_name')!.get(0)).toBe(memory.names![labels[0]]);
+    }
+  });
+
+  test('a sample smaller than the file changes nothing when there is nothing to estimate from it', async () => {
+    // No scaling and explicit initial centres: the sample feeds neither, so even 500 sampled rows
+    // of 30,000 must give the in-memory result.
+    const table = await readTable(arrows);
+    const features = ['recency_days', 'frequency', 'monetary', 'tenure_days'];
+    const init = [0, 1, 2].map((c) => features.map((f) => Number(table.getChild(f)!.get(c * 1000))));
+    const common = { k: 3, init, features, scale: 'none' as const, backend: 'cpu' as const };
+    const memory = await fit(arrows, common);
+    const notices: string[] = [];
+    const r = await fitOutOfCore(arrows, { ...common, sampleRows: 500, chunkRows: 4000, onNotice: (m) => notices.push(m) });
+    expect(notices.join('\n')).toMatch(/uniform sample of 500 of 30000 rows/);
+    expect(r.model.centres).toEqual(memory.model.centres);
+    expect(r.stats.iterations).toBe(memory.stats.iterations);
+    expect(r.sizes).toEqual(memory.profiles.segments.map((s) => s.size));
+  });
+
+  test('with a sample, the scaling is estimated close to the full data and the fit finds the personas', async () => {
+    const memory = await fit(arrows, { k: 7, backend: 'cpu' });
+    const out = join(dir, 'sampled.arrows');
+    const r = await fitOutOfCore(arrows, { k: 7, backend: 'cpu', sampleRows: 5000, chunkRows: 8000, output: out });
+    const full = memory.model.preprocessing!.scale;
+    const sampled = r.model.preprocessing!.scale;
+    full.scale.forEach((s, j) => expect(Math.abs(sampled.scale[j] / s - 1)).toBeLessThan(0.05));
+    expect(r.sizes.reduce((a, b) => a + b, 0)).toBe(ROWS);
+    // The generator's personas are recovered as well as in memory (purity: the share of rows in
+    // their segment's most common persona).
+    const personas = (await readTable(arrows)).getChild('true_persona')!.toArray() as string[];
+    const written = (await readTable(out)).getChild('segment_id')!.toArray() as Int32Array;
+    expect(purity(written, personas)).toBeGreaterThan(purity(memory.labels, personas) - 0.03);
+    expect(purity(written, personas)).toBeGreaterThan(0.8);
+  });
+});
+
+function purity(labels: Int32Array, truth: readonly string[]): number {
+  const counts = new Map<number, Map<string, number>>();
+  labels.forEach((l, i) => {
+    const m = counts.get(l) ?? new Map<string, number>();
+    m.set(truth[i], (m.get(truth[i]) ?? 0) + 1);
+    counts.set(l, m);
+  });
+  let majority = 0;
+  for (const m of counts.values()) majority += Math.max(...m.values());
+  return majority / labels.length;
+}
+
+describe.skipIf(!hasGpu)('out-of-core k-means on the GPU', () => {
+  test('chunks uploaded one after another give the CPU result', async () => {
+    const common = { k: 6, init: 'k-means++', seed: 3, chunkRows: 7000 };
+    const cpu = await fitOutOfCore(arrows, { ...common, backend: 'cpu' });
+    const gpu = await fitOutOfCore(arrows, { ...common, backend: 'gpu' });
+    expect(gpu.stats.backend).toBe('gpu');
+    expect(gpu.stats.iterations).toBe(cpu.stats.iterations);
+    for (let c = 0; c < 6; c++) for (let j = 0; j < cpu.model.centres[c].length; j++) expect(gpu.model.centres[c][j]).toBeCloseTo(cpu.model.centres[c][j], 4);
+    gpu.sizes.forEach((n, c) => expect(Math.abs(n - cpu.sizes[c])).toBeLessThanOrEqual(3));
+  });
+});
+
+describe('gpuseg fit --out-of-core', () => {
+  test('writes every row, the model and profiles; --json reports the passes', async () => {
+    const out = join(dir, 'cli.csv');
+    const r = gpuseg(['fit', arrows, '--k', '5', '--out-of-core', '--chunk-rows', '6000', '--backend', 'cpu', '--output', out, '--model', join(dir, 'm.json'), '--profile-output', join(dir, 'p.json'), '--json']);
+    expect(errors(r)).toBe('');
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ k: 5, rows: ROWS, out_of_core: { chunks_per_pass: 5, chunk_rows: 6000, sample_rows: ROWS } });
+    expect(summary.out_of_core.passes).toBe(summary.iterations + 3);
+    const written = await readTable(out);
+    expect(written.numRows).toBe(ROWS);
+    expect(new Set(written.getChild('segment_id')!.toArray() as Int32Array).size).toBe(5);
+    // predict with the saved model agrees with the rows written.
+    const predicted = join(dir, 'predicted.csv');
+    expect(gpuseg(['predict', arrows, '--model', join(dir, 'm.json'), '--output', predicted, '--backend', 'cpu']).status).toBe(0);
+    expect(Array.from((await readTable(predicted)).getChild('segment_id')!.toArray() as Int32Array)).toEqual(Array.from(written.getChild('segment_id')!.toArray() as Int32Array));
+  });
+
+  test('a bad value in a later chunk names its row in the file and leaves no output', () => {
+    const bad = tempDir();
+    const file = join(bad, 'bad.arrows');
+    const n = 5000;
+    const batches = [0, 1, 2, 3].map((b) => {
+      const x = Float64Array.from({ length: n }, (_, i) => (i % 13) + b);
+      const y = Float64Array.from({ length: n }, (_, i) => (i % 7) * 2);
+      if (b === 2) y[1234] = Number.POSITIVE_INFINITY;
+      return new Table({ id: makeVector(Int32Array.from({ length: n }, (_, i) => b * n + i)), x: makeVector({ type: new Float64(), data: x }), y: makeVector({ type: new Float64(), data: y }) }).batches[0];
+    });
+    writeFileSync(file, tableToIPC(new Table(batches as RecordBatch[]), 'stream'));
+    const out = join(bad, 'segments.arrows');
+    const r = gpuseg(['fit', file, '--k', '3', '--out-of-core', '--chunk-rows', '5000', '--backend', 'cpu', '--output', out]);
+    expect(r.status).toBe(3);
+    expect(errors(r)).toMatch(/column 'y' has 1 infinite value, first at row 11234/);
+    expect(errors(r).split('\n')).toHaveLength(1);
+    expect(filesIn(bad)).toEqual(['bad.arrows']);
+  });
+
+  test('what it cannot do is refused up front, naming the flag', () => {
+    const csv = join(dir, 'c.csv');
+    writeFileSync(csv, 'a,b\n1,2\n3,4\n5,6\n');
+    const cases: [string[], RegExp][] = [
+      [['fit', csv, '--k', '2', '--out-of-core'], /--out-of-core reads Arrow IPC or Parquet files/],
+      [['fit', arrows, '--k', '2', '--out-of-core', '--algorithm', 'gmm'], /--out-of-core fits --algorithm kmeans/],
+      [['fit', arrows, '--k', '2', '--out-of-core', '--output', join(dir, 'x.parquet')], /--output .*x\.parquet': this output is written chunk by chunk/],
+      [['fit', arrows, '--k', '2', '--out-of-core', '--chunk-rows', '0'], /--chunk-rows: expected/],
+      [['fit', arrows, '--k', '2', '--out-of-core', '--sample-rows', 'many'], /--sample-rows: expected/],
+    ];
+    for (const [args, message] of cases) {
+      const r = gpuseg([...args, '--backend', 'cpu']);
+      expect(r.status).toBe(2);
+      expect(errors(r)).toMatch(message);
+    }
+  });
+});
+
+describe('matrix memory for chunks', () => {
+  test('an arena reuses one memory for chunks up to its size, zeroed, with regions for the rows at hand', () => {
+    const arena = new MatrixArena();
+    const a = arena.take(1000, ['x', 'y']);
+    a.data.fill(7);
+    const b = arena.take(600, ['x', 'y']);
+    expect(b.kernelMemory!.memory).toBe(a.kernelMemory!.memory);
+    expect(b.data.length).toBe(1200);
+    expect(b.data.every((v) => v === 0)).toBe(true);
+    expect(b.kernelMemory!.labels).toBeGreaterThanOrEqual(1200 * 4);
+    const c = arena.take(5000, ['x', 'y']);
+    expect(c.kernelMemory!.memory).not.toBe(a.kernelMemory!.memory);
+  });
+});
