@@ -4,6 +4,7 @@ import { Bool, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray, type Ve
 import { describe, expect, test } from 'vitest';
 import { fit, GpusegError } from '../src/index.js';
 import { readTable } from '../src/io/read-table.js';
+import { fitOutOfCore } from '../src/api/fit-out-of-core.js';
 import { Rng } from '../src/util/rng.js';
 import { hasGpu } from './helpers/backends.js';
 import { tempDir } from './helpers/cli.js';
@@ -93,5 +94,30 @@ describe('fuzz', () => {
       });
     }
     expect(rounds).toBeGreaterThan(20);
+  });
+
+  test('mutated Arrow and Parquet bytes into the out-of-core passes', async () => {
+    const rng = new Rng(11);
+    const dir = tempDir();
+    const table = await readTable('datasets/Mall_Customers.arrow');
+    const { tableToParquet } = await import('../src/io/parquet-io.js');
+    const seeds: [Uint8Array, string][] = [
+      [readFileSync('datasets/Mall_Customers.arrow'), '.arrow'],
+      [tableToIPC(table, 'stream'), '.arrows'],
+      [tableToParquet(table), '.parquet'],
+    ];
+    const deadline = performance.now() + BUDGET_MS;
+    let rounds = 0;
+    for (; performance.now() < deadline && rounds < 300; rounds++) {
+      const [seed, extension] = seeds[rng.nextInt(seeds.length)];
+      let bytes = Uint8Array.from(seed);
+      const edits = 1 + rng.nextInt(8);
+      for (let e = 0; e < edits; e++) bytes[rng.nextInt(bytes.length)] = rng.nextInt(256);
+      if (rng.nextInt(3) === 0) bytes = bytes.subarray(0, rng.nextInt(bytes.length));
+      const path = join(dir, `o${rounds}${extension}`);
+      writeFileSync(path, bytes);
+      await outcome(() => fitOutOfCore(path, { k: 2, backend: 'cpu', maxIter: 5, chunkRows: 64, output: join(dir, `o${rounds}.csv`) }));
+    }
+    expect(rounds).toBeGreaterThan(10);
   });
 });

@@ -159,6 +159,12 @@ describe('gpuseg fit --out-of-core', () => {
     expect(filesIn(bad)).toEqual(['bad.arrows']);
   });
 
+  test('a corrupt Arrow footer that hangs apache-arrow is reported, not waited on', () => {
+    const r = gpuseg(['fit', 'test/fixtures/hangs-apache-arrow.arrow', '--k', '2', '--out-of-core', '--backend', 'cpu']);
+    expect(r.status).toBe(3);
+    expect(errors(r)).toMatch(/hangs-apache-arrow\.arrow' is not a readable Arrow IPC file: the reader did not finish/);
+  });
+
   test('what it cannot do is refused up front, naming the flag', () => {
     const csv = join(dir, 'c.csv');
     writeFileSync(csv, 'a,b\n1,2\n3,4\n5,6\n');

@@ -1,9 +1,9 @@
-import { openAsBlob, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { RecordBatchReader, Table, tableFromIPC, type RecordBatch, type Schema } from 'apache-arrow';
 import { InputError, UsageError } from '../errors.js';
 import { sniffInputFormat, type TableFormat } from './format.js';
-import { parquetWasm } from './parquet-io.js';
+import { checkArrowFileInWorker, parquetLayoutInWorker, parquetRowGroupInWorker } from './guarded-decode.js';
 
 /**
  * A table file read a piece at a time, as many times as a caller asks: Arrow IPC files and streams
@@ -37,7 +37,7 @@ export async function openChunkSource(path: string, chunkRows: number): Promise<
     throw new UsageError(`--out-of-core reads Arrow IPC or Parquet files, and '${path}' is CSV; convert it once (e.g. duckdb -c "COPY (FROM '${path}') TO 'x.parquet'")`);
   }
   try {
-    return format === 'parquet' ? await parquetSource(path, chunkRows) : await arrowSource(path, format, chunkRows);
+    return format === 'parquet' ? await parquetSource(path, chunkRows, size) : await arrowSource(path, format, chunkRows, size);
   } catch (error) {
     if (error instanceof InputError || error instanceof UsageError) throw error;
     throw unreadable(path, format, error);
@@ -77,7 +77,8 @@ async function* regroup(pieces: AsyncIterable<RecordBatch>, chunkRows: number, p
   if (pendingRows > 0) yield { table: new Table(pending), firstRow };
 }
 
-async function arrowSource(path: string, format: TableFormat, chunkRows: number): Promise<ChunkSource> {
+async function arrowSource(path: string, format: TableFormat, chunkRows: number, size: number): Promise<ChunkSource> {
+  await checkArrowFileInWorker(path, size);
   const schema = await withArrowReader(path, async (reader) => reader.schema);
   if (!schema || schema.fields.length === 0) throw new InputError(`'${path}' is not a readable Arrow IPC file: no columns in the schema`);
   return {
@@ -111,17 +112,15 @@ async function withArrowReader<T>(path: string, use: (reader: RecordBatchReader)
   }
 }
 
-async function parquetSource(path: string, chunkRows: number): Promise<ChunkSource> {
-  const pq = parquetWasm();
-  const file = await pq.ParquetFile.fromFile(await openAsBlob(path));
-  const metadata = file.metadata();
-  const groups = metadata.numRowGroups();
-  const rows = Number(metadata.fileMetadata().numRows());
+async function parquetSource(path: string, chunkRows: number, size: number): Promise<ChunkSource> {
+  const { groups, rows } = await parquetLayoutInWorker(path, size);
   if (groups === 0) throw new InputError(`'${path}' has no row groups (zero rows)`);
-  const first = tableFromIPC((await file.read({ rowGroups: [0], limit: 1 })).intoIPCStream());
+  const first = tableFromIPC(await parquetRowGroupInWorker(path, 0, size));
+  if (first.schema.fields.length === 0) throw new InputError(`'${path}' is not a readable Parquet file: no columns in the schema`);
   async function* rowGroups(): AsyncGenerator<RecordBatch> {
     for (let g = 0; g < groups; g++) {
-      const table = tableFromIPC((await file.read({ rowGroups: [g] })).intoIPCStream());
+      // Group 0 is read again rather than kept: a row group held for the whole fit is memory.
+      const table = tableFromIPC(await parquetRowGroupInWorker(path, g, size));
       yield* table.batches;
     }
   }

@@ -22,6 +22,15 @@ const loaded = (async () => {
   pq.initSync({ module: workerData.wasm });
   return { arrow, pq };
 })();
+// The Parquet file read row group by row group (out-of-core passes): its metadata parsed once.
+let open = { path: undefined, file: undefined };
+async function parquetFile(pq, path) {
+  if (open.path !== path) {
+    const { openAsBlob } = await import('node:fs');
+    open = { path, file: await pq.ParquetFile.fromFile(await openAsBlob(path)) };
+  }
+  return open.file;
+}
 parentPort.on('message', async (job) => {
   try {
     const { arrow, pq } = await loaded;
@@ -30,6 +39,25 @@ parentPort.on('message', async (job) => {
       let cells = 0;
       for (const batch of table.batches) cells += batch.numRows * batch.numCols;
       parentPort.postMessage({ id: job.id, ok: true });
+    } else if (job.kind === 'arrow-scan') {
+      const fs = await import('node:fs/promises');
+      const handle = await fs.open(job.path);
+      let cells = 0;
+      try {
+        const reader = await arrow.RecordBatchReader.from(handle);
+        await reader.open();
+        for await (const batch of reader) cells += batch.numRows * batch.numCols;
+      } finally {
+        await handle.close().catch(() => undefined);
+      }
+      parentPort.postMessage({ id: job.id, ok: true });
+    } else if (job.kind === 'parquet-meta') {
+      const metadata = (await parquetFile(pq, job.path)).metadata();
+      parentPort.postMessage({ id: job.id, ok: true, groups: metadata.numRowGroups(), rows: Number(metadata.fileMetadata().numRows()) });
+    } else if (job.kind === 'parquet-group') {
+      const table = await (await parquetFile(pq, job.path)).read({ rowGroups: [job.group] });
+      const copy = table.intoIPCStream().slice();
+      parentPort.postMessage({ id: job.id, ok: true, ipc: copy }, [copy.buffer]);
     } else {
       const copy = pq.readParquet(job.bytes).intoIPCStream().slice();
       parentPort.postMessage({ id: job.id, ok: true, ipc: copy }, [copy.buffer]);
@@ -45,6 +73,8 @@ interface WorkerReply {
   ok: boolean;
   message?: string;
   ipc?: Uint8Array;
+  groups?: number;
+  rows?: number;
 }
 
 let paths: { arrowUrl: string; parquetUrl: string; wasmPath: string } | undefined;
@@ -154,9 +184,47 @@ export async function checkArrowInWorker(bytes: Uint8Array): Promise<void> {
   if (!reply.ok) throw new Error(reply.message ?? 'unreadable');
 }
 
+/**
+ * Reads an Arrow IPC file through once in a worker, a batch at a time (messages, footer, buffers
+ * located but not converted), before readers on this thread (the out-of-core passes) touch it:
+ * the same bytes parse the same way every pass, so a file that passes cannot hang them.
+ */
+export async function checkArrowFileInWorker(path: string, bytes: number): Promise<void> {
+  const reply = await runWorker({ kind: 'arrow-scan', path }, bytes);
+  if (!reply.ok) throw new Error(reply.message ?? 'unreadable');
+}
+
+/**
+ * A Parquet file read a row group at a time, decoded in the worker: parquet-wasm panics on some
+ * corrupt files inside its asynchronous reads, where no caller can catch it, and a panic there
+ * would end the process; in the worker it ends the worker, and the next job starts a fresh one
+ * (a fresh WebAssembly instance too, as a panicked one is not to be trusted).
+ */
+export async function parquetLayoutInWorker(path: string, bytes: number): Promise<{ groups: number; rows: number }> {
+  const reply = await runWorker({ kind: 'parquet-meta', path }, bytes);
+  if (!reply.ok || reply.groups === undefined || reply.rows === undefined) throw retire(reply);
+  return { groups: reply.groups, rows: reply.rows };
+}
+
+/** Row group `group` of a Parquet file, as an Arrow IPC stream. */
+export async function parquetRowGroupInWorker(path: string, group: number, bytes: number): Promise<Uint8Array> {
+  const reply = await runWorker({ kind: 'parquet-group', path, group }, bytes);
+  if (!reply.ok || !reply.ipc) throw retire(reply);
+  return reply.ipc;
+}
+
+/** After a failed Parquet job the worker is replaced, and the failure becomes an Error. */
+function retire(reply: WorkerReply): Error {
+  if (current) {
+    void current.worker.terminate();
+    current = undefined;
+  }
+  return new Error(reply.message ?? 'unreadable');
+}
+
 /** Decodes Parquet bytes in a worker; returns them as an Arrow IPC stream. */
 export async function parquetToIpcInWorker(bytes: Uint8Array): Promise<Uint8Array> {
   const reply = await runWorker({ kind: 'parquet', bytes }, bytes.length);
-  if (!reply.ok || !reply.ipc) throw new Error(reply.message ?? 'unreadable');
+  if (!reply.ok || !reply.ipc) throw retire(reply);
   return reply.ipc;
 }
