@@ -10,6 +10,7 @@
 export { fit, type FitOptions, type FitResult, type FitStats } from './api/fit.js';
 export { fitOutOfCore, type OutOfCoreOptions, type OutOfCoreResult } from './api/fit-out-of-core.js';
 export { predict, type PredictOptions, type PredictResult } from './api/predict.js';
+export { predictOutOfCore, type PredictOutOfCoreOptions, type PredictOutOfCoreResult } from './api/predict-out-of-core.js';
 export { assignmentsTable } from './api/assignments.js';
 export { segment, type SegmentOptions, type SegmentResult } from './api/segment.js';
 export { selectK, parseKRange, type SelectOptions, type SelectResult, type SelectRow } from './api/select.js';

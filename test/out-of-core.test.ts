@@ -1,9 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Float64, makeVector, RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fitOutOfCore } from '../src/api/fit-out-of-core.js';
 import { fit } from '../src/api/fit.js';
+import { predictOutOfCore } from '../src/api/predict-out-of-core.js';
+import { predict } from '../src/api/predict.js';
 import { MatrixArena } from '../src/data/matrix.js';
 import { parquetWasm } from '../src/io/parquet-io.js';
 import { readTable } from '../src/io/read-table.js';
@@ -180,6 +182,51 @@ describe('gpuseg fit --out-of-core', () => {
       expect(r.status).toBe(2);
       expect(errors(r)).toMatch(message);
     }
+  });
+});
+
+describe('predict out of core', () => {
+  test('k-means and mixture models score chunk by chunk exactly as in memory', async () => {
+    for (const algorithm of ['kmeans', 'gmm'] as const) {
+      const fitted = await fit(arrows, { k: 4, algorithm, covariance: 'diag', backend: 'cpu', seed: 2 });
+      const whole = await predict(arrows, fitted.model, { backend: 'cpu', probabilities: true });
+      const out = join(dir, `scored-${algorithm}.arrows`);
+      const r = await predictOutOfCore(arrows, fitted.model, { backend: 'cpu', probabilities: true, chunkRows: 4000, output: out });
+      expect(r.rows).toBe(ROWS);
+      expect(r.chunks).toBe(8);
+      const written = await readTable(out);
+      expect(written.schema.fields.map((f) => f.name)).toEqual(whole.assignments.schema.fields.map((f) => f.name));
+      for (const field of written.schema.fields) {
+        expect(Array.from(written.getChild(field.name)!.toArray() as ArrayLike<unknown>)).toEqual(Array.from(whole.assignments.getChild(field.name)!.toArray() as ArrayLike<unknown>));
+      }
+      expect(r.sizes).toEqual(Array.from({ length: 4 }, (_, c) => whole.labels.filter((l) => l === c).length));
+    }
+  });
+
+  test('gpuseg predict --out-of-core: rows numbered through the file, bad rows named, nothing half-written', async () => {
+    const model = join(dir, 'plain-model.json');
+    const plain = tempDir();
+    const file = join(plain, 'plain.arrows');
+    const n = 3000;
+    const batches = [0, 1, 2].map((b) => {
+      const x = Float64Array.from({ length: n }, (_, i) => ((i * 7) % 11) + b);
+      if (b === 2) x[17] = Number.NaN;
+      return new Table({ x: makeVector({ type: new Float64(), data: x }) }).batches[0];
+    });
+    writeFileSync(file, tableToIPC(new Table(batches.slice(0, 2) as RecordBatch[]), 'stream'));
+    expect(gpuseg(['fit', file, '--k', '2', '--backend', 'cpu', '--model', model]).status).toBe(0);
+    const out = join(plain, 'scored.csv');
+    const ok = gpuseg(['predict', file, '--model', model, '--out-of-core', '--chunk-rows', '1000', '--backend', 'cpu', '--output', out, '--json']);
+    expect(errors(ok)).toBe('');
+    expect(JSON.parse(ok.stdout)).toMatchObject({ rows: 2 * n });
+    const scored = await readTable(out);
+    expect(scored.getChild('row')!.get(2 * n - 1)).toBe(2 * n - 1);
+    writeFileSync(file, tableToIPC(new Table(batches as RecordBatch[]), 'stream'));
+    rmSync(out);
+    const bad = gpuseg(['predict', file, '--model', model, '--out-of-core', '--chunk-rows', '1000', '--backend', 'cpu', '--output', out]);
+    expect(bad.status).toBe(3);
+    expect(errors(bad)).toMatch(/column 'x' has 1 missing \(null or NaN\) value, first at row 6017/);
+    expect(filesIn(plain)).toEqual(['plain.arrows']);
   });
 });
 

@@ -25,11 +25,11 @@ export function assignmentsTable(input: Table, idColumn: string | undefined, lab
  * component), the `extra` columns, `probability` (of that component) and, when given, one column
  * `p_0 … p_{k−1}` per component.
  */
-export function mixtureTable(input: Table, idColumn: string | undefined, labels: Int32Array, probability: Float32Array, probabilities: Float32Array | undefined, k: number, extra: Record<string, Vector> = {}): Table {
+export function mixtureTable(input: Table, idColumn: string | undefined, labels: Int32Array, probability: Float32Array, probabilities: Float32Array | undefined, k: number, extra: Record<string, Vector> = {}, rowNumbering = { first: 0, total: labels.length }): Table {
   const n = labels.length;
   const columns: Record<string, Vector> = {};
   if (idColumn !== undefined) columns[idColumn] = input.getChild(idColumn)!;
-  else columns.row = rowNumbers(0, n, n);
+  else columns.row = rowNumbers(rowNumbering.first, n, rowNumbering.total);
   columns.segment_id = makeVector({ type: new Int32(), data: labels });
   Object.assign(columns, extra);
   columns.probability = makeVector({ type: new Float32(), data: probability });

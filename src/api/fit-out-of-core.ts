@@ -1,21 +1,21 @@
 import { Table, type Vector } from 'apache-arrow';
-import { runKMeansOutOfCore, type ChunkedPasses } from '../algo/kmeans-out-of-core.js';
+import { runKMeansOutOfCore } from '../algo/kmeans-out-of-core.js';
 import type { KMeansInit } from '../algo/kmeans.js';
-import type { Assignment, Backend, LloydSummary } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend } from '../backend/select.js';
 import { columnStats, MatrixArena, type DataMatrix } from '../data/matrix.js';
 import { RowReservoir } from '../data/row-sample.js';
-import { resolveRoles, type ColumnRoles } from '../data/schema.js';
+import { resolveRoles } from '../data/schema.js';
 import { InputError, UsageError } from '../errors.js';
-import { openChunkSource, type ChunkSource } from '../io/batch-reader.js';
+import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter } from '../io/batch-writer.js';
 import type { KMeansModel } from '../model/model.js';
-import { applyPreprocessing, fitPreprocessing, type Preprocessing } from '../prep/preprocess.js';
+import { fitPreprocessing } from '../prep/preprocess.js';
 import { ProfileAccumulator, type Profiles } from '../segment/profile.js';
 import { assignmentsTable } from './assignments.js';
 import { namesFromProfiles, segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { checkFitSettings, modelBase, PARALLEL_SEEDING_MIN_ROWS, resolveInit, resolveNInit, type FitOptions, type FitStats } from './fit.js';
+import { FilePasses } from './file-passes.js';
 import { featureMatrix } from './input.js';
 import { OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { checkDataOptions, prepNotices } from './prepare.js';
@@ -101,7 +101,7 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
   const backend = await openBackend(settings.backendChoice, notice);
   try {
     const started = performance.now();
-    const passes = new FilePasses(source, backend, roles, prep, allowMissing);
+    const passes = new FilePasses(source, backend, { id: roles.id, features: roles.features, profile: roles.profile }, prep, allowMissing);
     const sampleHandle = await backend.attach(sample);
     const run = await runKMeansOutOfCore(passes, backend, sampleHandle, { k, init, nInit, maxIter, tol, seed }, meanVariance, { onIteration: options.onIteration });
     const sampleLabels = (await backend.assign(sampleHandle, run.centres, k)).labels;
@@ -179,93 +179,5 @@ function countMissing(matrix: DataMatrix, into: Map<string, number>): void {
     let n = 0;
     for (let i = 0; i < col.length; i++) if (col[i] !== col[i]) n++;
     if (n > 0) into.set(matrix.features[j], (into.get(matrix.features[j]) ?? 0) + n);
-  }
-}
-
-/**
- * Passes over a file through a backend. The next chunk is read and prepared on this thread while
- * the backend (worker threads or the GPU) works on the current one, so reading overlaps compute.
- */
-class FilePasses implements ChunkedPasses {
-  passes = 0;
-  chunksPerPass = 0;
-  /** Two of each, alternating: one chunk is prepared while the other is in flight. */
-  private readonly rawArenas = [new MatrixArena(), new MatrixArena()];
-  private readonly projectedArenas = [new MatrixArena(), new MatrixArena()];
-  private turn = 0;
-
-  constructor(
-    private readonly source: ChunkSource,
-    private readonly backend: Backend,
-    private readonly roles: ColumnRoles,
-    private readonly prep: Preprocessing,
-    private readonly allowMissing: boolean,
-  ) {}
-
-  private prepare(table: Table): DataMatrix {
-    const side = this.turn++ % 2;
-    const raw = this.rawArenas[side];
-    const projected = this.projectedArenas[side];
-    const { matrix } = featureMatrix(table, { id: this.roles.id, features: this.roles.features, profile: this.roles.profile }, { allowMissing: this.allowMissing, allocate: (r, f) => raw.take(r, f) });
-    return applyPreprocessing(this.prep, matrix, (r, f) => projected.take(r, f));
-  }
-
-  /** Runs `work` on every chunk, one chunk in flight while the next is prepared. */
-  private async each<T>(work: (matrix: DataMatrix) => Promise<T>, use: (result: T, table: Table, firstRow: number) => Promise<void> | void): Promise<void> {
-    this.passes++;
-    let chunks = 0;
-    let inFlight: { result: Promise<T>; table: Table; firstRow: number } | undefined;
-    try {
-      for await (const { table, firstRow } of this.source.chunks()) {
-        const matrix = this.prepare(table);
-        if (inFlight) {
-          const done = inFlight;
-          inFlight = undefined;
-          await use(await done.result, done.table, done.firstRow);
-        }
-        inFlight = { result: work(matrix), table, firstRow };
-        chunks++;
-      }
-      if (inFlight) {
-        const done = inFlight;
-        inFlight = undefined;
-        await use(await done.result, done.table, done.firstRow);
-      }
-    } catch (error) {
-      // The chunk still in flight settles before the error goes up (no stray rejection later).
-      if (inFlight) await inFlight.result.catch(() => undefined);
-      throw error;
-    }
-    this.chunksPerPass = chunks;
-  }
-
-  private async withAttached<T>(matrix: DataMatrix, body: (handle: Awaited<ReturnType<Backend['attach']>>) => Promise<T>): Promise<T> {
-    const handle = await this.backend.attach(matrix);
-    try {
-      return await body(handle);
-    } finally {
-      await this.backend.detach(handle);
-    }
-  }
-
-  async lloydPass(centres: Float32Array, k: number): Promise<LloydSummary> {
-    const d = centres.length / k;
-    const total: LloydSummary = { sums: new Float64Array(k * d), counts: new Float64Array(k), inertia: 0, changed: -1 };
-    await this.each(
-      (matrix) => this.withAttached(matrix, (h) => this.backend.lloydStep(h, centres, k, { storeLabels: false })),
-      (step) => {
-        for (let i = 0; i < total.sums.length; i++) total.sums[i] += step.sums[i];
-        for (let c = 0; c < k; c++) total.counts[c] += step.counts[c];
-        total.inertia += step.inertia;
-      },
-    );
-    return total;
-  }
-
-  async assignPass(centres: Float32Array, k: number, use: (table: Table, firstRow: number, a: Assignment) => Promise<void>): Promise<void> {
-    await this.each(
-      (matrix) => this.withAttached(matrix, (h) => this.backend.assign(h, centres, k)),
-      (a, table, firstRow) => use(table, firstRow, a),
-    );
   }
 }

@@ -42,14 +42,8 @@ export async function predict(input: TableInput, modelOrPath: SegmentModel | str
   const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
   const model = typeof modelOrPath === 'string' ? loadModel(modelOrPath) : modelOrPath;
   const table = await loadInput(input);
-  const names = new Set(table.schema.fields.map((f) => f.name));
-  const missing = model.features.filter((f) => !names.has(f));
-  if (missing.length > 0) {
-    throw new InputError(`the input lacks the model's feature column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; the model was fitted on ${model.features.join(', ')}`);
-  }
-  const id = options.id ?? (model.idColumn !== null && names.has(model.idColumn) ? model.idColumn : undefined);
+  const { id, allowMissing } = modelColumns(table.schema.fields.map((f) => f.name), model, options.id);
   const prep = model.preprocessing;
-  const allowMissing = prep?.impute != null && prep.impute.strategy !== 'none';
   const { roles, matrix: raw } = featureMatrix(table, { id, features: model.features }, { allowMissing });
   const matrix = prep ? applyPreprocessing(prep, raw) : raw;
   const backend = await openBackend(backendChoice, notice);
@@ -70,4 +64,19 @@ export async function predict(input: TableInput, modelOrPath: SegmentModel | str
   } finally {
     await backend.dispose();
   }
+}
+
+/**
+ * Which columns of an input a model reads: its features (all must be there, by name), the id
+ * (asked for, else the model's when the input has it), and whether missing values will be imputed.
+ */
+export function modelColumns(columns: readonly string[], model: SegmentModel, idOption: string | undefined): { id: string | undefined; allowMissing: boolean } {
+  const names = new Set(columns);
+  const missing = model.features.filter((f) => !names.has(f));
+  if (missing.length > 0) {
+    throw new InputError(`the input lacks the model's feature column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; the model was fitted on ${model.features.join(', ')}`);
+  }
+  const id = idOption ?? (model.idColumn !== null && names.has(model.idColumn) ? model.idColumn : undefined);
+  const prep = model.preprocessing;
+  return { id, allowMissing: prep?.impute != null && prep.impute.strategy !== 'none' };
 }

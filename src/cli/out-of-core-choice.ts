@@ -6,10 +6,11 @@ import { sniffInputFormat } from '../io/format.js';
 export const OUT_OF_CORE_FILE_SHARE = 0.4;
 
 /**
- * Whether `gpuseg fit` reads its input chunk by chunk: when asked (--out-of-core), or when the
- * file is so large that the in-memory path (file bytes, the float32 matrix, per-row outputs)
- * would not fit — then only where the out-of-core path applies (k-means, Arrow or Parquet input,
- * an output it can append to); otherwise the in-memory path runs and says why.
+ * Whether `gpuseg fit` or `predict` reads its input chunk by chunk: when asked (--out-of-core),
+ * or when the file is so large that the in-memory path (file bytes, the float32 matrix, per-row
+ * outputs) would not fit — then only where the out-of-core path applies (fit: k-means; Arrow or
+ * Parquet input; an output it can append to); otherwise the in-memory path runs and says why.
+ * `algorithm` is undefined for predict (any model).
  */
 export function chooseOutOfCore(input: string, asked: boolean, algorithm: string | undefined, output: string | undefined, notice: (m: string) => void): boolean {
   if (asked) return true;

@@ -15,8 +15,8 @@ export interface ChunkSource {
   readonly path: string;
   readonly format: TableFormat;
   readonly schema: Schema;
-  /** Rows in the file when its metadata says (Parquet); undefined for Arrow (known after a pass). */
-  readonly rowsHint: number | undefined;
+  /** Rows in the file (Parquet's metadata; for Arrow, counted by the scan that checks the file). */
+  readonly rowsHint: number;
   /** One pass over the file: chunks in file order with the row number of their first row. */
   chunks(): AsyncGenerator<{ table: Table; firstRow: number }>;
 }
@@ -78,14 +78,14 @@ async function* regroup(pieces: AsyncIterable<RecordBatch>, chunkRows: number, p
 }
 
 async function arrowSource(path: string, format: TableFormat, chunkRows: number, size: number): Promise<ChunkSource> {
-  await checkArrowFileInWorker(path, size);
+  const { rows } = await checkArrowFileInWorker(path, size);
   const schema = await withArrowReader(path, async (reader) => reader.schema);
   if (!schema || schema.fields.length === 0) throw new InputError(`'${path}' is not a readable Arrow IPC file: no columns in the schema`);
   return {
     path,
     format,
     schema,
-    rowsHint: undefined,
+    rowsHint: rows,
     chunks: () => arrowChunks(path, format, chunkRows),
   };
 }

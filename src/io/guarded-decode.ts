@@ -42,15 +42,15 @@ parentPort.on('message', async (job) => {
     } else if (job.kind === 'arrow-scan') {
       const fs = await import('node:fs/promises');
       const handle = await fs.open(job.path);
-      let cells = 0;
+      let rows = 0;
       try {
         const reader = await arrow.RecordBatchReader.from(handle);
         await reader.open();
-        for await (const batch of reader) cells += batch.numRows * batch.numCols;
+        for await (const batch of reader) rows += batch.numRows;
       } finally {
         await handle.close().catch(() => undefined);
       }
-      parentPort.postMessage({ id: job.id, ok: true });
+      parentPort.postMessage({ id: job.id, ok: true, rows });
     } else if (job.kind === 'parquet-meta') {
       const metadata = (await parquetFile(pq, job.path)).metadata();
       parentPort.postMessage({ id: job.id, ok: true, groups: metadata.numRowGroups(), rows: Number(metadata.fileMetadata().numRows()) });
@@ -187,11 +187,13 @@ export async function checkArrowInWorker(bytes: Uint8Array): Promise<void> {
 /**
  * Reads an Arrow IPC file through once in a worker, a batch at a time (messages, footer, buffers
  * located but not converted), before readers on this thread (the out-of-core passes) touch it:
- * the same bytes parse the same way every pass, so a file that passes cannot hang them.
+ * the same bytes parse the same way every pass, so a file that passes cannot hang them. Returns
+ * the row count.
  */
-export async function checkArrowFileInWorker(path: string, bytes: number): Promise<void> {
+export async function checkArrowFileInWorker(path: string, bytes: number): Promise<{ rows: number }> {
   const reply = await runWorker({ kind: 'arrow-scan', path }, bytes);
-  if (!reply.ok) throw new Error(reply.message ?? 'unreadable');
+  if (!reply.ok || reply.rows === undefined) throw new Error(reply.message ?? 'unreadable');
+  return { rows: reply.rows };
 }
 
 /**

@@ -1,11 +1,24 @@
 import { Command } from 'commander';
-import { COMMON_PARAMETERS, parameter } from '../../api/parameters.js';
+import { COMMON_PARAMETERS, OUT_OF_CORE_PARAMETERS, parameter } from '../../api/parameters.js';
+import { predictOutOfCore } from '../../api/predict-out-of-core.js';
+import { chooseOutOfCore } from '../out-of-core-choice.js';
 import { predict } from '../../api/predict.js';
 import type { BackendChoice } from '../../backend/select.js';
 import { writeTable } from '../../io/write-table.js';
 import { addParameterOptions } from '../options.js';
 import { checkOutputPath } from '../paths.js';
 import { printNotice, printResult } from '../terminal.js';
+
+interface PredictFlags {
+  model: string;
+  output?: string;
+  backend?: BackendChoice;
+  id?: string;
+  probabilities?: boolean;
+  json?: boolean;
+  outOfCore?: boolean;
+  chunkRows?: string;
+}
 
 export function predictCommand(): Command {
   const command = new Command('predict')
@@ -15,11 +28,20 @@ export function predictCommand(): Command {
     .option('--output <file>', 'per-row segments: .arrow, .arrows, .parquet or .csv')
     .option('--probabilities', 'gmm models: output p_0 … p_{k−1}, every segment\'s probability per row');
   addParameterOptions(command, [parameter(COMMON_PARAMETERS, 'backend'), parameter(COMMON_PARAMETERS, 'id')]);
-  command.option('--json', 'print one JSON object summarising the run on stdout').action(async (input: string, flags: { model: string; output?: string; backend?: BackendChoice; id?: string; probabilities?: boolean; json?: boolean }) => {
+  command.option('--out-of-core', 'score a file larger than memory chunk by chunk (Arrow IPC or Parquet; automatic for files over 40% of RAM)');
+  addParameterOptions(command, [parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows')]);
+  command.option('--json', 'print one JSON object summarising the run on stdout').action(async (input: string, flags: PredictFlags) => {
     checkOutputPath(flags.output, '--output');
     const started = performance.now();
-    const result = await predict(input, flags.model, { backend: flags.backend, id: flags.id, probabilities: flags.probabilities, onNotice: printNotice });
-    if (flags.output) writeTable(flags.output, result.assignments);
+    const options = { backend: flags.backend, id: flags.id, probabilities: flags.probabilities, onNotice: printNotice };
+    let result: { rows: number; backend: string; device: string };
+    if (chooseOutOfCore(input, flags.outOfCore === true, undefined, flags.output, printNotice)) {
+      result = await predictOutOfCore(input, flags.model, { ...options, output: flags.output, chunkRows: flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number) });
+    } else {
+      const r = await predict(input, flags.model, options);
+      if (flags.output) writeTable(flags.output, r.assignments);
+      result = r;
+    }
     const seconds = (performance.now() - started) / 1000;
     if (flags.json) {
       printResult(JSON.stringify({ rows: result.rows, backend: result.backend, device: result.device, seconds, output: flags.output ?? null }));

@@ -1,0 +1,96 @@
+import type { Table } from 'apache-arrow';
+import type { ChunkedPasses } from '../algo/kmeans-out-of-core.js';
+import type { Assignment, Backend, DatasetHandle, LloydSummary } from '../backend/backend.js';
+import { MatrixArena, type DataMatrix } from '../data/matrix.js';
+import type { RoleRequest } from '../data/schema.js';
+import type { ChunkSource } from '../io/batch-reader.js';
+import { applyPreprocessing, type Preprocessing } from '../prep/preprocess.js';
+import { featureMatrix } from './input.js';
+
+/**
+ * Passes over a file through a backend, for out-of-core fits and predictions. Each chunk is
+ * validated (errors name the row in the file), converted and preprocessed into reused matrix
+ * memory, and the next chunk is read and prepared on this thread while the backend (worker
+ * threads or the GPU) works on the current one, so reading overlaps compute.
+ */
+export class FilePasses implements ChunkedPasses {
+  passes = 0;
+  chunksPerPass = 0;
+  /** Two of each, alternating: one chunk is prepared while the other is in flight. */
+  private readonly rawArenas = [new MatrixArena(), new MatrixArena()];
+  private readonly projectedArenas = [new MatrixArena(), new MatrixArena()];
+  private turn = 0;
+
+  constructor(
+    private readonly source: ChunkSource,
+    private readonly backend: Backend,
+    private readonly columns: RoleRequest,
+    private readonly prep: Preprocessing | null,
+    private readonly allowMissing: boolean,
+  ) {}
+
+  private prepare(table: Table, firstRow: number): DataMatrix {
+    const side = this.turn++ % 2;
+    const raw = this.rawArenas[side];
+    const projected = this.projectedArenas[side];
+    const { matrix } = featureMatrix(table, this.columns, { allowMissing: this.allowMissing, firstRow, allocate: (r, f) => raw.take(r, f) });
+    return this.prep ? applyPreprocessing(this.prep, matrix, (r, f) => projected.take(r, f)) : matrix;
+  }
+
+  /** Runs `work` on every chunk's matrix (attached to the backend), one chunk in flight while the next is prepared. */
+  async each<T>(work: (handle: DatasetHandle) => Promise<T>, use: (result: T, table: Table, firstRow: number) => Promise<void> | void): Promise<void> {
+    this.passes++;
+    let chunks = 0;
+    let inFlight: { result: Promise<T>; table: Table; firstRow: number } | undefined;
+    const settle = async (): Promise<void> => {
+      if (!inFlight) return;
+      const done = inFlight;
+      inFlight = undefined;
+      await use(await done.result, done.table, done.firstRow);
+    };
+    try {
+      for await (const { table, firstRow } of this.source.chunks()) {
+        const matrix = this.prepare(table, firstRow);
+        await settle();
+        inFlight = { result: this.attached(matrix, work), table, firstRow };
+        chunks++;
+      }
+      await settle();
+    } catch (error) {
+      // The chunk still in flight settles before the error goes up (no stray rejection later).
+      if (inFlight) await inFlight.result.catch(() => undefined);
+      throw error;
+    }
+    this.chunksPerPass = chunks;
+  }
+
+  private async attached<T>(matrix: DataMatrix, work: (handle: DatasetHandle) => Promise<T>): Promise<T> {
+    const handle = await this.backend.attach(matrix);
+    try {
+      return await work(handle);
+    } finally {
+      await this.backend.detach(handle);
+    }
+  }
+
+  async lloydPass(centres: Float32Array, k: number): Promise<LloydSummary> {
+    const d = centres.length / k;
+    const total: LloydSummary = { sums: new Float64Array(k * d), counts: new Float64Array(k), inertia: 0, changed: -1 };
+    await this.each(
+      (h) => this.backend.lloydStep(h, centres, k, { storeLabels: false }),
+      (step) => {
+        for (let i = 0; i < total.sums.length; i++) total.sums[i] += step.sums[i];
+        for (let c = 0; c < k; c++) total.counts[c] += step.counts[c];
+        total.inertia += step.inertia;
+      },
+    );
+    return total;
+  }
+
+  async assignPass(centres: Float32Array, k: number, use: (table: Table, firstRow: number, a: Assignment) => Promise<void>): Promise<void> {
+    await this.each(
+      (h) => this.backend.assign(h, centres, k),
+      (a, table, firstRow) => use(table, firstRow, a),
+    );
+  }
+}

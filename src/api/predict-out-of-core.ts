@@ -1,0 +1,91 @@
+import { Table, type Vector } from 'apache-arrow';
+import { kernelParams } from '../algo/gmm-math.js';
+import type { Assignment, GmmAssignment } from '../backend/backend.js';
+import { openBackend, type BackendChoice } from '../backend/select.js';
+import { openChunkSource } from '../io/batch-reader.js';
+import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
+import { loadModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
+import { assignmentsTable, mixtureTable } from './assignments.js';
+import { segmentNameColumn, segmentNameDictionary } from './describe.js';
+import { FilePasses } from './file-passes.js';
+import { COMMON_PARAMETERS, OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { modelColumns, type PredictOptions } from './predict.js';
+
+export interface PredictOutOfCoreOptions extends PredictOptions {
+  /** Rows per chunk (default 1,048,576). */
+  chunkRows?: number;
+  /** Per-row output (.arrows, .arrow or .csv), written chunk by chunk; none when omitted. */
+  output?: string;
+}
+
+export interface PredictOutOfCoreResult {
+  rows: number;
+  /** Rows per segment. */
+  sizes: number[];
+  backend: string;
+  device: string;
+  chunks: number;
+  notices: string[];
+}
+
+/**
+ * Scores a file larger than memory with a saved model, chunk by chunk in one pass: the output
+ * rows are written as they are assigned (the same columns as predict), and nothing per row is
+ * kept. Bad values stop the run with the row's number in the file and no output left behind.
+ */
+export async function predictOutOfCore(path: string, modelOrPath: SegmentModel | string, options: PredictOutOfCoreOptions = {}): Promise<PredictOutOfCoreResult> {
+  const notices: string[] = [];
+  const notice = (message: string): void => {
+    notices.push(message);
+    options.onNotice?.(message);
+  };
+  const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
+  const chunkRows = checkParameter(parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'), options.chunkRows ?? 1_048_576) as number;
+  if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
+  const model = typeof modelOrPath === 'string' ? loadModel(modelOrPath) : modelOrPath;
+  const source = await openChunkSource(path, chunkRows);
+  const { id, allowMissing } = modelColumns(source.schema.fields.map((f) => f.name), model, options.id);
+  const k = model.k;
+  const sizes = new Array<number>(k).fill(0);
+  let rows = 0;
+  const dictionary = model.segmentNames ? segmentNameDictionary(model.segmentNames) : undefined;
+  const named = (labels: Int32Array): Record<string, Vector> => (model.segmentNames ? { segment_name: segmentNameColumn(labels, model.segmentNames, dictionary) } : {});
+  const backend = await openBackend(backendChoice, notice);
+  let writer: ChunkWriter | undefined;
+  try {
+    writer = options.output !== undefined ? openChunkWriter(options.output, '--output') : undefined;
+    const passes = new FilePasses(source, backend, { id, features: model.features }, model.preprocessing, allowMissing);
+    const total = source.rowsHint;
+    const count = (labels: Int32Array): void => {
+      rows += labels.length;
+      for (const l of labels) sizes[l]++;
+    };
+    if (model.algorithm === 'gmm') {
+      const params = kernelParams(modelMixture(model), model.regCovar);
+      const probabilities = options.probabilities === true;
+      await passes.each(
+        (h) => backend.gmmAssign(h, params, { probabilities }),
+        async (a: GmmAssignment, table: Table, firstRow: number) => {
+          count(a.labels);
+          await writer?.write(mixtureTable(table, id, a.labels, a.probability, a.probabilities, k, named(a.labels), { first: firstRow, total }));
+        },
+      );
+    } else {
+      const centres = modelCentres(model);
+      await passes.each(
+        (h) => backend.assign(h, centres, k),
+        async (a: Assignment, table: Table, firstRow: number) => {
+          count(a.labels);
+          await writer?.write(assignmentsTable(table, id, a.labels, a.sqDistances, named(a.labels), undefined, { first: firstRow, total }));
+        },
+      );
+    }
+    await writer?.commit();
+    return { rows, sizes, backend: backend.kind, device: backend.deviceName, chunks: passes.chunksPerPass, notices };
+  } catch (error) {
+    writer?.abort();
+    throw error;
+  } finally {
+    await backend.dispose();
+  }
+}
