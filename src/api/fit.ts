@@ -261,7 +261,6 @@ interface AlgorithmRun {
   converged: boolean;
   inertia: number | undefined;
   distances: Float32Array | undefined;
-  sqDistances: Float32Array | undefined;
   probability: Float32Array | undefined;
   probabilities: Float32Array | undefined;
   seedPotential: number | undefined;
@@ -277,8 +276,9 @@ async function fitKMeans(backend: Backend, handle: DatasetHandle, settings: Para
 }
 
 function kmeansRun(r: KMeansResult): AlgorithmRun {
-  const distances = new Float32Array(r.sqDistances.length);
-  for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(r.sqDistances[i]);
+  // In place: the squared distances are not needed once their roots are taken (4 bytes a row).
+  const distances = r.sqDistances;
+  for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(distances[i]);
   return {
     centres: r.centres,
     labels: r.labels,
@@ -286,7 +286,6 @@ function kmeansRun(r: KMeansResult): AlgorithmRun {
     converged: r.converged,
     inertia: r.inertia,
     distances,
-    sqDistances: r.sqDistances,
     probability: undefined,
     probabilities: undefined,
     seedPotential: r.seedPotential,
@@ -309,7 +308,6 @@ async function fitMixture(backend: Backend, handle: DatasetHandle, settings: Par
     converged: r.converged,
     inertia: undefined,
     distances: undefined,
-    sqDistances: undefined,
     probability: r.probability,
     probabilities: r.probabilities,
     seedPotential: undefined,
@@ -324,7 +322,8 @@ async function fitMixture(backend: Backend, handle: DatasetHandle, settings: Par
 /** The per-row output of either algorithm. */
 function outputTable(table: Table, id: string | undefined, run: AlgorithmRun, names: string[] | undefined, k: number): Table {
   const named: Record<string, Vector> = names ? { segment_name: segmentNameColumn(run.labels, names) } : {};
-  if (run.sqDistances) return assignmentsTable(table, id, run.labels, run.sqDistances, named, run.distances);
+  // (the distances go in as they are: assignmentsTable takes square roots only when given none)
+  if (run.distances) return assignmentsTable(table, id, run.labels, run.distances, named, run.distances);
   return mixtureTable(table, id, run.labels, run.probability!, run.probabilities, k, named);
 }
 

@@ -44,6 +44,9 @@ export interface Profiles {
  */
 export const PROFILE_MEDIAN_ROWS = 1_000_000;
 
+/** Rows converted to float64 at a time while profiling. */
+const PROFILE_PIECE_ROWS = 1 << 18;
+
 export function computeProfiles(table: Table, labels: Int32Array, k: number, columns: ProfileColumn[], names?: readonly string[]): Profiles {
   const profiles = new ProfileAccumulator(k, columns);
   profiles.add(table, labels);
@@ -79,10 +82,19 @@ export class ProfileAccumulator {
   }
 
   add(table: Table, labels: Int32Array): void {
+    // A piece of rows at a time and one column at a time: profiling holds a few megabytes of
+    // float64 values, never a whole column of a large table again.
+    const n = table.numRows;
+    for (let start = 0; start < n; start += PROFILE_PIECE_ROWS) {
+      const end = Math.min(n, start + PROFILE_PIECE_ROWS);
+      this.addPiece(start === 0 && end === n ? table : table.slice(start, end), labels.subarray(start, end));
+    }
+  }
+
+  private addPiece(table: Table, labels: Int32Array): void {
     const n = table.numRows;
     this.rows += n;
     for (let i = 0; i < n; i++) this.sizes[labels[i]]++;
-    // One column at a time, so that profiling holds one float64 column, not the whole table again.
     this.columns.forEach((c, j) => {
       const [col] = tableColumnsFloat64(table, [c.name]);
       const s = meanAndStd(col);
@@ -117,15 +129,21 @@ export class ProfileAccumulator {
     const starts = new Int32Array(k + 1);
     for (const r of sampled) starts[medianLabels[r] + 1]++;
     for (let seg = 0; seg < k; seg++) starts[seg + 1] += starts[seg];
-    const order = new Int32Array(m);
+    // slot[s]: where sampled row s lands in `grouped`, its segment's run.
+    const slot = new Int32Array(m);
     const fill = starts.slice(0, k);
-    for (const r of sampled) order[fill[medianLabels[r]]++] = r;
+    for (let s = 0; s < m; s++) slot[s] = fill[medianLabels[sampled[s]]]++;
     const grouped = new Float64Array(m);
     const population: Profiles['population'] = [];
     const perSegment: ColumnProfile[][] = Array.from({ length: k }, () => []);
     this.columns.forEach((c, j) => {
-      const [col] = tableColumnsFloat64(medianTable, [c.name]);
-      for (let t = 0; t < m; t++) grouped[t] = col[order[t]];
+      // Sampled rows are increasing, so each piece of rows holds a run of them.
+      let s = 0;
+      for (let start = 0; start < n && s < m; start += PROFILE_PIECE_ROWS) {
+        const end = Math.min(n, start + PROFILE_PIECE_ROWS);
+        const [col] = tableColumnsFloat64(start === 0 && end === n ? medianTable : medianTable.slice(start, end), [c.name]);
+        for (; s < m && sampled[s] < end; s++) grouped[slot[s]] = col[sampled[s] - start];
+      }
       const stats = this.population[j];
       const mean = stats.count > 0 ? stats.mean : Number.NaN;
       const std = stats.count > 0 ? Math.sqrt(stats.m2 / stats.count) : Number.NaN;
