@@ -112,6 +112,36 @@ function purity(labels: Int32Array, truth: readonly string[]): number {
   return majority / labels.length;
 }
 
+describe('the spill of prepared chunks', () => {
+  test('passes read back from the spill give what reading the input every pass gives, and the spill is removed', async () => {
+    const spillDir = tempDir();
+    const common = { k: 5, init: 'k-means++', backend: 'cpu' as const, chunkRows: 6000, maxIter: 30 };
+    const spilled = await fitOutOfCore(arrows, { ...common, spill: spillDir });
+    const plain = await fitOutOfCore(arrows, { ...common, spill: false });
+    expect(spilled.stats.outOfCore.spilled).toBe(true);
+    expect(plain.stats.outOfCore.spilled).toBe(false);
+    expect(spilled.model.centres).toEqual(plain.model.centres);
+    expect(spilled.stats.history.map((h) => h.inertia)).toEqual(plain.stats.history.map((h) => h.inertia));
+    expect(filesIn(spillDir)).toEqual([]);
+  });
+
+  test('a folder it cannot use is a notice, not a failure', async () => {
+    const notices: string[] = [];
+    const r = await fitOutOfCore(arrows, { k: 3, backend: 'cpu', spill: join(dir, 'no', 'such', 'folder'), onNotice: (m) => notices.push(m) });
+    expect(notices.join('\n')).toMatch(/no spill of the prepared chunks \(cannot write in .*folder/);
+    expect(r.stats.outOfCore.spilled).toBe(false);
+    expect(r.stats.rows).toBe(ROWS);
+  });
+
+  test('a spill left by a killed process is removed by the next fit that uses the folder', async () => {
+    const spillDir = tempDir();
+    writeFileSync(join(spillDir, '.gpuseg-spill-999999999-abc.f32'), 'stale');
+    writeFileSync(join(spillDir, 'keep.txt'), 'not ours');
+    await fitOutOfCore(arrows, { k: 3, backend: 'cpu', spill: spillDir });
+    expect(filesIn(spillDir)).toEqual(['keep.txt']);
+  });
+});
+
 describe.skipIf(!hasGpu)('out-of-core k-means on the GPU', () => {
   test('chunks uploaded one after another give the CPU result', async () => {
     const common = { k: 6, init: 'k-means++', seed: 3, chunkRows: 7000 };

@@ -5,6 +5,7 @@ import { MatrixArena, type DataMatrix } from '../data/matrix.js';
 import type { RoleRequest } from '../data/schema.js';
 import type { ChunkSource } from '../io/batch-reader.js';
 import { applyPreprocessing, type Preprocessing } from '../prep/preprocess.js';
+import type { SpillFile } from '../io/spill-file.js';
 import { featureMatrix } from './input.js';
 
 /**
@@ -13,6 +14,12 @@ import { featureMatrix } from './input.js';
  * memory, and the next chunk is read and prepared on this thread while the backend (worker
  * threads or the GPU) works on the current one, so reading overlaps compute.
  */
+interface Prepared {
+  matrix: DataMatrix;
+  table: Table | undefined;
+  firstRow: number;
+}
+
 export class FilePasses implements ChunkedPasses {
   passes = 0;
   chunksPerPass = 0;
@@ -21,13 +28,32 @@ export class FilePasses implements ChunkedPasses {
   private readonly projectedArenas = [new MatrixArena(), new MatrixArena()];
   private turn = 0;
 
+  /** Names of the clustering columns (after the preprocessing: PCA renames them). */
+  private readonly outputs: readonly string[];
+
   constructor(
     private readonly source: ChunkSource,
     private readonly backend: Backend,
     private readonly columns: RoleRequest,
     private readonly prep: Preprocessing | null,
     private readonly allowMissing: boolean,
-  ) {}
+    /** Where the Lloyd passes keep their prepared chunks after the first (none: every pass reads the file). */
+    private spill: SpillFile | undefined = undefined,
+    private readonly onNotice: (message: string) => void = () => undefined,
+  ) {
+    this.outputs = prep?.outputs ?? columns.features ?? [];
+  }
+
+  /** Whether the Lloyd passes read a complete spill rather than the input. */
+  get spilled(): boolean {
+    return this.spill?.complete === true;
+  }
+
+  /** Removes the spill file, if any (the fit's end). */
+  close(): void {
+    this.spill?.remove();
+    this.spill = undefined;
+  }
 
   private prepare(table: Table, firstRow: number): DataMatrix {
     const side = this.turn++ % 2;
@@ -37,11 +63,19 @@ export class FilePasses implements ChunkedPasses {
     return this.prep ? applyPreprocessing(this.prep, matrix, (r, f) => projected.take(r, f)) : matrix;
   }
 
-  /** Runs `work` on every chunk's matrix (attached to the backend), one chunk in flight while the next is prepared. */
+  /**
+   * Runs `work` on every chunk's matrix (attached to the backend), one chunk in flight while the
+   * next is prepared. Chunks come from the file, or from the spill once it holds them all (when
+   * `use` needs no table).
+   */
   async each<T>(work: (handle: DatasetHandle) => Promise<T>, use: (result: T, table: Table, firstRow: number) => Promise<void> | void): Promise<void> {
+    await this.run(this.fromFile(false), work, (result, table, firstRow) => use(result, table!, firstRow));
+  }
+
+  private async run<T>(chunks: AsyncIterable<Prepared>, work: (handle: DatasetHandle) => Promise<T>, use: (result: T, table: Table | undefined, firstRow: number) => Promise<void> | void): Promise<void> {
     this.passes++;
-    let chunks = 0;
-    let inFlight: { result: Promise<T>; table: Table; firstRow: number } | undefined;
+    let count = 0;
+    let inFlight: { result: Promise<T>; table: Table | undefined; firstRow: number } | undefined;
     const settle = async (): Promise<void> => {
       if (!inFlight) return;
       const done = inFlight;
@@ -49,11 +83,10 @@ export class FilePasses implements ChunkedPasses {
       await use(await done.result, done.table, done.firstRow);
     };
     try {
-      for await (const { table, firstRow } of this.source.chunks()) {
-        const matrix = this.prepare(table, firstRow);
+      for await (const { matrix, table, firstRow } of chunks) {
         await settle();
         inFlight = { result: this.attached(matrix, work), table, firstRow };
-        chunks++;
+        count++;
       }
       await settle();
     } catch (error) {
@@ -61,7 +94,38 @@ export class FilePasses implements ChunkedPasses {
       if (inFlight) await inFlight.result.catch(() => undefined);
       throw error;
     }
-    this.chunksPerPass = chunks;
+    this.chunksPerPass = count;
+  }
+
+  /** Chunks read from the file and prepared; with `record`, also appended to the spill. */
+  private async *fromFile(record: boolean): AsyncGenerator<Prepared> {
+    for await (const { table, firstRow } of this.source.chunks()) {
+      const matrix = this.prepare(table, firstRow);
+      if (record) this.record(matrix, firstRow);
+      yield { matrix, table, firstRow };
+    }
+    if (record && this.spill) this.spill.complete = true;
+  }
+
+  /** Chunks read back from the spill, straight into matrix memory. */
+  private async *fromSpill(spill: SpillFile): AsyncGenerator<Prepared> {
+    for (const chunk of spill.chunks) {
+      const matrix = this.rawArenas[this.turn++ % 2].take(chunk.rows, this.outputs);
+      spill.read(chunk, matrix);
+      yield { matrix, table: undefined, firstRow: chunk.firstRow };
+    }
+  }
+
+  private record(matrix: DataMatrix, firstRow: number): void {
+    if (!this.spill) return;
+    try {
+      this.spill.append(matrix, firstRow);
+    } catch (error) {
+      // A full disk costs speed, not the fit: the passes go on reading the file.
+      this.onNotice(`out-of-core: spilling prepared chunks stopped (${(error as Error).message.split('\n')[0]}); every pass reads the input`);
+      this.spill.remove();
+      this.spill = undefined;
+    }
   }
 
   private async attached<T>(matrix: DataMatrix, work: (handle: DatasetHandle) => Promise<T>): Promise<T> {
@@ -76,7 +140,9 @@ export class FilePasses implements ChunkedPasses {
   async lloydPass(centres: Float32Array, k: number): Promise<LloydSummary> {
     const d = centres.length / k;
     const total: LloydSummary = { sums: new Float64Array(k * d), counts: new Float64Array(k), inertia: 0, changed: -1 };
-    await this.each(
+    const chunks = this.spill?.complete ? this.fromSpill(this.spill) : this.fromFile(this.spill !== undefined);
+    await this.run(
+      chunks,
       (h) => this.backend.lloydStep(h, centres, k, { storeLabels: false }),
       (step) => {
         for (let i = 0; i < total.sums.length; i++) total.sums[i] += step.sums[i];

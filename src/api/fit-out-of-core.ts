@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { Table, type Vector } from 'apache-arrow';
 import { runKMeansOutOfCore } from '../algo/kmeans-out-of-core.js';
 import type { KMeansInit } from '../algo/kmeans.js';
@@ -8,6 +9,7 @@ import { RowReservoir } from '../data/row-sample.js';
 import { resolveRoles } from '../data/schema.js';
 import { InputError, UsageError } from '../errors.js';
 import { openChunkSource } from '../io/batch-reader.js';
+import { SpillFile } from '../io/spill-file.js';
 import { checkChunkOutputPath, openChunkWriter } from '../io/batch-writer.js';
 import type { KMeansModel } from '../model/model.js';
 import { fitPreprocessing } from '../prep/preprocess.js';
@@ -27,11 +29,17 @@ export interface OutOfCoreOptions extends FitOptions {
   sampleRows?: number;
   /** Per-row output (.arrows, .arrow or .csv), written chunk by chunk; none when omitted. */
   output?: string;
+  /**
+   * Where the Lloyd passes keep the prepared float32 chunks after the first one read them
+   * (N·D·4 bytes, removed at the end): a folder, true for the system's temporary folder
+   * (default), or false to read and convert the input on every pass.
+   */
+  spill?: boolean | string;
 }
 
 export interface OutOfCoreResult {
   model: KMeansModel;
-  stats: FitStats & { outOfCore: { passes: number; chunks: number; sampleRows: number; chunkRows: number } };
+  stats: FitStats & { outOfCore: { passes: number; chunks: number; sampleRows: number; chunkRows: number; spilled: boolean } };
   profiles: Profiles;
   names: string[] | undefined;
   /** Rows per segment. */
@@ -45,7 +53,8 @@ export interface OutOfCoreResult {
  * 1. validation of every row (the same errors as in memory, with row numbers in the file), the row
  *    count, and the sample — the preprocessing (imputation values, quantiles, scales, PCA) is
  *    fitted on the sample, which is the whole table while it has at most `sampleRows` rows;
- * 2. seeding on the sample; then one pass per Lloyd iteration (kmeans-out-of-core.ts);
+ * 2. seeding on the sample; then one pass per Lloyd iteration (kmeans-out-of-core.ts); the first
+ *    also writes the prepared float32 chunks to a spill file that the next ones read back (`spill`);
  * 3. a profile pass (exact sizes and means; medians from the sample) that also names the segments;
  * 4. with `output`, a pass that writes each chunk's rows as it goes.
  * With the sample equal to the table, the result is the in-memory fit's (same centres, labels).
@@ -99,9 +108,12 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
   const meanVariance = columnStats(sample).variance.reduce((s, v) => s + v, 0) / sample.dims;
 
   const backend = await openBackend(settings.backendChoice, notice);
+  let cleanup = (): void => undefined;
   try {
     const started = performance.now();
-    const passes = new FilePasses(source, backend, { id: roles.id, features: roles.features, profile: roles.profile }, prep, allowMissing);
+    const spill = openSpill(options.spill ?? true, rows, prep.outputs.length, notice);
+    const passes = new FilePasses(source, backend, { id: roles.id, features: roles.features, profile: roles.profile }, prep, allowMissing, spill, notice);
+    cleanup = () => passes.close();
     const sampleHandle = await backend.attach(sample);
     const run = await runKMeansOutOfCore(passes, backend, sampleHandle, { k, init, nInit, maxIter, tol, seed }, meanVariance, { onIteration: options.onIteration });
     const sampleLabels = (await backend.assign(sampleHandle, run.centres, k)).labels;
@@ -165,12 +177,24 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
         emHistory: [],
         notices,
         preprocessing: report,
-        outOfCore: { passes: passes.passes + 1, chunks: passes.chunksPerPass, sampleRows: sample.rows, chunkRows },
+        outOfCore: { passes: passes.passes + 1, chunks: passes.chunksPerPass, sampleRows: sample.rows, chunkRows, spilled: passes.spilled },
       },
     };
   } finally {
+    cleanup();
     await backend.dispose();
   }
+}
+
+function openSpill(option: boolean | string, rows: number, dims: number, notice: (m: string) => void): SpillFile | undefined {
+  if (option === false) return undefined;
+  const dir = option === true ? tmpdir() : option;
+  const spill = SpillFile.create(dir, rows * dims * 4, dims);
+  if (typeof spill === 'string') {
+    notice(`out-of-core: no spill of the prepared chunks (${spill}); every pass reads the input (--spill-dir elsewhere)`);
+    return undefined;
+  }
+  return spill;
 }
 
 function countMissing(matrix: DataMatrix, into: Map<string, number>): void {

@@ -31,10 +31,14 @@ export function removePendingTemporaryFiles(): void {
  * clean up: out of memory, SIGKILL) are removed by the next write to the same path.
  */
 function removeStaleTemporaries(path: string): void {
-  const prefix = `.${basename(path)}.tmp-`;
+  removeStaleFiles(dirname(path), `.${basename(path)}.tmp-`);
+}
+
+/** Files in `dir` named `<prefix><pid>-…` whose process no longer exists are removed. */
+export function removeStaleFiles(dir: string, prefix: string): void {
   let names: string[];
   try {
-    names = readdirSync(dirname(path));
+    names = readdirSync(dir);
   } catch {
     return;
   }
@@ -42,8 +46,17 @@ function removeStaleTemporaries(path: string): void {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split('-')[0]);
     if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
-    rmSync(join(dirname(path), name), { force: true });
+    rmSync(join(dir, name), { force: true });
   }
+}
+
+/** A temporary file of this process, removed on SIGINT/SIGTERM with the pending outputs. */
+export function trackTemporary(path: string): void {
+  pending.add(path);
+}
+
+export function untrackTemporary(path: string): void {
+  pending.delete(path);
 }
 
 function processAlive(pid: number): boolean {

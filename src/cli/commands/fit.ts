@@ -35,6 +35,8 @@ interface FitFlags extends DataFlags {
   outOfCore?: boolean;
   chunkRows?: string;
   sampleRows?: string;
+  spill?: boolean;
+  spillDir?: string;
 }
 
 /** What the command prints and writes, from either fit. */
@@ -58,6 +60,9 @@ export function fitCommand(): Command {
   addParameterOptions(command, PREP_PARAMETERS);
   command.option('--out-of-core', 'k-means on a file larger than memory: Arrow IPC or Parquet read chunk by chunk on every pass (automatic for files over 40% of RAM)');
   addParameterOptions(command, OUT_OF_CORE_PARAMETERS);
+  command
+    .option('--spill-dir <dir>', 'out-of-core: folder for the prepared float32 chunks the Lloyd passes read back (N·D·4 bytes, removed at the end; default: the temporary folder)')
+    .option('--no-spill', 'out-of-core: read and convert the input on every pass instead');
   command
     .option('--output <file>', 'per-row segments: .arrow, .arrows, .parquet or .csv (id, segment_id, distance)')
     .option('--model <file>', 'write the model (JSON) for predict and warm starts')
@@ -98,6 +103,7 @@ export function fitCommand(): Command {
           output: flags.output,
           chunkRows: flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number),
           sampleRows: flags.sampleRows === undefined ? undefined : (flags.sampleRows as unknown as number),
+          spill: flags.spill === false ? false : (flags.spillDir ?? true),
         }).finally(progress.done);
         result = { ...r, outOfCore: r.stats.outOfCore };
       } else {
@@ -135,7 +141,7 @@ export function fitCommand(): Command {
             output: flags.output ?? null,
             model: flags.model ?? null,
             profile_output: flags.profileOutput ?? null,
-            ...(result.outOfCore ? { out_of_core: { passes: result.outOfCore.passes, chunks_per_pass: result.outOfCore.chunks, chunk_rows: result.outOfCore.chunkRows, sample_rows: result.outOfCore.sampleRows } } : {}),
+            ...(result.outOfCore ? { out_of_core: { passes: result.outOfCore.passes, chunks_per_pass: result.outOfCore.chunks, chunk_rows: result.outOfCore.chunkRows, sample_rows: result.outOfCore.sampleRows, spilled: result.outOfCore.spilled } } : {}),
           }),
         );
         return;
