@@ -45,6 +45,21 @@ describe.skipIf(!hasGpu)('GPU faults', () => {
     expect(filesIn(dir)).toEqual([]);
   });
 
+  test.each(['lose-device@5', 'oom@3'])('%s out of core: the passes go on on the CPU, to the CPU answer', (fault) => {
+    const dir = tempDir();
+    const input = join(dir, 'customers.arrows');
+    expect(gpuseg(['generate', '--rows', '20000', '--batch-rows', '4000', '--output', input]).status).toBe(0);
+    const args = ['fit', input, '--k', '5', '--out-of-core', '--chunk-rows', '8000', '--json'];
+    const cpu = JSON.parse(gpuseg([...args, '--backend', 'cpu']).stdout) as { inertia: number };
+    const r = gpuseg([...args, '--output', join(dir, 'o.csv')], { GPUSEG_FAULT: fault, GPUSEG_AUTO_SOFTWARE_GPU: '1' });
+    expect(r.status).toBe(0);
+    expect(errors(r)).toMatch(/GPU failed .*; continuing on cpu/);
+    const summary = JSON.parse(r.stdout) as { backend: string; inertia: number; fell_back: boolean; rows: number };
+    expect(summary).toMatchObject({ backend: 'cpu', fell_back: true, rows: 20000 });
+    expect(Math.abs(summary.inertia - cpu.inertia) / cpu.inertia).toBeLessThan(1e-6);
+    expect(filesIn(dir)).toEqual(['customers.arrows', 'o.csv']);
+  });
+
   test('the first allocation failing under auto still gives a result', () => {
     const r = gpuseg(['fit', WHOLESALE, '--k', '3', '--json'], { GPUSEG_FAULT: 'oom@1', GPUSEG_AUTO_SOFTWARE_GPU: '1' });
     expect(r.status).toBe(0);
@@ -70,6 +85,24 @@ describe('interrupted runs leave nothing behind', () => {
     child.kill(signal);
     const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     expect(status).toBe(signal === 'SIGINT' ? 130 : 143);
+    expect(stderr).toMatch(/interrupted/);
+    expect(filesIn(dir)).toEqual(['big.arrows']);
+  });
+
+  test('SIGINT during an out-of-core fit removes its spill file too', async () => {
+    const dir = tempDir();
+    const gen = join(dir, 'big.arrows');
+    expect(gpuseg(['generate', '--rows', '400000', '--batch-rows', '50000', '--output', gen]).status).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'fit', gen, '--k', '64', '--tol', '0', '--out-of-core', '--chunk-rows', '50000', '--spill-dir', dir, '--backend', 'cpu', '--output', join(dir, 'o.csv')], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Wait for the spill to exist: the signal must land while it does.
+    const started = Date.now();
+    while (!filesIn(dir).some((f) => f.startsWith('.gpuseg-spill-')) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
+    expect(filesIn(dir).some((f) => f.startsWith('.gpuseg-spill-'))).toBe(true);
+    child.kill('SIGINT');
+    const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    expect(status).toBe(130);
     expect(stderr).toMatch(/interrupted/);
     expect(filesIn(dir)).toEqual(['big.arrows']);
   });
