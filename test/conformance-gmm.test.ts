@@ -87,6 +87,9 @@ const shapes = [
   { rows: 70, dims: 2, k: 3 },
   { rows: 2500, dims: 5, k: 4 },
   { rows: 40_000, dims: 13, k: 6 },
+  // Past the inline limit, so the worker threads run it (diag: the SIMD E-step, wasm-gmm.ts); the
+  // second block's 17,235 rows end in a partial piece and three rows past the last quad.
+  { rows: 50_003, dims: 11, k: 5 },
 ];
 
 describe.each(backendCases)('backend $name', ({ make }) => {

@@ -12,7 +12,8 @@ import {
   type LloydOptions,
   type LloydSummary,
 } from '../backend.js';
-import { boundedLloydKernelSource, gmmKernelSource, lloydKernelSource, sampleUniform, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
+import { boundedLloydKernelSource, GMM_MIN_RESPONSIBILITY, gmmKernelSource, lloydKernelSource, sampleUniform, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
+import { gmmWasmFits, gmmWasmLayout, gmmWasmModule, gmmWasmRows } from './wasm-gmm.js';
 import { lloydWasmModule, ROW_TIE_TOLERANCE, WASM_DRIVER_SOURCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -260,6 +261,20 @@ export class CpuBackend implements Backend {
     return { key: `${k}:${d}`, module: await lloydWasmModule(k, d, inPlace), k, d, layout, maxRows: CPU_BLOCK_ROWS, tau: ROW_TIE_TOLERANCE, inPlace, slotBytes: KERNEL_SCRATCH_BYTES };
   }
 
+  /**
+   * The SIMD diagonal E-step (wasm-gmm.ts) for the worker threads, where it applies: a diagonal
+   * mixture on a matrix in a WebAssembly memory, run on the workers (small inputs run inline,
+   * with the JavaScript kernel).
+   */
+  private async wasmGmm(ds: CpuDataset, params: GmmPassParams): Promise<Record<string, unknown> | undefined> {
+    const { k } = params;
+    const d = ds.dims;
+    if (!this.useWasm || params.form !== 'diag' || !ds.kmem || ds.inline || !gmmWasmFits(k, d)) return undefined;
+    const rows = gmmWasmRows(k, d, KERNEL_SCRATCH_BYTES);
+    if (rows === 0) return undefined;
+    return { key: `${k}:${d}`, module: await gmmWasmModule(k, d), k, d, layout: gmmWasmLayout(k, d, rows), rows, minResponsibility: GMM_MIN_RESPONSIBILITY, slotBytes: KERNEL_SCRATCH_BYTES };
+  }
+
   /** Int32 per row: in the kernel memory's region `region` when there is one, else a new shared array. */
   private rowInts(ds: CpuDataset, region: 'labels' | 'outLabels'): Int32Array {
     const kmem = ds.kmem;
@@ -402,7 +417,7 @@ export class CpuBackend implements Backend {
     const d = ds.dims;
     const s = params.form === 'diag' ? d : (d * (d + 1)) / 2;
     const accLength = k + k * d + k * s;
-    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, k, d), 'gmm', { M: params.means, P: params.precChol, B: params.bias, accLength, labels: null, maxProb: null, probs: null });
+    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, k, d), 'gmm', { M: params.means, P: params.precChol, B: params.bias, accLength, labels: null, maxProb: null, probs: null, wasmGmm: await this.wasmGmm(ds, params) });
     const total = new Float64Array(accLength + 1);
     for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
     return { nk: total.slice(0, k), sd: total.slice(k, k + k * d), sdd: total.slice(k + k * d, accLength), logLikelihood: total[accLength] };
@@ -415,7 +430,7 @@ export class CpuBackend implements Backend {
     const labels = new Int32Array(shared(n * 4), 0, n);
     const maxProb = new Float32Array(shared(n * 4), 0, n);
     const probs = options.probabilities ? new Float32Array(shared(n * params.k * 4), 0, n * params.k) : null;
-    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, params.k, ds.dims), 'gmm', { M: params.means, P: params.precChol, B: params.bias, accLength: 0, labels, maxProb, probs });
+    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, params.k, ds.dims), 'gmm', { M: params.means, P: params.precChol, B: params.bias, accLength: 0, labels, maxProb, probs, wasmGmm: await this.wasmGmm(ds, params) });
     let logLikelihood = 0;
     for (const part of partials) logLikelihood += part[0];
     return { labels: labels.slice(), probability: maxProb.slice(), probabilities: probs ? probs.slice() : undefined, logLikelihood };

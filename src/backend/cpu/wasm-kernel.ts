@@ -160,7 +160,7 @@ export function wasmKernelFits(k: number, d: number): boolean {
 }
 
 let simd: boolean | undefined;
-function simdSupported(): boolean {
+export function simdSupported(): boolean {
   // A module of one function returning a v128: valid only where SIMD is.
   simd ??= WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
   return simd as boolean;
@@ -171,12 +171,16 @@ const modules = new Map<string, Promise<WebAssembly.Module>>();
 
 /** The compiled kernel for (K, D), for a shared or a private memory, assembled once per process. */
 export function lloydWasmModule(k: number, d: number, shared: boolean): Promise<WebAssembly.Module> {
-  const key = `${k}:${d}:${shared ? 'shared' : 'private'}`;
+  return compileWat(`lloyd-${k}:${d}:${shared ? 'shared' : 'private'}`, () => lloydWat(k, d, shared), shared);
+}
+
+/** Assembles WAT text (made on first use) into a module, once per key and process. */
+export function compileWat(key: string, wat: () => string, shared: boolean): Promise<WebAssembly.Module> {
   let module = modules.get(key);
   if (!module) {
     module = (async () => {
       wabt ??= wabtInit();
-      const parsed = (await wabt).parseWat(`lloyd-${key}.wat`, lloydWat(k, d, shared), { simd: true, threads: shared });
+      const parsed = (await wabt).parseWat(`${key}.wat`, wat(), { simd: true, threads: shared });
       try {
         return await WebAssembly.compile(parsed.toBinary({}).buffer);
       } finally {

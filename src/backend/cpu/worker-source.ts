@@ -1,3 +1,4 @@
+import { GMM_WASM_DRIVER_SOURCE } from './wasm-gmm.js';
 import { WASM_DRIVER_SOURCE } from './wasm-kernel.js';
 
 /**
@@ -13,6 +14,7 @@ import { WASM_DRIVER_SOURCE } from './wasm-kernel.js';
  */
 export const WORKER_SOURCE =
   WASM_DRIVER_SOURCE +
+  GMM_WASM_DRIVER_SOURCE +
   String.raw`
 // Parses both as CommonJS and as an ES module (a host run with --input-type=module makes Node
 // read eval'd workers as ESM): no require, no top-level await; messages wait in the port meanwhile.
@@ -29,6 +31,15 @@ function wasmKernelOf(w, ds, id, slot) {
       const l = w.layout;
       fn = makeWasmLloydInPlace(w.module, w.k, w.d, ds.kernelMemory.memory, { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc }, w.tau);
     } else fn = makeWasmLloyd(w.module, w.k, w.d, w.layout, w.maxRows, w.tau);
+    wasmKernels.set(key, fn);
+  }
+  return fn;
+}
+function wasmGmmOf(w, ds, id, slot) {
+  const key = id + ':' + slot + ':gmm:' + w.key;
+  let fn = wasmKernels.get(key);
+  if (!fn) {
+    fn = makeWasmGmm(w.module, w.k, w.d, ds.kernelMemory.memory, ds.kernelMemory.scratch + slot * w.slotBytes, w.layout, w.rows, w.minResponsibility);
     wasmKernels.set(key, fn);
   }
   return fn;
@@ -66,7 +77,8 @@ parentPort.on('message', (msg) => {
       } else if (msg.call === 'gmm') {
         // One result per block: the statistics (when accumulating), then Σ log p(x).
         const res = new Float64Array(a.accLength + 1);
-        fn(ds.X, ds.n, i0, i1, a.M, a.P, a.B, a.accLength > 0 ? res.subarray(0, a.accLength) : null, a.labels, a.maxProb, a.probs, res.subarray(a.accLength));
+        const run = a.wasmGmm && ds.kernelMemory ? wasmGmmOf(a.wasmGmm, ds, msg.id, msg.slot) : fn;
+        run(ds.X, ds.n, i0, i1, a.M, a.P, a.B, a.accLength > 0 ? res.subarray(0, a.accLength) : null, a.labels, a.maxProb, a.probs, res.subarray(a.accLength));
         results.push(res);
       } else if (msg.call === 'seedPotentials') {
         const out = new Float64Array(a.L);
