@@ -23,11 +23,11 @@ export interface KernelMemory {
   memory: WebAssembly.Memory;
   /** Int32 per row: the stored labels. */
   labels: number;
-  /** Int32 per row: labels of an assignment pass. */
+  /** Int32 per row: labels of an assignment pass (the bytes of `lower`). */
   outLabels: number;
-  /** Float32 per row: squared distances of an assignment pass. */
+  /** Float32 per row: squared distances of an assignment pass (the bytes of `upper`). */
   sqd: number;
-  /** Float32 per row: the bounds of the CPU backend's bounded Lloyd steps. */
+  /** Float32 per row: the bounds of the CPU backend's bounded Lloyd steps, invalid after an assignment pass. */
   upper: number;
   lower: number;
   /** KERNEL_SCRATCH_SLOTS slots of KERNEL_SCRATCH_BYTES, one per thread. */
@@ -65,11 +65,13 @@ export function allocateMatrix(rows: number, features: readonly string[]): DataM
 function kernelLayout(rows: number, dims: number): { regions: Omit<KernelMemory, 'memory' | 'claimed'>; bytes: number } {
   const align = (v: number) => Math.ceil(v / 64) * 64;
   const labels = align(rows * dims * 4);
-  const outLabels = align(labels + rows * 4);
-  const sqd = align(outLabels + rows * 4);
-  const upper = align(sqd + rows * 4);
+  const upper = align(labels + rows * 4);
   const lower = align(upper + rows * 4);
   const scratch = align(lower + rows * 4);
+  // An assignment pass's outputs share the bounds' bytes: the bounds are only kept between Lloyd
+  // steps, and the CPU backend drops them whenever it writes these (4 × 2 bytes a row less).
+  const outLabels = lower;
+  const sqd = upper;
   return { regions: { labels, outLabels, sqd, upper, lower, scratch }, bytes: scratch + KERNEL_SCRATCH_SLOTS * KERNEL_SCRATCH_BYTES };
 }
 

@@ -295,6 +295,7 @@ export class CpuBackend implements Backend {
       const geometry = centreGeometry(centres, ds.bounds.centres, k, ds.dims);
       if (predictedFailing(ds.labels, ds.bounds, geometry) <= BOUNDED_MAX_FAILING) return this.boundedStep(ds, ds.bounds, centres, k, geometry);
     }
+    if (!store) ds.bounds = undefined; // outLabels shares the bounds' bytes (matrix.ts)
     const labels = store ? ds.labels : this.rowInts(ds, 'outLabels').fill(-1);
     const bounds = store && wasm ? this.boundArrays(ds) : undefined;
     const partials = await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
@@ -352,6 +353,8 @@ export class CpuBackend implements Backend {
 
   async assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
     const ds = this.dataset(handle);
+    // The outputs share the bounds' bytes (matrix.ts): the next Lloyd step is a full pass.
+    ds.bounds = undefined;
     const labels = this.rowInts(ds, 'outLabels').fill(-1);
     const kmem = ds.kmem;
     const sqd = kmem ? new Float32Array(kmem.memory.buffer, kmem.sqd, ds.rows) : new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
