@@ -39,7 +39,7 @@ describe('out-of-core k-means against the in-memory fit', () => {
     const common = { k: 6, init: 'k-means++', backend: 'cpu' as const, seed: 3 };
     const memory = await fit(arrows, common);
     const labels = memory.labels;
-    // Stream batches of 1000 rows join into chunks of 7000 and 3000; Parquet row groups of 4096 into 12,288.
+    // Stream batches of 1000 rows join into chunks of 7000 and 3000; Parquet's (decoded as batches of 1024 rows) into 10,240.
     for (const [file, chunkRows, chunks] of [[arrows, 7000, 5], [arrows, 2500, 10], [parquet, 10_000, 3]] as const) {
       const out = join(dir, `out-${chunkRows}.arrows`);
       const r = await fitOutOfCore(file, { ...common, chunkRows, output: out });
@@ -111,6 +111,39 @@ function purity(labels: Int32Array, truth: readonly string[]): number {
   for (const m of counts.values()) majority += Math.max(...m.values());
   return majority / labels.length;
 }
+
+describe('Gaussian mixtures out of core', () => {
+  test.each(['diag', 'full'] as const)('%s: EM over chunks gives the in-memory fit (sample = every row)', async (covariance) => {
+    const common = { k: 4, algorithm: 'gmm' as const, covariance, backend: 'cpu' as const, seed: 5, probabilities: true };
+    const memory = await fit(arrows, common);
+    const out = join(dir, `gmm-${covariance}.arrows`);
+    const r = await fitOutOfCore(arrows, { ...common, chunkRows: 7000, output: out });
+    expect(r.model.algorithm).toBe('gmm');
+    expect(r.stats.iterations).toBe(memory.stats.iterations);
+    expect(r.stats.converged).toBe(memory.stats.converged);
+    expect(Math.abs(r.stats.logLikelihood! - memory.stats.logLikelihood!)).toBeLessThan(1e-6);
+    expect(r.stats.bic! / memory.stats.bic!).toBeCloseTo(1, 8);
+    for (let c = 0; c < 4; c++) for (let j = 0; j < r.model.centres[c].length; j++) expect(r.model.centres[c][j]).toBeCloseTo(memory.model.centres[c][j], 4);
+    const written = await readTable(out);
+    expect(written.schema.fields.map((f) => f.name)).toEqual(memory.assignments.schema.fields.map((f) => f.name));
+    const a = written.getChild('segment_id')!.toArray() as Int32Array;
+    let differ = 0;
+    for (let i = 0; i < ROWS; i++) if (a[i] !== memory.labels[i]) differ++;
+    expect(differ).toBeLessThanOrEqual(3);
+    const p = written.getChild('probability')!.toArray() as Float32Array;
+    for (let i = 0; i < ROWS; i += 997) expect(Math.abs(p[i] - memory.probability![i])).toBeLessThan(1e-4);
+    expect(r.names).toEqual(memory.names);
+  });
+
+  test('gpuseg fit --algorithm gmm --out-of-core reports log_likelihood, bic and the passes', () => {
+    const r = gpuseg(['fit', parquet, '--k', '3', '--algorithm', 'gmm', '--covariance', 'diag', '--out-of-core', '--chunk-rows', '5000', '--backend', 'cpu', '--json']);
+    expect(errors(r)).toBe('');
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ algorithm: 'gmm', covariance: 'diag', rows: ROWS, out_of_core: { chunks_per_pass: 6, spilled: true } }); // parquet-wasm's 1024-row batches, five a chunk
+    expect(summary.log_likelihood).toBeLessThan(0);
+    expect(summary.out_of_core.passes).toBe(summary.iterations + 2); // validation, EM steps, profiles (no --output)
+  });
+});
 
 describe('the spill of prepared chunks', () => {
   test('passes read back from the spill give what reading the input every pass gives, and the spill is removed', async () => {
@@ -202,7 +235,7 @@ describe('gpuseg fit --out-of-core', () => {
     writeFileSync(csv, 'a,b\n1,2\n3,4\n5,6\n');
     const cases: [string[], RegExp][] = [
       [['fit', csv, '--k', '2', '--out-of-core'], /--out-of-core reads Arrow IPC or Parquet files/],
-      [['fit', arrows, '--k', '2', '--out-of-core', '--algorithm', 'gmm'], /--out-of-core fits --algorithm kmeans/],
+      [['fit', arrows, '--k', '2', '--out-of-core', '--algorithm', 'minibatch-kmeans'], /--out-of-core fits --algorithm kmeans or gmm/],
       [['fit', arrows, '--k', '2', '--out-of-core', '--output', join(dir, 'x.parquet')], /--output .*x\.parquet': this output is written chunk by chunk/],
       [['fit', arrows, '--k', '2', '--out-of-core', '--chunk-rows', '0'], /--chunk-rows: expected/],
       [['fit', arrows, '--k', '2', '--out-of-core', '--sample-rows', 'many'], /--sample-rows: expected/],

@@ -1,4 +1,4 @@
-import type { Backend, DatasetHandle } from '../backend/backend.js';
+import type { Backend, DatasetHandle, GmmPassParams, GmmSummary } from '../backend/backend.js';
 import { readRow } from '../data/matrix.js';
 import { Rng } from '../util/rng.js';
 import { runKMeans } from './kmeans.js';
@@ -57,26 +57,58 @@ export async function runGmm(
   meanVariance: number,
   options: { probabilities: boolean; onIteration?: (stat: GmmIterationStat) => void },
 ): Promise<GmmResult> {
-  const rng = new Rng(s.seed);
   const n = handle.rows;
+  const best = await runEm(
+    (params) => backend.gmmStep(handle, params),
+    (rng) => initialParameters(backend, handle, s, rng, meanVariance),
+    n,
+    handle.dims,
+    s,
+    options.onIteration,
+  );
+  const final = await backend.gmmAssign(handle, kernelParams(best.params, s.regCovar), { probabilities: options.probabilities });
+  return {
+    ...best,
+    labels: final.labels,
+    probability: final.probability,
+    probabilities: final.probabilities,
+    logLikelihood: final.logLikelihood / n,
+  };
+}
+
+export type EmRun = Omit<GmmResult, 'labels' | 'probability' | 'probabilities' | 'logLikelihood'>;
+
+/**
+ * The EM iterations over data seen only through E-step passes (`step`: the data in memory, or a
+ * file read chunk by chunk), `nInit` runs from `init`, the run with the highest lower bound kept.
+ */
+export async function runEm(
+  step: (params: GmmPassParams) => Promise<GmmSummary>,
+  init: (rng: Rng) => Promise<GmmParameters>,
+  n: number,
+  d: number,
+  s: GmmSettings,
+  onIteration?: (stat: GmmIterationStat) => void,
+): Promise<EmRun> {
+  const rng = new Rng(s.seed);
   const history: GmmIterationStat[] = [];
   let best: { params: GmmParameters; lowerBound: number; iterations: number; converged: boolean; run: number } | undefined;
   for (let run = 0; run < s.nInit; run++) {
-    let params = await initialParameters(backend, handle, s, rng, meanVariance);
+    let params = await init(rng);
     let lowerBound = -Infinity;
     let converged = false;
     let iterations = 0;
     for (let iteration = 1; iteration <= s.maxIter; iteration++) {
       const started = performance.now();
       const previous = lowerBound;
-      const stats = await backend.gmmStep(handle, kernelParams(params, s.regCovar));
+      const stats = await step(kernelParams(params, s.regCovar));
       lowerBound = stats.logLikelihood / n;
-      params = mStep(s.covariance, stats, params.means, handle.dims, s.regCovar);
+      params = mStep(s.covariance, stats, params.means, d, s.regCovar);
       iterations = iteration;
       const change = lowerBound - previous;
       const stat = { run, iteration, lowerBound, change, ms: performance.now() - started };
       history.push(stat);
-      options.onIteration?.(stat);
+      onIteration?.(stat);
       if (Math.abs(change) < s.tol) {
         converged = true;
         break;
@@ -84,26 +116,13 @@ export async function runGmm(
     }
     if (!best || lowerBound > best.lowerBound) best = { params, lowerBound, iterations, converged, run };
   }
-  const final = await backend.gmmAssign(handle, kernelParams(best!.params, s.regCovar), { probabilities: options.probabilities });
   let emptyComponents = 0;
   for (let c = 0; c < s.k; c++) if (best!.params.weights[c] * n < 1) emptyComponents++;
-  return {
-    params: best!.params,
-    labels: final.labels,
-    probability: final.probability,
-    probabilities: final.probabilities,
-    logLikelihood: final.logLikelihood / n,
-    lowerBound: best!.lowerBound,
-    iterations: best!.iterations,
-    converged: best!.converged,
-    bestRun: best!.run,
-    emptyComponents,
-    history,
-  };
+  return { params: best!.params, lowerBound: best!.lowerBound, iterations: best!.iterations, converged: best!.converged, bestRun: best!.run, emptyComponents, history };
 }
 
 /** scikit-learn's init_params: responsibilities from k-means labels, k-means++ rows, random, or given means. */
-async function initialParameters(backend: Backend, handle: DatasetHandle, s: GmmSettings, rng: Rng, meanVariance: number): Promise<GmmParameters> {
+export async function initialParameters(backend: Backend, handle: DatasetHandle, s: GmmSettings, rng: Rng, meanVariance: number): Promise<GmmParameters> {
   const { matrix } = handle;
   const d = handle.dims;
   const form = kernelForm(s.covariance);

@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { ChunkedPasses } from '../algo/kmeans-out-of-core.js';
-import type { Assignment, Backend, DatasetHandle, LloydSummary } from '../backend/backend.js';
+import type { Assignment, Backend, DatasetHandle, GmmPassParams, GmmSummary, LloydSummary } from '../backend/backend.js';
 import { MatrixArena, type DataMatrix } from '../data/matrix.js';
 import type { RoleRequest } from '../data/schema.js';
 import type { ChunkSource } from '../io/batch-reader.js';
@@ -151,6 +151,25 @@ export class FilePasses implements ChunkedPasses {
       },
     );
     return total;
+  }
+
+  async gmmPass(params: GmmPassParams): Promise<GmmSummary> {
+    let total: GmmSummary | undefined;
+    const chunks = this.spill?.complete ? this.fromSpill(this.spill) : this.fromFile(this.spill !== undefined);
+    await this.run(
+      chunks,
+      (h) => this.backend.gmmStep(h, params),
+      (step) => {
+        if (!total) total = { nk: step.nk.slice(), sd: step.sd.slice(), sdd: step.sdd.slice(), logLikelihood: step.logLikelihood };
+        else {
+          for (let i = 0; i < total.nk.length; i++) total.nk[i] += step.nk[i];
+          for (let i = 0; i < total.sd.length; i++) total.sd[i] += step.sd[i];
+          for (let i = 0; i < total.sdd.length; i++) total.sdd[i] += step.sdd[i];
+          total.logLikelihood += step.logLikelihood;
+        }
+      },
+    );
+    return total!;
   }
 
   async assignPass(centres: Float32Array, k: number, use: (table: Table, firstRow: number, a: Assignment) => Promise<void>): Promise<void> {

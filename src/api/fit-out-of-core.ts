@@ -1,7 +1,10 @@
 import { tmpdir } from 'node:os';
 import { Table, type Vector } from 'apache-arrow';
 import { runKMeansOutOfCore } from '../algo/kmeans-out-of-core.js';
-import type { KMeansInit } from '../algo/kmeans.js';
+import type { IterationStat, KMeansInit, KMeansSettings } from '../algo/kmeans.js';
+import { initialParameters, runEm, type GmmInit, type GmmIterationStat, type GmmSettings } from '../algo/gmm.js';
+import { informationCriteria, kernelParams, parameterCount, type GmmParameters } from '../algo/gmm-math.js';
+import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend } from '../backend/select.js';
 import { columnStats, MatrixArena, type DataMatrix } from '../data/matrix.js';
@@ -11,10 +14,10 @@ import { InputError, UsageError } from '../errors.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { SpillFile } from '../io/spill-file.js';
 import { checkChunkOutputPath, openChunkWriter } from '../io/batch-writer.js';
-import type { KMeansModel } from '../model/model.js';
+import type { SegmentModel } from '../model/model.js';
 import { fitPreprocessing } from '../prep/preprocess.js';
 import { ProfileAccumulator, type Profiles } from '../segment/profile.js';
-import { assignmentsTable } from './assignments.js';
+import { assignmentsTable, mixtureTable } from './assignments.js';
 import { namesFromProfiles, segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { checkFitSettings, modelBase, PARALLEL_SEEDING_MIN_ROWS, resolveInit, resolveNInit, type FitOptions, type FitStats } from './fit.js';
 import { FilePasses } from './file-passes.js';
@@ -38,7 +41,7 @@ export interface OutOfCoreOptions extends FitOptions {
 }
 
 export interface OutOfCoreResult {
-  model: KMeansModel;
+  model: SegmentModel;
   stats: FitStats & { outOfCore: { passes: number; chunks: number; sampleRows: number; chunkRows: number; spilled: boolean } };
   profiles: Profiles;
   names: string[] | undefined;
@@ -66,7 +69,8 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
     options.onNotice?.(message);
   };
   const settings = checkFitSettings(options);
-  if (settings.algorithm !== 'kmeans') throw new UsageError(`--out-of-core fits --algorithm kmeans; '${settings.algorithm}' needs the data in memory`);
+  if (settings.algorithm === 'minibatch-kmeans') throw new UsageError("--out-of-core fits --algorithm kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory");
+  const gmm = settings.algorithm === 'gmm';
   const chunkRows = checkParameter(parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'), options.chunkRows ?? 1_048_576) as number;
   const sampleRows = checkParameter(parameter(OUT_OF_CORE_PARAMETERS, 'sampleRows'), options.sampleRows ?? 1_000_000) as number;
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
@@ -103,7 +107,7 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
 
   const initOption = settings.initOption;
   const method = initOption === 'auto' ? (sample.rows >= PARALLEL_SEEDING_MIN_ROWS ? 'k-means||' : 'k-means++') : initOption;
-  const init = typeof method === 'string' && settings.methods.includes(method) ? (method as KMeansInit) : await resolveInit(method, k, prep);
+  const init: KMeansInit | GmmInit = typeof method === 'string' && settings.methods.includes(method) ? (method as KMeansInit & GmmInit) : await resolveInit(method, k, prep);
   const nInit = resolveNInit(options.nInit ?? 'auto', init, notice);
   const meanVariance = columnStats(sample).variance.reduce((s, v) => s + v, 0) / sample.dims;
 
@@ -115,26 +119,27 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
     const passes = new FilePasses(source, backend, { id: roles.id, features: roles.features, profile: roles.profile }, prep, allowMissing, spill, notice);
     cleanup = () => passes.close();
     const sampleHandle = await backend.attach(sample);
-    const run = await runKMeansOutOfCore(passes, backend, sampleHandle, { k, init, nInit, maxIter, tol, seed }, meanVariance, { onIteration: options.onIteration });
-    const sampleLabels = (await backend.assign(sampleHandle, run.centres, k)).labels;
+    const run = gmm
+      ? await mixtureOutOfCore(passes, backend, sampleHandle, rows, { k, covariance: settings.covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar: settings.regCovar, seed }, meanVariance, options)
+      : await kmeansOutOfCore(passes, backend, sampleHandle, { k, init: init as KMeansInit, nInit, maxIter, tol, seed }, meanVariance, options);
     await backend.detach(sampleHandle);
 
     // Profiles (and the names drawn from them) over every row, then the output rows.
     const profiles = new ProfileAccumulator(k, profileColumns);
-    let inertia = 0;
-    await passes.assignPass(run.centres, k, async (table, _firstRow, a) => {
+    let score = 0;
+    await passes.each(run.assign, (a, table) => {
       profiles.add(table, a.labels);
-      for (let i = 0; i < a.sqDistances.length; i++) inertia += a.sqDistances[i];
+      score += a.score;
     });
-    const profileResult = profiles.finish(sampleTable, sampleLabels);
+    const profileResult = profiles.finish(sampleTable, run.sampleLabels);
     const names = namesFromProfiles(profileResult, profileColumns, options);
     if (options.output !== undefined) {
       const writer = openChunkWriter(options.output, '--output');
       const dictionary = names ? segmentNameDictionary(names) : undefined;
       try {
-        await passes.assignPass(run.centres, k, async (table, firstRow, a) => {
+        await passes.each(run.assign, async (a, table, firstRow) => {
           const named: Record<string, Vector> = names ? { segment_name: segmentNameColumn(a.labels, names, dictionary) } : {};
-          await writer.write(assignmentsTable(table, roles.id, a.labels, a.sqDistances, named, undefined, { first: firstRow, total: rows }));
+          await writer.write(a.rows(table, roles.id, named, { first: firstRow, total: rows }));
         });
         await writer.commit();
       } catch (error) {
@@ -146,25 +151,29 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
     const sizes = profileResult.segments.map((s) => s.size);
     const empty = sizes.filter((c) => c === 0).length;
     if (empty > 0) notice(`${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`);
-    const model: KMeansModel = {
-      ...modelBase({ prep, id: roles.id, k, centres: run.centres, iterations: run.iterations, converged: run.converged, rows, backend, seed, init, nInit, maxIter, tol, names }),
-      algorithm: 'kmeans',
-      inertia,
-    };
+    const base = modelBase({ prep, id: roles.id, k, centres: run.centres, iterations: run.iterations, converged: run.converged, rows, backend, seed, init, nInit, maxIter, tol, names });
+    let model: SegmentModel;
+    let mixture: { logLikelihood: number; bic: number; aic: number } | undefined;
+    if (run.gmm) {
+      const logLikelihood = score / rows;
+      const { bic, aic } = informationCriteria(logLikelihood, rows, parameterCount(settings.covariance, k, sample.dims));
+      mixture = { logLikelihood, bic, aic };
+      model = { ...base, algorithm: 'gmm', covarianceType: settings.covariance, regCovar: settings.regCovar, weights: Array.from(run.gmm.weights), covariances: Array.from(run.gmm.covariances), ...mixture };
+    } else model = { ...base, algorithm: 'kmeans', inertia: score };
     return {
       model,
       profiles: profileResult,
       names,
       sizes,
       stats: {
-        algorithm: 'kmeans',
+        algorithm: settings.algorithm,
         k,
         iterations: run.iterations,
-        inertia,
-        logLikelihood: undefined,
-        bic: undefined,
-        aic: undefined,
-        emptyComponents: 0,
+        inertia: run.gmm ? undefined : score,
+        logLikelihood: mixture?.logLikelihood,
+        bic: mixture?.bic,
+        aic: mixture?.aic,
+        emptyComponents: run.emptyComponents,
         converged: run.converged,
         backend: backend.kind,
         device: backend.deviceName,
@@ -174,7 +183,7 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
         seedPotential: run.seedPotential,
         emptyClusterRepairs: run.emptyClusterRepairs,
         history: run.history,
-        emHistory: [],
+        emHistory: run.emHistory,
         notices,
         preprocessing: report,
         outOfCore: { passes: passes.passes + 1, chunks: passes.chunksPerPass, sampleRows: sample.rows, chunkRows, spilled: passes.spilled },
@@ -204,4 +213,73 @@ function countMissing(matrix: DataMatrix, into: Map<string, number>): void {
     for (let i = 0; i < col.length; i++) if (col[i] !== col[i]) n++;
     if (n > 0) into.set(matrix.features[j], (into.get(matrix.features[j]) ?? 0) + n);
   }
+}
+
+/** A fitted run, as the profile and output passes need it. */
+interface OutOfCoreRun {
+  centres: Float32Array;
+  iterations: number;
+  converged: boolean;
+  seedPotential: number | undefined;
+  emptyClusterRepairs: number;
+  emptyComponents: number;
+  history: IterationStat[];
+  emHistory: GmmIterationStat[];
+  /** Segments of the sample's rows (for medians). */
+  sampleLabels: Int32Array;
+  /** One chunk's assignment: labels, its part of the score (Σ squared distances, or Σ log p), its output rows. */
+  assign: (handle: DatasetHandle) => Promise<ChunkAssignment>;
+  gmm: GmmParameters | undefined;
+}
+
+interface ChunkAssignment {
+  labels: Int32Array;
+  score: number;
+  rows: (table: Table, id: string | undefined, named: Record<string, Vector>, numbering: { first: number; total: number }) => Table;
+}
+
+async function kmeansOutOfCore(passes: FilePasses, backend: Backend, sample: DatasetHandle, settings: KMeansSettings, meanVariance: number, options: OutOfCoreOptions): Promise<OutOfCoreRun> {
+  const run = await runKMeansOutOfCore(passes, backend, sample, settings, meanVariance, { onIteration: options.onIteration });
+  const { k } = settings;
+  return {
+    ...run,
+    emptyComponents: 0,
+    emHistory: [],
+    gmm: undefined,
+    sampleLabels: (await backend.assign(sample, run.centres, k)).labels,
+    assign: async (handle) => {
+      const a = await backend.assign(handle, run.centres, k);
+      let score = 0;
+      for (let i = 0; i < a.sqDistances.length; i++) score += a.sqDistances[i];
+      return { labels: a.labels, score, rows: (table, id, named, numbering) => assignmentsTable(table, id, a.labels, a.sqDistances, named, undefined, numbering) };
+    },
+  };
+}
+
+/**
+ * EM over the file: every E-step a pass (its statistics add up over chunks), initialised on the
+ * sample as the in-memory fit initialises on all the rows (k-means labels, k-means++ rows, random
+ * responsibilities, or given means).
+ */
+async function mixtureOutOfCore(passes: FilePasses, backend: Backend, sample: DatasetHandle, rows: number, settings: GmmSettings, meanVariance: number, options: OutOfCoreOptions): Promise<OutOfCoreRun> {
+  const run = await runEm((params) => passes.gmmPass(params), (rng) => initialParameters(backend, sample, settings, rng, meanVariance), rows, sample.dims, settings, options.onEmIteration);
+  if (run.emptyComponents > 0) options.onNotice?.(`${run.emptyComponents} mixture component${run.emptyComponents === 1 ? '' : 's'} lost all their rows (weight below one row); they stay in the model with a weight near 0`);
+  const params = kernelParams(run.params, settings.regCovar);
+  const probabilities = options.probabilities === true;
+  return {
+    centres: Float32Array.from(run.params.means),
+    iterations: run.iterations,
+    converged: run.converged,
+    seedPotential: undefined,
+    emptyClusterRepairs: 0,
+    emptyComponents: run.emptyComponents,
+    history: [],
+    emHistory: run.history,
+    gmm: run.params,
+    sampleLabels: (await backend.gmmAssign(sample, params, { probabilities: false })).labels,
+    assign: async (handle) => {
+      const a = await backend.gmmAssign(handle, params, { probabilities });
+      return { labels: a.labels, score: a.logLikelihood, rows: (table, id, named, numbering) => mixtureTable(table, id, a.labels, a.probability, a.probabilities, settings.k, named, numbering) };
+    },
+  };
 }

@@ -8,7 +8,7 @@ export const OUT_OF_CORE_FILE_SHARE = 0.4;
 /**
  * Whether `gpuseg fit` or `predict` reads its input chunk by chunk: when asked (--out-of-core),
  * or when the file is so large that the in-memory path (file bytes, the float32 matrix, per-row
- * outputs) would not fit — then only where the out-of-core path applies (fit: k-means; Arrow or
+ * outputs) would not fit — then only where the out-of-core path applies (fit: k-means or gmm; Arrow or
  * Parquet input; an output it can append to); otherwise the in-memory path runs and says why.
  * `algorithm` is undefined for predict (any model).
  */
@@ -23,7 +23,7 @@ export function chooseOutOfCore(input: string, asked: boolean, algorithm: string
   if (size <= OUT_OF_CORE_FILE_SHARE * totalmem()) return false;
   const gb = (size / 2 ** 30).toFixed(1);
   const blockers = [
-    ...((algorithm ?? 'kmeans') !== 'kmeans' ? [`--algorithm ${algorithm}`] : []),
+    ...(algorithm === 'minibatch-kmeans' ? [`--algorithm ${algorithm}`] : []),
     ...(sniffInputFormat(input) === 'csv' ? ['CSV input'] : []),
     ...(output !== undefined && /\.(parquet|pq)$/i.test(output) ? ['Parquet output'] : []),
   ];
