@@ -50,14 +50,15 @@ export interface OutOfCoreResult {
 }
 
 /**
- * k-means on a file larger than memory: the rows are read chunk by chunk on every pass and never
- * held together. What stays in memory: one chunk being prepared and one being clustered, a uniform
+ * k-means or a Gaussian mixture on a file larger than memory: the rows are read chunk by chunk
+ * on every pass and never held together. What stays in memory: one chunk being prepared and one being clustered, a uniform
  * sample of `sampleRows` rows, and K×D numbers. The passes, in order:
  * 1. validation of every row (the same errors as in memory, with row numbers in the file), the row
  *    count, and the sample — the preprocessing (imputation values, quantiles, scales, PCA) is
  *    fitted on the sample, which is the whole table while it has at most `sampleRows` rows;
- * 2. seeding on the sample; then one pass per Lloyd iteration (kmeans-out-of-core.ts); the first
- *    also writes the prepared float32 chunks to a spill file that the next ones read back (`spill`);
+ * 2. seeding (a mixture: its initialisation) on the sample; then one pass per Lloyd (EM)
+ *    iteration; the first also writes the prepared float32 chunks to a spill file that the next
+ *    ones read back (`spill`);
  * 3. a profile pass (exact sizes and means; medians from the sample) that also names the segments;
  * 4. with `output`, a pass that writes each chunk's rows as it goes.
  * With the sample equal to the table, the result is the in-memory fit's (same centres, labels).

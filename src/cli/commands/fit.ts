@@ -58,7 +58,7 @@ export function fitCommand(): Command {
   command.option('--probabilities', 'gmm: output p_0 … p_{k−1}, every segment\'s probability per row');
   addParameterOptions(command, COMMON_PARAMETERS);
   addParameterOptions(command, PREP_PARAMETERS);
-  command.option('--out-of-core', 'k-means on a file larger than memory: Arrow IPC or Parquet read chunk by chunk on every pass (automatic for files over 40% of RAM)');
+  command.option('--out-of-core', 'k-means or gmm on a file larger than memory: Arrow IPC or Parquet read chunk by chunk on every pass (automatic for files over 40% of RAM)');
   addParameterOptions(command, OUT_OF_CORE_PARAMETERS);
   command
     .option('--spill-dir <dir>', 'out-of-core: folder for the prepared float32 chunks the Lloyd passes read back (N·D·4 bytes, removed at the end; default: the temporary folder)')
