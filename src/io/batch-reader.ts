@@ -1,8 +1,7 @@
-import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { RecordBatchReader, Table, tableFromIPC, type RecordBatch, type Schema } from 'apache-arrow';
 import { InputError, UsageError } from '../errors.js';
-import { sniffInputFormat, type TableFormat } from './format.js';
+import { inspectInputFile, type TableFormat } from './format.js';
 import { checkArrowFileInWorker, parquetLayoutInWorker, parquetRowGroupInWorker } from './guarded-decode.js';
 
 /**
@@ -22,17 +21,7 @@ export interface ChunkSource {
 }
 
 export async function openChunkSource(path: string, chunkRows: number): Promise<ChunkSource> {
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw new InputError(`'${path}' is a folder, not a table file`);
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`input file not found: '${path}'`, { cause: error });
-  }
-  if (size === 0) throw new InputError(`'${path}' is empty (0 bytes)`);
-  const format = sniffInputFormat(path);
+  const { size, format } = inspectInputFile(path);
   if (format === 'csv') {
     throw new UsageError(`--out-of-core reads Arrow IPC or Parquet files, and '${path}' is CSV; convert it once (e.g. duckdb -c "COPY (FROM '${path}') TO 'x.parquet'")`);
   }

@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { InputError, UsageError } from '../errors.js';
 
 /** The table formats gpuseg reads and writes. */
 export type TableFormat = 'arrow-file' | 'arrow-stream' | 'parquet' | 'csv';
@@ -38,4 +38,19 @@ export function sniffInputFormat(path: string): TableFormat {
     if (pattern.test(path)) return format === 'arrow-file' && read >= 4 && bytes.readUInt32LE(0) !== 0 ? 'arrow-stream' : format;
   }
   return 'csv';
+}
+
+/** An input file's size and format, or the InputError a user sees: missing, a folder, or empty. */
+export function inspectInputFile(path: string): { size: number; format: TableFormat } {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new InputError(`'${path}' is a folder, not a table file`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`input file not found: '${path}'`, { cause: error });
+  }
+  if (size === 0) throw new InputError(`'${path}' is empty (0 bytes)`);
+  return { size, format: sniffInputFormat(path) };
 }
