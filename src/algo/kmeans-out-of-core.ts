@@ -1,6 +1,6 @@
 import type { Backend, DatasetHandle, LloydSummary } from '../backend/backend.js';
 import { Rng } from '../util/rng.js';
-import { centreUpdate, repairEmptyClusters, seedCentres, type IterationStat, type KMeansHooks, type KMeansSettings } from './kmeans.js';
+import { lloydIterations, seedCentres, type IterationStat, type KMeansHooks, type KMeansSettings } from './kmeans.js';
 
 /**
  * Data that does not fit in memory, seen as whole passes: each pass streams every row through a
@@ -44,33 +44,13 @@ export async function runKMeansOutOfCore(
   const tolerance = settings.tol * meanVariance;
   const history: IterationStat[] = [];
   const { k } = settings;
-  const d = sample.dims;
   let best: OutOfCoreKMeansResult | undefined;
   for (let run = 0; run < settings.nInit; run++) {
     const seeding = await seedCentres(backend, sample, settings, rng);
-    let centres = seeding.centres;
-    let iterations = 0;
-    let converged = false;
-    let repairsTotal = 0;
-    for (let iteration = 0; iteration < settings.maxIter; iteration++) {
-      const started = performance.now();
-      const step = await passes.lloydPass(centres, k);
-      const repairs = await repairEmptyClusters(backend, sample, centres, k, step.sums, step.counts);
-      repairsTotal += repairs;
-      const { next, shift } = centreUpdate(centres, step.sums, step.counts, k, d);
-      centres = next;
-      iterations = iteration + 1;
-      const stat: IterationStat = { run, iteration: iterations, inertia: step.inertia, shift, changed: step.changed, repairs, ms: performance.now() - started };
-      history.push(stat);
-      hooks.onIteration?.(stat);
-      if (shift <= tolerance) {
-        converged = true;
-        break;
-      }
-    }
+    const { centres, iterations, converged, repairs } = await lloydIterations((c) => passes.lloydPass(c, k), backend, sample, seeding.centres, settings, tolerance, run, history, hooks);
     // Runs are compared by the inertia of their final centres: one more pass each.
     const inertia = settings.nInit > 1 ? (await passes.lloydPass(centres, k)).inertia : undefined;
-    const result = { centres, iterations, converged, inertia, bestRun: run, seedPotential: seeding.potential, emptyClusterRepairs: repairsTotal, history };
+    const result = { centres, iterations, converged, inertia, bestRun: run, seedPotential: seeding.potential, emptyClusterRepairs: repairs, history };
     if (!best || (inertia !== undefined && best.inertia !== undefined && inertia < best.inertia)) best = result;
   }
   return { ...best!, history };

@@ -1,4 +1,4 @@
-import type { Backend, DatasetHandle } from '../backend/backend.js';
+import type { Backend, DatasetHandle, LloydSummary } from '../backend/backend.js';
 import { readRow } from '../data/matrix.js';
 import { Rng } from '../util/rng.js';
 import { kmeansParallel, kmeansPlusPlus, randomInit, type Seeding } from './kmeans-init.js';
@@ -99,28 +99,8 @@ async function lloyd(
   hooks: KMeansHooks,
 ): Promise<KMeansResult> {
   const { k } = settings;
-  const d = handle.dims;
-  let centres = seeding.centres;
-  let iterations = 0;
-  let converged = false;
-  let repairsTotal = 0;
   await backend.resetLabels(handle);
-  for (let iteration = 0; iteration < settings.maxIter; iteration++) {
-    const started = performance.now();
-    const step = await backend.lloydStep(handle, centres, k);
-    const repairs = await repairEmptyClusters(backend, handle, centres, k, step.sums, step.counts);
-    repairsTotal += repairs;
-    const { next, shift } = centreUpdate(centres, step.sums, step.counts, k, d);
-    centres = next;
-    iterations = iteration + 1;
-    const stat: IterationStat = { run, iteration: iterations, inertia: step.inertia, shift, changed: step.changed, repairs, ms: performance.now() - started };
-    history.push(stat);
-    hooks.onIteration?.(stat);
-    if (step.changed === 0 || shift <= tolerance) {
-      converged = true;
-      break;
-    }
-  }
+  const { centres, iterations, converged, repairs } = await lloydIterations((c) => backend.lloydStep(handle, c, k), backend, handle, seeding.centres, settings, tolerance, run, history, hooks);
   const final = await backend.assign(handle, centres, k);
   let inertia = 0;
   for (let i = 0; i < final.sqDistances.length; i++) inertia += final.sqDistances[i];
@@ -133,13 +113,51 @@ async function lloyd(
     converged,
     bestRun: run,
     seedPotential: seeding.potential,
-    emptyClusterRepairs: repairsTotal,
+    emptyClusterRepairs: repairs,
     history,
   };
 }
 
+/**
+ * Lloyd's iterations from `centres`: a `step` (an assign-and-accumulate pass over the data, in
+ * memory or read from a file), empty clusters re-seeded from the rows of `repairOn` farthest from
+ * their centres, the centre update; until no label changed, the centre shift falls to
+ * `tolerance`, or settings.maxIter. Each iteration is recorded in `history` and reported.
+ */
+export async function lloydIterations(
+  step: (centres: Float32Array) => Promise<LloydSummary>,
+  backend: Backend,
+  repairOn: DatasetHandle,
+  centres: Float32Array,
+  settings: KMeansSettings,
+  tolerance: number,
+  run: number,
+  history: IterationStat[],
+  hooks: KMeansHooks,
+): Promise<{ centres: Float32Array; iterations: number; converged: boolean; repairs: number }> {
+  const { k } = settings;
+  const d = repairOn.dims;
+  let iterations = 0;
+  let repairsTotal = 0;
+  for (let iteration = 0; iteration < settings.maxIter; iteration++) {
+    const started = performance.now();
+    const summary = await step(centres);
+    const repairs = await repairEmptyClusters(backend, repairOn, centres, k, summary.sums, summary.counts);
+    repairsTotal += repairs;
+    const { next, shift } = centreUpdate(centres, summary.sums, summary.counts, k, d);
+    centres = next;
+    iterations = iteration + 1;
+    const stat: IterationStat = { run, iteration: iterations, inertia: summary.inertia, shift, changed: summary.changed, repairs, ms: performance.now() - started };
+    history.push(stat);
+    hooks.onIteration?.(stat);
+    // Out-of-core passes report changed = −1: only the shift decides there.
+    if (summary.changed === 0 || shift <= tolerance) return { centres, iterations, converged: true, repairs: repairsTotal };
+  }
+  return { centres, iterations, converged: false, repairs: repairsTotal };
+}
+
 /** The Lloyd update: each centre moves to the mean of its rows; returns the new centres and Σ‖Δc‖². */
-export function centreUpdate(centres: Float32Array, sums: Float64Array, counts: Float64Array, k: number, d: number): { next: Float32Array; shift: number } {
+function centreUpdate(centres: Float32Array, sums: Float64Array, counts: Float64Array, k: number, d: number): { next: Float32Array; shift: number } {
   const next = new Float32Array(k * d);
   let shift = 0;
   for (let c = 0; c < k; c++) {
@@ -159,7 +177,7 @@ export function centreUpdate(centres: Float32Array, sums: Float64Array, counts: 
  * Re-seeds empty clusters as scikit-learn does: each takes one of the rows farthest from their
  * (old) centres, which leaves its previous cluster. Mutates sums and counts; returns how many.
  */
-export async function repairEmptyClusters(
+async function repairEmptyClusters(
   backend: Backend,
   handle: DatasetHandle,
   centres: Float32Array,
