@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { ChunkedPasses } from '../algo/kmeans-out-of-core.js';
-import type { Assignment, Backend, DatasetHandle, GmmPassParams, GmmSummary, LloydSummary } from '../backend/backend.js';
+import type { Backend, DatasetHandle, GmmPassParams, GmmSummary, LloydSummary } from '../backend/backend.js';
 import { MatrixArena, type DataMatrix } from '../data/matrix.js';
 import type { RoleRequest } from '../data/schema.js';
 import type { ChunkSource } from '../io/batch-reader.js';
@@ -97,6 +97,11 @@ export class FilePasses implements ChunkedPasses {
     this.chunksPerPass = count;
   }
 
+  /** The chunks of an iteration's pass (table-less): from the spill once it holds them all, else from the file, recording them. */
+  private iterationChunks(): AsyncGenerator<Prepared> {
+    return this.spill?.complete ? this.fromSpill(this.spill) : this.fromFile(this.spill !== undefined);
+  }
+
   /** Chunks read from the file and prepared; with `record`, also appended to the spill. */
   private async *fromFile(record: boolean): AsyncGenerator<Prepared> {
     for await (const { table, firstRow } of this.source.chunks()) {
@@ -140,9 +145,8 @@ export class FilePasses implements ChunkedPasses {
   async lloydPass(centres: Float32Array, k: number): Promise<LloydSummary> {
     const d = centres.length / k;
     const total: LloydSummary = { sums: new Float64Array(k * d), counts: new Float64Array(k), inertia: 0, changed: -1 };
-    const chunks = this.spill?.complete ? this.fromSpill(this.spill) : this.fromFile(this.spill !== undefined);
     await this.run(
-      chunks,
+      this.iterationChunks(),
       (h) => this.backend.lloydStep(h, centres, k, { storeLabels: false }),
       (step) => {
         for (let i = 0; i < total.sums.length; i++) total.sums[i] += step.sums[i];
@@ -155,9 +159,8 @@ export class FilePasses implements ChunkedPasses {
 
   async gmmPass(params: GmmPassParams): Promise<GmmSummary> {
     let total: GmmSummary | undefined;
-    const chunks = this.spill?.complete ? this.fromSpill(this.spill) : this.fromFile(this.spill !== undefined);
     await this.run(
-      chunks,
+      this.iterationChunks(),
       (h) => this.backend.gmmStep(h, params),
       (step) => {
         if (!total) total = { nk: step.nk.slice(), sd: step.sd.slice(), sdd: step.sdd.slice(), logLikelihood: step.logLikelihood };
@@ -172,10 +175,4 @@ export class FilePasses implements ChunkedPasses {
     return total!;
   }
 
-  async assignPass(centres: Float32Array, k: number, use: (table: Table, firstRow: number, a: Assignment) => Promise<void>): Promise<void> {
-    await this.each(
-      (h) => this.backend.assign(h, centres, k),
-      (a, table, firstRow) => use(table, firstRow, a),
-    );
-  }
 }

@@ -47,7 +47,6 @@ export async function predictOutOfCore(path: string, modelOrPath: SegmentModel |
   const { id, allowMissing } = modelColumns(source.schema.fields.map((f) => f.name), model, options.id);
   const k = model.k;
   const sizes = new Array<number>(k).fill(0);
-  let rows = 0;
   const dictionary = model.segmentNames ? segmentNameDictionary(model.segmentNames) : undefined;
   const named = (labels: Int32Array): Record<string, Vector> => (model.segmentNames ? { segment_name: segmentNameColumn(labels, model.segmentNames, dictionary) } : {});
   const backend = await openBackend(backendChoice, notice);
@@ -55,9 +54,8 @@ export async function predictOutOfCore(path: string, modelOrPath: SegmentModel |
   try {
     writer = options.output !== undefined ? openChunkWriter(options.output, '--output') : undefined;
     const passes = new FilePasses(source, backend, { id, features: model.features }, model.preprocessing, allowMissing);
-    const total = source.rowsHint;
+    const total = source.rows;
     const count = (labels: Int32Array): void => {
-      rows += labels.length;
       for (const l of labels) sizes[l]++;
     };
     if (model.algorithm === 'gmm') {
@@ -81,7 +79,7 @@ export async function predictOutOfCore(path: string, modelOrPath: SegmentModel |
       );
     }
     await writer?.commit();
-    return { rows, sizes, backend: backend.kind, device: backend.deviceName, chunks: passes.chunksPerPass, notices };
+    return { rows: total, sizes, backend: backend.kind, device: backend.deviceName, chunks: passes.chunksPerPass, notices };
   } catch (error) {
     writer?.abort();
     throw error;

@@ -15,7 +15,7 @@ export interface ChunkSource {
   readonly format: TableFormat;
   readonly schema: Schema;
   /** Rows in the file (Parquet's metadata; for Arrow, counted by the scan that checks the file). */
-  readonly rowsHint: number;
+  readonly rows: number;
   /** One pass over the file: chunks in file order with the row number of their first row. */
   chunks(): AsyncGenerator<{ table: Table; firstRow: number }>;
 }
@@ -74,7 +74,7 @@ async function arrowSource(path: string, format: TableFormat, chunkRows: number,
     path,
     format,
     schema,
-    rowsHint: rows,
+    rows,
     chunks: () => arrowChunks(path, format, chunkRows),
   };
 }
@@ -117,7 +117,7 @@ async function parquetSource(path: string, chunkRows: number, size: number): Pro
     path,
     format: 'parquet',
     schema: first.schema,
-    rowsHint: rows,
+    rows,
     chunks: () => regroup(rowGroups(), chunkRows, path, 'parquet'),
   };
 }
