@@ -24,6 +24,7 @@ import { FilePasses } from './file-passes.js';
 import { featureMatrix } from './input.js';
 import { OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { checkDataOptions, prepNotices } from './prepare.js';
+import { noticeCollector } from './notices.js';
 
 export interface OutOfCoreOptions extends FitOptions {
   /** Rows per chunk handed to the backend (default 1,048,576); batches and row groups are joined up to it. */
@@ -64,11 +65,7 @@ export interface OutOfCoreResult {
  * With the sample equal to the table, the result is the in-memory fit's (same centres, labels).
  */
 export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Promise<OutOfCoreResult> {
-  const notices: string[] = [];
-  const notice = (message: string): void => {
-    notices.push(message);
-    options.onNotice?.(message);
-  };
+  const { notices, notice } = noticeCollector(options.onNotice);
   const settings = checkFitSettings(options);
   if (settings.algorithm === 'minibatch-kmeans') throw new UsageError("--out-of-core fits --algorithm kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory");
   const gmm = settings.algorithm === 'gmm';

@@ -18,6 +18,7 @@ import { readInitCentres } from './init-file.js';
 import type { TableInput } from './input.js';
 import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { prepareData, prepNotices, type DataOptions, type PreparedData } from './prepare.js';
+import { noticeCollector } from './notices.js';
 
 /** From this many rows, init 'auto' seeds k-means with k-means‖ rather than greedy k-means++. */
 export const PARALLEL_SEEDING_MIN_ROWS = 200_000;
@@ -113,11 +114,7 @@ export interface FitResult {
 
 /** Fits k-means to a table (or a file) and returns the model, the labels and the run's statistics. */
 export async function fit(input: TableInput, options: FitOptions): Promise<FitResult> {
-  const notices: string[] = [];
-  const notice = (message: string): void => {
-    notices.push(message);
-    options.onNotice?.(message);
-  };
+  const { notices, notice } = noticeCollector(options.onNotice);
   const { k, algorithm, maxIter, tol, batchSize, seed, backendChoice, covariance, regCovar, initOption, methods } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';

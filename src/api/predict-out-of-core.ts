@@ -10,6 +10,7 @@ import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { FilePasses } from './file-passes.js';
 import { COMMON_PARAMETERS, OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { modelColumns, type PredictOptions } from './predict.js';
+import { noticeCollector } from './notices.js';
 
 export interface PredictOutOfCoreOptions extends PredictOptions {
   /** Rows per chunk (default 1,048,576). */
@@ -34,11 +35,7 @@ export interface PredictOutOfCoreResult {
  * kept. Bad values stop the run with the row's number in the file and no output left behind.
  */
 export async function predictOutOfCore(path: string, modelOrPath: SegmentModel | string, options: PredictOutOfCoreOptions = {}): Promise<PredictOutOfCoreResult> {
-  const notices: string[] = [];
-  const notice = (message: string): void => {
-    notices.push(message);
-    options.onNotice?.(message);
-  };
+  const { notices, notice } = noticeCollector(options.onNotice);
   const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
   const chunkRows = checkParameter(parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'), options.chunkRows ?? 1_048_576) as number;
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');

@@ -8,6 +8,7 @@ import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
 import { COMMON_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { noticeCollector } from './notices.js';
 
 export interface PredictOptions {
   backend?: BackendChoice;
@@ -34,11 +35,7 @@ export interface PredictResult {
 
 /** Assigns rows to the segments of a saved model (an object, or a model.json path). */
 export async function predict(input: TableInput, modelOrPath: SegmentModel | string, options: PredictOptions = {}): Promise<PredictResult> {
-  const notices: string[] = [];
-  const notice = (message: string): void => {
-    notices.push(message);
-    options.onNotice?.(message);
-  };
+  const { notices, notice } = noticeCollector(options.onNotice);
   const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
   const model = typeof modelOrPath === 'string' ? loadModel(modelOrPath) : modelOrPath;
   const table = await loadInput(input);

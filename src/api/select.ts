@@ -9,6 +9,7 @@ import type { DataMatrix } from '../data/matrix.js';
 import type { TableInput } from './input.js';
 import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { prepareData, prepNotices, type DataOptions } from './prepare.js';
+import { noticeCollector } from './notices.js';
 
 export interface SelectOptions extends DataOptions {
   /** Candidate k: 'A..B', 'a,b,c', or a list. */
@@ -76,11 +77,7 @@ export function parseKRange(value: string | number[]): number[] {
 
 /** Fits k-means for every candidate k on the same prepared data and scores each fit. */
 export async function selectK(input: TableInput, options: SelectOptions): Promise<SelectResult> {
-  const notices: string[] = [];
-  const notice = (m: string): void => {
-    notices.push(m);
-    options.onNotice?.(m);
-  };
+  const { notices, notice } = noticeCollector(options.onNotice);
   const ks = parseKRange(options.k);
   const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
   const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? 300) as number;
