@@ -7,7 +7,7 @@ import { informationCriteria, kernelParams, parameterCount, type GmmParameters }
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend } from '../backend/select.js';
-import { columnStats, MatrixArena, type DataMatrix } from '../data/matrix.js';
+import { MatrixArena, meanFeatureVariance, type DataMatrix } from '../data/matrix.js';
 import { RowReservoir } from '../data/row-sample.js';
 import { resolveRoles } from '../data/schema.js';
 import { InputError, UsageError } from '../errors.js';
@@ -19,7 +19,7 @@ import { fitPreprocessing } from '../prep/preprocess.js';
 import { ProfileAccumulator, type Profiles } from '../segment/profile.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { namesFromProfiles, segmentNameColumn, segmentNameDictionary } from './describe.js';
-import { checkFitSettings, modelBase, PARALLEL_SEEDING_MIN_ROWS, resolveInit, resolveNInit, type FitOptions, type FitStats } from './fit.js';
+import { checkFitSettings, modelBase, resolveInitialisation, type FitOptions, type FitStats } from './fit.js';
 import { FilePasses } from './file-passes.js';
 import { featureMatrix } from './input.js';
 import { OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
@@ -85,7 +85,7 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
   const missing = new Map<string, number>();
   const validation = new MatrixArena();
   for await (const { table, firstRow } of source.chunks()) {
-    const { matrix } = featureMatrix(table, { id: roles.id, features: roles.features, profile: roles.profile }, { allowMissing, firstRow, allocate: (r, f) => validation.take(r, f) });
+    const { matrix } = featureMatrix(table, roles, { allowMissing, firstRow, allocate: (r, f) => validation.take(r, f) });
     if (allowMissing) countMissing(matrix, missing);
     reservoir.add(table);
   }
@@ -103,18 +103,16 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
   prepNotices(report).forEach(notice);
   if (sample.rows < rows) notice(`out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (--sample-rows)`);
 
-  const initOption = settings.initOption;
-  const method = initOption === 'auto' ? (sample.rows >= PARALLEL_SEEDING_MIN_ROWS ? 'k-means||' : 'k-means++') : initOption;
-  const init: KMeansInit | GmmInit = typeof method === 'string' && settings.methods.includes(method) ? (method as KMeansInit & GmmInit) : await resolveInit(method, k, prep);
-  const nInit = resolveNInit(options.nInit ?? 'auto', init, notice);
-  const meanVariance = columnStats(sample).variance.reduce((s, v) => s + v, 0) / sample.dims;
+  // Seeding runs on the sample, so its size decides 'auto'.
+  const { init, nInit } = await resolveInitialisation(settings, sample.rows, prep, options.nInit, notice);
+  const meanVariance = meanFeatureVariance(sample);
 
   const backend = await openBackend(settings.backendChoice, notice);
   let cleanup = (): void => undefined;
   try {
     const started = performance.now();
     const spill = openSpill(options.spill ?? true, rows, prep.outputs.length, notice);
-    const passes = new FilePasses(source, backend, { id: roles.id, features: roles.features, profile: roles.profile }, prep, allowMissing, spill, notice);
+    const passes = new FilePasses(source, backend, roles, prep, allowMissing, spill, notice);
     cleanup = () => passes.close();
     const sampleHandle = await backend.attach(sample);
     const run = gmm

@@ -6,7 +6,7 @@ import { runMiniBatchKMeans } from '../algo/minibatch.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend, type BackendChoice } from '../backend/select.js';
-import { columnStats } from '../data/matrix.js';
+import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import { MODEL_FORMAT, MODEL_VERSION, type GmmModel, type SegmentModel } from '../model/model.js';
 import { centresToInputUnits, rowsFromInputUnits, type PrepReport, type Preprocessing } from '../prep/preprocess.js';
@@ -123,11 +123,8 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   const { matrix, prep, roles, table } = data;
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
-  const method = initOption === 'auto' ? (matrix.rows >= PARALLEL_SEEDING_MIN_ROWS && !minibatch ? 'k-means||' : 'k-means++') : initOption;
-  const init = typeof method === 'string' && methods.includes(method) ? (method as KMeansInit & GmmInit) : await resolveInit(method, k, prep);
-  const nInit = resolveNInit(options.nInit ?? 'auto', init, notice);
-  const stats = columnStats(matrix);
-  const meanVariance = stats.variance.reduce((s, v) => s + v, 0) / matrix.dims;
+  const { init, nInit } = await resolveInitialisation({ algorithm, initOption, methods, k }, matrix.rows, prep, options.nInit, notice);
+  const meanVariance = meanFeatureVariance(matrix);
 
   const backend = await openBackend(backendChoice, notice);
   try {
@@ -322,6 +319,23 @@ function outputTable(table: Table, id: string | undefined, run: AlgorithmRun, na
   // (the distances go in as they are: assignmentsTable takes square roots only when given none)
   if (run.distances) return assignmentsTable(table, id, run.labels, run.distances, named, run.distances);
   return mixtureTable(table, id, run.labels, run.probability!, run.probabilities, k, named);
+}
+
+/**
+ * The initialisation a fit on `rows` rows runs with, and how many runs: 'auto' is k-means‖ from
+ * PARALLEL_SEEDING_MIN_ROWS rows (mini-batch k-means: always k-means++); a file or array of
+ * centres goes through the preprocessing.
+ */
+export async function resolveInitialisation(
+  s: Pick<ReturnType<typeof checkFitSettings>, 'algorithm' | 'initOption' | 'methods' | 'k'>,
+  rows: number,
+  prep: Preprocessing,
+  nInitOption: FitOptions['nInit'],
+  notice: (message: string) => void,
+): Promise<{ init: KMeansInit | GmmInit; nInit: number }> {
+  const method = s.initOption === 'auto' ? (rows >= PARALLEL_SEEDING_MIN_ROWS && s.algorithm !== 'minibatch-kmeans' ? 'k-means||' : 'k-means++') : s.initOption;
+  const init = typeof method === 'string' && s.methods.includes(method) ? (method as KMeansInit & GmmInit) : await resolveInit(method, s.k, prep);
+  return { init, nInit: resolveNInit(nInitOption ?? 'auto', init, notice) };
 }
 
 /** Initial centres in the clustering space: explicit ones (input units) go through the preprocessing. */

@@ -2,7 +2,7 @@ import { informationCriteria, parameterCount, type CovarianceType } from '../alg
 import { runGmm } from '../algo/gmm.js';
 import { runKMeans } from '../algo/kmeans.js';
 import { openBackend, type BackendChoice } from '../backend/select.js';
-import { columnStats } from '../data/matrix.js';
+import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import { calinskiHarabasz, centroids, daviesBouldin, elbow, silhouetteScores, type SilhouetteMethod } from '../eval/metrics.js';
 import type { DataMatrix } from '../data/matrix.js';
@@ -91,7 +91,7 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
   prepNotices(data.report).forEach(notice);
   const { matrix } = data;
   if (ks[ks.length - 1] > matrix.rows) throw new InputError(`k=${ks[ks.length - 1]} exceeds rows=${matrix.rows}; lower the top of --k`);
-  const meanVariance = columnStats(matrix).variance.reduce((s, v) => s + v, 0) / matrix.dims;
+  const meanVariance = meanFeatureVariance(matrix);
   const backend = await openBackend(backendChoice, notice);
   try {
     const handle = await backend.attach(matrix);

@@ -146,3 +146,8 @@ export function columnStats(m: DataMatrix): ColumnStats {
   }
   return stats;
 }
+
+/** The mean over features of their population variance: the scale of scikit-learn's k-means tolerance. */
+export function meanFeatureVariance(m: DataMatrix): number {
+  return columnStats(m).variance.reduce((s, v) => s + v, 0) / m.dims;
+}
