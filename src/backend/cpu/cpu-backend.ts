@@ -15,6 +15,7 @@ import {
 import { boundedLloydKernelSource, GMM_MIN_RESPONSIBILITY, gmmKernelSource, lloydKernelSource, sampleUniform, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
 import { gmmWasmFits, gmmWasmLayout, gmmWasmModule, gmmWasmRows } from './wasm-gmm.js';
 import { lloydWasmModule, ROW_TIE_TOLERANCE, WASM_DRIVER_SOURCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
+import { SEED_WASM_DRIVER_SOURCE, seedWasmFits, seedWasmModule } from './wasm-seed.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -187,6 +188,32 @@ function inlineWasmKernel(spec: WasmKernelSpec, ds: CpuDataset): WasmDriver {
   return fn;
 }
 
+/** The SIMD seeding kernels' description (wasm-seed.ts), for the workers and the calling thread. */
+interface WasmSeedSpec {
+  key: string;
+  module: WebAssembly.Module;
+  d: number;
+  slotBytes: number;
+  maxRows: number;
+}
+interface WasmSeedDriver {
+  seedMinDist: KernelFn;
+  seedPotentials: KernelFn;
+}
+const makeWasmSeed = new Function(`${SEED_WASM_DRIVER_SOURCE}; return makeWasmSeed;`)() as (module: WebAssembly.Module, d: number, memory: WebAssembly.Memory, base: number, slotBytes: number, maxRows: number) => WasmSeedDriver;
+const inlineSeed = new Map<string, WasmSeedDriver>();
+
+/** The calling thread's seeding driver for a dataset whose matrix lives in a kernel memory. */
+function inlineSeedKernel(spec: WasmSeedSpec, ds: CpuDataset, kmem: KernelMemory): WasmSeedDriver {
+  const key = `${ds.id}:${spec.key}`;
+  let fn = inlineSeed.get(key);
+  if (!fn) {
+    fn = makeWasmSeed(spec.module, spec.d, kmem.memory, kmem.scratch + INLINE_SLOT * spec.slotBytes, spec.slotBytes, spec.maxRows);
+    inlineSeed.set(key, fn);
+  }
+  return fn;
+}
+
 function compileInline(kernel: KernelSource): KernelFn {
   let fn = compiledInline.get(kernel.key);
   if (!fn) {
@@ -243,6 +270,7 @@ export class CpuBackend implements Backend {
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
     if (ds.kmem) ds.kmem.claimed = false;
+    for (const key of [...inlineSeed.keys()]) if (key.startsWith(`${ds.id}:`)) inlineSeed.delete(key);
     if (!ds.inline && sharedPool) sharedPool.broadcast({ op: 'drop', id: ds.id });
   }
 
@@ -273,6 +301,15 @@ export class CpuBackend implements Backend {
     const rows = gmmWasmRows(k, d, KERNEL_SCRATCH_BYTES);
     if (rows === 0) return undefined;
     return { key: `${k}:${d}`, module: await gmmWasmModule(k, d), k, d, layout: gmmWasmLayout(k, d, rows), rows, minResponsibility: GMM_MIN_RESPONSIBILITY, slotBytes: KERNEL_SCRATCH_BYTES };
+  }
+
+  /**
+   * The SIMD seeding kernels (wasm-seed.ts), where the matrix lives in a kernel memory: the same
+   * results as the JavaScript kernels, bit for bit, on the workers and the calling thread alike.
+   */
+  private async wasmSeed(ds: CpuDataset): Promise<WasmSeedSpec | undefined> {
+    if (!this.useWasm || !ds.kmem || !seedWasmFits(ds.dims)) return undefined;
+    return { key: `seed:${ds.dims}`, module: await seedWasmModule(ds.dims), d: ds.dims, slotBytes: KERNEL_SCRATCH_BYTES, maxRows: CPU_BLOCK_ROWS };
   }
 
   /** Int32 per row: in the kernel memory's region `region` when there is one, else a new shared array. */
@@ -391,6 +428,7 @@ export class CpuBackend implements Backend {
       reset,
       blockSums: ds.blockSums,
       blockRows: SEED_BLOCK_ROWS,
+      wasmSeed: await this.wasmSeed(ds),
     });
     return ds.blockSums.slice();
   }
@@ -402,6 +440,7 @@ export class CpuBackend implements Backend {
       cands: candidates,
       L: count,
       minDist: ds.minDist,
+      wasmSeed: await this.wasmSeed(ds),
     });
     const out = new Float64Array(count);
     for (const part of partials) for (let l = 0; l < count; l++) out[l] += part[l];
@@ -482,7 +521,8 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
       fn(X, n, i0, i1, a.C, a.labels, a.U, a.Lo, a.shift, a.far, a.nextFar, a.farthest, a.half, acc);
       results.push(acc);
     } else if (call === 'seedMinDist') {
-      fn(X, n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
+      const run = a.wasmSeed && ds.kmem ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedMinDist : fn;
+      run(X, n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
     } else if (call === 'gmm') {
       const accLength = a.accLength as number;
       const res = new Float64Array(accLength + 1);
@@ -490,7 +530,8 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
       results.push(res);
     } else {
       const out = new Float64Array(a.L as number);
-      fn(X, n, i0, i1, a.cands, a.L, a.minDist, out);
+      const run = a.wasmSeed && ds.kmem ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedPotentials : fn;
+      run(X, n, i0, i1, a.cands, a.L, a.minDist, out);
       results.push(out);
     }
   }

@@ -1,5 +1,6 @@
 import { GMM_WASM_DRIVER_SOURCE } from './wasm-gmm.js';
 import { WASM_DRIVER_SOURCE } from './wasm-kernel.js';
+import { SEED_WASM_DRIVER_SOURCE } from './wasm-seed.js';
 
 /**
  * The code of a CPU worker thread, as text for `new Worker(code, { eval: true })`. Text rather than
@@ -15,6 +16,7 @@ import { WASM_DRIVER_SOURCE } from './wasm-kernel.js';
 export const WORKER_SOURCE =
   WASM_DRIVER_SOURCE +
   GMM_WASM_DRIVER_SOURCE +
+  SEED_WASM_DRIVER_SOURCE +
   String.raw`
 // Parses both as CommonJS and as an ES module (a host run with --input-type=module makes Node
 // read eval'd workers as ESM): no require, no top-level await; messages wait in the port meanwhile.
@@ -40,6 +42,15 @@ function wasmGmmOf(w, ds, id, slot) {
   let fn = wasmKernels.get(key);
   if (!fn) {
     fn = makeWasmGmm(w.module, w.k, w.d, ds.kernelMemory.memory, ds.kernelMemory.scratch + slot * w.slotBytes, w.layout, w.rows, w.minResponsibility);
+    wasmKernels.set(key, fn);
+  }
+  return fn;
+}
+function wasmSeedOf(w, ds, id, slot) {
+  const key = id + ':' + slot + ':' + w.key;
+  let fn = wasmKernels.get(key);
+  if (!fn) {
+    fn = makeWasmSeed(w.module, w.d, ds.kernelMemory.memory, ds.kernelMemory.scratch + slot * w.slotBytes, w.slotBytes, w.maxRows);
     wasmKernels.set(key, fn);
   }
   return fn;
@@ -73,7 +84,8 @@ parentPort.on('message', (msg) => {
         fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.U, a.Lo, a.shift, a.far, a.nextFar, a.farthest, a.half, acc);
         results.push(acc);
       } else if (msg.call === 'seedMinDist') {
-        fn(ds.X, ds.n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
+        const run = a.wasmSeed && ds.kernelMemory ? wasmSeedOf(a.wasmSeed, ds, msg.id, msg.slot).seedMinDist : fn;
+        run(ds.X, ds.n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
       } else if (msg.call === 'gmm') {
         // One result per block: the statistics (when accumulating), then Σ log p(x).
         const res = new Float64Array(a.accLength + 1);
@@ -82,7 +94,8 @@ parentPort.on('message', (msg) => {
         results.push(res);
       } else if (msg.call === 'seedPotentials') {
         const out = new Float64Array(a.L);
-        fn(ds.X, ds.n, i0, i1, a.cands, a.L, a.minDist, out);
+        const run = a.wasmSeed && ds.kernelMemory ? wasmSeedOf(a.wasmSeed, ds, msg.id, msg.slot).seedPotentials : fn;
+        run(ds.X, ds.n, i0, i1, a.cands, a.L, a.minDist, out);
         results.push(out);
       } else throw new Error('unknown call ' + msg.call);
     }
