@@ -5,6 +5,7 @@
 //   const K: u32;   clusters             const D: u32;   features
 //   const WG: u32;  rows per tile = threads per workgroup
 //   const SLOTS: u32;  outputs owned per thread = ceil((K*D + K) / WG)
+//   const MASK_K: u32;  K when accumulating through row masks (below), else 1
 //
 // Buffers (IN/OUT):
 //   X          IN   column-major chunk: feature j of row i at X[j * n + i]
@@ -18,6 +19,11 @@
 // Each workgroup walks tiles of WG rows (tile = wid, wid + num_wg, ...). Per tile it computes the
 // labels, then every thread adds, for each output it owns, the tile's rows in row order — a fixed
 // order, so results are bit-for-bit reproducible (no atomics on floats, no order-dependent sums).
+// With MASK_K = K the labels are also marked in per-cluster bit masks of the tile's rows
+// (lib/mark_rows.wgsl: one atomicOr per row, or one subgroupOr per cluster and subgroup where the
+// device has subgroups), so that the thread owning (cluster c, feature j) reads only c's rows:
+// D reads of X per row in all instead of K·D + K, the same sums in the same order. Without masks
+// (K too large for workgroup memory) it scans every row of the tile for each output.
 // Tile sums join a per-thread (hi, lo) pair through an error-free TwoSum; the pairs are added
 // across workgroups by reduce_partials.wgsl and merged in float64 on the host.
 
@@ -42,9 +48,13 @@ var<workgroup> tile_label: array<u32, WG>;
 var<workgroup> red_hi: array<f32, WG>;
 var<workgroup> red_lo: array<f32, WG>;
 var<workgroup> changed_count: atomic<u32>;
+const WORDS: u32 = WG / 32u;
+// Bit r % 32 of word c·WORDS + r / 32: row r of the tile has label c.
+var<workgroup> row_masks: array<atomic<u32>, MASK_K * WORDS>;
 
 // #include "lib/two_sum.wgsl"
 // #include "lib/tree_reduce_pairs.wgsl"
+// #include "lib/mark_rows.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
@@ -65,6 +75,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var trip = 0u; trip < trips; trip++) {
     let tile = wg + trip * num_wg;
     let row = tile * WG + t;
+    if (MASK_K == K && accumulate) {
+      for (var w = t; w < MASK_K * WORDS; w += WG) { atomicStore(&row_masks[w], 0u); }
+      workgroupBarrier();
+    }
     var best = NO_LABEL;
     if (tile < params.num_tiles && row < n) {
       var x: array<f32, D>;
@@ -86,6 +100,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       inertia = two_sum(inertia.x, inertia.y, best_d, 0.0);
     }
     tile_label[t] = best;
+    if (MASK_K == K && accumulate) { mark_rows(t, best); }
     workgroupBarrier();
     if (accumulate && tile < params.num_tiles) {
       let row0 = tile * WG;
@@ -96,15 +111,30 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
           let c = o / D;
           let j = o % D;
           var tile_sum = 0.0;
-          for (var r = 0u; r < rows; r++) {
-            tile_sum += select(0.0, X[j * n + row0 + r], tile_label[r] == c);
+          if (MASK_K == K) {
+            let col = j * n + row0;
+            for (var w = 0u; w < WORDS; w++) {
+              var bits = atomicLoad(&row_masks[c * WORDS + w]);
+              while (bits != 0u) {
+                tile_sum += X[col + w * 32u + firstTrailingBit(bits)];
+                bits &= bits - 1u;
+              }
+            }
+          } else {
+            for (var r = 0u; r < rows; r++) {
+              tile_sum += select(0.0, X[j * n + row0 + r], tile_label[r] == c);
+            }
           }
           let p = two_sum(acc_hi[s], acc_lo[s], tile_sum, 0.0);
           acc_hi[s] = p.x; acc_lo[s] = p.y;
         } else if (o < K * D + K) {
           let c = o - K * D;
           var count = 0u;
-          for (var r = 0u; r < rows; r++) { count += select(0u, 1u, tile_label[r] == c); }
+          if (MASK_K == K) {
+            for (var w = 0u; w < WORDS; w++) { count += countOneBits(atomicLoad(&row_masks[c * WORDS + w])); }
+          } else {
+            for (var r = 0u; r < rows; r++) { count += select(0u, 1u, tile_label[r] == c); }
+          }
           acc_hi[s] += f32(count); // exact: a workgroup sees far fewer than 2^24 rows
         }
       }

@@ -35,6 +35,16 @@ export interface GpuBackendOptions {
   maxChunkRows?: number;
   /** Never keep data resident (tests use it to exercise streaming). */
   forceStreaming?: boolean;
+  /**
+   * Use subgroup operations where the device has them (default true). The subgroup and portable
+   * programs give the same bits (tested); false is for that test and for ruling a driver out.
+   */
+  subgroups?: boolean;
+  /**
+   * Accumulate Lloyd statistics through per-cluster row masks where K fits workgroup memory
+   * (default true; lloyd.wgsl). False scans every row for every output: the same bits, slower.
+   */
+  rowMasks?: boolean;
 }
 
 interface GpuChunk {
@@ -95,7 +105,12 @@ export class GpuBackend implements Backend {
     private readonly options: GpuBackendOptions,
   ) {
     this.deviceName = ctx.name;
-    this.pipelines = new PipelineCache(ctx.device);
+    this.pipelines = new PipelineCache(ctx.device, { subgroups: ctx.hasSubgroups && options.subgroups !== false });
+  }
+
+  /** This backend's programs use subgroup operations. */
+  get usesSubgroups(): boolean {
+    return this.pipelines.target.subgroups;
   }
 
   /**
@@ -215,6 +230,7 @@ export class GpuBackend implements Backend {
           accumulate: true,
           results,
           resultBase: index * m,
+          rowMasks: this.options.rowMasks !== false,
         }),
       );
       const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4));
@@ -262,6 +278,7 @@ export class GpuBackend implements Backend {
           accumulate: false,
           results: unused,
           resultBase: 0,
+          rowMasks: false,
         }),
       );
       const labels = new Int32Array(ds.rows);

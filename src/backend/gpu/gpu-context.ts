@@ -125,9 +125,13 @@ export class GpuContext {
       throw new DeviceError(`only a software GPU adapter was found (${adapterName(description)})`, { reason: 'unavailable' });
     }
     const limits = adapter.limits;
+    // Subgroup operations where the adapter has them (the kernels' subgroup variants, program.ts);
+    // GPUSEG_NO_SUBGROUPS=1 leaves them off, to rule them out when a driver misbehaves.
+    const subgroups = adapter.features.has('subgroups') && process.env.GPUSEG_NO_SUBGROUPS !== '1';
     const device = await adapter
       .requestDevice({
       label: 'gpuseg',
+      requiredFeatures: subgroups ? ['subgroups' as GPUFeatureName] : [],
       requiredLimits: {
         maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
         maxBufferSize: limits.maxBufferSize,
@@ -145,6 +149,11 @@ export class GpuContext {
 
   get name(): string {
     return adapterName(this.description);
+  }
+
+  /** The device was opened with subgroup operations. */
+  get hasSubgroups(): boolean {
+    return this.device.features.has('subgroups');
   }
 
   get limits(): GPUSupportedLimits {

@@ -27,6 +27,24 @@ export interface LloydChunkArgs {
   /** Where this chunk's lloydOutputs(k, d) pairs go (only when accumulating). */
   results: GPUBuffer;
   resultBase: number;
+  /** Accumulate through per-cluster row masks where they fit (GpuBackendOptions.rowMasks). */
+  rowMasks: boolean;
+}
+
+/**
+ * Workgroup memory of lloyd.wgsl besides its row masks: tile labels (WG u32), the (hi, lo)
+ * reduction arrays (2·WG f32), the changed counter; rounded up for the implementation's padding.
+ */
+const LLOYD_FIXED_SHARED_BYTES = LLOYD_WG * 12 + 256;
+
+/**
+ * The K whose row masks (K × WG/32 u32) fit the device's workgroup memory: K when accumulating and
+ * they fit (every Lloyd step of a fit up to a few hundred clusters), else 1 (no masks: the
+ * kernel scans every row of a tile for every output, as assignment passes never accumulate).
+ */
+export function lloydMaskK(k: number, accumulate: boolean, rowMasks: boolean, maxSharedBytes: number): number {
+  const maskBytes = k * (LLOYD_WG / 32) * 4;
+  return accumulate && rowMasks && LLOYD_FIXED_SHARED_BYTES + maskBytes <= maxSharedBytes ? k : 1;
 }
 
 /**
@@ -39,7 +57,8 @@ export function encodeLloyd(ctx: GpuContext, pipelines: PipelineCache, pass: GPU
   // An assignment pass keeps no per-thread statistics: one slot keeps its private arrays small
   // when K is large (k-means‖ assigns rows to thousands of candidates).
   const slots = a.accumulate ? Math.ceil((a.k * a.d + a.k) / LLOYD_WG) : 1;
-  const pipeline = pipelines.get({ shader: 'lloyd', constants: { K: a.k, D: a.d, WG: LLOYD_WG, SLOTS: slots } });
+  const maskK = lloydMaskK(a.k, a.accumulate, a.rowMasks, ctx.limits.maxComputeWorkgroupStorageSize);
+  const pipeline = pipelines.get({ shader: 'lloyd', constants: { K: a.k, D: a.d, WG: LLOYD_WG, SLOTS: slots, MASK_K: maskK } });
   const numTiles = Math.ceil(a.rows / LLOYD_WG);
   const numWg = Math.max(1, Math.min(numTiles, LLOYD_MAX_WG));
   const flags = (a.accumulate ? 1 : 0) | (a.sqDist ? 2 : 0);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../util/package-root.js';
 import { injectedFault } from './fault-injection.js';
@@ -17,17 +17,35 @@ const sources = new Map<string, string>();
 
 /**
  * A kernel's WGSL with its `// #include "lib/….wgsl"` lines replaced by those files (WGSL has no
- * imports; helpers shared by several kernels live once in shaders/lib/).
+ * imports; helpers shared by several kernels live once in shaders/lib/). For a device with
+ * subgroups, a helper's `lib/name.subgroups.wgsl` variant replaces `lib/name.wgsl` where there is
+ * one: the variants keep their portable twin's contract and results, only the work differs.
  */
-function shaderFile(name: string): string {
-  let text = sources.get(name);
+function shaderFile(name: string, subgroups: boolean): string {
+  const key = `${name}${subgroups ? '+subgroups' : ''}`;
+  let text = sources.get(key);
   if (text === undefined) {
-    const read = (file: string) => readFileSync(join(packageRoot(), 'shaders', file), 'utf8');
-    text = read(`${name}.wgsl`).replace(/^\/\/ #include "([\w/.-]+\.wgsl)"$/gm, (_line, file: string) => read(file));
-    sources.set(name, text);
+    const root = join(packageRoot(), 'shaders');
+    const read = (file: string) => readFileSync(join(root, file), 'utf8');
+    const variant = (file: string) => {
+      const alternative = file.replace(/\.wgsl$/, '.subgroups.wgsl');
+      return subgroups && existsSync(join(root, alternative)) ? alternative : file;
+    };
+    text = read(`${name}.wgsl`).replace(/^\/\/ #include "([\w/.-]+\.wgsl)"$/gm, (_line, file: string) => read(variant(file)));
+    sources.set(key, text);
   }
   return text;
 }
+
+/**
+ * How a device runs programs: with subgroup operations (WGSL `enable subgroups`, the helpers'
+ * subgroup variants) or portably.
+ */
+export interface ProgramTarget {
+  subgroups: boolean;
+}
+
+export const PORTABLE: ProgramTarget = { subgroups: false };
 
 export function programKey(spec: ProgramSpec): string {
   const constants = Object.keys(spec.constants)
@@ -37,24 +55,30 @@ export function programKey(spec: ProgramSpec): string {
   return `${spec.shader}[${constants}]`;
 }
 
-export function shaderText(spec: ProgramSpec): string {
+export function shaderText(spec: ProgramSpec, target: ProgramTarget = PORTABLE): string {
+  // The subgroup variants call subgroup operations where every invocation of a subgroup is
+  // active but the uniformity analysis cannot see it (after a subgroupAll): they say so once here.
+  const directives = target.subgroups ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : '';
   const header = Object.entries(spec.constants)
     .map(([name, value]) => `const ${name}: u32 = ${value >>> 0}u;`)
     .join('\n');
   const broken = injectedFault('bad-shader') && spec.shader === 'lloyd' ? '\nthis is not WGSL;\n' : '';
-  return `${header}\n${broken}${shaderFile(spec.shader)}`;
+  return `${directives}${header}\n${broken}${shaderFile(spec.shader, target.subgroups)}`;
 }
 
 /** Compute pipelines by program key, each labelled with its key so that GPU errors name it. */
 export class PipelineCache {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
-  constructor(private readonly device: GPUDevice) {}
+  constructor(
+    private readonly device: GPUDevice,
+    readonly target: ProgramTarget = PORTABLE,
+  ) {}
 
   get(spec: ProgramSpec): GPUComputePipeline {
-    const key = programKey(spec);
+    const key = `${programKey(spec)}${this.target.subgroups ? '+subgroups' : ''}`;
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
-      const module = this.device.createShaderModule({ label: key, code: shaderText(spec) });
+      const module = this.device.createShaderModule({ label: key, code: shaderText(spec, this.target) });
       pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
       this.pipelines.set(key, pipeline);
     }
