@@ -6,6 +6,7 @@
 //   const WG: u32;  rows per tile = threads per workgroup
 //   const SLOTS: u32;  outputs owned per thread = ceil((K*D + K) / WG)
 //   const MASK_K: u32;  K when accumulating through row masks (below), else 1
+//   const GEMM_CT: u32;  centres per workgroup-memory tile of the expanded form (below), 0 = direct
 //
 // Buffers (IN/OUT):
 //   X          IN   column-major chunk: feature j of row i at X[j * n + i]
@@ -52,6 +53,44 @@ const WORDS: u32 = WG / 32u;
 // Bit r % 32 of word c·WORDS + r / 32: row r of the tile has label c.
 var<workgroup> row_masks: array<atomic<u32>, MASK_K * WORDS>;
 
+const D4: u32 = (D + 3u) / 4u;
+const CT: u32 = max(GEMM_CT, 1u);
+var<workgroup> centre_tile: array<vec4<f32>, CT * D4>;
+var<workgroup> centre_norm: array<f32, CT>;
+// When the best two expanded-form scores differ by more than TAU·(‖x‖² + 2·max‖c‖²), the direct
+// form orders the two centres the same way: the expanded form's rounding is at most
+// (D + 1)·u·(‖x‖² + 2‖c‖²) per score and the direct form's (2D + 4)·u·(‖x‖² + 2‖c‖²) per
+// distance (u = 2⁻²⁴, first order), (6D + 10)·u for a pair; (8D + 16)·u leaves a margin.
+const TAU: f32 = f32(8u * D + 16u) * 5.9604645e-8;
+const FAR: f32 = 3.0e38;
+
+// Σ_j (x_j − c_j)² in float32, fused multiply-adds from the first feature: the one distance every
+// path of this kernel reports.
+fn direct_dist(x: ptr<function, array<f32, D>>, c: u32) -> f32 {
+  var dist = 0.0;
+  for (var j = 0u; j < D; j++) {
+    let diff = (*x)[j] - centres[c * D + j];
+    dist = fma(diff, diff, dist);
+  }
+  return dist;
+}
+
+struct Nearest {
+  label: u32,
+  dist: f32,
+}
+
+// The nearest centre by the direct form, lowest index on ties.
+fn nearest_direct(x: ptr<function, array<f32, D>>) -> Nearest {
+  var best = 0u;
+  var best_d = 0.0;
+  for (var c = 0u; c < K; c++) {
+    let dist = direct_dist(x, c);
+    if (c == 0u || dist < best_d) { best_d = dist; best = c; }
+  }
+  return Nearest(best, best_d);
+}
+
 // #include "lib/two_sum.wgsl"
 // #include "lib/tree_reduce_pairs.wgsl"
 // #include "lib/mark_rows.wgsl"
@@ -79,19 +118,76 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       for (var w = t; w < MASK_K * WORDS; w += WG) { atomicStore(&row_masks[w], 0u); }
       workgroupBarrier();
     }
-    var best = NO_LABEL;
-    if (tile < params.num_tiles && row < n) {
-      var x: array<f32, D>;
+    let valid = tile < params.num_tiles && row < n;
+    var x: array<f32, D>;
+    if (valid) {
       for (var j = 0u; j < D; j++) { x[j] = X[j * n + row]; }
-      var best_d = 0.0;
-      for (var c = 0u; c < K; c++) {
-        var dist = 0.0;
-        for (var j = 0u; j < D; j++) {
-          let diff = x[j] - centres[c * D + j];
-          dist = fma(diff, diff, dist);
-        }
-        if (c == 0u || dist < best_d) { best_d = dist; best = c; }
+    }
+    var best = NO_LABEL;
+    var best_d = 0.0;
+    if (GEMM_CT == 0u) {
+      if (valid) {
+        let r = nearest_direct(&x);
+        best = r.label;
+        best_d = r.dist;
       }
+    } else {
+      var x4: array<vec4<f32>, D4>;
+      var xx = 0.0;
+      for (var q = 0u; q < D4; q++) {
+        var v = vec4<f32>(0.0);
+        for (var i = 0u; i < 4u; i++) {
+          let j = 4u * q + i;
+          if (j < D) { v[i] = x[j]; }
+        }
+        x4[q] = v;
+        xx += dot(v, v);
+      }
+      var b1 = FAR;
+      var b2 = FAR;
+      var bi = 0u;
+      var max_norm = 0.0;
+      for (var c0 = 0u; c0 < K; c0 += GEMM_CT) {
+        workgroupBarrier(); // every thread is done with the previous tile
+        for (var e = t; e < GEMM_CT * D4; e += WG) {
+          let cc = c0 + e / D4;
+          let q = e % D4;
+          var v = vec4<f32>(0.0);
+          for (var i = 0u; i < 4u; i++) {
+            if (cc < K && 4u * q + i < D) { v[i] = centres[cc * D + 4u * q + i]; }
+          }
+          centre_tile[e] = v;
+        }
+        workgroupBarrier();
+        for (var e = t; e < GEMM_CT; e += WG) {
+          var s = 0.0;
+          for (var q = 0u; q < D4; q++) { s += dot(centre_tile[e * D4 + q], centre_tile[e * D4 + q]); }
+          centre_norm[e] = s;
+        }
+        workgroupBarrier();
+        if (valid) {
+          let count = min(GEMM_CT, K - c0);
+          for (var i = 0u; i < count; i++) {
+            var xc = 0.0;
+            for (var q = 0u; q < D4; q++) { xc += dot(x4[q], centre_tile[i * D4 + q]); }
+            let score = centre_norm[i] - 2.0 * xc;
+            max_norm = max(max_norm, centre_norm[i]);
+            if (score < b1) { b2 = b1; b1 = score; bi = c0 + i; } else if (score < b2) { b2 = score; }
+          }
+        }
+      }
+      if (valid) {
+        if (b2 - b1 <= TAU * (xx + 2.0 * max_norm)) {
+          let r = nearest_direct(&x);
+          best = r.label;
+          best_d = r.dist;
+        } else {
+          best = bi;
+          best_d = direct_dist(&x, bi);
+        }
+      }
+    }
+    if (valid) {
       if (labels[row] != best + 1u) {
         atomicAdd(&changed_count, 1u);
         labels[row] = best + 1u;

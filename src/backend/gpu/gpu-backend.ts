@@ -45,6 +45,11 @@ export interface GpuBackendOptions {
    * (default true; lloyd.wgsl). False scans every row for every output: the same bits, slower.
    */
   rowMasks?: boolean;
+  /**
+   * Label rows by the expanded form against centre tiles in workgroup memory when K is large
+   * (default true; lloyd.wgsl). Its labels, distances and sums are the direct form's, bit for bit.
+   */
+  gemm?: boolean;
 }
 
 interface GpuChunk {
@@ -231,6 +236,7 @@ export class GpuBackend implements Backend {
           results,
           resultBase: index * m,
           rowMasks: this.options.rowMasks !== false,
+          gemm: this.options.gemm !== false,
         }),
       );
       const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4));
@@ -279,6 +285,7 @@ export class GpuBackend implements Backend {
           results: unused,
           resultBase: 0,
           rowMasks: false,
+          gemm: this.options.gemm !== false,
         }),
       );
       const labels = new Int32Array(ds.rows);

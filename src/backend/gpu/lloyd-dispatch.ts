@@ -29,6 +29,26 @@ export interface LloydChunkArgs {
   resultBase: number;
   /** Accumulate through per-cluster row masks where they fit (GpuBackendOptions.rowMasks). */
   rowMasks: boolean;
+  /** Labels from the expanded form against centre tiles where K is large (GpuBackendOptions.gemm). */
+  gemm: boolean;
+}
+
+/** From this many centres the expanded form with centre tiles (lloyd.wgsl, GEMM_CT) labels rows. */
+export const LLOYD_GEMM_MIN_K = 32;
+/** Up to this many features: the row is held as D/4 vec4s in registers. */
+const LLOYD_GEMM_MAX_D = 64;
+/** Workgroup memory for one tile of centres (vec4s) and their norms. */
+const LLOYD_GEMM_TILE_BYTES = 8192;
+
+/** Centres per tile of the expanded form (0: the direct form), for K centres of D features. */
+export function lloydGemmTile(k: number, d: number, gemm: boolean): number {
+  if (!gemm || k < LLOYD_GEMM_MIN_K || d > LLOYD_GEMM_MAX_D) return 0;
+  const rowBytes = Math.ceil(d / 4) * 16;
+  return Math.max(8, Math.min(64, Math.floor(LLOYD_GEMM_TILE_BYTES / rowBytes)));
+}
+
+function gemmTileBytes(tile: number, d: number): number {
+  return tile === 0 ? 0 : tile * (Math.ceil(d / 4) * 16 + 4);
 }
 
 /**
@@ -42,9 +62,9 @@ const LLOYD_FIXED_SHARED_BYTES = LLOYD_WG * 12 + 256;
  * they fit (every Lloyd step of a fit up to a few hundred clusters), else 1 (no masks: the
  * kernel scans every row of a tile for every output, as assignment passes never accumulate).
  */
-export function lloydMaskK(k: number, accumulate: boolean, rowMasks: boolean, maxSharedBytes: number): number {
+export function lloydMaskK(k: number, accumulate: boolean, rowMasks: boolean, maxSharedBytes: number, otherBytes = 0): number {
   const maskBytes = k * (LLOYD_WG / 32) * 4;
-  return accumulate && rowMasks && LLOYD_FIXED_SHARED_BYTES + maskBytes <= maxSharedBytes ? k : 1;
+  return accumulate && rowMasks && LLOYD_FIXED_SHARED_BYTES + otherBytes + maskBytes <= maxSharedBytes ? k : 1;
 }
 
 /**
@@ -57,8 +77,9 @@ export function encodeLloyd(ctx: GpuContext, pipelines: PipelineCache, pass: GPU
   // An assignment pass keeps no per-thread statistics: one slot keeps its private arrays small
   // when K is large (k-means‖ assigns rows to thousands of candidates).
   const slots = a.accumulate ? Math.ceil((a.k * a.d + a.k) / LLOYD_WG) : 1;
-  const maskK = lloydMaskK(a.k, a.accumulate, a.rowMasks, ctx.limits.maxComputeWorkgroupStorageSize);
-  const pipeline = pipelines.get({ shader: 'lloyd', constants: { K: a.k, D: a.d, WG: LLOYD_WG, SLOTS: slots, MASK_K: maskK } });
+  const gemmTile = lloydGemmTile(a.k, a.d, a.gemm);
+  const maskK = lloydMaskK(a.k, a.accumulate, a.rowMasks, ctx.limits.maxComputeWorkgroupStorageSize, gemmTileBytes(gemmTile, a.d));
+  const pipeline = pipelines.get({ shader: 'lloyd', constants: { K: a.k, D: a.d, WG: LLOYD_WG, SLOTS: slots, MASK_K: maskK, GEMM_CT: gemmTile } });
   const numTiles = Math.ceil(a.rows / LLOYD_WG);
   const numWg = Math.max(1, Math.min(numTiles, LLOYD_MAX_WG));
   const flags = (a.accumulate ? 1 : 0) | (a.sqDist ? 2 : 0);
