@@ -29,6 +29,7 @@ const variants: { name: string; options: Partial<GpuBackendOptions> }[] = [
   { name: 'default (masks, subgroups where present, expanded form for K ≥ 32)', options: {} },
   { name: 'masks, no subgroups', options: { subgroups: false } },
   { name: 'masks, direct form', options: { gemm: false } },
+  { name: 'masks, centres in registers (K·D ≤ 128)', options: { registerCentres: true } },
   { name: 'scan, direct form (the first kernel)', options: { rowMasks: false, gemm: false, subgroups: false } },
 ];
 

@@ -7,6 +7,7 @@
 //   const SLOTS: u32;  outputs owned per thread = ceil((K*D + K) / WG)
 //   const MASK_K: u32;  K when accumulating through row masks (below), else 1
 //   const GEMM_CT: u32;  centres per workgroup-memory tile of the expanded form (below), 0 = direct
+//   const REG_KD: u32;  K·D when each thread holds the centres in registers (few of them), else 0
 //
 // Buffers (IN/OUT):
 //   X          IN   column-major chunk: feature j of row i at X[j * n + i]
@@ -64,12 +65,19 @@ var<workgroup> centre_norm: array<f32, CT>;
 const TAU: f32 = f32(8u * D + 16u) * 5.9604645e-8;
 const FAR: f32 = 3.0e38;
 
+var<private> centre_regs: array<f32, max(REG_KD, 1u)>;
+
+fn centre_value(c: u32, j: u32) -> f32 {
+  if (REG_KD > 0u) { return centre_regs[c * D + j]; }
+  return centres[c * D + j];
+}
+
 // Σ_j (x_j − c_j)² in float32, fused multiply-adds from the first feature: the one distance every
 // path of this kernel reports.
 fn direct_dist(x: ptr<function, array<f32, D>>, c: u32) -> f32 {
   var dist = 0.0;
   for (var j = 0u; j < D; j++) {
-    let diff = (*x)[j] - centres[c * D + j];
+    let diff = (*x)[j] - centre_value(c, j);
     dist = fma(diff, diff, dist);
   }
   return dist;
@@ -108,6 +116,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var s = 0u; s < SLOTS; s++) { acc_hi[s] = 0.0; acc_lo[s] = 0.0; }
   var inertia = vec2<f32>(0.0, 0.0);
   if (t == 0u) { atomicStore(&changed_count, 0u); }
+  if (REG_KD > 0u) {
+    for (var i = 0u; i < REG_KD; i++) { centre_regs[i] = centres[i]; }
+  }
 
   // Every workgroup runs the same number of loop trips so that barriers stay uniform.
   let trips = (params.num_tiles + num_wg - 1u) / num_wg;

@@ -8,19 +8,21 @@ import { blobs } from './helpers/reference.js';
  * The Lloyd kernel's variants give the same bits (shaders/lloyd.wgsl): its statistics accumulated
  * through per-cluster row masks (built one atomic per row, or a subgroup at a time where the
  * device has subgroups) or by scanning every row of a tile for every output; its labels from the
- * expanded form against centre tiles (K ≥ 32) or the direct form. Each adds a cluster's rows in
- * row order and reports the direct-form distance of the direct-form nearest centre, so only the
- * work differs; a variant that lost, doubled or reordered a row, or let the expanded form's
- * rounding pick a different centre, would show here. K from 1 to past the subgroup variant's
- * limit (32) and past what workgroup memory holds masks for; two coinciding centres (exact ties);
- * feature counts that are not a multiple of four; chunks whose rows are not a multiple of the
- * 256-row tile; assignment passes too.
+ * expanded form against centre tiles (K ≥ 32) or the direct form, with few centres held in
+ * registers or read from memory. Each adds a cluster's rows in row order and reports the
+ * direct-form distance of the direct-form nearest centre, so only the work differs; a variant
+ * that lost, doubled or reordered a row, or let the expanded form's rounding pick a different
+ * centre, would show here. K from 1 to past the subgroup variant's limit (32) and past what
+ * workgroup memory holds masks for; two coinciding centres (exact ties) and rows on the bisector
+ * of two centres; feature counts that are not a multiple of four; chunks whose rows are not a
+ * multiple of the 256-row tile; assignment passes too.
  */
 const variants: { name: string; options: Partial<GpuBackendOptions> }[] = [
   { name: 'row masks, subgroups, expanded form', options: {} },
   { name: 'row masks, portable', options: { subgroups: false } },
   { name: 'scan', options: { rowMasks: false, subgroups: false } },
   { name: 'direct form', options: { gemm: false } },
+  { name: 'centres in registers', options: { registerCentres: true } },
 ];
 
 interface Run {

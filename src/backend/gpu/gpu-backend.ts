@@ -50,6 +50,13 @@ export interface GpuBackendOptions {
    * (default true; lloyd.wgsl). Its labels, distances and sums are the direct form's, bit for bit.
    */
   gemm?: boolean;
+  /**
+   * Hold few centres (K·D ≤ 128) in each thread's registers instead of reading them from the
+   * storage buffer (default false; the same bits). Off by default: slower on lavapipe, and 128
+   * registers a thread would cut a memory-bound kernel's occupancy on NVIDIA; for the H100
+   * session to decide with bench/lloyd-variants.ts.
+   */
+  registerCentres?: boolean;
 }
 
 interface GpuChunk {
@@ -237,6 +244,7 @@ export class GpuBackend implements Backend {
           resultBase: index * m,
           rowMasks: this.options.rowMasks !== false,
           gemm: this.options.gemm !== false,
+          registerCentres: this.options.registerCentres === true,
         }),
       );
       const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4));
@@ -286,6 +294,7 @@ export class GpuBackend implements Backend {
           resultBase: 0,
           rowMasks: false,
           gemm: this.options.gemm !== false,
+          registerCentres: this.options.registerCentres === true,
         }),
       );
       const labels = new Int32Array(ds.rows);

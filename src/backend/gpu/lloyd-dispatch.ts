@@ -31,7 +31,12 @@ export interface LloydChunkArgs {
   rowMasks: boolean;
   /** Labels from the expanded form against centre tiles where K is large (GpuBackendOptions.gemm). */
   gemm: boolean;
+  /** Few centres held in each thread's registers (GpuBackendOptions.registerCentres). */
+  registerCentres: boolean;
 }
+
+/** Up to this many centre values (K·D) a thread holds the centres in registers. */
+export const LLOYD_REGISTER_CENTRE_VALUES = 128;
 
 /** From this many centres the expanded form with centre tiles (lloyd.wgsl, GEMM_CT) labels rows. */
 export const LLOYD_GEMM_MIN_K = 32;
@@ -79,7 +84,8 @@ export function encodeLloyd(ctx: GpuContext, pipelines: PipelineCache, pass: GPU
   const slots = a.accumulate ? Math.ceil((a.k * a.d + a.k) / LLOYD_WG) : 1;
   const gemmTile = lloydGemmTile(a.k, a.d, a.gemm);
   const maskK = lloydMaskK(a.k, a.accumulate, a.rowMasks, ctx.limits.maxComputeWorkgroupStorageSize, gemmTileBytes(gemmTile, a.d));
-  const pipeline = pipelines.get({ shader: 'lloyd', constants: { K: a.k, D: a.d, WG: LLOYD_WG, SLOTS: slots, MASK_K: maskK, GEMM_CT: gemmTile } });
+  const regKd = a.registerCentres && gemmTile === 0 && a.k * a.d <= LLOYD_REGISTER_CENTRE_VALUES ? a.k * a.d : 0;
+  const pipeline = pipelines.get({ shader: 'lloyd', constants: { K: a.k, D: a.d, WG: LLOYD_WG, SLOTS: slots, MASK_K: maskK, GEMM_CT: gemmTile, REG_KD: regKd } });
   const numTiles = Math.ceil(a.rows / LLOYD_WG);
   const numWg = Math.max(1, Math.min(numTiles, LLOYD_MAX_WG));
   const flags = (a.accumulate ? 1 : 0) | (a.sqDist ? 2 : 0);
