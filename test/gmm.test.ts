@@ -71,6 +71,7 @@ describe.each(backends)('degenerate mixtures on %s: a defined behaviour each', (
     expect(Number.isFinite(r.stats.logLikelihood!)).toBe(true);
     expect(r.stats.emptyComponents).toBe(1);
     expect(notices.some((n) => /lost all their rows/.test(n))).toBe(true);
+    expect(r.stats.notices.some((n) => /lost all their rows/.test(n))).toBe(true); // the result keeps it too
   });
 
   test('duplicate rows and a constant feature fit with finite parameters', async () => {

@@ -113,6 +113,19 @@ function purity(labels: Int32Array, truth: readonly string[]): number {
 }
 
 describe('Gaussian mixtures out of core', () => {
+  test('a component that loses all its rows is reported in the result as in memory', async () => {
+    const n = 600;
+    const x = Float64Array.from({ length: n }, (_, i) => (i % 2) * 5 + Math.sin(i) * 0.5);
+    const y = Float64Array.from({ length: n }, (_, i) => (i % 2) * 5 + Math.cos(i * 1.3) * 0.5);
+    const file = join(dir, 'two-blobs.arrow');
+    writeFileSync(file, tableToIPC(new Table({ x: makeVector(x), y: makeVector(y) }), 'file'));
+    const heard: string[] = [];
+    const r = await fitOutOfCore(file, { k: 3, algorithm: 'gmm', covariance: 'diag', scale: 'none', backend: 'cpu', init: [[0, 0], [5, 5], [1e4, 1e4]], onNotice: (m) => heard.push(m) });
+    expect(r.stats.emptyComponents).toBe(1);
+    expect(heard.some((m) => /lost all their rows/.test(m))).toBe(true);
+    expect(r.stats.notices.some((m) => /lost all their rows/.test(m))).toBe(true);
+  });
+
   test.each(['diag', 'full'] as const)('%s: EM over chunks gives the in-memory fit (sample = every row)', async (covariance) => {
     const common = { k: 4, algorithm: 'gmm' as const, covariance, backend: 'cpu' as const, seed: 5, probabilities: true };
     const memory = await fit(arrows, common);

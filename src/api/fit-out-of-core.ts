@@ -24,7 +24,7 @@ import { FilePasses } from './file-passes.js';
 import { featureMatrix } from './input.js';
 import { OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { checkDataOptions, prepNotices } from './prepare.js';
-import { noticeCollector } from './notices.js';
+import { emptyComponentsNotice, noticeCollector } from './notices.js';
 
 export interface OutOfCoreOptions extends FitOptions {
   /** Rows per chunk handed to the backend (default 1,048,576); batches and row groups are joined up to it. */
@@ -116,7 +116,7 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
     cleanup = () => passes.close();
     const sampleHandle = await backend.attach(sample);
     const run = gmm
-      ? await mixtureOutOfCore(passes, backend, sampleHandle, rows, { k, covariance: settings.covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar: settings.regCovar, seed }, meanVariance, options)
+      ? await mixtureOutOfCore(passes, backend, sampleHandle, rows, { k, covariance: settings.covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar: settings.regCovar, seed }, meanVariance, options, notice)
       : await kmeansOutOfCore(passes, backend, sampleHandle, { k, init: init as KMeansInit, nInit, maxIter, tol, seed }, meanVariance, options);
     await backend.detach(sampleHandle);
 
@@ -257,9 +257,9 @@ async function kmeansOutOfCore(passes: FilePasses, backend: Backend, sample: Dat
  * sample as the in-memory fit initialises on all the rows (k-means labels, k-means++ rows, random
  * responsibilities, or given means).
  */
-async function mixtureOutOfCore(passes: FilePasses, backend: Backend, sample: DatasetHandle, rows: number, settings: GmmSettings, meanVariance: number, options: OutOfCoreOptions): Promise<OutOfCoreRun> {
+async function mixtureOutOfCore(passes: FilePasses, backend: Backend, sample: DatasetHandle, rows: number, settings: GmmSettings, meanVariance: number, options: OutOfCoreOptions, notice: (message: string) => void): Promise<OutOfCoreRun> {
   const run = await runEm((params) => passes.gmmPass(params), (rng) => initialParameters(backend, sample, settings, rng, meanVariance), rows, sample.dims, settings, options.onEmIteration);
-  if (run.emptyComponents > 0) options.onNotice?.(`${run.emptyComponents} mixture component${run.emptyComponents === 1 ? '' : 's'} lost all their rows (weight below one row); they stay in the model with a weight near 0`);
+  if (run.emptyComponents > 0) notice(emptyComponentsNotice(run.emptyComponents));
   const params = kernelParams(run.params, settings.regCovar);
   const probabilities = options.probabilities === true;
   return {

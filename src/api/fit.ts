@@ -18,7 +18,7 @@ import { readInitCentres } from './init-file.js';
 import type { TableInput } from './input.js';
 import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
 import { prepareData, prepNotices, type DataOptions, type PreparedData } from './prepare.js';
-import { noticeCollector } from './notices.js';
+import { emptyComponentsNotice, noticeCollector } from './notices.js';
 
 /** From this many rows, init 'auto' seeds k-means with k-means‖ rather than greedy k-means++. */
 export const PARALLEL_SEEDING_MIN_ROWS = 200_000;
@@ -131,7 +131,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     const started = performance.now();
     const handle = await backend.attach(matrix);
     const run = gmm
-      ? await fitMixture(backend, handle, { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed }, meanVariance, options)
+      ? await fitMixture(backend, handle, { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed }, meanVariance, options, notice)
       : minibatch
         ? kmeansRun(await runMiniBatchKMeans(backend, handle, { k, batchSize, maxIter, tol, maxNoImprovement: 10, seed, init: init as 'k-means++' | 'random' | Float32Array }, meanVariance, options.onIteration))
         : await fitKMeans(backend, handle, { k, init: init as KMeansInit, nInit, maxIter, tol, seed }, meanVariance, options);
@@ -291,9 +291,9 @@ function kmeansRun(r: KMeansResult): AlgorithmRun {
   };
 }
 
-async function fitMixture(backend: Backend, handle: DatasetHandle, settings: Parameters<typeof runGmm>[2], meanVariance: number, options: FitOptions): Promise<AlgorithmRun> {
+async function fitMixture(backend: Backend, handle: DatasetHandle, settings: Parameters<typeof runGmm>[2], meanVariance: number, options: FitOptions, notice: (message: string) => void): Promise<AlgorithmRun> {
   const r = await runGmm(backend, handle, settings, meanVariance, { probabilities: options.probabilities === true, onIteration: options.onEmIteration });
-  if (r.emptyComponents > 0) options.onNotice?.(`${r.emptyComponents} mixture component${r.emptyComponents === 1 ? '' : 's'} lost all their rows (weight below one row); they stay in the model with a weight near 0`);
+  if (r.emptyComponents > 0) notice(emptyComponentsNotice(r.emptyComponents));
   const { bic, aic } = informationCriteria(r.logLikelihood, handle.rows, parameterCount(settings.covariance, settings.k, handle.dims));
   return {
     centres: Float32Array.from(r.params.means),

@@ -12,3 +12,8 @@ export function noticeCollector(onNotice: ((message: string) => void) | undefine
     },
   };
 }
+
+/** A mixture fit whose components lost all their rows says so (in memory and out of core alike). */
+export function emptyComponentsNotice(count: number): string {
+  return `${count} mixture component${count === 1 ? '' : 's'} lost all their rows (weight below one row); they stay in the model with a weight near 0`;
+}
