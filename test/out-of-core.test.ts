@@ -6,7 +6,8 @@ import { fitOutOfCore } from '../src/api/fit-out-of-core.js';
 import { fit } from '../src/api/fit.js';
 import { predictOutOfCore } from '../src/api/predict-out-of-core.js';
 import { predict } from '../src/api/predict.js';
-import { MatrixArena } from '../src/data/matrix.js';
+import { allocateMatrix, MatrixArena } from '../src/data/matrix.js';
+import { applyPreprocessing, type Preprocessing } from '../src/prep/preprocess.js';
 import { parquetWasm } from '../src/io/parquet-io.js';
 import { readTable } from '../src/io/read-table.js';
 import { writeCustomers } from '../src/synth/customers.js';
@@ -307,16 +308,35 @@ describe('predict out of core', () => {
 });
 
 describe('matrix memory for chunks', () => {
-  test('an arena reuses one memory for chunks up to its size, zeroed, with regions for the rows at hand', () => {
+  test('an arena reuses one memory for chunks up to its size, with regions for the rows at hand', () => {
     const arena = new MatrixArena();
     const a = arena.take(1000, ['x', 'y']);
     a.data.fill(7);
     const b = arena.take(600, ['x', 'y']);
     expect(b.kernelMemory!.memory).toBe(a.kernelMemory!.memory);
     expect(b.data.length).toBe(1200);
-    expect(b.data.every((v) => v === 0)).toBe(true);
     expect(b.kernelMemory!.labels).toBeGreaterThanOrEqual(1200 * 4);
     const c = arena.take(5000, ['x', 'y']);
     expect(c.kernelMemory!.memory).not.toBe(a.kernelMemory!.memory);
+  });
+
+  test('a PCA projection into a reused chunk (holding the last chunk\'s values) equals one into fresh memory', () => {
+    const rows = 500;
+    const input = allocateMatrix(rows, ['a', 'b', 'c']);
+    for (let i = 0; i < input.data.length; i++) input.data[i] = Math.sin(i * 0.37) * 3;
+    const prep: Preprocessing = {
+      features: ['a', 'b', 'c'],
+      impute: null,
+      log: [],
+      clip: null,
+      scale: { kind: 'none', centre: [0, 0, 0], scale: [1, 1, 1] },
+      pca: { components: [[0.6, 0.8, 0], [0, 0, 1]], mean: [0.1, -0.2, 0.3], explainedVarianceRatio: [0.7, 0.3] },
+      outputs: ['pc1', 'pc2'],
+    };
+    const fresh = applyPreprocessing(prep, { ...input, data: input.data.slice() });
+    const arena = new MatrixArena();
+    arena.take(rows, ['pc1', 'pc2']).data.fill(123); // the previous chunk's values
+    const reused = applyPreprocessing(prep, { ...input, data: input.data.slice() }, (r, f) => arena.take(r, f));
+    expect(Array.from(reused.data)).toEqual(Array.from(fresh.data));
   });
 });

@@ -104,12 +104,13 @@ export class MatrixArena {
       this.memory = kernel?.memory ?? new SharedArrayBuffer(Math.max(4, rows * dims * 4));
       this.capacityBytes = kernel ? bytes : rows * dims * 4;
     }
+    // Not cleared: a chunk's values hold the previous chunk's until its writer fills every one
+    // (the converters and the spill reader do; the PCA projection, which adds, clears first).
     if (this.memory instanceof WebAssembly.Memory) {
       const data = new Float32Array(this.memory.buffer, 0, rows * dims);
-      data.fill(0);
       return { rows, dims, features, data, kernelMemory: { memory: this.memory, ...regions, claimed: false } };
     }
-    return { rows, dims, features, data: new Float32Array(this.memory, 0, rows * dims).fill(0) };
+    return { rows, dims, features, data: new Float32Array(this.memory, 0, rows * dims) };
   }
 }
 

@@ -230,7 +230,7 @@ function projectPca(matrix: DataMatrix, pca: NonNullable<Preprocessing['pca']>, 
   const n = matrix.rows;
   for (let c = 0; c < p; c++) {
     const w = pca.components[c];
-    const dst = out.data.subarray(c * n, (c + 1) * n);
+    const dst = out.data.subarray(c * n, (c + 1) * n).fill(0); // the sums start here (an arena's memory is not cleared)
     for (let j = 0; j < matrix.dims; j++) {
       const src = matrix.data.subarray(j * n, (j + 1) * n);
       const wj = w[j];
