@@ -16,6 +16,7 @@ import { boundedLloydKernelSource, GMM_MIN_RESPONSIBILITY, gmmKernelSource, lloy
 import { gmmWasmFits, gmmWasmLayout, gmmWasmModule, gmmWasmRows } from './wasm-gmm.js';
 import { lloydWasmModule, ROW_TIE_TOLERANCE, WASM_DRIVER_SOURCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
 import { SEED_WASM_DRIVER_SOURCE, seedWasmFits, seedWasmModule } from './wasm-seed.js';
+import { BOUNDED_WASM_DRIVER_SOURCE, boundedWasmFits, boundedWasmModule } from './wasm-bounded.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -214,6 +215,27 @@ function inlineSeedKernel(spec: WasmSeedSpec, ds: CpuDataset, kmem: KernelMemory
   return fn;
 }
 
+/** The WebAssembly bounded step's description (wasm-bounded.ts), for the workers and the calling thread. */
+interface WasmBoundedSpec {
+  key: string;
+  module: WebAssembly.Module;
+  k: number;
+  d: number;
+  slotBytes: number;
+}
+const makeWasmBounded = new Function(`${BOUNDED_WASM_DRIVER_SOURCE}; return makeWasmBounded;`)() as (module: WebAssembly.Module, k: number, d: number, memory: WebAssembly.Memory, base: number) => KernelFn;
+const inlineBounded = new Map<string, KernelFn>();
+
+function inlineBoundedKernel(spec: WasmBoundedSpec, ds: CpuDataset, kmem: KernelMemory): KernelFn {
+  const key = `${ds.id}:${spec.key}`;
+  let fn = inlineBounded.get(key);
+  if (!fn) {
+    fn = makeWasmBounded(spec.module, spec.k, spec.d, kmem.memory, kmem.scratch + INLINE_SLOT * spec.slotBytes);
+    inlineBounded.set(key, fn);
+  }
+  return fn;
+}
+
 function compileInline(kernel: KernelSource): KernelFn {
   let fn = compiledInline.get(kernel.key);
   if (!fn) {
@@ -233,6 +255,7 @@ export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
   readonly deviceName: string;
   private disposed = false;
+  private boundedStepCount = 0;
 
   /**
    * @param threads worker threads (default: every core)
@@ -244,6 +267,11 @@ export class CpuBackend implements Backend {
     private readonly useWasm = true,
   ) {
     this.deviceName = `cpu: ${threads} thread${threads === 1 ? '' : 's'}`;
+  }
+
+  /** Lloyd steps taken as bounded steps (the others were full passes): for tests and benchmarks. */
+  get boundedSteps(): number {
+    return this.boundedStepCount;
   }
 
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
@@ -270,7 +298,7 @@ export class CpuBackend implements Backend {
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
     if (ds.kmem) ds.kmem.claimed = false;
-    for (const key of [...inlineSeed.keys()]) if (key.startsWith(`${ds.id}:`)) inlineSeed.delete(key);
+    for (const cache of [inlineSeed, inlineBounded]) for (const key of [...cache.keys()]) if (key.startsWith(`${ds.id}:`)) cache.delete(key);
     if (!ds.inline && sharedPool) sharedPool.broadcast({ op: 'drop', id: ds.id });
   }
 
@@ -335,6 +363,8 @@ export class CpuBackend implements Backend {
     if (!store) ds.bounds = undefined; // outLabels shares the bounds' bytes (matrix.ts)
     const labels = store ? ds.labels : this.rowInts(ds, 'outLabels').fill(-1);
     const bounds = store && wasm ? this.boundArrays(ds) : undefined;
+    // The next steps will be bounded ones: assemble their kernel meanwhile (once per shape).
+    if (bounds && ds.kmem && boundedWasmFits(k, ds.dims, KERNEL_SCRATCH_BYTES)) boundedWasmModule(k, ds.dims).catch(() => undefined);
     const partials = await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
       C: centres,
       labels,
@@ -361,10 +391,14 @@ export class CpuBackend implements Backend {
 
   /** A Lloyd step that skips the rows whose label cannot change (see boundedLloydKernelSource). */
   private async boundedStep(ds: CpuDataset, b: BoundState, centres: Float32Array, k: number, g: CentreGeometry): Promise<LloydSummary> {
+    this.boundedStepCount++;
     const d = ds.dims;
     const kd = k * d;
     const { shift, far, nextFar, farthest, half } = g;
-    const partials = await this.runBlocks(ds, boundedLloydKernelSource(k, d), 'bounded', { C: centres, labels: ds.labels, U: b.upper, Lo: b.lower, shift, far, nextFar, farthest, half, accLength: kd + k + 2 });
+    // The WebAssembly form where the labels and bounds live in the matrix's kernel memory.
+    const wasmBounded: WasmBoundedSpec | undefined =
+      this.useWasm && ds.kmem && boundedWasmFits(k, d, KERNEL_SCRATCH_BYTES) ? { key: `bounded:${k}:${d}`, module: await boundedWasmModule(k, d), k, d, slotBytes: KERNEL_SCRATCH_BYTES } : undefined;
+    const partials = await this.runBlocks(ds, boundedLloydKernelSource(k, d), 'bounded', { C: centres, labels: ds.labels, U: b.upper, Lo: b.lower, shift, far, nextFar, farthest, half, accLength: kd + k + 2, wasmBounded });
     let changed = 0;
     for (const part of partials) {
       for (let o = 0; o < kd; o++) b.sums[o] += part[o];
@@ -518,7 +552,8 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
       if (acc) results.push(acc);
     } else if (call === 'bounded') {
       const acc = new Float64Array(a.accLength as number);
-      fn(X, n, i0, i1, a.C, a.labels, a.U, a.Lo, a.shift, a.far, a.nextFar, a.farthest, a.half, acc);
+      const run = a.wasmBounded && ds.kmem ? inlineBoundedKernel(a.wasmBounded as WasmBoundedSpec, ds, ds.kmem) : fn;
+      run(X, n, i0, i1, a.C, a.labels, a.U, a.Lo, a.shift, a.far, a.nextFar, a.farthest, a.half, acc);
       results.push(acc);
     } else if (call === 'seedMinDist') {
       const run = a.wasmSeed && ds.kmem ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedMinDist : fn;
@@ -540,7 +575,19 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
 
 /** Σ over rows of ‖x‖², in float64. */
 function sumOfSquares(m: DataMatrix): number {
-  let total = 0;
-  for (let i = 0; i < m.data.length; i++) total += m.data[i] * m.data[i];
-  return total;
+  // Four running sums: one would wait on the previous addition's latency for every value.
+  const x = m.data;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const end = x.length - (x.length % 4);
+  for (let i = 0; i < end; i += 4) {
+    s0 += x[i] * x[i];
+    s1 += x[i + 1] * x[i + 1];
+    s2 += x[i + 2] * x[i + 2];
+    s3 += x[i + 3] * x[i + 3];
+  }
+  for (let i = end; i < x.length; i++) s0 += x[i] * x[i];
+  return s0 + s1 + (s2 + s3);
 }

@@ -1,6 +1,7 @@
 import { GMM_WASM_DRIVER_SOURCE } from './wasm-gmm.js';
 import { WASM_DRIVER_SOURCE } from './wasm-kernel.js';
 import { SEED_WASM_DRIVER_SOURCE } from './wasm-seed.js';
+import { BOUNDED_WASM_DRIVER_SOURCE } from './wasm-bounded.js';
 
 /**
  * The code of a CPU worker thread, as text for `new Worker(code, { eval: true })`. Text rather than
@@ -17,6 +18,7 @@ export const WORKER_SOURCE =
   WASM_DRIVER_SOURCE +
   GMM_WASM_DRIVER_SOURCE +
   SEED_WASM_DRIVER_SOURCE +
+  BOUNDED_WASM_DRIVER_SOURCE +
   String.raw`
 // Parses both as CommonJS and as an ES module (a host run with --input-type=module makes Node
 // read eval'd workers as ESM): no require, no top-level await; messages wait in the port meanwhile.
@@ -55,6 +57,15 @@ function wasmSeedOf(w, ds, id, slot) {
   }
   return fn;
 }
+function wasmBoundedOf(w, ds, id, slot) {
+  const key = id + ':' + slot + ':' + w.key;
+  let fn = wasmKernels.get(key);
+  if (!fn) {
+    fn = makeWasmBounded(w.module, w.k, w.d, ds.kernelMemory.memory, ds.kernelMemory.scratch + slot * w.slotBytes);
+    wasmKernels.set(key, fn);
+  }
+  return fn;
+}
 function kernelOf(kernel) {
   let fn = compiled.get(kernel.key);
   if (!fn) { fn = new Function(kernel.body)(); compiled.set(kernel.key, fn); }
@@ -81,7 +92,8 @@ parentPort.on('message', (msg) => {
         if (acc !== null) results.push(acc);
       } else if (msg.call === 'bounded') {
         const acc = new Float64Array(a.accLength);
-        fn(ds.X, ds.n, i0, i1, a.C, a.labels, a.U, a.Lo, a.shift, a.far, a.nextFar, a.farthest, a.half, acc);
+        const run = a.wasmBounded && ds.kernelMemory ? wasmBoundedOf(a.wasmBounded, ds, msg.id, msg.slot) : fn;
+        run(ds.X, ds.n, i0, i1, a.C, a.labels, a.U, a.Lo, a.shift, a.far, a.nextFar, a.farthest, a.half, acc);
         results.push(acc);
       } else if (msg.call === 'seedMinDist') {
         const run = a.wasmSeed && ds.kernelMemory ? wasmSeedOf(a.wasmSeed, ds, msg.id, msg.slot).seedMinDist : fn;
