@@ -83,6 +83,7 @@ describe.skipIf(!hasGpu)('Lloyd kernel variants', () => {
     { k: 5, rows: 12_345, dims: 7 },
     { k: 33, rows: 5_001, dims: 4 },
     { k: 64, rows: 2_600, dims: 17 },
+    { k: 40, rows: 1_200, dims: 64 }, // the widest rows the expanded form takes
     { k: 300, rows: 3_000, dims: 2 },
     { k: 1500, rows: 2_000, dims: 2 },
   ])('k=$k, $rows × $dims: every variant gives the same bits', async ({ k, rows, dims }) => {
