@@ -2,6 +2,7 @@ import { tableFromArrays } from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
 import { kmeansParallel, kmeansPlusPlus } from '../src/algo/kmeans-init.js';
 import { runKMeans } from '../src/algo/kmeans.js';
+import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { columnStats } from '../src/data/matrix.js';
 import { fit } from '../src/index.js';
 import { Rng } from '../src/util/rng.js';
@@ -33,6 +34,30 @@ describe.each(backendCases.filter((b) => b.name === 'cpu' || b.name === 'gpu' ||
       await backend.dispose();
     }
   });
+});
+
+test('k-means|| seeds no worse than greedy k-means++: its candidates are reclustered greedily', async () => {
+  // Four data sets × five seeds: the potential of the k seeds (Σ min‖x − c‖²) from k-means|| is
+  // below greedy k-means++'s every time (ratios 0.58–0.85 when this was written). With one
+  // weighted draw per centre in the recluster, as before, the worst was 1.29.
+  const backend = new CpuBackend();
+  const ratios: number[] = [];
+  for (const [rows, dims, k, seed, spread] of [
+    [40_000, 5, 12, 5, 0.6],
+    [50_000, 8, 10, 7, 1.5],
+    [60_000, 4, 16, 9, 2.5],
+    [30_000, 6, 8, 11, 3],
+  ]) {
+    const handle = await backend.attach(blobs(rows, dims, k, seed, spread).matrix);
+    for (let r = 1; r <= 5; r++) {
+      const parallel = await kmeansParallel(backend, handle, k, new Rng(r));
+      const greedy = await kmeansPlusPlus(backend, handle, k, new Rng(r));
+      ratios.push(parallel.potential! / greedy.potential!);
+    }
+    await backend.detach(handle);
+  }
+  expect(Math.max(...ratios)).toBeLessThan(1);
+  await backend.dispose();
 });
 
 test('fit picks k-means|| by itself from 200,000 rows and reports its cost', async () => {

@@ -114,7 +114,7 @@ export const PARALLEL_SEEDING_DEFAULTS: ParallelSeedingOptions = { rounds: 2, ov
  * min(1, ℓ·d²(x)/φ) (ℓ = oversampling × k, φ = the current potential) — one sampling pass and one
  * distance pass on the backend, however many rows are kept; weight each candidate by the rows
  * nearest to it (one assignment pass); then recluster the weighted candidates into k centres on
- * the host (weighted k-means++, then weighted Lloyd). 2·rounds + 3 passes instead of k-means++'s
+ * the host (greedy weighted k-means++, then weighted Lloyd). 2·rounds + 3 passes instead of k-means++'s
  * 2k − 1, which is what makes it the choice for tens of millions of rows.
  */
 export async function kmeansParallel(backend: Backend, handle: DatasetHandle, k: number, rng: Rng, options = PARALLEL_SEEDING_DEFAULTS): Promise<Seeding> {
@@ -161,7 +161,7 @@ export async function kmeansParallel(backend: Backend, handle: DatasetHandle, k:
   return { centres, potential, passes };
 }
 
-/** Weighted k-means on a few thousand candidates, in float64 on the host: k-means++ by weight, then Lloyd. */
+/** Weighted k-means on a few thousand candidates, in float64 on the host: greedy k-means++ by weight, then Lloyd. */
 function weightedKMeans(points: Float32Array, weights: Float64Array, m: number, d: number, k: number, rng: Rng): Float32Array {
   const dist2 = (i: number, c: Float64Array, o: number): number => {
     let s = 0;
@@ -186,13 +186,29 @@ function weightedKMeans(points: Float32Array, weights: Float64Array, m: number, 
   const first = pick(weights);
   for (let j = 0; j < d; j++) centres[j] = points[first * d + j];
   const nearest = new Float64Array(m).fill(Infinity);
+  // Greedy, as kmeansPlusPlus: the best of 2 + ⌊ln k⌋ draws by the weighted potential it leaves.
+  // The candidates are few, the draws cheap, and the seeds the Lloyd run starts from markedly
+  // better than one draw each (at 1M rows: fewer iterations to a lower inertia).
+  const trials = 2 + Math.floor(Math.log(k));
+  const point = new Float64Array(d);
   for (let c = 1; c < k; c++) {
     const scores = new Float64Array(m);
     for (let i = 0; i < m; i++) {
       nearest[i] = Math.min(nearest[i], dist2(i, centres, (c - 1) * d));
       scores[i] = weights[i] * nearest[i];
     }
-    const next = pick(scores);
+    let next = -1;
+    let bestPotential = Infinity;
+    for (let t = 0; t < trials; t++) {
+      const candidate = pick(scores);
+      for (let j = 0; j < d; j++) point[j] = points[candidate * d + j];
+      let potential = 0;
+      for (let i = 0; i < m; i++) potential += weights[i] * Math.min(nearest[i], dist2(i, point, 0));
+      if (potential < bestPotential) {
+        bestPotential = potential;
+        next = candidate;
+      }
+    }
     for (let j = 0; j < d; j++) centres[c * d + j] = points[next * d + j];
   }
   const assignment = new Int32Array(m).fill(-1);
