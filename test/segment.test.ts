@@ -25,6 +25,36 @@ describe('profiles on a hand-checked table', () => {
   });
 });
 
+describe('profiles of a table larger than one piece (2^18 rows), column after column', () => {
+  test('means, sizes and medians equal a direct computation', () => {
+    // Pieces of two columns go through one reused buffer: a value left from the other column or
+    // the previous piece would move a mean or a median here.
+    const n = 600_001;
+    const a = Float64Array.from({ length: n }, (_, i) => (i % 1000) + 0.25);
+    const b = Int32Array.from({ length: n }, (_, i) => -((i * 7) % 13));
+    const labels = Int32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : i % 5 === 0 ? 1 : 2));
+    const p = computeProfiles(tableFromArrays({ a, b }), labels, 3, [
+      { name: 'a', role: 'feature' },
+      { name: 'b', role: 'profile' },
+    ]);
+    const median = (v: number[]) => {
+      const s = v.slice().sort((x, y) => x - y);
+      return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    };
+    [a, b].forEach((col, j) => {
+      const all = Array.from(col);
+      expect(p.population[j].mean).toBeCloseTo(all.reduce((x, y) => x + y, 0) / n, 9);
+      expect(p.population[j].median).toBe(median(all));
+      for (let seg = 0; seg < 3; seg++) {
+        const mine = all.filter((_v, i) => labels[i] === seg);
+        expect(p.segments[seg].size).toBe(mine.length);
+        expect(p.segments[seg].columns[j].mean).toBeCloseTo(mine.reduce((x, y) => x + y, 0) / mine.length, 9);
+        expect(p.segments[seg].columns[j].median).toBe(median(mine));
+      }
+    });
+  });
+});
+
 function fakeProfiles(z: [number, number, number][]): Profiles {
   return {
     rows: z.length * 10,

@@ -46,17 +46,23 @@ export function tableToMatrix(table: Table, features: readonly string[], allocat
 
 /** Numeric columns as float64 arrays in original precision (nulls as NaN), for profiles. */
 export function tableColumnsFloat64(table: Table, names: readonly string[]): Float64Array[] {
-  return names.map((name) => {
-    const vector = table.getChild(name);
-    if (!vector) throw new InputError(`column '${name}' is not in the input`);
-    const out = new Float64Array(table.numRows);
-    let offset = 0;
-    for (const chunk of vector.data) {
-      writeChunk(chunk, name, out.subarray(offset, offset + chunk.length), offset, emptyProblems(name));
-      offset += chunk.length;
-    }
-    return out;
-  });
+  return names.map((name) => tableColumnFloat64(table, name, new Float64Array(table.numRows)));
+}
+
+/**
+ * One numeric column as float64 values (nulls as NaN) written into `out` (at least numRows long),
+ * whose first numRows values it returns: for callers that convert piece after piece into one
+ * buffer instead of allocating (and first touching) a fresh one each time.
+ */
+export function tableColumnFloat64(table: Table, name: string, out: Float64Array): Float64Array {
+  const vector = table.getChild(name);
+  if (!vector) throw new InputError(`column '${name}' is not in the input`);
+  let offset = 0;
+  for (const chunk of vector.data) {
+    writeChunk(chunk, name, out.subarray(offset, offset + chunk.length), offset, emptyProblems(name));
+    offset += chunk.length;
+  }
+  return out.subarray(0, table.numRows);
 }
 
 /** Throws the first problem as a one-line input error (no imputation requested). */

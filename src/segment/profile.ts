@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import { tableColumnsFloat64 } from '../data/to-matrix.js';
+import { tableColumnFloat64 } from '../data/to-matrix.js';
 import { meanAndStd, quantile } from '../prep/stats.js';
 
 /**
@@ -70,6 +70,8 @@ export class ProfileAccumulator {
   private readonly segmentSums: Float64Array[];
   private readonly segmentCounts: Float64Array[];
   private readonly population: { count: number; mean: number; m2: number }[];
+  /** One piece of one column in float64, reused piece after piece (grown to the largest piece). */
+  private piece = new Float64Array(0);
 
   constructor(
     private readonly k: number,
@@ -96,7 +98,7 @@ export class ProfileAccumulator {
     this.rows += n;
     for (let i = 0; i < n; i++) this.sizes[labels[i]]++;
     this.columns.forEach((c, j) => {
-      const [col] = tableColumnsFloat64(table, [c.name]);
+      const col = tableColumnFloat64(table, c.name, this.pieceBuffer(n));
       const s = meanAndStd(col);
       const pop = this.population[j];
       if (s.count > 0) {
@@ -116,6 +118,11 @@ export class ProfileAccumulator {
         }
       }
     });
+  }
+
+  private pieceBuffer(rows: number): Float64Array {
+    if (this.piece.length < rows) this.piece = new Float64Array(rows);
+    return this.piece;
   }
 
   /** The profiles, medians taken from `medianTable` (with its rows' segments in `medianLabels`). */
@@ -141,7 +148,7 @@ export class ProfileAccumulator {
       let s = 0;
       for (let start = 0; start < n && s < m; start += PROFILE_PIECE_ROWS) {
         const end = Math.min(n, start + PROFILE_PIECE_ROWS);
-        const [col] = tableColumnsFloat64(start === 0 && end === n ? medianTable : medianTable.slice(start, end), [c.name]);
+        const col = tableColumnFloat64(start === 0 && end === n ? medianTable : medianTable.slice(start, end), c.name, this.pieceBuffer(end - start));
         for (; s < m && sampled[s] < end; s++) grouped[slot[s]] = col[sampled[s] - start];
       }
       const stats = this.population[j];
