@@ -28,6 +28,17 @@
 // (K too large for workgroup memory) it scans every row of the tile for each output.
 // Tile sums join a per-thread (hi, lo) pair through an error-free TwoSum; the pairs are added
 // across workgroups by reduce_partials.wgsl and merged in float64 on the host.
+//
+// Labels: with GEMM_CT = 0, the direct form Σ (x − c)² per centre, centres read from the storage
+// buffer — or, for few centres (REG_KD > 0, an option: it costs occupancy), copied once into each
+// thread's registers when the workgroup starts, since a workgroup labels many tiles. With
+// GEMM_CT > 0 (many centres), the expanded form ‖c‖² − 2·x·c against tiles of GEMM_CT centres
+// staged in workgroup memory as vec4s: one dot4 per four features instead of a load, a
+// subtraction and a multiply-add per feature, the centres read from memory once per workgroup and
+// tile rather than once per row. The best and second-best scores are kept; where they are closer
+// than the two forms' rounding could blur (TAU below), the row is decided again with the direct
+// form over every centre, and the chosen centre's distance is always the direct one. So labels,
+// distances and sums are those of the direct form, bit for bit (test/gpu-kernel-variants.test.ts).
 
 struct Params {
   n: u32,          // rows in this chunk
