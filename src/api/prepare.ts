@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import type { DataMatrix } from '../data/matrix.js';
 import type { ColumnRoles } from '../data/schema.js';
 import { UsageError } from '../errors.js';
+import { loadColumnStatsKernel } from '../prep/column-stats-kernel.js';
 import { fitPreprocessing, type PrepOptions, type PrepReport, type Preprocessing } from '../prep/preprocess.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
 import { COMMON_PARAMETERS, PREP_PARAMETERS, checkParameter, parameter } from './parameters.js';
@@ -50,7 +51,8 @@ export function checkDataOptions(o: DataOptions): DataOptions {
 /** Reads the input, resolves column roles, builds the float32 matrix and fits the preprocessing. */
 export async function prepareData(input: TableInput, options: DataOptions): Promise<PreparedData> {
   const o = checkDataOptions(options);
-  const table = await loadInput(input);
+  // Column statistics in WebAssembly from here on (the same bits as without, sooner).
+  const [table] = await Promise.all([loadInput(input), loadColumnStatsKernel()]);
   const impute = o.impute ?? 'none';
   const { roles, matrix } = featureMatrix(table, { id: o.id, features: o.features, profile: o.profile }, { allowMissing: impute !== 'none' });
   if (o.pca !== undefined && o.pca >= 1 && o.pca > matrix.dims) throw new UsageError(`--pca: ${o.pca} components asked, but there are only ${matrix.dims} features`);

@@ -1,4 +1,4 @@
-import { meanAndStd } from '../prep/stats.js';
+import { matrixColumnStats } from '../prep/column-stats-kernel.js';
 
 /**
  * The data the backends work on: N rows × D features of float32, column-major (feature j occupies
@@ -138,7 +138,7 @@ export function columnStats(m: DataMatrix): ColumnStats {
   const d = m.dims;
   const stats: ColumnStats = { count: new Float64Array(d), mean: new Float64Array(d), variance: new Float64Array(d), min: new Float64Array(d), max: new Float64Array(d) };
   for (let j = 0; j < d; j++) {
-    const s = meanAndStd(m.data.subarray(j * m.rows, (j + 1) * m.rows));
+    const s = matrixColumnStats(m, j);
     stats.count[j] = s.count;
     stats.mean[j] = s.mean;
     stats.variance[j] = s.std * s.std;

@@ -1,7 +1,8 @@
 import { allocateMatrix, type DataMatrix, type MatrixAllocator } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import { symmetricEigen } from './eigen.js';
-import { correlationMatrix, covarianceMatrix, meanAndStd, quantile } from './stats.js';
+import { matrixColumnStats } from './column-stats-kernel.js';
+import { correlationMatrix, covarianceMatrix, quantile } from './stats.js';
 
 /**
  * Preprocessing of the clustering features, fitted once and stored in the model so that predict
@@ -80,7 +81,7 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
     const values = names.map((name, j) => {
       const col = column(matrix, j);
       if (strategy === 'constant') return options.imputeValue ?? 0;
-      const value = strategy === 'mean' ? meanAndStd(col).mean : quantile(col, 0.5);
+      const value = strategy === 'mean' ? matrixColumnStats(matrix, j).mean : quantile(col, 0.5);
       if (!Number.isFinite(value)) throw new InputError(`column '${name}' has no values to impute from (every row is missing)`);
       return value;
     });
@@ -121,11 +122,11 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
   names.forEach((_name, j) => {
     const col = column(matrix, j);
     if (kind === 'standard') {
-      const s = meanAndStd(col);
+      const s = matrixColumnStats(matrix, j);
       centre.push(s.mean);
       spread.push(s.std > 0 ? s.std : 1);
     } else if (kind === 'minmax') {
-      const s = meanAndStd(col);
+      const s = matrixColumnStats(matrix, j);
       centre.push(s.min);
       spread.push(s.max > s.min ? s.max - s.min : 1);
     } else if (kind === 'robust') {
