@@ -1,11 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readTable } from '../src/io/read-table.js';
 import { hasGpu } from './helpers/backends.js';
-import { errors, gpuseg, tempDir } from './helpers/cli.js';
+import { BIN, errors, gpuseg, ROOT, tempDir } from './helpers/cli.js';
 
 const WHOLESALE = 'datasets/wholesale-customers.arrow';
+
+test('the README way in: `npx gpuseg` runs the built command (its file is executable)', () => {
+  // npm runs a project's own bin as a file, so it must carry the execute bit (the build sets it).
+  expect(statSync(BIN).mode & 0o111).not.toBe(0);
+  const r = spawnSync('npx', ['--no-install', 'gpuseg', '--version'], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.stderr).not.toMatch(/Permission denied/);
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+});
 
 describe('gpuseg fit and predict on a real dataset', () => {
   test('fit writes segments and a model; --json has the documented fields', async () => {
