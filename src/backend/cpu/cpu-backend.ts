@@ -170,23 +170,35 @@ const drivers = new Function(`${WASM_DRIVER_SOURCE}; return { makeWasmLloyd, mak
   makeWasmLloyd: (module: WebAssembly.Module, k: number, d: number, layout: WasmKernelSpec['layout'], maxRows: number, tau: number) => WasmDriver;
   makeWasmLloydInPlace: (module: WebAssembly.Module, k: number, d: number, memory: WebAssembly.Memory, layout: ScratchOffsets, tau: number) => WasmDriver;
 };
-const inlineWasm = new Map<string, WasmDriver>();
 /** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
 const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;
+/**
+ * The calling thread's WebAssembly drivers, made once: per dataset and shape for those working in
+ * a kernel memory (removed when the dataset detaches), per shape for the copying Lloyd kernel.
+ */
+const inlineDrivers = new Map<string, unknown>();
 
-function inlineWasmKernel(spec: WasmKernelSpec, ds: CpuDataset): WasmDriver {
-  const key = spec.inPlace ? `${ds.id}:${spec.key}` : spec.key;
-  let fn = inlineWasm.get(key);
-  if (!fn) {
-    const kmem = ds.kmem;
-    if (spec.inPlace && kmem) {
-      const base = kmem.scratch + INLINE_SLOT * spec.slotBytes;
-      const l = spec.layout;
-      fn = drivers.makeWasmLloydInPlace(spec.module, spec.k, spec.d, kmem.memory, { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc }, spec.tau);
-    } else fn = drivers.makeWasmLloyd(spec.module, spec.k, spec.d, spec.layout, spec.maxRows, spec.tau);
-    inlineWasm.set(key, fn);
+function inlineDriver<T>(key: string, make: () => T): T {
+  let fn = inlineDrivers.get(key) as T | undefined;
+  if (fn === undefined) {
+    fn = make();
+    inlineDrivers.set(key, fn);
   }
   return fn;
+}
+
+/** make(memory, base) for a dataset's kernel memory and the calling thread's scratch slot in it. */
+function inlineSlotDriver<T>(tag: string, spec: { key: string; slotBytes: number }, ds: CpuDataset, kmem: KernelMemory, make: (memory: WebAssembly.Memory, base: number) => T): T {
+  return inlineDriver(`${ds.id}:${tag}:${spec.key}`, () => make(kmem.memory, kmem.scratch + INLINE_SLOT * spec.slotBytes));
+}
+
+function inlineWasmKernel(spec: WasmKernelSpec, ds: CpuDataset): WasmDriver {
+  const kmem = ds.kmem;
+  if (spec.inPlace && kmem) {
+    const l = spec.layout;
+    return inlineSlotDriver('lloyd', spec, ds, kmem, (memory, base) => drivers.makeWasmLloydInPlace(spec.module, spec.k, spec.d, memory, { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc }, spec.tau));
+  }
+  return inlineDriver(`copy:${spec.key}`, () => drivers.makeWasmLloyd(spec.module, spec.k, spec.d, spec.layout, spec.maxRows, spec.tau));
 }
 
 /** The SIMD seeding kernels' description (wasm-seed.ts), for the workers and the calling thread. */
@@ -202,17 +214,10 @@ interface WasmSeedDriver {
   seedPotentials: KernelFn;
 }
 const makeWasmSeed = new Function(`${SEED_WASM_DRIVER_SOURCE}; return makeWasmSeed;`)() as (module: WebAssembly.Module, d: number, memory: WebAssembly.Memory, base: number, slotBytes: number, maxRows: number) => WasmSeedDriver;
-const inlineSeed = new Map<string, WasmSeedDriver>();
 
 /** The calling thread's seeding driver for a dataset whose matrix lives in a kernel memory. */
 function inlineSeedKernel(spec: WasmSeedSpec, ds: CpuDataset, kmem: KernelMemory): WasmSeedDriver {
-  const key = `${ds.id}:${spec.key}`;
-  let fn = inlineSeed.get(key);
-  if (!fn) {
-    fn = makeWasmSeed(spec.module, spec.d, kmem.memory, kmem.scratch + INLINE_SLOT * spec.slotBytes, spec.slotBytes, spec.maxRows);
-    inlineSeed.set(key, fn);
-  }
-  return fn;
+  return inlineSlotDriver('seed', spec, ds, kmem, (memory, base) => makeWasmSeed(spec.module, spec.d, memory, base, spec.slotBytes, spec.maxRows));
 }
 
 /** The WebAssembly bounded step's description (wasm-bounded.ts), for the workers and the calling thread. */
@@ -224,16 +229,9 @@ interface WasmBoundedSpec {
   slotBytes: number;
 }
 const makeWasmBounded = new Function(`${BOUNDED_WASM_DRIVER_SOURCE}; return makeWasmBounded;`)() as (module: WebAssembly.Module, k: number, d: number, memory: WebAssembly.Memory, base: number) => KernelFn;
-const inlineBounded = new Map<string, KernelFn>();
 
 function inlineBoundedKernel(spec: WasmBoundedSpec, ds: CpuDataset, kmem: KernelMemory): KernelFn {
-  const key = `${ds.id}:${spec.key}`;
-  let fn = inlineBounded.get(key);
-  if (!fn) {
-    fn = makeWasmBounded(spec.module, spec.k, spec.d, kmem.memory, kmem.scratch + INLINE_SLOT * spec.slotBytes);
-    inlineBounded.set(key, fn);
-  }
-  return fn;
+  return inlineSlotDriver('bounded', spec, ds, kmem, (memory, base) => makeWasmBounded(spec.module, spec.k, spec.d, memory, base));
 }
 
 function compileInline(kernel: KernelSource): KernelFn {
@@ -298,7 +296,7 @@ export class CpuBackend implements Backend {
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
     if (ds.kmem) ds.kmem.claimed = false;
-    for (const cache of [inlineSeed, inlineBounded]) for (const key of [...cache.keys()]) if (key.startsWith(`${ds.id}:`)) cache.delete(key);
+    for (const key of [...inlineDrivers.keys()]) if (key.startsWith(`${ds.id}:`)) inlineDrivers.delete(key);
     if (!ds.inline && sharedPool) sharedPool.broadcast({ op: 'drop', id: ds.id });
   }
 
@@ -340,6 +338,13 @@ export class CpuBackend implements Backend {
     return { key: `seed:${ds.dims}`, module: await seedWasmModule(ds.dims), d: ds.dims, slotBytes: KERNEL_SCRATCH_BYTES, maxRows: CPU_BLOCK_ROWS };
   }
 
+  /** The WebAssembly bounded step (wasm-bounded.ts), where the labels and bounds live in the matrix's kernel memory. */
+  private async wasmBounded(ds: CpuDataset, k: number): Promise<WasmBoundedSpec | undefined> {
+    const d = ds.dims;
+    if (!this.useWasm || !ds.kmem || !boundedWasmFits(k, d, KERNEL_SCRATCH_BYTES)) return undefined;
+    return { key: `bounded:${k}:${d}`, module: await boundedWasmModule(k, d), k, d, slotBytes: KERNEL_SCRATCH_BYTES };
+  }
+
   /** Int32 per row: in the kernel memory's region `region` when there is one, else a new shared array. */
   private rowInts(ds: CpuDataset, region: 'labels' | 'outLabels'): Int32Array {
     const kmem = ds.kmem;
@@ -364,7 +369,7 @@ export class CpuBackend implements Backend {
     const labels = store ? ds.labels : this.rowInts(ds, 'outLabels').fill(-1);
     const bounds = store && wasm ? this.boundArrays(ds) : undefined;
     // The next steps will be bounded ones: assemble their kernel meanwhile (once per shape).
-    if (bounds && ds.kmem && boundedWasmFits(k, ds.dims, KERNEL_SCRATCH_BYTES)) boundedWasmModule(k, ds.dims).catch(() => undefined);
+    if (bounds) this.wasmBounded(ds, k).catch(() => undefined);
     const partials = await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
       C: centres,
       labels,
@@ -395,10 +400,7 @@ export class CpuBackend implements Backend {
     const d = ds.dims;
     const kd = k * d;
     const { shift, far, nextFar, farthest, half } = g;
-    // The WebAssembly form where the labels and bounds live in the matrix's kernel memory.
-    const wasmBounded: WasmBoundedSpec | undefined =
-      this.useWasm && ds.kmem && boundedWasmFits(k, d, KERNEL_SCRATCH_BYTES) ? { key: `bounded:${k}:${d}`, module: await boundedWasmModule(k, d), k, d, slotBytes: KERNEL_SCRATCH_BYTES } : undefined;
-    const partials = await this.runBlocks(ds, boundedLloydKernelSource(k, d), 'bounded', { C: centres, labels: ds.labels, U: b.upper, Lo: b.lower, shift, far, nextFar, farthest, half, accLength: kd + k + 2, wasmBounded });
+    const partials = await this.runBlocks(ds, boundedLloydKernelSource(k, d), 'bounded', { C: centres, labels: ds.labels, U: b.upper, Lo: b.lower, shift, far, nextFar, farthest, half, accLength: kd + k + 2, wasmBounded: await this.wasmBounded(ds, k) });
     let changed = 0;
     for (const part of partials) {
       for (let o = 0; o < kd; o++) b.sums[o] += part[o];

@@ -26,46 +26,31 @@ import('node:worker_threads').then(({ parentPort }) => {
 const datasets = new Map();
 const compiled = new Map();
 const wasmKernels = new Map();
+// A WebAssembly driver per dataset, scratch slot and shape, made once: make(memory, base) gets the
+// dataset's kernel memory and this slot's scratch offset.
+function slotDriver(tag, w, ds, id, slot, make) {
+  const key = id + ':' + slot + ':' + tag + ':' + w.key;
+  let fn = wasmKernels.get(key);
+  if (!fn) {
+    fn = make(ds.kernelMemory.memory, ds.kernelMemory.scratch + slot * w.slotBytes);
+    wasmKernels.set(key, fn);
+  }
+  return fn;
+}
 function wasmKernelOf(w, ds, id, slot) {
-  const key = w.inPlace ? id + ':' + slot + ':' + w.key : w.key;
-  let fn = wasmKernels.get(key);
-  if (!fn) {
-    if (w.inPlace) {
-      const base = ds.kernelMemory.scratch + slot * w.slotBytes;
-      const l = w.layout;
-      fn = makeWasmLloydInPlace(w.module, w.k, w.d, ds.kernelMemory.memory, { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc }, w.tau);
-    } else fn = makeWasmLloyd(w.module, w.k, w.d, w.layout, w.maxRows, w.tau);
-    wasmKernels.set(key, fn);
+  if (w.inPlace) {
+    const l = w.layout;
+    return slotDriver('lloyd', w, ds, id, slot, (memory, base) => makeWasmLloydInPlace(w.module, w.k, w.d, memory, { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc }, w.tau));
   }
+  // The copying kernel has its own memory: one per shape serves every dataset.
+  const key = 'copy:' + w.key;
+  let fn = wasmKernels.get(key);
+  if (!fn) { fn = makeWasmLloyd(w.module, w.k, w.d, w.layout, w.maxRows, w.tau); wasmKernels.set(key, fn); }
   return fn;
 }
-function wasmGmmOf(w, ds, id, slot) {
-  const key = id + ':' + slot + ':gmm:' + w.key;
-  let fn = wasmKernels.get(key);
-  if (!fn) {
-    fn = makeWasmGmm(w.module, w.k, w.d, ds.kernelMemory.memory, ds.kernelMemory.scratch + slot * w.slotBytes, w.layout, w.rows, w.minResponsibility);
-    wasmKernels.set(key, fn);
-  }
-  return fn;
-}
-function wasmSeedOf(w, ds, id, slot) {
-  const key = id + ':' + slot + ':' + w.key;
-  let fn = wasmKernels.get(key);
-  if (!fn) {
-    fn = makeWasmSeed(w.module, w.d, ds.kernelMemory.memory, ds.kernelMemory.scratch + slot * w.slotBytes, w.slotBytes, w.maxRows);
-    wasmKernels.set(key, fn);
-  }
-  return fn;
-}
-function wasmBoundedOf(w, ds, id, slot) {
-  const key = id + ':' + slot + ':' + w.key;
-  let fn = wasmKernels.get(key);
-  if (!fn) {
-    fn = makeWasmBounded(w.module, w.k, w.d, ds.kernelMemory.memory, ds.kernelMemory.scratch + slot * w.slotBytes);
-    wasmKernels.set(key, fn);
-  }
-  return fn;
-}
+const wasmGmmOf = (w, ds, id, slot) => slotDriver('gmm', w, ds, id, slot, (memory, base) => makeWasmGmm(w.module, w.k, w.d, memory, base, w.layout, w.rows, w.minResponsibility));
+const wasmSeedOf = (w, ds, id, slot) => slotDriver('seed', w, ds, id, slot, (memory, base) => makeWasmSeed(w.module, w.d, memory, base, w.slotBytes, w.maxRows));
+const wasmBoundedOf = (w, ds, id, slot) => slotDriver('bounded', w, ds, id, slot, (memory, base) => makeWasmBounded(w.module, w.k, w.d, memory, base));
 function kernelOf(kernel) {
   let fn = compiled.get(kernel.key);
   if (!fn) { fn = new Function(kernel.body)(); compiled.set(kernel.key, fn); }

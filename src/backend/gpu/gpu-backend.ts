@@ -108,6 +108,8 @@ export class GpuBackend implements Backend {
   readonly kind = 'gpu' as const;
   readonly deviceName: string;
   private readonly pipelines: PipelineCache;
+  /** Which form of the Lloyd kernel runs (the options, defaults applied; lloyd-dispatch.ts). */
+  private readonly lloydVariant: { rowMasks: boolean; gemm: boolean; registerCentres: boolean };
   private readonly datasets = new Set<GpuDataset>();
   private passes = 0;
   private disposed = false;
@@ -118,6 +120,7 @@ export class GpuBackend implements Backend {
   ) {
     this.deviceName = ctx.name;
     this.pipelines = new PipelineCache(ctx.device, { subgroups: ctx.hasSubgroups && options.subgroups !== false });
+    this.lloydVariant = { rowMasks: options.rowMasks !== false, gemm: options.gemm !== false, registerCentres: options.registerCentres === true };
   }
 
   /** This backend's programs use subgroup operations. */
@@ -242,9 +245,7 @@ export class GpuBackend implements Backend {
           accumulate: true,
           results,
           resultBase: index * m,
-          rowMasks: this.options.rowMasks !== false,
-          gemm: this.options.gemm !== false,
-          registerCentres: this.options.registerCentres === true,
+          ...this.lloydVariant,
         }),
       );
       const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4));
@@ -292,9 +293,8 @@ export class GpuBackend implements Backend {
           accumulate: false,
           results: unused,
           resultBase: 0,
-          rowMasks: false,
-          gemm: this.options.gemm !== false,
-          registerCentres: this.options.registerCentres === true,
+          ...this.lloydVariant,
+          rowMasks: false, // nothing to accumulate
         }),
       );
       const labels = new Int32Array(ds.rows);
