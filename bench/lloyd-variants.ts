@@ -30,14 +30,21 @@ const variants: { name: string; options: Partial<GpuBackendOptions> }[] = [
   { name: 'masks, no subgroups', options: { subgroups: false } },
   { name: 'masks, direct form', options: { gemm: false } },
   { name: 'masks, centres in registers (K·D ≤ 128)', options: { registerCentres: true } },
-  { name: 'scan, direct form (the first kernel)', options: { rowMasks: false, gemm: false, subgroups: false } },
+  {
+    name: 'scan, direct form (the first kernel)',
+    options: { rowMasks: false, gemm: false, subgroups: false },
+  },
 ];
 
 const rng = new Rng(7);
-const matrix = allocateMatrix(rows, Array.from({ length: dims }, (_, j) => `f${j}`));
+const matrix = allocateMatrix(
+  rows,
+  Array.from({ length: dims }, (_, j) => `f${j}`),
+);
 for (let i = 0; i < matrix.data.length; i++) matrix.data[i] = rng.nextDouble() * 10;
 const centres = new Float32Array(k * dims);
-for (let c = 0; c < k; c++) for (let j = 0; j < dims; j++) centres[c * dims + j] = matrix.data[j * rows + rng.nextInt(rows)];
+for (let c = 0; c < k; c++)
+  for (let j = 0; j < dims; j++) centres[c * dims + j] = matrix.data[j * rows + rng.nextInt(rows)];
 
 const lines: string[] = [];
 let device = '';

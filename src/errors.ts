@@ -61,8 +61,14 @@ export class InternalError extends GpusegError {
 /** Wraps anything thrown into a GpusegError, keeping typed ones as they are. */
 export function asGpusegError(error: unknown): GpusegError {
   if (error instanceof GpusegError) return error;
-  if (error instanceof RangeError && /Array buffer allocation failed|Invalid typed array length/.test(error.message)) {
-    return new InputError(`out of host memory: ${error.message}; use a smaller input or stream it`, { cause: error });
+  if (
+    error instanceof RangeError &&
+    /Array buffer allocation failed|Invalid typed array length/.test(error.message)
+  ) {
+    return new InputError(
+      `out of host memory: ${error.message}; use a smaller input or stream it`,
+      { cause: error },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new InternalError(`internal error: ${message}`, { cause: error });

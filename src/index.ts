@@ -8,28 +8,68 @@
  * never exit the process or install global handlers.
  */
 export { fit, type FitOptions, type FitResult, type FitStats } from './api/fit.js';
-export { fitOutOfCore, type OutOfCoreOptions, type OutOfCoreResult } from './api/fit-out-of-core.js';
+export {
+  fitOutOfCore,
+  type OutOfCoreOptions,
+  type OutOfCoreResult,
+} from './api/fit-out-of-core.js';
 export { predict, type PredictOptions, type PredictResult } from './api/predict.js';
-export { predictOutOfCore, type PredictOutOfCoreOptions, type PredictOutOfCoreResult } from './api/predict-out-of-core.js';
+export {
+  predictOutOfCore,
+  type PredictOutOfCoreOptions,
+  type PredictOutOfCoreResult,
+} from './api/predict-out-of-core.js';
 export { assignmentsTable } from './api/assignments.js';
 export { segment, type SegmentOptions, type SegmentResult } from './api/segment.js';
-export { selectK, parseKRange, type SelectOptions, type SelectResult, type SelectRow } from './api/select.js';
+export {
+  selectK,
+  parseKRange,
+  type SelectOptions,
+  type SelectResult,
+  type SelectRow,
+} from './api/select.js';
 export { describeSegments } from './api/describe.js';
 export type { DataOptions } from './api/prepare.js';
 export { rfm, type RfmOptions, type RfmResult } from './segment/rfm.js';
-export { computeProfiles, profilesCsv, profilesJson, type Profiles, type SegmentProfile } from './segment/profile.js';
+export {
+  computeProfiles,
+  profilesCsv,
+  profilesJson,
+  type Profiles,
+  type SegmentProfile,
+} from './segment/profile.js';
 export { PERSONA_RULES, personaNames } from './segment/personas.js';
 export type { PrepOptions, Preprocessing } from './prep/preprocess.js';
 export { silhouetteScores, calinskiHarabasz, daviesBouldin } from './eval/metrics.js';
 export type { TableInput } from './api/input.js';
-export { COMMON_PARAMETERS, KMEANS_PARAMETERS, OUT_OF_CORE_PARAMETERS, PREP_PARAMETERS, type ParameterSpec } from './api/parameters.js';
+export {
+  COMMON_PARAMETERS,
+  KMEANS_PARAMETERS,
+  OUT_OF_CORE_PARAMETERS,
+  PREP_PARAMETERS,
+  type ParameterSpec,
+} from './api/parameters.js';
 export { listDevices, type DeviceList } from './api/devices.js';
 export { readTable } from './io/read-table.js';
 export { writeTable } from './io/write-table.js';
-export { loadModel, saveModel, parseModel, MODEL_VERSION, type KMeansModel } from './model/model.js';
+export {
+  loadModel,
+  saveModel,
+  parseModel,
+  MODEL_VERSION,
+  type KMeansModel,
+} from './model/model.js';
 export type { IterationStat } from './algo/kmeans.js';
 export type { BackendChoice } from './backend/select.js';
 export { closeSharedGpu } from './backend/gpu/gpu-backend.js';
 export { shutdownCpuWorkers } from './backend/cpu/cpu-backend.js';
-export { GpusegError, UsageError, InputError, DeviceError, InternalError, EXIT_CODES, type ErrorKind } from './errors.js';
+export {
+  GpusegError,
+  UsageError,
+  InputError,
+  DeviceError,
+  InternalError,
+  EXIT_CODES,
+  type ErrorKind,
+} from './errors.js';
 export { GPUSEG_VERSION } from './version.js';

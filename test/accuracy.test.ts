@@ -17,7 +17,9 @@ function naiveFloat32Sum(values: Float32Array): number {
   return s;
 }
 
-describe.each(backendCases.filter((b) => ['cpu', 'gpu', 'gpu (chunked, 512 rows)'].includes(b.name)))('backend $name', ({ make }) => {
+describe.each(
+  backendCases.filter((b) => ['cpu', 'gpu', 'gpu (chunked, 512 rows)'].includes(b.name)),
+)('backend $name', ({ make }) => {
   test('sums and inertia of 4M rows stay exact to float32 rounding', async () => {
     const m = allocateMatrix(rows, ['a', 'b']);
     for (let i = 0; i < rows; i++) {
@@ -34,7 +36,9 @@ describe.each(backendCases.filter((b) => ['cpu', 'gpu', 'gpu (chunked, 512 rows)
       exactInertia += (m.data[i] - centre[0]) ** 2 + (m.data[rows + i] - centre[1]) ** 2;
     }
     // The drift the test is there to catch.
-    expect(Math.abs(naiveFloat32Sum(m.data.subarray(0, rows)) - exactA) / exactA).toBeGreaterThan(1e-4);
+    expect(Math.abs(naiveFloat32Sum(m.data.subarray(0, rows)) - exactA) / exactA).toBeGreaterThan(
+      1e-4,
+    );
     const backend = await make();
     try {
       const handle = await backend.attach(m);

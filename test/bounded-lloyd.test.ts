@@ -25,24 +25,54 @@ describe.each([
     const hj = await boundedJs.attach(matrix);
     const hp = await plain.attach(matrix);
     let centres = new Float32Array(k * dims);
-    for (let c = 0; c < k; c++) for (let j = 0; j < dims; j++) centres[c * dims + j] = matrix.data[j * rows + c * 13];
+    for (let c = 0; c < k; c++)
+      for (let j = 0; j < dims; j++) centres[c * dims + j] = matrix.data[j * rows + c * 13];
     for (let step = 0; step < 26; step++) {
       if (step === 5) for (let j = 0; j < dims; j++) centres[2 * dims + j] = 50; // a jump far away
       if (step === 8) centres.copyWithin(3 * dims, 4 * dims, 5 * dims); // centres 3 and 4 coincide
       // Assignment passes in between (as empty-cluster repairs make) write over the bounds' bytes
       // (matrix.ts): the next step must not trust them.
-      if (step === 3) for (const [be, h] of [[bounded, hb], [boundedJs, hj]] as const) await be.assign(h, centres.map((v) => v + 7), k);
-      if (step === 6) for (const [be, h] of [[bounded, hb], [boundedJs, hj]] as const) await be.lloydStep(h, centres.map((v) => v - 5), k, { storeLabels: false });
+      if (step === 3)
+        for (const [be, h] of [
+          [bounded, hb],
+          [boundedJs, hj],
+        ] as const)
+          await be.assign(
+            h,
+            centres.map((v) => v + 7),
+            k,
+          );
+      if (step === 6)
+        for (const [be, h] of [
+          [bounded, hb],
+          [boundedJs, hj],
+        ] as const)
+          await be.lloydStep(
+            h,
+            centres.map((v) => v - 5),
+            k,
+            { storeLabels: false },
+          );
       const a = await bounded.lloydStep(hb, centres, k);
       const j = await boundedJs.lloydStep(hj, centres, k);
       const b = await plain.lloydStep(hp, centres, k);
-      expect([step, j.changed, Array.from(j.counts), Array.from(j.sums), j.inertia]).toEqual([step, a.changed, Array.from(a.counts), Array.from(a.sums), a.inertia]);
+      expect([step, j.changed, Array.from(j.counts), Array.from(j.sums), j.inertia]).toEqual([
+        step,
+        a.changed,
+        Array.from(a.counts),
+        Array.from(a.sums),
+        a.inertia,
+      ]);
       expect(a.changed).toBe(b.changed);
       expect(Array.from(a.counts)).toEqual(Array.from(b.counts));
-      for (let o = 0; o < a.sums.length; o++) expect(Math.abs(a.sums[o] - b.sums[o])).toBeLessThan(1e-9 * (1 + Math.abs(b.sums[o])));
+      for (let o = 0; o < a.sums.length; o++)
+        expect(Math.abs(a.sums[o] - b.sums[o])).toBeLessThan(1e-9 * (1 + Math.abs(b.sums[o])));
       expect(relativeError(a.inertia, b.inertia)).toBeLessThan(1e-6);
       const next = new Float32Array(k * dims);
-      for (let c = 0; c < k; c++) for (let j = 0; j < dims; j++) next[c * dims + j] = b.counts[c] > 0 ? b.sums[c * dims + j] / b.counts[c] : centres[c * dims + j];
+      for (let c = 0; c < k; c++)
+        for (let j = 0; j < dims; j++)
+          next[c * dims + j] =
+            b.counts[c] > 0 ? b.sums[c * dims + j] / b.counts[c] : centres[c * dims + j];
       centres = next;
     }
     // Most steps away from the events above are bounded ones (on the WebAssembly kernel and on

@@ -8,7 +8,11 @@ import { errors, filesIn, gpuseg, tempDir } from './helpers/cli.js';
  * Bad input, each case: a one-line message naming the culprit, the exit status of its class
  * (usage 2, input data 3), and no output or model file left behind (temporary files included).
  */
-function arrowFile(dir: string, name: string, columns: Record<string, Float64Array | Int32Array | string[]>): string {
+function arrowFile(
+  dir: string,
+  name: string,
+  columns: Record<string, Float64Array | Int32Array | string[]>,
+): string {
   const path = join(dir, name);
   writeFileSync(path, tableToIPC(tableFromArrays(columns as Record<string, Float64Array>), 'file'));
   return path;
@@ -21,14 +25,27 @@ interface Case {
   message: RegExp;
 }
 
-const good = (dir: string): string => arrowFile(dir, 'good.arrow', { id: Int32Array.from([1, 2, 3, 4]), a: Float64Array.from([1, 2, 3, 4]), b: Float64Array.from([2, 4, 1, 3]) });
+const good = (dir: string): string =>
+  arrowFile(dir, 'good.arrow', {
+    id: Int32Array.from([1, 2, 3, 4]),
+    a: Float64Array.from([1, 2, 3, 4]),
+    b: Float64Array.from([2, 4, 1, 3]),
+  });
 
 const cases: Case[] = [
-  { name: 'missing file', args: (dir) => [join(dir, 'nope.arrow'), '--k', '2'], status: 3, message: /input file not found: '.*nope\.arrow'/ },
+  {
+    name: 'missing file',
+    args: (dir) => [join(dir, 'nope.arrow'), '--k', '2'],
+    status: 3,
+    message: /input file not found: '.*nope\.arrow'/,
+  },
   {
     name: 'corrupt Arrow file',
     args: (dir) => {
-      writeFileSync(join(dir, 'bad.arrow'), Buffer.concat([Buffer.from('ARROW1\0\0'), Buffer.alloc(64, 7)]));
+      writeFileSync(
+        join(dir, 'bad.arrow'),
+        Buffer.concat([Buffer.from('ARROW1\0\0'), Buffer.alloc(64, 7)]),
+      );
       return [join(dir, 'bad.arrow'), '--k', '2'];
     },
     status: 3,
@@ -37,7 +54,10 @@ const cases: Case[] = [
   {
     name: 'corrupt Parquet file',
     args: (dir) => {
-      writeFileSync(join(dir, 'bad.parquet'), Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(40, 3), Buffer.from('PAR1')]));
+      writeFileSync(
+        join(dir, 'bad.parquet'),
+        Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(40, 3), Buffer.from('PAR1')]),
+      );
       return [join(dir, 'bad.parquet'), '--k', '2'];
     },
     status: 3,
@@ -52,16 +72,34 @@ const cases: Case[] = [
     status: 3,
     message: /ragged\.csv': line 3 has 1 fields?, the header has 2/,
   },
-  { name: 'unknown column in --features', args: (dir) => [good(dir), '--k', '2', '--features', 'a,zz'], status: 2, message: /--features: unknown column 'zz'/ },
+  {
+    name: 'unknown column in --features',
+    args: (dir) => [good(dir), '--k', '2', '--features', 'a,zz'],
+    status: 2,
+    message: /--features: unknown column 'zz'/,
+  },
   {
     name: 'non-numeric feature column',
-    args: (dir) => [arrowFile(dir, 't.arrow', { a: Float64Array.from([1, 2]), name: ['x', 'y'] }), '--k', '1', '--features', 'a,name'],
+    args: (dir) => [
+      arrowFile(dir, 't.arrow', { a: Float64Array.from([1, 2]), name: ['x', 'y'] }),
+      '--k',
+      '1',
+      '--features',
+      'a,name',
+    ],
     status: 3,
     message: /column 'name' is (text|categorical .*), not numeric/,
   },
   {
     name: 'NaN in a feature',
-    args: (dir) => [arrowFile(dir, 't.arrow', { a: Float64Array.from([1, NaN, 3, NaN]), b: Float64Array.from([1, 2, 3, 4]) }), '--k', '2'],
+    args: (dir) => [
+      arrowFile(dir, 't.arrow', {
+        a: Float64Array.from([1, NaN, 3, NaN]),
+        b: Float64Array.from([1, 2, 3, 4]),
+      }),
+      '--k',
+      '2',
+    ],
     status: 3,
     message: /column 'a' has 2 missing \(null or NaN\) values, first at row 1/,
   },
@@ -76,19 +114,48 @@ const cases: Case[] = [
   },
   {
     name: 'Infinity in a feature',
-    args: (dir) => [arrowFile(dir, 't.arrow', { a: Float64Array.from([1, 2, Infinity]), b: Float64Array.from([1, 2, 3]) }), '--k', '2'],
+    args: (dir) => [
+      arrowFile(dir, 't.arrow', {
+        a: Float64Array.from([1, 2, Infinity]),
+        b: Float64Array.from([1, 2, 3]),
+      }),
+      '--k',
+      '2',
+    ],
     status: 3,
     message: /column 'a' has 1 infinite value, first at row 2/,
   },
   {
     name: 'a value beyond float32',
-    args: (dir) => [arrowFile(dir, 't.arrow', { a: Float64Array.from([1, 2, 1e300]), b: Float64Array.from([1, 2, 3]) }), '--k', '2'],
+    args: (dir) => [
+      arrowFile(dir, 't.arrow', {
+        a: Float64Array.from([1, 2, 1e300]),
+        b: Float64Array.from([1, 2, 3]),
+      }),
+      '--k',
+      '2',
+    ],
     status: 3,
     message: /column 'a' has 1 value beyond float32's range/,
   },
-  { name: 'k < 1', args: (dir) => [good(dir), '--k', '0'], status: 2, message: /--k: expected an integer ≥ 1, got '0'/ },
-  { name: 'k not a number', args: (dir) => [good(dir), '--k', 'five'], status: 2, message: /--k: expected an integer ≥ 1, got 'five'/ },
-  { name: 'k > rows', args: (dir) => [good(dir), '--k', '9'], status: 3, message: /k=9 exceeds rows=4; lower --k/ },
+  {
+    name: 'k < 1',
+    args: (dir) => [good(dir), '--k', '0'],
+    status: 2,
+    message: /--k: expected an integer ≥ 1, got '0'/,
+  },
+  {
+    name: 'k not a number',
+    args: (dir) => [good(dir), '--k', 'five'],
+    status: 2,
+    message: /--k: expected an integer ≥ 1, got 'five'/,
+  },
+  {
+    name: 'k > rows',
+    args: (dir) => [good(dir), '--k', '9'],
+    status: 3,
+    message: /k=9 exceeds rows=4; lower --k/,
+  },
   {
     name: 'zero rows',
     args: (dir) => {
@@ -110,14 +177,30 @@ const cases: Case[] = [
   {
     name: '--init file with the wrong shape',
     args: (dir) => {
-      writeFileSync(join(dir, 'init.json'), JSON.stringify([[1, 2, 3], [4, 5, 6]]));
+      writeFileSync(
+        join(dir, 'init.json'),
+        JSON.stringify([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      );
       return [good(dir), '--k', '2', '--init', join(dir, 'init.json')];
     },
     status: 3,
     message: /--init '.*init\.json': expected 2 rows × 2 columns \(k × features: a, b\), got 2 × 3/,
   },
-  { name: 'unknown --backend', args: (dir) => [good(dir), '--k', '2', '--backend', 'tpu'], status: 2, message: /--backend/ },
-  { name: 'unknown output extension', args: (dir) => [good(dir), '--k', '2', '--output', join(dir, 'out.xlsx')], status: 2, message: /--output '.*out\.xlsx': unknown extension/ },
+  {
+    name: 'unknown --backend',
+    args: (dir) => [good(dir), '--k', '2', '--backend', 'tpu'],
+    status: 2,
+    message: /--backend/,
+  },
+  {
+    name: 'unknown output extension',
+    args: (dir) => [good(dir), '--k', '2', '--output', join(dir, 'out.xlsx')],
+    status: 2,
+    message: /--output '.*out\.xlsx': unknown extension/,
+  },
 ];
 
 describe('gpuseg fit: bad input', () => {
@@ -144,11 +227,36 @@ describe('gpuseg fit: bad input', () => {
 describe('gpuseg predict: bad input', () => {
   test('a model from another feature set', () => {
     const dir = tempDir();
-    const input = arrowFile(dir, 'x.arrow', { a: Float64Array.from([1, 2, 3]), c: Float64Array.from([1, 2, 3]) });
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'gpuseg-model', version: 1, algorithm: 'kmeans', features: ['a', 'b'], idColumn: null, k: 1, centres: [[0, 0]] }));
-    const r = gpuseg(['predict', input, '--model', join(dir, 'model.json'), '--output', join(dir, 'p.csv'), '--backend', 'cpu']);
+    const input = arrowFile(dir, 'x.arrow', {
+      a: Float64Array.from([1, 2, 3]),
+      c: Float64Array.from([1, 2, 3]),
+    });
+    writeFileSync(
+      join(dir, 'model.json'),
+      JSON.stringify({
+        format: 'gpuseg-model',
+        version: 1,
+        algorithm: 'kmeans',
+        features: ['a', 'b'],
+        idColumn: null,
+        k: 1,
+        centres: [[0, 0]],
+      }),
+    );
+    const r = gpuseg([
+      'predict',
+      input,
+      '--model',
+      join(dir, 'model.json'),
+      '--output',
+      join(dir, 'p.csv'),
+      '--backend',
+      'cpu',
+    ]);
     expect(r.status).toBe(3);
-    expect(errors(r)).toMatch(/the input lacks the model's feature column 'b'; the model was fitted on a, b/);
+    expect(errors(r)).toMatch(
+      /the input lacks the model's feature column 'b'; the model was fitted on a, b/,
+    );
     expect(filesIn(dir)).toEqual(['model.json', 'x.arrow']);
   });
 
@@ -164,9 +272,21 @@ describe('gpuseg predict: bad input', () => {
   test('a model of a newer version', () => {
     const dir = tempDir();
     const input = arrowFile(dir, 'x.arrow', { a: Float64Array.from([1, 2, 3]) });
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'gpuseg-model', version: 99, algorithm: 'kmeans', features: ['a'], k: 1, centres: [[0]] }));
+    writeFileSync(
+      join(dir, 'model.json'),
+      JSON.stringify({
+        format: 'gpuseg-model',
+        version: 99,
+        algorithm: 'kmeans',
+        features: ['a'],
+        k: 1,
+        centres: [[0]],
+      }),
+    );
     const r = gpuseg(['predict', input, '--model', join(dir, 'model.json'), '--backend', 'cpu']);
     expect(r.status).toBe(3);
-    expect(errors(r)).toMatch(/model version 99, newer than this gpuseg .* reads \(1\); upgrade gpuseg/);
+    expect(errors(r)).toMatch(
+      /model version 99, newer than this gpuseg .* reads \(1\); upgrade gpuseg/,
+    );
   });
 });

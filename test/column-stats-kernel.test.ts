@@ -19,7 +19,10 @@ test('the WebAssembly column statistics equal meanAndStd bit for bit', async () 
     (i) => (i % 2 ? Number('-0') : 0), // (a literal -0 does not survive the test transform)
     (i) => Math.fround(i * 1e-3) - 17,
   ];
-  const m = allocateMatrix(rows, columns.map((_c, j) => `c${j}`));
+  const m = allocateMatrix(
+    rows,
+    columns.map((_c, j) => `c${j}`),
+  );
   expect(m.kernelMemory).toBeDefined();
   columns.forEach((f, j) => {
     for (let i = 0; i < rows; i++) m.data[j * rows + i] = f(i);

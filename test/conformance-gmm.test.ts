@@ -24,7 +24,9 @@ function randomParams(form: 'diag' | 'full', k: number, d: number, seed: number)
       }
     } else {
       for (let a = 0; a < d; a++) {
-        for (let b = a; b < d; b++) precChol[(c * d + a) * d + b] = a === b ? 0.3 + rng.nextDouble() : (rng.nextDouble() - 0.5) * 0.4;
+        for (let b = a; b < d; b++)
+          precChol[(c * d + a) * d + b] =
+            a === b ? 0.3 + rng.nextDouble() : (rng.nextDouble() - 0.5) * 0.4;
         logDet += Math.log(precChol[(c * d + a) * d + a]);
       }
     }
@@ -64,7 +66,8 @@ function reference(m: DataMatrix, p: GmmPassParams) {
     ll += lse;
     let best = 0;
     for (let c = 1; c < k; c++) if (lp[c] > lp[best]) best = c;
-    for (let c = 0; c < k; c++) if (c !== best && Math.abs(lp[c] - lp[best]) < 1e-4 * (1 + Math.abs(lp[best]))) ties.add(i);
+    for (let c = 0; c < k; c++)
+      if (c !== best && Math.abs(lp[c] - lp[best]) < 1e-4 * (1 + Math.abs(lp[best]))) ties.add(i);
     labels[i] = best;
     for (let c = 0; c < k; c++) {
       const r = Math.exp(lp[c] - lse);
@@ -75,7 +78,8 @@ function reference(m: DataMatrix, p: GmmPassParams) {
       if (form === 'diag') dv.forEach((v, j) => (sdd[c * s + j] += r * v * v));
       else {
         let at = 0;
-        for (let a = 0; a < d; a++) for (let b = a; b < d; b++) sdd[c * s + at++] += r * dv[a] * dv[b];
+        for (let a = 0; a < d; a++)
+          for (let b = a; b < d; b++) sdd[c * s + at++] += r * dv[a] * dv[b];
       }
     }
   }
@@ -111,27 +115,32 @@ describe.each(backendCases)('backend $name', ({ make }) => {
       await backend.detach(handle);
     });
 
-    test.each(['diag', 'full'] as const)('%s: statistics, log-likelihood, labels and probabilities', async (form) => {
-      const params = randomParams(form, k, dims, rows + k);
-      const ref = reference(matrix, params);
-      const got = await backend.gmmStep(handle, params);
-      expect(relativeError(got.logLikelihood, ref.ll)).toBeLessThan(1e-5);
-      const close = (a: Float64Array, b: Float64Array, tol: number) => {
-        const scale = Math.max(1, ...b.map(Math.abs));
-        for (let i = 0; i < b.length; i++) expect(Math.abs(a[i] - b[i]) / scale).toBeLessThan(tol);
-      };
-      close(got.nk, ref.nk, 1e-5);
-      close(got.sd, ref.sd, 1e-5);
-      close(got.sdd, ref.sdd, 1e-5);
-      const a = await backend.gmmAssign(handle, params, { probabilities: true });
-      expect(relativeError(a.logLikelihood, ref.ll)).toBeLessThan(1e-5);
-      for (let i = 0; i < rows; i++) {
-        if (!ref.ties.has(i)) expect(a.labels[i]).toBe(ref.labels[i]);
-        expect(Math.abs(a.probability[i] - ref.probs[a.labels[i] * rows + i])).toBeLessThan(1e-4);
-      }
-      for (let i = 0; i < rows * k; i += Math.max(1, Math.floor(rows / 50))) expect(Math.abs(a.probabilities![i] - ref.probs[i])).toBeLessThan(1e-4);
-      const noProbs = await backend.gmmAssign(handle, params, { probabilities: false });
-      expect(noProbs.probabilities).toBeUndefined();
-    });
+    test.each(['diag', 'full'] as const)(
+      '%s: statistics, log-likelihood, labels and probabilities',
+      async (form) => {
+        const params = randomParams(form, k, dims, rows + k);
+        const ref = reference(matrix, params);
+        const got = await backend.gmmStep(handle, params);
+        expect(relativeError(got.logLikelihood, ref.ll)).toBeLessThan(1e-5);
+        const close = (a: Float64Array, b: Float64Array, tol: number) => {
+          const scale = Math.max(1, ...b.map(Math.abs));
+          for (let i = 0; i < b.length; i++)
+            expect(Math.abs(a[i] - b[i]) / scale).toBeLessThan(tol);
+        };
+        close(got.nk, ref.nk, 1e-5);
+        close(got.sd, ref.sd, 1e-5);
+        close(got.sdd, ref.sdd, 1e-5);
+        const a = await backend.gmmAssign(handle, params, { probabilities: true });
+        expect(relativeError(a.logLikelihood, ref.ll)).toBeLessThan(1e-5);
+        for (let i = 0; i < rows; i++) {
+          if (!ref.ties.has(i)) expect(a.labels[i]).toBe(ref.labels[i]);
+          expect(Math.abs(a.probability[i] - ref.probs[a.labels[i] * rows + i])).toBeLessThan(1e-4);
+        }
+        for (let i = 0; i < rows * k; i += Math.max(1, Math.floor(rows / 50)))
+          expect(Math.abs(a.probabilities![i] - ref.probs[i])).toBeLessThan(1e-4);
+        const noProbs = await backend.gmmAssign(handle, params, { probabilities: false });
+        expect(noProbs.probabilities).toBeUndefined();
+      },
+    );
   });
 });

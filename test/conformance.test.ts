@@ -45,12 +45,14 @@ describe.each(backendCases)('backend $name', ({ make }) => {
       expect(s.changed).toBe(rows);
       let labelMismatch = 0;
       const a = await backend.assign(handle, centres, k);
-      for (let i = 0; i < rows; i++) if (a.labels[i] !== ref.labels[i] && !ref.ties.has(i)) labelMismatch++;
+      for (let i = 0; i < rows; i++)
+        if (a.labels[i] !== ref.labels[i] && !ref.ties.has(i)) labelMismatch++;
       expect(labelMismatch).toBe(0);
       if (ref.ties.size === 0) {
         for (let c = 0; c < k; c++) expect(s.counts[c]).toBe(ref.counts[c]);
         const scale = Math.max(...ref.sums.map(Math.abs), 1);
-        for (let o = 0; o < ref.sums.length; o++) expect(Math.abs(s.sums[o] - ref.sums[o]) / scale).toBeLessThan(1e-6);
+        for (let o = 0; o < ref.sums.length; o++)
+          expect(Math.abs(s.sums[o] - ref.sums[o]) / scale).toBeLessThan(1e-6);
       }
       expect(relativeError(s.inertia, ref.inertia)).toBeLessThan(1e-6);
       // The same centres again: nothing changes.
@@ -99,12 +101,16 @@ describe.each(backendCases)('backend $name', ({ make }) => {
       const blocks1 = await backend.seedUpdate(handle, c1);
       for (let b = 0; b < nBlocks; b++) {
         let s = 0;
-        for (let i = b * SEED_BLOCK_ROWS; i < Math.min(rows, (b + 1) * SEED_BLOCK_ROWS); i++) s += minRef[i];
+        for (let i = b * SEED_BLOCK_ROWS; i < Math.min(rows, (b + 1) * SEED_BLOCK_ROWS); i++)
+          s += minRef[i];
         expect(Math.abs(blocks1[b] - s)).toBeLessThanOrEqual(1e-5 * (1 + s));
       }
       const start = (nBlocks - 1) * SEED_BLOCK_ROWS;
       const values = await backend.seedReadMinDist(handle, start, rows - start);
-      for (let i = 0; i < values.length; i++) expect(Math.abs(values[i] - minRef[start + i])).toBeLessThanOrEqual(1e-5 * (1 + minRef[start + i]));
+      for (let i = 0; i < values.length; i++)
+        expect(Math.abs(values[i] - minRef[start + i])).toBeLessThanOrEqual(
+          1e-5 * (1 + minRef[start + i]),
+        );
     });
   });
 });
@@ -126,18 +132,26 @@ describe.each(backendCases)('seeding passes with many centres, backend $name', (
         ref[i] = Infinity;
         for (let c = 0; c < 4; c++) {
           let s = 0;
-          for (let j = 0; j < dims; j++) s += (matrix.data[j * rows + i] - centres[c * dims + j]) ** 2;
+          for (let j = 0; j < dims; j++)
+            s += (matrix.data[j * rows + i] - centres[c * dims + j]) ** 2;
           ref[i] = Math.min(ref[i], s);
         }
       }
       const total = ref.reduce((a, b) => a + b, 0);
-      expect(relativeError(sums.reduce((a, b) => a + b, 0), total)).toBeLessThan(1e-5);
+      expect(
+        relativeError(
+          sums.reduce((a, b) => a + b, 0),
+          total,
+        ),
+      ).toBeLessThan(1e-5);
       // The draw: expected ℓ = 40 rows; and exactly the rows the shared hash keeps given the backend's own distances.
       const picked = await backend.seedSample(handle, 40 / total, 12345);
       const mine = await backend.seedReadMinDist(handle, 0, SEED_BLOCK_ROWS);
       const { sampleUniform } = await import('../src/backend/cpu/kernel-source.js');
       const expected: number[] = [];
-      for (let i = 0; i < SEED_BLOCK_ROWS; i++) if (sampleUniform(i, 12345) < Math.fround(Math.fround(40 / total) * mine[i])) expected.push(i);
+      for (let i = 0; i < SEED_BLOCK_ROWS; i++)
+        if (sampleUniform(i, 12345) < Math.fround(Math.fround(40 / total) * mine[i]))
+          expected.push(i);
       expect(Array.from(picked).filter((r) => r < SEED_BLOCK_ROWS)).toEqual(expected);
       expect(picked.length).toBeGreaterThan(15);
       expect(picked.length).toBeLessThan(80);

@@ -19,18 +19,28 @@ describe.skipIf(!hasGpu)('GPU faults', () => {
   const reference = gpuseg(['fit', WHOLESALE, '--k', '4', '--backend', 'cpu', '--json']);
   const cpuInertia = (JSON.parse(reference.stdout) as { inertia: number }).inertia;
 
-  test.each(['lose-device@2', 'lose-device@12', 'oom@6', 'bad-shader'])('%s: auto finishes on the CPU with one notice', (fault) => {
-    const dir = tempDir();
-    const r = gpuseg(['fit', WHOLESALE, '--k', '4', '--json', '--output', join(dir, 'o.arrow')], { GPUSEG_FAULT: fault, GPUSEG_AUTO_SOFTWARE_GPU: '1' });
-    expect(r.status).toBe(0);
-    expect(errors(r).split('\n')).toHaveLength(1);
-    expect(errors(r)).toMatch(/GPU failed .*; continuing on cpu/);
-    const summary = JSON.parse(r.stdout) as { backend: string; inertia: number; fell_back: boolean };
-    expect(summary.backend).toBe('cpu');
-    expect(summary.fell_back).toBe(true);
-    expect(Math.abs(summary.inertia - cpuInertia) / cpuInertia).toBeLessThan(1e-6);
-    expect(filesIn(dir)).toEqual(['o.arrow']);
-  });
+  test.each(['lose-device@2', 'lose-device@12', 'oom@6', 'bad-shader'])(
+    '%s: auto finishes on the CPU with one notice',
+    (fault) => {
+      const dir = tempDir();
+      const r = gpuseg(['fit', WHOLESALE, '--k', '4', '--json', '--output', join(dir, 'o.arrow')], {
+        GPUSEG_FAULT: fault,
+        GPUSEG_AUTO_SOFTWARE_GPU: '1',
+      });
+      expect(r.status).toBe(0);
+      expect(errors(r).split('\n')).toHaveLength(1);
+      expect(errors(r)).toMatch(/GPU failed .*; continuing on cpu/);
+      const summary = JSON.parse(r.stdout) as {
+        backend: string;
+        inertia: number;
+        fell_back: boolean;
+      };
+      expect(summary.backend).toBe('cpu');
+      expect(summary.fell_back).toBe(true);
+      expect(Math.abs(summary.inertia - cpuInertia) / cpuInertia).toBeLessThan(1e-6);
+      expect(filesIn(dir)).toEqual(['o.arrow']);
+    },
+  );
 
   test.each([
     ['lose-device@3', /GPU device lost/],
@@ -38,30 +48,60 @@ describe.skipIf(!hasGpu)('GPU faults', () => {
     ['bad-shader', /GPU rejected Lloyd step: .*WGSL/],
   ])('%s: --backend gpu stops with status 4 and no output', (fault, message) => {
     const dir = tempDir();
-    const r = gpuseg(['fit', WHOLESALE, '--k', '4', '--backend', 'gpu', '--output', join(dir, 'o.arrow'), '--model', join(dir, 'm.json')], { GPUSEG_FAULT: fault });
+    const r = gpuseg(
+      [
+        'fit',
+        WHOLESALE,
+        '--k',
+        '4',
+        '--backend',
+        'gpu',
+        '--output',
+        join(dir, 'o.arrow'),
+        '--model',
+        join(dir, 'm.json'),
+      ],
+      { GPUSEG_FAULT: fault },
+    );
     expect(r.status).toBe(4);
     expect(errors(r)).toMatch(message);
     expect(errors(r).split('\n')).toHaveLength(1);
     expect(filesIn(dir)).toEqual([]);
   });
 
-  test.each(['lose-device@5', 'oom@3'])('%s out of core: the passes go on on the CPU, to the CPU answer', (fault) => {
-    const dir = tempDir();
-    const input = join(dir, 'customers.arrows');
-    expect(gpuseg(['generate', '--rows', '20000', '--batch-rows', '4000', '--output', input]).status).toBe(0);
-    const args = ['fit', input, '--k', '5', '--out-of-core', '--chunk-rows', '8000', '--json'];
-    const cpu = JSON.parse(gpuseg([...args, '--backend', 'cpu']).stdout) as { inertia: number };
-    const r = gpuseg([...args, '--output', join(dir, 'o.csv')], { GPUSEG_FAULT: fault, GPUSEG_AUTO_SOFTWARE_GPU: '1' });
-    expect(r.status).toBe(0);
-    expect(errors(r)).toMatch(/GPU failed .*; continuing on cpu/);
-    const summary = JSON.parse(r.stdout) as { backend: string; inertia: number; fell_back: boolean; rows: number };
-    expect(summary).toMatchObject({ backend: 'cpu', fell_back: true, rows: 20000 });
-    expect(Math.abs(summary.inertia - cpu.inertia) / cpu.inertia).toBeLessThan(1e-6);
-    expect(filesIn(dir)).toEqual(['customers.arrows', 'o.csv']);
-  });
+  test.each(['lose-device@5', 'oom@3'])(
+    '%s out of core: the passes go on on the CPU, to the CPU answer',
+    (fault) => {
+      const dir = tempDir();
+      const input = join(dir, 'customers.arrows');
+      expect(
+        gpuseg(['generate', '--rows', '20000', '--batch-rows', '4000', '--output', input]).status,
+      ).toBe(0);
+      const args = ['fit', input, '--k', '5', '--out-of-core', '--chunk-rows', '8000', '--json'];
+      const cpu = JSON.parse(gpuseg([...args, '--backend', 'cpu']).stdout) as { inertia: number };
+      const r = gpuseg([...args, '--output', join(dir, 'o.csv')], {
+        GPUSEG_FAULT: fault,
+        GPUSEG_AUTO_SOFTWARE_GPU: '1',
+      });
+      expect(r.status).toBe(0);
+      expect(errors(r)).toMatch(/GPU failed .*; continuing on cpu/);
+      const summary = JSON.parse(r.stdout) as {
+        backend: string;
+        inertia: number;
+        fell_back: boolean;
+        rows: number;
+      };
+      expect(summary).toMatchObject({ backend: 'cpu', fell_back: true, rows: 20000 });
+      expect(Math.abs(summary.inertia - cpu.inertia) / cpu.inertia).toBeLessThan(1e-6);
+      expect(filesIn(dir)).toEqual(['customers.arrows', 'o.csv']);
+    },
+  );
 
   test('the first allocation failing under auto still gives a result', () => {
-    const r = gpuseg(['fit', WHOLESALE, '--k', '3', '--json'], { GPUSEG_FAULT: 'oom@1', GPUSEG_AUTO_SOFTWARE_GPU: '1' });
+    const r = gpuseg(['fit', WHOLESALE, '--k', '3', '--json'], {
+      GPUSEG_FAULT: 'oom@1',
+      GPUSEG_AUTO_SOFTWARE_GPU: '1',
+    });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).backend).toBe('cpu');
   });
@@ -74,16 +114,37 @@ describe('interrupted runs leave nothing behind', () => {
     const gen = join(dir, 'big.arrows');
     const { matrix } = blobs(400_000, 8, 16, 5, 4);
     const columns: Record<string, Float32Array> = {};
-    for (let j = 0; j < 8; j++) columns[`f${j}`] = matrix.data.slice(j * matrix.rows, (j + 1) * matrix.rows);
+    for (let j = 0; j < 8; j++)
+      columns[`f${j}`] = matrix.data.slice(j * matrix.rows, (j + 1) * matrix.rows);
     const { tableToIPC } = await import('apache-arrow');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(gen, tableToIPC(tableFromArrays(columns), 'stream'));
-    const child = spawn(process.execPath, [BIN, 'fit', gen, '--k', '64', '--tol', '0', '--backend', 'cpu', '--output', join(dir, 'o.parquet'), '--model', join(dir, 'm.json')], { cwd: ROOT });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'fit',
+        gen,
+        '--k',
+        '64',
+        '--tol',
+        '0',
+        '--backend',
+        'cpu',
+        '--output',
+        join(dir, 'o.parquet'),
+        '--model',
+        join(dir, 'm.json'),
+      ],
+      { cwd: ROOT },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise((r) => setTimeout(r, 1500));
     child.kill(signal);
-    const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const status = await new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
     expect(status).toBe(signal === 'SIGINT' ? 130 : 143);
     expect(stderr).toMatch(/interrupted/);
     expect(filesIn(dir)).toEqual(['big.arrows']);
@@ -92,16 +153,45 @@ describe('interrupted runs leave nothing behind', () => {
   test('SIGINT during an out-of-core fit removes its spill file too', async () => {
     const dir = tempDir();
     const gen = join(dir, 'big.arrows');
-    expect(gpuseg(['generate', '--rows', '400000', '--batch-rows', '50000', '--output', gen]).status).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'fit', gen, '--k', '64', '--tol', '0', '--out-of-core', '--chunk-rows', '50000', '--spill-dir', dir, '--backend', 'cpu', '--output', join(dir, 'o.csv')], { cwd: ROOT });
+    expect(
+      gpuseg(['generate', '--rows', '400000', '--batch-rows', '50000', '--output', gen]).status,
+    ).toBe(0);
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'fit',
+        gen,
+        '--k',
+        '64',
+        '--tol',
+        '0',
+        '--out-of-core',
+        '--chunk-rows',
+        '50000',
+        '--spill-dir',
+        dir,
+        '--backend',
+        'cpu',
+        '--output',
+        join(dir, 'o.csv'),
+      ],
+      { cwd: ROOT },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // Wait for the spill to exist: the signal must land while it does.
     const started = Date.now();
-    while (!filesIn(dir).some((f) => f.startsWith('.gpuseg-spill-')) && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 50));
+    while (
+      !filesIn(dir).some((f) => f.startsWith('.gpuseg-spill-')) &&
+      Date.now() - started < 60_000
+    )
+      await new Promise((r) => setTimeout(r, 50));
     expect(filesIn(dir).some((f) => f.startsWith('.gpuseg-spill-'))).toBe(true);
     child.kill('SIGINT');
-    const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const status = await new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
     expect(status).toBe(130);
     expect(stderr).toMatch(/interrupted/);
     expect(filesIn(dir)).toEqual(['big.arrows']);
@@ -115,16 +205,21 @@ describe('the host process survives API use as a server would', () => {
   const table = tableFromArrays(columns);
 
   const backends: BackendChoice[] = hasGpu ? ['cpu', 'gpu'] : ['cpu'];
-  test.each(backends)('concurrent fits on %s give the results of sequential ones', async (backend) => {
-    const seeds = [1, 2, 3, 4, 5, 6];
-    const sequential: FitResult[] = [];
-    for (const seed of seeds) sequential.push(await fit(table, { k: 5, seed, backend }));
-    const concurrent = await Promise.all(seeds.map((seed) => fit(table, { k: 5, seed, backend })));
-    concurrent.forEach((r, i) => {
-      expect(Array.from(r.labels)).toEqual(Array.from(sequential[i].labels));
-      expect(r.stats.inertia).toBe(sequential[i].stats.inertia);
-    });
-  });
+  test.each(backends)(
+    'concurrent fits on %s give the results of sequential ones',
+    async (backend) => {
+      const seeds = [1, 2, 3, 4, 5, 6];
+      const sequential: FitResult[] = [];
+      for (const seed of seeds) sequential.push(await fit(table, { k: 5, seed, backend }));
+      const concurrent = await Promise.all(
+        seeds.map((seed) => fit(table, { k: 5, seed, backend })),
+      );
+      concurrent.forEach((r, i) => {
+        expect(Array.from(r.labels)).toEqual(Array.from(sequential[i].labels));
+        expect(r.stats.inertia).toBe(sequential[i].stats.inertia);
+      });
+    },
+  );
 
   test.each(backends)('50 small fits in a row on %s', async (backend) => {
     let last = 0;
@@ -150,7 +245,16 @@ describe('a run killed without cleaning up', () => {
     // A temporary file as a process killed by SIGKILL or the OOM killer leaves it (pid 2^22 − 1 is never alive here).
     const stale = join(dir, '.out.csv.tmp-4194303-abcdef');
     writeFileSync(stale, 'half a file');
-    const r = gpuseg(['fit', WHOLESALE, '--k', '2', '--backend', 'cpu', '--output', join(dir, 'out.csv')]);
+    const r = gpuseg([
+      'fit',
+      WHOLESALE,
+      '--k',
+      '2',
+      '--backend',
+      'cpu',
+      '--output',
+      join(dir, 'out.csv'),
+    ]);
     expect(r.status).toBe(0);
     expect(existsSync(stale)).toBe(false);
     expect(filesIn(dir)).toEqual(['out.csv']);

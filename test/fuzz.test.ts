@@ -1,6 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Bool, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import {
+  Bool,
+  Float64,
+  Int32,
+  Table,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
 import { fit, GpusegError } from '../src/index.js';
 import { readTable } from '../src/io/read-table.js';
@@ -21,7 +30,8 @@ async function outcome(work: () => Promise<unknown>): Promise<'ok' | 'error'> {
     await work();
     return 'ok';
   } catch (error) {
-    if (!(error instanceof GpusegError)) throw new Error(`not a GpusegError: ${(error as Error)?.stack ?? String(error)}`);
+    if (!(error instanceof GpusegError))
+      throw new Error(`not a GpusegError: ${(error as Error)?.stack ?? String(error)}`);
     expect(error.message.length).toBeGreaterThan(0);
     return 'error';
   }
@@ -30,18 +40,34 @@ async function outcome(work: () => Promise<unknown>): Promise<'ok' | 'error'> {
 function randomColumn(rng: Rng, rows: number): Vector {
   const kind = rng.nextInt(5);
   const nullRate = rng.nextInt(4) === 0 ? rng.nextDouble() * 0.3 : 0;
-  const pick = <T>(make: () => T): (T | null)[] => Array.from({ length: rows }, () => (rng.nextDouble() < nullRate ? null : make()));
+  const pick = <T>(make: () => T): (T | null)[] =>
+    Array.from({ length: rows }, () => (rng.nextDouble() < nullRate ? null : make()));
   switch (kind) {
     case 0:
-      return vectorFromArray(pick(() => (rng.nextDouble() - 0.5) * 10 ** rng.nextInt(12)), new Float64());
+      return vectorFromArray(
+        pick(() => (rng.nextDouble() - 0.5) * 10 ** rng.nextInt(12)),
+        new Float64(),
+      );
     case 1:
-      return vectorFromArray(pick(() => rng.nextInt(100) - 50), new Int32());
+      return vectorFromArray(
+        pick(() => rng.nextInt(100) - 50),
+        new Int32(),
+      );
     case 2:
-      return vectorFromArray(pick(() => [Number.NaN, Infinity, -Infinity, 1e300, 0, -0][rng.nextInt(6)]), new Float64());
+      return vectorFromArray(
+        pick(() => [Number.NaN, Infinity, -Infinity, 1e300, 0, -0][rng.nextInt(6)]),
+        new Float64(),
+      );
     case 3:
-      return vectorFromArray(pick(() => rng.nextDouble() < 0.5), new Bool());
+      return vectorFromArray(
+        pick(() => rng.nextDouble() < 0.5),
+        new Bool(),
+      );
     default:
-      return vectorFromArray(pick(() => `s${rng.nextInt(10)}`), new Utf8());
+      return vectorFromArray(
+        pick(() => `s${rng.nextInt(10)}`),
+        new Utf8(),
+      );
   }
 }
 
@@ -58,9 +84,22 @@ describe('fuzz', () => {
       const table = new Table(columns);
       const k = rng.nextInt(8);
       const names = Object.keys(columns);
-      const features = rng.nextInt(3) === 0 ? [names[rng.nextInt(names.length)], 'missing'].slice(0, 1 + rng.nextInt(2)) : undefined;
+      const features =
+        rng.nextInt(3) === 0
+          ? [names[rng.nextInt(names.length)], 'missing'].slice(0, 1 + rng.nextInt(2))
+          : undefined;
       const backend = hasGpu && rng.nextInt(6) === 0 ? 'gpu' : 'cpu';
-      seen[await outcome(() => fit(table, { k, features, backend, init: rng.nextInt(2) ? 'random' : 'k-means++', maxIter: 20 }))]++;
+      seen[
+        await outcome(() =>
+          fit(table, {
+            k,
+            features,
+            backend,
+            init: rng.nextInt(2) ? 'random' : 'k-means++',
+            maxIter: 20,
+          }),
+        )
+      ]++;
     }
     expect(seen.ok).toBeGreaterThan(0);
     expect(seen.error).toBeGreaterThan(0);
@@ -69,7 +108,11 @@ describe('fuzz', () => {
   test('random and mutated bytes into the readers', async () => {
     const rng = new Rng(7);
     const dir = tempDir();
-    const seeds = [readFileSync('datasets/Mall_Customers.arrow'), readFileSync('datasets/Mall_Customers.csv'), tableToIPC(await readTable('datasets/Mall_Customers.arrow'), 'stream')];
+    const seeds = [
+      readFileSync('datasets/Mall_Customers.arrow'),
+      readFileSync('datasets/Mall_Customers.csv'),
+      tableToIPC(await readTable('datasets/Mall_Customers.arrow'), 'stream'),
+    ];
     const { tableToParquet } = await import('../src/io/parquet-io.js');
     seeds.push(Buffer.from(tableToParquet(await readTable('datasets/Mall_Customers.arrow'))));
     const extensions = ['.arrow', '.csv', '.arrows', '.parquet'];
@@ -116,7 +159,15 @@ describe('fuzz', () => {
       if (rng.nextInt(3) === 0) bytes = bytes.subarray(0, rng.nextInt(bytes.length));
       const path = join(dir, `o${rounds}${extension}`);
       writeFileSync(path, bytes);
-      await outcome(() => fitOutOfCore(path, { k: 2, backend: 'cpu', maxIter: 5, chunkRows: 64, output: join(dir, `o${rounds}.csv`) }));
+      await outcome(() =>
+        fitOutOfCore(path, {
+          k: 2,
+          backend: 'cpu',
+          maxIter: 5,
+          chunkRows: 64,
+          output: join(dir, `o${rounds}.csv`),
+        }),
+      );
     }
     expect(rounds).toBeGreaterThan(10);
   });

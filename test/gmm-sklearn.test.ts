@@ -29,17 +29,41 @@ interface GmmCase {
   bic: number;
   aic: number;
 }
-const fixture = JSON.parse(readFileSync('test/fixtures/gmm-sklearn.json', 'utf8')) as { datasets: Record<string, { data: number[]; init_means: number[] }>; cases: GmmCase[] };
+const fixture = JSON.parse(readFileSync('test/fixtures/gmm-sklearn.json', 'utf8')) as {
+  datasets: Record<string, { data: number[]; init_means: number[] }>;
+  cases: GmmCase[];
+};
 
-describe.each(backendCases.filter((b) => b.name === 'cpu' || b.name.startsWith('gpu (chunked') || b.name === 'gpu'))('backend $name', ({ make }) => {
+describe.each(
+  backendCases.filter(
+    (b) => b.name === 'cpu' || b.name.startsWith('gpu (chunked') || b.name === 'gpu',
+  ),
+)('backend $name', ({ make }) => {
   test.each(fixture.cases)('$name', async (c) => {
     const ds = fixture.datasets[c.dataset];
-    const matrix = matrixFromRows(Array.from({ length: c.rows }, (_, i) => ds.data.slice(i * c.dims, (i + 1) * c.dims)));
+    const matrix = matrixFromRows(
+      Array.from({ length: c.rows }, (_, i) => ds.data.slice(i * c.dims, (i + 1) * c.dims)),
+    );
     const backend = await make();
     try {
       const handle = await backend.attach(matrix);
       const meanVariance = columnStats(matrix).variance.reduce((a, b) => a + b, 0) / c.dims;
-      const r = await runGmm(backend, handle, { k: c.k, covariance: c.covariance, init: Float32Array.from(ds.init_means), nInit: 1, maxIter: c.max_iter, tol: c.tol, regCovar: c.reg_covar, seed: 0 }, meanVariance, { probabilities: false });
+      const r = await runGmm(
+        backend,
+        handle,
+        {
+          k: c.k,
+          covariance: c.covariance,
+          init: Float32Array.from(ds.init_means),
+          nInit: 1,
+          maxIter: c.max_iter,
+          tol: c.tol,
+          regCovar: c.reg_covar,
+          seed: 0,
+        },
+        meanVariance,
+        { probabilities: false },
+      );
       expect(Math.abs(r.logLikelihood - c.score)).toBeLessThan(1e-4);
       expect(r.converged).toBe(c.converged);
       if (c.name.startsWith('separated')) {
@@ -47,7 +71,11 @@ describe.each(backendCases.filter((b) => b.name === 'cpu' || b.name.startsWith('
         expect(Math.abs(r.iterations - c.n_iter)).toBeLessThanOrEqual(1);
       }
       r.params.weights.forEach((w, i) => expect(Math.abs(w - c.weights[i])).toBeLessThan(1e-3));
-      const ic = informationCriteria(r.logLikelihood, c.rows, parameterCount(c.covariance, c.k, c.dims));
+      const ic = informationCriteria(
+        r.logLikelihood,
+        c.rows,
+        parameterCount(c.covariance, c.k, c.dims),
+      );
       expect(Math.abs(ic.bic - c.bic)).toBeLessThan(1e-4 * c.rows * 2 + 1e-6);
       expect(Math.abs(ic.aic - c.aic)).toBeLessThan(1e-4 * c.rows * 2 + 1e-6);
     } finally {

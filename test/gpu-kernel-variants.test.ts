@@ -31,11 +31,18 @@ interface Run {
   sqDistances: Float32Array;
 }
 
-async function steps(options: Partial<GpuBackendOptions>, k: number, rows: number, dims: number): Promise<Run> {
+async function steps(
+  options: Partial<GpuBackendOptions>,
+  k: number,
+  rows: number,
+  dims: number,
+): Promise<Run> {
   const { matrix } = blobs(rows, dims, Math.min(k, 12), rows + k, 2);
   const tieRows = 50;
   let centres = new Float32Array(k * dims);
-  for (let c = 0; c < k; c++) for (let j = 0; j < dims; j++) centres[c * dims + j] = matrix.data[j * rows + ((c * 7919) % (rows - tieRows))];
+  for (let c = 0; c < k; c++)
+    for (let j = 0; j < dims; j++)
+      centres[c * dims + j] = matrix.data[j * rows + ((c * 7919) % (rows - tieRows))];
   if (k > 2) centres.copyWithin(2 * dims, dims, 2 * dims); // centres 1 and 2 coincide: exact ties
   if (k > 4 && dims > 1) {
     // The last rows lie far from the rest, on the bisector of centres 3 and 4, which differ in
@@ -45,9 +52,11 @@ async function steps(options: Partial<GpuBackendOptions>, k: number, rows: numbe
     const x0 = Math.fround(1000.3); // ± 0.5 is exact at this magnitude: an exact tie
     for (let r = rows - tieRows; r < rows; r++) {
       matrix.data[r] = x0;
-      for (let j = 1; j < dims; j++) matrix.data[j * rows + r] = Math.fround(1000 + 0.1 * ((r * 7 + j * 3) % 11) + 0.013 * j);
+      for (let j = 1; j < dims; j++)
+        matrix.data[j * rows + r] = Math.fround(1000 + 0.1 * ((r * 7 + j * 3) % 11) + 0.013 * j);
     }
-    for (let j = 1; j < dims; j++) centres[3 * dims + j] = centres[4 * dims + j] = Math.fround(1000.37 + 0.011 * j);
+    for (let j = 1; j < dims; j++)
+      centres[3 * dims + j] = centres[4 * dims + j] = Math.fround(1000.37 + 0.011 * j);
     centres[3 * dims] = x0 + 0.5;
     centres[4 * dims] = x0 - 0.5;
   }
@@ -71,10 +80,17 @@ async function steps(options: Partial<GpuBackendOptions>, k: number, rows: numbe
 describe.skipIf(!hasGpu)('Lloyd kernel variants', () => {
   test('the subgroup programs are the ones run where the adapter has subgroups', async () => {
     const backend = await GpuBackend.create({ allowFallback: true });
-    const has = backend.ctx.description.features.includes('subgroups') && process.env.GPUSEG_NO_SUBGROUPS !== '1';
+    const has =
+      backend.ctx.description.features.includes('subgroups') &&
+      process.env.GPUSEG_NO_SUBGROUPS !== '1';
     expect(backend.usesSubgroups).toBe(has);
-    expect((await GpuBackend.create({ allowFallback: true, subgroups: false })).usesSubgroups).toBe(false);
-    if (!has) console.warn('\n*** this adapter has no subgroups: the subgroup variants are not exercised here ***\n');
+    expect((await GpuBackend.create({ allowFallback: true, subgroups: false })).usesSubgroups).toBe(
+      false,
+    );
+    if (!has)
+      console.warn(
+        '\n*** this adapter has no subgroups: the subgroup variants are not exercised here ***\n',
+      );
     await backend.dispose();
   });
 
@@ -88,10 +104,14 @@ describe.skipIf(!hasGpu)('Lloyd kernel variants', () => {
     { k: 1500, rows: 2_000, dims: 2 },
   ])('k=$k, $rows × $dims: every variant gives the same bits', async ({ k, rows, dims }) => {
     const results = [];
-    for (const v of variants) results.push({ name: v.name, ...(await steps(v.options, k, rows, dims)) });
+    for (const v of variants)
+      results.push({ name: v.name, ...(await steps(v.options, k, rows, dims)) });
     const [first, ...rest] = results;
     for (const other of rest) {
-      expect([other.name, Array.from(other.labels)]).toEqual([other.name, Array.from(first.labels)]);
+      expect([other.name, Array.from(other.labels)]).toEqual([
+        other.name,
+        Array.from(first.labels),
+      ]);
       expect(Array.from(other.sqDistances)).toEqual(Array.from(first.sqDistances));
       for (let s = 0; s < first.steps.length; s++) {
         const a = first.steps[s];

@@ -65,7 +65,9 @@ describe('CSV quirks', () => {
 
   test('an empty or all-null column is reported, not clustered as zeros', async () => {
     const t = await csv('a,b\n1,\n2,\n3,NA\n');
-    expect(() => featureMatrix(t, {})).toThrow("column 'b' has 3 missing (null or NaN) values, first at row 0");
+    expect(() => featureMatrix(t, {})).toThrow(
+      "column 'b' has 3 missing (null or NaN) values, first at row 0",
+    );
   });
 
   test('the tab-separated marketing dataset reads with its 24 missing incomes', async () => {
@@ -89,7 +91,15 @@ describe('Arrow column types', () => {
       i64: makeVector({ type: new Int64(), data: BigInt64Array.from([10n, -20n, 30n]) }),
       u8: makeVector({ type: new Uint8(), data: Uint8Array.from([250, 0, 7]) }),
       f16: makeVector({ type: new Float16(), data: Uint16Array.from([0x3c00, 0xc000, 0x3800]) }),
-      dec: makeVector(makeData({ type: new Decimal(2, 10, 128), length: 3, data: Uint32Array.from([12345, 0, 0, 0, 4294967295, 4294967295, 4294967295, 4294967295, 50, 0, 0, 0]) })),
+      dec: makeVector(
+        makeData({
+          type: new Decimal(2, 10, 128),
+          length: 3,
+          data: Uint32Array.from([
+            12345, 0, 0, 0, 4294967295, 4294967295, 4294967295, 4294967295, 50, 0, 0, 0,
+          ]),
+        }),
+      ),
     });
     const { matrix } = featureMatrix(t, {});
     const col = (j: number) => Array.from(matrix.data.subarray(j * 3, j * 3 + 3));
@@ -101,28 +111,59 @@ describe('Arrow column types', () => {
   });
 
   test('booleans are 0/1 when named as features, and left out by default', async () => {
-    const t = await arrowTable({ a: makeVector(Float64Array.from([1, 2, 3])), flag: vectorFromArray([true, false, true], new Bool()) });
+    const t = await arrowTable({
+      a: makeVector(Float64Array.from([1, 2, 3])),
+      flag: vectorFromArray([true, false, true], new Bool()),
+    });
     expect(featureMatrix(t, {}).roles.features).toEqual(['a']);
     const { matrix } = featureMatrix(t, { features: ['a', 'flag'] });
     expect(Array.from(matrix.data.subarray(3, 6))).toEqual([1, 0, 1]);
   });
 
   test.each([
-    ['a dictionary (categorical) column', () => vectorFromArray(['x', 'y', 'x'], new Dictionary(new Utf8(), new Int32())), /column 'c' is categorical/],
-    ['a date column', () => vectorFromArray([new Date(0), new Date(86400000), new Date(0)], new DateDay()), /column 'c' is a date \(Date/],
-    ['a text column', () => vectorFromArray(['a', 'b', 'c'], new Utf8()), /column 'c' is text, not numeric/],
-    ['a list column', () => vectorFromArray([[1], [2, 3], []], new List(new Field('item', new Float64()))), /column 'c' is nested/],
-    ['a struct column', () => vectorFromArray([{ u: 1 }, { u: 2 }, { u: 3 }], new Struct([new Field('u', new Float64())])), /column 'c' is nested/],
+    [
+      'a dictionary (categorical) column',
+      () => vectorFromArray(['x', 'y', 'x'], new Dictionary(new Utf8(), new Int32())),
+      /column 'c' is categorical/,
+    ],
+    [
+      'a date column',
+      () => vectorFromArray([new Date(0), new Date(86400000), new Date(0)], new DateDay()),
+      /column 'c' is a date \(Date/,
+    ],
+    [
+      'a text column',
+      () => vectorFromArray(['a', 'b', 'c'], new Utf8()),
+      /column 'c' is text, not numeric/,
+    ],
+    [
+      'a list column',
+      () => vectorFromArray([[1], [2, 3], []], new List(new Field('item', new Float64()))),
+      /column 'c' is nested/,
+    ],
+    [
+      'a struct column',
+      () =>
+        vectorFromArray(
+          [{ u: 1 }, { u: 2 }, { u: 3 }],
+          new Struct([new Field('u', new Float64())]),
+        ),
+      /column 'c' is nested/,
+    ],
   ])('%s as a feature is refused with what it is', async (_name, make, message) => {
     const t = await arrowTable({ a: makeVector(Float64Array.from([1, 2, 3])), c: make() });
     expect(featureMatrix(t, {}).roles.features).toEqual(['a']);
     expect(() => featureMatrix(t, { features: ['a', 'c'] })).toThrow(message);
-    await expect(fit(t, { k: 2, features: ['a', 'c'], backend: 'cpu' })).rejects.toThrow(InputError);
+    await expect(fit(t, { k: 2, features: ['a', 'c'], backend: 'cpu' })).rejects.toThrow(
+      InputError,
+    );
   });
 
   test('a float column with nulls reports them', async () => {
     const t = await arrowTable({ a: vectorFromArray([1, null, 3, null, 5], new Float64()) });
-    expect(() => featureMatrix(t, {})).toThrow("column 'a' has 2 missing (null or NaN) values, first at row 1");
+    expect(() => featureMatrix(t, {})).toThrow(
+      "column 'a' has 2 missing (null or NaN) values, first at row 1",
+    );
   });
 });
 
@@ -130,7 +171,9 @@ describe('readers that would not return', () => {
   test('an Arrow file on which apache-arrow loops forever is refused after a deadline', async () => {
     // Found by test/fuzz.test.ts: Mall_Customers.arrow with a few bytes of its footer changed.
     const started = performance.now();
-    await expect(readTable('test/fixtures/hangs-apache-arrow.arrow')).rejects.toThrow(/is not a readable Arrow IPC file: the reader did not finish within/);
+    await expect(readTable('test/fixtures/hangs-apache-arrow.arrow')).rejects.toThrow(
+      /is not a readable Arrow IPC file: the reader did not finish within/,
+    );
     expect(performance.now() - started).toBeLessThan(15_000);
     // The next read starts a fresh reader.
     expect((await readTable('datasets/Mall_Customers.arrow')).numRows).toBe(200);

@@ -9,7 +9,11 @@ import { Rng } from '../src/util/rng.js';
 import { backendCases } from './helpers/backends.js';
 import { blobs } from './helpers/reference.js';
 
-describe.each(backendCases.filter((b) => b.name === 'cpu' || b.name === 'gpu' || b.name.startsWith('gpu (chunked')))('k-means|| on backend $name', ({ make }) => {
+describe.each(
+  backendCases.filter(
+    (b) => b.name === 'cpu' || b.name === 'gpu' || b.name.startsWith('gpu (chunked'),
+  ),
+)('k-means|| on backend $name', ({ make }) => {
   test('seeds as well as greedy k-means++ in a handful of passes', async () => {
     const { matrix, truth } = blobs(40_000, 5, 12, 5, 0.6);
     const backend = await make();
@@ -22,7 +26,12 @@ describe.each(backendCases.filter((b) => b.name === 'cpu' || b.name === 'gpu' ||
       expect(parallel.potential!).toBeLessThan(greedy.potential! * 2);
       // Lloyd from the k-means|| seeds recovers the blobs.
       const meanVariance = columnStats(matrix).variance.reduce((a, b) => a + b, 0) / matrix.dims;
-      const r = await runKMeans(backend, handle, { k: 12, init: 'k-means||', nInit: 1, maxIter: 100, tol: 0, seed: 4 }, meanVariance);
+      const r = await runKMeans(
+        backend,
+        handle,
+        { k: 12, init: 'k-means||', nInit: 1, maxIter: 100, tol: 0, seed: 4 },
+        meanVariance,
+      );
       const seen = new Map<number, number>();
       let agree = 0;
       for (let i = 0; i < truth.length; i++) {
@@ -67,7 +76,10 @@ test('fit picks k-means|| by itself from 200,000 rows and reports its cost', asy
   const r = await fit(tableFromArrays(cols), { k: 4, backend: 'cpu' });
   expect(r.model.init).toBe('k-means||');
   expect(r.stats.seedPotential).toBeGreaterThan(0);
-  const small = await fit(tableFromArrays({ a: Float32Array.from([1, 2, 3, 10, 11, 12]) }), { k: 2, backend: 'cpu' });
+  const small = await fit(tableFromArrays({ a: Float32Array.from([1, 2, 3, 10, 11, 12]) }), {
+    k: 2,
+    backend: 'cpu',
+  });
   expect(small.model.init).toBe('k-means++');
 });
 
@@ -78,12 +90,24 @@ describe('mini-batch k-means', () => {
     for (let j = 0; j < 4; j++) cols[`f${j}`] = matrix.data.slice(j * 60_000, (j + 1) * 60_000);
     const table = tableFromArrays(cols);
     const full = await fit(table, { k: 6, backend: 'cpu', seed: 2 });
-    const mini = await fit(table, { k: 6, backend: 'cpu', seed: 2, algorithm: 'minibatch-kmeans', batchSize: 512 });
+    const mini = await fit(table, {
+      k: 6,
+      backend: 'cpu',
+      seed: 2,
+      algorithm: 'minibatch-kmeans',
+      batchSize: 512,
+    });
     expect(mini.stats.algorithm).toBe('minibatch-kmeans');
     expect(mini.stats.inertia!).toBeLessThan(full.stats.inertia! * 1.02);
     expect(mini.stats.history[0].inertia).toBeGreaterThan(0);
     expect((mini.model as { trainedWith?: string }).trainedWith).toBe('minibatch-kmeans');
-    const again = await fit(table, { k: 6, backend: 'cpu', seed: 2, algorithm: 'minibatch-kmeans', batchSize: 512 });
+    const again = await fit(table, {
+      k: 6,
+      backend: 'cpu',
+      seed: 2,
+      algorithm: 'minibatch-kmeans',
+      batchSize: 512,
+    });
     expect(again.model.centres).toEqual(mini.model.centres);
   });
 });

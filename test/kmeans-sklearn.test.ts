@@ -25,25 +25,47 @@ interface SklearnCase {
   centres: number[];
 }
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/kmeans-sklearn.json', import.meta.url), 'utf8')) as { cases: SklearnCase[] };
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/kmeans-sklearn.json', import.meta.url), 'utf8'),
+) as { cases: SklearnCase[] };
 
-describe.each(backendCases.filter((b) => !b.name.includes('1 thread')))('backend $name', ({ make }) => {
-  test.each(fixture.cases)('$name', async (c) => {
-    const rows = Array.from({ length: c.rows }, (_, i) => c.data.slice(i * c.dims, (i + 1) * c.dims));
-    const matrix = matrixFromRows(rows);
-    const stats = columnStats(matrix);
-    const backend = await make();
-    try {
-      const handle = await backend.attach(matrix);
-      const meanVariance = stats.variance.reduce((s, v) => s + v, 0) / c.dims;
-      const result = await runKMeans(backend, handle, { k: c.k, init: Float32Array.from(c.init), nInit: 1, maxIter: c.max_iter, tol: c.tol, seed: 0 }, meanVariance);
-      expect(Array.from(result.labels)).toEqual(c.labels);
-      expect(relativeError(result.inertia, c.inertia)).toBeLessThan(1e-5);
-      expect(result.iterations).toBe(c.n_iter);
-      for (let i = 0; i < c.centres.length; i++) expect(Math.abs(result.centres[i] - c.centres[i])).toBeLessThan(1e-3 * (1 + Math.abs(c.centres[i])));
-      if (c.name.includes('empty')) expect(result.emptyClusterRepairs).toBeGreaterThan(0);
-    } finally {
-      await backend.dispose();
-    }
-  });
-});
+describe.each(backendCases.filter((b) => !b.name.includes('1 thread')))(
+  'backend $name',
+  ({ make }) => {
+    test.each(fixture.cases)('$name', async (c) => {
+      const rows = Array.from({ length: c.rows }, (_, i) =>
+        c.data.slice(i * c.dims, (i + 1) * c.dims),
+      );
+      const matrix = matrixFromRows(rows);
+      const stats = columnStats(matrix);
+      const backend = await make();
+      try {
+        const handle = await backend.attach(matrix);
+        const meanVariance = stats.variance.reduce((s, v) => s + v, 0) / c.dims;
+        const result = await runKMeans(
+          backend,
+          handle,
+          {
+            k: c.k,
+            init: Float32Array.from(c.init),
+            nInit: 1,
+            maxIter: c.max_iter,
+            tol: c.tol,
+            seed: 0,
+          },
+          meanVariance,
+        );
+        expect(Array.from(result.labels)).toEqual(c.labels);
+        expect(relativeError(result.inertia, c.inertia)).toBeLessThan(1e-5);
+        expect(result.iterations).toBe(c.n_iter);
+        for (let i = 0; i < c.centres.length; i++)
+          expect(Math.abs(result.centres[i] - c.centres[i])).toBeLessThan(
+            1e-3 * (1 + Math.abs(c.centres[i])),
+          );
+        if (c.name.includes('empty')) expect(result.emptyClusterRepairs).toBeGreaterThan(0);
+      } finally {
+        await backend.dispose();
+      }
+    });
+  },
+);

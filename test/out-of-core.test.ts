@@ -32,7 +32,10 @@ beforeAll(async () => {
   const table = await readTable(arrows);
   parquet = join(dir, 'customers.parquet');
   const properties = new pq.WriterPropertiesBuilder().setMaxRowGroupSize(4096).build();
-  writeFileSync(parquet, pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')), properties));
+  writeFileSync(
+    parquet,
+    pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')), properties),
+  );
 });
 
 describe('out-of-core k-means against the in-memory fit', () => {
@@ -41,14 +44,20 @@ describe('out-of-core k-means against the in-memory fit', () => {
     const memory = await fit(arrows, common);
     const labels = memory.labels;
     // Stream batches of 1000 rows join into chunks of 7000 and 3000; Parquet's (decoded as batches of 1024 rows) into 10,240.
-    for (const [file, chunkRows, chunks] of [[arrows, 7000, 5], [arrows, 2500, 10], [parquet, 10_000, 3]] as const) {
+    for (const [file, chunkRows, chunks] of [
+      [arrows, 7000, 5],
+      [arrows, 2500, 10],
+      [parquet, 10_000, 3],
+    ] as const) {
       const out = join(dir, `out-${chunkRows}.arrows`);
       const r = await fitOutOfCore(file, { ...common, chunkRows, output: out });
       expect(r.stats.rows).toBe(ROWS);
       expect(r.stats.outOfCore.sampleRows).toBe(ROWS);
       expect(r.stats.outOfCore.chunks).toBe(chunks);
       expect(r.stats.iterations).toBe(memory.stats.iterations);
-      for (let c = 0; c < 6; c++) for (let j = 0; j < r.model.centres[c].length; j++) expect(r.model.centres[c][j]).toBeCloseTo(memory.model.centres[c][j], 5);
+      for (let c = 0; c < 6; c++)
+        for (let j = 0; j < r.model.centres[c].length; j++)
+          expect(r.model.centres[c][j]).toBeCloseTo(memory.model.centres[c][j], 5);
       expect(r.stats.inertia! / memory.stats.inertia!).toBeCloseTo(1, 9);
       expect(r.names).toEqual(memory.names);
       expect(r.sizes).toEqual(memory.profiles.segments.map((s) => s.size));
@@ -61,8 +70,15 @@ describe('out-of-core k-means against the in-memory fit', () => {
       }
       const written = await readTable(out);
       expect(written.numRows).toBe(ROWS);
-      expect(written.schema.fields.map((f) => f.name)).toEqual(['customer_id', 'segment_id', 'segment_name', 'distance']);
-      expect(Array.from(written.getChild('segment_id')!.toArray() as Int32Array)).toEqual(Array.from(labels));
+      expect(written.schema.fields.map((f) => f.name)).toEqual([
+        'customer_id',
+        'segment_id',
+        'segment_name',
+        'distance',
+      ]);
+      expect(Array.from(written.getChild('segment_id')!.toArray() as Int32Array)).toEqual(
+        Array.from(labels),
+      );
       expect(written.getChild('customer_id')!.get(ROWS - 1)).toBe(ROWS - 1);
       expect(written.getChild('segment_name')!.get(0)).toBe(memory.names![labels[0]]);
     }
@@ -73,11 +89,18 @@ describe('out-of-core k-means against the in-memory fit', () => {
     // of 30,000 must give the in-memory result.
     const table = await readTable(arrows);
     const features = ['recency_days', 'frequency', 'monetary', 'tenure_days'];
-    const init = [0, 1, 2].map((c) => features.map((f) => Number(table.getChild(f)!.get(c * 1000))));
+    const init = [0, 1, 2].map((c) =>
+      features.map((f) => Number(table.getChild(f)!.get(c * 1000))),
+    );
     const common = { k: 3, init, features, scale: 'none' as const, backend: 'cpu' as const };
     const memory = await fit(arrows, common);
     const notices: string[] = [];
-    const r = await fitOutOfCore(arrows, { ...common, sampleRows: 500, chunkRows: 4000, onNotice: (m) => notices.push(m) });
+    const r = await fitOutOfCore(arrows, {
+      ...common,
+      sampleRows: 500,
+      chunkRows: 4000,
+      onNotice: (m) => notices.push(m),
+    });
     expect(notices.join('\n')).toMatch(/uniform sample of 500 of 30000 rows/);
     expect(r.model.centres).toEqual(memory.model.centres);
     expect(r.stats.iterations).toBe(memory.stats.iterations);
@@ -87,7 +110,13 @@ describe('out-of-core k-means against the in-memory fit', () => {
   test('with a sample, the scaling is estimated close to the full data and the fit finds the personas', async () => {
     const memory = await fit(arrows, { k: 7, backend: 'cpu' });
     const out = join(dir, 'sampled.arrows');
-    const r = await fitOutOfCore(arrows, { k: 7, backend: 'cpu', sampleRows: 5000, chunkRows: 8000, output: out });
+    const r = await fitOutOfCore(arrows, {
+      k: 7,
+      backend: 'cpu',
+      sampleRows: 5000,
+      chunkRows: 8000,
+      output: out,
+    });
     const full = memory.model.preprocessing!.scale;
     const sampled = r.model.preprocessing!.scale;
     full.scale.forEach((s, j) => expect(Math.abs(sampled.scale[j] / s - 1)).toBeLessThan(0.05));
@@ -121,39 +150,86 @@ describe('Gaussian mixtures out of core', () => {
     const file = join(dir, 'two-blobs.arrow');
     writeFileSync(file, tableToIPC(new Table({ x: makeVector(x), y: makeVector(y) }), 'file'));
     const heard: string[] = [];
-    const r = await fitOutOfCore(file, { k: 3, algorithm: 'gmm', covariance: 'diag', scale: 'none', backend: 'cpu', init: [[0, 0], [5, 5], [1e4, 1e4]], onNotice: (m) => heard.push(m) });
+    const r = await fitOutOfCore(file, {
+      k: 3,
+      algorithm: 'gmm',
+      covariance: 'diag',
+      scale: 'none',
+      backend: 'cpu',
+      init: [
+        [0, 0],
+        [5, 5],
+        [1e4, 1e4],
+      ],
+      onNotice: (m) => heard.push(m),
+    });
     expect(r.stats.emptyComponents).toBe(1);
     expect(heard.some((m) => /lost all their rows/.test(m))).toBe(true);
     expect(r.stats.notices.some((m) => /lost all their rows/.test(m))).toBe(true);
   });
 
-  test.each(['diag', 'full'] as const)('%s: EM over chunks gives the in-memory fit (sample = every row)', async (covariance) => {
-    const common = { k: 4, algorithm: 'gmm' as const, covariance, backend: 'cpu' as const, seed: 5, probabilities: true };
-    const memory = await fit(arrows, common);
-    const out = join(dir, `gmm-${covariance}.arrows`);
-    const r = await fitOutOfCore(arrows, { ...common, chunkRows: 7000, output: out });
-    expect(r.model.algorithm).toBe('gmm');
-    expect(r.stats.iterations).toBe(memory.stats.iterations);
-    expect(r.stats.converged).toBe(memory.stats.converged);
-    expect(Math.abs(r.stats.logLikelihood! - memory.stats.logLikelihood!)).toBeLessThan(1e-6);
-    expect(r.stats.bic! / memory.stats.bic!).toBeCloseTo(1, 8);
-    for (let c = 0; c < 4; c++) for (let j = 0; j < r.model.centres[c].length; j++) expect(r.model.centres[c][j]).toBeCloseTo(memory.model.centres[c][j], 4);
-    const written = await readTable(out);
-    expect(written.schema.fields.map((f) => f.name)).toEqual(memory.assignments.schema.fields.map((f) => f.name));
-    const a = written.getChild('segment_id')!.toArray() as Int32Array;
-    let differ = 0;
-    for (let i = 0; i < ROWS; i++) if (a[i] !== memory.labels[i]) differ++;
-    expect(differ).toBeLessThanOrEqual(3);
-    const p = written.getChild('probability')!.toArray() as Float32Array;
-    for (let i = 0; i < ROWS; i += 997) expect(Math.abs(p[i] - memory.probability![i])).toBeLessThan(1e-4);
-    expect(r.names).toEqual(memory.names);
-  });
+  test.each(['diag', 'full'] as const)(
+    '%s: EM over chunks gives the in-memory fit (sample = every row)',
+    async (covariance) => {
+      const common = {
+        k: 4,
+        algorithm: 'gmm' as const,
+        covariance,
+        backend: 'cpu' as const,
+        seed: 5,
+        probabilities: true,
+      };
+      const memory = await fit(arrows, common);
+      const out = join(dir, `gmm-${covariance}.arrows`);
+      const r = await fitOutOfCore(arrows, { ...common, chunkRows: 7000, output: out });
+      expect(r.model.algorithm).toBe('gmm');
+      expect(r.stats.iterations).toBe(memory.stats.iterations);
+      expect(r.stats.converged).toBe(memory.stats.converged);
+      expect(Math.abs(r.stats.logLikelihood! - memory.stats.logLikelihood!)).toBeLessThan(1e-6);
+      expect(r.stats.bic! / memory.stats.bic!).toBeCloseTo(1, 8);
+      for (let c = 0; c < 4; c++)
+        for (let j = 0; j < r.model.centres[c].length; j++)
+          expect(r.model.centres[c][j]).toBeCloseTo(memory.model.centres[c][j], 4);
+      const written = await readTable(out);
+      expect(written.schema.fields.map((f) => f.name)).toEqual(
+        memory.assignments.schema.fields.map((f) => f.name),
+      );
+      const a = written.getChild('segment_id')!.toArray() as Int32Array;
+      let differ = 0;
+      for (let i = 0; i < ROWS; i++) if (a[i] !== memory.labels[i]) differ++;
+      expect(differ).toBeLessThanOrEqual(3);
+      const p = written.getChild('probability')!.toArray() as Float32Array;
+      for (let i = 0; i < ROWS; i += 997)
+        expect(Math.abs(p[i] - memory.probability![i])).toBeLessThan(1e-4);
+      expect(r.names).toEqual(memory.names);
+    },
+  );
 
   test('gpuseg fit --algorithm gmm --out-of-core reports log_likelihood, bic and the passes', () => {
-    const r = gpuseg(['fit', parquet, '--k', '3', '--algorithm', 'gmm', '--covariance', 'diag', '--out-of-core', '--chunk-rows', '5000', '--backend', 'cpu', '--json']);
+    const r = gpuseg([
+      'fit',
+      parquet,
+      '--k',
+      '3',
+      '--algorithm',
+      'gmm',
+      '--covariance',
+      'diag',
+      '--out-of-core',
+      '--chunk-rows',
+      '5000',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(errors(r)).toBe('');
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ algorithm: 'gmm', covariance: 'diag', rows: ROWS, out_of_core: { chunks_per_pass: 6, spilled: true } }); // parquet-wasm's 1024-row batches, five a chunk
+    expect(summary).toMatchObject({
+      algorithm: 'gmm',
+      covariance: 'diag',
+      rows: ROWS,
+      out_of_core: { chunks_per_pass: 6, spilled: true },
+    }); // parquet-wasm's 1024-row batches, five a chunk
     expect(summary.log_likelihood).toBeLessThan(0);
     expect(summary.out_of_core.passes).toBe(summary.iterations + 2); // validation, EM steps, profiles (no --output)
   });
@@ -162,20 +238,35 @@ describe('Gaussian mixtures out of core', () => {
 describe('the spill of prepared chunks', () => {
   test('passes read back from the spill give what reading the input every pass gives, and the spill is removed', async () => {
     const spillDir = tempDir();
-    const common = { k: 5, init: 'k-means++', backend: 'cpu' as const, chunkRows: 6000, maxIter: 30 };
+    const common = {
+      k: 5,
+      init: 'k-means++',
+      backend: 'cpu' as const,
+      chunkRows: 6000,
+      maxIter: 30,
+    };
     const spilled = await fitOutOfCore(arrows, { ...common, spill: spillDir });
     const plain = await fitOutOfCore(arrows, { ...common, spill: false });
     expect(spilled.stats.outOfCore.spilled).toBe(true);
     expect(plain.stats.outOfCore.spilled).toBe(false);
     expect(spilled.model.centres).toEqual(plain.model.centres);
-    expect(spilled.stats.history.map((h) => h.inertia)).toEqual(plain.stats.history.map((h) => h.inertia));
+    expect(spilled.stats.history.map((h) => h.inertia)).toEqual(
+      plain.stats.history.map((h) => h.inertia),
+    );
     expect(filesIn(spillDir)).toEqual([]);
   });
 
   test('a folder it cannot use is a notice, not a failure', async () => {
     const notices: string[] = [];
-    const r = await fitOutOfCore(arrows, { k: 3, backend: 'cpu', spill: join(dir, 'no', 'such', 'folder'), onNotice: (m) => notices.push(m) });
-    expect(notices.join('\n')).toMatch(/no spill of the prepared chunks \(cannot write in .*folder/);
+    const r = await fitOutOfCore(arrows, {
+      k: 3,
+      backend: 'cpu',
+      spill: join(dir, 'no', 'such', 'folder'),
+      onNotice: (m) => notices.push(m),
+    });
+    expect(notices.join('\n')).toMatch(
+      /no spill of the prepared chunks \(cannot write in .*folder/,
+    );
     expect(r.stats.outOfCore.spilled).toBe(false);
     expect(r.stats.rows).toBe(ROWS);
   });
@@ -196,7 +287,9 @@ describe.skipIf(!hasGpu)('out-of-core k-means on the GPU', () => {
     const gpu = await fitOutOfCore(arrows, { ...common, backend: 'gpu' });
     expect(gpu.stats.backend).toBe('gpu');
     expect(gpu.stats.iterations).toBe(cpu.stats.iterations);
-    for (let c = 0; c < 6; c++) for (let j = 0; j < cpu.model.centres[c].length; j++) expect(gpu.model.centres[c][j]).toBeCloseTo(cpu.model.centres[c][j], 4);
+    for (let c = 0; c < 6; c++)
+      for (let j = 0; j < cpu.model.centres[c].length; j++)
+        expect(gpu.model.centres[c][j]).toBeCloseTo(cpu.model.centres[c][j], 4);
     gpu.sizes.forEach((n, c) => expect(Math.abs(n - cpu.sizes[c])).toBeLessThanOrEqual(3));
   });
 });
@@ -204,19 +297,53 @@ describe.skipIf(!hasGpu)('out-of-core k-means on the GPU', () => {
 describe('gpuseg fit --out-of-core', () => {
   test('writes every row, the model and profiles; --json reports the passes', async () => {
     const out = join(dir, 'cli.csv');
-    const r = gpuseg(['fit', arrows, '--k', '5', '--out-of-core', '--chunk-rows', '6000', '--backend', 'cpu', '--output', out, '--model', join(dir, 'm.json'), '--profile-output', join(dir, 'p.json'), '--json']);
+    const r = gpuseg([
+      'fit',
+      arrows,
+      '--k',
+      '5',
+      '--out-of-core',
+      '--chunk-rows',
+      '6000',
+      '--backend',
+      'cpu',
+      '--output',
+      out,
+      '--model',
+      join(dir, 'm.json'),
+      '--profile-output',
+      join(dir, 'p.json'),
+      '--json',
+    ]);
     expect(errors(r)).toBe('');
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ k: 5, rows: ROWS, out_of_core: { chunks_per_pass: 5, chunk_rows: 6000, sample_rows: ROWS } });
+    expect(summary).toMatchObject({
+      k: 5,
+      rows: ROWS,
+      out_of_core: { chunks_per_pass: 5, chunk_rows: 6000, sample_rows: ROWS },
+    });
     expect(summary.out_of_core.passes).toBe(summary.iterations + 3);
     const written = await readTable(out);
     expect(written.numRows).toBe(ROWS);
     expect(new Set(written.getChild('segment_id')!.toArray() as Int32Array).size).toBe(5);
     // predict with the saved model agrees with the rows written.
     const predicted = join(dir, 'predicted.csv');
-    expect(gpuseg(['predict', arrows, '--model', join(dir, 'm.json'), '--output', predicted, '--backend', 'cpu']).status).toBe(0);
-    expect(Array.from((await readTable(predicted)).getChild('segment_id')!.toArray() as Int32Array)).toEqual(Array.from(written.getChild('segment_id')!.toArray() as Int32Array));
+    expect(
+      gpuseg([
+        'predict',
+        arrows,
+        '--model',
+        join(dir, 'm.json'),
+        '--output',
+        predicted,
+        '--backend',
+        'cpu',
+      ]).status,
+    ).toBe(0);
+    expect(
+      Array.from((await readTable(predicted)).getChild('segment_id')!.toArray() as Int32Array),
+    ).toEqual(Array.from(written.getChild('segment_id')!.toArray() as Int32Array));
   });
 
   test('a bad value in a later chunk names its row in the file and leaves no output', () => {
@@ -227,11 +354,27 @@ describe('gpuseg fit --out-of-core', () => {
       const x = Float64Array.from({ length: n }, (_, i) => (i % 13) + b);
       const y = Float64Array.from({ length: n }, (_, i) => (i % 7) * 2);
       if (b === 2) y[1234] = Number.POSITIVE_INFINITY;
-      return new Table({ id: makeVector(Int32Array.from({ length: n }, (_, i) => b * n + i)), x: makeVector({ type: new Float64(), data: x }), y: makeVector({ type: new Float64(), data: y }) }).batches[0];
+      return new Table({
+        id: makeVector(Int32Array.from({ length: n }, (_, i) => b * n + i)),
+        x: makeVector({ type: new Float64(), data: x }),
+        y: makeVector({ type: new Float64(), data: y }),
+      }).batches[0];
     });
     writeFileSync(file, tableToIPC(new Table(batches as RecordBatch[]), 'stream'));
     const out = join(bad, 'segments.arrows');
-    const r = gpuseg(['fit', file, '--k', '3', '--out-of-core', '--chunk-rows', '5000', '--backend', 'cpu', '--output', out]);
+    const r = gpuseg([
+      'fit',
+      file,
+      '--k',
+      '3',
+      '--out-of-core',
+      '--chunk-rows',
+      '5000',
+      '--backend',
+      'cpu',
+      '--output',
+      out,
+    ]);
     expect(r.status).toBe(3);
     expect(errors(r)).toMatch(/column 'y' has 1 infinite value, first at row 11234/);
     expect(errors(r).split('\n')).toHaveLength(1);
@@ -239,9 +382,19 @@ describe('gpuseg fit --out-of-core', () => {
   });
 
   test('a corrupt Arrow footer that hangs apache-arrow is reported, not waited on', () => {
-    const r = gpuseg(['fit', 'test/fixtures/hangs-apache-arrow.arrow', '--k', '2', '--out-of-core', '--backend', 'cpu']);
+    const r = gpuseg([
+      'fit',
+      'test/fixtures/hangs-apache-arrow.arrow',
+      '--k',
+      '2',
+      '--out-of-core',
+      '--backend',
+      'cpu',
+    ]);
     expect(r.status).toBe(3);
-    expect(errors(r)).toMatch(/hangs-apache-arrow\.arrow' is not a readable Arrow IPC file: the reader did not finish/);
+    expect(errors(r)).toMatch(
+      /hangs-apache-arrow\.arrow' is not a readable Arrow IPC file: the reader did not finish/,
+    );
   });
 
   test('what it cannot do is refused up front, naming the flag', () => {
@@ -249,10 +402,19 @@ describe('gpuseg fit --out-of-core', () => {
     writeFileSync(csv, 'a,b\n1,2\n3,4\n5,6\n');
     const cases: [string[], RegExp][] = [
       [['fit', csv, '--k', '2', '--out-of-core'], /--out-of-core reads Arrow IPC or Parquet files/],
-      [['fit', arrows, '--k', '2', '--out-of-core', '--algorithm', 'minibatch-kmeans'], /--out-of-core fits --algorithm kmeans or gmm/],
-      [['fit', arrows, '--k', '2', '--out-of-core', '--output', join(dir, 'x.parquet')], /--output .*x\.parquet': this output is written chunk by chunk/],
+      [
+        ['fit', arrows, '--k', '2', '--out-of-core', '--algorithm', 'minibatch-kmeans'],
+        /--out-of-core fits --algorithm kmeans or gmm/,
+      ],
+      [
+        ['fit', arrows, '--k', '2', '--out-of-core', '--output', join(dir, 'x.parquet')],
+        /--output .*x\.parquet': this output is written chunk by chunk/,
+      ],
       [['fit', arrows, '--k', '2', '--out-of-core', '--chunk-rows', '0'], /--chunk-rows: expected/],
-      [['fit', arrows, '--k', '2', '--out-of-core', '--sample-rows', 'many'], /--sample-rows: expected/],
+      [
+        ['fit', arrows, '--k', '2', '--out-of-core', '--sample-rows', 'many'],
+        /--sample-rows: expected/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = gpuseg([...args, '--backend', 'cpu']);
@@ -265,18 +427,35 @@ describe('gpuseg fit --out-of-core', () => {
 describe('predict out of core', () => {
   test('k-means and mixture models score chunk by chunk exactly as in memory', async () => {
     for (const algorithm of ['kmeans', 'gmm'] as const) {
-      const fitted = await fit(arrows, { k: 4, algorithm, covariance: 'diag', backend: 'cpu', seed: 2 });
+      const fitted = await fit(arrows, {
+        k: 4,
+        algorithm,
+        covariance: 'diag',
+        backend: 'cpu',
+        seed: 2,
+      });
       const whole = await predict(arrows, fitted.model, { backend: 'cpu', probabilities: true });
       const out = join(dir, `scored-${algorithm}.arrows`);
-      const r = await predictOutOfCore(arrows, fitted.model, { backend: 'cpu', probabilities: true, chunkRows: 4000, output: out });
+      const r = await predictOutOfCore(arrows, fitted.model, {
+        backend: 'cpu',
+        probabilities: true,
+        chunkRows: 4000,
+        output: out,
+      });
       expect(r.rows).toBe(ROWS);
       expect(r.chunks).toBe(8);
       const written = await readTable(out);
-      expect(written.schema.fields.map((f) => f.name)).toEqual(whole.assignments.schema.fields.map((f) => f.name));
+      expect(written.schema.fields.map((f) => f.name)).toEqual(
+        whole.assignments.schema.fields.map((f) => f.name),
+      );
       for (const field of written.schema.fields) {
-        expect(Array.from(written.getChild(field.name)!.toArray() as ArrayLike<unknown>)).toEqual(Array.from(whole.assignments.getChild(field.name)!.toArray() as ArrayLike<unknown>));
+        expect(Array.from(written.getChild(field.name)!.toArray() as ArrayLike<unknown>)).toEqual(
+          Array.from(whole.assignments.getChild(field.name)!.toArray() as ArrayLike<unknown>),
+        );
       }
-      expect(r.sizes).toEqual(Array.from({ length: 4 }, (_, c) => whole.labels.filter((l) => l === c).length));
+      expect(r.sizes).toEqual(
+        Array.from({ length: 4 }, (_, c) => whole.labels.filter((l) => l === c).length),
+      );
     }
   });
 
@@ -293,16 +472,43 @@ describe('predict out of core', () => {
     writeFileSync(file, tableToIPC(new Table(batches.slice(0, 2) as RecordBatch[]), 'stream'));
     expect(gpuseg(['fit', file, '--k', '2', '--backend', 'cpu', '--model', model]).status).toBe(0);
     const out = join(plain, 'scored.csv');
-    const ok = gpuseg(['predict', file, '--model', model, '--out-of-core', '--chunk-rows', '1000', '--backend', 'cpu', '--output', out, '--json']);
+    const ok = gpuseg([
+      'predict',
+      file,
+      '--model',
+      model,
+      '--out-of-core',
+      '--chunk-rows',
+      '1000',
+      '--backend',
+      'cpu',
+      '--output',
+      out,
+      '--json',
+    ]);
     expect(errors(ok)).toBe('');
     expect(JSON.parse(ok.stdout)).toMatchObject({ rows: 2 * n });
     const scored = await readTable(out);
     expect(scored.getChild('row')!.get(2 * n - 1)).toBe(2 * n - 1);
     writeFileSync(file, tableToIPC(new Table(batches as RecordBatch[]), 'stream'));
     rmSync(out);
-    const bad = gpuseg(['predict', file, '--model', model, '--out-of-core', '--chunk-rows', '1000', '--backend', 'cpu', '--output', out]);
+    const bad = gpuseg([
+      'predict',
+      file,
+      '--model',
+      model,
+      '--out-of-core',
+      '--chunk-rows',
+      '1000',
+      '--backend',
+      'cpu',
+      '--output',
+      out,
+    ]);
     expect(bad.status).toBe(3);
-    expect(errors(bad)).toMatch(/column 'x' has 1 missing \(null or NaN\) value, first at row 6017/);
+    expect(errors(bad)).toMatch(
+      /column 'x' has 1 missing \(null or NaN\) value, first at row 6017/,
+    );
     expect(filesIn(plain)).toEqual(['plain.arrows']);
   });
 });
@@ -320,7 +526,7 @@ describe('matrix memory for chunks', () => {
     expect(c.kernelMemory!.memory).not.toBe(a.kernelMemory!.memory);
   });
 
-  test('a PCA projection into a reused chunk (holding the last chunk\'s values) equals one into fresh memory', () => {
+  test("a PCA projection into a reused chunk (holding the last chunk's values) equals one into fresh memory", () => {
     const rows = 500;
     const input = allocateMatrix(rows, ['a', 'b', 'c']);
     for (let i = 0; i < input.data.length; i++) input.data[i] = Math.sin(i * 0.37) * 3;
@@ -330,13 +536,22 @@ describe('matrix memory for chunks', () => {
       log: [],
       clip: null,
       scale: { kind: 'none', centre: [0, 0, 0], scale: [1, 1, 1] },
-      pca: { components: [[0.6, 0.8, 0], [0, 0, 1]], mean: [0.1, -0.2, 0.3], explainedVarianceRatio: [0.7, 0.3] },
+      pca: {
+        components: [
+          [0.6, 0.8, 0],
+          [0, 0, 1],
+        ],
+        mean: [0.1, -0.2, 0.3],
+        explainedVarianceRatio: [0.7, 0.3],
+      },
       outputs: ['pc1', 'pc2'],
     };
     const fresh = applyPreprocessing(prep, { ...input, data: input.data.slice() });
     const arena = new MatrixArena();
     arena.take(rows, ['pc1', 'pc2']).data.fill(123); // the previous chunk's values
-    const reused = applyPreprocessing(prep, { ...input, data: input.data.slice() }, (r, f) => arena.take(r, f));
+    const reused = applyPreprocessing(prep, { ...input, data: input.data.slice() }, (r, f) =>
+      arena.take(r, f),
+    );
     expect(Array.from(reused.data)).toEqual(Array.from(fresh.data));
   });
 });

@@ -3,7 +3,13 @@ import { describe, expect, test } from 'vitest';
 import { featureMatrix } from '../src/api/input.js';
 import { matrixFromRows } from '../src/data/matrix.js';
 import { readTable } from '../src/io/read-table.js';
-import { applyPreprocessing, centresToInputUnits, fitPreprocessing, rowsFromInputUnits, type ScaleKind } from '../src/prep/preprocess.js';
+import {
+  applyPreprocessing,
+  centresToInputUnits,
+  fitPreprocessing,
+  rowsFromInputUnits,
+  type ScaleKind,
+} from '../src/prep/preprocess.js';
 
 interface PrepFixture {
   features: string[];
@@ -18,7 +24,13 @@ const table = await readTable('datasets/CC_GENERAL.arrow');
 
 function prepared(scale: ScaleKind, pca?: number) {
   const { matrix } = featureMatrix(table, { id: 'CUST_ID' }, { allowMissing: true });
-  return fitPreprocessing(matrix, { impute: 'median', log: ['BALANCE', 'PURCHASES'], clip: 'iqr', scale, pca });
+  return fitPreprocessing(matrix, {
+    impute: 'median',
+    log: ['BALANCE', 'PURCHASES'],
+    clip: 'iqr',
+    scale,
+    pca,
+  });
 }
 
 function row(m: { data: Float32Array; rows: number; dims: number }, i: number): number[] {
@@ -26,25 +38,37 @@ function row(m: { data: Float32Array; rows: number; dims: number }, i: number): 
 }
 
 describe('preprocessing agrees with scikit-learn on CC_GENERAL (test/oracle/prep_sklearn.py)', () => {
-  test.each(['standard', 'minmax', 'robust'] as const)('impute median → log → IQR clip → %s scaler', (scale) => {
-    const { matrix, report } = prepared(scale);
-    expect(report.imputed.map((r) => [r.column, r.count])).toEqual([['CREDIT_LIMIT', 1], ['MINIMUM_PAYMENTS', 313]]);
-    fixture.rows.forEach((i, r) => {
-      const got = row(matrix, i);
-      fixture[scale][r].forEach((want, j) => expect(Math.abs(got[j] - want)).toBeLessThan(2e-5 * Math.max(1, Math.abs(want))));
-    });
-  });
+  test.each(['standard', 'minmax', 'robust'] as const)(
+    'impute median → log → IQR clip → %s scaler',
+    (scale) => {
+      const { matrix, report } = prepared(scale);
+      expect(report.imputed.map((r) => [r.column, r.count])).toEqual([
+        ['CREDIT_LIMIT', 1],
+        ['MINIMUM_PAYMENTS', 313],
+      ]);
+      fixture.rows.forEach((i, r) => {
+        const got = row(matrix, i);
+        fixture[scale][r].forEach((want, j) =>
+          expect(Math.abs(got[j] - want)).toBeLessThan(2e-5 * Math.max(1, Math.abs(want))),
+        );
+      });
+    },
+  );
 
   test('PCA keeping 80% of the variance: same components (up to sign), ratios and projections', () => {
     const { prep, matrix } = prepared('standard', 0.8);
     const pca = prep.pca!;
     expect(pca.components.length).toBe(fixture.pca.components.length);
-    pca.explainedVarianceRatio.forEach((v, c) => expect(Math.abs(v - fixture.pca.explained_variance_ratio[c])).toBeLessThan(1e-5));
+    pca.explainedVarianceRatio.forEach((v, c) =>
+      expect(Math.abs(v - fixture.pca.explained_variance_ratio[c])).toBeLessThan(1e-5),
+    );
     pca.components.forEach((comp, c) => {
       const dot = comp.reduce((s, v, j) => s + v * fixture.pca.components[c][j], 0);
       expect(Math.abs(Math.abs(dot) - 1)).toBeLessThan(1e-4);
       const sign = Math.sign(dot);
-      fixture.rows.forEach((i, r) => expect(Math.abs(row(matrix, i)[c] - sign * fixture.pca.rows[r][c])).toBeLessThan(1e-3));
+      fixture.rows.forEach((i, r) =>
+        expect(Math.abs(row(matrix, i)[c] - sign * fixture.pca.rows[r][c])).toBeLessThan(1e-3),
+      );
     });
     expect(prep.outputs).toEqual(pca.components.map((_c, p) => `pc${p + 1}`));
   });
@@ -52,7 +76,15 @@ describe('preprocessing agrees with scikit-learn on CC_GENERAL (test/oracle/prep
 
 describe('preprocessing steps on hand-checked values', () => {
   test('apply on new rows repeats the fitted steps; centres map back to input units', () => {
-    const train = matrixFromRows([[0, 10], [2, 30], [4, 20], [6, Number.NaN]], ['a', 'b']);
+    const train = matrixFromRows(
+      [
+        [0, 10],
+        [2, 30],
+        [4, 20],
+        [6, Number.NaN],
+      ],
+      ['a', 'b'],
+    );
     const { prep, matrix } = fitPreprocessing(train, { impute: 'mean', scale: 'standard' });
     // b's mean is 20: the NaN becomes 20; a: mean 3, std √5; b: mean 20, std √50 / 2.
     expect(prep.impute!.values).toEqual([3, 20]);
@@ -71,18 +103,39 @@ describe('preprocessing steps on hand-checked values', () => {
     const { prep, matrix } = fitPreprocessing(m, { log: ['monetary'], scale: 'none' });
     expect(row(matrix, 0)[0]).toBeCloseTo(-Math.log(10), 6);
     expect(row(matrix, 2)[0]).toBeCloseTo(Math.log(100), 6);
-    expect(centresToInputUnits(prep, Float32Array.from([Math.log(100)]), 1)[0][0]).toBeCloseTo(99, 3);
+    expect(centresToInputUnits(prep, Float32Array.from([Math.log(100)]), 1)[0][0]).toBeCloseTo(
+      99,
+      3,
+    );
   });
 
   test('near-duplicate features are reported', () => {
-    const m = matrixFromRows([[1, 2.1, 5], [2, 4.0, 1], [3, 6.2, 4], [4, 7.9, 2]], ['spend', 'spend_eur', 'visits']);
+    const m = matrixFromRows(
+      [
+        [1, 2.1, 5],
+        [2, 4.0, 1],
+        [3, 6.2, 4],
+        [4, 7.9, 2],
+      ],
+      ['spend', 'spend_eur', 'visits'],
+    );
     const { report } = fitPreprocessing(m, {});
     expect(report.correlated.map((c) => [c.a, c.b])).toEqual([['spend', 'spend_eur']]);
   });
 
   test('a constant feature scales by 1, never to NaN', () => {
     for (const scale of ['standard', 'minmax', 'robust'] as const) {
-      const { matrix } = fitPreprocessing(matrixFromRows([[1, 7], [2, 7], [3, 7]], ['a', 'c']), { scale });
+      const { matrix } = fitPreprocessing(
+        matrixFromRows(
+          [
+            [1, 7],
+            [2, 7],
+            [3, 7],
+          ],
+          ['a', 'c'],
+        ),
+        { scale },
+      );
       expect(row(matrix, 0).every(Number.isFinite)).toBe(true);
     }
   });

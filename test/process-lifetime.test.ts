@@ -9,7 +9,10 @@ import { ROOT } from './helpers/cli.js';
  * the process dying: an abort or segfault (status 134/139), or a silent exit with status 0 before
  * the program printed 'done'.
  */
-function run(program: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+function run(
+  program: string,
+  args: string[],
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--expose-gc', program, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -47,7 +50,11 @@ test('worker threads start when the host parses eval code as ES modules (--input
     const r = await fit(tableFromArrays(cols), { k: 5, backend: 'cpu' });
     process.stdout.write('rows ' + wholesale.numRows + ' iterations ' + r.stats.iterations + '\\ndone\\n');
     process.exit(0);`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   expect(r.stderr).not.toMatch(/require is not defined/);
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/rows 440 iterations \d+\ndone/);

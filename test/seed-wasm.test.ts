@@ -26,16 +26,31 @@ describe.each([
     const plain = new CpuBackend(threads, false);
     const hs = await simd.attach(matrix);
     const hp = await plain.attach(matrix);
-    const row = (i: number) => Float32Array.from({ length: dims }, (_, j) => matrix.data[j * rows + i]);
+    const row = (i: number) =>
+      Float32Array.from({ length: dims }, (_, j) => matrix.data[j * rows + i]);
     const many = new Float32Array(120 * dims); // > one batch at 200 features
-    for (let c = 0; c < 120; c++) many.set(row((c * 37) % rows).map((v, j) => v + (c % 3) - j * 0.01), c * dims);
+    for (let c = 0; c < 120; c++)
+      many.set(
+        row((c * 37) % rows).map((v, j) => v + (c % 3) - j * 0.01),
+        c * dims,
+      );
 
-    expect(Array.from(await simd.seedReset(hs, row(3), 1))).toEqual(Array.from(await plain.seedReset(hp, row(3), 1)));
-    expect(Array.from(await simd.seedUpdate(hs, many, 120))).toEqual(Array.from(await plain.seedUpdate(hp, many, 120)));
-    expect(Array.from(await simd.seedPotentials(hs, many, 120))).toEqual(Array.from(await plain.seedPotentials(hp, many, 120)));
+    expect(Array.from(await simd.seedReset(hs, row(3), 1))).toEqual(
+      Array.from(await plain.seedReset(hp, row(3), 1)),
+    );
+    expect(Array.from(await simd.seedUpdate(hs, many, 120))).toEqual(
+      Array.from(await plain.seedUpdate(hp, many, 120)),
+    );
+    expect(Array.from(await simd.seedPotentials(hs, many, 120))).toEqual(
+      Array.from(await plain.seedPotentials(hp, many, 120)),
+    );
     const last = Math.floor((rows - 1) / SEED_BLOCK_ROWS) * SEED_BLOCK_ROWS;
-    expect(Array.from(await simd.seedReadMinDist(hs, last, rows - last))).toEqual(Array.from(await plain.seedReadMinDist(hp, last, rows - last)));
-    expect(Array.from(await simd.seedReset(hs, many.subarray(0, 5 * dims), 5))).toEqual(Array.from(await plain.seedReset(hp, many.subarray(0, 5 * dims), 5)));
+    expect(Array.from(await simd.seedReadMinDist(hs, last, rows - last))).toEqual(
+      Array.from(await plain.seedReadMinDist(hp, last, rows - last)),
+    );
+    expect(Array.from(await simd.seedReset(hs, many.subarray(0, 5 * dims), 5))).toEqual(
+      Array.from(await plain.seedReset(hp, many.subarray(0, 5 * dims), 5)),
+    );
 
     const a = await kmeansPlusPlus(simd, hs, 6, new Rng(9));
     const b = await kmeansPlusPlus(plain, hp, 6, new Rng(9));

@@ -56,7 +56,13 @@ const EPS = 2.220446049250313e-16;
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** M-step: new parameters from statistics centred on `centredOn` (K×D, the means the pass used). */
-export function mStep(type: CovarianceType, stats: GmmStatistics, centredOn: Float64Array, d: number, regCovar: number): GmmParameters {
+export function mStep(
+  type: CovarianceType,
+  stats: GmmStatistics,
+  centredOn: Float64Array,
+  d: number,
+  regCovar: number,
+): GmmParameters {
   const k = stats.nk.length;
   const form = kernelForm(type);
   const s = secondMomentSize(form, d);
@@ -102,7 +108,9 @@ export function mStep(type: CovarianceType, stats: GmmStatistics, centredOn: Flo
     for (let j = 0; j < d; j++) covariances[j * d + j] += regCovar;
   } else {
     const diag = new Float64Array(k * d);
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) diag[c * d + j] = stats.sdd[c * d + j] / nk[c] - delta[c * d + j] ** 2 + regCovar;
+    for (let c = 0; c < k; c++)
+      for (let j = 0; j < d; j++)
+        diag[c * d + j] = stats.sdd[c * d + j] / nk[c] - delta[c * d + j] ** 2 + regCovar;
     if (type === 'diag') covariances = diag;
     else {
       covariances = new Float64Array(k);
@@ -200,17 +208,38 @@ export function kernelParams(p: GmmParameters, regCovar: number): GmmKernelParam
 
 /** Free parameters, as scikit-learn's _n_parameters counts them. */
 export function parameterCount(type: CovarianceType, k: number, d: number): number {
-  const cov = type === 'full' ? (k * d * (d + 1)) / 2 : type === 'diag' ? k * d : type === 'tied' ? (d * (d + 1)) / 2 : k;
+  const cov =
+    type === 'full'
+      ? (k * d * (d + 1)) / 2
+      : type === 'diag'
+        ? k * d
+        : type === 'tied'
+          ? (d * (d + 1)) / 2
+          : k;
   return cov + k * d + k - 1;
 }
 
 /** BIC and AIC from the mean log-likelihood per row. */
-export function informationCriteria(meanLogLikelihood: number, rows: number, params: number): { bic: number; aic: number } {
-  return { bic: -2 * meanLogLikelihood * rows + params * Math.log(rows), aic: -2 * meanLogLikelihood * rows + 2 * params };
+export function informationCriteria(
+  meanLogLikelihood: number,
+  rows: number,
+  params: number,
+): { bic: number; aic: number } {
+  return {
+    bic: -2 * meanLogLikelihood * rows + params * Math.log(rows),
+    aic: -2 * meanLogLikelihood * rows + 2 * params,
+  };
 }
 
 /** Statistics of hard (one-hot) responsibilities, for initialising from labels. */
-export function oneHotStatistics(data: Float32Array, rows: number, d: number, labels: Int32Array, k: number, form: KernelForm): { stats: GmmStatistics; centredOn: Float64Array } {
+export function oneHotStatistics(
+  data: Float32Array,
+  rows: number,
+  d: number,
+  labels: Int32Array,
+  k: number,
+  form: KernelForm,
+): { stats: GmmStatistics; centredOn: Float64Array } {
   const s = secondMomentSize(form, d);
   const nk = new Float64Array(k);
   const sums = new Float64Array(k * d);
@@ -219,7 +248,8 @@ export function oneHotStatistics(data: Float32Array, rows: number, d: number, la
     for (let j = 0; j < d; j++) sums[labels[i] * d + j] += data[j * rows + i];
   }
   const centredOn = new Float64Array(k * d);
-  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) centredOn[c * d + j] = nk[c] > 0 ? sums[c * d + j] / nk[c] : 0;
+  for (let c = 0; c < k; c++)
+    for (let j = 0; j < d; j++) centredOn[c * d + j] = nk[c] > 0 ? sums[c * d + j] / nk[c] : 0;
   const sdd = new Float64Array(k * s);
   const x = new Float64Array(d);
   for (let i = 0; i < rows; i++) {

@@ -3,7 +3,16 @@ import { readRow } from '../data/matrix.js';
 import { Rng } from '../util/rng.js';
 import { runKMeans } from './kmeans.js';
 import { kmeansPlusPlus } from './kmeans-init.js';
-import { kernelForm, kernelParams, mStep, oneHotStatistics, secondMomentSize, type CovarianceType, type GmmParameters, type GmmStatistics } from './gmm-math.js';
+import {
+  kernelForm,
+  kernelParams,
+  mStep,
+  oneHotStatistics,
+  secondMomentSize,
+  type CovarianceType,
+  type GmmParameters,
+  type GmmStatistics,
+} from './gmm-math.js';
 
 /**
  * Expectation-maximisation for Gaussian mixtures with scikit-learn's semantics
@@ -66,7 +75,9 @@ export async function runGmm(
     s,
     options.onIteration,
   );
-  const final = await backend.gmmAssign(handle, kernelParams(best.params, s.regCovar), { probabilities: options.probabilities });
+  const final = await backend.gmmAssign(handle, kernelParams(best.params, s.regCovar), {
+    probabilities: options.probabilities,
+  });
   return {
     ...best,
     labels: final.labels,
@@ -92,7 +103,15 @@ export async function runEm(
 ): Promise<EmRun> {
   const rng = new Rng(s.seed);
   const history: GmmIterationStat[] = [];
-  let best: { params: GmmParameters; lowerBound: number; iterations: number; converged: boolean; run: number } | undefined;
+  let best:
+    | {
+        params: GmmParameters;
+        lowerBound: number;
+        iterations: number;
+        converged: boolean;
+        run: number;
+      }
+    | undefined;
   for (let run = 0; run < s.nInit; run++) {
     let params = await init(rng);
     let lowerBound = -Infinity;
@@ -114,36 +133,68 @@ export async function runEm(
         break;
       }
     }
-    if (!best || lowerBound > best.lowerBound) best = { params, lowerBound, iterations, converged, run };
+    if (!best || lowerBound > best.lowerBound)
+      best = { params, lowerBound, iterations, converged, run };
   }
   let emptyComponents = 0;
   for (let c = 0; c < s.k; c++) if (best!.params.weights[c] * n < 1) emptyComponents++;
-  return { params: best!.params, lowerBound: best!.lowerBound, iterations: best!.iterations, converged: best!.converged, bestRun: best!.run, emptyComponents, history };
+  return {
+    params: best!.params,
+    lowerBound: best!.lowerBound,
+    iterations: best!.iterations,
+    converged: best!.converged,
+    bestRun: best!.run,
+    emptyComponents,
+    history,
+  };
 }
 
 /** scikit-learn's init_params: responsibilities from k-means labels, k-means++ rows, random, or given means. */
-export async function initialParameters(backend: Backend, handle: DatasetHandle, s: GmmSettings, rng: Rng, meanVariance: number): Promise<GmmParameters> {
+export async function initialParameters(
+  backend: Backend,
+  handle: DatasetHandle,
+  s: GmmSettings,
+  rng: Rng,
+  meanVariance: number,
+): Promise<GmmParameters> {
   const { matrix } = handle;
   const d = handle.dims;
   const form = kernelForm(s.covariance);
   if (s.init === 'kmeans' || s.init instanceof Float32Array) {
     let labels: Int32Array;
     if (s.init instanceof Float32Array) labels = (await backend.assign(handle, s.init, s.k)).labels;
-    else labels = (await runKMeans(backend, handle, { k: s.k, init: 'k-means++', nInit: 1, maxIter: 300, tol: 1e-4, seed: rng.deriveSeed() }, meanVariance)).labels;
+    else
+      labels = (
+        await runKMeans(
+          backend,
+          handle,
+          { k: s.k, init: 'k-means++', nInit: 1, maxIter: 300, tol: 1e-4, seed: rng.deriveSeed() },
+          meanVariance,
+        )
+      ).labels;
     const { stats, centredOn } = oneHotStatistics(matrix.data, matrix.rows, d, labels, s.k, form);
     return mStep(s.covariance, stats, centredOn, d, s.regCovar);
   }
   if (s.init === 'k-means++') {
     // One row per component, responsibility 1 (scikit-learn's init_params='k-means++').
     const { centres } = await kmeansPlusPlus(backend, handle, s.k, rng);
-    const stats: GmmStatistics = { nk: new Float64Array(s.k).fill(1), sd: new Float64Array(s.k * d), sdd: new Float64Array(s.k * secondMomentSize(form, d)), logLikelihood: 0 };
+    const stats: GmmStatistics = {
+      nk: new Float64Array(s.k).fill(1),
+      sd: new Float64Array(s.k * d),
+      sdd: new Float64Array(s.k * secondMomentSize(form, d)),
+      logLikelihood: 0,
+    };
     return mStep(s.covariance, stats, Float64Array.from(centres), d, s.regCovar);
   }
   return randomResponsibilityParameters(handle, s, rng);
 }
 
 /** Uniform random responsibilities, normalised per row (init_params='random'), on the host. */
-function randomResponsibilityParameters(handle: DatasetHandle, s: GmmSettings, rng: Rng): GmmParameters {
+function randomResponsibilityParameters(
+  handle: DatasetHandle,
+  s: GmmSettings,
+  rng: Rng,
+): GmmParameters {
   const { matrix } = handle;
   const d = handle.dims;
   const k = s.k;
@@ -173,9 +224,16 @@ function randomResponsibilityParameters(handle: DatasetHandle, s: GmmSettings, r
       if (form === 'diag') for (let j = 0; j < d; j++) sdd[c * sz + j] += r * dv[j] * dv[j];
       else {
         let at = 0;
-        for (let a = 0; a < d; a++) for (let b = a; b < d; b++) sdd[c * sz + at++] += r * dv[a] * dv[b];
+        for (let a = 0; a < d; a++)
+          for (let b = a; b < d; b++) sdd[c * sz + at++] += r * dv[a] * dv[b];
       }
     }
   }
-  return mStep(s.covariance, { nk, sd: new Float64Array(k * d), sdd, logLikelihood: 0 }, centredOn, d, s.regCovar);
+  return mStep(
+    s.covariance,
+    { nk, sd: new Float64Array(k * d), sdd, logLikelihood: 0 },
+    centredOn,
+    d,
+    s.regCovar,
+  );
 }

@@ -24,7 +24,12 @@ export function randomInit(matrix: DataMatrix, k: number, rng: Rng): Seeding {
  * centre); the host only samples rows from per-block sums of the minimum distances, reading back
  * one block of SEED_BLOCK_ROWS values per candidate.
  */
-export async function kmeansPlusPlus(backend: Backend, handle: DatasetHandle, k: number, rng: Rng): Promise<Seeding> {
+export async function kmeansPlusPlus(
+  backend: Backend,
+  handle: DatasetHandle,
+  k: number,
+  rng: Rng,
+): Promise<Seeding> {
   const { matrix } = handle;
   const d = matrix.dims;
   const n = matrix.rows;
@@ -72,7 +77,12 @@ function cumulativeSums(values: Float64Array): Float64Array {
  * The first row whose running sum of min_dist reaches `target` (numpy's searchsorted, side 'left'),
  * found by block on the host and then within the block from its values on the backend.
  */
-async function sampleRow(backend: Backend, handle: DatasetHandle, cumulative: Float64Array, target: number): Promise<number> {
+async function sampleRow(
+  backend: Backend,
+  handle: DatasetHandle,
+  cumulative: Float64Array,
+  target: number,
+): Promise<number> {
   const n = handle.rows;
   let lo = 0;
   let hi = cumulative.length - 1;
@@ -117,7 +127,13 @@ export const PARALLEL_SEEDING_DEFAULTS: ParallelSeedingOptions = { rounds: 2, ov
  * the host (greedy weighted k-means++, then weighted Lloyd). 2·rounds + 3 passes instead of k-means++'s
  * 2k − 1, which is what makes it the choice for tens of millions of rows.
  */
-export async function kmeansParallel(backend: Backend, handle: DatasetHandle, k: number, rng: Rng, options = PARALLEL_SEEDING_DEFAULTS): Promise<Seeding> {
+export async function kmeansParallel(
+  backend: Backend,
+  handle: DatasetHandle,
+  k: number,
+  rng: Rng,
+  options = PARALLEL_SEEDING_DEFAULTS,
+): Promise<Seeding> {
   const { matrix } = handle;
   const d = matrix.dims;
   const n = matrix.rows;
@@ -162,7 +178,14 @@ export async function kmeansParallel(backend: Backend, handle: DatasetHandle, k:
 }
 
 /** Weighted k-means on a few thousand candidates, in float64 on the host: greedy k-means++ by weight, then Lloyd. */
-function weightedKMeans(points: Float32Array, weights: Float64Array, m: number, d: number, k: number, rng: Rng): Float32Array {
+function weightedKMeans(
+  points: Float32Array,
+  weights: Float64Array,
+  m: number,
+  d: number,
+  k: number,
+  rng: Rng,
+): Float32Array {
   const dist2 = (i: number, c: Float64Array, o: number): number => {
     let s = 0;
     for (let j = 0; j < d; j++) {
@@ -203,7 +226,8 @@ function weightedKMeans(points: Float32Array, weights: Float64Array, m: number, 
       const candidate = pick(scores);
       for (let j = 0; j < d; j++) point[j] = points[candidate * d + j];
       let potential = 0;
-      for (let i = 0; i < m; i++) potential += weights[i] * Math.min(nearest[i], dist2(i, point, 0));
+      for (let i = 0; i < m; i++)
+        potential += weights[i] * Math.min(nearest[i], dist2(i, point, 0));
       if (potential < bestPotential) {
         bestPotential = potential;
         next = candidate;
@@ -235,7 +259,8 @@ function weightedKMeans(points: Float32Array, weights: Float64Array, m: number, 
       mass[c] += weights[i];
       for (let j = 0; j < d; j++) sums[c * d + j] += weights[i] * points[i * d + j];
     }
-    for (let c = 0; c < k; c++) if (mass[c] > 0) for (let j = 0; j < d; j++) centres[c * d + j] = sums[c * d + j] / mass[c];
+    for (let c = 0; c < k; c++)
+      if (mass[c] > 0) for (let j = 0; j < d; j++) centres[c * d + j] = sums[c * d + j] / mass[c];
   }
   return Float32Array.from(centres);
 }

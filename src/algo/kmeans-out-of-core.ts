@@ -1,6 +1,12 @@
 import type { Backend, DatasetHandle, LloydSummary } from '../backend/backend.js';
 import { Rng } from '../util/rng.js';
-import { lloydIterations, seedCentres, type IterationStat, type KMeansHooks, type KMeansSettings } from './kmeans.js';
+import {
+  lloydIterations,
+  seedCentres,
+  type IterationStat,
+  type KMeansHooks,
+  type KMeansSettings,
+} from './kmeans.js';
 
 /**
  * Data that does not fit in memory, seen as whole passes: each pass streams every row through a
@@ -47,11 +53,31 @@ export async function runKMeansOutOfCore(
   let best: OutOfCoreKMeansResult | undefined;
   for (let run = 0; run < settings.nInit; run++) {
     const seeding = await seedCentres(backend, sample, settings, rng);
-    const { centres, iterations, converged, repairs } = await lloydIterations((c) => passes.lloydPass(c, k), backend, sample, seeding.centres, settings, tolerance, run, history, hooks);
+    const { centres, iterations, converged, repairs } = await lloydIterations(
+      (c) => passes.lloydPass(c, k),
+      backend,
+      sample,
+      seeding.centres,
+      settings,
+      tolerance,
+      run,
+      history,
+      hooks,
+    );
     // Runs are compared by the inertia of their final centres: one more pass each.
     const inertia = settings.nInit > 1 ? (await passes.lloydPass(centres, k)).inertia : undefined;
-    const result = { centres, iterations, converged, inertia, bestRun: run, seedPotential: seeding.potential, emptyClusterRepairs: repairs, history };
-    if (!best || (inertia !== undefined && best.inertia !== undefined && inertia < best.inertia)) best = result;
+    const result = {
+      centres,
+      iterations,
+      converged,
+      inertia,
+      bestRun: run,
+      seedPotential: seeding.potential,
+      emptyClusterRepairs: repairs,
+      history,
+    };
+    if (!best || (inertia !== undefined && best.inertia !== undefined && inertia < best.inertia))
+      best = result;
   }
   return { ...best!, history };
 }

@@ -81,8 +81,14 @@ export async function runKMeans(
   return { ...best!, history };
 }
 
-export async function seedCentres(backend: Backend, handle: DatasetHandle, settings: KMeansSettings, rng: Rng): Promise<Seeding> {
-  if (settings.init instanceof Float32Array) return { centres: Float32Array.from(settings.init), potential: undefined, passes: 0 };
+export async function seedCentres(
+  backend: Backend,
+  handle: DatasetHandle,
+  settings: KMeansSettings,
+  rng: Rng,
+): Promise<Seeding> {
+  if (settings.init instanceof Float32Array)
+    return { centres: Float32Array.from(settings.init), potential: undefined, passes: 0 };
   if (settings.init === 'random') return randomInit(handle.matrix, settings.k, rng);
   if (settings.init === 'k-means||') return kmeansParallel(backend, handle, settings.k, rng);
   return kmeansPlusPlus(backend, handle, settings.k, rng);
@@ -100,7 +106,17 @@ async function lloyd(
 ): Promise<KMeansResult> {
   const { k } = settings;
   await backend.resetLabels(handle);
-  const { centres, iterations, converged, repairs } = await lloydIterations((c) => backend.lloydStep(handle, c, k), backend, handle, seeding.centres, settings, tolerance, run, history, hooks);
+  const { centres, iterations, converged, repairs } = await lloydIterations(
+    (c) => backend.lloydStep(handle, c, k),
+    backend,
+    handle,
+    seeding.centres,
+    settings,
+    tolerance,
+    run,
+    history,
+    hooks,
+  );
   const final = await backend.assign(handle, centres, k);
   let inertia = 0;
   for (let i = 0; i < final.sqDistances.length; i++) inertia += final.sqDistances[i];
@@ -142,22 +158,44 @@ export async function lloydIterations(
   for (let iteration = 0; iteration < settings.maxIter; iteration++) {
     const started = performance.now();
     const summary = await step(centres);
-    const repairs = await repairEmptyClusters(backend, repairOn, centres, k, summary.sums, summary.counts);
+    const repairs = await repairEmptyClusters(
+      backend,
+      repairOn,
+      centres,
+      k,
+      summary.sums,
+      summary.counts,
+    );
     repairsTotal += repairs;
     const { next, shift } = centreUpdate(centres, summary.sums, summary.counts, k, d);
     centres = next;
     iterations = iteration + 1;
-    const stat: IterationStat = { run, iteration: iterations, inertia: summary.inertia, shift, changed: summary.changed, repairs, ms: performance.now() - started };
+    const stat: IterationStat = {
+      run,
+      iteration: iterations,
+      inertia: summary.inertia,
+      shift,
+      changed: summary.changed,
+      repairs,
+      ms: performance.now() - started,
+    };
     history.push(stat);
     hooks.onIteration?.(stat);
     // Out-of-core passes report changed = −1: only the shift decides there.
-    if (summary.changed === 0 || shift <= tolerance) return { centres, iterations, converged: true, repairs: repairsTotal };
+    if (summary.changed === 0 || shift <= tolerance)
+      return { centres, iterations, converged: true, repairs: repairsTotal };
   }
   return { centres, iterations, converged: false, repairs: repairsTotal };
 }
 
 /** The Lloyd update: each centre moves to the mean of its rows; returns the new centres and Σ‖Δc‖². */
-function centreUpdate(centres: Float32Array, sums: Float64Array, counts: Float64Array, k: number, d: number): { next: Float32Array; shift: number } {
+function centreUpdate(
+  centres: Float32Array,
+  sums: Float64Array,
+  counts: Float64Array,
+  k: number,
+  d: number,
+): { next: Float32Array; shift: number } {
   const next = new Float32Array(k * d);
   let shift = 0;
   for (let c = 0; c < k; c++) {

@@ -29,7 +29,13 @@ export interface MiniBatchSettings {
   init: 'k-means++' | 'random' | Float32Array;
 }
 
-export async function runMiniBatchKMeans(backend: Backend, handle: DatasetHandle, s: MiniBatchSettings, meanVariance: number, onIteration?: (stat: IterationStat) => void): Promise<KMeansResult> {
+export async function runMiniBatchKMeans(
+  backend: Backend,
+  handle: DatasetHandle,
+  s: MiniBatchSettings,
+  meanVariance: number,
+  onIteration?: (stat: IterationStat) => void,
+): Promise<KMeansResult> {
   const { matrix } = handle;
   const n = matrix.rows;
   const d = matrix.dims;
@@ -84,7 +90,15 @@ export async function runMiniBatchKMeans(backend: Backend, handle: DatasetHandle
     }
     const meanInertia = batchInertia / s.batchSize;
     ewa = ewa === undefined ? meanInertia : ewa * (1 - alpha) + meanInertia * alpha;
-    const stat: IterationStat = { run: 0, iteration: step + 1, inertia: batchInertia, shift, changed: 0, repairs: 0, ms: performance.now() - started };
+    const stat: IterationStat = {
+      run: 0,
+      iteration: step + 1,
+      inertia: batchInertia,
+      shift,
+      changed: 0,
+      repairs: 0,
+      ms: performance.now() - started,
+    };
     history.push(stat);
     onIteration?.(stat);
     if (tolerance > 0 && shift / k <= tolerance) {
@@ -103,17 +117,36 @@ export async function runMiniBatchKMeans(backend: Backend, handle: DatasetHandle
   const { labels, sqDistances } = await backend.assign(handle, final, k);
   let inertia = 0;
   for (const v of sqDistances) inertia += v;
-  return { centres: final, labels, sqDistances, inertia, iterations: Math.min(step + 1, steps), converged, bestRun: 0, seedPotential: undefined, emptyClusterRepairs: 0, history };
+  return {
+    centres: final,
+    labels,
+    sqDistances,
+    inertia,
+    iterations: Math.min(step + 1, steps),
+    converged,
+    bestRun: 0,
+    seedPotential: undefined,
+    emptyClusterRepairs: 0,
+    history,
+  };
 }
 
 /** Seeds from a random subset of 3 × batch_size rows (scikit-learn's init_size), on the host. */
-async function initialCentres(handle: DatasetHandle, s: MiniBatchSettings, rng: Rng): Promise<Float32Array> {
+async function initialCentres(
+  handle: DatasetHandle,
+  s: MiniBatchSettings,
+  rng: Rng,
+): Promise<Float32Array> {
   if (s.init instanceof Float32Array) return s.init;
   const { matrix } = handle;
   const size = Math.min(matrix.rows, Math.max(3 * s.batchSize, s.k));
   const rows = rng.sampleWithoutReplacement(matrix.rows, size);
-  const subset = matrixFromRows(rows.map((r) => Array.from(readRow(matrix, r))), matrix.features);
-  if (s.init === 'random') return Float32Array.from(rows.slice(0, s.k).flatMap((r) => Array.from(readRow(matrix, r))));
+  const subset = matrixFromRows(
+    rows.map((r) => Array.from(readRow(matrix, r))),
+    matrix.features,
+  );
+  if (s.init === 'random')
+    return Float32Array.from(rows.slice(0, s.k).flatMap((r) => Array.from(readRow(matrix, r))));
   const cpu = new CpuBackend(1);
   const sub = await cpu.attach(subset);
   const seeding: Seeding = await kmeansPlusPlus(cpu, sub, s.k, rng);

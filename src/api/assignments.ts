@@ -5,7 +5,15 @@ import { Float32, Int32, makeVector, Table, type Vector } from 'apache-arrow';
  * the input has none), `segment_id`, the `extra` columns (segment_name, ...), and `distance`
  * (Euclidean, to the assigned centre, in the clustering space).
  */
-export function assignmentsTable(input: Table, idColumn: string | undefined, labels: Int32Array, sqDistances: Float32Array, extra: Record<string, Vector> = {}, distances?: Float32Array, rowNumbering = { first: 0, total: labels.length }): Table {
+export function assignmentsTable(
+  input: Table,
+  idColumn: string | undefined,
+  labels: Int32Array,
+  sqDistances: Float32Array,
+  extra: Record<string, Vector> = {},
+  distances?: Float32Array,
+  rowNumbering = { first: 0, total: labels.length },
+): Table {
   let distance = distances;
   if (!distance) {
     distance = new Float32Array(sqDistances.length);
@@ -25,7 +33,16 @@ export function assignmentsTable(input: Table, idColumn: string | undefined, lab
  * component), the `extra` columns, `probability` (of that component) and, when given, one column
  * `p_0 … p_{k−1}` per component.
  */
-export function mixtureTable(input: Table, idColumn: string | undefined, labels: Int32Array, probability: Float32Array, probabilities: Float32Array | undefined, k: number, extra: Record<string, Vector> = {}, rowNumbering = { first: 0, total: labels.length }): Table {
+export function mixtureTable(
+  input: Table,
+  idColumn: string | undefined,
+  labels: Int32Array,
+  probability: Float32Array,
+  probabilities: Float32Array | undefined,
+  k: number,
+  extra: Record<string, Vector> = {},
+  rowNumbering = { first: 0, total: labels.length },
+): Table {
   const n = labels.length;
   const columns: Record<string, Vector> = {};
   if (idColumn !== undefined) columns[idColumn] = input.getChild(idColumn)!;
@@ -33,7 +50,12 @@ export function mixtureTable(input: Table, idColumn: string | undefined, labels:
   columns.segment_id = makeVector({ type: new Int32(), data: labels });
   Object.assign(columns, extra);
   columns.probability = makeVector({ type: new Float32(), data: probability });
-  if (probabilities) for (let c = 0; c < k; c++) columns[`p_${c}`] = makeVector({ type: new Float32(), data: probabilities.slice(c * n, (c + 1) * n) });
+  if (probabilities)
+    for (let c = 0; c < k; c++)
+      columns[`p_${c}`] = makeVector({
+        type: new Float32(),
+        data: probabilities.slice(c * n, (c + 1) * n),
+      });
   return new Table(columns);
 }
 

@@ -1,6 +1,20 @@
-import { Dictionary, Int32, makeData, makeVector, Utf8, vectorFromArray, type Table, type Vector } from 'apache-arrow';
+import {
+  Dictionary,
+  Int32,
+  makeData,
+  makeVector,
+  Utf8,
+  vectorFromArray,
+  type Table,
+  type Vector,
+} from 'apache-arrow';
 import type { ColumnRoles } from '../data/schema.js';
-import { applyNameOverrides, findRfmColumns, personaNames, readNamesFile } from '../segment/personas.js';
+import {
+  applyNameOverrides,
+  findRfmColumns,
+  personaNames,
+  readNamesFile,
+} from '../segment/personas.js';
 import { computeProfiles, type ProfileColumn, type Profiles } from '../segment/profile.js';
 
 export interface NamingOptions {
@@ -15,20 +29,40 @@ export interface NamingOptions {
  * when the table has gpuseg's RFM columns, overridden by a names file. Names are undefined when
  * neither applies.
  */
-export function describeSegments(table: Table, roles: ColumnRoles, labels: Int32Array, k: number, options: NamingOptions): { profiles: Profiles; names: string[] | undefined } {
-  const columns = [...roles.features.map((name) => ({ name, role: 'feature' as const })), ...roles.profile.map((name) => ({ name, role: 'profile' as const }))];
+export function describeSegments(
+  table: Table,
+  roles: ColumnRoles,
+  labels: Int32Array,
+  k: number,
+  options: NamingOptions,
+): { profiles: Profiles; names: string[] | undefined } {
+  const columns = [
+    ...roles.features.map((name) => ({ name, role: 'feature' as const })),
+    ...roles.profile.map((name) => ({ name, role: 'profile' as const })),
+  ];
   const profiles = computeProfiles(table, labels, k, columns);
   return { profiles, names: namesFromProfiles(profiles, columns, options) };
 }
 
 /** Segment names for finished profiles (and written into them); undefined when nothing names them. */
-export function namesFromProfiles(profiles: Profiles, columns: readonly ProfileColumn[], options: NamingOptions): string[] | undefined {
+export function namesFromProfiles(
+  profiles: Profiles,
+  columns: readonly ProfileColumn[],
+  options: NamingOptions,
+): string[] | undefined {
   const k = profiles.segments.length;
   const rfm = options.personas === false ? undefined : findRfmColumns(columns.map((c) => c.name));
   let names = rfm ? personaNames(profiles, rfm) : undefined;
   if (options.names !== undefined) {
-    const overrides = typeof options.names === 'string' ? readNamesFile(options.names, k) : new Map(options.names.map((n, i) => [i, n]));
-    names = applyNameOverrides(names ?? Array.from({ length: k }, (_, i) => `Segment ${i}`), overrides, typeof options.names === 'string' ? `--names '${options.names}'` : 'names');
+    const overrides =
+      typeof options.names === 'string'
+        ? readNamesFile(options.names, k)
+        : new Map(options.names.map((n, i) => [i, n]));
+    names = applyNameOverrides(
+      names ?? Array.from({ length: k }, (_, i) => `Segment ${i}`),
+      overrides,
+      typeof options.names === 'string' ? `--names '${options.names}'` : 'names',
+    );
   }
   if (names) profiles.segments.forEach((s, i) => (s.name = names![i]));
   return names;
@@ -40,11 +74,17 @@ export function namesFromProfiles(profiles: Profiles, columns: readonly ProfileC
  * and lets chunk after chunk share one dictionary. Pass the same `dictionary` for every chunk of one
  * output.
  */
-export function segmentNameColumn(labels: Int32Array, names: readonly string[], dictionary: Vector<Utf8> = segmentNameDictionary(names)): Vector {
+export function segmentNameColumn(
+  labels: Int32Array,
+  names: readonly string[],
+  dictionary: Vector<Utf8> = segmentNameDictionary(names),
+): Vector {
   const type = new Dictionary(new Utf8(), new Int32(), SEGMENT_NAME_DICTIONARY_ID);
   // Its own copy of the indices: apache-arrow's IPC writer miscounts a message body when two
   // columns of one batch share an array (segment_id holds `labels` itself).
-  return makeVector(makeData({ type, length: labels.length, nullCount: 0, data: labels.slice(), dictionary }));
+  return makeVector(
+    makeData({ type, length: labels.length, nullCount: 0, data: labels.slice(), dictionary }),
+  );
 }
 
 /** The names as the dictionary of segment_name columns. */

@@ -1,6 +1,12 @@
 import type { Table } from 'apache-arrow';
 import type { ChunkedPasses } from '../algo/kmeans-out-of-core.js';
-import type { Backend, DatasetHandle, GmmPassParams, GmmSummary, LloydSummary } from '../backend/backend.js';
+import type {
+  Backend,
+  DatasetHandle,
+  GmmPassParams,
+  GmmSummary,
+  LloydSummary,
+} from '../backend/backend.js';
 import { MatrixArena, type DataMatrix } from '../data/matrix.js';
 import type { RoleRequest } from '../data/schema.js';
 import type { ChunkSource } from '../io/batch-reader.js';
@@ -59,8 +65,14 @@ export class FilePasses implements ChunkedPasses {
     const side = this.turn++ % 2;
     const raw = this.rawArenas[side];
     const projected = this.projectedArenas[side];
-    const { matrix } = featureMatrix(table, this.columns, { allowMissing: this.allowMissing, firstRow, allocate: (r, f) => raw.take(r, f) });
-    return this.prep ? applyPreprocessing(this.prep, matrix, (r, f) => projected.take(r, f)) : matrix;
+    const { matrix } = featureMatrix(table, this.columns, {
+      allowMissing: this.allowMissing,
+      firstRow,
+      allocate: (r, f) => raw.take(r, f),
+    });
+    return this.prep
+      ? applyPreprocessing(this.prep, matrix, (r, f) => projected.take(r, f))
+      : matrix;
   }
 
   /**
@@ -68,11 +80,20 @@ export class FilePasses implements ChunkedPasses {
    * next is prepared. Chunks come from the file, or from the spill once it holds them all (when
    * `use` needs no table).
    */
-  async each<T>(work: (handle: DatasetHandle) => Promise<T>, use: (result: T, table: Table, firstRow: number) => Promise<void> | void): Promise<void> {
-    await this.run(this.fromFile(false), work, (result, table, firstRow) => use(result, table!, firstRow));
+  async each<T>(
+    work: (handle: DatasetHandle) => Promise<T>,
+    use: (result: T, table: Table, firstRow: number) => Promise<void> | void,
+  ): Promise<void> {
+    await this.run(this.fromFile(false), work, (result, table, firstRow) =>
+      use(result, table!, firstRow),
+    );
   }
 
-  private async run<T>(chunks: AsyncIterable<Prepared>, work: (handle: DatasetHandle) => Promise<T>, use: (result: T, table: Table | undefined, firstRow: number) => Promise<void> | void): Promise<void> {
+  private async run<T>(
+    chunks: AsyncIterable<Prepared>,
+    work: (handle: DatasetHandle) => Promise<T>,
+    use: (result: T, table: Table | undefined, firstRow: number) => Promise<void> | void,
+  ): Promise<void> {
     this.passes++;
     let count = 0;
     let inFlight: { result: Promise<T>; table: Table | undefined; firstRow: number } | undefined;
@@ -99,7 +120,9 @@ export class FilePasses implements ChunkedPasses {
 
   /** The chunks of an iteration's pass (table-less): from the spill once it holds them all, else from the file, recording them. */
   private iterationChunks(): AsyncGenerator<Prepared> {
-    return this.spill?.complete ? this.fromSpill(this.spill) : this.fromFile(this.spill !== undefined);
+    return this.spill?.complete
+      ? this.fromSpill(this.spill)
+      : this.fromFile(this.spill !== undefined);
   }
 
   /** Chunks read from the file and prepared; with `record`, also appended to the spill. */
@@ -127,13 +150,18 @@ export class FilePasses implements ChunkedPasses {
       this.spill.append(matrix, firstRow);
     } catch (error) {
       // A full disk costs speed, not the fit: the passes go on reading the file.
-      this.onNotice(`out-of-core: spilling prepared chunks stopped (${(error as Error).message.split('\n')[0]}); every pass reads the input`);
+      this.onNotice(
+        `out-of-core: spilling prepared chunks stopped (${(error as Error).message.split('\n')[0]}); every pass reads the input`,
+      );
       this.spill.remove();
       this.spill = undefined;
     }
   }
 
-  private async attached<T>(matrix: DataMatrix, work: (handle: DatasetHandle) => Promise<T>): Promise<T> {
+  private async attached<T>(
+    matrix: DataMatrix,
+    work: (handle: DatasetHandle) => Promise<T>,
+  ): Promise<T> {
     const handle = await this.backend.attach(matrix);
     try {
       return await work(handle);
@@ -144,7 +172,12 @@ export class FilePasses implements ChunkedPasses {
 
   async lloydPass(centres: Float32Array, k: number): Promise<LloydSummary> {
     const d = centres.length / k;
-    const total: LloydSummary = { sums: new Float64Array(k * d), counts: new Float64Array(k), inertia: 0, changed: -1 };
+    const total: LloydSummary = {
+      sums: new Float64Array(k * d),
+      counts: new Float64Array(k),
+      inertia: 0,
+      changed: -1,
+    };
     await this.run(
       this.iterationChunks(),
       (h) => this.backend.lloydStep(h, centres, k, { storeLabels: false }),
@@ -163,7 +196,13 @@ export class FilePasses implements ChunkedPasses {
       this.iterationChunks(),
       (h) => this.backend.gmmStep(h, params),
       (step) => {
-        if (!total) total = { nk: step.nk.slice(), sd: step.sd.slice(), sdd: step.sdd.slice(), logLikelihood: step.logLikelihood };
+        if (!total)
+          total = {
+            nk: step.nk.slice(),
+            sd: step.sd.slice(),
+            sdd: step.sdd.slice(),
+            logLikelihood: step.logLikelihood,
+          };
         else {
           for (let i = 0; i < total.nk.length; i++) total.nk[i] += step.nk[i];
           for (let i = 0; i < total.sd.length; i++) total.sd[i] += step.sd[i];
@@ -174,5 +213,4 @@ export class FilePasses implements ChunkedPasses {
     );
     return total!;
   }
-
 }

@@ -2,8 +2,19 @@ import { tmpdir } from 'node:os';
 import { Table, type Vector } from 'apache-arrow';
 import { runKMeansOutOfCore } from '../algo/kmeans-out-of-core.js';
 import type { IterationStat, KMeansInit, KMeansSettings } from '../algo/kmeans.js';
-import { initialParameters, runEm, type GmmInit, type GmmIterationStat, type GmmSettings } from '../algo/gmm.js';
-import { informationCriteria, kernelParams, parameterCount, type GmmParameters } from '../algo/gmm-math.js';
+import {
+  initialParameters,
+  runEm,
+  type GmmInit,
+  type GmmIterationStat,
+  type GmmSettings,
+} from '../algo/gmm.js';
+import {
+  informationCriteria,
+  kernelParams,
+  parameterCount,
+  type GmmParameters,
+} from '../algo/gmm-math.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend } from '../backend/select.js';
@@ -19,7 +30,13 @@ import { fitPreprocessing } from '../prep/preprocess.js';
 import { ProfileAccumulator, type Profiles } from '../segment/profile.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { namesFromProfiles, segmentNameColumn, segmentNameDictionary } from './describe.js';
-import { checkFitSettings, modelBase, resolveInitialisation, type FitOptions, type FitStats } from './fit.js';
+import {
+  checkFitSettings,
+  modelBase,
+  resolveInitialisation,
+  type FitOptions,
+  type FitStats,
+} from './fit.js';
 import { FilePasses } from './file-passes.js';
 import { featureMatrix } from './input.js';
 import { OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
@@ -43,7 +60,15 @@ export interface OutOfCoreOptions extends FitOptions {
 
 export interface OutOfCoreResult {
   model: SegmentModel;
-  stats: FitStats & { outOfCore: { passes: number; chunks: number; sampleRows: number; chunkRows: number; spilled: boolean } };
+  stats: FitStats & {
+    outOfCore: {
+      passes: number;
+      chunks: number;
+      sampleRows: number;
+      chunkRows: number;
+      spilled: boolean;
+    };
+  };
   profiles: Profiles;
   names: string[] | undefined;
   /** Rows per segment. */
@@ -64,28 +89,55 @@ export interface OutOfCoreResult {
  * 4. with `output`, a pass that writes each chunk's rows as it goes.
  * With the sample equal to the table, the result is the in-memory fit's (same centres, labels).
  */
-export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Promise<OutOfCoreResult> {
+export async function fitOutOfCore(
+  path: string,
+  options: OutOfCoreOptions,
+): Promise<OutOfCoreResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
   const settings = checkFitSettings(options);
-  if (settings.algorithm === 'minibatch-kmeans') throw new UsageError("--out-of-core fits --algorithm kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory");
+  if (settings.algorithm === 'minibatch-kmeans')
+    throw new UsageError(
+      "--out-of-core fits --algorithm kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory",
+    );
   const gmm = settings.algorithm === 'gmm';
-  const chunkRows = checkParameter(parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'), options.chunkRows ?? 1_048_576) as number;
-  const sampleRows = checkParameter(parameter(OUT_OF_CORE_PARAMETERS, 'sampleRows'), options.sampleRows ?? 1_000_000) as number;
+  const chunkRows = checkParameter(
+    parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'),
+    options.chunkRows ?? 1_048_576,
+  ) as number;
+  const sampleRows = checkParameter(
+    parameter(OUT_OF_CORE_PARAMETERS, 'sampleRows'),
+    options.sampleRows ?? 1_000_000,
+  ) as number;
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
   const dataOptions = checkDataOptions(options);
   const { k, seed, maxIter, tol } = settings;
 
   const source = await openChunkSource(path, chunkRows);
-  const roles = resolveRoles(new Table(source.schema), { id: dataOptions.id, features: dataOptions.features, profile: dataOptions.profile });
+  const roles = resolveRoles(new Table(source.schema), {
+    id: dataOptions.id,
+    features: dataOptions.features,
+    profile: dataOptions.profile,
+  });
   const allowMissing = (dataOptions.impute ?? 'none') !== 'none';
-  const profileColumns = [...roles.features.map((name) => ({ name, role: 'feature' as const })), ...roles.profile.map((name) => ({ name, role: 'profile' as const }))];
+  const profileColumns = [
+    ...roles.features.map((name) => ({ name, role: 'feature' as const })),
+    ...roles.profile.map((name) => ({ name, role: 'profile' as const })),
+  ];
 
   // Pass 1: validate, count, sample.
-  const reservoir = new RowReservoir(profileColumns.map((c) => c.name), sampleRows, seed);
+  const reservoir = new RowReservoir(
+    profileColumns.map((c) => c.name),
+    sampleRows,
+    seed,
+  );
   const missing = new Map<string, number>();
   const validation = new MatrixArena();
   for await (const { table, firstRow } of source.chunks()) {
-    const { matrix } = featureMatrix(table, roles, { allowMissing, firstRow, allocate: (r, f) => validation.take(r, f) });
+    const { matrix } = featureMatrix(table, roles, {
+      allowMissing,
+      firstRow,
+      allocate: (r, f) => validation.take(r, f),
+    });
     if (allowMissing) countMissing(matrix, missing);
     reservoir.add(table);
   }
@@ -93,18 +145,37 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
   if (rows === 0) throw new InputError('the input has zero rows');
   if (k > rows) throw new InputError(`k=${k} exceeds rows=${rows}; lower --k`);
   const sampleTable = reservoir.table();
-  if (dataOptions.pca !== undefined && dataOptions.pca >= 1 && dataOptions.pca > roles.features.length) {
-    throw new UsageError(`--pca: ${dataOptions.pca} components asked, but there are only ${roles.features.length} features`);
+  if (
+    dataOptions.pca !== undefined &&
+    dataOptions.pca >= 1 &&
+    dataOptions.pca > roles.features.length
+  ) {
+    throw new UsageError(
+      `--pca: ${dataOptions.pca} components asked, but there are only ${roles.features.length} features`,
+    );
   }
-  const { matrix: rawSample } = featureMatrix(sampleTable, { features: roles.features }, { allowMissing });
+  const { matrix: rawSample } = featureMatrix(
+    sampleTable,
+    { features: roles.features },
+    { allowMissing },
+  );
   const { prep, matrix: sample, report } = fitPreprocessing(rawSample, dataOptions);
   // The imputation values come from the sample; the counts reported are the whole file's.
   report.imputed = report.imputed.map((r) => ({ ...r, count: missing.get(r.column) ?? r.count }));
   prepNotices(report).forEach(notice);
-  if (sample.rows < rows) notice(`out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (--sample-rows)`);
+  if (sample.rows < rows)
+    notice(
+      `out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (--sample-rows)`,
+    );
 
   // Seeding runs on the sample, so its size decides 'auto'.
-  const { init, nInit } = await resolveInitialisation(settings, sample.rows, prep, options.nInit, notice);
+  const { init, nInit } = await resolveInitialisation(
+    settings,
+    sample.rows,
+    prep,
+    options.nInit,
+    notice,
+  );
   const meanVariance = meanFeatureVariance(sample);
 
   const backend = await openBackend(settings.backendChoice, notice);
@@ -116,8 +187,33 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
     cleanup = () => passes.close();
     const sampleHandle = await backend.attach(sample);
     const run = gmm
-      ? await mixtureOutOfCore(passes, backend, sampleHandle, rows, { k, covariance: settings.covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar: settings.regCovar, seed }, meanVariance, options, notice)
-      : await kmeansOutOfCore(passes, backend, sampleHandle, { k, init: init as KMeansInit, nInit, maxIter, tol, seed }, meanVariance, options);
+      ? await mixtureOutOfCore(
+          passes,
+          backend,
+          sampleHandle,
+          rows,
+          {
+            k,
+            covariance: settings.covariance,
+            init: init as GmmInit,
+            nInit,
+            maxIter,
+            tol,
+            regCovar: settings.regCovar,
+            seed,
+          },
+          meanVariance,
+          options,
+          notice,
+        )
+      : await kmeansOutOfCore(
+          passes,
+          backend,
+          sampleHandle,
+          { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
+          meanVariance,
+          options,
+        );
     await backend.detach(sampleHandle);
 
     // Profiles (and the names drawn from them) over every row, then the output rows.
@@ -134,7 +230,9 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
       const dictionary = names ? segmentNameDictionary(names) : undefined;
       try {
         await passes.each(run.assign, async (a, table, firstRow) => {
-          const named: Record<string, Vector> = names ? { segment_name: segmentNameColumn(a.labels, names, dictionary) } : {};
+          const named: Record<string, Vector> = names
+            ? { segment_name: segmentNameColumn(a.labels, names, dictionary) }
+            : {};
           await writer.write(a.rows(table, roles.id, named, { first: firstRow, total: rows }));
         });
         await writer.commit();
@@ -146,15 +244,45 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
     const seconds = (performance.now() - started) / 1000;
     const sizes = profileResult.segments.map((s) => s.size);
     const empty = sizes.filter((c) => c === 0).length;
-    if (empty > 0) notice(`${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`);
-    const base = modelBase({ prep, id: roles.id, k, centres: run.centres, iterations: run.iterations, converged: run.converged, rows, backend, seed, init, nInit, maxIter, tol, names });
+    if (empty > 0)
+      notice(
+        `${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`,
+      );
+    const base = modelBase({
+      prep,
+      id: roles.id,
+      k,
+      centres: run.centres,
+      iterations: run.iterations,
+      converged: run.converged,
+      rows,
+      backend,
+      seed,
+      init,
+      nInit,
+      maxIter,
+      tol,
+      names,
+    });
     let model: SegmentModel;
     let mixture: { logLikelihood: number; bic: number; aic: number } | undefined;
     if (run.gmm) {
       const logLikelihood = score / rows;
-      const { bic, aic } = informationCriteria(logLikelihood, rows, parameterCount(settings.covariance, k, sample.dims));
+      const { bic, aic } = informationCriteria(
+        logLikelihood,
+        rows,
+        parameterCount(settings.covariance, k, sample.dims),
+      );
       mixture = { logLikelihood, bic, aic };
-      model = { ...base, algorithm: 'gmm', covarianceType: settings.covariance, regCovar: settings.regCovar, weights: Array.from(run.gmm.weights), covariances: Array.from(run.gmm.covariances), ...mixture };
+      model = {
+        ...base,
+        algorithm: 'gmm',
+        covarianceType: settings.covariance,
+        regCovar: settings.regCovar,
+        weights: Array.from(run.gmm.weights),
+        covariances: Array.from(run.gmm.covariances),
+        ...mixture,
+      };
     } else model = { ...base, algorithm: 'kmeans', inertia: score };
     return {
       model,
@@ -182,7 +310,13 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
         emHistory: run.emHistory,
         notices,
         preprocessing: report,
-        outOfCore: { passes: passes.passes + 1, chunks: passes.chunksPerPass, sampleRows: sample.rows, chunkRows, spilled: passes.spilled },
+        outOfCore: {
+          passes: passes.passes + 1,
+          chunks: passes.chunksPerPass,
+          sampleRows: sample.rows,
+          chunkRows,
+          spilled: passes.spilled,
+        },
       },
     };
   } finally {
@@ -191,12 +325,19 @@ export async function fitOutOfCore(path: string, options: OutOfCoreOptions): Pro
   }
 }
 
-function openSpill(option: boolean | string, rows: number, dims: number, notice: (m: string) => void): SpillFile | undefined {
+function openSpill(
+  option: boolean | string,
+  rows: number,
+  dims: number,
+  notice: (m: string) => void,
+): SpillFile | undefined {
   if (option === false) return undefined;
   const dir = option === true ? tmpdir() : option;
   const spill = SpillFile.create(dir, rows * dims * 4, dims);
   if (typeof spill === 'string') {
-    notice(`out-of-core: no spill of the prepared chunks (${spill}); every pass reads the input (--spill-dir elsewhere)`);
+    notice(
+      `out-of-core: no spill of the prepared chunks (${spill}); every pass reads the input (--spill-dir elsewhere)`,
+    );
     return undefined;
   }
   return spill;
@@ -231,11 +372,25 @@ interface OutOfCoreRun {
 interface ChunkAssignment {
   labels: Int32Array;
   score: number;
-  rows: (table: Table, id: string | undefined, named: Record<string, Vector>, numbering: { first: number; total: number }) => Table;
+  rows: (
+    table: Table,
+    id: string | undefined,
+    named: Record<string, Vector>,
+    numbering: { first: number; total: number },
+  ) => Table;
 }
 
-async function kmeansOutOfCore(passes: FilePasses, backend: Backend, sample: DatasetHandle, settings: KMeansSettings, meanVariance: number, options: OutOfCoreOptions): Promise<OutOfCoreRun> {
-  const run = await runKMeansOutOfCore(passes, backend, sample, settings, meanVariance, { onIteration: options.onIteration });
+async function kmeansOutOfCore(
+  passes: FilePasses,
+  backend: Backend,
+  sample: DatasetHandle,
+  settings: KMeansSettings,
+  meanVariance: number,
+  options: OutOfCoreOptions,
+): Promise<OutOfCoreRun> {
+  const run = await runKMeansOutOfCore(passes, backend, sample, settings, meanVariance, {
+    onIteration: options.onIteration,
+  });
   const { k } = settings;
   return {
     ...run,
@@ -247,7 +402,12 @@ async function kmeansOutOfCore(passes: FilePasses, backend: Backend, sample: Dat
       const a = await backend.assign(handle, run.centres, k);
       let score = 0;
       for (let i = 0; i < a.sqDistances.length; i++) score += a.sqDistances[i];
-      return { labels: a.labels, score, rows: (table, id, named, numbering) => assignmentsTable(table, id, a.labels, a.sqDistances, named, undefined, numbering) };
+      return {
+        labels: a.labels,
+        score,
+        rows: (table, id, named, numbering) =>
+          assignmentsTable(table, id, a.labels, a.sqDistances, named, undefined, numbering),
+      };
     },
   };
 }
@@ -257,8 +417,24 @@ async function kmeansOutOfCore(passes: FilePasses, backend: Backend, sample: Dat
  * sample as the in-memory fit initialises on all the rows (k-means labels, k-means++ rows, random
  * responsibilities, or given means).
  */
-async function mixtureOutOfCore(passes: FilePasses, backend: Backend, sample: DatasetHandle, rows: number, settings: GmmSettings, meanVariance: number, options: OutOfCoreOptions, notice: (message: string) => void): Promise<OutOfCoreRun> {
-  const run = await runEm((params) => passes.gmmPass(params), (rng) => initialParameters(backend, sample, settings, rng, meanVariance), rows, sample.dims, settings, options.onEmIteration);
+async function mixtureOutOfCore(
+  passes: FilePasses,
+  backend: Backend,
+  sample: DatasetHandle,
+  rows: number,
+  settings: GmmSettings,
+  meanVariance: number,
+  options: OutOfCoreOptions,
+  notice: (message: string) => void,
+): Promise<OutOfCoreRun> {
+  const run = await runEm(
+    (params) => passes.gmmPass(params),
+    (rng) => initialParameters(backend, sample, settings, rng, meanVariance),
+    rows,
+    sample.dims,
+    settings,
+    options.onEmIteration,
+  );
   if (run.emptyComponents > 0) notice(emptyComponentsNotice(run.emptyComponents));
   const params = kernelParams(run.params, settings.regCovar);
   const probabilities = options.probabilities === true;
@@ -275,7 +451,21 @@ async function mixtureOutOfCore(passes: FilePasses, backend: Backend, sample: Da
     sampleLabels: (await backend.gmmAssign(sample, params, { probabilities: false })).labels,
     assign: async (handle) => {
       const a = await backend.gmmAssign(handle, params, { probabilities });
-      return { labels: a.labels, score: a.logLikelihood, rows: (table, id, named, numbering) => mixtureTable(table, id, a.labels, a.probability, a.probabilities, settings.k, named, numbering) };
+      return {
+        labels: a.labels,
+        score: a.logLikelihood,
+        rows: (table, id, named, numbering) =>
+          mixtureTable(
+            table,
+            id,
+            a.labels,
+            a.probability,
+            a.probabilities,
+            settings.k,
+            named,
+            numbering,
+          ),
+      };
     },
   };
 }

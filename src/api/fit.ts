@@ -1,7 +1,12 @@
 import type { Table, Vector } from 'apache-arrow';
 import { informationCriteria, parameterCount, type CovarianceType } from '../algo/gmm-math.js';
 import { runGmm, type GmmInit, type GmmIterationStat } from '../algo/gmm.js';
-import { runKMeans, type IterationStat, type KMeansInit, type KMeansResult } from '../algo/kmeans.js';
+import {
+  runKMeans,
+  type IterationStat,
+  type KMeansInit,
+  type KMeansResult,
+} from '../algo/kmeans.js';
 import { runMiniBatchKMeans } from '../algo/minibatch.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
@@ -9,14 +14,25 @@ import { openBackend, type BackendChoice } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import { MODEL_FORMAT, MODEL_VERSION, type GmmModel, type SegmentModel } from '../model/model.js';
-import { centresToInputUnits, rowsFromInputUnits, type PrepReport, type Preprocessing } from '../prep/preprocess.js';
+import {
+  centresToInputUnits,
+  rowsFromInputUnits,
+  type PrepReport,
+  type Preprocessing,
+} from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { describeSegments, segmentNameColumn, type NamingOptions } from './describe.js';
 import type { Profiles } from '../segment/profile.js';
 import { readInitCentres } from './init-file.js';
 import type { TableInput } from './input.js';
-import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import {
+  COMMON_PARAMETERS,
+  GMM_PARAMETERS,
+  KMEANS_PARAMETERS,
+  checkParameter,
+  parameter,
+} from './parameters.js';
 import { prepareData, prepNotices, type DataOptions, type PreparedData } from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
 
@@ -115,7 +131,19 @@ export interface FitResult {
 /** Fits k-means to a table (or a file) and returns the model, the labels and the run's statistics. */
 export async function fit(input: TableInput, options: FitOptions): Promise<FitResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
-  const { k, algorithm, maxIter, tol, batchSize, seed, backendChoice, covariance, regCovar, initOption, methods } = checkFitSettings(options);
+  const {
+    k,
+    algorithm,
+    maxIter,
+    tol,
+    batchSize,
+    seed,
+    backendChoice,
+    covariance,
+    regCovar,
+    initOption,
+    methods,
+  } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
 
@@ -123,7 +151,13 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   const { matrix, prep, roles, table } = data;
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
-  const { init, nInit } = await resolveInitialisation({ algorithm, initOption, methods, k }, matrix.rows, prep, options.nInit, notice);
+  const { init, nInit } = await resolveInitialisation(
+    { algorithm, initOption, methods, k },
+    matrix.rows,
+    prep,
+    options.nInit,
+    notice,
+  );
   const meanVariance = meanFeatureVariance(matrix);
 
   const backend = await openBackend(backendChoice, notice);
@@ -131,20 +165,74 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     const started = performance.now();
     const handle = await backend.attach(matrix);
     const run = gmm
-      ? await fitMixture(backend, handle, { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed }, meanVariance, options, notice)
+      ? await fitMixture(
+          backend,
+          handle,
+          { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
+          meanVariance,
+          options,
+          notice,
+        )
       : minibatch
-        ? kmeansRun(await runMiniBatchKMeans(backend, handle, { k, batchSize, maxIter, tol, maxNoImprovement: 10, seed, init: init as 'k-means++' | 'random' | Float32Array }, meanVariance, options.onIteration))
-        : await fitKMeans(backend, handle, { k, init: init as KMeansInit, nInit, maxIter, tol, seed }, meanVariance, options);
+        ? kmeansRun(
+            await runMiniBatchKMeans(
+              backend,
+              handle,
+              {
+                k,
+                batchSize,
+                maxIter,
+                tol,
+                maxNoImprovement: 10,
+                seed,
+                init: init as 'k-means++' | 'random' | Float32Array,
+              },
+              meanVariance,
+              options.onIteration,
+            ),
+          )
+        : await fitKMeans(
+            backend,
+            handle,
+            { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
+            meanVariance,
+            options,
+          );
     await backend.detach(handle);
     const seconds = (performance.now() - started) / 1000;
     const counts = new Array<number>(k).fill(0);
     for (const l of run.labels) counts[l]++;
     const empty = counts.filter((c) => c === 0).length;
-    if (empty > 0) notice(`${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`);
+    if (empty > 0)
+      notice(
+        `${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`,
+      );
     const { profiles, names } = describeSegments(table, roles, run.labels, k, options);
-    const base = modelBase({ prep, id: roles.id, k, centres: run.centres, iterations: run.iterations, converged: run.converged, rows: matrix.rows, backend, seed, init, nInit, maxIter, tol, names });
+    const base = modelBase({
+      prep,
+      id: roles.id,
+      k,
+      centres: run.centres,
+      iterations: run.iterations,
+      converged: run.converged,
+      rows: matrix.rows,
+      backend,
+      seed,
+      init,
+      nInit,
+      maxIter,
+      tol,
+      names,
+    });
     // A mini-batch model scores new rows exactly as a k-means one: nearest centre.
-    const model: SegmentModel = run.gmm ? { ...base, algorithm: 'gmm', ...run.gmm } : { ...base, algorithm: 'kmeans', inertia: run.inertia!, ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}) };
+    const model: SegmentModel = run.gmm
+      ? { ...base, algorithm: 'gmm', ...run.gmm }
+      : {
+          ...base,
+          algorithm: 'kmeans',
+          inertia: run.inertia!,
+          ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
+        };
     return {
       model,
       labels: run.labels,
@@ -186,23 +274,66 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
 /** fit()'s options checked and defaulted (scikit-learn's defaults per algorithm). */
 export function checkFitSettings(options: FitOptions) {
   const k = checkParameter(parameter(KMEANS_PARAMETERS, 'k'), options.k) as number;
-  const algorithm = checkParameter(parameter(KMEANS_PARAMETERS, 'algorithm'), options.algorithm ?? 'kmeans') as Algorithm;
+  const algorithm = checkParameter(
+    parameter(KMEANS_PARAMETERS, 'algorithm'),
+    options.algorithm ?? 'kmeans',
+  ) as Algorithm;
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
   // scikit-learn's defaults: KMeans 300 / 1e-4, MiniBatchKMeans 100 / 0 (early stopping instead), GaussianMixture 100 / 1e-3.
-  const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? (gmm || minibatch ? 100 : 300)) as number;
-  const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? (gmm ? 1e-3 : minibatch ? 0 : 1e-4)) as number;
-  const batchSize = checkParameter(parameter(KMEANS_PARAMETERS, 'batchSize'), options.batchSize ?? 1024) as number;
+  const maxIter = checkParameter(
+    parameter(KMEANS_PARAMETERS, 'maxIter'),
+    options.maxIter ?? (gmm || minibatch ? 100 : 300),
+  ) as number;
+  const tol = checkParameter(
+    parameter(KMEANS_PARAMETERS, 'tol'),
+    options.tol ?? (gmm ? 1e-3 : minibatch ? 0 : 1e-4),
+  ) as number;
+  const batchSize = checkParameter(
+    parameter(KMEANS_PARAMETERS, 'batchSize'),
+    options.batchSize ?? 1024,
+  ) as number;
   const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
-  const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
-  const covariance = checkParameter(parameter(GMM_PARAMETERS, 'covariance'), options.covariance ?? 'full') as CovarianceType;
-  const regCovar = checkParameter(parameter(GMM_PARAMETERS, 'regCovar'), options.regCovar ?? 1e-6) as number;
+  const backendChoice = checkParameter(
+    parameter(COMMON_PARAMETERS, 'backend'),
+    options.backend ?? 'auto',
+  ) as BackendChoice;
+  const covariance = checkParameter(
+    parameter(GMM_PARAMETERS, 'covariance'),
+    options.covariance ?? 'full',
+  ) as CovarianceType;
+  const regCovar = checkParameter(
+    parameter(GMM_PARAMETERS, 'regCovar'),
+    options.regCovar ?? 1e-6,
+  ) as number;
   const initOption = options.init ?? (gmm ? 'kmeans' : 'auto');
-  const methods = gmm ? ['kmeans', 'k-means++', 'random'] : minibatch ? ['auto', 'k-means++', 'random'] : ['auto', 'k-means++', 'k-means||', 'random'];
-  if (typeof initOption === 'string' && !methods.includes(initOption) && !/\.(json|csv|tsv|txt)$/i.test(initOption)) {
-    throw new UsageError(`--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`);
+  const methods = gmm
+    ? ['kmeans', 'k-means++', 'random']
+    : minibatch
+      ? ['auto', 'k-means++', 'random']
+      : ['auto', 'k-means++', 'k-means||', 'random'];
+  if (
+    typeof initOption === 'string' &&
+    !methods.includes(initOption) &&
+    !/\.(json|csv|tsv|txt)$/i.test(initOption)
+  ) {
+    throw new UsageError(
+      `--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`,
+    );
   }
-  return { k, algorithm, maxIter, tol, batchSize, seed, backendChoice, covariance, regCovar, initOption, methods };
+  return {
+    k,
+    algorithm,
+    maxIter,
+    tol,
+    batchSize,
+    seed,
+    backendChoice,
+    covariance,
+    regCovar,
+    initOption,
+    methods,
+  };
 }
 
 /** The fields every model shares, from a finished run. */
@@ -231,7 +362,9 @@ export function modelBase(r: {
     idColumn: r.id ?? null,
     k: r.k,
     preprocessing: r.prep,
-    centres: Array.from({ length: r.k }, (_, c) => Array.from(r.centres.subarray(c * q, (c + 1) * q))),
+    centres: Array.from({ length: r.k }, (_, c) =>
+      Array.from(r.centres.subarray(c * q, (c + 1) * q)),
+    ),
     centresInputUnits: centresToInputUnits(r.prep, r.centres, r.k),
     iterations: r.iterations,
     converged: r.converged,
@@ -262,11 +395,24 @@ interface AlgorithmRun {
   emptyComponents: number;
   history: IterationStat[];
   emHistory: GmmIterationStat[];
-  gmm: Pick<GmmModel, 'covarianceType' | 'regCovar' | 'weights' | 'covariances' | 'logLikelihood' | 'bic' | 'aic'> | undefined;
+  gmm:
+    | Pick<
+        GmmModel,
+        'covarianceType' | 'regCovar' | 'weights' | 'covariances' | 'logLikelihood' | 'bic' | 'aic'
+      >
+    | undefined;
 }
 
-async function fitKMeans(backend: Backend, handle: DatasetHandle, settings: Parameters<typeof runKMeans>[2], meanVariance: number, options: FitOptions): Promise<AlgorithmRun> {
-  return kmeansRun(await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration }));
+async function fitKMeans(
+  backend: Backend,
+  handle: DatasetHandle,
+  settings: Parameters<typeof runKMeans>[2],
+  meanVariance: number,
+  options: FitOptions,
+): Promise<AlgorithmRun> {
+  return kmeansRun(
+    await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration }),
+  );
 }
 
 function kmeansRun(r: KMeansResult): AlgorithmRun {
@@ -291,10 +437,24 @@ function kmeansRun(r: KMeansResult): AlgorithmRun {
   };
 }
 
-async function fitMixture(backend: Backend, handle: DatasetHandle, settings: Parameters<typeof runGmm>[2], meanVariance: number, options: FitOptions, notice: (message: string) => void): Promise<AlgorithmRun> {
-  const r = await runGmm(backend, handle, settings, meanVariance, { probabilities: options.probabilities === true, onIteration: options.onEmIteration });
+async function fitMixture(
+  backend: Backend,
+  handle: DatasetHandle,
+  settings: Parameters<typeof runGmm>[2],
+  meanVariance: number,
+  options: FitOptions,
+  notice: (message: string) => void,
+): Promise<AlgorithmRun> {
+  const r = await runGmm(backend, handle, settings, meanVariance, {
+    probabilities: options.probabilities === true,
+    onIteration: options.onEmIteration,
+  });
   if (r.emptyComponents > 0) notice(emptyComponentsNotice(r.emptyComponents));
-  const { bic, aic } = informationCriteria(r.logLikelihood, handle.rows, parameterCount(settings.covariance, settings.k, handle.dims));
+  const { bic, aic } = informationCriteria(
+    r.logLikelihood,
+    handle.rows,
+    parameterCount(settings.covariance, settings.k, handle.dims),
+  );
   return {
     centres: Float32Array.from(r.params.means),
     labels: r.labels,
@@ -309,15 +469,32 @@ async function fitMixture(backend: Backend, handle: DatasetHandle, settings: Par
     emptyComponents: r.emptyComponents,
     history: [],
     emHistory: r.history,
-    gmm: { covarianceType: settings.covariance, regCovar: settings.regCovar, weights: Array.from(r.params.weights), covariances: Array.from(r.params.covariances), logLikelihood: r.logLikelihood, bic, aic },
+    gmm: {
+      covarianceType: settings.covariance,
+      regCovar: settings.regCovar,
+      weights: Array.from(r.params.weights),
+      covariances: Array.from(r.params.covariances),
+      logLikelihood: r.logLikelihood,
+      bic,
+      aic,
+    },
   };
 }
 
 /** The per-row output of either algorithm. */
-function outputTable(table: Table, id: string | undefined, run: AlgorithmRun, names: string[] | undefined, k: number): Table {
-  const named: Record<string, Vector> = names ? { segment_name: segmentNameColumn(run.labels, names) } : {};
+function outputTable(
+  table: Table,
+  id: string | undefined,
+  run: AlgorithmRun,
+  names: string[] | undefined,
+  k: number,
+): Table {
+  const named: Record<string, Vector> = names
+    ? { segment_name: segmentNameColumn(run.labels, names) }
+    : {};
   // (the distances go in as they are: assignmentsTable takes square roots only when given none)
-  if (run.distances) return assignmentsTable(table, id, run.labels, run.distances, named, run.distances);
+  if (run.distances)
+    return assignmentsTable(table, id, run.labels, run.distances, named, run.distances);
   return mixtureTable(table, id, run.labels, run.probability!, run.probabilities, k, named);
 }
 
@@ -333,13 +510,25 @@ export async function resolveInitialisation(
   nInitOption: FitOptions['nInit'],
   notice: (message: string) => void,
 ): Promise<{ init: KMeansInit | GmmInit; nInit: number }> {
-  const method = s.initOption === 'auto' ? (rows >= PARALLEL_SEEDING_MIN_ROWS && s.algorithm !== 'minibatch-kmeans' ? 'k-means||' : 'k-means++') : s.initOption;
-  const init = typeof method === 'string' && s.methods.includes(method) ? (method as KMeansInit & GmmInit) : await resolveInit(method, s.k, prep);
+  const method =
+    s.initOption === 'auto'
+      ? rows >= PARALLEL_SEEDING_MIN_ROWS && s.algorithm !== 'minibatch-kmeans'
+        ? 'k-means||'
+        : 'k-means++'
+      : s.initOption;
+  const init =
+    typeof method === 'string' && s.methods.includes(method)
+      ? (method as KMeansInit & GmmInit)
+      : await resolveInit(method, s.k, prep);
   return { init, nInit: resolveNInit(nInitOption ?? 'auto', init, notice) };
 }
 
 /** Initial centres in the clustering space: explicit ones (input units) go through the preprocessing. */
-export async function resolveInit(init: string | Float32Array | number[][], k: number, prep: Preprocessing): Promise<KMeansInit> {
+export async function resolveInit(
+  init: string | Float32Array | number[][],
+  k: number,
+  prep: Preprocessing,
+): Promise<KMeansInit> {
   if (init === 'k-means++' || init === 'random') return init;
   const d = prep.features.length;
   let flat: Float32Array;
@@ -347,18 +536,28 @@ export async function resolveInit(init: string | Float32Array | number[][], k: n
   else {
     flat = init instanceof Float32Array ? init : Float32Array.from(init.flat());
     const rowsOk = init instanceof Float32Array || init.every((r) => r.length === d);
-    if (flat.length !== k * d || !rowsOk) throw new UsageError(`init: expected ${k} centres × ${d} features, got ${init instanceof Float32Array ? `${flat.length} values` : `${init.length} rows`}`);
+    if (flat.length !== k * d || !rowsOk)
+      throw new UsageError(
+        `init: expected ${k} centres × ${d} features, got ${init instanceof Float32Array ? `${flat.length} values` : `${init.length} rows`}`,
+      );
     if (!flat.every(Number.isFinite)) throw new UsageError('init: centres must be finite numbers');
   }
   return rowsFromInputUnits(prep, flat, k);
 }
 
-export function resolveNInit(value: number | 'auto', init: KMeansInit, notice: (m: string) => void): number {
+export function resolveNInit(
+  value: number | 'auto',
+  init: KMeansInit,
+  notice: (m: string) => void,
+): number {
   if (value === 'auto') return init === 'random' ? 10 : 1;
   const runs = Number(value);
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--n-init: expected 'auto' or an integer ≥ 1, got '${value}'`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(`--n-init: expected 'auto' or an integer ≥ 1, got '${value}'`);
   if (init instanceof Float32Array && runs > 1) {
-    notice(`--n-init ${runs} ignored: explicit initial centres give the same run every time; using 1`);
+    notice(
+      `--n-init ${runs} ignored: explicit initial centres give the same run every time; using 1`,
+    );
     return 1;
   }
   return runs;

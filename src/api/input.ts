@@ -22,17 +22,29 @@ export const MAX_ABS_FEATURE = 1e18;
  * The feature matrix of a table, validated: zero rows, non-finite values and (unless they will be
  * imputed) missing values are errors. Missing values stay NaN for the imputation step.
  */
-export function featureMatrix(table: Table, request: RoleRequest, options: { allowMissing?: boolean; firstRow?: number; allocate?: MatrixAllocator } = {}): { roles: ColumnRoles; matrix: DataMatrix } {
+export function featureMatrix(
+  table: Table,
+  request: RoleRequest,
+  options: { allowMissing?: boolean; firstRow?: number; allocate?: MatrixAllocator } = {},
+): { roles: ColumnRoles; matrix: DataMatrix } {
   const roles = resolveRoles(table, request);
   if (table.numRows === 0) throw new InputError('the input has zero rows');
   const { matrix, problems: local } = tableToMatrix(table, roles.features, options.allocate);
   // A chunk of a larger file (out-of-core fits) reports rows by their number in the whole file.
   const shift = (row: number): number => (row >= 0 ? row + (options.firstRow ?? 0) : row);
-  const problems = local.map((p) => ({ ...p, firstMissingRow: shift(p.firstMissingRow), firstInfiniteRow: shift(p.firstInfiniteRow), firstOverflowRow: shift(p.firstOverflowRow), maxAbsRow: shift(p.maxAbsRow) }));
+  const problems = local.map((p) => ({
+    ...p,
+    firstMissingRow: shift(p.firstMissingRow),
+    firstInfiniteRow: shift(p.firstInfiniteRow),
+    firstOverflowRow: shift(p.firstOverflowRow),
+    maxAbsRow: shift(p.maxAbsRow),
+  }));
   rejectProblems(options.allowMissing ? problems.map((p) => ({ ...p, missing: 0 })) : problems);
   for (const p of problems) {
     if (p.maxAbs > MAX_ABS_FEATURE) {
-      throw new InputError(`column '${p.column}' has a value of ${p.maxAbs.toExponential(3)} in magnitude at row ${p.maxAbsRow}, too large for float32 distances (limit ±1e18); rescale it`);
+      throw new InputError(
+        `column '${p.column}' has a value of ${p.maxAbs.toExponential(3)} in magnitude at row ${p.maxAbsRow}, too large for float32 distances (limit ±1e18); rescale it`,
+      );
     }
   }
   return { roles, matrix };

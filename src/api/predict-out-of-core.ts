@@ -8,7 +8,12 @@ import { loadModel, modelCentres, modelMixture, type SegmentModel } from '../mod
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { FilePasses } from './file-passes.js';
-import { COMMON_PARAMETERS, OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import {
+  COMMON_PARAMETERS,
+  OUT_OF_CORE_PARAMETERS,
+  checkParameter,
+  parameter,
+} from './parameters.js';
 import { modelColumns, type PredictOptions } from './predict.js';
 import { noticeCollector } from './notices.js';
 
@@ -34,23 +39,46 @@ export interface PredictOutOfCoreResult {
  * rows are written as they are assigned (the same columns as predict), and nothing per row is
  * kept. Bad values stop the run with the row's number in the file and no output left behind.
  */
-export async function predictOutOfCore(path: string, modelOrPath: SegmentModel | string, options: PredictOutOfCoreOptions = {}): Promise<PredictOutOfCoreResult> {
+export async function predictOutOfCore(
+  path: string,
+  modelOrPath: SegmentModel | string,
+  options: PredictOutOfCoreOptions = {},
+): Promise<PredictOutOfCoreResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
-  const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
-  const chunkRows = checkParameter(parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'), options.chunkRows ?? 1_048_576) as number;
+  const backendChoice = checkParameter(
+    parameter(COMMON_PARAMETERS, 'backend'),
+    options.backend ?? 'auto',
+  ) as BackendChoice;
+  const chunkRows = checkParameter(
+    parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'),
+    options.chunkRows ?? 1_048_576,
+  ) as number;
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
   const model = typeof modelOrPath === 'string' ? loadModel(modelOrPath) : modelOrPath;
   const source = await openChunkSource(path, chunkRows);
-  const { id, allowMissing } = modelColumns(source.schema.fields.map((f) => f.name), model, options.id);
+  const { id, allowMissing } = modelColumns(
+    source.schema.fields.map((f) => f.name),
+    model,
+    options.id,
+  );
   const k = model.k;
   const sizes = new Array<number>(k).fill(0);
   const dictionary = model.segmentNames ? segmentNameDictionary(model.segmentNames) : undefined;
-  const named = (labels: Int32Array): Record<string, Vector> => (model.segmentNames ? { segment_name: segmentNameColumn(labels, model.segmentNames, dictionary) } : {});
+  const named = (labels: Int32Array): Record<string, Vector> =>
+    model.segmentNames
+      ? { segment_name: segmentNameColumn(labels, model.segmentNames, dictionary) }
+      : {};
   const backend = await openBackend(backendChoice, notice);
   let writer: ChunkWriter | undefined;
   try {
     writer = options.output !== undefined ? openChunkWriter(options.output, '--output') : undefined;
-    const passes = new FilePasses(source, backend, { id, features: model.features }, model.preprocessing, allowMissing);
+    const passes = new FilePasses(
+      source,
+      backend,
+      { id, features: model.features },
+      model.preprocessing,
+      allowMissing,
+    );
     const total = source.rows;
     const count = (labels: Int32Array): void => {
       for (const l of labels) sizes[l]++;
@@ -62,7 +90,12 @@ export async function predictOutOfCore(path: string, modelOrPath: SegmentModel |
         (h) => backend.gmmAssign(h, params, { probabilities }),
         async (a: GmmAssignment, table: Table, firstRow: number) => {
           count(a.labels);
-          await writer?.write(mixtureTable(table, id, a.labels, a.probability, a.probabilities, k, named(a.labels), { first: firstRow, total }));
+          await writer?.write(
+            mixtureTable(table, id, a.labels, a.probability, a.probabilities, k, named(a.labels), {
+              first: firstRow,
+              total,
+            }),
+          );
         },
       );
     } else {
@@ -71,12 +104,24 @@ export async function predictOutOfCore(path: string, modelOrPath: SegmentModel |
         (h) => backend.assign(h, centres, k),
         async (a: Assignment, table: Table, firstRow: number) => {
           count(a.labels);
-          await writer?.write(assignmentsTable(table, id, a.labels, a.sqDistances, named(a.labels), undefined, { first: firstRow, total }));
+          await writer?.write(
+            assignmentsTable(table, id, a.labels, a.sqDistances, named(a.labels), undefined, {
+              first: firstRow,
+              total,
+            }),
+          );
         },
       );
     }
     await writer?.commit();
-    return { rows: total, sizes, backend: backend.kind, device: backend.deviceName, chunks: passes.chunksPerPass, notices };
+    return {
+      rows: total,
+      sizes,
+      backend: backend.kind,
+      device: backend.deviceName,
+      chunks: passes.chunksPerPass,
+      notices,
+    };
   } catch (error) {
     writer?.abort();
     throw error;

@@ -34,30 +34,74 @@ export interface PredictResult {
 }
 
 /** Assigns rows to the segments of a saved model (an object, or a model.json path). */
-export async function predict(input: TableInput, modelOrPath: SegmentModel | string, options: PredictOptions = {}): Promise<PredictResult> {
+export async function predict(
+  input: TableInput,
+  modelOrPath: SegmentModel | string,
+  options: PredictOptions = {},
+): Promise<PredictResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
-  const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
+  const backendChoice = checkParameter(
+    parameter(COMMON_PARAMETERS, 'backend'),
+    options.backend ?? 'auto',
+  ) as BackendChoice;
   const model = typeof modelOrPath === 'string' ? loadModel(modelOrPath) : modelOrPath;
   const table = await loadInput(input);
-  const { id, allowMissing } = modelColumns(table.schema.fields.map((f) => f.name), model, options.id);
+  const { id, allowMissing } = modelColumns(
+    table.schema.fields.map((f) => f.name),
+    model,
+    options.id,
+  );
   const prep = model.preprocessing;
-  const { roles, matrix: raw } = featureMatrix(table, { id, features: model.features }, { allowMissing });
+  const { roles, matrix: raw } = featureMatrix(
+    table,
+    { id, features: model.features },
+    { allowMissing },
+  );
   const matrix = prep ? applyPreprocessing(prep, raw) : raw;
   const backend = await openBackend(backendChoice, notice);
   try {
     const handle = await backend.attach(matrix);
     const named: Record<string, Vector> = {};
-    const common = { backend: backend.kind, device: backend.deviceName, rows: matrix.rows, notices };
+    const common = {
+      backend: backend.kind,
+      device: backend.deviceName,
+      rows: matrix.rows,
+      notices,
+    };
     if (model.algorithm === 'gmm') {
-      const a = await backend.gmmAssign(handle, kernelParams(modelMixture(model), model.regCovar), { probabilities: options.probabilities === true });
+      const a = await backend.gmmAssign(handle, kernelParams(modelMixture(model), model.regCovar), {
+        probabilities: options.probabilities === true,
+      });
       await backend.detach(handle);
       if (model.segmentNames) named.segment_name = segmentNameColumn(a.labels, model.segmentNames);
-      return { ...common, labels: a.labels, distances: undefined, probability: a.probability, probabilities: a.probabilities, assignments: mixtureTable(table, roles.id, a.labels, a.probability, a.probabilities, model.k, named) };
+      return {
+        ...common,
+        labels: a.labels,
+        distances: undefined,
+        probability: a.probability,
+        probabilities: a.probabilities,
+        assignments: mixtureTable(
+          table,
+          roles.id,
+          a.labels,
+          a.probability,
+          a.probabilities,
+          model.k,
+          named,
+        ),
+      };
     }
     const { labels, sqDistances } = await backend.assign(handle, modelCentres(model), model.k);
     await backend.detach(handle);
     if (model.segmentNames) named.segment_name = segmentNameColumn(labels, model.segmentNames);
-    return { ...common, labels, distances: Float32Array.from(sqDistances, Math.sqrt), probability: undefined, probabilities: undefined, assignments: assignmentsTable(table, roles.id, labels, sqDistances, named) };
+    return {
+      ...common,
+      labels,
+      distances: Float32Array.from(sqDistances, Math.sqrt),
+      probability: undefined,
+      probabilities: undefined,
+      assignments: assignmentsTable(table, roles.id, labels, sqDistances, named),
+    };
   } finally {
     await backend.dispose();
   }
@@ -67,13 +111,20 @@ export async function predict(input: TableInput, modelOrPath: SegmentModel | str
  * Which columns of an input a model reads: its features (all must be there, by name), the id
  * (asked for, else the model's when the input has it), and whether missing values will be imputed.
  */
-export function modelColumns(columns: readonly string[], model: SegmentModel, idOption: string | undefined): { id: string | undefined; allowMissing: boolean } {
+export function modelColumns(
+  columns: readonly string[],
+  model: SegmentModel,
+  idOption: string | undefined,
+): { id: string | undefined; allowMissing: boolean } {
   const names = new Set(columns);
   const missing = model.features.filter((f) => !names.has(f));
   if (missing.length > 0) {
-    throw new InputError(`the input lacks the model's feature column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; the model was fitted on ${model.features.join(', ')}`);
+    throw new InputError(
+      `the input lacks the model's feature column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; the model was fitted on ${model.features.join(', ')}`,
+    );
   }
-  const id = idOption ?? (model.idColumn !== null && names.has(model.idColumn) ? model.idColumn : undefined);
+  const id =
+    idOption ?? (model.idColumn !== null && names.has(model.idColumn) ? model.idColumn : undefined);
   const prep = model.preprocessing;
   return { id, allowMissing: prep?.impute != null && prep.impute.strategy !== 'none' };
 }

@@ -3,7 +3,12 @@ import type { DataMatrix } from '../data/matrix.js';
 import type { ColumnRoles } from '../data/schema.js';
 import { UsageError } from '../errors.js';
 import { loadColumnStatsKernel } from '../prep/column-stats-kernel.js';
-import { fitPreprocessing, type PrepOptions, type PrepReport, type Preprocessing } from '../prep/preprocess.js';
+import {
+  fitPreprocessing,
+  type PrepOptions,
+  type PrepReport,
+  type Preprocessing,
+} from '../prep/preprocess.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
 import { COMMON_PARAMETERS, PREP_PARAMETERS, checkParameter, parameter } from './parameters.js';
 
@@ -29,7 +34,9 @@ export interface PreparedData {
 const DATA_SPECS = [...COMMON_PARAMETERS, ...PREP_PARAMETERS];
 
 function check<T>(name: string, value: unknown): T | undefined {
-  return value === undefined ? undefined : (checkParameter(parameter(DATA_SPECS, name), value) as T);
+  return value === undefined
+    ? undefined
+    : (checkParameter(parameter(DATA_SPECS, name), value) as T);
 }
 
 /** Validates the data options once, at the public entry. */
@@ -54,8 +61,15 @@ export async function prepareData(input: TableInput, options: DataOptions): Prom
   // Column statistics in WebAssembly from here on (the same bits as without, sooner).
   const [table] = await Promise.all([loadInput(input), loadColumnStatsKernel()]);
   const impute = o.impute ?? 'none';
-  const { roles, matrix } = featureMatrix(table, { id: o.id, features: o.features, profile: o.profile }, { allowMissing: impute !== 'none' });
-  if (o.pca !== undefined && o.pca >= 1 && o.pca > matrix.dims) throw new UsageError(`--pca: ${o.pca} components asked, but there are only ${matrix.dims} features`);
+  const { roles, matrix } = featureMatrix(
+    table,
+    { id: o.id, features: o.features, profile: o.profile },
+    { allowMissing: impute !== 'none' },
+  );
+  if (o.pca !== undefined && o.pca >= 1 && o.pca > matrix.dims)
+    throw new UsageError(
+      `--pca: ${o.pca} components asked, but there are only ${matrix.dims} features`,
+    );
   const { prep, matrix: clustering, report } = fitPreprocessing(matrix, o);
   return { table, roles, matrix: clustering, prep, report };
 }
@@ -63,7 +77,13 @@ export async function prepareData(input: TableInput, options: DataOptions): Prom
 /** One-line notices about the preprocessing, for the CLI and `stats.notices`. */
 export function prepNotices(report: PrepReport): string[] {
   return [
-    ...report.imputed.map((r) => `imputed ${r.count} missing value${r.count === 1 ? '' : 's'} of '${r.column}' with ${Number(r.value.toPrecision(6))}`),
-    ...report.correlated.map((c) => `features '${c.a}' and '${c.b}' are near-duplicates (r = ${c.r.toFixed(3)}); consider dropping one`),
+    ...report.imputed.map(
+      (r) =>
+        `imputed ${r.count} missing value${r.count === 1 ? '' : 's'} of '${r.column}' with ${Number(r.value.toPrecision(6))}`,
+    ),
+    ...report.correlated.map(
+      (c) =>
+        `features '${c.a}' and '${c.b}' are near-duplicates (r = ${c.r.toFixed(3)}); consider dropping one`,
+    ),
   ];
 }

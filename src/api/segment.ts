@@ -29,17 +29,26 @@ export const DEFAULT_SEGMENT_FEATURES = ['recency_days', 'frequency', 'monetary'
 export const DEFAULT_SEGMENT_LOG = ['frequency', 'monetary'];
 export const DEFAULT_SEGMENT_K = '2..8';
 
-export async function segment(transactions: string, options: SegmentOptions): Promise<SegmentResult> {
+export async function segment(
+  transactions: string,
+  options: SegmentOptions,
+): Promise<SegmentResult> {
   const kOption = options.k ?? DEFAULT_SEGMENT_K;
   const single = typeof kOption === 'number' || /^\s*\d+\s*$/.test(kOption);
   const range = single ? undefined : parseKRange(kOption);
-  if (single && !(Number(kOption) >= 1)) throw new UsageError(`--k: expected an integer ≥ 1 or a range like 2..8, got '${kOption}'`);
+  if (single && !(Number(kOption) >= 1))
+    throw new UsageError(`--k: expected an integer ≥ 1 or a range like 2..8, got '${kOption}'`);
   const features = options.features ?? DEFAULT_SEGMENT_FEATURES;
   const r = await rfm(transactions, options);
-  if (r.droppedNoCustomer > 0) options.onNotice?.(`dropped ${r.droppedNoCustomer} of ${r.rows} rows without a customer`);
-  if (r.customersWithoutPurchase > 0) options.onNotice?.(`left out ${r.customersWithoutPurchase} customers with no purchase row (returns only)`);
+  if (r.droppedNoCustomer > 0)
+    options.onNotice?.(`dropped ${r.droppedNoCustomer} of ${r.rows} rows without a customer`);
+  if (r.customersWithoutPurchase > 0)
+    options.onNotice?.(
+      `left out ${r.customersWithoutPurchase} customers with no purchase row (returns only)`,
+    );
   const available = r.table.schema.fields.map((f) => f.name);
-  const profile = options.profile ?? available.filter((c) => c !== options.customer && !features.includes(c));
+  const profile =
+    options.profile ?? available.filter((c) => c !== options.customer && !features.includes(c));
   const log = options.log ?? DEFAULT_SEGMENT_LOG.filter((c) => features.includes(c));
   const common = { ...options, id: options.customer, features, profile, log };
   let selection: SelectResult | undefined;
@@ -47,14 +56,23 @@ export async function segment(transactions: string, options: SegmentOptions): Pr
   if (range) {
     const top = Math.min(range[range.length - 1], r.customers);
     const candidates = range.filter((c) => c <= top);
-    if (candidates.length === 0) throw new UsageError(`--k ${kOption}: only ${r.customers} customer${r.customers === 1 ? '' : 's'}; segmenting needs at least 2`);
+    if (candidates.length === 0)
+      throw new UsageError(
+        `--k ${kOption}: only ${r.customers} customer${r.customers === 1 ? '' : 's'}; segmenting needs at least 2`,
+      );
     // The choice of k uses full k-means (or the mixture); the final fit uses the algorithm asked for.
-    selection = await selectK(r.table, { ...common, algorithm: options.algorithm === 'gmm' ? 'gmm' : 'kmeans', k: candidates, nInit: typeof options.nInit === 'number' ? options.nInit : undefined });
+    selection = await selectK(r.table, {
+      ...common,
+      algorithm: options.algorithm === 'gmm' ? 'gmm' : 'kmeans',
+      k: candidates,
+      nInit: typeof options.nInit === 'number' ? options.nInit : undefined,
+    });
     k = selection.recommended;
   } else k = Number(kOption);
   const result = await fit(r.table, { ...common, k });
   const columns: Record<string, Vector> = {};
-  for (const f of result.assignments.schema.fields) columns[f.name] = result.assignments.getChild(f.name)!;
+  for (const f of result.assignments.schema.fields)
+    columns[f.name] = result.assignments.getChild(f.name)!;
   for (const c of available) if (c !== options.customer) columns[c] = r.table.getChild(c)!;
   return {
     rfm: r,

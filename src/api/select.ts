@@ -4,10 +4,23 @@ import { runKMeans } from '../algo/kmeans.js';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
-import { calinskiHarabasz, centroids, daviesBouldin, elbow, silhouetteScores, type SilhouetteMethod } from '../eval/metrics.js';
+import {
+  calinskiHarabasz,
+  centroids,
+  daviesBouldin,
+  elbow,
+  silhouetteScores,
+  type SilhouetteMethod,
+} from '../eval/metrics.js';
 import type { DataMatrix } from '../data/matrix.js';
 import type { TableInput } from './input.js';
-import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import {
+  COMMON_PARAMETERS,
+  GMM_PARAMETERS,
+  KMEANS_PARAMETERS,
+  checkParameter,
+  parameter,
+} from './parameters.js';
 import { prepareData, prepNotices, type DataOptions } from './prepare.js';
 import { noticeCollector } from './notices.js';
 
@@ -48,7 +61,12 @@ export interface SelectResult {
   elbow: number | undefined;
   elbowMethod: string;
   /** The best k by each score: silhouette and Calinski-Harabasz highest, Davies-Bouldin lowest. */
-  best: { silhouette: number; calinskiHarabasz: number; daviesBouldin: number; bic: number | undefined };
+  best: {
+    silhouette: number;
+    calinskiHarabasz: number;
+    daviesBouldin: number;
+    bic: number | undefined;
+  };
   /** The k gpuseg suggests: the lowest BIC for gmm, else the best silhouette. */
   recommended: number;
   silhouetteMethod: SilhouetteMethod;
@@ -57,7 +75,8 @@ export interface SelectResult {
   notices: string[];
 }
 
-export const ELBOW_METHOD = 'k farthest below the chord from the first to the last point of the inertia curve, both axes scaled to [0,1] (kneedle)';
+export const ELBOW_METHOD =
+  'k farthest below the chord from the first to the last point of the inertia curve, both axes scaled to [0,1] (kneedle)';
 
 /** Parses a k range: '2..12', '3,5,8' (each k ≥ 2). */
 export function parseKRange(value: string | number[]): number[] {
@@ -70,7 +89,9 @@ export function parseKRange(value: string | number[]): number[] {
         })()
       : value.split(',').map((v) => Number(v.trim()));
   if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 2)) {
-    throw new UsageError(`--k: expected a range like 2..12 or a list like 3,5,8 of integers ≥ 2, got '${Array.isArray(value) ? value.join(',') : value}'`);
+    throw new UsageError(
+      `--k: expected a range like 2..12 or a list like 3,5,8 of integers ≥ 2, got '${Array.isArray(value) ? value.join(',') : value}'`,
+    );
   }
   return [...new Set(ks)].sort((a, b) => a - b);
 }
@@ -80,36 +101,109 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
   const { notices, notice } = noticeCollector(options.onNotice);
   const ks = parseKRange(options.k);
   const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
-  const maxIter = checkParameter(parameter(KMEANS_PARAMETERS, 'maxIter'), options.maxIter ?? 300) as number;
+  const maxIter = checkParameter(
+    parameter(KMEANS_PARAMETERS, 'maxIter'),
+    options.maxIter ?? 300,
+  ) as number;
   const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? 1e-4) as number;
-  const nInit = options.nInit === undefined ? 1 : (checkParameter({ name: 'nInit', flag: '--n-init <n>', kind: 'int', min: 1, description: '' }, options.nInit) as number);
-  const backendChoice = checkParameter(parameter(COMMON_PARAMETERS, 'backend'), options.backend ?? 'auto') as BackendChoice;
-  const algorithm = checkParameter(parameter(KMEANS_PARAMETERS, 'algorithm'), options.algorithm ?? 'kmeans') as 'kmeans' | 'gmm';
-  const covariance = checkParameter(parameter(GMM_PARAMETERS, 'covariance'), options.covariance ?? 'full') as CovarianceType;
-  const regCovar = checkParameter(parameter(GMM_PARAMETERS, 'regCovar'), options.regCovar ?? 1e-6) as number;
+  const nInit =
+    options.nInit === undefined
+      ? 1
+      : (checkParameter(
+          { name: 'nInit', flag: '--n-init <n>', kind: 'int', min: 1, description: '' },
+          options.nInit,
+        ) as number);
+  const backendChoice = checkParameter(
+    parameter(COMMON_PARAMETERS, 'backend'),
+    options.backend ?? 'auto',
+  ) as BackendChoice;
+  const algorithm = checkParameter(
+    parameter(KMEANS_PARAMETERS, 'algorithm'),
+    options.algorithm ?? 'kmeans',
+  ) as 'kmeans' | 'gmm';
+  const covariance = checkParameter(
+    parameter(GMM_PARAMETERS, 'covariance'),
+    options.covariance ?? 'full',
+  ) as CovarianceType;
+  const regCovar = checkParameter(
+    parameter(GMM_PARAMETERS, 'regCovar'),
+    options.regCovar ?? 1e-6,
+  ) as number;
   const data = await prepareData(input, options);
   prepNotices(data.report).forEach(notice);
   const { matrix } = data;
-  if (ks[ks.length - 1] > matrix.rows) throw new InputError(`k=${ks[ks.length - 1]} exceeds rows=${matrix.rows}; lower the top of --k`);
+  if (ks[ks.length - 1] > matrix.rows)
+    throw new InputError(
+      `k=${ks[ks.length - 1]} exceeds rows=${matrix.rows}; lower the top of --k`,
+    );
   const meanVariance = meanFeatureVariance(matrix);
   const backend = await openBackend(backendChoice, notice);
   try {
     const handle = await backend.attach(matrix);
-    const fits: { k: number; labels: Int32Array; inertia: number; iterations: number; bic: number | undefined }[] = [];
+    const fits: {
+      k: number;
+      labels: Int32Array;
+      inertia: number;
+      iterations: number;
+      bic: number | undefined;
+    }[] = [];
     for (const k of ks) {
       if (algorithm === 'gmm') {
-        const r = await runGmm(backend, handle, { k, covariance, init: 'kmeans', nInit, maxIter: options.maxIter ?? 100, tol: options.tol ?? 1e-3, regCovar, seed }, meanVariance, { probabilities: false });
-        const bic = informationCriteria(r.logLikelihood, matrix.rows, parameterCount(covariance, k, matrix.dims)).bic;
-        fits.push({ k, labels: r.labels, inertia: withinSquares(matrix, r.labels, k), iterations: r.iterations, bic });
+        const r = await runGmm(
+          backend,
+          handle,
+          {
+            k,
+            covariance,
+            init: 'kmeans',
+            nInit,
+            maxIter: options.maxIter ?? 100,
+            tol: options.tol ?? 1e-3,
+            regCovar,
+            seed,
+          },
+          meanVariance,
+          { probabilities: false },
+        );
+        const bic = informationCriteria(
+          r.logLikelihood,
+          matrix.rows,
+          parameterCount(covariance, k, matrix.dims),
+        ).bic;
+        fits.push({
+          k,
+          labels: r.labels,
+          inertia: withinSquares(matrix, r.labels, k),
+          iterations: r.iterations,
+          bic,
+        });
       } else {
-        const r = await runKMeans(backend, handle, { k, init: 'k-means++', nInit, maxIter, tol, seed }, meanVariance);
-        fits.push({ k, labels: r.labels, inertia: r.inertia, iterations: r.iterations, bic: undefined });
+        const r = await runKMeans(
+          backend,
+          handle,
+          { k, init: 'k-means++', nInit, maxIter, tol, seed },
+          meanVariance,
+        );
+        fits.push({
+          k,
+          labels: r.labels,
+          inertia: r.inertia,
+          iterations: r.iterations,
+          bic: undefined,
+        });
       }
       options.onProgress?.(k);
     }
     await backend.detach(handle);
-    const { scores, method } = silhouetteScores(matrix, fits.map((f) => ({ labels: f.labels, k: f.k })), seed);
-    if (!method.exact) notice(`silhouette computed on a sample of ${method.sampleSize} of ${matrix.rows} rows (seed ${seed})`);
+    const { scores, method } = silhouetteScores(
+      matrix,
+      fits.map((f) => ({ labels: f.labels, k: f.k })),
+      seed,
+    );
+    if (!method.exact)
+      notice(
+        `silhouette computed on a sample of ${method.sampleSize} of ${matrix.rows} rows (seed ${seed})`,
+      );
     const rows: SelectRow[] = fits.map((f, i) => {
       const sizes = new Array<number>(f.k).fill(0);
       for (const l of f.labels) sizes[l]++;
@@ -124,7 +218,8 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
         sizes,
       };
     });
-    const argBest = (score: (r: SelectRow) => number): number => rows.reduce((b, r) => (score(r) > score(b) ? r : b)).k;
+    const argBest = (score: (r: SelectRow) => number): number =>
+      rows.reduce((b, r) => (score(r) > score(b) ? r : b)).k;
     const best = {
       silhouette: argBest((r) => r.silhouette),
       calinskiHarabasz: argBest((r) => r.calinskiHarabasz),
@@ -133,7 +228,10 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
     };
     return {
       rows,
-      elbow: elbow(rows.map((r) => r.k), rows.map((r) => r.inertia)),
+      elbow: elbow(
+        rows.map((r) => r.k),
+        rows.map((r) => r.inertia),
+      ),
       elbowMethod: ELBOW_METHOD,
       best,
       recommended: best.bic ?? best.silhouette,

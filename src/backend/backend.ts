@@ -93,7 +93,12 @@ export interface Backend {
    * IN centres K×D row-major (float32). Assigns every row to its nearest centre (lowest index on
    * ties) and returns the per-cluster sums, counts, the inertia and how many labels changed.
    */
-  lloydStep(handle: DatasetHandle, centres: Float32Array, k: number, options?: LloydOptions): Promise<LloydSummary>;
+  lloydStep(
+    handle: DatasetHandle,
+    centres: Float32Array,
+    k: number,
+    options?: LloydOptions,
+  ): Promise<LloydSummary>;
 
   /** IN centres K×D. OUT labels and squared distances of every row; stored labels are untouched. */
   assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment>;
@@ -111,14 +116,22 @@ export interface Backend {
    */
   seedSample(handle: DatasetHandle, factor: number, seed: number): Promise<Int32Array>;
   /** k-means++: IN L candidates L×D. OUT for each, Σ_i min(min_dist[i], ‖x_i − c_l‖²). */
-  seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array>;
+  seedPotentials(
+    handle: DatasetHandle,
+    candidates: Float32Array,
+    count: number,
+  ): Promise<Float64Array>;
   /** k-means++: min_dist of rows [start, start + count). */
   seedReadMinDist(handle: DatasetHandle, start: number, count: number): Promise<Float32Array>;
 
   /** Gaussian mixture E-step: responsibilities (log-sum-exp) and their sufficient statistics. */
   gmmStep(handle: DatasetHandle, params: GmmPassParams): Promise<GmmSummary>;
   /** Gaussian mixture assignment: most probable component, its probability, optionally all of them. */
-  gmmAssign(handle: DatasetHandle, params: GmmPassParams, options: { probabilities: boolean }): Promise<GmmAssignment>;
+  gmmAssign(
+    handle: DatasetHandle,
+    params: GmmPassParams,
+    options: { probabilities: boolean },
+  ): Promise<GmmAssignment>;
 
   /** Releases threads, buffers and the device. The backend is unusable afterwards. */
   dispose(): Promise<void>;

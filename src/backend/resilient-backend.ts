@@ -1,6 +1,15 @@
 import type { DataMatrix } from '../data/matrix.js';
 import { DeviceError } from '../errors.js';
-import type { Assignment, Backend, DatasetHandle, GmmAssignment, GmmPassParams, GmmSummary, LloydOptions, LloydSummary } from './backend.js';
+import type {
+  Assignment,
+  Backend,
+  DatasetHandle,
+  GmmAssignment,
+  GmmPassParams,
+  GmmSummary,
+  LloydOptions,
+  LloydSummary,
+} from './backend.js';
 
 /**
  * A Backend that runs on a primary backend (the GPU) and, when that fails with a DeviceError
@@ -95,7 +104,12 @@ export class ResilientBackend implements Backend {
     return this.guarded((b) => b.resetLabels((handle as ResilientHandle).inner));
   }
 
-  lloydStep(handle: DatasetHandle, centres: Float32Array, k: number, options?: LloydOptions): Promise<LloydSummary> {
+  lloydStep(
+    handle: DatasetHandle,
+    centres: Float32Array,
+    k: number,
+    options?: LloydOptions,
+  ): Promise<LloydSummary> {
     return this.guarded((b) => b.lloydStep((handle as ResilientHandle).inner, centres, k, options));
   }
 
@@ -121,8 +135,14 @@ export class ResilientBackend implements Backend {
     return this.guarded((b) => b.seedSample((handle as ResilientHandle).inner, factor, seed));
   }
 
-  seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array> {
-    return this.guarded((b) => b.seedPotentials((handle as ResilientHandle).inner, candidates, count));
+  seedPotentials(
+    handle: DatasetHandle,
+    candidates: Float32Array,
+    count: number,
+  ): Promise<Float64Array> {
+    return this.guarded((b) =>
+      b.seedPotentials((handle as ResilientHandle).inner, candidates, count),
+    );
   }
 
   seedReadMinDist(handle: DatasetHandle, start: number, count: number): Promise<Float32Array> {
@@ -133,7 +153,11 @@ export class ResilientBackend implements Backend {
     return this.guarded((b) => b.gmmStep((handle as ResilientHandle).inner, params));
   }
 
-  gmmAssign(handle: DatasetHandle, params: GmmPassParams, options: { probabilities: boolean }): Promise<GmmAssignment> {
+  gmmAssign(
+    handle: DatasetHandle,
+    params: GmmPassParams,
+    options: { probabilities: boolean },
+  ): Promise<GmmAssignment> {
     return this.guarded((b) => b.gmmAssign((handle as ResilientHandle).inner, params, options));
   }
 

@@ -15,11 +15,16 @@ export type BackendChoice = 'auto' | 'gpu' | 'cpu';
  *   over under auto because the CPU backend is faster than a software GPU, unless
  *   GPUSEG_AUTO_SOFTWARE_GPU=1 (how the tests exercise auto's fallback on lavapipe).
  */
-export async function openBackend(choice: BackendChoice, notice: (message: string) => void): Promise<Backend> {
+export async function openBackend(
+  choice: BackendChoice,
+  notice: (message: string) => void,
+): Promise<Backend> {
   if (choice === 'cpu') return new CpuBackend();
   if (choice === 'gpu') return GpuBackend.create({ allowFallback: true });
   try {
-    const gpu = await GpuBackend.create({ allowFallback: process.env.GPUSEG_AUTO_SOFTWARE_GPU === '1' });
+    const gpu = await GpuBackend.create({
+      allowFallback: process.env.GPUSEG_AUTO_SOFTWARE_GPU === '1',
+    });
     return new ResilientBackend(gpu, async () => new CpuBackend(), notice);
   } catch (error) {
     if (!(error instanceof DeviceError)) throw error;

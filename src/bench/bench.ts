@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { CpuBackend } from '../backend/cpu/cpu-backend.js';
 import { GpuBackend } from '../backend/gpu/gpu-backend.js';
-import { kernelForm, kernelParams, mStep, oneHotStatistics, type CovarianceType, type GmmParameters } from '../algo/gmm-math.js';
+import {
+  kernelForm,
+  kernelParams,
+  mStep,
+  oneHotStatistics,
+  type CovarianceType,
+  type GmmParameters,
+} from '../algo/gmm-math.js';
 import { allocateMatrix, type DataMatrix } from '../data/matrix.js';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
@@ -69,28 +76,47 @@ export function parseCount(value: string, flag: string): number {
   const m = /^\s*([\d.]+(?:e\d+)?)\s*([kKmMgG]?)\s*$/.exec(value);
   const scale = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6, g: 1e9, G: 1e9 }[m?.[2] ?? ''] ?? 1;
   const n = m ? Number(m[1]) * scale : Number.NaN;
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer (10M, 1e6 and 250k work), got '${value}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(
+      `${flag}: expected a positive integer (10M, 1e6 and 250k work), got '${value}'`,
+    );
   return n;
 }
 
-function blobs(rows: number, dims: number, k: number, seed: number): { matrix: DataMatrix; init: Float32Array } {
+function blobs(
+  rows: number,
+  dims: number,
+  k: number,
+  seed: number,
+): { matrix: DataMatrix; init: Float32Array } {
   const rng = new Rng(seed);
   const centres = Float32Array.from({ length: k * dims }, () => rng.nextDouble() * 20 - 10);
-  const matrix = allocateMatrix(rows, Array.from({ length: dims }, (_, j) => `f${j}`));
+  const matrix = allocateMatrix(
+    rows,
+    Array.from({ length: dims }, (_, j) => `f${j}`),
+  );
   const n = rows;
   // Overlapping clusters (noise of spread 6 around centres in [-10, 10]^D), so Lloyd does not
   // converge within the timed iterations; cheap noise (a sum of uniforms) so that generating
   // 100M rows does not dominate the bench.
   for (let i = 0; i < n; i++) {
     const c = (i * 2654435761) % k;
-    for (let j = 0; j < dims; j++) matrix.data[j * n + i] = centres[c * dims + j] + (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 1.5) * 12;
+    for (let j = 0; j < dims; j++)
+      matrix.data[j * n + i] =
+        centres[c * dims + j] + (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 1.5) * 12;
   }
   const init = new Float32Array(k * dims);
-  for (let c = 0; c < k; c++) for (let j = 0; j < dims; j++) init[c * dims + j] = matrix.data[j * n + ((c * 7919) % n)];
+  for (let c = 0; c < k; c++)
+    for (let j = 0; j < dims; j++) init[c * dims + j] = matrix.data[j * n + ((c * 7919) % n)];
   return { matrix, init };
 }
 
-async function timeIterations(backend: Backend, matrix: DataMatrix, init: Float32Array, o: BenchOptions): Promise<{ ms: number; attachMs: number; floorGbps: number | null }> {
+async function timeIterations(
+  backend: Backend,
+  matrix: DataMatrix,
+  init: Float32Array,
+  o: BenchOptions,
+): Promise<{ ms: number; attachMs: number; floorGbps: number | null }> {
   const { k, iterations } = o;
   const t0 = performance.now();
   const handle = await backend.attach(matrix);
@@ -100,7 +126,14 @@ async function timeIterations(backend: Backend, matrix: DataMatrix, init: Float3
   let mixture: GmmParameters | undefined;
   if (o.algorithm === 'gmm') {
     const { labels } = await backend.assign(handle, centres, k);
-    const { stats, centredOn } = oneHotStatistics(matrix.data, matrix.rows, d, labels, k, kernelForm(o.covariance));
+    const { stats, centredOn } = oneHotStatistics(
+      matrix.data,
+      matrix.rows,
+      d,
+      labels,
+      k,
+      kernelForm(o.covariance),
+    );
     mixture = mStep(o.covariance, stats, centredOn, d, 1e-6);
   }
   const step = async (): Promise<void> => {
@@ -111,25 +144,37 @@ async function timeIterations(backend: Backend, matrix: DataMatrix, init: Float3
     }
     const s = await backend.lloydStep(handle, centres, k);
     const next = new Float32Array(k * d);
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) next[c * d + j] = s.counts[c] > 0 ? s.sums[c * d + j] / s.counts[c] : centres[c * d + j];
+    for (let c = 0; c < k; c++)
+      for (let j = 0; j < d; j++)
+        next[c * d + j] = s.counts[c] > 0 ? s.sums[c * d + j] / s.counts[c] : centres[c * d + j];
     centres = next;
   };
   await step();
   const started = performance.now();
   for (let i = 0; i < iterations; i++) await step();
   const ms = (performance.now() - started) / iterations;
-  const bandwidth = backend instanceof GpuBackend ? await backend.measureReadBandwidth(handle) : undefined;
+  const bandwidth =
+    backend instanceof GpuBackend ? await backend.measureReadBandwidth(handle) : undefined;
   await backend.detach(handle);
   return { ms, attachMs, floorGbps: bandwidth ? bandwidth / 1e9 : null };
 }
 
-export async function runBench(o: BenchOptions, onRow?: (row: BenchRow) => void): Promise<BenchResult> {
+export async function runBench(
+  o: BenchOptions,
+  onRow?: (row: BenchRow) => void,
+): Promise<BenchResult> {
   const notes: string[] = [];
   const { matrix, init } = blobs(o.rows, o.dims, o.k, o.seed);
   const bytes = o.rows * o.dims * 4;
   const rows: BenchRow[] = [];
   let cpuMs: number | undefined;
-  const row = (backend: string, device: string, ms: number, attachMs: number, floorGbps: number | null): BenchRow => {
+  const row = (
+    backend: string,
+    device: string,
+    ms: number,
+    attachMs: number,
+    floorGbps: number | null,
+  ): BenchRow => {
     const floor = o.peakGbps ?? floorGbps;
     const floorMs = floor ? (bytes / (floor * 1e9)) * 1000 : null;
     return {
@@ -151,7 +196,8 @@ export async function runBench(o: BenchOptions, onRow?: (row: BenchRow) => void)
   for (const kind of o.backends) {
     let backend: Backend;
     try {
-      backend = kind === 'cpu' ? new CpuBackend() : await GpuBackend.create({ allowFallback: true });
+      backend =
+        kind === 'cpu' ? new CpuBackend() : await GpuBackend.create({ allowFallback: true });
     } catch (error) {
       notes.push(`${kind}: ${(error as Error).message.split(';')[0]}`);
       continue;
@@ -171,15 +217,33 @@ export async function runBench(o: BenchOptions, onRow?: (row: BenchRow) => void)
     for (const variant of o.algorithm === 'gmm' ? ['gmm'] : ['lloyd', 'elkan']) {
       const r = sklearnRow(matrix, init, o, notes, variant);
       if (!r) continue;
-      const br = row('scikit-learn', `${o.algorithm === 'gmm' ? `GaussianMixture ${o.covariance}` : variant}, ${availableParallelism()} threads`, r.ms, 0, null);
+      const br = row(
+        'scikit-learn',
+        `${o.algorithm === 'gmm' ? `GaussianMixture ${o.covariance}` : variant}, ${availableParallelism()} threads`,
+        r.ms,
+        0,
+        null,
+      );
       rows.push(br);
       onRow?.(br);
     }
   }
-  return { algorithm: o.algorithm === 'gmm' ? `gmm (${o.covariance})` : 'kmeans (Lloyd)', rows, host: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), notes };
+  return {
+    algorithm: o.algorithm === 'gmm' ? `gmm (${o.covariance})` : 'kmeans (Lloyd)',
+    rows,
+    host: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    notes,
+  };
 }
 
-function sklearnRow(matrix: DataMatrix, init: Float32Array, o: BenchOptions, notes: string[], variant: string): { ms: number } | undefined {
+function sklearnRow(
+  matrix: DataMatrix,
+  init: Float32Array,
+  o: BenchOptions,
+  notes: string[],
+  variant: string,
+): { ms: number } | undefined {
   const python = '/usr/bin/python3';
   if (!existsSync(python)) {
     notes.push('scikit-learn: /usr/bin/python3 not found (apt-get install python3-sklearn)');
@@ -187,14 +251,38 @@ function sklearnRow(matrix: DataMatrix, init: Float32Array, o: BenchOptions, not
   }
   const dir = mkdtempSync(join(tmpdir(), 'gpuseg-bench-'));
   try {
-    writeFileSync(join(dir, 'x.f32'), new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength));
+    writeFileSync(
+      join(dir, 'x.f32'),
+      new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength),
+    );
     writeFileSync(join(dir, 'init.f32'), new Uint8Array(init.buffer));
-    const args = o.algorithm === 'gmm'
-      ? [join(packageRoot(), 'bench', 'sklearn_gmm.py'), join(dir, 'x.f32'), String(o.rows), String(o.dims), String(o.k), String(o.iterations), o.covariance, join(dir, 'init.f32')]
-      : [join(packageRoot(), 'bench', 'sklearn_lloyd.py'), join(dir, 'x.f32'), String(o.rows), String(o.dims), String(o.k), String(o.iterations), join(dir, 'init.f32'), variant];
+    const args =
+      o.algorithm === 'gmm'
+        ? [
+            join(packageRoot(), 'bench', 'sklearn_gmm.py'),
+            join(dir, 'x.f32'),
+            String(o.rows),
+            String(o.dims),
+            String(o.k),
+            String(o.iterations),
+            o.covariance,
+            join(dir, 'init.f32'),
+          ]
+        : [
+            join(packageRoot(), 'bench', 'sklearn_lloyd.py'),
+            join(dir, 'x.f32'),
+            String(o.rows),
+            String(o.dims),
+            String(o.k),
+            String(o.iterations),
+            join(dir, 'init.f32'),
+            variant,
+          ];
     const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) {
-      notes.push(`scikit-learn: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);
+      notes.push(
+        `scikit-learn: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`,
+      );
       return undefined;
     }
     return { ms: (JSON.parse(r.stdout) as { ms_per_iteration: number }).ms_per_iteration };
@@ -204,10 +292,36 @@ function sklearnRow(matrix: DataMatrix, init: Float32Array, o: BenchOptions, not
 }
 
 export function benchTable(result: BenchResult): string {
-  const head = ['backend', 'device', 'N×D', 'K', 'ms/iter', 'GB/s', 'floor ms', '× floor', 'vs cpu'];
+  const head = [
+    'backend',
+    'device',
+    'N×D',
+    'K',
+    'ms/iter',
+    'GB/s',
+    'floor ms',
+    '× floor',
+    'vs cpu',
+  ];
   const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
-  const lines = result.rows.map((r) => [r.backend, r.device.length > 40 ? r.device.slice(0, 39) + '…' : r.device, `${r.rows}×${r.dims}`, String(r.k), fmt(r.msPerIteration), fmt(r.gbPerSecond, 1), fmt(r.floorMs, 3), fmt(r.ratioToFloor, 1), r.speedupVsCpu === null ? '–' : `${r.speedupVsCpu.toFixed(1)}×`]);
+  const lines = result.rows.map((r) => [
+    r.backend,
+    r.device.length > 40 ? r.device.slice(0, 39) + '…' : r.device,
+    `${r.rows}×${r.dims}`,
+    String(r.k),
+    fmt(r.msPerIteration),
+    fmt(r.gbPerSecond, 1),
+    fmt(r.floorMs, 3),
+    fmt(r.ratioToFloor, 1),
+    r.speedupVsCpu === null ? '–' : `${r.speedupVsCpu.toFixed(1)}×`,
+  ]);
   const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  return [`${result.algorithm} on ${result.host}; peak RSS ${result.peakRssMb} MiB`, line(head), ...lines.map(line), ...result.notes.map((n) => `note: ${n}`)].join('\n');
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [
+    `${result.algorithm} on ${result.host}; peak RSS ${result.peakRssMb} MiB`,
+    line(head),
+    ...lines.map(line),
+    ...result.notes.map((n) => `note: ${n}`),
+  ].join('\n');
 }

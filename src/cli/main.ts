@@ -14,11 +14,24 @@ import { benchCommand } from './commands/bench.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpuseg')
-    .description('customer segmentation on the GPU: RFM, k-means, profiles and personas over Arrow, Parquet and CSV tables')
+    .description(
+      'customer segmentation on the GPU: RFM, k-means, profiles and personas over Arrow, Parquet and CSV tables',
+    )
     .version(GPUSEG_VERSION)
     .showHelpAfterError(false)
     .exitOverride();
-  for (const command of [segmentCommand(), rfmCommand(), selectCommand(), fitCommand(), predictCommand(), profileCommand(), generateCommand(), benchCommand(), devicesCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [
+    segmentCommand(),
+    rfmCommand(),
+    selectCommand(),
+    fitCommand(),
+    predictCommand(),
+    profileCommand(),
+    generateCommand(),
+    benchCommand(),
+    devicesCommand(),
+  ])
+    program.addCommand(command.exitOverride());
   return program;
 }
 

@@ -2,7 +2,11 @@ import { Option, type Command } from 'commander';
 import type { ParameterSpec } from '../api/parameters.js';
 
 /** Adds the commander options of a parameter table (the table is the one source of flags and defaults). */
-export function addParameterOptions(command: Command, specs: readonly ParameterSpec[], required: readonly string[] = []): Command {
+export function addParameterOptions(
+  command: Command,
+  specs: readonly ParameterSpec[],
+  required: readonly string[] = [],
+): Command {
   for (const spec of specs) {
     const defaultText = spec.default !== undefined ? ` (default: ${spec.default})` : '';
     const option = new Option(spec.flag, spec.description + defaultText);

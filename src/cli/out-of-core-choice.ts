@@ -12,7 +12,13 @@ export const OUT_OF_CORE_FILE_SHARE = 0.4;
  * Parquet input; an output it can append to); otherwise the in-memory path runs and says why.
  * `algorithm` is undefined for predict (any model).
  */
-export function chooseOutOfCore(input: string, asked: boolean, algorithm: string | undefined, output: string | undefined, notice: (m: string) => void): boolean {
+export function chooseOutOfCore(
+  input: string,
+  asked: boolean,
+  algorithm: string | undefined,
+  output: string | undefined,
+  notice: (m: string) => void,
+): boolean {
   if (asked) return true;
   let size: number;
   try {
@@ -28,9 +34,13 @@ export function chooseOutOfCore(input: string, asked: boolean, algorithm: string
     ...(output !== undefined && /\.(parquet|pq)$/i.test(output) ? ['Parquet output'] : []),
   ];
   if (blockers.length > 0) {
-    notice(`the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory, but ${blockers.join(' and ')} keep the fit in memory`);
+    notice(
+      `the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory, but ${blockers.join(' and ')} keep the fit in memory`,
+    );
     return false;
   }
-  notice(`the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory: fitting out of core (chunk by chunk)`);
+  notice(
+    `the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory: fitting out of core (chunk by chunk)`,
+  );
   return true;
 }

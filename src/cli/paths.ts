@@ -8,5 +8,6 @@ export function checkOutputPath(path: string | undefined, flag: string, table = 
   if (path === undefined) return;
   if (table) outputFormat(path, flag);
   const folder = dirname(resolve(path));
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`${flag} '${path}': folder '${folder}' does not exist`);
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new UsageError(`${flag} '${path}': folder '${folder}' does not exist`);
 }

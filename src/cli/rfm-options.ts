@@ -11,12 +11,28 @@ export function addRfmOptions(command: Command): Command {
     .option('--amount <column>', 'amount column (or give --quantity and --price)')
     .option('--quantity <column>', 'quantity column; amount = quantity × price')
     .option('--price <column>', 'unit price column')
-    .option('--order <column>', 'order/invoice column: frequency counts distinct orders (default: distinct purchase days)')
+    .option(
+      '--order <column>',
+      'order/invoice column: frequency counts distinct orders (default: distinct purchase days)',
+    )
     .option('--product <column>', 'product column: adds distinct_products')
-    .option('--as-of <date>', 'reference date YYYY-MM-DD (default: the day after the last date in the log)')
+    .option(
+      '--as-of <date>',
+      'reference date YYYY-MM-DD (default: the day after the last date in the log)',
+    )
     .option('--date-format <format>', "strptime format of a text date column, e.g. '%d-%m-%Y'");
 }
 
 export function rfmOptions(f: RfmFlags): RfmOptions {
-  return { customer: f.customer, date: f.date, amount: f.amount, quantity: f.quantity, price: f.price, order: f.order, product: f.product, asOf: f.asOf, dateFormat: f.dateFormat };
+  return {
+    customer: f.customer,
+    date: f.date,
+    amount: f.amount,
+    quantity: f.quantity,
+    price: f.price,
+    order: f.order,
+    product: f.product,
+    asOf: f.asOf,
+    dateFormat: f.dateFormat,
+  };
 }

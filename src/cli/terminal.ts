@@ -9,19 +9,27 @@ export function printNotice(message: string): void {
   process.stderr.write(`gpuseg: ${message}\n`);
 }
 
-export function progressReporter(enabled: boolean): { onIteration: (s: IterationStat) => void; onEmIteration: (s: GmmIterationStat) => void; done: () => void } {
+export function progressReporter(enabled: boolean): {
+  onIteration: (s: IterationStat) => void;
+  onEmIteration: (s: GmmIterationStat) => void;
+  done: () => void;
+} {
   const tty = enabled && process.stderr.isTTY === true;
   let shown = false;
   return {
     onIteration(s) {
       if (!tty) return;
       shown = true;
-      process.stderr.write(`\r\x1b[Krun ${s.run + 1}  iteration ${s.iteration}  inertia ${s.inertia.toPrecision(7)}${s.changed >= 0 ? `  changed ${s.changed}` : ''}`);
+      process.stderr.write(
+        `\r\x1b[Krun ${s.run + 1}  iteration ${s.iteration}  inertia ${s.inertia.toPrecision(7)}${s.changed >= 0 ? `  changed ${s.changed}` : ''}`,
+      );
     },
     onEmIteration(s) {
       if (!tty) return;
       shown = true;
-      process.stderr.write(`\r\x1b[Krun ${s.run + 1}  iteration ${s.iteration}  log-likelihood ${s.lowerBound.toPrecision(7)}  change ${s.change.toExponential(2)}`);
+      process.stderr.write(
+        `\r\x1b[Krun ${s.run + 1}  iteration ${s.iteration}  log-likelihood ${s.lowerBound.toPrecision(7)}  change ${s.change.toExponential(2)}`,
+      );
     },
     done() {
       if (shown) process.stderr.write('\r\x1b[K');

@@ -21,7 +21,12 @@ export function describeNonNumeric(field: Field): string {
   if (type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8) {
     return `column '${field.name}' is text, not numeric; leave it out of --features`;
   }
-  if (DataType.isList(type) || DataType.isStruct(type) || DataType.isMap(type) || DataType.isFixedSizeList(type)) {
+  if (
+    DataType.isList(type) ||
+    DataType.isStruct(type) ||
+    DataType.isMap(type) ||
+    DataType.isFixedSizeList(type)
+  ) {
     return `column '${field.name}' is nested (${String(type)}); only flat numeric columns can be features`;
   }
   return `column '${field.name}' has type ${String(type)}, not numeric; leave it out of --features`;

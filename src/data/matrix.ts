@@ -56,13 +56,27 @@ export type MatrixAllocator = (rows: number, features: readonly string[]) => Dat
 export function allocateMatrix(rows: number, features: readonly string[]): DataMatrix {
   const dims = features.length;
   const kernelMemory = allocateKernelMemory(rows, dims);
-  if (kernelMemory) return { rows, dims, features, data: new Float32Array(kernelMemory.memory.buffer, 0, rows * dims), kernelMemory };
-  const data = new Float32Array(new SharedArrayBuffer(Math.max(4, rows * dims * 4)), 0, rows * dims);
+  if (kernelMemory)
+    return {
+      rows,
+      dims,
+      features,
+      data: new Float32Array(kernelMemory.memory.buffer, 0, rows * dims),
+      kernelMemory,
+    };
+  const data = new Float32Array(
+    new SharedArrayBuffer(Math.max(4, rows * dims * 4)),
+    0,
+    rows * dims,
+  );
   return { rows, dims, features, data };
 }
 
 /** Where the regions of a matrix of rows × dims sit in its WebAssembly memory, and its size. */
-function kernelLayout(rows: number, dims: number): { regions: Omit<KernelMemory, 'memory' | 'claimed'>; bytes: number } {
+function kernelLayout(
+  rows: number,
+  dims: number,
+): { regions: Omit<KernelMemory, 'memory' | 'claimed'>; bytes: number } {
   const align = (v: number) => Math.ceil(v / 64) * 64;
   const labels = align(rows * dims * 4);
   const upper = align(labels + rows * 4);
@@ -72,7 +86,10 @@ function kernelLayout(rows: number, dims: number): { regions: Omit<KernelMemory,
   // steps, and the CPU backend drops them whenever it writes these (4 × 2 bytes a row less).
   const outLabels = lower;
   const sqd = upper;
-  return { regions: { labels, outLabels, sqd, upper, lower, scratch }, bytes: scratch + KERNEL_SCRATCH_SLOTS * KERNEL_SCRATCH_BYTES };
+  return {
+    regions: { labels, outLabels, sqd, upper, lower, scratch },
+    bytes: scratch + KERNEL_SCRATCH_SLOTS * KERNEL_SCRATCH_BYTES,
+  };
 }
 
 function allocateKernelMemory(rows: number, dims: number): KernelMemory | undefined {
@@ -80,7 +97,11 @@ function allocateKernelMemory(rows: number, dims: number): KernelMemory | undefi
   if (bytes > KERNEL_MEMORY_MAX || typeof WebAssembly !== 'object') return undefined;
   const pages = Math.ceil(bytes / 65536);
   try {
-    return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }), ...regions, claimed: false };
+    return {
+      memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }),
+      ...regions,
+      claimed: false,
+    };
   } catch {
     return undefined; // address space refused: the plain shared buffer works everywhere
   }
@@ -108,14 +129,23 @@ export class MatrixArena {
     // (the converters and the spill reader do; the PCA projection, which adds, clears first).
     if (this.memory instanceof WebAssembly.Memory) {
       const data = new Float32Array(this.memory.buffer, 0, rows * dims);
-      return { rows, dims, features, data, kernelMemory: { memory: this.memory, ...regions, claimed: false } };
+      return {
+        rows,
+        dims,
+        features,
+        data,
+        kernelMemory: { memory: this.memory, ...regions, claimed: false },
+      };
     }
     return { rows, dims, features, data: new Float32Array(this.memory, 0, rows * dims) };
   }
 }
 
 /** A matrix over given values (row-major input, as users write small arrays), copied to column-major. */
-export function matrixFromRows(rowsData: ArrayLike<ArrayLike<number>>, features?: readonly string[]): DataMatrix {
+export function matrixFromRows(
+  rowsData: ArrayLike<ArrayLike<number>>,
+  features?: readonly string[],
+): DataMatrix {
   const rows = rowsData.length;
   const dims = rows > 0 ? rowsData[0].length : (features?.length ?? 0);
   const names = features ?? Array.from({ length: dims }, (_, j) => `x${j}`);
@@ -136,7 +166,13 @@ export function readRow(m: DataMatrix, i: number, out = new Float32Array(m.dims)
 /** Mean, variance, min, max per feature, in float64, ignoring NaN. */
 export function columnStats(m: DataMatrix): ColumnStats {
   const d = m.dims;
-  const stats: ColumnStats = { count: new Float64Array(d), mean: new Float64Array(d), variance: new Float64Array(d), min: new Float64Array(d), max: new Float64Array(d) };
+  const stats: ColumnStats = {
+    count: new Float64Array(d),
+    mean: new Float64Array(d),
+    variance: new Float64Array(d),
+    min: new Float64Array(d),
+    max: new Float64Array(d),
+  };
   for (let j = 0; j < d; j++) {
     const s = matrixColumnStats(m, j);
     stats.count[j] = s.count;

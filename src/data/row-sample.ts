@@ -56,7 +56,9 @@ export class RowReservoir {
   /** The sample as a table of float64 columns, rows in the order they had in the whole table. */
   table(): Table {
     const m = this.filled;
-    const order = Array.from({ length: m }, (_, s) => s).sort((a, b) => this.origin[a] - this.origin[b]);
+    const order = Array.from({ length: m }, (_, s) => s).sort(
+      (a, b) => this.origin[a] - this.origin[b],
+    );
     const columns: Record<string, Vector> = {};
     this.columns.forEach((name, j) => {
       const data = new Float64Array(m);

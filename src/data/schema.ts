@@ -42,7 +42,9 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
   const known = [...fields.keys()];
   const requireColumn = (name: string, flag: string): void => {
     if (!fields.has(name)) {
-      throw new UsageError(`${flag}: unknown column '${name}'; the input has ${known.map((n) => `'${n}'`).join(', ')}`);
+      throw new UsageError(
+        `${flag}: unknown column '${name}'; the input has ${known.map((n) => `'${n}'`).join(', ')}`,
+      );
     }
   };
   if (request.id !== undefined) requireColumn(request.id, '--id');
@@ -51,7 +53,10 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
   for (const name of profile) {
     requireColumn(name, '--profile');
     const field = fields.get(name)!;
-    if (columnKind(field.type) === 'other') throw new InputError(`--profile: ${describeNonNumeric(field).replace(/; leave it out of --features$/, '')}; profiles take numeric columns`);
+    if (columnKind(field.type) === 'other')
+      throw new InputError(
+        `--profile: ${describeNonNumeric(field).replace(/; leave it out of --features$/, '')}; profiles take numeric columns`,
+      );
   }
 
   let features: string[];
@@ -63,7 +68,10 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
       seen.add(name);
       const field = fields.get(name)!;
       if (columnKind(field.type) === 'other') throw new InputError(describeNonNumeric(field));
-      if (name === id) throw new UsageError(`--features: '${name}' is the id column; leave it out or pick another --id`);
+      if (name === id)
+        throw new UsageError(
+          `--features: '${name}' is the id column; leave it out or pick another --id`,
+        );
     }
     features = [...request.features];
   } else {
@@ -71,10 +79,15 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
       .filter((f) => f.name !== id && !profile.includes(f.name) && columnKind(f.type) === 'numeric')
       .map((f) => f.name);
     if (features.length === 0) {
-      throw new InputError(`the input has no numeric columns to cluster (columns: ${known.join(', ')}); name them with --features`);
+      throw new InputError(
+        `the input has no numeric columns to cluster (columns: ${known.join(', ')}); name them with --features`,
+      );
     }
   }
   const overlap = features.filter((f) => profile.includes(f));
-  if (overlap.length > 0) throw new UsageError(`--profile: '${overlap[0]}' is also a feature; a column is either clustered or profile-only`);
+  if (overlap.length > 0)
+    throw new UsageError(
+      `--profile: '${overlap[0]}' is also a feature; a column is either clustered or profile-only`,
+    );
   return { id, features, profile };
 }

@@ -25,7 +25,11 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * scaled, float16 widened) and booleans become 0/1. Nulls become NaN in the matrix and are counted;
  * NaN, ±Infinity and values beyond float32 are counted too, never dropped silently.
  */
-export function tableToMatrix(table: Table, features: readonly string[], allocate: MatrixAllocator = allocateMatrix): { matrix: DataMatrix; problems: ColumnProblems[] } {
+export function tableToMatrix(
+  table: Table,
+  features: readonly string[],
+  allocate: MatrixAllocator = allocateMatrix,
+): { matrix: DataMatrix; problems: ColumnProblems[] } {
   const rows = table.numRows;
   const matrix = allocate(rows, features);
   const problems: ColumnProblems[] = [];
@@ -59,29 +63,54 @@ export function tableColumnFloat64(table: Table, name: string, out: Float64Array
   if (!vector) throw new InputError(`column '${name}' is not in the input`);
   let offset = 0;
   for (const chunk of vector.data) {
-    writeChunk(chunk, name, out.subarray(offset, offset + chunk.length), offset, emptyProblems(name));
+    writeChunk(
+      chunk,
+      name,
+      out.subarray(offset, offset + chunk.length),
+      offset,
+      emptyProblems(name),
+    );
     offset += chunk.length;
   }
   return out.subarray(0, table.numRows);
 }
 
 /** Throws the first problem as a one-line input error (no imputation requested). */
-export function rejectProblems(problems: readonly ColumnProblems[], hint = 'impute them (--impute) or drop those rows'): void {
+export function rejectProblems(
+  problems: readonly ColumnProblems[],
+  hint = 'impute them (--impute) or drop those rows',
+): void {
   for (const p of problems) {
     if (p.missing > 0) {
-      throw new InputError(`column '${p.column}' has ${p.missing} missing (null or NaN) value${p.missing === 1 ? '' : 's'}, first at row ${p.firstMissingRow}; ${hint}`);
+      throw new InputError(
+        `column '${p.column}' has ${p.missing} missing (null or NaN) value${p.missing === 1 ? '' : 's'}, first at row ${p.firstMissingRow}; ${hint}`,
+      );
     }
     if (p.infinite > 0) {
-      throw new InputError(`column '${p.column}' has ${p.infinite} infinite value${p.infinite === 1 ? '' : 's'}, first at row ${p.firstInfiniteRow}; fix or drop those rows`);
+      throw new InputError(
+        `column '${p.column}' has ${p.infinite} infinite value${p.infinite === 1 ? '' : 's'}, first at row ${p.firstInfiniteRow}; fix or drop those rows`,
+      );
     }
     if (p.overflow > 0) {
-      throw new InputError(`column '${p.column}' has ${p.overflow} value${p.overflow === 1 ? '' : 's'} beyond float32's range (|v| > 3.4e38), first at row ${p.firstOverflowRow}; rescale the column`);
+      throw new InputError(
+        `column '${p.column}' has ${p.overflow} value${p.overflow === 1 ? '' : 's'} beyond float32's range (|v| > 3.4e38), first at row ${p.firstOverflowRow}; rescale the column`,
+      );
     }
   }
 }
 
 function emptyProblems(column: string): ColumnProblems {
-  return { column, missing: 0, firstMissingRow: -1, infinite: 0, firstInfiniteRow: -1, overflow: 0, firstOverflowRow: -1, maxAbs: 0, maxAbsRow: -1 };
+  return {
+    column,
+    missing: 0,
+    firstMissingRow: -1,
+    infinite: 0,
+    firstInfiniteRow: -1,
+    overflow: 0,
+    firstOverflowRow: -1,
+    maxAbs: 0,
+    maxAbsRow: -1,
+  };
 }
 
 function isValid(chunk: Data, i: number): boolean {
@@ -90,7 +119,13 @@ function isValid(chunk: Data, i: number): boolean {
   return ((chunk.nullBitmap[bit >> 3] >> (bit & 7)) & 1) === 1;
 }
 
-function writeChunk(chunk: Data, name: string, out: Float32Array | Float64Array, rowOffset: number, scan: ColumnProblems): void {
+function writeChunk(
+  chunk: Data,
+  name: string,
+  out: Float32Array | Float64Array,
+  rowOffset: number,
+  scan: ColumnProblems,
+): void {
   const type = chunk.type as DataType;
   const n = chunk.length;
   const hasNulls = chunk.nullCount > 0 && !!chunk.nullBitmap && chunk.nullBitmap.length > 0;
@@ -139,7 +174,9 @@ function writeChunk(chunk: Data, name: string, out: Float32Array | Float64Array,
   } else if (DataType.isInt(type) && type.bitWidth <= 32 && !hasNulls) {
     // Integers of 32 bits or fewer are finite and within float32's range: a converting copy and
     // the largest magnitude are all there is to find.
-    const values = (chunk.values as Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array).subarray(0, n);
+    const values = (
+      chunk.values as Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array
+    ).subarray(0, n);
     out.set(values);
     let maxAbs = scan.maxAbs;
     for (let i = 0; i < n; i++) {

@@ -8,7 +8,11 @@ import { Rng } from '../util/rng.js';
  */
 
 /** Per-cluster counts and centroids (K×D), from the labels. */
-export function centroids(m: DataMatrix, labels: Int32Array, k: number): { counts: Float64Array; centres: Float64Array } {
+export function centroids(
+  m: DataMatrix,
+  labels: Int32Array,
+  k: number,
+): { counts: Float64Array; centres: Float64Array } {
   const counts = new Float64Array(k);
   const centres = new Float64Array(k * m.dims);
   for (let i = 0; i < m.rows; i++) counts[labels[i]]++;
@@ -16,7 +20,8 @@ export function centroids(m: DataMatrix, labels: Int32Array, k: number): { count
     const col = m.data.subarray(j * m.rows, (j + 1) * m.rows);
     for (let i = 0; i < m.rows; i++) centres[labels[i] * m.dims + j] += col[i];
   }
-  for (let c = 0; c < k; c++) for (let j = 0; j < m.dims; j++) if (counts[c] > 0) centres[c * m.dims + j] /= counts[c];
+  for (let c = 0; c < k; c++)
+    for (let j = 0; j < m.dims; j++) if (counts[c] > 0) centres[c * m.dims + j] /= counts[c];
   return { counts, centres };
 }
 
@@ -31,7 +36,8 @@ export function calinskiHarabasz(m: DataMatrix, labels: Int32Array, k: number): 
     mean[j] = s / m.rows;
   }
   let extra = 0;
-  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) extra += counts[c] * (centres[c * d + j] - mean[j]) ** 2;
+  for (let c = 0; c < k; c++)
+    for (let j = 0; j < d; j++) extra += counts[c] * (centres[c * d + j] - mean[j]) ** 2;
   let intra = 0;
   for (let j = 0; j < d; j++) {
     const col = m.data.subarray(j * m.rows, (j + 1) * m.rows);
@@ -52,10 +58,11 @@ export function daviesBouldin(m: DataMatrix, labels: Int32Array, k: number): num
     intra[labels[i]] += Math.sqrt(s);
   }
   const used: number[] = [];
-  for (let c = 0; c < k; c++) if (counts[c] > 0) {
-    intra[c] /= counts[c];
-    used.push(c);
-  }
+  for (let c = 0; c < k; c++)
+    if (counts[c] > 0) {
+      intra[c] /= counts[c];
+      used.push(c);
+    }
   const dist = (a: number, b: number): number => {
     let s = 0;
     for (let j = 0; j < d; j++) s += (centres[a * d + j] - centres[b * d + j]) ** 2;
@@ -101,9 +108,17 @@ export const SILHOUETTE_EXACT_MAX = 20_000;
  * the score is that of a sample of `exactMax` rows drawn with `seed`, as scikit-learn's
  * silhouette_score(sample_size=...) does: distances within the sample only.
  */
-export function silhouetteScores(m: DataMatrix, labellings: { labels: Int32Array; k: number }[], seed = 0, exactMax = SILHOUETTE_EXACT_MAX): { scores: number[]; method: SilhouetteMethod } {
+export function silhouetteScores(
+  m: DataMatrix,
+  labellings: { labels: Int32Array; k: number }[],
+  seed = 0,
+  exactMax = SILHOUETTE_EXACT_MAX,
+): { scores: number[]; method: SilhouetteMethod } {
   const n = m.rows;
-  const rows = n <= exactMax ? null : new Rng(seed).sampleWithoutReplacement(n, exactMax).sort((a, b) => a - b);
+  const rows =
+    n <= exactMax
+      ? null
+      : new Rng(seed).sampleWithoutReplacement(n, exactMax).sort((a, b) => a - b);
   const s = rows ? rows.length : n;
   const d = m.dims;
   const x = new Float64Array(s * d);
@@ -144,7 +159,9 @@ export function silhouetteScores(m: DataMatrix, labellings: { labels: Int32Array
       if (counts[own] <= 1) continue; // a singleton's silhouette is 0
       const a = sums[i * width + offsets[li] + own] / (counts[own] - 1);
       let b = Infinity;
-      for (let c = 0; c < l.k; c++) if (c !== own && counts[c] > 0) b = Math.min(b, sums[i * width + offsets[li] + c] / counts[c]);
+      for (let c = 0; c < l.k; c++)
+        if (c !== own && counts[c] > 0)
+          b = Math.min(b, sums[i * width + offsets[li] + c] / counts[c]);
       total += (b - a) / Math.max(a, b);
     }
     return total / s;

@@ -1,8 +1,18 @@
 import { open } from 'node:fs/promises';
-import { RecordBatchReader, Table, tableFromIPC, type RecordBatch, type Schema } from 'apache-arrow';
+import {
+  RecordBatchReader,
+  Table,
+  tableFromIPC,
+  type RecordBatch,
+  type Schema,
+} from 'apache-arrow';
 import { InputError, UsageError } from '../errors.js';
 import { inspectInputFile, type TableFormat } from './format.js';
-import { checkArrowFileInWorker, parquetLayoutInWorker, parquetRowGroupInWorker } from './guarded-decode.js';
+import {
+  checkArrowFileInWorker,
+  parquetLayoutInWorker,
+  parquetRowGroupInWorker,
+} from './guarded-decode.js';
 
 /**
  * A table file read a piece at a time, as many times as a caller asks: Arrow IPC files and streams
@@ -23,10 +33,14 @@ export interface ChunkSource {
 export async function openChunkSource(path: string, chunkRows: number): Promise<ChunkSource> {
   const { size, format } = inspectInputFile(path);
   if (format === 'csv') {
-    throw new UsageError(`--out-of-core reads Arrow IPC or Parquet files, and '${path}' is CSV; convert it once (e.g. duckdb -c "COPY (FROM '${path}') TO 'x.parquet'")`);
+    throw new UsageError(
+      `--out-of-core reads Arrow IPC or Parquet files, and '${path}' is CSV; convert it once (e.g. duckdb -c "COPY (FROM '${path}') TO 'x.parquet'")`,
+    );
   }
   try {
-    return format === 'parquet' ? await parquetSource(path, chunkRows, size) : await arrowSource(path, format, chunkRows, size);
+    return format === 'parquet'
+      ? await parquetSource(path, chunkRows, size)
+      : await arrowSource(path, format, chunkRows, size);
   } catch (error) {
     if (error instanceof InputError || error instanceof UsageError) throw error;
     throw unreadable(path, format, error);
@@ -36,11 +50,18 @@ export async function openChunkSource(path: string, chunkRows: number): Promise<
 function unreadable(path: string, format: TableFormat, error: unknown): InputError {
   const what = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
   const reason = error instanceof Error ? error.message : String(error);
-  return new InputError(`'${path}' is not a readable ${what} file: ${reason.split('\n')[0]}`, { cause: error });
+  return new InputError(`'${path}' is not a readable ${what} file: ${reason.split('\n')[0]}`, {
+    cause: error,
+  });
 }
 
 /** Joins pieces into chunks of ≥ chunkRows rows (the last one may be shorter). */
-async function* regroup(pieces: AsyncIterable<RecordBatch>, chunkRows: number, path: string, format: TableFormat): AsyncGenerator<{ table: Table; firstRow: number }> {
+async function* regroup(
+  pieces: AsyncIterable<RecordBatch>,
+  chunkRows: number,
+  path: string,
+  format: TableFormat,
+): AsyncGenerator<{ table: Table; firstRow: number }> {
   let pending: RecordBatch[] = [];
   let pendingRows = 0;
   let firstRow = 0;
@@ -66,10 +87,16 @@ async function* regroup(pieces: AsyncIterable<RecordBatch>, chunkRows: number, p
   if (pendingRows > 0) yield { table: new Table(pending), firstRow };
 }
 
-async function arrowSource(path: string, format: TableFormat, chunkRows: number, size: number): Promise<ChunkSource> {
+async function arrowSource(
+  path: string,
+  format: TableFormat,
+  chunkRows: number,
+  size: number,
+): Promise<ChunkSource> {
   const { rows } = await checkArrowFileInWorker(path, size);
   const schema = await withArrowReader(path, async (reader) => reader.schema);
-  if (!schema || schema.fields.length === 0) throw new InputError(`'${path}' is not a readable Arrow IPC file: no columns in the schema`);
+  if (!schema || schema.fields.length === 0)
+    throw new InputError(`'${path}' is not a readable Arrow IPC file: no columns in the schema`);
   return {
     path,
     format,
@@ -79,7 +106,11 @@ async function arrowSource(path: string, format: TableFormat, chunkRows: number,
   };
 }
 
-async function* arrowChunks(path: string, format: TableFormat, chunkRows: number): AsyncGenerator<{ table: Table; firstRow: number }> {
+async function* arrowChunks(
+  path: string,
+  format: TableFormat,
+  chunkRows: number,
+): AsyncGenerator<{ table: Table; firstRow: number }> {
   const handle = await open(path);
   try {
     const reader = await RecordBatchReader.from(handle);
@@ -90,7 +121,10 @@ async function* arrowChunks(path: string, format: TableFormat, chunkRows: number
   }
 }
 
-async function withArrowReader<T>(path: string, use: (reader: RecordBatchReader) => Promise<T>): Promise<T> {
+async function withArrowReader<T>(
+  path: string,
+  use: (reader: RecordBatchReader) => Promise<T>,
+): Promise<T> {
   const handle = await open(path);
   try {
     const reader = await RecordBatchReader.from(handle);
@@ -105,7 +139,8 @@ async function parquetSource(path: string, chunkRows: number, size: number): Pro
   const { groups, rows } = await parquetLayoutInWorker(path, size);
   if (groups === 0) throw new InputError(`'${path}' has no row groups (zero rows)`);
   const first = tableFromIPC(await parquetRowGroupInWorker(path, 0, size));
-  if (first.schema.fields.length === 0) throw new InputError(`'${path}' is not a readable Parquet file: no columns in the schema`);
+  if (first.schema.fields.length === 0)
+    throw new InputError(`'${path}' is not a readable Parquet file: no columns in the schema`);
   async function* rowGroups(): AsyncGenerator<RecordBatch> {
     for (let g = 0; g < groups; g++) {
       // Group 0 is read again rather than kept: a row group held for the whole fit is memory.

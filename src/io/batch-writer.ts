@@ -1,4 +1,10 @@
-import { RecordBatch, RecordBatchFileWriter, RecordBatchStreamWriter, type Schema, type Table } from 'apache-arrow';
+import {
+  RecordBatch,
+  RecordBatchFileWriter,
+  RecordBatchStreamWriter,
+  type Schema,
+  type Table,
+} from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import { AtomicFileStream } from '../util/atomic-write.js';
 import { csvChunks } from './csv-write.js';
@@ -20,7 +26,9 @@ export interface ChunkWriter {
 /** Checks, before any work, that `path` can be written chunk by chunk. */
 export function checkChunkOutputPath(path: string, flag: string): void {
   if (outputFormat(path, flag) === 'parquet') {
-    throw new UsageError(`${flag} '${path}': this output is written chunk by chunk; use .arrows, .arrow or .csv (Parquet is written whole)`);
+    throw new UsageError(
+      `${flag} '${path}': this output is written chunk by chunk; use .arrows, .arrow or .csv (Parquet is written whole)`,
+    );
   }
 }
 
@@ -29,7 +37,10 @@ export function openChunkWriter(path: string, flag = '--output'): ChunkWriter {
   const format = outputFormat(path, flag);
   const file = new AtomicFileStream(path);
   if (format === 'csv') return csvWriter(file, /\.tsv$/i.test(path) ? '\t' : ',');
-  return arrowWriter(file, format === 'arrow-file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter());
+  return arrowWriter(
+    file,
+    format === 'arrow-file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter(),
+  );
 }
 
 function csvWriter(file: AtomicFileStream, delimiter: string): ChunkWriter {
@@ -44,7 +55,10 @@ function csvWriter(file: AtomicFileStream, delimiter: string): ChunkWriter {
   };
 }
 
-function arrowWriter(file: AtomicFileStream, writer: RecordBatchFileWriter | RecordBatchStreamWriter): ChunkWriter {
+function arrowWriter(
+  file: AtomicFileStream,
+  writer: RecordBatchFileWriter | RecordBatchStreamWriter,
+): ChunkWriter {
   let schema: Schema | undefined;
   const encoded = writer.toNodeStream();
   encoded.on('data', (bytes: Uint8Array) => {
@@ -56,7 +70,8 @@ function arrowWriter(file: AtomicFileStream, writer: RecordBatchFileWriter | Rec
       // Every chunk is written under the first one's schema: the same fields, so that apache-arrow's
       // writer does not take a fresh (equal) schema object for the end of the stream.
       schema ??= table.schema;
-      for (const batch of table.batches) writer.write(batch.schema === schema ? batch : new RecordBatch(schema, batch.data));
+      for (const batch of table.batches)
+        writer.write(batch.schema === schema ? batch : new RecordBatch(schema, batch.data));
       // apache-arrow's writer does not wait for the file: hold the next chunk back until this one's
       // bytes have reached the disk, so at most one chunk of encoded output sits in memory.
       do await new Promise((resolve) => setImmediate(resolve));

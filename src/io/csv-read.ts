@@ -48,9 +48,11 @@ class ColumnBuilder {
   private parseNumber(cell: string): number | undefined {
     if (LEADING_ZERO_PATTERN.test(cell) && !/^[+-]?0[.,]/.test(cell)) return undefined;
     if (NUMBER_PATTERN.test(cell)) return Number(cell);
-    if (this.decimalComma && DECIMAL_COMMA_PATTERN.test(cell)) return Number(cell.replace(',', '.'));
+    if (this.decimalComma && DECIMAL_COMMA_PATTERN.test(cell))
+      return Number(cell.replace(',', '.'));
     if (/^[+-]?(nan|NaN|NAN)$/.test(cell)) return Number.NaN;
-    if (/^[+-]?(inf|Inf|INF|infinity|Infinity)$/.test(cell)) return cell.startsWith('-') ? -Infinity : Infinity;
+    if (/^[+-]?(inf|Inf|INF|infinity|Infinity)$/.test(cell))
+      return cell.startsWith('-') ? -Infinity : Infinity;
     return undefined;
   }
 
@@ -85,7 +87,15 @@ class ColumnBuilder {
     if (nullCount === 0) return makeVector(values);
     const bitmap = new Uint8Array(Math.ceil(this.length / 8));
     for (let i = 0; i < this.length; i++) if (this.valid[i]) bitmap[i >> 3] |= 1 << (i & 7);
-    return makeVector(makeData({ type: new Float64(), length: this.length, nullCount, data: values, nullBitmap: bitmap }));
+    return makeVector(
+      makeData({
+        type: new Float64(),
+        length: this.length,
+        nullCount,
+        data: values,
+        nullBitmap: bitmap,
+      }),
+    );
   }
 }
 
@@ -101,7 +111,9 @@ function readHead(path: string, gz: boolean): string {
       closeSync(fd);
     }
     try {
-      return gunzipSync(buf.subarray(0, n), { finishFlush: 2 /* Z_SYNC_FLUSH */ }).toString('utf8').slice(0, 1 << 16);
+      return gunzipSync(buf.subarray(0, n), { finishFlush: 2 /* Z_SYNC_FLUSH */ })
+        .toString('utf8')
+        .slice(0, 1 << 16);
     } catch {
       return '';
     }
@@ -119,7 +131,12 @@ function readHead(path: string, gz: boolean): string {
 /** The delimiter seen most often outside quotes in the first line. */
 export function sniffDelimiter(head: string): string {
   const firstLine = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0], ['|', 0]]);
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+    ['|', 0],
+  ]);
   let quoted = false;
   for (const ch of firstLine) {
     if (ch === '"') quoted = !quoted;
@@ -137,7 +154,15 @@ export async function readCsv(path: string): Promise<Table> {
   const decimalComma = delimiter !== ',';
   const source = createReadStream(path);
   // Field counts are checked here rather than by csv-parse, so the error can name both counts.
-  const parser = parse({ delimiter, bom: true, relax_quotes: false, relax_column_count: true, skip_empty_lines: true, trim: false, info: true });
+  const parser = parse({
+    delimiter,
+    bom: true,
+    relax_quotes: false,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: false,
+    info: true,
+  });
   const input = gz ? source.pipe(createGunzip()) : source;
   input.on('error', (error: Error) => parser.destroy(error));
   input.pipe(parser);
@@ -145,19 +170,25 @@ export async function readCsv(path: string): Promise<Table> {
   let header: string[] | undefined;
   let builders: ColumnBuilder[] = [];
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
       if (!header) {
         header = record.map((name, i) => name.trim() || `column_${i}`);
         const seen = new Set<string>();
         for (const name of header) {
-          if (seen.has(name)) throw new InputError(`'${path}': column name '${name}' appears twice in the header`);
+          if (seen.has(name))
+            throw new InputError(`'${path}': column name '${name}' appears twice in the header`);
           seen.add(name);
         }
         builders = header.map(() => new ColumnBuilder(decimalComma));
         continue;
       }
       if (record.length !== header.length) {
-        throw new InputError(`'${path}': line ${info.lines} has ${record.length} field${record.length === 1 ? '' : 's'}, the header has ${header.length}`);
+        throw new InputError(
+          `'${path}': line ${info.lines} has ${record.length} field${record.length === 1 ? '' : 's'}, the header has ${header.length}`,
+        );
       }
       for (let j = 0; j < record.length; j++) builders[j].push(record[j]);
     }
@@ -165,10 +196,17 @@ export async function readCsv(path: string): Promise<Table> {
     source.destroy();
     if (error instanceof InputError) throw error;
     const err = error as Error & { code?: string };
-    if (err.code === 'Z_DATA_ERROR' || /incorrect header check|unexpected end of file/.test(err.message)) {
-      throw new InputError(`'${path}' is not a readable gzip file: ${err.message}`, { cause: error });
+    if (
+      err.code === 'Z_DATA_ERROR' ||
+      /incorrect header check|unexpected end of file/.test(err.message)
+    ) {
+      throw new InputError(`'${path}' is not a readable gzip file: ${err.message}`, {
+        cause: error,
+      });
     }
-    throw new InputError(`'${path}' is not readable CSV: ${err.message.split('\n')[0]}`, { cause: error });
+    throw new InputError(`'${path}' is not readable CSV: ${err.message.split('\n')[0]}`, {
+      cause: error,
+    });
   }
   if (!header) throw new InputError(`'${path}' has no header line`);
   const columns: Record<string, Vector> = {};

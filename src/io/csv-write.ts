@@ -33,7 +33,12 @@ function formatCell(value: unknown, delimiter: string): string {
 }
 
 function quote(text: string, delimiter: string): string {
-  if (text.includes(delimiter) || text.includes('"') || text.includes('\n') || text.includes('\r')) {
+  if (
+    text.includes(delimiter) ||
+    text.includes('"') ||
+    text.includes('\n') ||
+    text.includes('\r')
+  ) {
     return '"' + text.replaceAll('"', '""') + '"';
   }
   return text;

@@ -55,10 +55,17 @@ export async function openDuckSession(path: string): Promise<DuckSession> {
 }
 
 /** Column names and DuckDB types of the session's input; a readable error when DuckDB cannot read it. */
-export async function describeSource(session: DuckSession, path: string): Promise<Map<string, string>> {
+export async function describeSource(
+  session: DuckSession,
+  path: string,
+): Promise<Map<string, string>> {
   try {
-    const result = await session.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${session.source}`);
-    return new Map(result.getRowObjectsJS().map((row) => [String(row.column_name), String(row.column_type)]));
+    const result = await session.connection.runAndReadAll(
+      `DESCRIBE SELECT * FROM ${session.source}`,
+    );
+    return new Map(
+      result.getRowObjectsJS().map((row) => [String(row.column_name), String(row.column_type)]),
+    );
   } catch (error) {
     throw new InputError(`'${path}' could not be read: ${firstLine(error)}`, { cause: error });
   }

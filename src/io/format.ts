@@ -14,7 +14,9 @@ const BY_EXTENSION: ReadonlyArray<[RegExp, TableFormat]> = [
 /** The format an output path asks for, by its extension; a usage error names the flag otherwise. */
 export function outputFormat(path: string, flag: string): TableFormat {
   for (const [pattern, format] of BY_EXTENSION) if (pattern.test(path)) return format;
-  throw new UsageError(`${flag} '${path}': unknown extension; use .arrow, .arrows, .parquet or .csv`);
+  throw new UsageError(
+    `${flag} '${path}': unknown extension; use .arrow, .arrows, .parquet or .csv`,
+  );
 }
 
 /**
@@ -35,7 +37,10 @@ export function sniffInputFormat(path: string): TableFormat {
   if (bytes.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
   if (read >= 4 && bytes.readUInt32LE(0) === 0xffffffff) return 'arrow-stream';
   for (const [pattern, format] of BY_EXTENSION) {
-    if (pattern.test(path)) return format === 'arrow-file' && read >= 4 && bytes.readUInt32LE(0) !== 0 ? 'arrow-stream' : format;
+    if (pattern.test(path))
+      return format === 'arrow-file' && read >= 4 && bytes.readUInt32LE(0) !== 0
+        ? 'arrow-stream'
+        : format;
   }
   return 'csv';
 }

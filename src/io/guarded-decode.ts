@@ -148,7 +148,10 @@ function runWorker(job: Record<string, unknown>, bytes: number): Promise<WorkerR
       entry.waiting.delete(id);
       if (current === entry) current = undefined;
       void entry.worker.terminate();
-      resolve({ ok: false, message: `the reader did not finish within ${limit / 1000} s (the file is likely corrupt)` });
+      resolve({
+        ok: false,
+        message: `the reader did not finish within ${limit / 1000} s (the file is likely corrupt)`,
+      });
     }, limit);
     timer.unref();
     entry.waiting.set(id, (reply) => {
@@ -190,7 +193,10 @@ export async function checkArrowInWorker(bytes: Uint8Array): Promise<void> {
  * the same bytes parse the same way every pass, so a file that passes cannot hang them. Returns
  * the row count.
  */
-export async function checkArrowFileInWorker(path: string, bytes: number): Promise<{ rows: number }> {
+export async function checkArrowFileInWorker(
+  path: string,
+  bytes: number,
+): Promise<{ rows: number }> {
   const reply = await runWorker({ kind: 'arrow-scan', path }, bytes);
   if (!reply.ok || reply.rows === undefined) throw new Error(reply.message ?? 'unreadable');
   return { rows: reply.rows };
@@ -202,14 +208,21 @@ export async function checkArrowFileInWorker(path: string, bytes: number): Promi
  * would end the process; in the worker it ends the worker, and the next job starts a fresh one
  * (a fresh WebAssembly instance too, as a panicked one is not to be trusted).
  */
-export async function parquetLayoutInWorker(path: string, bytes: number): Promise<{ groups: number; rows: number }> {
+export async function parquetLayoutInWorker(
+  path: string,
+  bytes: number,
+): Promise<{ groups: number; rows: number }> {
   const reply = await runWorker({ kind: 'parquet-meta', path }, bytes);
   if (!reply.ok || reply.groups === undefined || reply.rows === undefined) throw retire(reply);
   return { groups: reply.groups, rows: reply.rows };
 }
 
 /** Row group `group` of a Parquet file, as an Arrow IPC stream. */
-export async function parquetRowGroupInWorker(path: string, group: number, bytes: number): Promise<Uint8Array> {
+export async function parquetRowGroupInWorker(
+  path: string,
+  group: number,
+  bytes: number,
+): Promise<Uint8Array> {
   const reply = await runWorker({ kind: 'parquet-group', path, group }, bytes);
   if (!reply.ok || !reply.ipc) throw retire(reply);
   return reply.ipc;

@@ -22,6 +22,8 @@ async function decodeBinary(path: string, format: TableFormat, bytes: Uint8Array
   } catch (error) {
     const what = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(`'${path}' is not a readable ${what} file: ${reason.split('\n')[0]}`, { cause: error });
+    throw new InputError(`'${path}' is not a readable ${what} file: ${reason.split('\n')[0]}`, {
+      cause: error,
+    });
   }
 }

@@ -39,8 +39,12 @@ export class SpillFile {
       const fs = statfsSync(dir);
       const free = Number(fs.bavail) * Number(fs.bsize);
       // Room for the spill and a margin for everything else that writes there.
-      if (free < bytes * 1.1 + (256 << 20)) return `${(bytes / 2 ** 30).toFixed(1)} GiB to spill, ${(free / 2 ** 30).toFixed(1)} GiB free in ${dir}`;
-      const path = join(dir, `${PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}.f32`);
+      if (free < bytes * 1.1 + (256 << 20))
+        return `${(bytes / 2 ** 30).toFixed(1)} GiB to spill, ${(free / 2 ** 30).toFixed(1)} GiB free in ${dir}`;
+      const path = join(
+        dir,
+        `${PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}.f32`,
+      );
       trackTemporary(path);
       return new SpillFile(path, dims);
     } catch (error) {
@@ -50,16 +54,25 @@ export class SpillFile {
 
   /** Appends a prepared chunk (its matrix data, column-major). */
   append(matrix: DataMatrix, firstRow: number): void {
-    const data = new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.rows * matrix.dims * 4);
+    const data = new Uint8Array(
+      matrix.data.buffer,
+      matrix.data.byteOffset,
+      matrix.rows * matrix.dims * 4,
+    );
     let written = 0;
-    while (written < data.length) written += writeSync(this.fd!, data, written, data.length - written, this.bytes + written);
+    while (written < data.length)
+      written += writeSync(this.fd!, data, written, data.length - written, this.bytes + written);
     this.chunks.push({ rows: matrix.rows, firstRow, offset: this.bytes });
     this.bytes += data.length;
   }
 
   /** Reads a spilled chunk into `matrix` (rows × dims, as taken from an arena). */
   read(chunk: SpilledChunk, matrix: DataMatrix): void {
-    const data = new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, chunk.rows * this.dims * 4);
+    const data = new Uint8Array(
+      matrix.data.buffer,
+      matrix.data.byteOffset,
+      chunk.rows * this.dims * 4,
+    );
     let read = 0;
     while (read < data.length) {
       const n = readSync(this.fd!, data, read, data.length - read, chunk.offset + read);

@@ -85,43 +85,92 @@ export function parseModel(text: string, source = 'model'): SegmentModel {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`'${source}' is not a gpuseg model: not valid JSON (${(error as Error).message})`, { cause: error });
+    throw new InputError(
+      `'${source}' is not a gpuseg model: not valid JSON (${(error as Error).message})`,
+      { cause: error },
+    );
   }
   const bad = (what: string): never => {
     throw new InputError(`'${source}' is not a valid gpuseg model: ${what}`);
   };
   if (typeof value !== 'object' || value === null) return bad('not a JSON object');
   const m = value as Record<string, unknown>;
-  if (m.format !== MODEL_FORMAT) return bad(`"format" is ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}"`);
-  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1) return bad('"version" is missing or not a positive integer');
+  if (m.format !== MODEL_FORMAT)
+    return bad(`"format" is ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}"`);
+  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1)
+    return bad('"version" is missing or not a positive integer');
   if (m.version > MODEL_VERSION) {
-    throw new InputError(`'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`);
+    throw new InputError(
+      `'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`,
+    );
   }
-  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm') return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
-  if (!Array.isArray(m.features) || m.features.length === 0 || !m.features.every((f) => typeof f === 'string')) return bad('"features" must be a non-empty list of column names');
+  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm')
+    return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
+  if (
+    !Array.isArray(m.features) ||
+    m.features.length === 0 ||
+    !m.features.every((f) => typeof f === 'string')
+  )
+    return bad('"features" must be a non-empty list of column names');
   const prep = (m.preprocessing ?? null) as Preprocessing | null;
-  if (prep !== null && (typeof prep !== 'object' || !Array.isArray(prep.outputs) || !Array.isArray(prep.features) || !prep.scale)) return bad('"preprocessing" is malformed');
-  if (prep && (prep.features.length !== m.features.length || prep.features.some((f, j) => f !== (m.features as string[])[j]))) return bad('"preprocessing.features" differ from "features"');
+  if (
+    prep !== null &&
+    (typeof prep !== 'object' ||
+      !Array.isArray(prep.outputs) ||
+      !Array.isArray(prep.features) ||
+      !prep.scale)
+  )
+    return bad('"preprocessing" is malformed');
+  if (
+    prep &&
+    (prep.features.length !== m.features.length ||
+      prep.features.some((f, j) => f !== (m.features as string[])[j]))
+  )
+    return bad('"preprocessing.features" differ from "features"');
   m.preprocessing = prep;
   const d = prep ? prep.outputs.length : m.features.length;
-  if (typeof m.k !== 'number' || !Number.isInteger(m.k) || m.k < 1) return bad('"k" must be a positive integer');
-  if (!Array.isArray(m.centres) || m.centres.length !== m.k) return bad(`"centres" must have k=${m.k} rows`);
+  if (typeof m.k !== 'number' || !Number.isInteger(m.k) || m.k < 1)
+    return bad('"k" must be a positive integer');
+  if (!Array.isArray(m.centres) || m.centres.length !== m.k)
+    return bad(`"centres" must have k=${m.k} rows`);
   for (const [c, row] of (m.centres as unknown[]).entries()) {
-    if (!Array.isArray(row) || row.length !== d || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    if (
+      !Array.isArray(row) ||
+      row.length !== d ||
+      !row.every((v) => typeof v === 'number' && Number.isFinite(v))
+    ) {
       return bad(`centre ${c} must be ${d} finite numbers (one per clustering column)`);
     }
   }
   if (!Array.isArray(m.centresInputUnits)) m.centresInputUnits = m.centres;
   if (m.algorithm === 'gmm') {
     const k = m.k as number;
-    const types: Record<string, number> = { full: k * d * d, tied: d * d, diag: k * d, spherical: k };
-    if (typeof m.covarianceType !== 'string' || !(m.covarianceType in types)) return bad(`"covarianceType" must be one of full, tied, diag, spherical`);
-    if (!Array.isArray(m.weights) || m.weights.length !== k || !m.weights.every((w) => typeof w === 'number' && w >= 0)) return bad(`"weights" must be ${k} non-negative numbers`);
+    const types: Record<string, number> = {
+      full: k * d * d,
+      tied: d * d,
+      diag: k * d,
+      spherical: k,
+    };
+    if (typeof m.covarianceType !== 'string' || !(m.covarianceType in types))
+      return bad(`"covarianceType" must be one of full, tied, diag, spherical`);
+    if (
+      !Array.isArray(m.weights) ||
+      m.weights.length !== k ||
+      !m.weights.every((w) => typeof w === 'number' && w >= 0)
+    )
+      return bad(`"weights" must be ${k} non-negative numbers`);
     const size = types[m.covarianceType];
-    if (!Array.isArray(m.covariances) || m.covariances.length !== size || !m.covariances.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      return bad(`"covariances" must be ${size} finite numbers for covarianceType ${m.covarianceType}`);
+    if (
+      !Array.isArray(m.covariances) ||
+      m.covariances.length !== size ||
+      !m.covariances.every((v) => typeof v === 'number' && Number.isFinite(v))
+    ) {
+      return bad(
+        `"covariances" must be ${size} finite numbers for covarianceType ${m.covarianceType}`,
+      );
     }
-    if (typeof m.regCovar !== 'number' || !(m.regCovar >= 0)) return bad('"regCovar" must be a number ≥ 0');
+    if (typeof m.regCovar !== 'number' || !(m.regCovar >= 0))
+      return bad('"regCovar" must be a number ≥ 0');
   }
   return m as unknown as SegmentModel;
 }

@@ -60,12 +60,16 @@ export async function loadColumnStatsKernel(): Promise<void> {
 }
 
 /** The statistics of column j of a matrix in a WebAssembly memory, or undefined where the kernel cannot run. */
-export function kernelColumnStats(m: DataMatrix, j: number): { mean: number; std: number; min: number; max: number; count: number } | undefined {
+export function kernelColumnStats(
+  m: DataMatrix,
+  j: number,
+): { mean: number; std: number; min: number; max: number; count: number } | undefined {
   const memory = m.kernelMemory?.memory;
   if (!compiled || !memory || m.data.buffer !== memory.buffer) return undefined;
   let ex = instances.get(memory);
   if (!ex) {
-    ex = new WebAssembly.Instance(compiled, { env: { mem: memory } }).exports as unknown as ColumnStatsExports;
+    ex = new WebAssembly.Instance(compiled, { env: { mem: memory } })
+      .exports as unknown as ColumnStatsExports;
     instances.set(memory, ex);
   }
   const p = m.data.byteOffset + j * m.rows * 4;
@@ -76,6 +80,9 @@ export function kernelColumnStats(m: DataMatrix, j: number): { mean: number; std
 }
 
 /** meanAndStd of column j of a matrix: by the kernel where it can run, else by the JavaScript loop (same bits). */
-export function matrixColumnStats(m: DataMatrix, j: number): { mean: number; std: number; min: number; max: number; count: number } {
+export function matrixColumnStats(
+  m: DataMatrix,
+  j: number,
+): { mean: number; std: number; min: number; max: number; count: number } {
   return kernelColumnStats(m, j) ?? meanAndStd(m.data.subarray(j * m.rows, (j + 1) * m.rows));
 }

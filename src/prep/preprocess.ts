@@ -59,7 +59,9 @@ const CORRELATION_SAMPLE = 200_000;
 function sampleRows(m: DataMatrix, max: number): Float32Array {
   if (m.rows <= max) return m.data;
   const out = new Float32Array(max * m.dims);
-  for (let j = 0; j < m.dims; j++) for (let s = 0; s < max; s++) out[j * max + s] = m.data[j * m.rows + Math.floor((s * m.rows) / max)];
+  for (let j = 0; j < m.dims; j++)
+    for (let s = 0; s < max; s++)
+      out[j * max + s] = m.data[j * m.rows + Math.floor((s * m.rows) / max)];
   return out;
 }
 
@@ -71,7 +73,10 @@ function column(m: DataMatrix, j: number): Float32Array {
 }
 
 /** Fits every step on `matrix` (missing values as NaN) and transforms it; returns the clustering matrix. */
-export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { prep: Preprocessing; matrix: DataMatrix; report: PrepReport } {
+export function fitPreprocessing(
+  matrix: DataMatrix,
+  options: PrepOptions,
+): { prep: Preprocessing; matrix: DataMatrix; report: PrepReport } {
   const d = matrix.dims;
   const names = [...matrix.features];
   const report: PrepReport = { correlated: [], imputed: [], clipped: [] };
@@ -82,7 +87,10 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
       const col = column(matrix, j);
       if (strategy === 'constant') return options.imputeValue ?? 0;
       const value = strategy === 'mean' ? matrixColumnStats(matrix, j).mean : quantile(col, 0.5);
-      if (!Number.isFinite(value)) throw new InputError(`column '${name}' has no values to impute from (every row is missing)`);
+      if (!Number.isFinite(value))
+        throw new InputError(
+          `column '${name}' has no values to impute from (every row is missing)`,
+        );
       return value;
     });
     impute = { strategy, values };
@@ -94,7 +102,9 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
     });
   }
   const log = options.log ?? [];
-  for (const name of log) if (!names.includes(name)) throw new UsageError(`--log: '${name}' is not a feature (features: ${names.join(', ')})`);
+  for (const name of log)
+    if (!names.includes(name))
+      throw new UsageError(`--log: '${name}' is not a feature (features: ${names.join(', ')})`);
   if (impute || log.length > 0) applyElementwise(matrix, { impute, log, clip: null, scale: null });
 
   let clip: Preprocessing['clip'] = null;
@@ -142,7 +152,11 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
   if (kind !== 'none') applyElementwise(matrix, { impute: null, log: [], clip: null, scale });
 
   // Near-duplicate features show on a sample as on the whole: at most CORRELATION_SAMPLE rows, evenly spaced.
-  const corr = correlationMatrix(sampleRows(matrix, CORRELATION_SAMPLE), Math.min(matrix.rows, CORRELATION_SAMPLE), d);
+  const corr = correlationMatrix(
+    sampleRows(matrix, CORRELATION_SAMPLE),
+    Math.min(matrix.rows, CORRELATION_SAMPLE),
+    d,
+  );
   for (let a = 0; a < d; a++) {
     for (let b = a + 1; b < d; b++) {
       const r = corr[a * d + b];
@@ -156,13 +170,30 @@ export function fitPreprocessing(matrix: DataMatrix, options: PrepOptions): { pr
     pca = fitPca(matrix, options.pca);
     out = projectPca(matrix, pca);
   }
-  const prep: Preprocessing = { features: names, impute, log, clip, scale, pca, outputs: pca ? pca.components.map((_c, p) => `pc${p + 1}`) : names };
+  const prep: Preprocessing = {
+    features: names,
+    impute,
+    log,
+    clip,
+    scale,
+    pca,
+    outputs: pca ? pca.components.map((_c, p) => `pc${p + 1}`) : names,
+  };
   return { prep, matrix: out, report };
 }
 
 /** Applies a fitted preprocessing to new rows (in place, then PCA into a new matrix). */
-export function applyPreprocessing(prep: Preprocessing, matrix: DataMatrix, allocate: MatrixAllocator = allocateMatrix): DataMatrix {
-  applyElementwise(matrix, { impute: prep.impute, log: prep.log, clip: prep.clip, scale: prep.scale });
+export function applyPreprocessing(
+  prep: Preprocessing,
+  matrix: DataMatrix,
+  allocate: MatrixAllocator = allocateMatrix,
+): DataMatrix {
+  applyElementwise(matrix, {
+    impute: prep.impute,
+    log: prep.log,
+    clip: prep.clip,
+    scale: prep.scale,
+  });
   return prep.pca ? projectPca(matrix, prep.pca, allocate) : matrix;
 }
 
@@ -196,7 +227,9 @@ function applyElementwise(matrix: DataMatrix, steps: ElementwiseSteps): void {
 function fitPca(matrix: DataMatrix, request: number): NonNullable<Preprocessing['pca']> {
   const d = matrix.dims;
   if (!(request > 0) || (request >= 1 && !Number.isInteger(request)) || request > d) {
-    throw new UsageError(`--pca: expected a number of components from 1 to ${d}, or a variance share in (0, 1), got ${request}`);
+    throw new UsageError(
+      `--pca: expected a number of components from 1 to ${d}, or a variance share in (0, 1), got ${request}`,
+    );
   }
   const { mean, matrix: cov } = covarianceMatrix(matrix.data, matrix.rows, d);
   const { values, vectors } = symmetricEigen(cov, d);
@@ -225,9 +258,16 @@ function fitPca(matrix: DataMatrix, request: number): NonNullable<Preprocessing[
   return { components, mean: Array.from(mean), explainedVarianceRatio: ratios.slice(0, p) };
 }
 
-function projectPca(matrix: DataMatrix, pca: NonNullable<Preprocessing['pca']>, allocate: MatrixAllocator = allocateMatrix): DataMatrix {
+function projectPca(
+  matrix: DataMatrix,
+  pca: NonNullable<Preprocessing['pca']>,
+  allocate: MatrixAllocator = allocateMatrix,
+): DataMatrix {
   const p = pca.components.length;
-  const out = allocate(matrix.rows, pca.components.map((_c, c) => `pc${c + 1}`));
+  const out = allocate(
+    matrix.rows,
+    pca.components.map((_c, c) => `pc${c + 1}`),
+  );
   const n = matrix.rows;
   for (let c = 0; c < p; c++) {
     const w = pca.components[c];
@@ -247,7 +287,11 @@ function projectPca(matrix: DataMatrix, pca: NonNullable<Preprocessing['pca']>, 
  * its components, scaling and the log undone. Clipping cannot be undone and needs not be: a centre
  * is a mean of clipped values, which lies within the clip bounds.
  */
-export function centresToInputUnits(prep: Preprocessing, centres: Float32Array, k: number): number[][] {
+export function centresToInputUnits(
+  prep: Preprocessing,
+  centres: Float32Array,
+  k: number,
+): number[][] {
   const d = prep.features.length;
   const q = prep.outputs.length;
   const rows: number[][] = [];
@@ -272,7 +316,11 @@ export function centresToInputUnits(prep: Preprocessing, centres: Float32Array, 
 }
 
 /** Rows given in input units (initial centres from a file), through the preprocessing. */
-export function rowsFromInputUnits(prep: Preprocessing, rows: Float32Array, k: number): Float32Array {
+export function rowsFromInputUnits(
+  prep: Preprocessing,
+  rows: Float32Array,
+  k: number,
+): Float32Array {
   const m = allocateMatrix(k, prep.features);
   const d = prep.features.length;
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) m.data[j * k + c] = rows[c * d + j];

@@ -63,7 +63,13 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[j] = t;
 }
 
-export function meanAndStd(column: Float32Array | Float64Array): { mean: number; std: number; min: number; max: number; count: number } {
+export function meanAndStd(column: Float32Array | Float64Array): {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  count: number;
+} {
   let count = 0;
   let sum = 0;
   let min = Infinity;
@@ -99,7 +105,11 @@ export function correlationMatrix(data: Float32Array, rows: number, dims: number
 }
 
 /** Means and the sample covariance (ddof = 1, as numpy.cov and scikit-learn's PCA use), column pair by pair. */
-export function covarianceMatrix(data: Float32Array, rows: number, dims: number): { mean: Float64Array; matrix: Float64Array } {
+export function covarianceMatrix(
+  data: Float32Array,
+  rows: number,
+  dims: number,
+): { mean: Float64Array; matrix: Float64Array } {
   const mean = new Float64Array(dims);
   for (let j = 0; j < dims; j++) {
     let s = 0;

@@ -38,14 +38,54 @@ export interface PersonaInputs {
 const HIGH = 0.25;
 
 export const PERSONA_RULES: readonly PersonaRule[] = [
-  { name: 'Champions', description: 'recent, frequent and high-spending (r, f, m > 0.25)', applies: (z) => z.r > HIGH && z.f > HIGH && z.m > HIGH, score: (z) => z.r + z.f + z.m },
-  { name: 'Loyal', description: 'frequent and not lapsing (f > 0.25, r > −0.25)', applies: (z) => z.f > HIGH && z.r > -HIGH, score: (z) => z.f + z.r / 2 },
-  { name: 'Big Spenders', description: 'high spend (m > 0.25)', applies: (z) => z.m > HIGH, score: (z) => z.m - z.f / 2 },
-  { name: 'Bargain Hunters', description: 'heavy discount use (d > 0.5; needs a discount column)', applies: (z) => z.d !== undefined && z.d > 0.5, score: (z) => z.d ?? 0 },
-  { name: 'Promising', description: 'recent but not yet frequent (r > 0.25, f ≤ 0.25)', applies: (z) => z.r > HIGH && z.f <= HIGH, score: (z) => z.r - z.f - (z.t ?? 0) / 2 },
-  { name: 'At Risk', description: 'lapsing customers who used to buy often or much (r < −0.25, f > 0 or m > 0)', applies: (z) => z.r < -HIGH && (z.f > 0 || z.m > 0), score: (z) => -z.r + Math.max(z.f, z.m) },
-  { name: 'Hibernating', description: 'long gone, rare and low-spending (r < −0.25, f ≤ 0, m ≤ 0)', applies: (z) => z.r < -HIGH && z.f <= 0 && z.m <= 0, score: (z) => -z.r - z.f - z.m },
-  { name: 'Need Attention', description: 'close to average on r, f and m', applies: () => true, score: (z) => -(Math.abs(z.r) + Math.abs(z.f) + Math.abs(z.m)) },
+  {
+    name: 'Champions',
+    description: 'recent, frequent and high-spending (r, f, m > 0.25)',
+    applies: (z) => z.r > HIGH && z.f > HIGH && z.m > HIGH,
+    score: (z) => z.r + z.f + z.m,
+  },
+  {
+    name: 'Loyal',
+    description: 'frequent and not lapsing (f > 0.25, r > −0.25)',
+    applies: (z) => z.f > HIGH && z.r > -HIGH,
+    score: (z) => z.f + z.r / 2,
+  },
+  {
+    name: 'Big Spenders',
+    description: 'high spend (m > 0.25)',
+    applies: (z) => z.m > HIGH,
+    score: (z) => z.m - z.f / 2,
+  },
+  {
+    name: 'Bargain Hunters',
+    description: 'heavy discount use (d > 0.5; needs a discount column)',
+    applies: (z) => z.d !== undefined && z.d > 0.5,
+    score: (z) => z.d ?? 0,
+  },
+  {
+    name: 'Promising',
+    description: 'recent but not yet frequent (r > 0.25, f ≤ 0.25)',
+    applies: (z) => z.r > HIGH && z.f <= HIGH,
+    score: (z) => z.r - z.f - (z.t ?? 0) / 2,
+  },
+  {
+    name: 'At Risk',
+    description: 'lapsing customers who used to buy often or much (r < −0.25, f > 0 or m > 0)',
+    applies: (z) => z.r < -HIGH && (z.f > 0 || z.m > 0),
+    score: (z) => -z.r + Math.max(z.f, z.m),
+  },
+  {
+    name: 'Hibernating',
+    description: 'long gone, rare and low-spending (r < −0.25, f ≤ 0, m ≤ 0)',
+    applies: (z) => z.r < -HIGH && z.f <= 0 && z.m <= 0,
+    score: (z) => -z.r - z.f - z.m,
+  },
+  {
+    name: 'Need Attention',
+    description: 'close to average on r, f and m',
+    applies: () => true,
+    score: (z) => -(Math.abs(z.r) + Math.abs(z.f) + Math.abs(z.m)),
+  },
 ];
 
 /** The RFM columns by their `gpuseg rfm` names, when the profiles have them. */
@@ -53,7 +93,13 @@ export function findRfmColumns(columns: readonly string[]): RfmColumns | undefin
   const has = (c: string) => columns.includes(c);
   if (!has('recency_days') || !has('frequency') || !has('monetary')) return undefined;
   const discount = columns.find((c) => /discount|coupon|promo/i.test(c));
-  return { recency: 'recency_days', frequency: 'frequency', monetary: 'monetary', tenure: has('tenure_days') ? 'tenure_days' : undefined, discount };
+  return {
+    recency: 'recency_days',
+    frequency: 'frequency',
+    monetary: 'monetary',
+    tenure: has('tenure_days') ? 'tenure_days' : undefined,
+    discount,
+  };
 }
 
 export function personaNames(profiles: Profiles, rfm: RfmColumns): string[] {
@@ -72,7 +118,8 @@ export function personaNames(profiles: Profiles, rfm: RfmColumns): string[] {
   const candidates: { segment: number; rule: number; score: number }[] = [];
   inputs.forEach((zz, segment) =>
     PERSONA_RULES.forEach((rule, r) => {
-      if (profiles.segments[segment].size > 0 && rule.applies(zz)) candidates.push({ segment, rule: r, score: rule.score(zz) });
+      if (profiles.segments[segment].size > 0 && rule.applies(zz))
+        candidates.push({ segment, rule: r, score: rule.score(zz) });
     }),
   );
   candidates.sort((a, b) => b.score - a.score || a.segment - b.segment || a.rule - b.rule);
@@ -111,32 +158,54 @@ export function readNamesFile(path: string, k: number): Map<number, string> {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new InputError(`--names '${path}': not valid JSON (${(error as Error).message})`, { cause: error });
+      throw new InputError(`--names '${path}': not valid JSON (${(error as Error).message})`, {
+        cause: error,
+      });
     }
-    const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value as Record<string, unknown>);
+    const entries: [string, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [String(i), v])
+      : Object.entries(value as Record<string, unknown>);
     for (const [key, name] of entries) out.set(Number(key), String(name));
   } else {
     const lines = text.split(/\r?\n/).filter((l) => l.trim());
     const start = /segment/i.test(lines[0] ?? '') ? 1 : 0;
     for (const line of lines.slice(start)) {
       const at = line.indexOf(',');
-      if (at < 0) throw new InputError(`--names '${path}': expected 'segment_id,segment_name' lines, got '${line}'`);
-      out.set(Number(line.slice(0, at).trim()), line.slice(at + 1).trim().replace(/^"(.*)"$/, '$1'));
+      if (at < 0)
+        throw new InputError(
+          `--names '${path}': expected 'segment_id,segment_name' lines, got '${line}'`,
+        );
+      out.set(
+        Number(line.slice(0, at).trim()),
+        line
+          .slice(at + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1'),
+      );
     }
   }
   for (const [id, name] of out) {
-    if (!Number.isInteger(id) || id < 0 || id >= k) throw new InputError(`--names '${path}': segment id ${id} is not in 0..${k - 1}`);
-    if (name.trim() === '') throw new InputError(`--names '${path}': segment ${id} has an empty name`);
+    if (!Number.isInteger(id) || id < 0 || id >= k)
+      throw new InputError(`--names '${path}': segment id ${id} is not in 0..${k - 1}`);
+    if (name.trim() === '')
+      throw new InputError(`--names '${path}': segment ${id} has an empty name`);
   }
   return out;
 }
 
 /** Applies overrides and checks the result is unique. */
-export function applyNameOverrides(names: string[], overrides: Map<number, string>, source: string): string[] {
+export function applyNameOverrides(
+  names: string[],
+  overrides: Map<number, string>,
+  source: string,
+): string[] {
   const out = names.map((n, i) => overrides.get(i) ?? n);
   const seen = new Map<string, number>();
   out.forEach((n, i) => {
-    if (seen.has(n)) throw new InputError(`${source}: segments ${seen.get(n)} and ${i} would both be named '${n}'; names must be unique`);
+    if (seen.has(n))
+      throw new InputError(
+        `${source}: segments ${seen.get(n)} and ${i} would both be named '${n}'; names must be unique`,
+      );
     seen.set(n, i);
   });
   return out;

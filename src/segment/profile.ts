@@ -47,7 +47,13 @@ export const PROFILE_MEDIAN_ROWS = 1_000_000;
 /** Rows converted to float64 at a time while profiling. */
 const PROFILE_PIECE_ROWS = 1 << 18;
 
-export function computeProfiles(table: Table, labels: Int32Array, k: number, columns: ProfileColumn[], names?: readonly string[]): Profiles {
+export function computeProfiles(
+  table: Table,
+  labels: Int32Array,
+  k: number,
+  columns: ProfileColumn[],
+  names?: readonly string[],
+): Profiles {
   const profiles = new ProfileAccumulator(k, columns);
   profiles.add(table, labels);
   return profiles.finish(table, labels, names);
@@ -89,7 +95,10 @@ export class ProfileAccumulator {
     const n = table.numRows;
     for (let start = 0; start < n; start += PROFILE_PIECE_ROWS) {
       const end = Math.min(n, start + PROFILE_PIECE_ROWS);
-      this.addPiece(start === 0 && end === n ? table : table.slice(start, end), labels.subarray(start, end));
+      this.addPiece(
+        start === 0 && end === n ? table : table.slice(start, end),
+        labels.subarray(start, end),
+      );
     }
   }
 
@@ -148,7 +157,11 @@ export class ProfileAccumulator {
       let s = 0;
       for (let start = 0; start < n && s < m; start += PROFILE_PIECE_ROWS) {
         const end = Math.min(n, start + PROFILE_PIECE_ROWS);
-        const col = tableColumnFloat64(start === 0 && end === n ? medianTable : medianTable.slice(start, end), c.name, this.pieceBuffer(end - start));
+        const col = tableColumnFloat64(
+          start === 0 && end === n ? medianTable : medianTable.slice(start, end),
+          c.name,
+          this.pieceBuffer(end - start),
+        );
         for (; s < m && sampled[s] < end; s++) grouped[slot[s]] = col[sampled[s] - start];
       }
       const stats = this.population[j];
@@ -164,24 +177,47 @@ export class ProfileAccumulator {
           role: c.role,
           mean: segMean,
           median: quantile(grouped.subarray(starts[seg], starts[seg + 1]), 0.5),
-          relativeImportance: pop.mean !== 0 && Number.isFinite(segMean) ? segMean / pop.mean - 1 : null,
+          relativeImportance:
+            pop.mean !== 0 && Number.isFinite(segMean) ? segMean / pop.mean - 1 : null,
           zScore: pop.std > 0 && Number.isFinite(segMean) ? (segMean - pop.mean) / pop.std : null,
         });
       }
     });
     const rows = this.rows;
-    const segments: SegmentProfile[] = perSegment.map((cols, seg) => ({ segment: seg, name: names?.[seg], size: this.sizes[seg], share: rows > 0 ? this.sizes[seg] / rows : 0, columns: cols }));
+    const segments: SegmentProfile[] = perSegment.map((cols, seg) => ({
+      segment: seg,
+      name: names?.[seg],
+      size: this.sizes[seg],
+      share: rows > 0 ? this.sizes[seg] / rows : 0,
+      columns: cols,
+    }));
     return { rows, population, segments };
   }
 }
 
 /** Long ('tidy') table of the profiles: one row per segment and column, as CSV text. */
 export function profilesCsv(p: Profiles): string {
-  const head = 'segment_id,segment_name,size,share,column,role,mean,median,population_mean,relative_importance,z_score';
-  const q = (s: string | undefined) => (s === undefined ? '' : /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  const head =
+    'segment_id,segment_name,size,share,column,role,mean,median,population_mean,relative_importance,z_score';
+  const q = (s: string | undefined) =>
+    s === undefined ? '' : /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   const num = (v: number | null) => (v === null || !Number.isFinite(v) ? '' : String(v));
   const lines = p.segments.flatMap((s) =>
-    s.columns.map((c, j) => [s.segment, q(s.name), s.size, num(s.share), q(c.column), c.role, num(c.mean), num(c.median), num(p.population[j].mean), num(c.relativeImportance), num(c.zScore)].join(',')),
+    s.columns.map((c, j) =>
+      [
+        s.segment,
+        q(s.name),
+        s.size,
+        num(s.share),
+        q(c.column),
+        c.role,
+        num(c.mean),
+        num(c.median),
+        num(p.population[j].mean),
+        num(c.relativeImportance),
+        num(c.zScore),
+      ].join(','),
+    ),
   );
   return [head, ...lines].join('\n') + '\n';
 }
@@ -196,18 +232,31 @@ export function profilesJson(p: Profiles): Record<string, unknown> {
       segment_name: s.name ?? null,
       size: s.size,
       share: s.share,
-      columns: s.columns.map((c) => ({ column: c.column, role: c.role, mean: c.mean, median: c.median, relative_importance: c.relativeImportance, z_score: c.zScore })),
+      columns: s.columns.map((c) => ({
+        column: c.column,
+        role: c.role,
+        mean: c.mean,
+        median: c.median,
+        relative_importance: c.relativeImportance,
+        z_score: c.zScore,
+      })),
     })),
   };
 }
 
 /** A terminal table: a column per segment, a row per column (mean, and the relative difference). */
 export function profilesText(p: Profiles): string {
-  const fmt = (v: number) => (Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
-  const pct = (v: number | null) => (v === null ? '' : ` (${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)}%)`);
+  const fmt = (v: number) =>
+    Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3);
+  const pct = (v: number | null) =>
+    v === null ? '' : ` (${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)}%)`;
   const header = ['', 'all', ...p.segments.map((s) => `${s.segment}${s.name ? ` ${s.name}` : ''}`)];
   const rows = [
-    ['size', String(p.rows), ...p.segments.map((s) => `${s.size} (${(s.share * 100).toFixed(1)}%)`)],
+    [
+      'size',
+      String(p.rows),
+      ...p.segments.map((s) => `${s.size} (${(s.share * 100).toFixed(1)}%)`),
+    ],
     ...p.population.map((pop, j) => [
       `${pop.column}${pop.role === 'profile' ? ' [profile]' : ''}`,
       fmt(pop.mean),
@@ -215,6 +264,14 @@ export function profilesText(p: Profiles): string {
     ]),
   ];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  return [line(header), ...rows.map(line), '', 'mean per segment (relative to the population mean); [profile]: not clustered on'].join('\n');
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('  ');
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    'mean per segment (relative to the population mean); [profile]: not clustered on',
+  ].join('\n');
 }

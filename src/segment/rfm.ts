@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { InputError, UsageError } from '../errors.js';
-import { describeSource, firstLine, openDuckSession, quoteIdent, quoteString, type DuckSession } from '../io/duckdb.js';
+import {
+  describeSource,
+  firstLine,
+  openDuckSession,
+  quoteIdent,
+  quoteString,
+  type DuckSession,
+} from '../io/duckdb.js';
 import { readTable } from '../io/read-table.js';
 
 /**
@@ -44,16 +51,30 @@ export interface RfmResult {
   customers: number;
 }
 
-export const RFM_COLUMNS = ['recency_days', 'frequency', 'monetary', 'avg_order_value', 'tenure_days', 'return_rate'] as const;
+export const RFM_COLUMNS = [
+  'recency_days',
+  'frequency',
+  'monetary',
+  'avg_order_value',
+  'tenure_days',
+  'return_rate',
+] as const;
 
 export async function rfm(path: string, options: RfmOptions): Promise<RfmResult> {
-  if (options.amount !== undefined && (options.quantity !== undefined || options.price !== undefined)) {
+  if (
+    options.amount !== undefined &&
+    (options.quantity !== undefined || options.price !== undefined)
+  ) {
     throw new UsageError('give either --amount, or --quantity with --price, not both');
   }
-  if (options.amount === undefined && (options.quantity === undefined || options.price === undefined)) {
+  if (
+    options.amount === undefined &&
+    (options.quantity === undefined || options.price === undefined)
+  ) {
     throw new UsageError('give either --amount, or both --quantity and --price');
   }
-  if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) throw new UsageError(`--as-of: expected a date as YYYY-MM-DD, got '${options.asOf}'`);
+  if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf))
+    throw new UsageError(`--as-of: expected a date as YYYY-MM-DD, got '${options.asOf}'`);
   const session = await openDuckSession(path);
   try {
     const columns = await describeSource(session, path);
@@ -68,11 +89,22 @@ export async function rfm(path: string, options: RfmOptions): Promise<RfmResult>
     ];
     for (const [flag, name] of need) {
       if (name !== undefined && !columns.has(name)) {
-        throw new UsageError(`${flag}: unknown column '${name}'; the input has ${[...columns.keys()].map((c) => `'${c}'`).join(', ')}`);
+        throw new UsageError(
+          `${flag}: unknown column '${name}'; the input has ${[...columns.keys()].map((c) => `'${c}'`).join(', ')}`,
+        );
       }
     }
-    for (const [flag, name] of [['--amount', options.amount], ['--quantity', options.quantity], ['--price', options.price]] as const) {
-      if (name !== undefined && !/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/.test(columns.get(name)!)) {
+    for (const [flag, name] of [
+      ['--amount', options.amount],
+      ['--quantity', options.quantity],
+      ['--price', options.price],
+    ] as const) {
+      if (
+        name !== undefined &&
+        !/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/.test(
+          columns.get(name)!,
+        )
+      ) {
         throw new InputError(`${flag}: column '${name}' is ${columns.get(name)}, not numeric`);
       }
     }
@@ -82,10 +114,18 @@ export async function rfm(path: string, options: RfmOptions): Promise<RfmResult>
   }
 }
 
-async function compute(session: DuckSession, path: string, o: RfmOptions, dateType: string): Promise<RfmResult> {
+async function compute(
+  session: DuckSession,
+  path: string,
+  o: RfmOptions,
+  dateType: string,
+): Promise<RfmResult> {
   const c = session.connection;
   const q = quoteIdent;
-  const amount = o.amount !== undefined ? `CAST(${q(o.amount)} AS DOUBLE)` : `CAST(${q(o.quantity!)} AS DOUBLE) * CAST(${q(o.price!)} AS DOUBLE)`;
+  const amount =
+    o.amount !== undefined
+      ? `CAST(${q(o.amount)} AS DOUBLE)`
+      : `CAST(${q(o.quantity!)} AS DOUBLE) * CAST(${q(o.price!)} AS DOUBLE)`;
   const isText = /^VARCHAR/.test(dateType);
   const day = isText
     ? o.dateFormat
@@ -101,17 +141,29 @@ async function compute(session: DuckSession, path: string, o: RfmOptions, dateTy
   };
   await run(`CREATE TEMP TABLE tx AS SELECT ${q(o.customer)} AS customer, ${day} AS day, ${q(o.date)} AS raw_date, ${amount} AS amount,
     ${o.order ? q(o.order) : 'NULL'} AS order_id, ${o.product ? q(o.product) : 'NULL'} AS product, row_number() OVER () AS line FROM ${session.source}`);
-  const [bad] = await run(`SELECT count(*) AS n, min(line) AS first_line, any_value(CAST(raw_date AS VARCHAR)) AS sample FROM tx WHERE day IS NULL AND raw_date IS NOT NULL`);
+  const [bad] = await run(
+    `SELECT count(*) AS n, min(line) AS first_line, any_value(CAST(raw_date AS VARCHAR)) AS sample FROM tx WHERE day IS NULL AND raw_date IS NOT NULL`,
+  );
   if (Number(bad.n) > 0) {
-    throw new InputError(`--date: column '${o.date}' has ${bad.n} value${Number(bad.n) === 1 ? '' : 's'} that are not dates (e.g. '${bad.sample}', data row ${bad.first_line}); ${isText && !o.dateFormat ? "give --date-format, e.g. '%d-%m-%Y'" : 'fix or drop them'}`);
+    throw new InputError(
+      `--date: column '${o.date}' has ${bad.n} value${Number(bad.n) === 1 ? '' : 's'} that are not dates (e.g. '${bad.sample}', data row ${bad.first_line}); ${isText && !o.dateFormat ? "give --date-format, e.g. '%d-%m-%Y'" : 'fix or drop them'}`,
+    );
   }
-  const [counts] = await run(`SELECT count(*) AS rows, count(*) FILTER (WHERE customer IS NULL) AS no_customer, CAST(max(day) + 1 AS VARCHAR) AS next_day,
+  const [counts] =
+    await run(`SELECT count(*) AS rows, count(*) FILTER (WHERE customer IS NULL) AS no_customer, CAST(max(day) + 1 AS VARCHAR) AS next_day,
     count(*) FILTER (WHERE amount IS NULL) AS no_amount FROM tx`);
   if (Number(counts.rows) === 0) throw new InputError(`'${path}' has no transactions`);
-  if (Number(counts.no_amount) > 0) throw new InputError(`${o.amount ? `--amount '${o.amount}'` : `--quantity/--price`}: ${counts.no_amount} rows have no amount`);
+  if (Number(counts.no_amount) > 0)
+    throw new InputError(
+      `${o.amount ? `--amount '${o.amount}'` : `--quantity/--price`}: ${counts.no_amount} rows have no amount`,
+    );
   const asOf = o.asOf ?? String(counts.next_day);
-  const frequency = o.order ? 'count(DISTINCT order_id) FILTER (WHERE amount > 0)' : 'count(DISTINCT day) FILTER (WHERE amount > 0)';
-  const products = o.product ? ', CAST(count(DISTINCT product) FILTER (WHERE amount > 0) AS DOUBLE) AS distinct_products' : '';
+  const frequency = o.order
+    ? 'count(DISTINCT order_id) FILTER (WHERE amount > 0)'
+    : 'count(DISTINCT day) FILTER (WHERE amount > 0)';
+  const products = o.product
+    ? ', CAST(count(DISTINCT product) FILTER (WHERE amount > 0) AS DOUBLE) AS distinct_products'
+    : '';
   const asOfDate = `DATE ${quoteString(asOf)}`;
   const select = `SELECT customer AS ${q(o.customer)},
       CAST(date_diff('day', max(day) FILTER (WHERE amount > 0), ${asOfDate}) AS DOUBLE) AS recency_days,
@@ -121,11 +173,19 @@ async function compute(session: DuckSession, path: string, o: RfmOptions, dateTy
       CAST(date_diff('day', min(day) FILTER (WHERE amount > 0), ${asOfDate}) AS DOUBLE) AS tenure_days,
       coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) / sum(amount) FILTER (WHERE amount > 0) AS return_rate${products}
     FROM tx WHERE customer IS NOT NULL GROUP BY customer HAVING count(*) FILTER (WHERE amount > 0) > 0 ORDER BY customer`;
-  const [custCounts] = await run(`SELECT count(DISTINCT customer) AS all_customers, count(DISTINCT customer) FILTER (WHERE amount > 0) AS buyers FROM tx WHERE customer IS NOT NULL`);
+  const [custCounts] = await run(
+    `SELECT count(DISTINCT customer) AS all_customers, count(DISTINCT customer) FILTER (WHERE amount > 0) AS buyers FROM tx WHERE customer IS NOT NULL`,
+  );
   const customers = Number(custCounts.buyers);
-  if (customers === 0) throw new InputError(`'${path}': no customer has a purchase row (amount > 0), so there is nothing to segment`);
-  const [future] = await run(`SELECT count(*) AS n FROM tx WHERE day > ${asOfDate} AND customer IS NOT NULL`);
-  if (Number(future.n) > 0) throw new InputError(`--as-of ${asOf} is before ${future.n} transactions; pick a later date`);
+  if (customers === 0)
+    throw new InputError(
+      `'${path}': no customer has a purchase row (amount > 0), so there is nothing to segment`,
+    );
+  const [future] = await run(
+    `SELECT count(*) AS n FROM tx WHERE day > ${asOfDate} AND customer IS NOT NULL`,
+  );
+  if (Number(future.n) > 0)
+    throw new InputError(`--as-of ${asOf} is before ${future.n} transactions; pick a later date`);
   const dir = mkdtempSync(join(tmpdir(), 'gpuseg-rfm-'));
   try {
     const out = join(dir, 'rfm.parquet');

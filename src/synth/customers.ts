@@ -1,4 +1,16 @@
-import { Float64, Int32, makeData, RecordBatch, Schema, Field, Struct, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import {
+  Float64,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Field,
+  Struct,
+  Table,
+  Utf8,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import { openChunkWriter } from '../io/batch-writer.js';
 import { Rng } from '../util/rng.js';
@@ -24,16 +36,105 @@ export interface Persona {
 }
 
 export const PERSONAS: readonly Persona[] = [
-  { name: 'Champions', share: 0.12, recencyDays: 8, frequency: 24, orderValue: 120, tenureDays: 900, returnRate: 0.02, sessionsPerMonth: 14, emailOpenRate: 0.6, discountShare: 0.1 },
-  { name: 'Loyal', share: 0.18, recencyDays: 25, frequency: 12, orderValue: 70, tenureDays: 700, returnRate: 0.03, sessionsPerMonth: 8, emailOpenRate: 0.45, discountShare: 0.15 },
-  { name: 'Big Spenders', share: 0.08, recencyDays: 45, frequency: 4, orderValue: 600, tenureDays: 500, returnRate: 0.05, sessionsPerMonth: 3, emailOpenRate: 0.3, discountShare: 0.05 },
-  { name: 'Promising', share: 0.17, recencyDays: 12, frequency: 2, orderValue: 50, tenureDays: 40, returnRate: 0.04, sessionsPerMonth: 6, emailOpenRate: 0.5, discountShare: 0.25 },
-  { name: 'Bargain Hunters', share: 0.1, recencyDays: 35, frequency: 7, orderValue: 25, tenureDays: 400, returnRate: 0.08, sessionsPerMonth: 9, emailOpenRate: 0.55, discountShare: 0.75 },
-  { name: 'At Risk', share: 0.15, recencyDays: 160, frequency: 9, orderValue: 80, tenureDays: 800, returnRate: 0.06, sessionsPerMonth: 1.5, emailOpenRate: 0.15, discountShare: 0.2 },
-  { name: 'Hibernating', share: 0.2, recencyDays: 320, frequency: 1.5, orderValue: 35, tenureDays: 600, returnRate: 0.1, sessionsPerMonth: 0.3, emailOpenRate: 0.05, discountShare: 0.2 },
+  {
+    name: 'Champions',
+    share: 0.12,
+    recencyDays: 8,
+    frequency: 24,
+    orderValue: 120,
+    tenureDays: 900,
+    returnRate: 0.02,
+    sessionsPerMonth: 14,
+    emailOpenRate: 0.6,
+    discountShare: 0.1,
+  },
+  {
+    name: 'Loyal',
+    share: 0.18,
+    recencyDays: 25,
+    frequency: 12,
+    orderValue: 70,
+    tenureDays: 700,
+    returnRate: 0.03,
+    sessionsPerMonth: 8,
+    emailOpenRate: 0.45,
+    discountShare: 0.15,
+  },
+  {
+    name: 'Big Spenders',
+    share: 0.08,
+    recencyDays: 45,
+    frequency: 4,
+    orderValue: 600,
+    tenureDays: 500,
+    returnRate: 0.05,
+    sessionsPerMonth: 3,
+    emailOpenRate: 0.3,
+    discountShare: 0.05,
+  },
+  {
+    name: 'Promising',
+    share: 0.17,
+    recencyDays: 12,
+    frequency: 2,
+    orderValue: 50,
+    tenureDays: 40,
+    returnRate: 0.04,
+    sessionsPerMonth: 6,
+    emailOpenRate: 0.5,
+    discountShare: 0.25,
+  },
+  {
+    name: 'Bargain Hunters',
+    share: 0.1,
+    recencyDays: 35,
+    frequency: 7,
+    orderValue: 25,
+    tenureDays: 400,
+    returnRate: 0.08,
+    sessionsPerMonth: 9,
+    emailOpenRate: 0.55,
+    discountShare: 0.75,
+  },
+  {
+    name: 'At Risk',
+    share: 0.15,
+    recencyDays: 160,
+    frequency: 9,
+    orderValue: 80,
+    tenureDays: 800,
+    returnRate: 0.06,
+    sessionsPerMonth: 1.5,
+    emailOpenRate: 0.15,
+    discountShare: 0.2,
+  },
+  {
+    name: 'Hibernating',
+    share: 0.2,
+    recencyDays: 320,
+    frequency: 1.5,
+    orderValue: 35,
+    tenureDays: 600,
+    returnRate: 0.1,
+    sessionsPerMonth: 0.3,
+    emailOpenRate: 0.05,
+    discountShare: 0.2,
+  },
 ];
 
-export const CUSTOMER_COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary', 'avg_order_value', 'tenure_days', 'return_rate', 'sessions_per_month', 'email_open_rate', 'discount_share', 'true_persona'] as const;
+export const CUSTOMER_COLUMNS = [
+  'customer_id',
+  'recency_days',
+  'frequency',
+  'monetary',
+  'avg_order_value',
+  'tenure_days',
+  'return_rate',
+  'sessions_per_month',
+  'email_open_rate',
+  'discount_share',
+  'true_persona',
+] as const;
 
 function gaussian(rng: Rng): number {
   const u = Math.max(rng.nextDouble(), 1e-300);
@@ -65,7 +166,12 @@ export function customerBatch(rng: Rng, start: number, rows: number): RecordBatc
     discount_share: new Float64Array(rows),
   };
   const persona: string[] = new Array(rows);
-  const cumulative = PERSONAS.map(((s) => (p: Persona) => (s += p.share))(0));
+  const cumulative = PERSONAS.map(
+    (
+      (s) => (p: Persona) =>
+        (s += p.share)
+    )(0),
+  );
   for (let i = 0; i < rows; i++) {
     const u = rng.nextDouble() * cumulative[cumulative.length - 1];
     const p = PERSONAS[cumulative.findIndex((c) => u < c)] ?? PERSONAS[PERSONAS.length - 1];
@@ -94,7 +200,12 @@ export function customerBatch(rng: Rng, start: number, rows: number): RecordBatc
   const names = vectorFromArray(persona, new Utf8());
   fields.push(new Field('true_persona', new Utf8(), false));
   children.push(names);
-  const struct = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children: children.map((c) => c.data[0]) });
+  const struct = makeData({
+    type: new Struct(fields),
+    length: rows,
+    nullCount: 0,
+    children: children.map((c) => c.data[0]),
+  });
   return new RecordBatch(new Schema(fields), struct);
 }
 
@@ -102,12 +213,19 @@ export function customerBatch(rng: Rng, start: number, rows: number): RecordBatc
  * Writes `rows` customers to an Arrow IPC stream file, `batchRows` at a time (memory stays at a
  * batch or two), atomically (temporary file, then rename). The same seed gives the same file.
  */
-export async function writeCustomers(path: string, rows: number, seed: number, batchRows = 1 << 20): Promise<void> {
-  if (!Number.isInteger(rows) || rows < 1) throw new UsageError(`--rows: expected an integer ≥ 1, got '${rows}'`);
+export async function writeCustomers(
+  path: string,
+  rows: number,
+  seed: number,
+  batchRows = 1 << 20,
+): Promise<void> {
+  if (!Number.isInteger(rows) || rows < 1)
+    throw new UsageError(`--rows: expected an integer ≥ 1, got '${rows}'`);
   const rng = new Rng(seed);
   const writer = openChunkWriter(path, '--output');
   try {
-    for (let start = 0; start < rows; start += batchRows) await writer.write(new Table(customerBatch(rng, start, Math.min(batchRows, rows - start))));
+    for (let start = 0; start < rows; start += batchRows)
+      await writer.write(new Table(customerBatch(rng, start, Math.min(batchRows, rows - start))));
     await writer.commit();
   } catch (error) {
     writer.abort();

@@ -1,4 +1,14 @@
-import { closeSync, createWriteStream, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync, type WriteStream } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  type WriteStream,
+} from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -70,7 +80,10 @@ function processAlive(pid: number): boolean {
 
 function temporaryPath(path: string): string {
   removeStaleTemporaries(path);
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+  );
   pending.add(tmp);
   return tmp;
 }
@@ -85,7 +98,9 @@ function openTemporary(path: string, tmp: string): number {
 }
 
 function cannotWrite(path: string, error: unknown): InputError {
-  return error instanceof InputError ? error : new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
+  return error instanceof InputError
+    ? error
+    : new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
 }
 
 /** Writes `parts` (in order) to `path` atomically. */
@@ -133,7 +148,8 @@ export class AtomicFileStream {
   /** Writes a piece, waiting while the stream's buffer is full. */
   async write(piece: Uint8Array | string): Promise<void> {
     if (this.failure) throw cannotWrite(this.path, this.failure);
-    if (!this.stream.write(piece)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (!this.stream.write(piece))
+      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
     if (this.failure) throw cannotWrite(this.path, this.failure);
   }
 

@@ -17,7 +17,8 @@ export function packageRoot(): string {
       return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('gpuseg: cannot find the package root (package.json beside shaders/)');
+    if (parent === dir)
+      throw new Error('gpuseg: cannot find the package root (package.json beside shaders/)');
     dir = parent;
   }
 }

@@ -31,8 +31,11 @@ export function gpuUnavailable(): Promise<string | undefined> {
 export async function gpuOrSkip(): Promise<boolean> {
   const why = await gpuUnavailable();
   if (why === undefined) return true;
-  if (process.env.GPUSEG_REQUIRE_GPU === '1') throw new Error(`GPUSEG_REQUIRE_GPU=1 but no GPU adapter: ${why}`);
-  console.warn(`\n*** SKIPPING GPU tests: ${why} (set GPUSEG_REQUIRE_GPU=1 to make this a failure) ***\n`);
+  if (process.env.GPUSEG_REQUIRE_GPU === '1')
+    throw new Error(`GPUSEG_REQUIRE_GPU=1 but no GPU adapter: ${why}`);
+  console.warn(
+    `\n*** SKIPPING GPU tests: ${why} (set GPUSEG_REQUIRE_GPU=1 to make this a failure) ***\n`,
+  );
   return false;
 }
 
@@ -51,7 +54,10 @@ export const backendCases: BackendCase[] = [
     ? [
         { name: 'gpu', make: gpu() },
         { name: 'gpu (chunked, 512 rows)', make: gpu({ maxChunkRows: 512 }) },
-        { name: 'gpu (streamed, 768 rows)', make: gpu({ maxChunkRows: 768, forceStreaming: true }) },
+        {
+          name: 'gpu (streamed, 768 rows)',
+          make: gpu({ maxChunkRows: 768, forceStreaming: true }),
+        },
       ]
     : []),
 ];

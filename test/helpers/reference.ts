@@ -32,7 +32,9 @@ export function refLloyd(m: DataMatrix, centres: Float32Array, k: number) {
   for (let i = 0; i < m.rows; i++) {
     let best = 0;
     for (let c = 1; c < k; c++) if (dist[i][c] < dist[i][best]) best = c;
-    for (let c = 0; c < k; c++) if (c !== best && Math.abs(dist[i][c] - dist[i][best]) <= 1e-5 * (1 + dist[i][best])) ties.add(i);
+    for (let c = 0; c < k; c++)
+      if (c !== best && Math.abs(dist[i][c] - dist[i][best]) <= 1e-5 * (1 + dist[i][best]))
+        ties.add(i);
     labels[i] = best;
     sq[i] = dist[i][best];
     inertia += dist[i][best];
@@ -43,16 +45,26 @@ export function refLloyd(m: DataMatrix, centres: Float32Array, k: number) {
 }
 
 /** Gaussian blobs: `k` centres in [-10, 10]^d, unit spread, float32, column-major. */
-export function blobs(rows: number, dims: number, k: number, seed: number, spread = 1): { matrix: DataMatrix; truth: Int32Array; centres: Float32Array } {
+export function blobs(
+  rows: number,
+  dims: number,
+  k: number,
+  seed: number,
+  spread = 1,
+): { matrix: DataMatrix; truth: Int32Array; centres: Float32Array } {
   const rng = new Rng(seed);
   const centres = new Float32Array(k * dims);
   for (let i = 0; i < centres.length; i++) centres[i] = rng.nextDouble() * 20 - 10;
-  const matrix = allocateMatrix(rows, Array.from({ length: dims }, (_, j) => `f${j}`));
+  const matrix = allocateMatrix(
+    rows,
+    Array.from({ length: dims }, (_, j) => `f${j}`),
+  );
   const truth = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
     const c = rng.nextInt(k);
     truth[i] = c;
-    for (let j = 0; j < dims; j++) matrix.data[j * rows + i] = centres[c * dims + j] + spread * gaussian(rng);
+    for (let j = 0; j < dims; j++)
+      matrix.data[j * rows + i] = centres[c * dims + j] + spread * gaussian(rng);
   }
   return { matrix, truth, centres };
 }

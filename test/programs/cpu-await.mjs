@@ -6,6 +6,7 @@ import { tableFromArrays } from 'apache-arrow';
 
 const n = 120_000;
 const cols = {};
-for (let j = 0; j < 6; j++) cols[`f${j}`] = Float32Array.from({ length: n }, (_, i) => ((i * (j + 3)) % 97) / 7);
+for (let j = 0; j < 6; j++)
+  cols[`f${j}`] = Float32Array.from({ length: n }, (_, i) => ((i * (j + 3)) % 97) / 7);
 const result = await fit(tableFromArrays(cols), { k: 5, backend: 'cpu' });
 process.stdout.write(`iterations ${result.stats.iterations}\ndone\n`);

@@ -1,5 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { KERNEL_SCRATCH_BYTES, KERNEL_SCRATCH_SLOTS, type DataMatrix, type KernelMemory } from '../../data/matrix.js';
+import {
+  KERNEL_SCRATCH_BYTES,
+  KERNEL_SCRATCH_SLOTS,
+  type DataMatrix,
+  type KernelMemory,
+} from '../../data/matrix.js';
 import { InternalError } from '../../errors.js';
 import {
   SEED_BLOCK_ROWS,
@@ -12,9 +17,24 @@ import {
   type LloydOptions,
   type LloydSummary,
 } from '../backend.js';
-import { boundedLloydKernelSource, GMM_MIN_RESPONSIBILITY, gmmKernelSource, lloydKernelSource, sampleUniform, seedMinDistKernelSource, seedPotentialsKernelSource, type KernelSource } from './kernel-source.js';
+import {
+  boundedLloydKernelSource,
+  GMM_MIN_RESPONSIBILITY,
+  gmmKernelSource,
+  lloydKernelSource,
+  sampleUniform,
+  seedMinDistKernelSource,
+  seedPotentialsKernelSource,
+  type KernelSource,
+} from './kernel-source.js';
 import { gmmWasmFits, gmmWasmLayout, gmmWasmModule, gmmWasmRows } from './wasm-gmm.js';
-import { lloydWasmModule, ROW_TIE_TOLERANCE, WASM_DRIVER_SOURCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
+import {
+  lloydWasmModule,
+  ROW_TIE_TOLERANCE,
+  WASM_DRIVER_SOURCE,
+  wasmKernelFits,
+  wasmLayout,
+} from './wasm-kernel.js';
 import { SEED_WASM_DRIVER_SOURCE, seedWasmFits, seedWasmModule } from './wasm-seed.js';
 import { BOUNDED_WASM_DRIVER_SOURCE, boundedWasmFits, boundedWasmModule } from './wasm-bounded.js';
 import { WorkerPool } from './worker-pool.js';
@@ -91,7 +111,12 @@ interface CentreGeometry {
   half: Float64Array;
 }
 
-function centreGeometry(centres: Float32Array, previous: Float32Array, k: number, d: number): CentreGeometry {
+function centreGeometry(
+  centres: Float32Array,
+  previous: Float32Array,
+  k: number,
+  d: number,
+): CentreGeometry {
   const shift = new Float64Array(k);
   let far = 0;
   let nextFar = 0;
@@ -144,7 +169,16 @@ interface WasmKernelSpec {
   k: number;
   d: number;
   /** In place: offsets within a thread's scratch slot; copying: a private memory's layout. */
-  layout: { c: number; cm2: number; q: number; acc: number; x: number; lab: number; sqd: number; bytes: number };
+  layout: {
+    c: number;
+    cm2: number;
+    q: number;
+    acc: number;
+    x: number;
+    lab: number;
+    sqd: number;
+    bytes: number;
+  };
   maxRows: number;
   tau: number;
   /** The matrix lives in a WebAssembly memory: the kernel works on it without copies. */
@@ -166,9 +200,25 @@ type WasmDriver = (
   lb: Float32Array | null,
 ) => void;
 type ScratchOffsets = { c: number; cm2: number; q: number; acc: number };
-const drivers = new Function(`${WASM_DRIVER_SOURCE}; return { makeWasmLloyd, makeWasmLloydInPlace };`)() as {
-  makeWasmLloyd: (module: WebAssembly.Module, k: number, d: number, layout: WasmKernelSpec['layout'], maxRows: number, tau: number) => WasmDriver;
-  makeWasmLloydInPlace: (module: WebAssembly.Module, k: number, d: number, memory: WebAssembly.Memory, layout: ScratchOffsets, tau: number) => WasmDriver;
+const drivers = new Function(
+  `${WASM_DRIVER_SOURCE}; return { makeWasmLloyd, makeWasmLloydInPlace };`,
+)() as {
+  makeWasmLloyd: (
+    module: WebAssembly.Module,
+    k: number,
+    d: number,
+    layout: WasmKernelSpec['layout'],
+    maxRows: number,
+    tau: number,
+  ) => WasmDriver;
+  makeWasmLloydInPlace: (
+    module: WebAssembly.Module,
+    k: number,
+    d: number,
+    memory: WebAssembly.Memory,
+    layout: ScratchOffsets,
+    tau: number,
+  ) => WasmDriver;
 };
 /** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
 const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;
@@ -188,17 +238,36 @@ function inlineDriver<T>(key: string, make: () => T): T {
 }
 
 /** make(memory, base) for a dataset's kernel memory and the calling thread's scratch slot in it. */
-function inlineSlotDriver<T>(tag: string, spec: { key: string; slotBytes: number }, ds: CpuDataset, kmem: KernelMemory, make: (memory: WebAssembly.Memory, base: number) => T): T {
-  return inlineDriver(`${ds.id}:${tag}:${spec.key}`, () => make(kmem.memory, kmem.scratch + INLINE_SLOT * spec.slotBytes));
+function inlineSlotDriver<T>(
+  tag: string,
+  spec: { key: string; slotBytes: number },
+  ds: CpuDataset,
+  kmem: KernelMemory,
+  make: (memory: WebAssembly.Memory, base: number) => T,
+): T {
+  return inlineDriver(`${ds.id}:${tag}:${spec.key}`, () =>
+    make(kmem.memory, kmem.scratch + INLINE_SLOT * spec.slotBytes),
+  );
 }
 
 function inlineWasmKernel(spec: WasmKernelSpec, ds: CpuDataset): WasmDriver {
   const kmem = ds.kmem;
   if (spec.inPlace && kmem) {
     const l = spec.layout;
-    return inlineSlotDriver('lloyd', spec, ds, kmem, (memory, base) => drivers.makeWasmLloydInPlace(spec.module, spec.k, spec.d, memory, { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc }, spec.tau));
+    return inlineSlotDriver('lloyd', spec, ds, kmem, (memory, base) =>
+      drivers.makeWasmLloydInPlace(
+        spec.module,
+        spec.k,
+        spec.d,
+        memory,
+        { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc },
+        spec.tau,
+      ),
+    );
   }
-  return inlineDriver(`copy:${spec.key}`, () => drivers.makeWasmLloyd(spec.module, spec.k, spec.d, spec.layout, spec.maxRows, spec.tau));
+  return inlineDriver(`copy:${spec.key}`, () =>
+    drivers.makeWasmLloyd(spec.module, spec.k, spec.d, spec.layout, spec.maxRows, spec.tau),
+  );
 }
 
 /** The SIMD seeding kernels' description (wasm-seed.ts), for the workers and the calling thread. */
@@ -213,11 +282,20 @@ interface WasmSeedDriver {
   seedMinDist: KernelFn;
   seedPotentials: KernelFn;
 }
-const makeWasmSeed = new Function(`${SEED_WASM_DRIVER_SOURCE}; return makeWasmSeed;`)() as (module: WebAssembly.Module, d: number, memory: WebAssembly.Memory, base: number, slotBytes: number, maxRows: number) => WasmSeedDriver;
+const makeWasmSeed = new Function(`${SEED_WASM_DRIVER_SOURCE}; return makeWasmSeed;`)() as (
+  module: WebAssembly.Module,
+  d: number,
+  memory: WebAssembly.Memory,
+  base: number,
+  slotBytes: number,
+  maxRows: number,
+) => WasmSeedDriver;
 
 /** The calling thread's seeding driver for a dataset whose matrix lives in a kernel memory. */
 function inlineSeedKernel(spec: WasmSeedSpec, ds: CpuDataset, kmem: KernelMemory): WasmSeedDriver {
-  return inlineSlotDriver('seed', spec, ds, kmem, (memory, base) => makeWasmSeed(spec.module, spec.d, memory, base, spec.slotBytes, spec.maxRows));
+  return inlineSlotDriver('seed', spec, ds, kmem, (memory, base) =>
+    makeWasmSeed(spec.module, spec.d, memory, base, spec.slotBytes, spec.maxRows),
+  );
 }
 
 /** The WebAssembly bounded step's description (wasm-bounded.ts), for the workers and the calling thread. */
@@ -228,10 +306,20 @@ interface WasmBoundedSpec {
   d: number;
   slotBytes: number;
 }
-const makeWasmBounded = new Function(`${BOUNDED_WASM_DRIVER_SOURCE}; return makeWasmBounded;`)() as (module: WebAssembly.Module, k: number, d: number, memory: WebAssembly.Memory, base: number) => KernelFn;
+const makeWasmBounded = new Function(
+  `${BOUNDED_WASM_DRIVER_SOURCE}; return makeWasmBounded;`,
+)() as (
+  module: WebAssembly.Module,
+  k: number,
+  d: number,
+  memory: WebAssembly.Memory,
+  base: number,
+) => KernelFn;
 
 function inlineBoundedKernel(spec: WasmBoundedSpec, ds: CpuDataset, kmem: KernelMemory): KernelFn {
-  return inlineSlotDriver('bounded', spec, ds, kmem, (memory, base) => makeWasmBounded(spec.module, spec.k, spec.d, memory, base));
+  return inlineSlotDriver('bounded', spec, ds, kmem, (memory, base) =>
+    makeWasmBounded(spec.module, spec.k, spec.d, memory, base),
+  );
 }
 
 function compileInline(kernel: KernelSource): KernelFn {
@@ -274,7 +362,8 @@ export class CpuBackend implements Backend {
 
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
     // A second attachment of the same matrix gets its own per-row arrays (and the copying kernel).
-    const kmem = matrix.kernelMemory && !matrix.kernelMemory.claimed ? matrix.kernelMemory : undefined;
+    const kmem =
+      matrix.kernelMemory && !matrix.kernelMemory.claimed ? matrix.kernelMemory : undefined;
     if (kmem) kmem.claimed = true;
     const ds: CpuDataset = {
       kmem,
@@ -283,20 +372,31 @@ export class CpuBackend implements Backend {
       dims: matrix.dims,
       matrix,
       inline: matrix.rows * matrix.dims <= INLINE_MAX_VALUES || this.threads === 1,
-      labels: (kmem ? new Int32Array(kmem.memory.buffer, kmem.labels, matrix.rows) : sharedInt32(matrix.rows)).fill(-1),
+      labels: (kmem
+        ? new Int32Array(kmem.memory.buffer, kmem.labels, matrix.rows)
+        : sharedInt32(matrix.rows)
+      ).fill(-1),
       minDist: undefined,
       blockSums: undefined,
       bounds: undefined,
       sumSquares: undefined,
     };
-    if (!ds.inline) pool().broadcast({ op: 'dataset', id: ds.id, X: matrix.data, n: matrix.rows, kernelMemory: kmem });
+    if (!ds.inline)
+      pool().broadcast({
+        op: 'dataset',
+        id: ds.id,
+        X: matrix.data,
+        n: matrix.rows,
+        kernelMemory: kmem,
+      });
     return ds;
   }
 
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
     if (ds.kmem) ds.kmem.claimed = false;
-    for (const key of [...inlineDrivers.keys()]) if (key.startsWith(`${ds.id}:`)) inlineDrivers.delete(key);
+    for (const key of [...inlineDrivers.keys()])
+      if (key.startsWith(`${ds.id}:`)) inlineDrivers.delete(key);
     if (!ds.inline && sharedPool) sharedPool.broadcast({ op: 'drop', id: ds.id });
   }
 
@@ -307,12 +407,26 @@ export class CpuBackend implements Backend {
   }
 
   /** The SIMD kernel's description for the workers, when the shape suits it. */
-  private async wasmKernel(ds: CpuDataset, k: number, d: number): Promise<WasmKernelSpec | undefined> {
+  private async wasmKernel(
+    ds: CpuDataset,
+    k: number,
+    d: number,
+  ): Promise<WasmKernelSpec | undefined> {
     if (!this.useWasm || !wasmKernelFits(k, d)) return undefined;
     const inPlace = ds.kmem !== undefined;
     const layout = wasmLayout(inPlace ? 0 : CPU_BLOCK_ROWS, k, d);
     if (inPlace && layout.bytes > KERNEL_SCRATCH_BYTES) return undefined;
-    return { key: `${k}:${d}`, module: await lloydWasmModule(k, d, inPlace), k, d, layout, maxRows: CPU_BLOCK_ROWS, tau: ROW_TIE_TOLERANCE, inPlace, slotBytes: KERNEL_SCRATCH_BYTES };
+    return {
+      key: `${k}:${d}`,
+      module: await lloydWasmModule(k, d, inPlace),
+      k,
+      d,
+      layout,
+      maxRows: CPU_BLOCK_ROWS,
+      tau: ROW_TIE_TOLERANCE,
+      inPlace,
+      slotBytes: KERNEL_SCRATCH_BYTES,
+    };
   }
 
   /**
@@ -320,13 +434,26 @@ export class CpuBackend implements Backend {
    * mixture on a matrix in a WebAssembly memory, run on the workers (small inputs run inline,
    * with the JavaScript kernel).
    */
-  private async wasmGmm(ds: CpuDataset, params: GmmPassParams): Promise<Record<string, unknown> | undefined> {
+  private async wasmGmm(
+    ds: CpuDataset,
+    params: GmmPassParams,
+  ): Promise<Record<string, unknown> | undefined> {
     const { k } = params;
     const d = ds.dims;
-    if (!this.useWasm || params.form !== 'diag' || !ds.kmem || ds.inline || !gmmWasmFits(k, d)) return undefined;
+    if (!this.useWasm || params.form !== 'diag' || !ds.kmem || ds.inline || !gmmWasmFits(k, d))
+      return undefined;
     const rows = gmmWasmRows(k, d, KERNEL_SCRATCH_BYTES);
     if (rows === 0) return undefined;
-    return { key: `${k}:${d}`, module: await gmmWasmModule(k, d), k, d, layout: gmmWasmLayout(k, d, rows), rows, minResponsibility: GMM_MIN_RESPONSIBILITY, slotBytes: KERNEL_SCRATCH_BYTES };
+    return {
+      key: `${k}:${d}`,
+      module: await gmmWasmModule(k, d),
+      k,
+      d,
+      layout: gmmWasmLayout(k, d, rows),
+      rows,
+      minResponsibility: GMM_MIN_RESPONSIBILITY,
+      slotBytes: KERNEL_SCRATCH_BYTES,
+    };
   }
 
   /**
@@ -335,14 +462,26 @@ export class CpuBackend implements Backend {
    */
   private async wasmSeed(ds: CpuDataset): Promise<WasmSeedSpec | undefined> {
     if (!this.useWasm || !ds.kmem || !seedWasmFits(ds.dims)) return undefined;
-    return { key: `seed:${ds.dims}`, module: await seedWasmModule(ds.dims), d: ds.dims, slotBytes: KERNEL_SCRATCH_BYTES, maxRows: CPU_BLOCK_ROWS };
+    return {
+      key: `seed:${ds.dims}`,
+      module: await seedWasmModule(ds.dims),
+      d: ds.dims,
+      slotBytes: KERNEL_SCRATCH_BYTES,
+      maxRows: CPU_BLOCK_ROWS,
+    };
   }
 
   /** The WebAssembly bounded step (wasm-bounded.ts), where the labels and bounds live in the matrix's kernel memory. */
   private async wasmBounded(ds: CpuDataset, k: number): Promise<WasmBoundedSpec | undefined> {
     const d = ds.dims;
     if (!this.useWasm || !ds.kmem || !boundedWasmFits(k, d, KERNEL_SCRATCH_BYTES)) return undefined;
-    return { key: `bounded:${k}:${d}`, module: await boundedWasmModule(k, d), k, d, slotBytes: KERNEL_SCRATCH_BYTES };
+    return {
+      key: `bounded:${k}:${d}`,
+      module: await boundedWasmModule(k, d),
+      k,
+      d,
+      slotBytes: KERNEL_SCRATCH_BYTES,
+    };
   }
 
   /** Int32 per row: in the kernel memory's region `region` when there is one, else a new shared array. */
@@ -356,14 +495,20 @@ export class CpuBackend implements Backend {
    * leaves Hamerly bounds; the next steps with the same k are bounded (boundedStep): the same
    * labels, sums and counts, at a fraction of the cost once few rows move.
    */
-  async lloydStep(handle: DatasetHandle, centres: Float32Array, k: number, options: LloydOptions = {}): Promise<LloydSummary> {
+  async lloydStep(
+    handle: DatasetHandle,
+    centres: Float32Array,
+    k: number,
+    options: LloydOptions = {},
+  ): Promise<LloydSummary> {
     const ds = this.dataset(handle);
     const kd = k * ds.dims;
     const store = options.storeLabels !== false;
     const wasm = await this.wasmKernel(ds, k, ds.dims);
     if (store && wasm && ds.bounds?.k === k) {
       const geometry = centreGeometry(centres, ds.bounds.centres, k, ds.dims);
-      if (predictedFailing(ds.labels, ds.bounds, geometry) <= BOUNDED_MAX_FAILING) return this.boundedStep(ds, ds.bounds, centres, k, geometry);
+      if (predictedFailing(ds.labels, ds.bounds, geometry) <= BOUNDED_MAX_FAILING)
+        return this.boundedStep(ds, ds.bounds, centres, k, geometry);
     }
     if (!store) ds.bounds = undefined; // outLabels shares the bounds' bytes (matrix.ts)
     const labels = store ? ds.labels : this.rowInts(ds, 'outLabels').fill(-1);
@@ -382,25 +527,60 @@ export class CpuBackend implements Backend {
     });
     const total = new Float64Array(kd + k + 2);
     for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
-    const summary = { sums: total.slice(0, kd), counts: total.slice(kd, kd + k), inertia: total[kd + k], changed: total[kd + k + 1] };
-    if (bounds) ds.bounds = { k, ...bounds, centres: Float32Array.from(centres), sums: summary.sums.slice(), counts: summary.counts.slice() };
+    const summary = {
+      sums: total.slice(0, kd),
+      counts: total.slice(kd, kd + k),
+      inertia: total[kd + k],
+      changed: total[kd + k + 1],
+    };
+    if (bounds)
+      ds.bounds = {
+        k,
+        ...bounds,
+        centres: Float32Array.from(centres),
+        sums: summary.sums.slice(),
+        counts: summary.counts.slice(),
+      };
     return summary;
   }
 
   private boundArrays(ds: CpuDataset): { upper: Float32Array; lower: Float32Array } {
     const kmem = ds.kmem;
-    if (kmem) return { upper: new Float32Array(kmem.memory.buffer, kmem.upper, ds.rows), lower: new Float32Array(kmem.memory.buffer, kmem.lower, ds.rows) };
-    const shared = () => new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
+    if (kmem)
+      return {
+        upper: new Float32Array(kmem.memory.buffer, kmem.upper, ds.rows),
+        lower: new Float32Array(kmem.memory.buffer, kmem.lower, ds.rows),
+      };
+    const shared = () =>
+      new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
     return { upper: shared(), lower: shared() };
   }
 
   /** A Lloyd step that skips the rows whose label cannot change (see boundedLloydKernelSource). */
-  private async boundedStep(ds: CpuDataset, b: BoundState, centres: Float32Array, k: number, g: CentreGeometry): Promise<LloydSummary> {
+  private async boundedStep(
+    ds: CpuDataset,
+    b: BoundState,
+    centres: Float32Array,
+    k: number,
+    g: CentreGeometry,
+  ): Promise<LloydSummary> {
     this.boundedStepCount++;
     const d = ds.dims;
     const kd = k * d;
     const { shift, far, nextFar, farthest, half } = g;
-    const partials = await this.runBlocks(ds, boundedLloydKernelSource(k, d), 'bounded', { C: centres, labels: ds.labels, U: b.upper, Lo: b.lower, shift, far, nextFar, farthest, half, accLength: kd + k + 2, wasmBounded: await this.wasmBounded(ds, k) });
+    const partials = await this.runBlocks(ds, boundedLloydKernelSource(k, d), 'bounded', {
+      C: centres,
+      labels: ds.labels,
+      U: b.upper,
+      Lo: b.lower,
+      shift,
+      far,
+      nextFar,
+      farthest,
+      half,
+      accLength: kd + k + 2,
+      wasmBounded: await this.wasmBounded(ds, k),
+    });
     let changed = 0;
     for (const part of partials) {
       for (let o = 0; o < kd; o++) b.sums[o] += part[o];
@@ -421,7 +601,12 @@ export class CpuBackend implements Backend {
       }
       inertia += b.counts[c] * cc - 2 * cs;
     }
-    return { sums: b.sums.slice(), counts: b.counts.slice(), inertia: Math.max(0, inertia), changed };
+    return {
+      sums: b.sums.slice(),
+      counts: b.counts.slice(),
+      inertia: Math.max(0, inertia),
+      changed,
+    };
   }
 
   async assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
@@ -430,8 +615,17 @@ export class CpuBackend implements Backend {
     ds.bounds = undefined;
     const labels = this.rowInts(ds, 'outLabels').fill(-1);
     const kmem = ds.kmem;
-    const sqd = kmem ? new Float32Array(kmem.memory.buffer, kmem.sqd, ds.rows) : new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
-    await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', { C: centres, labels, sqd, accumulate: false, accLength: 0, wasm: await this.wasmKernel(ds, k, ds.dims) });
+    const sqd = kmem
+      ? new Float32Array(kmem.memory.buffer, kmem.sqd, ds.rows)
+      : new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
+    await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
+      C: centres,
+      labels,
+      sqd,
+      accumulate: false,
+      accLength: 0,
+      wasm: await this.wasmKernel(ds, k, ds.dims),
+    });
     return { labels: labels.slice(), sqDistances: sqd.slice() };
   }
 
@@ -448,11 +642,17 @@ export class CpuBackend implements Backend {
     if (!ds.minDist) throw new InternalError('seedSample called before seedReset');
     const f = Math.fround(factor);
     const kept: number[] = [];
-    for (let i = 0; i < ds.rows; i++) if (sampleUniform(i, seed >>> 0) < Math.fround(f * ds.minDist[i])) kept.push(i);
+    for (let i = 0; i < ds.rows; i++)
+      if (sampleUniform(i, seed >>> 0) < Math.fround(f * ds.minDist[i])) kept.push(i);
     return Int32Array.from(kept);
   }
 
-  private async seedMinDist(handle: DatasetHandle, centres: Float32Array, count: number, reset: boolean): Promise<Float64Array> {
+  private async seedMinDist(
+    handle: DatasetHandle,
+    centres: Float32Array,
+    count: number,
+    reset: boolean,
+  ): Promise<Float64Array> {
     const ds = this.dataset(handle);
     ds.minDist ??= new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
     const nBlocks = Math.ceil(ds.rows / SEED_BLOCK_ROWS);
@@ -469,21 +669,34 @@ export class CpuBackend implements Backend {
     return ds.blockSums.slice();
   }
 
-  async seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array> {
+  async seedPotentials(
+    handle: DatasetHandle,
+    candidates: Float32Array,
+    count: number,
+  ): Promise<Float64Array> {
     const ds = this.dataset(handle);
     if (!ds.minDist) throw new InternalError('seedPotentials called before seedReset');
-    const partials = await this.runBlocks(ds, seedPotentialsKernelSource(ds.dims), 'seedPotentials', {
-      cands: candidates,
-      L: count,
-      minDist: ds.minDist,
-      wasmSeed: await this.wasmSeed(ds),
-    });
+    const partials = await this.runBlocks(
+      ds,
+      seedPotentialsKernelSource(ds.dims),
+      'seedPotentials',
+      {
+        cands: candidates,
+        L: count,
+        minDist: ds.minDist,
+        wasmSeed: await this.wasmSeed(ds),
+      },
+    );
     const out = new Float64Array(count);
     for (const part of partials) for (let l = 0; l < count; l++) out[l] += part[l];
     return out;
   }
 
-  async seedReadMinDist(handle: DatasetHandle, start: number, count: number): Promise<Float32Array> {
+  async seedReadMinDist(
+    handle: DatasetHandle,
+    start: number,
+    count: number,
+  ): Promise<Float32Array> {
     const ds = this.dataset(handle);
     if (!ds.minDist) throw new InternalError('seedReadMinDist called before seedReset');
     return ds.minDist.slice(start, start + count);
@@ -495,23 +708,62 @@ export class CpuBackend implements Backend {
     const d = ds.dims;
     const s = params.form === 'diag' ? d : (d * (d + 1)) / 2;
     const accLength = k + k * d + k * s;
-    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, k, d), 'gmm', { M: params.means, P: params.precChol, B: params.bias, accLength, labels: null, maxProb: null, probs: null, wasmGmm: await this.wasmGmm(ds, params) });
+    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, k, d), 'gmm', {
+      M: params.means,
+      P: params.precChol,
+      B: params.bias,
+      accLength,
+      labels: null,
+      maxProb: null,
+      probs: null,
+      wasmGmm: await this.wasmGmm(ds, params),
+    });
     const total = new Float64Array(accLength + 1);
     for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
-    return { nk: total.slice(0, k), sd: total.slice(k, k + k * d), sdd: total.slice(k + k * d, accLength), logLikelihood: total[accLength] };
+    return {
+      nk: total.slice(0, k),
+      sd: total.slice(k, k + k * d),
+      sdd: total.slice(k + k * d, accLength),
+      logLikelihood: total[accLength],
+    };
   }
 
-  async gmmAssign(handle: DatasetHandle, params: GmmPassParams, options: { probabilities: boolean }): Promise<GmmAssignment> {
+  async gmmAssign(
+    handle: DatasetHandle,
+    params: GmmPassParams,
+    options: { probabilities: boolean },
+  ): Promise<GmmAssignment> {
     const ds = this.dataset(handle);
     const n = ds.rows;
     const shared = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
     const labels = new Int32Array(shared(n * 4), 0, n);
     const maxProb = new Float32Array(shared(n * 4), 0, n);
-    const probs = options.probabilities ? new Float32Array(shared(n * params.k * 4), 0, n * params.k) : null;
-    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, params.k, ds.dims), 'gmm', { M: params.means, P: params.precChol, B: params.bias, accLength: 0, labels, maxProb, probs, wasmGmm: await this.wasmGmm(ds, params) });
+    const probs = options.probabilities
+      ? new Float32Array(shared(n * params.k * 4), 0, n * params.k)
+      : null;
+    const partials = await this.runBlocks(
+      ds,
+      gmmKernelSource(params.form, params.k, ds.dims),
+      'gmm',
+      {
+        M: params.means,
+        P: params.precChol,
+        B: params.bias,
+        accLength: 0,
+        labels,
+        maxProb,
+        probs,
+        wasmGmm: await this.wasmGmm(ds, params),
+      },
+    );
     let logLikelihood = 0;
     for (const part of partials) logLikelihood += part[0];
-    return { labels: labels.slice(), probability: maxProb.slice(), probabilities: probs ? probs.slice() : undefined, logLikelihood };
+    return {
+      labels: labels.slice(),
+      probability: maxProb.slice(),
+      probabilities: probs ? probs.slice() : undefined,
+      logLikelihood,
+    };
   }
 
   async dispose(): Promise<void> {
@@ -524,22 +776,37 @@ export class CpuBackend implements Backend {
   }
 
   /** Runs a kernel over every block; returns the per-block results in block order. */
-  private async runBlocks(ds: CpuDataset, kernel: KernelSource, call: string, args: Record<string, unknown>): Promise<Float64Array[]> {
+  private async runBlocks(
+    ds: CpuDataset,
+    kernel: KernelSource,
+    call: string,
+    args: Record<string, unknown>,
+  ): Promise<Float64Array[]> {
     const blocks: [number, number][] = [];
-    for (let i0 = 0; i0 < ds.rows; i0 += CPU_BLOCK_ROWS) blocks.push([i0, Math.min(ds.rows, i0 + CPU_BLOCK_ROWS)]);
+    for (let i0 = 0; i0 < ds.rows; i0 += CPU_BLOCK_ROWS)
+      blocks.push([i0, Math.min(ds.rows, i0 + CPU_BLOCK_ROWS)]);
     if (ds.inline) return runInline(ds, kernel, call, args, blocks);
     // Worker w uses scratch slot w of a kernel memory; the pool has at most 64, below INLINE_SLOT.
     const workers = Math.min(this.threads, blocks.length, pool().size);
     const jobs: Promise<Float64Array[]>[] = [];
     for (let w = 0; w < workers; w++) {
-      const mine = blocks.slice(Math.floor((w * blocks.length) / workers), Math.floor(((w + 1) * blocks.length) / workers));
+      const mine = blocks.slice(
+        Math.floor((w * blocks.length) / workers),
+        Math.floor(((w + 1) * blocks.length) / workers),
+      );
       jobs.push(pool().run(w, { id: ds.id, slot: w, kernel, call, blocks: mine, args }));
     }
     return (await Promise.all(jobs)).flat();
   }
 }
 
-function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record<string, unknown>, blocks: [number, number][]): Float64Array[] {
+function runInline(
+  ds: CpuDataset,
+  kernel: KernelSource,
+  call: string,
+  a: Record<string, unknown>,
+  blocks: [number, number][],
+): Float64Array[] {
   const fn = compileInline(kernel);
   const X = ds.matrix.data;
   const n = ds.rows;
@@ -549,25 +816,75 @@ function runInline(ds: CpuDataset, kernel: KernelSource, call: string, a: Record
       const acc = a.accumulate ? new Float64Array(a.accLength as number) : null;
       const ub = (a.ub as Float32Array | undefined) ?? null;
       const lb = (a.lb as Float32Array | undefined) ?? null;
-      if (a.wasm) inlineWasmKernel(a.wasm as WasmKernelSpec, ds)(X, n, i0, i1, a.C as Float32Array, a.labels as Int32Array, a.sqd as Float32Array | null, acc, fn, ub, lb);
+      if (a.wasm)
+        inlineWasmKernel(a.wasm as WasmKernelSpec, ds)(
+          X,
+          n,
+          i0,
+          i1,
+          a.C as Float32Array,
+          a.labels as Int32Array,
+          a.sqd as Float32Array | null,
+          acc,
+          fn,
+          ub,
+          lb,
+        );
       else fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc, ub, lb);
       if (acc) results.push(acc);
     } else if (call === 'bounded') {
       const acc = new Float64Array(a.accLength as number);
-      const run = a.wasmBounded && ds.kmem ? inlineBoundedKernel(a.wasmBounded as WasmBoundedSpec, ds, ds.kmem) : fn;
-      run(X, n, i0, i1, a.C, a.labels, a.U, a.Lo, a.shift, a.far, a.nextFar, a.farthest, a.half, acc);
+      const run =
+        a.wasmBounded && ds.kmem
+          ? inlineBoundedKernel(a.wasmBounded as WasmBoundedSpec, ds, ds.kmem)
+          : fn;
+      run(
+        X,
+        n,
+        i0,
+        i1,
+        a.C,
+        a.labels,
+        a.U,
+        a.Lo,
+        a.shift,
+        a.far,
+        a.nextFar,
+        a.farthest,
+        a.half,
+        acc,
+      );
       results.push(acc);
     } else if (call === 'seedMinDist') {
-      const run = a.wasmSeed && ds.kmem ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedMinDist : fn;
+      const run =
+        a.wasmSeed && ds.kmem
+          ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedMinDist
+          : fn;
       run(X, n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
     } else if (call === 'gmm') {
       const accLength = a.accLength as number;
       const res = new Float64Array(accLength + 1);
-      fn(X, n, i0, i1, a.M, a.P, a.B, accLength > 0 ? res.subarray(0, accLength) : null, a.labels, a.maxProb, a.probs, res.subarray(accLength));
+      fn(
+        X,
+        n,
+        i0,
+        i1,
+        a.M,
+        a.P,
+        a.B,
+        accLength > 0 ? res.subarray(0, accLength) : null,
+        a.labels,
+        a.maxProb,
+        a.probs,
+        res.subarray(accLength),
+      );
       results.push(res);
     } else {
       const out = new Float64Array(a.L as number);
-      const run = a.wasmSeed && ds.kmem ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedPotentials : fn;
+      const run =
+        a.wasmSeed && ds.kmem
+          ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedPotentials
+          : fn;
       run(X, n, i0, i1, a.cands, a.L, a.minDist, out);
       results.push(out);
     }

@@ -35,7 +35,8 @@ export function lloydKernelSource(k: number, d: number): KernelSource {
   const kd = k * d;
   const lines: string[] = [];
   if (kd <= UNROLL_LIMIT) {
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) lines.push(`const c${c}_${j} = C[${c * d + j}];`);
+    for (let c = 0; c < k; c++)
+      for (let j = 0; j < d; j++) lines.push(`const c${c}_${j} = C[${c * d + j}];`);
   }
   lines.push('let inertia = 0, changed = 0;');
   lines.push('for (let i = i0; i < i1; i++) {');
@@ -44,14 +45,21 @@ export function lloydKernelSource(k: number, d: number): KernelSource {
     lines.push('  let best = 0, bd = 0, sd = Infinity, d = 0, t = 0;');
     for (let c = 0; c < k; c++) {
       const terms: string[] = [];
-      for (let j = 0; j < d; j++) terms.push(`t = x${j} - c${c}_${j}; d ${j === 0 ? '=' : '+='} t * t;`);
+      for (let j = 0; j < d; j++)
+        terms.push(`t = x${j} - c${c}_${j}; d ${j === 0 ? '=' : '+='} t * t;`);
       lines.push('  ' + terms.join(' '));
-      lines.push(c === 0 ? '  bd = d;' : `  if (d < bd) { sd = bd; bd = d; best = ${c}; } else if (d < sd) sd = d;`);
+      lines.push(
+        c === 0
+          ? '  bd = d;'
+          : `  if (d < bd) { sd = bd; bd = d; best = ${c}; } else if (d < sd) sd = d;`,
+      );
     }
     lines.push('  if (labels[i] !== best) { changed++; labels[i] = best; }');
     lines.push('  inertia += bd;');
     lines.push('  if (sqd !== null) sqd[i] = bd;');
-    lines.push(`  if (ub) { ub[i] = Math.sqrt(bd) * ${1 + BOUND_MARGIN}; lb[i] = Math.sqrt(sd) * ${1 - BOUND_MARGIN}; }`);
+    lines.push(
+      `  if (ub) { ub[i] = Math.sqrt(bd) * ${1 + BOUND_MARGIN}; lb[i] = Math.sqrt(sd) * ${1 - BOUND_MARGIN}; }`,
+    );
     lines.push('  if (acc !== null) {');
     lines.push(`    const o = best * ${d};`);
     for (let j = 0; j < d; j++) lines.push(`    acc[o + ${j}] += x${j};`);
@@ -61,13 +69,17 @@ export function lloydKernelSource(k: number, d: number): KernelSource {
     lines.push(`  let best = 0, bd = Infinity, sd = Infinity;`);
     lines.push(`  for (let c = 0; c < ${k}; c++) {`);
     lines.push(`    let d = 0; const o = c * ${d};`);
-    lines.push(`    for (let j = 0; j < ${d}; j++) { const t = X[j * n + i] - C[o + j]; d += t * t; }`);
+    lines.push(
+      `    for (let j = 0; j < ${d}; j++) { const t = X[j * n + i] - C[o + j]; d += t * t; }`,
+    );
     lines.push('    if (d < bd) { sd = bd; bd = d; best = c; } else if (d < sd) sd = d;');
     lines.push('  }');
     lines.push('  if (labels[i] !== best) { changed++; labels[i] = best; }');
     lines.push('  inertia += bd;');
     lines.push('  if (sqd !== null) sqd[i] = bd;');
-    lines.push(`  if (ub) { ub[i] = Math.sqrt(bd) * ${1 + BOUND_MARGIN}; lb[i] = Math.sqrt(sd) * ${1 - BOUND_MARGIN}; }`);
+    lines.push(
+      `  if (ub) { ub[i] = Math.sqrt(bd) * ${1 + BOUND_MARGIN}; lb[i] = Math.sqrt(sd) * ${1 - BOUND_MARGIN}; }`,
+    );
     lines.push('  if (acc !== null) {');
     lines.push(`    const o = best * ${d};`);
     lines.push(`    for (let j = 0; j < ${d}; j++) acc[o + j] += X[j * n + i];`);
@@ -102,7 +114,10 @@ export function seedMinDistKernelSource(d: number): KernelSource {
   lines.push('  }');
   lines.push('  blockSums[b0 / blockRows] = s;');
   lines.push('}');
-  return { key: `seed-min:${d}`, body: `return function seedMinDist(X, n, i0, i1, C, count, minDist, reset, blockSums, blockRows) {\n${lines.join('\n')}\n};` };
+  return {
+    key: `seed-min:${d}`,
+    body: `return function seedMinDist(X, n, i0, i1, C, count, minDist, reset, blockSums, blockRows) {\n${lines.join('\n')}\n};`,
+  };
 }
 
 /**
@@ -131,12 +146,16 @@ export function seedPotentialsKernelSource(d: number): KernelSource {
   lines.push('  let s = 0;');
   lines.push('  for (let i = i0; i < i1; i++) {');
   lines.push('    let t = 0, d = 0;');
-  for (let j = 0; j < d; j++) lines.push(`    t = X[${j === 0 ? 'i' : `${j} * n + i`}] - c${j}; d += t * t;`);
+  for (let j = 0; j < d; j++)
+    lines.push(`    t = X[${j === 0 ? 'i' : `${j} * n + i`}] - c${j}; d += t * t;`);
   lines.push('    const m = minDist[i]; s += Math.fround(d) < m ? Math.fround(d) : m;');
   lines.push('  }');
   lines.push('  out[l] += s;');
   lines.push('}');
-  return { key: `seed-pot:${d}`, body: `return function seedPotentials(X, n, i0, i1, cands, L, minDist, out) {\n${lines.join('\n')}\n};` };
+  return {
+    key: `seed-pot:${d}`,
+    body: `return function seedPotentials(X, n, i0, i1, cands, L, minDist, out) {\n${lines.join('\n')}\n};`,
+  };
 }
 
 /** Responsibilities below this add nothing a float32 statistic could hold; their rows are skipped. */
@@ -163,7 +182,10 @@ export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): Ke
   if (form === 'diag') L.push(`const raw = new Float64Array(${k + kd + k * s});`);
   // Small diagonal mixtures: every mean and precision in a local, the component loop unrolled too.
   const unrollComponents = form === 'diag' && k * d <= 256;
-  if (unrollComponents) for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) L.push(`const m${c}_${j} = M[${c * d + j}], p${c}_${j} = P[${c * d + j}];`);
+  if (unrollComponents)
+    for (let c = 0; c < k; c++)
+      for (let j = 0; j < d; j++)
+        L.push(`const m${c}_${j} = M[${c * d + j}], p${c}_${j} = P[${c * d + j}];`);
   L.push('let ll = 0;');
   L.push('for (let i = i0; i < i1; i++) {');
   for (let j = 0; j < d; j++) L.push(`  const x${j} = X[${j === 0 ? 'i' : `${j} * n + i`}];`);
@@ -171,7 +193,9 @@ export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): Ke
   if (unrollComponents) {
     for (let c = 0; c < k; c++) {
       const terms = Array.from({ length: d }, (_, j) => `((x${j} - m${c}_${j}) * p${c}_${j}) ** 2`);
-      L.push(`  { const v = B[${c}] - 0.5 * (${terms.join(' + ')}); lp[${c}] = v; if (v > mx) mx = v; }`);
+      L.push(
+        `  { const v = B[${c}] - 0.5 * (${terms.join(' + ')}); lp[${c}] = v; if (v > mx) mx = v; }`,
+      );
     }
   }
   L.push(`  for (let c = 0; c < ${unrollComponents ? 0 : k}; c++) {`);
@@ -190,7 +214,9 @@ export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): Ke
   L.push('    const v = B[c] - 0.5 * maha; lp[c] = v; if (v > mx) mx = v;');
   L.push('  }');
   L.push('  let sum = 0, best = 0;');
-  L.push(`  for (let c = 0; c < ${k}; c++) { const t = Math.exp(lp[c] - mx); e[c] = t; sum += t; if (lp[c] > lp[best]) best = c; }`);
+  L.push(
+    `  for (let c = 0; c < ${k}; c++) { const t = Math.exp(lp[c] - mx); e[c] = t; sum += t; if (lp[c] > lp[best]) best = c; }`,
+  );
   L.push('  ll += mx + Math.log(sum);');
   L.push('  const inv = 1 / sum;');
   L.push('  if (labels !== null) { labels[i] = best; maxProb[i] = e[best] * inv; }');
@@ -204,10 +230,14 @@ export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): Ke
     // Diagonal: raw moments Σr, Σr·x, Σr·x² (4 operations a feature instead of 6), centred on the
     // means once, at the end of the call, in float64.
     L.push('      raw[c] += r;');
-    for (let j = 0; j < d; j++) L.push(`      { const rx = r * x${j}; raw[${k} + mo + ${j}] += rx; raw[so + ${j}] += rx * x${j}; }`);
+    for (let j = 0; j < d; j++)
+      L.push(
+        `      { const rx = r * x${j}; raw[${k} + mo + ${j}] += rx; raw[so + ${j}] += rx * x${j}; }`,
+      );
   } else {
     L.push('      acc[c] += r;');
-    for (let j = 0; j < d; j++) L.push(`      const ${dv(j)} = x${j} - M[mo + ${j}]; acc[${k} + mo + ${j}] += r * ${dv(j)};`);
+    for (let j = 0; j < d; j++)
+      L.push(`      const ${dv(j)} = x${j} - M[mo + ${j}]; acc[${k} + mo + ${j}] += r * ${dv(j)};`);
     let at = 0;
     for (let a = 0; a < d; a++) {
       L.push(`      { const ra = r * ${dv(a)};`);
@@ -221,13 +251,20 @@ export function gmmKernelSource(form: 'diag' | 'full', k: number, d: number): Ke
   if (form === 'diag') {
     // Σr·d = Σr·x − Nk·μ;  Σr·d² = Σr·x² − 2μ·Σr·x + Nk·μ².
     L.push(`if (acc !== null) for (let c = 0; c < ${k}; c++) {`);
-    L.push(`  const nk = raw[c]; acc[c] += nk; const mo = c * ${d}; const so = ${k + kd} + c * ${s};`);
-    L.push(`  for (let j = 0; j < ${d}; j++) { const mu = M[mo + j], s1 = raw[${k} + mo + j]; acc[${k} + mo + j] += s1 - nk * mu; acc[so + j] += raw[so + j] - 2 * mu * s1 + nk * mu * mu; }`);
+    L.push(
+      `  const nk = raw[c]; acc[c] += nk; const mo = c * ${d}; const so = ${k + kd} + c * ${s};`,
+    );
+    L.push(
+      `  for (let j = 0; j < ${d}; j++) { const mu = M[mo + j], s1 = raw[${k} + mo + j]; acc[${k} + mo + j] += s1 - nk * mu; acc[so + j] += raw[so + j] - 2 * mu * s1 + nk * mu * mu; }`,
+    );
     L.push('}');
   }
   L.push('out[0] += ll;');
   L.push('return ll;');
-  return { key: `gmm:${form}:${k}:${d}`, body: `return function gmm(X, n, i0, i1, M, P, B, acc, labels, maxProb, probs, out) {\n${L.join('\n')}\n};` };
+  return {
+    key: `gmm:${form}:${k}:${d}`,
+    body: `return function gmm(X, n, i0, i1, M, P, B, acc, labels, maxProb, probs, out) {\n${L.join('\n')}\n};`,
+  };
 }
 
 /**
@@ -250,21 +287,27 @@ export function boundedLloydKernelSource(k: number, d: number): KernelSource {
   L.push('  let u = U[i] + shift[a];');
   L.push('  let l = Lo[i] - (a === farthest ? nextFar : far);');
   L.push('  const m = half[a] > l ? half[a] : l;');
-  L.push(`  if (u < m) { U[i] = u * ${1 + BOUND_MARGIN}; Lo[i] = l * ${1 - BOUND_MARGIN}; continue; }`);
+  L.push(
+    `  if (u < m) { U[i] = u * ${1 + BOUND_MARGIN}; Lo[i] = l * ${1 - BOUND_MARGIN}; continue; }`,
+  );
   for (let j = 0; j < d; j++) L.push(`  const x${j} = X[${j === 0 ? 'i' : `${j} * n + i`}];`);
   L.push('  let t = 0, s = 0;');
   L.push(`  { const o = a * ${d};`);
   for (let j = 0; j < d; j++) L.push(`    t = x${j} - C[o + ${j}]; s += t * t;`);
   L.push('  }');
   L.push('  u = Math.sqrt(s);');
-  L.push(`  if (u < m) { U[i] = u * ${1 + BOUND_MARGIN}; Lo[i] = l * ${1 - BOUND_MARGIN}; continue; }`);
+  L.push(
+    `  if (u < m) { U[i] = u * ${1 + BOUND_MARGIN}; Lo[i] = l * ${1 - BOUND_MARGIN}; continue; }`,
+  );
   L.push('  let best = 0, bd = Infinity, sd = Infinity; recomputed++;');
   L.push(`  for (let c = 0; c < ${k}; c++) {`);
   L.push(`    const o = c * ${d}; let q = 0;`);
   for (let j = 0; j < d; j++) L.push(`    t = x${j} - C[o + ${j}]; q += t * t;`);
   L.push('    if (q < bd) { sd = bd; bd = q; best = c; } else if (q < sd) sd = q;');
   L.push('  }');
-  L.push(`  U[i] = Math.sqrt(bd) * ${1 + BOUND_MARGIN}; Lo[i] = Math.sqrt(sd) * ${1 - BOUND_MARGIN};`);
+  L.push(
+    `  U[i] = Math.sqrt(bd) * ${1 + BOUND_MARGIN}; Lo[i] = Math.sqrt(sd) * ${1 - BOUND_MARGIN};`,
+  );
   L.push('  if (best !== a) {');
   L.push('    labels[i] = best; changed++;');
   L.push(`    const oa = a * ${d}, ob = best * ${d};`);
@@ -273,5 +316,8 @@ export function boundedLloydKernelSource(k: number, d: number): KernelSource {
   L.push('  }');
   L.push('}');
   L.push(`acc[${kd + k}] += changed; acc[${kd + k + 1}] += recomputed;`);
-  return { key: `bounded:${k}:${d}`, body: `return function boundedLloyd(X, n, i0, i1, C, labels, U, Lo, shift, far, nextFar, farthest, half, acc) {\n${L.join('\n')}\n};` };
+  return {
+    key: `bounded:${k}:${d}`,
+    body: `return function boundedLloyd(X, n, i0, i1, C, labels, U, Lo, shift, far, nextFar, farthest, half, acc) {\n${L.join('\n')}\n};`,
+  };
 }

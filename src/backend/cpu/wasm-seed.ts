@@ -21,21 +21,33 @@ function seedWat(d: number): string {
     out.push(line);
   };
   const locals: string[] = [];
-  for (let j = 0; j < d; j++) locals.push(`(local $p${j} i32) (local $a${j} v128) (local $b${j} v128)`);
-  locals.push('(local $q i32) (local $o i32) (local $l i32) (local $cl i32) (local $da v128) (local $db v128) (local $t v128) (local $f v128) (local $v v128) (local $sl i32) (local $s f64)');
+  for (let j = 0; j < d; j++)
+    locals.push(`(local $p${j} i32) (local $a${j} v128) (local $b${j} v128)`);
+  locals.push(
+    '(local $q i32) (local $o i32) (local $l i32) (local $cl i32) (local $da v128) (local $db v128) (local $t v128) (local $f v128) (local $v v128) (local $sl i32) (local $s f64)',
+  );
   const header = (name: string, extra: string) =>
     `  (func (export "${name}") (param $nb i32) (param $first i32) (param $quads i32) (param $c i32) (param $count i32) (param $md i32)${extra}`;
   const prologue = (): void => {
     emit('    ' + locals.join(' '));
-    emit('    (if (i32.or (i32.eqz (local.get $quads)) (i32.eqz (local.get $count))) (then (return)))');
-    for (let j = 0; j < d; j++) emit(`    (local.set $p${j} (i32.shl (i32.add (i32.mul (i32.const ${j}) (local.get $nb)) (local.get $first)) (i32.const 2)))`);
+    emit(
+      '    (if (i32.or (i32.eqz (local.get $quads)) (i32.eqz (local.get $count))) (then (return)))',
+    );
+    for (let j = 0; j < d; j++)
+      emit(
+        `    (local.set $p${j} (i32.shl (i32.add (i32.mul (i32.const ${j}) (local.get $nb)) (local.get $first)) (i32.const 2)))`,
+      );
     emit('    (local.set $q (i32.const 0))');
     emit('    (loop $rows');
     emit('      (local.set $o (i32.shl (local.get $q) (i32.const 4)))');
     // Rows 0-1 of the quad in $a, rows 2-3 in $b, as float64 (exact).
     for (let j = 0; j < d; j++) {
-      emit(`      (local.set $a${j} (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p${j}) (local.get $o)))))`);
-      emit(`      (local.set $b${j} (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $p${j}) (local.get $o)))))`);
+      emit(
+        `      (local.set $a${j} (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p${j}) (local.get $o)))))`,
+      );
+      emit(
+        `      (local.set $b${j} (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $p${j}) (local.get $o)))))`,
+      );
     }
     emit('      (local.set $v (v128.load (i32.add (local.get $md) (local.get $o))))');
     emit('      (local.set $l (i32.const 0)) (local.set $cl (local.get $c))');
@@ -46,15 +58,23 @@ function seedWat(d: number): string {
       for (const half of ['a', 'b'] as const) {
         const acc = half === 'a' ? '$da' : '$db';
         emit(`        (local.set $t (f64x2.sub (local.get $${half}${j}) ${cj}))`);
-        emit(j === 0 ? `        (local.set ${acc} (f64x2.mul (local.get $t) (local.get $t)))` : `        (local.set ${acc} (f64x2.add (local.get ${acc}) (f64x2.mul (local.get $t) (local.get $t))))`);
+        emit(
+          j === 0
+            ? `        (local.set ${acc} (f64x2.mul (local.get $t) (local.get $t)))`
+            : `        (local.set ${acc} (f64x2.add (local.get ${acc}) (f64x2.mul (local.get $t) (local.get $t))))`,
+        );
       }
     }
     // fround of the four distances, rows in order.
-    emit('        (local.set $f (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $da)) (f32x4.demote_f64x2_zero (local.get $db))))');
+    emit(
+      '        (local.set $f (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $da)) (f32x4.demote_f64x2_zero (local.get $db))))',
+    );
   };
   const epilogue = (): void => {
     emit(`        (local.set $cl (i32.add (local.get $cl) (i32.const ${d * 8})))`);
-    emit('        (br_if $cands (i32.lt_u (local.tee $l (i32.add (local.get $l) (i32.const 1))) (local.get $count))))');
+    emit(
+      '        (br_if $cands (i32.lt_u (local.tee $l (i32.add (local.get $l) (i32.const 1))) (local.get $count))))',
+    );
   };
 
   emit('(module');
@@ -64,17 +84,26 @@ function seedWat(d: number): string {
   emit('        (local.set $v (f32x4.min (local.get $v) (local.get $f)))');
   epilogue();
   emit('      (v128.store (i32.add (local.get $md) (local.get $o)) (local.get $v))');
-  emit('      (br_if $rows (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $quads)))))');
+  emit(
+    '      (br_if $rows (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $quads)))))',
+  );
 
   emit(header('potentials', ' (param $sums i32)'));
   prologue();
   emit('        (local.set $f (f32x4.min (local.get $v) (local.get $f)))');
-  emit('        (local.set $sl (i32.add (local.get $sums) (i32.shl (local.get $l) (i32.const 3))))');
+  emit(
+    '        (local.set $sl (i32.add (local.get $sums) (i32.shl (local.get $l) (i32.const 3))))',
+  );
   emit('        (local.set $s (f64.load (local.get $sl)))');
-  for (let lane = 0; lane < 4; lane++) emit(`        (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32x4.extract_lane ${lane} (local.get $f)))))`);
+  for (let lane = 0; lane < 4; lane++)
+    emit(
+      `        (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32x4.extract_lane ${lane} (local.get $f)))))`,
+    );
   emit('        (f64.store (local.get $sl) (local.get $s))');
   epilogue();
-  emit('      (br_if $rows (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $quads)))))');
+  emit(
+    '      (br_if $rows (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $quads)))))',
+  );
   emit(')');
   return out.join('\n');
 }

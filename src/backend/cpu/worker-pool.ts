@@ -24,10 +24,17 @@ export class WorkerPool {
     for (let w = 0; w < size; w++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, name: `gpuseg-cpu-${w}` });
       worker.unref();
-      worker.on('message', (msg: { job: number; results?: Float64Array[]; error?: string }) => this.onMessage(w, msg));
-      worker.on('error', (error) => this.failAll(new InternalError(`CPU worker ${w} failed: ${error.message}`, { cause: error })));
+      worker.on('message', (msg: { job: number; results?: Float64Array[]; error?: string }) =>
+        this.onMessage(w, msg),
+      );
+      worker.on('error', (error) =>
+        this.failAll(
+          new InternalError(`CPU worker ${w} failed: ${error.message}`, { cause: error }),
+        ),
+      );
       worker.on('exit', (code) => {
-        if (!this.disposed) this.failAll(new InternalError(`CPU worker ${w} exited unexpectedly (code ${code})`));
+        if (!this.disposed)
+          this.failAll(new InternalError(`CPU worker ${w} exited unexpectedly (code ${code})`));
       });
       this.workers.push(worker);
       this.inFlight.push(0);
@@ -54,13 +61,17 @@ export class WorkerPool {
     for (const worker of this.workers) worker.postMessage(message);
   }
 
-  private onMessage(w: number, msg: { job: number; results?: Float64Array[]; error?: string }): void {
+  private onMessage(
+    w: number,
+    msg: { job: number; results?: Float64Array[]; error?: string },
+  ): void {
     const pending = this.pending.get(msg.job);
     if (!pending) return;
     this.pending.delete(msg.job);
     this.pendingWorker.delete(msg.job);
     if (--this.inFlight[w] === 0) this.workers[w].unref();
-    if (msg.error !== undefined) pending.reject(new InternalError(`CPU kernel failed: ${msg.error.split('\n')[0]}`));
+    if (msg.error !== undefined)
+      pending.reject(new InternalError(`CPU kernel failed: ${msg.error.split('\n')[0]}`));
     else pending.resolve(msg.results ?? []);
   }
 

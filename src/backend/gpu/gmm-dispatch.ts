@@ -14,8 +14,16 @@ export function gmmOutputs(form: 'diag' | 'full', k: number, d: number): number 
 }
 
 /** The parameter buffers of one pass, shared by its chunks. */
-export function gmmParamBuffers(ctx: GpuContext, p: GmmPassParams, transient: GPUBuffer[]): { means: GPUBuffer; prec: GPUBuffer; bias: GPUBuffer } {
-  const b = { means: storageFrom(ctx, 'gmm means', p.means), prec: storageFrom(ctx, 'gmm precisions', p.precChol), bias: storageFrom(ctx, 'gmm bias', p.bias) };
+export function gmmParamBuffers(
+  ctx: GpuContext,
+  p: GmmPassParams,
+  transient: GPUBuffer[],
+): { means: GPUBuffer; prec: GPUBuffer; bias: GPUBuffer } {
+  const b = {
+    means: storageFrom(ctx, 'gmm means', p.means),
+    prec: storageFrom(ctx, 'gmm precisions', p.precChol),
+    bias: storageFrom(ctx, 'gmm bias', p.bias),
+  };
   transient.push(b.means, b.prec, b.bias);
   return b;
 }
@@ -37,19 +45,36 @@ export interface GmmChunkArgs {
 }
 
 /** Dispatcher of shaders/gmm_estep.wgsl (+ reduce_partials.wgsl) for one chunk. */
-export function encodeGmm(ctx: GpuContext, pipelines: PipelineCache, pass: GPUComputePassEncoder, transient: GPUBuffer[], a: GmmChunkArgs): void {
+export function encodeGmm(
+  ctx: GpuContext,
+  pipelines: PipelineCache,
+  pass: GPUComputePassEncoder,
+  transient: GPUBuffer[],
+  a: GmmChunkArgs,
+): void {
   const { form, k } = a.params;
   const s = form === 'diag' ? a.d : (a.d * (a.d + 1)) / 2;
   const m = gmmOutputs(form, k, a.d);
   const slots = Math.ceil((m - 1) / GMM_WG);
-  const pipeline = pipelines.get({ shader: 'gmm_estep', constants: { K: k, D: a.d, WG: GMM_WG, FULL: form === 'full' ? 1 : 0, S: s, SLOTS: slots } });
+  const pipeline = pipelines.get({
+    shader: 'gmm_estep',
+    constants: { K: k, D: a.d, WG: GMM_WG, FULL: form === 'full' ? 1 : 0, S: s, SLOTS: slots },
+  });
   const numTiles = Math.ceil(a.rows / GMM_WG);
   const numWg = Math.max(1, Math.min(numTiles, GMM_MAX_WG));
   const flags = (a.accumulate ? 1 : 0) | (a.labels ? 2 : 0) | (a.probs ? 4 : 0);
   const params = uniformFrom(ctx, 'gmm params', uniformWords([a.rows, numTiles, numWg, flags]));
-  const partials = createBuffer(ctx, { label: 'gmm partials', size: numWg * m * 2 * 4, usage: GPUBufferUsage.STORAGE });
+  const partials = createBuffer(ctx, {
+    label: 'gmm partials',
+    size: numWg * m * 2 * 4,
+    usage: GPUBufferUsage.STORAGE,
+  });
   const placeholder = (): GPUBuffer => {
-    const b = createBuffer(ctx, { label: 'gmm unused output', size: 16, usage: GPUBufferUsage.STORAGE });
+    const b = createBuffer(ctx, {
+      label: 'gmm unused output',
+      size: 16,
+      usage: GPUBufferUsage.STORAGE,
+    });
     transient.push(b);
     return b;
   };
@@ -74,5 +99,11 @@ export function encodeGmm(ctx: GpuContext, pipelines: PipelineCache, pass: GPUCo
     }),
   );
   pass.dispatchWorkgroups(numWg);
-  encodeReducePartials(ctx, pipelines, pass, transient, { partials, parts: numWg, m, out: a.results, outBase: a.resultBase });
+  encodeReducePartials(ctx, pipelines, pass, transient, {
+    partials,
+    parts: numWg,
+    m,
+    out: a.results,
+    outBase: a.resultBase,
+  });
 }

@@ -102,7 +102,13 @@ export async function closeSharedGpu(): Promise<void> {
   ctx?.destroy();
 }
 
-type ChunkEncoder = (chunk: GpuChunk, index: number, x: GPUBuffer, pass: GPUComputePassEncoder, transient: GPUBuffer[]) => void;
+type ChunkEncoder = (
+  chunk: GpuChunk,
+  index: number,
+  x: GPUBuffer,
+  pass: GPUComputePassEncoder,
+  transient: GPUBuffer[],
+) => void;
 
 export class GpuBackend implements Backend {
   readonly kind = 'gpu' as const;
@@ -119,8 +125,14 @@ export class GpuBackend implements Backend {
     private readonly options: GpuBackendOptions,
   ) {
     this.deviceName = ctx.name;
-    this.pipelines = new PipelineCache(ctx.device, { subgroups: ctx.hasSubgroups && options.subgroups !== false });
-    this.lloydVariant = { rowMasks: options.rowMasks !== false, gemm: options.gemm !== false, registerCentres: options.registerCentres === true };
+    this.pipelines = new PipelineCache(ctx.device, {
+      subgroups: ctx.hasSubgroups && options.subgroups !== false,
+    });
+    this.lloydVariant = {
+      rowMasks: options.rowMasks !== false,
+      gemm: options.gemm !== false,
+      registerCentres: options.registerCentres === true,
+    };
   }
 
   /** This backend's programs use subgroup operations. */
@@ -150,13 +162,26 @@ export class GpuBackend implements Backend {
     this.checkUsable();
     const perChunk = this.chunkRows(matrix.dims);
     const chunks: GpuChunk[] = [];
-    const ds: GpuDataset = { rows: matrix.rows, dims: matrix.dims, matrix, chunks, resident: false, streamBuffers: [], blockSums: undefined, detached: false };
+    const ds: GpuDataset = {
+      rows: matrix.rows,
+      dims: matrix.dims,
+      matrix,
+      chunks,
+      resident: false,
+      streamBuffers: [],
+      blockSums: undefined,
+      detached: false,
+    };
     this.datasets.add(ds);
     try {
       await this.ctx.scoped('allocating labels', () => {
         for (let rowStart = 0; rowStart < matrix.rows; rowStart += perChunk) {
           const rows = Math.min(perChunk, matrix.rows - rowStart);
-          const labels = createBuffer(this.ctx, { label: 'labels', size: Math.max(16, rows * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+          const labels = createBuffer(this.ctx, {
+            label: 'labels',
+            size: Math.max(16, rows * 4),
+            usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+          });
           chunks.push({ rowStart, rows, x: undefined, labels, minDist: undefined });
         }
       });
@@ -165,7 +190,13 @@ export class GpuBackend implements Backend {
         const size = Math.min(perChunk, matrix.rows) * matrix.dims * 4;
         await this.ctx.scoped('allocating stream buffers', () => {
           for (let b = 0; b < Math.min(2, chunks.length); b++) {
-            ds.streamBuffers.push(createBuffer(this.ctx, { label: `stream ${b}`, size: Math.max(16, size), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }));
+            ds.streamBuffers.push(
+              createBuffer(this.ctx, {
+                label: `stream ${b}`,
+                size: Math.max(16, size),
+                usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+              }),
+            );
           }
         });
       }
@@ -181,7 +212,11 @@ export class GpuBackend implements Backend {
     try {
       await this.ctx.scoped('uploading data', async () => {
         for (const chunk of ds.chunks) {
-          chunk.x = createBuffer(this.ctx, { label: 'data chunk', size: Math.max(16, chunk.rows * ds.dims * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+          chunk.x = createBuffer(this.ctx, {
+            label: 'data chunk',
+            size: Math.max(16, chunk.rows * ds.dims * 4),
+            usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+          });
           await uploadRows(this.ctx, chunk.x, ds.matrix, chunk.rowStart, chunk.rows);
         }
         await this.ctx.device.queue.onSubmittedWorkDone();
@@ -224,15 +259,25 @@ export class GpuBackend implements Backend {
     });
   }
 
-  async lloydStep(handle: DatasetHandle, centres: Float32Array, k: number, options: LloydOptions = {}): Promise<LloydSummary> {
+  async lloydStep(
+    handle: DatasetHandle,
+    centres: Float32Array,
+    k: number,
+    options: LloydOptions = {},
+  ): Promise<LloydSummary> {
     const ds = this.dataset(handle);
     const d = ds.dims;
     const m = lloydOutputs(k, d);
     return this.pass('Lloyd step', async (transient) => {
       const centresBuf = storageFrom(this.ctx, 'centres', centres);
-      const results = createBuffer(this.ctx, { label: 'lloyd results', size: ds.chunks.length * m * 2 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const results = createBuffer(this.ctx, {
+        label: 'lloyd results',
+        size: ds.chunks.length * m * 2 * 4,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      });
       transient.push(centresBuf, results);
-      const scratchLabels = options.storeLabels === false ? this.scratchLabels(ds, transient) : undefined;
+      const scratchLabels =
+        options.storeLabels === false ? this.scratchLabels(ds, transient) : undefined;
       await this.forEachChunk(ds, transient, (chunk, index, x, pass, tr) =>
         encodeLloyd(this.ctx, this.pipelines, pass, tr, {
           x,
@@ -248,19 +293,30 @@ export class GpuBackend implements Backend {
           ...this.lloydVariant,
         }),
       );
-      const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4));
+      const pairs = new Float32Array(
+        await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4),
+      );
       const total = new Float64Array(m);
       for (let c = 0; c < ds.chunks.length; c++) {
         for (let o = 0; o < m; o++) total[o] += pairs[(c * m + o) * 2] + pairs[(c * m + o) * 2 + 1];
       }
       const kd = k * d;
-      return { sums: total.slice(0, kd), counts: total.slice(kd, kd + k), inertia: total[kd + k], changed: total[kd + k + 1] };
+      return {
+        sums: total.slice(0, kd),
+        counts: total.slice(kd, kd + k),
+        inertia: total[kd + k],
+        changed: total[kd + k + 1],
+      };
     });
   }
 
   private scratchLabels(ds: GpuDataset, transient: GPUBuffer[]): GPUBuffer[] {
     return ds.chunks.map((chunk) => {
-      const b = createBuffer(this.ctx, { label: 'scratch labels', size: Math.max(16, chunk.rows * 4), usage: GPUBufferUsage.STORAGE });
+      const b = createBuffer(this.ctx, {
+        label: 'scratch labels',
+        size: Math.max(16, chunk.rows * 4),
+        usage: GPUBufferUsage.STORAGE,
+      });
       transient.push(b);
       return b;
     });
@@ -271,14 +327,30 @@ export class GpuBackend implements Backend {
     const d = ds.dims;
     return this.pass('assignment', async (transient) => {
       const centresBuf = storageFrom(this.ctx, 'centres', centres);
-      const unused = createBuffer(this.ctx, { label: 'unused results', size: 16, usage: GPUBufferUsage.STORAGE });
+      const unused = createBuffer(this.ctx, {
+        label: 'unused results',
+        size: 16,
+        usage: GPUBufferUsage.STORAGE,
+      });
       transient.push(centresBuf, unused);
       const outLabels: GPUBuffer[] = [];
       const outDist: GPUBuffer[] = [];
       for (const chunk of ds.chunks) {
         const size = Math.max(16, chunk.rows * 4);
-        outLabels.push(createBuffer(this.ctx, { label: 'assigned labels', size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }));
-        outDist.push(createBuffer(this.ctx, { label: 'assigned distances', size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }));
+        outLabels.push(
+          createBuffer(this.ctx, {
+            label: 'assigned labels',
+            size,
+            usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+          }),
+        );
+        outDist.push(
+          createBuffer(this.ctx, {
+            label: 'assigned distances',
+            size,
+            usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+          }),
+        );
       }
       transient.push(...outLabels, ...outDist);
       await this.forEachChunk(ds, transient, (chunk, index, x, pass, tr) =>
@@ -303,7 +375,10 @@ export class GpuBackend implements Backend {
         const chunk = ds.chunks[c];
         const stored = new Uint32Array(await readBack(this.ctx, outLabels[c], 0, chunk.rows * 4));
         for (let i = 0; i < chunk.rows; i++) labels[chunk.rowStart + i] = stored[i] - 1;
-        sqDistances.set(new Float32Array(await readBack(this.ctx, outDist[c], 0, chunk.rows * 4)), chunk.rowStart);
+        sqDistances.set(
+          new Float32Array(await readBack(this.ctx, outDist[c], 0, chunk.rows * 4)),
+          chunk.rowStart,
+        );
       }
       return { labels, sqDistances };
     });
@@ -319,24 +394,45 @@ export class GpuBackend implements Backend {
 
   async seedSample(handle: DatasetHandle, factor: number, seed: number): Promise<Int32Array> {
     const ds = this.dataset(handle);
-    if (ds.chunks.some((c) => !c.minDist)) throw new InternalError('seedSample called before seedReset');
+    if (ds.chunks.some((c) => !c.minDist))
+      throw new InternalError('seedSample called before seedReset');
     // Room for several times the expected ℓ rows; a larger draw is retried with room for all of it.
     let capacity = 4096;
     for (;;) {
       const { count, rows } = await this.pass('k-means|| sampling', async (transient) => {
-        const picked = createBuffer(this.ctx, { label: 'picked rows', size: capacity * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-        const counter = createBuffer(this.ctx, { label: 'picked count', size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+        const picked = createBuffer(this.ctx, {
+          label: 'picked rows',
+          size: capacity * 4,
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+        });
+        const counter = createBuffer(this.ctx, {
+          label: 'picked count',
+          size: 16,
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+        });
         transient.push(picked, counter);
         const encoder = this.ctx.device.createCommandEncoder({ label: 'k-means|| sampling' });
         encoder.clearBuffer(counter);
         const pass = encoder.beginComputePass();
         for (const chunk of ds.chunks) {
-          encodeSeedSample(this.ctx, this.pipelines, pass, transient, { rows: chunk.rows, rowBase: chunk.rowStart, minDist: chunk.minDist!, seed: seed >>> 0, factor, picked, counter, capacity });
+          encodeSeedSample(this.ctx, this.pipelines, pass, transient, {
+            rows: chunk.rows,
+            rowBase: chunk.rowStart,
+            minDist: chunk.minDist!,
+            seed: seed >>> 0,
+            factor,
+            picked,
+            counter,
+            capacity,
+          });
         }
         pass.end();
         this.ctx.device.queue.submit([encoder.finish()]);
         const n = new Uint32Array(await readBack(this.ctx, counter, 0, 4))[0];
-        const rows = n > 0 && n <= capacity ? new Int32Array(await readBack(this.ctx, picked, 0, n * 4)) : new Int32Array(0);
+        const rows =
+          n > 0 && n <= capacity
+            ? new Int32Array(await readBack(this.ctx, picked, 0, n * 4))
+            : new Int32Array(0);
         return { count: n, rows };
       });
       if (count <= capacity) return rows.sort();
@@ -344,14 +440,27 @@ export class GpuBackend implements Backend {
     }
   }
 
-  private async seedMinDist(handle: DatasetHandle, centres: Float32Array, count: number, reset: boolean): Promise<Float64Array> {
+  private async seedMinDist(
+    handle: DatasetHandle,
+    centres: Float32Array,
+    count: number,
+    reset: boolean,
+  ): Promise<Float64Array> {
     const ds = this.dataset(handle);
     const totalBlocks = Math.ceil(ds.rows / SEED_BLOCK_ROWS);
     return this.pass('k-means++ distances', async (transient) => {
       for (const chunk of ds.chunks) {
-        chunk.minDist ??= createBuffer(this.ctx, { label: 'min distances', size: Math.max(16, chunk.rows * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+        chunk.minDist ??= createBuffer(this.ctx, {
+          label: 'min distances',
+          size: Math.max(16, chunk.rows * 4),
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+        });
       }
-      ds.blockSums ??= createBuffer(this.ctx, { label: 'block sums', size: Math.max(16, totalBlocks * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      ds.blockSums ??= createBuffer(this.ctx, {
+        label: 'block sums',
+        size: Math.max(16, totalBlocks * 4),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      });
       const centreBuf = storageFrom(this.ctx, 'seed centres', centres);
       transient.push(centreBuf);
       await this.forEachChunk(ds, transient, (chunk, _index, x, pass, tr) =>
@@ -367,16 +476,27 @@ export class GpuBackend implements Backend {
           blockBase: chunk.rowStart / SEED_BLOCK_ROWS,
         }),
       );
-      return Float64Array.from(new Float32Array(await readBack(this.ctx, ds.blockSums!, 0, totalBlocks * 4)));
+      return Float64Array.from(
+        new Float32Array(await readBack(this.ctx, ds.blockSums!, 0, totalBlocks * 4)),
+      );
     });
   }
 
-  async seedPotentials(handle: DatasetHandle, candidates: Float32Array, count: number): Promise<Float64Array> {
+  async seedPotentials(
+    handle: DatasetHandle,
+    candidates: Float32Array,
+    count: number,
+  ): Promise<Float64Array> {
     const ds = this.dataset(handle);
-    if (ds.chunks.some((c) => !c.minDist)) throw new InternalError('seedPotentials called before seedReset');
+    if (ds.chunks.some((c) => !c.minDist))
+      throw new InternalError('seedPotentials called before seedReset');
     return this.pass('k-means++ candidates', async (transient) => {
       const candBuf = storageFrom(this.ctx, 'candidates', candidates);
-      const results = createBuffer(this.ctx, { label: 'potentials', size: ds.chunks.length * count * 2 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const results = createBuffer(this.ctx, {
+        label: 'potentials',
+        size: ds.chunks.length * count * 2 * 4,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      });
       transient.push(candBuf, results);
       await this.forEachChunk(ds, transient, (chunk, index, x, pass, tr) =>
         encodeSeedPotentials(this.ctx, this.pipelines, pass, tr, {
@@ -390,18 +510,33 @@ export class GpuBackend implements Backend {
           resultBase: index * count,
         }),
       );
-      const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * count * 2 * 4));
+      const pairs = new Float32Array(
+        await readBack(this.ctx, results, 0, ds.chunks.length * count * 2 * 4),
+      );
       const out = new Float64Array(count);
-      for (let c = 0; c < ds.chunks.length; c++) for (let l = 0; l < count; l++) out[l] += pairs[(c * count + l) * 2] + pairs[(c * count + l) * 2 + 1];
+      for (let c = 0; c < ds.chunks.length; c++)
+        for (let l = 0; l < count; l++)
+          out[l] += pairs[(c * count + l) * 2] + pairs[(c * count + l) * 2 + 1];
       return out;
     });
   }
 
-  async seedReadMinDist(handle: DatasetHandle, start: number, count: number): Promise<Float32Array> {
+  async seedReadMinDist(
+    handle: DatasetHandle,
+    start: number,
+    count: number,
+  ): Promise<Float32Array> {
     const ds = this.dataset(handle);
     const chunk = ds.chunks.find((c) => start >= c.rowStart && start < c.rowStart + c.rows);
-    if (!chunk?.minDist || start + count > chunk.rowStart + chunk.rows) throw new InternalError(`seedReadMinDist(${start}, ${count}) does not fall in one chunk`);
-    return this.pass('reading distances', async () => new Float32Array(await readBack(this.ctx, chunk.minDist!, (start - chunk.rowStart) * 4, count * 4)));
+    if (!chunk?.minDist || start + count > chunk.rowStart + chunk.rows)
+      throw new InternalError(`seedReadMinDist(${start}, ${count}) does not fall in one chunk`);
+    return this.pass(
+      'reading distances',
+      async () =>
+        new Float32Array(
+          await readBack(this.ctx, chunk.minDist!, (start - chunk.rowStart) * 4, count * 4),
+        ),
+    );
   }
 
   async gmmStep(handle: DatasetHandle, params: GmmPassParams): Promise<GmmSummary> {
@@ -411,51 +546,115 @@ export class GpuBackend implements Backend {
     const m = gmmOutputs(params.form, k, d);
     return this.pass('GMM E-step', async (transient) => {
       const buffers = gmmParamBuffers(this.ctx, params, transient);
-      const results = createBuffer(this.ctx, { label: 'gmm results', size: ds.chunks.length * m * 2 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const results = createBuffer(this.ctx, {
+        label: 'gmm results',
+        size: ds.chunks.length * m * 2 * 4,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      });
       transient.push(results);
       await this.forEachChunk(ds, transient, (chunk, index, x, pass, tr) =>
-        encodeGmm(this.ctx, this.pipelines, pass, tr, { x, rows: chunk.rows, d, params, buffers, accumulate: true, labels: undefined, maxProb: undefined, probs: undefined, results, resultBase: index * m }),
+        encodeGmm(this.ctx, this.pipelines, pass, tr, {
+          x,
+          rows: chunk.rows,
+          d,
+          params,
+          buffers,
+          accumulate: true,
+          labels: undefined,
+          maxProb: undefined,
+          probs: undefined,
+          results,
+          resultBase: index * m,
+        }),
       );
-      const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4));
+      const pairs = new Float32Array(
+        await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4),
+      );
       const total = new Float64Array(m);
-      for (let c = 0; c < ds.chunks.length; c++) for (let o = 0; o < m; o++) total[o] += pairs[(c * m + o) * 2] + pairs[(c * m + o) * 2 + 1];
-      return { nk: total.slice(0, k), sd: total.slice(k, k + k * d), sdd: total.slice(k + k * d, m - 1), logLikelihood: total[m - 1] };
+      for (let c = 0; c < ds.chunks.length; c++)
+        for (let o = 0; o < m; o++) total[o] += pairs[(c * m + o) * 2] + pairs[(c * m + o) * 2 + 1];
+      return {
+        nk: total.slice(0, k),
+        sd: total.slice(k, k + k * d),
+        sdd: total.slice(k + k * d, m - 1),
+        logLikelihood: total[m - 1],
+      };
     });
   }
 
-  async gmmAssign(handle: DatasetHandle, params: GmmPassParams, options: { probabilities: boolean }): Promise<GmmAssignment> {
+  async gmmAssign(
+    handle: DatasetHandle,
+    params: GmmPassParams,
+    options: { probabilities: boolean },
+  ): Promise<GmmAssignment> {
     const ds = this.dataset(handle);
     const d = ds.dims;
     const { k } = params;
     const m = gmmOutputs(params.form, k, d);
     return this.pass('GMM assignment', async (transient) => {
       const buffers = gmmParamBuffers(this.ctx, params, transient);
-      const results = createBuffer(this.ctx, { label: 'gmm results', size: ds.chunks.length * m * 2 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const results = createBuffer(this.ctx, {
+        label: 'gmm results',
+        size: ds.chunks.length * m * 2 * 4,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      });
       transient.push(results);
       const out = ds.chunks.map((chunk) => {
         const make = (label: string, size: number) => {
-          const b = createBuffer(this.ctx, { label, size: Math.max(16, size), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+          const b = createBuffer(this.ctx, {
+            label,
+            size: Math.max(16, size),
+            usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+          });
           transient.push(b);
           return b;
         };
-        return { labels: make('gmm labels', chunk.rows * 4), maxProb: make('gmm probability', chunk.rows * 4), probs: options.probabilities ? make('gmm probabilities', chunk.rows * k * 4) : undefined };
+        return {
+          labels: make('gmm labels', chunk.rows * 4),
+          maxProb: make('gmm probability', chunk.rows * 4),
+          probs: options.probabilities ? make('gmm probabilities', chunk.rows * k * 4) : undefined,
+        };
       });
       await this.forEachChunk(ds, transient, (chunk, index, x, pass, tr) =>
-        encodeGmm(this.ctx, this.pipelines, pass, tr, { x, rows: chunk.rows, d, params, buffers, accumulate: false, ...out[index], results, resultBase: index * m }),
+        encodeGmm(this.ctx, this.pipelines, pass, tr, {
+          x,
+          rows: chunk.rows,
+          d,
+          params,
+          buffers,
+          accumulate: false,
+          ...out[index],
+          results,
+          resultBase: index * m,
+        }),
       );
       const labels = new Int32Array(ds.rows);
       const probability = new Float32Array(ds.rows);
       const probabilities = options.probabilities ? new Float32Array(ds.rows * k) : undefined;
-      const pairs = new Float32Array(await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4));
+      const pairs = new Float32Array(
+        await readBack(this.ctx, results, 0, ds.chunks.length * m * 2 * 4),
+      );
       let logLikelihood = 0;
       for (let c = 0; c < ds.chunks.length; c++) {
         const chunk = ds.chunks[c];
         logLikelihood += pairs[(c * m + m - 1) * 2] + pairs[(c * m + m - 1) * 2 + 1];
-        labels.set(new Int32Array(await readBack(this.ctx, out[c].labels, 0, chunk.rows * 4)), chunk.rowStart);
-        probability.set(new Float32Array(await readBack(this.ctx, out[c].maxProb, 0, chunk.rows * 4)), chunk.rowStart);
+        labels.set(
+          new Int32Array(await readBack(this.ctx, out[c].labels, 0, chunk.rows * 4)),
+          chunk.rowStart,
+        );
+        probability.set(
+          new Float32Array(await readBack(this.ctx, out[c].maxProb, 0, chunk.rows * 4)),
+          chunk.rowStart,
+        );
         if (probabilities) {
-          const p = new Float32Array(await readBack(this.ctx, out[c].probs!, 0, chunk.rows * k * 4));
-          for (let comp = 0; comp < k; comp++) probabilities.set(p.subarray(comp * chunk.rows, (comp + 1) * chunk.rows), comp * ds.rows + chunk.rowStart);
+          const p = new Float32Array(
+            await readBack(this.ctx, out[c].probs!, 0, chunk.rows * k * 4),
+          );
+          for (let comp = 0; comp < k; comp++)
+            probabilities.set(
+              p.subarray(comp * chunk.rows, (comp + 1) * chunk.rows),
+              comp * ds.rows + chunk.rowStart,
+            );
         }
       }
       return { labels, probability, probabilities, logLikelihood };
@@ -485,11 +684,25 @@ export class GpuBackend implements Backend {
         for (const chunk of ds.chunks) {
           const vec4s = Math.floor((chunk.rows * ds.dims) / 4);
           const numWg = Math.max(1, Math.min(4096, Math.ceil(vec4s / wg)));
-          const out = createBuffer(this.ctx, { label: 'read sweep out', size: numWg * 4, usage: GPUBufferUsage.STORAGE });
+          const out = createBuffer(this.ctx, {
+            label: 'read sweep out',
+            size: numWg * 4,
+            usage: GPUBufferUsage.STORAGE,
+          });
           const params = uniformFrom(this.ctx, 'read sweep params', uniformWords([vec4s, numWg]));
           transient.push(out, params);
           pass.setPipeline(pipeline);
-          pass.setBindGroup(0, this.ctx.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: chunk.x!, size: vec4s * 16 } }, { binding: 1, resource: { buffer: out } }, { binding: 2, resource: { buffer: params } }] }));
+          pass.setBindGroup(
+            0,
+            this.ctx.device.createBindGroup({
+              layout: pipeline.getBindGroupLayout(0),
+              entries: [
+                { binding: 0, resource: { buffer: chunk.x!, size: vec4s * 16 } },
+                { binding: 1, resource: { buffer: out } },
+                { binding: 2, resource: { buffer: params } },
+              ],
+            }),
+          );
           pass.dispatchWorkgroups(numWg);
         }
         pass.end();
@@ -538,7 +751,11 @@ export class GpuBackend implements Backend {
    * data: chunk c is uploaded into stream buffer c % 2 once the submission that last used that
    * buffer (chunk c − 2) has completed, so the upload of one chunk overlaps the compute of the last.
    */
-  private async forEachChunk(ds: GpuDataset, transient: GPUBuffer[], encode: ChunkEncoder): Promise<void> {
+  private async forEachChunk(
+    ds: GpuDataset,
+    transient: GPUBuffer[],
+    encode: ChunkEncoder,
+  ): Promise<void> {
     const queue = this.ctx.device.queue;
     if (ds.resident) {
       const encoder = this.ctx.device.createCommandEncoder({ label: 'chunks' });

@@ -11,23 +11,42 @@ import type { GpuContext } from './gpu-context.js';
  */
 export function createBuffer(ctx: GpuContext, descriptor: GPUBufferDescriptor): GPUBuffer {
   if (injectedFaultAtCount('oom')) {
-    throw new DeviceError(`GPU out of memory creating ${descriptor.label ?? 'a buffer'} of ${descriptor.size} bytes (injected fault)`, { reason: 'out-of-memory' });
+    throw new DeviceError(
+      `GPU out of memory creating ${descriptor.label ?? 'a buffer'} of ${descriptor.size} bytes (injected fault)`,
+      { reason: 'out-of-memory' },
+    );
   }
   return ctx.device.createBuffer(descriptor);
 }
 
 /** A storage buffer holding `values`, uploaded at creation. */
-export function storageFrom(ctx: GpuContext, label: string, values: Float32Array | Uint32Array): GPUBuffer {
+export function storageFrom(
+  ctx: GpuContext,
+  label: string,
+  values: Float32Array | Uint32Array,
+): GPUBuffer {
   const size = Math.max(16, Math.ceil(values.byteLength / 4) * 4);
-  const buffer = createBuffer(ctx, { label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
-  new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  const buffer = createBuffer(ctx, {
+    label,
+    size,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    mappedAtCreation: true,
+  });
+  new Uint8Array(buffer.getMappedRange()).set(
+    new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+  );
   buffer.unmap();
   return buffer;
 }
 
 /** A uniform buffer of u32 words, uploaded at creation. */
 export function uniformFrom(ctx: GpuContext, label: string, words: Uint32Array): GPUBuffer {
-  const buffer = createBuffer(ctx, { label, size: words.byteLength, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
+  const buffer = createBuffer(ctx, {
+    label,
+    size: words.byteLength,
+    usage: GPUBufferUsage.UNIFORM,
+    mappedAtCreation: true,
+  });
   new Uint32Array(buffer.getMappedRange()).set(words);
   buffer.unmap();
   return buffer;
@@ -40,7 +59,14 @@ const FLUSH_EVERY_BYTES = 256 << 20;
  * Writes `source` (possibly shared memory) into `buffer` at `offset` through a bounce buffer,
  * waiting for the queue every FLUSH_EVERY_BYTES so Dawn's staging memory stays bounded.
  */
-async function writeFrom(ctx: GpuContext, buffer: GPUBuffer, offset: number, source: Float32Array, bounce: Float32Array, flushed: { bytes: number }): Promise<void> {
+async function writeFrom(
+  ctx: GpuContext,
+  buffer: GPUBuffer,
+  offset: number,
+  source: Float32Array,
+  bounce: Float32Array,
+  flushed: { bytes: number },
+): Promise<void> {
   const step = bounce.length;
   for (let i = 0; i < source.length; i += step) {
     const n = Math.min(step, source.length - i);
@@ -56,18 +82,36 @@ async function writeFrom(ctx: GpuContext, buffer: GPUBuffer, offset: number, sou
 }
 
 /** Uploads rows [rowStart, rowStart + rows) of a column-major matrix as a column-major chunk. */
-export async function uploadRows(ctx: GpuContext, buffer: GPUBuffer, matrix: DataMatrix, rowStart: number, rows: number): Promise<void> {
+export async function uploadRows(
+  ctx: GpuContext,
+  buffer: GPUBuffer,
+  matrix: DataMatrix,
+  rowStart: number,
+  rows: number,
+): Promise<void> {
   const bounce = new Float32Array(Math.min(BOUNCE_BYTES / 4, Math.max(1, rows)));
   const flushed = { bytes: 0 };
   for (let j = 0; j < matrix.dims; j++) {
-    const column = matrix.data.subarray(j * matrix.rows + rowStart, j * matrix.rows + rowStart + rows);
+    const column = matrix.data.subarray(
+      j * matrix.rows + rowStart,
+      j * matrix.rows + rowStart + rows,
+    );
     await writeFrom(ctx, buffer, j * rows * 4, column, bounce, flushed);
   }
 }
 
 /** Copies `size` bytes at `offset` of `source` back to the host. */
-export async function readBack(ctx: GpuContext, source: GPUBuffer, offset: number, size: number): Promise<ArrayBuffer> {
-  const staging = createBuffer(ctx, { label: 'readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+export async function readBack(
+  ctx: GpuContext,
+  source: GPUBuffer,
+  offset: number,
+  size: number,
+): Promise<ArrayBuffer> {
+  const staging = createBuffer(ctx, {
+    label: 'readback',
+    size,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
   try {
     const encoder = ctx.device.createCommandEncoder({ label: 'readback' });
     encoder.copyBufferToBuffer(source, offset, staging, 0, size);

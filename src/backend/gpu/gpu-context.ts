@@ -71,7 +71,8 @@ function describe(adapter: GPUAdapter): AdapterDescription {
     architecture: info.architecture,
     device: info.device,
     description: info.description,
-    isFallback: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+    isFallback:
+      (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     maxBufferSize: adapter.limits.maxBufferSize,
     features: [...adapter.features].sort(),
@@ -79,9 +80,16 @@ function describe(adapter: GPUAdapter): AdapterDescription {
 }
 
 /** The adapters Dawn offers (one per kind it finds), for `gpuseg devices`. */
-export async function listAdapters(): Promise<{ adapters: AdapterDescription[]; note: string | undefined }> {
+export async function listAdapters(): Promise<{
+  adapters: AdapterDescription[];
+  note: string | undefined;
+}> {
   const adapter = await requestAdapter();
-  if (!adapter) return { adapters: [], note: loadFailure ? `WebGPU could not load: ${loadFailure}` : 'no WebGPU adapter found' };
+  if (!adapter)
+    return {
+      adapters: [],
+      note: loadFailure ? `WebGPU could not load: ${loadFailure}` : 'no WebGPU adapter found',
+    };
   return { adapters: [describe(adapter)], note: undefined };
 }
 
@@ -118,11 +126,16 @@ export class GpuContext {
   static async open(options: { allowFallback: boolean }): Promise<GpuContext> {
     const adapter = await requestAdapter();
     if (!adapter) {
-      throw new DeviceError(`no GPU adapter found${loadFailure ? ` (WebGPU could not load: ${loadFailure})` : ''}; use --backend cpu, or install a Vulkan driver (see README, 'Software GPU')`, { reason: 'unavailable' });
+      throw new DeviceError(
+        `no GPU adapter found${loadFailure ? ` (WebGPU could not load: ${loadFailure})` : ''}; use --backend cpu, or install a Vulkan driver (see README, 'Software GPU')`,
+        { reason: 'unavailable' },
+      );
     }
     const description = describe(adapter);
     if (description.isFallback && !options.allowFallback) {
-      throw new DeviceError(`only a software GPU adapter was found (${adapterName(description)})`, { reason: 'unavailable' });
+      throw new DeviceError(`only a software GPU adapter was found (${adapterName(description)})`, {
+        reason: 'unavailable',
+      });
     }
     const limits = adapter.limits;
     // Subgroup operations where the adapter has them (the kernels' subgroup variants, program.ts);
@@ -130,19 +143,22 @@ export class GpuContext {
     const subgroups = adapter.features.has('subgroups') && process.env.GPUSEG_NO_SUBGROUPS !== '1';
     const device = await adapter
       .requestDevice({
-      label: 'gpuseg',
-      requiredFeatures: subgroups ? ['subgroups' as GPUFeatureName] : [],
-      requiredLimits: {
-        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-        maxBufferSize: limits.maxBufferSize,
-        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-        maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
-        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-      },
-    })
+        label: 'gpuseg',
+        requiredFeatures: subgroups ? ['subgroups' as GPUFeatureName] : [],
+        requiredLimits: {
+          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+          maxBufferSize: limits.maxBufferSize,
+          maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+          maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+          maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+          maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+        },
+      })
       .catch((error: unknown) => {
-        throw new DeviceError(`could not open the GPU (${adapterName(description)}): ${(error as Error).message}`, { reason: 'unavailable', cause: error });
+        throw new DeviceError(
+          `could not open the GPU (${adapterName(description)}): ${(error as Error).message}`,
+          { reason: 'unavailable', cause: error },
+        );
       });
     return new GpuContext((await instance())!, adapter, device, description);
   }
@@ -166,7 +182,8 @@ export class GpuContext {
 
   /** Throws a DeviceError when the device is gone; call before each piece of work. */
   checkAlive(): void {
-    if (this.lostInfo !== undefined) throw new DeviceError(`GPU device lost (${this.lostInfo})`, { reason: 'lost' });
+    if (this.lostInfo !== undefined)
+      throw new DeviceError(`GPU device lost (${this.lostInfo})`, { reason: 'lost' });
   }
 
   /**
@@ -196,14 +213,31 @@ export class GpuContext {
     const oom = await device.popErrorScope();
     const internal = await device.popErrorScope();
     this.checkAlive();
-    if (oom) throw new DeviceError(`GPU out of memory during ${label}: ${oom.message.split('\n')[0]}`, { reason: 'out-of-memory' });
-    if (validation) throw new DeviceError(`GPU rejected ${label}: ${validation.message.split('\n')[0]}`, { reason: 'validation' });
-    if (internal) throw new DeviceError(`GPU internal error during ${label}: ${internal.message.split('\n')[0]}`, { reason: 'internal' });
+    if (oom)
+      throw new DeviceError(`GPU out of memory during ${label}: ${oom.message.split('\n')[0]}`, {
+        reason: 'out-of-memory',
+      });
+    if (validation)
+      throw new DeviceError(`GPU rejected ${label}: ${validation.message.split('\n')[0]}`, {
+        reason: 'validation',
+      });
+    if (internal)
+      throw new DeviceError(
+        `GPU internal error during ${label}: ${internal.message.split('\n')[0]}`,
+        { reason: 'internal' },
+      );
     if (thrown !== undefined) {
       if (thrown instanceof DeviceError) throw thrown;
       const message = thrown instanceof Error ? thrown.message : String(thrown);
-      if (this.lostInfo !== undefined) throw new DeviceError(`GPU device lost during ${label} (${this.lostInfo})`, { reason: 'lost', cause: thrown });
-      throw new DeviceError(`GPU failure during ${label}: ${message.split('\n')[0]}`, { reason: 'internal', cause: thrown });
+      if (this.lostInfo !== undefined)
+        throw new DeviceError(`GPU device lost during ${label} (${this.lostInfo})`, {
+          reason: 'lost',
+          cause: thrown,
+        });
+      throw new DeviceError(`GPU failure during ${label}: ${message.split('\n')[0]}`, {
+        reason: 'internal',
+        cause: thrown,
+      });
     }
     return result as T;
   }

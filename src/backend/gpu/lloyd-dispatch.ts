@@ -67,9 +67,19 @@ const LLOYD_FIXED_SHARED_BYTES = LLOYD_WG * 12 + 256;
  * they fit (every Lloyd step of a fit up to a few hundred clusters), else 1 (no masks: the
  * kernel scans every row of a tile for every output, as assignment passes never accumulate).
  */
-export function lloydMaskK(k: number, accumulate: boolean, rowMasks: boolean, maxSharedBytes: number, otherBytes = 0): number {
+export function lloydMaskK(
+  k: number,
+  accumulate: boolean,
+  rowMasks: boolean,
+  maxSharedBytes: number,
+  otherBytes = 0,
+): number {
   const maskBytes = k * (LLOYD_WG / 32) * 4;
-  return accumulate && rowMasks && LLOYD_FIXED_SHARED_BYTES + otherBytes + maskBytes <= maxSharedBytes ? k : 1;
+  return accumulate &&
+    rowMasks &&
+    LLOYD_FIXED_SHARED_BYTES + otherBytes + maskBytes <= maxSharedBytes
+    ? k
+    : 1;
 }
 
 /**
@@ -77,22 +87,54 @@ export function lloydMaskK(k: number, accumulate: boolean, rowMasks: boolean, ma
  * Buffers it creates for this call are pushed to `transient`, destroyed by the caller once the
  * submission completes.
  */
-export function encodeLloyd(ctx: GpuContext, pipelines: PipelineCache, pass: GPUComputePassEncoder, transient: GPUBuffer[], a: LloydChunkArgs): void {
+export function encodeLloyd(
+  ctx: GpuContext,
+  pipelines: PipelineCache,
+  pass: GPUComputePassEncoder,
+  transient: GPUBuffer[],
+  a: LloydChunkArgs,
+): void {
   const m = lloydOutputs(a.k, a.d);
   // An assignment pass keeps no per-thread statistics: one slot keeps its private arrays small
   // when K is large (k-means‖ assigns rows to thousands of candidates).
   const slots = a.accumulate ? Math.ceil((a.k * a.d + a.k) / LLOYD_WG) : 1;
   const gemmTile = lloydGemmTile(a.k, a.d, a.gemm);
-  const maskK = lloydMaskK(a.k, a.accumulate, a.rowMasks, ctx.limits.maxComputeWorkgroupStorageSize, gemmTileBytes(gemmTile, a.d));
-  const regKd = a.registerCentres && gemmTile === 0 && a.k * a.d <= LLOYD_REGISTER_CENTRE_VALUES ? a.k * a.d : 0;
-  const pipeline = pipelines.get({ shader: 'lloyd', constants: { K: a.k, D: a.d, WG: LLOYD_WG, SLOTS: slots, MASK_K: maskK, GEMM_CT: gemmTile, REG_KD: regKd } });
+  const maskK = lloydMaskK(
+    a.k,
+    a.accumulate,
+    a.rowMasks,
+    ctx.limits.maxComputeWorkgroupStorageSize,
+    gemmTileBytes(gemmTile, a.d),
+  );
+  const regKd =
+    a.registerCentres && gemmTile === 0 && a.k * a.d <= LLOYD_REGISTER_CENTRE_VALUES
+      ? a.k * a.d
+      : 0;
+  const pipeline = pipelines.get({
+    shader: 'lloyd',
+    constants: {
+      K: a.k,
+      D: a.d,
+      WG: LLOYD_WG,
+      SLOTS: slots,
+      MASK_K: maskK,
+      GEMM_CT: gemmTile,
+      REG_KD: regKd,
+    },
+  });
   const numTiles = Math.ceil(a.rows / LLOYD_WG);
   const numWg = Math.max(1, Math.min(numTiles, LLOYD_MAX_WG));
   const flags = (a.accumulate ? 1 : 0) | (a.sqDist ? 2 : 0);
   const params = uniformFrom(ctx, 'lloyd params', uniformWords([a.rows, numTiles, numWg, flags]));
-  const partials = createBuffer(ctx, { label: 'lloyd partials', size: numWg * m * 2 * 4, usage: GPUBufferUsage.STORAGE });
+  const partials = createBuffer(ctx, {
+    label: 'lloyd partials',
+    size: numWg * m * 2 * 4,
+    usage: GPUBufferUsage.STORAGE,
+  });
   // WebGPU wants every binding bound; a 16-byte placeholder stands in for an unused output.
-  const sqDist = a.sqDist ?? createBuffer(ctx, { label: 'lloyd no-distances', size: 16, usage: GPUBufferUsage.STORAGE });
+  const sqDist =
+    a.sqDist ??
+    createBuffer(ctx, { label: 'lloyd no-distances', size: 16, usage: GPUBufferUsage.STORAGE });
   transient.push(params, partials);
   if (!a.sqDist) transient.push(sqDist);
   pass.setPipeline(pipeline);
@@ -112,5 +154,12 @@ export function encodeLloyd(ctx: GpuContext, pipelines: PipelineCache, pass: GPU
     }),
   );
   pass.dispatchWorkgroups(numWg);
-  if (a.accumulate) encodeReducePartials(ctx, pipelines, pass, transient, { partials, parts: numWg, m, out: a.results, outBase: a.resultBase });
+  if (a.accumulate)
+    encodeReducePartials(ctx, pipelines, pass, transient, {
+      partials,
+      parts: numWg,
+      m,
+      out: a.results,
+      outBase: a.resultBase,
+    });
 }

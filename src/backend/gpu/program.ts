@@ -31,7 +31,10 @@ function shaderFile(name: string, subgroups: boolean): string {
       const alternative = file.replace(/\.wgsl$/, '.subgroups.wgsl');
       return subgroups && existsSync(join(root, alternative)) ? alternative : file;
     };
-    text = read(`${name}.wgsl`).replace(/^\/\/ #include "([\w/.-]+\.wgsl)"$/gm, (_line, file: string) => read(variant(file)));
+    text = read(`${name}.wgsl`).replace(
+      /^\/\/ #include "([\w/.-]+\.wgsl)"$/gm,
+      (_line, file: string) => read(variant(file)),
+    );
     sources.set(key, text);
   }
   return text;
@@ -58,11 +61,14 @@ export function programKey(spec: ProgramSpec): string {
 export function shaderText(spec: ProgramSpec, target: ProgramTarget = PORTABLE): string {
   // The subgroup variants call subgroup operations where every invocation of a subgroup is
   // active but the uniformity analysis cannot see it (after a subgroupAll): they say so once here.
-  const directives = target.subgroups ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : '';
+  const directives = target.subgroups
+    ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n'
+    : '';
   const header = Object.entries(spec.constants)
     .map(([name, value]) => `const ${name}: u32 = ${value >>> 0}u;`)
     .join('\n');
-  const broken = injectedFault('bad-shader') && spec.shader === 'lloyd' ? '\nthis is not WGSL;\n' : '';
+  const broken =
+    injectedFault('bad-shader') && spec.shader === 'lloyd' ? '\nthis is not WGSL;\n' : '';
   return `${directives}${header}\n${broken}${shaderFile(spec.shader, target.subgroups)}`;
 }
 
@@ -78,8 +84,15 @@ export class PipelineCache {
     const key = `${programKey(spec)}${this.target.subgroups ? '+subgroups' : ''}`;
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
-      const module = this.device.createShaderModule({ label: key, code: shaderText(spec, this.target) });
-      pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      const module = this.device.createShaderModule({
+        label: key,
+        code: shaderText(spec, this.target),
+      });
+      pipeline = this.device.createComputePipeline({
+        label: key,
+        layout: 'auto',
+        compute: { module, entryPoint: 'main' },
+      });
       this.pipelines.set(key, pipeline);
     }
     return pipeline;

@@ -18,7 +18,11 @@ export function encodeReducePartials(
 ): void {
   const pipeline = pipelines.get({ shader: 'reduce_partials', constants: { WG: REDUCE_WG } });
   const [gx, gy] = grid(args.m);
-  const params = uniformFrom(ctx, 'reduce_partials params', uniformWords([args.parts, args.m, args.outBase, gx]));
+  const params = uniformFrom(
+    ctx,
+    'reduce_partials params',
+    uniformWords([args.parts, args.m, args.outBase, gx]),
+  );
   transient.push(params);
   pass.setPipeline(pipeline);
   pass.setBindGroup(

@@ -12,12 +12,29 @@ export function encodeSeedMinDist(
   pipelines: PipelineCache,
   pass: GPUComputePassEncoder,
   transient: GPUBuffer[],
-  a: { x: GPUBuffer; rows: number; d: number; centres: GPUBuffer; count: number; minDist: GPUBuffer; reset: boolean; blockSums: GPUBuffer; blockBase: number },
+  a: {
+    x: GPUBuffer;
+    rows: number;
+    d: number;
+    centres: GPUBuffer;
+    count: number;
+    minDist: GPUBuffer;
+    reset: boolean;
+    blockSums: GPUBuffer;
+    blockBase: number;
+  },
 ): void {
-  const pipeline = pipelines.get({ shader: 'seed_min_dist', constants: { D: a.d, WG: SEED_BLOCK_ROWS } });
+  const pipeline = pipelines.get({
+    shader: 'seed_min_dist',
+    constants: { D: a.d, WG: SEED_BLOCK_ROWS },
+  });
   const numBlocks = Math.ceil(a.rows / SEED_BLOCK_ROWS);
   const numWg = Math.max(1, Math.min(numBlocks, SEED_MAX_WG));
-  const params = uniformFrom(ctx, 'seed_min_dist params', uniformWords([a.rows, numBlocks, numWg, a.reset ? 1 : 0, a.blockBase, a.count]));
+  const params = uniformFrom(
+    ctx,
+    'seed_min_dist params',
+    uniformWords([a.rows, numBlocks, numWg, a.reset ? 1 : 0, a.blockBase, a.count]),
+  );
   transient.push(params);
   pass.setPipeline(pipeline);
   pass.setBindGroup(
@@ -43,14 +60,34 @@ export function encodeSeedPotentials(
   pipelines: PipelineCache,
   pass: GPUComputePassEncoder,
   transient: GPUBuffer[],
-  a: { x: GPUBuffer; rows: number; d: number; candidates: GPUBuffer; count: number; minDist: GPUBuffer; results: GPUBuffer; resultBase: number },
+  a: {
+    x: GPUBuffer;
+    rows: number;
+    d: number;
+    candidates: GPUBuffer;
+    count: number;
+    minDist: GPUBuffer;
+    results: GPUBuffer;
+    resultBase: number;
+  },
 ): void {
   const wg = SEED_BLOCK_ROWS;
-  const pipeline = pipelines.get({ shader: 'seed_potentials', constants: { D: a.d, L: a.count, WG: wg } });
+  const pipeline = pipelines.get({
+    shader: 'seed_potentials',
+    constants: { D: a.d, L: a.count, WG: wg },
+  });
   const numTiles = Math.ceil(a.rows / wg);
   const numWg = Math.max(1, Math.min(numTiles, SEED_MAX_WG));
-  const params = uniformFrom(ctx, 'seed_potentials params', uniformWords([a.rows, numTiles, numWg]));
-  const partials = createBuffer(ctx, { label: 'seed_potentials partials', size: numWg * a.count * 2 * 4, usage: GPUBufferUsage.STORAGE });
+  const params = uniformFrom(
+    ctx,
+    'seed_potentials params',
+    uniformWords([a.rows, numTiles, numWg]),
+  );
+  const partials = createBuffer(ctx, {
+    label: 'seed_potentials partials',
+    size: numWg * a.count * 2 * 4,
+    usage: GPUBufferUsage.STORAGE,
+  });
   transient.push(params, partials);
   pass.setPipeline(pipeline);
   pass.setBindGroup(
@@ -68,7 +105,13 @@ export function encodeSeedPotentials(
     }),
   );
   pass.dispatchWorkgroups(numWg);
-  encodeReducePartials(ctx, pipelines, pass, transient, { partials, parts: numWg, m: a.count, out: a.results, outBase: a.resultBase });
+  encodeReducePartials(ctx, pipelines, pass, transient, {
+    partials,
+    parts: numWg,
+    m: a.count,
+    out: a.results,
+    outBase: a.resultBase,
+  });
 }
 
 const SAMPLE_WG = 256;
@@ -79,7 +122,16 @@ export function encodeSeedSample(
   pipelines: PipelineCache,
   pass: GPUComputePassEncoder,
   transient: GPUBuffer[],
-  a: { rows: number; rowBase: number; minDist: GPUBuffer; seed: number; factor: number; picked: GPUBuffer; counter: GPUBuffer; capacity: number },
+  a: {
+    rows: number;
+    rowBase: number;
+    minDist: GPUBuffer;
+    seed: number;
+    factor: number;
+    picked: GPUBuffer;
+    counter: GPUBuffer;
+    capacity: number;
+  },
 ): void {
   const pipeline = pipelines.get({ shader: 'seed_sample', constants: { WG: SAMPLE_WG } });
   const words = uniformWords([a.rows, a.rowBase, a.seed, a.capacity, 0]);

@@ -6,7 +6,9 @@ import { printResult } from '../terminal.js';
 
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('time one Lloyd (or EM) iteration on synthetic data on every backend, against the memory floor')
+    .description(
+      'time one Lloyd (or EM) iteration on synthetic data on every backend, against the memory floor',
+    )
     .option('--rows <n>', 'rows (10M, 1e6, 250k work)', '1M')
     .option('--dims <n>', 'features', '16')
     .option('--k <n>', 'clusters', '8')
@@ -15,27 +17,53 @@ export function benchCommand(): Command {
     .option('--covariance <type>', 'gmm: full, tied, diag or spherical', 'diag')
     .option('--backend <name>', 'all, cpu or gpu', 'all')
     .option('--seed <n>', 'random seed of the data', '0')
-    .option('--peak-gbps <x>', 'bandwidth for the floor, GB/s (default: measured on a GPU, none on the CPU)')
-    .option('--sklearn', 'also time scikit-learn (Debian python3-sklearn) on the same data and initial centres')
+    .option(
+      '--peak-gbps <x>',
+      'bandwidth for the floor, GB/s (default: measured on a GPU, none on the CPU)',
+    )
+    .option(
+      '--sklearn',
+      'also time scikit-learn (Debian python3-sklearn) on the same data and initial centres',
+    )
     .option('--json', 'print JSON')
-    .action(async (flags: { rows: string; dims: string; k: string; iterations: string; algorithm: string; covariance: string; backend: string; seed: string; peakGbps?: string; sklearn?: boolean; json?: boolean }) => {
-      if (!['kmeans', 'gmm'].includes(flags.algorithm)) throw new UsageError(`--algorithm: expected kmeans or gmm, got '${flags.algorithm}'`);
-      if (!['full', 'tied', 'diag', 'spherical'].includes(flags.covariance)) throw new UsageError(`--covariance: expected full, tied, diag or spherical, got '${flags.covariance}'`);
-      if (!['all', 'cpu', 'gpu'].includes(flags.backend)) throw new UsageError(`--backend: expected all, cpu or gpu, got '${flags.backend}'`);
-      const peak = flags.peakGbps === undefined ? undefined : Number(flags.peakGbps);
-      if (peak !== undefined && !(peak > 0)) throw new UsageError(`--peak-gbps: expected a positive number, got '${flags.peakGbps}'`);
-      const result = await runBench({
-        algorithm: flags.algorithm as 'kmeans' | 'gmm',
-        covariance: flags.covariance as CovarianceType,
-        rows: parseCount(flags.rows, '--rows'),
-        dims: parseCount(flags.dims, '--dims'),
-        k: parseCount(flags.k, '--k'),
-        iterations: parseCount(flags.iterations, '--iterations'),
-        seed: parseCount(String(Number(flags.seed) + 1), '--seed') - 1,
-        backends: flags.backend === 'all' ? ['cpu', 'gpu'] : [flags.backend as 'cpu' | 'gpu'],
-        peakGbps: peak,
-        sklearn: flags.sklearn === true,
-      });
-      printResult(flags.json ? JSON.stringify(result) : benchTable(result));
-    });
+    .action(
+      async (flags: {
+        rows: string;
+        dims: string;
+        k: string;
+        iterations: string;
+        algorithm: string;
+        covariance: string;
+        backend: string;
+        seed: string;
+        peakGbps?: string;
+        sklearn?: boolean;
+        json?: boolean;
+      }) => {
+        if (!['kmeans', 'gmm'].includes(flags.algorithm))
+          throw new UsageError(`--algorithm: expected kmeans or gmm, got '${flags.algorithm}'`);
+        if (!['full', 'tied', 'diag', 'spherical'].includes(flags.covariance))
+          throw new UsageError(
+            `--covariance: expected full, tied, diag or spherical, got '${flags.covariance}'`,
+          );
+        if (!['all', 'cpu', 'gpu'].includes(flags.backend))
+          throw new UsageError(`--backend: expected all, cpu or gpu, got '${flags.backend}'`);
+        const peak = flags.peakGbps === undefined ? undefined : Number(flags.peakGbps);
+        if (peak !== undefined && !(peak > 0))
+          throw new UsageError(`--peak-gbps: expected a positive number, got '${flags.peakGbps}'`);
+        const result = await runBench({
+          algorithm: flags.algorithm as 'kmeans' | 'gmm',
+          covariance: flags.covariance as CovarianceType,
+          rows: parseCount(flags.rows, '--rows'),
+          dims: parseCount(flags.dims, '--dims'),
+          k: parseCount(flags.k, '--k'),
+          iterations: parseCount(flags.iterations, '--iterations'),
+          seed: parseCount(String(Number(flags.seed) + 1), '--seed') - 1,
+          backends: flags.backend === 'all' ? ['cpu', 'gpu'] : [flags.backend as 'cpu' | 'gpu'],
+          peakGbps: peak,
+          sklearn: flags.sklearn === true,
+        });
+        printResult(flags.json ? JSON.stringify(result) : benchTable(result));
+      },
+    );
 }

@@ -10,7 +10,8 @@ export function devicesCommand(): Command {
       const list = await listDevices();
       if (flags.json) return printResult(JSON.stringify(list));
       const lines = list.gpus.map(
-        (g) => `gpu  ${g.name}  [${g.vendor}/${g.architecture}]  max binding ${(g.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB${g.usedByAuto ? '' : '  (software: used only with --backend gpu)'}`,
+        (g) =>
+          `gpu  ${g.name}  [${g.vendor}/${g.architecture}]  max binding ${(g.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB${g.usedByAuto ? '' : '  (software: used only with --backend gpu)'}`,
       );
       if (list.gpus.length === 0) lines.push(`gpu  none (${list.note ?? 'no adapter'})`);
       lines.push(`cpu  ${list.cpu.threads} threads`);

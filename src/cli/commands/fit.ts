@@ -3,7 +3,13 @@ import { fit, type FitStats } from '../../api/fit.js';
 import { fitOutOfCore, type OutOfCoreResult } from '../../api/fit-out-of-core.js';
 import type { SegmentModel } from '../../model/model.js';
 import type { Profiles } from '../../segment/profile.js';
-import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, OUT_OF_CORE_PARAMETERS, PREP_PARAMETERS } from '../../api/parameters.js';
+import {
+  COMMON_PARAMETERS,
+  GMM_PARAMETERS,
+  KMEANS_PARAMETERS,
+  OUT_OF_CORE_PARAMETERS,
+  PREP_PARAMETERS,
+} from '../../api/parameters.js';
 import { chooseOutOfCore } from '../out-of-core-choice.js';
 import type { CovarianceType } from '../../algo/gmm-math.js';
 import { dataOptions, type DataFlags } from '../data-flags.js';
@@ -51,24 +57,47 @@ interface FitSummary {
 
 export function fitCommand(): Command {
   const command = new Command('fit')
-    .description('fit k-means or Gaussian-mixture segments to a table (Arrow IPC file/stream, Parquet or CSV)')
+    .description(
+      'fit k-means or Gaussian-mixture segments to a table (Arrow IPC file/stream, Parquet or CSV)',
+    )
     .argument('<input>', 'input table');
   addParameterOptions(command, KMEANS_PARAMETERS, ['k']);
   addParameterOptions(command, GMM_PARAMETERS);
-  command.option('--probabilities', 'gmm: output p_0 … p_{k−1}, every segment\'s probability per row');
+  command.option(
+    '--probabilities',
+    "gmm: output p_0 … p_{k−1}, every segment's probability per row",
+  );
   addParameterOptions(command, COMMON_PARAMETERS);
   addParameterOptions(command, PREP_PARAMETERS);
-  command.option('--out-of-core', 'k-means or gmm on a file larger than memory: Arrow IPC or Parquet read chunk by chunk on every pass (automatic for files over 40% of RAM)');
+  command.option(
+    '--out-of-core',
+    'k-means or gmm on a file larger than memory: Arrow IPC or Parquet read chunk by chunk on every pass (automatic for files over 40% of RAM)',
+  );
   addParameterOptions(command, OUT_OF_CORE_PARAMETERS);
   command
-    .option('--spill-dir <dir>', 'out-of-core: folder for the prepared float32 chunks the Lloyd passes read back (N·D·4 bytes, removed at the end; default: the temporary folder)')
+    .option(
+      '--spill-dir <dir>',
+      'out-of-core: folder for the prepared float32 chunks the Lloyd passes read back (N·D·4 bytes, removed at the end; default: the temporary folder)',
+    )
     .option('--no-spill', 'out-of-core: read and convert the input on every pass instead');
   command
-    .option('--output <file>', 'per-row segments: .arrow, .arrows, .parquet or .csv (id, segment_id, distance)')
+    .option(
+      '--output <file>',
+      'per-row segments: .arrow, .arrows, .parquet or .csv (id, segment_id, distance)',
+    )
     .option('--model <file>', 'write the model (JSON) for predict and warm starts')
-    .option('--profile-output <file>', 'segment profiles: .csv (one row per segment and column) or .json')
-    .option('--names <file>', 'segment names: JSON ["VIP", ...] or {"0": "VIP"}, or CSV segment_id,segment_name')
-    .option('--no-personas', 'do not name segments from RFM columns (recency_days, frequency, monetary)')
+    .option(
+      '--profile-output <file>',
+      'segment profiles: .csv (one row per segment and column) or .json',
+    )
+    .option(
+      '--names <file>',
+      'segment names: JSON ["VIP", ...] or {"0": "VIP"}, or CSV segment_id,segment_name',
+    )
+    .option(
+      '--no-personas',
+      'do not name segments from RFM columns (recency_days, frequency, monetary)',
+    )
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: FitFlags) => {
       checkOutputPath(flags.output, '--output');
@@ -80,12 +109,16 @@ export function fitCommand(): Command {
         ...dataOptions(flags),
         k: flags.k as unknown as number,
         algorithm: flags.algorithm,
-        batchSize: flags.batchSize === undefined ? undefined : (flags.batchSize as unknown as number),
+        batchSize:
+          flags.batchSize === undefined ? undefined : (flags.batchSize as unknown as number),
         covariance: flags.covariance,
         regCovar: flags.regCovar === undefined ? undefined : (flags.regCovar as unknown as number),
         probabilities: flags.probabilities,
         init: flags.init,
-        nInit: flags.nInit === undefined || flags.nInit === 'auto' ? ('auto' as const) : Number(flags.nInit),
+        nInit:
+          flags.nInit === undefined || flags.nInit === 'auto'
+            ? ('auto' as const)
+            : Number(flags.nInit),
         maxIter: flags.maxIter === undefined ? undefined : (flags.maxIter as unknown as number),
         tol: flags.tol === undefined ? undefined : (flags.tol as unknown as number),
         seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
@@ -97,12 +130,22 @@ export function fitCommand(): Command {
         onNotice: printNotice,
       };
       let result: FitSummary;
-      if (chooseOutOfCore(input, flags.outOfCore === true, options.algorithm, flags.output, printNotice)) {
+      if (
+        chooseOutOfCore(
+          input,
+          flags.outOfCore === true,
+          options.algorithm,
+          flags.output,
+          printNotice,
+        )
+      ) {
         const r = await fitOutOfCore(input, {
           ...options,
           output: flags.output,
-          chunkRows: flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number),
-          sampleRows: flags.sampleRows === undefined ? undefined : (flags.sampleRows as unknown as number),
+          chunkRows:
+            flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number),
+          sampleRows:
+            flags.sampleRows === undefined ? undefined : (flags.sampleRows as unknown as number),
           spill: flags.spill === false ? false : (flags.spillDir ?? true),
         }).finally(progress.done);
         result = { ...r, outOfCore: r.stats.outOfCore };
@@ -111,7 +154,14 @@ export function fitCommand(): Command {
         if (flags.output) writeTable(flags.output, r.assignments);
         const sizes = new Array<number>(r.stats.k).fill(0);
         for (const l of r.labels) sizes[l]++;
-        result = { model: r.model, stats: r.stats, profiles: r.profiles, names: r.names, sizes, outOfCore: undefined };
+        result = {
+          model: r.model,
+          stats: r.stats,
+          profiles: r.profiles,
+          names: r.names,
+          sizes,
+          outOfCore: undefined,
+        };
       }
       if (flags.model) saveModel(flags.model, result.model);
       if (flags.profileOutput) writeProfiles(flags.profileOutput, result.profiles);
@@ -123,7 +173,15 @@ export function fitCommand(): Command {
             algorithm: s.algorithm,
             iterations: s.iterations,
             inertia: s.inertia ?? null,
-            ...(s.algorithm === 'gmm' ? { log_likelihood: s.logLikelihood, bic: s.bic, aic: s.aic, covariance: (result.model as { covarianceType: string }).covarianceType, empty_components: s.emptyComponents } : {}),
+            ...(s.algorithm === 'gmm'
+              ? {
+                  log_likelihood: s.logLikelihood,
+                  bic: s.bic,
+                  aic: s.aic,
+                  covariance: (result.model as { covarianceType: string }).covarianceType,
+                  empty_components: s.emptyComponents,
+                }
+              : {}),
             backend: s.backend,
             device: s.device,
             rows: s.rows,
@@ -141,7 +199,17 @@ export function fitCommand(): Command {
             output: flags.output ?? null,
             model: flags.model ?? null,
             profile_output: flags.profileOutput ?? null,
-            ...(result.outOfCore ? { out_of_core: { passes: result.outOfCore.passes, chunks_per_pass: result.outOfCore.chunks, chunk_rows: result.outOfCore.chunkRows, sample_rows: result.outOfCore.sampleRows, spilled: result.outOfCore.spilled } } : {}),
+            ...(result.outOfCore
+              ? {
+                  out_of_core: {
+                    passes: result.outOfCore.passes,
+                    chunks_per_pass: result.outOfCore.chunks,
+                    chunk_rows: result.outOfCore.chunkRows,
+                    sample_rows: result.outOfCore.sampleRows,
+                    spilled: result.outOfCore.spilled,
+                  },
+                }
+              : {}),
           }),
         );
         return;

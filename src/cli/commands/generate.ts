@@ -8,7 +8,9 @@ import { printResult } from '../terminal.js';
 
 export function generateCommand(): Command {
   return new Command('generate')
-    .description(`write synthetic customers with known personas (${PERSONAS.map((p) => p.name).join(', ')}) batch by batch (Arrow IPC stream or file, or CSV, by the extension)`)
+    .description(
+      `write synthetic customers with known personas (${PERSONAS.map((p) => p.name).join(', ')}) batch by batch (Arrow IPC stream or file, or CSV, by the extension)`,
+    )
     .requiredOption('--rows <n>', 'number of customers (1e6 and 10M style numbers work)')
     .option('--seed <n>', 'random seed', '0')
     .option('--batch-rows <n>', 'rows per record batch', String(1 << 20))
@@ -19,9 +21,12 @@ export function generateCommand(): Command {
       const rows = parseCount(flags.rows, '--rows');
       const batchRows = parseCount(flags.batchRows, '--batch-rows');
       const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected an integer ≥ 0, got '${flags.seed}'`);
+      if (!Number.isInteger(seed) || seed < 0)
+        throw new UsageError(`--seed: expected an integer ≥ 0, got '${flags.seed}'`);
       const started = performance.now();
       await writeCustomers(flags.output, rows, seed, batchRows);
-      printResult(`wrote ${rows} customers to ${flags.output} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      printResult(
+        `wrote ${rows} customers to ${flags.output} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
     });
 }

@@ -26,28 +26,59 @@ export function predictCommand(): Command {
     .argument('<input>', 'input table')
     .requiredOption('--model <file>', 'model written by gpuseg fit --model')
     .option('--output <file>', 'per-row segments: .arrow, .arrows, .parquet or .csv')
-    .option('--probabilities', 'gmm models: output p_0 … p_{k−1}, every segment\'s probability per row');
-  addParameterOptions(command, [parameter(COMMON_PARAMETERS, 'backend'), parameter(COMMON_PARAMETERS, 'id')]);
-  command.option('--out-of-core', 'score a file larger than memory chunk by chunk (Arrow IPC or Parquet; automatic for files over 40% of RAM)');
+    .option(
+      '--probabilities',
+      "gmm models: output p_0 … p_{k−1}, every segment's probability per row",
+    );
+  addParameterOptions(command, [
+    parameter(COMMON_PARAMETERS, 'backend'),
+    parameter(COMMON_PARAMETERS, 'id'),
+  ]);
+  command.option(
+    '--out-of-core',
+    'score a file larger than memory chunk by chunk (Arrow IPC or Parquet; automatic for files over 40% of RAM)',
+  );
   addParameterOptions(command, [parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows')]);
-  command.option('--json', 'print one JSON object summarising the run on stdout').action(async (input: string, flags: PredictFlags) => {
-    checkOutputPath(flags.output, '--output');
-    const started = performance.now();
-    const options = { backend: flags.backend, id: flags.id, probabilities: flags.probabilities, onNotice: printNotice };
-    let result: { rows: number; backend: string; device: string };
-    if (chooseOutOfCore(input, flags.outOfCore === true, undefined, flags.output, printNotice)) {
-      result = await predictOutOfCore(input, flags.model, { ...options, output: flags.output, chunkRows: flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number) });
-    } else {
-      const r = await predict(input, flags.model, options);
-      if (flags.output) writeTable(flags.output, r.assignments);
-      result = r;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    if (flags.json) {
-      printResult(JSON.stringify({ rows: result.rows, backend: result.backend, device: result.device, seconds, output: flags.output ?? null }));
-    } else {
-      printResult(`assigned ${result.rows} rows on ${result.backend} (${result.device})${flags.output ? `; wrote ${flags.output}` : ''}`);
-    }
-  });
+  command
+    .option('--json', 'print one JSON object summarising the run on stdout')
+    .action(async (input: string, flags: PredictFlags) => {
+      checkOutputPath(flags.output, '--output');
+      const started = performance.now();
+      const options = {
+        backend: flags.backend,
+        id: flags.id,
+        probabilities: flags.probabilities,
+        onNotice: printNotice,
+      };
+      let result: { rows: number; backend: string; device: string };
+      if (chooseOutOfCore(input, flags.outOfCore === true, undefined, flags.output, printNotice)) {
+        result = await predictOutOfCore(input, flags.model, {
+          ...options,
+          output: flags.output,
+          chunkRows:
+            flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number),
+        });
+      } else {
+        const r = await predict(input, flags.model, options);
+        if (flags.output) writeTable(flags.output, r.assignments);
+        result = r;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (flags.json) {
+        printResult(
+          JSON.stringify({
+            rows: result.rows,
+            backend: result.backend,
+            device: result.device,
+            seconds,
+            output: flags.output ?? null,
+          }),
+        );
+      } else {
+        printResult(
+          `assigned ${result.rows} rows on ${result.backend} (${result.device})${flags.output ? `; wrote ${flags.output}` : ''}`,
+        );
+      }
+    });
   return command;
 }

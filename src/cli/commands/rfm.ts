@@ -12,15 +12,25 @@ interface RfmCommandFlags extends RfmFlags {
 
 export function rfmCommand(): Command {
   return addRfmOptions(
-    new Command('rfm').description('turn a transaction log (CSV, Parquet, Arrow) into one row of RFM features per customer').argument('<transactions>', 'transaction log'),
+    new Command('rfm')
+      .description(
+        'turn a transaction log (CSV, Parquet, Arrow) into one row of RFM features per customer',
+      )
+      .argument('<transactions>', 'transaction log'),
   )
     .requiredOption('--output <file>', 'features table: .arrow, .arrows, .parquet or .csv')
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: RfmCommandFlags) => {
       checkOutputPath(flags.output, '--output');
       const result = await rfm(input, rfmOptions(flags));
-      if (result.droppedNoCustomer > 0) printNotice(`dropped ${result.droppedNoCustomer} of ${result.rows} rows without a customer`);
-      if (result.customersWithoutPurchase > 0) printNotice(`left out ${result.customersWithoutPurchase} customers with no purchase row (returns only)`);
+      if (result.droppedNoCustomer > 0)
+        printNotice(
+          `dropped ${result.droppedNoCustomer} of ${result.rows} rows without a customer`,
+        );
+      if (result.customersWithoutPurchase > 0)
+        printNotice(
+          `left out ${result.customersWithoutPurchase} customers with no purchase row (returns only)`,
+        );
       writeTable(flags.output, result.table);
       const summary = {
         customers: result.customers,
@@ -31,6 +41,10 @@ export function rfmCommand(): Command {
         columns: result.table.schema.fields.map((f) => f.name),
         output: flags.output,
       };
-      printResult(flags.json ? JSON.stringify(summary) : `${result.customers} customers, as of ${result.asOf}: wrote ${flags.output} (${summary.columns.join(', ')})`);
+      printResult(
+        flags.json
+          ? JSON.stringify(summary)
+          : `${result.customers} customers, as of ${result.asOf}: wrote ${flags.output} (${summary.columns.join(', ')})`,
+      );
     });
 }

@@ -27,14 +27,27 @@ interface SegmentFlags extends DataFlags, RfmFlags {
 export function segmentCommand(): Command {
   const command = addRfmOptions(
     new Command('segment')
-      .description('transactions to named segments in one command: rfm, preprocessing, choice of k, k-means, profiles, personas')
+      .description(
+        'transactions to named segments in one command: rfm, preprocessing, choice of k, k-means, profiles, personas',
+      )
       .argument('<transactions>', 'transaction log (CSV, Parquet, Arrow)'),
   )
-    .option('--k <k>', 'number of segments, or a range to choose from by silhouette (default: 2..8)')
+    .option(
+      '--k <k>',
+      'number of segments, or a range to choose from by silhouette (default: 2..8)',
+    )
     .option('--seed <n>', 'random seed (default: 0)');
-  addParameterOptions(command, [parameter(COMMON_PARAMETERS, 'backend'), parameter(COMMON_PARAMETERS, 'features'), parameter(COMMON_PARAMETERS, 'profile'), ...PREP_PARAMETERS]);
+  addParameterOptions(command, [
+    parameter(COMMON_PARAMETERS, 'backend'),
+    parameter(COMMON_PARAMETERS, 'features'),
+    parameter(COMMON_PARAMETERS, 'profile'),
+    ...PREP_PARAMETERS,
+  ]);
   command
-    .requiredOption('--output <file>', 'per customer: id, segment_id, segment_name, distance and the RFM columns (.arrow, .parquet, .csv)')
+    .requiredOption(
+      '--output <file>',
+      'per customer: id, segment_id, segment_name, distance and the RFM columns (.arrow, .parquet, .csv)',
+    )
     .option('--profile-output <file>', 'segment profiles: .csv or .json')
     .option('--model <file>', 'the model, for predict and next week’s warm start')
     .option('--features-output <file>', 'the RFM feature table')
@@ -69,7 +82,12 @@ export function segmentCommand(): Command {
           JSON.stringify({
             settings: r.settings,
             k: r.fit.stats.k,
-            segments: r.fit.profiles.segments.map((s) => ({ segment_id: s.segment, segment_name: s.name ?? null, size: s.size, share: s.share })),
+            segments: r.fit.profiles.segments.map((s) => ({
+              segment_id: s.segment,
+              segment_name: s.name ?? null,
+              size: s.size,
+              share: s.share,
+            })),
             selection: r.selection ? selectionJson(r.selection) : null,
             inertia: r.fit.stats.inertia,
             iterations: r.fit.stats.iterations,

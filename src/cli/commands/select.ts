@@ -1,5 +1,11 @@
 import { Command } from 'commander';
-import { COMMON_PARAMETERS, GMM_PARAMETERS, KMEANS_PARAMETERS, PREP_PARAMETERS, parameter } from '../../api/parameters.js';
+import {
+  COMMON_PARAMETERS,
+  GMM_PARAMETERS,
+  KMEANS_PARAMETERS,
+  PREP_PARAMETERS,
+  parameter,
+} from '../../api/parameters.js';
 import type { CovarianceType } from '../../algo/gmm-math.js';
 import { selectK, type SelectResult } from '../../api/select.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -22,12 +28,29 @@ interface SelectFlags extends DataFlags {
 /** The JSON form of a selection, with snake_case keys like the other JSON outputs. */
 export function selectionJson(r: SelectResult): Record<string, unknown> {
   return {
-    rows: r.rows.map((row) => ({ k: row.k, inertia: row.inertia, ...(row.bic !== undefined ? { bic: row.bic } : {}), silhouette: row.silhouette, calinski_harabasz: row.calinskiHarabasz, davies_bouldin: row.daviesBouldin, iterations: row.iterations, sizes: row.sizes })),
+    rows: r.rows.map((row) => ({
+      k: row.k,
+      inertia: row.inertia,
+      ...(row.bic !== undefined ? { bic: row.bic } : {}),
+      silhouette: row.silhouette,
+      calinski_harabasz: row.calinskiHarabasz,
+      davies_bouldin: row.daviesBouldin,
+      iterations: row.iterations,
+      sizes: row.sizes,
+    })),
     elbow: r.elbow ?? null,
     elbow_method: r.elbowMethod,
-    best: { silhouette: r.best.silhouette, calinski_harabasz: r.best.calinskiHarabasz, davies_bouldin: r.best.daviesBouldin, ...(r.best.bic !== undefined ? { bic: r.best.bic } : {}) },
+    best: {
+      silhouette: r.best.silhouette,
+      calinski_harabasz: r.best.calinskiHarabasz,
+      davies_bouldin: r.best.daviesBouldin,
+      ...(r.best.bic !== undefined ? { bic: r.best.bic } : {}),
+    },
     recommended: r.recommended,
-    silhouette_method: { exact: r.silhouetteMethod.exact, sample_size: r.silhouetteMethod.sampleSize },
+    silhouette_method: {
+      exact: r.silhouetteMethod.exact,
+      sample_size: r.silhouetteMethod.sampleSize,
+    },
     backend: r.backend,
     device: r.device,
   };
@@ -36,7 +59,15 @@ export function selectionJson(r: SelectResult): Record<string, unknown> {
 /** A fixed-width table; '*' marks the best k of each score, '<- elbow' the elbow. */
 export function selectionTable(r: SelectResult): string {
   const gmm = r.best.bic !== undefined;
-  const head = ['k', 'inertia', ...(gmm ? ['bic'] : []), 'silhouette', 'calinski_harabasz', 'davies_bouldin', ''];
+  const head = [
+    'k',
+    'inertia',
+    ...(gmm ? ['bic'] : []),
+    'silhouette',
+    'calinski_harabasz',
+    'davies_bouldin',
+    '',
+  ];
   const lines = r.rows.map((row) => [
     String(row.k),
     row.inertia.toPrecision(6),
@@ -47,8 +78,14 @@ export function selectionTable(r: SelectResult): string {
     r.elbow === row.k ? '<- elbow' : '',
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
-  const fmt = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padStart(widths[c]))).join('  ').trimEnd();
-  const method = r.silhouetteMethod.exact ? 'exact' : `sampled, ${r.silhouetteMethod.sampleSize} rows`;
+  const fmt = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === cells.length - 1 ? cell : cell.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
+  const method = r.silhouetteMethod.exact
+    ? 'exact'
+    : `sampled, ${r.silhouetteMethod.sampleSize} rows`;
   return [
     fmt(head),
     ...lines.map(fmt),
@@ -61,7 +98,9 @@ export function selectionTable(r: SelectResult): string {
 
 export function selectCommand(): Command {
   const command = new Command('select')
-    .description('fit k-means (or a Gaussian mixture, adding BIC) for a range of k and score each fit, to choose k')
+    .description(
+      'fit k-means (or a Gaussian mixture, adding BIC) for a range of k and score each fit, to choose k',
+    )
     .argument('<input>', 'input table')
     .requiredOption('--k <range>', 'candidate k: a range like 2..12 or a list like 3,5,8')
     .option('--seed <n>', 'random seed (default: 0)')
