@@ -1,22 +1,47 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SEED_BLOCK_ROWS, type Backend, type DatasetHandle } from '../src/backend/backend.js';
-import { backendCases } from './helpers/backends.js';
-import { blobs, refLloyd, relativeError } from './helpers/reference.js';
+import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
+import { backendCases, type BackendCase } from './helpers/backends.js';
+import {
+  BLOCKS_PER_WORKER,
+  LLOYD_SHAPES,
+  WORKER_SHAPE,
+  WORKER_THREADS,
+  lloydData,
+  workerBlocks,
+} from './helpers/conformance-data.js';
+import { lloydFailures, lloydMutations } from './helpers/lloyd-check.js';
+import { blobs, relativeError } from './helpers/reference.js';
 
 /**
  * Every pass of the Backend interface, on every backend present, against a float64 reference on
- * fresh random data: sums and counts agree to float32 rounding, labels agree except at ties.
- * Shapes cover one tile, ragged tails, several chunks, and (at 50k × 12) the CPU worker threads.
+ * fresh random data, on every shape (helpers/conformance-data.ts; the last one gives several
+ * blocks to every CPU worker thread). A Lloyd step and an assignment are checked by
+ * `lloydFailures` (helpers/lloyd-check.ts): counts and labels exactly — the data are made tie-free
+ * first — and each sum element within float32 rounding of Σ|x| of its terms, so that +1 on any
+ * element fails; each check also proves that it would fail, on every shape and backend: +1 on a
+ * sum, a count off by one and a row in the wrong cluster are each rejected.
+ * conformance-mutations.test.ts does the same through a wrapped CPU backend on its worker path.
  */
-const shapes = [
-  { rows: 1, dims: 1, k: 1 },
-  { rows: 37, dims: 3, k: 4 },
-  { rows: 1000, dims: 5, k: 7 },
-  { rows: 3001, dims: 16, k: 8 },
-  { rows: 50_000, dims: 12, k: 16 },
+const shapes = LLOYD_SHAPES;
+
+/** The backends of every suite, and one whose thread count WORKER_SHAPE is cut for. */
+const cases: BackendCase[] = [
+  ...backendCases,
+  {
+    name: `cpu (${WORKER_THREADS} threads)`,
+    make: async () => new CpuBackend(WORKER_THREADS),
+  },
 ];
 
-describe.each(backendCases)('backend $name', ({ make }) => {
+test('the worker shape gives every worker several blocks and ends in a ragged one', () => {
+  const split = workerBlocks(WORKER_SHAPE, WORKER_THREADS);
+  expect(split.onWorkers).toBe(true);
+  expect(split.fewestPerWorker).toBeGreaterThanOrEqual(BLOCKS_PER_WORKER);
+  expect(split.ragged).toBe(true);
+});
+
+describe.each(cases)('backend $name', ({ make }) => {
   let backend: Backend;
   beforeAll(async () => {
     backend = await make();
@@ -25,12 +50,9 @@ describe.each(backendCases)('backend $name', ({ make }) => {
     await backend?.dispose();
   });
 
-  describe.each(shapes)('$rows × $dims, k=$k', ({ rows, dims, k }) => {
-    const { matrix } = blobs(rows, dims, k, rows * 31 + dims, 2);
-    // Centres that are not the blob centres, so clusters are uneven and some may be empty.
-    const centres = new Float32Array(k * dims);
-    for (let i = 0; i < centres.length; i++) centres[i] = Math.fround(Math.sin(i * 12.9898) * 8);
-    const ref = refLloyd(matrix, centres, k);
+  describe.each(shapes)('$rows × $dims, k=$k', (shape) => {
+    const { rows, dims, k } = shape;
+    const { matrix, centres, ref } = lloydData(shape);
     let handle: DatasetHandle;
     beforeAll(async () => {
       handle = await backend.attach(matrix);
@@ -39,26 +61,23 @@ describe.each(backendCases)('backend $name', ({ make }) => {
       await backend.detach(handle);
     });
 
-    test('lloydStep: sums, counts, inertia, changed', async () => {
+    test('lloydStep and assign: sums, counts, inertia, labels, distances, changed', async () => {
       await backend.resetLabels(handle);
-      const s = await backend.lloydStep(handle, centres, k);
-      expect(s.changed).toBe(rows);
-      let labelMismatch = 0;
-      const a = await backend.assign(handle, centres, k);
-      for (let i = 0; i < rows; i++)
-        if (a.labels[i] !== ref.labels[i] && !ref.ties.has(i)) labelMismatch++;
-      expect(labelMismatch).toBe(0);
-      if (ref.ties.size === 0) {
-        for (let c = 0; c < k; c++) expect(s.counts[c]).toBe(ref.counts[c]);
-        const scale = Math.max(...ref.sums.map(Math.abs), 1);
-        for (let o = 0; o < ref.sums.length; o++)
-          expect(Math.abs(s.sums[o] - ref.sums[o]) / scale).toBeLessThan(1e-6);
-      }
-      expect(relativeError(s.inertia, ref.inertia)).toBeLessThan(1e-6);
+      const summary = await backend.lloydStep(handle, centres, k);
+      expect(summary.changed).toBe(rows);
+      const assignment = await backend.assign(handle, centres, k);
+      expect(lloydFailures(ref, { kind: backend.kind, summary, assignment })).toEqual([]);
+      // The checks see a wrong sum, count or label on this shape too.
+      for (const { name, observed } of lloydMutations(ref, matrix, {
+        kind: backend.kind,
+        summary,
+        assignment,
+      }))
+        expect(lloydFailures(ref, observed), name).not.toEqual([]);
       // The same centres again: nothing changes.
       const again = await backend.lloydStep(handle, centres, k);
       expect(again.changed).toBe(0);
-      expect(relativeError(again.inertia, s.inertia)).toBeLessThan(1e-6);
+      expect(relativeError(again.inertia, summary.inertia)).toBeLessThan(1e-6);
     });
 
     test('lloydStep with storeLabels=false leaves stored labels alone', async () => {
@@ -66,14 +85,6 @@ describe.each(backendCases)('backend $name', ({ make }) => {
       await backend.lloydStep(handle, centres, k, { storeLabels: false });
       const s = await backend.lloydStep(handle, centres, k);
       expect(s.changed).toBe(rows);
-    });
-
-    test('assign: labels and squared distances', async () => {
-      const a = await backend.assign(handle, centres, k);
-      for (let i = 0; i < rows; i++) {
-        if (!ref.ties.has(i)) expect(a.labels[i]).toBe(ref.labels[i]);
-        expect(Math.abs(a.sqDistances[i] - ref.sq[i])).toBeLessThanOrEqual(1e-5 * (1 + ref.sq[i]));
-      }
     });
 
     test('seeding passes: min distances, block sums, candidate potentials', async () => {
