@@ -4,17 +4,27 @@ import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import type { DataMatrix } from '../src/data/matrix.js';
 import {
   BLOCKS_PER_WORKER,
+  INLINE_MAX_VALUES,
   WORKER_SHAPE,
   WORKER_THREADS,
   lloydData,
   workerBlocks,
 } from './helpers/conformance-data.js';
+import {
+  clearRow,
+  dropRow,
+  gmmFailures,
+  gmmReference,
+  randomGmmParams,
+} from './helpers/gmm-check.js';
 import { lloydFailures } from './helpers/lloyd-check.js';
 import { MutatingBackend, type Mutations } from './helpers/mutating-backend.js';
+import { blobs } from './helpers/reference.js';
 
 /**
  * The conformance checks prove themselves: the real CPU backend on its worker path (WORKER_SHAPE,
- * several blocks on every worker thread), wrapped so that one result is damaged as a faulty
+ * several blocks on every worker thread; for mixtures conformance-gmm.test.ts's 50,003 × 11, the
+ * SIMD diagonal E-step on the workers), wrapped so that one result is damaged as a faulty
  * kernel would damage it, must fail the very checks the conformance suite runs — and pass them
  * unwrapped. (To see the suite itself fail, break the kernel: e.g. add 1 to sums[0] of each block
  * in the worker's Lloyd loop; every CPU worker-path case of conformance.test.ts then fails.)
@@ -122,5 +132,72 @@ describe(`mutations of the CPU worker path, ${rows} × ${dims}, k=${k}`, () => {
     });
     expect(found.map((f) => f.split(':')[0])).toEqual(['counts', 'sums']);
     expect(found[0]).toMatch(/^counts: 2 wrong/);
+  });
+});
+
+describe('mutations of the CPU worker path, Gaussian mixture (diag), 50003 × 11, k=5', () => {
+  const gRows = 50_003;
+  const gDims = 11;
+  const gK = 5;
+  const gMatrix = blobs(gRows, gDims, gK, gRows + 17 * gDims, 2).matrix;
+  const params = randomGmmParams('diag', gK, gDims, gRows + gK);
+  const gRef = gmmReference(gMatrix, params);
+  const row = clearRow(gRef);
+  let inner: Backend;
+  beforeAll(() => {
+    inner = new CpuBackend(WORKER_THREADS);
+  });
+  afterAll(async () => {
+    await inner?.dispose();
+  });
+
+  /** The GMM conformance suite's checks, on the wrapped backend. */
+  async function failures(mutations: Mutations): Promise<string[]> {
+    const backend = new MutatingBackend(inner, mutations);
+    const handle = await backend.attach(gMatrix);
+    try {
+      const summary = await backend.gmmStep(handle, params);
+      const assignment = await backend.gmmAssign(handle, params, { probabilities: true });
+      return gmmFailures(gRef, { kind: backend.kind, summary, assignment });
+    } finally {
+      await backend.detach(handle);
+    }
+  }
+
+  test('the shape runs on the worker threads', () => {
+    expect(gRows * gDims).toBeGreaterThan(INLINE_MAX_VALUES);
+    expect(row).toBeGreaterThan(gRows - 100);
+  });
+
+  test('the unmutated backend passes', async () => {
+    expect(await failures({})).toEqual([]);
+  });
+
+  test('+1 on one Nk fails', async () => {
+    const found = await failures({
+      gmmStep: (s) => {
+        s.nk[2] += 1;
+      },
+    });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^nk: 1 wrong \(\[2\]: /);
+  });
+
+  test('a row left out of the statistics fails', async () => {
+    const found = await failures({
+      gmmStep: (s, m) => dropRow(gRef, m, params, s, row),
+    });
+    expect(found[0]).toMatch(new RegExp(`^nk: 1 wrong \\(\\[${gRef.labels[row]}\\]: `));
+  });
+
+  test('a wrong label on a clear row fails', async () => {
+    const found = await failures({
+      gmmAssign: (a) => {
+        a.labels[row] = (a.labels[row] + 1) % gK;
+      },
+    });
+    expect(found[0]).toBe(
+      `labels: 1 wrong (row ${row}: ${(gRef.labels[row] + 1) % gK} ≠ ${gRef.labels[row]})`,
+    );
   });
 });
