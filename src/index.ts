@@ -4,8 +4,8 @@
  *   import { fit, predict } from 'gpuseg';
  *   const { model, assignments, stats } = await fit(table, { k: 5 });
  *
- * Functions throw GpusegError subclasses (UsageError, InputError, DeviceError, InternalError) and
- * never exit the process or install global handlers.
+ * Functions throw GpusegError subclasses (UsageError, InputError, DeviceError, EnvironmentError,
+ * InternalError) and never exit the process or install global handlers.
  */
 export { fit, type FitOptions, type FitResult, type FitStats } from './api/fit.js';
 export {
@@ -68,6 +68,7 @@ export {
   UsageError,
   InputError,
   DeviceError,
+  EnvironmentError,
   InternalError,
   EXIT_CODES,
   type ErrorKind,

@@ -61,6 +61,21 @@ function arrowWriter(
 ): ChunkWriter {
   let schema: Schema | undefined;
   const encoded = writer.toNodeStream();
+  let encodingFailure: Error | undefined;
+  encoded.on('error', (error: Error) => (encodingFailure ??= error));
+  /**
+   * Waits while `busy()` or the file has bytes in flight; a write error of the file (disk full)
+   * ends the wait at once, since the encoder, paused on a file that will never drain, would
+   * otherwise be waited for forever.
+   */
+  const settle = async (busy: () => boolean): Promise<void> => {
+    for (;;) {
+      file.check();
+      if (encodingFailure) throw encodingFailure;
+      if (!busy() && file.stream.writableLength === 0) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
   encoded.on('data', (bytes: Uint8Array) => {
     if (!file.stream.write(bytes)) encoded.pause();
   });
@@ -74,16 +89,11 @@ function arrowWriter(
         writer.write(batch.schema === schema ? batch : new RecordBatch(schema, batch.data));
       // apache-arrow's writer does not wait for the file: hold the next chunk back until this one's
       // bytes have reached the disk, so at most one chunk of encoded output sits in memory.
-      do await new Promise((resolve) => setImmediate(resolve));
-      while (encoded.isPaused() || encoded.readableLength > 0 || file.stream.writableLength > 0);
+      await settle(() => encoded.isPaused() || encoded.readableLength > 0);
     },
     async commit() {
       writer.finish();
-      await new Promise<void>((resolve, reject) => {
-        encoded.once('end', resolve);
-        encoded.once('error', reject);
-        if (encoded.readableEnded) resolve();
-      });
+      await settle(() => !encoded.readableEnded);
       await file.commit();
     },
     abort() {

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, writeFailure, type GpusegError } from '../errors.js';
 
 /**
  * Outputs are written to a temporary file in the destination's own folder and renamed into place,
@@ -93,14 +93,13 @@ function openTemporary(path: string, tmp: string): number {
     return openSync(tmp, 'w');
   } catch (error) {
     pending.delete(tmp);
-    throw new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
+    throw cannotWrite(path, error);
   }
 }
 
-function cannotWrite(path: string, error: unknown): InputError {
-  return error instanceof InputError
-    ? error
-    : new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
+/** A disk (or quota, or file-size limit) full is an EnvironmentError; any other failure an InputError. */
+function cannotWrite(path: string, error: unknown): GpusegError {
+  return writeFailure(path, error, (message) => new InputError(message, { cause: error }));
 }
 
 /** Writes `parts` (in order) to `path` atomically. */
@@ -145,12 +144,21 @@ export class AtomicFileStream {
     this.stream.on('error', (error) => (this.failure ??= error));
   }
 
+  /** Throws the stream's write error (disk full, ...) as the error a user sees, if there was one. */
+  check(): void {
+    if (this.failure) throw cannotWrite(this.path, this.failure);
+  }
+
   /** Writes a piece, waiting while the stream's buffer is full. */
   async write(piece: Uint8Array | string): Promise<void> {
-    if (this.failure) throw cannotWrite(this.path, this.failure);
-    if (!this.stream.write(piece))
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
-    if (this.failure) throw cannotWrite(this.path, this.failure);
+    this.check();
+    try {
+      if (!this.stream.write(piece))
+        await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    } catch (error) {
+      this.failure ??= error as Error;
+    }
+    this.check();
   }
 
   async commit(): Promise<void> {

@@ -1,0 +1,169 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EnvironmentError, EXIT_CODES } from '../src/errors.js';
+import { writeCustomers } from '../src/synth/customers.js';
+import { BIN, errors, filesIn, gpuseg, tempDir, type RunResult } from './helpers/cli.js';
+
+/**
+ * The machine at fault rather than the data or the flags: exit 5, one line naming the file, no
+ * output (temporary files included) left behind, and never a hang.
+ */
+const ROWS = 100_000;
+/** A run that has not ended in this long hangs (the chunked writers used to spin forever on a full disk). */
+const HANG_MS = 90_000;
+
+let dir: string;
+let input: string;
+let model: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  input = join(dir, 'customers.arrows');
+  await writeCustomers(input, ROWS, 5, 25_000);
+  model = join(dir, 'model.json');
+  const f = gpuseg([
+    'fit',
+    input,
+    '--k',
+    '3',
+    '--max-iter',
+    '3',
+    '--backend',
+    'cpu',
+    '--model',
+    model,
+  ]);
+  expect(f.status, f.stderr).toBe(0);
+});
+
+/** Runs the CLI under bash (for `ulimit`), with a timeout that turns a hang into a failure. */
+function gpusegLimited(
+  limits: string,
+  args: string[],
+  env: Record<string, string> = {},
+): RunResult {
+  const r = spawnSync('bash', ['-c', `${limits}; exec "$0" "$@"`, process.execPath, BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? tmpdir(), ...env },
+    timeout: HANG_MS,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('exit class 5 is environment', () => {
+  expect(EXIT_CODES.environment).toBe(5);
+  const e = new EnvironmentError('disk full');
+  expect(e.kind).toBe('environment');
+  expect(e.exitCode).toBe(5);
+});
+
+/** The outputs that are larger than the 1 MiB a full disk has room for, by command. */
+const DISK_FULL_CASES: { name: string; args: (out: string) => string[] }[] = [
+  ...['arrows', 'arrow', 'csv'].map((ext) => ({
+    name: `generate .${ext}`,
+    args: (out: string) => ['generate', '--rows', String(ROWS), '--output', join(out, `g.${ext}`)],
+  })),
+  ...['arrows', 'csv'].map((ext) => ({
+    name: `out-of-core fit --output .${ext}`,
+    args: (out: string) => [
+      'fit',
+      input,
+      '--k',
+      '3',
+      '--max-iter',
+      '3',
+      '--backend',
+      'cpu',
+      '--out-of-core',
+      '--no-spill',
+      '--output',
+      join(out, `o.${ext}`),
+    ],
+  })),
+  ...['arrow', 'csv'].map((ext) => ({
+    name: `out-of-core predict --output .${ext}`,
+    args: (out: string) => [
+      'predict',
+      input,
+      '--model',
+      model,
+      '--backend',
+      'cpu',
+      '--out-of-core',
+      '--output',
+      join(out, `p.${ext}`),
+    ],
+  })),
+  ...['parquet', 'csv'].map((ext) => ({
+    name: `in-memory fit --output .${ext}`,
+    args: (out: string) => [
+      'fit',
+      input,
+      '--k',
+      '3',
+      '--max-iter',
+      '3',
+      '--backend',
+      'cpu',
+      '--output',
+      join(out, `i.${ext}`),
+    ],
+  })),
+];
+
+function expectDiskFull(r: RunResult, out: string, reason: RegExp): void {
+  expect(r.status, `status ${r.status}, stderr: ${r.stderr}`).toBe(5);
+  const message = errors(r);
+  expect(message.split('\n')).toHaveLength(1);
+  expect(message).toMatch(/^gpuseg: error: cannot write '[^']+': /);
+  expect(message).toMatch(reason);
+  expect(filesIn(out)).toEqual([]);
+}
+
+/**
+ * A real full disk: a 1 MiB tmpfs, mounted when running as root (as CI does); otherwise a
+ * file-size limit (`ulimit -f`), which fails writes the same way with EFBIG. Never skipped.
+ */
+describe('disk full', () => {
+  const root = process.getuid?.() === 0;
+  let full: string;
+  let mounted = false;
+
+  beforeAll(() => {
+    full = mkdtempSync(join(tmpdir(), 'gpuseg-full-'));
+    if (root) {
+      const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', full], {
+        encoding: 'utf8',
+      });
+      expect(m.status, `mount a 1 MiB tmpfs as root: ${m.stderr}`).toBe(0);
+      mounted = true;
+    }
+  });
+
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [full]);
+    rmdirSync(full);
+  });
+
+  test.each(DISK_FULL_CASES)(
+    `$name: exit 5 naming the file, nothing left (${process.getuid?.() === 0 ? 'tmpfs full, ENOSPC' : 'ulimit -f, EFBIG'})`,
+    ({ args }) => {
+      const r = root
+        ? gpusegLimited('true', args(full))
+        : gpusegLimited('ulimit -f 1024', args(full));
+      expectDiskFull(r, full, root ? /no space left on the device \(ENOSPC\)/ : /\(EFBIG\)/);
+    },
+  );
+
+  test.each(DISK_FULL_CASES.filter((c) => /generate \.arrows|out-of-core fit/.test(c.name)))(
+    '$name under a file-size limit (EFBIG): exit 5, nothing left',
+    ({ args }) => {
+      const out = tempDir();
+      const r = gpusegLimited('ulimit -f 1024', args(out));
+      expectDiskFull(r, out, /file too large .*\(EFBIG\)/);
+    },
+  );
+});
