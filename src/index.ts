@@ -56,6 +56,7 @@ export {
   loadModel,
   saveModel,
   parseModel,
+  checkModel,
   MODEL_VERSION,
   type KMeansModel,
 } from './model/model.js';

@@ -4,7 +4,13 @@ import type { Assignment, GmmAssignment } from '../backend/backend.js';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
-import { loadModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
+import {
+  checkModel,
+  loadModel,
+  modelCentres,
+  modelMixture,
+  type SegmentModel,
+} from '../model/model.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { FilePasses } from './file-passes.js';
@@ -54,7 +60,8 @@ export async function predictOutOfCore(
     options.chunkRows ?? 1_048_576,
   ) as number;
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
-  const model = typeof modelOrPath === 'string' ? loadModel(modelOrPath) : modelOrPath;
+  const model =
+    typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(
     source.schema.fields.map((f) => f.name),
