@@ -7,7 +7,7 @@ import {
 } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import { AtomicFileStream } from '../util/atomic-write.js';
-import { csvChunks } from './csv-write.js';
+import { csvChunks, csvDelimiter, csvFilePieces } from './csv-write.js';
 import { outputFormat } from './format.js';
 
 /**
@@ -36,18 +36,20 @@ export function openChunkWriter(path: string, flag = '--output'): ChunkWriter {
   checkChunkOutputPath(path, flag);
   const format = outputFormat(path, flag);
   const file = new AtomicFileStream(path);
-  if (format === 'csv') return csvWriter(file, /\.tsv$/i.test(path) ? '\t' : ',');
+  if (format === 'csv') return csvWriter(file, path);
   return arrowWriter(
     file,
     format === 'arrow-file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter(),
   );
 }
 
-function csvWriter(file: AtomicFileStream, delimiter: string): ChunkWriter {
+function csvWriter(file: AtomicFileStream, path: string): ChunkWriter {
   let header = true;
+  const delimiter = csvDelimiter(path);
   return {
     async write(table) {
-      for (const piece of csvChunks(table, delimiter, header)) await file.write(piece);
+      for (const piece of csvFilePieces(path, csvChunks(table, delimiter, header)))
+        await file.write(piece);
       header = false;
     },
     commit: () => file.commit(),
