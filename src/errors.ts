@@ -153,6 +153,11 @@ export function asGpusegError(error: unknown): GpusegError {
   return new InternalError(`internal error: ${message}`, { cause: error });
 }
 
+/** Whether GPUSEG_DEBUG asks for stacks: 1, true or yes (any case); 0, false, no or empty do not. */
+export function debugEnabled(value: string | undefined = process.env.GPUSEG_DEBUG): boolean {
+  return /^(1|true|yes)$/i.test(value?.trim() ?? '');
+}
+
 /** First line of a message, so that a CLI error is always one line. */
 export function oneLine(message: string): string {
   const line = message.split('\n').find((l) => l.trim().length > 0) ?? message;

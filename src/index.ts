@@ -72,6 +72,7 @@ export {
   EnvironmentError,
   InternalError,
   EXIT_CODES,
+  debugEnabled,
   type ErrorKind,
 } from './errors.js';
 export { GPUSEG_VERSION } from './version.js';

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EnvironmentError, EXIT_CODES } from '../src/errors.js';
 import { writeCustomers } from '../src/synth/customers.js';
@@ -166,4 +167,112 @@ describe('disk full', () => {
       expectDiskFull(r, out, /file too large .*\(EFBIG\)/);
     },
   );
+});
+
+/** A missing or read-only TMPDIR: exit 5 naming the folder and TMPDIR, not "internal error". */
+describe('an unusable temporary folder', () => {
+  const root = process.getuid?.() === 0;
+  let readOnly: string;
+  let mounted = false;
+  let log: string;
+
+  beforeAll(() => {
+    log = join(dir, 'log.csv');
+    writeFileSync(log, 'c,d,a\n1,2024-01-01,3\n2,2024-01-02,5\n1,2024-01-03,2\n');
+    readOnly = mkdtempSync(join(tmpdir(), 'gpuseg-ro-'));
+    if (root) {
+      // root writes through permission bits: a read-only mount it is.
+      const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', readOnly], {
+        encoding: 'utf8',
+      });
+      expect(m.status, `mount a read-only tmpfs as root: ${m.stderr}`).toBe(0);
+      mounted = true;
+    } else {
+      chmodSync(readOnly, 0o555);
+    }
+  });
+
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [readOnly]);
+    else chmodSync(readOnly, 0o755);
+    rmdirSync(readOnly);
+  });
+
+  const rfmArgs = (out: string): string[] => [
+    'rfm',
+    log,
+    '--customer',
+    'c',
+    '--date',
+    'd',
+    '--amount',
+    'a',
+    '--output',
+    join(out, 'rfm.csv'),
+  ];
+
+  test.each([
+    ['missing', () => join(dir, 'no-such-folder'), /it does not exist/],
+    ['read-only', () => readOnly, /read-only file system|not writable/],
+  ])('%s TMPDIR: rfm exits 5 naming the folder', (_name, folder, why) => {
+    const out = tempDir();
+    const r = gpuseg(rfmArgs(out), { TMPDIR: folder() });
+    expect(r.status, r.stderr).toBe(5);
+    expect(errors(r)).toMatch(
+      new RegExp(`^gpuseg: error: the temporary folder '${folder()}' cannot be used: `),
+    );
+    expect(errors(r)).toMatch(why);
+    expect(errors(r)).toMatch(/set TMPDIR to a writable folder$/);
+    expect(filesIn(out)).toEqual([]);
+  });
+
+  test('missing TMPDIR: rfm of an Arrow log (handed to DuckDB through a temporary file) exits 5', () => {
+    const arrowLog = join(dir, 'log.arrow');
+    writeFileSync(
+      arrowLog,
+      tableToIPC(
+        tableFromArrays({
+          c: Int32Array.from([1, 2, 1]),
+          d: ['2024-01-01', '2024-01-02', '2024-01-03'],
+          a: Float64Array.from([3, 5, 2]),
+        }),
+        'file',
+      ),
+    );
+    const out = tempDir();
+    const r = gpuseg(
+      [
+        'rfm',
+        arrowLog,
+        '--customer',
+        'c',
+        '--date',
+        'd',
+        '--amount',
+        'a',
+        '--output',
+        join(out, 'r.csv'),
+      ],
+      { TMPDIR: join(dir, 'gone') },
+    );
+    expect(r.status, r.stderr).toBe(5);
+    expect(errors(r)).toMatch(/the temporary folder '.*gone' cannot be used: it does not exist/);
+  });
+});
+
+describe('GPUSEG_DEBUG', () => {
+  const failing = (): string[] => ['fit', join(dir, 'missing.arrow'), '--k', '2'];
+
+  test.each(['0', 'false', 'no', ''])('GPUSEG_DEBUG=%j prints no stack', (value) => {
+    const r = gpuseg(failing(), { GPUSEG_DEBUG: value });
+    expect(r.status).toBe(3);
+    expect(errors(r).split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test.each(['1', 'true', 'yes', 'YES'])('GPUSEG_DEBUG=%j prints the stack', (value) => {
+    const r = gpuseg(failing(), { GPUSEG_DEBUG: value });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
 });

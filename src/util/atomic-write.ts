@@ -2,6 +2,7 @@ import {
   closeSync,
   createWriteStream,
   fsyncSync,
+  mkdtempSync,
   openSync,
   readdirSync,
   renameSync,
@@ -10,8 +11,15 @@ import {
   type WriteStream,
 } from 'node:fs';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { InputError, writeFailure, type GpusegError } from '../errors.js';
+import {
+  diskFullReason,
+  EnvironmentError,
+  InputError,
+  writeFailure,
+  type GpusegError,
+} from '../errors.js';
 
 /**
  * Outputs are written to a temporary file in the destination's own folder and renamed into place,
@@ -192,5 +200,34 @@ export class AtomicFileStream {
     }
     rmSync(this.tmp, { force: true });
     pending.delete(this.tmp);
+  }
+}
+
+/** Why a folder could not be used, by errno code. */
+const FOLDER_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'it does not exist',
+  ENOTDIR: 'it is not a folder',
+  EACCES: 'it is not writable (permission denied)',
+  EPERM: 'it is not writable (operation not permitted)',
+  EROFS: 'it is on a read-only file system',
+};
+
+/**
+ * A new private folder under the temporary folder (TMPDIR, or the system's), for work files;
+ * the caller removes it. A missing, read-only or full temporary folder is an EnvironmentError
+ * saying so, rather than whatever the failed call happened to report.
+ */
+export function makeTemporaryFolder(prefix: string): string {
+  const base = tmpdir();
+  try {
+    return mkdtempSync(join(base, prefix));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why =
+      diskFullReason(error) ?? FOLDER_PROBLEMS[code] ?? (error as Error).message.split('\n')[0];
+    throw new EnvironmentError(
+      `the temporary folder '${base}' cannot be used: ${why}; set TMPDIR to a writable folder`,
+      { cause: error },
+    );
   }
 }
