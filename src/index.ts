@@ -52,6 +52,7 @@ export {
 export { listDevices, type DeviceList } from './api/devices.js';
 export { readTable } from './io/read-table.js';
 export { writeTable } from './io/write-table.js';
+export { OutputSet, checkOutputFolder } from './util/atomic-write.js';
 export {
   loadModel,
   saveModel,

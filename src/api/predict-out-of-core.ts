@@ -11,6 +11,7 @@ import {
   modelMixture,
   type SegmentModel,
 } from '../model/model.js';
+import type { OutputSet } from '../util/atomic-write.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { FilePasses } from './file-passes.js';
@@ -28,6 +29,8 @@ export interface PredictOutOfCoreOptions extends PredictOptions {
   chunkRows?: number;
   /** Per-row output (.arrows, .arrow or .csv), written chunk by chunk; none when omitted. */
   output?: string;
+  /** With `output`: the set whose commit renames it into place (with other outputs). */
+  outputs?: OutputSet;
 }
 
 export interface PredictOutOfCoreResult {
@@ -78,7 +81,10 @@ export async function predictOutOfCore(
   const backend = await openBackend(backendChoice, notice);
   let writer: ChunkWriter | undefined;
   try {
-    writer = options.output !== undefined ? openChunkWriter(options.output, '--output') : undefined;
+    writer =
+      options.output !== undefined
+        ? openChunkWriter(options.output, '--output', options.outputs)
+        : undefined;
     const passes = new FilePasses(
       source,
       backend,

@@ -6,7 +6,7 @@ import {
   type Table,
 } from 'apache-arrow';
 import { UsageError } from '../errors.js';
-import { AtomicFileStream } from '../util/atomic-write.js';
+import { AtomicFileStream, type OutputSet } from '../util/atomic-write.js';
 import { csvChunks, csvDelimiter, csvFilePieces } from './csv-write.js';
 import { outputFormat } from './format.js';
 
@@ -32,10 +32,11 @@ export function checkChunkOutputPath(path: string, flag: string): void {
   }
 }
 
-export function openChunkWriter(path: string, flag = '--output'): ChunkWriter {
+/** A chunk writer of `path`; with `into`, its `commit` leaves the rename to that set's commit. */
+export function openChunkWriter(path: string, flag = '--output', into?: OutputSet): ChunkWriter {
   checkChunkOutputPath(path, flag);
   const format = outputFormat(path, flag);
-  const file = new AtomicFileStream(path);
+  const file = new AtomicFileStream(path, into);
   if (format === 'csv') return csvWriter(file, path);
   return arrowWriter(
     file,

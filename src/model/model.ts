@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 import type { CovarianceType, GmmParameters } from '../algo/gmm-math.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
@@ -65,8 +65,9 @@ export interface GmmModel extends ModelBase {
 
 export type SegmentModel = KMeansModel | GmmModel;
 
-export function saveModel(path: string, model: SegmentModel): void {
-  writeFileAtomic(path, [JSON.stringify(model, null, 2) + '\n']);
+/** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
+export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
+  writeFileAtomic(path, [JSON.stringify(model, null, 2) + '\n'], into);
 }
 
 export function loadModel(path: string): SegmentModel {
