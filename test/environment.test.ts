@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EnvironmentError, EXIT_CODES } from '../src/errors.js';
+import { asGpusegError, EnvironmentError, EXIT_CODES } from '../src/errors.js';
 import { writeCustomers } from '../src/synth/customers.js';
-import { BIN, errors, filesIn, gpuseg, tempDir, type RunResult } from './helpers/cli.js';
+import { BIN, errors, filesIn, gpuseg, ROOT, tempDir, type RunResult } from './helpers/cli.js';
 
 /**
  * The machine at fault rather than the data or the flags: exit 5, one line naming the file, no
@@ -274,5 +274,65 @@ describe('GPUSEG_DEBUG', () => {
     const r = gpuseg(failing(), { GPUSEG_DEBUG: value });
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+/**
+ * Memory: under a virtual-memory limit of a few GiB (`ulimit -v`) a fit used to stop with a
+ * WebAssembly abort (V8 reserves 10 GiB of address space per WebAssembly memory); the CLI now
+ * runs itself again with the memories reserved as needed, and an allocation that still fails is
+ * exit 5, "out of memory: …", saying what ran out.
+ */
+describe('out of memory', () => {
+  const mall = join(ROOT, 'datasets/Mall_Customers.arrow');
+  const fitArgs = ['fit', mall, '--k', '3', '--backend', 'cpu', '--seed', '1', '--json'];
+  const LIMIT = 'ulimit -v 3000000'; // 2.9 GiB
+
+  test('a fit under ulimit -v 2.9 GiB runs, with the result of an unlimited run', () => {
+    const free = gpuseg(fitArgs);
+    expect(free.status, free.stderr).toBe(0);
+    const limited = gpusegLimited(LIMIT, fitArgs);
+    expect(limited.status, limited.stderr).toBe(0);
+    const strip = (text: string): unknown => {
+      const { seconds: _s, ...rest } = JSON.parse(text) as Record<string, unknown>;
+      return rest;
+    };
+    expect(strip(limited.stdout)).toEqual(strip(free.stdout));
+  });
+
+  test('a WebAssembly memory that cannot be reserved is exit 5, out of memory, naming the limit', () => {
+    // Without the relaunch: the allocation fails as it used to, and must read as what it is.
+    const r = gpusegLimited(LIMIT, fitArgs, { GPUSEG_NO_RELAUNCH: '1' });
+    expect(r.status, r.stderr).toBe(5);
+    const last = errors(r).split('\n').at(-1)!;
+    expect(last).toMatch(
+      /^gpuseg: error: out of memory: could not reserve WebAssembly memory \(.*\); the virtual memory limit \(ulimit -v\) is 2\.9 GiB: raise it, or run node with --disable-wasm-trap-handler/,
+    );
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  test.each([
+    ['Array buffer allocation failed', /^out of memory: could not allocate a host buffer/],
+    [
+      'WebAssembly.Memory(): could not allocate memory',
+      /^out of memory: could not reserve WebAssembly memory/,
+    ],
+    [
+      'WebAssembly.Memory.grow(): Maximum memory size exceeded',
+      /^out of memory: could not reserve WebAssembly memory/,
+    ],
+  ])('a RangeError %j is an EnvironmentError', (message, expected) => {
+    const e = asGpusegError(new RangeError(message));
+    expect(e).toBeInstanceOf(EnvironmentError);
+    expect(e.exitCode).toBe(5);
+    expect(e.message).toMatch(expected);
+  });
+
+  test('ENOSPC thrown anywhere is an EnvironmentError, other errors stay internal', () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+    });
+    expect(asGpusegError(full)).toBeInstanceOf(EnvironmentError);
+    expect(asGpusegError(new Error('boom')).exitCode).toBe(1);
   });
 });
