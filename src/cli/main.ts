@@ -37,7 +37,7 @@ export function buildProgram(): Command {
 
 /**
  * Runs the CLI; returns the exit status (the only place that decides one): usage 2, input data 3,
- * device 4, internal 1. Errors print as one line on stderr.
+ * device 4, environment 5, internal 1. Errors print as one line on stderr.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
