@@ -1,15 +1,18 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Typed errors. Every failure the engine can foresee is one of these, so that a caller (the CLI,
  * a Node service) can tell whose fault it was without parsing messages. The library never exits
  * the process; the CLI maps `exitCode` to the process status.
  */
-export type ErrorKind = 'usage' | 'input' | 'device' | 'internal';
+export type ErrorKind = 'usage' | 'input' | 'device' | 'environment' | 'internal';
 
-/** Exit status per error class: usage 2, input data 3, device 4, internal 1. */
+/** Exit status per error class: usage 2, input data 3, device 4, environment 5, internal 1. */
 export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   usage: 2,
   input: 3,
   device: 4,
+  environment: 5,
   internal: 1,
 };
 
@@ -51,6 +54,17 @@ export class DeviceError extends GpusegError {
   }
 }
 
+/**
+ * The machine, not the data or the flags: a disk or quota full, a file-size limit, an unusable
+ * temporary folder, memory that could not be had, a service that cannot be reached. Running again
+ * elsewhere, or after freeing the resource, can succeed with the same input.
+ */
+export class EnvironmentError extends GpusegError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('environment', message, options);
+  }
+}
+
 /** A bug: something the code assumed could not happen did. */
 export class InternalError extends GpusegError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -58,20 +72,90 @@ export class InternalError extends GpusegError {
   }
 }
 
+/** errno codes that mean the disk (or a limit on it) is full, with what each says. */
+const DISK_FULL: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for the file-size limit (ulimit -f) or the file system',
+};
+
+/** What a disk-full error code means ('no space left on the device'), or undefined for any other error. */
+export function diskFullReason(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && Object.hasOwn(DISK_FULL, code)
+    ? `${DISK_FULL[code]} (${code})`
+    : undefined;
+}
+
+/** The error of a failed write to `path`: EnvironmentError when the disk is full, else `otherwise`. */
+export function writeFailure(
+  path: string,
+  error: unknown,
+  otherwise: (message: string) => GpusegError,
+): GpusegError {
+  if (error instanceof GpusegError) return error;
+  const full = diskFullReason(error);
+  if (full) return new EnvironmentError(`cannot write '${path}': ${full}`, { cause: error });
+  return otherwise(`cannot write '${path}': ${(error as Error).message}`);
+}
+
+/**
+ * A failed allocation as the runtime reports it: an ArrayBuffer or typed array that could not be
+ * had, a WebAssembly memory that could not be reserved or grown (V8 reserves 10 GiB of address
+ * space per WebAssembly memory unless node runs with --disable-wasm-trap-handler, so a virtual
+ * memory limit, `ulimit -v`, runs out long before physical memory does), or Emscripten's abort
+ * wrapping one of those.
+ */
+const ALLOCATION_FAILED =
+  /Array buffer allocation failed|Invalid typed array length|Invalid array buffer length|WebAssembly\.(Memory|instantiate|Instance|grow)\S*:? .*(could not allocate|Out of memory|Cannot allocate|Maximum memory size exceeded)|Cannot allocate Wasm memory/i;
+
+/** The out-of-memory error for a failed allocation, saying what ran out; undefined for other errors. */
+export function outOfMemory(error: unknown): EnvironmentError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!ALLOCATION_FAILED.test(message)) return undefined;
+  const what = /wasm|webassembly/i.test(message)
+    ? 'could not reserve WebAssembly memory'
+    : 'could not allocate a host buffer';
+  const limit = virtualMemoryLimit();
+  const advice =
+    limit !== undefined
+      ? `the virtual memory limit (ulimit -v) is ${(limit / 2 ** 30).toFixed(1)} GiB: raise it${/wasm|webassembly/i.test(message) ? ', or run node with --disable-wasm-trap-handler (V8 reserves 10 GiB of address space per WebAssembly memory without it)' : ''}`
+      : 'use a smaller input, fewer rows per chunk (--chunk-rows) or a file fitted out of core (--out-of-core)';
+  return new EnvironmentError(`out of memory: ${what} (${oneLine(message)}); ${advice}`, {
+    cause: error,
+  });
+}
+
+/** The process's virtual memory limit in bytes (RLIMIT_AS, `ulimit -v`), undefined when unlimited or unknown. */
+export function virtualMemoryLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max address space'));
+    const soft = line?.slice('Max address space'.length).trim().split(/\s+/)[0];
+    const bytes = Number(soft);
+    return soft === undefined || soft === 'unlimited' || !Number.isFinite(bytes)
+      ? undefined
+      : bytes;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Wraps anything thrown into a GpusegError, keeping typed ones as they are. */
 export function asGpusegError(error: unknown): GpusegError {
   if (error instanceof GpusegError) return error;
-  if (
-    error instanceof RangeError &&
-    /Array buffer allocation failed|Invalid typed array length/.test(error.message)
-  ) {
-    return new InputError(
-      `out of host memory: ${error.message}; use a smaller input or stream it`,
-      { cause: error },
-    );
-  }
+  const memory = outOfMemory(error);
+  if (memory) return memory;
+  const full = diskFullReason(error);
   const message = error instanceof Error ? error.message : String(error);
+  if (full) return new EnvironmentError(`${full}: ${message}`, { cause: error });
   return new InternalError(`internal error: ${message}`, { cause: error });
+}
+
+/** Whether GPUSEG_DEBUG asks for stacks: 1, true or yes (any case); 0, false, no or empty do not. */
+export function debugEnabled(value: string | undefined = process.env.GPUSEG_DEBUG): boolean {
+  return /^(1|true|yes)$/i.test(value?.trim() ?? '');
 }
 
 /** First line of a message, so that a CLI error is always one line. */

@@ -4,8 +4,8 @@
  *   import { fit, predict } from 'gpuseg';
  *   const { model, assignments, stats } = await fit(table, { k: 5 });
  *
- * Functions throw GpusegError subclasses (UsageError, InputError, DeviceError, InternalError) and
- * never exit the process or install global handlers.
+ * Functions throw GpusegError subclasses (UsageError, InputError, DeviceError, EnvironmentError,
+ * InternalError) and never exit the process or install global handlers.
  */
 export { fit, type FitOptions, type FitResult, type FitStats } from './api/fit.js';
 export {
@@ -52,10 +52,12 @@ export {
 export { listDevices, type DeviceList } from './api/devices.js';
 export { readTable } from './io/read-table.js';
 export { writeTable } from './io/write-table.js';
+export { OutputSet, checkOutputFolder } from './util/atomic-write.js';
 export {
   loadModel,
   saveModel,
   parseModel,
+  checkModel,
   MODEL_VERSION,
   type KMeansModel,
 } from './model/model.js';
@@ -68,8 +70,10 @@ export {
   UsageError,
   InputError,
   DeviceError,
+  EnvironmentError,
   InternalError,
   EXIT_CODES,
+  debugEnabled,
   type ErrorKind,
 } from './errors.js';
 export { GPUSEG_VERSION } from './version.js';

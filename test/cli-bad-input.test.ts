@@ -289,4 +289,28 @@ describe('gpuseg predict: bad input', () => {
       /model version 99, newer than this gpuseg .* reads \(1\); upgrade gpuseg/,
     );
   });
+
+  test('a model whose scale is zero (every row would go to segment 0 with NaN distances)', () => {
+    const dir = tempDir();
+    const input = arrowFile(dir, 'x.arrow', { a: Float64Array.from([1, 2, 3]) });
+    const scale = { kind: 'standard', centre: [2], scale: [0] };
+    const preprocessing = { features: ['a'], impute: null, log: [], clip: null, scale, pca: null };
+    writeFileSync(
+      join(dir, 'model.json'),
+      JSON.stringify({
+        format: 'gpuseg-model',
+        version: 1,
+        algorithm: 'kmeans',
+        features: ['a'],
+        k: 2,
+        preprocessing: { ...preprocessing, outputs: ['a'] },
+        centres: [[-1], [1]],
+      }),
+    );
+    const out = join(dir, 'p.csv');
+    const r = gpuseg(['predict', input, '--model', join(dir, 'model.json'), '--output', out]);
+    expect(r.status).toBe(3);
+    expect(errors(r)).toMatch(/"preprocessing\.scale\.scale" is 0 for feature 'a'/);
+    expect(filesIn(dir)).toEqual(['model.json', 'x.arrow']);
+  });
 });

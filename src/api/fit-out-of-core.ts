@@ -24,6 +24,7 @@ import { resolveRoles } from '../data/schema.js';
 import { InputError, UsageError } from '../errors.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { SpillFile } from '../io/spill-file.js';
+import type { OutputSet } from '../util/atomic-write.js';
 import { checkChunkOutputPath, openChunkWriter } from '../io/batch-writer.js';
 import type { SegmentModel } from '../model/model.js';
 import { fitPreprocessing } from '../prep/preprocess.js';
@@ -50,6 +51,8 @@ export interface OutOfCoreOptions extends FitOptions {
   sampleRows?: number;
   /** Per-row output (.arrows, .arrow or .csv), written chunk by chunk; none when omitted. */
   output?: string;
+  /** With `output`: the set whose commit renames it into place (with the model and profiles). */
+  outputs?: OutputSet;
   /**
    * Where the Lloyd passes keep the prepared float32 chunks after the first one read them
    * (N·D·4 bytes, removed at the end): a folder, true for the system's temporary folder
@@ -226,7 +229,7 @@ export async function fitOutOfCore(
     const profileResult = profiles.finish(sampleTable, run.sampleLabels);
     const names = namesFromProfiles(profileResult, profileColumns, options);
     if (options.output !== undefined) {
-      const writer = openChunkWriter(options.output, '--output');
+      const writer = openChunkWriter(options.output, '--output', options.outputs);
       const dictionary = names ? segmentNameDictionary(names) : undefined;
       try {
         await passes.each(run.assign, async (a, table, firstRow) => {

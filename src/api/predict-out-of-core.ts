@@ -4,7 +4,14 @@ import type { Assignment, GmmAssignment } from '../backend/backend.js';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
-import { loadModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
+import {
+  checkModel,
+  loadModel,
+  modelCentres,
+  modelMixture,
+  type SegmentModel,
+} from '../model/model.js';
+import type { OutputSet } from '../util/atomic-write.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { FilePasses } from './file-passes.js';
@@ -22,6 +29,8 @@ export interface PredictOutOfCoreOptions extends PredictOptions {
   chunkRows?: number;
   /** Per-row output (.arrows, .arrow or .csv), written chunk by chunk; none when omitted. */
   output?: string;
+  /** With `output`: the set whose commit renames it into place (with other outputs). */
+  outputs?: OutputSet;
 }
 
 export interface PredictOutOfCoreResult {
@@ -54,7 +63,8 @@ export async function predictOutOfCore(
     options.chunkRows ?? 1_048_576,
   ) as number;
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
-  const model = typeof modelOrPath === 'string' ? loadModel(modelOrPath) : modelOrPath;
+  const model =
+    typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(
     source.schema.fields.map((f) => f.name),
@@ -71,7 +81,10 @@ export async function predictOutOfCore(
   const backend = await openBackend(backendChoice, notice);
   let writer: ChunkWriter | undefined;
   try {
-    writer = options.output !== undefined ? openChunkWriter(options.output, '--output') : undefined;
+    writer =
+      options.output !== undefined
+        ? openChunkWriter(options.output, '--output', options.outputs)
+        : undefined;
     const passes = new FilePasses(
       source,
       backend,

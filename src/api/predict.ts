@@ -2,7 +2,13 @@ import type { Table, Vector } from 'apache-arrow';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { InputError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
-import { loadModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
+import {
+  checkModel,
+  loadModel,
+  modelCentres,
+  modelMixture,
+  type SegmentModel,
+} from '../model/model.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
@@ -44,7 +50,8 @@ export async function predict(
     parameter(COMMON_PARAMETERS, 'backend'),
     options.backend ?? 'auto',
   ) as BackendChoice;
-  const model = typeof modelOrPath === 'string' ? loadModel(modelOrPath) : modelOrPath;
+  const model =
+    typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
   const table = await loadInput(input);
   const { id, allowMissing } = modelColumns(
     table.schema.fields.map((f) => f.name),

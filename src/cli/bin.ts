@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { relaunch, shouldRelaunch } from './relaunch.js';
 
-process.exitCode = await main(process.argv);
+// Under `ulimit -v`, run again with WebAssembly memories reserved as needed (see relaunch.ts);
+// main is imported only after that choice, so that nothing is loaded twice.
+process.exitCode = shouldRelaunch()
+  ? await relaunch()
+  : await (await import('./main.js')).main(process.argv);

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { asGpusegError, oneLine, UsageError } from '../errors.js';
+import { asGpusegError, debugEnabled, oneLine, UsageError } from '../errors.js';
 import { removePendingTemporaryFiles } from '../util/atomic-write.js';
 import { GPUSEG_VERSION } from '../version.js';
 import { devicesCommand } from './commands/devices.js';
@@ -37,7 +37,7 @@ export function buildProgram(): Command {
 
 /**
  * Runs the CLI; returns the exit status (the only place that decides one): usage 2, input data 3,
- * device 4, internal 1. Errors print as one line on stderr.
+ * device 4, environment 5, internal 1. Errors print as one line on stderr.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -58,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const e = asGpusegError(error);
     process.stderr.write(`gpuseg: error: ${oneLine(e.message)}\n`);
-    if (process.env.GPUSEG_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    if (debugEnabled()) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     return e.exitCode;
   } finally {
     removePendingTemporaryFiles();

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { profilesCsv, profilesJson, type Profiles } from '../segment/profile.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import type { OutputSet } from '../index.js';
 
 /** Checks a profile output path: .csv (long table) or .json. */
 export function checkProfilePath(path: string | undefined, flag: string): void {
@@ -8,10 +9,14 @@ export function checkProfilePath(path: string | undefined, flag: string): void {
     throw new UsageError(`${flag} '${path}': use .csv or .json`);
 }
 
-export function writeProfiles(path: string, profiles: Profiles): void {
-  writeFileAtomic(path, [
-    /\.json$/i.test(path)
-      ? JSON.stringify(profilesJson(profiles), null, 2) + '\n'
-      : profilesCsv(profiles),
-  ]);
+export function writeProfiles(path: string, profiles: Profiles, into?: OutputSet): void {
+  writeFileAtomic(
+    path,
+    [
+      /\.json$/i.test(path)
+        ? JSON.stringify(profilesJson(profiles), null, 2) + '\n'
+        : profilesCsv(profiles),
+    ],
+    into,
+  );
 }

@@ -6,7 +6,7 @@ import {
   type RecordBatch,
   type Schema,
 } from 'apache-arrow';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, outOfMemory, UsageError, type GpusegError } from '../errors.js';
 import { inspectInputFile, type TableFormat } from './format.js';
 import {
   checkArrowFileInWorker,
@@ -47,7 +47,10 @@ export async function openChunkSource(path: string, chunkRows: number): Promise<
   }
 }
 
-function unreadable(path: string, format: TableFormat, error: unknown): InputError {
+/** The file is at fault, unless memory ran out while decoding it. */
+function unreadable(path: string, format: TableFormat, error: unknown): GpusegError {
+  const memory = outOfMemory(error);
+  if (memory) return memory;
   const what = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
   const reason = error instanceof Error ? error.message : String(error);
   return new InputError(`'${path}' is not a readable ${what} file: ${reason.split('\n')[0]}`, {

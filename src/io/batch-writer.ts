@@ -6,8 +6,8 @@ import {
   type Table,
 } from 'apache-arrow';
 import { UsageError } from '../errors.js';
-import { AtomicFileStream } from '../util/atomic-write.js';
-import { csvChunks } from './csv-write.js';
+import { AtomicFileStream, type OutputSet } from '../util/atomic-write.js';
+import { csvChunks, csvDelimiter, csvFilePieces } from './csv-write.js';
 import { outputFormat } from './format.js';
 
 /**
@@ -32,22 +32,25 @@ export function checkChunkOutputPath(path: string, flag: string): void {
   }
 }
 
-export function openChunkWriter(path: string, flag = '--output'): ChunkWriter {
+/** A chunk writer of `path`; with `into`, its `commit` leaves the rename to that set's commit. */
+export function openChunkWriter(path: string, flag = '--output', into?: OutputSet): ChunkWriter {
   checkChunkOutputPath(path, flag);
   const format = outputFormat(path, flag);
-  const file = new AtomicFileStream(path);
-  if (format === 'csv') return csvWriter(file, /\.tsv$/i.test(path) ? '\t' : ',');
+  const file = new AtomicFileStream(path, into);
+  if (format === 'csv') return csvWriter(file, path);
   return arrowWriter(
     file,
     format === 'arrow-file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter(),
   );
 }
 
-function csvWriter(file: AtomicFileStream, delimiter: string): ChunkWriter {
+function csvWriter(file: AtomicFileStream, path: string): ChunkWriter {
   let header = true;
+  const delimiter = csvDelimiter(path);
   return {
     async write(table) {
-      for (const piece of csvChunks(table, delimiter, header)) await file.write(piece);
+      for (const piece of csvFilePieces(path, csvChunks(table, delimiter, header)))
+        await file.write(piece);
       header = false;
     },
     commit: () => file.commit(),
@@ -61,6 +64,21 @@ function arrowWriter(
 ): ChunkWriter {
   let schema: Schema | undefined;
   const encoded = writer.toNodeStream();
+  let encodingFailure: Error | undefined;
+  encoded.on('error', (error: Error) => (encodingFailure ??= error));
+  /**
+   * Waits while `busy()` or the file has bytes in flight; a write error of the file (disk full)
+   * ends the wait at once, since the encoder, paused on a file that will never drain, would
+   * otherwise be waited for forever.
+   */
+  const settle = async (busy: () => boolean): Promise<void> => {
+    for (;;) {
+      file.check();
+      if (encodingFailure) throw encodingFailure;
+      if (!busy() && file.stream.writableLength === 0) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
   encoded.on('data', (bytes: Uint8Array) => {
     if (!file.stream.write(bytes)) encoded.pause();
   });
@@ -74,16 +92,11 @@ function arrowWriter(
         writer.write(batch.schema === schema ? batch : new RecordBatch(schema, batch.data));
       // apache-arrow's writer does not wait for the file: hold the next chunk back until this one's
       // bytes have reached the disk, so at most one chunk of encoded output sits in memory.
-      do await new Promise((resolve) => setImmediate(resolve));
-      while (encoded.isPaused() || encoded.readableLength > 0 || file.stream.writableLength > 0);
+      await settle(() => encoded.isPaused() || encoded.readableLength > 0);
     },
     async commit() {
       writer.finish();
-      await new Promise<void>((resolve, reject) => {
-        encoded.once('end', resolve);
-        encoded.once('error', reject);
-        if (encoded.readableEnded) resolve();
-      });
+      await settle(() => !encoded.readableEnded);
       await file.commit();
     },
     abort() {

@@ -1,4 +1,28 @@
 import type { Table } from 'apache-arrow';
+import { gzipSync } from 'node:zlib';
+
+/** Whether a CSV output is gzipped (`.csv.gz`, `.tsv.gz`, `.txt.gz`). */
+export function isGzipPath(path: string): boolean {
+  return /\.gz$/i.test(path);
+}
+
+/** The delimiter of a CSV output: a tab for `.tsv` (gzipped or not), else a comma. */
+export function csvDelimiter(path: string): string {
+  return /\.tsv(\.gz)?$/i.test(path) ? '\t' : ',';
+}
+
+/**
+ * Pieces of CSV text as written to `path`: as they are, or each one a gzip member when the path
+ * ends in `.gz` (a file of several members is one gzip file to gzip, zcat, Node, Python and
+ * DuckDB; each piece being about a megabyte, the ratio is that of one member).
+ */
+export function* csvFilePieces(
+  path: string,
+  pieces: Iterable<string>,
+): Generator<string | Uint8Array> {
+  if (!isGzipPath(path)) return yield* pieces;
+  for (const piece of pieces) yield gzipSync(Buffer.from(piece, 'utf8'));
+}
 
 /**
  * CSV text of a table, produced in pieces of about a megabyte so that large outputs never sit in

@@ -1,11 +1,11 @@
-import { rmSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors.js';
 import { sniffInputFormat } from './format.js';
 import { tableToParquet } from './parquet-io.js';
 import { readTable } from './read-table.js';
+import { makeTemporaryFolder } from '../util/atomic-write.js';
 
 /**
  * DuckDB, the embedded analytical engine used for group-bys over transaction logs of tens of
@@ -37,7 +37,7 @@ export async function openDuckSession(path: string): Promise<DuckSession> {
   if (format === 'parquet') source = `read_parquet(${quoteString(path)})`;
   else if (format === 'csv') source = `read_csv(${quoteString(path)}, sample_size = 100000)`;
   else {
-    const dir = mkdtempSync(join(tmpdir(), 'gpuseg-duck-'));
+    const dir = makeTemporaryFolder('gpuseg-duck-');
     const parquet = join(dir, 'input.parquet');
     writeFileSync(parquet, tableToParquet(await readTable(path)));
     cleanup.push(dir);

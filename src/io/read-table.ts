@@ -1,5 +1,5 @@
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { InputError } from '../errors.js';
+import { InputError, outOfMemory } from '../errors.js';
 import { readCsv } from './csv-read.js';
 import { inspectInputFile, type TableFormat } from './format.js';
 import { checkArrowInWorker, parquetToIpcInWorker, readShared } from './guarded-decode.js';
@@ -20,6 +20,8 @@ async function decodeBinary(path: string, format: TableFormat, bytes: Uint8Array
     if (table.schema.fields.length === 0) throw new Error('no columns in the schema');
     return table;
   } catch (error) {
+    const memory = outOfMemory(error); // not the file's fault
+    if (memory) throw memory;
     const what = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
     const reason = error instanceof Error ? error.message : String(error);
     throw new InputError(`'${path}' is not a readable ${what} file: ${reason.split('\n')[0]}`, {

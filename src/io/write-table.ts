@@ -1,20 +1,23 @@
 import { tableToIPC, type Table } from 'apache-arrow';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import { csvChunks } from './csv-write.js';
+import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
+import { csvChunks, csvDelimiter, csvFilePieces } from './csv-write.js';
 import { outputFormat } from './format.js';
 import { tableToParquet } from './parquet-io.js';
 
-/** Writes a table atomically in the format its extension names (.arrow, .arrows, .parquet, .csv). */
-export function writeTable(path: string, table: Table, flag = '--output'): void {
+/**
+ * Writes a table atomically in the format its extension names (.arrow, .arrows, .parquet, .csv,
+ * .csv.gz). With `into`, the file is renamed into place at that set's commit, with the others.
+ */
+export function writeTable(path: string, table: Table, flag = '--output', into?: OutputSet): void {
   const format = outputFormat(path, flag);
   switch (format) {
     case 'arrow-file':
-      return writeFileAtomic(path, [tableToIPC(table, 'file')]);
+      return writeFileAtomic(path, [tableToIPC(table, 'file')], into);
     case 'arrow-stream':
-      return writeFileAtomic(path, [tableToIPC(table, 'stream')]);
+      return writeFileAtomic(path, [tableToIPC(table, 'stream')], into);
     case 'parquet':
-      return writeFileAtomic(path, [tableToParquet(table)]);
+      return writeFileAtomic(path, [tableToParquet(table)], into);
     case 'csv':
-      return writeFileAtomic(path, csvChunks(table, /\.tsv$/i.test(path) ? '\t' : ','));
+      return writeFileAtomic(path, csvFilePieces(path, csvChunks(table, csvDelimiter(path))), into);
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 import type { CovarianceType, GmmParameters } from '../algo/gmm-math.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
@@ -65,8 +65,9 @@ export interface GmmModel extends ModelBase {
 
 export type SegmentModel = KMeansModel | GmmModel;
 
-export function saveModel(path: string, model: SegmentModel): void {
-  writeFileAtomic(path, [JSON.stringify(model, null, 2) + '\n']);
+/** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
+export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
+  writeFileAtomic(path, [JSON.stringify(model, null, 2) + '\n'], into);
 }
 
 export function loadModel(path: string): SegmentModel {
@@ -90,6 +91,19 @@ export function parseModel(text: string, source = 'model'): SegmentModel {
       { cause: error },
     );
   }
+  return checkModel(value, source);
+}
+
+const finiteList = (v: unknown, n: number): boolean =>
+  Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
+/**
+ * Checks a model given as an object (parsed JSON, or built by a caller) as `parseModel` checks a
+ * file: every length matches the features and the clustering columns, every number that scoring
+ * uses is finite and every scale non-zero (a zero scale would send each row to segment 0 with NaN
+ * distances). Fills the defaults of older files in place; returns the model.
+ */
+export function checkModel(value: unknown, source = 'model'): SegmentModel {
   const bad = (what: string): never => {
     throw new InputError(`'${source}' is not a valid gpuseg model: ${what}`);
   };
@@ -127,8 +141,10 @@ export function parseModel(text: string, source = 'model'): SegmentModel {
       prep.features.some((f, j) => f !== (m.features as string[])[j]))
   )
     return bad('"preprocessing.features" differ from "features"');
+  if (prep) checkPreprocessing(prep, bad);
   m.preprocessing = prep;
-  const d = prep ? prep.outputs.length : m.features.length;
+  const f = m.features.length;
+  const d = prep ? prep.outputs.length : f;
   if (typeof m.k !== 'number' || !Number.isInteger(m.k) || m.k < 1)
     return bad('"k" must be a positive integer');
   if (!Array.isArray(m.centres) || m.centres.length !== m.k)
@@ -143,6 +159,20 @@ export function parseModel(text: string, source = 'model'): SegmentModel {
     }
   }
   if (!Array.isArray(m.centresInputUnits)) m.centresInputUnits = m.centres;
+  else if (
+    m.centresInputUnits.length !== m.k ||
+    !(m.centresInputUnits as unknown[]).every((row) => finiteList(row, f))
+  )
+    return bad(
+      `"centresInputUnits" must be k=${m.k} rows of ${f} finite numbers (one per feature)`,
+    );
+  if (
+    m.segmentNames !== undefined &&
+    (!Array.isArray(m.segmentNames) ||
+      m.segmentNames.length !== m.k ||
+      !m.segmentNames.every((n) => typeof n === 'string'))
+  )
+    return bad(`"segmentNames" must be k=${m.k} strings`);
   if (m.algorithm === 'gmm') {
     const k = m.k as number;
     const types: Record<string, number> = {
@@ -153,11 +183,7 @@ export function parseModel(text: string, source = 'model'): SegmentModel {
     };
     if (typeof m.covarianceType !== 'string' || !(m.covarianceType in types))
       return bad(`"covarianceType" must be one of full, tied, diag, spherical`);
-    if (
-      !Array.isArray(m.weights) ||
-      m.weights.length !== k ||
-      !m.weights.every((w) => typeof w === 'number' && w >= 0)
-    )
+    if (!finiteList(m.weights, k) || !(m.weights as number[]).every((w) => w >= 0))
       return bad(`"weights" must be ${k} non-negative numbers`);
     const size = types[m.covarianceType];
     if (
@@ -173,6 +199,59 @@ export function parseModel(text: string, source = 'model'): SegmentModel {
       return bad('"regCovar" must be a number ≥ 0');
   }
   return m as unknown as SegmentModel;
+}
+
+/** The fitted preprocessing's lengths and values, against its own features and outputs. */
+function checkPreprocessing(prep: Preprocessing, bad: (what: string) => never): void {
+  const f = prep.features.length;
+  const field = (name: string, v: unknown, n: number, what = 'finite numbers'): void => {
+    if (!finiteList(v, n))
+      bad(`"preprocessing.${name}" must be ${n} ${what} (one per feature), got ${describe(v)}`);
+  };
+  if (!prep.outputs.every((o) => typeof o === 'string'))
+    bad('"preprocessing.outputs" must be column names');
+  if (prep.impute !== null && prep.impute !== undefined) {
+    if (typeof prep.impute !== 'object') bad('"preprocessing.impute" is malformed');
+    field('impute.values', prep.impute.values, f);
+  }
+  if (
+    !Array.isArray(prep.log) ||
+    !prep.log.every((c) => typeof c === 'string' && prep.features.includes(c))
+  )
+    bad('"preprocessing.log" must list feature names');
+  if (prep.clip !== null && prep.clip !== undefined) {
+    if (typeof prep.clip !== 'object') bad('"preprocessing.clip" is malformed');
+    field('clip.lower', prep.clip.lower, f);
+    field('clip.upper', prep.clip.upper, f);
+  }
+  if (typeof prep.scale !== 'object') bad('"preprocessing.scale" is malformed');
+  field('scale.centre', prep.scale.centre, f);
+  field('scale.scale', prep.scale.scale, f, 'finite non-zero numbers');
+  const zero = prep.scale.scale.indexOf(0);
+  if (zero >= 0)
+    bad(
+      `"preprocessing.scale.scale" is 0 for feature '${prep.features[zero]}' (a scale divides; it must be non-zero)`,
+    );
+  if (prep.pca !== null && prep.pca !== undefined) {
+    const p = prep.pca;
+    if (typeof p !== 'object' || !Array.isArray(p.components) || p.components.length === 0)
+      bad('"preprocessing.pca.components" must be a non-empty list of rows');
+    if (!p.components.every((row) => finiteList(row, f)))
+      bad(`"preprocessing.pca.components" rows must be ${f} finite numbers (one per feature)`);
+    field('pca.mean', p.mean, f);
+    if (prep.outputs.length !== p.components.length)
+      bad(
+        `"preprocessing.outputs" has ${prep.outputs.length} columns for ${p.components.length} PCA components`,
+      );
+  } else if (prep.outputs.length !== f || prep.outputs.some((o, j) => o !== prep.features[j])) {
+    bad('"preprocessing.outputs" must be the features when there is no PCA');
+  }
+}
+
+function describe(v: unknown): string {
+  if (!Array.isArray(v)) return JSON.stringify(v) ?? String(v);
+  const bad = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+  return bad >= 0 ? `${JSON.stringify(v[bad])} at position ${bad}` : `${v.length} numbers`;
 }
 
 /** The centres (k-means) or component means (GMM) as the K×D float32 array the backends take. */

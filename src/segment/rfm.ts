@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { InputError, UsageError } from '../errors.js';
@@ -12,6 +11,7 @@ import {
   type DuckSession,
 } from '../io/duckdb.js';
 import { readTable } from '../io/read-table.js';
+import { makeTemporaryFolder } from '../util/atomic-write.js';
 
 /**
  * RFM and behavioural features from a transaction log, one row per customer, computed by DuckDB.
@@ -186,7 +186,7 @@ async function compute(
   );
   if (Number(future.n) > 0)
     throw new InputError(`--as-of ${asOf} is before ${future.n} transactions; pick a later date`);
-  const dir = mkdtempSync(join(tmpdir(), 'gpuseg-rfm-'));
+  const dir = makeTemporaryFolder('gpuseg-rfm-');
   try {
     const out = join(dir, 'rfm.parquet');
     await run(`COPY (${select}) TO ${quoteString(out)} (FORMAT parquet)`);

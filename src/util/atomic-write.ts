@@ -2,16 +2,27 @@ import {
   closeSync,
   createWriteStream,
   fsyncSync,
+  mkdtempSync,
   openSync,
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeSync,
+  type Stats,
   type WriteStream,
 } from 'node:fs';
 import { once } from 'node:events';
-import { basename, dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import {
+  diskFullReason,
+  EnvironmentError,
+  InputError,
+  UsageError,
+  writeFailure,
+  type GpusegError,
+} from '../errors.js';
 
 /**
  * Outputs are written to a temporary file in the destination's own folder and renamed into place,
@@ -93,20 +104,27 @@ function openTemporary(path: string, tmp: string): number {
     return openSync(tmp, 'w');
   } catch (error) {
     pending.delete(tmp);
-    throw new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
+    throw cannotWrite(path, error);
   }
 }
 
-function cannotWrite(path: string, error: unknown): InputError {
-  return error instanceof InputError
-    ? error
-    : new InputError(`cannot write '${path}': ${(error as Error).message}`, { cause: error });
+/** A disk (or quota, or file-size limit) full is an EnvironmentError; any other failure an InputError. */
+function cannotWrite(path: string, error: unknown): GpusegError {
+  return writeFailure(path, error, (message) => new InputError(message, { cause: error }));
 }
 
-/** Writes `parts` (in order) to `path` atomically. */
-export function writeFileAtomic(path: string, parts: Iterable<Uint8Array | string>): void {
+/**
+ * Writes `parts` (in order) to `path` atomically. With `into`, the finished temporary file is
+ * handed to that set, which renames it with the others at its commit.
+ */
+export function writeFileAtomic(
+  path: string,
+  parts: Iterable<Uint8Array | string>,
+  into?: OutputSet,
+): void {
   const tmp = temporaryPath(path);
   let fd: number | undefined = openTemporary(path, tmp);
+  let staged = false;
   try {
     for (const part of parts) {
       const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
@@ -116,13 +134,132 @@ export function writeFileAtomic(path: string, parts: Iterable<Uint8Array | strin
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(tmp, path);
+    if (into) staged = into.stage(tmp, path);
+    else renameSync(tmp, path);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     throw cannotWrite(path, error);
   } finally {
-    pending.delete(tmp);
+    if (!staged) pending.delete(tmp);
+  }
+}
+
+/**
+ * Outputs of one run that appear together or not at all (segments, model, profiles: a model
+ * without its segments, or segments beside an older model, is a mismatched pair). Made before the
+ * work, it checks that every output's folder exists and can be written, so that a run never fails
+ * at its end over a folder; each output is then written to its temporary file in its own folder
+ * (`writeFileAtomic(path, parts, set)`, `writeTable(path, table, flag, set)`, `saveModel(path,
+ * model, set)`, a chunk writer's `commit`), and `commit()` renames them all into place. A failure
+ * before that, or `abort()`, removes every temporary file and leaves every destination as it was.
+ * (Renames within a folder do not fail in practice; if one did, the outputs renamed before it
+ * would stay.) Temporary files are also removed on SIGINT/SIGTERM, as every pending output's.
+ */
+export class OutputSet {
+  private readonly staged: { tmp: string; path: string }[] = [];
+  private done = false;
+
+  /** `outputs`: flag (for messages) to path; undefined paths are skipped. */
+  constructor(outputs: Readonly<Record<string, string | undefined>> = {}) {
+    for (const [flag, path] of Object.entries(outputs))
+      if (path !== undefined) checkOutputFolder(path, flag);
+  }
+
+  /** Takes a finished temporary file of `path` (writers call this); false once settled. */
+  stage(tmp: string, path: string): boolean {
+    if (this.done) throw new Error(`output set already settled; cannot add '${path}'`);
+    this.staged.push({ tmp, path });
+    return true;
+  }
+
+  /** The destinations staged so far, in order. */
+  get paths(): string[] {
+    return this.staged.map((s) => s.path);
+  }
+
+  /** Renames every staged output into place. */
+  commit(): void {
+    if (this.done) return;
+    this.done = true;
+    let i = 0;
+    try {
+      for (; i < this.staged.length; i++) {
+        renameSync(this.staged[i].tmp, this.staged[i].path);
+        pending.delete(this.staged[i].tmp);
+      }
+    } catch (error) {
+      const failed = this.staged[i].path;
+      this.removeFrom(i);
+      throw cannotWrite(failed, error);
+    }
+  }
+
+  /** Removes every staged temporary file; the destinations stay as they were. Idempotent. */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    this.removeFrom(0);
+  }
+
+  private removeFrom(first: number): void {
+    for (const { tmp } of this.staged.slice(first)) {
+      rmSync(tmp, { force: true });
+      pending.delete(tmp);
+    }
+  }
+}
+
+/** Why an output folder cannot take files, by errno code; the class of error each is. */
+const UNWRITABLE: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+};
+
+/**
+ * Checks that `path`'s folder exists and a file can be created in it (by creating and removing
+ * one), before any work: a missing folder is a usage error (exit 2), a folder that cannot be
+ * written (permissions, a read-only or full file system) an environment error (exit 5).
+ */
+export function checkOutputFolder(path: string, flag: string): void {
+  const folder = dirname(resolve(path));
+  let isFolder = false;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    // missing: below
+  }
+  if (!isFolder) throw new UsageError(`${flag} '${path}': folder '${folder}' does not exist`);
+  let existing: Stats | undefined;
+  try {
+    existing = statSync(path);
+  } catch {
+    // a new file
+  }
+  if (existing?.isDirectory())
+    throw new UsageError(`${flag} '${path}' is a folder; name a file to write`);
+  const probe = join(folder, `.${basename(path)}.tmp-${process.pid}-probe`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+    rmSync(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return rmSync(probe, { force: true });
+    const why = diskFullReason(error) ?? UNWRITABLE[code];
+    if (why)
+      throw new EnvironmentError(
+        `${flag} '${path}': folder '${folder}' cannot be written: ${why}`,
+        {
+          cause: error,
+        },
+      );
+    throw new InputError(
+      `${flag} '${path}': cannot write in '${folder}': ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -138,22 +275,36 @@ export class AtomicFileStream {
   /** A write error (disk full): kept, since an unheard 'error' event would end the process. */
   private failure: Error | undefined;
 
-  constructor(readonly path: string) {
+  /** `into`: `commit` hands the finished file to that set instead of renaming it. */
+  constructor(
+    readonly path: string,
+    private readonly into?: OutputSet,
+  ) {
     this.tmp = temporaryPath(path);
     this.fd = openTemporary(path, this.tmp);
     this.stream = createWriteStream('', { fd: this.fd, autoClose: false });
     this.stream.on('error', (error) => (this.failure ??= error));
   }
 
-  /** Writes a piece, waiting while the stream's buffer is full. */
-  async write(piece: Uint8Array | string): Promise<void> {
-    if (this.failure) throw cannotWrite(this.path, this.failure);
-    if (!this.stream.write(piece))
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+  /** Throws the stream's write error (disk full, ...) as the error a user sees, if there was one. */
+  check(): void {
     if (this.failure) throw cannotWrite(this.path, this.failure);
   }
 
+  /** Writes a piece, waiting while the stream's buffer is full. */
+  async write(piece: Uint8Array | string): Promise<void> {
+    this.check();
+    try {
+      if (!this.stream.write(piece))
+        await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    } catch (error) {
+      this.failure ??= error as Error;
+    }
+    this.check();
+  }
+
   async commit(): Promise<void> {
+    let staged = false;
     try {
       if (this.failure) throw this.failure;
       if (!this.stream.writableFinished) {
@@ -163,12 +314,13 @@ export class AtomicFileStream {
       fsyncSync(this.fd);
       closeSync(this.fd);
       this.settled = true;
-      renameSync(this.tmp, this.path);
+      if (this.into) staged = this.into.stage(this.tmp, this.path);
+      else renameSync(this.tmp, this.path);
     } catch (error) {
       this.abort();
       throw cannotWrite(this.path, error);
     } finally {
-      pending.delete(this.tmp);
+      if (!staged) pending.delete(this.tmp);
     }
   }
 
@@ -184,5 +336,34 @@ export class AtomicFileStream {
     }
     rmSync(this.tmp, { force: true });
     pending.delete(this.tmp);
+  }
+}
+
+/** Why a folder could not be used, by errno code. */
+const FOLDER_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'it does not exist',
+  ENOTDIR: 'it is not a folder',
+  EACCES: 'it is not writable (permission denied)',
+  EPERM: 'it is not writable (operation not permitted)',
+  EROFS: 'it is on a read-only file system',
+};
+
+/**
+ * A new private folder under the temporary folder (TMPDIR, or the system's), for work files;
+ * the caller removes it. A missing, read-only or full temporary folder is an EnvironmentError
+ * saying so, rather than whatever the failed call happened to report.
+ */
+export function makeTemporaryFolder(prefix: string): string {
+  const base = tmpdir();
+  try {
+    return mkdtempSync(join(base, prefix));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why =
+      diskFullReason(error) ?? FOLDER_PROBLEMS[code] ?? (error as Error).message.split('\n')[0];
+    throw new EnvironmentError(
+      `the temporary folder '${base}' cannot be used: ${why}; set TMPDIR to a writable folder`,
+      { cause: error },
+    );
   }
 }

@@ -19,6 +19,7 @@ import { addParameterOptions } from '../options.js';
 import { checkOutputPath } from '../paths.js';
 import { checkProfilePath, writeProfiles } from '../profile-output.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
+import { OutputSet } from '../../index.js';
 
 interface FitFlags extends DataFlags {
   k: string;
@@ -104,6 +105,12 @@ export function fitCommand(): Command {
       checkOutputPath(flags.model, '--model', false);
       checkOutputPath(flags.profileOutput, '--profile-output', false);
       checkProfilePath(flags.profileOutput, '--profile-output');
+      // All three outputs or none: folders checked now, files renamed together at the end.
+      const outputs = new OutputSet({
+        '--output': flags.output,
+        '--model': flags.model,
+        '--profile-output': flags.profileOutput,
+      });
       const progress = progressReporter(!flags.json);
       const options = {
         ...dataOptions(flags),
@@ -142,6 +149,7 @@ export function fitCommand(): Command {
         const r = await fitOutOfCore(input, {
           ...options,
           output: flags.output,
+          outputs,
           chunkRows:
             flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number),
           sampleRows:
@@ -151,7 +159,7 @@ export function fitCommand(): Command {
         result = { ...r, outOfCore: r.stats.outOfCore };
       } else {
         const r = await fit(input, options).finally(progress.done);
-        if (flags.output) writeTable(flags.output, r.assignments);
+        if (flags.output) writeTable(flags.output, r.assignments, '--output', outputs);
         const sizes = new Array<number>(r.stats.k).fill(0);
         for (const l of r.labels) sizes[l]++;
         result = {
@@ -163,8 +171,9 @@ export function fitCommand(): Command {
           outOfCore: undefined,
         };
       }
-      if (flags.model) saveModel(flags.model, result.model);
-      if (flags.profileOutput) writeProfiles(flags.profileOutput, result.profiles);
+      if (flags.model) saveModel(flags.model, result.model, outputs);
+      if (flags.profileOutput) writeProfiles(flags.profileOutput, result.profiles, outputs);
+      outputs.commit();
       const s = result.stats;
       if (flags.json) {
         printResult(

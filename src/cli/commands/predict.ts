@@ -8,6 +8,7 @@ import { writeTable } from '../../io/write-table.js';
 import { addParameterOptions } from '../options.js';
 import { checkOutputPath } from '../paths.js';
 import { printNotice, printResult } from '../terminal.js';
+import { OutputSet } from '../../index.js';
 
 interface PredictFlags {
   model: string;
@@ -43,6 +44,7 @@ export function predictCommand(): Command {
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: PredictFlags) => {
       checkOutputPath(flags.output, '--output');
+      const outputs = new OutputSet({ '--output': flags.output });
       const started = performance.now();
       const options = {
         backend: flags.backend,
@@ -55,14 +57,16 @@ export function predictCommand(): Command {
         result = await predictOutOfCore(input, flags.model, {
           ...options,
           output: flags.output,
+          outputs,
           chunkRows:
             flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number),
         });
       } else {
         const r = await predict(input, flags.model, options);
-        if (flags.output) writeTable(flags.output, r.assignments);
+        if (flags.output) writeTable(flags.output, r.assignments, '--output', outputs);
         result = r;
       }
+      outputs.commit();
       const seconds = (performance.now() - started) / 1000;
       if (flags.json) {
         printResult(

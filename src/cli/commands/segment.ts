@@ -10,6 +10,7 @@ import { checkOutputPath } from '../paths.js';
 import { checkProfilePath, writeProfiles } from '../profile-output.js';
 import { addRfmOptions, rfmOptions, type RfmFlags } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
+import { OutputSet } from '../../index.js';
 import { selectionJson, selectionTable } from './select.js';
 
 interface SegmentFlags extends DataFlags, RfmFlags {
@@ -60,6 +61,13 @@ export function segmentCommand(): Command {
       checkOutputPath(flags.model, '--model', false);
       checkOutputPath(flags.profileOutput, '--profile-output', false);
       checkProfilePath(flags.profileOutput, '--profile-output');
+      // All outputs or none: folders checked now, files renamed together at the end.
+      const outputs = new OutputSet({
+        '--output': flags.output,
+        '--features-output': flags.featuresOutput,
+        '--model': flags.model,
+        '--profile-output': flags.profileOutput,
+      });
       const data = dataOptions(flags);
       const r = await segment(input, {
         ...data,
@@ -73,10 +81,12 @@ export function segmentCommand(): Command {
         personas: flags.personas,
         onNotice: printNotice,
       });
-      writeTable(flags.output, r.segments);
-      if (flags.featuresOutput) writeTable(flags.featuresOutput, r.rfm.table, '--features-output');
-      if (flags.model) saveModel(flags.model, r.fit.model);
-      if (flags.profileOutput) writeProfiles(flags.profileOutput, r.fit.profiles);
+      writeTable(flags.output, r.segments, '--output', outputs);
+      if (flags.featuresOutput)
+        writeTable(flags.featuresOutput, r.rfm.table, '--features-output', outputs);
+      if (flags.model) saveModel(flags.model, r.fit.model, outputs);
+      if (flags.profileOutput) writeProfiles(flags.profileOutput, r.fit.profiles, outputs);
+      outputs.commit();
       if (flags.json) {
         printResult(
           JSON.stringify({
