@@ -14,6 +14,7 @@ interface PredictFlags {
   output?: string;
   backend?: BackendChoice;
   id?: string;
+  thousands?: string;
   probabilities?: boolean;
   json?: boolean;
   outOfCore?: boolean;
@@ -33,6 +34,7 @@ export function predictCommand(): Command {
   addParameterOptions(command, [
     parameter(COMMON_PARAMETERS, 'backend'),
     parameter(COMMON_PARAMETERS, 'id'),
+    parameter(COMMON_PARAMETERS, 'thousands'),
   ]);
   command.option(
     '--out-of-core',
@@ -47,6 +49,7 @@ export function predictCommand(): Command {
       const options = {
         backend: flags.backend,
         id: flags.id,
+        thousands: flags.thousands as never,
         probabilities: flags.probabilities,
         onNotice: printNotice,
       };
