@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Bool,
@@ -25,7 +25,7 @@ import { describe, expect, test } from 'vitest';
 import { featureMatrix } from '../src/api/input.js';
 import { fit, InputError } from '../src/index.js';
 import { readTable } from '../src/io/read-table.js';
-import { tempDir } from './helpers/cli.js';
+import { gpuseg, tempDir } from './helpers/cli.js';
 
 /** What each input quirk becomes: a number, or a one-line error that says why not. */
 async function csv(text: string, name = 'x.csv'): Promise<Table> {
@@ -308,5 +308,105 @@ describe('issue 11: what a CSV reader must not silently change', () => {
     expect(featureMatrix(t, {}).roles.excluded).toEqual([
       { column: 'b', reason: 'not a number', row: 1, value: 'n/a' },
     ]);
+  });
+});
+
+describe('issue 11: long ids and left-out columns through the CLI', () => {
+  const ids = Array.from({ length: 200 }, (_, i) => String(9007199254740993n + BigInt(i) * 3n));
+  const table = (dir: string): string => {
+    const path = join(dir, 'customers.csv');
+    const rows = ids.map((id, i) => `${id},${i % 7},${(i * 13) % 11},${i === 5 ? '-' : i % 4}`);
+    writeFileSync(path, ['CustomerID,a,b,c', ...rows].join('\n'));
+    return path;
+  };
+
+  test('fit, predict and profile carry ids above 2^53 exactly as written', () => {
+    const dir = tempDir();
+    const input = table(dir);
+    const out = join(dir, 'seg.csv');
+    const model = join(dir, 'model.json');
+    const f = gpuseg([
+      'fit',
+      input,
+      '--k',
+      '3',
+      '--backend',
+      'cpu',
+      '--impute',
+      'mean',
+      '--output',
+      out,
+      '--model',
+      model,
+    ]);
+    expect(f.status).toBe(0);
+    const outIds = (path: string): string[] =>
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[0]);
+    expect(outIds(out)).toEqual(ids);
+    const p = gpuseg([
+      'predict',
+      input,
+      '--model',
+      model,
+      '--backend',
+      'cpu',
+      '--output',
+      join(dir, 'p.csv'),
+    ]);
+    expect(p.status).toBe(0);
+    expect(outIds(join(dir, 'p.csv'))).toEqual(ids);
+    const prof = gpuseg(['profile', input, '--segments', out, '--output', join(dir, 'prof.json')]);
+    expect(prof.status).toBe(0);
+    const sizes = (
+      JSON.parse(readFileSync(join(dir, 'prof.json'), 'utf8')) as {
+        segments: { size: number }[];
+      }
+    ).segments.map((s) => s.size);
+    const labels = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[1]);
+    expect(sizes).toEqual([0, 1, 2].map((c) => labels.filter((l) => l === String(c)).length));
+  });
+
+  test('fit --json names the columns left out of the default features', () => {
+    const dir = tempDir();
+    const path = join(dir, 'x.csv');
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `${i},${i % 5},${i === 9 ? '"1,234.5"' : i % 3}`,
+    );
+    writeFileSync(path, ['id,a,b', ...rows].join('\n'));
+    const r = gpuseg(['fit', path, '--k', '2', '--backend', 'cpu', '--json']);
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout) as { features: string[]; excluded_columns: unknown };
+    expect(summary.features).toEqual(['a']);
+    expect(summary.excluded_columns).toEqual([
+      { column: 'b', reason: 'thousands separator', row: 9, value: '1,234.5' },
+    ]);
+    expect(r.stderr).toMatch(
+      /column 'b' is left out of the features: it looks numeric but row 9 has '1,234\.5' \(thousands separator\); give --thousands/,
+    );
+    const withSeparator = gpuseg([
+      'fit',
+      path,
+      '--k',
+      '2',
+      '--backend',
+      'cpu',
+      '--json',
+      '--thousands',
+      ',',
+    ]);
+    expect(withSeparator.status).toBe(0);
+    expect(JSON.parse(withSeparator.stdout)).toMatchObject({
+      features: ['a', 'b'],
+      excluded_columns: [],
+    });
   });
 });
