@@ -328,6 +328,19 @@ describe('issue 11: rfm reads dates, ids and amounts as written', () => {
   });
 });
 
+describe('issue 11: line ends', () => {
+  test('a log mixing \\n, \\r\\n and \\r line ends reads, with no \\r in the last column', async () => {
+    const path = log(
+      'c,d,a,p\n1,2024-01-01,3,x\r\n1,2024-01-02,4,x\n2,2024-01-03,5,y\r2,2024-01-03,5,"y"\r\n',
+    );
+    const r = await rfm(path, { customer: 'c', date: 'd', amount: 'a', product: 'p' });
+    expect(r.rows).toBe(4);
+    expect(Array.from(r.table.getChild('distinct_products')!.toArray() as Float64Array)).toEqual([
+      1, 1,
+    ]);
+  });
+});
+
 describe('issue 11: gpuseg rfm refuses what it cannot read, in one line', () => {
   test('a truncated .gz is an input error naming the file', () => {
     const dir = tempDir();

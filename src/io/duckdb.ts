@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, rmSync, writeFileSync, mkdtempSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Writable, type Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { NULL_TOKENS } from '../data/column-types.js';
@@ -19,7 +19,9 @@ import { readTable } from './read-table.js';
  * an extension that would have to be downloaded. CSV is read as gpuseg's own reader reads it:
  * the same missing markers (NA, NULL, -, #N/A, …) are nulls; a gzipped file is checked to be
  * complete first (DuckDB would guess the columns of a truncated one from what is left); a UTF-16
- * file (by its byte-order mark) goes to DuckDB as a temporary UTF-8 copy.
+ * file (by its byte-order mark), or one whose first 64 KiB mix \n, \r\n and \r line ends (which
+ * DuckDB's sniffer refuses), goes to DuckDB as a temporary UTF-8 copy with \n line ends (line
+ * breaks inside quoted fields become \n too).
  */
 export interface DuckSession {
   connection: DuckDBConnection;
@@ -101,12 +103,15 @@ function csvSource(file: string, textColumns: readonly string[]): string {
  */
 async function plainCsv(path: string, tempDir: () => string): Promise<string> {
   const gz = /\.gz$/i.test(path);
-  const encoding = sniffEncoding(readHead(path, gz), path);
+  const head = readHead(path, gz);
+  const encoding = sniffEncoding(head, path);
+  const mixed = mixedLineEnds(new TextDecoder(encoding).decode(head));
   const steps: Transform[] = [];
   if (gz) steps.push(createGunzip());
   if (encoding !== 'utf-8') steps.push(utf16ToUtf8(encoding));
-  if (encoding === 'utf-8' && !gz) return path;
-  const copy = encoding === 'utf-8' ? undefined : join(tempDir(), 'input.csv');
+  if (mixed) steps.push(unixLineEnds());
+  if (steps.length === 0) return path;
+  const copy = encoding === 'utf-8' && !mixed ? undefined : join(tempDir(), 'input.csv');
   const sink = copy
     ? createWriteStream(copy)
     : new Writable({
@@ -130,6 +135,31 @@ async function plainCsv(path: string, tempDir: () => string): Promise<string> {
     throw new InputError(`'${path}' could not be read: ${err.message}`, { cause: error });
   }
   return copy ?? path;
+}
+
+/** True when a text uses more than one of \r\n, \n and \r to end lines. */
+export function mixedLineEnds(text: string): boolean {
+  const crlf = /\r\n/.test(text);
+  const lf = /(^|[^\r])\n/.test(text);
+  const cr = /\r(?!\n|$)/.test(text);
+  return Number(crlf) + Number(lf) + Number(cr) > 1;
+}
+
+/** A stream turning \r\n and \r line ends into \n (a \r at a chunk's end waits for the next). */
+function unixLineEnds(): Transform {
+  let pendingCr = false;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      let text = chunk.toString('latin1');
+      if (pendingCr) text = '\r' + text;
+      pendingCr = text.endsWith('\r');
+      if (pendingCr) text = text.slice(0, -1);
+      done(null, Buffer.from(text.replace(/\r\n?/g, '\n'), 'latin1'));
+    },
+    flush(done) {
+      done(null, pendingCr ? Buffer.from('\n') : Buffer.alloc(0));
+    },
+  });
 }
 
 /** Column names and DuckDB types of the session's input; a readable error when DuckDB cannot read it. */
