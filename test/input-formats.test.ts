@@ -259,6 +259,15 @@ describe('issue 11: what a CSV reader must not silently change', () => {
     ]);
   });
 
+  test('two ids that one double would hold are two ids', async () => {
+    const t = await csv('id,a\n9007199254740993,1\n9007199254740992,2\n 17850.0,3\n');
+    expect(t.getChild('id')!.toArray()).toEqual([
+      '9007199254740993',
+      '9007199254740992',
+      ' 17850.0',
+    ]);
+  });
+
   test('ids a double holds exactly stay numbers, as before', async () => {
     const t = await csv('id,a\n17850,1\n17851.0,2\n-3,3\n');
     expect(t.getChild('id')!.toArray()).toEqual(Float64Array.from([17850, 17851, -3]));

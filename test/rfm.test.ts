@@ -282,6 +282,19 @@ describe('issue 11: rfm reads dates, ids and amounts as written', () => {
     expect(r.table.getChild('cust')!.toArray()).toEqual([...ids].sort());
   });
 
+  test('2^53 + 1 and 2^53 are two customers', async () => {
+    // DuckDB's BIGINT is exact; a DOUBLE guess (one id written 9007199254740992.0) is read as text.
+    const ints = log('c,d,a\n9007199254740993,2024-01-01,3\n9007199254740992,2024-01-02,4\n');
+    const r = await rfm(ints, { customer: 'c', date: 'd', amount: 'a' });
+    expect(Array.from(r.table.getChild('c')!.toArray() as BigInt64Array)).toEqual([
+      9007199254740992n,
+      9007199254740993n,
+    ]);
+    const doubles = log('c,d,a\n9007199254740993,2024-01-01,3\n9007199254740992.0,2024-01-02,4\n');
+    const d = await rfm(doubles, { customer: 'c', date: 'd', amount: 'a' });
+    expect(d.table.getChild('c')!.toArray()).toEqual(['9007199254740992.0', '9007199254740993']);
+  });
+
   test('a literal NULL (or NA, -, #N/A) customer is a missing customer', async () => {
     const path = log(
       'c,d,a\n1,2024-01-01,3\nNULL,2024-01-02,4\n2,2024-01-03,5\n#N/A,2024-01-03,5\n',

@@ -39,7 +39,7 @@ import { InputError } from '../errors.js';
  * - numbers written with a leading zero ("00123") make the column text, since such columns are
  *   codes, not quantities;
  * - the id column (`id`, else a column named like CustomerID or id) is an identifier: it stays
- *   numeric only while every id is an integer of at most 2^53 in magnitude (17850 or 17850.0),
+ *   numeric only while every id is an integer below 2^53 in magnitude (17850 or 17850.0),
  *   else it is text, each id exactly as written — never a rounded double;
  * - a column that became text records why (its first cell that is not a number, and how many
  *   cells are) in its field metadata, so that the default features can name it;
@@ -54,7 +54,7 @@ export interface CsvReadOptions {
 
 type Cell = string;
 
-/** Integers a double holds exactly, written plainly or with a fraction of zeros (17850.0). */
+/** Integers, written plainly or with a fraction of zeros (17850.0); below 2^53 a double holds them. */
 const EXACT_ID_PATTERN = /^[+-]?\d+(\.0*)?$/;
 
 /** Why a column became text: its first cell that is not a number (0-based data row), and counts. */
@@ -71,8 +71,11 @@ class ColumnBuilder {
   private values = new Float64Array(1024);
   private valid = new Uint8Array(1024);
   private texts: (string | null)[] | null = null;
-  /** The id column keeps every cell as written, to fall back to them. */
-  private raw: (string | null)[] | null;
+  /**
+   * The id column's cells whose number prints otherwise than they are written (17850.0, ' 7'),
+   * by row: should the column become text, every id is restored as written.
+   */
+  private written: Map<number, string> | null;
   reason: TextReason | undefined;
   length = 0;
 
@@ -80,20 +83,22 @@ class ColumnBuilder {
     private readonly format: NumberFormat,
     private readonly isId: boolean,
   ) {
-    this.raw = isId ? [] : null;
+    this.written = isId ? new Map() : null;
   }
 
   push(raw: Cell): void {
     const cell = raw.trim();
     const missing = NULL_TOKENS.has(cell);
-    if (this.raw) this.raw.push(missing ? null : raw);
     if (this.numeric) {
       if (missing) return this.pushNumber(Number.NaN, false);
       const value = parseNumberCell(cell, this.format);
       const exact =
         !this.isId ||
-        (value !== undefined && EXACT_ID_PATTERN.test(cell) && Math.abs(value) <= 2 ** 53);
-      if (value !== undefined && exact) return this.pushNumber(value, true);
+        (value !== undefined && EXACT_ID_PATTERN.test(cell) && Number.isSafeInteger(value));
+      if (value !== undefined && exact) {
+        if (this.written && String(value) !== raw) this.written.set(this.length, raw);
+        return this.pushNumber(value, true);
+      }
       if (!this.isId) this.reason = { row: this.length, value: cell, numbers: 0, others: 1 };
       this.becomeText();
     } else if (this.reason && !missing) {
@@ -120,17 +125,11 @@ class ColumnBuilder {
 
   private becomeText(): void {
     this.numeric = false;
-    let texts: (string | null)[];
-    if (this.raw) {
-      texts = this.raw.slice(0, this.length);
-      this.raw = null;
-    } else {
-      texts = new Array(this.length);
-      for (let i = 0; i < this.length; i++)
-        texts[i] = this.valid[i] ? String(this.values[i]) : null;
-      if (this.reason)
-        for (let i = 0; i < this.length; i++) if (this.valid[i]) this.reason.numbers++;
-    }
+    const texts: (string | null)[] = new Array(this.length);
+    for (let i = 0; i < this.length; i++)
+      texts[i] = this.valid[i] ? (this.written?.get(i) ?? String(this.values[i])) : null;
+    this.written = null;
+    if (this.reason) for (let i = 0; i < this.length; i++) if (this.valid[i]) this.reason.numbers++;
     this.texts = texts;
     this.values = new Float64Array(0);
     this.valid = new Uint8Array(0);

@@ -28,7 +28,7 @@ import type { ThousandsSeparator } from '../data/column-types.js';
  * - return_rate: returned value (−Σ negative amounts) / purchased value (Σ positive amounts);
  * - distinct_products (with --product): distinct products among purchase rows.
  * Customers with no purchase row are left out and counted.
- * The customer column is an identifier: a CSV column of integer ids up to 2^53 (17850 or 17850.0)
+ * The customer column is an identifier: a CSV column of integer ids below 2^53 (17850 or 17850.0)
  * stays numeric, any other (20-digit ids, codes) is text exactly as written; DuckDB's integer
  * types are exact as they are. Missing markers (NA, NULL, -, #N/A, …) are null customers.
  */
@@ -280,7 +280,7 @@ async function compute(
   if (idAsText) {
     // Integer ids a double holds exactly stay numbers (as DuckDB typed them); others stay text.
     const [inexact] = await run(
-      `SELECT count(*) AS n FROM tx WHERE customer IS NOT NULL AND NOT coalesce(regexp_full_match(trim(customer), '[+-]?[0-9]+([.]0*)?') AND abs(TRY_CAST(trim(customer) AS DOUBLE)) <= 9007199254740992, false)`,
+      `SELECT count(*) AS n FROM tx WHERE customer IS NOT NULL AND NOT coalesce(regexp_full_match(trim(customer), '[+-]?[0-9]+([.]0*)?') AND abs(TRY_CAST(trim(customer) AS DOUBLE)) < 9007199254740992, false)`,
     );
     if (Number(inexact.n) === 0)
       await run(
