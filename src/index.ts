@@ -51,6 +51,8 @@ export {
 } from './api/parameters.js';
 export { listDevices, type DeviceList } from './api/devices.js';
 export { readTable } from './io/read-table.js';
+export type { CsvReadOptions } from './io/csv-read.js';
+export type { ExcludedColumn, ThousandsSeparator } from './data/column-types.js';
 export { writeTable } from './io/write-table.js';
 export { OutputSet, checkOutputFolder } from './util/atomic-write.js';
 export {

@@ -1,6 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import {
+  DateDay,
+  Float64,
+  Table,
+  tableFromArrays,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
 import { errors, filesIn, gpuseg, tempDir } from './helpers/cli.js';
 
@@ -312,5 +319,88 @@ describe('gpuseg predict: bad input', () => {
     expect(r.status).toBe(3);
     expect(errors(r)).toMatch(/"preprocessing\.scale\.scale" is 0 for feature 'a'/);
     expect(filesIn(dir)).toEqual(['model.json', 'x.arrow']);
+  });
+});
+
+describe('issue 11: readers (bad input in one line, with its exit class)', () => {
+  test('UTF-16 without a byte-order mark is refused (exit 3), not read as NUL-filled names', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'x.csv'), Buffer.from('a,b\n1,2\n3,4\n', 'utf16le').swap16());
+    const r = gpuseg(['fit', join(dir, 'x.csv'), '--k', '2', '--output', join(dir, 'out.csv')]);
+    expect(r.status).toBe(3);
+    expect(errors(r)).toMatch(/x\.csv' has NUL bytes: UTF-16 without a byte-order mark/);
+    expect(errors(r).split('\n')).toHaveLength(1);
+    expect(filesIn(dir)).toEqual(['x.csv']);
+  });
+
+  test('an unknown --thousands is a usage error (exit 2)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'x.csv'), 'a,b\n1,2\n3,4\n');
+    const r = gpuseg(['fit', join(dir, 'x.csv'), '--k', '2', '--thousands', "'"]);
+    expect(r.status).toBe(2);
+    expect(errors(r)).toMatch(/--thousands/);
+    expect(errors(r).split('\n')).toHaveLength(1);
+  });
+
+  test('rfm: a date that does not match --date-format names the column, row and value (exit 3)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'tx.csv'), 'c,d,a\n1,01/05/2024,3\n2,2024-02-03,4\n');
+    const r = gpuseg([
+      'rfm',
+      join(dir, 'tx.csv'),
+      '--customer',
+      'c',
+      '--date',
+      'd',
+      '--amount',
+      'a',
+      '--date-format',
+      '%m/%d/%Y',
+      '--output',
+      join(dir, 'out.csv'),
+    ]);
+    expect(r.status).toBe(3);
+    expect(errors(r)).toMatch(
+      /--date: column 'd' has 1 value that are not dates \(e\.g\. '2024-02-03', data row 2\); they do not match --date-format %m\/%d\/%Y/,
+    );
+    expect(errors(r).split('\n')).toHaveLength(1);
+    expect(filesIn(dir)).toEqual(['tx.csv']);
+  });
+
+  test("rfm: a --date-format on a typed file's date column is a usage error (exit 2)", () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'tx.arrow'),
+      tableToIPC(
+        new Table({
+          c: vectorFromArray([1, 2], new Float64()),
+          d: vectorFromArray(
+            [new Date(Date.UTC(2024, 0, 5)), new Date(Date.UTC(2024, 1, 3))],
+            new DateDay(),
+          ),
+          a: vectorFromArray([3, 4], new Float64()),
+        }),
+        'file',
+      ),
+    );
+    const r = gpuseg([
+      'rfm',
+      join(dir, 'tx.arrow'),
+      '--customer',
+      'c',
+      '--date',
+      'd',
+      '--amount',
+      'a',
+      '--date-format',
+      '%m/%d/%Y',
+      '--output',
+      join(dir, 'out.csv'),
+    ]);
+    expect(r.status).toBe(2);
+    expect(errors(r)).toMatch(
+      /--date-format: column 'd' is already a DATE in '.*tx\.arrow'; leave --date-format out/,
+    );
+    expect(errors(r).split('\n')).toHaveLength(1);
   });
 });

@@ -313,6 +313,8 @@ export async function fitOutOfCore(
         emHistory: run.emHistory,
         notices,
         preprocessing: report,
+        // Arrow and Parquet only (no CSV out of core): a schema alone shows no numeric-looking text.
+        excludedColumns: [],
         outOfCore: {
           passes: passes.passes + 1,
           chunks: passes.chunksPerPass,

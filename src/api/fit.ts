@@ -1,3 +1,4 @@
+import type { ExcludedColumn } from '../data/column-types.js';
 import type { Table, Vector } from 'apache-arrow';
 import { informationCriteria, parameterCount, type CovarianceType } from '../algo/gmm-math.js';
 import { runGmm, type GmmInit, type GmmIterationStat } from '../algo/gmm.js';
@@ -33,7 +34,13 @@ import {
   checkParameter,
   parameter,
 } from './parameters.js';
-import { prepareData, prepNotices, type DataOptions, type PreparedData } from './prepare.js';
+import {
+  excludedNotices,
+  prepareData,
+  prepNotices,
+  type DataOptions,
+  type PreparedData,
+} from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
 
 /** From this many rows, init 'auto' seeds k-means with k-means‖ rather than greedy k-means++. */
@@ -105,6 +112,8 @@ export interface FitStats {
   emHistory: GmmIterationStat[];
   notices: string[];
   preprocessing: PrepReport;
+  /** Text columns that look numeric, left out of the default features: the first cell at fault. */
+  excludedColumns: ExcludedColumn[];
 }
 
 export interface FitResult {
@@ -149,6 +158,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
 
   const data = await prepareData(input, options);
   const { matrix, prep, roles, table } = data;
+  excludedNotices(roles).forEach(notice);
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
   const { init, nInit } = await resolveInitialisation(
@@ -264,6 +274,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
         emHistory: run.emHistory,
         notices,
         preprocessing: data.report,
+        excludedColumns: roles.excluded ?? [],
       },
     };
   } finally {

@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { InputError } from '../errors.js';
+import type { ThousandsSeparator } from '../data/column-types.js';
 import { readTable } from '../io/read-table.js';
 import type { DataMatrix, MatrixAllocator } from '../data/matrix.js';
 import { resolveRoles, type ColumnRoles, type RoleRequest } from '../data/schema.js';
@@ -8,8 +9,17 @@ import { rejectProblems, tableToMatrix } from '../data/to-matrix.js';
 /** An input as the API takes it: an apache-arrow Table, or a path to a file gpuseg reads. */
 export type TableInput = Table | string;
 
-export async function loadInput(input: TableInput): Promise<Table> {
-  return typeof input === 'string' ? readTable(input) : input;
+/**
+ * Reads a path (a Table is taken as it is). The id column is named so that a CSV reader keeps it
+ * exact; `thousands` is the CSV's thousands separator ('none' or undefined: none).
+ */
+export async function loadInput(
+  input: TableInput,
+  read: { id?: string; thousands?: ThousandsSeparator | 'none' } = {},
+): Promise<Table> {
+  if (typeof input !== 'string') return input;
+  const thousands = read.thousands === 'none' ? undefined : read.thousands;
+  return readTable(input, { id: read.id, thousands });
 }
 
 /**

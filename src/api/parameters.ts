@@ -52,6 +52,15 @@ export const COMMON_PARAMETERS: readonly ParameterSpec[] = [
     description:
       'columns left out of the clustering on purpose and brought back in the profiles (e.g. monetary)',
   },
+  {
+    name: 'thousands',
+    flag: '--thousands <sep>',
+    kind: 'choice',
+    choices: ['none', ',', '.', 'space'],
+    default: 'none',
+    description:
+      'thousands separator of the numbers in a CSV input: , (then . is the decimal mark), . (then ,) or space',
+  },
 ];
 
 export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [

@@ -1,3 +1,4 @@
+import type { ThousandsSeparator } from '../data/column-types.js';
 import type { Table, Vector } from 'apache-arrow';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { InputError } from '../errors.js';
@@ -22,6 +23,8 @@ export interface PredictOptions {
   probabilities?: boolean;
   /** The id column (default: the model's, when the input has it, else guessed). */
   id?: string;
+  /** Thousands separator of the numbers in a CSV input (default 'none'). */
+  thousands?: ThousandsSeparator | 'none';
   onNotice?: (message: string) => void;
 }
 
@@ -52,7 +55,14 @@ export async function predict(
   ) as BackendChoice;
   const model =
     typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
-  const table = await loadInput(input);
+  const thousands = checkParameter(
+    parameter(COMMON_PARAMETERS, 'thousands'),
+    options.thousands ?? 'none',
+  ) as ThousandsSeparator | 'none';
+  const table = await loadInput(input, {
+    id: options.id ?? model.idColumn ?? undefined,
+    thousands,
+  });
   const { id, allowMissing } = modelColumns(
     table.schema.fields.map((f) => f.name),
     model,

@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import { excludedNotice, type ThousandsSeparator } from '../data/column-types.js';
 import type { DataMatrix } from '../data/matrix.js';
 import type { ColumnRoles } from '../data/schema.js';
 import { UsageError } from '../errors.js';
@@ -20,6 +21,8 @@ export interface DataOptions extends PrepOptions {
   id?: string;
   /** Columns left out of the clustering on purpose and brought back in the profiles. */
   profile?: string[];
+  /** Thousands separator of the numbers in a CSV input (default 'none'). */
+  thousands?: ThousandsSeparator | 'none';
 }
 
 export interface PreparedData {
@@ -52,6 +55,7 @@ export function checkDataOptions(o: DataOptions): DataOptions {
     clipFactor: check<number>('clipFactor', o.clipFactor),
     scale: check<PrepOptions['scale']>('scale', o.scale),
     pca: check<number>('pca', o.pca),
+    thousands: check<DataOptions['thousands']>('thousands', o.thousands),
   };
 }
 
@@ -59,7 +63,10 @@ export function checkDataOptions(o: DataOptions): DataOptions {
 export async function prepareData(input: TableInput, options: DataOptions): Promise<PreparedData> {
   const o = checkDataOptions(options);
   // Column statistics in WebAssembly from here on (the same bits as without, sooner).
-  const [table] = await Promise.all([loadInput(input), loadColumnStatsKernel()]);
+  const [table] = await Promise.all([
+    loadInput(input, { id: o.id, thousands: o.thousands }),
+    loadColumnStatsKernel(),
+  ]);
   const impute = o.impute ?? 'none';
   const { roles, matrix } = featureMatrix(
     table,
@@ -72,6 +79,11 @@ export async function prepareData(input: TableInput, options: DataOptions): Prom
     );
   const { prep, matrix: clustering, report } = fitPreprocessing(matrix, o);
   return { table, roles, matrix: clustering, prep, report };
+}
+
+/** One notice per numeric-looking text column left out of the default features. */
+export function excludedNotices(roles: ColumnRoles): string[] {
+  return (roles.excluded ?? []).map(excludedNotice);
 }
 
 /** One-line notices about the preprocessing, for the CLI and `stats.notices`. */

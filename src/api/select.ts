@@ -21,7 +21,7 @@ import {
   checkParameter,
   parameter,
 } from './parameters.js';
-import { prepareData, prepNotices, type DataOptions } from './prepare.js';
+import { excludedNotices, prepareData, prepNotices, type DataOptions } from './prepare.js';
 import { noticeCollector } from './notices.js';
 
 export interface SelectOptions extends DataOptions {
@@ -130,6 +130,7 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
     options.regCovar ?? 1e-6,
   ) as number;
   const data = await prepareData(input, options);
+  excludedNotices(data.roles).forEach(notice);
   prepNotices(data.report).forEach(notice);
   const { matrix } = data;
   if (ks[ks.length - 1] > matrix.rows)

@@ -13,6 +13,7 @@ export interface DataFlags {
   clipFactor?: string;
   scale?: string;
   pca?: string;
+  thousands?: string;
   backend?: BackendChoice;
 }
 
@@ -33,5 +34,6 @@ export function dataOptions(flags: DataFlags): DataOptions {
     clipFactor: raw(flags.clipFactor),
     scale: raw(flags.scale),
     pca: raw(flags.pca),
+    thousands: raw(flags.thousands),
   };
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { RfmOptions } from '../segment/rfm.js';
 
 /** The transaction-log flags `rfm` and `segment` share: commander's names are the API's. */
-export type RfmFlags = RfmOptions;
+export type RfmFlags = Omit<RfmOptions, 'thousands'> & { thousands?: string };
 
 export function addRfmOptions(command: Command): Command {
   return command
@@ -20,7 +20,14 @@ export function addRfmOptions(command: Command): Command {
       '--as-of <date>',
       'reference date YYYY-MM-DD (default: the day after the last date in the log)',
     )
-    .option('--date-format <format>', "strptime format of a text date column, e.g. '%d-%m-%Y'");
+    .option(
+      '--date-format <format>',
+      "how dates are written: a strptime format (always wins), e.g. '%d-%m-%Y', '%Y%m%d'; excel (Excel serial days); epoch-s; epoch-ms",
+    )
+    .option(
+      '--thousands <sep>',
+      'thousands separator of the amount, quantity and price columns: , . or space (default: none)',
+    );
 }
 
 export function rfmOptions(f: RfmFlags): RfmOptions {
@@ -34,5 +41,6 @@ export function rfmOptions(f: RfmFlags): RfmOptions {
     product: f.product,
     asOf: f.asOf,
     dateFormat: f.dateFormat,
+    thousands: f.thousands as RfmOptions['thousands'],
   };
 }

@@ -31,3 +31,99 @@ export function describeNonNumeric(field: Field): string {
   }
   return `column '${field.name}' has type ${String(type)}, not numeric; leave it out of --features`;
 }
+
+/** Cells read as missing in text inputs (CSV), besides the empty cell. */
+export const NULL_TOKENS: ReadonlySet<string> = new Set([
+  '',
+  'NA',
+  'N/A',
+  '#N/A',
+  'null',
+  'NULL',
+  'None',
+  '-',
+]);
+
+/** Thousands separators a text input may be read with ('space' also takes U+00A0 and U+202F). */
+export type ThousandsSeparator = ',' | '.' | 'space';
+
+/** How numbers are written in a text input. */
+export interface NumberFormat {
+  /** '1,5' is 1.5 (never together with thousands ','). */
+  decimalComma: boolean;
+  thousands?: ThousandsSeparator;
+}
+
+const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const DECIMAL_COMMA_PATTERN = /^[+-]?\d+,\d+$/;
+const LEADING_ZERO_PATTERN = /^[+-]?0\d/;
+const GROUPED: Record<ThousandsSeparator, RegExp> = {
+  ',': /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/,
+  '.': /^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$/,
+  space: /^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d*)?$/,
+};
+const COMMA_DECIMALS = /^[+-]?\d+(,\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * The number a trimmed, non-missing text cell holds, or undefined when it is not one. Numbers
+ * with a leading zero ('00123') are codes, not quantities; NaN and Infinity parse as such.
+ */
+export function parseNumberCell(cell: string, format: NumberFormat): number | undefined {
+  if (LEADING_ZERO_PATTERN.test(cell) && !/^[+-]?0[.,]/.test(cell)) return undefined;
+  const t = format.thousands;
+  if (t !== undefined && GROUPED[t].test(cell)) {
+    const plain =
+      t === '.'
+        ? cell.replaceAll('.', '')
+        : t === ','
+          ? cell.replaceAll(',', '')
+          : cell.replace(/[ \u00a0\u202f]/g, '');
+    return Number(plain.replace(',', '.'));
+  }
+  if (t === '.') {
+    // '.' groups thousands, so ',' is the decimal mark and a '.' outside a grouping is no number.
+    if (COMMA_DECIMALS.test(cell)) return Number(cell.replace(',', '.'));
+  } else {
+    if (NUMBER_PATTERN.test(cell)) return Number(cell);
+    if (format.decimalComma && t !== ',' && DECIMAL_COMMA_PATTERN.test(cell))
+      return Number(cell.replace(',', '.'));
+  }
+  if (/^[+-]?(nan|NaN|NAN)$/.test(cell)) return Number.NaN;
+  if (/^[+-]?(inf|Inf|INF|infinity|Infinity)$/.test(cell))
+    return cell.startsWith('-') ? -Infinity : Infinity;
+  return undefined;
+}
+
+/** Why a numeric-looking text cell is not read as a number (for excluded_columns). */
+export type NotNumericReason = 'not a number' | 'thousands separator' | 'leading zero';
+
+export function whyNotNumeric(cell: string): NotNumericReason {
+  if (LEADING_ZERO_PATTERN.test(cell)) return 'leading zero';
+  if (Object.values(GROUPED).some((p) => p.test(cell))) return 'thousands separator';
+  return 'not a number';
+}
+
+/**
+ * A column left out of the default features although most of its cells are numbers: the first
+ * cell that is not one, by its 0-based row, and why.
+ */
+export interface ExcludedColumn {
+  column: string;
+  reason: NotNumericReason;
+  row: number;
+  value: string;
+}
+
+/** Field metadata key under which the CSV reader records why a column became text. */
+export const TEXT_REASON_KEY = 'gpuseg.text_reason';
+
+/** The advice that goes with each reason, for the notice. */
+export function excludedNotice(e: ExcludedColumn): string {
+  const advice =
+    e.reason === 'thousands separator'
+      ? 'give --thousands (, . or space)'
+      : e.reason === 'leading zero'
+        ? 'a leading zero makes a code; name the column in --features only if it is a quantity'
+        : `fix the value or mark it missing (empty, NA, ${'-'} or #N/A)`;
+  return `column '${e.column}' is left out of the features: it looks numeric but row ${e.row} has '${e.value}' (${e.reason}); ${advice}`;
+}

@@ -1,6 +1,14 @@
-import type { Table } from 'apache-arrow';
+import { Type, type Field, type Table } from 'apache-arrow';
 import { InputError, UsageError } from '../errors.js';
-import { columnKind, describeNonNumeric } from './column-types.js';
+import {
+  columnKind,
+  describeNonNumeric,
+  NULL_TOKENS,
+  parseNumberCell,
+  TEXT_REASON_KEY,
+  whyNotNumeric,
+  type ExcludedColumn,
+} from './column-types.js';
 
 /** Which column identifies a row, which are clustered, which only come back in profiles. */
 export interface ColumnRoles {
@@ -8,6 +16,8 @@ export interface ColumnRoles {
   id: string | undefined;
   features: string[];
   profile: string[];
+  /** Text columns that look numeric, left out of the default features (none when features are named). */
+  excluded?: ExcludedColumn[];
 }
 
 export interface RoleRequest {
@@ -24,7 +34,11 @@ function canonical(name: string): string {
 }
 
 export function guessIdColumn(table: Table): string | undefined {
-  const names = table.schema.fields.map((f) => f.name);
+  return guessIdName(table.schema.fields.map((f) => f.name));
+}
+
+/** The id column guessed from column names alone (readers use it before there is a table). */
+export function guessIdName(names: readonly string[]): string | undefined {
   for (const guess of ID_GUESSES) {
     const hit = names.find((n) => canonical(n) === guess);
     if (hit) return hit;
@@ -60,6 +74,7 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
   }
 
   let features: string[];
+  const excluded: ExcludedColumn[] = [];
   if (request.features && request.features.length > 0) {
     const seen = new Set<string>();
     for (const name of request.features) {
@@ -78,6 +93,11 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
     features = table.schema.fields
       .filter((f) => f.name !== id && !profile.includes(f.name) && columnKind(f.type) === 'numeric')
       .map((f) => f.name);
+    for (const f of table.schema.fields) {
+      if (f.name === id || profile.includes(f.name)) continue;
+      const e = numericLookingText(table, f);
+      if (e) excluded.push(e);
+    }
     if (features.length === 0) {
       throw new InputError(
         `the input has no numeric columns to cluster (columns: ${known.join(', ')}); name them with --features`,
@@ -89,5 +109,48 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
     throw new UsageError(
       `--profile: '${overlap[0]}' is also a feature; a column is either clustered or profile-only`,
     );
-  return { id, features, profile };
+  return { id, features, profile, excluded };
+}
+
+/** Cells looked at, at most, to decide that a text column without a reader's record is not numeric. */
+const TEXT_SAMPLE = 1000;
+
+/**
+ * A text column whose cells are mostly numbers: its first cell that is not one. The CSV reader
+ * records that as it reads (exactly, with its number format); other text columns are scanned
+ * with the plain rules.
+ */
+function numericLookingText(table: Table, field: Field): ExcludedColumn | undefined {
+  if (field.type.typeId !== Type.Utf8 && field.type.typeId !== Type.LargeUtf8) return undefined;
+  const recorded = field.metadata.get(TEXT_REASON_KEY);
+  let first: { row: number; value: string } | undefined;
+  let numbers = 0;
+  let others = 0;
+  if (recorded !== undefined) {
+    const r = JSON.parse(recorded) as {
+      row: number;
+      value: string;
+      numbers: number;
+      others: number;
+    };
+    first = { row: r.row, value: r.value };
+    numbers = r.numbers;
+    others = r.others;
+  } else {
+    const column = table.getChild(field.name)!;
+    for (let i = 0; i < column.length; i++) {
+      const value = column.get(i) as string | null;
+      if (value === null) continue;
+      const cell = value.trim();
+      if (NULL_TOKENS.has(cell)) continue;
+      if (parseNumberCell(cell, { decimalComma: false }) !== undefined) numbers++;
+      else {
+        others++;
+        first ??= { row: i, value: cell };
+      }
+      if (numbers + others >= TEXT_SAMPLE && (first !== undefined || numbers <= others)) break;
+    }
+  }
+  if (first === undefined || numbers <= others) return undefined;
+  return { column: field.name, reason: whyNotNumeric(first.value), ...first };
 }

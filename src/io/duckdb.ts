@@ -1,7 +1,12 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform, Writable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { NULL_TOKENS } from '../data/column-types.js';
 import { InputError } from '../errors.js';
+import { readHead, sniffEncoding, utf16ToUtf8 } from './csv-read.js';
 import { sniffInputFormat } from './format.js';
 import { tableToParquet } from './parquet-io.js';
 import { readTable } from './read-table.js';
@@ -11,12 +16,21 @@ import { makeTemporaryFolder } from '../util/atomic-write.js';
  * DuckDB, the embedded analytical engine used for group-bys over transaction logs of tens of
  * millions of rows. Files are read by DuckDB itself (CSV, gzipped CSV, Parquet); Arrow IPC inputs
  * are read by gpuseg and handed over as a temporary Parquet file, since DuckDB's Arrow reader is
- * an extension that would have to be downloaded.
+ * an extension that would have to be downloaded. CSV is read as gpuseg's own reader reads it:
+ * the same missing markers (NA, NULL, -, #N/A, …) are nulls; a gzipped file is checked to be
+ * complete first (DuckDB would guess the columns of a truncated one from what is left); a UTF-16
+ * file (by its byte-order mark), or one whose first 64 KiB mix \n, \r\n and \r line ends (which
+ * DuckDB's sniffer refuses), goes to DuckDB as a temporary UTF-8 copy with \n line ends (line
+ * breaks inside quoted fields become \n too).
  */
 export interface DuckSession {
   connection: DuckDBConnection;
   /** A FROM-clause expression reading the input. */
   source: string;
+  /** True when the input is CSV, whose column types are DuckDB's guesses. */
+  csv: boolean;
+  /** CSV: reads the named columns as text (VARCHAR), as written; typed files are left as they are. */
+  readAsText(names: readonly string[]): void;
   close(): void;
 }
 
@@ -28,30 +42,124 @@ export function quoteString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
+const NULL_STRINGS = `[${[...NULL_TOKENS].map(quoteString).join(', ')}]`;
+
 export async function openDuckSession(path: string): Promise<DuckSession> {
+  const cleanup: string[] = [];
+  const tempDir = (): string => {
+    const dir = makeTemporaryFolder('gpuseg-duck-');
+    cleanup.push(dir);
+    return dir;
+  };
+  const removeTemp = (): void => {
+    for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+  };
+  let source: string;
+  let csvFile: string | undefined;
+  try {
+    const format = sniffInputFormat(path);
+    if (format === 'parquet') source = `read_parquet(${quoteString(path)})`;
+    else if (format === 'csv') {
+      csvFile = await plainCsv(path, tempDir);
+      source = csvSource(csvFile, []);
+    } else {
+      const parquet = join(tempDir(), 'input.parquet');
+      writeFileSync(parquet, tableToParquet(await readTable(path)));
+      source = `read_parquet(${quoteString(parquet)})`;
+    }
+  } catch (error) {
+    removeTemp();
+    throw error;
+  }
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const cleanup: string[] = [];
-  let source: string;
-  const format = sniffInputFormat(path);
-  if (format === 'parquet') source = `read_parquet(${quoteString(path)})`;
-  else if (format === 'csv') source = `read_csv(${quoteString(path)}, sample_size = 100000)`;
-  else {
-    const dir = makeTemporaryFolder('gpuseg-duck-');
-    const parquet = join(dir, 'input.parquet');
-    writeFileSync(parquet, tableToParquet(await readTable(path)));
-    cleanup.push(dir);
-    source = `read_parquet(${quoteString(parquet)})`;
-  }
-  return {
+  const session: DuckSession = {
     connection,
     source,
+    csv: csvFile !== undefined,
+    readAsText(names) {
+      if (csvFile !== undefined) session.source = csvSource(csvFile, names);
+    },
     close() {
       connection.closeSync();
       instance.closeSync();
-      for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+      removeTemp();
     },
   };
+  return session;
+}
+
+function csvSource(file: string, textColumns: readonly string[]): string {
+  const types =
+    textColumns.length === 0
+      ? ''
+      : `, types = {${[...new Set(textColumns)].map((n) => `${quoteString(n)}: 'VARCHAR'`).join(', ')}}`;
+  return `read_csv(${quoteString(file)}, sample_size = 100000, nullstr = ${NULL_STRINGS}${types})`;
+}
+
+/**
+ * A CSV file DuckDB can read whole: a complete gzip stream, UTF-8. A truncated or corrupt gzip
+ * file is an input error naming the file; UTF-16 is decoded into a temporary UTF-8 copy.
+ */
+async function plainCsv(path: string, tempDir: () => string): Promise<string> {
+  const gz = /\.gz$/i.test(path);
+  const head = readHead(path, gz);
+  const encoding = sniffEncoding(head, path);
+  const mixed = mixedLineEnds(new TextDecoder(encoding).decode(head));
+  const steps: Transform[] = [];
+  if (gz) steps.push(createGunzip());
+  if (encoding !== 'utf-8') steps.push(utf16ToUtf8(encoding));
+  if (mixed) steps.push(unixLineEnds());
+  if (steps.length === 0) return path;
+  const copy = encoding === 'utf-8' && !mixed ? undefined : join(tempDir(), 'input.csv');
+  const sink = copy
+    ? createWriteStream(copy)
+    : new Writable({
+        write(_chunk, _enc, done) {
+          done();
+        },
+      });
+  try {
+    await pipeline([createReadStream(path), ...steps, sink]);
+  } catch (error) {
+    const err = error as Error & { code?: string };
+    if (
+      gz &&
+      (err.code?.startsWith('Z_') || /unexpected end of file|header check/.test(err.message))
+    ) {
+      throw new InputError(
+        `'${path}' is not a readable gzip file: ${err.message === 'unexpected end of file' ? 'it ends early (truncated?)' : err.message}`,
+        { cause: error },
+      );
+    }
+    throw new InputError(`'${path}' could not be read: ${err.message}`, { cause: error });
+  }
+  return copy ?? path;
+}
+
+/** True when a text uses more than one of \r\n, \n and \r to end lines. */
+export function mixedLineEnds(text: string): boolean {
+  const crlf = /\r\n/.test(text);
+  const lf = /(^|[^\r])\n/.test(text);
+  const cr = /\r(?!\n|$)/.test(text);
+  return Number(crlf) + Number(lf) + Number(cr) > 1;
+}
+
+/** A stream turning \r\n and \r line ends into \n (a \r at a chunk's end waits for the next). */
+function unixLineEnds(): Transform {
+  let pendingCr = false;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      let text = chunk.toString('latin1');
+      if (pendingCr) text = '\r' + text;
+      pendingCr = text.endsWith('\r');
+      if (pendingCr) text = text.slice(0, -1);
+      done(null, Buffer.from(text.replace(/\r\n?/g, '\n'), 'latin1'));
+    },
+    flush(done) {
+      done(null, pendingCr ? Buffer.from('\n') : Buffer.alloc(0));
+    },
+  });
 }
 
 /** Column names and DuckDB types of the session's input; a readable error when DuckDB cannot read it. */

@@ -1,13 +1,16 @@
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { InputError, outOfMemory } from '../errors.js';
-import { readCsv } from './csv-read.js';
+import { readCsv, type CsvReadOptions } from './csv-read.js';
 import { inspectInputFile, type TableFormat } from './format.js';
 import { checkArrowInWorker, parquetToIpcInWorker, readShared } from './guarded-decode.js';
 
-/** Reads a whole table from an Arrow IPC file or stream, a Parquet file or a CSV file. */
-export async function readTable(path: string): Promise<Table> {
+/**
+ * Reads a whole table from an Arrow IPC file or stream, a Parquet file or a CSV file. The options
+ * concern text (CSV) only: typed files already say what each column is.
+ */
+export async function readTable(path: string, options: CsvReadOptions = {}): Promise<Table> {
   const { format } = inspectInputFile(path);
-  if (format === 'csv') return readCsv(path);
+  if (format === 'csv') return readCsv(path, options);
   return decodeBinary(path, format, readShared(path));
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../io/duckdb.js';
 import { readTable } from '../io/read-table.js';
 import { makeTemporaryFolder } from '../util/atomic-write.js';
+import type { ThousandsSeparator } from '../data/column-types.js';
 
 /**
  * RFM and behavioural features from a transaction log, one row per customer, computed by DuckDB.
@@ -27,6 +28,9 @@ import { makeTemporaryFolder } from '../util/atomic-write.js';
  * - return_rate: returned value (−Σ negative amounts) / purchased value (Σ positive amounts);
  * - distinct_products (with --product): distinct products among purchase rows.
  * Customers with no purchase row are left out and counted.
+ * The customer column is an identifier: a CSV column of integer ids below 2^53 (17850 or 17850.0)
+ * stays numeric, any other (20-digit ids, codes) is text exactly as written; DuckDB's integer
+ * types are exact as they are. Missing markers (NA, NULL, -, #N/A, …) are null customers.
  */
 export interface RfmOptions {
   customer: string;
@@ -38,8 +42,15 @@ export interface RfmOptions {
   product?: string;
   /** 'YYYY-MM-DD' (default: the day after the last date in the log). */
   asOf?: string;
-  /** strptime format for a text date column, e.g. '%d-%m-%Y' (default: ISO dates and timestamps). */
+  /**
+   * How the date column is written (default: ISO dates and timestamps, or the file's own date
+   * type). A strptime format ('%d-%m-%Y', '%Y%m%d' for integers like 20110131) always wins: the
+   * column is read as text and parsed with it. 'excel': Excel serial day numbers (1900 system);
+   * 'epoch-s' / 'epoch-ms': seconds / milliseconds since 1970-01-01 UTC.
+   */
   dateFormat?: string;
+  /** Thousands separator of the amount, quantity and price columns of a CSV log (default 'none'). */
+  thousands?: ThousandsSeparator | 'none';
 }
 
 export interface RfmResult {
@@ -60,6 +71,62 @@ export const RFM_COLUMNS = [
   'return_rate',
 ] as const;
 
+/** The flags and names of the columns an amount is made of. */
+function moneyColumns(o: RfmOptions): [string, string][] {
+  return o.amount !== undefined
+    ? [['--amount', o.amount]]
+    : [
+        ['--quantity', o.quantity!],
+        ['--price', o.price!],
+      ];
+}
+
+/** Date formats that are not strptime's. */
+const NUMERIC_DATE_FORMATS = ['excel', 'epoch-s', 'epoch-ms'];
+
+function checkDateFormat(format: string | undefined): string | undefined {
+  if (format === undefined) return undefined;
+  if (NUMERIC_DATE_FORMATS.includes(format)) return format;
+  if (!format.includes('%'))
+    throw new UsageError(
+      `--date-format: expected a strptime format such as '%d-%m-%Y' or '%Y%m%d', or excel, epoch-s, epoch-ms; got '${format}'`,
+    );
+  return format;
+}
+
+/**
+ * A column's values as DATE (NULL where a value is not a date). A strptime format parses the text
+ * of the value; 'excel' counts days in Excel's 1900 system: 1 is 1900-01-01, 59 is 1900-02-28,
+ * 60 is Excel's fictitious 1900-02-29 (refused: no such day), 61 and on are 1899-12-30 + n (as
+ * pandas' origin='1899-12-30' and every spreadsheet reads them); a fraction (time of day) is
+ * dropped. Epoch values are UTC days. Dates past 9999-12-31 are not dates.
+ */
+function dayExpression(column: string, type: string, format: string | undefined): string {
+  const text = `trim(CAST(${column} AS VARCHAR))`;
+  const fromDays = (origin: string, days: string): string =>
+    `CASE WHEN ${days} BETWEEN -719162 AND 2932896 THEN DATE '${origin}' + CAST(${days} AS INTEGER) END`;
+  const value = `TRY_CAST(${text} AS DOUBLE)`;
+  if (format === 'excel')
+    return `CASE WHEN floor(${value}) BETWEEN 61 AND 2958465 THEN DATE '1899-12-30' + CAST(floor(${value}) AS INTEGER) WHEN floor(${value}) BETWEEN 1 AND 59 THEN DATE '1899-12-31' + CAST(floor(${value}) AS INTEGER) END`;
+  if (format === 'epoch-s') return fromDays('1970-01-01', `floor(${value} / 86400)`);
+  if (format === 'epoch-ms') return fromDays('1970-01-01', `floor(${value} / 86400000)`);
+  if (format !== undefined) return `CAST(try_strptime(${text}, ${quoteString(format)}) AS DATE)`;
+  return /^VARCHAR/.test(type)
+    ? `TRY_CAST(TRY_CAST(${column} AS TIMESTAMP) AS DATE)`
+    : `TRY_CAST(${column} AS DATE)`;
+}
+
+/** A text column's numbers written with a thousands separator (plain numbers too); NULL otherwise. */
+function groupedNumber(column: string, thousands: ThousandsSeparator): string {
+  const t = `trim(${column})`;
+  const plain = `CASE WHEN regexp_full_match(${t}, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?') THEN CAST(${t} AS DOUBLE) END`;
+  if (thousands === ',')
+    return `CASE WHEN regexp_full_match(${t}, '[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?') THEN CAST(replace(${t}, ',', '') AS DOUBLE) ELSE ${plain} END`;
+  if (thousands === '.')
+    return `CASE WHEN regexp_full_match(${t}, '[+-]?[0-9]{1,3}([.][0-9]{3})+(,[0-9]*)?') THEN CAST(replace(replace(${t}, '.', ''), ',', '.') AS DOUBLE) WHEN regexp_full_match(${t}, '[+-]?[0-9]+(,[0-9]+)?') THEN CAST(replace(${t}, ',', '.') AS DOUBLE) END`;
+  return `CASE WHEN regexp_full_match(${t}, '[+-]?[0-9]{1,3}([ \u00a0\u202f][0-9]{3})+([.,][0-9]*)?') THEN CAST(replace(regexp_replace(${t}, '[ \u00a0\u202f]', '', 'g'), ',', '.') AS DOUBLE) ELSE ${plain} END`;
+}
+
 export async function rfm(path: string, options: RfmOptions): Promise<RfmResult> {
   if (
     options.amount !== undefined &&
@@ -75,6 +142,12 @@ export async function rfm(path: string, options: RfmOptions): Promise<RfmResult>
   }
   if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf))
     throw new UsageError(`--as-of: expected a date as YYYY-MM-DD, got '${options.asOf}'`);
+  const dateFormat = checkDateFormat(options.dateFormat);
+  const thousands = options.thousands ?? 'none';
+  if (!['none', ',', '.', 'space'].includes(thousands))
+    throw new UsageError(
+      `--thousands: expected one of none, ',', '.', space, got '${String(thousands)}'`,
+    );
   const session = await openDuckSession(path);
   try {
     const columns = await describeSource(session, path);
@@ -94,13 +167,15 @@ export async function rfm(path: string, options: RfmOptions): Promise<RfmResult>
         );
       }
     }
-    for (const [flag, name] of [
+    const money = [
       ['--amount', options.amount],
       ['--quantity', options.quantity],
       ['--price', options.price],
-    ] as const) {
+    ] as const;
+    for (const [flag, name] of money) {
       if (
         name !== undefined &&
+        thousands === 'none' &&
         !/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/.test(
           columns.get(name)!,
         )
@@ -108,7 +183,30 @@ export async function rfm(path: string, options: RfmOptions): Promise<RfmResult>
         throw new InputError(`${flag}: column '${name}' is ${columns.get(name)}, not numeric`);
       }
     }
-    return await compute(session, path, options, columns.get(options.date)!);
+    const dateType = columns.get(options.date)!;
+    if (dateFormat !== undefined && !session.csv && /^(DATE|TIMESTAMP)/.test(dateType))
+      throw new UsageError(
+        `--date-format: column '${options.date}' is already a ${dateType} in '${path}'; leave --date-format out`,
+      );
+    // Read as text what must not go through DuckDB's guesses: ids that a double would round, dates
+    // that have a format, numbers with thousands separators.
+    const idNeedsText =
+      session.csv &&
+      /^(DOUBLE|FLOAT|HUGEINT|UHUGEINT|DECIMAL)/.test(columns.get(options.customer)!);
+    session.readAsText([
+      ...(idNeedsText ? [options.customer] : []),
+      ...(dateFormat !== undefined ? [options.date] : []),
+      ...(thousands !== 'none'
+        ? money.map(([, name]) => name).filter((n): n is string => n !== undefined)
+        : []),
+    ]);
+    return await compute(
+      session,
+      path,
+      { ...options, dateFormat, thousands },
+      dateType,
+      idNeedsText,
+    );
   } finally {
     session.close();
   }
@@ -118,20 +216,11 @@ async function compute(
   session: DuckSession,
   path: string,
   o: RfmOptions,
-  dateType: string,
+  sourceDateType: string,
+  idAsText: boolean,
 ): Promise<RfmResult> {
   const c = session.connection;
   const q = quoteIdent;
-  const amount =
-    o.amount !== undefined
-      ? `CAST(${q(o.amount)} AS DOUBLE)`
-      : `CAST(${q(o.quantity!)} AS DOUBLE) * CAST(${q(o.price!)} AS DOUBLE)`;
-  const isText = /^VARCHAR/.test(dateType);
-  const day = isText
-    ? o.dateFormat
-      ? `CAST(try_strptime(${q(o.date)}, ${quoteString(o.dateFormat)}) AS DATE)`
-      : `TRY_CAST(TRY_CAST(${q(o.date)} AS TIMESTAMP) AS DATE)`
-    : `TRY_CAST(${q(o.date)} AS DATE)`;
   const run = async (sql: string): Promise<Record<string, unknown>[]> => {
     try {
       return (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
@@ -139,15 +228,64 @@ async function compute(
       throw new InputError(`'${path}': ${firstLine(error)}`, { cause: error });
     }
   };
+  // The types as read now (columns read as text are VARCHAR).
+  const types = await describeSource(session, path);
+  const thousands = o.thousands ?? 'none';
+  const number = (name: string): string =>
+    thousands !== 'none' && /^VARCHAR/.test(types.get(name)!)
+      ? groupedNumber(q(name), thousands)
+      : `CAST(${q(name)} AS DOUBLE)`;
+  const amount =
+    o.amount !== undefined ? number(o.amount) : `${number(o.quantity!)} * ${number(o.price!)}`;
+  const dateType = types.get(o.date)!;
+  const day = dayExpression(q(o.date), dateType, o.dateFormat);
   await run(`CREATE TEMP TABLE tx AS SELECT ${q(o.customer)} AS customer, ${day} AS day, ${q(o.date)} AS raw_date, ${amount} AS amount,
-    ${o.order ? q(o.order) : 'NULL'} AS order_id, ${o.product ? q(o.product) : 'NULL'} AS product, row_number() OVER () AS line FROM ${session.source}`);
+    ${o.order ? q(o.order) : 'NULL'} AS order_id, ${o.product ? q(o.product) : 'NULL'} AS product, row_number() OVER () AS line${
+      thousands !== 'none'
+        ? `, ${moneyColumns(o)
+            .map(([, name], i) => `${q(name)} AS money_${i}`)
+            .join(', ')}`
+        : ''
+    } FROM ${session.source}`);
+  if (thousands !== 'none') {
+    for (const [i, [flag, name]] of moneyColumns(o).entries()) {
+      if (!/^VARCHAR/.test(types.get(name)!)) continue;
+      const [bad] = await run(
+        `SELECT count(*) AS n, min(line) AS first_line, arg_min(money_${i}, line) AS sample FROM tx WHERE ${number(name).replaceAll(q(name), `money_${i}`)} IS NULL AND money_${i} IS NOT NULL`,
+      );
+      if (Number(bad.n) > 0)
+        throw new InputError(
+          `${flag}: column '${name}' has ${bad.n} value${Number(bad.n) === 1 ? '' : 's'} that are not numbers with --thousands ${thousands} (e.g. '${bad.sample}', data row ${bad.first_line})`,
+        );
+    }
+  }
   const [bad] = await run(
-    `SELECT count(*) AS n, min(line) AS first_line, any_value(CAST(raw_date AS VARCHAR)) AS sample FROM tx WHERE day IS NULL AND raw_date IS NOT NULL`,
+    `SELECT count(*) AS n, min(line) AS first_line, arg_min(CAST(raw_date AS VARCHAR), line) AS sample FROM tx WHERE day IS NULL AND raw_date IS NOT NULL`,
   );
   if (Number(bad.n) > 0) {
+    const isText = /^VARCHAR/.test(sourceDateType);
+    const integer = /INT/.test(dateType);
+    const advice =
+      o.dateFormat !== undefined
+        ? `they do not match --date-format ${o.dateFormat}`
+        : isText
+          ? "give --date-format, e.g. '%d-%m-%Y'"
+          : integer
+            ? "give --date-format: '%Y%m%d' for yyyymmdd, excel for Excel serial days, epoch-s or epoch-ms"
+            : 'fix or drop them';
     throw new InputError(
-      `--date: column '${o.date}' has ${bad.n} value${Number(bad.n) === 1 ? '' : 's'} that are not dates (e.g. '${bad.sample}', data row ${bad.first_line}); ${isText && !o.dateFormat ? "give --date-format, e.g. '%d-%m-%Y'" : 'fix or drop them'}`,
+      `--date: column '${o.date}' has ${bad.n} value${Number(bad.n) === 1 ? '' : 's'} that are not dates (e.g. '${bad.sample}', data row ${bad.first_line}); ${advice}`,
     );
+  }
+  if (idAsText) {
+    // Integer ids a double holds exactly stay numbers (as DuckDB typed them); others stay text.
+    const [inexact] = await run(
+      `SELECT count(*) AS n FROM tx WHERE customer IS NOT NULL AND NOT coalesce(regexp_full_match(trim(customer), '[+-]?[0-9]+([.]0*)?') AND abs(TRY_CAST(trim(customer) AS DOUBLE)) < 9007199254740992, false)`,
+    );
+    if (Number(inexact.n) === 0)
+      await run(
+        `ALTER TABLE tx ALTER customer SET DATA TYPE DOUBLE USING CAST(trim(customer) AS DOUBLE)`,
+      );
   }
   const [counts] =
     await run(`SELECT count(*) AS rows, count(*) FILTER (WHERE customer IS NULL) AS no_customer, CAST(max(day) + 1 AS VARCHAR) AS next_day,

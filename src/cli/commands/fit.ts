@@ -204,6 +204,7 @@ export function fitCommand(): Command {
             scale: result.model.preprocessing?.scale.kind ?? 'none',
             clustering_columns: result.model.preprocessing?.outputs ?? result.model.features,
             correlated_features: s.preprocessing.correlated,
+            excluded_columns: s.excludedColumns,
             segment_names: result.names ?? null,
             output: flags.output ?? null,
             model: flags.model ?? null,

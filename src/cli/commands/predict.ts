@@ -15,6 +15,7 @@ interface PredictFlags {
   output?: string;
   backend?: BackendChoice;
   id?: string;
+  thousands?: string;
   probabilities?: boolean;
   json?: boolean;
   outOfCore?: boolean;
@@ -34,6 +35,7 @@ export function predictCommand(): Command {
   addParameterOptions(command, [
     parameter(COMMON_PARAMETERS, 'backend'),
     parameter(COMMON_PARAMETERS, 'id'),
+    parameter(COMMON_PARAMETERS, 'thousands'),
   ]);
   command.option(
     '--out-of-core',
@@ -49,6 +51,7 @@ export function predictCommand(): Command {
       const options = {
         backend: flags.backend,
         id: flags.id,
+        thousands: flags.thousands as never,
         probabilities: flags.probabilities,
         onNotice: printNotice,
       };

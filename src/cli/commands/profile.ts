@@ -15,6 +15,7 @@ interface ProfileFlags {
   features?: string;
   profile?: string;
   id?: string;
+  thousands?: string;
   names?: string;
   personas?: boolean;
   output?: string;
@@ -34,6 +35,7 @@ export function profileCommand(): Command {
     parameter(COMMON_PARAMETERS, 'features'),
     parameter(COMMON_PARAMETERS, 'profile'),
     parameter(COMMON_PARAMETERS, 'id'),
+    parameter(COMMON_PARAMETERS, 'thousands'),
   ]);
   command
     .option(
@@ -45,8 +47,9 @@ export function profileCommand(): Command {
     .action(async (input: string, flags: ProfileFlags) => {
       checkOutputPath(flags.output, '--output', false);
       checkProfilePath(flags.output, '--output');
-      const table = await loadInput(input);
-      const segs = await loadInput(flags.segments);
+      const read = { id: flags.id, thousands: flags.thousands as never };
+      const table = await loadInput(input, read);
+      const segs = await loadInput(flags.segments, read);
       const roles = resolveRoles(table, {
         id: flags.id,
         features: flags.features?.split(','),
