@@ -1,6 +1,6 @@
 import { createBuffer, uniformFrom } from './gpu-buffers.js';
 import type { GpuContext } from './gpu-context.js';
-import { uniformWords, type PipelineCache } from './program.js';
+import { dispatch, uniformWords, type PipelineCache } from './program.js';
 import { encodeReducePartials } from './reduce-dispatch.js';
 
 /** Rows per tile and threads per workgroup of shaders/lloyd.wgsl. */
@@ -137,23 +137,14 @@ export function encodeLloyd(
     createBuffer(ctx, { label: 'lloyd no-distances', size: 16, usage: GPUBufferUsage.STORAGE });
   transient.push(params, partials);
   if (!a.sqDist) transient.push(sqDist);
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(
-    0,
-    ctx.device.createBindGroup({
-      label: 'lloyd',
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: a.x, size: a.rows * a.d * 4 } },
-        { binding: 1, resource: { buffer: a.centres } },
-        { binding: 2, resource: { buffer: a.labels } },
-        { binding: 3, resource: { buffer: sqDist } },
-        { binding: 4, resource: { buffer: partials } },
-        { binding: 5, resource: { buffer: params } },
-      ],
-    }),
+  dispatch(
+    ctx.device,
+    pass,
+    pipeline,
+    'lloyd',
+    [{ buffer: a.x, size: a.rows * a.d * 4 }, a.centres, a.labels, sqDist, partials, params],
+    numWg,
   );
-  pass.dispatchWorkgroups(numWg);
   if (a.accumulate)
     encodeReducePartials(ctx, pipelines, pass, transient, {
       partials,

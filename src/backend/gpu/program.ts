@@ -110,3 +110,34 @@ export function uniformWords(fields: readonly number[]): Uint32Array {
   });
   return words;
 }
+
+/** A binding of a kernel: a whole buffer, or its first `size` bytes. */
+export type Binding = GPUBuffer | { buffer: GPUBuffer; size: number };
+
+/**
+ * Sets `pipeline` on `pass`, binds `bindings` as group 0 (binding i = bindings[i], in the order of
+ * the kernel's @binding declarations) and dispatches `workgroups` (x, or [x, y]).
+ */
+export function dispatch(
+  device: GPUDevice,
+  pass: GPUComputePassEncoder,
+  pipeline: GPUComputePipeline,
+  label: string,
+  bindings: readonly Binding[],
+  workgroups: number | readonly [number, number],
+): void {
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    device.createBindGroup({
+      label,
+      layout: pipeline.getBindGroupLayout(0),
+      entries: bindings.map((b, binding) => ({
+        binding,
+        resource: 'buffer' in b ? b : { buffer: b },
+      })),
+    }),
+  );
+  if (typeof workgroups === 'number') pass.dispatchWorkgroups(workgroups);
+  else pass.dispatchWorkgroups(workgroups[0], workgroups[1]);
+}
