@@ -5,7 +5,7 @@ import { dispatch, uniformWords, type PipelineCache } from './program.js';
 import { encodeReducePartials } from './reduce-dispatch.js';
 
 /** Rows per tile and threads per workgroup of shaders/gmm_estep.wgsl (its tile of responsibilities is WG×K floats). */
-export const GMM_WG = 64;
+const GMM_WG = 64;
 const GMM_MAX_WG = 1024;
 
 export function gmmOutputs(form: 'diag' | 'full', k: number, d: number): number {

@@ -51,8 +51,8 @@ export interface GpuBackendOptions {
   /**
    * Hold few centres (K·D ≤ 128) in each thread's registers instead of reading them from the
    * storage buffer (default false; the same bits). Off by default: slower on lavapipe, and 128
-   * registers a thread would cut a memory-bound kernel's occupancy on NVIDIA; for the H100
-   * session to decide with bench/lloyd-variants.ts.
+   * registers a thread would cut a memory-bound kernel's occupancy on NVIDIA; for the device check
+   * (bench/device-check.sh, its lloyd-variants stages) to decide.
    */
   registerCentres?: boolean;
 }

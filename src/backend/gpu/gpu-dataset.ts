@@ -11,7 +11,7 @@ import type { GpuContext } from './gpu-context.js';
  * across passes; when allocation fails it is streamed through two chunk buffers, the upload of one
  * overlapping the compute of the other (forEachChunk).
  */
-export interface GpuChunk {
+interface GpuChunk {
   rowStart: number;
   rows: number;
   /** The chunk's data when resident. */
@@ -23,7 +23,7 @@ export interface GpuChunk {
 }
 
 /** Encodes one kernel's work on one chunk, whose data is in `x` (resident or streamed). */
-export type ChunkEncoder = (
+type ChunkEncoder = (
   chunk: GpuChunk,
   index: number,
   x: GPUBuffer,
