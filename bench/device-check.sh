@@ -25,6 +25,7 @@ set -u
 quick=()
 if [ "${1:-}" = --quick ]; then quick=(--quick); shift; fi
 out=${1:?usage: bash bench/device-check.sh [--quick] OUT_DIR}
+mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 2
 cd "$(dirname "$0")/.." || exit 2
 started=$(date +%s)
 if [ ${#quick[@]} -gt 0 ]; then budget=${DEVICE_CHECK_BUDGET_S:-600}; else budget=${DEVICE_CHECK_BUDGET_S:-450}; fi
@@ -40,10 +41,9 @@ command -v node >/dev/null 2>&1 || { echo "device-check: node not found (and no 
 export GPUSEG_PYTHON=${GPUSEG_PYTHON:-$(command -v python3 || echo /usr/bin/python3)}
 export GPUSEG_COMMIT=${GPUSEG_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
-mkdir -p "$out"
 rm -f "$out/device-results.json" "$out/device-results.md"
 
-check() { node dist/bench/device-check.js "$@" "${quick[@]}"; }
+check() { node dist/bench/device-check.js "$@" ${quick[@]+"${quick[@]}"}; }
 stages=$(check list) || exit 2
 failed=0
 while read -r name limit; do
@@ -55,14 +55,14 @@ while read -r name limit; do
   [ "$limit" -gt "$left" ] && limit=$left
   echo "device-check: $name (at most ${limit} s)" >&2
   t0=$(date +%s%N)
-  timeout -k 5 "$limit" node dist/bench/device-check.js stage "$name" "$out" "${quick[@]}" 2> "$out/$name.log"
+  timeout -k 5 "$limit" node dist/bench/device-check.js stage "$name" "$out" ${quick[@]+"${quick[@]}"} 2> "$out/$name.log"
   rc=$?
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   took=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
   if [ $rc -eq 0 ]; then continue; fi
   failed=$((failed + 1))
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-    check record "$out" "$name" "timed out" "$took" "$limit" "timed out after ${limit} s: $(grep -v '^Warning: max' "$out/$name.log" | tail -n 1)"
+    check record "$out" "$name" "timed out" "$took" "$limit" "timed out (or killed) after ${limit} s: $(grep -v '^Warning: max' "$out/$name.log" | tail -n 1)"
   else
     check record "$out" "$name" failed "$took" "$limit" "failed (exit $rc): $(grep -v '^Warning: max' "$out/$name.log" | tail -n 1)"
   fi
