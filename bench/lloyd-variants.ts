@@ -2,9 +2,12 @@
  * The GPU Lloyd kernel's variants side by side (shaders/lloyd.wgsl; they give the same bits, see
  * test/gpu-kernel-variants.test.ts): statistics through row masks built a subgroup at a time or
  * one atomic per row, or by scanning the tile; labels by the expanded form against centre tiles
- * (K ≥ 32) or the direct form. For choosing the defaults on a real GPU.
+ * (K ≥ 32) or the direct form. For choosing the defaults on a real GPU (bench/device-check.sh runs
+ * it at the issue's shapes).
  *
- *   node dist/bench/lloyd-variants.js [--rows 1000000] [--dims 16] [--k 8] [--iterations 10]
+ *   node dist/bench/lloyd-variants.js [--rows 1000000] [--dims 16] [--k 8] [--iterations 10] [--json]
+ *
+ * Prints a Markdown table, or with --json one JSON object (the device and each variant's ms/iter).
  */
 import { parseArgs } from 'node:util';
 import { closeSharedGpu } from '../src/index.js';
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     dims: { type: 'string', default: '16' },
     k: { type: 'string', default: '8' },
     iterations: { type: 'string', default: '10' },
+    json: { type: 'boolean', default: false },
   },
 });
 const rows = Number(values.rows);
@@ -46,7 +50,7 @@ const centres = new Float32Array(k * dims);
 for (let c = 0; c < k; c++)
   for (let j = 0; j < dims; j++) centres[c * dims + j] = matrix.data[j * rows + rng.nextInt(rows)];
 
-const lines: string[] = [];
+const results: { name: string; msPerIteration: number; gbPerSecond: number }[] = [];
 let device = '';
 for (const v of variants) {
   const backend = await GpuBackend.create({ allowFallback: true, ...v.options });
@@ -57,12 +61,17 @@ for (const v of variants) {
   for (let i = 0; i < iterations; i++) await backend.lloydStep(handle, centres, k);
   const ms = (performance.now() - started) / iterations;
   const gbs = (rows * dims * 4) / (ms * 1e6);
-  lines.push(`| ${v.name} | ${ms.toFixed(2)} | ${gbs.toPrecision(3)} |`);
+  results.push({ name: v.name, msPerIteration: ms, gbPerSecond: gbs });
   await backend.detach(handle);
   await backend.dispose();
 }
-console.log(`${rows} × ${dims}, K=${k}, ${iterations} Lloyd steps on ${device}`);
-console.log('| variant | ms/iter | GB/s of X |');
-console.log('| --- | --- | --- |');
-for (const line of lines) console.log(line);
+if (values.json) {
+  console.log(JSON.stringify({ rows, dims, k, iterations, device, variants: results }));
+} else {
+  console.log(`${rows} × ${dims}, K=${k}, ${iterations} Lloyd steps on ${device}`);
+  console.log('| variant | ms/iter | GB/s of X |');
+  console.log('| --- | --- | --- |');
+  for (const r of results)
+    console.log(`| ${r.name} | ${r.msPerIteration.toFixed(2)} | ${r.gbPerSecond.toPrecision(3)} |`);
+}
 await closeSharedGpu();

@@ -1,7 +1,7 @@
 // read_sweep.wgsl — reads a buffer once, as a Lloyd pass reads X, to measure the device's
 // achievable read bandwidth: the floor that `gpuseg bench` compares kernels against.
 //
-// Prepended by the dispatcher: const WG: u32.
+// Prepended by the dispatcher (src/backend/gpu/read-sweep-dispatch.ts): const WG: u32.
 //
 // Buffers (IN/OUT):
 //   data  IN   n vec4<f32>

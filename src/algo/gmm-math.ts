@@ -125,7 +125,7 @@ export function mStep(
 }
 
 /** Lower Cholesky factor of a D×D symmetric matrix; undefined when it is not positive definite. */
-export function cholesky(a: Float64Array, d: number): Float64Array | undefined {
+function cholesky(a: Float64Array, d: number): Float64Array | undefined {
   const l = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {

@@ -116,7 +116,7 @@ export interface ParallelSeedingOptions {
  * Spark MLlib's defaults (initializationSteps = 2; Bahmani et al. found a few rounds of ℓ = 2k
  * enough): each round is two passes over the data.
  */
-export const PARALLEL_SEEDING_DEFAULTS: ParallelSeedingOptions = { rounds: 2, oversampling: 2 };
+const PARALLEL_SEEDING_DEFAULTS: ParallelSeedingOptions = { rounds: 2, oversampling: 2 };
 
 /**
  * k-means‖ (Bahmani et al. 2012, "Scalable k-means++"), as Spark MLlib and cuML seed large data:

@@ -3,7 +3,6 @@ import { readRow } from '../data/matrix.js';
 import { Rng } from '../util/rng.js';
 import { kmeansPlusPlus, type Seeding } from './kmeans-init.js';
 import type { IterationStat, KMeansResult } from './kmeans.js';
-import { CpuBackend } from '../backend/cpu/cpu-backend.js';
 import { matrixFromRows } from '../data/matrix.js';
 
 /**
@@ -15,7 +14,9 @@ import { matrixFromRows } from '../data/matrix.js';
  * The steps touch batch_size rows each and run on the host (the point of mini-batches is not to
  * sweep the data); the backend does the passes that do sweep it: the final assignment, whose
  * labels and inertia are returned. Seeding is k-means++ on a random subset of 3 × batch_size rows,
- * as scikit-learn's init_size. Reassignment of nearly empty centres is not done.
+ * as scikit-learn's init_size, on a backend from `openSeedingBackend` (a single-thread CPU backend
+ * in fit, so that the seeds do not depend on the device the fit runs on); it is opened only for
+ * k-means++ and disposed after. Reassignment of nearly empty centres is not done.
  */
 export interface MiniBatchSettings {
   k: number;
@@ -34,6 +35,7 @@ export async function runMiniBatchKMeans(
   handle: DatasetHandle,
   s: MiniBatchSettings,
   meanVariance: number,
+  openSeedingBackend: () => Promise<Backend>,
   onIteration?: (stat: IterationStat) => void,
 ): Promise<KMeansResult> {
   const { matrix } = handle;
@@ -41,7 +43,7 @@ export async function runMiniBatchKMeans(
   const d = matrix.dims;
   const k = s.k;
   const rng = new Rng(s.seed);
-  const centres = Float64Array.from(await initialCentres(handle, s, rng));
+  const centres = Float64Array.from(await initialCentres(handle, s, rng, openSeedingBackend));
   const seen = new Float64Array(k);
   const steps = Math.max(1, Math.floor((s.maxIter * n) / s.batchSize));
   const alpha = Math.min(1, (s.batchSize * 2) / (n + 1));
@@ -136,6 +138,7 @@ async function initialCentres(
   handle: DatasetHandle,
   s: MiniBatchSettings,
   rng: Rng,
+  openSeedingBackend: () => Promise<Backend>,
 ): Promise<Float32Array> {
   if (s.init instanceof Float32Array) return s.init;
   const { matrix } = handle;
@@ -147,9 +150,12 @@ async function initialCentres(
   );
   if (s.init === 'random')
     return Float32Array.from(rows.slice(0, s.k).flatMap((r) => Array.from(readRow(matrix, r))));
-  const cpu = new CpuBackend(1);
-  const sub = await cpu.attach(subset);
-  const seeding: Seeding = await kmeansPlusPlus(cpu, sub, s.k, rng);
-  await cpu.dispose();
-  return seeding.centres;
+  const seeder = await openSeedingBackend();
+  try {
+    const sub = await seeder.attach(subset);
+    const seeding: Seeding = await kmeansPlusPlus(seeder, sub, s.k, rng);
+    return seeding.centres;
+  } finally {
+    await seeder.dispose();
+  }
 }

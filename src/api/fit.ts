@@ -11,7 +11,7 @@ import {
 import { runMiniBatchKMeans } from '../algo/minibatch.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
-import { openBackend, type BackendChoice } from '../backend/select.js';
+import { openBackend, openHostBackend, type BackendChoice } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import { MODEL_FORMAT, MODEL_VERSION, type GmmModel, type SegmentModel } from '../model/model.js';
@@ -198,6 +198,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
                 init: init as 'k-means++' | 'random' | Float32Array,
               },
               meanVariance,
+              openHostBackend,
               options.onIteration,
             ),
           )

@@ -33,3 +33,11 @@ export async function openBackend(
     return cpu;
   }
 }
+
+/**
+ * The backend for small passes whose results must not depend on the device a run uses (mini-batch
+ * k-means seeds on a subset with it): the CPU backend on one thread.
+ */
+export async function openHostBackend(): Promise<Backend> {
+  return new CpuBackend(1);
+}

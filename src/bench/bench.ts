@@ -39,6 +39,8 @@ export interface BenchOptions {
   /** Bandwidth for the floor, GB/s; default: measured (GPU) or none (CPU). */
   peakGbps?: number;
   sklearn: boolean;
+  /** Also time PyTorch's Lloyd iteration on its CUDA device (bench/torch_lloyd.py; k-means only). */
+  torch?: boolean;
 }
 
 export interface BenchRow {
@@ -68,6 +70,8 @@ export interface BenchResult {
   host: string;
   /** Peak resident memory of this process, MiB. */
   peakRssMb: number;
+  /** The float32 matrix-product rate PyTorch measured on its device, TFLOP/s (with torch). */
+  fp32Tflops?: number;
   notes: string[];
 }
 
@@ -228,11 +232,36 @@ export async function runBench(
       onRow?.(br);
     }
   }
+  let fp32Tflops: number | undefined;
+  if (o.torch && o.algorithm === 'kmeans') {
+    const r = pythonScript(matrix, init, notes, 'PyTorch', (dir) => [
+      join(packageRoot(), 'bench', 'torch_lloyd.py'),
+      join(dir, 'x.f32'),
+      String(o.rows),
+      String(o.dims),
+      String(o.k),
+      String(o.iterations),
+      join(dir, 'init.f32'),
+    ]);
+    if (r) {
+      const br = row(
+        'pytorch',
+        `${String(r.device)}, torch ${String(r.torch)}`,
+        Number(r.ms_per_iteration),
+        0,
+        null,
+      );
+      rows.push(br);
+      onRow?.(br);
+      fp32Tflops = Number(r.fp32_tflops);
+    }
+  }
   return {
     algorithm: o.algorithm === 'gmm' ? `gmm (${o.covariance})` : 'kmeans (Lloyd)',
     rows,
     host: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...(fp32Tflops === undefined ? {} : { fp32Tflops }),
     notes,
   };
 }
@@ -244,9 +273,50 @@ function sklearnRow(
   notes: string[],
   variant: string,
 ): { ms: number } | undefined {
-  const python = '/usr/bin/python3';
+  const r = pythonScript(matrix, init, notes, 'scikit-learn', (dir) =>
+    o.algorithm === 'gmm'
+      ? [
+          join(packageRoot(), 'bench', 'sklearn_gmm.py'),
+          join(dir, 'x.f32'),
+          String(o.rows),
+          String(o.dims),
+          String(o.k),
+          String(o.iterations),
+          o.covariance,
+          join(dir, 'init.f32'),
+        ]
+      : [
+          join(packageRoot(), 'bench', 'sklearn_lloyd.py'),
+          join(dir, 'x.f32'),
+          String(o.rows),
+          String(o.dims),
+          String(o.k),
+          String(o.iterations),
+          join(dir, 'init.f32'),
+          variant,
+        ],
+  );
+  return r ? { ms: Number(r.ms_per_iteration) } : undefined;
+}
+
+/**
+ * Runs a Python anchor (its arguments from `args`, given the folder where the data (x.f32,
+ * column-major) and the initial centres (init.f32) are written) and parses its one JSON line;
+ * undefined, with a note, when Python or the script fails. Python is GPUSEG_PYTHON, else
+ * /usr/bin/python3.
+ */
+function pythonScript(
+  matrix: DataMatrix,
+  init: Float32Array,
+  notes: string[],
+  what: string,
+  args: (dir: string) => string[],
+): Record<string, unknown> | undefined {
+  const python = process.env.GPUSEG_PYTHON ?? '/usr/bin/python3';
   if (!existsSync(python)) {
-    notes.push('scikit-learn: /usr/bin/python3 not found (apt-get install python3-sklearn)');
+    notes.push(
+      `${what}: ${python} not found (set GPUSEG_PYTHON, or apt-get install python3-sklearn)`,
+    );
     return undefined;
   }
   const dir = mkdtempSync(join(tmpdir(), 'gpuseg-bench-'));
@@ -256,36 +326,12 @@ function sklearnRow(
       new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength),
     );
     writeFileSync(join(dir, 'init.f32'), new Uint8Array(init.buffer));
-    const args =
-      o.algorithm === 'gmm'
-        ? [
-            join(packageRoot(), 'bench', 'sklearn_gmm.py'),
-            join(dir, 'x.f32'),
-            String(o.rows),
-            String(o.dims),
-            String(o.k),
-            String(o.iterations),
-            o.covariance,
-            join(dir, 'init.f32'),
-          ]
-        : [
-            join(packageRoot(), 'bench', 'sklearn_lloyd.py'),
-            join(dir, 'x.f32'),
-            String(o.rows),
-            String(o.dims),
-            String(o.k),
-            String(o.iterations),
-            join(dir, 'init.f32'),
-            variant,
-          ];
-    const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const r = spawnSync(python, args(dir), { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) {
-      notes.push(
-        `scikit-learn: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`,
-      );
+      notes.push(`${what}: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);
       return undefined;
     }
-    return { ms: (JSON.parse(r.stdout) as { ms_per_iteration: number }).ms_per_iteration };
+    return JSON.parse(r.stdout) as Record<string, unknown>;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

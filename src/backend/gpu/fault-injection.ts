@@ -28,8 +28,3 @@ export function injectedFaultAtCount(name: string): boolean {
   counters.set(name, count);
   return count === at;
 }
-
-/** Restarts the counters (tests that inject faults more than once per process). */
-export function resetFaultCounters(): void {
-  counters.clear();
-}

@@ -1,11 +1,11 @@
 import type { GmmPassParams } from '../backend.js';
 import { createBuffer, storageFrom, uniformFrom } from './gpu-buffers.js';
 import type { GpuContext } from './gpu-context.js';
-import { uniformWords, type PipelineCache } from './program.js';
+import { dispatch, uniformWords, type PipelineCache } from './program.js';
 import { encodeReducePartials } from './reduce-dispatch.js';
 
 /** Rows per tile and threads per workgroup of shaders/gmm_estep.wgsl (its tile of responsibilities is WG×K floats). */
-export const GMM_WG = 64;
+const GMM_WG = 64;
 const GMM_MAX_WG = 1024;
 
 export function gmmOutputs(form: 'diag' | 'full', k: number, d: number): number {
@@ -79,26 +79,24 @@ export function encodeGmm(
     return b;
   };
   transient.push(params, partials);
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(
-    0,
-    ctx.device.createBindGroup({
-      label: 'gmm_estep',
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: a.x, size: a.rows * a.d * 4 } },
-        { binding: 1, resource: { buffer: a.buffers.means } },
-        { binding: 2, resource: { buffer: a.buffers.prec } },
-        { binding: 3, resource: { buffer: a.buffers.bias } },
-        { binding: 4, resource: { buffer: a.labels ?? placeholder() } },
-        { binding: 5, resource: { buffer: a.maxProb ?? placeholder() } },
-        { binding: 6, resource: { buffer: a.probs ?? placeholder() } },
-        { binding: 7, resource: { buffer: partials } },
-        { binding: 8, resource: { buffer: params } },
-      ],
-    }),
+  dispatch(
+    ctx.device,
+    pass,
+    pipeline,
+    'gmm_estep',
+    [
+      { buffer: a.x, size: a.rows * a.d * 4 },
+      a.buffers.means,
+      a.buffers.prec,
+      a.buffers.bias,
+      a.labels ?? placeholder(),
+      a.maxProb ?? placeholder(),
+      a.probs ?? placeholder(),
+      partials,
+      params,
+    ],
+    numWg,
   );
-  pass.dispatchWorkgroups(numWg);
   encodeReducePartials(ctx, pipelines, pass, transient, {
     partials,
     parts: numWg,

@@ -7,7 +7,7 @@ import type { GpuContext } from './gpu-context.js';
  * Buffer helpers shared by the dispatchers. One hazard lives here: dawn.node crashes the process
  * (SIGSEGV) when queue.writeBuffer is given a view on a SharedArrayBuffer, which is what DataMatrix
  * uses. Every upload therefore goes through `writeFrom`, which bounces shared memory through an
- * ordinary ArrayBuffer; test/gpu-backend.test.ts attaches shared matrices on every run.
+ * ordinary ArrayBuffer; every GPU test attaches shared matrices (DataMatrix allocates them).
  */
 export function createBuffer(ctx: GpuContext, descriptor: GPUBufferDescriptor): GPUBuffer {
   if (injectedFaultAtCount('oom')) {
@@ -123,6 +123,35 @@ export async function readBack(
   } finally {
     staging.destroy();
   }
+}
+
+/**
+ * A buffer for `parts` × `m` (hi, lo) float pairs: the per-chunk results of a pass (each chunk's
+ * reduce_partials writes its m pairs at m × its index), read back by readPairSums.
+ */
+export function pairBuffer(ctx: GpuContext, label: string, parts: number, m: number): GPUBuffer {
+  return createBuffer(ctx, {
+    label,
+    size: parts * m * 2 * 4,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+  });
+}
+
+/**
+ * Reads back `parts` × `m` (hi, lo) float pairs and adds them in float64 on the host, part by part
+ * in order: out[o] = Σ_p (hi_po + lo_po), each pair's hi + lo added first.
+ */
+export async function readPairSums(
+  ctx: GpuContext,
+  results: GPUBuffer,
+  parts: number,
+  m: number,
+): Promise<Float64Array> {
+  const pairs = new Float32Array(await readBack(ctx, results, 0, parts * m * 2 * 4));
+  const total = new Float64Array(m);
+  for (let p = 0; p < parts; p++)
+    for (let o = 0; o < m; o++) total[o] += pairs[(p * m + o) * 2] + pairs[(p * m + o) * 2 + 1];
+  return total;
 }
 
 /** A 1-D or 2-D grid for `count` workgroups (at most 65535 along one axis). */

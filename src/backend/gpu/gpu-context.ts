@@ -14,7 +14,8 @@ import { injectedFault } from './fault-injection.js';
  * promise can never settle, so Node finds its event loop empty and exits with status 0. A long
  * synchronous loop that allocates only made a collection likely at the wrong moment; blocking
  * itself is harmless. Reproduced deterministically with `--expose-gc` and `gc()` between submit
- * and await; test/gpu-lifetime.test.ts is the regression test.
+ * and await; test/process-lifetime.test.ts (running test/programs/gpu-lifetime.mjs) is the
+ * regression test.
  *
  * The design: this module keeps the one `GPU` instance in a module-level variable for the life of
  * the process, and every GpuContext holds the instance and adapter strongly alongside its device.
@@ -252,4 +253,31 @@ export class GpuContext {
   destroy(): void {
     this.device.destroy();
   }
+}
+
+let shared: { ctx: Promise<GpuContext>; allowFallback: boolean } | undefined;
+
+/**
+ * The process's shared device (opened on first use, reopened after a loss), for GpuBackend.create.
+ */
+export async function sharedContext(allowFallback: boolean): Promise<GpuContext> {
+  if (shared && shared.allowFallback === allowFallback) {
+    const ctx = await shared.ctx.catch(() => undefined);
+    if (ctx && !ctx.isLost) return ctx;
+  }
+  // A context of the other kind (or a lost one) is dropped, not destroyed: a backend may still hold it.
+  const opening = GpuContext.open({ allowFallback });
+  shared = { ctx: opening, allowFallback };
+  opening.catch(() => {
+    if (shared?.ctx === opening) shared = undefined;
+  });
+  return opening;
+}
+
+/** Closes the shared GPU device, if open (the next GPU backend opens a new one). */
+export async function closeSharedGpu(): Promise<void> {
+  const s = shared;
+  shared = undefined;
+  const ctx = s ? await s.ctx.catch(() => undefined) : undefined;
+  ctx?.destroy();
 }

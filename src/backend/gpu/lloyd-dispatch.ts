@@ -1,10 +1,10 @@
 import { createBuffer, uniformFrom } from './gpu-buffers.js';
 import type { GpuContext } from './gpu-context.js';
-import { uniformWords, type PipelineCache } from './program.js';
+import { dispatch, uniformWords, type PipelineCache } from './program.js';
 import { encodeReducePartials } from './reduce-dispatch.js';
 
 /** Rows per tile and threads per workgroup of shaders/lloyd.wgsl. */
-export const LLOYD_WG = 256;
+const LLOYD_WG = 256;
 /** Upper bound on resident workgroups; each walks tiles with a stride. */
 const LLOYD_MAX_WG = 1024;
 
@@ -36,17 +36,17 @@ export interface LloydChunkArgs {
 }
 
 /** Up to this many centre values (K·D) a thread holds the centres in registers. */
-export const LLOYD_REGISTER_CENTRE_VALUES = 128;
+const LLOYD_REGISTER_CENTRE_VALUES = 128;
 
 /** From this many centres the expanded form with centre tiles (lloyd.wgsl, GEMM_CT) labels rows. */
-export const LLOYD_GEMM_MIN_K = 32;
+const LLOYD_GEMM_MIN_K = 32;
 /** Up to this many features: the row is held as D/4 vec4s in registers. */
 const LLOYD_GEMM_MAX_D = 64;
 /** Workgroup memory for one tile of centres (vec4s) and their norms. */
 const LLOYD_GEMM_TILE_BYTES = 8192;
 
 /** Centres per tile of the expanded form (0: the direct form), for K centres of D features. */
-export function lloydGemmTile(k: number, d: number, gemm: boolean): number {
+function lloydGemmTile(k: number, d: number, gemm: boolean): number {
   if (!gemm || k < LLOYD_GEMM_MIN_K || d > LLOYD_GEMM_MAX_D) return 0;
   const rowBytes = Math.ceil(d / 4) * 16;
   return Math.max(8, Math.min(64, Math.floor(LLOYD_GEMM_TILE_BYTES / rowBytes)));
@@ -67,7 +67,7 @@ const LLOYD_FIXED_SHARED_BYTES = LLOYD_WG * 12 + 256;
  * they fit (every Lloyd step of a fit up to a few hundred clusters), else 1 (no masks: the
  * kernel scans every row of a tile for every output, as assignment passes never accumulate).
  */
-export function lloydMaskK(
+function lloydMaskK(
   k: number,
   accumulate: boolean,
   rowMasks: boolean,
@@ -137,23 +137,14 @@ export function encodeLloyd(
     createBuffer(ctx, { label: 'lloyd no-distances', size: 16, usage: GPUBufferUsage.STORAGE });
   transient.push(params, partials);
   if (!a.sqDist) transient.push(sqDist);
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(
-    0,
-    ctx.device.createBindGroup({
-      label: 'lloyd',
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: a.x, size: a.rows * a.d * 4 } },
-        { binding: 1, resource: { buffer: a.centres } },
-        { binding: 2, resource: { buffer: a.labels } },
-        { binding: 3, resource: { buffer: sqDist } },
-        { binding: 4, resource: { buffer: partials } },
-        { binding: 5, resource: { buffer: params } },
-      ],
-    }),
+  dispatch(
+    ctx.device,
+    pass,
+    pipeline,
+    'lloyd',
+    [{ buffer: a.x, size: a.rows * a.d * 4 }, a.centres, a.labels, sqDist, partials, params],
+    numWg,
   );
-  pass.dispatchWorkgroups(numWg);
   if (a.accumulate)
     encodeReducePartials(ctx, pipelines, pass, transient, {
       partials,

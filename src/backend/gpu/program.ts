@@ -48,9 +48,9 @@ export interface ProgramTarget {
   subgroups: boolean;
 }
 
-export const PORTABLE: ProgramTarget = { subgroups: false };
+const PORTABLE: ProgramTarget = { subgroups: false };
 
-export function programKey(spec: ProgramSpec): string {
+function programKey(spec: ProgramSpec): string {
   const constants = Object.keys(spec.constants)
     .sort()
     .map((k) => `${k}=${spec.constants[k]}`)
@@ -58,7 +58,7 @@ export function programKey(spec: ProgramSpec): string {
   return `${spec.shader}[${constants}]`;
 }
 
-export function shaderText(spec: ProgramSpec, target: ProgramTarget = PORTABLE): string {
+function shaderText(spec: ProgramSpec, target: ProgramTarget = PORTABLE): string {
   // The subgroup variants call subgroup operations where every invocation of a subgroup is
   // active but the uniformity analysis cannot see it (after a subgroupAll): they say so once here.
   const directives = target.subgroups
@@ -109,4 +109,35 @@ export function uniformWords(fields: readonly number[]): Uint32Array {
     words[i] = v >>> 0;
   });
   return words;
+}
+
+/** A binding of a kernel: a whole buffer, or its first `size` bytes. */
+type Binding = GPUBuffer | { buffer: GPUBuffer; size: number };
+
+/**
+ * Sets `pipeline` on `pass`, binds `bindings` as group 0 (binding i = bindings[i], in the order of
+ * the kernel's @binding declarations) and dispatches `workgroups` (x, or [x, y]).
+ */
+export function dispatch(
+  device: GPUDevice,
+  pass: GPUComputePassEncoder,
+  pipeline: GPUComputePipeline,
+  label: string,
+  bindings: readonly Binding[],
+  workgroups: number | readonly [number, number],
+): void {
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    device.createBindGroup({
+      label,
+      layout: pipeline.getBindGroupLayout(0),
+      entries: bindings.map((b, binding) => ({
+        binding,
+        resource: 'buffer' in b ? b : { buffer: b },
+      })),
+    }),
+  );
+  if (typeof workgroups === 'number') pass.dispatchWorkgroups(workgroups);
+  else pass.dispatchWorkgroups(workgroups[0], workgroups[1]);
 }

@@ -1,7 +1,6 @@
-import { PipelineCache } from './program.js';
 import { grid, uniformFrom } from './gpu-buffers.js';
-import { uniformWords } from './program.js';
 import type { GpuContext } from './gpu-context.js';
+import { dispatch, uniformWords, type PipelineCache } from './program.js';
 
 const REDUCE_WG = 64;
 
@@ -24,18 +23,12 @@ export function encodeReducePartials(
     uniformWords([args.parts, args.m, args.outBase, gx]),
   );
   transient.push(params);
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(
-    0,
-    ctx.device.createBindGroup({
-      label: 'reduce_partials',
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: args.partials } },
-        { binding: 1, resource: { buffer: args.out } },
-        { binding: 2, resource: { buffer: params } },
-      ],
-    }),
+  dispatch(
+    ctx.device,
+    pass,
+    pipeline,
+    'reduce_partials',
+    [args.partials, args.out, params],
+    [gx, gy],
   );
-  pass.dispatchWorkgroups(gx, gy);
 }

@@ -1,7 +1,7 @@
 import { SEED_BLOCK_ROWS } from '../backend.js';
 import { createBuffer, grid, uniformFrom } from './gpu-buffers.js';
 import type { GpuContext } from './gpu-context.js';
-import { uniformWords, type PipelineCache } from './program.js';
+import { dispatch, uniformWords, type PipelineCache } from './program.js';
 import { encodeReducePartials } from './reduce-dispatch.js';
 
 const SEED_MAX_WG = 1024;
@@ -36,22 +36,14 @@ export function encodeSeedMinDist(
     uniformWords([a.rows, numBlocks, numWg, a.reset ? 1 : 0, a.blockBase, a.count]),
   );
   transient.push(params);
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(
-    0,
-    ctx.device.createBindGroup({
-      label: 'seed_min_dist',
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: a.x, size: a.rows * a.d * 4 } },
-        { binding: 1, resource: { buffer: a.centres } },
-        { binding: 2, resource: { buffer: a.minDist } },
-        { binding: 3, resource: { buffer: a.blockSums } },
-        { binding: 4, resource: { buffer: params } },
-      ],
-    }),
+  dispatch(
+    ctx.device,
+    pass,
+    pipeline,
+    'seed_min_dist',
+    [{ buffer: a.x, size: a.rows * a.d * 4 }, a.centres, a.minDist, a.blockSums, params],
+    numWg,
   );
-  pass.dispatchWorkgroups(numWg);
 }
 
 /** Dispatcher of shaders/seed_potentials.wgsl (+ reduce) for one chunk; L pairs at `resultBase`. */
@@ -89,22 +81,14 @@ export function encodeSeedPotentials(
     usage: GPUBufferUsage.STORAGE,
   });
   transient.push(params, partials);
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(
-    0,
-    ctx.device.createBindGroup({
-      label: 'seed_potentials',
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: a.x, size: a.rows * a.d * 4 } },
-        { binding: 1, resource: { buffer: a.candidates } },
-        { binding: 2, resource: { buffer: a.minDist } },
-        { binding: 3, resource: { buffer: partials } },
-        { binding: 4, resource: { buffer: params } },
-      ],
-    }),
+  dispatch(
+    ctx.device,
+    pass,
+    pipeline,
+    'seed_potentials',
+    [{ buffer: a.x, size: a.rows * a.d * 4 }, a.candidates, a.minDist, partials, params],
+    numWg,
   );
-  pass.dispatchWorkgroups(numWg);
   encodeReducePartials(ctx, pipelines, pass, transient, {
     partials,
     parts: numWg,
@@ -139,19 +123,12 @@ export function encodeSeedSample(
   const params = uniformFrom(ctx, 'seed_sample params', words);
   transient.push(params);
   const [gx, gy] = grid(Math.ceil(a.rows / SAMPLE_WG));
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(
-    0,
-    ctx.device.createBindGroup({
-      label: 'seed_sample',
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: a.minDist } },
-        { binding: 1, resource: { buffer: a.picked } },
-        { binding: 2, resource: { buffer: a.counter } },
-        { binding: 3, resource: { buffer: params } },
-      ],
-    }),
+  dispatch(
+    ctx.device,
+    pass,
+    pipeline,
+    'seed_sample',
+    [a.minDist, a.picked, a.counter, params],
+    [gx, gy],
   );
-  pass.dispatchWorkgroups(gx, gy);
 }

@@ -1,0 +1,200 @@
+/**
+ * The stages of bench/device-check.sh (issue 17), one process per stage so that each has its own
+ * timeout; the measuring stages are in device-check-stages.ts.
+ *
+ *   node dist/bench/device-check.js list [--quick]              stage names and time limits (s)
+ *   node dist/bench/device-check.js stage NAME OUT_DIR [--quick] runs a stage and records it
+ *   node dist/bench/device-check.js record OUT_DIR NAME STATUS SECONDS LIMIT REASON
+ *                                   records a stage that did not finish (timed out, failed, skipped)
+ *
+ * Each record rewrites OUT_DIR/device-results.json (valid JSON after every stage) and appends a
+ * section to OUT_DIR/device-results.md. --quick runs the same stages at small sizes (CI, lavapipe).
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
+import { closeSharedGpu, listAdapters } from '../src/backend/gpu/gpu-context.js';
+import {
+  M,
+  QUICK_LIMIT_S,
+  quick,
+  readResults,
+  record,
+  table,
+  type Stage,
+  type StageOutput,
+} from './device-check-common.js';
+import {
+  anchorsStage,
+  cpuStage,
+  emStage,
+  fitStage,
+  lloydStage,
+  seedingStage,
+  variantsStage,
+} from './device-check-stages.js';
+
+const positional = process.argv.slice(2).filter((a) => a !== '--quick');
+
+async function deviceStage(): Promise<StageOutput> {
+  const { adapters, note } = await listAdapters();
+  const python = process.env.GPUSEG_PYTHON ?? '/usr/bin/python3';
+  const version = (module: string): string => {
+    const r = spawnSync(python, ['-c', `import ${module}; print(${module}.__version__)`], {
+      encoding: 'utf8',
+    });
+    return r.status === 0
+      ? r.stdout.trim()
+      : `missing (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
+  };
+  const smi = spawnSync(
+    'nvidia-smi',
+    ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const result = {
+    adapters,
+    note,
+    node: process.version,
+    cpu: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`,
+    nvidiaSmi: smi.status === 0 ? smi.stdout.trim() : null,
+    python,
+    torch: version('torch'),
+    sklearn: version('sklearn'),
+  };
+  const a = adapters[0];
+  return {
+    result,
+    markdown: table(
+      ['item', 'value'],
+      [
+        [
+          'WebGPU adapter',
+          a
+            ? `${a.description || a.device} (${a.vendor}${a.isFallback ? ', software' : ''})`
+            : `none: ${note}`,
+        ],
+        ['subgroups', a ? String(a.features.includes('subgroups')) : '–'],
+        ['maxStorageBufferBindingSize', a ? String(a.maxStorageBufferBindingSize) : '–'],
+        ['nvidia-smi', result.nvidiaSmi ?? 'not found'],
+        ['node', process.version],
+        ['host', result.cpu],
+        ['PyTorch', result.torch],
+        ['scikit-learn', result.sklearn],
+      ],
+    ),
+  };
+}
+
+/** The issue's Lloyd shapes (rows, D, K), and what --quick runs in their place on a software GPU. */
+const LLOYD_SHAPES: readonly [number, number, number][] = [
+  [10 * M, 16, 8],
+  [10 * M, 16, 64],
+  [10 * M, 32, 256],
+  [50 * M, 16, 8],
+];
+const QUICK_SHAPES: readonly [number, number, number][] = [
+  [4096, 8, 4],
+  [4096, 4, 33], // the expanded form (K ≥ 32), at a size lavapipe compiles quickly
+  [2048, 8, 8],
+  [8192, 8, 4],
+];
+
+/** In order of priority: what a cut-short run must not miss comes first. */
+const STAGES: Stage[] = [
+  { name: 'device', title: 'Device and software', limit: 30, run: deviceStage },
+  {
+    name: 'anchors',
+    title: 'Read floor, PyTorch and scikit-learn on the same data',
+    limit: 90,
+    run: anchorsStage,
+  },
+  ...LLOYD_SHAPES.map(([rows, dims, k], i) => ({
+    name: `lloyd-${rows / M}Mx${dims}-k${k}`,
+    title: `Lloyd ms/iteration, ${rows / M}M×${dims} K=${k}`,
+    limit: rows > 10 * M ? 75 : 40,
+    run: lloydStage(...(quick ? QUICK_SHAPES[i] : LLOYD_SHAPES[i])),
+  })),
+  {
+    name: 'em-diag',
+    title: 'EM ms/iteration, diag, 10M×16 K=8',
+    limit: 45,
+    run: emStage('diag'),
+  },
+  {
+    name: 'em-full',
+    title: 'EM ms/iteration, full, 10M×16 K=8',
+    limit: 45,
+    run: emStage('full'),
+  },
+  ...LLOYD_SHAPES.slice(0, 3).map(([rows, dims, k], i) => ({
+    name: `variants-${rows / M}Mx${dims}-k${k}`,
+    title: `Lloyd kernel variants, ${rows / M}M×${dims} K=${k}`,
+    limit: 60,
+    run: variantsStage(...(quick ? QUICK_SHAPES[i] : LLOYD_SHAPES[i])),
+  })),
+  {
+    name: 'seeding',
+    title: 'k-means‖ seeding, 10M×16 K=8',
+    limit: 40,
+    run: seedingStage,
+  },
+  {
+    name: 'cpu',
+    title: 'CPU path against scikit-learn, 10M×16 K=8',
+    limit: 75,
+    run: cpuStage,
+  },
+  {
+    name: 'fit',
+    title: 'End to end: gpuseg fit of a 10M×16 Arrow file',
+    limit: 90,
+    run: fitStage(false),
+  },
+  {
+    name: 'out-of-core',
+    title: 'Out of core: 50M×16 Arrow stream on the GPU',
+    limit: 150,
+    run: fitStage(true),
+  },
+];
+
+function stageNamed(name: string): Stage {
+  const stage = STAGES.find((s) => s.name === name);
+  if (!stage) throw new Error(`unknown stage '${name}' (${STAGES.map((s) => s.name).join(', ')})`);
+  return stage;
+}
+
+const [command, ...rest] = positional;
+if (command === 'list') {
+  for (const s of STAGES) console.log(`${s.name} ${quick ? QUICK_LIMIT_S : s.limit}`);
+} else if (command === 'stage') {
+  const [name, outDir] = rest;
+  const stage = stageNamed(name);
+  const started = performance.now();
+  const output = await stage.run(outDir);
+  const limit = quick ? QUICK_LIMIT_S : stage.limit;
+  record(outDir, stage, {
+    status: 'ok',
+    seconds: (performance.now() - started) / 1000,
+    limit,
+    output,
+  });
+  await closeSharedGpu();
+} else if (command === 'record') {
+  const [outDir, name, status, seconds, limit, reason] = rest;
+  // A stage that recorded itself and then hung on the way out keeps its own record.
+  if (readResults(outDir).stages.some((s) => s.name === name)) process.exit(0);
+  record(outDir, stageNamed(name), {
+    status,
+    seconds: Number(seconds),
+    limit: Number(limit),
+    reason: reason || status,
+  });
+} else {
+  console.error(
+    'usage: device-check.js list|stage NAME OUT_DIR|record OUT_DIR NAME STATUS SECONDS LIMIT REASON [--quick]',
+  );
+  process.exit(2);
+}
