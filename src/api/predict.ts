@@ -1,5 +1,5 @@
 import type { Table, Vector } from 'apache-arrow';
-import { openBackend, type BackendChoice } from '../backend/select.js';
+import { openBackend } from '../backend/select.js';
 import { InputError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
 import { loadModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
@@ -7,15 +7,16 @@ import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
-import { COMMON_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { noticeCollector } from './notices.js';
 
-export interface PredictOptions {
-  backend?: BackendChoice;
+/**
+ * predict's options: `backend` and `id` (default: the model's id column when the input has it,
+ * else guessed) are the parameter table's.
+ */
+export interface PredictOptions extends ParameterOptions<typeof PREDICT_PARAMETERS> {
   /** gmm models: also return (and output as p_0 … p_{k−1}) every segment's probability. */
   probabilities?: boolean;
-  /** The id column (default: the model's, when the input has it, else guessed). */
-  id?: string;
   onNotice?: (message: string) => void;
 }
 
@@ -40,16 +41,13 @@ export async function predict(
   options: PredictOptions = {},
 ): Promise<PredictResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
-  const backendChoice = checkParameter(
-    parameter(COMMON_PARAMETERS, 'backend'),
-    options.backend ?? 'auto',
-  ) as BackendChoice;
+  const { backend: backendChoice, id: idOption } = resolveParameters(PREDICT_PARAMETERS, options);
   const model = typeof modelOrPath === 'string' ? loadModel(modelOrPath) : modelOrPath;
   const table = await loadInput(input);
   const { id, allowMissing } = modelColumns(
     table.schema.fields.map((f) => f.name),
     model,
-    options.id,
+    idOption,
   );
   const prep = model.preprocessing;
   const { roles, matrix: raw } = featureMatrix(

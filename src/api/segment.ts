@@ -2,6 +2,7 @@ import { Table, type Vector } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import { rfm, type RfmOptions, type RfmResult } from '../segment/rfm.js';
 import { fit, type FitOptions, type FitResult } from './fit.js';
+import { SEGMENT_PARAMETERS, parameter, parameterDefault } from './parameters.js';
 import { parseKRange, selectK, type SelectResult } from './select.js';
 
 /**
@@ -27,13 +28,12 @@ export interface SegmentResult {
 
 export const DEFAULT_SEGMENT_FEATURES = ['recency_days', 'frequency', 'monetary'];
 export const DEFAULT_SEGMENT_LOG = ['frequency', 'monetary'];
-export const DEFAULT_SEGMENT_K = '2..8';
 
 export async function segment(
   transactions: string,
   options: SegmentOptions,
 ): Promise<SegmentResult> {
-  const kOption = options.k ?? DEFAULT_SEGMENT_K;
+  const kOption = options.k ?? (parameterDefault(parameter(SEGMENT_PARAMETERS, 'k')) as string);
   const single = typeof kOption === 'number' || /^\s*\d+\s*$/.test(kOption);
   const range = single ? undefined : parseKRange(kOption);
   if (single && !(Number(kOption) >= 1))

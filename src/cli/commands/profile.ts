@@ -12,8 +12,8 @@ import { printResult } from '../terminal.js';
 
 interface ProfileFlags {
   segments: string;
-  features?: string;
-  profile?: string;
+  features?: string[];
+  profile?: string[];
   id?: string;
   names?: string;
   personas?: boolean;
@@ -49,8 +49,8 @@ export function profileCommand(): Command {
       const segs = await loadInput(flags.segments);
       const roles = resolveRoles(table, {
         id: flags.id,
-        features: flags.features?.split(','),
-        profile: flags.profile?.split(','),
+        features: flags.features,
+        profile: flags.profile,
       });
       const labelsColumn = segs.getChild('segment_id');
       if (!labelsColumn)
