@@ -64,7 +64,7 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
   };
 }
 
-export type FitSettings = ReturnType<typeof checkFitSettings>;
+type FitSettings = ReturnType<typeof checkFitSettings>;
 
 /**
  * The initialisation a fit on `rows` rows runs with, and how many runs: 'auto' is k-means‖ from

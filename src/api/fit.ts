@@ -99,6 +99,8 @@ export interface FitResult {
   profiles: Profiles;
   /** Segment names (personas from RFM columns, or a names file); undefined when unnamed. */
   names: string[] | undefined;
+  /** Rows per segment. */
+  sizes: number[];
   /** The input table and the prepared data, for profiles. */
   data: PreparedData;
 }
@@ -220,6 +222,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
       assignments: outputTable(table, roles.id, run, names, k),
       profiles,
       names,
+      sizes: counts,
       data,
       stats: {
         algorithm,

@@ -51,7 +51,7 @@ interface RunCallbacks {
 }
 
 /** A fitted run, as the profile and output passes need it. */
-export interface OutOfCoreRun {
+interface OutOfCoreRun {
   centres: Float32Array;
   iterations: number;
   converged: boolean;

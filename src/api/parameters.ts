@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
  * Commander turns a flag into its camelCase attribute, which is the option's API name
  * (`--max-iter` → `maxIter`; checked by test/cli-parameters.test.ts).
  */
-export type ParameterKind =
+type ParameterKind =
   | 'int'
   | 'number'
   | 'int-or-auto'
@@ -23,7 +23,7 @@ export type ParameterKind =
   | 'centres';
 
 /** The algorithms `fit` runs; some defaults depend on it. */
-export const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm'] as const;
+const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface ParameterSpec {
@@ -47,7 +47,7 @@ export interface ParameterSpec {
 }
 
 /** The TypeScript type of a parameter's value, from its kind (and its choices). */
-export type ParameterValue<S extends ParameterSpec> = S extends {
+type ParameterValue<S extends ParameterSpec> = S extends {
   kind: 'choice';
   choices: readonly (infer C)[];
 }

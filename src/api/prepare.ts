@@ -15,7 +15,7 @@ import {
 } from './parameters.js';
 
 /** The column roles and the preprocessing: every clustering entry point takes them. */
-export const DATA_PARAMETERS = [
+const DATA_PARAMETERS = [
   parameter(COMMON_PARAMETERS, 'features'),
   parameter(COMMON_PARAMETERS, 'id'),
   parameter(COMMON_PARAMETERS, 'profile'),

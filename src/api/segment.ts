@@ -26,8 +26,8 @@ export interface SegmentResult {
   segments: Table;
 }
 
-export const DEFAULT_SEGMENT_FEATURES = ['recency_days', 'frequency', 'monetary'];
-export const DEFAULT_SEGMENT_LOG = ['frequency', 'monetary'];
+const DEFAULT_SEGMENT_FEATURES = ['recency_days', 'frequency', 'monetary'];
+const DEFAULT_SEGMENT_LOG = ['frequency', 'monetary'];
 
 export async function segment(
   transactions: string,

@@ -83,7 +83,7 @@ export interface SelectResult {
   notices: string[];
 }
 
-export const ELBOW_METHOD =
+const ELBOW_METHOD =
   'k farthest below the chord from the first to the last point of the inertia curve, both axes scaled to [0,1] (kneedle)';
 
 /** Parses a k range: '2..12', '3,5,8' (each k ≥ 2). */

@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { asGpusegError, oneLine, UsageError } from '../errors.js';
-import { removePendingTemporaryFiles } from '../util/atomic-write.js';
-import { GPUSEG_VERSION } from '../version.js';
+import {
+  asGpusegError,
+  GPUSEG_VERSION,
+  oneLine,
+  removePendingTemporaryFiles,
+  UsageError,
+} from '../index.js';
 import { devicesCommand } from './commands/devices.js';
 import { fitCommand } from './commands/fit.js';
 import { predictCommand } from './commands/predict.js';

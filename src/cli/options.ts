@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { checkParameter, type ParameterSpec } from '../api/parameters.js';
+import { checkParameter, type ParameterSpec } from '../index.js';
 
 /**
  * Adds the commander options of a parameter table (the table is the one source of flags, help

@@ -1,25 +1,26 @@
 import { Command } from 'commander';
-import { fit, type FitOptions, type FitStats } from '../../api/fit.js';
 import {
-  fitOutOfCore,
-  type OutOfCoreOptions,
-  type OutOfCoreResult,
-} from '../../api/fit-out-of-core.js';
-import type { SegmentModel } from '../../model/model.js';
-import type { Profiles } from '../../segment/profile.js';
-import {
+  checkOutputPath,
+  checkProfilePath,
+  chooseOutOfCore,
   COMMON_PARAMETERS,
+  fit,
+  fitOutOfCore,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
   PREP_PARAMETERS,
-} from '../../api/parameters.js';
-import { chooseOutOfCore } from '../out-of-core-choice.js';
-import { writeTable } from '../../io/write-table.js';
-import { saveModel } from '../../model/model.js';
+  saveModel,
+  writeProfiles,
+  writeTable,
+  type FitOptions,
+  type FitStats,
+  type OutOfCoreOptions,
+  type OutOfCoreResult,
+  type Profiles,
+  type SegmentModel,
+} from '../../index.js';
 import { addParameterOptions } from '../options.js';
-import { checkOutputPath } from '../paths.js';
-import { checkProfilePath, writeProfiles } from '../profile-output.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
 
 /** fit's flags: the API's options (typed by the parameter table) and the command's outputs. */
@@ -114,14 +115,12 @@ export function fitCommand(): Command {
       } else {
         const r = await fit(input, options).finally(progress.done);
         if (output) writeTable(output, r.assignments);
-        const sizes = new Array<number>(r.stats.k).fill(0);
-        for (const l of r.labels) sizes[l]++;
         result = {
           model: r.model,
           stats: r.stats,
           profiles: r.profiles,
           names: r.names,
-          sizes,
+          sizes: r.sizes,
           outOfCore: undefined,
         };
       }

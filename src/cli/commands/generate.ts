@@ -1,15 +1,18 @@
 import { Command } from 'commander';
-import { parseCount } from '../../bench/bench.js';
-import { checkChunkOutputPath } from '../../io/batch-writer.js';
-import { UsageError } from '../../errors.js';
-import { PERSONAS, writeCustomers } from '../../synth/customers.js';
-import { checkOutputPath } from '../paths.js';
+import {
+  checkChunkOutputPath,
+  checkOutputPath,
+  parseCount,
+  SYNTHETIC_PERSONAS,
+  UsageError,
+  writeCustomers,
+} from '../../index.js';
 import { printResult } from '../terminal.js';
 
 export function generateCommand(): Command {
   return new Command('generate')
     .description(
-      `write synthetic customers with known personas (${PERSONAS.map((p) => p.name).join(', ')}) batch by batch (Arrow IPC stream or file, or CSV, by the extension)`,
+      `write synthetic customers with known personas (${SYNTHETIC_PERSONAS.map((p) => p.name).join(', ')}) batch by batch (Arrow IPC stream or file, or CSV, by the extension)`,
     )
     .requiredOption('--rows <n>', 'number of customers (1e6 and 10M style numbers work)')
     .option('--seed <n>', 'random seed', '0')

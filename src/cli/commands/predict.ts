@@ -1,11 +1,16 @@
 import { Command } from 'commander';
-import { OUT_OF_CORE_PARAMETERS, PREDICT_PARAMETERS, parameter } from '../../api/parameters.js';
-import { predictOutOfCore, type PredictOutOfCoreOptions } from '../../api/predict-out-of-core.js';
-import { chooseOutOfCore } from '../out-of-core-choice.js';
-import { predict } from '../../api/predict.js';
-import { writeTable } from '../../io/write-table.js';
+import {
+  checkOutputPath,
+  chooseOutOfCore,
+  OUT_OF_CORE_PARAMETERS,
+  parameter,
+  predict,
+  PREDICT_PARAMETERS,
+  predictOutOfCore,
+  writeTable,
+  type PredictOutOfCoreOptions,
+} from '../../index.js';
 import { addParameterOptions } from '../options.js';
-import { checkOutputPath } from '../paths.js';
 import { printNotice, printResult } from '../terminal.js';
 
 /** predict's flags: the API's options (typed by the parameter table) and the command's own. */

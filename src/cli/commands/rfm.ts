@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { writeTable } from '../../io/write-table.js';
-import { rfm } from '../../segment/rfm.js';
-import { checkOutputPath } from '../paths.js';
+import { checkOutputPath, rfm, writeTable } from '../../index.js';
 import { addRfmOptions, rfmOptions, type RfmFlags } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
 

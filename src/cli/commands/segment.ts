@@ -1,18 +1,20 @@
 import { Command } from 'commander';
 import {
+  checkOutputPath,
+  checkProfilePath,
   COMMON_PARAMETERS,
   KMEANS_PARAMETERS,
-  PREP_PARAMETERS,
-  SEGMENT_PARAMETERS,
   parameter,
-} from '../../api/parameters.js';
-import { segment, type SegmentOptions } from '../../api/segment.js';
-import { writeTable } from '../../io/write-table.js';
-import { saveModel } from '../../model/model.js';
-import { profilesText } from '../../segment/profile.js';
+  PREP_PARAMETERS,
+  profilesText,
+  saveModel,
+  segment,
+  SEGMENT_PARAMETERS,
+  writeProfiles,
+  writeTable,
+  type SegmentOptions,
+} from '../../index.js';
 import { addParameterOptions } from '../options.js';
-import { checkOutputPath } from '../paths.js';
-import { checkProfilePath, writeProfiles } from '../profile-output.js';
 import { addRfmOptions } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
 import { selectionJson, selectionTable } from './select.js';

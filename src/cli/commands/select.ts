@@ -1,16 +1,18 @@
 import { Command } from 'commander';
 import {
-  COMMON_PARAMETERS,
+  checkOutputPath,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
-  PREP_PARAMETERS,
-  SELECT_PARAMETERS,
   parameter,
-} from '../../api/parameters.js';
-import { selectK, type SelectOptions, type SelectResult } from '../../api/select.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+  PREP_PARAMETERS,
+  COMMON_PARAMETERS,
+  SELECT_PARAMETERS,
+  selectK,
+  writeTextFile,
+  type SelectOptions,
+  type SelectResult,
+} from '../../index.js';
 import { addParameterOptions } from '../options.js';
-import { checkOutputPath } from '../paths.js';
 import { printNotice, printResult } from '../terminal.js';
 
 /** select's flags: the API's options (typed by the parameter table) and the command's outputs. */
@@ -117,7 +119,7 @@ export function selectCommand(): Command {
       const { output, json: printJson, ...options } = flags;
       const result = await selectK(input, { ...options, onNotice: printNotice });
       const json = JSON.stringify(selectionJson(result), null, 2) + '\n';
-      if (output) writeFileAtomic(output, [json]);
+      if (output) writeTextFile(output, json);
       printResult(printJson ? json : selectionTable(result));
     });
   return command;
