@@ -5,12 +5,7 @@ import { fit, type FitOptions, type FitResult } from './fit.js';
 import { SEGMENT_PARAMETERS, parameter, parameterDefault } from './parameters.js';
 import { parseKRange, selectK, type SelectResult } from './select.js';
 
-/**
- * The whole chain for the common case: transactions → RFM features → preprocessing → k (chosen by
- * silhouette over a range, or given) → k-means → profiles → persona names → outputs.
- * Defaults: cluster on recency_days, frequency and monetary (log-transformed: frequency and
- * monetary are heavily skewed), standard scaling; the other RFM columns are profile-only.
- */
+/** segment's options: the transaction log's columns (rfm's) and fit's, but a k that may be a range. */
 export interface SegmentOptions extends RfmOptions, Omit<FitOptions, 'k' | 'id'> {
   /** A number of segments, or a range to choose from ('2..8', the default). */
   k?: number | string;
@@ -29,6 +24,13 @@ export interface SegmentResult {
 const DEFAULT_SEGMENT_FEATURES = ['recency_days', 'frequency', 'monetary'];
 const DEFAULT_SEGMENT_LOG = ['frequency', 'monetary'];
 
+/**
+ * The whole chain for the common case: transactions → RFM features → preprocessing → k (chosen by
+ * silhouette over a range, or given) → k-means (or the `algorithm` asked for; a mixture also
+ * chooses k by BIC) → profiles → persona names → outputs.
+ * Defaults: cluster on recency_days, frequency and monetary (log-transformed: frequency and
+ * monetary are heavily skewed), standard scaling; the other RFM columns are profile-only.
+ */
 export async function segment(
   transactions: string,
   options: SegmentOptions,

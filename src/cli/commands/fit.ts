@@ -127,6 +127,7 @@ export function fitCommand(): Command {
       if (model) saveModel(model, result.model);
       if (profileOutput) writeProfiles(profileOutput, result.profiles);
       const s = result.stats;
+      const covariance = result.model.algorithm === 'gmm' ? result.model.covarianceType : undefined;
       if (json) {
         printResult(
           JSON.stringify({
@@ -139,7 +140,7 @@ export function fitCommand(): Command {
                   log_likelihood: s.logLikelihood,
                   bic: s.bic,
                   aic: s.aic,
-                  covariance: (result.model as { covarianceType: string }).covarianceType,
+                  covariance,
                   empty_components: s.emptyComponents,
                 }
               : {}),
@@ -180,7 +181,7 @@ export function fitCommand(): Command {
         [
           `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,
           s.algorithm === 'gmm'
-            ? `gmm (${(result.model as { covarianceType: string }).covarianceType})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
+            ? `gmm (${covariance})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
             : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
           `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
           `segment sizes: ${sizes.map((n, c) => `${c}${result.names ? ` ${result.names[c]}` : ''}:${n}`).join('  ')}`,
