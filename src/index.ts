@@ -20,7 +20,14 @@ export {
   type PredictOutOfCoreResult,
 } from './api/predict-out-of-core.js';
 export { chooseOutOfCore } from './api/out-of-core-choice.js';
-export { checkOutputPath, checkProfilePath, writeProfiles, writeTextFile } from './api/outputs.js';
+export {
+  checkDistinctFiles,
+  checkOutputPath,
+  checkProfilePath,
+  writeProfiles,
+  writeTextFile,
+  type NamedFile,
+} from './api/outputs.js';
 export { profileSegments, type ProfileSegmentsOptions } from './api/profile-segments.js';
 export { assignmentsTable } from './api/assignments.js';
 export { segment, type SegmentOptions, type SegmentResult } from './api/segment.js';

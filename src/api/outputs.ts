@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { outputFormat } from '../io/format.js';
 import { profilesCsv, profilesJson, type Profiles } from '../segment/profile.js';
@@ -37,4 +37,56 @@ export function writeProfiles(path: string, profiles: Profiles): void {
 /** Writes a text file atomically: the whole text or, on failure, nothing. */
 export function writeTextFile(path: string, text: string): void {
   writeFileAtomic(path, [text]);
+}
+
+/** A file a command reads or writes, and the flag (or argument) that named it. */
+export interface NamedFile {
+  path: string | undefined;
+  flag: string;
+}
+
+/**
+ * Refuses, before any work, an output that is the same file as an input or as another output
+ * (which would overwrite the input, or one output with the other). Files are compared by what
+ * they are, not how they are written: an existing file by device and inode (links, `./a` and
+ * `a`), a new one by its folder's real path and its name.
+ */
+export function checkDistinctFiles(
+  inputs: readonly NamedFile[],
+  outputs: readonly NamedFile[],
+): void {
+  const seen: { key: string; file: NamedFile; output: boolean }[] = [];
+  const add = (file: NamedFile, output: boolean): void => {
+    if (file.path === undefined) return;
+    const key = fileIdentity(file.path);
+    const same = seen.find((s) => s.key === key && (output || s.output));
+    if (same) {
+      const what = same.output
+        ? `${same.file.flag} '${same.file.path}'`
+        : `the ${same.file.flag} '${same.file.path}'`;
+      throw new UsageError(
+        `${file.flag} '${file.path}' is the same file as ${what}; ${output && !same.output ? 'it would overwrite the input' : 'one would overwrite the other'}: choose another path`,
+      );
+    }
+    seen.push({ key, file, output });
+  };
+  for (const file of inputs) add(file, false);
+  for (const file of outputs) add(file, true);
+}
+
+function fileIdentity(path: string): string {
+  try {
+    const st = statSync(path);
+    return `inode ${st.dev}:${st.ino}`;
+  } catch {
+    // Not there yet: its folder's real path (the folder is checked to exist elsewhere).
+    const folder = dirname(resolve(path));
+    let real = folder;
+    try {
+      real = realpathSync(folder);
+    } catch {
+      // a missing folder is reported by checkOutputPath
+    }
+    return `path ${resolve(real, basename(path))}`;
+  }
 }

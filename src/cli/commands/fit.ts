@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import {
+  checkDistinctFiles,
   checkOutputPath,
   checkProfilePath,
   chooseOutOfCore,
@@ -95,6 +96,18 @@ export function fitCommand(): Command {
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
       checkProfilePath(profileOutput, '--profile-output');
+      checkDistinctFiles(
+        [
+          { path: input, flag: 'input' },
+          { path: typeof flags.init === 'string' ? flags.init : undefined, flag: '--init' },
+          { path: typeof flags.names === 'string' ? flags.names : undefined, flag: '--names' },
+        ],
+        [
+          { path: output, flag: '--output' },
+          { path: model, flag: '--model' },
+          { path: profileOutput, flag: '--profile-output' },
+        ],
+      );
       const progress = progressReporter(!json);
       const options: FitOptions = {
         ...fitParameters,

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import {
+  checkDistinctFiles,
   checkOutputPath,
   chooseOutOfCore,
   OUT_OF_CORE_PARAMETERS,
@@ -40,6 +41,13 @@ export function predictCommand(): Command {
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: PredictFlags) => {
       checkOutputPath(flags.output, '--output');
+      checkDistinctFiles(
+        [
+          { path: input, flag: 'input' },
+          { path: flags.model, flag: '--model' },
+        ],
+        [{ path: flags.output, flag: '--output' }],
+      );
       const started = performance.now();
       const { model, json, outOfCore, output, chunkRows, ...parameters } = flags;
       const options = { ...parameters, onNotice: printNotice };

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import {
+  checkDistinctFiles,
   checkOutputPath,
   checkProfilePath,
   COMMON_PARAMETERS,
@@ -46,6 +47,14 @@ export function profileCommand(): Command {
     .action(async (input: string, flags: ProfileFlags) => {
       checkOutputPath(flags.output, '--output', false);
       checkProfilePath(flags.output, '--output');
+      checkDistinctFiles(
+        [
+          { path: input, flag: 'input' },
+          { path: flags.segments, flag: '--segments' },
+          { path: flags.names, flag: '--names' },
+        ],
+        [{ path: flags.output, flag: '--output' }],
+      );
       const { profiles } = await profileSegments(input, flags.segments, {
         id: flags.id,
         features: flags.features,

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import {
+  checkDistinctFiles,
   checkOutputPath,
   checkProfilePath,
   COMMON_PARAMETERS,
@@ -62,6 +63,18 @@ export function segmentCommand(): Command {
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
       checkProfilePath(profileOutput, '--profile-output');
+      checkDistinctFiles(
+        [
+          { path: input, flag: 'input' },
+          { path: typeof flags.names === 'string' ? flags.names : undefined, flag: '--names' },
+        ],
+        [
+          { path: output, flag: '--output' },
+          { path: featuresOutput, flag: '--features-output' },
+          { path: model, flag: '--model' },
+          { path: profileOutput, flag: '--profile-output' },
+        ],
+      );
       const r = await segment(input, { ...options, onNotice: printNotice });
       writeTable(output, r.segments);
       if (featuresOutput) writeTable(featuresOutput, r.rfm.table, '--features-output');

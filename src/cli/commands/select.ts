@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import {
+  checkDistinctFiles,
   checkOutputPath,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
@@ -116,6 +117,10 @@ export function selectCommand(): Command {
     .option('--json', 'print the JSON on stdout instead of the table')
     .action(async (input: string, flags: SelectFlags) => {
       checkOutputPath(flags.output, '--output', false);
+      checkDistinctFiles(
+        [{ path: input, flag: 'input' }],
+        [{ path: flags.output, flag: '--output' }],
+      );
       const { output, json: printJson, ...options } = flags;
       const result = await selectK(input, { ...options, onNotice: printNotice });
       const json = JSON.stringify(selectionJson(result), null, 2) + '\n';
