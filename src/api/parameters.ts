@@ -173,6 +173,8 @@ export const KMEANS_PARAMETERS = [
     flag: '--seed <n>',
     kind: 'int',
     min: 0,
+    // The generator takes 32 bits: a larger seed would wrap onto a smaller one's stream.
+    max: 2 ** 32 - 1,
     default: 0,
     description: 'random seed: the same seed gives the same result on the same backend',
   },

@@ -42,8 +42,17 @@ export async function profileSegments(
   if (idColumn) {
     const byId = new Map<string, number>();
     const ids = segs.getChild(idColumn)!;
-    for (let i = 0; i < segs.numRows; i++)
-      byId.set(String(ids.get(i)), Number(labelsColumn.get(i)));
+    const firstRow = new Map<string, number>();
+    for (let i = 0; i < segs.numRows; i++) {
+      const id = String(ids.get(i));
+      const seen = firstRow.get(id);
+      if (seen !== undefined)
+        throw new InputError(
+          `--segments: ${idColumn} ${id} appears twice (rows ${seen} and ${i}), so its segment is ambiguous; give each id one row`,
+        );
+      firstRow.set(id, i);
+      byId.set(id, Number(labelsColumn.get(i)));
+    }
     const mine = table.getChild(idColumn)!;
     for (let i = 0; i < table.numRows; i++) {
       const l = byId.get(String(mine.get(i)));

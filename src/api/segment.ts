@@ -41,18 +41,26 @@ export async function segment(
   if (single && !(Number(kOption) >= 1))
     throw new UsageError(`--k: expected an integer ≥ 1 or a range like 2..8, got '${kOption}'`);
   const features = options.features ?? DEFAULT_SEGMENT_FEATURES;
+  // The choice of k and the fit each open a backend and prepare the data: a notice they both
+  // give (no GPU, imputed values) is passed on once.
+  const noticed = new Set<string>();
+  const onNotice = (message: string): void => {
+    if (noticed.has(message)) return;
+    noticed.add(message);
+    options.onNotice?.(message);
+  };
   const r = await rfm(transactions, options);
   if (r.droppedNoCustomer > 0)
-    options.onNotice?.(`dropped ${r.droppedNoCustomer} of ${r.rows} rows without a customer`);
+    onNotice(`dropped ${r.droppedNoCustomer} of ${r.rows} rows without a customer`);
   if (r.customersWithoutPurchase > 0)
-    options.onNotice?.(
+    onNotice(
       `left out ${r.customersWithoutPurchase} customers with no purchase row (returns only)`,
     );
   const available = r.table.schema.fields.map((f) => f.name);
   const profile =
     options.profile ?? available.filter((c) => c !== options.customer && !features.includes(c));
   const log = options.log ?? DEFAULT_SEGMENT_LOG.filter((c) => features.includes(c));
-  const common = { ...options, id: options.customer, features, profile, log };
+  const common = { ...options, id: options.customer, features, profile, log, onNotice };
   let selection: SelectResult | undefined;
   let k: number;
   if (range) {

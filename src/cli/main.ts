@@ -16,6 +16,12 @@ import { profileCommand } from './commands/profile.js';
 import { generateCommand } from './commands/generate.js';
 import { benchCommand } from './commands/bench.js';
 
+/** Commander's own errors (unknown option, missing value, ...) as ours: one line, 'gpuseg: error: …'. */
+const COMMANDER_OUTPUT = {
+  outputError: (message: string, write: (text: string) => void): void =>
+    write(`gpuseg: ${message.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+};
+
 export function buildProgram(): Command {
   const program = new Command('gpuseg')
     .description(
@@ -35,8 +41,8 @@ export function buildProgram(): Command {
     benchCommand(),
     devicesCommand(),
   ])
-    program.addCommand(command.exitOverride());
-  return program;
+    program.addCommand(command.exitOverride().configureOutput(COMMANDER_OUTPUT));
+  return program.configureOutput(COMMANDER_OUTPUT);
 }
 
 /**
