@@ -30,6 +30,19 @@ describe('every CLI error is one gpuseg line with its exit class', () => {
         "gpuseg: error: --seed: expected an integer in 0..4294967295, got '4294967296'",
       );
     }
+    const dir = tempDir();
+    const generate = gpuseg([
+      'generate',
+      '--rows',
+      '10',
+      '--seed',
+      '4294967296',
+      '--output',
+      join(dir, 'g.arrows'),
+    ]);
+    expect(generate.status).toBe(2);
+    expect(errors(generate)).toMatch(/--seed: expected an integer in 0\.\.4294967295/);
+    expect(filesIn(dir)).toEqual([]);
     const top = gpuseg(['fit', WHOLESALE, '--k', '2', '--backend', 'cpu', '--seed', '4294967295']);
     expect(top.status).toBe(0);
   });

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { Algorithm, ParameterSpec, ResolvedParameters } from './parameters.js';
+import type { Algorithm, ParameterSpec, ParameterValue, ResolvedParameters } from './parameters.js';
 
 /** The parameter table's rules applied: parsing and checking values, and filling defaults. */
 
@@ -7,10 +7,18 @@ import type { Algorithm, ParameterSpec, ResolvedParameters } from './parameters.
  * Converts a CLI string to the parameter's type, or checks an API value; throws a UsageError
  * naming the flag, and (`as: 'option'`, the API's checks) the option too.
  */
-export function checkParameter(
-  spec: ParameterSpec,
+export function checkParameter<S extends ParameterSpec>(
+  spec: S,
   value: unknown,
   as: 'flag' | 'option' = 'option',
+): ParameterValue<S> {
+  return checkValue(spec, value, as) as ParameterValue<S>;
+}
+
+function checkValue(
+  spec: ParameterSpec,
+  value: unknown,
+  as: 'flag' | 'option',
 ): number | string | string[] | Float32Array | number[][] {
   const flag = spec.flag.split(' ')[0];
   const fail = (expected: string): never => {

@@ -54,7 +54,7 @@ export interface ParameterSpec {
 }
 
 /** The TypeScript type of a parameter's value, from its kind (and its choices). */
-type ParameterValue<S extends ParameterSpec> = S extends {
+export type ParameterValue<S extends ParameterSpec> = S extends {
   kind: 'choice';
   choices: readonly (infer C)[];
 }

@@ -2,9 +2,11 @@ import { Command } from 'commander';
 import {
   checkChunkOutputPath,
   checkOutputPath,
+  checkParameter,
+  KMEANS_PARAMETERS,
+  parameter,
   parseCount,
   SYNTHETIC_PERSONAS,
-  UsageError,
   writeCustomers,
 } from '../../index.js';
 import { printResult } from '../terminal.js';
@@ -23,9 +25,8 @@ export function generateCommand(): Command {
       checkChunkOutputPath(flags.output, '--output');
       const rows = parseCount(flags.rows, '--rows');
       const batchRows = parseCount(flags.batchRows, '--batch-rows');
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0)
-        throw new UsageError(`--seed: expected an integer ≥ 0, got '${flags.seed}'`);
+      // The same rule as fit's --seed (32 bits: a larger seed would wrap onto another's stream).
+      const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), flags.seed, 'flag');
       const started = performance.now();
       await writeCustomers(flags.output, rows, seed, batchRows);
       printResult(
