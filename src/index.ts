@@ -1,5 +1,5 @@
 /**
- * gpuseg's public API: what a Node pipeline imports.
+ * gpuseg's public API: what a Node pipeline imports, and all the CLI (src/cli) uses.
  *
  *   import { fit, predict } from 'gpuseg';
  *   const { model, assignments, stats } = await fit(table, { k: 5 });
@@ -7,7 +7,7 @@
  * Functions throw GpusegError subclasses (UsageError, InputError, DeviceError, EnvironmentError,
  * InternalError) and never exit the process or install global handlers.
  */
-export { fit, type FitOptions, type FitResult, type FitStats } from './api/fit.js';
+export { fit, type Algorithm, type FitOptions, type FitResult, type FitStats } from './api/fit.js';
 export {
   fitOutOfCore,
   type OutOfCoreOptions,
@@ -19,6 +19,16 @@ export {
   type PredictOutOfCoreOptions,
   type PredictOutOfCoreResult,
 } from './api/predict-out-of-core.js';
+export { chooseOutOfCore } from './api/out-of-core-choice.js';
+export {
+  checkDistinctFiles,
+  checkOutputPath,
+  checkProfilePath,
+  writeProfiles,
+  writeTextFile,
+  type NamedFile,
+} from './api/outputs.js';
+export { profileSegments, type ProfileSegmentsOptions } from './api/profile-segments.js';
 export { assignmentsTable } from './api/assignments.js';
 export { segment, type SegmentOptions, type SegmentResult } from './api/segment.js';
 export {
@@ -28,13 +38,14 @@ export {
   type SelectResult,
   type SelectRow,
 } from './api/select.js';
-export { describeSegments } from './api/describe.js';
+export { describeSegments, type NamingOptions } from './api/describe.js';
 export type { DataOptions } from './api/prepare.js';
 export { rfm, type RfmOptions, type RfmResult } from './segment/rfm.js';
 export {
   computeProfiles,
   profilesCsv,
   profilesJson,
+  profilesText,
   type Profiles,
   type SegmentProfile,
 } from './segment/profile.js';
@@ -45,8 +56,15 @@ export type { TableInput } from './api/input.js';
 export {
   COMMON_PARAMETERS,
   KMEANS_PARAMETERS,
+  GMM_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
   PREP_PARAMETERS,
+  PREDICT_PARAMETERS,
+  SELECT_PARAMETERS,
+  SEGMENT_PARAMETERS,
+  checkParameter,
+  parameter,
+  type ParameterOptions,
   type ParameterSpec,
 } from './api/parameters.js';
 export { listDevices, type DeviceList } from './api/devices.js';
@@ -62,11 +80,25 @@ export {
   checkModel,
   MODEL_VERSION,
   type KMeansModel,
+  type GmmModel,
+  type SegmentModel,
 } from './model/model.js';
 export type { IterationStat } from './algo/kmeans.js';
+export type { GmmIterationStat } from './algo/gmm.js';
+export type { CovarianceType } from './algo/gmm-math.js';
 export type { BackendChoice } from './backend/select.js';
 export { closeSharedGpu } from './backend/gpu/gpu-backend.js';
 export { shutdownCpuWorkers } from './backend/cpu/cpu-backend.js';
+export { checkChunkOutputPath } from './io/batch-writer.js';
+export { removePendingTemporaryFiles } from './util/atomic-write.js';
+export { PERSONAS as SYNTHETIC_PERSONAS, writeCustomers } from './synth/customers.js';
+export {
+  benchTable,
+  parseCount,
+  runBench,
+  type BenchOptions,
+  type BenchResult,
+} from './bench/bench.js';
 export {
   GpusegError,
   UsageError,
@@ -76,6 +108,8 @@ export {
   InternalError,
   EXIT_CODES,
   debugEnabled,
+  asGpusegError,
+  oneLine,
   type ErrorKind,
 } from './errors.js';
 export { GPUSEG_VERSION } from './version.js';

@@ -1,54 +1,36 @@
-import { tmpdir } from 'node:os';
 import { Table, type Vector } from 'apache-arrow';
-import { runKMeansOutOfCore } from '../algo/kmeans-out-of-core.js';
-import type { IterationStat, KMeansInit, KMeansSettings } from '../algo/kmeans.js';
-import {
-  initialParameters,
-  runEm,
-  type GmmInit,
-  type GmmIterationStat,
-  type GmmSettings,
-} from '../algo/gmm.js';
-import {
-  informationCriteria,
-  kernelParams,
-  parameterCount,
-  type GmmParameters,
-} from '../algo/gmm-math.js';
-import type { Backend, DatasetHandle } from '../backend/backend.js';
+import type { KMeansInit } from '../algo/kmeans.js';
+import type { GmmInit } from '../algo/gmm.js';
+import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend } from '../backend/select.js';
-import { MatrixArena, meanFeatureVariance, type DataMatrix } from '../data/matrix.js';
+import { MatrixArena, meanFeatureVariance } from '../data/matrix.js';
 import { RowReservoir } from '../data/row-sample.js';
 import { resolveRoles } from '../data/schema.js';
 import { InputError, UsageError } from '../errors.js';
 import { openChunkSource } from '../io/batch-reader.js';
-import { SpillFile } from '../io/spill-file.js';
 import type { OutputSet } from '../util/atomic-write.js';
 import { checkChunkOutputPath, openChunkWriter } from '../io/batch-writer.js';
 import type { SegmentModel } from '../model/model.js';
 import { fitPreprocessing } from '../prep/preprocess.js';
 import { ProfileAccumulator, type Profiles } from '../segment/profile.js';
-import { assignmentsTable, mixtureTable } from './assignments.js';
 import { namesFromProfiles, segmentNameColumn, segmentNameDictionary } from './describe.js';
-import {
-  checkFitSettings,
-  modelBase,
-  resolveInitialisation,
-  type FitOptions,
-  type FitStats,
-} from './fit.js';
+import type { FitOptions, FitStats } from './fit.js';
+import { checkFitSettings, modelBase, resolveInitialisation } from './fit-settings.js';
 import { FilePasses } from './file-passes.js';
 import { featureMatrix } from './input.js';
-import { OUT_OF_CORE_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { countMissing, kmeansOutOfCore, mixtureOutOfCore, openSpill } from './out-of-core-runs.js';
+import { OUT_OF_CORE_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { checkDataOptions, prepNotices } from './prepare.js';
-import { emptyComponentsNotice, noticeCollector } from './notices.js';
+import { noticeCollector } from './notices.js';
 
-export interface OutOfCoreOptions extends FitOptions {
-  /** Rows per chunk handed to the backend (default 1,048,576); batches and row groups are joined up to it. */
-  chunkRows?: number;
-  /** Rows of the uniform sample kept in memory (default 1,000,000). */
-  sampleRows?: number;
+/**
+ * fit's options, and the table's out-of-core ones: `chunkRows`, rows per chunk handed to the
+ * backend (record batches and row groups are joined up to it), and `sampleRows`, rows of the
+ * uniform sample kept in memory.
+ */
+export interface OutOfCoreOptions
+  extends FitOptions, ParameterOptions<typeof OUT_OF_CORE_PARAMETERS> {
   /** Per-row output (.arrows, .arrow or .csv), written chunk by chunk; none when omitted. */
   output?: string;
   /** With `output`: the set whose commit renames it into place (with the model and profiles). */
@@ -103,14 +85,7 @@ export async function fitOutOfCore(
       "--out-of-core fits --algorithm kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory",
     );
   const gmm = settings.algorithm === 'gmm';
-  const chunkRows = checkParameter(
-    parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'),
-    options.chunkRows ?? 1_048_576,
-  ) as number;
-  const sampleRows = checkParameter(
-    parameter(OUT_OF_CORE_PARAMETERS, 'sampleRows'),
-    options.sampleRows ?? 1_000_000,
-  ) as number;
+  const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
   const dataOptions = checkDataOptions(options);
   const { k, seed, maxIter, tol } = settings;
@@ -121,7 +96,7 @@ export async function fitOutOfCore(
     features: dataOptions.features,
     profile: dataOptions.profile,
   });
-  const allowMissing = (dataOptions.impute ?? 'none') !== 'none';
+  const allowMissing = dataOptions.impute !== 'none';
   const profileColumns = [
     ...roles.features.map((name) => ({ name, role: 'feature' as const })),
     ...roles.profile.map((name) => ({ name, role: 'profile' as const })),
@@ -172,13 +147,7 @@ export async function fitOutOfCore(
     );
 
   // Seeding runs on the sample, so its size decides 'auto'.
-  const { init, nInit } = await resolveInitialisation(
-    settings,
-    sample.rows,
-    prep,
-    options.nInit,
-    notice,
-  );
+  const { init, nInit } = await resolveInitialisation(settings, sample.rows, prep, notice);
   const meanVariance = meanFeatureVariance(sample);
 
   const backend = await openBackend(settings.backendChoice, notice);
@@ -328,149 +297,4 @@ export async function fitOutOfCore(
     cleanup();
     await backend.dispose();
   }
-}
-
-function openSpill(
-  option: boolean | string,
-  rows: number,
-  dims: number,
-  notice: (m: string) => void,
-): SpillFile | undefined {
-  if (option === false) return undefined;
-  const dir = option === true ? tmpdir() : option;
-  const spill = SpillFile.create(dir, rows * dims * 4, dims);
-  if (typeof spill === 'string') {
-    notice(
-      `out-of-core: no spill of the prepared chunks (${spill}); every pass reads the input (--spill-dir elsewhere)`,
-    );
-    return undefined;
-  }
-  return spill;
-}
-
-function countMissing(matrix: DataMatrix, into: Map<string, number>): void {
-  for (let j = 0; j < matrix.dims; j++) {
-    const col = matrix.data.subarray(j * matrix.rows, (j + 1) * matrix.rows);
-    let n = 0;
-    for (let i = 0; i < col.length; i++) if (col[i] !== col[i]) n++;
-    if (n > 0) into.set(matrix.features[j], (into.get(matrix.features[j]) ?? 0) + n);
-  }
-}
-
-/** A fitted run, as the profile and output passes need it. */
-interface OutOfCoreRun {
-  centres: Float32Array;
-  iterations: number;
-  converged: boolean;
-  seedPotential: number | undefined;
-  emptyClusterRepairs: number;
-  emptyComponents: number;
-  history: IterationStat[];
-  emHistory: GmmIterationStat[];
-  /** Segments of the sample's rows (for medians). */
-  sampleLabels: Int32Array;
-  /** One chunk's assignment: labels, its part of the score (Σ squared distances, or Σ log p), its output rows. */
-  assign: (handle: DatasetHandle) => Promise<ChunkAssignment>;
-  gmm: GmmParameters | undefined;
-}
-
-interface ChunkAssignment {
-  labels: Int32Array;
-  score: number;
-  rows: (
-    table: Table,
-    id: string | undefined,
-    named: Record<string, Vector>,
-    numbering: { first: number; total: number },
-  ) => Table;
-}
-
-async function kmeansOutOfCore(
-  passes: FilePasses,
-  backend: Backend,
-  sample: DatasetHandle,
-  settings: KMeansSettings,
-  meanVariance: number,
-  options: OutOfCoreOptions,
-): Promise<OutOfCoreRun> {
-  const run = await runKMeansOutOfCore(passes, backend, sample, settings, meanVariance, {
-    onIteration: options.onIteration,
-  });
-  const { k } = settings;
-  return {
-    ...run,
-    emptyComponents: 0,
-    emHistory: [],
-    gmm: undefined,
-    sampleLabels: (await backend.assign(sample, run.centres, k)).labels,
-    assign: async (handle) => {
-      const a = await backend.assign(handle, run.centres, k);
-      let score = 0;
-      for (let i = 0; i < a.sqDistances.length; i++) score += a.sqDistances[i];
-      return {
-        labels: a.labels,
-        score,
-        rows: (table, id, named, numbering) =>
-          assignmentsTable(table, id, a.labels, a.sqDistances, named, undefined, numbering),
-      };
-    },
-  };
-}
-
-/**
- * EM over the file: every E-step a pass (its statistics add up over chunks), initialised on the
- * sample as the in-memory fit initialises on all the rows (k-means labels, k-means++ rows, random
- * responsibilities, or given means).
- */
-async function mixtureOutOfCore(
-  passes: FilePasses,
-  backend: Backend,
-  sample: DatasetHandle,
-  rows: number,
-  settings: GmmSettings,
-  meanVariance: number,
-  options: OutOfCoreOptions,
-  notice: (message: string) => void,
-): Promise<OutOfCoreRun> {
-  const run = await runEm(
-    (params) => passes.gmmPass(params),
-    (rng) => initialParameters(backend, sample, settings, rng, meanVariance),
-    rows,
-    sample.dims,
-    settings,
-    options.onEmIteration,
-  );
-  if (run.emptyComponents > 0) notice(emptyComponentsNotice(run.emptyComponents));
-  const params = kernelParams(run.params, settings.regCovar);
-  const probabilities = options.probabilities === true;
-  return {
-    centres: Float32Array.from(run.params.means),
-    iterations: run.iterations,
-    converged: run.converged,
-    seedPotential: undefined,
-    emptyClusterRepairs: 0,
-    emptyComponents: run.emptyComponents,
-    history: [],
-    emHistory: run.history,
-    gmm: run.params,
-    sampleLabels: (await backend.gmmAssign(sample, params, { probabilities: false })).labels,
-    assign: async (handle) => {
-      const a = await backend.gmmAssign(handle, params, { probabilities });
-      return {
-        labels: a.labels,
-        score: a.logLikelihood,
-        rows: (table, id, named, numbering) =>
-          mixtureTable(
-            table,
-            id,
-            a.labels,
-            a.probability,
-            a.probabilities,
-            settings.k,
-            named,
-            numbering,
-          ),
-      };
-    },
-  };
 }

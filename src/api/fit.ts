@@ -1,6 +1,6 @@
 import type { ExcludedColumn } from '../data/column-types.js';
 import type { Table, Vector } from 'apache-arrow';
-import { informationCriteria, parameterCount, type CovarianceType } from '../algo/gmm-math.js';
+import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
 import { runGmm, type GmmInit, type GmmIterationStat } from '../algo/gmm.js';
 import {
   runKMeans,
@@ -11,29 +11,22 @@ import {
 import { runMiniBatchKMeans } from '../algo/minibatch.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
-import { openBackend, openHostBackend, type BackendChoice } from '../backend/select.js';
+import { openBackend, openHostBackend } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
-import { InputError, UsageError } from '../errors.js';
-import { MODEL_FORMAT, MODEL_VERSION, type GmmModel, type SegmentModel } from '../model/model.js';
-import {
-  centresToInputUnits,
-  rowsFromInputUnits,
-  type PrepReport,
-  type Preprocessing,
-} from '../prep/preprocess.js';
-import { GPUSEG_VERSION } from '../version.js';
+import { InputError } from '../errors.js';
+import type { GmmModel, SegmentModel } from '../model/model.js';
+import type { PrepReport } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { describeSegments, segmentNameColumn, type NamingOptions } from './describe.js';
 import type { Profiles } from '../segment/profile.js';
-import { readInitCentres } from './init-file.js';
-import type { TableInput } from './input.js';
 import {
-  COMMON_PARAMETERS,
-  GMM_PARAMETERS,
-  KMEANS_PARAMETERS,
-  checkParameter,
-  parameter,
-} from './parameters.js';
+  checkFitSettings,
+  modelBase,
+  resolveInitialisation,
+  type FIT_PARAMETERS,
+} from './fit-settings.js';
+import type { TableInput } from './input.js';
+import type { Algorithm, ParameterOptions } from './parameters.js';
 import {
   excludedNotices,
   prepareData,
@@ -43,39 +36,21 @@ import {
 } from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
 
-/** From this many rows, init 'auto' seeds k-means with k-means‖ rather than greedy k-means++. */
-export const PARALLEL_SEEDING_MIN_ROWS = 200_000;
-
-export interface FitOptions extends DataOptions, NamingOptions {
+/**
+ * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
+ * `maxIter`, `tol`, `seed`, `covariance`, `regCovar`, `backend` — are typed from the parameter
+ * table (api/parameters.ts), where each has its description, default and constraint (k-means
+ * defaults to 300 iterations and tol 1e-4, mini-batch k-means to 100 and 0, gmm to 100 and 1e-3,
+ * as scikit-learn's). `init` is a method's name ('auto': k-means‖ from 200,000 rows, else
+ * k-means++), a CSV/JSON file (or gpuseg model) path, or K initial centres/means in input units,
+ * feature order (they go through the preprocessing).
+ */
+export interface FitOptions
+  extends DataOptions, NamingOptions, ParameterOptions<typeof FIT_PARAMETERS> {
   /** Number of segments (≥ 1, ≤ rows). */
   k: number;
-  /** 'kmeans' (default), 'minibatch-kmeans', or 'gmm' (a Gaussian mixture). */
-  algorithm?: Algorithm;
-  /** minibatch-kmeans: rows per batch (default 1024). */
-  batchSize?: number;
-  /** gmm: 'full' (default), 'tied', 'diag' or 'spherical'. */
-  covariance?: CovarianceType;
-  /** gmm: added to every covariance's diagonal (default 1e-6). */
-  regCovar?: number;
   /** gmm: return (and output as p_0 … p_{k−1}) every segment's probability per row. */
   probabilities?: boolean;
-  /**
-   * k-means: 'auto' (default: k-means‖ from 200,000 rows, else k-means++), 'k-means++', 'k-means||'
-   * or 'random'; gmm: 'kmeans' (default), 'k-means++' or 'random';
-   * or a CSV/JSON file (or gpuseg model) path, or K initial centres/means in input units, feature
-   * order (they go through the preprocessing).
-   */
-  init?: string | Float32Array | number[][];
-  /** Runs with different seeds, the best kept; 'auto' (default): 10 for k-means with random init, else 1. */
-  nInit?: number | 'auto';
-  /** Most iterations per run (default 300 for k-means, 100 for gmm). */
-  maxIter?: number;
-  /** k-means: scikit-learn's tolerance (default 1e-4; 0 stops only when labels stop changing); gmm: on the mean log-likelihood per row (default 1e-3). */
-  tol?: number;
-  /** Random seed (default 0). */
-  seed?: number;
-  /** 'auto' (default), 'gpu' or 'cpu'. */
-  backend?: BackendChoice;
   /** Called after every Lloyd iteration (k-means). */
   onIteration?: (stat: IterationStat) => void;
   /** Called after every EM iteration (gmm). */
@@ -84,7 +59,7 @@ export interface FitOptions extends DataOptions, NamingOptions {
   onNotice?: (message: string) => void;
 }
 
-export type Algorithm = 'kmeans' | 'minibatch-kmeans' | 'gmm';
+export type { Algorithm };
 
 export interface FitStats {
   algorithm: Algorithm;
@@ -133,11 +108,16 @@ export interface FitResult {
   profiles: Profiles;
   /** Segment names (personas from RFM columns, or a names file); undefined when unnamed. */
   names: string[] | undefined;
+  /** Rows per segment. */
+  sizes: number[];
   /** The input table and the prepared data, for profiles. */
   data: PreparedData;
 }
 
-/** Fits k-means to a table (or a file) and returns the model, the labels and the run's statistics. */
+/**
+ * Fits k-means, mini-batch k-means or a Gaussian mixture to a table (or a file) and returns the
+ * model, the labels, the per-row output, the profiles and the run's statistics.
+ */
 export async function fit(input: TableInput, options: FitOptions): Promise<FitResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
   const {
@@ -151,6 +131,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
     covariance,
     regCovar,
     initOption,
+    nInitOption,
     methods,
   } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
@@ -162,10 +143,9 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
   const { init, nInit } = await resolveInitialisation(
-    { algorithm, initOption, methods, k },
+    { algorithm, initOption, nInitOption, methods, k },
     matrix.rows,
     prep,
-    options.nInit,
     notice,
   );
   const meanVariance = meanFeatureVariance(matrix);
@@ -253,6 +233,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
       assignments: outputTable(table, roles.id, run, names, k),
       profiles,
       names,
+      sizes: counts,
       data,
       stats: {
         algorithm,
@@ -281,115 +262,6 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   } finally {
     await backend.dispose();
   }
-}
-
-/** fit()'s options checked and defaulted (scikit-learn's defaults per algorithm). */
-export function checkFitSettings(options: FitOptions) {
-  const k = checkParameter(parameter(KMEANS_PARAMETERS, 'k'), options.k) as number;
-  const algorithm = checkParameter(
-    parameter(KMEANS_PARAMETERS, 'algorithm'),
-    options.algorithm ?? 'kmeans',
-  ) as Algorithm;
-  const gmm = algorithm === 'gmm';
-  const minibatch = algorithm === 'minibatch-kmeans';
-  // scikit-learn's defaults: KMeans 300 / 1e-4, MiniBatchKMeans 100 / 0 (early stopping instead), GaussianMixture 100 / 1e-3.
-  const maxIter = checkParameter(
-    parameter(KMEANS_PARAMETERS, 'maxIter'),
-    options.maxIter ?? (gmm || minibatch ? 100 : 300),
-  ) as number;
-  const tol = checkParameter(
-    parameter(KMEANS_PARAMETERS, 'tol'),
-    options.tol ?? (gmm ? 1e-3 : minibatch ? 0 : 1e-4),
-  ) as number;
-  const batchSize = checkParameter(
-    parameter(KMEANS_PARAMETERS, 'batchSize'),
-    options.batchSize ?? 1024,
-  ) as number;
-  const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
-  const backendChoice = checkParameter(
-    parameter(COMMON_PARAMETERS, 'backend'),
-    options.backend ?? 'auto',
-  ) as BackendChoice;
-  const covariance = checkParameter(
-    parameter(GMM_PARAMETERS, 'covariance'),
-    options.covariance ?? 'full',
-  ) as CovarianceType;
-  const regCovar = checkParameter(
-    parameter(GMM_PARAMETERS, 'regCovar'),
-    options.regCovar ?? 1e-6,
-  ) as number;
-  const initOption = options.init ?? (gmm ? 'kmeans' : 'auto');
-  const methods = gmm
-    ? ['kmeans', 'k-means++', 'random']
-    : minibatch
-      ? ['auto', 'k-means++', 'random']
-      : ['auto', 'k-means++', 'k-means||', 'random'];
-  if (
-    typeof initOption === 'string' &&
-    !methods.includes(initOption) &&
-    !/\.(json|csv|tsv|txt)$/i.test(initOption)
-  ) {
-    throw new UsageError(
-      `--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`,
-    );
-  }
-  return {
-    k,
-    algorithm,
-    maxIter,
-    tol,
-    batchSize,
-    seed,
-    backendChoice,
-    covariance,
-    regCovar,
-    initOption,
-    methods,
-  };
-}
-
-/** The fields every model shares, from a finished run. */
-export function modelBase(r: {
-  prep: Preprocessing;
-  id: string | undefined;
-  k: number;
-  centres: Float32Array;
-  iterations: number;
-  converged: boolean;
-  rows: number;
-  backend: Backend;
-  seed: number;
-  init: KMeansInit | GmmInit;
-  nInit: number;
-  maxIter: number;
-  tol: number;
-  names: string[] | undefined;
-}) {
-  const q = r.prep.outputs.length;
-  return {
-    format: MODEL_FORMAT as typeof MODEL_FORMAT,
-    version: MODEL_VERSION,
-    gpusegVersion: GPUSEG_VERSION,
-    features: [...r.prep.features],
-    idColumn: r.id ?? null,
-    k: r.k,
-    preprocessing: r.prep,
-    centres: Array.from({ length: r.k }, (_, c) =>
-      Array.from(r.centres.subarray(c * q, (c + 1) * q)),
-    ),
-    centresInputUnits: centresToInputUnits(r.prep, r.centres, r.k),
-    iterations: r.iterations,
-    converged: r.converged,
-    rows: r.rows,
-    backend: r.backend.kind,
-    device: r.backend.deviceName,
-    seed: r.seed,
-    init: r.init instanceof Float32Array ? 'explicit' : r.init,
-    nInit: r.nInit,
-    maxIter: r.maxIter,
-    tol: r.tol,
-    ...(r.names ? { segmentNames: r.names } : {}),
-  };
 }
 
 /** What either algorithm hands back to fit(). */
@@ -508,69 +380,4 @@ function outputTable(
   if (run.distances)
     return assignmentsTable(table, id, run.labels, run.distances, named, run.distances);
   return mixtureTable(table, id, run.labels, run.probability!, run.probabilities, k, named);
-}
-
-/**
- * The initialisation a fit on `rows` rows runs with, and how many runs: 'auto' is k-means‖ from
- * PARALLEL_SEEDING_MIN_ROWS rows (mini-batch k-means: always k-means++); a file or array of
- * centres goes through the preprocessing.
- */
-export async function resolveInitialisation(
-  s: Pick<ReturnType<typeof checkFitSettings>, 'algorithm' | 'initOption' | 'methods' | 'k'>,
-  rows: number,
-  prep: Preprocessing,
-  nInitOption: FitOptions['nInit'],
-  notice: (message: string) => void,
-): Promise<{ init: KMeansInit | GmmInit; nInit: number }> {
-  const method =
-    s.initOption === 'auto'
-      ? rows >= PARALLEL_SEEDING_MIN_ROWS && s.algorithm !== 'minibatch-kmeans'
-        ? 'k-means||'
-        : 'k-means++'
-      : s.initOption;
-  const init =
-    typeof method === 'string' && s.methods.includes(method)
-      ? (method as KMeansInit & GmmInit)
-      : await resolveInit(method, s.k, prep);
-  return { init, nInit: resolveNInit(nInitOption ?? 'auto', init, notice) };
-}
-
-/** Initial centres in the clustering space: explicit ones (input units) go through the preprocessing. */
-export async function resolveInit(
-  init: string | Float32Array | number[][],
-  k: number,
-  prep: Preprocessing,
-): Promise<KMeansInit> {
-  if (init === 'k-means++' || init === 'random') return init;
-  const d = prep.features.length;
-  let flat: Float32Array;
-  if (typeof init === 'string') flat = await readInitCentres(init, k, prep.features);
-  else {
-    flat = init instanceof Float32Array ? init : Float32Array.from(init.flat());
-    const rowsOk = init instanceof Float32Array || init.every((r) => r.length === d);
-    if (flat.length !== k * d || !rowsOk)
-      throw new UsageError(
-        `init: expected ${k} centres × ${d} features, got ${init instanceof Float32Array ? `${flat.length} values` : `${init.length} rows`}`,
-      );
-    if (!flat.every(Number.isFinite)) throw new UsageError('init: centres must be finite numbers');
-  }
-  return rowsFromInputUnits(prep, flat, k);
-}
-
-export function resolveNInit(
-  value: number | 'auto',
-  init: KMeansInit,
-  notice: (m: string) => void,
-): number {
-  if (value === 'auto') return init === 'random' ? 10 : 1;
-  const runs = Number(value);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new UsageError(`--n-init: expected 'auto' or an integer ≥ 1, got '${value}'`);
-  if (init instanceof Float32Array && runs > 1) {
-    notice(
-      `--n-init ${runs} ignored: explicit initial centres give the same run every time; using 1`,
-    );
-    return 1;
-  }
-  return runs;
 }

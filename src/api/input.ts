@@ -26,7 +26,7 @@ export async function loadInput(
  * Largest |value| accepted in a feature: squared distances of float32 values beyond this overflow
  * float32 (3.4e38) once summed over features. Scale such columns (--scale) instead.
  */
-export const MAX_ABS_FEATURE = 1e18;
+const MAX_ABS_FEATURE = 1e18;
 
 /**
  * The feature matrix of a table, validated: zero rows, non-finite values and (unless they will be

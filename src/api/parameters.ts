@@ -1,27 +1,87 @@
-import { UsageError } from '../errors.js';
+import { parameter } from './parameter-check.js';
+
+export {
+  checkParameter,
+  parameter,
+  parameterDefault,
+  resolveParameters,
+} from './parameter-check.js';
 
 /**
- * Parameters declared once, as data: each has its CLI flag, its default and its constraint. The
- * commander options are built from this table (src/cli/options.ts) and the API validates its
- * options with the same rules, so a value accepted by one is accepted by the other.
+ * Parameters declared once, as data (FAISS's parameters struct, scikit-learn's
+ * `_parameter_constraints`): each has its API option name, its CLI flag, its default and its
+ * constraint. From these tables come
+ * - the API's option types (`ParameterOptions`), so an option's type follows its kind and choices;
+ * - the values every entry point runs with (`resolveParameters`: checked, defaults filled in — no
+ *   default is written anywhere else);
+ * - the CLI's commander options and the parsing of their values (src/cli/options.ts), so a value
+ *   accepted by one is accepted by the other.
+ * Commander turns a flag into its camelCase attribute, which is the option's API name
+ * (`--max-iter` → `maxIter`; checked by test/cli-parameters.test.ts).
  */
-export type ParameterKind = 'int' | 'number' | 'choice' | 'string' | 'list';
+type ParameterKind =
+  | 'int'
+  | 'number'
+  | 'int-or-auto'
+  | 'choice'
+  | 'string'
+  | 'list'
+  /** A method's name or a file of centres (CLI); in the API, centres themselves too. */
+  | 'centres';
+
+/** The algorithms `fit` runs; some defaults depend on it. */
+const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface ParameterSpec {
-  /** Option name in the API (camelCase). */
-  name: string;
+  /** Option name in the API (camelCase; commander's attribute name of the flag). */
+  readonly name: string;
   /** CLI flag, with its value placeholder. */
-  flag: string;
-  kind: ParameterKind;
-  description: string;
-  default?: number | string;
-  min?: number;
+  readonly flag: string;
+  readonly kind: ParameterKind;
+  /** One line for the CLI's help (the default is added to it). */
+  readonly description: string;
+  /** The value when the option is not given. */
+  readonly default?: number | string;
+  /** A default that depends on the algorithm (the description states them). */
+  readonly defaults?: Readonly<Record<Algorithm, number>>;
+  /** Inclusive bounds. */
+  readonly min?: number;
+  readonly max?: number;
   /** Exclusive lower bound. */
-  above?: number;
-  choices?: readonly string[];
+  readonly above?: number;
+  readonly choices?: readonly string[];
 }
 
-export const COMMON_PARAMETERS: readonly ParameterSpec[] = [
+/** The TypeScript type of a parameter's value, from its kind (and its choices). */
+export type ParameterValue<S extends ParameterSpec> = S extends {
+  kind: 'choice';
+  choices: readonly (infer C)[];
+}
+  ? C
+  : S['kind'] extends 'int' | 'number'
+    ? number
+    : S['kind'] extends 'int-or-auto'
+      ? number | 'auto'
+      : S['kind'] extends 'list'
+        ? string[]
+        : S['kind'] extends 'centres'
+          ? string | Float32Array | number[][]
+          : string;
+
+/** The options a table declares, each optional: what an API call may pass. */
+export type ParameterOptions<T extends readonly ParameterSpec[]> = {
+  [S in T[number] as S['name']]?: ParameterValue<S>;
+};
+
+/** The values a call runs with: defaulted ones always set, the others possibly undefined. */
+export type ResolvedParameters<T extends readonly ParameterSpec[]> = {
+  [S in T[number] as S['name']]: S extends { default: unknown } | { defaults: unknown }
+    ? ParameterValue<S>
+    : ParameterValue<S> | undefined;
+};
+
+export const COMMON_PARAMETERS = [
   {
     name: 'backend',
     flag: '--backend <name>',
@@ -61,15 +121,15 @@ export const COMMON_PARAMETERS: readonly ParameterSpec[] = [
     description:
       'thousands separator of the numbers in a CSV input: , (then . is the decimal mark), . (then ,) or space',
   },
-];
+] as const satisfies readonly ParameterSpec[];
 
-export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
+export const KMEANS_PARAMETERS = [
   { name: 'k', flag: '--k <n>', kind: 'int', min: 1, description: 'number of segments' },
   {
     name: 'algorithm',
     flag: '--algorithm <name>',
     kind: 'choice',
-    choices: ['kmeans', 'minibatch-kmeans', 'gmm'],
+    choices: ALGORITHMS,
     default: 'kmeans',
     description:
       'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); or gmm (a Gaussian mixture: soft segments with a probability per segment)',
@@ -85,14 +145,15 @@ export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
   {
     name: 'init',
     flag: '--init <method>',
-    kind: 'string',
+    kind: 'centres',
     description:
       'k-means: auto (default: k-means|| from 200,000 rows, else k-means++), k-means++, k-means||, random; gmm: kmeans (default), k-means++, random; or a CSV/JSON file of k initial centres/means in input units, feature order (a gpuseg model file works too)',
   },
   {
     name: 'nInit',
     flag: '--n-init <n>',
-    kind: 'string',
+    kind: 'int-or-auto',
+    min: 1,
     default: 'auto',
     description:
       "independent runs, the best kept; 'auto' = 10 for k-means with random init, else 1 (scikit-learn's rules)",
@@ -102,6 +163,8 @@ export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
     flag: '--max-iter <n>',
     kind: 'int',
     min: 1,
+    // scikit-learn's: KMeans 300, MiniBatchKMeans 100, GaussianMixture 100.
+    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100 },
     description: 'most iterations per run (default: 300 for k-means, 100 for gmm)',
   },
   {
@@ -109,6 +172,8 @@ export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
     flag: '--tol <x>',
     kind: 'number',
     min: 0,
+    // scikit-learn's: KMeans 1e-4, MiniBatchKMeans 0 (early stopping instead), GaussianMixture 1e-3.
+    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3 },
     description:
       'k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less',
   },
@@ -117,12 +182,14 @@ export const KMEANS_PARAMETERS: readonly ParameterSpec[] = [
     flag: '--seed <n>',
     kind: 'int',
     min: 0,
+    // The generator takes 32 bits: a larger seed would wrap onto a smaller one's stream.
+    max: 2 ** 32 - 1,
     default: 0,
     description: 'random seed: the same seed gives the same result on the same backend',
   },
-];
+] as const satisfies readonly ParameterSpec[];
 
-export const PREP_PARAMETERS: readonly ParameterSpec[] = [
+export const PREP_PARAMETERS = [
   {
     name: 'impute',
     flag: '--impute <strategy>',
@@ -178,9 +245,9 @@ export const PREP_PARAMETERS: readonly ParameterSpec[] = [
     description:
       'project onto n principal components, or (0 < n < 1) the fewest explaining that share of variance',
   },
-];
+] as const satisfies readonly ParameterSpec[];
 
-export const OUT_OF_CORE_PARAMETERS: readonly ParameterSpec[] = [
+export const OUT_OF_CORE_PARAMETERS = [
   {
     name: 'chunkRows',
     flag: '--chunk-rows <n>',
@@ -199,9 +266,9 @@ export const OUT_OF_CORE_PARAMETERS: readonly ParameterSpec[] = [
     description:
       'out-of-core: rows of the uniform sample held in memory for preprocessing statistics, seeding and medians',
   },
-];
+] as const satisfies readonly ParameterSpec[];
 
-export const GMM_PARAMETERS: readonly ParameterSpec[] = [
+export const GMM_PARAMETERS = [
   {
     name: 'covariance',
     flag: '--covariance <type>',
@@ -219,61 +286,49 @@ export const GMM_PARAMETERS: readonly ParameterSpec[] = [
     default: 1e-6,
     description: 'gmm: added to the diagonal of every covariance',
   },
-];
+] as const satisfies readonly ParameterSpec[];
 
-/** Converts a CLI string to the parameter's type, or checks an API value; throws a UsageError naming the flag. */
-export function checkParameter(spec: ParameterSpec, value: unknown): number | string | string[] {
-  const flag = spec.flag.split(' ')[0];
-  const fail = (expected: string): never => {
-    throw new UsageError(
-      `${flag}: expected ${expected}, got '${Array.isArray(value) ? value.join(',') : String(value)}'`,
-    );
-  };
-  switch (spec.kind) {
-    case 'int':
-    case 'number': {
-      const n =
-        typeof value === 'number'
-          ? value
-          : typeof value === 'string' && value.trim() !== ''
-            ? Number(value)
-            : Number.NaN;
-      const what = spec.kind === 'int' ? 'an integer' : 'a number';
-      const bound =
-        spec.min !== undefined
-          ? ` ≥ ${spec.min}`
-          : spec.above !== undefined
-            ? ` > ${spec.above}`
-            : '';
-      if (!Number.isFinite(n) || (spec.kind === 'int' && !Number.isInteger(n)))
-        fail(`${what}${bound}`);
-      if (spec.min !== undefined && n < spec.min) fail(`${what}${bound}`);
-      if (spec.above !== undefined && n <= spec.above) fail(`${what}${bound}`);
-      return n;
-    }
-    case 'choice':
-      if (typeof value !== 'string' || !spec.choices!.includes(value))
-        fail(`one of ${spec.choices!.join(', ')}`);
-      return value as string;
-    case 'list': {
-      const list = Array.isArray(value)
-        ? value.map(String)
-        : typeof value === 'string'
-          ? value.split(',')
-          : fail('a comma-separated list of columns');
-      const names = (list as string[]).map((s) => s.trim()).filter((s) => s.length > 0);
-      if (names.length === 0) fail('at least one column name');
-      return names;
-    }
-    case 'string':
-      if (typeof value !== 'string' || value.length === 0) fail('a value');
-      return value as string;
-  }
-}
+/** `predict`: the backend and the id column (the rest comes from the model). */
+export const PREDICT_PARAMETERS = [
+  parameter(COMMON_PARAMETERS, 'backend'),
+  parameter(COMMON_PARAMETERS, 'id'),
+  parameter(COMMON_PARAMETERS, 'thousands'),
+] as const;
 
-/** The spec of an option by API name. */
-export function parameter(specs: readonly ParameterSpec[], name: string): ParameterSpec {
-  const spec = specs.find((s) => s.name === name);
-  if (!spec) throw new Error(`no parameter '${name}'`);
-  return spec;
-}
+/** `select`: candidate k and its own defaults (one k-means++ run per k). */
+export const SELECT_PARAMETERS = [
+  {
+    name: 'k',
+    flag: '--k <range>',
+    kind: 'string',
+    description: 'candidate k: a range like 2..12 or a list like 3,5,8',
+  },
+  {
+    name: 'algorithm',
+    flag: '--algorithm <name>',
+    kind: 'choice',
+    choices: ['kmeans', 'gmm'],
+    default: 'kmeans',
+    description:
+      'kmeans; or gmm (a Gaussian mixture: soft segments with a probability per segment; adds BIC)',
+  },
+  {
+    name: 'nInit',
+    flag: '--n-init <n>',
+    kind: 'int',
+    min: 1,
+    default: 1,
+    description: 'k-means++ runs per k, best inertia kept',
+  },
+] as const satisfies readonly ParameterSpec[];
+
+/** `segment`: k given, or chosen over a range. */
+export const SEGMENT_PARAMETERS = [
+  {
+    name: 'k',
+    flag: '--k <k>',
+    kind: 'string',
+    default: '2..8',
+    description: 'number of segments, or a range to choose from by silhouette',
+  },
+] as const satisfies readonly ParameterSpec[];

@@ -1,7 +1,7 @@
 import { Table, type Vector } from 'apache-arrow';
 import { kernelParams } from '../algo/gmm-math.js';
 import type { Assignment, GmmAssignment } from '../backend/backend.js';
-import { openBackend, type BackendChoice } from '../backend/select.js';
+import { openBackend } from '../backend/select.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
 import {
@@ -16,17 +16,23 @@ import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { FilePasses } from './file-passes.js';
 import {
-  COMMON_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
-  checkParameter,
+  PREDICT_PARAMETERS,
   parameter,
+  resolveParameters,
+  type ParameterOptions,
 } from './parameters.js';
 import { modelColumns, type PredictOptions } from './predict.js';
 import { noticeCollector } from './notices.js';
 
-export interface PredictOutOfCoreOptions extends PredictOptions {
-  /** Rows per chunk (default 1,048,576). */
-  chunkRows?: number;
+const PREDICT_OUT_OF_CORE_PARAMETERS = [
+  ...PREDICT_PARAMETERS,
+  parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'),
+] as const;
+
+/** predict's options and the table's `chunkRows` (rows per chunk). */
+export interface PredictOutOfCoreOptions
+  extends PredictOptions, ParameterOptions<typeof PREDICT_OUT_OF_CORE_PARAMETERS> {
   /** Per-row output (.arrows, .arrow or .csv), written chunk by chunk; none when omitted. */
   output?: string;
   /** With `output`: the set whose commit renames it into place (with other outputs). */
@@ -54,14 +60,11 @@ export async function predictOutOfCore(
   options: PredictOutOfCoreOptions = {},
 ): Promise<PredictOutOfCoreResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
-  const backendChoice = checkParameter(
-    parameter(COMMON_PARAMETERS, 'backend'),
-    options.backend ?? 'auto',
-  ) as BackendChoice;
-  const chunkRows = checkParameter(
-    parameter(OUT_OF_CORE_PARAMETERS, 'chunkRows'),
-    options.chunkRows ?? 1_048_576,
-  ) as number;
+  const {
+    backend: backendChoice,
+    id: idOption,
+    chunkRows,
+  } = resolveParameters(PREDICT_OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
   const model =
     typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
@@ -69,7 +72,7 @@ export async function predictOutOfCore(
   const { id, allowMissing } = modelColumns(
     source.schema.fields.map((f) => f.name),
     model,
-    options.id,
+    idOption,
   );
   const k = model.k;
   const sizes = new Array<number>(k).fill(0);

@@ -1,6 +1,5 @@
-import type { ThousandsSeparator } from '../data/column-types.js';
 import type { Table, Vector } from 'apache-arrow';
-import { openBackend, type BackendChoice } from '../backend/select.js';
+import { openBackend } from '../backend/select.js';
 import { InputError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
 import {
@@ -14,17 +13,16 @@ import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
-import { COMMON_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { noticeCollector } from './notices.js';
 
-export interface PredictOptions {
-  backend?: BackendChoice;
+/**
+ * predict's options: `backend` and `id` (default: the model's id column when the input has it,
+ * else guessed) are the parameter table's.
+ */
+export interface PredictOptions extends ParameterOptions<typeof PREDICT_PARAMETERS> {
   /** gmm models: also return (and output as p_0 … p_{k−1}) every segment's probability. */
   probabilities?: boolean;
-  /** The id column (default: the model's, when the input has it, else guessed). */
-  id?: string;
-  /** Thousands separator of the numbers in a CSV input (default 'none'). */
-  thousands?: ThousandsSeparator | 'none';
   onNotice?: (message: string) => void;
 }
 
@@ -49,24 +47,21 @@ export async function predict(
   options: PredictOptions = {},
 ): Promise<PredictResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
-  const backendChoice = checkParameter(
-    parameter(COMMON_PARAMETERS, 'backend'),
-    options.backend ?? 'auto',
-  ) as BackendChoice;
+  const {
+    backend: backendChoice,
+    id: idOption,
+    thousands,
+  } = resolveParameters(PREDICT_PARAMETERS, options);
   const model =
     typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
-  const thousands = checkParameter(
-    parameter(COMMON_PARAMETERS, 'thousands'),
-    options.thousands ?? 'none',
-  ) as ThousandsSeparator | 'none';
   const table = await loadInput(input, {
-    id: options.id ?? model.idColumn ?? undefined,
+    id: idOption ?? model.idColumn ?? undefined,
     thousands,
   });
   const { id, allowMissing } = modelColumns(
     table.schema.fields.map((f) => f.name),
     model,
-    options.id,
+    idOption,
   );
   const prep = model.preprocessing;
   const { roles, matrix: raw } = featureMatrix(

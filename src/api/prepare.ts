@@ -1,29 +1,37 @@
 import type { Table } from 'apache-arrow';
-import { excludedNotice, type ThousandsSeparator } from '../data/column-types.js';
+import { excludedNotice } from '../data/column-types.js';
 import type { DataMatrix } from '../data/matrix.js';
 import type { ColumnRoles } from '../data/schema.js';
 import { UsageError } from '../errors.js';
 import { loadColumnStatsKernel } from '../prep/column-stats-kernel.js';
-import {
-  fitPreprocessing,
-  type PrepOptions,
-  type PrepReport,
-  type Preprocessing,
-} from '../prep/preprocess.js';
+import { fitPreprocessing, type PrepReport, type Preprocessing } from '../prep/preprocess.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
-import { COMMON_PARAMETERS, PREP_PARAMETERS, checkParameter, parameter } from './parameters.js';
+import {
+  COMMON_PARAMETERS,
+  PREP_PARAMETERS,
+  parameter,
+  resolveParameters,
+  type ParameterOptions,
+  type ResolvedParameters,
+} from './parameters.js';
 
-/** Options every clustering entry point shares: column roles and preprocessing. */
-export interface DataOptions extends PrepOptions {
-  /** Columns to cluster (default: every numeric column but the id and the profile columns). */
-  features?: string[];
-  /** The id column carried into the output (default: guessed, else the row number). */
-  id?: string;
-  /** Columns left out of the clustering on purpose and brought back in the profiles. */
-  profile?: string[];
-  /** Thousands separator of the numbers in a CSV input (default 'none'). */
-  thousands?: ThousandsSeparator | 'none';
-}
+/** The column roles and the preprocessing: every clustering entry point takes them. */
+const DATA_PARAMETERS = [
+  parameter(COMMON_PARAMETERS, 'features'),
+  parameter(COMMON_PARAMETERS, 'id'),
+  parameter(COMMON_PARAMETERS, 'profile'),
+  parameter(COMMON_PARAMETERS, 'thousands'),
+  ...PREP_PARAMETERS,
+] as const;
+
+/**
+ * Options every clustering entry point shares, typed from the parameter table: `features`
+ * (default: every numeric column but the id and the profile columns), `id` (default: guessed, else
+ * the row number), `thousands` (the thousands separator of a CSV input), `profile` (columns left out of the clustering on purpose and brought back in the
+ * profiles), and the preprocessing (`impute`, `imputeValue`, `log`, `clip`, `clipFactor`, `scale`,
+ * `pca`).
+ */
+export type DataOptions = ParameterOptions<typeof DATA_PARAMETERS>;
 
 export interface PreparedData {
   table: Table;
@@ -34,29 +42,9 @@ export interface PreparedData {
   report: PrepReport;
 }
 
-const DATA_SPECS = [...COMMON_PARAMETERS, ...PREP_PARAMETERS];
-
-function check<T>(name: string, value: unknown): T | undefined {
-  return value === undefined
-    ? undefined
-    : (checkParameter(parameter(DATA_SPECS, name), value) as T);
-}
-
-/** Validates the data options once, at the public entry. */
-export function checkDataOptions(o: DataOptions): DataOptions {
-  return {
-    features: check<string[]>('features', o.features),
-    id: check<string>('id', o.id),
-    profile: check<string[]>('profile', o.profile),
-    impute: check<PrepOptions['impute']>('impute', o.impute),
-    imputeValue: check<number>('imputeValue', o.imputeValue),
-    log: check<string[]>('log', o.log),
-    clip: check<PrepOptions['clip']>('clip', o.clip),
-    clipFactor: check<number>('clipFactor', o.clipFactor),
-    scale: check<PrepOptions['scale']>('scale', o.scale),
-    pca: check<number>('pca', o.pca),
-    thousands: check<DataOptions['thousands']>('thousands', o.thousands),
-  };
+/** Validates the data options once, at the public entry, and fills in their defaults. */
+export function checkDataOptions(o: DataOptions): ResolvedParameters<typeof DATA_PARAMETERS> {
+  return resolveParameters(DATA_PARAMETERS, o);
 }
 
 /** Reads the input, resolves column roles, builds the float32 matrix and fits the preprocessing. */
@@ -67,11 +55,10 @@ export async function prepareData(input: TableInput, options: DataOptions): Prom
     loadInput(input, { id: o.id, thousands: o.thousands }),
     loadColumnStatsKernel(),
   ]);
-  const impute = o.impute ?? 'none';
   const { roles, matrix } = featureMatrix(
     table,
     { id: o.id, features: o.features, profile: o.profile },
-    { allowMissing: impute !== 'none' },
+    { allowMissing: o.impute !== 'none' },
   );
   if (o.pca !== undefined && o.pca >= 1 && o.pca > matrix.dims)
     throw new UsageError(

@@ -2,14 +2,10 @@ import { Table, type Vector } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import { rfm, type RfmOptions, type RfmResult } from '../segment/rfm.js';
 import { fit, type FitOptions, type FitResult } from './fit.js';
+import { SEGMENT_PARAMETERS, parameter, parameterDefault } from './parameters.js';
 import { parseKRange, selectK, type SelectResult } from './select.js';
 
-/**
- * The whole chain for the common case: transactions → RFM features → preprocessing → k (chosen by
- * silhouette over a range, or given) → k-means → profiles → persona names → outputs.
- * Defaults: cluster on recency_days, frequency and monetary (log-transformed: frequency and
- * monetary are heavily skewed), standard scaling; the other RFM columns are profile-only.
- */
+/** segment's options: the transaction log's columns (rfm's) and fit's, but a k that may be a range. */
 export interface SegmentOptions extends RfmOptions, Omit<FitOptions, 'k' | 'id'> {
   /** A number of segments, or a range to choose from ('2..8', the default). */
   k?: number | string;
@@ -25,32 +21,46 @@ export interface SegmentResult {
   segments: Table;
 }
 
-export const DEFAULT_SEGMENT_FEATURES = ['recency_days', 'frequency', 'monetary'];
-export const DEFAULT_SEGMENT_LOG = ['frequency', 'monetary'];
-export const DEFAULT_SEGMENT_K = '2..8';
+const DEFAULT_SEGMENT_FEATURES = ['recency_days', 'frequency', 'monetary'];
+const DEFAULT_SEGMENT_LOG = ['frequency', 'monetary'];
 
+/**
+ * The whole chain for the common case: transactions → RFM features → preprocessing → k (chosen by
+ * silhouette over a range, or given) → k-means (or the `algorithm` asked for; a mixture also
+ * chooses k by BIC) → profiles → persona names → outputs.
+ * Defaults: cluster on recency_days, frequency and monetary (log-transformed: frequency and
+ * monetary are heavily skewed), standard scaling; the other RFM columns are profile-only.
+ */
 export async function segment(
   transactions: string,
   options: SegmentOptions,
 ): Promise<SegmentResult> {
-  const kOption = options.k ?? DEFAULT_SEGMENT_K;
+  const kOption = options.k ?? (parameterDefault(parameter(SEGMENT_PARAMETERS, 'k')) as string);
   const single = typeof kOption === 'number' || /^\s*\d+\s*$/.test(kOption);
   const range = single ? undefined : parseKRange(kOption);
   if (single && !(Number(kOption) >= 1))
     throw new UsageError(`--k: expected an integer ≥ 1 or a range like 2..8, got '${kOption}'`);
   const features = options.features ?? DEFAULT_SEGMENT_FEATURES;
+  // The choice of k and the fit each open a backend and prepare the data: a notice they both
+  // give (no GPU, imputed values) is passed on once.
+  const noticed = new Set<string>();
+  const onNotice = (message: string): void => {
+    if (noticed.has(message)) return;
+    noticed.add(message);
+    options.onNotice?.(message);
+  };
   const r = await rfm(transactions, options);
   if (r.droppedNoCustomer > 0)
-    options.onNotice?.(`dropped ${r.droppedNoCustomer} of ${r.rows} rows without a customer`);
+    onNotice(`dropped ${r.droppedNoCustomer} of ${r.rows} rows without a customer`);
   if (r.customersWithoutPurchase > 0)
-    options.onNotice?.(
+    onNotice(
       `left out ${r.customersWithoutPurchase} customers with no purchase row (returns only)`,
     );
   const available = r.table.schema.fields.map((f) => f.name);
   const profile =
     options.profile ?? available.filter((c) => c !== options.customer && !features.includes(c));
   const log = options.log ?? DEFAULT_SEGMENT_LOG.filter((c) => features.includes(c));
-  const common = { ...options, id: options.customer, features, profile, log };
+  const common = { ...options, id: options.customer, features, profile, log, onNotice };
   let selection: SelectResult | undefined;
   let k: number;
   if (range) {

@@ -1,7 +1,7 @@
-import { informationCriteria, parameterCount, type CovarianceType } from '../algo/gmm-math.js';
+import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
 import { runGmm } from '../algo/gmm.js';
 import { runKMeans } from '../algo/kmeans.js';
-import { openBackend, type BackendChoice } from '../backend/select.js';
+import { openBackend } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import {
@@ -18,25 +18,33 @@ import {
   COMMON_PARAMETERS,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
-  checkParameter,
+  SELECT_PARAMETERS,
   parameter,
+  resolveParameters,
+  type ParameterOptions,
 } from './parameters.js';
 import { excludedNotices, prepareData, prepNotices, type DataOptions } from './prepare.js';
 import { noticeCollector } from './notices.js';
 
-export interface SelectOptions extends DataOptions {
+/** select's parameters: its own `algorithm` (kmeans or gmm) and `nInit` (default 1), fit's others. */
+const SELECT_RUN_PARAMETERS = [
+  parameter(SELECT_PARAMETERS, 'algorithm'),
+  parameter(SELECT_PARAMETERS, 'nInit'),
+  parameter(KMEANS_PARAMETERS, 'seed'),
+  parameter(KMEANS_PARAMETERS, 'maxIter'),
+  parameter(KMEANS_PARAMETERS, 'tol'),
+  ...GMM_PARAMETERS,
+  parameter(COMMON_PARAMETERS, 'backend'),
+] as const;
+
+/**
+ * selectK's options: the data options, and the parameter table's `algorithm` ('kmeans', or
+ * 'gmm', which adds BIC), `nInit` (k-means++ runs per k), `seed`, `maxIter`, `tol` (each
+ * algorithm's defaults, as in fit), `covariance`, `regCovar` and `backend`.
+ */
+export interface SelectOptions extends DataOptions, ParameterOptions<typeof SELECT_RUN_PARAMETERS> {
   /** Candidate k: 'A..B', 'a,b,c', or a list. */
   k: string | number[];
-  /** 'kmeans' (default) or 'gmm', which adds BIC. */
-  algorithm?: 'kmeans' | 'gmm';
-  /** gmm: covariance type (default 'full'). */
-  covariance?: CovarianceType;
-  regCovar?: number;
-  seed?: number;
-  nInit?: number;
-  maxIter?: number;
-  tol?: number;
-  backend?: BackendChoice;
   onNotice?: (message: string) => void;
   /** Called after each k is fitted. */
   onProgress?: (k: number) => void;
@@ -75,7 +83,7 @@ export interface SelectResult {
   notices: string[];
 }
 
-export const ELBOW_METHOD =
+const ELBOW_METHOD =
   'k farthest below the chord from the first to the last point of the inertia curve, both axes scaled to [0,1] (kneedle)';
 
 /** Parses a k range: '2..12', '3,5,8' (each k ≥ 2). */
@@ -96,39 +104,20 @@ export function parseKRange(value: string | number[]): number[] {
   return [...new Set(ks)].sort((a, b) => a - b);
 }
 
-/** Fits k-means for every candidate k on the same prepared data and scores each fit. */
+/** Fits k-means (or a mixture) for every candidate k on the same prepared data and scores each fit. */
 export async function selectK(input: TableInput, options: SelectOptions): Promise<SelectResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
   const ks = parseKRange(options.k);
-  const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), options.seed ?? 0) as number;
-  const maxIter = checkParameter(
-    parameter(KMEANS_PARAMETERS, 'maxIter'),
-    options.maxIter ?? 300,
-  ) as number;
-  const tol = checkParameter(parameter(KMEANS_PARAMETERS, 'tol'), options.tol ?? 1e-4) as number;
-  const nInit =
-    options.nInit === undefined
-      ? 1
-      : (checkParameter(
-          { name: 'nInit', flag: '--n-init <n>', kind: 'int', min: 1, description: '' },
-          options.nInit,
-        ) as number);
-  const backendChoice = checkParameter(
-    parameter(COMMON_PARAMETERS, 'backend'),
-    options.backend ?? 'auto',
-  ) as BackendChoice;
-  const algorithm = checkParameter(
-    parameter(KMEANS_PARAMETERS, 'algorithm'),
-    options.algorithm ?? 'kmeans',
-  ) as 'kmeans' | 'gmm';
-  const covariance = checkParameter(
-    parameter(GMM_PARAMETERS, 'covariance'),
-    options.covariance ?? 'full',
-  ) as CovarianceType;
-  const regCovar = checkParameter(
-    parameter(GMM_PARAMETERS, 'regCovar'),
-    options.regCovar ?? 1e-6,
-  ) as number;
+  const { algorithm } = resolveParameters([parameter(SELECT_PARAMETERS, 'algorithm')], options);
+  const {
+    seed,
+    maxIter,
+    tol,
+    nInit,
+    backend: backendChoice,
+    covariance,
+    regCovar,
+  } = resolveParameters(SELECT_RUN_PARAMETERS, options, algorithm);
   const data = await prepareData(input, options);
   excludedNotices(data.roles).forEach(notice);
   prepNotices(data.report).forEach(notice);
@@ -158,8 +147,8 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
             covariance,
             init: 'kmeans',
             nInit,
-            maxIter: options.maxIter ?? 100,
-            tol: options.tol ?? 1e-3,
+            maxIter,
+            tol,
             regCovar,
             seed,
           },

@@ -1,7 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { asGpusegError, debugEnabled, oneLine, UsageError } from '../errors.js';
-import { removePendingTemporaryFiles } from '../util/atomic-write.js';
-import { GPUSEG_VERSION } from '../version.js';
+import {
+  asGpusegError,
+  debugEnabled,
+  GPUSEG_VERSION,
+  oneLine,
+  removePendingTemporaryFiles,
+  UsageError,
+} from '../index.js';
 import { devicesCommand } from './commands/devices.js';
 import { fitCommand } from './commands/fit.js';
 import { predictCommand } from './commands/predict.js';
@@ -11,6 +16,12 @@ import { segmentCommand } from './commands/segment.js';
 import { profileCommand } from './commands/profile.js';
 import { generateCommand } from './commands/generate.js';
 import { benchCommand } from './commands/bench.js';
+
+/** Commander's own errors (unknown option, missing value, ...) as ours: one line, 'gpuseg: error: …'. */
+const COMMANDER_OUTPUT = {
+  outputError: (message: string, write: (text: string) => void): void =>
+    write(`gpuseg: ${message.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+};
 
 export function buildProgram(): Command {
   const program = new Command('gpuseg')
@@ -31,8 +42,8 @@ export function buildProgram(): Command {
     benchCommand(),
     devicesCommand(),
   ])
-    program.addCommand(command.exitOverride());
-  return program;
+    program.addCommand(command.exitOverride().configureOutput(COMMANDER_OUTPUT));
+  return program.configureOutput(COMMANDER_OUTPUT);
 }
 
 /**

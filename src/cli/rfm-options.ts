@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RfmOptions } from '../segment/rfm.js';
+import { type RfmOptions } from '../index.js';
 
 /** The transaction-log flags `rfm` and `segment` share: commander's names are the API's. */
 export type RfmFlags = Omit<RfmOptions, 'thousands'> & { thousands?: string };

@@ -1,5 +1,4 @@
-import type { GmmIterationStat } from '../algo/gmm.js';
-import type { IterationStat } from '../algo/kmeans.js';
+import { type GmmIterationStat, type IterationStat } from '../index.js';
 
 /**
  * What the CLI writes besides its results: notices (always, one line each, on stderr) and

@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { benchTable, parseCount, runBench } from '../../bench/bench.js';
-import { UsageError } from '../../errors.js';
-import type { CovarianceType } from '../../algo/gmm-math.js';
+import { benchTable, parseCount, runBench, UsageError, type CovarianceType } from '../../index.js';
 import { printResult } from '../terminal.js';
 
 export function benchCommand(): Command {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { listDevices } from '../../api/devices.js';
+import { listDevices } from '../../index.js';
 import { printResult } from '../terminal.js';
 
 export function devicesCommand(): Command {

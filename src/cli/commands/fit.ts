@@ -1,48 +1,38 @@
 import { Command } from 'commander';
-import { fit, type FitStats } from '../../api/fit.js';
-import { fitOutOfCore, type OutOfCoreResult } from '../../api/fit-out-of-core.js';
-import type { SegmentModel } from '../../model/model.js';
-import type { Profiles } from '../../segment/profile.js';
 import {
+  checkDistinctFiles,
+  checkOutputPath,
+  checkProfilePath,
+  chooseOutOfCore,
   COMMON_PARAMETERS,
+  fit,
+  fitOutOfCore,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
+  OutputSet,
   PREP_PARAMETERS,
-} from '../../api/parameters.js';
-import { chooseOutOfCore } from '../out-of-core-choice.js';
-import type { CovarianceType } from '../../algo/gmm-math.js';
-import { dataOptions, type DataFlags } from '../data-flags.js';
-import { writeTable } from '../../io/write-table.js';
-import { saveModel } from '../../model/model.js';
+  saveModel,
+  writeProfiles,
+  writeTable,
+  type FitOptions,
+  type FitStats,
+  type OutOfCoreOptions,
+  type OutOfCoreResult,
+  type Profiles,
+  type SegmentModel,
+} from '../../index.js';
 import { addParameterOptions } from '../options.js';
-import { checkOutputPath } from '../paths.js';
-import { checkProfilePath, writeProfiles } from '../profile-output.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
-import { OutputSet } from '../../index.js';
 
-interface FitFlags extends DataFlags {
-  k: string;
-  algorithm?: 'kmeans' | 'minibatch-kmeans' | 'gmm';
-  batchSize?: string;
-  covariance?: CovarianceType;
-  regCovar?: string;
-  probabilities?: boolean;
-  init?: string;
-  nInit?: string;
-  maxIter?: string;
-  tol?: string;
-  seed?: string;
-  output?: string;
+/** fit's flags: the API's options (typed by the parameter table) and the command's outputs. */
+interface FitFlags extends Omit<OutOfCoreOptions, 'spill'> {
   model?: string;
   profileOutput?: string;
-  names?: string;
-  personas?: boolean;
   json?: boolean;
   outOfCore?: boolean;
-  chunkRows?: string;
-  sampleRows?: string;
-  spill?: boolean;
+  /** false with --no-spill. */
+  spill: boolean;
   spillDir?: string;
 }
 
@@ -101,81 +91,66 @@ export function fitCommand(): Command {
     )
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: FitFlags) => {
-      checkOutputPath(flags.output, '--output');
-      checkOutputPath(flags.model, '--model', false);
-      checkOutputPath(flags.profileOutput, '--profile-output', false);
-      checkProfilePath(flags.profileOutput, '--profile-output');
+      const { model, profileOutput, json, outOfCore, spill, spillDir, ...parameters } = flags;
+      const { chunkRows, sampleRows, output, ...fitParameters } = parameters;
+      checkOutputPath(output, '--output');
+      checkOutputPath(model, '--model', false);
+      checkOutputPath(profileOutput, '--profile-output', false);
+      checkProfilePath(profileOutput, '--profile-output');
+      checkDistinctFiles(
+        [
+          { path: input, flag: 'input' },
+          { path: typeof flags.init === 'string' ? flags.init : undefined, flag: '--init' },
+          { path: typeof flags.names === 'string' ? flags.names : undefined, flag: '--names' },
+        ],
+        [
+          { path: output, flag: '--output' },
+          { path: model, flag: '--model' },
+          { path: profileOutput, flag: '--profile-output' },
+        ],
+      );
       // All three outputs or none: folders checked now, files renamed together at the end.
       const outputs = new OutputSet({
-        '--output': flags.output,
-        '--model': flags.model,
-        '--profile-output': flags.profileOutput,
+        '--output': output,
+        '--model': model,
+        '--profile-output': profileOutput,
       });
-      const progress = progressReporter(!flags.json);
-      const options = {
-        ...dataOptions(flags),
-        k: flags.k as unknown as number,
-        algorithm: flags.algorithm,
-        batchSize:
-          flags.batchSize === undefined ? undefined : (flags.batchSize as unknown as number),
-        covariance: flags.covariance,
-        regCovar: flags.regCovar === undefined ? undefined : (flags.regCovar as unknown as number),
-        probabilities: flags.probabilities,
-        init: flags.init,
-        nInit:
-          flags.nInit === undefined || flags.nInit === 'auto'
-            ? ('auto' as const)
-            : Number(flags.nInit),
-        maxIter: flags.maxIter === undefined ? undefined : (flags.maxIter as unknown as number),
-        tol: flags.tol === undefined ? undefined : (flags.tol as unknown as number),
-        seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
-        backend: flags.backend,
-        names: flags.names,
-        personas: flags.personas,
+      const progress = progressReporter(!json);
+      const options: FitOptions = {
+        ...fitParameters,
         onIteration: progress.onIteration,
         onEmIteration: progress.onEmIteration,
         onNotice: printNotice,
       };
       let result: FitSummary;
-      if (
-        chooseOutOfCore(
-          input,
-          flags.outOfCore === true,
-          options.algorithm,
-          flags.output,
-          printNotice,
-        )
-      ) {
+      if (chooseOutOfCore(input, outOfCore === true, options.algorithm, output, printNotice)) {
         const r = await fitOutOfCore(input, {
           ...options,
-          output: flags.output,
+          output,
           outputs,
-          chunkRows:
-            flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number),
-          sampleRows:
-            flags.sampleRows === undefined ? undefined : (flags.sampleRows as unknown as number),
-          spill: flags.spill === false ? false : (flags.spillDir ?? true),
+          chunkRows,
+          sampleRows,
+          spill: spill === false ? false : (spillDir ?? true),
         }).finally(progress.done);
         result = { ...r, outOfCore: r.stats.outOfCore };
       } else {
         const r = await fit(input, options).finally(progress.done);
-        if (flags.output) writeTable(flags.output, r.assignments, '--output', outputs);
-        const sizes = new Array<number>(r.stats.k).fill(0);
-        for (const l of r.labels) sizes[l]++;
+        if (output) writeTable(output, r.assignments, '--output', outputs);
         result = {
           model: r.model,
           stats: r.stats,
           profiles: r.profiles,
           names: r.names,
-          sizes,
+          sizes: r.sizes,
           outOfCore: undefined,
         };
       }
-      if (flags.model) saveModel(flags.model, result.model, outputs);
-      if (flags.profileOutput) writeProfiles(flags.profileOutput, result.profiles, outputs);
+      if (model) saveModel(model, result.model, outputs);
+      if (profileOutput) writeProfiles(profileOutput, result.profiles, outputs);
       outputs.commit();
       const s = result.stats;
-      if (flags.json) {
+      const covariance = result.model.algorithm === 'gmm' ? result.model.covarianceType : undefined;
+      if (json) {
         printResult(
           JSON.stringify({
             k: s.k,
@@ -187,7 +162,7 @@ export function fitCommand(): Command {
                   log_likelihood: s.logLikelihood,
                   bic: s.bic,
                   aic: s.aic,
-                  covariance: (result.model as { covarianceType: string }).covarianceType,
+                  covariance,
                   empty_components: s.emptyComponents,
                 }
               : {}),
@@ -206,9 +181,9 @@ export function fitCommand(): Command {
             correlated_features: s.preprocessing.correlated,
             excluded_columns: s.excludedColumns,
             segment_names: result.names ?? null,
-            output: flags.output ?? null,
-            model: flags.model ?? null,
-            profile_output: flags.profileOutput ?? null,
+            output: output ?? null,
+            model: model ?? null,
+            profile_output: profileOutput ?? null,
             ...(result.outOfCore
               ? {
                   out_of_core: {
@@ -229,13 +204,13 @@ export function fitCommand(): Command {
         [
           `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,
           s.algorithm === 'gmm'
-            ? `gmm (${(result.model as { covarianceType: string }).covarianceType})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
+            ? `gmm (${covariance})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
             : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
           `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
           `segment sizes: ${sizes.map((n, c) => `${c}${result.names ? ` ${result.names[c]}` : ''}:${n}`).join('  ')}`,
-          ...(flags.output ? [`wrote ${flags.output}`] : []),
-          ...(flags.model ? [`wrote ${flags.model}`] : []),
-          ...(flags.profileOutput ? [`wrote ${flags.profileOutput}`] : []),
+          ...(output ? [`wrote ${output}`] : []),
+          ...(model ? [`wrote ${model}`] : []),
+          ...(profileOutput ? [`wrote ${profileOutput}`] : []),
         ].join('\n'),
       );
     });

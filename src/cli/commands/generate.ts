@@ -1,15 +1,20 @@
 import { Command } from 'commander';
-import { parseCount } from '../../bench/bench.js';
-import { checkChunkOutputPath } from '../../io/batch-writer.js';
-import { UsageError } from '../../errors.js';
-import { PERSONAS, writeCustomers } from '../../synth/customers.js';
-import { checkOutputPath } from '../paths.js';
+import {
+  checkChunkOutputPath,
+  checkOutputPath,
+  checkParameter,
+  KMEANS_PARAMETERS,
+  parameter,
+  parseCount,
+  SYNTHETIC_PERSONAS,
+  writeCustomers,
+} from '../../index.js';
 import { printResult } from '../terminal.js';
 
 export function generateCommand(): Command {
   return new Command('generate')
     .description(
-      `write synthetic customers with known personas (${PERSONAS.map((p) => p.name).join(', ')}) batch by batch (Arrow IPC stream or file, or CSV, by the extension)`,
+      `write synthetic customers with known personas (${SYNTHETIC_PERSONAS.map((p) => p.name).join(', ')}) batch by batch (Arrow IPC stream or file, or CSV, by the extension)`,
     )
     .requiredOption('--rows <n>', 'number of customers (1e6 and 10M style numbers work)')
     .option('--seed <n>', 'random seed', '0')
@@ -20,9 +25,8 @@ export function generateCommand(): Command {
       checkChunkOutputPath(flags.output, '--output');
       const rows = parseCount(flags.rows, '--rows');
       const batchRows = parseCount(flags.batchRows, '--batch-rows');
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0)
-        throw new UsageError(`--seed: expected an integer ≥ 0, got '${flags.seed}'`);
+      // The same rule as fit's --seed (32 bits: a larger seed would wrap onto another's stream).
+      const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), flags.seed, 'flag');
       const started = performance.now();
       await writeCustomers(flags.output, rows, seed, batchRows);
       printResult(

@@ -1,25 +1,25 @@
 import { Command } from 'commander';
-import { COMMON_PARAMETERS, OUT_OF_CORE_PARAMETERS, parameter } from '../../api/parameters.js';
-import { predictOutOfCore } from '../../api/predict-out-of-core.js';
-import { chooseOutOfCore } from '../out-of-core-choice.js';
-import { predict } from '../../api/predict.js';
-import type { BackendChoice } from '../../backend/select.js';
-import { writeTable } from '../../io/write-table.js';
+import {
+  checkDistinctFiles,
+  checkOutputPath,
+  chooseOutOfCore,
+  OUT_OF_CORE_PARAMETERS,
+  parameter,
+  predict,
+  PREDICT_PARAMETERS,
+  predictOutOfCore,
+  OutputSet,
+  writeTable,
+  type PredictOutOfCoreOptions,
+} from '../../index.js';
 import { addParameterOptions } from '../options.js';
-import { checkOutputPath } from '../paths.js';
 import { printNotice, printResult } from '../terminal.js';
-import { OutputSet } from '../../index.js';
 
-interface PredictFlags {
+/** predict's flags: the API's options (typed by the parameter table) and the command's own. */
+interface PredictFlags extends PredictOutOfCoreOptions {
   model: string;
-  output?: string;
-  backend?: BackendChoice;
-  id?: string;
-  thousands?: string;
-  probabilities?: boolean;
   json?: boolean;
   outOfCore?: boolean;
-  chunkRows?: string;
 }
 
 export function predictCommand(): Command {
@@ -32,11 +32,7 @@ export function predictCommand(): Command {
       '--probabilities',
       "gmm models: output p_0 … p_{k−1}, every segment's probability per row",
     );
-  addParameterOptions(command, [
-    parameter(COMMON_PARAMETERS, 'backend'),
-    parameter(COMMON_PARAMETERS, 'id'),
-    parameter(COMMON_PARAMETERS, 'thousands'),
-  ]);
+  addParameterOptions(command, PREDICT_PARAMETERS);
   command.option(
     '--out-of-core',
     'score a file larger than memory chunk by chunk (Arrow IPC or Parquet; automatic for files over 40% of RAM)',
@@ -46,44 +42,45 @@ export function predictCommand(): Command {
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: PredictFlags) => {
       checkOutputPath(flags.output, '--output');
+      checkDistinctFiles(
+        [
+          { path: input, flag: 'input' },
+          { path: flags.model, flag: '--model' },
+        ],
+        [{ path: flags.output, flag: '--output' }],
+      );
       const outputs = new OutputSet({ '--output': flags.output });
       const started = performance.now();
-      const options = {
-        backend: flags.backend,
-        id: flags.id,
-        thousands: flags.thousands as never,
-        probabilities: flags.probabilities,
-        onNotice: printNotice,
-      };
+      const { model, json, outOfCore, output, chunkRows, ...parameters } = flags;
+      const options = { ...parameters, onNotice: printNotice };
       let result: { rows: number; backend: string; device: string };
-      if (chooseOutOfCore(input, flags.outOfCore === true, undefined, flags.output, printNotice)) {
-        result = await predictOutOfCore(input, flags.model, {
+      if (chooseOutOfCore(input, outOfCore === true, undefined, output, printNotice)) {
+        result = await predictOutOfCore(input, model, {
           ...options,
-          output: flags.output,
+          output,
           outputs,
-          chunkRows:
-            flags.chunkRows === undefined ? undefined : (flags.chunkRows as unknown as number),
+          chunkRows,
         });
       } else {
-        const r = await predict(input, flags.model, options);
-        if (flags.output) writeTable(flags.output, r.assignments, '--output', outputs);
+        const r = await predict(input, model, options);
+        if (output) writeTable(output, r.assignments, '--output', outputs);
         result = r;
       }
       outputs.commit();
       const seconds = (performance.now() - started) / 1000;
-      if (flags.json) {
+      if (json) {
         printResult(
           JSON.stringify({
             rows: result.rows,
             backend: result.backend,
             device: result.device,
             seconds,
-            output: flags.output ?? null,
+            output: output ?? null,
           }),
         );
       } else {
         printResult(
-          `assigned ${result.rows} rows on ${result.backend} (${result.device})${flags.output ? `; wrote ${flags.output}` : ''}`,
+          `assigned ${result.rows} rows on ${result.backend} (${result.device})${output ? `; wrote ${output}` : ''}`,
         );
       }
     });

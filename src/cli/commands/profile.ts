@@ -1,21 +1,24 @@
 import { Command } from 'commander';
-import { describeSegments } from '../../api/describe.js';
-import { loadInput } from '../../api/input.js';
-import { COMMON_PARAMETERS, parameter } from '../../api/parameters.js';
-import { resolveRoles } from '../../data/schema.js';
-import { InputError } from '../../errors.js';
-import { profilesText } from '../../segment/profile.js';
-import { checkOutputPath } from '../paths.js';
-import { checkProfilePath, writeProfiles } from '../profile-output.js';
+import {
+  checkDistinctFiles,
+  checkOutputPath,
+  checkProfilePath,
+  COMMON_PARAMETERS,
+  parameter,
+  profileSegments,
+  profilesText,
+  writeProfiles,
+  type ThousandsSeparator,
+} from '../../index.js';
 import { addParameterOptions } from '../options.js';
 import { printResult } from '../terminal.js';
 
 interface ProfileFlags {
   segments: string;
-  features?: string;
-  profile?: string;
+  features?: string[];
+  profile?: string[];
   id?: string;
-  thousands?: string;
+  thousands?: ThousandsSeparator | 'none';
   names?: string;
   personas?: boolean;
   output?: string;
@@ -47,50 +50,20 @@ export function profileCommand(): Command {
     .action(async (input: string, flags: ProfileFlags) => {
       checkOutputPath(flags.output, '--output', false);
       checkProfilePath(flags.output, '--output');
-      const read = { id: flags.id, thousands: flags.thousands as never };
-      const table = await loadInput(input, read);
-      const segs = await loadInput(flags.segments, read);
-      const roles = resolveRoles(table, {
+      checkDistinctFiles(
+        [
+          { path: input, flag: 'input' },
+          { path: flags.segments, flag: '--segments' },
+          { path: flags.names, flag: '--names' },
+        ],
+        [{ path: flags.output, flag: '--output' }],
+      );
+      const { profiles } = await profileSegments(input, flags.segments, {
         id: flags.id,
-        features: flags.features?.split(','),
-        profile: flags.profile?.split(','),
-      });
-      const labelsColumn = segs.getChild('segment_id');
-      if (!labelsColumn)
-        throw new InputError(`--segments '${flags.segments}' has no segment_id column`);
-      const labels = new Int32Array(table.numRows);
-      const idColumn = roles.id !== undefined && segs.getChild(roles.id) ? roles.id : undefined;
-      if (idColumn) {
-        const byId = new Map<string, number>();
-        const ids = segs.getChild(idColumn)!;
-        for (let i = 0; i < segs.numRows; i++)
-          byId.set(String(ids.get(i)), Number(labelsColumn.get(i)));
-        const mine = table.getChild(idColumn)!;
-        for (let i = 0; i < table.numRows; i++) {
-          const l = byId.get(String(mine.get(i)));
-          if (l === undefined)
-            throw new InputError(
-              `--segments: ${idColumn} ${String(mine.get(i))} (row ${i}) has no segment`,
-            );
-          labels[i] = l;
-        }
-      } else {
-        if (segs.numRows !== table.numRows)
-          throw new InputError(
-            `--segments has ${segs.numRows} rows, the input ${table.numRows}, and no shared id column to match them`,
-          );
-        for (let i = 0; i < table.numRows; i++) labels[i] = Number(labelsColumn.get(i));
-      }
-      const k = Math.max(...labels) + 1;
-      const nameColumn = segs.getChild('segment_name');
-      let names: string[] | undefined;
-      if (nameColumn) {
-        names = Array.from({ length: k }, (_, c) => `Segment ${c}`);
-        for (let i = 0; i < segs.numRows; i++)
-          names[Number(labelsColumn.get(i))] = String(nameColumn.get(i));
-      }
-      const { profiles } = describeSegments(table, roles, labels, k, {
-        names: flags.names ?? names,
+        thousands: flags.thousands,
+        features: flags.features,
+        profile: flags.profile,
+        names: flags.names,
         personas: flags.personas,
       });
       if (flags.output) writeProfiles(flags.output, profiles);

@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { writeTable } from '../../io/write-table.js';
-import { rfm } from '../../segment/rfm.js';
-import { checkOutputPath } from '../paths.js';
+import { checkDistinctFiles, checkOutputPath, rfm, writeTable } from '../../index.js';
 import { addRfmOptions, rfmOptions, type RfmFlags } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
 
@@ -22,6 +20,10 @@ export function rfmCommand(): Command {
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: RfmCommandFlags) => {
       checkOutputPath(flags.output, '--output');
+      checkDistinctFiles(
+        [{ path: input, flag: 'input' }],
+        [{ path: flags.output, flag: '--output' }],
+      );
       const result = await rfm(input, rfmOptions(flags));
       if (result.droppedNoCustomer > 0)
         printNotice(

@@ -1,27 +1,32 @@
 import { Command } from 'commander';
-import { COMMON_PARAMETERS, PREP_PARAMETERS, parameter } from '../../api/parameters.js';
-import { segment } from '../../api/segment.js';
-import { writeTable } from '../../io/write-table.js';
-import { saveModel } from '../../model/model.js';
-import { profilesText } from '../../segment/profile.js';
-import { dataOptions, type DataFlags } from '../data-flags.js';
+import {
+  checkDistinctFiles,
+  checkOutputPath,
+  checkProfilePath,
+  COMMON_PARAMETERS,
+  KMEANS_PARAMETERS,
+  OutputSet,
+  parameter,
+  PREP_PARAMETERS,
+  profilesText,
+  saveModel,
+  segment,
+  SEGMENT_PARAMETERS,
+  writeProfiles,
+  writeTable,
+  type SegmentOptions,
+} from '../../index.js';
 import { addParameterOptions } from '../options.js';
-import { checkOutputPath } from '../paths.js';
-import { checkProfilePath, writeProfiles } from '../profile-output.js';
-import { addRfmOptions, rfmOptions, type RfmFlags } from '../rfm-options.js';
+import { addRfmOptions } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
-import { OutputSet } from '../../index.js';
 import { selectionJson, selectionTable } from './select.js';
 
-interface SegmentFlags extends DataFlags, RfmFlags {
-  k?: string;
-  seed?: string;
+/** segment's flags: the API's options (typed by the parameter table) and the command's outputs. */
+interface SegmentFlags extends SegmentOptions {
   output: string;
   profileOutput?: string;
   model?: string;
   featuresOutput?: string;
-  names?: string;
-  personas?: boolean;
   json?: boolean;
 }
 
@@ -32,13 +37,10 @@ export function segmentCommand(): Command {
         'transactions to named segments in one command: rfm, preprocessing, choice of k, k-means, profiles, personas',
       )
       .argument('<transactions>', 'transaction log (CSV, Parquet, Arrow)'),
-  )
-    .option(
-      '--k <k>',
-      'number of segments, or a range to choose from by silhouette (default: 2..8)',
-    )
-    .option('--seed <n>', 'random seed (default: 0)');
+  );
   addParameterOptions(command, [
+    ...SEGMENT_PARAMETERS,
+    parameter(KMEANS_PARAMETERS, 'seed'),
     parameter(COMMON_PARAMETERS, 'backend'),
     parameter(COMMON_PARAMETERS, 'features'),
     parameter(COMMON_PARAMETERS, 'profile'),
@@ -56,38 +58,38 @@ export function segmentCommand(): Command {
     .option('--no-personas', 'do not name segments by persona rules')
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: SegmentFlags) => {
-      checkOutputPath(flags.output, '--output');
-      checkOutputPath(flags.featuresOutput, '--features-output');
-      checkOutputPath(flags.model, '--model', false);
-      checkOutputPath(flags.profileOutput, '--profile-output', false);
-      checkProfilePath(flags.profileOutput, '--profile-output');
+      const { output, profileOutput, model, featuresOutput, json, ...options } = flags;
+      checkOutputPath(output, '--output');
+      checkOutputPath(featuresOutput, '--features-output');
+      checkOutputPath(model, '--model', false);
+      checkOutputPath(profileOutput, '--profile-output', false);
+      checkProfilePath(profileOutput, '--profile-output');
+      checkDistinctFiles(
+        [
+          { path: input, flag: 'input' },
+          { path: typeof flags.names === 'string' ? flags.names : undefined, flag: '--names' },
+        ],
+        [
+          { path: output, flag: '--output' },
+          { path: featuresOutput, flag: '--features-output' },
+          { path: model, flag: '--model' },
+          { path: profileOutput, flag: '--profile-output' },
+        ],
+      );
       // All outputs or none: folders checked now, files renamed together at the end.
       const outputs = new OutputSet({
-        '--output': flags.output,
-        '--features-output': flags.featuresOutput,
-        '--model': flags.model,
-        '--profile-output': flags.profileOutput,
+        '--output': output,
+        '--features-output': featuresOutput,
+        '--model': model,
+        '--profile-output': profileOutput,
       });
-      const data = dataOptions(flags);
-      const r = await segment(input, {
-        ...data,
-        features: flags.features?.split(','),
-        log: flags.log?.split(','),
-        ...rfmOptions(flags),
-        k: flags.k,
-        seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
-        backend: flags.backend,
-        names: flags.names,
-        personas: flags.personas,
-        onNotice: printNotice,
-      });
-      writeTable(flags.output, r.segments, '--output', outputs);
-      if (flags.featuresOutput)
-        writeTable(flags.featuresOutput, r.rfm.table, '--features-output', outputs);
-      if (flags.model) saveModel(flags.model, r.fit.model, outputs);
-      if (flags.profileOutput) writeProfiles(flags.profileOutput, r.fit.profiles, outputs);
+      const r = await segment(input, { ...options, onNotice: printNotice });
+      writeTable(output, r.segments, '--output', outputs);
+      if (featuresOutput) writeTable(featuresOutput, r.rfm.table, '--features-output', outputs);
+      if (model) saveModel(model, r.fit.model, outputs);
+      if (profileOutput) writeProfiles(profileOutput, r.fit.profiles, outputs);
       outputs.commit();
-      if (flags.json) {
+      if (json) {
         printResult(
           JSON.stringify({
             settings: r.settings,
@@ -106,7 +108,7 @@ export function segmentCommand(): Command {
             rows: r.fit.stats.rows,
             seconds: r.fit.stats.seconds,
             converged: r.fit.stats.converged,
-            output: flags.output,
+            output: output,
           }),
         );
         return;
@@ -121,7 +123,7 @@ export function segmentCommand(): Command {
           '',
           profilesText(r.fit.profiles),
           '',
-          `wrote ${[flags.output, flags.profileOutput, flags.model, flags.featuresOutput].filter(Boolean).join(', ')}`,
+          `wrote ${[output, profileOutput, model, featuresOutput].filter(Boolean).join(', ')}`,
         ].join('\n'),
       );
     });

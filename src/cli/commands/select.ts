@@ -1,26 +1,24 @@
 import { Command } from 'commander';
 import {
-  COMMON_PARAMETERS,
+  checkDistinctFiles,
+  checkOutputPath,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
-  PREP_PARAMETERS,
   parameter,
-} from '../../api/parameters.js';
-import type { CovarianceType } from '../../algo/gmm-math.js';
-import { selectK, type SelectResult } from '../../api/select.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
-import { dataOptions, type DataFlags } from '../data-flags.js';
+  PREP_PARAMETERS,
+  COMMON_PARAMETERS,
+  SELECT_PARAMETERS,
+  selectK,
+  writeTextFile,
+  type SelectOptions,
+  type SelectResult,
+} from '../../index.js';
 import { addParameterOptions } from '../options.js';
-import { checkOutputPath } from '../paths.js';
 import { printNotice, printResult } from '../terminal.js';
 
-interface SelectFlags extends DataFlags {
+/** select's flags: the API's options (typed by the parameter table) and the command's outputs. */
+interface SelectFlags extends SelectOptions {
   k: string;
-  algorithm?: 'kmeans' | 'gmm';
-  covariance?: CovarianceType;
-  regCovar?: string;
-  seed?: string;
-  nInit?: string;
   output?: string;
   json?: boolean;
 }
@@ -101,31 +99,33 @@ export function selectCommand(): Command {
     .description(
       'fit k-means (or a Gaussian mixture, adding BIC) for a range of k and score each fit, to choose k',
     )
-    .argument('<input>', 'input table')
-    .requiredOption('--k <range>', 'candidate k: a range like 2..12 or a list like 3,5,8')
-    .option('--seed <n>', 'random seed (default: 0)')
-    .option('--n-init <n>', 'k-means++ runs per k, best inertia kept (default: 1)');
-  addParameterOptions(command, [parameter(KMEANS_PARAMETERS, 'algorithm'), ...GMM_PARAMETERS]);
-  addParameterOptions(command, COMMON_PARAMETERS.concat(PREP_PARAMETERS));
+    .argument('<input>', 'input table');
+  addParameterOptions(
+    command,
+    [
+      parameter(SELECT_PARAMETERS, 'k'),
+      parameter(KMEANS_PARAMETERS, 'seed'),
+      parameter(SELECT_PARAMETERS, 'nInit'),
+      parameter(SELECT_PARAMETERS, 'algorithm'),
+      ...GMM_PARAMETERS,
+    ],
+    ['k'],
+  );
+  addParameterOptions(command, [...COMMON_PARAMETERS, ...PREP_PARAMETERS]);
   command
     .option('--output <file>', 'write the table as JSON')
     .option('--json', 'print the JSON on stdout instead of the table')
     .action(async (input: string, flags: SelectFlags) => {
       checkOutputPath(flags.output, '--output', false);
-      const result = await selectK(input, {
-        ...dataOptions(flags),
-        k: flags.k,
-        algorithm: flags.algorithm,
-        covariance: flags.covariance,
-        regCovar: flags.regCovar === undefined ? undefined : (flags.regCovar as unknown as number),
-        seed: flags.seed === undefined ? undefined : (flags.seed as unknown as number),
-        nInit: flags.nInit === undefined ? undefined : (flags.nInit as unknown as number),
-        backend: flags.backend,
-        onNotice: printNotice,
-      });
+      checkDistinctFiles(
+        [{ path: input, flag: 'input' }],
+        [{ path: flags.output, flag: '--output' }],
+      );
+      const { output, json: printJson, ...options } = flags;
+      const result = await selectK(input, { ...options, onNotice: printNotice });
       const json = JSON.stringify(selectionJson(result), null, 2) + '\n';
-      if (flags.output) writeFileAtomic(flags.output, [json]);
-      printResult(flags.json ? json : selectionTable(result));
+      if (output) writeTextFile(output, json);
+      printResult(printJson ? json : selectionTable(result));
     });
   return command;
 }

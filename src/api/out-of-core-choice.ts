@@ -3,14 +3,16 @@ import { totalmem } from 'node:os';
 import { sniffInputFormat } from '../io/format.js';
 
 /** Above this share of the machine's memory, an input file is fitted out of core unless asked otherwise. */
-export const OUT_OF_CORE_FILE_SHARE = 0.4;
+const OUT_OF_CORE_FILE_SHARE = 0.4;
 
 /**
- * Whether `gpuseg fit` or `predict` reads its input chunk by chunk: when asked (--out-of-core),
+ * Whether a fit (`fitOutOfCore` rather than `fit`) or a scoring (`predictOutOfCore` rather than
+ * `predict`) of a file should read it chunk by chunk: when asked (--out-of-core),
  * or when the file is so large that the in-memory path (file bytes, the float32 matrix, per-row
  * outputs) would not fit — then only where the out-of-core path applies (fit: k-means or gmm; Arrow or
  * Parquet input; an output it can append to); otherwise the in-memory path runs and says why.
- * `algorithm` is undefined for predict (any model).
+ * `algorithm` is undefined for predict (any model). Why, and why not when it would be needed, is
+ * said through `notice`; the flags named are the CLI's.
  */
 export function chooseOutOfCore(
   input: string,

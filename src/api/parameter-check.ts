@@ -1,0 +1,116 @@
+import { UsageError } from '../errors.js';
+import type { Algorithm, ParameterSpec, ParameterValue, ResolvedParameters } from './parameters.js';
+
+/** The parameter table's rules applied: parsing and checking values, and filling defaults. */
+
+/**
+ * Converts a CLI string to the parameter's type, or checks an API value; throws a UsageError
+ * naming the flag, and (`as: 'option'`, the API's checks) the option too.
+ */
+export function checkParameter<S extends ParameterSpec>(
+  spec: S,
+  value: unknown,
+  as: 'flag' | 'option' = 'option',
+): ParameterValue<S> {
+  return checkValue(spec, value, as) as ParameterValue<S>;
+}
+
+function checkValue(
+  spec: ParameterSpec,
+  value: unknown,
+  as: 'flag' | 'option',
+): number | string | string[] | Float32Array | number[][] {
+  const flag = spec.flag.split(' ')[0];
+  const fail = (expected: string): never => {
+    const got = Array.isArray(value) ? value.join(',') : String(value);
+    const option = as === 'option' ? ` (option ${spec.name})` : '';
+    throw new UsageError(`${flag}: expected ${expected}, got '${got}'${option}`);
+  };
+  switch (spec.kind) {
+    case 'int':
+    case 'number':
+    case 'int-or-auto': {
+      if (spec.kind === 'int-or-auto' && value === 'auto') return value;
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && value.trim() !== ''
+            ? Number(value)
+            : Number.NaN;
+      const integer = spec.kind !== 'number';
+      const what =
+        (spec.kind === 'int-or-auto' ? "'auto' or " : '') + (integer ? 'an integer' : 'a number');
+      const bound =
+        spec.max !== undefined
+          ? ` in ${spec.min ?? '-∞'}..${spec.max}`
+          : spec.min !== undefined
+            ? ` ≥ ${spec.min}`
+            : spec.above !== undefined
+              ? ` > ${spec.above}`
+              : '';
+      if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) fail(`${what}${bound}`);
+      if (spec.min !== undefined && n < spec.min) fail(`${what}${bound}`);
+      if (spec.max !== undefined && n > spec.max) fail(`${what}${bound}`);
+      if (spec.above !== undefined && n <= spec.above) fail(`${what}${bound}`);
+      return n;
+    }
+    case 'choice':
+      if (typeof value !== 'string' || !spec.choices!.includes(value))
+        fail(`one of ${spec.choices!.join(', ')}`);
+      return value as string;
+    case 'list': {
+      const list = Array.isArray(value)
+        ? value.map(String)
+        : typeof value === 'string'
+          ? value.split(',')
+          : fail('a comma-separated list of columns');
+      const names = (list as string[]).map((s) => s.trim()).filter((s) => s.length > 0);
+      if (names.length === 0) fail('at least one column name');
+      return names;
+    }
+    case 'centres':
+    case 'string':
+      // Centres given as numbers are checked against k and the features where those are known.
+      if (spec.kind === 'centres' && (value instanceof Float32Array || Array.isArray(value)))
+        return value as Float32Array | number[][];
+      if (typeof value !== 'string' || value.length === 0) fail('a value');
+      return value as string;
+  }
+}
+
+/** A parameter's default, for `algorithm` where it depends on one. */
+export function parameterDefault(
+  spec: ParameterSpec,
+  algorithm: Algorithm = 'kmeans',
+): number | string | undefined {
+  return spec.defaults ? spec.defaults[algorithm] : spec.default;
+}
+
+/**
+ * The values an API call runs with: each option of `specs` in `given` checked (a UsageError names
+ * the flag and the option), a missing one given its default (`algorithm`'s, where it depends on
+ * one). The only place defaults are applied.
+ */
+export function resolveParameters<const T extends readonly ParameterSpec[]>(
+  specs: T,
+  given: object,
+  algorithm: Algorithm = 'kmeans',
+): ResolvedParameters<T> {
+  const values = given as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const spec of specs) {
+    const value = values[spec.name] ?? parameterDefault(spec, algorithm);
+    out[spec.name] = value === undefined ? undefined : checkParameter(spec, value);
+  }
+  return out as ResolvedParameters<T>;
+}
+
+/** The spec of an option by API name. */
+export function parameter<const T extends readonly ParameterSpec[], N extends T[number]['name']>(
+  specs: T,
+  name: N,
+): Extract<T[number], { name: N }> {
+  const spec = specs.find((s) => s.name === name);
+  if (!spec) throw new Error(`no parameter '${name}'`);
+  return spec as Extract<T[number], { name: N }>;
+}
