@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import {
   KERNEL_SCRATCH_BYTES,
   KERNEL_SCRATCH_SLOTS,
@@ -37,7 +36,7 @@ import {
 } from './wasm-kernel.js';
 import { SEED_WASM_DRIVER_SOURCE, seedWasmFits, seedWasmModule } from './wasm-seed.js';
 import { BOUNDED_WASM_DRIVER_SOURCE, boundedWasmFits, boundedWasmModule } from './wasm-bounded.js';
-import { WorkerPool } from './worker-pool.js';
+import { cpuThreads, WorkerPool } from './worker-pool.js';
 
 /**
  * The CPU backend: the passes of backend.ts on typed arrays, over all cores with worker_threads.
@@ -54,7 +53,7 @@ const INLINE_MAX_VALUES = 1 << 19;
 let sharedPool: WorkerPool | undefined;
 
 function pool(): WorkerPool {
-  sharedPool ??= new WorkerPool(Math.max(1, Math.min(availableParallelism(), 64)));
+  sharedPool ??= new WorkerPool(cpuThreads());
   return sharedPool;
 }
 
@@ -344,12 +343,12 @@ export class CpuBackend implements Backend {
   private boundedStepCount = 0;
 
   /**
-   * @param threads worker threads (default: every core)
+   * @param threads worker threads (default: GPUSEG_THREADS, else every core)
    * @param useWasm use the WebAssembly SIMD Lloyd kernel where the shape suits it (default true;
    *   false keeps the plain JavaScript kernels, which tests compare it with)
    */
   constructor(
-    private readonly threads = Math.max(1, Math.min(availableParallelism(), 64)),
+    private readonly threads = cpuThreads(),
     private readonly useWasm = true,
   ) {
     this.deviceName = `cpu: ${threads} thread${threads === 1 ? '' : 's'}`;

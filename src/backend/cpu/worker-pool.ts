@@ -1,6 +1,26 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { InternalError } from '../../errors.js';
+import { InternalError, UsageError } from '../../errors.js';
 import { WORKER_SOURCE } from './worker-source.js';
+
+/** The most worker threads a pool has (worker w uses scratch slot w of a kernel memory). */
+export const MAX_THREADS = 64;
+
+/**
+ * Threads for the CPU backend: GPUSEG_THREADS when set (a whole number from 1 to 64), else every
+ * core (at most 64).
+ */
+export function cpuThreads(): number {
+  const text = process.env.GPUSEG_THREADS;
+  if (text === undefined || text === '')
+    return Math.max(1, Math.min(availableParallelism(), MAX_THREADS));
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1 || v > MAX_THREADS)
+    throw new UsageError(
+      `GPUSEG_THREADS=${text} is not a whole number of threads from 1 to ${MAX_THREADS}; unset it to use every core`,
+    );
+  return v;
+}
 
 interface Pending {
   resolve: (results: Float64Array[]) => void;
@@ -23,7 +43,6 @@ export class WorkerPool {
   constructor(readonly size: number) {
     for (let w = 0; w < size; w++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, name: `gpuseg-cpu-${w}` });
-      worker.unref();
       worker.on('message', (msg: { job: number; results?: Float64Array[]; error?: string }) =>
         this.onMessage(w, msg),
       );
@@ -36,6 +55,10 @@ export class WorkerPool {
         if (!this.disposed)
           this.failAll(new InternalError(`CPU worker ${w} exited unexpectedly (code ${code})`));
       });
+      // Unreferenced after the listeners are attached: attaching a 'message' listener references
+      // the worker's port again, and a worker that never got a job then held the process open
+      // forever once the run was over (issue 11).
+      worker.unref();
       this.workers.push(worker);
       this.inFlight.push(0);
     }
