@@ -1,4 +1,4 @@
-import { compileWat, simdSupported } from '../backend/cpu/wasm-kernel.js';
+import { compileWat, simdSupported } from '../util/compile-kernel.js';
 import type { DataMatrix } from '../data/matrix.js';
 import { meanAndStd } from './stats.js';
 

@@ -24,18 +24,30 @@ import {
   sampleUniform,
   seedMinDistKernelSource,
   seedPotentialsKernelSource,
-  type KernelSource,
 } from './kernel-source.js';
-import { gmmWasmFits, gmmWasmLayout, gmmWasmModule, gmmWasmRows } from './wasm-gmm.js';
 import {
-  lloydWasmModule,
-  ROW_TIE_TOLERANCE,
-  WASM_DRIVER_SOURCE,
-  wasmKernelFits,
-  wasmLayout,
-} from './wasm-kernel.js';
-import { SEED_WASM_DRIVER_SOURCE, seedWasmFits, seedWasmModule } from './wasm-seed.js';
-import { BOUNDED_WASM_DRIVER_SOURCE, boundedWasmFits, boundedWasmModule } from './wasm-bounded.js';
+  BOUNDED_MAX_FAILING,
+  boundedSummary,
+  centreGeometry,
+  predictedFailing,
+  sumOfSquares,
+  type BoundState,
+  type CentreGeometry,
+} from './bounded-state.js';
+import {
+  runJob,
+  dropDataset,
+  type BlockData,
+  type BlockJob,
+  type WasmBoundedSpec,
+  type WasmGmmSpec,
+  type WasmKernelSpec,
+  type WasmSeedSpec,
+} from './run-block.js';
+import { gmmWasmFits, gmmWasmLayout, gmmWasmModule, gmmWasmRows } from './wasm-gmm.js';
+import { lloydWasmModule, ROW_TIE_TOLERANCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
+import { seedWasmFits, seedWasmModule } from './wasm-seed.js';
+import { boundedWasmFits, boundedWasmModule } from './wasm-bounded.js';
 import { cpuThreads, WorkerPool } from './worker-pool.js';
 
 /**
@@ -64,8 +76,13 @@ export async function shutdownCpuWorkers(): Promise<void> {
   await p?.dispose();
 }
 
+/** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
+const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;
+
 interface CpuDataset extends DatasetHandle {
   readonly id: number;
+  /** The matrix as run-block.ts sees it on the calling thread. */
+  readonly data: BlockData;
   readonly inline: boolean;
   /** The matrix's kernel memory, when this attachment holds its per-row regions (the SIMD kernel then works in place). */
   readonly kmem: KernelMemory | undefined;
@@ -76,258 +93,6 @@ interface CpuDataset extends DatasetHandle {
   bounds: BoundState | undefined;
   /** Σ‖x‖² over the rows, for the inertia of a bounded step (computed once). */
   sumSquares: number | undefined;
-}
-
-/**
- * Hamerly's bounds (2010) between Lloyd steps: per row an upper bound on the distance to its
- * centre and a lower bound on the distance to every other; the per-cluster sums and counts of the
- * stored labels, kept up to date by the rows that move; and the centres of the last step.
- */
-interface BoundState {
-  k: number;
-  upper: Float32Array;
-  lower: Float32Array;
-  centres: Float32Array;
-  sums: Float64Array;
-  counts: Float64Array;
-}
-
-/**
- * A bounded step pays while few rows fail their bound test (they get every distance in scalar
- * JavaScript, slower per row than the SIMD full pass). The share is predicted on a strided sample
- * of BOUND_SAMPLE rows before each step; past BOUNDED_MAX_FAILING the step is a full SIMD pass,
- * which also refreshes the bounds.
- */
-const BOUNDED_MAX_FAILING = 0.1;
-const BOUND_SAMPLE = 4096;
-
-/** Centre movements and half-distances a bounded step needs (Hamerly's δ and s). */
-interface CentreGeometry {
-  shift: Float64Array;
-  far: number;
-  nextFar: number;
-  farthest: number;
-  half: Float64Array;
-}
-
-function centreGeometry(
-  centres: Float32Array,
-  previous: Float32Array,
-  k: number,
-  d: number,
-): CentreGeometry {
-  const shift = new Float64Array(k);
-  let far = 0;
-  let nextFar = 0;
-  let farthest = 0;
-  for (let c = 0; c < k; c++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += (centres[c * d + j] - previous[c * d + j]) ** 2;
-    shift[c] = Math.sqrt(s);
-    if (shift[c] > far) {
-      nextFar = far;
-      far = shift[c];
-      farthest = c;
-    } else if (shift[c] > nextFar) nextFar = shift[c];
-  }
-  const half = new Float64Array(k).fill(Infinity);
-  for (let a = 0; a < k; a++) {
-    for (let c = a + 1; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += (centres[a * d + j] - centres[c * d + j]) ** 2;
-      const h = Math.sqrt(s) / 2;
-      if (h < half[a]) half[a] = h;
-      if (h < half[c]) half[c] = h;
-    }
-  }
-  return { shift, far, nextFar, farthest, half };
-}
-
-/** The share of rows whose bound test fails, on a strided sample (no state is changed). */
-function predictedFailing(labels: Int32Array, b: BoundState, g: CentreGeometry): number {
-  const n = labels.length;
-  const step = Math.max(1, Math.floor(n / BOUND_SAMPLE));
-  let tried = 0;
-  let failing = 0;
-  for (let i = 0; i < n; i += step) {
-    const a = labels[i];
-    const u = b.upper[i] + g.shift[a];
-    const l = b.lower[i] - (a === g.farthest ? g.nextFar : g.far);
-    if (!(u < Math.max(g.half[a], l))) failing++;
-    tried++;
-  }
-  return failing / tried;
-}
-
-type KernelFn = (...args: unknown[]) => number;
-const compiledInline = new Map<string, KernelFn>();
-
-interface WasmKernelSpec {
-  key: string;
-  module: WebAssembly.Module;
-  k: number;
-  d: number;
-  /** In place: offsets within a thread's scratch slot; copying: a private memory's layout. */
-  layout: {
-    c: number;
-    cm2: number;
-    q: number;
-    acc: number;
-    x: number;
-    lab: number;
-    sqd: number;
-    bytes: number;
-  };
-  maxRows: number;
-  tau: number;
-  /** The matrix lives in a WebAssembly memory: the kernel works on it without copies. */
-  inPlace: boolean;
-  slotBytes: number;
-}
-
-type WasmDriver = (
-  X: Float32Array,
-  n: number,
-  i0: number,
-  i1: number,
-  C: Float32Array,
-  labels: Int32Array,
-  sqd: Float32Array | null,
-  acc: Float64Array | null,
-  tail: KernelFn,
-  ub: Float32Array | null,
-  lb: Float32Array | null,
-) => void;
-type ScratchOffsets = { c: number; cm2: number; q: number; acc: number };
-const drivers = new Function(
-  `${WASM_DRIVER_SOURCE}; return { makeWasmLloyd, makeWasmLloydInPlace };`,
-)() as {
-  makeWasmLloyd: (
-    module: WebAssembly.Module,
-    k: number,
-    d: number,
-    layout: WasmKernelSpec['layout'],
-    maxRows: number,
-    tau: number,
-  ) => WasmDriver;
-  makeWasmLloydInPlace: (
-    module: WebAssembly.Module,
-    k: number,
-    d: number,
-    memory: WebAssembly.Memory,
-    layout: ScratchOffsets,
-    tau: number,
-  ) => WasmDriver;
-};
-/** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
-const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;
-/**
- * The calling thread's WebAssembly drivers, made once: per dataset and shape for those working in
- * a kernel memory (removed when the dataset detaches), per shape for the copying Lloyd kernel.
- */
-const inlineDrivers = new Map<string, unknown>();
-
-function inlineDriver<T>(key: string, make: () => T): T {
-  let fn = inlineDrivers.get(key) as T | undefined;
-  if (fn === undefined) {
-    fn = make();
-    inlineDrivers.set(key, fn);
-  }
-  return fn;
-}
-
-/** make(memory, base) for a dataset's kernel memory and the calling thread's scratch slot in it. */
-function inlineSlotDriver<T>(
-  tag: string,
-  spec: { key: string; slotBytes: number },
-  ds: CpuDataset,
-  kmem: KernelMemory,
-  make: (memory: WebAssembly.Memory, base: number) => T,
-): T {
-  return inlineDriver(`${ds.id}:${tag}:${spec.key}`, () =>
-    make(kmem.memory, kmem.scratch + INLINE_SLOT * spec.slotBytes),
-  );
-}
-
-function inlineWasmKernel(spec: WasmKernelSpec, ds: CpuDataset): WasmDriver {
-  const kmem = ds.kmem;
-  if (spec.inPlace && kmem) {
-    const l = spec.layout;
-    return inlineSlotDriver('lloyd', spec, ds, kmem, (memory, base) =>
-      drivers.makeWasmLloydInPlace(
-        spec.module,
-        spec.k,
-        spec.d,
-        memory,
-        { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc },
-        spec.tau,
-      ),
-    );
-  }
-  return inlineDriver(`copy:${spec.key}`, () =>
-    drivers.makeWasmLloyd(spec.module, spec.k, spec.d, spec.layout, spec.maxRows, spec.tau),
-  );
-}
-
-/** The SIMD seeding kernels' description (wasm-seed.ts), for the workers and the calling thread. */
-interface WasmSeedSpec {
-  key: string;
-  module: WebAssembly.Module;
-  d: number;
-  slotBytes: number;
-  maxRows: number;
-}
-interface WasmSeedDriver {
-  seedMinDist: KernelFn;
-  seedPotentials: KernelFn;
-}
-const makeWasmSeed = new Function(`${SEED_WASM_DRIVER_SOURCE}; return makeWasmSeed;`)() as (
-  module: WebAssembly.Module,
-  d: number,
-  memory: WebAssembly.Memory,
-  base: number,
-  slotBytes: number,
-  maxRows: number,
-) => WasmSeedDriver;
-
-/** The calling thread's seeding driver for a dataset whose matrix lives in a kernel memory. */
-function inlineSeedKernel(spec: WasmSeedSpec, ds: CpuDataset, kmem: KernelMemory): WasmSeedDriver {
-  return inlineSlotDriver('seed', spec, ds, kmem, (memory, base) =>
-    makeWasmSeed(spec.module, spec.d, memory, base, spec.slotBytes, spec.maxRows),
-  );
-}
-
-/** The WebAssembly bounded step's description (wasm-bounded.ts), for the workers and the calling thread. */
-interface WasmBoundedSpec {
-  key: string;
-  module: WebAssembly.Module;
-  k: number;
-  d: number;
-  slotBytes: number;
-}
-const makeWasmBounded = new Function(
-  `${BOUNDED_WASM_DRIVER_SOURCE}; return makeWasmBounded;`,
-)() as (
-  module: WebAssembly.Module,
-  k: number,
-  d: number,
-  memory: WebAssembly.Memory,
-  base: number,
-) => KernelFn;
-
-function inlineBoundedKernel(spec: WasmBoundedSpec, ds: CpuDataset, kmem: KernelMemory): KernelFn {
-  return inlineSlotDriver('bounded', spec, ds, kmem, (memory, base) =>
-    makeWasmBounded(spec.module, spec.k, spec.d, memory, base),
-  );
-}
-
-function compileInline(kernel: KernelSource): KernelFn {
-  let fn = compiledInline.get(kernel.key);
-  if (!fn) {
-    fn = new Function(kernel.body)() as KernelFn;
-    compiledInline.set(kernel.key, fn);
-  }
-  return fn;
 }
 
 let nextDatasetId = 1;
@@ -360,13 +125,15 @@ export class CpuBackend implements Backend {
   }
 
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
+    const id = nextDatasetId++;
     // A second attachment of the same matrix gets its own per-row arrays (and the copying kernel).
     const kmem =
       matrix.kernelMemory && !matrix.kernelMemory.claimed ? matrix.kernelMemory : undefined;
     if (kmem) kmem.claimed = true;
     const ds: CpuDataset = {
       kmem,
-      id: nextDatasetId++,
+      id,
+      data: { id, X: matrix.data, n: matrix.rows, d: matrix.dims, kmem },
       rows: matrix.rows,
       dims: matrix.dims,
       matrix,
@@ -386,6 +153,7 @@ export class CpuBackend implements Backend {
         id: ds.id,
         X: matrix.data,
         n: matrix.rows,
+        d: matrix.dims,
         kernelMemory: kmem,
       });
     return ds;
@@ -394,8 +162,7 @@ export class CpuBackend implements Backend {
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
     if (ds.kmem) ds.kmem.claimed = false;
-    for (const key of [...inlineDrivers.keys()])
-      if (key.startsWith(`${ds.id}:`)) inlineDrivers.delete(key);
+    dropDataset(ds.id);
     if (!ds.inline && sharedPool) sharedPool.broadcast({ op: 'drop', id: ds.id });
   }
 
@@ -433,10 +200,7 @@ export class CpuBackend implements Backend {
    * mixture on a matrix in a WebAssembly memory, run on the workers (small inputs run inline,
    * with the JavaScript kernel).
    */
-  private async wasmGmm(
-    ds: CpuDataset,
-    params: GmmPassParams,
-  ): Promise<Record<string, unknown> | undefined> {
+  private async wasmGmm(ds: CpuDataset, params: GmmPassParams): Promise<WasmGmmSpec | undefined> {
     const { k } = params;
     const d = ds.dims;
     if (!this.useWasm || params.form !== 'diag' || !ds.kmem || ds.inline || !gmmWasmFits(k, d))
@@ -514,15 +278,18 @@ export class CpuBackend implements Backend {
     const bounds = store && wasm ? this.boundArrays(ds) : undefined;
     // The next steps will be bounded ones: assemble their kernel meanwhile (once per shape).
     if (bounds) this.wasmBounded(ds, k).catch(() => undefined);
-    const partials = await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
+    const partials = await this.runBlocks(ds, {
+      call: 'lloyd',
+      kernel: lloydKernelSource(k, ds.dims),
+      k,
       C: centres,
       labels,
       sqd: null,
       accumulate: true,
       accLength: kd + k + 2,
       wasm,
-      ub: bounds?.upper,
-      lb: bounds?.lower,
+      ub: bounds?.upper ?? null,
+      lb: bounds?.lower ?? null,
     });
     const total = new Float64Array(kd + k + 2);
     for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
@@ -565,47 +332,20 @@ export class CpuBackend implements Backend {
   ): Promise<LloydSummary> {
     this.boundedStepCount++;
     const d = ds.dims;
-    const kd = k * d;
-    const { shift, far, nextFar, farthest, half } = g;
-    const partials = await this.runBlocks(ds, boundedLloydKernelSource(k, d), 'bounded', {
+    const partials = await this.runBlocks(ds, {
+      call: 'bounded',
+      kernel: boundedLloydKernelSource(k, d),
+      k,
       C: centres,
       labels: ds.labels,
       U: b.upper,
       Lo: b.lower,
-      shift,
-      far,
-      nextFar,
-      farthest,
-      half,
-      accLength: kd + k + 2,
+      ...g,
+      accLength: k * d + k + 2,
       wasmBounded: await this.wasmBounded(ds, k),
     });
-    let changed = 0;
-    for (const part of partials) {
-      for (let o = 0; o < kd; o++) b.sums[o] += part[o];
-      for (let c = 0; c < k; c++) b.counts[c] += part[kd + c];
-      changed += part[kd + k];
-    }
-    b.centres = Float32Array.from(centres);
-    // Inertia from the sums: Σ‖x − c_a‖² = Σ‖x‖² − 2·Σ_c c·S_c + Σ_c n_c·‖c‖².
     ds.sumSquares ??= sumOfSquares(ds.matrix);
-    let inertia = ds.sumSquares;
-    for (let c = 0; c < k; c++) {
-      let cs = 0;
-      let cc = 0;
-      for (let j = 0; j < d; j++) {
-        const v = centres[c * d + j];
-        cs += v * b.sums[c * d + j];
-        cc += v * v;
-      }
-      inertia += b.counts[c] * cc - 2 * cs;
-    }
-    return {
-      sums: b.sums.slice(),
-      counts: b.counts.slice(),
-      inertia: Math.max(0, inertia),
-      changed,
-    };
+    return boundedSummary(b, partials, centres, d, ds.sumSquares);
   }
 
   async assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
@@ -617,13 +357,18 @@ export class CpuBackend implements Backend {
     const sqd = kmem
       ? new Float32Array(kmem.memory.buffer, kmem.sqd, ds.rows)
       : new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
-    await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
+    await this.runBlocks(ds, {
+      call: 'lloyd',
+      kernel: lloydKernelSource(k, ds.dims),
+      k,
       C: centres,
       labels,
       sqd,
       accumulate: false,
       accLength: 0,
       wasm: await this.wasmKernel(ds, k, ds.dims),
+      ub: null,
+      lb: null,
     });
     return { labels: labels.slice(), sqDistances: sqd.slice() };
   }
@@ -656,7 +401,9 @@ export class CpuBackend implements Backend {
     ds.minDist ??= new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
     const nBlocks = Math.ceil(ds.rows / SEED_BLOCK_ROWS);
     ds.blockSums ??= new Float64Array(new SharedArrayBuffer(Math.max(8, nBlocks * 8)), 0, nBlocks);
-    await this.runBlocks(ds, seedMinDistKernelSource(ds.dims), 'seedMinDist', {
+    await this.runBlocks(ds, {
+      call: 'seedMinDist',
+      kernel: seedMinDistKernelSource(ds.dims),
       C: centres,
       count,
       minDist: ds.minDist,
@@ -675,17 +422,14 @@ export class CpuBackend implements Backend {
   ): Promise<Float64Array> {
     const ds = this.dataset(handle);
     if (!ds.minDist) throw new InternalError('seedPotentials called before seedReset');
-    const partials = await this.runBlocks(
-      ds,
-      seedPotentialsKernelSource(ds.dims),
-      'seedPotentials',
-      {
-        cands: candidates,
-        L: count,
-        minDist: ds.minDist,
-        wasmSeed: await this.wasmSeed(ds),
-      },
-    );
+    const partials = await this.runBlocks(ds, {
+      call: 'seedPotentials',
+      kernel: seedPotentialsKernelSource(ds.dims),
+      cands: candidates,
+      L: count,
+      minDist: ds.minDist,
+      wasmSeed: await this.wasmSeed(ds),
+    });
     const out = new Float64Array(count);
     for (const part of partials) for (let l = 0; l < count; l++) out[l] += part[l];
     return out;
@@ -707,7 +451,11 @@ export class CpuBackend implements Backend {
     const d = ds.dims;
     const s = params.form === 'diag' ? d : (d * (d + 1)) / 2;
     const accLength = k + k * d + k * s;
-    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, k, d), 'gmm', {
+    const partials = await this.runBlocks(ds, {
+      call: 'gmm',
+      kernel: gmmKernelSource(params.form, k, d),
+      form: params.form,
+      k,
       M: params.means,
       P: params.precChol,
       B: params.bias,
@@ -740,21 +488,20 @@ export class CpuBackend implements Backend {
     const probs = options.probabilities
       ? new Float32Array(shared(n * params.k * 4), 0, n * params.k)
       : null;
-    const partials = await this.runBlocks(
-      ds,
-      gmmKernelSource(params.form, params.k, ds.dims),
-      'gmm',
-      {
-        M: params.means,
-        P: params.precChol,
-        B: params.bias,
-        accLength: 0,
-        labels,
-        maxProb,
-        probs,
-        wasmGmm: await this.wasmGmm(ds, params),
-      },
-    );
+    const partials = await this.runBlocks(ds, {
+      call: 'gmm',
+      kernel: gmmKernelSource(params.form, params.k, ds.dims),
+      form: params.form,
+      k: params.k,
+      M: params.means,
+      P: params.precChol,
+      B: params.bias,
+      accLength: 0,
+      labels,
+      maxProb,
+      probs,
+      wasmGmm: await this.wasmGmm(ds, params),
+    });
     let logLikelihood = 0;
     for (const part of partials) logLikelihood += part[0];
     return {
@@ -774,17 +521,12 @@ export class CpuBackend implements Backend {
     return handle as CpuDataset;
   }
 
-  /** Runs a kernel over every block; returns the per-block results in block order. */
-  private async runBlocks(
-    ds: CpuDataset,
-    kernel: KernelSource,
-    call: string,
-    args: Record<string, unknown>,
-  ): Promise<Float64Array[]> {
+  /** Runs a job over every block; returns the per-block results in block order. */
+  private async runBlocks(ds: CpuDataset, job: BlockJob): Promise<Float64Array[]> {
     const blocks: [number, number][] = [];
     for (let i0 = 0; i0 < ds.rows; i0 += CPU_BLOCK_ROWS)
       blocks.push([i0, Math.min(ds.rows, i0 + CPU_BLOCK_ROWS)]);
-    if (ds.inline) return runInline(ds, kernel, call, args, blocks);
+    if (ds.inline) return runJob(ds.data, INLINE_SLOT, job, blocks);
     // Worker w uses scratch slot w of a kernel memory; the pool has at most 64, below INLINE_SLOT.
     const workers = Math.min(this.threads, blocks.length, pool().size);
     const jobs: Promise<Float64Array[]>[] = [];
@@ -793,119 +535,8 @@ export class CpuBackend implements Backend {
         Math.floor((w * blocks.length) / workers),
         Math.floor(((w + 1) * blocks.length) / workers),
       );
-      jobs.push(pool().run(w, { id: ds.id, slot: w, kernel, call, blocks: mine, args }));
+      jobs.push(pool().run(w, { id: ds.id, slot: w, work: job, blocks: mine }));
     }
     return (await Promise.all(jobs)).flat();
   }
-}
-
-function runInline(
-  ds: CpuDataset,
-  kernel: KernelSource,
-  call: string,
-  a: Record<string, unknown>,
-  blocks: [number, number][],
-): Float64Array[] {
-  const fn = compileInline(kernel);
-  const X = ds.matrix.data;
-  const n = ds.rows;
-  const results: Float64Array[] = [];
-  for (const [i0, i1] of blocks) {
-    if (call === 'lloyd') {
-      const acc = a.accumulate ? new Float64Array(a.accLength as number) : null;
-      const ub = (a.ub as Float32Array | undefined) ?? null;
-      const lb = (a.lb as Float32Array | undefined) ?? null;
-      if (a.wasm)
-        inlineWasmKernel(a.wasm as WasmKernelSpec, ds)(
-          X,
-          n,
-          i0,
-          i1,
-          a.C as Float32Array,
-          a.labels as Int32Array,
-          a.sqd as Float32Array | null,
-          acc,
-          fn,
-          ub,
-          lb,
-        );
-      else fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc, ub, lb);
-      if (acc) results.push(acc);
-    } else if (call === 'bounded') {
-      const acc = new Float64Array(a.accLength as number);
-      const run =
-        a.wasmBounded && ds.kmem
-          ? inlineBoundedKernel(a.wasmBounded as WasmBoundedSpec, ds, ds.kmem)
-          : fn;
-      run(
-        X,
-        n,
-        i0,
-        i1,
-        a.C,
-        a.labels,
-        a.U,
-        a.Lo,
-        a.shift,
-        a.far,
-        a.nextFar,
-        a.farthest,
-        a.half,
-        acc,
-      );
-      results.push(acc);
-    } else if (call === 'seedMinDist') {
-      const run =
-        a.wasmSeed && ds.kmem
-          ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedMinDist
-          : fn;
-      run(X, n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
-    } else if (call === 'gmm') {
-      const accLength = a.accLength as number;
-      const res = new Float64Array(accLength + 1);
-      fn(
-        X,
-        n,
-        i0,
-        i1,
-        a.M,
-        a.P,
-        a.B,
-        accLength > 0 ? res.subarray(0, accLength) : null,
-        a.labels,
-        a.maxProb,
-        a.probs,
-        res.subarray(accLength),
-      );
-      results.push(res);
-    } else {
-      const out = new Float64Array(a.L as number);
-      const run =
-        a.wasmSeed && ds.kmem
-          ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedPotentials
-          : fn;
-      run(X, n, i0, i1, a.cands, a.L, a.minDist, out);
-      results.push(out);
-    }
-  }
-  return results;
-}
-
-/** Σ over rows of ‖x‖², in float64. */
-function sumOfSquares(m: DataMatrix): number {
-  // Four running sums: one would wait on the previous addition's latency for every value.
-  const x = m.data;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const end = x.length - (x.length % 4);
-  for (let i = 0; i < end; i += 4) {
-    s0 += x[i] * x[i];
-    s1 += x[i + 1] * x[i + 1];
-    s2 += x[i + 2] * x[i + 2];
-    s3 += x[i + 3] * x[i + 3];
-  }
-  for (let i = end; i < x.length; i++) s0 += x[i] * x[i];
-  return s0 + s1 + (s2 + s3);
 }

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InternalError, UsageError } from '../../errors.js';
-import { WORKER_SOURCE } from './worker-source.js';
+import { compiledModule, workerExecArgv } from '../../util/compiled-module.js';
+import type { WorkerMessage, WorkerReply } from './cpu-worker.js';
+import type { BlockJob } from './run-block.js';
 
 /** The most worker threads a pool has (worker w uses scratch slot w of a kernel memory). */
 export const MAX_THREADS = 64;
@@ -42,10 +44,11 @@ export class WorkerPool {
 
   constructor(readonly size: number) {
     for (let w = 0; w < size; w++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, name: `gpuseg-cpu-${w}` });
-      worker.on('message', (msg: { job: number; results?: Float64Array[]; error?: string }) =>
-        this.onMessage(w, msg),
-      );
+      const worker = new Worker(compiledModule(import.meta.url, 'cpu-worker.js'), {
+        name: `gpuseg-cpu-${w}`,
+        execArgv: workerExecArgv(),
+      });
+      worker.on('message', (msg: WorkerReply) => this.onMessage(w, msg));
       worker.on('error', (error) =>
         this.failAll(
           new InternalError(`CPU worker ${w} failed: ${error.message}`, { cause: error }),
@@ -65,14 +68,18 @@ export class WorkerPool {
   }
 
   /** Posts a job to worker w; resolves with the per-block results it sends back. */
-  run(w: number, message: Record<string, unknown>): Promise<Float64Array[]> {
+  run(
+    w: number,
+    message: { id: number; slot: number; work: BlockJob; blocks: [number, number][] },
+  ): Promise<Float64Array[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.disposed) return Promise.reject(new InternalError('the CPU worker pool was disposed'));
     const job = this.nextJob++;
     return new Promise<Float64Array[]>((resolve, reject) => {
       this.pending.set(job, { resolve, reject });
       if (this.inFlight[w]++ === 0) this.workers[w].ref();
-      this.workers[w].postMessage({ ...message, op: 'run', job });
+      const msg: WorkerMessage = { ...message, op: 'run', job };
+      this.workers[w].postMessage(msg);
       this.pendingWorker.set(job, w);
     });
   }
@@ -80,14 +87,11 @@ export class WorkerPool {
   private readonly pendingWorker = new Map<number, number>();
 
   /** Sends a message that needs no answer to every worker (dataset registration). */
-  broadcast(message: Record<string, unknown>): void {
+  broadcast(message: WorkerMessage): void {
     for (const worker of this.workers) worker.postMessage(message);
   }
 
-  private onMessage(
-    w: number,
-    msg: { job: number; results?: Float64Array[]; error?: string },
-  ): void {
+  private onMessage(w: number, msg: WorkerReply): void {
     const pending = this.pending.get(msg.job);
     if (!pending) return;
     this.pending.delete(msg.job);
