@@ -1,9 +1,4 @@
-import {
-  KERNEL_SCRATCH_BYTES,
-  KERNEL_SCRATCH_SLOTS,
-  type DataMatrix,
-  type KernelMemory,
-} from '../../data/matrix.js';
+import { KERNEL_SCRATCH_SLOTS, type DataMatrix } from '../../data/matrix.js';
 import { InternalError } from '../../errors.js';
 import {
   SEED_BLOCK_ROWS,
@@ -18,10 +13,9 @@ import {
 } from '../backend.js';
 import {
   boundedLloydKernelSource,
-  GMM_MIN_RESPONSIBILITY,
   gmmKernelSource,
   lloydKernelSource,
-  sampleUniform,
+  sampleRows,
   seedMinDistKernelSource,
   seedPotentialsKernelSource,
 } from './kernel-source.js';
@@ -35,20 +29,32 @@ import {
   type CentreGeometry,
 } from './bounded-state.js';
 import {
+  attachDataset,
+  boundArrays,
+  rowInts,
+  sharedFloat32,
+  sharedInt32,
+  type CpuDataset,
+} from './cpu-dataset.js';
+import {
   runJob,
   dropDataset,
-  type BlockData,
+  addInOrder,
   type BlockJob,
-  type WasmBoundedSpec,
-  type WasmGmmSpec,
   type WasmKernelSpec,
   type WasmSeedSpec,
 } from './run-block.js';
-import { gmmWasmFits, gmmWasmLayout, gmmWasmModule, gmmWasmRows } from './wasm-gmm.js';
-import { lloydWasmModule, ROW_TIE_TOLERANCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
-import { seedWasmFits, seedWasmModule } from './wasm-seed.js';
-import { boundedWasmFits, boundedWasmModule } from './wasm-bounded.js';
-import { cpuThreads, WorkerPool } from './worker-pool.js';
+import {
+  CPU_BLOCK_ROWS,
+  wasmBoundedSpec,
+  wasmGmmSpec,
+  wasmKernelSpec,
+  wasmSeedSpec,
+} from './wasm-specs.js';
+import { cpuThreads, existingWorkerPool, sharedWorkerPool } from './worker-pool.js';
+
+export { CPU_BLOCK_ROWS } from './wasm-specs.js';
+export { shutdownCpuWorkers } from './worker-pool.js';
 
 /**
  * The CPU backend: the passes of backend.ts on typed arrays, over all cores with worker_threads.
@@ -59,47 +65,10 @@ import { cpuThreads, WorkerPool } from './worker-pool.js';
  * Small inputs run on the calling thread (same blocks, same order), since starting workers would
  * cost more than the work.
  */
-export const CPU_BLOCK_ROWS = 32768;
 const INLINE_MAX_VALUES = 1 << 19;
-
-let sharedPool: WorkerPool | undefined;
-
-function pool(): WorkerPool {
-  sharedPool ??= new WorkerPool(cpuThreads());
-  return sharedPool;
-}
-
-/** Stops the shared CPU worker threads (they are unreferenced when idle, so this is optional). */
-export async function shutdownCpuWorkers(): Promise<void> {
-  const p = sharedPool;
-  sharedPool = undefined;
-  await p?.dispose();
-}
 
 /** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
 const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;
-
-interface CpuDataset extends DatasetHandle {
-  readonly id: number;
-  /** The matrix as run-block.ts sees it on the calling thread. */
-  readonly data: BlockData;
-  readonly inline: boolean;
-  /** The matrix's kernel memory, when this attachment holds its per-row regions (the SIMD kernel then works in place). */
-  readonly kmem: KernelMemory | undefined;
-  labels: Int32Array;
-  minDist: Float32Array | undefined;
-  blockSums: Float64Array | undefined;
-  /** State of bounded Lloyd steps, valid while the stored labels come from steps with this k. */
-  bounds: BoundState | undefined;
-  /** Σ‖x‖² over the rows, for the inertia of a bounded step (computed once). */
-  sumSquares: number | undefined;
-}
-
-let nextDatasetId = 1;
-
-function sharedInt32(n: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(Math.max(4, n * 4)), 0, n);
-}
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
@@ -125,36 +94,16 @@ export class CpuBackend implements Backend {
   }
 
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
-    const id = nextDatasetId++;
-    // A second attachment of the same matrix gets its own per-row arrays (and the copying kernel).
-    const kmem =
-      matrix.kernelMemory && !matrix.kernelMemory.claimed ? matrix.kernelMemory : undefined;
-    if (kmem) kmem.claimed = true;
-    const ds: CpuDataset = {
-      kmem,
-      id,
-      data: { id, X: matrix.data, n: matrix.rows, d: matrix.dims, kmem },
-      rows: matrix.rows,
-      dims: matrix.dims,
-      matrix,
-      inline: matrix.rows * matrix.dims <= INLINE_MAX_VALUES || this.threads === 1,
-      labels: (kmem
-        ? new Int32Array(kmem.memory.buffer, kmem.labels, matrix.rows)
-        : sharedInt32(matrix.rows)
-      ).fill(-1),
-      minDist: undefined,
-      blockSums: undefined,
-      bounds: undefined,
-      sumSquares: undefined,
-    };
-    if (!ds.inline)
-      pool().broadcast({
+    const inline = matrix.rows * matrix.dims <= INLINE_MAX_VALUES || this.threads === 1;
+    const ds = attachDataset(matrix, inline);
+    if (!inline)
+      sharedWorkerPool().broadcast({
         op: 'dataset',
         id: ds.id,
         X: matrix.data,
         n: matrix.rows,
         d: matrix.dims,
-        kernelMemory: kmem,
+        kernelMemory: ds.kmem,
       });
     return ds;
   }
@@ -163,7 +112,7 @@ export class CpuBackend implements Backend {
     const ds = this.dataset(handle);
     if (ds.kmem) ds.kmem.claimed = false;
     dropDataset(ds.id);
-    if (!ds.inline && sharedPool) sharedPool.broadcast({ op: 'drop', id: ds.id });
+    if (!ds.inline) existingWorkerPool()?.broadcast({ op: 'drop', id: ds.id });
   }
 
   async resetLabels(handle: DatasetHandle): Promise<void> {
@@ -172,85 +121,12 @@ export class CpuBackend implements Backend {
     ds.bounds = undefined;
   }
 
-  /** The SIMD kernel's description for the workers, when the shape suits it. */
-  private async wasmKernel(
-    ds: CpuDataset,
-    k: number,
-    d: number,
-  ): Promise<WasmKernelSpec | undefined> {
-    if (!this.useWasm || !wasmKernelFits(k, d)) return undefined;
-    const inPlace = ds.kmem !== undefined;
-    const layout = wasmLayout(inPlace ? 0 : CPU_BLOCK_ROWS, k, d);
-    if (inPlace && layout.bytes > KERNEL_SCRATCH_BYTES) return undefined;
-    return {
-      key: `${k}:${d}`,
-      module: await lloydWasmModule(k, d, inPlace),
-      k,
-      d,
-      layout,
-      maxRows: CPU_BLOCK_ROWS,
-      tau: ROW_TIE_TOLERANCE,
-      inPlace,
-      slotBytes: KERNEL_SCRATCH_BYTES,
-    };
+  private async wasmKernel(ds: CpuDataset, k: number): Promise<WasmKernelSpec | undefined> {
+    return this.useWasm ? wasmKernelSpec(ds.kmem !== undefined, k, ds.dims) : undefined;
   }
 
-  /**
-   * The SIMD diagonal E-step (wasm-gmm.ts) for the worker threads, where it applies: a diagonal
-   * mixture on a matrix in a WebAssembly memory, run on the workers (small inputs run inline,
-   * with the JavaScript kernel).
-   */
-  private async wasmGmm(ds: CpuDataset, params: GmmPassParams): Promise<WasmGmmSpec | undefined> {
-    const { k } = params;
-    const d = ds.dims;
-    if (!this.useWasm || params.form !== 'diag' || !ds.kmem || ds.inline || !gmmWasmFits(k, d))
-      return undefined;
-    const rows = gmmWasmRows(k, d, KERNEL_SCRATCH_BYTES);
-    if (rows === 0) return undefined;
-    return {
-      key: `${k}:${d}`,
-      module: await gmmWasmModule(k, d),
-      k,
-      d,
-      layout: gmmWasmLayout(k, d, rows),
-      rows,
-      minResponsibility: GMM_MIN_RESPONSIBILITY,
-      slotBytes: KERNEL_SCRATCH_BYTES,
-    };
-  }
-
-  /**
-   * The SIMD seeding kernels (wasm-seed.ts), where the matrix lives in a kernel memory: the same
-   * results as the JavaScript kernels, bit for bit, on the workers and the calling thread alike.
-   */
   private async wasmSeed(ds: CpuDataset): Promise<WasmSeedSpec | undefined> {
-    if (!this.useWasm || !ds.kmem || !seedWasmFits(ds.dims)) return undefined;
-    return {
-      key: `seed:${ds.dims}`,
-      module: await seedWasmModule(ds.dims),
-      d: ds.dims,
-      slotBytes: KERNEL_SCRATCH_BYTES,
-      maxRows: CPU_BLOCK_ROWS,
-    };
-  }
-
-  /** The WebAssembly bounded step (wasm-bounded.ts), where the labels and bounds live in the matrix's kernel memory. */
-  private async wasmBounded(ds: CpuDataset, k: number): Promise<WasmBoundedSpec | undefined> {
-    const d = ds.dims;
-    if (!this.useWasm || !ds.kmem || !boundedWasmFits(k, d, KERNEL_SCRATCH_BYTES)) return undefined;
-    return {
-      key: `bounded:${k}:${d}`,
-      module: await boundedWasmModule(k, d),
-      k,
-      d,
-      slotBytes: KERNEL_SCRATCH_BYTES,
-    };
-  }
-
-  /** Int32 per row: in the kernel memory's region `region` when there is one, else a new shared array. */
-  private rowInts(ds: CpuDataset, region: 'labels' | 'outLabels'): Int32Array {
-    const kmem = ds.kmem;
-    return kmem ? new Int32Array(kmem.memory.buffer, kmem[region], ds.rows) : sharedInt32(ds.rows);
+    return this.useWasm && ds.kmem ? wasmSeedSpec(ds.dims) : undefined;
   }
 
   /**
@@ -267,17 +143,17 @@ export class CpuBackend implements Backend {
     const ds = this.dataset(handle);
     const kd = k * ds.dims;
     const store = options.storeLabels !== false;
-    const wasm = await this.wasmKernel(ds, k, ds.dims);
+    const wasm = await this.wasmKernel(ds, k);
     if (store && wasm && ds.bounds?.k === k) {
       const geometry = centreGeometry(centres, ds.bounds.centres, k, ds.dims);
       if (predictedFailing(ds.labels, ds.bounds, geometry) <= BOUNDED_MAX_FAILING)
         return this.boundedStep(ds, ds.bounds, centres, k, geometry);
     }
     if (!store) ds.bounds = undefined; // outLabels shares the bounds' bytes (matrix.ts)
-    const labels = store ? ds.labels : this.rowInts(ds, 'outLabels').fill(-1);
-    const bounds = store && wasm ? this.boundArrays(ds) : undefined;
+    const labels = store ? ds.labels : rowInts(ds, 'outLabels').fill(-1);
+    const bounds = store && wasm ? boundArrays(ds) : undefined;
     // The next steps will be bounded ones: assemble their kernel meanwhile (once per shape).
-    if (bounds) this.wasmBounded(ds, k).catch(() => undefined);
+    if (bounds && ds.kmem) wasmBoundedSpec(k, ds.dims).catch(() => undefined);
     const partials = await this.runBlocks(ds, {
       call: 'lloyd',
       kernel: lloydKernelSource(k, ds.dims),
@@ -291,8 +167,7 @@ export class CpuBackend implements Backend {
       ub: bounds?.upper ?? null,
       lb: bounds?.lower ?? null,
     });
-    const total = new Float64Array(kd + k + 2);
-    for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
+    const total = addInOrder(partials, kd + k + 2);
     const summary = {
       sums: total.slice(0, kd),
       counts: total.slice(kd, kd + k),
@@ -308,18 +183,6 @@ export class CpuBackend implements Backend {
         counts: summary.counts.slice(),
       };
     return summary;
-  }
-
-  private boundArrays(ds: CpuDataset): { upper: Float32Array; lower: Float32Array } {
-    const kmem = ds.kmem;
-    if (kmem)
-      return {
-        upper: new Float32Array(kmem.memory.buffer, kmem.upper, ds.rows),
-        lower: new Float32Array(kmem.memory.buffer, kmem.lower, ds.rows),
-      };
-    const shared = () =>
-      new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
-    return { upper: shared(), lower: shared() };
   }
 
   /** A Lloyd step that skips the rows whose label cannot change (see boundedLloydKernelSource). */
@@ -342,7 +205,8 @@ export class CpuBackend implements Backend {
       Lo: b.lower,
       ...g,
       accLength: k * d + k + 2,
-      wasmBounded: await this.wasmBounded(ds, k),
+      // Bounded steps follow SIMD full passes only (useWasm).
+      wasmBounded: ds.kmem ? await wasmBoundedSpec(k, d) : undefined,
     });
     ds.sumSquares ??= sumOfSquares(ds.matrix);
     return boundedSummary(b, partials, centres, d, ds.sumSquares);
@@ -352,11 +216,11 @@ export class CpuBackend implements Backend {
     const ds = this.dataset(handle);
     // The outputs share the bounds' bytes (matrix.ts): the next Lloyd step is a full pass.
     ds.bounds = undefined;
-    const labels = this.rowInts(ds, 'outLabels').fill(-1);
+    const labels = rowInts(ds, 'outLabels').fill(-1);
     const kmem = ds.kmem;
     const sqd = kmem
       ? new Float32Array(kmem.memory.buffer, kmem.sqd, ds.rows)
-      : new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
+      : sharedFloat32(ds.rows);
     await this.runBlocks(ds, {
       call: 'lloyd',
       kernel: lloydKernelSource(k, ds.dims),
@@ -366,7 +230,7 @@ export class CpuBackend implements Backend {
       sqd,
       accumulate: false,
       accLength: 0,
-      wasm: await this.wasmKernel(ds, k, ds.dims),
+      wasm: await this.wasmKernel(ds, k),
       ub: null,
       lb: null,
     });
@@ -384,11 +248,7 @@ export class CpuBackend implements Backend {
   async seedSample(handle: DatasetHandle, factor: number, seed: number): Promise<Int32Array> {
     const ds = this.dataset(handle);
     if (!ds.minDist) throw new InternalError('seedSample called before seedReset');
-    const f = Math.fround(factor);
-    const kept: number[] = [];
-    for (let i = 0; i < ds.rows; i++)
-      if (sampleUniform(i, seed >>> 0) < Math.fround(f * ds.minDist[i])) kept.push(i);
-    return Int32Array.from(kept);
+    return sampleRows(ds.minDist, ds.rows, factor, seed);
   }
 
   private async seedMinDist(
@@ -398,7 +258,7 @@ export class CpuBackend implements Backend {
     reset: boolean,
   ): Promise<Float64Array> {
     const ds = this.dataset(handle);
-    ds.minDist ??= new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
+    ds.minDist ??= sharedFloat32(ds.rows);
     const nBlocks = Math.ceil(ds.rows / SEED_BLOCK_ROWS);
     ds.blockSums ??= new Float64Array(new SharedArrayBuffer(Math.max(8, nBlocks * 8)), 0, nBlocks);
     await this.runBlocks(ds, {
@@ -430,9 +290,7 @@ export class CpuBackend implements Backend {
       minDist: ds.minDist,
       wasmSeed: await this.wasmSeed(ds),
     });
-    const out = new Float64Array(count);
-    for (const part of partials) for (let l = 0; l < count; l++) out[l] += part[l];
-    return out;
+    return addInOrder(partials, count);
   }
 
   async seedReadMinDist(
@@ -451,22 +309,8 @@ export class CpuBackend implements Backend {
     const d = ds.dims;
     const s = params.form === 'diag' ? d : (d * (d + 1)) / 2;
     const accLength = k + k * d + k * s;
-    const partials = await this.runBlocks(ds, {
-      call: 'gmm',
-      kernel: gmmKernelSource(params.form, k, d),
-      form: params.form,
-      k,
-      M: params.means,
-      P: params.precChol,
-      B: params.bias,
-      accLength,
-      labels: null,
-      maxProb: null,
-      probs: null,
-      wasmGmm: await this.wasmGmm(ds, params),
-    });
-    const total = new Float64Array(accLength + 1);
-    for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
+    const partials = await this.runBlocks(ds, await this.gmmJob(ds, params, accLength));
+    const total = addInOrder(partials, accLength + 1);
     return {
       nk: total.slice(0, k),
       sd: total.slice(k, k + k * d),
@@ -482,26 +326,11 @@ export class CpuBackend implements Backend {
   ): Promise<GmmAssignment> {
     const ds = this.dataset(handle);
     const n = ds.rows;
-    const shared = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
-    const labels = new Int32Array(shared(n * 4), 0, n);
-    const maxProb = new Float32Array(shared(n * 4), 0, n);
-    const probs = options.probabilities
-      ? new Float32Array(shared(n * params.k * 4), 0, n * params.k)
-      : null;
-    const partials = await this.runBlocks(ds, {
-      call: 'gmm',
-      kernel: gmmKernelSource(params.form, params.k, ds.dims),
-      form: params.form,
-      k: params.k,
-      M: params.means,
-      P: params.precChol,
-      B: params.bias,
-      accLength: 0,
-      labels,
-      maxProb,
-      probs,
-      wasmGmm: await this.wasmGmm(ds, params),
-    });
+    const labels = sharedInt32(n);
+    const maxProb = sharedFloat32(n);
+    const probs = options.probabilities ? sharedFloat32(n * params.k) : null;
+    const job = await this.gmmJob(ds, params, 0, labels, maxProb, probs);
+    const partials = await this.runBlocks(ds, job);
     let logLikelihood = 0;
     for (const part of partials) logLikelihood += part[0];
     return {
@@ -509,6 +338,34 @@ export class CpuBackend implements Backend {
       probability: maxProb.slice(),
       probabilities: probs ? probs.slice() : undefined,
       logLikelihood,
+    };
+  }
+
+  /** An E-step job: statistics when accLength > 0, the per-row outputs that are not null. */
+  private async gmmJob(
+    ds: CpuDataset,
+    params: GmmPassParams,
+    accLength: number,
+    labels: Int32Array | null = null,
+    maxProb: Float32Array | null = null,
+    probs: Float32Array | null = null,
+  ): Promise<BlockJob> {
+    const { form, k } = params;
+    return {
+      call: 'gmm',
+      kernel: gmmKernelSource(form, k, ds.dims),
+      form,
+      k,
+      M: params.means,
+      P: params.precChol,
+      B: params.bias,
+      accLength,
+      labels,
+      maxProb,
+      probs,
+      // Workers only: small inputs run inline, with the JavaScript kernel.
+      wasmGmm:
+        this.useWasm && ds.kmem && !ds.inline ? await wasmGmmSpec(form, k, ds.dims) : undefined,
     };
   }
 
@@ -528,14 +385,14 @@ export class CpuBackend implements Backend {
       blocks.push([i0, Math.min(ds.rows, i0 + CPU_BLOCK_ROWS)]);
     if (ds.inline) return runJob(ds.data, INLINE_SLOT, job, blocks);
     // Worker w uses scratch slot w of a kernel memory; the pool has at most 64, below INLINE_SLOT.
-    const workers = Math.min(this.threads, blocks.length, pool().size);
+    const workers = Math.min(this.threads, blocks.length, sharedWorkerPool().size);
     const jobs: Promise<Float64Array[]>[] = [];
     for (let w = 0; w < workers; w++) {
       const mine = blocks.slice(
         Math.floor((w * blocks.length) / workers),
         Math.floor(((w + 1) * blocks.length) / workers),
       );
-      jobs.push(pool().run(w, { id: ds.id, slot: w, work: job, blocks: mine }));
+      jobs.push(sharedWorkerPool().run(w, { id: ds.id, slot: w, work: job, blocks: mine }));
     }
     return (await Promise.all(jobs)).flat();
   }

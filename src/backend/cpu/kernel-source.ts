@@ -134,6 +134,20 @@ export function sampleUniform(row: number, seed: number): number {
   return (pcgHash((pcgHash(row) ^ seed) >>> 0) >>> 8) / 16777216;
 }
 
+/** The rows k-means‖ keeps: those whose draw is below factor · minDist in float32. */
+export function sampleRows(
+  minDist: Float32Array,
+  rows: number,
+  factor: number,
+  seed: number,
+): Int32Array {
+  const f = Math.fround(factor);
+  const kept: number[] = [];
+  for (let i = 0; i < rows; i++)
+    if (sampleUniform(i, seed >>> 0) < Math.fround(f * minDist[i])) kept.push(i);
+  return Int32Array.from(kept);
+}
+
 /**
  * seedPotentials(X, n, i0, i1, cands, L, minDist, out)
  *   IN  cands: Float32Array L×D candidate centres

@@ -216,6 +216,13 @@ function seedDriver(w: WasmSeedSpec, data: BlockData, kmem: KernelMemory, slot: 
   );
 }
 
+/** The per-block results added in block order (the first `length` values of each), in float64. */
+export function addInOrder(partials: readonly Float64Array[], length: number): Float64Array {
+  const total = new Float64Array(length);
+  for (const part of partials) for (let j = 0; j < length; j++) total[j] += part[j];
+  return total;
+}
+
 /** Runs a job over its blocks on this thread; returns the per-block results in block order. */
 export function runJob(
   data: BlockData,

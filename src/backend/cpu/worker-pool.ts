@@ -120,3 +120,23 @@ export class WorkerPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
+
+let sharedPool: WorkerPool | undefined;
+
+/** The process's CPU worker pool (cpuThreads() threads), started on first use. */
+export function sharedWorkerPool(): WorkerPool {
+  sharedPool ??= new WorkerPool(cpuThreads());
+  return sharedPool;
+}
+
+/** The process's pool if it was started. */
+export function existingWorkerPool(): WorkerPool | undefined {
+  return sharedPool;
+}
+
+/** Stops the shared CPU worker threads (they are unreferenced when idle, so this is optional). */
+export async function shutdownCpuWorkers(): Promise<void> {
+  const p = sharedPool;
+  sharedPool = undefined;
+  await p?.dispose();
+}
