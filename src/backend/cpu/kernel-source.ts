@@ -1,7 +1,7 @@
 /**
  * JavaScript source of the CPU kernels, specialised for (K, D): the centres and the row are held in
  * local variables and the loops unrolled, which DESIGN.md measured ~3× faster than generic loops.
- * Sources are compiled once per shape (with `new Function`) in each worker and on the main thread.
+ * Sources are compiled once per shape and thread by util/compile-kernel.ts (run-block.ts asks).
  * Past UNROLL_LIMIT centre values the generic loop form is used instead (too many locals).
  *
  * Every kernel works on rows [i0, i1) of a column-major float32 matrix X with n rows; distances
