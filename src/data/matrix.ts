@@ -1,4 +1,4 @@
-import { matrixColumnStats } from '../prep/column-stats-kernel.js';
+import { matrixColumnStats } from './column-stats-kernel.js';
 
 /**
  * The data the backends work on: N rows × D features of float32, column-major (feature j occupies

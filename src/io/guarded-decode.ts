@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
+import type { DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
 
 /**
  * Decoding untrusted bytes off the main thread, with a deadline. apache-arrow's IPC reader loops
@@ -10,88 +10,10 @@ import { Worker } from 'node:worker_threads';
  * - Arrow IPC bytes are first parsed in a worker (zero-copy over shared memory: IPC parsing costs
  *   per batch and column, not per byte); the caller parses them itself only once that finished.
  * - Parquet is decoded entirely in the worker (parquet-wasm), which sends back an Arrow IPC stream.
- * A worker that misses its deadline is terminated and the file reported as unreadable.
+ * A worker that misses its deadline is terminated and the file reported as unreadable. The
+ * worker's code is decode-worker.ts.
  */
-// Written to parse both as CommonJS (the default for eval'd workers) and as an ES module (what Node
-// makes of it when the host runs with --input-type=module): no require, no top-level await.
-const WORKER_SOURCE = String.raw`
-import('node:worker_threads').then(({ parentPort, workerData }) => {
-const loaded = (async () => {
-  const arrow = await import(workerData.arrowUrl);
-  const pq = await import(workerData.parquetUrl);
-  pq.initSync({ module: workerData.wasm });
-  return { arrow, pq };
-})();
-// The Parquet file read row group by row group (out-of-core passes): its metadata parsed once.
-let open = { path: undefined, file: undefined };
-async function parquetFile(pq, path) {
-  if (open.path !== path) {
-    const { openAsBlob } = await import('node:fs');
-    open = { path, file: await pq.ParquetFile.fromFile(await openAsBlob(path)) };
-  }
-  return open.file;
-}
-parentPort.on('message', async (job) => {
-  try {
-    const { arrow, pq } = await loaded;
-    if (job.kind === 'arrow') {
-      const table = arrow.tableFromIPC(job.bytes);
-      let cells = 0;
-      for (const batch of table.batches) cells += batch.numRows * batch.numCols;
-      parentPort.postMessage({ id: job.id, ok: true });
-    } else if (job.kind === 'arrow-scan') {
-      const fs = await import('node:fs/promises');
-      const handle = await fs.open(job.path);
-      let rows = 0;
-      try {
-        const reader = await arrow.RecordBatchReader.from(handle);
-        await reader.open();
-        for await (const batch of reader) rows += batch.numRows;
-      } finally {
-        await handle.close().catch(() => undefined);
-      }
-      parentPort.postMessage({ id: job.id, ok: true, rows });
-    } else if (job.kind === 'parquet-meta') {
-      const metadata = (await parquetFile(pq, job.path)).metadata();
-      parentPort.postMessage({ id: job.id, ok: true, groups: metadata.numRowGroups(), rows: Number(metadata.fileMetadata().numRows()) });
-    } else if (job.kind === 'parquet-group') {
-      const table = await (await parquetFile(pq, job.path)).read({ rowGroups: [job.group] });
-      const copy = table.intoIPCStream().slice();
-      parentPort.postMessage({ id: job.id, ok: true, ipc: copy }, [copy.buffer]);
-    } else {
-      const copy = pq.readParquet(job.bytes).intoIPCStream().slice();
-      parentPort.postMessage({ id: job.id, ok: true, ipc: copy }, [copy.buffer]);
-    }
-  } catch (error) {
-    parentPort.postMessage({ id: job.id, ok: false, message: String((error && error.message) || error) });
-  }
-});
-});
-`;
-
-interface WorkerReply {
-  ok: boolean;
-  message?: string;
-  ipc?: Uint8Array;
-  groups?: number;
-  rows?: number;
-}
-
-let paths: { arrowUrl: string; parquetUrl: string; wasmPath: string } | undefined;
-
-function modulePaths(): { arrowUrl: string; parquetUrl: string; wasmPath: string } {
-  if (!paths) {
-    const require = createRequire(import.meta.url);
-    const arrowMain = require.resolve('apache-arrow');
-    paths = {
-      arrowUrl: pathToFileURL(arrowMain.replace(/Arrow\.node\.js$/, 'Arrow.node.mjs')).href,
-      parquetUrl: pathToFileURL(require.resolve('parquet-wasm/esm/parquet_wasm.js')).href,
-      wasmPath: require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm'),
-    };
-  }
-  return paths;
-}
-
+type WorkerReply = Omit<DecodeReply, 'id'>;
 /** Deadline: generous for real files, short enough that a hang ends a run rather than stalls it. */
 function deadlineMs(bytes: number): number {
   return 5_000 + Math.ceil(bytes / (20 << 20)) * 1000;
@@ -113,16 +35,13 @@ let nextJob = 1;
 
 function decodeWorker(): DecodeWorker {
   if (current) return current;
-  const p = modulePaths();
-  const w = new Worker(WORKER_SOURCE, {
-    eval: true,
+  const w = new Worker(compiledModule(import.meta.url, 'decode-worker.js'), {
     name: 'gpuseg-decode',
-    workerData: { arrowUrl: p.arrowUrl, parquetUrl: p.parquetUrl, wasm: readFileSync(p.wasmPath) },
+    execArgv: workerExecArgv(),
     resourceLimits: { maxOldGenerationSizeMb: 2048 },
   });
   const entry: DecodeWorker = { worker: w, waiting: new Map() };
-  w.unref();
-  w.on('message', (reply: WorkerReply & { id: number }) => {
+  w.on('message', (reply: DecodeReply) => {
     const resolve = entry.waiting.get(reply.id);
     entry.waiting.delete(reply.id);
     if (entry.waiting.size === 0) w.unref();
@@ -135,11 +54,13 @@ function decodeWorker(): DecodeWorker {
   };
   w.on('error', (error) => fail(error.message));
   w.on('exit', (code) => fail(`the reader stopped (status ${code})`));
+  // Unreferenced after the listeners: attaching 'message' references the worker again.
+  w.unref();
   current = entry;
   return entry;
 }
 
-function runWorker(job: Record<string, unknown>, bytes: number): Promise<WorkerReply> {
+function runWorker(job: DecodeTask, bytes: number): Promise<WorkerReply> {
   const entry = decodeWorker();
   const id = nextJob++;
   return new Promise((resolve) => {
@@ -159,7 +80,8 @@ function runWorker(job: Record<string, unknown>, bytes: number): Promise<WorkerR
       resolve(reply);
     });
     entry.worker.ref();
-    entry.worker.postMessage({ ...job, id });
+    const message: DecodeJob = { ...job, id };
+    entry.worker.postMessage(message);
   });
 }
 

@@ -1,4 +1,5 @@
 /** Column statistics the preprocessing steps are fitted on, in float64, NaN ignored. */
+export { meanAndStd } from '../data/mean-std.js';
 
 /**
  * Quantile q of the finite values with linear interpolation (numpy's default, 'linear'), by
@@ -61,34 +62,6 @@ function swap(a: Float64Array, i: number, j: number): void {
   const t = a[i];
   a[i] = a[j];
   a[j] = t;
-}
-
-export function meanAndStd(column: Float32Array | Float64Array): {
-  mean: number;
-  std: number;
-  min: number;
-  max: number;
-  count: number;
-} {
-  let count = 0;
-  let sum = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < column.length; i++) {
-    const v = column[i];
-    if (v !== v) continue;
-    count++;
-    sum += v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const mean = count > 0 ? sum / count : Number.NaN;
-  let ss = 0;
-  for (let i = 0; i < column.length; i++) {
-    const v = column[i];
-    if (v === v) ss += (v - mean) * (v - mean);
-  }
-  return { mean, std: count > 0 ? Math.sqrt(ss / count) : Number.NaN, min, max, count };
 }
 
 /** Pearson correlation matrix (D×D, row-major) of a column-major matrix without NaN. */

@@ -1,10 +1,4 @@
-import { availableParallelism } from 'node:os';
-import {
-  KERNEL_SCRATCH_BYTES,
-  KERNEL_SCRATCH_SLOTS,
-  type DataMatrix,
-  type KernelMemory,
-} from '../../data/matrix.js';
+import { KERNEL_SCRATCH_SLOTS, type DataMatrix } from '../../data/matrix.js';
 import { InternalError } from '../../errors.js';
 import {
   SEED_BLOCK_ROWS,
@@ -19,25 +13,48 @@ import {
 } from '../backend.js';
 import {
   boundedLloydKernelSource,
-  GMM_MIN_RESPONSIBILITY,
   gmmKernelSource,
   lloydKernelSource,
-  sampleUniform,
+  sampleRows,
   seedMinDistKernelSource,
   seedPotentialsKernelSource,
-  type KernelSource,
 } from './kernel-source.js';
-import { gmmWasmFits, gmmWasmLayout, gmmWasmModule, gmmWasmRows } from './wasm-gmm.js';
 import {
-  lloydWasmModule,
-  ROW_TIE_TOLERANCE,
-  WASM_DRIVER_SOURCE,
-  wasmKernelFits,
-  wasmLayout,
-} from './wasm-kernel.js';
-import { SEED_WASM_DRIVER_SOURCE, seedWasmFits, seedWasmModule } from './wasm-seed.js';
-import { BOUNDED_WASM_DRIVER_SOURCE, boundedWasmFits, boundedWasmModule } from './wasm-bounded.js';
-import { WorkerPool } from './worker-pool.js';
+  BOUNDED_MAX_FAILING,
+  boundedSummary,
+  centreGeometry,
+  predictedFailing,
+  sumOfSquares,
+  type BoundState,
+  type CentreGeometry,
+} from './bounded-state.js';
+import {
+  attachDataset,
+  boundArrays,
+  rowInts,
+  sharedFloat32,
+  sharedInt32,
+  type CpuDataset,
+} from './cpu-dataset.js';
+import {
+  runJob,
+  dropDataset,
+  addInOrder,
+  type BlockJob,
+  type WasmKernelSpec,
+  type WasmSeedSpec,
+} from './run-block.js';
+import {
+  CPU_BLOCK_ROWS,
+  wasmBoundedSpec,
+  wasmGmmSpec,
+  wasmKernelSpec,
+  wasmSeedSpec,
+} from './wasm-specs.js';
+import { cpuThreads, existingWorkerPool, sharedWorkerPool } from './worker-pool.js';
+
+export { CPU_BLOCK_ROWS } from './wasm-specs.js';
+export { shutdownCpuWorkers } from './worker-pool.js';
 
 /**
  * The CPU backend: the passes of backend.ts on typed arrays, over all cores with worker_threads.
@@ -48,294 +65,10 @@ import { WorkerPool } from './worker-pool.js';
  * Small inputs run on the calling thread (same blocks, same order), since starting workers would
  * cost more than the work.
  */
-export const CPU_BLOCK_ROWS = 32768;
 const INLINE_MAX_VALUES = 1 << 19;
 
-let sharedPool: WorkerPool | undefined;
-
-function pool(): WorkerPool {
-  sharedPool ??= new WorkerPool(Math.max(1, Math.min(availableParallelism(), 64)));
-  return sharedPool;
-}
-
-/** Stops the shared CPU worker threads (they are unreferenced when idle, so this is optional). */
-export async function shutdownCpuWorkers(): Promise<void> {
-  const p = sharedPool;
-  sharedPool = undefined;
-  await p?.dispose();
-}
-
-interface CpuDataset extends DatasetHandle {
-  readonly id: number;
-  readonly inline: boolean;
-  /** The matrix's kernel memory, when this attachment holds its per-row regions (the SIMD kernel then works in place). */
-  readonly kmem: KernelMemory | undefined;
-  labels: Int32Array;
-  minDist: Float32Array | undefined;
-  blockSums: Float64Array | undefined;
-  /** State of bounded Lloyd steps, valid while the stored labels come from steps with this k. */
-  bounds: BoundState | undefined;
-  /** Σ‖x‖² over the rows, for the inertia of a bounded step (computed once). */
-  sumSquares: number | undefined;
-}
-
-/**
- * Hamerly's bounds (2010) between Lloyd steps: per row an upper bound on the distance to its
- * centre and a lower bound on the distance to every other; the per-cluster sums and counts of the
- * stored labels, kept up to date by the rows that move; and the centres of the last step.
- */
-interface BoundState {
-  k: number;
-  upper: Float32Array;
-  lower: Float32Array;
-  centres: Float32Array;
-  sums: Float64Array;
-  counts: Float64Array;
-}
-
-/**
- * A bounded step pays while few rows fail their bound test (they get every distance in scalar
- * JavaScript, slower per row than the SIMD full pass). The share is predicted on a strided sample
- * of BOUND_SAMPLE rows before each step; past BOUNDED_MAX_FAILING the step is a full SIMD pass,
- * which also refreshes the bounds.
- */
-const BOUNDED_MAX_FAILING = 0.1;
-const BOUND_SAMPLE = 4096;
-
-/** Centre movements and half-distances a bounded step needs (Hamerly's δ and s). */
-interface CentreGeometry {
-  shift: Float64Array;
-  far: number;
-  nextFar: number;
-  farthest: number;
-  half: Float64Array;
-}
-
-function centreGeometry(
-  centres: Float32Array,
-  previous: Float32Array,
-  k: number,
-  d: number,
-): CentreGeometry {
-  const shift = new Float64Array(k);
-  let far = 0;
-  let nextFar = 0;
-  let farthest = 0;
-  for (let c = 0; c < k; c++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += (centres[c * d + j] - previous[c * d + j]) ** 2;
-    shift[c] = Math.sqrt(s);
-    if (shift[c] > far) {
-      nextFar = far;
-      far = shift[c];
-      farthest = c;
-    } else if (shift[c] > nextFar) nextFar = shift[c];
-  }
-  const half = new Float64Array(k).fill(Infinity);
-  for (let a = 0; a < k; a++) {
-    for (let c = a + 1; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += (centres[a * d + j] - centres[c * d + j]) ** 2;
-      const h = Math.sqrt(s) / 2;
-      if (h < half[a]) half[a] = h;
-      if (h < half[c]) half[c] = h;
-    }
-  }
-  return { shift, far, nextFar, farthest, half };
-}
-
-/** The share of rows whose bound test fails, on a strided sample (no state is changed). */
-function predictedFailing(labels: Int32Array, b: BoundState, g: CentreGeometry): number {
-  const n = labels.length;
-  const step = Math.max(1, Math.floor(n / BOUND_SAMPLE));
-  let tried = 0;
-  let failing = 0;
-  for (let i = 0; i < n; i += step) {
-    const a = labels[i];
-    const u = b.upper[i] + g.shift[a];
-    const l = b.lower[i] - (a === g.farthest ? g.nextFar : g.far);
-    if (!(u < Math.max(g.half[a], l))) failing++;
-    tried++;
-  }
-  return failing / tried;
-}
-
-type KernelFn = (...args: unknown[]) => number;
-const compiledInline = new Map<string, KernelFn>();
-
-interface WasmKernelSpec {
-  key: string;
-  module: WebAssembly.Module;
-  k: number;
-  d: number;
-  /** In place: offsets within a thread's scratch slot; copying: a private memory's layout. */
-  layout: {
-    c: number;
-    cm2: number;
-    q: number;
-    acc: number;
-    x: number;
-    lab: number;
-    sqd: number;
-    bytes: number;
-  };
-  maxRows: number;
-  tau: number;
-  /** The matrix lives in a WebAssembly memory: the kernel works on it without copies. */
-  inPlace: boolean;
-  slotBytes: number;
-}
-
-type WasmDriver = (
-  X: Float32Array,
-  n: number,
-  i0: number,
-  i1: number,
-  C: Float32Array,
-  labels: Int32Array,
-  sqd: Float32Array | null,
-  acc: Float64Array | null,
-  tail: KernelFn,
-  ub: Float32Array | null,
-  lb: Float32Array | null,
-) => void;
-type ScratchOffsets = { c: number; cm2: number; q: number; acc: number };
-const drivers = new Function(
-  `${WASM_DRIVER_SOURCE}; return { makeWasmLloyd, makeWasmLloydInPlace };`,
-)() as {
-  makeWasmLloyd: (
-    module: WebAssembly.Module,
-    k: number,
-    d: number,
-    layout: WasmKernelSpec['layout'],
-    maxRows: number,
-    tau: number,
-  ) => WasmDriver;
-  makeWasmLloydInPlace: (
-    module: WebAssembly.Module,
-    k: number,
-    d: number,
-    memory: WebAssembly.Memory,
-    layout: ScratchOffsets,
-    tau: number,
-  ) => WasmDriver;
-};
 /** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
 const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;
-/**
- * The calling thread's WebAssembly drivers, made once: per dataset and shape for those working in
- * a kernel memory (removed when the dataset detaches), per shape for the copying Lloyd kernel.
- */
-const inlineDrivers = new Map<string, unknown>();
-
-function inlineDriver<T>(key: string, make: () => T): T {
-  let fn = inlineDrivers.get(key) as T | undefined;
-  if (fn === undefined) {
-    fn = make();
-    inlineDrivers.set(key, fn);
-  }
-  return fn;
-}
-
-/** make(memory, base) for a dataset's kernel memory and the calling thread's scratch slot in it. */
-function inlineSlotDriver<T>(
-  tag: string,
-  spec: { key: string; slotBytes: number },
-  ds: CpuDataset,
-  kmem: KernelMemory,
-  make: (memory: WebAssembly.Memory, base: number) => T,
-): T {
-  return inlineDriver(`${ds.id}:${tag}:${spec.key}`, () =>
-    make(kmem.memory, kmem.scratch + INLINE_SLOT * spec.slotBytes),
-  );
-}
-
-function inlineWasmKernel(spec: WasmKernelSpec, ds: CpuDataset): WasmDriver {
-  const kmem = ds.kmem;
-  if (spec.inPlace && kmem) {
-    const l = spec.layout;
-    return inlineSlotDriver('lloyd', spec, ds, kmem, (memory, base) =>
-      drivers.makeWasmLloydInPlace(
-        spec.module,
-        spec.k,
-        spec.d,
-        memory,
-        { c: base + l.c, cm2: base + l.cm2, q: base + l.q, acc: base + l.acc },
-        spec.tau,
-      ),
-    );
-  }
-  return inlineDriver(`copy:${spec.key}`, () =>
-    drivers.makeWasmLloyd(spec.module, spec.k, spec.d, spec.layout, spec.maxRows, spec.tau),
-  );
-}
-
-/** The SIMD seeding kernels' description (wasm-seed.ts), for the workers and the calling thread. */
-interface WasmSeedSpec {
-  key: string;
-  module: WebAssembly.Module;
-  d: number;
-  slotBytes: number;
-  maxRows: number;
-}
-interface WasmSeedDriver {
-  seedMinDist: KernelFn;
-  seedPotentials: KernelFn;
-}
-const makeWasmSeed = new Function(`${SEED_WASM_DRIVER_SOURCE}; return makeWasmSeed;`)() as (
-  module: WebAssembly.Module,
-  d: number,
-  memory: WebAssembly.Memory,
-  base: number,
-  slotBytes: number,
-  maxRows: number,
-) => WasmSeedDriver;
-
-/** The calling thread's seeding driver for a dataset whose matrix lives in a kernel memory. */
-function inlineSeedKernel(spec: WasmSeedSpec, ds: CpuDataset, kmem: KernelMemory): WasmSeedDriver {
-  return inlineSlotDriver('seed', spec, ds, kmem, (memory, base) =>
-    makeWasmSeed(spec.module, spec.d, memory, base, spec.slotBytes, spec.maxRows),
-  );
-}
-
-/** The WebAssembly bounded step's description (wasm-bounded.ts), for the workers and the calling thread. */
-interface WasmBoundedSpec {
-  key: string;
-  module: WebAssembly.Module;
-  k: number;
-  d: number;
-  slotBytes: number;
-}
-const makeWasmBounded = new Function(
-  `${BOUNDED_WASM_DRIVER_SOURCE}; return makeWasmBounded;`,
-)() as (
-  module: WebAssembly.Module,
-  k: number,
-  d: number,
-  memory: WebAssembly.Memory,
-  base: number,
-) => KernelFn;
-
-function inlineBoundedKernel(spec: WasmBoundedSpec, ds: CpuDataset, kmem: KernelMemory): KernelFn {
-  return inlineSlotDriver('bounded', spec, ds, kmem, (memory, base) =>
-    makeWasmBounded(spec.module, spec.k, spec.d, memory, base),
-  );
-}
-
-function compileInline(kernel: KernelSource): KernelFn {
-  let fn = compiledInline.get(kernel.key);
-  if (!fn) {
-    fn = new Function(kernel.body)() as KernelFn;
-    compiledInline.set(kernel.key, fn);
-  }
-  return fn;
-}
-
-let nextDatasetId = 1;
-
-function sharedInt32(n: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(Math.max(4, n * 4)), 0, n);
-}
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
@@ -344,12 +77,12 @@ export class CpuBackend implements Backend {
   private boundedStepCount = 0;
 
   /**
-   * @param threads worker threads (default: every core)
+   * @param threads worker threads (default: GPUSEG_THREADS, else every core)
    * @param useWasm use the WebAssembly SIMD Lloyd kernel where the shape suits it (default true;
    *   false keeps the plain JavaScript kernels, which tests compare it with)
    */
   constructor(
-    private readonly threads = Math.max(1, Math.min(availableParallelism(), 64)),
+    private readonly threads = cpuThreads(),
     private readonly useWasm = true,
   ) {
     this.deviceName = `cpu: ${threads} thread${threads === 1 ? '' : 's'}`;
@@ -361,33 +94,16 @@ export class CpuBackend implements Backend {
   }
 
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
-    // A second attachment of the same matrix gets its own per-row arrays (and the copying kernel).
-    const kmem =
-      matrix.kernelMemory && !matrix.kernelMemory.claimed ? matrix.kernelMemory : undefined;
-    if (kmem) kmem.claimed = true;
-    const ds: CpuDataset = {
-      kmem,
-      id: nextDatasetId++,
-      rows: matrix.rows,
-      dims: matrix.dims,
-      matrix,
-      inline: matrix.rows * matrix.dims <= INLINE_MAX_VALUES || this.threads === 1,
-      labels: (kmem
-        ? new Int32Array(kmem.memory.buffer, kmem.labels, matrix.rows)
-        : sharedInt32(matrix.rows)
-      ).fill(-1),
-      minDist: undefined,
-      blockSums: undefined,
-      bounds: undefined,
-      sumSquares: undefined,
-    };
-    if (!ds.inline)
-      pool().broadcast({
+    const inline = matrix.rows * matrix.dims <= INLINE_MAX_VALUES || this.threads === 1;
+    const ds = attachDataset(matrix, inline);
+    if (!inline)
+      sharedWorkerPool().broadcast({
         op: 'dataset',
         id: ds.id,
         X: matrix.data,
         n: matrix.rows,
-        kernelMemory: kmem,
+        d: matrix.dims,
+        kernelMemory: ds.kmem,
       });
     return ds;
   }
@@ -395,9 +111,8 @@ export class CpuBackend implements Backend {
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
     if (ds.kmem) ds.kmem.claimed = false;
-    for (const key of [...inlineDrivers.keys()])
-      if (key.startsWith(`${ds.id}:`)) inlineDrivers.delete(key);
-    if (!ds.inline && sharedPool) sharedPool.broadcast({ op: 'drop', id: ds.id });
+    dropDataset(ds.id);
+    if (!ds.inline) existingWorkerPool()?.broadcast({ op: 'drop', id: ds.id });
   }
 
   async resetLabels(handle: DatasetHandle): Promise<void> {
@@ -406,88 +121,12 @@ export class CpuBackend implements Backend {
     ds.bounds = undefined;
   }
 
-  /** The SIMD kernel's description for the workers, when the shape suits it. */
-  private async wasmKernel(
-    ds: CpuDataset,
-    k: number,
-    d: number,
-  ): Promise<WasmKernelSpec | undefined> {
-    if (!this.useWasm || !wasmKernelFits(k, d)) return undefined;
-    const inPlace = ds.kmem !== undefined;
-    const layout = wasmLayout(inPlace ? 0 : CPU_BLOCK_ROWS, k, d);
-    if (inPlace && layout.bytes > KERNEL_SCRATCH_BYTES) return undefined;
-    return {
-      key: `${k}:${d}`,
-      module: await lloydWasmModule(k, d, inPlace),
-      k,
-      d,
-      layout,
-      maxRows: CPU_BLOCK_ROWS,
-      tau: ROW_TIE_TOLERANCE,
-      inPlace,
-      slotBytes: KERNEL_SCRATCH_BYTES,
-    };
+  private async wasmKernel(ds: CpuDataset, k: number): Promise<WasmKernelSpec | undefined> {
+    return this.useWasm ? wasmKernelSpec(ds.kmem !== undefined, k, ds.dims) : undefined;
   }
 
-  /**
-   * The SIMD diagonal E-step (wasm-gmm.ts) for the worker threads, where it applies: a diagonal
-   * mixture on a matrix in a WebAssembly memory, run on the workers (small inputs run inline,
-   * with the JavaScript kernel).
-   */
-  private async wasmGmm(
-    ds: CpuDataset,
-    params: GmmPassParams,
-  ): Promise<Record<string, unknown> | undefined> {
-    const { k } = params;
-    const d = ds.dims;
-    if (!this.useWasm || params.form !== 'diag' || !ds.kmem || ds.inline || !gmmWasmFits(k, d))
-      return undefined;
-    const rows = gmmWasmRows(k, d, KERNEL_SCRATCH_BYTES);
-    if (rows === 0) return undefined;
-    return {
-      key: `${k}:${d}`,
-      module: await gmmWasmModule(k, d),
-      k,
-      d,
-      layout: gmmWasmLayout(k, d, rows),
-      rows,
-      minResponsibility: GMM_MIN_RESPONSIBILITY,
-      slotBytes: KERNEL_SCRATCH_BYTES,
-    };
-  }
-
-  /**
-   * The SIMD seeding kernels (wasm-seed.ts), where the matrix lives in a kernel memory: the same
-   * results as the JavaScript kernels, bit for bit, on the workers and the calling thread alike.
-   */
   private async wasmSeed(ds: CpuDataset): Promise<WasmSeedSpec | undefined> {
-    if (!this.useWasm || !ds.kmem || !seedWasmFits(ds.dims)) return undefined;
-    return {
-      key: `seed:${ds.dims}`,
-      module: await seedWasmModule(ds.dims),
-      d: ds.dims,
-      slotBytes: KERNEL_SCRATCH_BYTES,
-      maxRows: CPU_BLOCK_ROWS,
-    };
-  }
-
-  /** The WebAssembly bounded step (wasm-bounded.ts), where the labels and bounds live in the matrix's kernel memory. */
-  private async wasmBounded(ds: CpuDataset, k: number): Promise<WasmBoundedSpec | undefined> {
-    const d = ds.dims;
-    if (!this.useWasm || !ds.kmem || !boundedWasmFits(k, d, KERNEL_SCRATCH_BYTES)) return undefined;
-    return {
-      key: `bounded:${k}:${d}`,
-      module: await boundedWasmModule(k, d),
-      k,
-      d,
-      slotBytes: KERNEL_SCRATCH_BYTES,
-    };
-  }
-
-  /** Int32 per row: in the kernel memory's region `region` when there is one, else a new shared array. */
-  private rowInts(ds: CpuDataset, region: 'labels' | 'outLabels'): Int32Array {
-    const kmem = ds.kmem;
-    return kmem ? new Int32Array(kmem.memory.buffer, kmem[region], ds.rows) : sharedInt32(ds.rows);
+    return this.useWasm && ds.kmem ? wasmSeedSpec(ds.dims) : undefined;
   }
 
   /**
@@ -504,29 +143,31 @@ export class CpuBackend implements Backend {
     const ds = this.dataset(handle);
     const kd = k * ds.dims;
     const store = options.storeLabels !== false;
-    const wasm = await this.wasmKernel(ds, k, ds.dims);
+    const wasm = await this.wasmKernel(ds, k);
     if (store && wasm && ds.bounds?.k === k) {
       const geometry = centreGeometry(centres, ds.bounds.centres, k, ds.dims);
       if (predictedFailing(ds.labels, ds.bounds, geometry) <= BOUNDED_MAX_FAILING)
         return this.boundedStep(ds, ds.bounds, centres, k, geometry);
     }
     if (!store) ds.bounds = undefined; // outLabels shares the bounds' bytes (matrix.ts)
-    const labels = store ? ds.labels : this.rowInts(ds, 'outLabels').fill(-1);
-    const bounds = store && wasm ? this.boundArrays(ds) : undefined;
+    const labels = store ? ds.labels : rowInts(ds, 'outLabels').fill(-1);
+    const bounds = store && wasm ? boundArrays(ds) : undefined;
     // The next steps will be bounded ones: assemble their kernel meanwhile (once per shape).
-    if (bounds) this.wasmBounded(ds, k).catch(() => undefined);
-    const partials = await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
+    if (bounds && ds.kmem) wasmBoundedSpec(k, ds.dims).catch(() => undefined);
+    const partials = await this.runBlocks(ds, {
+      call: 'lloyd',
+      kernel: lloydKernelSource(k, ds.dims),
+      k,
       C: centres,
       labels,
       sqd: null,
       accumulate: true,
       accLength: kd + k + 2,
       wasm,
-      ub: bounds?.upper,
-      lb: bounds?.lower,
+      ub: bounds?.upper ?? null,
+      lb: bounds?.lower ?? null,
     });
-    const total = new Float64Array(kd + k + 2);
-    for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
+    const total = addInOrder(partials, kd + k + 2);
     const summary = {
       sums: total.slice(0, kd),
       counts: total.slice(kd, kd + k),
@@ -544,18 +185,6 @@ export class CpuBackend implements Backend {
     return summary;
   }
 
-  private boundArrays(ds: CpuDataset): { upper: Float32Array; lower: Float32Array } {
-    const kmem = ds.kmem;
-    if (kmem)
-      return {
-        upper: new Float32Array(kmem.memory.buffer, kmem.upper, ds.rows),
-        lower: new Float32Array(kmem.memory.buffer, kmem.lower, ds.rows),
-      };
-    const shared = () =>
-      new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
-    return { upper: shared(), lower: shared() };
-  }
-
   /** A Lloyd step that skips the rows whose label cannot change (see boundedLloydKernelSource). */
   private async boundedStep(
     ds: CpuDataset,
@@ -566,65 +195,44 @@ export class CpuBackend implements Backend {
   ): Promise<LloydSummary> {
     this.boundedStepCount++;
     const d = ds.dims;
-    const kd = k * d;
-    const { shift, far, nextFar, farthest, half } = g;
-    const partials = await this.runBlocks(ds, boundedLloydKernelSource(k, d), 'bounded', {
+    const partials = await this.runBlocks(ds, {
+      call: 'bounded',
+      kernel: boundedLloydKernelSource(k, d),
+      k,
       C: centres,
       labels: ds.labels,
       U: b.upper,
       Lo: b.lower,
-      shift,
-      far,
-      nextFar,
-      farthest,
-      half,
-      accLength: kd + k + 2,
-      wasmBounded: await this.wasmBounded(ds, k),
+      ...g,
+      accLength: k * d + k + 2,
+      // Bounded steps follow SIMD full passes only (useWasm).
+      wasmBounded: ds.kmem ? await wasmBoundedSpec(k, d) : undefined,
     });
-    let changed = 0;
-    for (const part of partials) {
-      for (let o = 0; o < kd; o++) b.sums[o] += part[o];
-      for (let c = 0; c < k; c++) b.counts[c] += part[kd + c];
-      changed += part[kd + k];
-    }
-    b.centres = Float32Array.from(centres);
-    // Inertia from the sums: Σ‖x − c_a‖² = Σ‖x‖² − 2·Σ_c c·S_c + Σ_c n_c·‖c‖².
     ds.sumSquares ??= sumOfSquares(ds.matrix);
-    let inertia = ds.sumSquares;
-    for (let c = 0; c < k; c++) {
-      let cs = 0;
-      let cc = 0;
-      for (let j = 0; j < d; j++) {
-        const v = centres[c * d + j];
-        cs += v * b.sums[c * d + j];
-        cc += v * v;
-      }
-      inertia += b.counts[c] * cc - 2 * cs;
-    }
-    return {
-      sums: b.sums.slice(),
-      counts: b.counts.slice(),
-      inertia: Math.max(0, inertia),
-      changed,
-    };
+    return boundedSummary(b, partials, centres, d, ds.sumSquares);
   }
 
   async assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
     const ds = this.dataset(handle);
     // The outputs share the bounds' bytes (matrix.ts): the next Lloyd step is a full pass.
     ds.bounds = undefined;
-    const labels = this.rowInts(ds, 'outLabels').fill(-1);
+    const labels = rowInts(ds, 'outLabels').fill(-1);
     const kmem = ds.kmem;
     const sqd = kmem
       ? new Float32Array(kmem.memory.buffer, kmem.sqd, ds.rows)
-      : new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
-    await this.runBlocks(ds, lloydKernelSource(k, ds.dims), 'lloyd', {
+      : sharedFloat32(ds.rows);
+    await this.runBlocks(ds, {
+      call: 'lloyd',
+      kernel: lloydKernelSource(k, ds.dims),
+      k,
       C: centres,
       labels,
       sqd,
       accumulate: false,
       accLength: 0,
-      wasm: await this.wasmKernel(ds, k, ds.dims),
+      wasm: await this.wasmKernel(ds, k),
+      ub: null,
+      lb: null,
     });
     return { labels: labels.slice(), sqDistances: sqd.slice() };
   }
@@ -640,11 +248,7 @@ export class CpuBackend implements Backend {
   async seedSample(handle: DatasetHandle, factor: number, seed: number): Promise<Int32Array> {
     const ds = this.dataset(handle);
     if (!ds.minDist) throw new InternalError('seedSample called before seedReset');
-    const f = Math.fround(factor);
-    const kept: number[] = [];
-    for (let i = 0; i < ds.rows; i++)
-      if (sampleUniform(i, seed >>> 0) < Math.fround(f * ds.minDist[i])) kept.push(i);
-    return Int32Array.from(kept);
+    return sampleRows(ds.minDist, ds.rows, factor, seed);
   }
 
   private async seedMinDist(
@@ -654,10 +258,12 @@ export class CpuBackend implements Backend {
     reset: boolean,
   ): Promise<Float64Array> {
     const ds = this.dataset(handle);
-    ds.minDist ??= new Float32Array(new SharedArrayBuffer(Math.max(4, ds.rows * 4)), 0, ds.rows);
+    ds.minDist ??= sharedFloat32(ds.rows);
     const nBlocks = Math.ceil(ds.rows / SEED_BLOCK_ROWS);
     ds.blockSums ??= new Float64Array(new SharedArrayBuffer(Math.max(8, nBlocks * 8)), 0, nBlocks);
-    await this.runBlocks(ds, seedMinDistKernelSource(ds.dims), 'seedMinDist', {
+    await this.runBlocks(ds, {
+      call: 'seedMinDist',
+      kernel: seedMinDistKernelSource(ds.dims),
       C: centres,
       count,
       minDist: ds.minDist,
@@ -676,20 +282,15 @@ export class CpuBackend implements Backend {
   ): Promise<Float64Array> {
     const ds = this.dataset(handle);
     if (!ds.minDist) throw new InternalError('seedPotentials called before seedReset');
-    const partials = await this.runBlocks(
-      ds,
-      seedPotentialsKernelSource(ds.dims),
-      'seedPotentials',
-      {
-        cands: candidates,
-        L: count,
-        minDist: ds.minDist,
-        wasmSeed: await this.wasmSeed(ds),
-      },
-    );
-    const out = new Float64Array(count);
-    for (const part of partials) for (let l = 0; l < count; l++) out[l] += part[l];
-    return out;
+    const partials = await this.runBlocks(ds, {
+      call: 'seedPotentials',
+      kernel: seedPotentialsKernelSource(ds.dims),
+      cands: candidates,
+      L: count,
+      minDist: ds.minDist,
+      wasmSeed: await this.wasmSeed(ds),
+    });
+    return addInOrder(partials, count);
   }
 
   async seedReadMinDist(
@@ -708,18 +309,8 @@ export class CpuBackend implements Backend {
     const d = ds.dims;
     const s = params.form === 'diag' ? d : (d * (d + 1)) / 2;
     const accLength = k + k * d + k * s;
-    const partials = await this.runBlocks(ds, gmmKernelSource(params.form, k, d), 'gmm', {
-      M: params.means,
-      P: params.precChol,
-      B: params.bias,
-      accLength,
-      labels: null,
-      maxProb: null,
-      probs: null,
-      wasmGmm: await this.wasmGmm(ds, params),
-    });
-    const total = new Float64Array(accLength + 1);
-    for (const part of partials) for (let j = 0; j < total.length; j++) total[j] += part[j];
+    const partials = await this.runBlocks(ds, await this.gmmJob(ds, params, accLength));
+    const total = addInOrder(partials, accLength + 1);
     return {
       nk: total.slice(0, k),
       sd: total.slice(k, k + k * d),
@@ -735,27 +326,11 @@ export class CpuBackend implements Backend {
   ): Promise<GmmAssignment> {
     const ds = this.dataset(handle);
     const n = ds.rows;
-    const shared = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
-    const labels = new Int32Array(shared(n * 4), 0, n);
-    const maxProb = new Float32Array(shared(n * 4), 0, n);
-    const probs = options.probabilities
-      ? new Float32Array(shared(n * params.k * 4), 0, n * params.k)
-      : null;
-    const partials = await this.runBlocks(
-      ds,
-      gmmKernelSource(params.form, params.k, ds.dims),
-      'gmm',
-      {
-        M: params.means,
-        P: params.precChol,
-        B: params.bias,
-        accLength: 0,
-        labels,
-        maxProb,
-        probs,
-        wasmGmm: await this.wasmGmm(ds, params),
-      },
-    );
+    const labels = sharedInt32(n);
+    const maxProb = sharedFloat32(n);
+    const probs = options.probabilities ? sharedFloat32(n * params.k) : null;
+    const job = await this.gmmJob(ds, params, 0, labels, maxProb, probs);
+    const partials = await this.runBlocks(ds, job);
     let logLikelihood = 0;
     for (const part of partials) logLikelihood += part[0];
     return {
@@ -763,6 +338,34 @@ export class CpuBackend implements Backend {
       probability: maxProb.slice(),
       probabilities: probs ? probs.slice() : undefined,
       logLikelihood,
+    };
+  }
+
+  /** An E-step job: statistics when accLength > 0, the per-row outputs that are not null. */
+  private async gmmJob(
+    ds: CpuDataset,
+    params: GmmPassParams,
+    accLength: number,
+    labels: Int32Array | null = null,
+    maxProb: Float32Array | null = null,
+    probs: Float32Array | null = null,
+  ): Promise<BlockJob> {
+    const { form, k } = params;
+    return {
+      call: 'gmm',
+      kernel: gmmKernelSource(form, k, ds.dims),
+      form,
+      k,
+      M: params.means,
+      P: params.precChol,
+      B: params.bias,
+      accLength,
+      labels,
+      maxProb,
+      probs,
+      // Workers only: small inputs run inline, with the JavaScript kernel.
+      wasmGmm:
+        this.useWasm && ds.kmem && !ds.inline ? await wasmGmmSpec(form, k, ds.dims) : undefined,
     };
   }
 
@@ -775,138 +378,22 @@ export class CpuBackend implements Backend {
     return handle as CpuDataset;
   }
 
-  /** Runs a kernel over every block; returns the per-block results in block order. */
-  private async runBlocks(
-    ds: CpuDataset,
-    kernel: KernelSource,
-    call: string,
-    args: Record<string, unknown>,
-  ): Promise<Float64Array[]> {
+  /** Runs a job over every block; returns the per-block results in block order. */
+  private async runBlocks(ds: CpuDataset, job: BlockJob): Promise<Float64Array[]> {
     const blocks: [number, number][] = [];
     for (let i0 = 0; i0 < ds.rows; i0 += CPU_BLOCK_ROWS)
       blocks.push([i0, Math.min(ds.rows, i0 + CPU_BLOCK_ROWS)]);
-    if (ds.inline) return runInline(ds, kernel, call, args, blocks);
+    if (ds.inline) return runJob(ds.data, INLINE_SLOT, job, blocks);
     // Worker w uses scratch slot w of a kernel memory; the pool has at most 64, below INLINE_SLOT.
-    const workers = Math.min(this.threads, blocks.length, pool().size);
+    const workers = Math.min(this.threads, blocks.length, sharedWorkerPool().size);
     const jobs: Promise<Float64Array[]>[] = [];
     for (let w = 0; w < workers; w++) {
       const mine = blocks.slice(
         Math.floor((w * blocks.length) / workers),
         Math.floor(((w + 1) * blocks.length) / workers),
       );
-      jobs.push(pool().run(w, { id: ds.id, slot: w, kernel, call, blocks: mine, args }));
+      jobs.push(sharedWorkerPool().run(w, { id: ds.id, slot: w, work: job, blocks: mine }));
     }
     return (await Promise.all(jobs)).flat();
   }
-}
-
-function runInline(
-  ds: CpuDataset,
-  kernel: KernelSource,
-  call: string,
-  a: Record<string, unknown>,
-  blocks: [number, number][],
-): Float64Array[] {
-  const fn = compileInline(kernel);
-  const X = ds.matrix.data;
-  const n = ds.rows;
-  const results: Float64Array[] = [];
-  for (const [i0, i1] of blocks) {
-    if (call === 'lloyd') {
-      const acc = a.accumulate ? new Float64Array(a.accLength as number) : null;
-      const ub = (a.ub as Float32Array | undefined) ?? null;
-      const lb = (a.lb as Float32Array | undefined) ?? null;
-      if (a.wasm)
-        inlineWasmKernel(a.wasm as WasmKernelSpec, ds)(
-          X,
-          n,
-          i0,
-          i1,
-          a.C as Float32Array,
-          a.labels as Int32Array,
-          a.sqd as Float32Array | null,
-          acc,
-          fn,
-          ub,
-          lb,
-        );
-      else fn(X, n, i0, i1, a.C, a.labels, a.sqd, acc, ub, lb);
-      if (acc) results.push(acc);
-    } else if (call === 'bounded') {
-      const acc = new Float64Array(a.accLength as number);
-      const run =
-        a.wasmBounded && ds.kmem
-          ? inlineBoundedKernel(a.wasmBounded as WasmBoundedSpec, ds, ds.kmem)
-          : fn;
-      run(
-        X,
-        n,
-        i0,
-        i1,
-        a.C,
-        a.labels,
-        a.U,
-        a.Lo,
-        a.shift,
-        a.far,
-        a.nextFar,
-        a.farthest,
-        a.half,
-        acc,
-      );
-      results.push(acc);
-    } else if (call === 'seedMinDist') {
-      const run =
-        a.wasmSeed && ds.kmem
-          ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedMinDist
-          : fn;
-      run(X, n, i0, i1, a.C, a.count, a.minDist, a.reset, a.blockSums, a.blockRows);
-    } else if (call === 'gmm') {
-      const accLength = a.accLength as number;
-      const res = new Float64Array(accLength + 1);
-      fn(
-        X,
-        n,
-        i0,
-        i1,
-        a.M,
-        a.P,
-        a.B,
-        accLength > 0 ? res.subarray(0, accLength) : null,
-        a.labels,
-        a.maxProb,
-        a.probs,
-        res.subarray(accLength),
-      );
-      results.push(res);
-    } else {
-      const out = new Float64Array(a.L as number);
-      const run =
-        a.wasmSeed && ds.kmem
-          ? inlineSeedKernel(a.wasmSeed as WasmSeedSpec, ds, ds.kmem).seedPotentials
-          : fn;
-      run(X, n, i0, i1, a.cands, a.L, a.minDist, out);
-      results.push(out);
-    }
-  }
-  return results;
-}
-
-/** Σ over rows of ‖x‖², in float64. */
-function sumOfSquares(m: DataMatrix): number {
-  // Four running sums: one would wait on the previous addition's latency for every value.
-  const x = m.data;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const end = x.length - (x.length % 4);
-  for (let i = 0; i < end; i += 4) {
-    s0 += x[i] * x[i];
-    s1 += x[i + 1] * x[i + 1];
-    s2 += x[i + 2] * x[i + 2];
-    s3 += x[i + 3] * x[i + 3];
-  }
-  for (let i = end; i < x.length; i++) s0 += x[i] * x[i];
-  return s0 + s1 + (s2 + s3);
 }

@@ -1,7 +1,7 @@
 /**
  * JavaScript source of the CPU kernels, specialised for (K, D): the centres and the row are held in
  * local variables and the loops unrolled, which DESIGN.md measured ~3× faster than generic loops.
- * Sources are compiled once per shape (with `new Function`) in each worker and on the main thread.
+ * Sources are compiled once per shape and thread by util/compile-kernel.ts (run-block.ts asks).
  * Past UNROLL_LIMIT centre values the generic loop form is used instead (too many locals).
  *
  * Every kernel works on rows [i0, i1) of a column-major float32 matrix X with n rows; distances
@@ -132,6 +132,20 @@ export function pcgHash(v: number): number {
 
 export function sampleUniform(row: number, seed: number): number {
   return (pcgHash((pcgHash(row) ^ seed) >>> 0) >>> 8) / 16777216;
+}
+
+/** The rows k-means‖ keeps: those whose draw is below factor · minDist in float32. */
+export function sampleRows(
+  minDist: Float32Array,
+  rows: number,
+  factor: number,
+  seed: number,
+): Int32Array {
+  const f = Math.fround(factor);
+  const kept: number[] = [];
+  for (let i = 0; i < rows; i++)
+    if (sampleUniform(i, seed >>> 0) < Math.fround(f * minDist[i])) kept.push(i);
+  return Int32Array.from(kept);
 }
 
 /**

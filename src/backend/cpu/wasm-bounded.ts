@@ -1,5 +1,5 @@
 import { BOUND_MARGIN } from './kernel-source.js';
-import { compileWat, simdSupported } from './wasm-kernel.js';
+import { compileWat, simdSupported } from '../../util/compile-kernel.js';
 
 /**
  * The bounded Lloyd step (kernel-source.ts, boundedLloydKernelSource: Hamerly's test per row, the
@@ -145,40 +145,10 @@ function boundedWat(k: number, d: number): string {
 
 /** Shapes the bounded kernel is generated for: its scratch (centres, geometry, sums) must fit a slot. */
 export function boundedWasmFits(k: number, d: number, slotBytes: number): boolean {
-  return (
-    (k * d + 2 * k + k * d + k + 2) * 8 <= slotBytes &&
-    d <= 256 &&
-    typeof WebAssembly === 'object' &&
-    simdSupported()
-  );
+  return (k * d + 2 * k + k * d + k + 2) * 8 <= slotBytes && d <= 256 && simdSupported();
 }
 
 /** The compiled bounded kernel for (K, D), assembled once per process. */
 export function boundedWasmModule(k: number, d: number): Promise<WebAssembly.Module> {
   return compileWat(`bounded-${k}:${d}`, () => boundedWat(k, d), true);
 }
-
-/**
- * The JavaScript around the kernel, as text (workers and the calling thread alike, see
- * worker-source.ts). makeWasmBounded(module, k, d, memory, base) returns a function with the
- * JavaScript kernel's signature and results, for labels and bounds that live in `memory` (the
- * matrix's kernel memory); its scratch slot at `base` takes the centres, the geometry and the sums.
- */
-export const BOUNDED_WASM_DRIVER_SOURCE = String.raw`
-function makeWasmBounded(module, k, d, memory, base) {
-  const ex = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
-  const f64 = new Float64Array(memory.buffer);
-  const kd = k * d, accWords = kd + k + 2;
-  const cOff = base, geoOff = cOff + kd * 8, accOff = geoOff + 2 * k * 8;
-  return function boundedLloyd(X, n, i0, i1, C, labels, U, Lo, shift, far, nextFar, farthest, half, acc) {
-    // The caller passes views on this memory (the backend does only where the matrix has one).
-    if (X.byteOffset !== 0) throw new Error('the bounded kernel wants the matrix at offset 0 of its memory');
-    for (let t = 0; t < kd; t++) f64[cOff / 8 + t] = C[t];
-    f64.set(shift, geoOff / 8);
-    f64.set(half, geoOff / 8 + k);
-    f64.fill(0, accOff / 8, accOff / 8 + accWords);
-    ex.bounded(n, i0, i1, labels.byteOffset, U.byteOffset, Lo.byteOffset, geoOff, cOff, accOff, far, nextFar, farthest);
-    for (let o = 0; o < accWords; o++) acc[o] += f64[accOff / 8 + o];
-  };
-}
-`;

@@ -1,4 +1,4 @@
-import { compileWat, simdSupported } from './wasm-kernel.js';
+import { compileWat, simdSupported } from '../../util/compile-kernel.js';
 
 /**
  * The diagonal Gaussian mixture's E-step in WebAssembly SIMD, for matrices that live in a shared
@@ -248,85 +248,9 @@ export function gmmWasmRows(k: number, d: number, slotBytes: number): number {
 }
 
 export function gmmWasmFits(k: number, d: number): boolean {
-  return k * d <= 4096 && typeof WebAssembly === 'object' && simdSupported();
+  return k * d <= 4096 && simdSupported();
 }
 
 export function gmmWasmModule(k: number, d: number): Promise<WebAssembly.Module> {
   return compileWat(`gmm-${k}:${d}`, () => gmmWat(k, d, true), true);
 }
-
-/**
- * The JavaScript around the SIMD exports, as text for the worker threads (see worker-source.ts).
- * makeWasmGmm returns gmm(X, n, i0, i1, M, P, B, acc, labels, maxProb, probs, out) with the
- * JavaScript kernel's contract (kernel-source.ts, gmmKernelSource, form 'diag'): per piece of
- * `rows` rows, the SIMD E-step, then per row one log (log p(x) = max + log Σ) and the outputs,
- * then the SIMD moments; the last rows of a block (fewer than four) are done here in float64.
- * Moments are raw sums, centred on the means at the end, as the JavaScript kernel does.
- */
-export const GMM_WASM_DRIVER_SOURCE = String.raw`
-function makeWasmGmm(module, k, d, memory, base, layout, rowsPerPiece, minResponsibility) {
-  const ex = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
-  const f32 = new Float32Array(memory.buffer);
-  const i32 = new Int32Array(memory.buffer);
-  const f64 = new Float64Array(memory.buffer);
-  const mp = base + layout.mp, bOff = base + layout.b, lpOff = base + layout.lp, rOff = base + layout.r, stOff = base + layout.stats, accOff = base + layout.acc;
-  const S = rowsPerPiece, kd = k * d, accWords = k + 2 * kd;
-  const lp = new Float64Array(k), e = new Float64Array(k);
-  return function gmm(X, n, i0, i1, M, P, B, acc, labels, maxProb, probs, out) {
-    f32.set(M, mp / 4);
-    f32.set(P, mp / 4 + kd);
-    f32.set(B, bOff / 4);
-    const a0 = accOff / 8, r0 = rOff / 4, st0 = stOff / 4;
-    f64.fill(0, a0, a0 + accWords);
-    const minr = acc !== null ? minResponsibility : 0;
-    let ll = 0;
-    for (let s0 = i0; s0 < i1; s0 += S) {
-      const rows = Math.min(S, i1 - s0), quads = rows >> 2, vec = quads * 4;
-      ex.gmm_estep(n, s0, quads, mp, bOff, lpOff, rOff, S, stOff, minr);
-      for (let t = 0; t < vec; t++) {
-        const st = st0 + (t >> 2) * 12 + (t & 3);
-        const sum = f32[st + 4];
-        ll += f32[st] + Math.log(sum);
-        if (labels !== null) { labels[s0 + t] = i32[st + 8]; maxProb[s0 + t] = 1 / sum; }
-        if (probs !== null) for (let c = 0; c < k; c++) probs[c * n + s0 + t] = f32[r0 + c * S + t];
-      }
-      if (acc !== null) ex.gmm_acc(n, s0, quads, rOff, S, accOff);
-      // The last rows of a block (fewer than four): the same, in float64, here.
-      for (let t = vec; t < rows; t++) {
-        const i = s0 + t;
-        let mx = -Infinity;
-        for (let c = 0; c < k; c++) {
-          let maha = 0;
-          for (let j = 0; j < d; j++) { const z = (X[j * n + i] - M[c * d + j]) * P[c * d + j]; maha += z * z; }
-          const v = B[c] - 0.5 * maha; lp[c] = v; if (v > mx) mx = v;
-        }
-        let sum = 0, best = 0;
-        for (let c = 0; c < k; c++) { const z = Math.exp(lp[c] - mx); e[c] = z; sum += z; if (lp[c] > lp[best]) best = c; }
-        ll += mx + Math.log(sum);
-        const inv = 1 / sum;
-        if (labels !== null) { labels[i] = best; maxProb[i] = e[best] * inv; }
-        if (probs !== null) for (let c = 0; c < k; c++) probs[c * n + i] = e[c] * inv;
-        if (acc === null) continue;
-        for (let c = 0; c < k; c++) {
-          const r = e[c] * inv;
-          if (r < minr) continue;
-          f64[a0 + c] += r;
-          for (let j = 0; j < d; j++) { const x = X[j * n + i]; const rx = r * x; f64[a0 + k + c * d + j] += rx; f64[a0 + k + kd + c * d + j] += rx * x; }
-        }
-      }
-    }
-    if (acc !== null) {
-      for (let c = 0; c < k; c++) {
-        const nk = f64[a0 + c];
-        acc[c] += nk;
-        for (let j = 0; j < d; j++) {
-          const mu = M[c * d + j], s1 = f64[a0 + k + c * d + j];
-          acc[k + c * d + j] += s1 - nk * mu;
-          acc[k + kd + c * d + j] += f64[a0 + k + kd + c * d + j] - 2 * mu * s1 + nk * mu * mu;
-        }
-      }
-    }
-    out[0] += ll;
-  };
-}
-`;

@@ -1,4 +1,4 @@
-import wabtInit from 'wabt';
+import { compileWat, simdSupported } from '../../util/compile-kernel.js';
 
 /**
  * The CPU Lloyd kernel in WebAssembly SIMD, generated per shape (K, D) as WAT text and assembled
@@ -244,23 +244,8 @@ function sumTree(terms: string[], op: string): string {
 
 /** Shapes the SIMD kernel is generated for (its code grows with K·D). */
 export function wasmKernelFits(k: number, d: number): boolean {
-  return k * d <= 4096 && d <= 256 && typeof WebAssembly === 'object' && simdSupported();
+  return k * d <= 4096 && d <= 256 && simdSupported();
 }
-
-let simd: boolean | undefined;
-export function simdSupported(): boolean {
-  // A module of one function returning a v128: valid only where SIMD is.
-  simd ??= WebAssembly.validate(
-    new Uint8Array([
-      0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253,
-      15, 253, 98, 11,
-    ]),
-  );
-  return simd as boolean;
-}
-
-let wabt: ReturnType<typeof wabtInit> | undefined;
-const modules = new Map<string, Promise<WebAssembly.Module>>();
 
 /** The compiled kernel for (K, D), for a shared or a private memory, assembled once per process. */
 export function lloydWasmModule(
@@ -273,28 +258,6 @@ export function lloydWasmModule(
     () => lloydWat(k, d, shared),
     shared,
   );
-}
-
-/** Assembles WAT text (made on first use) into a module, once per key and process. */
-export function compileWat(
-  key: string,
-  wat: () => string,
-  shared: boolean,
-): Promise<WebAssembly.Module> {
-  let module = modules.get(key);
-  if (!module) {
-    module = (async () => {
-      wabt ??= wabtInit();
-      const parsed = (await wabt).parseWat(`${key}.wat`, wat(), { simd: true, threads: shared });
-      try {
-        return await WebAssembly.compile(parsed.toBinary({}).buffer);
-      } finally {
-        parsed.destroy();
-      }
-    })();
-    modules.set(key, module);
-  }
-  return module;
 }
 
 /** Features rounded up to a multiple of four: the kernel's padded row length. */
@@ -348,84 +311,3 @@ export function wasmLayout(
   const acc = align(q + k * 4);
   return { x, lab, sqd, ub, lb, c, cm2, q, acc, bytes: align(acc + (k * dp + k + 2) * 8) };
 }
-
-/**
- * The JavaScript around the SIMD kernel, as text so that the worker threads (whose code is text,
- * see worker-source.ts) and the calling thread compile the same function. makeWasmLloyd returns
- * lloyd(X, n, i0, i1, C, labels, sqd, acc, tail) with the JS kernel's contract: it copies each
- * block of rows into the kernel's memory, runs it, copies labels (and distances) back, adds the
- * statistics to acc, and hands the last rows (fewer than four) to `tail`, the JS kernel.
- */
-export const WASM_DRIVER_SOURCE = String.raw`
-function wasmCentres(f32, layout, k, d, C) {
-  const dp = Math.ceil(d / 4) * 4;
-  let qmax = 0;
-  f32.fill(0, layout.c / 4, layout.c / 4 + k * dp);
-  for (let c = 0; c < k; c++) {
-    let q = 0;
-    for (let j = 0; j < d; j++) {
-      const v = C[c * d + j];
-      f32[layout.c / 4 + c * dp + j] = v;
-      f32[layout.cm2 / 4 + c * d + j] = -2 * v;
-      q += v * v;
-    }
-    f32[layout.q / 4 + c] = q;
-    if (q > qmax) qmax = q;
-  }
-  return qmax;
-}
-// Sums come back K×Dp (padded); the callers' layout is K×D sums, K counts, inertia, changed.
-function wasmAddStatistics(f64, layout, k, d, acc) {
-  const dp = Math.ceil(d / 4) * 4;
-  const a0 = layout.acc / 8;
-  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) acc[c * d + j] += f64[a0 + c * dp + j];
-  for (let t = 0; t < k + 2; t++) acc[k * d + t] += f64[a0 + k * dp + t];
-}
-// Blocks are copied into a private memory (matrices outside a WebAssembly memory).
-function makeWasmLloyd(module, k, d, layout, maxRows, tau) {
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(layout.bytes / 65536) + 1 });
-  const run = new WebAssembly.Instance(module, { env: { mem: memory } }).exports.lloyd;
-  const f32 = new Float32Array(memory.buffer);
-  const i32 = new Int32Array(memory.buffer);
-  const f64 = new Float64Array(memory.buffer);
-  const accWords = k * Math.ceil(d / 4) * 4 + k + 2;
-  return function lloyd(X, n, i0, i1, C, labels, sqd, acc, tail, ub, lb) {
-    const qmax = wasmCentres(f32, layout, k, d, C);
-    const bounds = ub !== undefined && ub !== null;
-    const flags = (acc !== null ? 1 : 0) | (sqd !== null ? 2 : 0) | (bounds ? 4 : 0);
-    for (let b0 = i0; b0 < i1; b0 += maxRows) {
-      const nb = Math.min(maxRows, i1 - b0);
-      const quads = nb >> 2;
-      for (let j = 0; j < d; j++) f32.set(X.subarray(j * n + b0, j * n + b0 + nb), layout.x / 4 + j * nb);
-      i32.set(labels.subarray(b0, b0 + nb), layout.lab / 4);
-      f64.fill(0, layout.acc / 8, layout.acc / 8 + accWords);
-      run(nb, quads, flags, layout.x, layout.lab, layout.sqd, layout.c, layout.cm2, layout.q, layout.acc, tau, qmax, layout.ub, layout.lb);
-      labels.set(i32.subarray(layout.lab / 4, layout.lab / 4 + quads * 4), b0);
-      if (sqd !== null) sqd.set(f32.subarray(layout.sqd / 4, layout.sqd / 4 + quads * 4), b0);
-      if (bounds) {
-        ub.set(f32.subarray(layout.ub / 4, layout.ub / 4 + quads * 4), b0);
-        lb.set(f32.subarray(layout.lb / 4, layout.lb / 4 + quads * 4), b0);
-      }
-      if (acc !== null) wasmAddStatistics(f64, layout, k, d, acc);
-      if (quads * 4 < nb) tail(X, n, b0 + quads * 4, b0 + nb, C, labels, sqd, acc, ub, lb);
-    }
-  };
-}
-// The matrix, labels and distances already live in 'memory' (views on its buffer): no copies.
-function makeWasmLloydInPlace(module, k, d, memory, layout, tau) {
-  const run = new WebAssembly.Instance(module, { env: { mem: memory } }).exports.lloyd;
-  const f32 = new Float32Array(memory.buffer);
-  const f64 = new Float64Array(memory.buffer);
-  const accWords = k * Math.ceil(d / 4) * 4 + k + 2;
-  return function lloyd(X, n, i0, i1, C, labels, sqd, acc, tail, ub, lb) {
-    const qmax = wasmCentres(f32, layout, k, d, C);
-    const bounds = ub !== undefined && ub !== null;
-    const flags = (acc !== null ? 1 : 0) | (sqd !== null ? 2 : 0) | (bounds ? 4 : 0);
-    const quads = (i1 - i0) >> 2;
-    f64.fill(0, layout.acc / 8, layout.acc / 8 + accWords);
-    run(n, quads, flags, X.byteOffset + i0 * 4, labels.byteOffset + i0 * 4, sqd !== null ? sqd.byteOffset + i0 * 4 : 0, layout.c, layout.cm2, layout.q, layout.acc, tau, qmax, bounds ? ub.byteOffset + i0 * 4 : 0, bounds ? lb.byteOffset + i0 * 4 : 0);
-    if (acc !== null) wasmAddStatistics(f64, layout, k, d, acc);
-    if (i0 + quads * 4 < i1) tail(X, n, i0 + quads * 4, i1, C, labels, sqd, acc, ub, lb);
-  };
-}
-`;

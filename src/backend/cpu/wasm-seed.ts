@@ -1,4 +1,4 @@
-import { compileWat, simdSupported } from './wasm-kernel.js';
+import { compileWat, simdSupported } from '../../util/compile-kernel.js';
 
 /**
  * The seeding passes (kernel-source.ts: seedMinDist, seedPotentials) in WebAssembly SIMD, for a
@@ -110,87 +110,10 @@ function seedWat(d: number): string {
 
 /** Feature counts the seeding kernel is generated for (its code grows with D). */
 export function seedWasmFits(d: number): boolean {
-  return d <= 256 && typeof WebAssembly === 'object' && simdSupported();
+  return d <= 256 && simdSupported();
 }
 
 /** The compiled seeding kernel for D features, assembled once per process. */
 export function seedWasmModule(d: number): Promise<WebAssembly.Module> {
   return compileWat(`seed-${d}`, () => seedWat(d), true);
 }
-
-/**
- * The JavaScript around the kernel, as text (for the worker threads and the calling thread alike,
- * see worker-source.ts). makeWasmSeed(module, d, memory, base, slotBytes, maxRows) returns
- * { seedMinDist, seedPotentials } with the JavaScript kernels' signatures and results: a thread's
- * scratch slot at `base` holds the call's minimum distances, then the candidates as float64 (in
- * batches that fit), then their sums. Rows past the last whole quad go through the same
- * arithmetic here.
- */
-export const SEED_WASM_DRIVER_SOURCE = String.raw`
-function makeWasmSeed(module, d, memory, base, slotBytes, maxRows) {
-  const ex = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
-  const f32 = new Float32Array(memory.buffer);
-  const f64 = new Float64Array(memory.buffer);
-  const mdOff = base, cOff = base + maxRows * 4;
-  // Candidates (D values) and their sums (one value) per batch entry, float64.
-  const batch = Math.floor((slotBytes - maxRows * 4) / ((d + 1) * 8));
-  if (batch < 1) throw new Error('the seeding kernel has no room for one candidate of ' + d + ' features');
-  function load(C, from, count) {
-    const c0 = cOff / 8;
-    for (let t = 0; t < count * d; t++) f64[c0 + t] = C[from * d + t];
-    return cOff + count * d * 8;
-  }
-  function dist(X, n, i, C, l) {
-    let t = 0, s = 0;
-    for (let j = 0; j < d; j++) { t = X[j * n + i] - C[l * d + j]; s += t * t; }
-    return Math.fround(s);
-  }
-  function inPlace(X) {
-    if (X.byteOffset !== 0) throw new Error('the seeding kernel wants the matrix at offset 0 of its memory');
-  }
-  function seedMinDist(X, n, i0, i1, C, count, minDist, reset, blockSums, blockRows) {
-    inPlace(X);
-    const m0 = mdOff / 4;
-    for (let p0 = i0; p0 < i1; p0 += maxRows) {
-      const rows = Math.min(maxRows, i1 - p0), quads = rows >> 2;
-      if (reset) f32.fill(Infinity, m0, m0 + rows); else f32.set(minDist.subarray(p0, p0 + rows), m0);
-      for (let from = 0; from < count; from += batch) {
-        const b = Math.min(batch, count - from);
-        load(C, from, b);
-        ex.min_dist(n, p0, quads, cOff, b, mdOff);
-        for (let t = quads * 4; t < rows; t++) {
-          let v = f32[m0 + t];
-          for (let l = from; l < from + b; l++) { const f = dist(X, n, p0 + t, C, l); if (f < v) v = f; }
-          f32[m0 + t] = v;
-        }
-      }
-      minDist.set(f32.subarray(m0, m0 + rows), p0);
-    }
-    for (let b0 = i0; b0 < i1; b0 += blockRows) {
-      const b1 = Math.min(i1, b0 + blockRows); let s = 0;
-      for (let i = b0; i < b1; i++) s += minDist[i];
-      blockSums[b0 / blockRows] = s;
-    }
-  }
-  function seedPotentials(X, n, i0, i1, cands, L, minDist, out) {
-    inPlace(X);
-    const m0 = mdOff / 4;
-    for (let from = 0; from < L; from += batch) {
-      const b = Math.min(batch, L - from);
-      const sOff = load(cands, from, b), s0 = sOff / 8;
-      f64.fill(0, s0, s0 + b);
-      for (let p0 = i0; p0 < i1; p0 += maxRows) {
-        const rows = Math.min(maxRows, i1 - p0), quads = rows >> 2;
-        f32.set(minDist.subarray(p0, p0 + rows), m0);
-        ex.potentials(n, p0, quads, cOff, b, mdOff, sOff);
-        for (let t = quads * 4; t < rows; t++) {
-          const m = f32[m0 + t];
-          for (let l = 0; l < b; l++) { const f = dist(X, n, p0 + t, cands, from + l); f64[s0 + l] += f < m ? f : m; }
-        }
-      }
-      for (let l = 0; l < b; l++) out[from + l] += f64[s0 + l];
-    }
-  }
-  return { seedMinDist, seedPotentials };
-}
-`;

@@ -1,6 +1,28 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { InternalError } from '../../errors.js';
-import { WORKER_SOURCE } from './worker-source.js';
+import { InternalError, UsageError } from '../../errors.js';
+import { compiledModule, workerExecArgv } from '../../util/compiled-module.js';
+import type { WorkerMessage, WorkerReply } from './cpu-worker.js';
+import type { BlockJob } from './run-block.js';
+
+/** The most worker threads a pool has (worker w uses scratch slot w of a kernel memory). */
+export const MAX_THREADS = 64;
+
+/**
+ * Threads for the CPU backend: GPUSEG_THREADS when set (a whole number from 1 to 64), else every
+ * core (at most 64).
+ */
+export function cpuThreads(): number {
+  const text = process.env.GPUSEG_THREADS;
+  if (text === undefined || text === '')
+    return Math.max(1, Math.min(availableParallelism(), MAX_THREADS));
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1 || v > MAX_THREADS)
+    throw new UsageError(
+      `GPUSEG_THREADS=${text} is not a whole number of threads from 1 to ${MAX_THREADS}; unset it to use every core`,
+    );
+  return v;
+}
 
 interface Pending {
   resolve: (results: Float64Array[]) => void;
@@ -22,11 +44,11 @@ export class WorkerPool {
 
   constructor(readonly size: number) {
     for (let w = 0; w < size; w++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, name: `gpuseg-cpu-${w}` });
-      worker.unref();
-      worker.on('message', (msg: { job: number; results?: Float64Array[]; error?: string }) =>
-        this.onMessage(w, msg),
-      );
+      const worker = new Worker(compiledModule(import.meta.url, 'cpu-worker.js'), {
+        name: `gpuseg-cpu-${w}`,
+        execArgv: workerExecArgv(),
+      });
+      worker.on('message', (msg: WorkerReply) => this.onMessage(w, msg));
       worker.on('error', (error) =>
         this.failAll(
           new InternalError(`CPU worker ${w} failed: ${error.message}`, { cause: error }),
@@ -36,20 +58,28 @@ export class WorkerPool {
         if (!this.disposed)
           this.failAll(new InternalError(`CPU worker ${w} exited unexpectedly (code ${code})`));
       });
+      // Unreferenced after the listeners are attached: attaching a 'message' listener references
+      // the worker's port again, and a worker that never got a job then held the process open
+      // forever once the run was over (issue 11).
+      worker.unref();
       this.workers.push(worker);
       this.inFlight.push(0);
     }
   }
 
   /** Posts a job to worker w; resolves with the per-block results it sends back. */
-  run(w: number, message: Record<string, unknown>): Promise<Float64Array[]> {
+  run(
+    w: number,
+    message: { id: number; slot: number; work: BlockJob; blocks: [number, number][] },
+  ): Promise<Float64Array[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.disposed) return Promise.reject(new InternalError('the CPU worker pool was disposed'));
     const job = this.nextJob++;
     return new Promise<Float64Array[]>((resolve, reject) => {
       this.pending.set(job, { resolve, reject });
       if (this.inFlight[w]++ === 0) this.workers[w].ref();
-      this.workers[w].postMessage({ ...message, op: 'run', job });
+      const msg: WorkerMessage = { ...message, op: 'run', job };
+      this.workers[w].postMessage(msg);
       this.pendingWorker.set(job, w);
     });
   }
@@ -57,14 +87,11 @@ export class WorkerPool {
   private readonly pendingWorker = new Map<number, number>();
 
   /** Sends a message that needs no answer to every worker (dataset registration). */
-  broadcast(message: Record<string, unknown>): void {
+  broadcast(message: WorkerMessage): void {
     for (const worker of this.workers) worker.postMessage(message);
   }
 
-  private onMessage(
-    w: number,
-    msg: { job: number; results?: Float64Array[]; error?: string },
-  ): void {
+  private onMessage(w: number, msg: WorkerReply): void {
     const pending = this.pending.get(msg.job);
     if (!pending) return;
     this.pending.delete(msg.job);
@@ -92,4 +119,24 @@ export class WorkerPool {
     this.failAll(new InternalError('the CPU worker pool was disposed'));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+let sharedPool: WorkerPool | undefined;
+
+/** The process's CPU worker pool (cpuThreads() threads), started on first use. */
+export function sharedWorkerPool(): WorkerPool {
+  sharedPool ??= new WorkerPool(cpuThreads());
+  return sharedPool;
+}
+
+/** The process's pool if it was started. */
+export function existingWorkerPool(): WorkerPool | undefined {
+  return sharedPool;
+}
+
+/** Stops the shared CPU worker threads (they are unreferenced when idle, so this is optional). */
+export async function shutdownCpuWorkers(): Promise<void> {
+  const p = sharedPool;
+  sharedPool = undefined;
+  await p?.dispose();
 }

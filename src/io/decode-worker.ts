@@ -1,0 +1,84 @@
+import { openAsBlob } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { parentPort } from 'node:worker_threads';
+import { RecordBatchReader, tableFromIPC } from 'apache-arrow';
+import type { ParquetFile } from 'parquet-wasm/esm';
+import { parquetWasm } from './parquet-io.js';
+
+/**
+ * The decode worker (started by guarded-decode.ts from the compiled dist/ file): parses untrusted
+ * Arrow IPC and Parquet bytes off the main thread, where a hang or a panic in a library can be
+ * ended by terminating the thread.
+ */
+export type DecodeTask =
+  | { kind: 'arrow'; bytes: Uint8Array }
+  | { kind: 'arrow-scan'; path: string }
+  | { kind: 'parquet-meta'; path: string }
+  | { kind: 'parquet-group'; path: string; group: number }
+  | { kind: 'parquet'; bytes: Uint8Array };
+export type DecodeJob = DecodeTask & { id: number };
+
+export interface DecodeReply {
+  id: number;
+  ok: boolean;
+  message?: string;
+  ipc?: Uint8Array;
+  groups?: number;
+  rows?: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error('decode-worker.js runs as a worker thread');
+
+// The Parquet file read row group by row group (out-of-core passes): its metadata parsed once.
+let opened: { path: string; file: ParquetFile } | undefined;
+async function parquetFile(path: string): Promise<ParquetFile> {
+  if (opened?.path !== path)
+    opened = { path, file: await parquetWasm().ParquetFile.fromFile(await openAsBlob(path)) };
+  return opened.file;
+}
+
+async function decode(job: DecodeJob): Promise<{ reply: DecodeReply; transfer?: ArrayBuffer[] }> {
+  const id = job.id;
+  switch (job.kind) {
+    case 'arrow':
+      tableFromIPC(job.bytes);
+      return { reply: { id, ok: true } };
+    case 'arrow-scan': {
+      const handle = await open(job.path);
+      let rows = 0;
+      try {
+        const reader = await RecordBatchReader.from(handle);
+        await reader.open();
+        for await (const batch of reader) rows += batch.numRows;
+      } finally {
+        await handle.close().catch(() => undefined);
+      }
+      return { reply: { id, ok: true, rows } };
+    }
+    case 'parquet-meta': {
+      const metadata = (await parquetFile(job.path)).metadata();
+      const rows = Number(metadata.fileMetadata().numRows());
+      return { reply: { id, ok: true, groups: metadata.numRowGroups(), rows } };
+    }
+    case 'parquet-group': {
+      const table = await (await parquetFile(job.path)).read({ rowGroups: [job.group] });
+      const ipc = table.intoIPCStream().slice();
+      return { reply: { id, ok: true, ipc }, transfer: [ipc.buffer] };
+    }
+    case 'parquet': {
+      const ipc = parquetWasm().readParquet(job.bytes).intoIPCStream().slice();
+      return { reply: { id, ok: true, ipc }, transfer: [ipc.buffer] };
+    }
+  }
+}
+
+port.on('message', (job: DecodeJob) => {
+  decode(job).then(
+    ({ reply, transfer }) => port.postMessage(reply, transfer),
+    (error: unknown) => {
+      const message = String((error instanceof Error && error.message) || error);
+      port.postMessage({ id: job.id, ok: false, message } satisfies DecodeReply);
+    },
+  );
+});
