@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { tableToIPC, type Table } from 'apache-arrow';
 import * as wasm from 'parquet-wasm/esm';
 
 /**
@@ -20,19 +20,6 @@ export function parquetWasm(): typeof wasm {
     initialised = true;
   }
   return wasm;
-}
-
-export function parquetToTable(bytes: Uint8Array): Table {
-  const wasmTable = parquetWasm().readParquet(bytes);
-  try {
-    return tableFromIPC(wasmTable.intoIPCStream());
-  } finally {
-    try {
-      wasmTable.free();
-    } catch {
-      // intoIPCStream consumed it already
-    }
-  }
 }
 
 export function tableToParquet(table: Table): Uint8Array {

@@ -62,15 +62,6 @@ export interface RfmResult {
   customers: number;
 }
 
-export const RFM_COLUMNS = [
-  'recency_days',
-  'frequency',
-  'monetary',
-  'avg_order_value',
-  'tenure_days',
-  'return_rate',
-] as const;
-
 /** The flags and names of the columns an amount is made of. */
 function moneyColumns(o: RfmOptions): [string, string][] {
   return o.amount !== undefined

@@ -122,20 +122,6 @@ export const PERSONAS: readonly Persona[] = [
   },
 ];
 
-export const CUSTOMER_COLUMNS = [
-  'customer_id',
-  'recency_days',
-  'frequency',
-  'monetary',
-  'avg_order_value',
-  'tenure_days',
-  'return_rate',
-  'sessions_per_month',
-  'email_open_rate',
-  'discount_share',
-  'true_persona',
-] as const;
-
 function gaussian(rng: Rng): number {
   const u = Math.max(rng.nextDouble(), 1e-300);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble());

@@ -31,10 +31,6 @@ import {
  */
 const pending = new Set<string>();
 
-export function pendingTemporaryFiles(): ReadonlySet<string> {
-  return pending;
-}
-
 /** Removes every temporary file of writes that have not finished (used on SIGINT/SIGTERM). */
 export function removePendingTemporaryFiles(): void {
   for (const path of pending) {

@@ -265,22 +265,6 @@ export function paddedDims(d: number): number {
   return Math.ceil(d / 4) * 4;
 }
 
-/** Byte offsets of a thread's scratch (centres, statistics) in a matrix's kernel memory. */
-export function scratchLayout(
-  base: number,
-  k: number,
-  d: number,
-): { c: number; cm2: number; q: number; acc: number; bytes: number } {
-  const layout = wasmLayout(0, k, d);
-  return {
-    c: base + layout.c,
-    cm2: base + layout.cm2,
-    q: base + layout.q,
-    acc: base + layout.acc,
-    bytes: layout.bytes,
-  };
-}
-
 /** Byte offsets of the kernel's buffers in a worker's memory, for blocks of up to `rows` rows. */
 export function wasmLayout(
   rows: number,
