@@ -90,7 +90,7 @@ export type { BackendChoice } from './backend/select.js';
 export { closeSharedGpu } from './backend/gpu/gpu-backend.js';
 export { shutdownCpuWorkers } from './backend/cpu/cpu-backend.js';
 export { checkChunkOutputPath } from './io/batch-writer.js';
-export { removePendingTemporaryFiles } from './util/atomic-write.js';
+export { removePendingTemporaryFiles, writtenOutputs } from './util/atomic-write.js';
 export { PERSONAS as SYNTHETIC_PERSONAS, writeCustomers } from './synth/customers.js';
 export {
   benchTable,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromArrays } from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
@@ -8,6 +9,21 @@ import { BIN, errors, filesIn, gpuseg, ROOT, tempDir } from './helpers/cli.js';
 import { blobs } from './helpers/reference.js';
 
 const WHOLESALE = 'datasets/wholesale-customers.arrow';
+
+/**
+ * Resolves once process `pid` has used `seconds` of CPU time (all its threads; /proc, Linux): by
+ * then the CLI has started and is fitting, however loaded the machine is (start-up takes < 1 s).
+ */
+async function cpuSecondsUsed(pid: number, seconds: number): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < 60_000) {
+    // Fields after the command name: state is the 1st, utime the 12th, stime the 13th (in ticks).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    if ((Number(fields[11]) + Number(fields[12])) / 100 >= seconds) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`process ${pid} did not use ${seconds} s of CPU within 60 s`);
+}
 
 /**
  * GPU faults injected through the device layer's test seam (GPUSEG_FAULT, see
@@ -140,13 +156,15 @@ describe('interrupted runs leave nothing behind', () => {
     );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise((r) => setTimeout(r, 1500));
+    // The signal must land mid-fit, after the CLI has installed its handler (a fixed delay was
+    // too short on a loaded machine): wait for the child's CPU time, not the clock.
+    await cpuSecondsUsed(child.pid!, 2);
     child.kill(signal);
     const status = await new Promise<number | null>((resolve) =>
       child.on('exit', (code) => resolve(code)),
     );
     expect(status).toBe(signal === 'SIGINT' ? 130 : 143);
-    expect(stderr).toMatch(/interrupted/);
+    expect(stderr).toMatch(/interrupted \(SIG(TERM|INT)\); no output was written/);
     expect(filesIn(dir)).toEqual(['big.arrows']);
   });
 

@@ -9,7 +9,7 @@ import { openChunkWriter } from '../src/io/batch-writer.js';
 import { readTable } from '../src/io/read-table.js';
 import { writeTable } from '../src/io/write-table.js';
 import { writeCustomers } from '../src/synth/customers.js';
-import { OutputSet, writeFileAtomic } from '../src/util/atomic-write.js';
+import { OutputSet, writeFileAtomic, writtenOutputs } from '../src/util/atomic-write.js';
 import { BIN, errors, filesIn, gpuseg, tempDir } from './helpers/cli.js';
 
 /** Outputs as written: the format the extension names, gzipped when it ends in .gz. */
@@ -201,5 +201,25 @@ describe('all outputs or none', () => {
     again.abort();
     expect(filesIn(out)).toEqual(['a.arrow', 'b.json']);
     expect(() => new OutputSet({ '--model': join(out, 'nope', 'm.json') })).toThrow(UsageError);
+  });
+});
+
+describe('what an interrupted run reports as written', () => {
+  test('an output counts as written once it is in place, a set only at its commit', async () => {
+    const d = tempDir();
+    const alone = join(d, 'alone.txt');
+    writeFileAtomic(alone, ['x']);
+    expect(writtenOutputs()).toContain(alone);
+    const a = join(d, 'a.txt');
+    const table = join(d, 'b.arrows');
+    const set = new OutputSet({ a, table });
+    writeFileAtomic(a, ['a'], set);
+    const writer = openChunkWriter(table, '--output', set);
+    await writer.write(tableFromArrays({ v: new Float32Array([1, 2]) }));
+    await writer.commit();
+    expect(writtenOutputs()).not.toContain(a);
+    expect(writtenOutputs()).not.toContain(table);
+    set.commit();
+    expect(writtenOutputs().slice(-2)).toEqual([a, table]);
   });
 });

@@ -5,6 +5,7 @@ import {
   GPUSEG_VERSION,
   oneLine,
   removePendingTemporaryFiles,
+  writtenOutputs,
   UsageError,
 } from '../index.js';
 import { devicesCommand } from './commands/devices.js';
@@ -53,7 +54,11 @@ export function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
     removePendingTemporaryFiles();
-    process.stderr.write(`gpuseg: interrupted (${signal}); no output was written\n`);
+    // Outputs are committed together at the end of a run: either none is in place or all are.
+    const done = writtenOutputs();
+    const outputs =
+      done.length === 0 ? 'no output was written' : `already written: ${done.join(', ')}`;
+    process.stderr.write(`gpuseg: interrupted (${signal}); ${outputs}\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);

@@ -31,6 +31,19 @@ import {
  */
 const pending = new Set<string>();
 
+/** Outputs this process has put in place, in order (what an interrupted CLI run reports). */
+const written: string[] = [];
+
+export function writtenOutputs(): readonly string[] {
+  return written;
+}
+
+/** The last step of every write: the finished temporary file becomes the output. */
+function moveIntoPlace(tmp: string, path: string): void {
+  renameSync(tmp, path);
+  written.push(path);
+}
+
 /** Removes every temporary file of writes that have not finished (used on SIGINT/SIGTERM). */
 export function removePendingTemporaryFiles(): void {
   for (const path of pending) {
@@ -131,7 +144,7 @@ export function writeFileAtomic(
     closeSync(fd);
     fd = undefined;
     if (into) staged = into.stage(tmp, path);
-    else renameSync(tmp, path);
+    else moveIntoPlace(tmp, path);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
@@ -181,7 +194,7 @@ export class OutputSet {
     let i = 0;
     try {
       for (; i < this.staged.length; i++) {
-        renameSync(this.staged[i].tmp, this.staged[i].path);
+        moveIntoPlace(this.staged[i].tmp, this.staged[i].path);
         pending.delete(this.staged[i].tmp);
       }
     } catch (error) {
@@ -311,7 +324,7 @@ export class AtomicFileStream {
       closeSync(this.fd);
       this.settled = true;
       if (this.into) staged = this.into.stage(this.tmp, this.path);
-      else renameSync(this.tmp, this.path);
+      else moveIntoPlace(this.tmp, this.path);
     } catch (error) {
       this.abort();
       throw cannotWrite(this.path, error);
