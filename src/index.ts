@@ -72,7 +72,13 @@ export { readTable } from './io/read-table.js';
 export type { CsvReadOptions } from './io/csv-read.js';
 export type { ExcludedColumn, ThousandsSeparator } from './data/column-types.js';
 export { writeTable } from './io/write-table.js';
-export { OutputSet, checkOutputFolder } from './util/atomic-write.js';
+export {
+  OutputSet,
+  checkOutputFolder,
+  recordWrittenOutputs,
+  removePendingTemporaryFiles,
+  writtenOutputs,
+} from './util/atomic-write.js';
 export {
   loadModel,
   saveModel,
@@ -90,7 +96,6 @@ export type { BackendChoice } from './backend/select.js';
 export { closeSharedGpu } from './backend/gpu/gpu-backend.js';
 export { shutdownCpuWorkers } from './backend/cpu/cpu-backend.js';
 export { checkChunkOutputPath } from './io/batch-writer.js';
-export { removePendingTemporaryFiles, writtenOutputs } from './util/atomic-write.js';
 export { PERSONAS as SYNTHETIC_PERSONAS, writeCustomers } from './synth/customers.js';
 export {
   benchTable,

@@ -9,7 +9,12 @@ import { openChunkWriter } from '../src/io/batch-writer.js';
 import { readTable } from '../src/io/read-table.js';
 import { writeTable } from '../src/io/write-table.js';
 import { writeCustomers } from '../src/synth/customers.js';
-import { OutputSet, writeFileAtomic, writtenOutputs } from '../src/util/atomic-write.js';
+import {
+  OutputSet,
+  recordWrittenOutputs,
+  writeFileAtomic,
+  writtenOutputs,
+} from '../src/util/atomic-write.js';
 import { BIN, errors, filesIn, gpuseg, tempDir } from './helpers/cli.js';
 
 /** Outputs as written: the format the extension names, gzipped when it ends in .gz. */
@@ -163,6 +168,45 @@ describe('all outputs or none', () => {
     }
   });
 
+  test('rfm, select, profile and generate refuse an unwritable output folder before their work (exit 5)', () => {
+    const ro = mkdtempSync(join(dir, 'ro-'));
+    const root = process.getuid?.() === 0;
+    if (root)
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro]).status).toBe(0);
+    else chmodSync(ro, 0o555);
+    try {
+      const runs: [string, string[]][] = [
+        [
+          'rfm.arrow',
+          [
+            'rfm',
+            'datasets/online_retail_uci.csv.gz',
+            '--customer',
+            'CustomerID',
+            '--date',
+            'InvoiceDate',
+            '--quantity',
+            'Quantity',
+            '--price',
+            'UnitPrice',
+            '--output',
+          ],
+        ],
+        ['select.json', ['select', small, '--k', '2..3', '--backend', 'cpu', '--output']],
+        ['profiles.csv', ['profile', small, '--segments', small, '--output']],
+        ['generated.arrows', ['generate', '--rows', '10', '--output']],
+      ];
+      for (const [name, args] of runs) {
+        const r = gpuseg([...args, join(ro, name)]);
+        expect(r.status, `${args[0]}: ${r.stderr}`).toBe(5);
+        expect(errors(r)).toMatch(/cannot be written: (read-only file system|permission denied)$/);
+      }
+    } finally {
+      if (root) spawnSync('umount', [ro]);
+      else chmodSync(ro, 0o755);
+    }
+  });
+
   test('a model path that is a folder is a usage error before the fit', () => {
     const out = tempDir();
     mkdirSync(join(out, 'model.json'));
@@ -207,6 +251,11 @@ describe('all outputs or none', () => {
 describe('what an interrupted run reports as written', () => {
   test('an output counts as written once it is in place, a set only at its commit', async () => {
     const d = tempDir();
+    const before = join(d, 'before.txt');
+    writeFileAtomic(before, ['x']);
+    // Nothing is recorded until asked (the CLI asks; a library process keeps no list).
+    expect(writtenOutputs()).not.toContain(before);
+    recordWrittenOutputs();
     const alone = join(d, 'alone.txt');
     writeFileAtomic(alone, ['x']);
     expect(writtenOutputs()).toContain(alone);

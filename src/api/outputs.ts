@@ -1,22 +1,23 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { outputFormat } from '../io/format.js';
 import { profilesCsv, profilesJson, type Profiles } from '../segment/profile.js';
-import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
+import { checkOutputFolder, writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 
 /**
  * Output files, checked before any work is done (so a bad path never costs a fit) and written
  * whole or not at all. `flag` names the option or flag in errors.
  */
 
-/** Checks an output path: its folder exists and (`table`) its extension names a table format. */
+/**
+ * Checks an output path before any work: (`table`) its extension names a table format, and its
+ * folder exists (else a usage error) and takes files (else an environment error).
+ */
 export function checkOutputPath(path: string | undefined, flag: string, table = true): void {
   if (path === undefined) return;
   if (table) outputFormat(path, flag);
-  const folder = dirname(resolve(path));
-  if (!existsSync(folder) || !statSync(folder).isDirectory())
-    throw new UsageError(`${flag} '${path}': folder '${folder}' does not exist`);
+  checkOutputFolder(path, flag);
 }
 
 /** Checks a profile output path: .csv (long table) or .json. */

@@ -72,7 +72,9 @@ export async function profileSegments(
       );
     for (let i = 0; i < table.numRows; i++) labels[i] = Number(labelsColumn.get(i));
   }
-  const k = Math.max(...labels) + 1;
+  // A loop, not Math.max(...labels): spreading a million labels overflows the call stack.
+  let k = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= k) k = labels[i] + 1;
   const nameColumn = segs.getChild('segment_name');
   let names: string[] | undefined;
   if (nameColumn) {

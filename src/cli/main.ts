@@ -5,6 +5,7 @@ import {
   GPUSEG_VERSION,
   oneLine,
   removePendingTemporaryFiles,
+  recordWrittenOutputs,
   writtenOutputs,
   UsageError,
 } from '../index.js';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
  * device 4, environment 5, internal 1. Errors print as one line on stderr.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  recordWrittenOutputs();
   const onSignal = (signal: NodeJS.Signals): void => {
     removePendingTemporaryFiles();
     // Outputs are committed together at the end of a run: either none is in place or all are.

@@ -31,17 +31,24 @@ import {
  */
 const pending = new Set<string>();
 
-/** Outputs this process has put in place, in order (what an interrupted CLI run reports). */
-const written: string[] = [];
+/**
+ * Outputs put in place since `recordWrittenOutputs()` (the CLI calls it: an interrupted run says
+ * what it had written); nothing is recorded otherwise, so a long-running library process keeps no list.
+ */
+let written: string[] | undefined;
+
+export function recordWrittenOutputs(): void {
+  written ??= [];
+}
 
 export function writtenOutputs(): readonly string[] {
-  return written;
+  return written ?? [];
 }
 
 /** The last step of every write: the finished temporary file becomes the output. */
 function moveIntoPlace(tmp: string, path: string): void {
   renameSync(tmp, path);
-  written.push(path);
+  written?.push(path);
 }
 
 /** Removes every temporary file of writes that have not finished (used on SIGINT/SIGTERM). */
@@ -117,9 +124,17 @@ function openTemporary(path: string, tmp: string): number {
   }
 }
 
-/** A disk (or quota, or file-size limit) full is an EnvironmentError; any other failure an InputError. */
+/**
+ * A disk (or quota, or file-size limit) full, or a folder that cannot take files (permissions, a
+ * read-only file system), is an EnvironmentError; any other failure an InputError.
+ */
 function cannotWrite(path: string, error: unknown): GpusegError {
-  return writeFailure(path, error, (message) => new InputError(message, { cause: error }));
+  return writeFailure(path, error, (message) => {
+    const why = UNWRITABLE[(error as NodeJS.ErrnoException).code ?? ''];
+    return why
+      ? new EnvironmentError(`cannot write '${path}': ${why}`, { cause: error })
+      : new InputError(message, { cause: error });
+  });
 }
 
 /**
