@@ -1,6 +1,14 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Float64, makeVector, RecordBatch, Table, tableToIPC } from 'apache-arrow';
+import {
+  Float64,
+  makeVector,
+  RecordBatch,
+  Table,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fitOutOfCore } from '../src/api/fit-out-of-core.js';
 import { fit } from '../src/api/fit.js';
@@ -553,5 +561,37 @@ describe('matrix memory for chunks', () => {
       arena.take(r, f),
     );
     expect(Array.from(reused.data)).toEqual(Array.from(fresh.data));
+  });
+});
+
+describe('columns left out of the default features', () => {
+  test('a text column that looks numeric is named out of core as in memory', async () => {
+    const path = join(tempDir(), 'text-column.arrows');
+    const n = 2000;
+    const a = Float64Array.from({ length: n }, (_, i) => i % 17);
+    const b = Array.from({ length: n }, (_, i) => (i === 3 ? 'n/a' : String(i % 5)));
+    writeFileSync(
+      path,
+      tableToIPC(
+        new Table({
+          a: makeVector(a),
+          b: vectorFromArray(b, new Utf8()),
+          c: makeVector(Float64Array.from(a, (v) => v * 2)),
+        }),
+        'stream',
+      ),
+    );
+    const expected = [{ column: 'b', reason: 'not a number', row: 3, value: 'n/a' }];
+    const notices: string[] = [];
+    const out = await fitOutOfCore(path, {
+      k: 2,
+      backend: 'cpu',
+      chunkRows: 500,
+      onNotice: (m) => notices.push(m),
+    });
+    const mem = await fit(path, { k: 2, backend: 'cpu' });
+    expect(mem.stats.excludedColumns).toEqual(expected);
+    expect(out.stats.excludedColumns).toEqual(expected);
+    expect(notices.some((m) => m.includes("'b'"))).toBe(true);
   });
 });

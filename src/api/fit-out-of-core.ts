@@ -7,6 +7,7 @@ import { openBackend } from '../backend/select.js';
 import { MatrixArena, meanFeatureVariance } from '../data/matrix.js';
 import { RowReservoir } from '../data/row-sample.js';
 import { resolveRoles } from '../data/schema.js';
+import { excludedNotice, type ExcludedColumn } from '../data/column-types.js';
 import { InputError, UsageError } from '../errors.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import type { OutputSet } from '../util/atomic-write.js';
@@ -110,7 +111,18 @@ export async function fitOutOfCore(
   );
   const missing = new Map<string, number>();
   const validation = new MatrixArena();
+  // Text columns that look numeric show in their cells, not the schema: judged on the first chunk.
+  let excludedColumns: ExcludedColumn[] = [];
   for await (const { table, firstRow } of source.chunks()) {
+    if (firstRow === 0) {
+      excludedColumns =
+        resolveRoles(table, {
+          id: dataOptions.id,
+          features: dataOptions.features,
+          profile: dataOptions.profile,
+        }).excluded ?? [];
+      excludedColumns.map(excludedNotice).forEach(notice);
+    }
     const { matrix } = featureMatrix(table, roles, {
       allowMissing,
       firstRow,
@@ -282,8 +294,7 @@ export async function fitOutOfCore(
         emHistory: run.emHistory,
         notices,
         preprocessing: report,
-        // Arrow and Parquet only (no CSV out of core): a schema alone shows no numeric-looking text.
-        excludedColumns: [],
+        excludedColumns,
         outOfCore: {
           passes: passes.passes + 1,
           chunks: passes.chunksPerPass,
