@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Backend, LloydSummary } from '../src/backend/backend.js';
-import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
+import { CpuBackend, shutdownCpuWorkers } from '../src/backend/cpu/cpu-backend.js';
 import type { DataMatrix } from '../src/data/matrix.js';
 import {
   BLOCKS_PER_WORKER,
@@ -26,8 +26,8 @@ import { blobs } from './helpers/reference.js';
  * several blocks on every worker thread; for mixtures conformance-gmm.test.ts's 50,003 × 11, the
  * SIMD diagonal E-step on the workers), wrapped so that one result is damaged as a faulty
  * kernel would damage it, must fail the very checks the conformance suite runs — and pass them
- * unwrapped. (To see the suite itself fail, break the kernel: e.g. add 1 to sums[0] of each block
- * in the worker's Lloyd loop; every CPU worker-path case of conformance.test.ts then fails.)
+ * unwrapped. The same faults injected inside the worker threads themselves (GPUSEG_FAULT, see
+ * src/backend/cpu/worker-faults.ts) fail them too, through the pool and the block merge.
  */
 const { rows, dims, k } = WORKER_SHAPE;
 const { matrix, centres, ref } = lloydData(WORKER_SHAPE);
@@ -132,6 +132,44 @@ describe(`mutations of the CPU worker path, ${rows} × ${dims}, k=${k}`, () => {
     });
     expect(found.map((f) => f.split(':')[0])).toEqual(['counts', 'sums']);
     expect(found[0]).toMatch(/^counts: 2 wrong/);
+  });
+});
+
+describe('faults inside the worker threads fail the conformance checks', () => {
+  // GPUSEG_FAULT (src/backend/cpu/worker-faults.ts) damages the results in the worker itself, after
+  // the kernel: the suite must see it through the pool, the block merge and the summary.
+  async function failuresWith(fault: string): Promise<string[]> {
+    process.env.GPUSEG_FAULT = fault;
+    await shutdownCpuWorkers(); // workers read the variable when they start
+    const backend = new CpuBackend(WORKER_THREADS);
+    try {
+      const handle = await backend.attach(matrix);
+      await backend.resetLabels(handle);
+      const summary = await backend.lloydStep(handle, centres, k);
+      const assignment = await backend.assign(handle, centres, k);
+      await backend.detach(handle);
+      return lloydFailures(ref, { kind: backend.kind, summary, assignment });
+    } finally {
+      await backend.dispose();
+      delete process.env.GPUSEG_FAULT;
+      await shutdownCpuWorkers();
+    }
+  }
+
+  test('+1 on a sum in every block', async () => {
+    expect((await failuresWith('worker-sum'))[0]).toMatch(/^sums: 1 wrong \(cluster 0 feature 0: /);
+  });
+
+  test('a count off by one', async () => {
+    expect((await failuresWith('worker-count'))[0]).toMatch(/^counts: 1 wrong \(cluster 0: /);
+  });
+
+  test('a wrong label on a tie-free row', async () => {
+    expect((await failuresWith('worker-label')).some((f) => f.startsWith('labels: '))).toBe(true);
+  });
+
+  test('no fault, no failure (the pool restarted clean)', async () => {
+    expect(await failuresWith('')).toEqual([]);
   });
 });
 

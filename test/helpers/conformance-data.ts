@@ -2,7 +2,10 @@ import { availableParallelism } from 'node:os';
 import { CPU_BLOCK_ROWS } from '../../src/backend/cpu/cpu-backend.js';
 import type { DataMatrix } from '../../src/data/matrix.js';
 import { lloydReference, untie, type LloydReference } from './lloyd-check.js';
+import { INLINE_MAX_VALUES } from '../../src/backend/cpu/cpu-backend.js';
 import { blobs } from './reference.js';
+
+export { INLINE_MAX_VALUES };
 
 /**
  * The k-means conformance shapes and their data, shared by the conformance suite and the mutation
@@ -16,7 +19,6 @@ import { blobs } from './reference.js';
  * BLOCKS_PER_WORKER blocks however many cores the machine has (fewer cores: fewer workers with
  * more blocks each), and ends in a ragged block.
  */
-export const INLINE_MAX_VALUES = 1 << 19;
 export const WORKER_THREADS = 4;
 export const BLOCKS_PER_WORKER = 3;
 

@@ -65,7 +65,7 @@ export { shutdownCpuWorkers } from './worker-pool.js';
  * Small inputs run on the calling thread (same blocks, same order), since starting workers would
  * cost more than the work.
  */
-const INLINE_MAX_VALUES = 1 << 19;
+export const INLINE_MAX_VALUES = 1 << 19;
 
 /** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
 const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;

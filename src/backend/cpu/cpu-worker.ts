@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { KernelMemory } from '../../data/matrix.js';
 import { dropDataset, runJob, type BlockData, type BlockJob } from './run-block.js';
+import { applyWorkerFaults } from './worker-faults.js';
 
 /**
  * A CPU worker thread (started by worker-pool.ts from the compiled dist/ file). It keeps the
@@ -54,6 +55,7 @@ port.on('message', (msg: WorkerMessage) => {
     const data = datasets.get(msg.id);
     if (!data) throw new Error(`dataset ${msg.id} is not registered in this worker`);
     const results = runJob(data, msg.slot, msg.work, msg.blocks);
+    applyWorkerFaults(msg.work, msg.blocks, results);
     const reply: WorkerReply = { job: msg.job, results };
     port.postMessage(
       reply,
