@@ -43,6 +43,9 @@ describe('every CLI error is one gpuseg line with its exit class', () => {
     expect(generate.status).toBe(2);
     expect(errors(generate)).toMatch(/--seed: expected an integer in 0\.\.4294967295/);
     expect(filesIn(dir)).toEqual([]);
+    const bench = gpuseg(['bench', '--rows', '1000', '--backend', 'cpu', '--seed', '4294967296']);
+    expect(bench.status).toBe(2);
+    expect(errors(bench)).toMatch(/--seed: expected an integer in 0\.\.4294967295/);
     const top = gpuseg(['fit', WHOLESALE, '--k', '2', '--backend', 'cpu', '--seed', '4294967295']);
     expect(top.status).toBe(0);
   });

@@ -1,5 +1,14 @@
 import { Command } from 'commander';
-import { benchTable, parseCount, runBench, UsageError, type CovarianceType } from '../../index.js';
+import {
+  benchTable,
+  checkParameter,
+  GMM_PARAMETERS,
+  KMEANS_PARAMETERS,
+  parameter,
+  parseCount,
+  runBench,
+  UsageError,
+} from '../../index.js';
 import { printResult } from '../terminal.js';
 
 export function benchCommand(): Command {
@@ -40,10 +49,6 @@ export function benchCommand(): Command {
       }) => {
         if (!['kmeans', 'gmm'].includes(flags.algorithm))
           throw new UsageError(`--algorithm: expected kmeans or gmm, got '${flags.algorithm}'`);
-        if (!['full', 'tied', 'diag', 'spherical'].includes(flags.covariance))
-          throw new UsageError(
-            `--covariance: expected full, tied, diag or spherical, got '${flags.covariance}'`,
-          );
         if (!['all', 'cpu', 'gpu'].includes(flags.backend))
           throw new UsageError(`--backend: expected all, cpu or gpu, got '${flags.backend}'`);
         const peak = flags.peakGbps === undefined ? undefined : Number(flags.peakGbps);
@@ -51,12 +56,17 @@ export function benchCommand(): Command {
           throw new UsageError(`--peak-gbps: expected a positive number, got '${flags.peakGbps}'`);
         const result = await runBench({
           algorithm: flags.algorithm as 'kmeans' | 'gmm',
-          covariance: flags.covariance as CovarianceType,
+          // fit's rules for these two (bench's covariance default is its own: diag).
+          covariance: checkParameter(
+            parameter(GMM_PARAMETERS, 'covariance'),
+            flags.covariance,
+            'flag',
+          ),
           rows: parseCount(flags.rows, '--rows'),
           dims: parseCount(flags.dims, '--dims'),
           k: parseCount(flags.k, '--k'),
           iterations: parseCount(flags.iterations, '--iterations'),
-          seed: parseCount(String(Number(flags.seed) + 1), '--seed') - 1,
+          seed: checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), flags.seed, 'flag'),
           backends: flags.backend === 'all' ? ['cpu', 'gpu'] : [flags.backend as 'cpu' | 'gpu'],
           peakGbps: peak,
           sklearn: flags.sklearn === true,
