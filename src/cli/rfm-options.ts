@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
-import { type RfmOptions } from '../index.js';
+import { COMMON_PARAMETERS, parameter, type RfmOptions } from '../index.js';
+import { addParameterOptions } from './options.js';
 
 /** The transaction-log flags `rfm` and `segment` share: commander's names are the API's. */
-export type RfmFlags = Omit<RfmOptions, 'thousands'> & { thousands?: string };
+export type RfmFlags = RfmOptions;
 
 export function addRfmOptions(command: Command): Command {
+  // --thousands by the parameter table (the CSV readers' rule: , . space or none).
+  addParameterOptions(command, [parameter(COMMON_PARAMETERS, 'thousands')]);
   return command
     .requiredOption('--customer <column>', 'customer id column')
     .requiredOption('--date <column>', 'transaction date or timestamp column')
@@ -23,10 +26,6 @@ export function addRfmOptions(command: Command): Command {
     .option(
       '--date-format <format>',
       "how dates are written: a strptime format (always wins), e.g. '%d-%m-%Y', '%Y%m%d'; excel (Excel serial days); epoch-s; epoch-ms",
-    )
-    .option(
-      '--thousands <sep>',
-      'thousands separator of the amount, quantity and price columns: , . or space (default: none)',
     );
 }
 
@@ -41,6 +40,6 @@ export function rfmOptions(f: RfmFlags): RfmOptions {
     product: f.product,
     asOf: f.asOf,
     dateFormat: f.dateFormat,
-    thousands: f.thousands as RfmOptions['thousands'],
+    thousands: f.thousands,
   };
 }
