@@ -354,6 +354,28 @@ describe('issue 11: line ends', () => {
   });
 });
 
+describe('issue 11: line ends that change past the first 64 KiB', () => {
+  test('a log in \\r\\n that switches to \\n later is read whole, with no \\r in a value', async () => {
+    const head = Array.from(
+      { length: 6000 },
+      (_, i) => `${i % 50},2024-01-0${1 + (i % 9)},1,p${i % 3}`,
+    );
+    const tail = Array.from(
+      { length: 6000 },
+      (_, i) => `${i % 50},2024-02-0${1 + (i % 9)},2,p${i % 3}`,
+    );
+    const text = `c,d,a,p\r\n${head.join('\r\n')}\r\n${tail.join('\n')}\n`;
+    expect(text.indexOf('\n2')).toBeGreaterThan(0);
+    expect(text.length).toBeGreaterThan(2 * 65536);
+    const r = await rfm(log(text), { customer: 'c', date: 'd', amount: 'a', product: 'p' });
+    expect(r.rows).toBe(12000);
+    // Three products per customer: a \r kept in the last column would make six.
+    expect(new Set(r.table.getChild('distinct_products')!.toArray() as Float64Array)).toEqual(
+      new Set([3]),
+    );
+  });
+});
+
 describe('issue 11: gpuseg rfm refuses what it cannot read, in one line', () => {
   test('a truncated .gz is an input error naming the file', () => {
     const dir = tempDir();

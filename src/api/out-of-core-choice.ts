@@ -37,12 +37,12 @@ export function chooseOutOfCore(
   ];
   if (blockers.length > 0) {
     notice(
-      `the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory, but ${blockers.join(' and ')} keep the fit in memory`,
+      `the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory, but ${blockers.join(' and ')} keep the work in memory`,
     );
     return false;
   }
   notice(
-    `the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory: fitting out of core (chunk by chunk)`,
+    `the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory: working out of core (chunk by chunk)`,
   );
   return true;
 }

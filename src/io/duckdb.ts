@@ -56,6 +56,8 @@ export async function openDuckSession(path: string): Promise<DuckSession> {
   };
   let source: string;
   let csvFile: string | undefined;
+  let instance: DuckDBInstance | undefined;
+  let connection: DuckDBConnection;
   try {
     const format = sniffInputFormat(path);
     if (format === 'parquet') source = `read_parquet(${quoteString(path)})`;
@@ -67,12 +69,14 @@ export async function openDuckSession(path: string): Promise<DuckSession> {
       writeFileSync(parquet, tableToParquet(await readTable(path)));
       source = `read_parquet(${quoteString(parquet)})`;
     }
+    instance = await DuckDBInstance.create(':memory:');
+    connection = await instance.connect();
   } catch (error) {
+    instance?.closeSync();
     removeTemp();
     throw error;
   }
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
+  const db = instance;
   const session: DuckSession = {
     connection,
     source,
@@ -82,7 +86,7 @@ export async function openDuckSession(path: string): Promise<DuckSession> {
     },
     close() {
       connection.closeSync();
-      instance.closeSync();
+      db.closeSync();
       removeTemp();
     },
   };
@@ -105,7 +109,9 @@ async function plainCsv(path: string, tempDir: () => string): Promise<string> {
   const gz = /\.gz$/i.test(path);
   const head = readHead(path, gz);
   const encoding = sniffEncoding(head, path);
-  const mixed = mixedLineEnds(new TextDecoder(encoding).decode(head));
+  // Any \r in the head: the log is normalised to \n throughout, since the mix may begin later on
+  // (a file of \n alone, the common case, is passed as it is).
+  const mixed = new TextDecoder(encoding).decode(head).includes('\r');
   const steps: Transform[] = [];
   if (gz) steps.push(createGunzip());
   if (encoding !== 'utf-8') steps.push(utf16ToUtf8(encoding));
@@ -135,14 +141,6 @@ async function plainCsv(path: string, tempDir: () => string): Promise<string> {
     throw new InputError(`'${path}' could not be read: ${err.message}`, { cause: error });
   }
   return copy ?? path;
-}
-
-/** True when a text uses more than one of \r\n, \n and \r to end lines. */
-export function mixedLineEnds(text: string): boolean {
-  const crlf = /\r\n/.test(text);
-  const lf = /(^|[^\r])\n/.test(text);
-  const cr = /\r(?!\n|$)/.test(text);
-  return Number(crlf) + Number(lf) + Number(cr) > 1;
 }
 
 /** A stream turning \r\n and \r line ends into \n (a \r at a chunk's end waits for the next). */
