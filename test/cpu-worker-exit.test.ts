@@ -52,6 +52,19 @@ describe('the process exits after a CPU fit on worker threads', () => {
     expect(readFileSync(out, 'utf8')).toMatch(new RegExp(`^rows ${n} iterations \\d+\\n$`));
   });
 
+  test.each([
+    ['gmm', /^rows 30000 iterations \d+\n$/],
+    ['predict', /^rows 30000 predicted\n$/],
+    ['select', /^rows 30000 candidates 1\n$/],
+  ])('%s of 30,000 x 18 on 2 threads (library)', async (op, expected) => {
+    const out = join(tempDir(), 'out.txt');
+    const r = await exits(['test/programs/cpu-exit.mjs', '30000', '18', out, op], 2);
+    expect(r.timedOut).toBe(false);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(expected);
+  });
+
   test('gpuseg fit of 30,000 x 18 on 2 threads (CLI)', async () => {
     const dir = tempDir();
     const input = join(dir, 't.csv');
