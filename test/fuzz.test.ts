@@ -11,7 +11,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
-import { fit, GpusegError } from '../src/index.js';
+import { fit, GpusegError, predict, type SegmentModel } from '../src/index.js';
 import { readTable } from '../src/io/read-table.js';
 import { fitOutOfCore } from '../src/api/fit-out-of-core.js';
 import { Rng } from '../src/util/rng.js';
@@ -31,7 +31,13 @@ if (!Number.isInteger(SCALE) || SCALE < 1)
     `GPUSEG_FUZZ_SCALE must be a positive integer, got '${process.env.GPUSEG_FUZZ_SCALE}'`,
   );
 /** Cases per test, sized to take about as long as the old six-second budgets did here. */
-const CASES = { fit: 160 * SCALE, readers: 24 * SCALE, outOfCore: 20 * SCALE };
+const CASES = {
+  fit: 160 * SCALE,
+  readers: 24 * SCALE,
+  outOfCore: 20 * SCALE,
+  csv: 30 * SCALE,
+  models: 40 * SCALE,
+};
 
 async function outcome(work: () => Promise<unknown>): Promise<'ok' | 'error'> {
   try {
@@ -181,5 +187,103 @@ describe('fuzz', () => {
       ]++;
     }
     expect(seen.error).toBeGreaterThan(0);
+  });
+
+  // Issue 11's inputs: CSV text with long ids, missing markers, thousands separators, bad cells,
+  // mixed line ends and a BOM, into fit and then predict; the ids come back exactly as written.
+  test('CSV tables of the kinds careful users hit, into fit and predict', async () => {
+    const rng = new Rng(1129);
+    const dir = tempDir();
+    const seen = { ok: 0, error: 0 };
+    for (let round = 0; round < CASES.csv; round++) {
+      const rows = 5 + rng.nextInt(60);
+      const thousands = rng.nextInt(2) === 0;
+      const cell = (): string => {
+        const r = rng.nextInt(12);
+        if (r === 0) return ['-', '#N/A', 'NA', ''][rng.nextInt(4)];
+        if (r === 1 && thousands) return `"${1 + rng.nextInt(9)},${100 + rng.nextInt(900)}.5"`;
+        if (r === 2 && rng.nextInt(4) === 0) return 'x';
+        return String(rng.nextInt(1000) / 10);
+      };
+      const ids = Array.from(
+        { length: rows },
+        (_, i) => `${9007199254740993n + BigInt(i) * 7n}${rng.nextInt(3) === 0 ? '0' : ''}`,
+      );
+      const ends = ['\n', '\r\n', '\r'];
+      const mixed = rng.nextInt(3) === 0;
+      const lines = [
+        'customer_id,a,b,c',
+        ...ids.map((id) => [id, cell(), cell(), cell()].join(',')),
+      ];
+      let text = lines.map((l) => l + (mixed ? ends[rng.nextInt(3)] : '\n')).join('');
+      if (rng.nextInt(4) === 0) text = '\ufeff' + text;
+      const path = join(dir, `t${round}.csv`);
+      writeFileSync(path, text);
+      const options = {
+        k: 1 + rng.nextInt(3),
+        backend: 'cpu' as const,
+        impute: rng.nextInt(2) === 0 ? ('mean' as const) : undefined,
+        thousands: thousands ? (',' as const) : undefined,
+        maxIter: 10,
+      };
+      seen[
+        await outcome(async () => {
+          const r = await fit(path, options);
+          const p = await predict(path, r.model, { thousands: options.thousands, backend: 'cpu' });
+          const written = new Set(ids);
+          for (const result of [r, p]) {
+            const got = result.assignments.getChild('customer_id')!;
+            for (let i = 0; i < got.length; i++) expect(written.has(String(got.get(i)))).toBe(true);
+          }
+        })
+      ]++;
+    }
+    expect(seen.ok).toBeGreaterThan(0);
+    expect(seen.error).toBeGreaterThan(0);
+  });
+
+  // A damaged model (zero or NaN scales, lengths that disagree, centres that are not finite) must
+  // be refused with a gpuseg error, never score every row into segment 0 with NaN distances.
+  test('damaged models into predict', async () => {
+    const rng = new Rng(77);
+    const table = await readTable('datasets/wholesale-customers.arrow');
+    const good = (await fit(table, { k: 3, backend: 'cpu' })).model as unknown as Record<
+      string,
+      unknown
+    >;
+    let refused = 0;
+    for (let round = 0; round < CASES.models; round++) {
+      const m = structuredClone(good) as unknown as {
+        preprocessing: { scale: { scale: number[]; centre: number[] } };
+        centres: number[][];
+        features: string[];
+      };
+      const scale = m.preprocessing.scale;
+      switch (rng.nextInt(6)) {
+        case 0:
+          scale.scale[rng.nextInt(scale.scale.length)] = [0, Number.NaN, -0][rng.nextInt(3)];
+          break;
+        case 1:
+          scale.scale.pop();
+          break;
+        case 2:
+          scale.centre.push(1);
+          break;
+        case 3:
+          m.centres[rng.nextInt(m.centres.length)][0] = [Number.NaN, Infinity][rng.nextInt(2)];
+          break;
+        case 4:
+          m.centres.pop();
+          break;
+        default:
+          m.features = m.features.slice(1);
+      }
+      const result = await outcome(async () => {
+        const p = await predict(table, m as unknown as SegmentModel, { backend: 'cpu' });
+        for (const d of p.distances ?? []) expect(Number.isFinite(d)).toBe(true);
+      });
+      if (result === 'error') refused++;
+    }
+    expect(refused).toBe(CASES.models);
   });
 });
