@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import {
   RecordBatch,
   RecordBatchFileWriter,
@@ -76,8 +77,26 @@ function arrowWriter(
       file.check();
       if (encodingFailure) throw encodingFailure;
       if (!busy() && file.stream.writableLength === 0) return;
-      await new Promise((resolve) => setImmediate(resolve));
+      await progress();
     }
+  };
+  /**
+   * Resolves on the next sign of progress (the file drained or failed, the encoder emitted or
+   * ended), or after 5 ms at most (bytes the file flushes without a 'drain'): no busy loop while a
+   * slow disk catches up.
+   */
+  const progress = async (): Promise<void> => {
+    const stop = new AbortController();
+    const on = (emitter: NodeJS.EventEmitter, event: string): Promise<unknown> =>
+      once(emitter, event, { signal: stop.signal }).catch(() => undefined);
+    await Promise.race([
+      on(file.stream, 'drain'),
+      on(file.stream, 'error'),
+      on(encoded, 'data'),
+      on(encoded, 'end'),
+      new Promise((resolve) => setTimeout(resolve, 5)),
+    ]);
+    stop.abort();
   };
   encoded.on('data', (bytes: Uint8Array) => {
     if (!file.stream.write(bytes)) encoded.pause();
