@@ -4,6 +4,7 @@ import {
   checkOutputPath,
   checkProfilePath,
   COMMON_PARAMETERS,
+  HISTORY_PARAMETERS,
   KMEANS_PARAMETERS,
   OutputSet,
   parameter,
@@ -14,7 +15,9 @@ import {
   SEGMENT_PARAMETERS,
   writeProfiles,
   writeTable,
+  type HistoryResult,
   type SegmentOptions,
+  UsageError,
 } from '../../index.js';
 import { addParameterOptions } from '../options.js';
 import { addRfmOptions } from '../rfm-options.js';
@@ -22,7 +25,15 @@ import { printNotice, printResult } from '../terminal.js';
 import { selectionJson, selectionTable } from './select.js';
 
 /** segment's flags: the API's options (typed by the parameter table) and the command's outputs. */
-interface SegmentFlags extends SegmentOptions {
+interface SegmentFlags extends Omit<SegmentOptions, 'history'> {
+  history?: string;
+  confirmPeriods?: number;
+  survivalThreshold?: number;
+  splitThreshold?: number;
+  window?: number;
+  rediscover?: boolean;
+  refitPreprocessing?: boolean;
+  force?: boolean;
   output: string;
   profileOutput?: string;
   model?: string;
@@ -45,6 +56,7 @@ export function segmentCommand(): Command {
     parameter(COMMON_PARAMETERS, 'features'),
     parameter(COMMON_PARAMETERS, 'profile'),
     ...PREP_PARAMETERS,
+    ...HISTORY_PARAMETERS,
   ]);
   command
     .requiredOption(
@@ -57,8 +69,43 @@ export function segmentCommand(): Command {
     .option('--names <file>', 'segment names overriding the personas (JSON or CSV)')
     .option('--no-personas', 'do not name segments by persona rules')
     .option('--json', 'print one JSON object summarising the run on stdout')
+    .option('--rediscover', 'with --history: fit from scratch, identities from matching alone')
+    .option(
+      '--refit-preprocessing',
+      'with --history: refit the preprocessing instead of reusing it',
+    )
+    .option('--force', 'with --history: an --as-of before the latest replaces the later periods')
     .action(async (input: string, flags: SegmentFlags) => {
-      const { output, profileOutput, model, featuresOutput, json, ...options } = flags;
+      const { output, profileOutput, model, featuresOutput, json, ...rest } = flags;
+      const { history, confirmPeriods, survivalThreshold, splitThreshold, window, ...plain } = rest;
+      const { rediscover, refitPreprocessing, force, ...options } = plain;
+      if (
+        !history &&
+        [
+          confirmPeriods,
+          survivalThreshold,
+          splitThreshold,
+          window,
+          rediscover,
+          refitPreprocessing,
+          force,
+        ].some((v) => v !== undefined)
+      )
+        throw new UsageError(
+          '--confirm-periods, --survival-threshold, --split-threshold, --window, --rediscover, --refit-preprocessing and --force need --history DIR',
+        );
+      const historyOptions = history
+        ? {
+            dir: history,
+            confirmPeriods,
+            survivalThreshold,
+            splitThreshold,
+            window,
+            rediscover,
+            refitPreprocessing,
+            force,
+          }
+        : undefined;
       checkOutputPath(output, '--output');
       checkOutputPath(featuresOutput, '--features-output');
       checkOutputPath(model, '--model', false);
@@ -83,7 +130,11 @@ export function segmentCommand(): Command {
         '--model': model,
         '--profile-output': profileOutput,
       });
-      const r = await segment(input, { ...options, onNotice: printNotice });
+      const r = await segment(input, {
+        ...options,
+        history: historyOptions,
+        onNotice: printNotice,
+      });
       writeTable(output, r.segments, '--output', outputs);
       if (featuresOutput) writeTable(featuresOutput, r.rfm.table, '--features-output', outputs);
       if (model) saveModel(model, r.fit.model, outputs);
@@ -109,6 +160,7 @@ export function segmentCommand(): Command {
             seconds: r.fit.stats.seconds,
             converged: r.fit.stats.converged,
             output: output,
+            ...(r.history ? { history: r.history.stability } : {}),
           }),
         );
         return;
@@ -123,9 +175,27 @@ export function segmentCommand(): Command {
           '',
           profilesText(r.fit.profiles),
           '',
+          ...(r.history ? ['', historySummary(r.history)] : []),
           `wrote ${[output, profileOutput, model, featuresOutput].filter(Boolean).join(', ')}`,
         ].join('\n'),
       );
     });
   return command;
+}
+
+/** A few lines about a --history period: events and stability. */
+function historySummary(h: HistoryResult): string {
+  const s = h.stability as Record<string, unknown>;
+  const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
+  const counts = new Map<string, number>();
+  for (const e of h.events) counts.set(e.event, (counts.get(e.event) ?? 0) + 1);
+  return [
+    `history: ${h.dir}/${h.asOf}${h.previousAsOf ? ` (after ${h.previousAsOf})` : ' (first period)'}`,
+    `events: ${[...counts].map(([e, n]) => `${e} ${n}`).join(', ')}`,
+    ...(h.previousAsOf
+      ? [
+          `stability: ARI ${f(s.adjusted_rand_index)}  NMI ${f(s.normalized_mutual_info)}  flip rate raw ${f(s.flip_rate_raw)}, published ${f(s.flip_rate_published)}`,
+        ]
+      : []),
+  ].join('\n');
 }
