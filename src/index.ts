@@ -32,6 +32,7 @@ export { profileSegments, type ProfileSegmentsOptions } from './api/profile-segm
 export { assignmentsTable } from './api/assignments.js';
 export { segment, type SegmentOptions, type SegmentResult } from './api/segment.js';
 export { type HistoryOptions, type HistoryResult } from './api/history.js';
+export { fitWithHistory } from './api/fit-history.js';
 export {
   transitions,
   transitionsCsv,

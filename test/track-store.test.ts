@@ -197,4 +197,35 @@ describe('the --history store', () => {
     expect(bad.status).toBe(2);
     expect(errors(bad)).toMatch(/need --history DIR/);
   });
+
+  test('CLI: fit --history on a feature table keeps keys; --as-of is required', () => {
+    const dir = join(root, 'fit');
+    const args = [
+      'fit',
+      'datasets/Mall_Customers.csv',
+      '--id',
+      'CustomerID',
+      '--k',
+      '5',
+      '--backend',
+      'cpu',
+      '--history',
+      dir,
+    ];
+    for (const asOf of ['2024-01-31', '2024-02-29'])
+      expect(gpuseg([...args, '--as-of', asOf]).status).toBe(0);
+    const events = readFileSync(join(dir, '2024-02-29', 'events.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
+    expect(events).toHaveLength(5);
+    for (const e of events) {
+      const [event, from, , to] = e.split(',');
+      expect(event).toBe('survived');
+      expect(to).toBe(from);
+    }
+    const r = gpuseg(args);
+    expect(r.status).toBe(2);
+    expect(errors(r)).toMatch(/--history on fit needs --as-of YYYY-MM-DD/);
+  });
 });

@@ -56,7 +56,11 @@ export interface HistoryPlan {
 }
 
 /** Checks the options and the store, and plans the period: nothing is written. */
-export function planHistory(h: HistoryOptions, asOf: string, features: string[]): HistoryPlan {
+export function planHistory(
+  h: HistoryOptions,
+  asOf: string,
+  features: string[] | undefined,
+): HistoryPlan {
   if (typeof h.dir !== 'string' || h.dir.length === 0)
     throw new UsageError('--history: expected a folder');
   const v = resolveParameters(HISTORY_PARAMETERS, h) as {
@@ -75,7 +79,8 @@ export function planHistory(h: HistoryOptions, asOf: string, features: string[])
   let init: number[][] | undefined;
   if (previous) {
     const stored = previous.model.features;
-    if (stored.join(',') !== features.join(','))
+    // Features left to their default are checked against the stored ones when the data is read.
+    if (features && stored.join(',') !== features.join(','))
       throw new InputError(
         `--history ${h.dir}: features (${features.join(', ')}) differ from the store's (${stored.join(', ')}) of ${previous.asOf}; use the same features or a new store`,
       );

@@ -4,7 +4,6 @@ import {
   checkOutputPath,
   checkProfilePath,
   COMMON_PARAMETERS,
-  HISTORY_PARAMETERS,
   KMEANS_PARAMETERS,
   OutputSet,
   parameter,
@@ -17,23 +16,15 @@ import {
   writeTable,
   type HistoryResult,
   type SegmentOptions,
-  UsageError,
 } from '../../index.js';
 import { addParameterOptions } from '../options.js';
+import { addHistoryOptions, historyFromFlags, type HistoryFlags } from '../history-flags.js';
 import { addRfmOptions } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
 import { selectionJson, selectionTable } from './select.js';
 
 /** segment's flags: the API's options (typed by the parameter table) and the command's outputs. */
-interface SegmentFlags extends Omit<SegmentOptions, 'history'> {
-  history?: string;
-  confirmPeriods?: number;
-  survivalThreshold?: number;
-  splitThreshold?: number;
-  window?: number;
-  rediscover?: boolean;
-  refitPreprocessing?: boolean;
-  force?: boolean;
+interface SegmentFlags extends Omit<SegmentOptions, 'history'>, HistoryFlags {
   output: string;
   profileOutput?: string;
   model?: string;
@@ -56,8 +47,8 @@ export function segmentCommand(): Command {
     parameter(COMMON_PARAMETERS, 'features'),
     parameter(COMMON_PARAMETERS, 'profile'),
     ...PREP_PARAMETERS,
-    ...HISTORY_PARAMETERS,
   ]);
+  addHistoryOptions(command);
   command
     .requiredOption(
       '--output <file>',
@@ -69,43 +60,9 @@ export function segmentCommand(): Command {
     .option('--names <file>', 'segment names overriding the personas (JSON or CSV)')
     .option('--no-personas', 'do not name segments by persona rules')
     .option('--json', 'print one JSON object summarising the run on stdout')
-    .option('--rediscover', 'with --history: fit from scratch, identities from matching alone')
-    .option(
-      '--refit-preprocessing',
-      'with --history: refit the preprocessing instead of reusing it',
-    )
-    .option('--force', 'with --history: an --as-of before the latest replaces the later periods')
     .action(async (input: string, flags: SegmentFlags) => {
-      const { output, profileOutput, model, featuresOutput, json, ...rest } = flags;
-      const { history, confirmPeriods, survivalThreshold, splitThreshold, window, ...plain } = rest;
-      const { rediscover, refitPreprocessing, force, ...options } = plain;
-      if (
-        !history &&
-        [
-          confirmPeriods,
-          survivalThreshold,
-          splitThreshold,
-          window,
-          rediscover,
-          refitPreprocessing,
-          force,
-        ].some((v) => v !== undefined)
-      )
-        throw new UsageError(
-          '--confirm-periods, --survival-threshold, --split-threshold, --window, --rediscover, --refit-preprocessing and --force need --history DIR',
-        );
-      const historyOptions = history
-        ? {
-            dir: history,
-            confirmPeriods,
-            survivalThreshold,
-            splitThreshold,
-            window,
-            rediscover,
-            refitPreprocessing,
-            force,
-          }
-        : undefined;
+      const { history, rest } = historyFromFlags(flags);
+      const { output, profileOutput, model, featuresOutput, json, ...options } = rest;
       checkOutputPath(output, '--output');
       checkOutputPath(featuresOutput, '--features-output');
       checkOutputPath(model, '--model', false);
@@ -132,7 +89,7 @@ export function segmentCommand(): Command {
       });
       const r = await segment(input, {
         ...options,
-        history: historyOptions,
+        history,
         onNotice: printNotice,
       });
       writeTable(output, r.segments, '--output', outputs);
