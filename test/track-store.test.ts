@@ -158,6 +158,36 @@ describe('the --history store', () => {
     expect(existsSync(join(dir2, '2024-03-01'))).toBe(false);
   });
 
+  test('--rediscover refits from scratch and keeps identities by matching; --refit-preprocessing says so', async () => {
+    const dir = join(root, 'r');
+    const first = await run(dir, '2024-03-01');
+    const notices: string[] = [];
+    const opts = { ...base, asOf: '2024-03-31', onNotice: (m: string) => notices.push(m) };
+    const again = await segment(numeric, {
+      ...opts,
+      k: '2..3',
+      history: { dir, rediscover: true, refitPreprocessing: true },
+    });
+    expect(
+      notices.some((m) => /refitting the preprocessing \(--refit-preprocessing\)/.test(m)),
+    ).toBe(true);
+    const keys = (r: typeof first) =>
+      new Set(r.segments.getChild('segment_key')!.toArray() as Int32Array);
+    const events = again.history!.events;
+    expect(events.filter((e) => e.event === 'survived').every((e) => e.toKey === e.fromKey)).toBe(
+      true,
+    );
+    const stored = [...keys(first)];
+    const live = new Set(events.map((e) => e.toKey).filter((k) => k >= 0));
+    // Keys are never reused: an emerged segment takes a key after the stored ones (0, 1).
+    for (const e of events)
+      if (e.event === 'emerged') {
+        expect(stored).not.toContain(e.toKey);
+        expect(e.toKey).toBeGreaterThanOrEqual(2);
+      }
+    expect(live.size).toBe(again.fit.stats.k);
+  });
+
   test('CLI: flags need --history; transitions prints the chain and names a bad target', () => {
     const dir = join(root, 'a');
     const r = gpuseg(['transitions', dir, '--target', 'Nobody']);
