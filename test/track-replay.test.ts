@@ -89,6 +89,11 @@ describe('--history replay of the Online Retail log', () => {
           before.names[before.keys.indexOf(Number(e.from_key))],
         );
       }
+      // Profiles go by stable key.
+      const profiled = new Set(
+        csv(join(first, PERIODS[p], 'profiles.csv')).map((r) => Number(r.segment_id)),
+      );
+      expect([...profiled].sort((x, y) => x - y)).toEqual([...after.keys].sort((x, y) => x - y));
       const at = new Map(prev.id.map((id, r) => [id, r]));
       const live = new Set(after.keys);
       for (let i = 0; i < cur.id.length; i++) {

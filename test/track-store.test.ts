@@ -208,6 +208,24 @@ describe('the --history store', () => {
     expect(readFileSync(join(root, 't.csv'), 'utf8').split('\n')[0]).toBe(
       'from_key,from_name,to_key,to_name,customers,probability',
     );
+    const noAsOf = gpuseg([
+      'segment',
+      numeric,
+      '--customer',
+      'customer',
+      '--date',
+      'date',
+      '--amount',
+      'amount',
+      '--history',
+      join(root, 'w'),
+      '--window',
+      '30',
+      '--output',
+      join(root, 'o.csv'),
+    ]);
+    expect(noAsOf.status).toBe(2);
+    expect(errors(noAsOf)).toMatch(/--window needs --as-of/);
     const bad = gpuseg([
       'segment',
       numeric,

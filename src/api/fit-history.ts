@@ -41,5 +41,10 @@ export async function fitWithHistory(
     names: result.names,
     features,
   });
-  return { ...result, assignments: tracked.customers, history: tracked.history };
+  return {
+    ...result,
+    assignments: tracked.customers,
+    profiles: tracked.profiles,
+    history: tracked.history,
+  };
 }

@@ -120,7 +120,7 @@ export interface PeriodFit {
 export function recordPeriod(
   plan: HistoryPlan,
   f: PeriodFit,
-): { customers: Table; history: HistoryResult } {
+): { customers: Table; profiles: Profiles; history: HistoryResult } {
   const t = trackPeriod(
     {
       asOf: plan.asOf,
@@ -153,6 +153,7 @@ export function recordPeriod(
   );
   return {
     customers: t.customers,
+    profiles: t.profiles,
     history: {
       dir: plan.options.dir,
       asOf: plan.asOf,

@@ -55,6 +55,8 @@ export async function segment(
     options.onNotice?.(message);
   };
   const { history, ...rest } = options;
+  if (history?.window !== undefined && options.asOf === undefined)
+    throw new UsageError('--window needs --as-of YYYY-MM-DD: the window ends there');
   const r = await rfm(
     transactions,
     history ? { ...options, snapshot: true, window: history.window } : options,
@@ -119,7 +121,8 @@ export async function segment(
   return {
     rfm: r,
     selection,
-    fit: result,
+    // With history, profiles go by stable key (of this period's clusters).
+    fit: tracked ? { ...result, profiles: tracked.profiles } : result,
     segments: tracked?.customers ?? new Table(columns),
     history: tracked?.history,
     settings: {

@@ -44,6 +44,8 @@ export interface TrackedPeriod {
   model: TrackedModel;
   /** `segments` with segment_id/segment_name published, plus segment_key, raw_segment_key, pending_key, pending_periods. */
   customers: Table;
+  /** This period's cluster profiles under their stable keys and names. */
+  profiles: Profiles;
   events: EventResult;
   migration: MigrationRow[];
   migrationRaw: MigrationRow[];
@@ -218,6 +220,7 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
   return {
     model: tracked,
     customers,
+    profiles: keyed,
     events: ev,
     migration,
     migrationRaw,
