@@ -31,6 +31,15 @@ export {
 export { profileSegments, type ProfileSegmentsOptions } from './api/profile-segments.js';
 export { assignmentsTable } from './api/assignments.js';
 export { segment, type SegmentOptions, type SegmentResult } from './api/segment.js';
+export { type HistoryOptions, type HistoryResult } from './api/history.js';
+export { fitWithHistory } from './api/fit-history.js';
+export {
+  transitions,
+  transitionsCsv,
+  transitionsText,
+  type TransitionsOptions,
+  type TransitionsResult,
+} from './api/transitions.js';
 export {
   selectK,
   parseKRange,
@@ -62,6 +71,7 @@ export {
   PREDICT_PARAMETERS,
   SELECT_PARAMETERS,
   SEGMENT_PARAMETERS,
+  HISTORY_PARAMETERS,
   checkParameter,
   parameter,
   type ParameterOptions,

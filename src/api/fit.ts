@@ -15,7 +15,7 @@ import { openBackend, openHostBackend } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError } from '../errors.js';
 import type { GmmModel, SegmentModel } from '../model/model.js';
-import type { PrepReport } from '../prep/preprocess.js';
+import type { PrepReport, Preprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { describeSegments, segmentNameColumn, type NamingOptions } from './describe.js';
 import type { Profiles } from '../segment/profile.js';
@@ -57,6 +57,8 @@ export interface FitOptions
   onEmIteration?: (stat: GmmIterationStat) => void;
   /** Called with notices (fallback to the CPU, imputed values, correlated features); also in `stats.notices`. */
   onNotice?: (message: string) => void;
+  /** A saved preprocessing to apply as it is instead of fitting one (--history's later periods). */
+  frozenPreprocessing?: Preprocessing;
 }
 
 export type { Algorithm };
@@ -137,7 +139,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
 
-  const data = await prepareData(input, options);
+  const data = await prepareData(input, options, options.frozenPreprocessing);
   const { matrix, prep, roles, table } = data;
   excludedNotices(roles).forEach(notice);
   prepNotices(data.report).forEach(notice);

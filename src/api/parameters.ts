@@ -332,3 +332,46 @@ export const SEGMENT_PARAMETERS = [
     description: 'number of segments, or a range to choose from by silhouette',
   },
 ] as const satisfies readonly ParameterSpec[];
+
+/** --history's values (segment and fit); its switches (--rediscover, --refit-preprocessing, --force) are flags of the commands. */
+export const HISTORY_PARAMETERS = [
+  {
+    name: 'history',
+    flag: '--history <dir>',
+    kind: 'string',
+    description: 'store of weekly runs: stable segment keys, smoothing, migration (a folder)',
+  },
+  {
+    name: 'confirmPeriods',
+    flag: '--confirm-periods <n>',
+    kind: 'int',
+    min: 1,
+    default: 2,
+    description: 'periods in the same new segment before a customer is moved there',
+  },
+  {
+    name: 'survivalThreshold',
+    flag: '--survival-threshold <x>',
+    kind: 'number',
+    above: 0,
+    max: 1,
+    default: 0.7,
+    description: 'share of a segment’s customers a match must keep for the segment to survive',
+  },
+  {
+    name: 'splitThreshold',
+    flag: '--split-threshold <x>',
+    kind: 'number',
+    above: 0,
+    max: 1,
+    default: 0.3,
+    description: 'share of a segment’s customers each part of a split must hold',
+  },
+  {
+    name: 'window',
+    flag: '--window <days>',
+    kind: 'int',
+    min: 1,
+    description: 'with --history: RFM over the last N days before --as-of only',
+  },
+] as const satisfies readonly ParameterSpec[];

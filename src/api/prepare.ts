@@ -2,9 +2,14 @@ import type { Table } from 'apache-arrow';
 import { excludedNotice } from '../data/column-types.js';
 import type { DataMatrix } from '../data/matrix.js';
 import type { ColumnRoles } from '../data/schema.js';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { loadColumnStatsKernel } from '../prep/column-stats-kernel.js';
-import { fitPreprocessing, type PrepReport, type Preprocessing } from '../prep/preprocess.js';
+import {
+  applyPreprocessing,
+  fitPreprocessing,
+  type PrepReport,
+  type Preprocessing,
+} from '../prep/preprocess.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
 import {
   COMMON_PARAMETERS,
@@ -48,7 +53,11 @@ export function checkDataOptions(o: DataOptions): ResolvedParameters<typeof DATA
 }
 
 /** Reads the input, resolves column roles, builds the float32 matrix and fits the preprocessing. */
-export async function prepareData(input: TableInput, options: DataOptions): Promise<PreparedData> {
+export async function prepareData(
+  input: TableInput,
+  options: DataOptions,
+  frozen?: Preprocessing,
+): Promise<PreparedData> {
   const o = checkDataOptions(options);
   // Column statistics in WebAssembly from here on (the same bits as without, sooner).
   const [table] = await Promise.all([
@@ -64,6 +73,16 @@ export async function prepareData(input: TableInput, options: DataOptions): Prom
     throw new UsageError(
       `--pca: ${o.pca} components asked, but there are only ${matrix.dims} features`,
     );
+  if (frozen) {
+    // A saved preprocessing (--history's later periods): applied as it is, not refitted.
+    const given = roles.features.join(', ');
+    if (given !== frozen.features.join(', '))
+      throw new InputError(
+        `features (${given}) differ from the frozen preprocessing's (${frozen.features.join(', ')}); use the same features or refit the preprocessing`,
+      );
+    const report = { correlated: [], imputed: [], clipped: [] };
+    return { table, roles, matrix: applyPreprocessing(frozen, matrix), prep: frozen, report };
+  }
   const { prep, matrix: clustering, report } = fitPreprocessing(matrix, o);
   return { table, roles, matrix: clustering, prep, report };
 }

@@ -2,6 +2,7 @@ import { Table, type Vector } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import { rfm, type RfmOptions, type RfmResult } from '../segment/rfm.js';
 import { fit, type FitOptions, type FitResult } from './fit.js';
+import { planHistory, recordPeriod, type HistoryOptions, type HistoryResult } from './history.js';
 import { SEGMENT_PARAMETERS, parameter, parameterDefault } from './parameters.js';
 import { parseKRange, selectK, type SelectResult } from './select.js';
 
@@ -9,6 +10,8 @@ import { parseKRange, selectK, type SelectResult } from './select.js';
 export interface SegmentOptions extends RfmOptions, Omit<FitOptions, 'k' | 'id'> {
   /** A number of segments, or a range to choose from ('2..8', the default). */
   k?: number | string;
+  /** Weekly runs: a store of periods with stable segment keys (README "Weekly runs: --history"). */
+  history?: HistoryOptions;
 }
 
 export interface SegmentResult {
@@ -19,6 +22,8 @@ export interface SegmentResult {
   settings: Record<string, string | number | string[]>;
   /** Per customer: id, segment_id, segment_name, distance, then the RFM columns. */
   segments: Table;
+  /** With `history`: the period's events, migration and stability. */
+  history?: HistoryResult;
 }
 
 const DEFAULT_SEGMENT_FEATURES = ['recency_days', 'frequency', 'monetary'];
@@ -49,7 +54,15 @@ export async function segment(
     noticed.add(message);
     options.onNotice?.(message);
   };
-  const r = await rfm(transactions, options);
+  const { history, ...rest } = options;
+  if (history?.window !== undefined && options.asOf === undefined)
+    throw new UsageError('--window needs --as-of YYYY-MM-DD: the window ends there');
+  const r = await rfm(
+    transactions,
+    history ? { ...options, snapshot: true, window: history.window } : options,
+  );
+  const plan = history ? planHistory(history, r.asOf, features) : undefined;
+  plan?.notices.forEach(onNotice);
   if (r.droppedNoCustomer > 0)
     onNotice(`dropped ${r.droppedNoCustomer} of ${r.rows} rows without a customer`);
   if (r.customersWithoutPurchase > 0)
@@ -60,10 +73,20 @@ export async function segment(
   const profile =
     options.profile ?? available.filter((c) => c !== options.customer && !features.includes(c));
   const log = options.log ?? DEFAULT_SEGMENT_LOG.filter((c) => features.includes(c));
-  const common = { ...options, id: options.customer, features, profile, log, onNotice };
+  const common = {
+    ...rest,
+    id: options.customer,
+    features,
+    profile,
+    log,
+    onNotice,
+    ...(plan?.init ? { init: plan.init } : {}),
+    frozenPreprocessing: plan?.frozenPreprocessing,
+  };
   let selection: SelectResult | undefined;
   let k: number;
-  if (range) {
+  if (plan?.k !== undefined) k = plan.k;
+  else if (range) {
     const top = Math.min(range[range.length - 1], r.customers);
     const candidates = range.filter((c) => c <= top);
     if (candidates.length === 0)
@@ -84,16 +107,34 @@ export async function segment(
   for (const f of result.assignments.schema.fields)
     columns[f.name] = result.assignments.getChild(f.name)!;
   for (const c of available) if (c !== options.customer) columns[c] = r.table.getChild(c)!;
+  const tracked = plan
+    ? recordPeriod(plan, {
+        idColumn: options.customer,
+        segments: new Table(columns),
+        labels: result.labels,
+        model: result.model,
+        profiles: result.profiles,
+        names: result.names,
+        features,
+      })
+    : undefined;
   return {
     rfm: r,
     selection,
-    fit: result,
-    segments: new Table(columns),
+    // With history, profiles go by stable key (of this period's clusters).
+    fit: tracked ? { ...result, profiles: tracked.profiles } : result,
+    segments: tracked?.customers ?? new Table(columns),
+    history: tracked?.history,
     settings: {
       as_of: r.asOf,
       customers: r.customers,
       k,
-      k_choice: range ? `best silhouette over ${range[0]}..${range[range.length - 1]}` : 'given',
+      k_choice:
+        plan?.k !== undefined
+          ? `kept from ${plan.previous?.asOf}`
+          : range
+            ? `best silhouette over ${range[0]}..${range[range.length - 1]}`
+            : 'given',
       features,
       profile,
       log,

@@ -18,6 +18,7 @@ import { segmentCommand } from './commands/segment.js';
 import { profileCommand } from './commands/profile.js';
 import { generateCommand } from './commands/generate.js';
 import { benchCommand } from './commands/bench.js';
+import { transitionsCommand } from './commands/transitions.js';
 
 /** Commander's own errors (unknown option, missing value, ...) as ours: one line, 'gpuseg: error: …'. */
 const COMMANDER_OUTPUT = {
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
     generateCommand(),
     benchCommand(),
     devicesCommand(),
+    transitionsCommand(),
   ])
     program.addCommand(command.exitOverride().configureOutput(COMMANDER_OUTPUT));
   return program.configureOutput(COMMANDER_OUTPUT);

@@ -42,6 +42,10 @@ export interface RfmOptions {
   product?: string;
   /** 'YYYY-MM-DD' (default: the day after the last date in the log). */
   asOf?: string;
+  /** With asOf: keep only transactions on or before it (a snapshot of the log, for --history replays). */
+  snapshot?: boolean;
+  /** With snapshot: keep only the last `window` days up to asOf (RFM over a rolling window). */
+  window?: number;
   /**
    * How the date column is written (default: ISO dates and timestamps, or the file's own date
    * type). A strptime format ('%d-%m-%Y', '%Y%m%d' for integers like 20110131) always wins: the
@@ -278,6 +282,13 @@ async function compute(
         `ALTER TABLE tx ALTER customer SET DATA TYPE DOUBLE USING CAST(trim(customer) AS DOUBLE)`,
       );
   }
+  if (o.snapshot && o.asOf !== undefined) {
+    const keepFrom =
+      o.window !== undefined
+        ? ` OR day <= DATE ${quoteString(o.asOf)} - ${Math.floor(o.window)}`
+        : '';
+    await run(`DELETE FROM tx WHERE day > DATE ${quoteString(o.asOf)}${keepFrom}`);
+  }
   const [counts] =
     await run(`SELECT count(*) AS rows, count(*) FILTER (WHERE customer IS NULL) AS no_customer, CAST(max(day) + 1 AS VARCHAR) AS next_day,
     count(*) FILTER (WHERE amount IS NULL) AS no_amount FROM tx`);
@@ -294,13 +305,15 @@ async function compute(
     ? ', CAST(count(DISTINCT product) FILTER (WHERE amount > 0) AS DOUBLE) AS distinct_products'
     : '';
   const asOfDate = `DATE ${quoteString(asOf)}`;
+  // DuckDB's parallel sum adds in no fixed order; --history stores must be byte-identical on a rerun.
+  const sum = o.snapshot ? (x: string) => `sum(${x} ORDER BY line)` : (x: string) => `sum(${x})`;
   const select = `SELECT customer AS ${q(o.customer)},
       CAST(date_diff('day', max(day) FILTER (WHERE amount > 0), ${asOfDate}) AS DOUBLE) AS recency_days,
       CAST(${frequency} AS DOUBLE) AS frequency,
-      sum(amount) AS monetary,
-      sum(amount) FILTER (WHERE amount > 0) / ${frequency} AS avg_order_value,
+      ${sum('amount')} AS monetary,
+      ${sum('amount')} FILTER (WHERE amount > 0) / ${frequency} AS avg_order_value,
       CAST(date_diff('day', min(day) FILTER (WHERE amount > 0), ${asOfDate}) AS DOUBLE) AS tenure_days,
-      coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) / sum(amount) FILTER (WHERE amount > 0) AS return_rate${products}
+      coalesce(-${sum('amount')} FILTER (WHERE amount < 0), 0) / ${sum('amount')} FILTER (WHERE amount > 0) AS return_rate${products}
     FROM tx WHERE customer IS NOT NULL GROUP BY customer HAVING count(*) FILTER (WHERE amount > 0) > 0 ORDER BY customer`;
   const [custCounts] = await run(
     `SELECT count(DISTINCT customer) AS all_customers, count(DISTINCT customer) FILTER (WHERE amount > 0) AS buyers FROM tx WHERE customer IS NOT NULL`,

@@ -7,6 +7,7 @@ import {
   COMMON_PARAMETERS,
   fit,
   fitOutOfCore,
+  fitWithHistory,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
@@ -21,12 +22,15 @@ import {
   type OutOfCoreResult,
   type Profiles,
   type SegmentModel,
+  UsageError,
 } from '../../index.js';
+import { addHistoryOptions, historyFromFlags, type HistoryFlags } from '../history-flags.js';
 import { addParameterOptions } from '../options.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
 
 /** fit's flags: the API's options (typed by the parameter table) and the command's outputs. */
-interface FitFlags extends Omit<OutOfCoreOptions, 'spill'> {
+interface FitFlags extends Omit<OutOfCoreOptions, 'spill'>, HistoryFlags {
+  asOf?: string;
   model?: string;
   profileOutput?: string;
   json?: boolean;
@@ -71,6 +75,10 @@ export function fitCommand(): Command {
       'out-of-core: folder for the prepared float32 chunks the Lloyd passes read back (N·D·4 bytes, removed at the end; default: the temporary folder)',
     )
     .option('--no-spill', 'out-of-core: read and convert the input on every pass instead');
+  addHistoryOptions(command, false).option(
+    '--as-of <date>',
+    'with --history: the period this feature table describes (YYYY-MM-DD)',
+  );
   command
     .option(
       '--output <file>',
@@ -91,8 +99,10 @@ export function fitCommand(): Command {
     )
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: FitFlags) => {
-      const { model, profileOutput, json, outOfCore, spill, spillDir, ...parameters } = flags;
-      const { chunkRows, sampleRows, output, ...fitParameters } = parameters;
+      const { history, rest } = historyFromFlags(flags);
+      const { model, profileOutput, json, outOfCore, spill, spillDir, ...parameters } = rest;
+      const { chunkRows, sampleRows, output, asOf, ...fitParameters } = parameters;
+      if (asOf !== undefined && !history) throw new UsageError('--as-of needs --history DIR');
       checkOutputPath(output, '--output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
@@ -123,7 +133,16 @@ export function fitCommand(): Command {
         onNotice: printNotice,
       };
       let result: FitSummary;
-      if (chooseOutOfCore(input, outOfCore === true, options.algorithm, output, printNotice)) {
+      if (history) {
+        if (outOfCore) throw new UsageError('--history does not work with --out-of-core yet');
+        const r = await fitWithHistory(input, { ...options, asOf: asOf ?? '', history }).finally(
+          progress.done,
+        );
+        if (output) writeTable(output, r.assignments, '--output', outputs);
+        result = { ...r, outOfCore: undefined };
+      } else if (
+        chooseOutOfCore(input, outOfCore === true, options.algorithm, output, printNotice)
+      ) {
         const r = await fitOutOfCore(input, {
           ...options,
           output,

@@ -14,15 +14,17 @@ import {
   SEGMENT_PARAMETERS,
   writeProfiles,
   writeTable,
+  type HistoryResult,
   type SegmentOptions,
 } from '../../index.js';
 import { addParameterOptions } from '../options.js';
+import { addHistoryOptions, historyFromFlags, type HistoryFlags } from '../history-flags.js';
 import { addRfmOptions } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
 import { selectionJson, selectionTable } from './select.js';
 
 /** segment's flags: the API's options (typed by the parameter table) and the command's outputs. */
-interface SegmentFlags extends SegmentOptions {
+interface SegmentFlags extends Omit<SegmentOptions, 'history'>, HistoryFlags {
   output: string;
   profileOutput?: string;
   model?: string;
@@ -46,6 +48,7 @@ export function segmentCommand(): Command {
     parameter(COMMON_PARAMETERS, 'profile'),
     ...PREP_PARAMETERS,
   ]);
+  addHistoryOptions(command);
   command
     .requiredOption(
       '--output <file>',
@@ -58,7 +61,8 @@ export function segmentCommand(): Command {
     .option('--no-personas', 'do not name segments by persona rules')
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: SegmentFlags) => {
-      const { output, profileOutput, model, featuresOutput, json, ...options } = flags;
+      const { history, rest } = historyFromFlags(flags);
+      const { output, profileOutput, model, featuresOutput, json, ...options } = rest;
       checkOutputPath(output, '--output');
       checkOutputPath(featuresOutput, '--features-output');
       checkOutputPath(model, '--model', false);
@@ -83,7 +87,11 @@ export function segmentCommand(): Command {
         '--model': model,
         '--profile-output': profileOutput,
       });
-      const r = await segment(input, { ...options, onNotice: printNotice });
+      const r = await segment(input, {
+        ...options,
+        history,
+        onNotice: printNotice,
+      });
       writeTable(output, r.segments, '--output', outputs);
       if (featuresOutput) writeTable(featuresOutput, r.rfm.table, '--features-output', outputs);
       if (model) saveModel(model, r.fit.model, outputs);
@@ -109,6 +117,7 @@ export function segmentCommand(): Command {
             seconds: r.fit.stats.seconds,
             converged: r.fit.stats.converged,
             output: output,
+            ...(r.history ? { history: r.history.stability } : {}),
           }),
         );
         return;
@@ -123,9 +132,27 @@ export function segmentCommand(): Command {
           '',
           profilesText(r.fit.profiles),
           '',
+          ...(r.history ? ['', historySummary(r.history)] : []),
           `wrote ${[output, profileOutput, model, featuresOutput].filter(Boolean).join(', ')}`,
         ].join('\n'),
       );
     });
   return command;
+}
+
+/** A few lines about a --history period: events and stability. */
+function historySummary(h: HistoryResult): string {
+  const s = h.stability as Record<string, unknown>;
+  const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
+  const counts = new Map<string, number>();
+  for (const e of h.events) counts.set(e.event, (counts.get(e.event) ?? 0) + 1);
+  return [
+    `history: ${h.dir}/${h.asOf}${h.previousAsOf ? ` (after ${h.previousAsOf})` : ' (first period)'}`,
+    `events: ${[...counts].map(([e, n]) => `${e} ${n}`).join(', ')}`,
+    ...(h.previousAsOf
+      ? [
+          `stability: ARI ${f(s.adjusted_rand_index)}  NMI ${f(s.normalized_mutual_info)}  flip rate raw ${f(s.flip_rate_raw)}, published ${f(s.flip_rate_published)}`,
+        ]
+      : []),
+  ].join('\n');
 }

@@ -1,0 +1,50 @@
+import { Table, type Vector } from 'apache-arrow';
+import { UsageError } from '../errors.js';
+import { fit, type FitOptions, type FitResult } from './fit.js';
+import { planHistory, recordPeriod, type HistoryOptions, type HistoryResult } from './history.js';
+import type { TableInput } from './input.js';
+
+/**
+ * `fit` over a feature table with a --history store: one row per customer (`id`), the period's
+ * date (`asOf`, required: a feature table has no dates). As segment's history: the stored
+ * preprocessing is reused, k kept and the centres warm-started (unless the history options say
+ * otherwise); `assignments` then carries the published segments and the tracking columns.
+ */
+export async function fitWithHistory(
+  input: TableInput,
+  options: FitOptions & { asOf: string; history: HistoryOptions },
+): Promise<FitResult & { history: HistoryResult }> {
+  const { asOf, history, ...fitOptions } = options;
+  if (!options.id) throw new UsageError('--history on fit needs --id: the customer id column');
+  if (!asOf) throw new UsageError('--history on fit needs --as-of YYYY-MM-DD: the period’s date');
+  const plan = planHistory(history, asOf, options.features);
+  plan.notices.forEach((n) => options.onNotice?.(n));
+  const result = await fit(input, {
+    ...fitOptions,
+    k: plan.k ?? options.k,
+    ...(plan.init ? { init: plan.init } : {}),
+    frozenPreprocessing: plan.frozenPreprocessing,
+  });
+  const columns: Record<string, Vector> = {};
+  for (const f of result.assignments.schema.fields)
+    columns[f.name] = result.assignments.getChild(f.name)!;
+  const table = result.data.table;
+  const features = result.model.features;
+  for (const c of [...features, 'monetary'])
+    if (!(c in columns) && table.getChild(c)) columns[c] = table.getChild(c)!;
+  const tracked = recordPeriod(plan, {
+    idColumn: options.id,
+    segments: new Table(columns),
+    labels: result.labels,
+    model: result.model,
+    profiles: result.profiles,
+    names: result.names,
+    features,
+  });
+  return {
+    ...result,
+    assignments: tracked.customers,
+    profiles: tracked.profiles,
+    history: tracked.history,
+  };
+}

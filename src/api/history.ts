@@ -1,0 +1,167 @@
+import type { Table } from 'apache-arrow';
+import { InputError, UsageError } from '../errors.js';
+import type { SegmentModel } from '../model/model.js';
+import type { Preprocessing } from '../prep/preprocess.js';
+import type { Profiles } from '../segment/profile.js';
+import type { EventRow } from '../track/events.js';
+import type { MigrationRow } from '../track/migration.js';
+import { trackPeriod } from '../track/period.js';
+import { planPeriod, tableParquet, writePeriod, type StoredPeriod } from '../track/store.js';
+import { HISTORY_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
+
+/**
+ * `history`: the store of weekly runs (README "Weekly runs: --history"). A later period reuses the
+ * previous model's features and preprocessing as they are (unless `refitPreprocessing`), keeps its
+ * k and warm-starts from its centres (unless `rediscover`), matches the new clusters to the stored
+ * segments, smooths the published segments and writes the period completely or not at all.
+ */
+export interface HistoryOptions extends Omit<
+  ParameterOptions<typeof HISTORY_PARAMETERS>,
+  'history'
+> {
+  /** The store's folder. */
+  dir: string;
+  /** Fit from scratch (k chosen again where a range is given); identities come from matching alone. */
+  rediscover?: boolean;
+  /** Refit the preprocessing instead of reusing the stored one (centre distances then not compared). */
+  refitPreprocessing?: boolean;
+  /** Allow an as-of earlier than the latest: the later periods are removed. */
+  force?: boolean;
+}
+
+export interface HistoryResult {
+  dir: string;
+  asOf: string;
+  previousAsOf: string | undefined;
+  events: EventRow[];
+  migration: MigrationRow[];
+  migrationRaw: MigrationRow[];
+  stability: Record<string, unknown>;
+}
+
+export interface HistoryPlan {
+  options: HistoryOptions & {
+    confirmPeriods: number;
+    survivalThreshold: number;
+    splitThreshold: number;
+  };
+  asOf: string;
+  previous: StoredPeriod | undefined;
+  removeLater: string[];
+  /** What the fit takes from the previous period. */
+  frozenPreprocessing: Preprocessing | undefined;
+  k: number | undefined;
+  init: number[][] | undefined;
+  notices: string[];
+}
+
+/** Checks the options and the store, and plans the period: nothing is written. */
+export function planHistory(
+  h: HistoryOptions,
+  asOf: string,
+  features: string[] | undefined,
+): HistoryPlan {
+  if (typeof h.dir !== 'string' || h.dir.length === 0)
+    throw new UsageError('--history: expected a folder');
+  const v = resolveParameters(HISTORY_PARAMETERS, h) as {
+    confirmPeriods: number;
+    survivalThreshold: number;
+    splitThreshold: number;
+  };
+  if (v.splitThreshold > v.survivalThreshold)
+    throw new UsageError(
+      `--split-threshold ${v.splitThreshold} exceeds --survival-threshold ${v.survivalThreshold}; lower it`,
+    );
+  const { previous, removeLater } = planPeriod(h.dir, asOf, h.force === true);
+  const notices: string[] = [];
+  let frozenPreprocessing: Preprocessing | undefined;
+  let k: number | undefined;
+  let init: number[][] | undefined;
+  if (previous) {
+    const stored = previous.model.features;
+    // Features left to their default are checked against the stored ones when the data is read.
+    if (features && stored.join(',') !== features.join(','))
+      throw new InputError(
+        `--history ${h.dir}: features (${features.join(', ')}) differ from the store's (${stored.join(', ')}) of ${previous.asOf}; use the same features or a new store`,
+      );
+    if (h.refitPreprocessing)
+      notices.push(
+        'refitting the preprocessing (--refit-preprocessing): matching uses customer overlap only',
+      );
+    else frozenPreprocessing = previous.model.preprocessing ?? undefined;
+    if (!h.rediscover) {
+      k = previous.model.k;
+      init = previous.model.centresInputUnits;
+    }
+  }
+  return {
+    options: { ...h, ...v },
+    asOf,
+    previous,
+    removeLater,
+    frozenPreprocessing,
+    k,
+    init,
+    notices,
+  };
+}
+
+export interface PeriodFit {
+  idColumn: string;
+  segments: Table;
+  labels: Int32Array;
+  model: SegmentModel;
+  profiles: Profiles;
+  names: string[] | undefined;
+  features: string[];
+}
+
+/** Tracks the fitted period against the stored one and writes it; returns the published table. */
+export function recordPeriod(
+  plan: HistoryPlan,
+  f: PeriodFit,
+): { customers: Table; profiles: Profiles; history: HistoryResult } {
+  const t = trackPeriod(
+    {
+      asOf: plan.asOf,
+      idColumn: f.idColumn,
+      segments: f.segments,
+      labels: f.labels,
+      model: f.model,
+      profiles: f.profiles,
+      names: f.names,
+      features: f.features,
+      confirmPeriods: plan.options.confirmPeriods,
+      thresholds: { survival: plan.options.survivalThreshold, split: plan.options.splitThreshold },
+      sameSpace: !plan.options.refitPreprocessing,
+    },
+    plan.previous,
+  );
+  writePeriod(
+    plan.options.dir,
+    plan.asOf,
+    {
+      'model.json': JSON.stringify(t.model, null, 2) + '\n',
+      'customers.parquet': tableParquet(t.customers),
+      'profiles.csv': t.files.profiles,
+      'events.csv': t.files.events,
+      'migration.csv': t.files.migration,
+      'migration_raw.csv': t.files.migrationRaw,
+      'stability.json': t.files.stability,
+    },
+    plan.removeLater,
+  );
+  return {
+    customers: t.customers,
+    profiles: t.profiles,
+    history: {
+      dir: plan.options.dir,
+      asOf: plan.asOf,
+      previousAsOf: plan.previous?.asOf,
+      events: t.events.events,
+      migration: t.migration,
+      migrationRaw: t.migrationRaw,
+      stability: t.stability,
+    },
+  };
+}

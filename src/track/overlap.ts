@@ -1,0 +1,68 @@
+/**
+ * Customer alignment and overlap between two periods, columnar: each period is an id column and a
+ * label column (labels 0..k−1, as dense indices of that period's segments).
+ */
+export type IdColumn = ArrayLike<string> | ArrayLike<number> | ArrayLike<bigint>;
+
+/** For each current row, the row of the same id in the previous period, or −1 for a new customer. */
+export function alignIds(previous: IdColumn, current: IdColumn): Int32Array {
+  const index = new Map<string | number | bigint, number>();
+  for (let i = 0; i < previous.length; i++) index.set(previous[i], i);
+  const out = new Int32Array(current.length);
+  for (let i = 0; i < current.length; i++) out[i] = index.get(current[i]) ?? -1;
+  return out;
+}
+
+/**
+ * The contingency table of shared customers: counts[a * kNew + b] is how many customers were in
+ * previous segment a and are in new segment b. Also each side's full sizes (all its customers).
+ */
+export interface Overlap {
+  kPrev: number;
+  kNew: number;
+  counts: Float64Array;
+  prevSizes: Float64Array;
+  newSizes: Float64Array;
+  /** Row sums of counts: previous segment a's customers that are still present. */
+  prevShared: Float64Array;
+  newShared: Float64Array;
+}
+
+export function overlapTable(
+  prevLabels: Int32Array,
+  kPrev: number,
+  newLabels: Int32Array,
+  kNew: number,
+  prevRow: Int32Array,
+): Overlap {
+  const counts = new Float64Array(kPrev * kNew);
+  const prevSizes = new Float64Array(kPrev);
+  const newSizes = new Float64Array(kNew);
+  const prevShared = new Float64Array(kPrev);
+  const newShared = new Float64Array(kNew);
+  for (let i = 0; i < prevLabels.length; i++) prevSizes[prevLabels[i]]++;
+  for (let i = 0; i < newLabels.length; i++) {
+    const b = newLabels[i];
+    newSizes[b]++;
+    const r = prevRow[i];
+    if (r < 0) continue;
+    const a = prevLabels[r];
+    counts[a * kNew + b]++;
+    prevShared[a]++;
+    newShared[b]++;
+  }
+  return { kPrev, kNew, counts, prevSizes, newSizes, prevShared, newShared };
+}
+
+/** Jaccard index of previous segment a and new segment b, over each segment's full membership. */
+export function jaccard(o: Overlap, a: number, b: number): number {
+  const inter = o.counts[a * o.kNew + b];
+  const union = o.prevSizes[a] + o.newSizes[b] - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** MONIC's overlap of previous segment a with new segment b: the share of a's still-present customers now in b. */
+export function overlapShare(o: Overlap, a: number, b: number): number {
+  const base = o.prevShared[a];
+  return base > 0 ? o.counts[a * o.kNew + b] / base : 0;
+}

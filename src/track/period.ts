@@ -1,0 +1,327 @@
+import { Int32, makeVector, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { InputError } from '../errors.js';
+import type { SegmentModel } from '../model/model.js';
+import { profilesCsv, type Profiles } from '../segment/profile.js';
+import {
+  DEFAULT_THRESHOLDS,
+  firstPeriod,
+  trackEvents,
+  type EventResult,
+  type Thresholds,
+} from './events.js';
+import { matchClusters, matchingCost } from './matching.js';
+import { firstMigration, migrationTable, type MigrationRow } from './migration.js';
+import { alignIds, overlapTable, type IdColumn } from './overlap.js';
+import { smooth } from './smoothing.js';
+import {
+  adjustedRandIndex,
+  flipRate,
+  normalizedMutualInfo,
+  populationStabilityIndex,
+} from './stability.js';
+import { csvText, type StoredPeriod, type TrackedModel } from './store.js';
+
+/** One period's tracking: identities, events, smoothing, migration and stability. */
+export interface TrackInput {
+  asOf: string;
+  idColumn: string;
+  /** The period's per-customer output (id, segment_id, segment_name, distance, features...). */
+  segments: Table;
+  /** This period's clusters, 0..k−1, per customer (rows of `segments`). */
+  labels: Int32Array;
+  model: SegmentModel;
+  profiles: Profiles;
+  names: string[] | undefined;
+  /** Feature columns for PSI. */
+  features: string[];
+  confirmPeriods: number;
+  thresholds?: Thresholds;
+  /** False when the preprocessing was refitted: centres are then not comparable (cost uses overlap only). */
+  sameSpace: boolean;
+}
+
+export interface TrackedPeriod {
+  model: TrackedModel;
+  /** `segments` with segment_id/segment_name published, plus segment_key, raw_segment_key, pending_key, pending_periods. */
+  customers: Table;
+  /** This period's cluster profiles under their stable keys and names. */
+  profiles: Profiles;
+  events: EventResult;
+  migration: MigrationRow[];
+  migrationRaw: MigrationRow[];
+  stability: Record<string, unknown>;
+  files: {
+    profiles: string;
+    events: string;
+    migration: string;
+    migrationRaw: string;
+    stability: string;
+  };
+}
+
+const typeName = (t: { toString(): string }): string => String(t);
+
+function ids(table: Table, column: string): IdColumn {
+  return table.getChild(column)!.toArray() as IdColumn;
+}
+
+function int32(table: Table, column: string): Int32Array {
+  return Int32Array.from(table.getChild(column)!.toArray() as ArrayLike<number>);
+}
+
+function numbers(table: Table, column: string): Float64Array | undefined {
+  const c = table.getChild(column);
+  return c ? Float64Array.from(c.toArray() as ArrayLike<number>, Number) : undefined;
+}
+
+export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefined): TrackedPeriod {
+  const { model, labels, segments, idColumn } = input;
+  const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
+  const k = model.k;
+  const proposed = Array.from({ length: k }, (_, b) => input.names?.[b] ?? `Segment ${b}`);
+  const curIds = ids(segments, idColumn);
+  const idType = typeName(segments.getChild(idColumn)!.type);
+  let ev: EventResult;
+  let prevRow: Int32Array;
+  let prevRaw: Int32Array | undefined;
+  const prevNames = new Map<number, string>();
+  if (previous) {
+    const t = previous.model.tracking;
+    if (t.idColumn !== idColumn || t.idType !== idType)
+      throw new InputError(
+        `--history: customer id '${idColumn}' (${idType}) differs from the store's '${t.idColumn}' (${t.idType}) of ${previous.asOf}; use the same id column and type`,
+      );
+    t.keys.forEach((key, a) => prevNames.set(key, t.names[a]));
+    prevRow = alignIds(ids(previous.customers, idColumn), curIds);
+    prevRaw = int32(previous.customers, 'raw_segment_key');
+    const dense = new Map(t.keys.map((key, a) => [key, a]));
+    const prevLabels = Int32Array.from(prevRaw, (key) => dense.get(key) ?? 0);
+    const overlap = overlapTable(prevLabels, t.keys.length, labels, k, prevRow);
+    const dims = model.centres[0]?.length ?? 0;
+    const cost = matchingCost(
+      Float64Array.from(previous.model.centres.flat()),
+      Float64Array.from(model.centres.flat()),
+      dims,
+      overlap,
+      input.sameSpace && previous.model.centres[0]?.length === dims ? 0.5 : 0,
+    );
+    const match = matchClusters(cost, t.keys.length, k);
+    ev = trackEvents(
+      Int32Array.from(t.keys),
+      t.names,
+      overlap,
+      match,
+      proposed,
+      t.nextKey,
+      thresholds,
+    );
+  } else {
+    ev = firstPeriod(proposed);
+    prevRow = new Int32Array(labels.length).fill(-1);
+  }
+  const raw = Int32Array.from(labels, (b) => ev.keys[b]);
+  const prevState = previous
+    ? {
+        published: int32(previous.customers, 'segment_key'),
+        pending: int32(previous.customers, 'pending_key'),
+        pendingPeriods: int32(previous.customers, 'pending_periods'),
+      }
+    : undefined;
+  const state = smooth(raw, prevRow, prevState, new Set(ev.keys), input.confirmPeriods);
+  const nameOf = new Map<number, string>();
+  ev.keys.forEach((key, b) => nameOf.set(key, ev.names[b]));
+  const columns: Record<string, Vector> = {};
+  for (const f of segments.schema.fields) {
+    if (f.name === 'segment_id') {
+      // Each column its own array: apache-arrow's IPC writer miscounts a body whose columns share one.
+      columns.segment_id = makeVector({ type: new Int32(), data: state.published.slice() });
+      columns.segment_key = makeVector({ type: new Int32(), data: state.published.slice() });
+      columns.segment_name = vectorFromArray(
+        Array.from(state.published, (key) => nameOf.get(key)!),
+        new Utf8(),
+      );
+      columns.raw_segment_key = makeVector({ type: new Int32(), data: raw });
+      columns.pending_key = makeVector({ type: new Int32(), data: state.pending });
+      columns.pending_periods = makeVector({ type: new Int32(), data: state.pendingPeriods });
+    } else if (f.name !== 'segment_name') columns[f.name] = segments.getChild(f.name)!;
+  }
+  const customers = new Table(columns);
+  const monetary = numbers(segments, 'monetary');
+  let migration: MigrationRow[];
+  let migrationRaw: MigrationRow[];
+  let stability: Record<string, unknown>;
+  if (previous && prevRaw) {
+    const prevMonetary = numbers(previous.customers, 'monetary');
+    const prevPublished = int32(previous.customers, 'segment_key');
+    migration = migrationTable(prevPublished, state.published, prevRow, prevMonetary, monetary);
+    migrationRaw = migrationTable(prevRaw, raw, prevRow, prevMonetary, monetary);
+    stability = stabilityFigures(
+      input,
+      previous,
+      prevRow,
+      prevRaw,
+      prevPublished,
+      raw,
+      state.published,
+      ev,
+    );
+  } else {
+    migration = firstMigration(state.published, monetary);
+    migrationRaw = firstMigration(raw, monetary);
+    stability = { as_of: input.asOf, previous_as_of: null, customers: labels.length };
+  }
+  const tracked: TrackedModel = {
+    ...model,
+    segmentNames: ev.names,
+    tracking: {
+      asOf: input.asOf,
+      keys: [...ev.keys],
+      names: ev.names,
+      parents: [...ev.parents],
+      nextKey: ev.nextKey,
+      confirmPeriods: input.confirmPeriods,
+      idColumn,
+      idType,
+    },
+  };
+  const nameFor = (key: string, names: Map<number, string>): string =>
+    key === 'new' || key === 'gone' ? '' : (names.get(Number(key)) ?? '');
+  const migrationCsv = (rows: MigrationRow[], from: Map<number, string>): string =>
+    csvText(
+      [
+        'from_key',
+        'from_name',
+        'to_key',
+        'to_name',
+        'customers',
+        'row_share',
+        'monetary',
+        'monetary_share',
+      ],
+      rows.map((r) => [
+        r.from,
+        nameFor(r.from, from),
+        r.to,
+        nameFor(r.to, nameOf),
+        r.customers,
+        r.rowShare,
+        r.monetary,
+        r.monetaryShare,
+      ]),
+    );
+  const keyed = {
+    ...input.profiles,
+    segments: input.profiles.segments.map((s) => ({
+      ...s,
+      segment: ev.keys[s.segment],
+      name: ev.names[s.segment],
+    })),
+  };
+  return {
+    model: tracked,
+    customers,
+    profiles: keyed,
+    events: ev,
+    migration,
+    migrationRaw,
+    stability,
+    files: {
+      profiles: profilesCsv(keyed),
+      events: csvText(
+        ['event', 'from_key', 'from_name', 'to_key', 'to_name', 'overlap', 'parent_key'],
+        ev.events.map((e) => [
+          e.event,
+          e.fromKey >= 0 ? e.fromKey : '',
+          e.fromName,
+          e.toKey >= 0 ? e.toKey : '',
+          e.toName,
+          e.overlap,
+          e.toKey >= 0 && ev.parents[ev.keys.indexOf(e.toKey)] >= 0
+            ? ev.parents[ev.keys.indexOf(e.toKey)]
+            : '',
+        ]),
+      ),
+      migration: migrationCsv(migration, prevNames),
+      migrationRaw: migrationCsv(migrationRaw, prevNames),
+      stability:
+        JSON.stringify(
+          stability,
+          (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+          2,
+        ) + '\n',
+    },
+  };
+}
+
+function stabilityFigures(
+  input: TrackInput,
+  previous: StoredPeriod,
+  prevRow: Int32Array,
+  prevRaw: Int32Array,
+  prevPublished: Int32Array,
+  raw: Int32Array,
+  published: Int32Array,
+  ev: EventResult,
+): Record<string, unknown> {
+  const shared: number[] = [];
+  for (let i = 0; i < prevRow.length; i++) if (prevRow[i] >= 0) shared.push(i);
+  const pick = (a: Int32Array, at: (i: number) => number) =>
+    Int32Array.from(shared, (i) => a[at(i)]);
+  const a = pick(prevRaw, (i) => prevRow[i]);
+  const b = pick(raw, (i) => i);
+  const pa = pick(prevPublished, (i) => prevRow[i]);
+  const pb = pick(published, (i) => i);
+  const t = previous.model.tracking;
+  const count = (arr: Int32Array, key: number) => arr.reduce((s, x) => s + (x === key ? 1 : 0), 0);
+  const dims = input.model.centres[0]?.length ?? 0;
+  const segments = ev.keys.length
+    ? [...ev.keys].map((key, c) => {
+        const at = t.keys.indexOf(key);
+        let drift: number | null = null;
+        if (at >= 0 && input.sameSpace) {
+          let s = 0;
+          for (let j = 0; j < dims; j++)
+            s += (input.model.centres[c][j] - previous.model.centres[at][j]) ** 2;
+          drift = Math.sqrt(s);
+        }
+        const size = count(published, key);
+        const before = at >= 0 ? count(prevPublished, key) : 0;
+        return {
+          key,
+          name: ev.names[c],
+          size,
+          previous_size: before,
+          size_change: size - before,
+          centre_drift: drift,
+        };
+      })
+    : [];
+  const psi: Record<string, number> = {};
+  for (const f of input.features) {
+    const x = numbers(previous.customers, f);
+    const y = numbers(input.segments, f);
+    if (x && y) psi[f] = populationStabilityIndex(x, y);
+  }
+  const present = new Uint8Array(prevPublished.length);
+  for (const r of prevRow) if (r >= 0) present[r] = 1;
+  return {
+    as_of: input.asOf,
+    previous_as_of: previous.asOf,
+    customers: raw.length,
+    shared_customers: shared.length,
+    new_customers: raw.length - shared.length,
+    gone_customers: present.length - present.reduce((s, x) => s + x, 0),
+    adjusted_rand_index: adjustedRandIndex(a, b),
+    normalized_mutual_info: normalizedMutualInfo(a, b),
+    flip_rate_raw: flipRate(a, b),
+    flip_rate_published: flipRate(pa, pb),
+    events: Object.fromEntries(
+      ['survived', 'split', 'absorbed', 'disappeared', 'emerged'].map((e) => [
+        e,
+        ev.events.filter((r) => r.event === e).length,
+      ]),
+    ),
+    segments,
+    psi,
+  };
+}
