@@ -3,18 +3,22 @@ import {
   checkDistinctFiles,
   checkOutputPath,
   checkProfilePath,
+  checkReportPath,
   chooseOutOfCore,
   COMMON_PARAMETERS,
   fit,
   fitOutOfCore,
+  fitReport,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
   OutputSet,
   PREP_PARAMETERS,
   saveModel,
+  UsageError,
   writeProfiles,
   writeTable,
+  writeTextFile,
   type FitOptions,
   type FitStats,
   type OutOfCoreOptions,
@@ -23,12 +27,16 @@ import {
   type SegmentModel,
 } from '../../index.js';
 import { addParameterOptions } from '../options.js';
+import { addReportOptions } from './report.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
 
 /** fit's flags: the API's options (typed by the parameter table) and the command's outputs. */
 interface FitFlags extends Omit<OutOfCoreOptions, 'spill'> {
   model?: string;
   profileOutput?: string;
+  report?: string;
+  currency?: string;
+  revenue?: string;
   json?: boolean;
   outOfCore?: boolean;
   /** false with --no-spill. */
@@ -89,14 +97,18 @@ export function fitCommand(): Command {
       '--no-personas',
       'do not name segments from RFM columns (recency_days, frequency, monetary)',
     )
+    .option('--report <file>', 'an HTML report of the segments (see gpuseg report)');
+  addReportOptions(command)
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: FitFlags) => {
-      const { model, profileOutput, json, outOfCore, spill, spillDir, ...parameters } = flags;
+      const { model, profileOutput, json, outOfCore, spill, spillDir, ...rest } = flags;
+      const { report, currency, revenue, ...parameters } = rest;
       const { chunkRows, sampleRows, output, ...fitParameters } = parameters;
       checkOutputPath(output, '--output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
       checkProfilePath(profileOutput, '--profile-output');
+      checkReportPath(report, '--report');
       checkDistinctFiles(
         [
           { path: input, flag: 'input' },
@@ -107,13 +119,15 @@ export function fitCommand(): Command {
           { path: output, flag: '--output' },
           { path: model, flag: '--model' },
           { path: profileOutput, flag: '--profile-output' },
+          { path: report, flag: '--report' },
         ],
       );
-      // All three outputs or none: folders checked now, files renamed together at the end.
+      // All outputs or none: folders checked now, files renamed together at the end.
       const outputs = new OutputSet({
         '--output': output,
         '--model': model,
         '--profile-output': profileOutput,
+        '--report': report,
       });
       const progress = progressReporter(!json);
       const options: FitOptions = {
@@ -124,6 +138,10 @@ export function fitCommand(): Command {
       };
       let result: FitSummary;
       if (chooseOutOfCore(input, outOfCore === true, options.algorithm, output, printNotice)) {
+        if (report)
+          throw new UsageError(
+            '--report: not available for an out-of-core fit yet (it needs the labels in memory); fit in memory, or run gpuseg report on the outputs',
+          );
         const r = await fitOutOfCore(input, {
           ...options,
           output,
@@ -136,6 +154,10 @@ export function fitCommand(): Command {
       } else {
         const r = await fit(input, options).finally(progress.done);
         if (output) writeTable(output, r.assignments, '--output', outputs);
+        if (report) {
+          const source = input.split(/[\\/]/).pop();
+          writeTextFile(report, await fitReport(r, { source, currency, revenue }), outputs);
+        }
         result = {
           model: r.model,
           stats: r.stats,
@@ -211,6 +233,7 @@ export function fitCommand(): Command {
           ...(output ? [`wrote ${output}`] : []),
           ...(model ? [`wrote ${model}`] : []),
           ...(profileOutput ? [`wrote ${profileOutput}`] : []),
+          ...(report ? [`wrote ${report}`] : []),
         ].join('\n'),
       );
     });

@@ -3,7 +3,9 @@ import {
   checkDistinctFiles,
   checkOutputPath,
   checkProfilePath,
+  checkReportPath,
   COMMON_PARAMETERS,
+  fitReport,
   KMEANS_PARAMETERS,
   OutputSet,
   parameter,
@@ -14,11 +16,13 @@ import {
   SEGMENT_PARAMETERS,
   writeProfiles,
   writeTable,
+  writeTextFile,
   type SegmentOptions,
 } from '../../index.js';
 import { addParameterOptions } from '../options.js';
 import { addRfmOptions } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
+import { addReportOptions } from './report.js';
 import { selectionJson, selectionTable } from './select.js';
 
 /** segment's flags: the API's options (typed by the parameter table) and the command's outputs. */
@@ -27,6 +31,9 @@ interface SegmentFlags extends SegmentOptions {
   profileOutput?: string;
   model?: string;
   featuresOutput?: string;
+  report?: string;
+  currency?: string;
+  revenue?: string;
   json?: boolean;
 }
 
@@ -56,14 +63,18 @@ export function segmentCommand(): Command {
     .option('--features-output <file>', 'the RFM feature table')
     .option('--names <file>', 'segment names overriding the personas (JSON or CSV)')
     .option('--no-personas', 'do not name segments by persona rules')
+    .option('--report <file>', 'an HTML report of the segments (see gpuseg report)');
+  addReportOptions(command)
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: SegmentFlags) => {
-      const { output, profileOutput, model, featuresOutput, json, ...options } = flags;
+      const { output, profileOutput, model, featuresOutput, json, ...rest } = flags;
+      const { report, currency, revenue, ...options } = rest;
       checkOutputPath(output, '--output');
       checkOutputPath(featuresOutput, '--features-output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
       checkProfilePath(profileOutput, '--profile-output');
+      checkReportPath(report, '--report');
       checkDistinctFiles(
         [
           { path: input, flag: 'input' },
@@ -74,6 +85,7 @@ export function segmentCommand(): Command {
           { path: featuresOutput, flag: '--features-output' },
           { path: model, flag: '--model' },
           { path: profileOutput, flag: '--profile-output' },
+          { path: report, flag: '--report' },
         ],
       );
       // All outputs or none: folders checked now, files renamed together at the end.
@@ -82,12 +94,23 @@ export function segmentCommand(): Command {
         '--features-output': featuresOutput,
         '--model': model,
         '--profile-output': profileOutput,
+        '--report': report,
       });
       const r = await segment(input, { ...options, onNotice: printNotice });
       writeTable(output, r.segments, '--output', outputs);
       if (featuresOutput) writeTable(featuresOutput, r.rfm.table, '--features-output', outputs);
       if (model) saveModel(model, r.fit.model, outputs);
       if (profileOutput) writeProfiles(profileOutput, r.fit.profiles, outputs);
+      if (report) {
+        const html = await fitReport(r.fit, {
+          source: input.split(/[\\/]/).pop(),
+          asOf: r.rfm.asOf,
+          selection: r.selection,
+          currency,
+          revenue,
+        });
+        writeTextFile(report, html, outputs);
+      }
       outputs.commit();
       if (json) {
         printResult(
@@ -123,7 +146,7 @@ export function segmentCommand(): Command {
           '',
           profilesText(r.fit.profiles),
           '',
-          `wrote ${[output, profileOutput, model, featuresOutput].filter(Boolean).join(', ')}`,
+          `wrote ${[output, profileOutput, model, featuresOutput, report].filter(Boolean).join(', ')}`,
         ].join('\n'),
       );
     });
