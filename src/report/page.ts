@@ -64,7 +64,7 @@ export async function renderReport(d: ReportData): Promise<string> {
             `Revenue per segment (${d.revenue})`,
             `revenue (${d.revenue})`,
             revenue,
-            fmt.money,
+            fmt.moneyShort,
             revenueShare,
           ),
         ]
