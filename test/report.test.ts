@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromArrays } from 'apache-arrow';
@@ -6,7 +7,7 @@ import { fit, fitReport, InputError, report, saveModel, UsageError } from '../sr
 import { numberFormat } from '../src/report/format.js';
 import { sampleQuotas, stratifiedRows } from '../src/report/sample.js';
 import { segmentColour } from '../src/report/palette.js';
-import { errors, filesIn, gpuseg, tempDir } from './helpers/cli.js';
+import { errors, filesIn, gpuseg, ROOT, tempDir } from './helpers/cli.js';
 import { expectProfilesTable } from './helpers/report.js';
 
 const WHOLESALE = 'datasets/wholesale-customers.arrow';
@@ -35,6 +36,18 @@ function charts(html: string): string[] {
   }
   return figures.map((f) => /data-chart="([^"]+)"/.exec(f)![1]);
 }
+
+test("import 'gpuseg' loads no ECharts module (the report imports it when it renders)", () => {
+  const r = spawnSync(process.execPath, ['test/programs/echarts-lazy.mjs'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  expect(r.stderr).toBe('');
+  const counts = JSON.parse(r.stdout) as { afterGpuseg: number; afterEcharts: number };
+  expect(counts.afterGpuseg).toBe(0);
+  // The hook does see ECharts once something imports it.
+  expect(counts.afterEcharts).toBeGreaterThan(0);
+});
 
 describe('number formatting for people', () => {
   test('counts, shares, money with and without a currency', () => {
