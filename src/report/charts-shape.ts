@@ -144,6 +144,9 @@ export function projectionChart(
           color: segmentColour(c),
           symbolSize: 4,
           itemStyle: { opacity: 0.55 },
+          // One SVG path per segment instead of one element per point: a smaller page, rendered sooner.
+          large: true,
+          largeThreshold: 0,
           data,
         })),
         ...proj.centres.map((xy, c) => ({
