@@ -3,9 +3,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromArrays } from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
-import { fit, fitReport, InputError, report, saveModel, UsageError } from '../src/index.js';
+import {
+  fit,
+  fitReport,
+  InputError,
+  report,
+  saveModel,
+  silhouetteScores,
+  UsageError,
+} from '../src/index.js';
 import { numberFormat } from '../src/report/format.js';
-import { sampleQuotas, stratifiedRows } from '../src/report/sample.js';
+import { buildSample, sampleQuotas, stratifiedRows } from '../src/report/sample.js';
+import { sampleSilhouettes } from '../src/report/silhouette.js';
 import { segmentColour } from '../src/report/palette.js';
 import { errors, filesIn, gpuseg, ROOT, tempDir } from './helpers/cli.js';
 import { expectProfilesTable } from './helpers/report.js';
@@ -84,6 +93,28 @@ describe('the stratified sample', () => {
     s.rows.forEach((r, i) => expect(labels[r]).toBe(s.labels[i]));
   });
 
+  test('the per-customer silhouettes average to the silhouette score (sample = every row)', async () => {
+    const r = await fit(WHOLESALE, {
+      k: 3,
+      seed: 2,
+      backend: 'cpu',
+      features: ['Fresh', 'Milk', 'Grocery'],
+    });
+    const sample = buildSample(
+      r.data.table,
+      r.labels,
+      3,
+      [],
+      r.model.features,
+      r.model.preprocessing,
+    );
+    expect(sample.rows.length).toBe(r.data.table.numRows);
+    const values = sampleSilhouettes(sample, 3);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const score = silhouetteScores(r.data.matrix, [{ labels: r.labels, k: 3 }]).scores[0];
+    expect(Math.abs(mean - score)).toBeLessThan(1e-9);
+  });
+
   test('one colour per segment id, distinct for the first 16', () => {
     const colours = Array.from({ length: 16 }, (_, c) => segmentColour(c));
     expect(new Set(colours).size).toBe(16);
@@ -116,6 +147,7 @@ describe('report from a fit and from files', () => {
         'box-Region',
         'projection',
         'distances',
+        'silhouette',
       ]),
     );
     // No R×F chart without recency/frequency/monetary columns.

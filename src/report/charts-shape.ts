@@ -221,3 +221,80 @@ export function distanceChart(distances: number[][], names: (string | undefined)
     },
   };
 }
+
+/** Points drawn per segment in the silhouette plot, at most (evenly spaced ranks keep its shape). */
+const SILHOUETTE_POINTS = 400;
+
+/** Each sampled customer's silhouette, sorted within its segment: how well each segment holds together. */
+export function silhouetteChart(
+  values: Float64Array,
+  labels: Int32Array,
+  names: (string | undefined)[],
+): ChartSpec {
+  const k = names.length;
+  const bySegment: number[][] = Array.from({ length: k }, () => []);
+  labels.forEach((c, i) => bySegment[c].push(values[i]));
+  let at = 0;
+  const series = bySegment.map((v, c) => {
+    const sorted = v.sort((a, b) => b - a);
+    const step = Math.max(1, Math.ceil(sorted.length / SILHOUETTE_POINTS));
+    const data: [number, number][] = [];
+    for (let r = 0; r < sorted.length; r += step)
+      data.push([at + r, Number(sorted[r].toPrecision(3))]);
+    if (sorted.length > 0)
+      data.push([at + sorted.length - 1, Number(sorted[sorted.length - 1].toPrecision(3))]);
+    at += sorted.length + Math.ceil(labels.length / 100);
+    return {
+      type: 'line' as const,
+      name: segmentLabel(c, names[c]),
+      color: segmentColour(c),
+      showSymbol: false,
+      lineStyle: { width: 1 },
+      areaStyle: { opacity: 0.6 },
+      data,
+    };
+  });
+  const mean = values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+  return {
+    id: 'silhouette',
+    title: 'Silhouette of each customer',
+    note: `Per customer of a stratified sample of ${labels.length.toLocaleString('en')}, within the sample: near 1, much closer to its own segment than to the next; below 0, closer to another segment. Sorted within each segment; dashed line: the mean (${mean.toFixed(3)}).`,
+    width: CHART_WIDTH,
+    height: 300,
+    option: {
+      grid: { ...GRID, top: 48 },
+      legend: { top: 0, textStyle: { fontSize: 11 } },
+      xAxis: valueAxis('sampled customers, by segment', {
+        axisLabel: { show: false },
+        splitLine: { show: false },
+        max: Math.max(at, 1),
+        nameGap: 16,
+      }),
+      yAxis: valueAxis('silhouette', { min: -1, max: 1 }),
+      series: [
+        ...series,
+        {
+          type: 'line' as const,
+          data: [],
+          markLine: {
+            silent: true,
+            symbol: 'none',
+            lineStyle: { type: 'dashed', color: '#444444' },
+            label: { show: false },
+            data: [{ yAxis: Number(mean.toFixed(3)) }],
+          },
+        },
+      ],
+    },
+    table: {
+      head: ['segment', 'sampled customers', 'mean silhouette', 'share below 0'],
+      rows: bySegment.map((v, c) => [
+        { text: segmentLabel(c, names[c]) },
+        { text: String(v.length), value: v.length },
+        exact(v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined, 4),
+        exact(v.length ? v.filter((s) => s < 0).length / v.length : undefined, 4),
+      ]),
+    },
+    segments: bySegment.flatMap((v, c) => (v.length > 0 ? [c] : [])),
+  };
+}

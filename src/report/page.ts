@@ -2,7 +2,13 @@ import type { SegmentModel } from '../model/model.js';
 import type { Profiles } from '../segment/profile.js';
 import { cardsHtml } from './cards.js';
 import { renderSvg, type ChartSpec } from './chart.js';
-import { distanceChart, projectionChart, selectionCharts } from './charts-shape.js';
+import {
+  distanceChart,
+  projectionChart,
+  selectionCharts,
+  silhouetteChart,
+} from './charts-shape.js';
+import { sampleSilhouettes } from './silhouette.js';
 import { boxChart, importanceChart, rfChart, sizeChart, snakeChart } from './charts-profile.js';
 import { escapeHtml, numberFormat, type NumberFormat } from './format.js';
 import { centreDistances, projectSample, type ReportSample } from './sample.js';
@@ -111,7 +117,16 @@ export async function renderReport(d: ReportData): Promise<string> {
       'shape',
       'Shape',
       chart(projectionChart(projection, d.sample.labels, names, sampleRows)) +
-        chart(distanceChart(centreDistances(d.model.centres), names)),
+        chart(distanceChart(centreDistances(d.model.centres), names)) +
+        (p.segments.length > 1
+          ? chart(
+              silhouetteChart(
+                sampleSilhouettes(d.sample, p.segments.length),
+                d.sample.labels,
+                names,
+              ),
+            )
+          : ''),
     ),
   ];
   return `<!doctype html>
