@@ -223,6 +223,38 @@ describe('report from a fit and from files', () => {
   });
 });
 
+test('a Gaussian mixture gets a report, with BIC among the choice-of-k charts', async () => {
+  const features = ['Fresh', 'Milk', 'Grocery'];
+  const r = await fit(WHOLESALE, {
+    k: 3,
+    algorithm: 'gmm',
+    covariance: 'diag',
+    seed: 0,
+    backend: 'cpu',
+    features,
+    log: features,
+  });
+  const selection = {
+    rows: [2, 3, 4].map((k) => ({
+      k,
+      inertia: 900 / k,
+      bic: 5000 - k,
+      silhouette: 0.3,
+      calinski_harabasz: 200,
+      davies_bouldin: 1,
+    })),
+    elbow: 3,
+    recommended: 3,
+  };
+  const html = await fitReport(r, { selection });
+  expectSelfContained(html);
+  expect(html).toContain('Gaussian mixture (diag covariance)');
+  expect(charts(html)).toEqual(expect.arrayContaining(['select-bic', 'projection', 'silhouette']));
+  await expect(fitReport(r, { selection: { rows: [{ k: 2 }] } })).rejects.toThrow(
+    /not a gpuseg selection.*"inertia"/,
+  );
+});
+
 describe('fit --report', () => {
   test('the report is written with the other outputs; a bad path stops the run before any', () => {
     const dir = tempDir();
