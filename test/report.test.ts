@@ -296,6 +296,19 @@ describe('fit --report', () => {
     expect(r.status).toBe(2);
     expect(errors(r)).toMatch(/--report '.*r\.pdf': use \.html/);
     expect(filesIn(bad)).toEqual([]);
+    // Out of core the labels are not in memory: refused before the fit, naming the flag.
+    const ooc = gpuseg([
+      'fit',
+      WHOLESALE,
+      '--k',
+      '3',
+      '--out-of-core',
+      '--report',
+      join(bad, 'r.html'),
+    ]);
+    expect(ooc.status).toBe(2);
+    expect(errors(ooc)).toMatch(/^gpuseg: error: --report: not available for an out-of-core fit/);
+    expect(filesIn(bad)).toEqual([]);
   });
 });
 
@@ -347,6 +360,25 @@ describe('bad input and edge cases', () => {
     // The matching pair is fine.
     expectSelfContained(
       await report(WHOLESALE, { model: join(dir, 'a.json'), segments: join(dir, 'a.csv') }),
+    );
+  });
+
+  test("a table without the model's features: an input error naming the column", async () => {
+    const dir = tempDir();
+    await files(dir, 'a', 3);
+    const r = gpuseg([
+      'report',
+      'datasets/Mall_Customers.arrow',
+      '--model',
+      join(dir, 'a.json'),
+      '--segments',
+      join(dir, 'a.csv'),
+      '--output',
+      join(dir, 'r.html'),
+    ]);
+    expect(r.status).toBe(3);
+    expect(errors(r)).toMatch(
+      /^gpuseg: error: the input has no column 'Fresh', which --model '.*a\.json' clusters on/,
     );
   });
 
