@@ -30,6 +30,14 @@ export {
 } from './api/outputs.js';
 export { profileSegments, type ProfileSegmentsOptions } from './api/profile-segments.js';
 export { assignmentsTable } from './api/assignments.js';
+export {
+  report,
+  fitReport,
+  checkReportPath,
+  type ReportOptions,
+  type FitReportOptions,
+  type ReportCommonOptions,
+} from './api/report.js';
 export { segment, type SegmentOptions, type SegmentResult } from './api/segment.js';
 export { type HistoryOptions, type HistoryResult } from './api/history.js';
 export { fitWithHistory } from './api/fit-history.js';

@@ -1,3 +1,4 @@
+import type { Table } from 'apache-arrow';
 import { resolveRoles } from '../data/schema.js';
 import { InputError } from '../errors.js';
 import type { Profiles } from '../segment/profile.js';
@@ -38,23 +39,41 @@ export async function profileSegments(
   const segs = await loadInput(segments, read);
   const roles = resolveRoles(table, columns);
   const what = typeof segments === 'string' ? `--segments '${segments}'` : 'the segments table';
+  const { labels, k, names } = joinSegments(table, segs, roles.id, what);
+  return describeSegments(table, roles, labels, k, {
+    names: options.names ?? names,
+    personas: options.personas,
+  });
+}
+
+/**
+ * The segment of each row of `table`, from a segments table (fit/segment/predict output: a
+ * segment_id column, and segment_name when named) joined by the `id` column when both have it,
+ * else row by row; `what` names the segments in errors. k is the largest segment id + 1.
+ */
+export function joinSegments(
+  table: Table,
+  segs: Table,
+  id: string | undefined,
+  what: string,
+): { labels: Int32Array; k: number; names: string[] | undefined } {
   const labelsColumn = segs.getChild('segment_id');
   if (!labelsColumn) throw new InputError(`${what} has no segment_id column`);
   const labels = new Int32Array(table.numRows);
-  const idColumn = roles.id !== undefined && segs.getChild(roles.id) ? roles.id : undefined;
+  const idColumn = id !== undefined && segs.getChild(id) ? id : undefined;
   if (idColumn) {
     const byId = new Map<string, number>();
     const ids = segs.getChild(idColumn)!;
     const firstRow = new Map<string, number>();
     for (let i = 0; i < segs.numRows; i++) {
-      const id = String(ids.get(i));
-      const seen = firstRow.get(id);
+      const key = String(ids.get(i));
+      const seen = firstRow.get(key);
       if (seen !== undefined)
         throw new InputError(
-          `--segments: ${idColumn} ${id} appears twice (rows ${seen} and ${i}), so its segment is ambiguous; give each id one row`,
+          `--segments: ${idColumn} ${key} appears twice (rows ${seen} and ${i}), so its segment is ambiguous; give each id one row`,
         );
-      firstRow.set(id, i);
-      byId.set(id, Number(labelsColumn.get(i)));
+      firstRow.set(key, i);
+      byId.set(key, Number(labelsColumn.get(i)));
     }
     const mine = table.getChild(idColumn)!;
     for (let i = 0; i < table.numRows; i++) {
@@ -82,8 +101,5 @@ export async function profileSegments(
     for (let i = 0; i < segs.numRows; i++)
       names[Number(labelsColumn.get(i))] = String(nameColumn.get(i));
   }
-  return describeSegments(table, roles, labels, k, {
-    names: options.names ?? names,
-    personas: options.personas,
-  });
+  return { labels, k, names };
 }

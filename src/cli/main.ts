@@ -16,6 +16,7 @@ import { rfmCommand } from './commands/rfm.js';
 import { selectCommand } from './commands/select.js';
 import { segmentCommand } from './commands/segment.js';
 import { profileCommand } from './commands/profile.js';
+import { reportCommand } from './commands/report.js';
 import { generateCommand } from './commands/generate.js';
 import { benchCommand } from './commands/bench.js';
 import { transitionsCommand } from './commands/transitions.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
     fitCommand(),
     predictCommand(),
     profileCommand(),
+    reportCommand(),
     generateCommand(),
     benchCommand(),
     devicesCommand(),

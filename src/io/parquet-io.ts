@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tableToIPC, type Table } from 'apache-arrow';
+import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import * as wasm from 'parquet-wasm/esm';
 
 /**
@@ -25,4 +25,18 @@ export function parquetWasm(): typeof wasm {
 export function tableToParquet(table: Table): Uint8Array {
   const pq = parquetWasm();
   return pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')));
+}
+
+/** A Parquet file's bytes as an apache-arrow Table. */
+export function parquetToTable(bytes: Uint8Array): Table {
+  const wasmTable = parquetWasm().readParquet(bytes);
+  try {
+    return tableFromIPC(wasmTable.intoIPCStream());
+  } finally {
+    try {
+      wasmTable.free();
+    } catch {
+      // intoIPCStream consumed it already
+    }
+  }
 }

@@ -3,29 +3,33 @@ import {
   checkDistinctFiles,
   checkOutputPath,
   checkProfilePath,
+  checkReportPath,
   chooseOutOfCore,
   COMMON_PARAMETERS,
   fit,
   fitOutOfCore,
   fitWithHistory,
+  fitReport,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
   OutputSet,
   PREP_PARAMETERS,
   saveModel,
+  UsageError,
   writeProfiles,
   writeTable,
+  writeTextFile,
   type FitOptions,
   type FitStats,
   type OutOfCoreOptions,
   type OutOfCoreResult,
   type Profiles,
   type SegmentModel,
-  UsageError,
 } from '../../index.js';
 import { addHistoryOptions, historyFromFlags, type HistoryFlags } from '../history-flags.js';
 import { addParameterOptions } from '../options.js';
+import { addReportOptions } from './report.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
 
 /** fit's flags: the API's options (typed by the parameter table) and the command's outputs. */
@@ -33,6 +37,9 @@ interface FitFlags extends Omit<OutOfCoreOptions, 'spill'>, HistoryFlags {
   asOf?: string;
   model?: string;
   profileOutput?: string;
+  report?: string;
+  currency?: string;
+  revenue?: string;
   json?: boolean;
   outOfCore?: boolean;
   /** false with --no-spill. */
@@ -97,16 +104,20 @@ export function fitCommand(): Command {
       '--no-personas',
       'do not name segments from RFM columns (recency_days, frequency, monetary)',
     )
+    .option('--report <file>', 'an HTML report of the segments (see gpuseg report)');
+  addReportOptions(command)
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: FitFlags) => {
       const { history, rest } = historyFromFlags(flags);
-      const { model, profileOutput, json, outOfCore, spill, spillDir, ...parameters } = rest;
+      const { model, profileOutput, json, outOfCore, spill, spillDir, ...others } = rest;
+      const { report, currency, revenue, ...parameters } = others;
       const { chunkRows, sampleRows, output, asOf, ...fitParameters } = parameters;
       if (asOf !== undefined && !history) throw new UsageError('--as-of needs --history DIR');
       checkOutputPath(output, '--output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
       checkProfilePath(profileOutput, '--profile-output');
+      checkReportPath(report, '--report');
       checkDistinctFiles(
         [
           { path: input, flag: 'input' },
@@ -117,13 +128,15 @@ export function fitCommand(): Command {
           { path: output, flag: '--output' },
           { path: model, flag: '--model' },
           { path: profileOutput, flag: '--profile-output' },
+          { path: report, flag: '--report' },
         ],
       );
-      // All three outputs or none: folders checked now, files renamed together at the end.
+      // All outputs or none: folders checked now, files renamed together at the end.
       const outputs = new OutputSet({
         '--output': output,
         '--model': model,
         '--profile-output': profileOutput,
+        '--report': report,
       });
       const progress = progressReporter(!json);
       const options: FitOptions = {
@@ -139,10 +152,18 @@ export function fitCommand(): Command {
           progress.done,
         );
         if (output) writeTable(output, r.assignments, '--output', outputs);
+        if (report) {
+          const source = input.split(/[\\/]/).pop();
+          writeTextFile(report, await fitReport(r, { source, currency, revenue }), outputs);
+        }
         result = { ...r, outOfCore: undefined };
       } else if (
         chooseOutOfCore(input, outOfCore === true, options.algorithm, output, printNotice)
       ) {
+        if (report)
+          throw new UsageError(
+            '--report: not available for an out-of-core fit yet (it needs the labels in memory); fit in memory, or run gpuseg report on the outputs',
+          );
         const r = await fitOutOfCore(input, {
           ...options,
           output,
@@ -155,6 +176,10 @@ export function fitCommand(): Command {
       } else {
         const r = await fit(input, options).finally(progress.done);
         if (output) writeTable(output, r.assignments, '--output', outputs);
+        if (report) {
+          const source = input.split(/[\\/]/).pop();
+          writeTextFile(report, await fitReport(r, { source, currency, revenue }), outputs);
+        }
         result = {
           model: r.model,
           stats: r.stats,
@@ -230,6 +255,7 @@ export function fitCommand(): Command {
           ...(output ? [`wrote ${output}`] : []),
           ...(model ? [`wrote ${model}`] : []),
           ...(profileOutput ? [`wrote ${profileOutput}`] : []),
+          ...(report ? [`wrote ${report}`] : []),
         ].join('\n'),
       );
     });

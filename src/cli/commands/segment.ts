@@ -3,7 +3,9 @@ import {
   checkDistinctFiles,
   checkOutputPath,
   checkProfilePath,
+  checkReportPath,
   COMMON_PARAMETERS,
+  fitReport,
   KMEANS_PARAMETERS,
   OutputSet,
   parameter,
@@ -15,12 +17,14 @@ import {
   writeProfiles,
   writeTable,
   type HistoryResult,
+  writeTextFile,
   type SegmentOptions,
 } from '../../index.js';
 import { addParameterOptions } from '../options.js';
 import { addHistoryOptions, historyFromFlags, type HistoryFlags } from '../history-flags.js';
 import { addRfmOptions } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
+import { addReportOptions } from './report.js';
 import { selectionJson, selectionTable } from './select.js';
 
 /** segment's flags: the API's options (typed by the parameter table) and the command's outputs. */
@@ -29,6 +33,9 @@ interface SegmentFlags extends Omit<SegmentOptions, 'history'>, HistoryFlags {
   profileOutput?: string;
   model?: string;
   featuresOutput?: string;
+  report?: string;
+  currency?: string;
+  revenue?: string;
   json?: boolean;
 }
 
@@ -59,15 +66,19 @@ export function segmentCommand(): Command {
     .option('--features-output <file>', 'the RFM feature table')
     .option('--names <file>', 'segment names overriding the personas (JSON or CSV)')
     .option('--no-personas', 'do not name segments by persona rules')
+    .option('--report <file>', 'an HTML report of the segments (see gpuseg report)');
+  addReportOptions(command)
     .option('--json', 'print one JSON object summarising the run on stdout')
     .action(async (input: string, flags: SegmentFlags) => {
       const { history, rest } = historyFromFlags(flags);
-      const { output, profileOutput, model, featuresOutput, json, ...options } = rest;
+      const { output, profileOutput, model, featuresOutput, json, ...others } = rest;
+      const { report, currency, revenue, ...options } = others;
       checkOutputPath(output, '--output');
       checkOutputPath(featuresOutput, '--features-output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
       checkProfilePath(profileOutput, '--profile-output');
+      checkReportPath(report, '--report');
       checkDistinctFiles(
         [
           { path: input, flag: 'input' },
@@ -78,6 +89,7 @@ export function segmentCommand(): Command {
           { path: featuresOutput, flag: '--features-output' },
           { path: model, flag: '--model' },
           { path: profileOutput, flag: '--profile-output' },
+          { path: report, flag: '--report' },
         ],
       );
       // All outputs or none: folders checked now, files renamed together at the end.
@@ -86,6 +98,7 @@ export function segmentCommand(): Command {
         '--features-output': featuresOutput,
         '--model': model,
         '--profile-output': profileOutput,
+        '--report': report,
       });
       const r = await segment(input, {
         ...options,
@@ -96,6 +109,16 @@ export function segmentCommand(): Command {
       if (featuresOutput) writeTable(featuresOutput, r.rfm.table, '--features-output', outputs);
       if (model) saveModel(model, r.fit.model, outputs);
       if (profileOutput) writeProfiles(profileOutput, r.fit.profiles, outputs);
+      if (report) {
+        const html = await fitReport(r.fit, {
+          source: input.split(/[\\/]/).pop(),
+          asOf: r.rfm.asOf,
+          selection: r.selection,
+          currency,
+          revenue,
+        });
+        writeTextFile(report, html, outputs);
+      }
       outputs.commit();
       if (json) {
         printResult(
@@ -133,7 +156,7 @@ export function segmentCommand(): Command {
           profilesText(r.fit.profiles),
           '',
           ...(r.history ? ['', historySummary(r.history)] : []),
-          `wrote ${[output, profileOutput, model, featuresOutput].filter(Boolean).join(', ')}`,
+          `wrote ${[output, profileOutput, model, featuresOutput, report].filter(Boolean).join(', ')}`,
         ].join('\n'),
       );
     });

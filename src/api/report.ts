@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Table } from 'apache-arrow';
+import type { ThousandsSeparator } from '../data/column-types.js';
+import { columnKind } from '../data/column-types.js';
+import { resolveRoles } from '../data/schema.js';
+import { InputError, UsageError } from '../errors.js';
+import { checkModel, loadModel, type SegmentModel } from '../model/model.js';
+import { checkCurrency } from '../report/format.js';
+import { renderReport } from '../report/page.js';
+import { buildSample, rowsNearerAnotherCentre } from '../report/sample.js';
+import { parseSelection, type SelectionSummary } from '../report/selection.js';
+import type { Profiles } from '../segment/profile.js';
+import { describeSegments, type NamingOptions } from './describe.js';
+import type { FitResult } from './fit.js';
+import { loadInput, type TableInput } from './input.js';
+import { checkOutputPath } from './outputs.js';
+import { joinSegments } from './profile-segments.js';
+import type { SelectResult } from './select.js';
+
+/**
+ * The HTML report (issue 14): one self-contained page of segment cards and charts, from a model,
+ * the segments it gave and the table that was clustered. Charts come from the profiles (exact,
+ * from per-segment sums) and from a stratified sample of at most 5,000 customers; nothing reads
+ * every row once per chart.
+ */
+
+/** Options common to both ways of making a report. */
+export interface ReportCommonOptions {
+  /** A choice of k to chart: `gpuseg select --output`'s JSON file, its parsed object, or selectK's result. */
+  selection?: string | SelectResult | Record<string, unknown>;
+  /** ISO 4217 code for money (revenue, monetary): 'GBP' gives £5,149; default plain numbers. */
+  currency?: string;
+  /** Revenue column when the table has no `monetary` column (a feature or profile column). */
+  revenue?: string;
+  /** The page's title. */
+  title?: string;
+}
+
+export interface ReportOptions extends ReportCommonOptions, NamingOptions {
+  /** The model (or its file) the segments came from. */
+  model: SegmentModel | string;
+  /** The segments: fit/segment/predict output (segment_id; joined by the id column, else by row). */
+  segments: TableInput;
+  /** Profile-only columns; default: every other numeric column but the id and the output columns. */
+  profile?: string[];
+  id?: string;
+  thousands?: ThousandsSeparator | 'none';
+}
+
+/** Columns of gpuseg's outputs that are no customer attribute. */
+const OUTPUT_COLUMN = /^(segment_id|segment_name|distance|probability|p_\d+)$/;
+
+/** The report of a model, its segments and the clustered table, as an HTML string. */
+export async function report(input: TableInput, options: ReportOptions): Promise<string> {
+  checkCurrency(options.currency);
+  const model =
+    typeof options.model === 'string' ? loadModel(options.model) : checkModel(options.model);
+  const modelName = typeof options.model === 'string' ? `--model '${options.model}'` : 'the model';
+  const read = { id: options.id, thousands: options.thousands };
+  const table = await loadInput(input, read);
+  const segs = await loadInput(options.segments, read);
+  const what =
+    typeof options.segments === 'string' ? `--segments '${options.segments}'` : 'the segments';
+  for (const f of model.features)
+    if (!table.getChild(f))
+      throw new InputError(
+        `the input has no column '${f}', which ${modelName} clusters on (features: ${model.features.join(', ')}); give the table that was clustered`,
+      );
+  const id = resolveRoles(table, { id: options.id, features: model.features, profile: [] }).id;
+  const profile =
+    options.profile ??
+    table.schema.fields
+      .filter(
+        (f) =>
+          f.name !== id &&
+          !model.features.includes(f.name) &&
+          !OUTPUT_COLUMN.test(f.name) &&
+          columnKind(f.type) === 'numeric',
+      )
+      .map((f) => f.name);
+  const roles = resolveRoles(table, { id: options.id, features: model.features, profile });
+  const joined = joinSegments(table, segs, roles.id, what);
+  if (joined.k > model.k)
+    throw new InputError(
+      `${what} has segment_id ${joined.k - 1} but ${modelName} has k=${model.k} (ids 0..${model.k - 1}): the model and the segments come from different runs`,
+    );
+  if (joined.labels.some((l) => l < 0))
+    throw new InputError(`${what} has a negative segment_id: not gpuseg segments`);
+  if (joined.names && model.segmentNames) {
+    const sizes = new Array<number>(model.k).fill(0);
+    for (const l of joined.labels) sizes[l]++;
+    const differ = joined.names.findIndex(
+      (n, c) =>
+        sizes[c] > 0 && model.segmentNames![c] !== undefined && n !== model.segmentNames![c],
+    );
+    if (differ >= 0)
+      throw new InputError(
+        `${what} names segment ${differ} '${joined.names[differ]}' but ${modelName} names it '${model.segmentNames[differ]}': the model and the segments come from different runs`,
+      );
+  }
+  const { profiles } = describeSegments(table, roles, joined.labels, model.k, {
+    names: options.names ?? joined.names ?? model.segmentNames,
+    personas: options.personas,
+  });
+  return reportFrom(table, joined.labels, model, profiles, options, {
+    source: typeof input === 'string' ? basename(input) : 'an Arrow table',
+    modelName,
+    what,
+  });
+}
+
+export interface FitReportOptions extends ReportCommonOptions {
+  /** The data as the summary names it (default: 'the input'). */
+  source?: string;
+  /** The as-of date of RFM features. */
+  asOf?: string;
+}
+
+/** The report of a fit just made (fit's or segment's result), as an HTML string. */
+export async function fitReport(
+  result: FitResult,
+  options: FitReportOptions = {},
+): Promise<string> {
+  checkCurrency(options.currency);
+  return reportFrom(result.data.table, result.labels, result.model, result.profiles, options, {
+    source: options.source ?? 'the input',
+    seconds: result.stats.seconds,
+    asOf: options.asOf,
+  });
+}
+
+async function reportFrom(
+  table: Table,
+  labels: Int32Array,
+  model: SegmentModel,
+  profiles: Profiles,
+  options: ReportCommonOptions,
+  context: { source: string; seconds?: number; asOf?: string; modelName?: string; what?: string },
+): Promise<string> {
+  const columns = profiles.population.map((c) => c.column);
+  let revenue: string | undefined;
+  if (options.revenue !== undefined) {
+    if (!columns.includes(options.revenue))
+      throw new UsageError(
+        `--revenue: column '${options.revenue}' is not among the profiled columns (${columns.join(', ')}); name a numeric column of the input${context.what ? '' : ' and add it to --profile'}`,
+      );
+    revenue = options.revenue;
+  } else if (columns.includes('monetary')) revenue = 'monetary';
+  const selection = readSelection(options.selection);
+  const sample = buildSample(table, labels, model.k, columns, model.features, model.preprocessing);
+  if (context.what && model.algorithm === 'kmeans') {
+    // Segments of another k-means run of the same k: their rows sit nearer other centres.
+    const wrong = rowsNearerAnotherCentre(sample, model.centres);
+    if (wrong > Math.max(1, 0.01 * sample.rows.length))
+      throw new InputError(
+        `${context.what} do not match ${context.modelName}: ${wrong} of ${sample.rows.length} sampled customers are nearer another centre than their segment's; the model and the segments come from different runs`,
+      );
+  }
+  const kChoice = selection
+    ? model.k === selection.recommended
+      ? `the recommended k of a selection over k = ${selection.rows[0].k}..${selection.rows[selection.rows.length - 1].k}`
+      : `given (the selection over k = ${selection.rows[0].k}..${selection.rows[selection.rows.length - 1].k} recommended ${selection.recommended})`
+    : 'given';
+  return renderReport({
+    title: options.title ?? `Customer segments: ${context.source}`,
+    source: context.source,
+    model,
+    profiles,
+    sample,
+    selection,
+    kChoice,
+    asOf: context.asOf,
+    seconds: context.seconds,
+    currency: options.currency?.toUpperCase(),
+    revenue,
+  });
+}
+
+function readSelection(selection: ReportCommonOptions['selection']): SelectionSummary | undefined {
+  if (selection === undefined) return undefined;
+  if (typeof selection !== 'string') return parseSelection(selection, 'the selection');
+  let text: string;
+  try {
+    text = readFileSync(selection, 'utf8');
+  } catch (error) {
+    throw new InputError(`--selection '${selection}': file not found`, { cause: error });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(
+      `--selection '${selection}': not valid JSON (${(error as Error).message})`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return parseSelection(value, `--selection '${selection}'`);
+}
+
+/** Checks a report path before any work: .html or .htm, in a folder that exists. */
+export function checkReportPath(path: string | undefined, flag: string): void {
+  if (path === undefined) return;
+  if (!/\.html?$/i.test(path)) throw new UsageError(`${flag} '${path}': use .html`);
+  checkOutputPath(path, flag, false);
+}

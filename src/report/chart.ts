@@ -1,0 +1,99 @@
+import type { EChartsOption } from 'echarts';
+
+/**
+ * A chart of the report: an ECharts option (rendered to SVG in Node, no DOM), its title, size,
+ * and the data behind it as a table (shown under `<details>`). One function per chart builds one
+ * of these from the report's numbers; the page assembles the rendered strings.
+ */
+export interface Cell {
+  /** What a person reads (1.2k, 34%, £5,149). */
+  text: string;
+  /** The exact value, kept in a data-value attribute for checks and copy-paste. */
+  value?: number | string | null;
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  /** A sentence under the title: what is shown, on what data. */
+  note?: string;
+  width: number;
+  height: number;
+  option: EChartsOption;
+  table: { head: string[]; rows: Cell[][] };
+  /** Segments the chart draws a mark for (checked by the browser test), by id. */
+  segments?: number[];
+}
+
+type EChartsModule = typeof import('echarts');
+
+export const CHART_WIDTH = 760;
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
+
+/** Renders a chart to an SVG string with ECharts' server-side renderer (no DOM, no animation). */
+export function renderSvg(echarts: EChartsModule, spec: ChartSpec): string {
+  const chart = echarts.init(null, null, {
+    renderer: 'svg',
+    ssr: true,
+    width: spec.width,
+    height: spec.height,
+  });
+  try {
+    chart.setOption({ animation: false, textStyle: { fontFamily: FONT }, ...spec.option });
+    return tidySvg(chart.renderToSVGString(), spec.title);
+  } finally {
+    chart.dispose();
+  }
+}
+
+/**
+ * The SVG as the page embeds it: no hover styles (the page is static), no class names, and a
+ * role and label for screen readers.
+ */
+function tidySvg(svg: string, title: string): string {
+  return svg
+    .replace(/<style[\s\S]*?<\/style>/g, '')
+    .replace(/ class="zr\d+-cls-\d+"/g, '')
+    .replace(/ pointer-events="visible"/g, '')
+    .replace(/^<svg /, `<svg role="img" aria-label="${title.replace(/[<>&"']/g, '')}" `);
+}
+
+/** A segment's label on axes and legends: '0 Champions'. */
+export function segmentLabel(id: number, name: string | undefined): string {
+  return name ? `${id} ${name}` : `Segment ${id}`;
+}
+
+/** Axis defaults: names in the middle, out of the way of the tick labels. */
+export function valueAxis(
+  name: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    type: 'value',
+    name,
+    nameLocation: 'middle',
+    nameGap: 42,
+    nameTextStyle: { fontSize: 12 },
+    axisLabel: { fontSize: 11 },
+    ...extra,
+  };
+}
+
+export function categoryAxis(
+  name: string,
+  data: string[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    type: 'category',
+    name,
+    nameLocation: 'middle',
+    nameGap: 30,
+    data,
+    axisLabel: { fontSize: 11, interval: 0, width: 110, overflow: 'truncate' },
+    ...extra,
+  };
+}
+
+/** containLabel keeps tick labels in; the bottom margin leaves room for the x axis's name. */
+export const GRID = { left: 44, right: 24, top: 36, bottom: 34, containLabel: true };

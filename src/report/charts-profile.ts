@@ -1,0 +1,291 @@
+import type { Profiles } from '../segment/profile.js';
+import {
+  CHART_WIDTH,
+  GRID,
+  categoryAxis,
+  segmentLabel,
+  valueAxis,
+  type Cell,
+  type ChartSpec,
+} from './chart.js';
+import type { NumberFormat } from './format.js';
+import { DIVERGING, SEQUENTIAL, segmentColour } from './palette.js';
+import { binLabels, type BoxStats, type RfGrid } from './summaries.js';
+
+/** Charts of the profiles (exact over every customer) and of the sample's distributions. */
+
+const num = (x: number | null): Cell => ({
+  text: x === null || !Number.isFinite(x) ? '–' : String(Number(x.toPrecision(6))),
+  value: x === null || !Number.isFinite(x) ? null : x,
+});
+
+function labels(p: Profiles): string[] {
+  return p.segments.map((s) => segmentLabel(s.segment, s.name));
+}
+
+/** Bars, one per segment in its colour: customers, or revenue. */
+export function sizeChart(
+  p: Profiles,
+  id: string,
+  title: string,
+  axis: string,
+  values: number[],
+  text: (x: number) => string,
+  share: number[],
+): ChartSpec {
+  return {
+    id,
+    title,
+    width: CHART_WIDTH / 2,
+    height: 60 + 34 * p.segments.length,
+    option: {
+      grid: { ...GRID, right: 56 },
+      yAxis: categoryAxis('', labels(p), { inverse: true }),
+      xAxis: valueAxis(axis, { axisLabel: { fontSize: 11, formatter: text }, nameGap: 28 }),
+      series: [
+        {
+          type: 'bar',
+          data: values.map((v, c) => ({ value: v, itemStyle: { color: segmentColour(c) } })),
+          label: { show: true, position: 'right', formatter: (d) => text(Number(d.value)) },
+        },
+      ],
+    },
+    table: {
+      head: ['segment', axis, 'share'],
+      rows: values.map((v, c) => [
+        { text: labels(p)[c] },
+        { text: text(v), value: v },
+        { text: `${(share[c] * 100).toFixed(1)}%`, value: share[c] },
+      ]),
+    },
+    segments: p.segments.map((s) => s.segment),
+  };
+}
+
+/** The snake plot: each segment's mean per column in population standard deviations. */
+export function snakeChart(p: Profiles): ChartSpec {
+  const columns = p.population.map((c) => c.column);
+  return {
+    id: 'snake',
+    title: 'Snake plot: how far each segment sits from the average',
+    note: 'Segment mean minus population mean, in population standard deviations (z-score), per column; 0 is the average customer.',
+    width: CHART_WIDTH,
+    height: 380,
+    option: {
+      grid: { ...GRID, top: 56 },
+      legend: { top: 0, type: 'plain', textStyle: { fontSize: 11 } },
+      xAxis: categoryAxis('column', columns),
+      yAxis: valueAxis('z-score (standard deviations from the mean)'),
+      series: p.segments.map((s) => ({
+        type: 'line',
+        name: segmentLabel(s.segment, s.name),
+        color: segmentColour(s.segment),
+        symbol: 'circle',
+        symbolSize: 7,
+        lineStyle: { width: 2.5 },
+        data: s.columns.map((c) => c.zScore ?? 0),
+      })),
+    },
+    table: profileTable(p),
+    segments: p.segments.map((s) => s.segment),
+  };
+}
+
+/** The profiles as profiles.csv has them: one row per segment and column. */
+function profileTable(p: Profiles): ChartSpec['table'] {
+  return {
+    head: [
+      'segment_id',
+      'segment_name',
+      'column',
+      'role',
+      'mean',
+      'median',
+      'population_mean',
+      'relative_importance',
+      'z_score',
+    ],
+    rows: p.segments.flatMap((s) =>
+      s.columns.map((c, j) => [
+        { text: String(s.segment), value: s.segment },
+        { text: s.name ?? '' },
+        { text: c.column },
+        { text: c.role },
+        num(c.mean),
+        num(c.median),
+        num(p.population[j].mean),
+        num(c.relativeImportance),
+        num(c.zScore),
+      ]),
+    ),
+  };
+}
+
+/** Relative importance (segment mean / population mean − 1), diverging colours centred at 0. */
+export function importanceChart(p: Profiles, fmt: NumberFormat): ChartSpec {
+  const columns = p.population.map((c) => c.column);
+  const data: [number, number, number | '-'][] = [];
+  let extent = 0;
+  p.segments.forEach((s, y) =>
+    s.columns.forEach((c, x) => {
+      const v = c.relativeImportance;
+      data.push([x, y, v === null || !Number.isFinite(v) ? '-' : v]);
+      if (v !== null && Number.isFinite(v)) extent = Math.max(extent, Math.abs(v));
+    }),
+  );
+  // Symmetric around 0 so that white means 'average'; capped so one outlier keeps the rest readable.
+  const bound = Math.min(Math.max(extent, 0.1), 3);
+  return {
+    id: 'importance',
+    title: 'Relative importance: segment mean vs the average, per column',
+    note: 'Segment mean / population mean − 1: red above the average, blue below, white at the average (colours capped at ±300%).',
+    width: CHART_WIDTH,
+    height: 110 + 40 * p.segments.length,
+    option: {
+      grid: { ...GRID, bottom: 56 },
+      xAxis: categoryAxis('column', columns, { splitArea: { show: false } }),
+      yAxis: categoryAxis('', labels(p), { inverse: true }),
+      visualMap: {
+        min: -bound,
+        max: bound,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 200,
+        calculable: false,
+        inRange: { color: DIVERGING },
+        text: [fmt.relative(bound), fmt.relative(-bound)],
+      },
+      series: [
+        {
+          type: 'heatmap',
+          data,
+          label: {
+            show: true,
+            fontSize: 11,
+            formatter: (d: { value?: unknown }) => {
+              const v = (d.value as [number, number, number | '-'])[2];
+              return v === '-' ? '–' : fmt.relative(v);
+            },
+          },
+        },
+      ],
+    },
+    table: {
+      head: ['segment', ...columns],
+      rows: p.segments.map((s) => [
+        { text: segmentLabel(s.segment, s.name) },
+        ...s.columns.map((c) => ({
+          text: c.relativeImportance === null ? '–' : fmt.relative(c.relativeImportance),
+          value: c.relativeImportance,
+        })),
+      ]),
+    },
+  };
+}
+
+/** One column's distribution per segment: box plots from the sample, in original units. */
+export function boxChart(
+  p: Profiles,
+  column: string,
+  boxes: BoxStats[],
+  fmt: (x: number) => string,
+): ChartSpec {
+  return {
+    id: `box-${column}`,
+    title: `${column} by segment`,
+    width: CHART_WIDTH / 2,
+    height: 60 + 34 * p.segments.length,
+    option: {
+      grid: { ...GRID, right: 28 },
+      yAxis: categoryAxis('', labels(p), { inverse: true }),
+      xAxis: valueAxis(column, { nameGap: 28, axisLabel: { fontSize: 11, formatter: fmt } }),
+      series: [
+        {
+          type: 'boxplot',
+          boxWidth: [6, 18],
+          data: boxes.map((b, c) => ({
+            value: [b.low, b.q1, b.median, b.q3, b.high],
+            itemStyle: {
+              color: segmentColour(c) + '55',
+              borderColor: segmentColour(c),
+              borderWidth: 2,
+            },
+          })),
+        },
+      ],
+    },
+    table: {
+      head: ['segment', 'sampled', 'low whisker', 'Q1', 'median', 'Q3', 'high whisker'],
+      rows: boxes.map((b, c) => [
+        { text: labels(p)[c] },
+        { text: String(b.n), value: b.n },
+        ...[b.low, b.q1, b.median, b.q3, b.high].map((v) => ({ text: fmt(v), value: v })),
+      ]),
+    },
+    segments: boxes.flatMap((b, c) => (b.n > 0 ? [c] : [])),
+  };
+}
+
+/** Mean monetary per recency × frequency bin. */
+export function rfChart(grid: RfGrid, fmt: NumberFormat, sampleRows: number): ChartSpec {
+  const rLabels = binLabels(grid.recencyEdges, fmt.value);
+  const fLabels = binLabels(grid.frequencyEdges, fmt.value);
+  const data: [number, number, number | '-'][] = [];
+  let max = 0;
+  grid.cells.forEach((row, r) =>
+    row.forEach((cell, f) => {
+      const v = cell.meanMonetary;
+      data.push([f, r, Number.isFinite(v) ? v : '-']);
+      if (Number.isFinite(v)) max = Math.max(max, v);
+    }),
+  );
+  return {
+    id: 'rf',
+    title: 'Mean spend by recency and frequency',
+    note: `Mean monetary of the customers in each recency × frequency band (bands: quintiles), estimated from a stratified sample of ${sampleRows.toLocaleString('en')} customers weighted to the whole base.`,
+    width: CHART_WIDTH,
+    height: 120 + 44 * rLabels.length,
+    option: {
+      grid: { ...GRID, bottom: 60, left: 24 },
+      xAxis: categoryAxis('frequency (orders)', fLabels),
+      yAxis: categoryAxis('recency (days since last purchase)', rLabels, { nameGap: 70 }),
+      visualMap: {
+        min: 0,
+        max: max || 1,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 200,
+        calculable: false,
+        inRange: { color: SEQUENTIAL },
+        text: [fmt.moneyShort(max), fmt.moneyShort(0)],
+      },
+      series: [
+        {
+          type: 'heatmap',
+          data,
+          label: {
+            show: true,
+            fontSize: 11,
+            formatter: (d: { value?: unknown }) => {
+              const v = (d.value as [number, number, number | '-'])[2];
+              return v === '-' ? '' : fmt.money(v);
+            },
+          },
+        },
+      ],
+    },
+    table: {
+      head: ['recency_days', 'frequency', 'customers (est.)', 'mean monetary'],
+      rows: grid.cells.flatMap((row, r) =>
+        row.map((cell, f) => [
+          { text: rLabels[r] },
+          { text: fLabels[f] },
+          { text: fmt.count(cell.customers), value: cell.customers },
+          { text: fmt.money(cell.meanMonetary), value: cell.meanMonetary },
+        ]),
+      ),
+    },
+  };
+}

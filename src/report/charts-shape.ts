@@ -1,0 +1,300 @@
+import {
+  CHART_WIDTH,
+  GRID,
+  categoryAxis,
+  segmentLabel,
+  valueAxis,
+  type Cell,
+  type ChartSpec,
+} from './chart.js';
+import { SEQUENTIAL, segmentColour } from './palette.js';
+import type { Projection } from './sample.js';
+import type { SelectionSummary } from './selection.js';
+
+/** Charts of the choice of k and of the segments' shape in the clustering space. */
+
+const exact = (x: number | undefined, digits = 6): Cell =>
+  x === undefined || !Number.isFinite(x)
+    ? { text: '–', value: null }
+    : { text: String(Number(x.toPrecision(digits))), value: x };
+
+interface Score {
+  key: 'inertia' | 'silhouette' | 'calinskiHarabasz' | 'daviesBouldin' | 'bic';
+  title: string;
+  axis: string;
+  better: string;
+}
+
+const SCORES: Score[] = [
+  {
+    key: 'inertia',
+    title: 'Inertia by k (elbow)',
+    axis: 'inertia (Σ squared distances)',
+    better: 'the elbow, where adding a segment stops paying',
+  },
+  { key: 'silhouette', title: 'Silhouette by k', axis: 'mean silhouette', better: 'higher' },
+  {
+    key: 'calinskiHarabasz',
+    title: 'Calinski-Harabasz by k',
+    axis: 'Calinski-Harabasz index',
+    better: 'higher',
+  },
+  {
+    key: 'daviesBouldin',
+    title: 'Davies-Bouldin by k',
+    axis: 'Davies-Bouldin index',
+    better: 'lower',
+  },
+  { key: 'bic', title: 'BIC by k (mixtures)', axis: 'BIC', better: 'lower' },
+];
+
+/** One small line chart per score; the knee and the chosen k marked. */
+export function selectionCharts(sel: SelectionSummary, chosen: number): ChartSpec[] {
+  const ks = sel.rows.map((r) => String(r.k));
+  return SCORES.filter((s) => s.key !== 'bic' || sel.rows.every((r) => r.bic !== undefined)).map(
+    (score) => {
+      const values = sel.rows.map((r) => r[score.key] as number);
+      const marks = [
+        ...(score.key === 'inertia' && sel.elbow !== undefined
+          ? [{ name: 'knee', k: sel.elbow, label: `knee k=${sel.elbow}` }]
+          : []),
+        { name: 'chosen', k: chosen, label: `chosen k=${chosen}` },
+      ].filter((m) => ks.includes(String(m.k)));
+      return {
+        id: `select-${score.key}`,
+        title: score.title,
+        note:
+          `Better: ${score.better}.` +
+          (marks.length > 1 ? ' Blue pin: the knee of the curve; orange pin: the chosen k.' : '') +
+          (score.key === 'silhouette' && sel.silhouetteSample !== undefined
+            ? ` Computed on a sample of ${sel.silhouetteSample.toLocaleString('en')} rows.`
+            : ''),
+        width: CHART_WIDTH / 2,
+        height: 260,
+        option: {
+          grid: { ...GRID, top: 30 },
+          xAxis: categoryAxis('k (number of segments)', ks, { boundaryGap: false }),
+          yAxis: valueAxis(score.axis, { scale: true, nameGap: 52 }),
+          series: [
+            {
+              type: 'line',
+              color: '#444444',
+              symbol: 'circle',
+              symbolSize: 6,
+              data: values,
+              markPoint: {
+                symbol: 'pin',
+                symbolSize: 34,
+                data: marks.map((m, i) => ({
+                  name: m.name,
+                  coord: [String(m.k), values[ks.indexOf(String(m.k))]],
+                  value: m.label,
+                  itemStyle: { color: i === marks.length - 1 ? '#D55E00' : '#0072B2' },
+                  label: { show: true, fontSize: 9, formatter: String(m.k) },
+                })),
+              },
+            },
+          ],
+        },
+        table: {
+          head: ['k', score.axis, 'mark'],
+          rows: sel.rows.map((r) => [
+            { text: String(r.k), value: r.k },
+            exact(r[score.key]),
+            {
+              text: marks
+                .filter((m) => m.k === r.k)
+                .map((m) => m.label)
+                .join(', '),
+            },
+          ]),
+        },
+      };
+    },
+  );
+}
+
+/** The sample on its first two principal components, coloured by segment, with the centres. */
+export function projectionChart(
+  proj: Projection,
+  labels: Int32Array,
+  names: (string | undefined)[],
+  sampleRows: number,
+): ChartSpec {
+  const k = names.length;
+  const round = (v: number) => Number(v.toPrecision(4));
+  const points: [number, number][][] = Array.from({ length: k }, () => []);
+  labels.forEach((c, i) => points[c].push([round(proj.x[i]), round(proj.y[i])]));
+  const axis = (p: number) => `PC${p + 1} (${(proj.explained[p] * 100).toFixed(0)}% of variance)`;
+  return {
+    id: 'projection',
+    title: 'Segments on a map of the customers (PCA)',
+    note: `A stratified sample of ${sampleRows.toLocaleString('en')} customers projected on the two directions of largest spread of the clustering space (after preprocessing); diamonds: segment centres. Near points are similar customers.`,
+    width: CHART_WIDTH,
+    height: 480,
+    option: {
+      grid: { ...GRID, top: 56 },
+      legend: { top: 0, textStyle: { fontSize: 11 } },
+      xAxis: valueAxis(axis(0), { nameGap: 28, splitLine: { show: false } }),
+      yAxis: valueAxis(axis(1), { splitLine: { show: false } }),
+      series: [
+        ...points.map((data, c) => ({
+          type: 'scatter' as const,
+          name: segmentLabel(c, names[c]),
+          color: segmentColour(c),
+          symbolSize: 4,
+          itemStyle: { opacity: 0.55 },
+          // One SVG path per segment instead of one element per point: a smaller page, rendered sooner.
+          large: true,
+          largeThreshold: 0,
+          data,
+        })),
+        ...proj.centres.map((xy, c) => ({
+          type: 'scatter' as const,
+          name: segmentLabel(c, names[c]),
+          color: segmentColour(c),
+          symbol: 'diamond',
+          symbolSize: 16,
+          itemStyle: { borderColor: '#000000', borderWidth: 1.5, opacity: 1 },
+          data: [xy.map(round)],
+          z: 3,
+        })),
+      ],
+    },
+    table: {
+      head: ['segment', 'sampled customers', 'centre PC1', 'centre PC2'],
+      rows: proj.centres.map((xy, c) => [
+        { text: segmentLabel(c, names[c]) },
+        { text: String(points[c].length), value: points[c].length },
+        exact(xy[0], 4),
+        exact(xy[1], 4),
+      ]),
+    },
+    segments: names.map((_n, c) => c),
+  };
+}
+
+/** Distances between segment centres in the clustering space: which segments are near each other. */
+export function distanceChart(distances: number[][], names: (string | undefined)[]): ChartSpec {
+  const labels = names.map((n, c) => segmentLabel(c, n));
+  const data: [number, number, number | '-'][] = [];
+  let max = 0;
+  distances.forEach((row, a) =>
+    row.forEach((d, b) => {
+      data.push([b, a, a === b ? '-' : Number(d.toPrecision(3))]);
+      max = Math.max(max, d);
+    }),
+  );
+  return {
+    id: 'distances',
+    title: 'Distances between segment centres',
+    note: 'Euclidean distance between centres in the clustering space (after preprocessing): small numbers are segments that are close, and easily confused.',
+    width: CHART_WIDTH,
+    height: 110 + 40 * names.length,
+    option: {
+      grid: { ...GRID, bottom: 56 },
+      xAxis: categoryAxis('', labels, {
+        axisLabel: {
+          fontSize: 10,
+          interval: 0,
+          width: Math.floor(560 / Math.max(names.length, 1)),
+          overflow: 'truncate',
+        },
+      }),
+      yAxis: categoryAxis('', labels, { inverse: true }),
+      visualMap: {
+        min: 0,
+        max: max || 1,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 200,
+        calculable: false,
+        inRange: { color: [...SEQUENTIAL].reverse() },
+        text: ['far', 'near'],
+      },
+      series: [{ type: 'heatmap', data, label: { show: true, fontSize: 11 } }],
+    },
+    table: {
+      head: ['segment', ...labels],
+      rows: distances.map((row, a) => [{ text: labels[a] }, ...row.map((d) => exact(d, 4))]),
+    },
+  };
+}
+
+/** Points drawn per segment in the silhouette plot, at most (evenly spaced ranks keep its shape). */
+const SILHOUETTE_POINTS = 400;
+
+/** Each sampled customer's silhouette, sorted within its segment: how well each segment holds together. */
+export function silhouetteChart(
+  values: Float64Array,
+  labels: Int32Array,
+  names: (string | undefined)[],
+): ChartSpec {
+  const k = names.length;
+  const bySegment: number[][] = Array.from({ length: k }, () => []);
+  labels.forEach((c, i) => bySegment[c].push(values[i]));
+  let at = 0;
+  const series = bySegment.map((v, c) => {
+    const sorted = v.sort((a, b) => b - a);
+    const step = Math.max(1, Math.ceil(sorted.length / SILHOUETTE_POINTS));
+    const data: [number, number][] = [];
+    for (let r = 0; r < sorted.length; r += step)
+      data.push([at + r, Number(sorted[r].toPrecision(3))]);
+    if (sorted.length > 0)
+      data.push([at + sorted.length - 1, Number(sorted[sorted.length - 1].toPrecision(3))]);
+    at += sorted.length + Math.ceil(labels.length / 100);
+    return {
+      type: 'line' as const,
+      name: segmentLabel(c, names[c]),
+      color: segmentColour(c),
+      showSymbol: false,
+      lineStyle: { width: 1 },
+      areaStyle: { opacity: 0.6 },
+      data,
+    };
+  });
+  const mean = values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+  return {
+    id: 'silhouette',
+    title: 'Silhouette of each customer',
+    note: `Per customer of a stratified sample of ${labels.length.toLocaleString('en')}, within the sample: near 1, much closer to its own segment than to the next; below 0, closer to another segment. Sorted within each segment; dashed line: the mean (${mean.toFixed(3)}).`,
+    width: CHART_WIDTH,
+    height: 300,
+    option: {
+      grid: { ...GRID, top: 48 },
+      legend: { top: 0, textStyle: { fontSize: 11 } },
+      xAxis: valueAxis('sampled customers, by segment', {
+        axisLabel: { show: false },
+        splitLine: { show: false },
+        max: Math.max(at, 1),
+        nameGap: 16,
+      }),
+      yAxis: valueAxis('silhouette', { min: -1, max: 1 }),
+      series: [
+        ...series,
+        {
+          type: 'line' as const,
+          data: [],
+          markLine: {
+            silent: true,
+            symbol: 'none',
+            lineStyle: { type: 'dashed', color: '#444444' },
+            label: { show: false },
+            data: [{ yAxis: Number(mean.toFixed(3)) }],
+          },
+        },
+      ],
+    },
+    table: {
+      head: ['segment', 'sampled customers', 'mean silhouette', 'share below 0'],
+      rows: bySegment.map((v, c) => [
+        { text: segmentLabel(c, names[c]) },
+        { text: String(v.length), value: v.length },
+        exact(v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined, 4),
+        exact(v.length ? v.filter((s) => s < 0).length / v.length : undefined, 4),
+      ]),
+    },
+    segments: bySegment.flatMap((v, c) => (v.length > 0 ? [c] : [])),
+  };
+}

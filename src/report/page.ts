@@ -1,0 +1,223 @@
+import type { SegmentModel } from '../model/model.js';
+import type { Profiles } from '../segment/profile.js';
+import { cardsHtml } from './cards.js';
+import { renderSvg, type ChartSpec } from './chart.js';
+import {
+  distanceChart,
+  projectionChart,
+  selectionCharts,
+  silhouetteChart,
+} from './charts-shape.js';
+import { sampleSilhouettes } from './silhouette.js';
+import { boxChart, importanceChart, rfChart, sizeChart, snakeChart } from './charts-profile.js';
+import { escapeHtml, numberFormat, type NumberFormat } from './format.js';
+import { centreDistances, projectSample, type ReportSample } from './sample.js';
+import type { SelectionSummary } from './selection.js';
+import { rfGrid, segmentBoxes } from './summaries.js';
+import { REPORT_CSS } from './style.js';
+
+/** Everything a report is made of: the model, the exact profiles and a stratified sample. */
+export interface ReportData {
+  title: string;
+  /** The data, as the summary names it (a file name). */
+  source: string;
+  model: SegmentModel;
+  profiles: Profiles;
+  sample: ReportSample;
+  selection?: SelectionSummary;
+  /** How k was chosen, in words. */
+  kChoice: string;
+  asOf?: string;
+  seconds?: number;
+  currency?: string;
+  /** The revenue column (monetary, or --revenue), when there is one. */
+  revenue?: string;
+}
+
+/**
+ * ECharts' one-file ES module build (the full library, SVG renderer and SSR included): one module
+ * to load instead of the ~2,000 files of the package's index. Imported when a report is rendered,
+ * never by `import 'gpuseg'`.
+ */
+const ECHARTS_BUNDLE: string = 'echarts/dist/echarts.esm.min';
+
+/** Columns that get a box plot, at most (features first, then profile-only columns). */
+const MAX_BOX_CHARTS = 10;
+
+/** The report as one self-contained HTML page: inline CSS and SVG, no script, no external URL. */
+export async function renderReport(d: ReportData): Promise<string> {
+  const echarts = (await import(ECHARTS_BUNDLE)) as typeof import('echarts');
+  const fmt = numberFormat(d.currency);
+  const p = d.profiles;
+  const names = p.segments.map((s) => s.name);
+  const columns = p.population.map((c) => c.column);
+  const revenueAt = d.revenue === undefined ? -1 : columns.indexOf(d.revenue);
+  const revenue =
+    revenueAt < 0 ? undefined : p.segments.map((s) => s.columns[revenueAt].mean * s.size);
+  const revenueTotal = revenue?.reduce((a, b) => a + b, 0);
+  const revenueShare = revenue?.map((r) => (revenueTotal ? r / revenueTotal : 0));
+  const sampleRows = d.sample.rows.length;
+  const chart = (spec: ChartSpec): string => figure(spec, renderSvg(echarts, spec));
+
+  const sizes = [
+    sizeChart(
+      p,
+      'sizes',
+      'Customers per segment',
+      'customers',
+      p.segments.map((s) => s.size),
+      fmt.count,
+      p.segments.map((s) => s.share),
+    ),
+    ...(revenue && revenueShare
+      ? [
+          sizeChart(
+            p,
+            'revenue',
+            `Revenue per segment (${d.revenue})`,
+            `revenue (${d.revenue})`,
+            revenue,
+            fmt.moneyShort,
+            revenueShare,
+          ),
+        ]
+      : []),
+  ];
+  const boxes = columns
+    .slice(0, MAX_BOX_CHARTS)
+    .map((c) =>
+      boxChart(
+        p,
+        c,
+        segmentBoxes(d.sample, c, p.segments.length),
+        c === d.revenue || c === 'avg_order_value' ? fmt.moneyShort : fmt.value,
+      ),
+    );
+  const rfm = ['recency_days', 'frequency', 'monetary'].every((c) => d.sample.values.has(c));
+  const projection = projectSample(d.sample, d.model.centres);
+  const sections = [
+    section('summary', 'Summary', summaryHtml(d, fmt)),
+    section('segments', 'Segments', cardsHtml(p, fmt, revenueShare, d.revenue)),
+    section(
+      'profiles',
+      'Sizes and profiles',
+      `<div class="pair">${sizes.map(chart).join('')}</div>` +
+        chart(snakeChart(p)) +
+        chart(importanceChart(p, fmt)) +
+        `<h3 class="sub">Distributions</h3><p class="note">${escapeHtml(boxNote(sampleRows))}</p><div class="pair">${boxes.map(chart).join('')}</div>` +
+        (rfm
+          ? chart(
+              rfChart(rfGrid(d.sample, 'recency_days', 'frequency', 'monetary'), fmt, sampleRows),
+            )
+          : ''),
+    ),
+    ...(d.selection
+      ? [
+          section(
+            'choosing-k',
+            'Choosing k',
+            `<p>${escapeHtml(`k = ${d.model.k} was chosen: ${d.kChoice}.`)}</p><div class="pair">${selectionCharts(d.selection, d.model.k).map(chart).join('')}</div>`,
+          ),
+        ]
+      : []),
+    section(
+      'shape',
+      'Shape',
+      chart(projectionChart(projection, d.sample.labels, names, sampleRows)) +
+        chart(distanceChart(centreDistances(d.model.centres), names)) +
+        (p.segments.length > 1
+          ? chart(
+              silhouetteChart(
+                sampleSilhouettes(d.sample, p.segments.length),
+                d.sample.labels,
+                names,
+              ),
+            )
+          : ''),
+    ),
+  ];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(d.title)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(d.title)}</h1>
+${sections.join('\n')}
+<footer>Made by gpuseg ${escapeHtml(d.model.gpusegVersion)}. Charts are static SVG; every chart's numbers are in the table under it.</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+function boxNote(sampleRows: number): string {
+  return `Box: the middle half of a segment's customers, line: the median; whiskers reach the farthest value within 1.5 × the box's length (outliers not drawn). From a stratified sample of ${sampleRows.toLocaleString('en')} customers (every segment represented).`;
+}
+
+function section(id: string, title: string, body: string): string {
+  return `<section id="${id}"><h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
+}
+
+function figure(spec: ChartSpec, svg: string): string {
+  const cell = (c: { text: string; value?: number | string | null }, tag: string) =>
+    `<${tag}${c.value !== undefined ? ` data-value="${escapeHtml(c.value === null ? '' : String(c.value))}"` : ''}>${escapeHtml(c.text)}</${tag}>`;
+  const table =
+    `<table><thead><tr>${spec.table.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+    spec.table.rows.map((r) => `<tr>${r.map((c) => cell(c, 'td')).join('')}</tr>`).join('') +
+    '</tbody></table>';
+  return `<figure class="chart" id="chart-${escapeHtml(spec.id)}" data-chart="${escapeHtml(spec.id)}"${spec.segments ? ` data-segments="${spec.segments.join(',')}"` : ''}>
+<h3>${escapeHtml(spec.title)}</h3>
+${spec.note ? `<p class="note">${escapeHtml(spec.note)}</p>` : ''}
+<div class="svg">${svg}</div>
+<details><summary>Data</summary><div class="table-wrap">${table}</div></details>
+</figure>`;
+}
+
+function summaryHtml(d: ReportData, fmt: NumberFormat): string {
+  const m = d.model;
+  const prep = m.preprocessing;
+  const features = m.features;
+  const profileOnly = d.profiles.population
+    .filter((c) => c.role === 'profile')
+    .map((c) => c.column);
+  const steps = prep
+    ? [
+        prep.impute ? `impute ${prep.impute.strategy}` : '',
+        prep.log.length ? `log of ${prep.log.join(', ')}` : '',
+        prep.clip ? `clip at ${prep.clip.factor} × IQR` : '',
+        `scale ${prep.scale.kind}`,
+        prep.pca ? `PCA to ${prep.pca.components.length} components` : '',
+      ].filter(Boolean)
+    : ['none'];
+  const algorithm =
+    m.algorithm === 'gmm'
+      ? `Gaussian mixture (${m.covarianceType} covariance)`
+      : m.trainedWith === 'minibatch-kmeans'
+        ? 'mini-batch k-means'
+        : 'k-means';
+  const rows: [string, string][] = [
+    ['data', d.source],
+    ...(d.asOf ? [['as of', d.asOf] as [string, string]] : []),
+    ['customers', `${fmt.count(d.profiles.rows)} (${d.profiles.rows.toLocaleString('en')})`],
+    ['segments', `k = ${m.k}, ${d.kChoice}`],
+    [
+      'algorithm',
+      `${algorithm}, ${m.iterations} iterations${m.converged ? '' : ' (not converged)'}, seed ${m.seed}`,
+    ],
+    ['clustered on', features.join(', ')],
+    ['profile-only columns', profileOnly.length ? profileOnly.join(', ') : 'none'],
+    ['preprocessing', steps.join('; ')],
+    ['revenue', d.revenue ?? 'no revenue column (monetary, or --revenue COLUMN)'],
+    [
+      'backend',
+      `${m.backend} (${m.device})${d.seconds !== undefined ? `, fit in ${d.seconds.toFixed(2)} s` : ''}`,
+    ],
+  ];
+  return `<table class="summary"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`;
+}

@@ -1,0 +1,206 @@
+import { Type, type Table } from 'apache-arrow';
+import { tableColumnFloat64 } from '../data/to-matrix.js';
+import type { DataMatrix } from '../data/matrix.js';
+import { symmetricEigen } from '../prep/eigen.js';
+import { applyPreprocessing, type Preprocessing } from '../prep/preprocess.js';
+
+/**
+ * The rows a report draws per-customer pictures from (box plots, the projection, the R×F grid): a
+ * stratified sample of at most `REPORT_SAMPLE_ROWS` rows, every segment represented (at least
+ * `MIN_PER_SEGMENT` rows, or all of a smaller segment), the rest in proportion to size. Each row
+ * carries a weight (the customers it stands for) so that estimates over the whole population stay
+ * unbiased. Rows are evenly spaced within their segment, so the sample is deterministic. Only the
+ * labels are read whole; column values are read for the sampled rows alone.
+ */
+export const REPORT_SAMPLE_ROWS = 5000;
+const MIN_PER_SEGMENT = 50;
+
+export interface ReportSample {
+  /** Row numbers in the table, ascending. */
+  rows: Int32Array;
+  labels: Int32Array;
+  /** Customers each sampled row stands for (its segment's size / its segment's sampled rows). */
+  weights: Float64Array;
+  /** Values in original units, by column (NaN where missing). */
+  values: Map<string, Float64Array>;
+  /** Sampled rows in the clustering space, row-major (rows × dims). */
+  clustering: Float64Array;
+  dims: number;
+}
+
+/** How many rows of each segment to sample: proportional, ≥ MIN_PER_SEGMENT, ≤ max in all. */
+export function sampleQuotas(sizes: readonly number[], max = REPORT_SAMPLE_ROWS): number[] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total <= max) return [...sizes];
+  const quotas = sizes.map((n) =>
+    Math.min(n, Math.max(Math.floor((max * n) / total), MIN_PER_SEGMENT)),
+  );
+  let sum = quotas.reduce((a, b) => a + b, 0);
+  while (sum > max) {
+    // Take from the largest quota first: small segments keep their minimum.
+    let big = 0;
+    for (let c = 1; c < quotas.length; c++) if (quotas[c] > quotas[big]) big = c;
+    const cut = Math.min(sum - max, Math.max(1, quotas[big] - MIN_PER_SEGMENT));
+    quotas[big] -= cut;
+    sum -= cut;
+  }
+  return quotas;
+}
+
+/** Row numbers of the sample and their segments; one pass over the labels. */
+export function stratifiedRows(
+  labels: Int32Array,
+  k: number,
+  max = REPORT_SAMPLE_ROWS,
+): { rows: Int32Array; labels: Int32Array; weights: Float64Array } {
+  const sizes = new Array<number>(k).fill(0);
+  for (let i = 0; i < labels.length; i++) sizes[labels[i]]++;
+  const quotas = sampleQuotas(sizes, max);
+  // Member j of segment c is sampled when it is the next evenly spaced pick: floor(t·size/quota).
+  const seen = new Array<number>(k).fill(0);
+  const taken = new Array<number>(k).fill(0);
+  const picked: number[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    const j = seen[c]++;
+    if (taken[c] < quotas[c] && j === Math.floor((taken[c] * sizes[c]) / quotas[c])) {
+      taken[c]++;
+      picked.push(i);
+    }
+  }
+  const rows = Int32Array.from(picked);
+  const out = new Int32Array(rows.length);
+  const weights = new Float64Array(rows.length);
+  rows.forEach((r, s) => {
+    out[s] = labels[r];
+    weights[s] = sizes[labels[r]] / quotas[labels[r]];
+  });
+  return { rows, labels: out, weights };
+}
+
+/** The values of `column` at the given rows (ascending), as float64; nulls are NaN. */
+export function gatherColumn(table: Table, column: string, rows: Int32Array): Float64Array {
+  const vector = table.getChild(column)!;
+  const out = new Float64Array(rows.length);
+  const direct =
+    vector.type.typeId === Type.Int ||
+    vector.type.typeId === Type.Float ||
+    vector.type.typeId === Type.Bool;
+  if (!direct) {
+    // Decimals and the like: converted as the profiles convert them.
+    const all = tableColumnFloat64(table, column, new Float64Array(table.numRows));
+    rows.forEach((r, s) => (out[s] = all[r]));
+    return out;
+  }
+  rows.forEach((r, s) => {
+    const v = vector.get(r) as number | bigint | boolean | null;
+    out[s] = v === null ? Number.NaN : Number(v);
+  });
+  return out;
+}
+
+/** Builds the sample: columns in original units, and the features through the model's preprocessing. */
+export function buildSample(
+  table: Table,
+  labels: Int32Array,
+  k: number,
+  columns: readonly string[],
+  features: readonly string[],
+  prep: Preprocessing | null,
+): ReportSample {
+  const picked = stratifiedRows(labels, k);
+  const values = new Map<string, Float64Array>();
+  for (const c of new Set([...columns, ...features]))
+    values.set(c, gatherColumn(table, c, picked.rows));
+  const n = picked.rows.length;
+  const data = new Float32Array(n * features.length);
+  features.forEach((f, j) => data.set(values.get(f)!, j * n));
+  const matrix: DataMatrix = { rows: n, dims: features.length, features, data };
+  const plain = (rows: number, names: readonly string[]): DataMatrix => ({
+    rows,
+    dims: names.length,
+    features: names,
+    data: new Float32Array(rows * names.length),
+  });
+  const space = prep ? applyPreprocessing(prep, matrix, plain) : matrix;
+  const dims = space.dims;
+  const clustering = new Float64Array(n * dims);
+  for (let j = 0; j < dims; j++)
+    for (let i = 0; i < n; i++) clustering[i * dims + j] = space.data[j * n + i];
+  return { ...picked, values, clustering, dims };
+}
+
+export interface Projection {
+  /** Sampled rows on the first two principal components of the sample. */
+  x: Float64Array;
+  y: Float64Array;
+  /** Centres on the same axes. */
+  centres: [number, number][];
+  /** Share of the sample's variance along each axis. */
+  explained: [number, number];
+}
+
+/** A 2-D PCA projection of the sample (clustering space) and the centres; one axis when dims = 1. */
+export function projectSample(sample: ReportSample, centres: readonly number[][]): Projection {
+  const { dims, clustering } = sample;
+  const n = sample.rows.length;
+  const mean = new Float64Array(dims);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dims; j++) mean[j] += clustering[i * dims + j];
+  for (let j = 0; j < dims; j++) mean[j] /= Math.max(n, 1);
+  const cov = new Float64Array(dims * dims);
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < dims; a++) {
+      const da = clustering[i * dims + a] - mean[a];
+      for (let b = a; b < dims; b++) cov[a * dims + b] += da * (clustering[i * dims + b] - mean[b]);
+    }
+  for (let a = 0; a < dims; a++)
+    for (let b = a; b < dims; b++) cov[b * dims + a] = cov[a * dims + b] /= Math.max(n - 1, 1);
+  const { values, vectors } = symmetricEigen(cov, dims);
+  const total = values.reduce((s, v) => s + Math.max(v, 0), 0);
+  const axis = (p: number, row: ArrayLike<number>, at: number): number => {
+    if (p >= dims) return 0;
+    let s = 0;
+    for (let j = 0; j < dims; j++) s += (row[at + j] - mean[j]) * vectors[p * dims + j];
+    return s;
+  };
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = axis(0, clustering, i * dims);
+    y[i] = axis(1, clustering, i * dims);
+  }
+  const share = (p: number): number => (p < dims && total > 0 ? Math.max(values[p], 0) / total : 0);
+  return {
+    x,
+    y,
+    centres: centres.map((c) => [axis(0, c, 0), axis(1, c, 0)]),
+    explained: [share(0), share(1)],
+  };
+}
+
+/** Euclidean distances between centres (clustering space), K×K. */
+export function centreDistances(centres: readonly number[][]): number[][] {
+  return centres.map((a) => centres.map((b) => Math.hypot(...a.map((v, j) => v - b[j]))));
+}
+
+/**
+ * Sampled rows whose label is not their nearest centre, leaving out near ties (float32 rounding
+ * can decide those either way): a k-means model and segments from the same run have none.
+ */
+export function rowsNearerAnotherCentre(
+  sample: ReportSample,
+  centres: readonly number[][],
+): number {
+  const { dims, clustering } = sample;
+  let wrong = 0;
+  sample.labels.forEach((label, i) => {
+    const d = centres.map((c) => {
+      let s = 0;
+      for (let j = 0; j < dims; j++) s += (clustering[i * dims + j] - c[j]) ** 2;
+      return s;
+    });
+    const best = Math.min(...d);
+    if (d[label] > best + 1e-3 * (1 + best)) wrong++;
+  });
+  return wrong;
+}
