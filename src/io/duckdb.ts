@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { NULL_TOKENS } from '../data/column-types.js';
 import { InputError } from '../errors.js';
 import { readHead, sniffEncoding, utf16ToUtf8 } from './csv-read.js';
@@ -71,6 +71,9 @@ export async function openDuckSession(path: string): Promise<DuckSession> {
     removeTemp();
     throw error;
   }
+  // Loaded here, not at import: libduckdb costs ~0.7 s and ~88 MB, which a k-means-only host of
+  // gpuseg should not pay (issue 15).
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const session: DuckSession = {
