@@ -1,5 +1,6 @@
 import { DeviceError } from '../../errors.js';
 import { injectedFault } from './fault-injection.js';
+import { filterNativeStderr } from './native-stderr.js';
 
 /**
  * Device ownership for the GPU backend: the Dawn instance, the adapter and the device.
@@ -60,9 +61,12 @@ async function requestAdapter(): Promise<GPUAdapter | null> {
   if (injectedFault('no-adapter')) return null;
   const gpu = await instance();
   if (!gpu) return null;
-  const hw = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  // Dawn's limit warnings on stderr are filtered out (native-stderr.ts).
+  const hw = await filterNativeStderr(() =>
+    gpu.requestAdapter({ powerPreference: 'high-performance' }),
+  );
   if (hw) return hw;
-  return gpu.requestAdapter({ forceFallbackAdapter: true });
+  return filterNativeStderr(() => gpu.requestAdapter({ forceFallbackAdapter: true }));
 }
 
 function describe(adapter: GPUAdapter): AdapterDescription {
