@@ -1,5 +1,6 @@
 import { DeviceError } from '../../errors.js';
 import { injectedFault } from './fault-injection.js';
+import type { AdapterDescription } from './adapter-description.js';
 import { filterNativeStderr } from './native-stderr.js';
 
 /**
@@ -21,17 +22,7 @@ import { filterNativeStderr } from './native-stderr.js';
  * The design: this module keeps the one `GPU` instance in a module-level variable for the life of
  * the process, and every GpuContext holds the instance and adapter strongly alongside its device.
  */
-export interface AdapterDescription {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A software implementation (e.g. lavapipe): correct, but slower than the CPU backend. */
-  isFallback: boolean;
-  maxStorageBufferBindingSize: number;
-  maxBufferSize: number;
-  features: string[];
-}
+export type { AdapterDescription } from './adapter-description.js';
 
 interface DawnModule {
   create(options: string[]): GPU;
