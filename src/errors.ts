@@ -5,22 +5,29 @@ import { readFileSync } from 'node:fs';
  * a Node service) can tell whose fault it was without parsing messages. The library never exits
  * the process; the CLI maps `exitCode` to the process status.
  */
-export type ErrorKind = 'usage' | 'input' | 'device' | 'environment' | 'internal';
+export type ErrorKind = 'usage' | 'input' | 'device' | 'environment' | 'internal' | 'aborted';
 
-/** Exit status per error class: usage 2, input data 3, device 4, environment 5, internal 1. */
+/**
+ * Exit status per error class: usage 2, input data 3, device 4, environment 5, internal 1,
+ * aborted 130 (as an interrupted command).
+ */
 export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   usage: 2,
   input: 3,
   device: 4,
   environment: 5,
   internal: 1,
+  aborted: 130,
 };
 
 export class GpusegError extends Error {
   readonly kind: ErrorKind;
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+  /** A stable code for programs to branch on (README, 'Error codes'), e.g. 'GPUSEG_INPUT'. */
+  readonly code: string;
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; code?: string }) {
     super(message, options);
     this.kind = kind;
+    this.code = options?.code ?? `GPUSEG_${kind.toUpperCase()}`;
     this.name = new.target.name;
   }
   get exitCode(): number {
@@ -62,6 +69,27 @@ export class DeviceError extends GpusegError {
 export class EnvironmentError extends GpusegError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('environment', message, options);
+  }
+}
+
+/**
+ * The caller cancelled the work through its AbortSignal (the `signal` option). Named 'AbortError'
+ * as the platform's aborts are; code 'GPUSEG_ABORTED'; the signal's reason is the cause.
+ */
+export class AbortedError extends GpusegError {
+  constructor(message = 'the operation was aborted', options?: { cause?: unknown }) {
+    super('aborted', message, { ...options, code: 'GPUSEG_ABORTED' });
+    this.name = 'AbortError';
+  }
+}
+
+/** Throws AbortedError when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const reason: unknown = signal.reason;
+    const why =
+      reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+    throw new AbortedError(`the operation was aborted${why}`, { cause: reason });
   }
 }
 

@@ -87,7 +87,7 @@ export type { IterationStat } from './algo/kmeans.js';
 export type { GmmIterationStat } from './algo/gmm.js';
 export type { CovarianceType } from './algo/gmm-math.js';
 export type { BackendChoice } from './backend/select.js';
-export { closeSharedGpu, shutdownCpuWorkers } from './api/lifecycle.js';
+export { dispose, closeSharedGpu, shutdownCpuWorkers, type RunOptions } from './api/lifecycle.js';
 export { checkChunkOutputPath } from './io/batch-writer.js';
 export { removePendingTemporaryFiles } from './util/atomic-write.js';
 export { PERSONAS as SYNTHETIC_PERSONAS, writeCustomers } from './synth/customers.js';
@@ -105,6 +105,7 @@ export {
   DeviceError,
   EnvironmentError,
   InternalError,
+  AbortedError,
   EXIT_CODES,
   debugEnabled,
   asGpusegError,

@@ -1,3 +1,4 @@
+import { inFlight, type RunOptions } from './lifecycle.js';
 import type { Table, Vector } from 'apache-arrow';
 import { openBackend } from '../backend/select.js';
 import { InputError } from '../errors.js';
@@ -20,7 +21,7 @@ import { noticeCollector } from './notices.js';
  * predict's options: `backend` and `id` (default: the model's id column when the input has it,
  * else guessed) are the parameter table's.
  */
-export interface PredictOptions extends ParameterOptions<typeof PREDICT_PARAMETERS> {
+export interface PredictOptions extends RunOptions, ParameterOptions<typeof PREDICT_PARAMETERS> {
   /** gmm models: also return (and output as p_0 … p_{k−1}) every segment's probability. */
   probabilities?: boolean;
   onNotice?: (message: string) => void;
@@ -46,6 +47,14 @@ export async function predict(
   modelOrPath: SegmentModel | string,
   options: PredictOptions = {},
 ): Promise<PredictResult> {
+  return inFlight(options, () => predictRun(input, modelOrPath, options));
+}
+
+async function predictRun(
+  input: TableInput,
+  modelOrPath: SegmentModel | string,
+  options: PredictOptions,
+): Promise<PredictResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
   const {
     backend: backendChoice,
@@ -70,7 +79,7 @@ export async function predict(
     { allowMissing },
   );
   const matrix = prep ? applyPreprocessing(prep, raw) : raw;
-  const backend = await openBackend(backendChoice, notice);
+  const backend = await openBackend(backendChoice, notice, options);
   try {
     const handle = await backend.attach(matrix);
     const named: Record<string, Vector> = {};

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, throwIfAborted, UsageError } from '../errors.js';
+import { inFlight, type RunOptions } from '../api/lifecycle.js';
 import {
   describeSource,
   firstLine,
@@ -32,7 +33,7 @@ import type { ThousandsSeparator } from '../data/column-types.js';
  * stays numeric, any other (20-digit ids, codes) is text exactly as written; DuckDB's integer
  * types are exact as they are. Missing markers (NA, NULL, -, #N/A, …) are null customers.
  */
-export interface RfmOptions {
+export interface RfmOptions extends RunOptions {
   customer: string;
   date: string;
   amount?: string;
@@ -128,6 +129,10 @@ function groupedNumber(column: string, thousands: ThousandsSeparator): string {
 }
 
 export async function rfm(path: string, options: RfmOptions): Promise<RfmResult> {
+  return inFlight(options, () => rfmRun(path, options));
+}
+
+async function rfmRun(path: string, options: RfmOptions): Promise<RfmResult> {
   if (
     options.amount !== undefined &&
     (options.quantity !== undefined || options.price !== undefined)
@@ -150,6 +155,7 @@ export async function rfm(path: string, options: RfmOptions): Promise<RfmResult>
     );
   const session = await openDuckSession(path);
   try {
+    throwIfAborted(options.signal);
     const columns = await describeSource(session, path);
     const need: [string, string | undefined][] = [
       ['--customer', options.customer],

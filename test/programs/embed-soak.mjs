@@ -6,6 +6,8 @@ import { tableFromArrays } from 'apache-arrow';
 
 const n = 150_000;
 const fits = Number(process.argv[2] ?? 100);
+// 'cancel': each fit is aborted after its first iteration (its rejection must leak nothing either).
+const cancel = process.argv[3] === 'cancel';
 let s = 1;
 const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const cols = {};
@@ -15,8 +17,19 @@ for (let i = 0; i < n; i++)
 const table = tableFromArrays(cols);
 const rss = {};
 for (let i = 1; i <= fits; i++) {
-  const r = await fit(table, { k: 3, backend: 'cpu', seed: i, maxIter: 3 });
-  if (r.assignments.numRows !== n) throw new Error('wrong row count');
+  if (cancel) {
+    const controller = new globalThis.AbortController();
+    const options = { k: 3, backend: 'cpu', seed: i, tol: 0, maxIter: 20 };
+    const onIteration = () => controller.abort();
+    const error = await fit(table, { ...options, signal: controller.signal, onIteration }).then(
+      () => undefined,
+      (e) => e,
+    );
+    if (error?.code !== 'GPUSEG_ABORTED') throw new Error(`fit ${i} was not aborted: ${error}`);
+  } else {
+    const r = await fit(table, { k: 3, backend: 'cpu', seed: i, maxIter: 3 });
+    if (r.assignments.numRows !== n) throw new Error('wrong row count');
+  }
   if (i % 10 === 0) rss[i] = process.memoryUsage().rss;
 }
 process.stdout.write(`${JSON.stringify(rss)}\n`);

@@ -51,6 +51,7 @@ import {
   wasmKernelSpec,
   wasmSeedSpec,
 } from './wasm-specs.js';
+import { released } from './collect.js';
 import { cpuThreads, existingWorkerPool, sharedWorkerPool } from './worker-pool.js';
 
 export { CPU_BLOCK_ROWS } from './wasm-specs.js';
@@ -75,6 +76,8 @@ export class CpuBackend implements Backend {
   readonly deviceName: string;
   private disposed = false;
   private boundedStepCount = 0;
+  /** Datasets attached and not yet detached: dispose() detaches them (a failed or cancelled run). */
+  private readonly attached = new Set<CpuDataset>();
 
   /**
    * @param threads worker threads (default: GPUSEG_THREADS, else every core)
@@ -96,8 +99,9 @@ export class CpuBackend implements Backend {
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
     const inline = matrix.rows * matrix.dims <= INLINE_MAX_VALUES || this.threads === 1;
     const ds = attachDataset(matrix, inline);
+    this.attached.add(ds);
     if (!inline)
-      sharedWorkerPool().broadcast({
+      sharedWorkerPool(this.threads).broadcast({
         op: 'dataset',
         id: ds.id,
         X: matrix.data,
@@ -110,7 +114,9 @@ export class CpuBackend implements Backend {
 
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
+    if (!this.attached.delete(ds)) return;
     if (ds.kmem) ds.kmem.claimed = false;
+    released(ds.kmem ? ds.kmem.memory.buffer.byteLength : ds.data.X.byteLength);
     dropDataset(ds.id);
     if (!ds.inline) existingWorkerPool()?.broadcast({ op: 'drop', id: ds.id });
   }
@@ -370,6 +376,7 @@ export class CpuBackend implements Backend {
   }
 
   async dispose(): Promise<void> {
+    for (const ds of [...this.attached]) await this.detach(ds);
     this.disposed = true;
   }
 

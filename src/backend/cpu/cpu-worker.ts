@@ -1,7 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import type { KernelMemory } from '../../data/matrix.js';
+import { collect } from './collect.js';
 import { dropDataset, runJob, type BlockData, type BlockJob } from './run-block.js';
 
 /**
@@ -42,25 +41,6 @@ const port = parentPort;
 if (!port) throw new Error('cpu-worker.js runs as a worker thread');
 const datasets = new Map<number, BlockData>();
 
-/**
- * A full garbage collection of this thread's heap. A dataset's matrix and kernel memory are shared
- * buffers: their memory returns only once every thread that saw them has collected its last
- * reference, and an idle worker allocates too little to ever collect. Without this, 100 fits in
- * one process grew by a dataset each (issue 15). Node exposes gc() only under --expose-gc: the
- * flag is set for this thread's new contexts, and gc taken from one.
- */
-const collect = ((): (() => void) => {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (typeof exposed === 'function') return exposed;
-  try {
-    setFlagsFromString('--expose-gc');
-    const fn = runInNewContext('gc') as unknown;
-    if (typeof fn === 'function') return fn as () => void;
-  } catch {
-    // no way to collect: memory is then returned whenever V8 next collects on its own
-  }
-  return () => {};
-})();
 let collecting = false;
 
 port.on('message', (msg: WorkerMessage) => {
