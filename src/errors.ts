@@ -56,7 +56,10 @@ export type DeviceFailure = 'unavailable' | 'lost' | 'out-of-memory' | 'validati
 export class DeviceError extends GpusegError {
   readonly reason: DeviceFailure;
   constructor(message: string, options: { cause?: unknown; reason: DeviceFailure }) {
-    super('device', message, options);
+    super('device', message, {
+      ...options,
+      code: `GPUSEG_DEVICE_${options.reason.toUpperCase().replaceAll('-', '_')}`,
+    });
     this.reason = options.reason;
   }
 }
@@ -67,7 +70,8 @@ export class DeviceError extends GpusegError {
  * elsewhere, or after freeing the resource, can succeed with the same input.
  */
 export class EnvironmentError extends GpusegError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** `code`: GPUSEG_OUT_OF_MEMORY, GPUSEG_DISK_FULL, else GPUSEG_ENVIRONMENT. */
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super('environment', message, options);
   }
 }
@@ -123,7 +127,11 @@ export function writeFailure(
 ): GpusegError {
   if (error instanceof GpusegError) return error;
   const full = diskFullReason(error);
-  if (full) return new EnvironmentError(`cannot write '${path}': ${full}`, { cause: error });
+  if (full)
+    return new EnvironmentError(`cannot write '${path}': ${full}`, {
+      cause: error,
+      code: 'GPUSEG_DISK_FULL',
+    });
   return otherwise(`cannot write '${path}': ${(error as Error).message}`);
 }
 
@@ -151,6 +159,7 @@ export function outOfMemory(error: unknown): EnvironmentError | undefined {
       : 'use a smaller input, fewer rows per chunk (--chunk-rows) or a file fitted out of core (--out-of-core)';
   return new EnvironmentError(`out of memory: ${what} (${oneLine(message)}); ${advice}`, {
     cause: error,
+    code: 'GPUSEG_OUT_OF_MEMORY',
   });
 }
 
@@ -177,7 +186,8 @@ export function asGpusegError(error: unknown): GpusegError {
   if (memory) return memory;
   const full = diskFullReason(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (full) return new EnvironmentError(`${full}: ${message}`, { cause: error });
+  if (full)
+    return new EnvironmentError(`${full}: ${message}`, { cause: error, code: 'GPUSEG_DISK_FULL' });
   return new InternalError(`internal error: ${message}`, { cause: error });
 }
 

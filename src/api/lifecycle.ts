@@ -2,6 +2,7 @@ import { closeSharedGpu as closeGpu } from '../backend/gpu/gpu-backend.js';
 import { shutdownCpuWorkers as stopWorkers } from '../backend/cpu/cpu-backend.js';
 import { MAX_THREADS } from '../backend/cpu/worker-pool.js';
 import { throwIfAborted, UsageError } from '../errors.js';
+import { describeValue } from './input.js';
 
 /**
  * The process-wide resources gpuseg keeps between calls (the GPU device, the CPU worker threads),
@@ -21,6 +22,8 @@ export interface RunOptions {
 
 /** Checks the run options' types (an API caller's, the CLI never passes them wrong). */
 export function checkRunOptions(options: RunOptions): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new UsageError(`options must be an object, got ${describeValue(options)}`);
   const { signal, threads } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal))
     throw new UsageError(`signal must be an AbortSignal, got ${typeof signal}`);

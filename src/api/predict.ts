@@ -1,7 +1,7 @@
 import { inFlight, type RunOptions } from './lifecycle.js';
 import type { Table, Vector } from 'apache-arrow';
 import { openBackend } from '../backend/select.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
 import {
   checkModel,
@@ -13,7 +13,13 @@ import {
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
-import { featureMatrix, loadInput, type TableInput } from './input.js';
+import {
+  checkTableInput,
+  describeValue,
+  featureMatrix,
+  loadInput,
+  type TableInput,
+} from './input.js';
 import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { noticeCollector } from './notices.js';
 
@@ -47,6 +53,11 @@ export async function predict(
   modelOrPath: SegmentModel | string,
   options: PredictOptions = {},
 ): Promise<PredictResult> {
+  checkTableInput(input);
+  if (typeof modelOrPath !== 'string' && (typeof modelOrPath !== 'object' || modelOrPath === null))
+    throw new UsageError(
+      `model must be a gpuseg model or a model file path, got ${describeValue(modelOrPath)}`,
+    );
   return inFlight(options, () => predictRun(input, modelOrPath, options));
 }
 

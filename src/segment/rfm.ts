@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { InputError, throwIfAborted, UsageError } from '../errors.js';
 import { inFlight, type RunOptions } from '../api/lifecycle.js';
+import { describeValue } from '../api/input.js';
 import {
   describeSource,
   firstLine,
@@ -129,6 +130,8 @@ function groupedNumber(column: string, thousands: ThousandsSeparator): string {
 }
 
 export async function rfm(path: string, options: RfmOptions): Promise<RfmResult> {
+  if (typeof path !== 'string')
+    throw new UsageError(`transactions must be a file path, got ${describeValue(path)}`);
   return inFlight(options, () => rfmRun(path, options));
 }
 
