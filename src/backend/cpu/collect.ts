@@ -35,6 +35,7 @@ function makeCollector(): () => void {
 
 const RELEASE_COLLECT_BYTES = 32 * 2 ** 20;
 let releasedBytes = 0;
+const counted = new WeakSet<object>();
 
 /**
  * Notes shared memory (a matrix, a kernel memory) the calling thread let go of. V8 does not count
@@ -43,8 +44,13 @@ let releasedBytes = 0;
  * collection per 32 MB let go bounds that, at the cost of a full collection per that many bytes
  * of data (far less than the cost of allocating and filling them).
  */
-export function released(bytes: number): void {
-  releasedBytes += bytes;
+export function released(memory: WebAssembly.Memory | ArrayBufferLike): void {
+  // Memory reused from one dataset to the next (MatrixArena: the chunks of an out-of-core pass)
+  // is counted once: only new memory can pile up.
+  if (counted.has(memory)) return;
+  counted.add(memory);
+  releasedBytes +=
+    memory instanceof WebAssembly.Memory ? memory.buffer.byteLength : memory.byteLength;
   if (releasedBytes < RELEASE_COLLECT_BYTES) return;
   releasedBytes = 0;
   // At once: a caller whose fits run inline never yields to the event loop between them, so a

@@ -116,7 +116,7 @@ export class CpuBackend implements Backend {
     const ds = this.dataset(handle);
     if (!this.attached.delete(ds)) return;
     if (ds.kmem) ds.kmem.claimed = false;
-    released(ds.kmem ? ds.kmem.memory.buffer.byteLength : ds.data.X.byteLength);
+    released(ds.kmem ? ds.kmem.memory : ds.data.X.buffer);
     dropDataset(ds.id);
     if (!ds.inline) existingWorkerPool()?.broadcast({ op: 'drop', id: ds.id });
   }
