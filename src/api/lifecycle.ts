@@ -1,5 +1,5 @@
 import { closeSharedGpu as closeGpu } from '../backend/gpu/gpu-backend.js';
-import { shutdownCpuWorkers as stopWorkers } from '../backend/cpu/cpu-backend.js';
+import { shutdownCpuWorkers as stopWorkers } from '../backend/cpu/worker-pool.js';
 import { MAX_THREADS } from '../backend/cpu/worker-pool.js';
 import { throwIfAborted, UsageError } from '../errors.js';
 import { describeValue } from './input.js';

@@ -31,6 +31,7 @@ import {
 import {
   attachDataset,
   boundArrays,
+  releaseDataset,
   rowInts,
   sharedFloat32,
   sharedInt32,
@@ -38,7 +39,6 @@ import {
 } from './cpu-dataset.js';
 import {
   runJob,
-  dropDataset,
   addInOrder,
   type BlockJob,
   type WasmKernelSpec,
@@ -51,11 +51,9 @@ import {
   wasmKernelSpec,
   wasmSeedSpec,
 } from './wasm-specs.js';
-import { released } from './collect.js';
-import { cpuThreads, existingWorkerPool, sharedWorkerPool } from './worker-pool.js';
+import { cpuThreads, sharedWorkerPool } from './worker-pool.js';
 
 export { CPU_BLOCK_ROWS } from './wasm-specs.js';
-export { shutdownCpuWorkers } from './worker-pool.js';
 
 /**
  * The CPU backend: the passes of backend.ts on typed arrays, over all cores with worker_threads.
@@ -76,7 +74,7 @@ export class CpuBackend implements Backend {
   readonly deviceName: string;
   private disposed = false;
   private boundedStepCount = 0;
-  /** Datasets attached and not yet detached: dispose() detaches them (a failed or cancelled run). */
+  /** Datasets not yet detached: dispose() detaches them (a failed or cancelled run). */
   private readonly attached = new Set<CpuDataset>();
 
   /**
@@ -114,11 +112,7 @@ export class CpuBackend implements Backend {
 
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
-    if (!this.attached.delete(ds)) return;
-    if (ds.kmem) ds.kmem.claimed = false;
-    released(ds.kmem ? ds.kmem.memory : ds.data.X.buffer);
-    dropDataset(ds.id);
-    if (!ds.inline) existingWorkerPool()?.broadcast({ op: 'drop', id: ds.id });
+    if (this.attached.delete(ds)) releaseDataset(ds);
   }
 
   async resetLabels(handle: DatasetHandle): Promise<void> {
