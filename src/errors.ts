@@ -5,22 +5,29 @@ import { readFileSync } from 'node:fs';
  * a Node service) can tell whose fault it was without parsing messages. The library never exits
  * the process; the CLI maps `exitCode` to the process status.
  */
-export type ErrorKind = 'usage' | 'input' | 'device' | 'environment' | 'internal';
+export type ErrorKind = 'usage' | 'input' | 'device' | 'environment' | 'internal' | 'aborted';
 
-/** Exit status per error class: usage 2, input data 3, device 4, environment 5, internal 1. */
+/**
+ * Exit status per error class: usage 2, input data 3, device 4, environment 5, internal 1,
+ * aborted 130 (as an interrupted command).
+ */
 export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   usage: 2,
   input: 3,
   device: 4,
   environment: 5,
   internal: 1,
+  aborted: 130,
 };
 
 export class GpusegError extends Error {
   readonly kind: ErrorKind;
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+  /** A stable code for programs to branch on (README, 'Error codes'), e.g. 'GPUSEG_INPUT'. */
+  readonly code: string;
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; code?: string }) {
     super(message, options);
     this.kind = kind;
+    this.code = options?.code ?? `GPUSEG_${kind.toUpperCase()}`;
     this.name = new.target.name;
   }
   get exitCode(): number {
@@ -49,7 +56,10 @@ export type DeviceFailure = 'unavailable' | 'lost' | 'out-of-memory' | 'validati
 export class DeviceError extends GpusegError {
   readonly reason: DeviceFailure;
   constructor(message: string, options: { cause?: unknown; reason: DeviceFailure }) {
-    super('device', message, options);
+    super('device', message, {
+      ...options,
+      code: `GPUSEG_DEVICE_${options.reason.toUpperCase().replaceAll('-', '_')}`,
+    });
     this.reason = options.reason;
   }
 }
@@ -60,8 +70,30 @@ export class DeviceError extends GpusegError {
  * elsewhere, or after freeing the resource, can succeed with the same input.
  */
 export class EnvironmentError extends GpusegError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** `code`: GPUSEG_OUT_OF_MEMORY, GPUSEG_DISK_FULL, else GPUSEG_ENVIRONMENT. */
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super('environment', message, options);
+  }
+}
+
+/**
+ * The caller cancelled the work through its AbortSignal (the `signal` option). Named 'AbortError'
+ * as the platform's aborts are; code 'GPUSEG_ABORTED'; the signal's reason is the cause.
+ */
+export class AbortedError extends GpusegError {
+  constructor(message = 'the operation was aborted', options?: { cause?: unknown }) {
+    super('aborted', message, { ...options, code: 'GPUSEG_ABORTED' });
+    this.name = 'AbortError';
+  }
+}
+
+/** Throws AbortedError when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const reason: unknown = signal.reason;
+    const why =
+      reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+    throw new AbortedError(`the operation was aborted${why}`, { cause: reason });
   }
 }
 
@@ -95,7 +127,11 @@ export function writeFailure(
 ): GpusegError {
   if (error instanceof GpusegError) return error;
   const full = diskFullReason(error);
-  if (full) return new EnvironmentError(`cannot write '${path}': ${full}`, { cause: error });
+  if (full)
+    return new EnvironmentError(`cannot write '${path}': ${full}`, {
+      cause: error,
+      code: 'GPUSEG_DISK_FULL',
+    });
   return otherwise(`cannot write '${path}': ${(error as Error).message}`);
 }
 
@@ -123,6 +159,7 @@ export function outOfMemory(error: unknown): EnvironmentError | undefined {
       : 'use a smaller input, fewer rows per chunk (--chunk-rows) or a file fitted out of core (--out-of-core)';
   return new EnvironmentError(`out of memory: ${what} (${oneLine(message)}); ${advice}`, {
     cause: error,
+    code: 'GPUSEG_OUT_OF_MEMORY',
   });
 }
 
@@ -149,7 +186,8 @@ export function asGpusegError(error: unknown): GpusegError {
   if (memory) return memory;
   const full = diskFullReason(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (full) return new EnvironmentError(`${full}: ${message}`, { cause: error });
+  if (full)
+    return new EnvironmentError(`${full}: ${message}`, { cause: error, code: 'GPUSEG_DISK_FULL' });
   return new InternalError(`internal error: ${message}`, { cause: error });
 }
 

@@ -111,8 +111,7 @@ export type { IterationStat } from './algo/kmeans.js';
 export type { GmmIterationStat } from './algo/gmm.js';
 export type { CovarianceType } from './algo/gmm-math.js';
 export type { BackendChoice } from './backend/select.js';
-export { closeSharedGpu } from './backend/gpu/gpu-backend.js';
-export { shutdownCpuWorkers } from './backend/cpu/cpu-backend.js';
+export { dispose, closeSharedGpu, shutdownCpuWorkers, type RunOptions } from './api/lifecycle.js';
 export { checkChunkOutputPath } from './io/batch-writer.js';
 export { PERSONAS as SYNTHETIC_PERSONAS, writeCustomers } from './synth/customers.js';
 export {
@@ -129,6 +128,7 @@ export {
   DeviceError,
   EnvironmentError,
   InternalError,
+  AbortedError,
   EXIT_CODES,
   debugEnabled,
   asGpusegError,

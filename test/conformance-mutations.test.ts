@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Backend, LloydSummary } from '../src/backend/backend.js';
-import { CpuBackend, shutdownCpuWorkers } from '../src/backend/cpu/cpu-backend.js';
+import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
+import { shutdownCpuWorkers } from '../src/backend/cpu/worker-pool.js';
 import type { DataMatrix } from '../src/data/matrix.js';
 import {
   BLOCKS_PER_WORKER,

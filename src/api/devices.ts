@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { adapterName, listAdapters, type AdapterDescription } from '../backend/gpu/gpu-context.js';
+import type { AdapterDescription } from '../backend/gpu/adapter-description.js';
+import { adapterName, listAdapters } from '../backend/gpu/gpu-context.js';
 
 export interface DeviceList {
   gpus: (AdapterDescription & { name: string; usedByAuto: boolean })[];

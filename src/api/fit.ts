@@ -1,3 +1,4 @@
+import { inFlight, type RunOptions } from './lifecycle.js';
 import type { ExcludedColumn } from '../data/column-types.js';
 import type { Table, Vector } from 'apache-arrow';
 import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
@@ -46,7 +47,7 @@ import { emptyComponentsNotice, noticeCollector } from './notices.js';
  * feature order (they go through the preprocessing).
  */
 export interface FitOptions
-  extends DataOptions, NamingOptions, ParameterOptions<typeof FIT_PARAMETERS> {
+  extends DataOptions, NamingOptions, RunOptions, ParameterOptions<typeof FIT_PARAMETERS> {
   /** Number of segments (≥ 1, ≤ rows). */
   k: number;
   /** gmm: return (and output as p_0 … p_{k−1}) every segment's probability per row. */
@@ -121,6 +122,10 @@ export interface FitResult {
  * model, the labels, the per-row output, the profiles and the run's statistics.
  */
 export async function fit(input: TableInput, options: FitOptions): Promise<FitResult> {
+  return inFlight(options, () => fitRun(input, options));
+}
+
+async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
   const {
     k,
@@ -152,7 +157,7 @@ export async function fit(input: TableInput, options: FitOptions): Promise<FitRe
   );
   const meanVariance = meanFeatureVariance(matrix);
 
-  const backend = await openBackend(backendChoice, notice);
+  const backend = await openBackend(backendChoice, notice, options);
   try {
     const started = performance.now();
     const handle = await backend.attach(matrix);

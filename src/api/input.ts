@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { ThousandsSeparator } from '../data/column-types.js';
 import { readTable } from '../io/read-table.js';
 import type { DataMatrix, MatrixAllocator } from '../data/matrix.js';
@@ -17,6 +17,7 @@ export async function loadInput(
   input: TableInput,
   read: { id?: string; thousands?: ThousandsSeparator | 'none' } = {},
 ): Promise<Table> {
+  checkTableInput(input);
   if (typeof input !== 'string') return input;
   const thousands = read.thousands === 'none' ? undefined : read.thousands;
   return readTable(input, { id: read.id, thousands });
@@ -58,4 +59,33 @@ export function featureMatrix(
     }
   }
   return { roles, matrix };
+}
+
+/** What a wrong argument was, for an error message: 'an array', 'null', 'a number (5)', … */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object')
+    return `an object (${Object.keys(value).slice(0, 3).join(', ') || 'empty'})`;
+  if (typeof value === 'string') return `the string '${value}'`;
+  return `${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}${typeof value === 'number' || typeof value === 'boolean' ? ` (${String(value)})` : ''}`;
+}
+
+/** Throws a UsageError naming `input` unless it is a file path or an apache-arrow Table. */
+export function checkTableInput(input: unknown): void {
+  if (typeof input !== 'string') {
+    // Duck-typed, so that a Table of another apache-arrow copy passes; anything else is an
+    // argument of the wrong type, said as such rather than a TypeError from deep inside.
+    const t = input as Partial<Table> | null;
+    if (
+      typeof t !== 'object' ||
+      t === null ||
+      typeof t.getChild !== 'function' ||
+      typeof t.numRows !== 'number' ||
+      typeof t.schema?.fields !== 'object'
+    )
+      throw new UsageError(
+        `input must be an apache-arrow Table or a file path, got ${describeValue(input)}`,
+      );
+  }
 }

@@ -1,6 +1,7 @@
+import { inFlight, type RunOptions } from './lifecycle.js';
 import type { Table, Vector } from 'apache-arrow';
 import { openBackend } from '../backend/select.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
 import {
   checkModel,
@@ -12,7 +13,13 @@ import {
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
-import { featureMatrix, loadInput, type TableInput } from './input.js';
+import {
+  checkTableInput,
+  describeValue,
+  featureMatrix,
+  loadInput,
+  type TableInput,
+} from './input.js';
 import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { noticeCollector } from './notices.js';
 
@@ -20,7 +27,7 @@ import { noticeCollector } from './notices.js';
  * predict's options: `backend` and `id` (default: the model's id column when the input has it,
  * else guessed) are the parameter table's.
  */
-export interface PredictOptions extends ParameterOptions<typeof PREDICT_PARAMETERS> {
+export interface PredictOptions extends RunOptions, ParameterOptions<typeof PREDICT_PARAMETERS> {
   /** gmm models: also return (and output as p_0 … p_{k−1}) every segment's probability. */
   probabilities?: boolean;
   onNotice?: (message: string) => void;
@@ -46,6 +53,19 @@ export async function predict(
   modelOrPath: SegmentModel | string,
   options: PredictOptions = {},
 ): Promise<PredictResult> {
+  checkTableInput(input);
+  if (typeof modelOrPath !== 'string' && (typeof modelOrPath !== 'object' || modelOrPath === null))
+    throw new UsageError(
+      `model must be a gpuseg model or a model file path, got ${describeValue(modelOrPath)}`,
+    );
+  return inFlight(options, () => predictRun(input, modelOrPath, options));
+}
+
+async function predictRun(
+  input: TableInput,
+  modelOrPath: SegmentModel | string,
+  options: PredictOptions,
+): Promise<PredictResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
   const {
     backend: backendChoice,
@@ -70,7 +90,7 @@ export async function predict(
     { allowMissing },
   );
   const matrix = prep ? applyPreprocessing(prep, raw) : raw;
-  const backend = await openBackend(backendChoice, notice);
+  const backend = await openBackend(backendChoice, notice, options);
   try {
     const handle = await backend.attach(matrix);
     const named: Record<string, Vector> = {};

@@ -1,3 +1,4 @@
+import { inFlight } from './lifecycle.js';
 import { Table, type Vector } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import { rfm, type RfmOptions, type RfmResult } from '../segment/rfm.js';
@@ -40,6 +41,10 @@ export async function segment(
   transactions: string,
   options: SegmentOptions,
 ): Promise<SegmentResult> {
+  return inFlight(options, () => segmentRun(transactions, options));
+}
+
+async function segmentRun(transactions: string, options: SegmentOptions): Promise<SegmentResult> {
   const kOption = options.k ?? (parameterDefault(parameter(SEGMENT_PARAMETERS, 'k')) as string);
   const single = typeof kOption === 'number' || /^\s*\d+\s*$/.test(kOption);
   const range = single ? undefined : parseKRange(kOption);

@@ -1,3 +1,4 @@
+import { inFlight, type RunOptions } from './lifecycle.js';
 import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
 import { runGmm } from '../algo/gmm.js';
 import { runKMeans } from '../algo/kmeans.js';
@@ -42,7 +43,8 @@ const SELECT_RUN_PARAMETERS = [
  * 'gmm', which adds BIC), `nInit` (k-means++ runs per k), `seed`, `maxIter`, `tol` (each
  * algorithm's defaults, as in fit), `covariance`, `regCovar` and `backend`.
  */
-export interface SelectOptions extends DataOptions, ParameterOptions<typeof SELECT_RUN_PARAMETERS> {
+export interface SelectOptions
+  extends DataOptions, RunOptions, ParameterOptions<typeof SELECT_RUN_PARAMETERS> {
   /** Candidate k: 'A..B', 'a,b,c', or a list. */
   k: string | number[];
   onNotice?: (message: string) => void;
@@ -106,6 +108,10 @@ export function parseKRange(value: string | number[]): number[] {
 
 /** Fits k-means (or a mixture) for every candidate k on the same prepared data and scores each fit. */
 export async function selectK(input: TableInput, options: SelectOptions): Promise<SelectResult> {
+  return inFlight(options, () => selectRun(input, options));
+}
+
+async function selectRun(input: TableInput, options: SelectOptions): Promise<SelectResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
   const ks = parseKRange(options.k);
   const { algorithm } = resolveParameters([parameter(SELECT_PARAMETERS, 'algorithm')], options);
@@ -127,7 +133,7 @@ export async function selectK(input: TableInput, options: SelectOptions): Promis
       `k=${ks[ks.length - 1]} exceeds rows=${matrix.rows}; lower the top of --k`,
     );
   const meanVariance = meanFeatureVariance(matrix);
-  const backend = await openBackend(backendChoice, notice);
+  const backend = await openBackend(backendChoice, notice, options);
   try {
     const handle = await backend.attach(matrix);
     const fits: {

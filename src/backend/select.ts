@@ -1,4 +1,5 @@
 import { DeviceError } from '../errors.js';
+import { abortable } from './abortable.js';
 import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/cpu-backend.js';
 import { GpuBackend } from './gpu/gpu-backend.js';
@@ -18,17 +19,27 @@ export type BackendChoice = 'auto' | 'gpu' | 'cpu';
 export async function openBackend(
   choice: BackendChoice,
   notice: (message: string) => void,
+  run: { signal?: AbortSignal; threads?: number } = {},
 ): Promise<Backend> {
-  if (choice === 'cpu') return new CpuBackend();
+  return abortable(await open(choice, notice, run.threads), run.signal);
+}
+
+async function open(
+  choice: BackendChoice,
+  notice: (message: string) => void,
+  threads: number | undefined,
+): Promise<Backend> {
+  const cpuBackend = (): CpuBackend => (threads ? new CpuBackend(threads) : new CpuBackend());
+  if (choice === 'cpu') return cpuBackend();
   if (choice === 'gpu') return GpuBackend.create({ allowFallback: true });
   try {
     const gpu = await GpuBackend.create({
       allowFallback: process.env.GPUSEG_AUTO_SOFTWARE_GPU === '1',
     });
-    return new ResilientBackend(gpu, async () => new CpuBackend(), notice);
+    return new ResilientBackend(gpu, async () => cpuBackend(), notice);
   } catch (error) {
     if (!(error instanceof DeviceError)) throw error;
-    const cpu = new CpuBackend();
+    const cpu = cpuBackend();
     notice(`no GPU available (${error.message.split(';')[0]}); running on ${cpu.deviceName}`);
     return cpu;
   }

@@ -1,8 +1,19 @@
 #!/usr/bin/env node
 import { relaunch, shouldRelaunch } from './relaunch.js';
 
+/** `gpuseg --version` answers before any command module (or commander) is loaded (issue 15). */
+async function version(): Promise<number> {
+  const { GPUSEG_VERSION } = await import('../index.js');
+  process.stdout.write(`${GPUSEG_VERSION}\n`);
+  return 0;
+}
+
+const args = process.argv.slice(2);
 // Under `ulimit -v`, run again with WebAssembly memories reserved as needed (see relaunch.ts);
 // main is imported only after that choice, so that nothing is loaded twice.
-process.exitCode = shouldRelaunch()
-  ? await relaunch()
-  : await (await import('./main.js')).main(process.argv);
+process.exitCode =
+  args.length === 1 && (args[0] === '--version' || args[0] === '-V')
+    ? await version()
+    : shouldRelaunch()
+      ? await relaunch()
+      : await (await import('./main.js')).main(process.argv);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { NULL_TOKENS } from '../data/column-types.js';
 import { InputError } from '../errors.js';
 import { readHead, sniffEncoding, utf16ToUtf8 } from './csv-read.js';
@@ -69,7 +69,10 @@ export async function openDuckSession(path: string): Promise<DuckSession> {
       writeFileSync(parquet, tableToParquet(await readTable(path)));
       source = `read_parquet(${quoteString(parquet)})`;
     }
-    instance = await DuckDBInstance.create(':memory:');
+    // Loaded here, not at import: libduckdb costs ~0.7 s and ~88 MB, which a k-means-only host of
+    // gpuseg should not pay (issue 15).
+    const duckdb = await import('@duckdb/node-api');
+    instance = await duckdb.DuckDBInstance.create(':memory:');
     connection = await instance.connect();
   } catch (error) {
     instance?.closeSync();

@@ -1,7 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, throwIfAborted, UsageError } from '../errors.js';
+import { inFlight, type RunOptions } from '../api/lifecycle.js';
+import { describeValue } from '../api/input.js';
 import {
   describeSource,
   firstLine,
@@ -32,7 +34,7 @@ import type { ThousandsSeparator } from '../data/column-types.js';
  * stays numeric, any other (20-digit ids, codes) is text exactly as written; DuckDB's integer
  * types are exact as they are. Missing markers (NA, NULL, -, #N/A, …) are null customers.
  */
-export interface RfmOptions {
+export interface RfmOptions extends RunOptions {
   customer: string;
   date: string;
   amount?: string;
@@ -123,6 +125,12 @@ function groupedNumber(column: string, thousands: ThousandsSeparator): string {
 }
 
 export async function rfm(path: string, options: RfmOptions): Promise<RfmResult> {
+  if (typeof path !== 'string')
+    throw new UsageError(`transactions must be a file path, got ${describeValue(path)}`);
+  return inFlight(options, () => rfmRun(path, options));
+}
+
+async function rfmRun(path: string, options: RfmOptions): Promise<RfmResult> {
   if (
     options.amount !== undefined &&
     (options.quantity !== undefined || options.price !== undefined)
@@ -145,6 +153,7 @@ export async function rfm(path: string, options: RfmOptions): Promise<RfmResult>
     );
   const session = await openDuckSession(path);
   try {
+    throwIfAborted(options.signal);
     const columns = await describeSource(session, path);
     const need: [string, string | undefined][] = [
       ['--customer', options.customer],

@@ -31,6 +31,7 @@ import {
 import {
   attachDataset,
   boundArrays,
+  releaseDataset,
   rowInts,
   sharedFloat32,
   sharedInt32,
@@ -38,7 +39,6 @@ import {
 } from './cpu-dataset.js';
 import {
   runJob,
-  dropDataset,
   addInOrder,
   type BlockJob,
   type WasmKernelSpec,
@@ -51,10 +51,9 @@ import {
   wasmKernelSpec,
   wasmSeedSpec,
 } from './wasm-specs.js';
-import { cpuThreads, existingWorkerPool, sharedWorkerPool } from './worker-pool.js';
+import { cpuThreads, sharedWorkerPool } from './worker-pool.js';
 
 export { CPU_BLOCK_ROWS } from './wasm-specs.js';
-export { shutdownCpuWorkers } from './worker-pool.js';
 
 /**
  * The CPU backend: the passes of backend.ts on typed arrays, over all cores with worker_threads.
@@ -75,6 +74,8 @@ export class CpuBackend implements Backend {
   readonly deviceName: string;
   private disposed = false;
   private boundedStepCount = 0;
+  /** Datasets not yet detached: dispose() detaches them (a failed or cancelled run). */
+  private readonly attached = new Set<CpuDataset>();
 
   /**
    * @param threads worker threads (default: GPUSEG_THREADS, else every core)
@@ -96,8 +97,9 @@ export class CpuBackend implements Backend {
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
     const inline = matrix.rows * matrix.dims <= INLINE_MAX_VALUES || this.threads === 1;
     const ds = attachDataset(matrix, inline);
+    this.attached.add(ds);
     if (!inline)
-      sharedWorkerPool().broadcast({
+      sharedWorkerPool(this.threads).broadcast({
         op: 'dataset',
         id: ds.id,
         X: matrix.data,
@@ -110,9 +112,7 @@ export class CpuBackend implements Backend {
 
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
-    if (ds.kmem) ds.kmem.claimed = false;
-    dropDataset(ds.id);
-    if (!ds.inline) existingWorkerPool()?.broadcast({ op: 'drop', id: ds.id });
+    if (this.attached.delete(ds)) releaseDataset(ds);
   }
 
   async resetLabels(handle: DatasetHandle): Promise<void> {
@@ -370,6 +370,7 @@ export class CpuBackend implements Backend {
   }
 
   async dispose(): Promise<void> {
+    for (const ds of [...this.attached]) await this.detach(ds);
     this.disposed = true;
   }
 

@@ -1,7 +1,9 @@
 import type { DataMatrix, KernelMemory } from '../../data/matrix.js';
 import type { DatasetHandle } from '../backend.js';
 import type { BoundState } from './bounded-state.js';
-import type { BlockData } from './run-block.js';
+import { released } from './collect.js';
+import { dropDataset, type BlockData } from './run-block.js';
+import { existingWorkerPool } from './worker-pool.js';
 
 /**
  * A matrix attached to the CPU backend, and its per-row arrays: in the matrix's kernel memory
@@ -76,4 +78,15 @@ export function boundArrays(ds: CpuDataset): { upper: Float32Array; lower: Float
       lower: new Float32Array(kmem.memory.buffer, kmem.lower, ds.rows),
     };
   return { upper: sharedFloat32(ds.rows), lower: sharedFloat32(ds.rows) };
+}
+
+/**
+ * Lets a detached dataset go: its kernel memory may be claimed again, this thread's drivers for it
+ * and the workers' copies are dropped, and its memory counts towards a collection (collect.ts).
+ */
+export function releaseDataset(ds: CpuDataset): void {
+  if (ds.kmem) ds.kmem.claimed = false;
+  released(ds.kmem ? ds.kmem.memory : ds.data.X.buffer);
+  dropDataset(ds.id);
+  if (!ds.inline) existingWorkerPool()?.broadcast({ op: 'drop', id: ds.id });
 }

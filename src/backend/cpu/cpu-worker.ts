@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { KernelMemory } from '../../data/matrix.js';
+import { collect } from './collect.js';
 import { dropDataset, runJob, type BlockData, type BlockJob } from './run-block.js';
 import { applyWorkerFaults } from './worker-faults.js';
 
@@ -41,6 +42,8 @@ const port = parentPort;
 if (!port) throw new Error('cpu-worker.js runs as a worker thread');
 const datasets = new Map<number, BlockData>();
 
+let collecting = false;
+
 port.on('message', (msg: WorkerMessage) => {
   if (msg.op === 'dataset') {
     datasets.set(msg.id, { id: msg.id, X: msg.X, n: msg.n, d: msg.d, kmem: msg.kernelMemory });
@@ -49,6 +52,14 @@ port.on('message', (msg: WorkerMessage) => {
   if (msg.op === 'drop') {
     datasets.delete(msg.id);
     dropDataset(msg.id);
+    // A task later, once the message's own references are gone; one collection per burst of drops.
+    if (!collecting) {
+      collecting = true;
+      setImmediate(() => {
+        collecting = false;
+        collect();
+      });
+    }
     return;
   }
   try {

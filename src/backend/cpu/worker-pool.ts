@@ -42,8 +42,22 @@ export class WorkerPool {
   private disposed = false;
   private failure: Error | undefined;
 
-  constructor(readonly size: number) {
-    for (let w = 0; w < size; w++) {
+  constructor(size: number) {
+    this.grow(size);
+  }
+
+  /** Worker threads in the pool. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Adds workers up to `size` (a `threads` option above the pool's size). Datasets registered
+   * before are not in the new workers: a backend uses workers 0 … threads − 1 only, and its
+   * datasets are registered after it has grown the pool to its threads.
+   */
+  grow(size: number): void {
+    for (let w = this.workers.length; w < Math.min(size, MAX_THREADS); w++) {
       const worker = new Worker(compiledModule(import.meta.url, 'cpu-worker.js'), {
         name: `gpuseg-cpu-${w}`,
         execArgv: workerExecArgv(),
@@ -123,9 +137,13 @@ export class WorkerPool {
 
 let sharedPool: WorkerPool | undefined;
 
-/** The process's CPU worker pool (cpuThreads() threads), started on first use. */
-export function sharedWorkerPool(): WorkerPool {
-  sharedPool ??= new WorkerPool(cpuThreads());
+/**
+ * The process's CPU worker pool, started on first use with cpuThreads() threads, or `threads` when
+ * a caller asks for more (a `threads` option): then it grows to that.
+ */
+export function sharedWorkerPool(threads = cpuThreads()): WorkerPool {
+  sharedPool ??= new WorkerPool(threads);
+  if (sharedPool.size < threads) sharedPool.grow(threads);
   return sharedPool;
 }
 

@@ -1,5 +1,7 @@
 import { DeviceError } from '../../errors.js';
 import { injectedFault } from './fault-injection.js';
+import type { AdapterDescription } from './adapter-description.js';
+import { filterNativeStderr } from './native-stderr.js';
 
 /**
  * Device ownership for the GPU backend: the Dawn instance, the adapter and the device.
@@ -20,17 +22,7 @@ import { injectedFault } from './fault-injection.js';
  * The design: this module keeps the one `GPU` instance in a module-level variable for the life of
  * the process, and every GpuContext holds the instance and adapter strongly alongside its device.
  */
-export interface AdapterDescription {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A software implementation (e.g. lavapipe): correct, but slower than the CPU backend. */
-  isFallback: boolean;
-  maxStorageBufferBindingSize: number;
-  maxBufferSize: number;
-  features: string[];
-}
+export type { AdapterDescription } from './adapter-description.js';
 
 interface DawnModule {
   create(options: string[]): GPU;
@@ -60,9 +52,12 @@ async function requestAdapter(): Promise<GPUAdapter | null> {
   if (injectedFault('no-adapter')) return null;
   const gpu = await instance();
   if (!gpu) return null;
-  const hw = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  // Dawn's limit warnings on stderr are filtered out (native-stderr.ts).
+  const hw = await filterNativeStderr(() =>
+    gpu.requestAdapter({ powerPreference: 'high-performance' }),
+  );
   if (hw) return hw;
-  return gpu.requestAdapter({ forceFallbackAdapter: true });
+  return filterNativeStderr(() => gpu.requestAdapter({ forceFallbackAdapter: true }));
 }
 
 function describe(adapter: GPUAdapter): AdapterDescription {
