@@ -4,13 +4,7 @@ import type { Assignment, GmmAssignment } from '../backend/backend.js';
 import { openBackend } from '../backend/select.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
-import {
-  checkModel,
-  loadModel,
-  modelCentres,
-  modelMixture,
-  type SegmentModel,
-} from '../model/model.js';
+import { resolveModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
 import type { OutputSet } from '../util/atomic-write.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
@@ -66,8 +60,7 @@ export async function predictOutOfCore(
     chunkRows,
   } = resolveParameters(PREDICT_OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
-  const model =
-    typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
+  const model = resolveModel(modelOrPath);
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(
     source.schema.fields.map((f) => f.name),

@@ -3,13 +3,7 @@ import type { Table, Vector } from 'apache-arrow';
 import { openBackend } from '../backend/select.js';
 import { InputError, UsageError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
-import {
-  checkModel,
-  loadModel,
-  modelCentres,
-  modelMixture,
-  type SegmentModel,
-} from '../model/model.js';
+import { resolveModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
@@ -72,8 +66,7 @@ async function predictRun(
     id: idOption,
     thousands,
   } = resolveParameters(PREDICT_PARAMETERS, options);
-  const model =
-    typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
+  const model = resolveModel(modelOrPath);
   const table = await loadInput(input, {
     id: idOption ?? model.idColumn ?? undefined,
     thousands,

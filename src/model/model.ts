@@ -97,6 +97,11 @@ export function parseModel(text: string, source = 'model'): SegmentModel {
 const finiteList = (v: unknown, n: number): boolean =>
   Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 
+/** A model as predict takes it: read and checked from a path, or a model object checked (copied). */
+export function resolveModel(modelOrPath: SegmentModel | string): SegmentModel {
+  return typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
+}
+
 /**
  * Checks a model given as an object (parsed JSON, or built by a caller) as `parseModel` checks a
  * file: every length matches the features and the clustering columns, every number that scoring
