@@ -1,11 +1,13 @@
-// 100 CPU fits on the worker threads (150k × 4 rows, past the inline threshold of 2^19 values) in
-// one process; prints the resident set size after fits 10 and 100 (issue 15: it grew by a dataset
-// per fit, since idle workers never collected the shared memory they had been sent).
+// Fits in one process; prints the resident set size after every 10th (issue 15: it grew by a
+// dataset per fit, since idle workers never collected the shared memory they had been sent).
+// Arguments: fits (100), 'complete' | 'cancel', backend ('cpu': 150k × 4 rows, past the inline
+// threshold of 2^19 values, so on the worker threads), rows (150000).
 import { fit } from '../../dist/src/index.js';
 import { tableFromArrays } from 'apache-arrow';
 
-const n = 150_000;
 const fits = Number(process.argv[2] ?? 100);
+const backend = process.argv[4] ?? 'cpu';
+const n = Number(process.argv[5] ?? 150_000);
 // 'cancel': each fit is aborted after its first iteration (its rejection must leak nothing either).
 const cancel = process.argv[3] === 'cancel';
 let s = 1;
@@ -19,7 +21,7 @@ const rss = {};
 for (let i = 1; i <= fits; i++) {
   if (cancel) {
     const controller = new globalThis.AbortController();
-    const options = { k: 3, backend: 'cpu', seed: i, tol: 0, maxIter: 20 };
+    const options = { k: 3, backend, seed: i, tol: 0, maxIter: 20 };
     const onIteration = () => controller.abort();
     const error = await fit(table, { ...options, signal: controller.signal, onIteration }).then(
       () => undefined,
@@ -27,7 +29,7 @@ for (let i = 1; i <= fits; i++) {
     );
     if (error?.code !== 'GPUSEG_ABORTED') throw new Error(`fit ${i} was not aborted: ${error}`);
   } else {
-    const r = await fit(table, { k: 3, backend: 'cpu', seed: i, maxIter: 3 });
+    const r = await fit(table, { k: 3, backend, seed: i, maxIter: 3 });
     if (r.assignments.numRows !== n) throw new Error('wrong row count');
   }
   if (i % 10 === 0) rss[i] = process.memoryUsage().rss;

@@ -1,7 +1,7 @@
 import type { DataMatrix, KernelMemory } from '../../data/matrix.js';
 import type { DatasetHandle } from '../backend.js';
 import type { BoundState } from './bounded-state.js';
-import { released } from './collect.js';
+import { released } from '../../util/collect.js';
 import { dropDataset, type BlockData } from './run-block.js';
 import { existingWorkerPool } from './worker-pool.js';
 

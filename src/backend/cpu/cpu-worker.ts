@@ -1,6 +1,6 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { KernelMemory } from '../../data/matrix.js';
-import { collect } from './collect.js';
+import { collect, useCollectorLock } from '../../util/collect.js';
 import { dropDataset, runJob, type BlockData, type BlockJob } from './run-block.js';
 import { applyWorkerFaults } from './worker-faults.js';
 
@@ -32,6 +32,12 @@ export type WorkerMessage =
       blocks: [number, number][];
     };
 
+/** What the pool hands a worker at its start. */
+export interface CpuWorkerData {
+  /** collect.ts's lock of the thread that started the pool. */
+  collectorLock: Int32Array;
+}
+
 export interface WorkerReply {
   job: number;
   results?: Float64Array[];
@@ -40,6 +46,7 @@ export interface WorkerReply {
 
 const port = parentPort;
 if (!port) throw new Error('cpu-worker.js runs as a worker thread');
+useCollectorLock((workerData as CpuWorkerData).collectorLock);
 const datasets = new Map<number, BlockData>();
 
 let collecting = false;

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InternalError, UsageError } from '../../errors.js';
 import { compiledModule, workerExecArgv } from '../../util/compiled-module.js';
-import type { WorkerMessage, WorkerReply } from './cpu-worker.js';
+import { collectorLock } from '../../util/collect.js';
+import type { CpuWorkerData, WorkerMessage, WorkerReply } from './cpu-worker.js';
 import type { BlockJob } from './run-block.js';
 
 /** The most worker threads a pool has (worker w uses scratch slot w of a kernel memory). */
@@ -61,6 +62,7 @@ export class WorkerPool {
       const worker = new Worker(compiledModule(import.meta.url, 'cpu-worker.js'), {
         name: `gpuseg-cpu-${w}`,
         execArgv: workerExecArgv(),
+        workerData: { collectorLock: collectorLock() } satisfies CpuWorkerData,
       });
       worker.on('message', (msg: WorkerReply) => this.onMessage(w, msg));
       worker.on('error', (error) =>

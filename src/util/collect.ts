@@ -7,30 +7,75 @@ import { runInNewContext } from 'node:vm';
  * reference, and an idle worker allocates too little to ever collect. Without this, 100 fits in
  * one process grew by a dataset each (issue 15). Node exposes gc() only under --expose-gc: the
  * flag is set while one context is made, gc taken from it, and the flag unset again.
+ *
+ * The flag is process-wide while each thread has its own heap: two threads making their
+ * collectors at once (the pool's workers on their first dataset drop) could see the other unset
+ * the flag between setting it and making the context, get no gc, and never collect again; RSS
+ * then grew ~5 MB a completed fit (issue 15). The threads of this package therefore make their
+ * collectors one at a time under collectorLock, shared with the workers through their workerData.
  */
-let collector: (() => void) | undefined;
+let collector: (() => void) | null | undefined;
 
-export function collect(): void {
-  collector ??= makeCollector();
-  collector();
+/** One Int32 in shared memory: 1 while a thread of this package toggles --expose-gc. */
+let lock: Int32Array = new Int32Array(new SharedArrayBuffer(4));
+
+/** The lock to hand to a worker (worker-pool.ts), which passes it to useCollectorLock. */
+export function collectorLock(): Int32Array {
+  return lock;
 }
 
-function makeCollector(): () => void {
+/** Called first thing in a worker thread with the lock of the thread that started it. */
+export function useCollectorLock(shared: Int32Array): void {
+  lock = shared;
+}
+
+export function collect(): void {
+  // null: no way to collect; memory is then returned whenever V8 next collects on its own.
+  collector ??= makeCollector() ?? null;
+  collector?.();
+}
+
+/** Whether collect() collects on this thread (false where gc could not be had). */
+export function collects(): boolean {
+  collector ??= makeCollector() ?? null;
+  return collector !== null;
+}
+
+/**
+ * A new gc() for this thread, or undefined (collect() makes one and keeps it); exported for tests.
+ * @param attempts tries: code outside this package (another copy of it, the host) may toggle the
+ *   flag too, which the lock cannot stop
+ */
+export function makeCollector(attempts = 3): (() => void) | undefined {
   const exposed = (globalThis as { gc?: () => void }).gc;
   if (typeof exposed === 'function') return exposed;
+  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1);
+  try {
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const fn = exposedGc();
+      if (fn) return fn;
+    }
+    return undefined;
+  } finally {
+    Atomics.store(lock, 0, 0);
+    Atomics.notify(lock, 0, 1);
+  }
+}
+
+function exposedGc(): (() => void) | undefined {
   try {
     setFlagsFromString('--expose-gc');
     try {
-      const fn = runInNewContext('gc') as unknown;
+      const fn = runInNewContext('typeof gc === "function" ? gc : undefined') as unknown;
       if (typeof fn === 'function') return fn as () => void;
     } finally {
       // Only the one context made here gets gc(); the host's later contexts do not.
       setFlagsFromString('--no-expose-gc');
     }
   } catch {
-    // no way to collect: memory is then returned whenever V8 next collects on its own
+    // setFlagsFromString refused (a policy): none
   }
-  return () => {};
+  return undefined;
 }
 
 const RELEASE_COLLECT_BYTES = 32 * 2 ** 20;
