@@ -11,7 +11,10 @@ function soak(args: string[]): Record<string, number> {
     env: { ...process.env, GPUSEG_THREADS: '2' },
     timeout: 280_000,
   });
-  expect(r.stderr).toBe('');
+  // Dawn's two limit warnings pass when stderr is a pipe, as here (native-stderr.ts says why);
+  // nothing else may be written.
+  const DAWN_WARNING = /^Warning: maxDynamic\w+ artificially reduced/;
+  expect(r.stderr.split('\n').filter((l) => l !== '' && !DAWN_WARNING.test(l))).toEqual([]);
   expect(r.status).toBe(0);
   return JSON.parse(r.stdout) as Record<string, number>;
 }
