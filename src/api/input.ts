@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { InputError, UsageError } from '../errors.js';
+import { checkArrowTable } from '../data/arrow-peer.js';
 import type { ThousandsSeparator } from '../data/column-types.js';
 import { readTable } from '../io/read-table.js';
 import type { DataMatrix, MatrixAllocator } from '../data/matrix.js';
@@ -71,11 +72,14 @@ export function describeValue(value: unknown): string {
   return `${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}${typeof value === 'number' || typeof value === 'boolean' ? ` (${String(value)})` : ''}`;
 }
 
-/** Throws a UsageError naming `input` unless it is a file path or an apache-arrow Table. */
+/**
+ * Throws a UsageError naming `input` unless it is a file path or an apache-arrow Table, and an
+ * EnvironmentError for a Table of an apache-arrow other than gpuseg's (data/arrow-peer.ts).
+ */
 export function checkTableInput(input: unknown): void {
   if (typeof input !== 'string') {
-    // Duck-typed, so that a Table of another apache-arrow copy passes; anything else is an
-    // argument of the wrong type, said as such rather than a TypeError from deep inside.
+    // Duck-typed first: anything else is an argument of the wrong type, said as such rather than
+    // a TypeError from deep inside; a Table of another apache-arrow copy is named as that.
     const t = input as Partial<Table> | null;
     if (
       typeof t !== 'object' ||
@@ -87,5 +91,6 @@ export function checkTableInput(input: unknown): void {
       throw new UsageError(
         `input must be an apache-arrow Table or a file path, got ${describeValue(input)}`,
       );
+    checkArrowTable(t);
   }
 }
