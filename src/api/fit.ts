@@ -18,7 +18,7 @@ import { InputError } from '../errors.js';
 import type { GmmModel, SegmentModel } from '../model/model.js';
 import type { PrepReport, Preprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
-import { describeSegments, segmentNameColumn, type NamingOptions } from './describe.js';
+import { describeSegmentsLazily, segmentNameColumn, type NamingOptions } from './describe.js';
 import type { Profiles } from '../segment/profile.js';
 import {
   checkFitSettings,
@@ -107,8 +107,8 @@ export interface FitResult {
   stats: FitStats;
   /** The output table: id (or row), segment_id, segment_name (when named), then distance (k-means) or probability and p_0 … (gmm). */
   assignments: Table;
-  /** How each segment differs from the average, over the features and the profile columns. */
-  profiles: Profiles;
+  /** How each segment differs from the average, over the features and the profile columns (computed on first read). */
+  readonly profiles: Profiles;
   /** Segment names (personas from RFM columns, or a names file); undefined when unnamed. */
   names: string[] | undefined;
   /** Rows per segment. */
@@ -205,7 +205,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
       notice(
         `${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`,
       );
-    const { profiles, names } = describeSegments(table, roles, run.labels, k, options);
+    const { profiles, names } = describeSegmentsLazily(table, roles, run.labels, k, options);
     const base = modelBase({
       prep,
       id: roles.id,
@@ -238,7 +238,10 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
       probability: run.probability,
       probabilities: run.probabilities,
       assignments: outputTable(table, roles.id, run, names, k),
-      profiles,
+      // Computed on first read: a fit whose caller writes no profiles spends nothing on them.
+      get profiles() {
+        return profiles();
+      },
       names,
       sizes: counts,
       data,

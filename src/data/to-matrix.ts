@@ -75,6 +75,16 @@ export function tableColumnFloat64(table: Table, name: string, out: Float64Array
   return out.subarray(0, table.numRows);
 }
 
+/**
+ * One Arrow chunk of a numeric column as float64 values (nulls as NaN) written into `out` (at
+ * least chunk.length long): the conversion tableColumnFloat64 makes, a chunk at a time.
+ */
+export function chunkToFloat64(chunk: Data, name: string, out: Float64Array): Float64Array {
+  const values = out.subarray(0, chunk.length);
+  writeChunk(chunk, name, values, 0, emptyProblems(name));
+  return values;
+}
+
 /** Throws the first problem as a one-line input error (no imputation requested). */
 export function rejectProblems(
   problems: readonly ColumnProblems[],
