@@ -34,9 +34,10 @@ const inputs = new WeakMap<
  * stays within KERNEL_MEMORY_MAX, else a plain SharedArrayBuffer.
  */
 export function allocateInputBytes(size: number): Uint8Array {
-  // Rows ≤ size / 4; the regions take 12 bytes a row.
-  const most = size + 3 * size + kernelExtraBytes();
-  if (size >= IN_PLACE_MIN_BYTES && most <= KERNEL_MEMORY_MAX && typeof WebAssembly === 'object') {
+  // Rows ≤ size / 4 and the regions take 12 bytes a row: the most the memory may need (a grow
+  // past a maximum capped at KERNEL_MEMORY_MAX fails, and the matrix is copied then).
+  const most = Math.min(size + 3 * size + kernelExtraBytes(), KERNEL_MEMORY_MAX);
+  if (size >= IN_PLACE_MIN_BYTES && size < most && typeof WebAssembly === 'object') {
     try {
       const memory = new WebAssembly.Memory({
         initial: Math.ceil(size / PAGE),
