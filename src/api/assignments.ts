@@ -61,6 +61,13 @@ export function mixtureTable(
 
 /** The `row` column of inputs without an id: 0-based row numbers (Int64 for tables past 2^31 rows). */
 function rowNumbers(first: number, n: number, total: number): Vector {
-  if (total <= 2 ** 31) return makeVector(Int32Array.from({ length: n }, (_, i) => first + i));
-  return makeVector(BigInt64Array.from({ length: n }, (_, i) => BigInt(first + i)));
+  // Plain loops: Array.from with a mapping function calls it per row (seconds at 10M rows).
+  if (total <= 2 ** 31) {
+    const rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = first + i;
+    return makeVector(rows);
+  }
+  const rows = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) rows[i] = BigInt(first + i);
+  return makeVector(rows);
 }

@@ -36,12 +36,56 @@ export function describeSegments(
   k: number,
   options: NamingOptions,
 ): { profiles: Profiles; names: string[] | undefined } {
-  const columns = [
+  const columns = profileColumns(roles);
+  const profiles = computeProfiles(table, labels, k, columns);
+  return { profiles, names: namesFromProfiles(profiles, columns, options) };
+}
+
+/**
+ * describeSegments for a caller that may never read the profiles (fit): the names now, the
+ * profiles on first call (then kept). Profiles are computed at once only when names come from
+ * them (personas from RFM columns); a names file or no names at all needs none.
+ */
+export function describeSegmentsLazily(
+  table: Table,
+  roles: ColumnRoles,
+  labels: Int32Array,
+  k: number,
+  options: NamingOptions,
+): { profiles: () => Profiles; names: string[] | undefined } {
+  const columns = profileColumns(roles);
+  const personas = options.personas !== false && findRfmColumns(columns.map((c) => c.name));
+  if (personas) {
+    const { profiles, names } = describeSegments(table, roles, labels, k, options);
+    return { profiles: () => profiles, names };
+  }
+  const names = namesFromFile(k, options);
+  let profiles: Profiles | undefined;
+  return {
+    names,
+    profiles: () => (profiles ??= computeProfiles(table, labels, k, columns, names)),
+  };
+}
+
+function profileColumns(roles: ColumnRoles): ProfileColumn[] {
+  return [
     ...roles.features.map((name) => ({ name, role: 'feature' as const })),
     ...roles.profile.map((name) => ({ name, role: 'profile' as const })),
   ];
-  const profiles = computeProfiles(table, labels, k, columns);
-  return { profiles, names: namesFromProfiles(profiles, columns, options) };
+}
+
+/** Segment names from `options.names` alone (a file or a list); undefined without them. */
+function namesFromFile(k: number, options: NamingOptions): string[] | undefined {
+  if (options.names === undefined) return undefined;
+  const overrides =
+    typeof options.names === 'string'
+      ? readNamesFile(options.names, k)
+      : new Map(options.names.map((n, i) => [i, n]));
+  return applyNameOverrides(
+    Array.from({ length: k }, (_, i) => `Segment ${i}`),
+    overrides,
+    typeof options.names === 'string' ? `--names '${options.names}'` : 'names',
+  );
 }
 
 /** Segment names for finished profiles (and written into them); undefined when nothing names them. */

@@ -1,24 +1,17 @@
+import { fitKMeans, fitMixture, kmeansRun, outputTable } from './algorithm-run.js';
 import { inFlight, type RunOptions } from './lifecycle.js';
 import type { ExcludedColumn } from '../data/column-types.js';
-import type { Table, Vector } from 'apache-arrow';
-import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
-import { runGmm, type GmmInit, type GmmIterationStat } from '../algo/gmm.js';
-import {
-  runKMeans,
-  type IterationStat,
-  type KMeansInit,
-  type KMeansResult,
-} from '../algo/kmeans.js';
+import type { Table } from 'apache-arrow';
+import type { GmmInit, GmmIterationStat } from '../algo/gmm.js';
+import type { IterationStat, KMeansInit } from '../algo/kmeans.js';
 import { runMiniBatchKMeans } from '../algo/minibatch.js';
-import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend, openHostBackend } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError } from '../errors.js';
-import type { GmmModel, SegmentModel } from '../model/model.js';
+import type { SegmentModel } from '../model/model.js';
 import type { PrepReport, Preprocessing } from '../prep/preprocess.js';
-import { assignmentsTable, mixtureTable } from './assignments.js';
-import { describeSegments, segmentNameColumn, type NamingOptions } from './describe.js';
+import { describeSegmentsLazily, type NamingOptions } from './describe.js';
 import type { Profiles } from '../segment/profile.js';
 import {
   checkFitSettings,
@@ -35,7 +28,7 @@ import {
   type DataOptions,
   type PreparedData,
 } from './prepare.js';
-import { emptyComponentsNotice, noticeCollector } from './notices.js';
+import { noticeCollector } from './notices.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -84,6 +77,13 @@ export interface FitStats {
   fellBack: boolean;
   /** Fit time in seconds: from the data being in memory to the final labels (excludes reading the input). */
   seconds: number;
+  /**
+   * In-memory fits: where the wall time went, in seconds — reading and preparing the data
+   * (`prepare`: read, matrix, preprocessing, tolerance), opening the backend (`backend`), the
+   * passes (`passes`, = seconds) and the per-row output (`outputs`: names, table). Profiles are
+   * computed on first read and counted nowhere here.
+   */
+  timing?: { prepare: number; backend: number; passes: number; outputs: number };
   seedPotential: number | undefined;
   emptyClusterRepairs: number;
   history: IterationStat[];
@@ -107,8 +107,8 @@ export interface FitResult {
   stats: FitStats;
   /** The output table: id (or row), segment_id, segment_name (when named), then distance (k-means) or probability and p_0 … (gmm). */
   assignments: Table;
-  /** How each segment differs from the average, over the features and the profile columns. */
-  profiles: Profiles;
+  /** How each segment differs from the average, over the features and the profile columns (computed on first read). */
+  readonly profiles: Profiles;
   /** Segment names (personas from RFM columns, or a names file); undefined when unnamed. */
   names: string[] | undefined;
   /** Rows per segment. */
@@ -144,6 +144,8 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
 
+  const since = (t: number): number => (performance.now() - t) / 1000;
+  const prepareStarted = performance.now();
   const data = await prepareData(input, options, options.frozenPreprocessing);
   const { matrix, prep, roles, table } = data;
   excludedNotices(roles).forEach(notice);
@@ -156,8 +158,11 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     notice,
   );
   const meanVariance = meanFeatureVariance(matrix);
+  const prepare = since(prepareStarted);
 
+  const backendStarted = performance.now();
   const backend = await openBackend(backendChoice, notice, options);
+  const backendSeconds = since(backendStarted);
   try {
     const started = performance.now();
     const handle = await backend.attach(matrix);
@@ -197,15 +202,17 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
             options,
           );
     await backend.detach(handle);
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = since(started);
+    const outputsStarted = performance.now();
     const counts = new Array<number>(k).fill(0);
-    for (const l of run.labels) counts[l]++;
+    const labels = run.labels;
+    for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
     const empty = counts.filter((c) => c === 0).length;
     if (empty > 0)
       notice(
         `${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`,
       );
-    const { profiles, names } = describeSegments(table, roles, run.labels, k, options);
+    const { profiles, names } = describeSegmentsLazily(table, roles, run.labels, k, options);
     const base = modelBase({
       prep,
       id: roles.id,
@@ -231,14 +238,24 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
           inertia: run.inertia!,
           ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
         };
+    const assignments = outputTable(table, roles.id, run, names, k);
+    const timing = {
+      prepare,
+      backend: backendSeconds,
+      passes: seconds,
+      outputs: since(outputsStarted),
+    };
     return {
       model,
       labels: run.labels,
       distances: run.distances,
       probability: run.probability,
       probabilities: run.probabilities,
-      assignments: outputTable(table, roles.id, run, names, k),
-      profiles,
+      assignments,
+      // Computed on first read: a fit whose caller writes no profiles spends nothing on them.
+      get profiles() {
+        return profiles();
+      },
       names,
       sizes: counts,
       data,
@@ -257,6 +274,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
         rows: matrix.rows,
         fellBack: backend instanceof ResilientBackend && backend.fellBack,
         seconds,
+        timing,
         seedPotential: run.seedPotential,
         emptyClusterRepairs: run.repairs,
         history: run.history,
@@ -269,122 +287,4 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   } finally {
     await backend.dispose();
   }
-}
-
-/** What either algorithm hands back to fit(). */
-interface AlgorithmRun {
-  centres: Float32Array;
-  labels: Int32Array;
-  iterations: number;
-  converged: boolean;
-  inertia: number | undefined;
-  distances: Float32Array | undefined;
-  probability: Float32Array | undefined;
-  probabilities: Float32Array | undefined;
-  seedPotential: number | undefined;
-  repairs: number;
-  emptyComponents: number;
-  history: IterationStat[];
-  emHistory: GmmIterationStat[];
-  gmm:
-    | Pick<
-        GmmModel,
-        'covarianceType' | 'regCovar' | 'weights' | 'covariances' | 'logLikelihood' | 'bic' | 'aic'
-      >
-    | undefined;
-}
-
-async function fitKMeans(
-  backend: Backend,
-  handle: DatasetHandle,
-  settings: Parameters<typeof runKMeans>[2],
-  meanVariance: number,
-  options: FitOptions,
-): Promise<AlgorithmRun> {
-  return kmeansRun(
-    await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration }),
-  );
-}
-
-function kmeansRun(r: KMeansResult): AlgorithmRun {
-  // In place: the squared distances are not needed once their roots are taken (4 bytes a row).
-  const distances = r.sqDistances;
-  for (let i = 0; i < distances.length; i++) distances[i] = Math.sqrt(distances[i]);
-  return {
-    centres: r.centres,
-    labels: r.labels,
-    iterations: r.iterations,
-    converged: r.converged,
-    inertia: r.inertia,
-    distances,
-    probability: undefined,
-    probabilities: undefined,
-    seedPotential: r.seedPotential,
-    repairs: r.emptyClusterRepairs,
-    emptyComponents: 0,
-    history: r.history,
-    emHistory: [],
-    gmm: undefined,
-  };
-}
-
-async function fitMixture(
-  backend: Backend,
-  handle: DatasetHandle,
-  settings: Parameters<typeof runGmm>[2],
-  meanVariance: number,
-  options: FitOptions,
-  notice: (message: string) => void,
-): Promise<AlgorithmRun> {
-  const r = await runGmm(backend, handle, settings, meanVariance, {
-    probabilities: options.probabilities === true,
-    onIteration: options.onEmIteration,
-  });
-  if (r.emptyComponents > 0) notice(emptyComponentsNotice(r.emptyComponents));
-  const { bic, aic } = informationCriteria(
-    r.logLikelihood,
-    handle.rows,
-    parameterCount(settings.covariance, settings.k, handle.dims),
-  );
-  return {
-    centres: Float32Array.from(r.params.means),
-    labels: r.labels,
-    iterations: r.iterations,
-    converged: r.converged,
-    inertia: undefined,
-    distances: undefined,
-    probability: r.probability,
-    probabilities: r.probabilities,
-    seedPotential: undefined,
-    repairs: 0,
-    emptyComponents: r.emptyComponents,
-    history: [],
-    emHistory: r.history,
-    gmm: {
-      covarianceType: settings.covariance,
-      regCovar: settings.regCovar,
-      weights: Array.from(r.params.weights),
-      covariances: Array.from(r.params.covariances),
-      logLikelihood: r.logLikelihood,
-      bic,
-      aic,
-    },
-  };
-}
-
-/** The per-row output of either algorithm. */
-function outputTable(
-  table: Table,
-  id: string | undefined,
-  run: AlgorithmRun,
-  names: string[] | undefined,
-  k: number,
-): Table {
-  const named: Record<string, Vector> = names
-    ? { segment_name: segmentNameColumn(run.labels, names) }
-    : {};
-  // (the distances go in as they are: assignmentsTable takes square roots only when given none)
-  if (run.distances)
-    return assignmentsTable(table, id, run.labels, run.distances, named, run.distances);
-  return mixtureTable(table, id, run.labels, run.probability!, run.probabilities, k, named);
 }

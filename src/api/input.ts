@@ -5,7 +5,7 @@ import type { ThousandsSeparator } from '../data/column-types.js';
 import { readTable } from '../io/read-table.js';
 import type { DataMatrix, MatrixAllocator } from '../data/matrix.js';
 import { resolveRoles, type ColumnRoles, type RoleRequest } from '../data/schema.js';
-import { rejectProblems, tableToMatrix } from '../data/to-matrix.js';
+import { MAX_ABS_FEATURE, rejectProblems, tableToMatrix } from '../data/to-matrix.js';
 
 /** An input as the API takes it: an apache-arrow Table, or a path to a file gpuseg reads. */
 export type TableInput = Table | string;
@@ -25,23 +25,28 @@ export async function loadInput(
 }
 
 /**
- * Largest |value| accepted in a feature: squared distances of float32 values beyond this overflow
- * float32 (3.4e38) once summed over features. Scale such columns (--scale) instead.
- */
-const MAX_ABS_FEATURE = 1e18;
-
-/**
  * The feature matrix of a table, validated: zero rows, non-finite values and (unless they will be
  * imputed) missing values are errors. Missing values stay NaN for the imputation step.
  */
 export function featureMatrix(
   table: Table,
   request: RoleRequest,
-  options: { allowMissing?: boolean; firstRow?: number; allocate?: MatrixAllocator } = {},
+  options: {
+    allowMissing?: boolean;
+    firstRow?: number;
+    allocate?: MatrixAllocator;
+    /** gpuseg read the table for this call and hands it out only afterwards (see tableToMatrix). */
+    ownTable?: boolean;
+  } = {},
 ): { roles: ColumnRoles; matrix: DataMatrix } {
   const roles = resolveRoles(table, request);
   if (table.numRows === 0) throw new InputError('the input has zero rows');
-  const { matrix, problems: local } = tableToMatrix(table, roles.features, options.allocate);
+  const { matrix, problems: local } = tableToMatrix(
+    table,
+    roles.features,
+    options.allocate,
+    options.ownTable,
+  );
   // A chunk of a larger file (out-of-core fits) reports rows by their number in the whole file.
   const shift = (row: number): number => (row >= 0 ? row + (options.firstRow ?? 0) : row);
   const problems = local.map((p) => ({

@@ -67,7 +67,7 @@ export async function prepareData(
   const { roles, matrix } = featureMatrix(
     table,
     { id: o.id, features: o.features, profile: o.profile },
-    { allowMissing: o.impute !== 'none' },
+    { allowMissing: o.impute !== 'none', ownTable: typeof input === 'string' },
   );
   if (o.pca !== undefined && o.pca >= 1 && o.pca > matrix.dims)
     throw new UsageError(

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileWat, simdSupported } from '../util/compile-kernel.js';
 import { packageRoot } from '../util/package-root.js';
+import { inputMemoryOf } from './input-memory.js';
 import type { DataMatrix } from './matrix.js';
 import { meanAndStd } from './mean-std.js';
 
@@ -36,13 +37,22 @@ export async function loadColumnStatsKernel(): Promise<void> {
   );
 }
 
+export interface ColumnSummary {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
 /** The statistics of column j of a matrix in a WebAssembly memory, or undefined where the kernel cannot run. */
-export function kernelColumnStats(
-  m: DataMatrix,
-  j: number,
-): { mean: number; std: number; min: number; max: number; count: number } | undefined {
-  const memory = m.kernelMemory?.memory;
-  if (!compiled || !memory || m.data.buffer !== memory.buffer) return undefined;
+export function kernelColumnStats(m: DataMatrix, j: number): ColumnSummary | undefined {
+  // A matrix read in place lies in its input's memory, whose buffer has since grown (a new object).
+  const memory = m.kernelMemory?.memory ?? inputMemoryOf(m.data.buffer);
+  const inMemory =
+    memory !== undefined &&
+    (m.data.buffer === memory.buffer || inputMemoryOf(m.data.buffer) === memory);
+  if (!compiled || !inMemory) return undefined;
   let ex = instances.get(memory);
   if (!ex) {
     ex = new WebAssembly.Instance(compiled, { env: { mem: memory } })
@@ -56,10 +66,26 @@ export function kernelColumnStats(
   return { mean, std: count > 0 ? Math.sqrt(ss / count) : Number.NaN, min, max, count };
 }
 
+/**
+ * Statistics already computed per matrix data and column: the ingest scan's (data/to-matrix.ts)
+ * serve the tolerance and the standard scaler of an unchanged matrix. Whoever writes into a
+ * matrix's data calls forgetColumnStats first.
+ */
+const known = new WeakMap<Float32Array, Map<number, ColumnSummary>>();
+
 /** meanAndStd of column j of a matrix: by the kernel where it can run, else by the JavaScript loop (same bits). */
-export function matrixColumnStats(
-  m: DataMatrix,
-  j: number,
-): { mean: number; std: number; min: number; max: number; count: number } {
-  return kernelColumnStats(m, j) ?? meanAndStd(m.data.subarray(j * m.rows, (j + 1) * m.rows));
+export function matrixColumnStats(m: DataMatrix, j: number): ColumnSummary {
+  const memo = known.get(m.data)?.get(j);
+  if (memo) return memo;
+  const stats =
+    kernelColumnStats(m, j) ?? meanAndStd(m.data.subarray(j * m.rows, (j + 1) * m.rows));
+  let columns = known.get(m.data);
+  if (!columns) known.set(m.data, (columns = new Map()));
+  columns.set(j, stats);
+  return stats;
+}
+
+/** Drops the statistics kept for a matrix whose values are about to change. */
+export function forgetColumnStats(m: DataMatrix): void {
+  known.delete(m.data);
 }

@@ -16,6 +16,11 @@ export interface DataMatrix {
    * kernel works on it in place; the memory also has room for its per-row outputs and scratch.
    */
   readonly kernelMemory?: KernelMemory;
+  /**
+   * True when `data` is a view of the input table's own buffers (float32 columns read in place):
+   * whoever transforms the values writes them to memory of its own, never here.
+   */
+  readonly borrowed?: boolean;
 }
 
 /** Byte offsets of the regions of a matrix's WebAssembly memory, after the data at offset 0. */
@@ -38,7 +43,7 @@ export interface KernelMemory {
 
 export const KERNEL_SCRATCH_SLOTS = 65;
 export const KERNEL_SCRATCH_BYTES = 1 << 18;
-const KERNEL_MEMORY_MAX = 3.5 * 2 ** 30;
+export const KERNEL_MEMORY_MAX = 3.5 * 2 ** 30;
 
 /** Per-feature summary computed in float64 while the matrix is built. */
 export interface ColumnStats {
@@ -77,8 +82,19 @@ function kernelLayout(
   rows: number,
   dims: number,
 ): { regions: Omit<KernelMemory, 'memory' | 'claimed'>; bytes: number } {
+  return kernelRegions(rows * dims * 4, rows);
+}
+
+/**
+ * The per-row regions and scratch of a kernel memory for `rows` rows, laid out from byte `start`
+ * on (after the matrix data, wherever that lies in the memory), and the memory's size then.
+ */
+export function kernelRegions(
+  start: number,
+  rows: number,
+): { regions: Omit<KernelMemory, 'memory' | 'claimed'>; bytes: number } {
   const align = (v: number) => Math.ceil(v / 64) * 64;
-  const labels = align(rows * dims * 4);
+  const labels = align(start);
   const upper = align(labels + rows * 4);
   const lower = align(upper + rows * 4);
   const scratch = align(lower + rows * 4);

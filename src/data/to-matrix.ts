@@ -1,5 +1,7 @@
 import { DataType, Precision, type Data, type Table } from 'apache-arrow';
 import { InputError } from '../errors.js';
+import { matrixColumnStats } from './column-stats-kernel.js';
+import { inPlaceMatrix } from './in-place.js';
 import { allocateMatrix, type DataMatrix, type MatrixAllocator } from './matrix.js';
 
 /** What was wrong in one feature column: counts, and the first row of each kind. */
@@ -20,23 +22,48 @@ export interface ColumnProblems {
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
- * Copies the feature columns of an Arrow table into a float32 column-major matrix. Any Arrow numeric
- * type is accepted (integers, 64-bit integers above 2^53 lose precision as doubles do, decimals are
- * scaled, float16 widened) and booleans become 0/1. Nulls become NaN in the matrix and are counted;
- * NaN, ±Infinity and values beyond float32 are counted too, never dropped silently.
+ * Largest |value| accepted in a feature: squared distances of float32 values beyond this overflow
+ * float32 (3.4e38) once summed over features. Scale such columns (--scale) instead.
+ */
+export const MAX_ABS_FEATURE = 1e18;
+
+/**
+ * The feature columns of an Arrow table as a float32 column-major matrix: the table's own memory
+ * where its layout allows (data/in-place.ts: one float32 chunk per feature, back to back, in an
+ * input memory; `borrowed`), else a copy. Any Arrow numeric type is accepted (integers, 64-bit
+ * integers above 2^53 lose precision as doubles do, decimals are scaled, float16 widened) and
+ * booleans become 0/1. Nulls become NaN in the matrix and are counted; NaN, ±Infinity and values
+ * beyond float32 are counted too, never dropped silently. `ownTable`: gpuseg read the table for
+ * this call (its bytes may be moved, see inPlaceMatrix). Float32 columns are checked from their
+ * column statistics (one kernel pass, kept for the tolerance and the scaler), other types as they
+ * are converted.
  */
 export function tableToMatrix(
   table: Table,
   features: readonly string[],
-  allocate: MatrixAllocator = allocateMatrix,
+  allocate?: MatrixAllocator,
+  ownTable = false,
 ): { matrix: DataMatrix; problems: ColumnProblems[] } {
   const rows = table.numRows;
-  const matrix = allocate(rows, features);
+  // Not into an allocator's memory (out-of-core chunks reuse theirs): the copy is asked for.
+  const inPlace = allocate ? undefined : inPlaceMatrix(table, features, ownTable);
+  const matrix = inPlace ?? (allocate ?? allocateMatrix)(rows, features);
   const problems: ColumnProblems[] = [];
   features.forEach((name, j) => {
     const vector = table.getChild(name);
     if (!vector) throw new InputError(`column '${name}' is not in the input`);
     const out = matrix.data.subarray(j * rows, (j + 1) * rows);
+    if (vector.data.every(isPlainFloat32)) {
+      if (!inPlace) {
+        let offset = 0;
+        for (const chunk of vector.data) {
+          out.set((chunk.values as Float32Array).subarray(0, chunk.length), offset);
+          offset += chunk.length;
+        }
+      }
+      problems.push(float32Problems(matrix, j, name));
+      return;
+    }
     const scan = emptyProblems(name);
     let offset = 0;
     for (const chunk of vector.data) {
@@ -46,6 +73,46 @@ export function tableToMatrix(
     problems.push(scan);
   });
   return { matrix, problems };
+}
+
+function isPlainFloat32(chunk: Data): boolean {
+  const type = chunk.type as DataType;
+  const nulls = chunk.nullCount > 0 && !!chunk.nullBitmap && chunk.nullBitmap.length > 0;
+  return DataType.isFloat(type) && type.precision === Precision.SINGLE && !nulls;
+}
+
+/**
+ * The problems of a float32 column of the matrix, from its statistics: NaN are the values the
+ * count leaves out, infinities show as the minimum or maximum, and nothing in float32 lies beyond
+ * its range. Rows are looked for only where there is something to report.
+ */
+function float32Problems(matrix: DataMatrix, j: number, name: string): ColumnProblems {
+  const rows = matrix.rows;
+  const col = matrix.data.subarray(j * rows, (j + 1) * rows);
+  const stats = matrixColumnStats(matrix, j);
+  const scan = emptyProblems(name);
+  const infinite = stats.min === -Infinity || stats.max === Infinity;
+  if (stats.count < rows || infinite) {
+    // Something to report: the per-value scan finds the rows (and the largest finite value).
+    for (let i = 0; i < rows; i++) {
+      const v = col[i];
+      if (v !== v) {
+        if (scan.missing++ === 0) scan.firstMissingRow = i;
+      } else if (v === Infinity || v === -Infinity) {
+        if (scan.infinite++ === 0) scan.firstInfiniteRow = i;
+      } else if (v > scan.maxAbs || -v > scan.maxAbs) {
+        scan.maxAbs = v < 0 ? -v : v;
+        scan.maxAbsRow = i;
+      }
+    }
+    return scan;
+  }
+  if (stats.count === 0) return scan;
+  scan.maxAbs = Math.max(-stats.min, stats.max);
+  // Only an error names the row of the largest value: found when there will be one.
+  if (scan.maxAbs > MAX_ABS_FEATURE)
+    scan.maxAbsRow = -stats.min > stats.max ? col.indexOf(stats.min) : col.indexOf(stats.max);
+  return scan;
 }
 
 /** Numeric columns as float64 arrays in original precision (nulls as NaN), for profiles. */
@@ -73,6 +140,16 @@ export function tableColumnFloat64(table: Table, name: string, out: Float64Array
     offset += chunk.length;
   }
   return out.subarray(0, table.numRows);
+}
+
+/**
+ * One Arrow chunk of a numeric column as float64 values (nulls as NaN) written into `out` (at
+ * least chunk.length long): the conversion tableColumnFloat64 makes, a chunk at a time.
+ */
+export function chunkToFloat64(chunk: Data, name: string, out: Float64Array): Float64Array {
+  const values = out.subarray(0, chunk.length);
+  writeChunk(chunk, name, values, 0, emptyProblems(name));
+  return values;
 }
 
 /** Throws the first problem as a one-line input error (no imputation requested). */

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { allocateInputBytes } from '../data/input-memory.js';
 import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
 import type { DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
 
@@ -90,7 +91,8 @@ export function readShared(path: string): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    const shared = new Uint8Array(new SharedArrayBuffer(Math.max(1, size)), 0, size);
+    // In a WebAssembly memory where large enough: float32 columns may then be the matrix in place.
+    const shared = allocateInputBytes(size);
     let offset = 0;
     while (offset < size) {
       const n = readSync(fd, shared, offset, Math.min(size - offset, 1 << 30), offset);

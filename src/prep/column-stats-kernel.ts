@@ -3,6 +3,7 @@
  * data is below prep); re-exported here for prep's callers.
  */
 export {
+  forgetColumnStats,
   kernelColumnStats,
   loadColumnStatsKernel,
   matrixColumnStats,

@@ -1,7 +1,7 @@
 import { allocateMatrix, type DataMatrix, type MatrixAllocator } from '../data/matrix.js';
 import { InputError, UsageError } from '../errors.js';
 import { symmetricEigen } from './eigen.js';
-import { matrixColumnStats } from './column-stats-kernel.js';
+import { forgetColumnStats, matrixColumnStats } from './column-stats-kernel.js';
 import { correlationMatrix, covarianceMatrix, quantile } from './stats.js';
 
 /**
@@ -105,7 +105,11 @@ export function fitPreprocessing(
   for (const name of log)
     if (!names.includes(name))
       throw new UsageError(`--log: '${name}' is not a feature (features: ${names.join(', ')})`);
-  if (impute || log.length > 0) applyElementwise(matrix, { impute, log, clip: null, scale: null });
+  // `current`: the values so far. The first step that changes them writes to memory of its own
+  // when the matrix is the input's (borrowed), and in place after that.
+  let current = matrix;
+  if (impute || log.length > 0)
+    current = applyElementwise(current, { impute, log, clip: null, scale: null });
 
   let clip: Preprocessing['clip'] = null;
   if ((options.clip ?? 'none') === 'iqr') {
@@ -113,30 +117,30 @@ export function fitPreprocessing(
     const lower: number[] = [];
     const upper: number[] = [];
     names.forEach((name, j) => {
-      const col = column(matrix, j);
+      const col = column(current, j);
       const q1 = quantile(col, 0.25);
       const q3 = quantile(col, 0.75);
       lower.push(q1 - factor * (q3 - q1));
       upper.push(q3 + factor * (q3 - q1));
       let count = 0;
-      for (const v of column(matrix, j)) if (v < lower[j] || v > upper[j]) count++;
+      for (const v of column(current, j)) if (v < lower[j] || v > upper[j]) count++;
       if (count > 0) report.clipped.push({ column: name, count });
     });
     clip = { factor, lower, upper };
-    applyElementwise(matrix, { impute: null, log: [], clip, scale: null });
+    current = applyElementwise(current, { impute: null, log: [], clip, scale: null });
   }
 
   const kind = options.scale ?? 'standard';
   const centre: number[] = [];
   const spread: number[] = [];
   names.forEach((_name, j) => {
-    const col = column(matrix, j);
+    const col = column(current, j);
     if (kind === 'standard') {
-      const s = matrixColumnStats(matrix, j);
+      const s = matrixColumnStats(current, j);
       centre.push(s.mean);
       spread.push(s.std > 0 ? s.std : 1);
     } else if (kind === 'minmax') {
-      const s = matrixColumnStats(matrix, j);
+      const s = matrixColumnStats(current, j);
       centre.push(s.min);
       spread.push(s.max > s.min ? s.max - s.min : 1);
     } else if (kind === 'robust') {
@@ -149,11 +153,12 @@ export function fitPreprocessing(
     }
   });
   const scale = { kind, centre, scale: spread };
-  if (kind !== 'none') applyElementwise(matrix, { impute: null, log: [], clip: null, scale });
+  if (kind !== 'none')
+    current = applyElementwise(current, { impute: null, log: [], clip: null, scale });
 
   // Near-duplicate features show on a sample as on the whole: at most CORRELATION_SAMPLE rows, evenly spaced.
   const corr = correlationMatrix(
-    sampleRows(matrix, CORRELATION_SAMPLE),
+    sampleRows(current, CORRELATION_SAMPLE),
     Math.min(matrix.rows, CORRELATION_SAMPLE),
     d,
   );
@@ -165,10 +170,10 @@ export function fitPreprocessing(
   }
 
   let pca: Preprocessing['pca'] = null;
-  let out = matrix;
+  let out = current;
   if (options.pca !== undefined) {
-    pca = fitPca(matrix, options.pca);
-    out = projectPca(matrix, pca);
+    pca = fitPca(current, options.pca);
+    out = projectPca(current, pca);
   }
   const prep: Preprocessing = {
     features: names,
@@ -188,13 +193,9 @@ export function applyPreprocessing(
   matrix: DataMatrix,
   allocate: MatrixAllocator = allocateMatrix,
 ): DataMatrix {
-  applyElementwise(matrix, {
-    impute: prep.impute,
-    log: prep.log,
-    clip: prep.clip,
-    scale: prep.scale,
-  });
-  return prep.pca ? projectPca(matrix, prep.pca, allocate) : matrix;
+  const steps = { impute: prep.impute, log: prep.log, clip: prep.clip, scale: prep.scale };
+  const scaled = isIdentity(steps) ? matrix : applyElementwise(matrix, steps);
+  return prep.pca ? projectPca(scaled, prep.pca, allocate) : scaled;
 }
 
 interface ElementwiseSteps {
@@ -204,9 +205,24 @@ interface ElementwiseSteps {
   scale: Preprocessing['scale'] | null;
 }
 
-function applyElementwise(matrix: DataMatrix, steps: ElementwiseSteps): void {
+/** True when the steps leave every value as it is (nothing to impute, log, clip or scale). */
+function isIdentity(steps: ElementwiseSteps): boolean {
+  const scale = steps.scale;
+  const unscaled =
+    !scale || (scale.centre.every((c) => c === 0) && scale.scale.every((v) => v === 1));
+  return !steps.impute && steps.log.length === 0 && !steps.clip && unscaled;
+}
+
+/**
+ * Applies the steps to every value: in place in a matrix of gpuseg's own, into a new matrix when
+ * the matrix is the input's memory (borrowed), which is never written to. Returns the result.
+ */
+function applyElementwise(matrix: DataMatrix, steps: ElementwiseSteps): DataMatrix {
+  const target = matrix.borrowed ? allocateMatrix(matrix.rows, matrix.features) : matrix;
+  forgetColumnStats(target);
   for (let j = 0; j < matrix.dims; j++) {
-    const col = column(matrix, j);
+    const src = column(matrix, j);
+    const col = column(target, j);
     const fill = steps.impute ? steps.impute.values[j] : Number.NaN;
     const doLog = steps.log.includes(matrix.features[j]);
     const lo = steps.clip ? steps.clip.lower[j] : -Infinity;
@@ -214,7 +230,7 @@ function applyElementwise(matrix: DataMatrix, steps: ElementwiseSteps): void {
     const centre = steps.scale ? steps.scale.centre[j] : 0;
     const inv = steps.scale ? 1 / steps.scale.scale[j] : 1;
     for (let i = 0; i < col.length; i++) {
-      let v = col[i];
+      let v = src[i];
       if (v !== v) v = fill;
       if (doLog) v = v < 0 ? -Math.log1p(-v) : Math.log1p(v);
       if (v < lo) v = lo;
@@ -222,6 +238,7 @@ function applyElementwise(matrix: DataMatrix, steps: ElementwiseSteps): void {
       col[i] = (v - centre) * inv;
     }
   }
+  return target;
 }
 
 function fitPca(matrix: DataMatrix, request: number): NonNullable<Preprocessing['pca']> {

@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
-import { tableColumnFloat64 } from '../data/to-matrix.js';
-import { meanAndStd, quantile } from '../prep/stats.js';
+import { forEachColumnPiece, type NumericValues } from '../data/column-pieces.js';
+import { quantile } from '../prep/stats.js';
 
 /**
  * Segment profiles: how each segment differs from the average, in original units. For every
@@ -38,14 +38,11 @@ export interface Profiles {
 
 /**
  * Rows from which medians are taken: all of them up to this many, else this many evenly spaced
- * rows (means, shares and z-scores are always exact). Selecting medians over tens of millions of
- * scattered rows costs far more than the fit; a million rows pins a median down to well within
- * what a profile is read for.
+ * rows (row ⌊s·N/m⌋ for s = 0 … m−1; means, shares and z-scores are always exact). Selecting
+ * medians over tens of millions of scattered rows costs far more than the fit; a million rows
+ * pins a median down to well within what a profile is read for.
  */
 export const PROFILE_MEDIAN_ROWS = 1_000_000;
-
-/** Rows converted to float64 at a time while profiling. */
-const PROFILE_PIECE_ROWS = 1 << 18;
 
 export function computeProfiles(
   table: Table,
@@ -65,19 +62,23 @@ export interface ProfileColumn {
 }
 
 /**
- * Profiles built a chunk at a time: segment sizes, means and the population mean and standard
- * deviation are exact over every chunk added (float64 sums; the population's spread merged by
- * Chan's pairwise formula); medians come from the rows of one table given at the end — the whole
- * table in memory, or the uniform row sample of an out-of-core fit.
+ * Profiles built a chunk at a time from sufficient statistics: per segment and column, the count
+ * of values, their sum and their sum of squares about a fixed shift (float64, one pass over Arrow's
+ * own buffers where a column's layout allows, converted pieces otherwise). Segment sizes and means
+ * are exact over every chunk added; the population's mean and standard deviation follow from the
+ * segments' sums (the shift, the column's first value, keeps the squares free of cancellation).
+ * Medians come from the rows of one table given at the end — the whole table in memory (sampled
+ * past PROFILE_MEDIAN_ROWS), or the uniform row sample of an out-of-core fit.
  */
 export class ProfileAccumulator {
   private rows = 0;
   private readonly sizes: Float64Array;
   private readonly segmentSums: Float64Array[];
   private readonly segmentCounts: Float64Array[];
-  private readonly population: { count: number; mean: number; m2: number }[];
-  /** One piece of one column in float64, reused piece after piece (grown to the largest piece). */
-  private piece = new Float64Array(0);
+  /** Σ (v − shift)² per segment, for the population's spread. */
+  private readonly segmentSquares: Float64Array[];
+  /** Per column: the first finite value seen (NaN until then). */
+  private readonly shifts: Float64Array;
 
   constructor(
     private readonly k: number,
@@ -86,52 +87,35 @@ export class ProfileAccumulator {
     this.sizes = new Float64Array(k);
     this.segmentSums = columns.map(() => new Float64Array(k));
     this.segmentCounts = columns.map(() => new Float64Array(k));
-    this.population = columns.map(() => ({ count: 0, mean: 0, m2: 0 }));
+    this.segmentSquares = columns.map(() => new Float64Array(k));
+    this.shifts = new Float64Array(columns.length).fill(Number.NaN);
   }
 
   add(table: Table, labels: Int32Array): void {
-    // A piece of rows at a time and one column at a time: profiling holds a few megabytes of
-    // float64 values, never a whole column of a large table again.
-    const n = table.numRows;
-    for (let start = 0; start < n; start += PROFILE_PIECE_ROWS) {
-      const end = Math.min(n, start + PROFILE_PIECE_ROWS);
-      this.addPiece(
-        start === 0 && end === n ? table : table.slice(start, end),
-        labels.subarray(start, end),
-      );
-    }
-  }
-
-  private addPiece(table: Table, labels: Int32Array): void {
     const n = table.numRows;
     this.rows += n;
-    for (let i = 0; i < n; i++) this.sizes[labels[i]]++;
+    const sizes = this.sizes;
+    for (let i = 0; i < n; i++) sizes[labels[i]]++;
     this.columns.forEach((c, j) => {
-      const col = tableColumnFloat64(table, c.name, this.pieceBuffer(n));
-      const s = meanAndStd(col);
-      const pop = this.population[j];
-      if (s.count > 0) {
-        const total = pop.count + s.count;
-        const delta = s.mean - pop.mean;
-        pop.m2 += s.std * s.std * s.count + (delta * delta * pop.count * s.count) / total;
-        pop.mean = pop.count === 0 ? s.mean : pop.mean + (delta * s.count) / total;
-        pop.count = total;
-      }
       const sums = this.segmentSums[j];
       const counts = this.segmentCounts[j];
-      for (let i = 0; i < n; i++) {
-        const v = col[i];
-        if (v === v) {
-          sums[labels[i]] += v;
-          counts[labels[i]]++;
+      const squares = this.segmentSquares[j];
+      forEachColumnPiece(table, c.name, (values, start) => {
+        let shift = this.shifts[j];
+        if (shift !== shift) shift = this.shifts[j] = firstFinite(values);
+        const m = values.length;
+        for (let i = 0; i < m; i++) {
+          const v = values[i];
+          if (v === v) {
+            const l = labels[start + i];
+            const d = v - shift;
+            sums[l] += v;
+            counts[l]++;
+            squares[l] += d * d;
+          }
         }
-      }
+      });
     });
-  }
-
-  private pieceBuffer(rows: number): Float64Array {
-    if (this.piece.length < rows) this.piece = new Float64Array(rows);
-    return this.piece;
   }
 
   /** The profiles, medians taken from `medianTable` (with its rows' segments in `medianLabels`). */
@@ -153,20 +137,13 @@ export class ProfileAccumulator {
     const population: Profiles['population'] = [];
     const perSegment: ColumnProfile[][] = Array.from({ length: k }, () => []);
     this.columns.forEach((c, j) => {
-      // Sampled rows are increasing, so each piece of rows holds a run of them.
+      // Sampled rows are increasing, so each piece of the column holds a run of them.
       let s = 0;
-      for (let start = 0; start < n && s < m; start += PROFILE_PIECE_ROWS) {
-        const end = Math.min(n, start + PROFILE_PIECE_ROWS);
-        const col = tableColumnFloat64(
-          start === 0 && end === n ? medianTable : medianTable.slice(start, end),
-          c.name,
-          this.pieceBuffer(end - start),
-        );
-        for (; s < m && sampled[s] < end; s++) grouped[slot[s]] = col[sampled[s] - start];
-      }
-      const stats = this.population[j];
-      const mean = stats.count > 0 ? stats.mean : Number.NaN;
-      const std = stats.count > 0 ? Math.sqrt(stats.m2 / stats.count) : Number.NaN;
+      forEachColumnPiece(medianTable, c.name, (values, start) => {
+        const end = start + values.length;
+        for (; s < m && sampled[s] < end; s++) grouped[slot[s]] = values[sampled[s] - start];
+      });
+      const { mean, std } = this.populationStats(j);
       const pop = { column: c.name, role: c.role, mean, median: quantile(grouped, 0.5), std };
       population.push(pop);
       for (let seg = 0; seg < k; seg++) {
@@ -193,6 +170,27 @@ export class ProfileAccumulator {
     }));
     return { rows, population, segments };
   }
+
+  /** Mean and population standard deviation (ddof = 0) of column j, from its segments' sums. */
+  private populationStats(j: number): { mean: number; std: number } {
+    let count = 0;
+    let sum = 0;
+    let squares = 0;
+    for (let seg = 0; seg < this.k; seg++) {
+      count += this.segmentCounts[j][seg];
+      sum += this.segmentSums[j][seg];
+      squares += this.segmentSquares[j][seg];
+    }
+    if (count === 0) return { mean: Number.NaN, std: Number.NaN };
+    const mean = sum / count;
+    const offset = mean - this.shifts[j];
+    return { mean, std: Math.sqrt(Math.max(0, squares / count - offset * offset)) };
+  }
+}
+
+function firstFinite(values: NumericValues): number {
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) return values[i];
+  return Number.NaN;
 }
 
 /** Long ('tidy') table of the profiles: one row per segment and column, as CSV text. */

@@ -51,7 +51,8 @@ interface FitFlags extends Omit<OutOfCoreOptions, 'spill'>, HistoryFlags {
 interface FitSummary {
   model: SegmentModel;
   stats: FitStats;
-  profiles: Profiles;
+  /** Read only when an output needs them: an in-memory fit computes them on first read. */
+  profiles: () => Profiles;
   names: string[] | undefined;
   sizes: number[];
   outOfCore: OutOfCoreResult['stats']['outOfCore'] | undefined;
@@ -156,7 +157,7 @@ export function fitCommand(): Command {
           const source = input.split(/[\\/]/).pop();
           writeTextFile(report, await fitReport(r, { source, currency, revenue }), outputs);
         }
-        result = { ...r, outOfCore: undefined };
+        result = { ...r, profiles: () => r.profiles, outOfCore: undefined };
       } else if (
         chooseOutOfCore(input, outOfCore === true, options.algorithm, output, printNotice)
       ) {
@@ -172,7 +173,7 @@ export function fitCommand(): Command {
           sampleRows,
           spill: spill === false ? false : (spillDir ?? true),
         }).finally(progress.done);
-        result = { ...r, outOfCore: r.stats.outOfCore };
+        result = { ...r, profiles: () => r.profiles, outOfCore: r.stats.outOfCore };
       } else {
         const r = await fit(input, options).finally(progress.done);
         if (output) writeTable(output, r.assignments, '--output', outputs);
@@ -183,14 +184,14 @@ export function fitCommand(): Command {
         result = {
           model: r.model,
           stats: r.stats,
-          profiles: r.profiles,
+          profiles: () => r.profiles,
           names: r.names,
           sizes: r.sizes,
           outOfCore: undefined,
         };
       }
       if (model) saveModel(model, result.model, outputs);
-      if (profileOutput) writeProfiles(profileOutput, result.profiles, outputs);
+      if (profileOutput) writeProfiles(profileOutput, result.profiles(), outputs);
       outputs.commit();
       const s = result.stats;
       const covariance = result.model.algorithm === 'gmm' ? result.model.covarianceType : undefined;
