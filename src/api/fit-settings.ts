@@ -10,6 +10,7 @@ import {
   COMMON_PARAMETERS,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
+  KPROTOTYPES_PARAMETERS,
   parameter,
   resolveParameters,
   type ParameterOptions,
@@ -22,13 +23,14 @@ const PARALLEL_SEEDING_MIN_ROWS = 200_000;
 export const FIT_PARAMETERS = [
   ...KMEANS_PARAMETERS,
   ...GMM_PARAMETERS,
+  ...KPROTOTYPES_PARAMETERS,
   parameter(COMMON_PARAMETERS, 'backend'),
 ] as const;
 
 /** fit()'s options checked and defaulted (scikit-learn's defaults per algorithm, from the table). */
 export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS>) {
   const { algorithm } = resolveParameters([parameter(KMEANS_PARAMETERS, 'algorithm')], options);
-  const { k, maxIter, tol, batchSize, seed, backend, covariance, regCovar, init, nInit } =
+  const { k, maxIter, tol, batchSize, seed, backend, covariance, regCovar, init, nInit, gamma } =
     resolveParameters(FIT_PARAMETERS, options, algorithm);
   if (k === undefined) throw new UsageError('--k: expected an integer ≥ 1 (option k is required)');
   const gmm = algorithm === 'gmm';
@@ -36,7 +38,7 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
   const initOption = init ?? (gmm ? 'kmeans' : 'auto');
   const methods = gmm
     ? ['kmeans', 'k-means++', 'random']
-    : minibatch
+    : minibatch || algorithm === 'kprototypes'
       ? ['auto', 'k-means++', 'random']
       : ['auto', 'k-means++', 'k-means||', 'random'];
   if (
@@ -58,6 +60,7 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
     backendChoice: backend,
     covariance,
     regCovar,
+    gamma,
     initOption,
     nInitOption: nInit,
     methods,
@@ -79,7 +82,9 @@ export async function resolveInitialisation(
 ): Promise<{ init: KMeansInit | GmmInit; nInit: number }> {
   const method =
     s.initOption === 'auto'
-      ? rows >= PARALLEL_SEEDING_MIN_ROWS && s.algorithm !== 'minibatch-kmeans'
+      ? rows >= PARALLEL_SEEDING_MIN_ROWS &&
+        s.algorithm !== 'minibatch-kmeans' &&
+        s.algorithm !== 'kprototypes'
         ? 'k-means||'
         : 'k-means++'
       : s.initOption;

@@ -15,7 +15,7 @@ import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend, openHostBackend } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError } from '../errors.js';
-import type { GmmModel, SegmentModel } from '../model/model.js';
+import type { GmmModel, KPrototypesModel, SegmentModel } from '../model/model.js';
 import type { PrepReport, Preprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { describeSegments, segmentNameColumn, type NamingOptions } from './describe.js';
@@ -36,6 +36,12 @@ import {
   type PreparedData,
 } from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
+import {
+  categoricalModelFields,
+  checkCategoricalFit,
+  fitKPrototypes,
+  kprototypesSpace,
+} from './fit-kprototypes.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -137,16 +143,25 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     backendChoice,
     covariance,
     regCovar,
+    gamma,
     initOption,
     nInitOption,
     methods,
   } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
+  const kprototypes = algorithm === 'kprototypes';
 
   const data = await prepareData(input, options, options.frozenPreprocessing);
   const { matrix, prep, roles, table } = data;
   excludedNotices(roles).forEach(notice);
+  checkCategoricalFit(
+    algorithm,
+    data.encoding,
+    initOption,
+    methods,
+    (roles.categoricalLeftOut ?? []).map((c) => c.column),
+  );
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
   const { init, nInit } = await resolveInitialisation(
@@ -160,42 +175,51 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   const backend = await openBackend(backendChoice, notice, options);
   try {
     const started = performance.now();
-    const handle = await backend.attach(matrix);
-    const run = gmm
-      ? await fitMixture(
+    const space = kprototypes ? kprototypesSpace(data, gamma) : undefined;
+    const handle = await backend.attach(space?.matrix ?? matrix);
+    const run: AlgorithmRun = space
+      ? await fitKPrototypes(
           backend,
           handle,
-          { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
-          meanVariance,
-          options,
-          notice,
+          space,
+          { k, init, nInit, maxIter, tol, seed },
+          options.onIteration,
         )
-      : minibatch
-        ? kmeansRun(
-            await runMiniBatchKMeans(
-              backend,
-              handle,
-              {
-                k,
-                batchSize,
-                maxIter,
-                tol,
-                maxNoImprovement: 10,
-                seed,
-                init: init as 'k-means++' | 'random' | Float32Array,
-              },
-              meanVariance,
-              openHostBackend,
-              options.onIteration,
-            ),
-          )
-        : await fitKMeans(
+      : gmm
+        ? await fitMixture(
             backend,
             handle,
-            { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
+            { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
             meanVariance,
             options,
-          );
+            notice,
+          )
+        : minibatch
+          ? kmeansRun(
+              await runMiniBatchKMeans(
+                backend,
+                handle,
+                {
+                  k,
+                  batchSize,
+                  maxIter,
+                  tol,
+                  maxNoImprovement: 10,
+                  seed,
+                  init: init as 'k-means++' | 'random' | Float32Array,
+                },
+                meanVariance,
+                openHostBackend,
+                options.onIteration,
+              ),
+            )
+          : await fitKMeans(
+              backend,
+              handle,
+              { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
+              meanVariance,
+              options,
+            );
     await backend.detach(handle);
     const seconds = (performance.now() - started) / 1000;
     const counts = new Array<number>(k).fill(0);
@@ -206,11 +230,12 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
         `${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`,
       );
     const { profiles, names } = describeSegments(table, roles, run.labels, k, options);
+    const categorical = categoricalModelFields(data, run.centres, k, kprototypes);
     const base = modelBase({
       prep,
       id: roles.id,
       k,
-      centres: run.centres,
+      centres: categorical.numeric,
       iterations: run.iterations,
       converged: run.converged,
       rows: matrix.rows,
@@ -225,12 +250,15 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     // A mini-batch model scores new rows exactly as a k-means one: nearest centre.
     const model: SegmentModel = run.gmm
       ? { ...base, algorithm: 'gmm', ...run.gmm }
-      : {
-          ...base,
-          algorithm: 'kmeans',
-          inertia: run.inertia!,
-          ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
-        };
+      : run.kprototypes
+        ? { ...base, algorithm: 'kprototypes', categorical: data.encoding!, ...run.kprototypes }
+        : {
+            ...base,
+            ...categorical.fields,
+            algorithm: 'kmeans',
+            inertia: run.inertia!,
+            ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
+          };
     return {
       model,
       labels: run.labels,
@@ -292,6 +320,7 @@ interface AlgorithmRun {
         'covarianceType' | 'regCovar' | 'weights' | 'covariances' | 'logLikelihood' | 'bic' | 'aic'
       >
     | undefined;
+  kprototypes?: Pick<KPrototypesModel, 'gamma' | 'cost' | 'modes'>;
 }
 
 async function fitKMeans(
