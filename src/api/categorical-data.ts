@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import { categoricalNotice } from '../data/categorical-detect.js';
+import { categoricalNotice, MAX_CATEGORIES } from '../data/categorical-detect.js';
 import type { DataMatrix } from '../data/matrix.js';
 import type { ColumnRoles } from '../data/schema.js';
 import { UsageError } from '../errors.js';
@@ -66,4 +66,19 @@ export function rejectCategoricalOutOfCore(
     throw new UsageError(
       `--out-of-core: categorical columns (${algorithm === 'kprototypes' ? '--algorithm kprototypes' : `--categorical ${categorical!.join(',')}`}) need the data in memory; leave out --out-of-core`,
     );
+}
+
+/**
+ * The categorical columns profiled by their category shares: the clustered ones (role 'feature')
+ * and those left out of the default features (role 'profile'), but not those with too many values.
+ */
+export function categoricalProfileColumns(
+  roles: ColumnRoles,
+): { name: string; role: 'feature' | 'profile' }[] {
+  return [
+    ...(roles.categorical ?? []).map((name) => ({ name, role: 'feature' as const })),
+    ...(roles.categoricalLeftOut ?? [])
+      .filter((c) => c.distinct <= MAX_CATEGORIES)
+      .map((c) => ({ name: c.column, role: 'profile' as const })),
+  ];
 }

@@ -15,6 +15,8 @@ import {
   personaNames,
   readNamesFile,
 } from '../segment/personas.js';
+import { categoricalProfileColumns } from './categorical-data.js';
+import { categoryShares } from '../segment/category-shares.js';
 import { computeProfiles, type ProfileColumn, type Profiles } from '../segment/profile.js';
 
 export interface NamingOptions {
@@ -41,6 +43,8 @@ export function describeSegments(
     ...roles.profile.map((name) => ({ name, role: 'profile' as const })),
   ];
   const profiles = computeProfiles(table, labels, k, columns);
+  const categorical = categoricalProfileColumns(roles);
+  if (categorical.length > 0) profiles.categories = categoryShares(table, labels, k, categorical);
   return { profiles, names: namesFromProfiles(profiles, columns, options) };
 }
 

@@ -36,12 +36,12 @@ export interface CategoricalEncoding {
 export const MISSING_CATEGORY = '(missing)';
 
 /** The text of a cell as a category key (numbers as JavaScript writes them: 1.0 is '1'). */
-function cellKey(value: unknown): string {
+export function categoryKey(value: unknown): string {
   if (value === null || value === undefined) return MISSING_CATEGORY;
   return typeof value === 'string' ? value : String(value);
 }
 
-function orderCategories(keys: string[]): string[] {
+export function orderCategories(keys: string[]): string[] {
   const numeric = keys.every((k) => k !== MISSING_CATEGORY && k.trim() !== '' && !isNaN(+k));
   const missingLast = (a: string, b: string): number =>
     a === MISSING_CATEGORY ? 1 : b === MISSING_CATEGORY ? -1 : 0;
@@ -61,7 +61,7 @@ export function fitCategoricalEncoding(
     if (!column) throw new InputError(`--categorical: column '${name}' is not in the input`);
     const counts = new Map<string, number>();
     for (let i = 0; i < n; i++) {
-      const key = cellKey(column.get(i));
+      const key = categoryKey(column.get(i));
       counts.set(key, (counts.get(key) ?? 0) + 1);
       if (counts.size > MAX_CATEGORIES)
         throw new InputError(
@@ -84,7 +84,7 @@ export function categoryCodes(table: Table, encoding: CategoricalEncoding): Int3
     const index = new Map(categories.map((c, l) => [c, l]));
     const codes = new Int32Array(table.numRows);
     for (let i = 0; i < codes.length; i++) {
-      const key = cellKey(column.get(i));
+      const key = categoryKey(column.get(i));
       const l = index.get(key);
       if (l === undefined)
         throw new InputError(
