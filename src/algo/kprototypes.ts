@@ -50,8 +50,11 @@ export interface KPrototypesIteration {
 }
 
 export interface KPrototypesResult {
-  /** K×numericDims means, in the numeric clustering space (unscaled by s). */
-  means: Float32Array;
+  /**
+   * K×numericDims means, in the numeric clustering space: the float32 centres divided by s in
+   * float64, so that prototypeCentres gives back exactly the centres the fit assigned with.
+   */
+  means: Float64Array;
   /** K×C modes: category indices. */
   modes: Int32Array;
   labels: Int32Array;
@@ -194,10 +197,10 @@ function splitPrototypes(
   centres: Float32Array,
   settings: KPrototypesSettings,
   d: number,
-): { means: Float32Array; modes: Int32Array } {
+): { means: Float64Array; modes: Int32Array } {
   const { k, numericDims: q, categories } = settings;
   const s = kprototypesScale(settings.gamma);
-  const means = new Float32Array(k * q);
+  const means = new Float64Array(k * q);
   const modes = new Int32Array(k * categories.length);
   for (let c = 0; c < k; c++) {
     for (let j = 0; j < q; j++) means[c * q + j] = centres[c * d + j] / s;
@@ -214,7 +217,7 @@ function splitPrototypes(
 
 /** The prototypes as centres of the k-prototypes space (predict assigns with them). */
 export function prototypeCentres(
-  means: Float32Array,
+  means: Float64Array,
   modes: Int32Array,
   k: number,
   numericDims: number,

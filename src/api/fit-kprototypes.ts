@@ -115,7 +115,7 @@ export async function fitKPrototypes(
   );
   const c = space.categories.length;
   return {
-    centres: r.means,
+    centres: Float32Array.from(r.means),
     labels: r.labels,
     iterations: r.iterations,
     converged: r.converged,
@@ -130,6 +130,10 @@ export async function fitKPrototypes(
     emHistory: [],
     gmm: undefined,
     kprototypes: {
+      // The means in float64 (modelBase's rows would be the float32 rounding of them).
+      centres: Array.from({ length: s.k }, (_, k) =>
+        Array.from(r.means.subarray(k * space.numericDims, (k + 1) * space.numericDims)),
+      ),
       gamma: space.gamma,
       cost: r.cost,
       modes: Array.from({ length: s.k }, (_, k) =>

@@ -320,7 +320,7 @@ interface AlgorithmRun {
         'covarianceType' | 'regCovar' | 'weights' | 'covariances' | 'logLikelihood' | 'bic' | 'aic'
       >
     | undefined;
-  kprototypes?: Pick<KPrototypesModel, 'gamma' | 'cost' | 'modes'>;
+  kprototypes?: Pick<KPrototypesModel, 'centres' | 'gamma' | 'cost' | 'modes'>;
 }
 
 async function fitKMeans(

@@ -28,7 +28,7 @@ export function scoringSpace(
   return {
     matrix: appendIndicators(numeric, codes, encoding, () => 1, kprototypesScale(model.gamma)),
     centres: prototypeCentres(
-      modelCentres(model),
+      Float64Array.from(model.centres.flat()),
       Int32Array.from(model.modes.flat()),
       model.k,
       numeric.dims,
