@@ -339,7 +339,7 @@ describe('k-prototypes (Huang 1998)', () => {
       const { prepareData } = await import('../src/api/prepare.js');
       const { kprototypesSpace } = await import('../src/api/fit-kprototypes.js');
       const data = await prepareData(table, settings);
-      const space = kprototypesSpace(data, undefined);
+      const space = kprototypesSpace('kprototypes', data, undefined)!;
       const handle = await backend.attach(space.matrix);
       const r = await runKPrototypes(backend, handle, {
         ...space,

@@ -13,6 +13,7 @@ import { UsageError } from '../errors.js';
 import { appendIndicators, type CategoricalEncoding } from '../prep/categorical.js';
 import type { CategoricalData } from './categorical-data.js';
 import type { Algorithm } from './parameters.js';
+import type { ColumnRoles } from '../data/schema.js';
 
 /**
  * The categorical side of `fit`: the checks that tie --categorical to the algorithm and the
@@ -22,11 +23,12 @@ import type { Algorithm } from './parameters.js';
 /** --categorical with an algorithm and an init it can run with; explicit centres have no categories. */
 export function checkCategoricalFit(
   algorithm: Algorithm,
-  encoding: CategoricalEncoding | undefined,
+  data: Pick<CategoricalData, 'encoding'> & { roles: ColumnRoles },
   initOption: unknown,
   methods: readonly string[],
-  detected: readonly string[],
 ): void {
+  const { encoding } = data;
+  const detected = (data.roles.categoricalLeftOut ?? []).map((c) => c.column);
   if (algorithm === 'kprototypes' && !encoding)
     throw new UsageError(
       `--algorithm kprototypes: name the categorical columns with --categorical${detected.length ? ` (found: ${detected.join(',')})` : ''}`,
@@ -64,11 +66,16 @@ export interface KPrototypesSpace {
   numericDims: number;
 }
 
-/** k-prototypes' dataset from the prepared data: γ given, or Huang's default from the numeric spreads. */
+/**
+ * k-prototypes' dataset from the prepared data (undefined for the other algorithms): γ given, or
+ * Huang's default from the numeric spreads.
+ */
 export function kprototypesSpace(
+  algorithm: Algorithm,
   data: CategoricalData,
   gamma: number | undefined,
-): KPrototypesSpace {
+): KPrototypesSpace | undefined {
+  if (algorithm !== 'kprototypes') return undefined;
   const encoding = data.encoding!;
   const numeric = leadingColumns(data.matrix, data.numericDims);
   const stds = Array.from({ length: numeric.dims }, (_, j) => matrixColumnStats(numeric, j).std);
@@ -81,7 +88,10 @@ export function kprototypesSpace(
   };
 }
 
-/** Runs k-prototypes on the attached space; returns the run in the shape fit() reports. */
+/**
+ * Runs k-prototypes on the attached space (k-means' nearest-centre steps there: fit() dispatches
+ * it where k-means runs); returns the run in the shape fit() reports.
+ */
 export async function fitKPrototypes(
   backend: Backend,
   handle: DatasetHandle,
@@ -94,7 +104,7 @@ export async function fitKPrototypes(
     tol: number;
     seed: number;
   },
-  onIteration: ((stat: IterationStat) => void) | undefined,
+  { onIteration }: { onIteration?: (stat: IterationStat) => void },
 ) {
   const r: KPrototypesResult = await runKPrototypes(
     backend,

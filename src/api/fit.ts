@@ -36,12 +36,7 @@ import {
   type PreparedData,
 } from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
-import {
-  categoricalModelFields,
-  checkCategoricalFit,
-  fitKPrototypes,
-  kprototypesSpace,
-} from './fit-kprototypes.js';
+import * as categorical from './fit-kprototypes.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -143,25 +138,16 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     backendChoice,
     covariance,
     regCovar,
-    gamma,
     initOption,
     nInitOption,
     methods,
   } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
-  const kprototypes = algorithm === 'kprototypes';
-
   const data = await prepareData(input, options, options.frozenPreprocessing);
   const { matrix, prep, roles, table } = data;
   excludedNotices(roles).forEach(notice);
-  checkCategoricalFit(
-    algorithm,
-    data.encoding,
-    initOption,
-    methods,
-    (roles.categoricalLeftOut ?? []).map((c) => c.column),
-  );
+  categorical.checkCategoricalFit(algorithm, data, initOption, methods);
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
   const { init, nInit } = await resolveInitialisation(
@@ -175,51 +161,44 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   const backend = await openBackend(backendChoice, notice, options);
   try {
     const started = performance.now();
-    const space = kprototypes ? kprototypesSpace(data, gamma) : undefined;
+    const space = categorical.kprototypesSpace(algorithm, data, options.gamma);
     const handle = await backend.attach(space?.matrix ?? matrix);
-    const run: AlgorithmRun = space
-      ? await fitKPrototypes(
+    const run = gmm
+      ? await fitMixture(
           backend,
           handle,
-          space,
-          { k, init, nInit, maxIter, tol, seed },
-          options.onIteration,
+          { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
+          meanVariance,
+          options,
+          notice,
         )
-      : gmm
-        ? await fitMixture(
-            backend,
-            handle,
-            { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
-            meanVariance,
-            options,
-            notice,
-          )
-        : minibatch
-          ? kmeansRun(
-              await runMiniBatchKMeans(
-                backend,
-                handle,
-                {
-                  k,
-                  batchSize,
-                  maxIter,
-                  tol,
-                  maxNoImprovement: 10,
-                  seed,
-                  init: init as 'k-means++' | 'random' | Float32Array,
-                },
-                meanVariance,
-                openHostBackend,
-                options.onIteration,
-              ),
-            )
-          : await fitKMeans(
+      : minibatch
+        ? kmeansRun(
+            await runMiniBatchKMeans(
               backend,
               handle,
-              { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
+              {
+                k,
+                batchSize,
+                maxIter,
+                tol,
+                maxNoImprovement: 10,
+                seed,
+                init: init as 'k-means++' | 'random' | Float32Array,
+              },
               meanVariance,
-              options,
-            );
+              openHostBackend,
+              options.onIteration,
+            ),
+          )
+        : await fitKMeans(
+            backend,
+            handle,
+            { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
+            meanVariance,
+            options,
+            space,
+          );
     await backend.detach(handle);
     const seconds = (performance.now() - started) / 1000;
     const counts = new Array<number>(k).fill(0);
@@ -230,12 +209,12 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
         `${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`,
       );
     const { profiles, names } = describeSegments(table, roles, run.labels, k, options);
-    const categorical = categoricalModelFields(data, run.centres, k, kprototypes);
+    const encoded = categorical.categoricalModelFields(data, run.centres, k, space !== undefined);
     const base = modelBase({
       prep,
       id: roles.id,
       k,
-      centres: categorical.numeric,
+      centres: encoded.numeric,
       iterations: run.iterations,
       converged: run.converged,
       rows: matrix.rows,
@@ -254,7 +233,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
         ? { ...base, algorithm: 'kprototypes', categorical: data.encoding!, ...run.kprototypes }
         : {
             ...base,
-            ...categorical.fields,
+            ...encoded.fields,
             algorithm: 'kmeans',
             inertia: run.inertia!,
             ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
@@ -329,7 +308,9 @@ async function fitKMeans(
   settings: Parameters<typeof runKMeans>[2],
   meanVariance: number,
   options: FitOptions,
+  space?: categorical.KPrototypesSpace,
 ): Promise<AlgorithmRun> {
+  if (space) return categorical.fitKPrototypes(backend, handle, space, settings, options);
   return kmeansRun(
     await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration }),
   );

@@ -126,7 +126,7 @@ async function selectRun(input: TableInput, options: SelectOptions): Promise<Sel
     regCovar,
   } = resolveParameters(SELECT_RUN_PARAMETERS, options, algorithm);
   const data = await prepareData(input, options);
-  checkCategoricalFit(algorithm, data.encoding, 'k-means++', ['k-means++'], []);
+  checkCategoricalFit(algorithm, data, 'k-means++', ['k-means++']);
   excludedNotices(data.roles).forEach(notice);
   prepNotices(data.report).forEach(notice);
   const { matrix } = data;
