@@ -7,6 +7,7 @@ import {
   parseModel,
   predict,
   profilesCsv,
+  selectK,
   UsageError,
   type KPrototypesModel,
 } from '../src/index.js';
@@ -199,6 +200,13 @@ describe('the encoding lives in the model and predict applies it', () => {
     await expect(fit(table, { k: 3, backend: 'cpu', algorithm: 'kprototypes' })).rejects.toThrow(
       '--algorithm kprototypes: name the categorical columns with --categorical (found: Channel,Region)',
     );
+    const kproto = { k: 3, backend: 'cpu' as const, algorithm: 'kprototypes' as const };
+    await expect(fit(table, { ...kproto, categorical: ['Region'], gamma: 0 })).rejects.toThrow(
+      /--gamma/,
+    );
+    await expect(
+      selectK(table, { k: '2..3', algorithm: 'gmm', categorical: ['Channel'], backend: 'cpu' }),
+    ).rejects.toThrow(UsageError);
   });
 });
 
