@@ -189,6 +189,43 @@ describe('the encoding lives in the model and predict applies it', () => {
     );
   });
 
+  test('a damaged categorical model is refused, naming what is wrong', async () => {
+    const table = wholesale();
+    const kmeans = (await fit(table, { k: 2, backend: 'cpu', categorical: ['Region'] })).model;
+    const kproto = (
+      await fit(table, { k: 2, backend: 'cpu', categorical: ['Region'], algorithm: 'kprototypes' })
+    ).model;
+    interface Editable {
+      categorical?: { columns: { weight: number; categories: string[] }[] };
+      modes: number[][];
+      gamma: number;
+    }
+    const damaged = (model: object, change: (m: Editable) => void): string => {
+      const m = structuredClone(model) as Editable;
+      change(m);
+      try {
+        parseModel(JSON.stringify(m), 'm.json');
+        return 'accepted';
+      } catch (error) {
+        expect(error).toBeInstanceOf(InputError);
+        return (error as Error).message;
+      }
+    };
+    expect(damaged(kmeans, (m) => (m.categorical!.columns[0].weight = 0))).toMatch(
+      /"categorical.columns\[0\].weight" must be a positive number/,
+    );
+    expect(
+      damaged(kmeans, (m) => (m.categorical!.columns[0].categories = ['1', '1', '3'])),
+    ).toMatch(/categories" must be distinct strings/);
+    expect(damaged(kmeans, (m) => m.categorical!.columns[0].categories.pop())).toMatch(
+      /centre 0 must be 8 finite numbers/,
+    );
+    expect(damaged(kproto, (m) => (m.modes[1] = [3]))).toMatch(/"modes" must be k=2 rows/);
+    expect(damaged(kproto, (m) => delete m.categorical)).toMatch(/"categorical" is missing/);
+    expect(damaged(kproto, (m) => (m.gamma = -1))).toMatch(/"gamma" must be a positive number/);
+    expect(damaged(kproto, () => undefined)).toBe('accepted');
+  });
+
   test('gmm and explicit initial centres refuse --categorical; kprototypes needs it', async () => {
     const table = wholesale();
     await expect(
