@@ -69,7 +69,7 @@ export interface FitStats {
   algorithm: Algorithm;
   k: number;
   iterations: number;
-  /** k-means: Σ squared distances to the centres, in the clustering space (after preprocessing); gmm: undefined. */
+  /** k-means: Σ squared distances to the centres, in the clustering space; kprototypes: its cost; gmm: undefined. */
   inertia: number | undefined;
   /** gmm: mean log-likelihood per row under the final parameters (scikit-learn's score). */
   logLikelihood: number | undefined;
