@@ -74,6 +74,7 @@ export {
   COMMON_PARAMETERS,
   KMEANS_PARAMETERS,
   GMM_PARAMETERS,
+  KPROTOTYPES_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
   PREP_PARAMETERS,
   PREDICT_PARAMETERS,
@@ -105,6 +106,7 @@ export {
   MODEL_VERSION,
   type KMeansModel,
   type GmmModel,
+  type KPrototypesModel,
   type SegmentModel,
 } from './model/model.js';
 export type { IterationStat } from './algo/kmeans.js';

@@ -86,9 +86,12 @@ describe('the process exits after a CPU fit on worker threads', () => {
 });
 
 test('GPUSEG_THREADS that is not a thread count is a usage error naming it', () => {
-  const r = gpuseg(['fit', 'datasets/wholesale-customers.arrow', '--k', '3', '--backend', 'cpu'], {
-    GPUSEG_THREADS: '0',
-  });
+  // (features named: the default would add the notices about Channel and Region first)
+  const fresh = ['--features', 'Fresh,Milk'];
+  const r = gpuseg(
+    ['fit', 'datasets/wholesale-customers.arrow', ...fresh, '--k', '3', '--backend', 'cpu'],
+    { GPUSEG_THREADS: '0' },
+  );
   expect(r.status).toBe(2);
   expect(errors(r)).toMatch(/^gpuseg: error: GPUSEG_THREADS=0 is not a whole number of threads/);
   expect(errors(r).split('\n')).toHaveLength(1);

@@ -215,7 +215,7 @@ function centreUpdate(
  * Re-seeds empty clusters as scikit-learn does: each takes one of the rows farthest from their
  * (old) centres, which leaves its previous cluster. Mutates sums and counts; returns how many.
  */
-async function repairEmptyClusters(
+export async function repairEmptyClusters(
   backend: Backend,
   handle: DatasetHandle,
   centres: Float32Array,

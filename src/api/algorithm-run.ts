@@ -3,10 +3,11 @@ import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
 import { runGmm, type GmmIterationStat } from '../algo/gmm.js';
 import { runKMeans, type IterationStat, type KMeansResult } from '../algo/kmeans.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
-import type { GmmModel } from '../model/model.js';
+import type { GmmModel, KPrototypesModel } from '../model/model.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 import type { FitOptions } from './fit.js';
+import { fitKPrototypes, type KPrototypesSpace } from './fit-kprototypes.js';
 import { emptyComponentsNotice } from './notices.js';
 
 /**
@@ -35,6 +36,7 @@ export interface AlgorithmRun {
         'covarianceType' | 'regCovar' | 'weights' | 'covariances' | 'logLikelihood' | 'bic' | 'aic'
       >
     | undefined;
+  kprototypes?: Pick<KPrototypesModel, 'centres' | 'gamma' | 'cost' | 'modes'>;
 }
 
 export async function fitKMeans(
@@ -43,7 +45,9 @@ export async function fitKMeans(
   settings: Parameters<typeof runKMeans>[2],
   meanVariance: number,
   options: FitOptions,
+  space?: KPrototypesSpace,
 ): Promise<AlgorithmRun> {
+  if (space) return fitKPrototypes(backend, handle, space, settings, options);
   return kmeansRun(
     await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration }),
   );

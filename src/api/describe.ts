@@ -15,6 +15,8 @@ import {
   personaNames,
   readNamesFile,
 } from '../segment/personas.js';
+import { categoricalProfileColumns } from './categorical-data.js';
+import { categoryShares } from '../segment/category-shares.js';
 import { computeProfiles, type ProfileColumn, type Profiles } from '../segment/profile.js';
 
 export interface NamingOptions {
@@ -37,8 +39,23 @@ export function describeSegments(
   options: NamingOptions,
 ): { profiles: Profiles; names: string[] | undefined } {
   const columns = profileColumns(roles);
-  const profiles = computeProfiles(table, labels, k, columns);
+  const profiles = profilesWithCategories(table, roles, labels, k, columns);
   return { profiles, names: namesFromProfiles(profiles, columns, options) };
+}
+
+/** Profiles over the numeric columns, and each categorical column's shares per segment. */
+function profilesWithCategories(
+  table: Table,
+  roles: ColumnRoles,
+  labels: Int32Array,
+  k: number,
+  columns: ProfileColumn[],
+  names?: string[],
+): Profiles {
+  const profiles = computeProfiles(table, labels, k, columns, names);
+  const categorical = categoricalProfileColumns(roles);
+  if (categorical.length > 0) profiles.categories = categoryShares(table, labels, k, categorical);
+  return profiles;
 }
 
 /**
@@ -63,7 +80,7 @@ export function describeSegmentsLazily(
   let profiles: Profiles | undefined;
   return {
     names,
-    profiles: () => (profiles ??= computeProfiles(table, labels, k, columns, names)),
+    profiles: () => (profiles ??= profilesWithCategories(table, roles, labels, k, columns, names)),
   };
 }
 

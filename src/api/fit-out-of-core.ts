@@ -23,6 +23,7 @@ import { featureMatrix } from './input.js';
 import { countMissing, kmeansOutOfCore, mixtureOutOfCore, openSpill } from './out-of-core-runs.js';
 import { OUT_OF_CORE_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { checkDataOptions, prepNotices } from './prepare.js';
+import { rejectCategoricalOutOfCore } from './categorical-data.js';
 import { noticeCollector } from './notices.js';
 
 /**
@@ -89,6 +90,7 @@ export async function fitOutOfCore(
   const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
   const dataOptions = checkDataOptions(options);
+  rejectCategoricalOutOfCore(settings.algorithm, dataOptions.categorical);
   const { k, seed, maxIter, tol } = settings;
 
   const source = await openChunkSource(path, chunkRows);

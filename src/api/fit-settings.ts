@@ -10,6 +10,7 @@ import {
   COMMON_PARAMETERS,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
+  KPROTOTYPES_PARAMETERS,
   parameter,
   resolveParameters,
   type ParameterOptions,
@@ -22,6 +23,7 @@ const PARALLEL_SEEDING_MIN_ROWS = 200_000;
 export const FIT_PARAMETERS = [
   ...KMEANS_PARAMETERS,
   ...GMM_PARAMETERS,
+  ...KPROTOTYPES_PARAMETERS,
   parameter(COMMON_PARAMETERS, 'backend'),
 ] as const;
 
@@ -36,7 +38,7 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
   const initOption = init ?? (gmm ? 'kmeans' : 'auto');
   const methods = gmm
     ? ['kmeans', 'k-means++', 'random']
-    : minibatch
+    : minibatch || algorithm === 'kprototypes'
       ? ['auto', 'k-means++', 'random']
       : ['auto', 'k-means++', 'k-means||', 'random'];
   if (
@@ -79,7 +81,9 @@ export async function resolveInitialisation(
 ): Promise<{ init: KMeansInit | GmmInit; nInit: number }> {
   const method =
     s.initOption === 'auto'
-      ? rows >= PARALLEL_SEEDING_MIN_ROWS && s.algorithm !== 'minibatch-kmeans'
+      ? rows >= PARALLEL_SEEDING_MIN_ROWS &&
+        s.algorithm !== 'minibatch-kmeans' &&
+        s.algorithm !== 'kprototypes'
         ? 'k-means||'
         : 'k-means++'
       : s.initOption;

@@ -9,7 +9,7 @@ import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend, openHostBackend } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError } from '../errors.js';
-import type { SegmentModel } from '../model/model.js';
+import type { KPrototypesModel, SegmentModel } from '../model/model.js';
 import type { PrepReport, Preprocessing } from '../prep/preprocess.js';
 import { describeSegmentsLazily, type NamingOptions } from './describe.js';
 import type { Profiles } from '../segment/profile.js';
@@ -29,6 +29,7 @@ import {
   type PreparedData,
 } from './prepare.js';
 import { noticeCollector } from './notices.js';
+import * as categorical from './fit-kprototypes.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -61,7 +62,7 @@ export interface FitStats {
   algorithm: Algorithm;
   k: number;
   iterations: number;
-  /** k-means: Σ squared distances to the centres, in the clustering space (after preprocessing); gmm: undefined. */
+  /** k-means: Σ squared distances to the centres, in the clustering space; kprototypes: its cost; gmm: undefined. */
   inertia: number | undefined;
   /** gmm: mean log-likelihood per row under the final parameters (scikit-learn's score). */
   logLikelihood: number | undefined;
@@ -149,6 +150,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   const data = await prepareData(input, options, options.frozenPreprocessing);
   const { matrix, prep, roles, table } = data;
   excludedNotices(roles).forEach(notice);
+  categorical.checkCategoricalFit(algorithm, data, initOption, methods);
   prepNotices(data.report).forEach(notice);
   if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
   const { init, nInit } = await resolveInitialisation(
@@ -165,7 +167,8 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   const backendSeconds = since(backendStarted);
   try {
     const started = performance.now();
-    const handle = await backend.attach(matrix);
+    const space = categorical.kprototypesSpace(algorithm, data, options.gamma);
+    const handle = await backend.attach(space?.matrix ?? matrix);
     const run = gmm
       ? await fitMixture(
           backend,
@@ -200,6 +203,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
             { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
             meanVariance,
             options,
+            space,
           );
     await backend.detach(handle);
     const seconds = since(started);
@@ -213,11 +217,12 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
         `${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`,
       );
     const { profiles, names } = describeSegmentsLazily(table, roles, run.labels, k, options);
+    const encoded = categorical.categoricalModelFields(data, run.centres, k, space !== undefined);
     const base = modelBase({
       prep,
       id: roles.id,
       k,
-      centres: run.centres,
+      centres: encoded.numeric,
       iterations: run.iterations,
       converged: run.converged,
       rows: matrix.rows,
@@ -232,12 +237,15 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     // A mini-batch model scores new rows exactly as a k-means one: nearest centre.
     const model: SegmentModel = run.gmm
       ? { ...base, algorithm: 'gmm', ...run.gmm }
-      : {
-          ...base,
-          algorithm: 'kmeans',
-          inertia: run.inertia!,
-          ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
-        };
+      : run.kprototypes
+        ? { ...base, algorithm: 'kprototypes', categorical: data.encoding!, ...run.kprototypes }
+        : {
+            ...base,
+            ...encoded.fields,
+            algorithm: 'kmeans',
+            inertia: run.inertia!,
+            ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
+          };
     const assignments = outputTable(table, roles.id, run, names, k);
     const timing = {
       prepare,

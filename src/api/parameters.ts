@@ -30,7 +30,7 @@ type ParameterKind =
   | 'centres';
 
 /** The algorithms `fit` runs; some defaults depend on it. */
-const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm'] as const;
+const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm', 'kprototypes'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface ParameterSpec {
@@ -132,7 +132,7 @@ export const KMEANS_PARAMETERS = [
     choices: ALGORITHMS,
     default: 'kmeans',
     description:
-      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); or gmm (a Gaussian mixture: soft segments with a probability per segment)',
+      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); gmm (a Gaussian mixture: soft segments with a probability per segment); or kprototypes (numeric means and --categorical modes, Huang 1998)',
   },
   {
     name: 'batchSize',
@@ -164,7 +164,7 @@ export const KMEANS_PARAMETERS = [
     kind: 'int',
     min: 1,
     // scikit-learn's: KMeans 300, MiniBatchKMeans 100, GaussianMixture 100.
-    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100 },
+    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100, kprototypes: 100 },
     description: 'most iterations per run (default: 300 for k-means, 100 for gmm)',
   },
   {
@@ -173,9 +173,9 @@ export const KMEANS_PARAMETERS = [
     kind: 'number',
     min: 0,
     // scikit-learn's: KMeans 1e-4, MiniBatchKMeans 0 (early stopping instead), GaussianMixture 1e-3.
-    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3 },
+    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3, kprototypes: 0 },
     description:
-      'k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less',
+      'k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less; kprototypes (default 0): when the cost falls by no more than tol × cost, 0: when labels stop changing',
   },
   {
     name: 'seed',
@@ -244,6 +244,25 @@ export const PREP_PARAMETERS = [
     above: 0,
     description:
       'project onto n principal components, or (0 < n < 1) the fewest explaining that share of variance',
+  },
+  {
+    name: 'categorical',
+    flag: '--categorical <a,b>',
+    kind: 'list',
+    description:
+      'columns clustered as categories: one-hot, each weighted to count as much as one standardised feature (kprototypes: matched by mode)',
+  },
+] as const satisfies readonly ParameterSpec[];
+
+/** k-prototypes' mismatch weight (Huang 1998). */
+export const KPROTOTYPES_PARAMETERS = [
+  {
+    name: 'gamma',
+    flag: '--gamma <x>',
+    kind: 'number',
+    above: 0,
+    description:
+      'kprototypes: cost of one categorical mismatch, against squared distance in the clustering space (default: half the mean standard deviation of the numeric features there, Huang 1998; 0.5 when standardised)',
   },
 ] as const satisfies readonly ParameterSpec[];
 

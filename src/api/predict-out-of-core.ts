@@ -18,6 +18,7 @@ import {
 } from './parameters.js';
 import { modelColumns, type PredictOptions } from './predict.js';
 import { noticeCollector } from './notices.js';
+import { rejectCategoricalOutOfCore } from './categorical-data.js';
 
 const PREDICT_OUT_OF_CORE_PARAMETERS = [
   ...PREDICT_PARAMETERS,
@@ -61,6 +62,10 @@ export async function predictOutOfCore(
   } = resolveParameters(PREDICT_OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
   const model = resolveModel(modelOrPath);
+  rejectCategoricalOutOfCore(
+    model.algorithm,
+    model.categorical?.columns.map((c) => c.name),
+  );
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(
     source.schema.fields.map((f) => f.name),

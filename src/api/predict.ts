@@ -3,7 +3,8 @@ import type { Table, Vector } from 'apache-arrow';
 import { openBackend } from '../backend/select.js';
 import { InputError, UsageError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
-import { resolveModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
+import { resolveModel, modelMixture, type SegmentModel } from '../model/model.js';
+import { scoringSpace } from './predict-categorical.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
@@ -82,7 +83,9 @@ async function predictRun(
     { id, features: model.features },
     { allowMissing },
   );
-  const matrix = prep ? applyPreprocessing(prep, raw) : raw;
+  const numeric = prep ? applyPreprocessing(prep, raw) : raw;
+  const scoring = model.algorithm === 'gmm' ? undefined : scoringSpace(table, model, numeric);
+  const matrix = scoring?.matrix ?? numeric;
   const backend = await openBackend(backendChoice, notice, options);
   try {
     const handle = await backend.attach(matrix);
@@ -116,8 +119,11 @@ async function predictRun(
         ),
       };
     }
-    const { labels, sqDistances } = await backend.assign(handle, modelCentres(model), model.k);
+    const { labels, sqDistances } = await backend.assign(handle, scoring!.centres, model.k);
     await backend.detach(handle);
+    // k-prototypes: the distance column is √(Huang's cost).
+    if (scoring!.sqScale !== 1)
+      for (let i = 0; i < sqDistances.length; i++) sqDistances[i] *= scoring!.sqScale;
     if (model.segmentNames) named.segment_name = segmentNameColumn(labels, model.segmentNames);
     return {
       ...common,

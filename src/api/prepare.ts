@@ -11,6 +11,7 @@ import {
   type Preprocessing,
 } from '../prep/preprocess.js';
 import { featureMatrix, loadInput, type TableInput } from './input.js';
+import { categoricalNotices, encodeCategorical, type CategoricalData } from './categorical-data.js';
 import {
   COMMON_PARAMETERS,
   PREP_PARAMETERS,
@@ -38,7 +39,7 @@ const DATA_PARAMETERS = [
  */
 export type DataOptions = ParameterOptions<typeof DATA_PARAMETERS>;
 
-export interface PreparedData {
+export interface PreparedData extends CategoricalData {
   table: Table;
   roles: ColumnRoles;
   /** The clustering space: preprocessed features (or principal components), float32. */
@@ -66,7 +67,7 @@ export async function prepareData(
   ]);
   const { roles, matrix } = featureMatrix(
     table,
-    { id: o.id, features: o.features, profile: o.profile },
+    { id: o.id, features: o.features, profile: o.profile, categorical: o.categorical },
     { allowMissing: o.impute !== 'none', ownTable: typeof input === 'string' },
   );
   if (o.pca !== undefined && o.pca >= 1 && o.pca > matrix.dims)
@@ -81,15 +82,22 @@ export async function prepareData(
         `features (${given}) differ from the frozen preprocessing's (${frozen.features.join(', ')}); use the same features or refit the preprocessing`,
       );
     const report = { correlated: [], imputed: [], clipped: [] };
-    return { table, roles, matrix: applyPreprocessing(frozen, matrix), prep: frozen, report };
+    const prepared = applyPreprocessing(frozen, matrix);
+    return {
+      table,
+      roles,
+      prep: frozen,
+      report,
+      ...encodeCategorical(table, roles, prepared, true),
+    };
   }
   const { prep, matrix: clustering, report } = fitPreprocessing(matrix, o);
-  return { table, roles, matrix: clustering, prep, report };
+  return { table, roles, prep, report, ...encodeCategorical(table, roles, clustering, false) };
 }
 
 /** One notice per numeric-looking text column left out of the default features. */
 export function excludedNotices(roles: ColumnRoles): string[] {
-  return (roles.excluded ?? []).map(excludedNotice);
+  return [...(roles.excluded ?? []).map(excludedNotice), ...categoricalNotices(roles)];
 }
 
 /** One-line notices about the preprocessing, for the CLI and `stats.notices`. */

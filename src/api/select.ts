@@ -25,6 +25,7 @@ import {
   type ParameterOptions,
 } from './parameters.js';
 import { excludedNotices, prepareData, prepNotices, type DataOptions } from './prepare.js';
+import { checkCategoricalFit } from './fit-kprototypes.js';
 import { noticeCollector } from './notices.js';
 
 /** select's parameters: its own `algorithm` (kmeans or gmm) and `nInit` (default 1), fit's others. */
@@ -125,6 +126,7 @@ async function selectRun(input: TableInput, options: SelectOptions): Promise<Sel
     regCovar,
   } = resolveParameters(SELECT_RUN_PARAMETERS, options, algorithm);
   const data = await prepareData(input, options);
+  checkCategoricalFit(algorithm, data, 'k-means++', ['k-means++']);
   excludedNotices(data.roles).forEach(notice);
   prepNotices(data.report).forEach(notice);
   const { matrix } = data;

@@ -9,6 +9,7 @@ import {
   whyNotNumeric,
   type ExcludedColumn,
 } from './column-types.js';
+import { resolveCategorical, type CategoricalColumn } from './categorical-roles.js';
 
 /** Which column identifies a row, which are clustered, which only come back in profiles. */
 export interface ColumnRoles {
@@ -18,12 +19,17 @@ export interface ColumnRoles {
   profile: string[];
   /** Text columns that look numeric, left out of the default features (none when features are named). */
   excluded?: ExcludedColumn[];
+  /** Columns clustered as categories (--categorical), in the order given. */
+  categorical?: string[];
+  /** Categorical columns left out of the default features (none when features are named). */
+  categoricalLeftOut?: CategoricalColumn[];
 }
 
 export interface RoleRequest {
   id?: string;
   features?: string[];
   profile?: string[];
+  categorical?: string[];
 }
 
 /** Column names tried, in order, when no --id is given (compared case-insensitively without _ or spaces). */
@@ -73,6 +79,7 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
       );
   }
 
+  const categorical = resolveCategorical(table, request, id, requireColumn);
   let features: string[];
   const excluded: ExcludedColumn[] = [];
   if (request.features && request.features.length > 0) {
@@ -90,14 +97,24 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
     }
     features = [...request.features];
   } else {
-    features = table.schema.fields
-      .filter((f) => f.name !== id && !profile.includes(f.name) && columnKind(f.type) === 'numeric')
-      .map((f) => f.name);
     for (const f of table.schema.fields) {
       if (f.name === id || profile.includes(f.name)) continue;
       const e = numericLookingText(table, f);
       if (e) excluded.push(e);
     }
+    const left = new Set([...excluded.map((e) => e.column), ...categorical.names]);
+    categorical.leftOut = categorical.leftOut.filter((c) => !left.has(c.column));
+    const codes = new Set(categorical.leftOut.map((c) => c.column));
+    features = table.schema.fields
+      .filter(
+        (f) =>
+          f.name !== id &&
+          !profile.includes(f.name) &&
+          !categorical.names.includes(f.name) &&
+          !codes.has(f.name) &&
+          columnKind(f.type) === 'numeric',
+      )
+      .map((f) => f.name);
     if (features.length === 0) {
       throw new InputError(
         `the input has no numeric columns to cluster (columns: ${known.join(', ')}); name them with --features`,
@@ -109,7 +126,14 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
     throw new UsageError(
       `--profile: '${overlap[0]}' is also a feature; a column is either clustered or profile-only`,
     );
-  return { id, features, profile, excluded };
+  return {
+    id,
+    features,
+    profile,
+    excluded,
+    categorical: categorical.names,
+    categoricalLeftOut: categorical.leftOut,
+  };
 }
 
 /** Cells looked at, at most, to decide that a text column without a reader's record is not numeric. */

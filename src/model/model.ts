@@ -3,6 +3,8 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 import type { CovarianceType, GmmParameters } from '../algo/gmm-math.js';
 import type { Preprocessing } from '../prep/preprocess.js';
+import type { CategoricalEncoding } from '../prep/categorical.js';
+import { checkCategoricalModel } from './categorical-check.js';
 import { GPUSEG_VERSION } from '../version.js';
 
 /**
@@ -16,14 +18,22 @@ interface ModelBase {
   format: typeof MODEL_FORMAT;
   version: number;
   gpusegVersion: string;
-  algorithm: 'kmeans' | 'gmm';
+  algorithm: 'kmeans' | 'gmm' | 'kprototypes';
   /** Input feature columns (what predict needs in its input). */
   features: string[];
   idColumn: string | null;
   k: number;
   /** Fitted preprocessing; null: the features are clustered as they are. */
   preprocessing: Preprocessing | null;
-  /** K centres in the clustering space (after preprocessing: preprocessing.outputs columns). */
+  /**
+   * --categorical's encoding (categories in order, weights; prep/categorical.ts); predict encodes
+   * these columns of its input with it. Absent without categorical columns.
+   */
+  categorical?: CategoricalEncoding;
+  /**
+   * K centres in the clustering space (after preprocessing: preprocessing.outputs columns, then
+   * k-means with `categorical`: the weighted one-hot columns; k-prototypes: the numeric means only).
+   */
   centres: number[][];
   /** The same centres in input units (features columns), for reading and for warm starts. */
   centresInputUnits: number[][];
@@ -63,7 +73,19 @@ export interface GmmModel extends ModelBase {
   aic: number;
 }
 
-export type SegmentModel = KMeansModel | GmmModel;
+/** k-prototypes (Huang 1998): `centres` are the numeric means, `modes` the categorical prototypes. */
+export interface KPrototypesModel extends ModelBase {
+  algorithm: 'kprototypes';
+  categorical: CategoricalEncoding;
+  /** Cost of one categorical mismatch against squared distance in the clustering space. */
+  gamma: number;
+  /** K rows of one category index per categorical column (into categorical.columns[m].categories). */
+  modes: number[][];
+  /** Σ over the training rows of the cost to their prototype. */
+  cost: number;
+}
+
+export type SegmentModel = KMeansModel | GmmModel | KPrototypesModel;
 
 /** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
 export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
@@ -123,7 +145,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
       `'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`,
     );
   }
-  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm')
+  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm' && m.algorithm !== 'kprototypes')
     return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
   if (
     !Array.isArray(m.features) ||
@@ -149,7 +171,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
   if (prep) checkPreprocessing(prep, bad);
   m.preprocessing = prep;
   const f = m.features.length;
-  const d = prep ? prep.outputs.length : f;
+  const d = (prep ? prep.outputs.length : f) + checkCategoricalModel(m, bad);
   if (typeof m.k !== 'number' || !Number.isInteger(m.k) || m.k < 1)
     return bad('"k" must be a positive integer');
   if (!Array.isArray(m.centres) || m.centres.length !== m.k)

@@ -198,9 +198,11 @@ function summaryHtml(d: ReportData, fmt: NumberFormat): string {
   const algorithm =
     m.algorithm === 'gmm'
       ? `Gaussian mixture (${m.covarianceType} covariance)`
-      : m.trainedWith === 'minibatch-kmeans'
-        ? 'mini-batch k-means'
-        : 'k-means';
+      : m.algorithm === 'kprototypes'
+        ? `k-prototypes (γ = ${Number(m.gamma.toPrecision(3))})`
+        : m.trainedWith === 'minibatch-kmeans'
+          ? 'mini-batch k-means'
+          : 'k-means';
   const rows: [string, string][] = [
     ['data', d.source],
     ...(d.asOf ? [['as of', d.asOf] as [string, string]] : []),

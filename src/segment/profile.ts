@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { forEachColumnPiece, type NumericValues } from '../data/column-pieces.js';
 import { quantile } from '../prep/stats.js';
+import { categoryCsvLines, categoryTextRows, type CategoryShares } from './category-shares.js';
 
 /**
  * Segment profiles: how each segment differs from the average, in original units. For every
@@ -34,6 +35,8 @@ export interface Profiles {
   rows: number;
   population: { column: string; role: ColumnRole; mean: number; median: number; std: number }[];
   segments: SegmentProfile[];
+  /** Categorical columns: each category's share per segment (segment/category-shares.ts). */
+  categories?: CategoryShares[];
 }
 
 /**
@@ -217,7 +220,8 @@ export function profilesCsv(p: Profiles): string {
       ].join(','),
     ),
   );
-  return [head, ...lines].join('\n') + '\n';
+  const categories = categoryCsvLines(p.categories ?? [], p.segments, q, num);
+  return [head, ...lines, ...categories].join('\n') + '\n';
 }
 
 /** The profiles as JSON (snake_case keys, like the other JSON outputs). */
@@ -238,7 +242,26 @@ export function profilesJson(p: Profiles): Record<string, unknown> {
         relative_importance: c.relativeImportance,
         z_score: c.zScore,
       })),
+      ...(p.categories
+        ? {
+            categories: p.categories.map((c) => ({
+              column: c.column,
+              role: c.role,
+              shares: Object.fromEntries(c.categories.map((v, l) => [v, c.segments[s.segment][l]])),
+            })),
+          }
+        : {}),
     })),
+    ...(p.categories
+      ? {
+          categories: p.categories.map((c) => ({
+            column: c.column,
+            role: c.role,
+            categories: c.categories,
+            population_shares: c.population,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -260,6 +283,7 @@ export function profilesText(p: Profiles): string {
       fmt(pop.mean),
       ...p.segments.map((s) => fmt(s.columns[j].mean) + pct(s.columns[j].relativeImportance)),
     ]),
+    ...categoryTextRows(p.categories ?? [], p.segments.length),
   ];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) =>
@@ -270,6 +294,6 @@ export function profilesText(p: Profiles): string {
     line(header),
     ...rows.map(line),
     '',
-    'mean per segment (relative to the population mean); [profile]: not clustered on',
+    `mean per segment (relative to the population mean)${p.categories?.length ? '; name=category: share of the rows' : ''}; [profile]: not clustered on`,
   ].join('\n');
 }

@@ -12,6 +12,7 @@ import {
   fitReport,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
+  KPROTOTYPES_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
   OutputSet,
   PREP_PARAMETERS,
@@ -66,6 +67,7 @@ export function fitCommand(): Command {
     .argument('<input>', 'input table');
   addParameterOptions(command, KMEANS_PARAMETERS, ['k']);
   addParameterOptions(command, GMM_PARAMETERS);
+  addParameterOptions(command, KPROTOTYPES_PARAMETERS);
   command.option(
     '--probabilities',
     "gmm: output p_0 … p_{k−1}, every segment's probability per row",
@@ -211,6 +213,10 @@ export function fitCommand(): Command {
                   empty_components: s.emptyComponents,
                 }
               : {}),
+            ...(result.model.algorithm === 'kprototypes'
+              ? { gamma: result.model.gamma, cost: result.model.cost }
+              : {}),
+            categorical: result.model.categorical?.columns.map((c) => c.name) ?? [],
             backend: s.backend,
             device: s.device,
             rows: s.rows,
@@ -250,7 +256,9 @@ export function fitCommand(): Command {
           `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,
           s.algorithm === 'gmm'
             ? `gmm (${covariance})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
-            : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
+            : result.model.algorithm === 'kprototypes'
+              ? `kprototypes (gamma=${Number(result.model.gamma.toPrecision(4))})  iterations=${s.iterations}  converged=${s.converged}  cost=${s.inertia!.toPrecision(8)}`
+              : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
           `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
           `segment sizes: ${sizes.map((n, c) => `${c}${result.names ? ` ${result.names[c]}` : ''}:${n}`).join('  ')}`,
           ...(output ? [`wrote ${output}`] : []),
