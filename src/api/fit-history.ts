@@ -45,6 +45,7 @@ export async function fitWithHistory(
     ...result,
     assignments: tracked.customers,
     profiles: tracked.profiles,
+    model: tracked.model,
     history: tracked.history,
   };
 }

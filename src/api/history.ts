@@ -6,7 +6,13 @@ import type { Profiles } from '../segment/profile.js';
 import type { EventRow } from '../track/events.js';
 import type { MigrationRow } from '../track/migration.js';
 import { trackPeriod } from '../track/period.js';
-import { planPeriod, tableParquet, writePeriod, type StoredPeriod } from '../track/store.js';
+import {
+  planPeriod,
+  tableParquet,
+  writePeriod,
+  type StoredPeriod,
+  type TrackedModel,
+} from '../track/store.js';
 import { HISTORY_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 
 /**
@@ -120,7 +126,7 @@ export interface PeriodFit {
 export function recordPeriod(
   plan: HistoryPlan,
   f: PeriodFit,
-): { customers: Table; profiles: Profiles; history: HistoryResult } {
+): { customers: Table; profiles: Profiles; model: TrackedModel; history: HistoryResult } {
   const t = trackPeriod(
     {
       asOf: plan.asOf,
@@ -154,6 +160,7 @@ export function recordPeriod(
   return {
     customers: t.customers,
     profiles: t.profiles,
+    model: t.model,
     history: {
       dir: plan.options.dir,
       asOf: plan.asOf,

@@ -126,8 +126,8 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
   return {
     rfm: r,
     selection,
-    // With history, profiles go by stable key (of this period's clusters).
-    fit: tracked ? { ...result, profiles: tracked.profiles } : result,
+    // With history, profiles go by stable key (of this period's clusters); the model carries the keys.
+    fit: tracked ? { ...result, profiles: tracked.profiles, model: tracked.model } : result,
     segments: tracked?.customers ?? new Table(columns),
     history: tracked?.history,
     settings: {

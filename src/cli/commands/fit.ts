@@ -154,7 +154,11 @@ export function fitCommand(): Command {
         if (output) writeTable(output, r.assignments, '--output', outputs);
         if (report) {
           const source = input.split(/[\\/]/).pop();
-          writeTextFile(report, await fitReport(r, { source, currency, revenue }), outputs);
+          writeTextFile(
+            report,
+            await fitReport(r, { source, currency, revenue, asOf, history: history.dir }),
+            outputs,
+          );
         }
         result = { ...r, outOfCore: undefined };
       } else if (

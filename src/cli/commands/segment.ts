@@ -116,6 +116,7 @@ export function segmentCommand(): Command {
           selection: r.selection,
           currency,
           revenue,
+          history: history?.dir,
         });
         writeTextFile(report, html, outputs);
       }
