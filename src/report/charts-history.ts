@@ -49,8 +49,10 @@ export function sizesOverTimeChart(view: HistoryView, fmt: NumberFormat): ChartS
     option: {
       grid: { ...GRID, top: 56 },
       legend: { top: 0, textStyle: { fontSize: 11 } },
-      xAxis: categoryAxis('as of', dates, { boundaryGap: false }),
-      yAxis: valueAxis('customers (published)', { axisLabel: { fontSize: 11, formatter: fmt.count } }),
+      xAxis: categoryAxis('as of', dates),
+      yAxis: valueAxis('customers (published)', {
+        axisLabel: { fontSize: 11, formatter: fmt.count },
+      }),
       series: keys.map((key) => ({
         type: 'line' as const,
         name: keyLabel(view, key),
@@ -65,7 +67,7 @@ export function sizesOverTimeChart(view: HistoryView, fmt: NumberFormat): ChartS
     table: {
       head: ['as of', ...keys.map((k) => keyLabel(view, k))],
       rows: view.periods.map((p) => [
-        { text: p.asOf },
+        { text: p.asOf, value: p.asOf },
         ...keys.map((k): Cell => {
           const n = p.sizes.get(k);
           return n === undefined ? { text: '–', value: null } : { text: fmt.count(n), value: n };
@@ -85,11 +87,21 @@ export function migrationSankeyChart(view: HistoryView, fmt: NumberFormat): Char
     from === 'new' ? 'new customers' : `${keyLabel(view, Number(from))} (${before.asOf})`;
   const right = (to: string) =>
     to === 'gone' ? 'gone' : `${keyLabel(view, Number(to))} (${last.asOf})`;
-  const nodes = new Map<string, string>();
+  const nodes = new Map<string, { color: string; side: 'left' | 'right' }>();
   for (const m of last.migration) {
-    nodes.set(left(m.from), m.from === 'new' ? OUTSIDE : segmentColour(Number(m.from)));
-    nodes.set(right(m.to), m.to === 'gone' ? OUTSIDE : segmentColour(Number(m.to)));
+    const from = m.from === 'new' ? OUTSIDE : segmentColour(Number(m.from));
+    nodes.set(left(m.from), { color: from, side: 'left' });
+    nodes.set(right(m.to), {
+      color: m.to === 'gone' ? OUTSIDE : segmentColour(Number(m.to)),
+      side: 'right',
+    });
   }
+  const heading = (text: string, side: 'left' | 'right') => ({
+    type: 'text' as const,
+    top: 4,
+    ...(side === 'left' ? { left: 8 } : { right: 8 }),
+    style: { text, fontSize: 12, fontWeight: 'bold' as const, fill: '#333333' },
+  });
   const keys = [...last.sizes.keys()].sort((a, b) => a - b);
   return {
     id: 'history-sankey',
@@ -98,19 +110,34 @@ export function migrationSankeyChart(view: HistoryView, fmt: NumberFormat): Char
     width: CHART_WIDTH,
     height: 120 + 46 * Math.max(nodes.size / 2, 2),
     option: {
+      graphic: [
+        heading(`segment at ${before.asOf}`, 'left'),
+        heading(`segment at ${last.asOf}`, 'right'),
+      ],
       series: [
         {
           type: 'sankey',
-          left: 8,
+          left: 150,
           right: 150,
-          top: 12,
+          top: 28,
           bottom: 12,
           nodeWidth: 14,
           nodeGap: 10,
           layoutIterations: 0,
-          label: { fontSize: 11, width: 140, overflow: 'truncate' },
+          // The period is in the node's name (names are unique per side) and the headings.
+          label: {
+            fontSize: 11,
+            width: 136,
+            overflow: 'truncate',
+            formatter: (d: { name?: string }) =>
+              (d.name ?? '').replace(/ \(\d{4}-\d{2}-\d{2}\)$/, ''),
+          },
           lineStyle: { color: 'source', opacity: 0.35 },
-          data: [...nodes].map(([name, color]) => ({ name, itemStyle: { color } })),
+          data: [...nodes].map(([name, n]) => ({
+            name,
+            itemStyle: { color: n.color },
+            label: { position: n.side },
+          })),
           links: last.migration
             .filter((m) => m.customers > 0)
             .map((m) => ({ source: left(m.from), target: right(m.to), value: m.customers })),
@@ -122,7 +149,11 @@ export function migrationSankeyChart(view: HistoryView, fmt: NumberFormat): Char
   };
 }
 
-function migrationTable(view: HistoryView, last: PeriodView, fmt: NumberFormat): ChartSpec['table'] {
+function migrationTable(
+  view: HistoryView,
+  last: PeriodView,
+  fmt: NumberFormat,
+): ChartSpec['table'] {
   const side = (v: string) => (v === 'new' || v === 'gone' ? v : keyLabel(view, Number(v)));
   return {
     head: ['from', 'to', 'customers', 'share of from'],
@@ -151,11 +182,11 @@ export function transitionHeatmapChart(view: HistoryView, fmt: NumberFormat): Ch
   return {
     id: 'history-transitions',
     title: `Transition matrix, ${before.asOf} → ${last.asOf}`,
-    note: 'Each row: where the customers of a segment of the previous period are now, as shares of that row (published segments; `new`: customers not there before, `gone`: no longer present).',
+    note: 'Each row: where the customers of a segment of the previous period are now, as shares of that row (published segments; ‘new’: customers not there before, ‘gone’: no longer present).',
     width: CHART_WIDTH,
     height: 130 + 40 * rows.length,
     option: {
-      grid: { ...GRID, bottom: 64 },
+      grid: { ...GRID, left: 40, bottom: 64 },
       xAxis: categoryAxis(`segment at ${last.asOf}`, cols.map(label), {
         axisLabel: {
           fontSize: 10,
@@ -166,8 +197,8 @@ export function transitionHeatmapChart(view: HistoryView, fmt: NumberFormat): Ch
       }),
       yAxis: categoryAxis(`segment at ${before.asOf}`, rows.map(label), {
         inverse: true,
-        nameLocation: 'end',
-        nameGap: 8,
+        // Past the tick labels (truncated at 110 px).
+        nameGap: 118,
       }),
       visualMap: {
         min: 0,
@@ -230,8 +261,11 @@ export function stabilityOverTimeChart(view: HistoryView): ChartSpec {
     height: 340,
     option: {
       grid: { ...GRID, top: 56 },
-      legend: { top: 0, textStyle: { fontSize: 11 } },
-      xAxis: categoryAxis('as of', periods.map((p) => p.asOf), { boundaryGap: false }),
+      legend: { top: 0, itemGap: 18, textStyle: { fontSize: 11 } },
+      xAxis: categoryAxis(
+        'as of',
+        periods.map((p) => p.asOf),
+      ),
       yAxis: valueAxis('index or share of customers', { min: 0, max: 1 }),
       series: lines.map((l, i) => ({
         type: 'line' as const,
@@ -245,7 +279,10 @@ export function stabilityOverTimeChart(view: HistoryView): ChartSpec {
     },
     table: {
       head: ['as of', ...lines.map((l) => l.name)],
-      rows: periods.map((p) => [{ text: p.asOf }, ...lines.map((l) => exact(l.pick(p)))]),
+      rows: periods.map((p) => [
+        { text: p.asOf, value: p.asOf },
+        ...lines.map((l) => exact(l.pick(p))),
+      ]),
     },
   };
 }
