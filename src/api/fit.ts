@@ -1,7 +1,7 @@
 import { inFlight, type RunOptions } from './lifecycle.js';
 import type { ExcludedColumn } from '../data/column-types.js';
 import type { Table, Vector } from 'apache-arrow';
-import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
+import { informationCriteria, parameterCount, type GmmParameters } from '../algo/gmm-math.js';
 import { runGmm, type GmmInit, type GmmIterationStat } from '../algo/gmm.js';
 import {
   runKMeans,
@@ -60,6 +60,11 @@ export interface FitOptions
   onNotice?: (message: string) => void;
   /** A saved preprocessing to apply as it is instead of fitting one (--history's later periods). */
   frozenPreprocessing?: Preprocessing;
+  /**
+   * gmm: a previous mixture (in the frozen preprocessing's space) to start EM from (--history's
+   * later periods); used when its covariance type, k and dimensions match this fit's, else ignored.
+   */
+  mixtureWarmStart?: GmmParameters;
 }
 
 export type { Algorithm };
@@ -142,6 +147,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     methods,
   } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
+  const warmStart = options.mixtureWarmStart;
   const minibatch = algorithm === 'minibatch-kmeans';
 
   const data = await prepareData(input, options, options.frozenPreprocessing);
@@ -165,7 +171,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
       ? await fitMixture(
           backend,
           handle,
-          { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
+          { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed, warmStart },
           meanVariance,
           options,
           notice,

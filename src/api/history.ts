@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import type { GmmParameters } from '../algo/gmm-math.js';
 import { InputError, UsageError } from '../errors.js';
 import type { SegmentModel } from '../model/model.js';
 import type { Preprocessing } from '../prep/preprocess.js';
@@ -58,6 +59,8 @@ export interface HistoryPlan {
   frozenPreprocessing: Preprocessing | undefined;
   k: number | undefined;
   init: number[][] | undefined;
+  /** A mixture's previous weights, means and covariances (frozen preprocessing, same k only). */
+  mixtureWarmStart: GmmParameters | undefined;
   notices: string[];
 }
 
@@ -83,6 +86,7 @@ export function planHistory(
   let frozenPreprocessing: Preprocessing | undefined;
   let k: number | undefined;
   let init: number[][] | undefined;
+  let mixtureWarmStart: GmmParameters | undefined;
   if (previous) {
     const stored = previous.model.features;
     // Features left to their default are checked against the stored ones when the data is read.
@@ -98,6 +102,7 @@ export function planHistory(
     if (!h.rediscover) {
       k = previous.model.k;
       init = previous.model.centresInputUnits;
+      if (frozenPreprocessing) mixtureWarmStart = storedMixture(previous.model);
     }
   }
   return {
@@ -108,7 +113,21 @@ export function planHistory(
     frozenPreprocessing,
     k,
     init,
+    mixtureWarmStart,
     notices,
+  };
+}
+
+/** A stored mixture's parameters in its clustering space, as EM starts from them. */
+function storedMixture(m: SegmentModel): GmmParameters | undefined {
+  if (m.algorithm !== 'gmm') return undefined;
+  return {
+    type: m.covarianceType,
+    k: m.k,
+    d: m.centres[0]?.length ?? 0,
+    weights: Float64Array.from(m.weights),
+    means: Float64Array.from(m.centres.flat()),
+    covariances: Float64Array.from(m.covariances),
   };
 }
 

@@ -86,6 +86,7 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
     log,
     onNotice,
     ...(plan?.init ? { init: plan.init } : {}),
+    mixtureWarmStart: plan?.mixtureWarmStart,
     frozenPreprocessing: plan?.frozenPreprocessing,
   };
   let selection: SelectResult | undefined;
