@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -10,7 +13,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { InputError, segment, transitions, UsageError, type SegmentOptions } from '../src/index.js';
+import {
+  EnvironmentError,
+  InputError,
+  segment,
+  transitions,
+  UsageError,
+  type SegmentOptions,
+} from '../src/index.js';
 import { errors, gpuseg } from './helpers/cli.js';
 
 /**
@@ -71,7 +81,7 @@ async function unchanged(
   dir: string,
   action: () => Promise<unknown>,
   error: RegExp,
-  kind: typeof InputError | typeof UsageError,
+  kind: typeof InputError | typeof UsageError | typeof EnvironmentError,
 ) {
   const before = snapshot(dir);
   const failure = await action().then(
@@ -156,6 +166,49 @@ describe('the --history store', () => {
       InputError,
     );
     expect(existsSync(join(dir2, '2024-03-01'))).toBe(false);
+  });
+
+  test('an interrupted write is repaired; a store in use or changed under a run is a clear error', async () => {
+    const dir = join(root, 'i');
+    await run(dir, '2024-02-15');
+    // A process that has exited: its pid is no longer alive.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    // Killed while replacing 2024-02-15: the old period moved aside, the new one half-written.
+    renameSync(join(dir, '2024-02-15'), join(dir, `.old-2024-02-15-${dead}`));
+    mkdirSync(join(dir, `.tmp-2024-02-15-${dead}`));
+    writeFileSync(join(dir, `.tmp-2024-02-15-${dead}`, 'model.json'), '{"half');
+    writeFileSync(join(dir, `.latest-${dead}`), '{"as_of"');
+    const next = await run(dir, '2024-03-01');
+    expect(next.history?.previousAsOf).toBe('2024-02-15');
+    expect(readdirSync(dir).sort()).toEqual(['2024-02-15', '2024-03-01', 'latest']);
+    // A live run's lock: nothing is read or written.
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: process.pid }));
+    await unchanged(
+      dir,
+      () => run(dir, '2024-03-10'),
+      new RegExp(`the store is in use by another run \\(process ${process.pid}\\)`),
+      EnvironmentError,
+    );
+    // A dead run's lock is stale: taken over.
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: dead }));
+    await run(dir, '2024-03-10');
+    expect(readdirSync(dir).sort()).toEqual(['2024-02-15', '2024-03-01', '2024-03-10', 'latest']);
+    // Two runs at once on one store: the second to write finds the store changed and writes nothing.
+    const both = await Promise.allSettled([run(dir, '2024-03-20'), run(dir, '2024-03-31')]);
+    const failed = both.filter((r) => r.status === 'rejected');
+    expect(failed).toHaveLength(1);
+    const error = (failed[0] as PromiseRejectedResult).reason as EnvironmentError;
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect(error.code).toBe('GPUSEG_STORE_BUSY');
+    expect(error.message).toMatch(
+      /the store changed during this run .*nothing was written, run again/,
+    );
+    const written = both.findIndex((r) => r.status === 'fulfilled');
+    const asOf = ['2024-03-20', '2024-03-31'][written];
+    expect(JSON.parse(readFileSync(join(dir, 'latest'), 'utf8'))).toEqual({ as_of: asOf });
+    expect(readdirSync(dir).filter((n) => n.startsWith('2024-03-') && n > '2024-03-10')).toEqual([
+      asOf,
+    ]);
   });
 
   test('--rediscover refits from scratch and keeps identities by matching; --refit-preprocessing says so', async () => {
@@ -275,5 +328,13 @@ describe('the --history store', () => {
     const r = gpuseg(args);
     expect(r.status).toBe(2);
     expect(errors(r)).toMatch(/--history on fit needs --as-of YYYY-MM-DD/);
+    // Out of core: refused before anything is read or written.
+    const ooc = join(root, 'fit-ooc');
+    const o = gpuseg([...args.slice(0, -1), ooc, '--as-of', '2024-01-31', '--out-of-core']);
+    expect(o.status).toBe(2);
+    expect(errors(o)).toMatch(
+      /^gpuseg: error: --history does not work with --out-of-core: .*drop --out-of-core$/,
+    );
+    expect(existsSync(ooc)).toBe(false);
   });
 });

@@ -1,14 +1,17 @@
 import type { Table } from 'apache-arrow';
 import type { GmmParameters } from '../algo/gmm-math.js';
-import { InputError, UsageError } from '../errors.js';
+import { EnvironmentError, InputError, UsageError } from '../errors.js';
 import type { SegmentModel } from '../model/model.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import type { Profiles } from '../segment/profile.js';
 import type { EventRow } from '../track/events.js';
 import type { MigrationRow } from '../track/migration.js';
 import { trackPeriod } from '../track/period.js';
+import { recoverInterrupted, withStoreLock } from '../track/store-lock.js';
 import {
+  hasInterruptedWrites,
   planPeriod,
+  readLatest,
   tableParquet,
   writePeriod,
   type StoredPeriod,
@@ -53,6 +56,8 @@ export interface HistoryPlan {
     splitThreshold: number;
   };
   asOf: string;
+  /** The store's latest period when planned: the write checks no other run changed it since. */
+  latest: string | undefined;
   previous: StoredPeriod | undefined;
   removeLater: string[];
   /** What the fit takes from the previous period. */
@@ -81,6 +86,9 @@ export function planHistory(
     throw new UsageError(
       `--split-threshold ${v.splitThreshold} exceeds --survival-threshold ${v.survivalThreshold}; lower it`,
     );
+  // An interrupted run's leftovers are repaired first (under the lock), so the checks see the store.
+  if (hasInterruptedWrites(h.dir)) withStoreLock(h.dir, () => recoverInterrupted(h.dir));
+  const latest = readLatest(h.dir);
   const { previous, removeLater } = planPeriod(h.dir, asOf, h.force === true);
   const notices: string[] = [];
   let frozenPreprocessing: Preprocessing | undefined;
@@ -108,6 +116,7 @@ export function planHistory(
   return {
     options: { ...h, ...v },
     asOf,
+    latest,
     previous,
     removeLater,
     frozenPreprocessing,
@@ -162,20 +171,26 @@ export function recordPeriod(
     },
     plan.previous,
   );
-  writePeriod(
-    plan.options.dir,
-    plan.asOf,
-    {
-      'model.json': JSON.stringify(t.model, null, 2) + '\n',
-      'customers.parquet': tableParquet(t.customers),
-      'profiles.csv': t.files.profiles,
-      'events.csv': t.files.events,
-      'migration.csv': t.files.migration,
-      'migration_raw.csv': t.files.migrationRaw,
-      'stability.json': t.files.stability,
-    },
-    plan.removeLater,
-  );
+  const files = {
+    'model.json': JSON.stringify(t.model, null, 2) + '\n',
+    'customers.parquet': tableParquet(t.customers),
+    'profiles.csv': t.files.profiles,
+    'events.csv': t.files.events,
+    'migration.csv': t.files.migration,
+    'migration_raw.csv': t.files.migrationRaw,
+    'stability.json': t.files.stability,
+  };
+  const dir = plan.options.dir;
+  withStoreLock(dir, () => {
+    recoverInterrupted(dir);
+    const latest = readLatest(dir);
+    if (latest !== plan.latest)
+      throw new EnvironmentError(
+        `--history ${dir}: the store changed during this run (its latest period is now ${latest ?? 'none'}, was ${plan.latest ?? 'none'}): another run wrote to it; nothing was written, run again`,
+        { code: 'GPUSEG_STORE_BUSY' },
+      );
+    writePeriod(dir, plan.asOf, files, plan.removeLater);
+  });
   return {
     customers: t.customers,
     profiles: t.profiles,
