@@ -151,9 +151,6 @@ describe('--history replay of the Online Retail log', () => {
     }
     // Most segments survive from month to month (README: the share).
     expect(survived / events).toBeGreaterThan(0.7);
-    require('node:child_process').execSync(
-      `rm -rf /tmp/weekly/replay && cp -r ${first} /tmp/weekly/replay`,
-    );
     // The last period's report charts the store: every key ever published, in its colour.
     const html = await fitReport(last!.fit, { history: first, asOf: LAST });
     const sizes =
