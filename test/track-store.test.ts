@@ -21,6 +21,7 @@ import {
   UsageError,
   type SegmentOptions,
 } from '../src/index.js';
+import { planHistory, recordPeriod } from '../src/api/history.js';
 import { errors, gpuseg } from './helpers/cli.js';
 
 /**
@@ -193,22 +194,30 @@ describe('the --history store', () => {
     writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: dead }));
     await run(dir, '2024-03-10');
     expect(readdirSync(dir).sort()).toEqual(['2024-02-15', '2024-03-01', '2024-03-10', 'latest']);
-    // Two runs at once on one store: the second to write finds the store changed and writes nothing.
-    const both = await Promise.allSettled([run(dir, '2024-03-20'), run(dir, '2024-03-31')]);
-    const failed = both.filter((r) => r.status === 'rejected');
-    expect(failed).toHaveLength(1);
-    const error = (failed[0] as PromiseRejectedResult).reason as EnvironmentError;
+    // Two runs at once on one store: one plans, the other writes a period, then the first writes.
+    const plan = planHistory({ dir }, '2024-03-31', undefined);
+    const other = await run(dir, '2024-03-20');
+    const before = snapshot(dir);
+    let error: unknown;
+    try {
+      recordPeriod(plan, {
+        idColumn: 'customer',
+        segments: other.segments,
+        labels: other.fit.labels,
+        model: other.fit.model,
+        profiles: other.fit.profiles,
+        names: other.fit.names,
+        features: other.fit.model.features,
+      });
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(EnvironmentError);
-    expect(error.code).toBe('GPUSEG_STORE_BUSY');
-    expect(error.message).toMatch(
-      /the store changed during this run .*nothing was written, run again/,
+    expect((error as EnvironmentError).code).toBe('GPUSEG_STORE_BUSY');
+    expect((error as Error).message).toMatch(
+      /the store changed during this run \(its latest period is now 2024-03-20, was 2024-03-10\).*nothing was written, run again/,
     );
-    const written = both.findIndex((r) => r.status === 'fulfilled');
-    const asOf = ['2024-03-20', '2024-03-31'][written];
-    expect(JSON.parse(readFileSync(join(dir, 'latest'), 'utf8'))).toEqual({ as_of: asOf });
-    expect(readdirSync(dir).filter((n) => n.startsWith('2024-03-') && n > '2024-03-10')).toEqual([
-      asOf,
-    ]);
+    expect(snapshot(dir)).toEqual(before);
   });
 
   test('--rediscover refits from scratch and keeps identities by matching; --refit-preprocessing says so', async () => {

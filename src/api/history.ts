@@ -47,6 +47,8 @@ export interface HistoryResult {
   migration: MigrationRow[];
   migrationRaw: MigrationRow[];
   stability: Record<string, unknown>;
+  /** Wall time of tracking (matching, events, smoothing, migration, stability) and of writing the period. */
+  seconds: { track: number; write: number };
 }
 
 export interface HistoryPlan {
@@ -155,6 +157,7 @@ export function recordPeriod(
   plan: HistoryPlan,
   f: PeriodFit,
 ): { customers: Table; profiles: Profiles; model: TrackedModel; history: HistoryResult } {
+  const started = performance.now();
   const t = trackPeriod(
     {
       asOf: plan.asOf,
@@ -171,6 +174,7 @@ export function recordPeriod(
     },
     plan.previous,
   );
+  const tracked = performance.now();
   const files = {
     'model.json': JSON.stringify(t.model, null, 2) + '\n',
     'customers.parquet': tableParquet(t.customers),
@@ -203,6 +207,10 @@ export function recordPeriod(
       migration: t.migration,
       migrationRaw: t.migrationRaw,
       stability: t.stability,
+      seconds: {
+        track: (tracked - started) / 1000,
+        write: (performance.now() - tracked) / 1000,
+      },
     },
   };
 }
