@@ -189,7 +189,8 @@ async function reportFrom(
     seconds: context.seconds,
     currency: options.currency?.toUpperCase(),
     revenue,
-    history: options.history === undefined ? undefined : readHistoryView(options.history, context.asOf),
+    history:
+      options.history === undefined ? undefined : readHistoryView(options.history, context.asOf),
   });
 }
 

@@ -86,7 +86,9 @@ function readJson<T>(dir: string, asOf: string, file: string): T {
 function readMigration(dir: string, asOf: string): MigrationCell[] {
   const path = join(dir, asOf, 'migration.csv');
   if (!existsSync(path))
-    throw new InputError(`--history ${dir}: period ${asOf} has no migration.csv; the store is corrupt`);
+    throw new InputError(
+      `--history ${dir}: period ${asOf} has no migration.csv; the store is corrupt`,
+    );
   const [head, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
   const cols = csvFields(head);
   const at = (name: string): number => {
@@ -100,7 +102,12 @@ function readMigration(dir: string, asOf: string): MigrationCell[] {
   const [from, to, customers, share] = ['from_key', 'to_key', 'customers', 'row_share'].map(at);
   return lines.map((l) => {
     const f = csvFields(l);
-    return { from: f[from], to: f[to], customers: Number(f[customers]), rowShare: Number(f[share]) };
+    return {
+      from: f[from],
+      to: f[to],
+      customers: Number(f[customers]),
+      rowShare: Number(f[share]),
+    };
   });
 }
 
