@@ -30,7 +30,9 @@ test.runIf(!HAVE_CHROMIUM)('Chromium is installed for the browser test', () => {
 describe.runIf(HAVE_CHROMIUM)('the demo report in headless Chromium', () => {
   const dir = tempDir();
   const report = join(dir, 'report.html');
-  const url = pathToFileURL(report).href;
+  /** The report of a --history period (section 6: sizes over time, migration, stability). */
+  const historyReport = join(dir, 'history.html');
+  const pages = { demo: report, history: historyReport };
   let browser: import('puppeteer-core').Browser;
 
   beforeAll(async () => {
@@ -60,6 +62,18 @@ describe.runIf(HAVE_CHROMIUM)('the demo report in headless Chromium', () => {
     ]);
     expect(errors(r)).not.toMatch(/error/);
     expect(r.status).toBe(0);
+    for (const asOf of ['2011-11-30', '2011-12-09']) {
+      const h = gpuseg([
+        'segment',
+        'datasets/online_retail_uci.csv.gz',
+        ...['--customer', 'CustomerID', '--date', 'InvoiceDate', '--quantity', 'Quantity'],
+        ...['--price', 'UnitPrice', '--order', 'InvoiceNo', '--backend', 'cpu', '--k', '4'],
+        ...['--as-of', asOf, '--history', join(dir, 'store')],
+        ...['--output', join(dir, `segments-${asOf}.parquet`), '--report', historyReport],
+      ]);
+      expect(errors(h)).not.toMatch(/error/);
+      expect(h.status).toBe(0);
+    }
     mkdirSync(OUT, { recursive: true });
     const puppeteer = await import('puppeteer-core');
     browser = await puppeteer.launch({
@@ -77,7 +91,8 @@ describe.runIf(HAVE_CHROMIUM)('the demo report in headless Chromium', () => {
   });
 
   /** A page on the report that fails the test on any request but the report itself. */
-  async function open(width: number) {
+  async function open(width: number, file = report) {
+    const url = pathToFileURL(file).href;
     const page = await browser.newPage();
     const requests: string[] = [];
     await page.setRequestInterception(true);
@@ -93,78 +108,83 @@ describe.runIf(HAVE_CHROMIUM)('the demo report in headless Chromium', () => {
     return { page, requests };
   }
 
-  for (const width of [1280, 390]) {
-    test(`at ${width} px: no request, charts inside the viewport, a mark per segment, text in its box`, async () => {
-      const { page, requests } = await open(width);
-      const layout = await page.evaluate(() => {
-        const hex = (c: string | null): string | null => {
-          if (!c) return null;
-          const rgb = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/i.exec(c);
-          if (rgb)
-            return (
-              '#' +
-              rgb
-                .slice(1, 4)
-                .map((v) => Number(v).toString(16).padStart(2, '0'))
-                .join('')
-            );
-          return /^#[0-9a-f]{6}/i.test(c) ? c.slice(0, 7).toLowerCase() : null;
-        };
-        const charts = [...document.querySelectorAll<HTMLElement>('figure.chart')].map((f) => {
-          const svg = f.querySelector('svg')!.getBoundingClientRect();
-          const colours = new Set<string>();
-          f.querySelectorAll('svg *').forEach((e) => {
-            for (const a of ['fill', 'stroke']) {
-              const c = hex(e.getAttribute(a));
-              if (c) colours.add(c);
-            }
+  for (const [kind, file] of Object.entries(pages))
+    for (const width of [1280, 390]) {
+      test(`${kind} at ${width} px: no request, charts inside the viewport, a mark per segment, text in its box`, async () => {
+        const { page, requests } = await open(width, file);
+        const layout = await page.evaluate(() => {
+          const hex = (c: string | null): string | null => {
+            if (!c) return null;
+            const rgb = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/i.exec(c);
+            if (rgb)
+              return (
+                '#' +
+                rgb
+                  .slice(1, 4)
+                  .map((v) => Number(v).toString(16).padStart(2, '0'))
+                  .join('')
+              );
+            return /^#[0-9a-f]{6}/i.test(c) ? c.slice(0, 7).toLowerCase() : null;
+          };
+          const charts = [...document.querySelectorAll<HTMLElement>('figure.chart')].map((f) => {
+            const svg = f.querySelector('svg')!.getBoundingClientRect();
+            const colours = new Set<string>();
+            f.querySelectorAll('svg *').forEach((e) => {
+              for (const a of ['fill', 'stroke']) {
+                const c = hex(e.getAttribute(a));
+                if (c) colours.add(c);
+              }
+            });
+            return {
+              id: f.dataset.chart!,
+              left: svg.left,
+              right: svg.right,
+              width: svg.width,
+              segments: f.dataset.segments ? f.dataset.segments.split(',').map(Number) : [],
+              colours: [...colours],
+            };
           });
+          const overflowing = [
+            ...document.querySelectorAll<HTMLElement>(
+              'h1, h2, h3, p, li, .summary td, .summary th, .card, summary',
+            ),
+          ]
+            .filter((e) => e.scrollWidth > e.clientWidth + 1)
+            .map((e) => `${e.tagName} ${e.textContent!.slice(0, 40)}`);
           return {
-            id: f.dataset.chart!,
-            left: svg.left,
-            right: svg.right,
-            width: svg.width,
-            segments: f.dataset.segments ? f.dataset.segments.split(',').map(Number) : [],
-            colours: [...colours],
+            scrollWidth: document.documentElement.scrollWidth,
+            innerWidth: window.innerWidth,
+            charts,
+            overflowing,
+            cards: document.querySelectorAll('.card').length,
           };
         });
-        const overflowing = [
-          ...document.querySelectorAll<HTMLElement>(
-            'h1, h2, h3, p, li, .summary td, .summary th, .card, summary',
-          ),
-        ]
-          .filter((e) => e.scrollWidth > e.clientWidth + 1)
-          .map((e) => `${e.tagName} ${e.textContent!.slice(0, 40)}`);
-        return {
-          scrollWidth: document.documentElement.scrollWidth,
-          innerWidth: window.innerWidth,
-          charts,
-          overflowing,
-          cards: document.querySelectorAll('.card').length,
-        };
+        expect(requests).toEqual([]);
+        expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
+        expect(layout.charts.length).toBeGreaterThanOrEqual(10);
+        expect(layout.cards).toBeGreaterThanOrEqual(2);
+        for (const c of layout.charts) {
+          expect(c.left, c.id).toBeGreaterThanOrEqual(0);
+          expect(c.right, c.id).toBeLessThanOrEqual(layout.innerWidth);
+          expect(c.width, c.id).toBeGreaterThan(100);
+          for (const s of c.segments)
+            expect(c.colours, `${c.id}: segment ${s}`).toContain(segmentColour(s).toLowerCase());
+        }
+        // Every segment has its mark on the per-segment charts (sizes, snake, boxes, projection).
+        const perSegment = layout.charts.filter((c) => c.segments.length > 0).map((c) => c.id);
+        expect(perSegment).toEqual(expect.arrayContaining(['sizes', 'snake', 'projection']));
+        if (kind === 'history')
+          expect(perSegment).toEqual(
+            expect.arrayContaining(['history-sizes', 'history-sankey', 'history-drift']),
+          );
+        expect(layout.charts.find((c) => c.id === 'sizes')!.segments).toHaveLength(layout.cards);
+        expect(layout.overflowing).toEqual([]);
+        const shot = join(OUT, `${kind === 'demo' ? 'report' : kind}-${width}.png`);
+        await page.screenshot({ path: shot, fullPage: true });
+        expect(statSync(shot).size).toBeGreaterThan(10_000);
+        await page.close();
       });
-      expect(requests).toEqual([]);
-      expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
-      expect(layout.charts.length).toBeGreaterThanOrEqual(10);
-      expect(layout.cards).toBeGreaterThanOrEqual(2);
-      for (const c of layout.charts) {
-        expect(c.left, c.id).toBeGreaterThanOrEqual(0);
-        expect(c.right, c.id).toBeLessThanOrEqual(layout.innerWidth);
-        expect(c.width, c.id).toBeGreaterThan(100);
-        for (const s of c.segments)
-          expect(c.colours, `${c.id}: segment ${s}`).toContain(segmentColour(s).toLowerCase());
-      }
-      // Every segment has its mark on the per-segment charts (sizes, snake, boxes, projection).
-      const perSegment = layout.charts.filter((c) => c.segments.length > 0).map((c) => c.id);
-      expect(perSegment).toEqual(expect.arrayContaining(['sizes', 'snake', 'projection']));
-      expect(layout.charts.find((c) => c.id === 'sizes')!.segments).toHaveLength(layout.cards);
-      expect(layout.overflowing).toEqual([]);
-      const shot = join(OUT, `report-${width}.png`);
-      await page.screenshot({ path: shot, fullPage: true });
-      expect(statSync(shot).size).toBeGreaterThan(10_000);
-      await page.close();
-    });
-  }
+    }
 
   test('the data tables equal profiles.csv', async () => {
     const { page } = await open(1280);
@@ -190,25 +210,26 @@ describe.runIf(HAVE_CHROMIUM)('the demo report in headless Chromium', () => {
     await page.close();
   });
 
-  test('print to PDF: every chart avoids page breaks and fits on one page', async () => {
-    const { page, requests } = await open(1280);
-    await page.emulateMediaType('print');
-    const charts = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('figure.chart')].map((f) => ({
-        id: f.dataset.chart!,
-        breakInside: getComputedStyle(f).breakInside,
-        height: f.getBoundingClientRect().height,
-      })),
-    );
-    for (const c of charts) {
-      expect(c.breakInside, c.id).toBe('avoid');
-      // A4 at 96 px/in is 1123 px tall; with Chromium's default margins about 1050 px print.
-      expect(c.height, c.id).toBeLessThan(1000);
-    }
-    const pdf = await page.pdf({ format: 'A4', printBackground: true });
-    expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');
-    writeFileSync(join(OUT, 'report.pdf'), pdf);
-    expect(requests).toEqual([]);
-    await page.close();
-  });
+  for (const [kind, file] of Object.entries(pages))
+    test(`${kind}: print to PDF: every chart avoids page breaks and fits on one page`, async () => {
+      const { page, requests } = await open(1280, file);
+      await page.emulateMediaType('print');
+      const charts = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('figure.chart')].map((f) => ({
+          id: f.dataset.chart!,
+          breakInside: getComputedStyle(f).breakInside,
+          height: f.getBoundingClientRect().height,
+        })),
+      );
+      for (const c of charts) {
+        expect(c.breakInside, c.id).toBe('avoid');
+        // A4 at 96 px/in is 1123 px tall; with Chromium's default margins about 1050 px print.
+        expect(c.height, c.id).toBeLessThan(1000);
+      }
+      const pdf = await page.pdf({ format: 'A4', printBackground: true });
+      expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');
+      writeFileSync(join(OUT, kind === 'demo' ? 'report.pdf' : `${kind}.pdf`), pdf);
+      expect(requests).toEqual([]);
+      await page.close();
+    });
 });

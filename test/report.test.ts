@@ -9,15 +9,17 @@ import {
   InputError,
   report,
   saveModel,
+  segment,
   silhouetteScores,
   UsageError,
 } from '../src/index.js';
+import { parquetToTable } from '../src/io/parquet-io.js';
 import { numberFormat } from '../src/report/format.js';
 import { buildSample, sampleQuotas, stratifiedRows } from '../src/report/sample.js';
 import { sampleSilhouettes } from '../src/report/silhouette.js';
 import { segmentColour } from '../src/report/palette.js';
 import { errors, filesIn, gpuseg, ROOT, tempDir } from './helpers/cli.js';
-import { expectProfilesTable } from './helpers/report.js';
+import { expectProfilesTable, profilesTableRows } from './helpers/report.js';
 
 const WHOLESALE = 'datasets/wholesale-customers.arrow';
 
@@ -439,5 +441,138 @@ describe('bad input and edge cases', () => {
     );
     expect(html1).toContain('data-segment="0"');
     expect(html1).not.toContain('data-segment="1"');
+  });
+});
+
+describe('a --history store in the report (section 6)', () => {
+  /** 40 customers over Jan–Apr 2024 in two habits (as test/track-store.test.ts). */
+  function log(dir: string): string {
+    const lines = ['customer,date,amount'];
+    for (let c = 0; c < 40; c++) {
+      const heavy = c % 2 === 0;
+      for (let d = 1; d <= 120; d += heavy ? 7 + (c % 3) : 30 + (c % 5)) {
+        const day = new Date(Date.UTC(2024, 0, d)).toISOString().slice(0, 10);
+        lines.push(`${c + 1},${day},${heavy ? 80 + c : 10 + (c % 7)}`);
+      }
+    }
+    writeFileSync(join(dir, 'tx.csv'), lines.join('\n') + '\n');
+    return join(dir, 'tx.csv');
+  }
+  const figure = (html: string, id: string): string =>
+    new RegExp(`<figure class="chart" id="chart-${id}"[\\s\\S]*?</figure>`).exec(html)![0];
+  const values = (f: string): string[][] =>
+    (f.match(/<tr>[\s\S]*?<\/tr>/g) ?? [])
+      .filter((tr) => tr.includes('<td'))
+      .map((tr) =>
+        (tr.match(/<td[^>]*>/g) ?? []).map((td) => /data-value="([^"]*)"/.exec(td)?.[1] ?? ''),
+      );
+
+  test('sizes over time, migration, transitions and stability, from the store; the same from files', async () => {
+    const root = tempDir();
+    const dir = join(root, 'store');
+    const input = log(root);
+    const periods = ['2024-02-15', '2024-03-15', '2024-04-15'];
+    const base = {
+      customer: 'customer',
+      date: 'date',
+      amount: 'amount',
+      k: 2,
+      backend: 'cpu' as const,
+      seed: 3,
+    };
+    let r: Awaited<ReturnType<typeof segment>> | undefined;
+    let firstHtml = '';
+    for (const asOf of periods) {
+      r = await segment(input, { ...base, asOf, history: { dir } });
+      if (asOf === periods[0]) {
+        // One period: sizes only, and a sentence saying migration starts with the next.
+        firstHtml = await fitReport(r.fit, { history: dir, asOf });
+        expect(charts(firstHtml).filter((c) => c.startsWith('history-'))).toEqual([
+          'history-sizes',
+        ]);
+        expect(firstHtml).toContain('holds one period (2024-02-15)');
+      }
+    }
+    const html = await fitReport(r!.fit, { history: dir, asOf: periods[2] });
+    expectSelfContained(html);
+    expect(html).toContain('<section id="history">');
+    expect(charts(html).filter((c) => c.startsWith('history-'))).toEqual([
+      'history-sizes',
+      'history-sankey',
+      'history-transitions',
+      'history-stability',
+      'history-drift',
+      'history-psi',
+    ]);
+    // Sizes per period equal the published segments counted in each stored customers table.
+    const sizes = values(figure(html, 'history-sizes'));
+    const keys = [
+      ...(r!.fit.model as unknown as { tracking: { keys: number[] } }).tracking.keys,
+    ].sort();
+    periods.forEach((p, row) => {
+      const t = parquetToTable(readFileSync(join(dir, p, 'customers.parquet')));
+      const published = t.getChild('segment_key')!.toArray() as Int32Array;
+      const counted = keys.map((k) => String(published.filter((x) => x === k).length));
+      expect(sizes[row]).toEqual([p, ...counted]);
+    });
+    // The Sankey's data adds up to the customers of both periods.
+    const links = values(figure(html, 'history-sankey'));
+    const rowsOf = (p: string) =>
+      parquetToTable(readFileSync(join(dir, p, 'customers.parquet'))).numRows;
+    const total = (pick: (l: string[]) => boolean) =>
+      links.filter(pick).reduce((s, l) => s + Number(l[2]), 0);
+    expect(total((l) => l[0] !== 'new')).toBe(rowsOf(periods[1]));
+    expect(total((l) => l[1] !== 'gone')).toBe(rowsOf(periods[2]));
+    // Each row of the transition matrix sums to 1.
+    for (const row of values(figure(html, 'history-transitions')))
+      expect(row.slice(1).reduce((s, v) => s + Number(v), 0)).toBeCloseTo(1, 9);
+    // Stability figures are the stored ones.
+    const stability = JSON.parse(readFileSync(join(dir, periods[2], 'stability.json'), 'utf8')) as {
+      adjusted_rand_index: number;
+      flip_rate_published: number;
+    };
+    const last = values(figure(html, 'history-stability')).at(-1)!;
+    expect(Number(last[1])).toBe(stability.adjusted_rand_index);
+    expect(Number(last[4])).toBe(stability.flip_rate_published);
+    // Every segment in its key's colour, in every chart that draws one mark per segment.
+    for (const f of html.match(
+      /<figure class="chart"[^>]*data-segments="[^"]*"[\s\S]*?<\/figure>/g,
+    )!) {
+      const drawn = /data-segments="([^"]*)"/.exec(f)![1].split(',').map(Number);
+      for (const k of drawn) expect(f.toLowerCase()).toContain(segmentColour(k).toLowerCase());
+    }
+    // From files: the store's model, the published segments and the clustered table.
+    const fromFiles = await report(r!.rfm.table, {
+      model: r!.fit.model,
+      segments: r!.segments,
+      id: 'customer',
+      history: dir,
+    });
+    expect(profilesTableRows(fromFiles)).toEqual(profilesTableRows(html));
+    expect(values(figure(fromFiles, 'history-sankey'))).toEqual(links);
+    // A store with no periods is an input error naming it.
+    await expect(fitReport(r!.fit, { history: join(root, 'empty') })).rejects.toThrow(
+      /--history .*empty: no periods stored/,
+    );
+  }, 120_000);
+
+  test('charts colour segments by their key, not their position', async () => {
+    const r = await fit(WHOLESALE, { k: 2, seed: 1, backend: 'cpu', features: ['Fresh', 'Milk'] });
+    const keyed = {
+      ...r,
+      profiles: {
+        ...r.profiles,
+        segments: r.profiles.segments.map((s, c) => ({ ...s, segment: [7, 3][c] })),
+      },
+    };
+    const html = await fitReport(keyed);
+    for (const id of ['sizes', 'snake', 'box-Fresh', 'projection', 'silhouette']) {
+      const f = figure(html, id);
+      expect(f).toContain('data-segments="7,3"');
+      expect(f).toContain(segmentColour(7));
+      expect(f).toContain(segmentColour(3));
+      expect(f).not.toContain(segmentColour(0));
+    }
+    expect(html).toContain(`border-top-color:${segmentColour(7)}" data-segment="7"`);
   });
 });

@@ -81,6 +81,18 @@ describe('overlap and matching', () => {
     expect(jaccard(o, 1, 1)).toBeCloseTo(2 / 7);
     expect(overlapShare(o, 0, 0)).toBeCloseTo(2 / 3);
   });
+  it('aligns integer ids through a lookup array as through a map (dense, sparse, bigint)', () => {
+    const prev = Int32Array.of(105, 101, 103, 110, 102);
+    const cur = Int32Array.of(103, 104, 101, 110, 99, 105);
+    const expected = [2, -1, 1, 3, -1, 0];
+    expect([...alignIds(prev, cur)]).toEqual(expected);
+    // The same ids as strings take the hash map; spread-out ids too.
+    expect([...alignIds([...prev].map(String), [...cur].map(String))]).toEqual(expected);
+    const sparse = (a: Int32Array) => Float64Array.from(a, (v) => v * 1e6);
+    expect([...alignIds(sparse(prev), sparse(cur))]).toEqual(expected);
+    const big = (a: Int32Array) => BigInt64Array.from(a, (v) => BigInt(v));
+    expect([...alignIds(big(prev), big(cur))]).toEqual(expected);
+  });
   it('matches a permuted relabelling, and leaves the extra cluster unmatched when k grows', () => {
     // New clusters: 0 = old 1, 1 = old 0 (split off 2 = part of old 0).
     const cur = Int32Array.of(1, 1, 1, 2, 2, 0, 0, 0, 0, 0);

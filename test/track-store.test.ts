@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -10,7 +13,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { InputError, segment, transitions, UsageError, type SegmentOptions } from '../src/index.js';
+import {
+  EnvironmentError,
+  InputError,
+  segment,
+  transitions,
+  UsageError,
+  type SegmentOptions,
+} from '../src/index.js';
+import { planHistory, recordPeriod } from '../src/api/history.js';
 import { errors, gpuseg } from './helpers/cli.js';
 
 /**
@@ -71,7 +82,7 @@ async function unchanged(
   dir: string,
   action: () => Promise<unknown>,
   error: RegExp,
-  kind: typeof InputError | typeof UsageError,
+  kind: typeof InputError | typeof UsageError | typeof EnvironmentError,
 ) {
   const before = snapshot(dir);
   const failure = await action().then(
@@ -156,6 +167,57 @@ describe('the --history store', () => {
       InputError,
     );
     expect(existsSync(join(dir2, '2024-03-01'))).toBe(false);
+  });
+
+  test('an interrupted write is repaired; a store in use or changed under a run is a clear error', async () => {
+    const dir = join(root, 'i');
+    await run(dir, '2024-02-15');
+    // A process that has exited: its pid is no longer alive.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    // Killed while replacing 2024-02-15: the old period moved aside, the new one half-written.
+    renameSync(join(dir, '2024-02-15'), join(dir, `.old-2024-02-15-${dead}`));
+    mkdirSync(join(dir, `.tmp-2024-02-15-${dead}`));
+    writeFileSync(join(dir, `.tmp-2024-02-15-${dead}`, 'model.json'), '{"half');
+    writeFileSync(join(dir, `.latest-${dead}`), '{"as_of"');
+    const next = await run(dir, '2024-03-01');
+    expect(next.history?.previousAsOf).toBe('2024-02-15');
+    expect(readdirSync(dir).sort()).toEqual(['2024-02-15', '2024-03-01', 'latest']);
+    // A live run's lock: nothing is read or written.
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: process.pid }));
+    await unchanged(
+      dir,
+      () => run(dir, '2024-03-10'),
+      new RegExp(`the store is in use by another run \\(process ${process.pid}\\)`),
+      EnvironmentError,
+    );
+    // A dead run's lock is stale: taken over.
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: dead }));
+    await run(dir, '2024-03-10');
+    expect(readdirSync(dir).sort()).toEqual(['2024-02-15', '2024-03-01', '2024-03-10', 'latest']);
+    // Two runs at once on one store: one plans, the other writes a period, then the first writes.
+    const plan = planHistory({ dir }, '2024-03-31', undefined);
+    const other = await run(dir, '2024-03-20');
+    const before = snapshot(dir);
+    let error: unknown;
+    try {
+      recordPeriod(plan, {
+        idColumn: 'customer',
+        segments: other.segments,
+        labels: other.fit.labels,
+        model: other.fit.model,
+        profiles: other.fit.profiles,
+        names: other.fit.names,
+        features: other.fit.model.features,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as EnvironmentError).code).toBe('GPUSEG_STORE_BUSY');
+    expect((error as Error).message).toMatch(
+      /the store changed during this run \(its latest period is now 2024-03-20, was 2024-03-10\).*nothing was written, run again/,
+    );
+    expect(snapshot(dir)).toEqual(before);
   });
 
   test('--rediscover refits from scratch and keeps identities by matching; --refit-preprocessing says so', async () => {
@@ -275,5 +337,13 @@ describe('the --history store', () => {
     const r = gpuseg(args);
     expect(r.status).toBe(2);
     expect(errors(r)).toMatch(/--history on fit needs --as-of YYYY-MM-DD/);
+    // Out of core: refused before anything is read or written.
+    const ooc = join(root, 'fit-ooc');
+    const o = gpuseg([...args.slice(0, -1), ooc, '--as-of', '2024-01-31', '--out-of-core']);
+    expect(o.status).toBe(2);
+    expect(errors(o)).toMatch(
+      /^gpuseg: error: --history does not work with --out-of-core: .*drop --out-of-core$/,
+    );
+    expect(existsSync(ooc)).toBe(false);
   });
 });

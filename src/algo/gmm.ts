@@ -32,6 +32,11 @@ export interface GmmSettings {
   tol: number;
   regCovar: number;
   seed: number;
+  /**
+   * A previous fit's weights, means and covariances to start EM from instead of `init` (--history's
+   * later periods, in the same frozen clustering space); ignored unless type, k and d match.
+   */
+  warmStart?: GmmParameters;
 }
 
 export interface GmmIterationStat {
@@ -149,7 +154,7 @@ export async function runEm(
   };
 }
 
-/** scikit-learn's init_params: responsibilities from k-means labels, k-means++ rows, random, or given means. */
+/** scikit-learn's init_params: responsibilities from k-means labels, k-means++ rows, random, or given means; or a warm start. */
 export async function initialParameters(
   backend: Backend,
   handle: DatasetHandle,
@@ -157,6 +162,14 @@ export async function initialParameters(
   rng: Rng,
   meanVariance: number,
 ): Promise<GmmParameters> {
+  const w = s.warmStart;
+  if (w && w.type === s.covariance && w.k === s.k && w.d === handle.dims)
+    return {
+      ...w,
+      weights: Float64Array.from(w.weights),
+      means: Float64Array.from(w.means),
+      covariances: Float64Array.from(w.covariances),
+    };
   const { matrix } = handle;
   const d = handle.dims;
   const form = kernelForm(s.covariance);

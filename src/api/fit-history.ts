@@ -23,6 +23,7 @@ export async function fitWithHistory(
     ...fitOptions,
     k: plan.k ?? options.k,
     ...(plan.init ? { init: plan.init } : {}),
+    mixtureWarmStart: plan.mixtureWarmStart,
     frozenPreprocessing: plan.frozenPreprocessing,
   });
   const columns: Record<string, Vector> = {};
@@ -45,6 +46,7 @@ export async function fitWithHistory(
     ...result,
     assignments: tracked.customers,
     profiles: tracked.profiles,
+    model: tracked.model,
     history: tracked.history,
   };
 }

@@ -4,6 +4,7 @@ import type { ExcludedColumn } from '../data/column-types.js';
 import type { Table } from 'apache-arrow';
 import type { GmmInit, GmmIterationStat } from '../algo/gmm.js';
 import type { IterationStat, KMeansInit } from '../algo/kmeans.js';
+import type { GmmParameters } from '../algo/gmm-math.js';
 import { runMiniBatchKMeans } from '../algo/minibatch.js';
 import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend, openHostBackend } from '../backend/select.js';
@@ -54,6 +55,11 @@ export interface FitOptions
   onNotice?: (message: string) => void;
   /** A saved preprocessing to apply as it is instead of fitting one (--history's later periods). */
   frozenPreprocessing?: Preprocessing;
+  /**
+   * gmm: a previous mixture (in the frozen preprocessing's space) to start EM from (--history's
+   * later periods); used when its covariance type, k and dimensions match this fit's, else ignored.
+   */
+  mixtureWarmStart?: GmmParameters;
 }
 
 export type { Algorithm };
@@ -143,6 +149,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     methods,
   } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
+  const warmStart = options.mixtureWarmStart;
   const minibatch = algorithm === 'minibatch-kmeans';
 
   const since = (t: number): number => (performance.now() - t) / 1000;
@@ -173,7 +180,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
       ? await fitMixture(
           backend,
           handle,
-          { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
+          { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed, warmStart },
           meanVariance,
           options,
           notice,

@@ -1,12 +1,22 @@
 import type { Table } from 'apache-arrow';
-import { InputError, UsageError } from '../errors.js';
+import type { GmmParameters } from '../algo/gmm-math.js';
+import { EnvironmentError, InputError, UsageError } from '../errors.js';
 import type { SegmentModel } from '../model/model.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import type { Profiles } from '../segment/profile.js';
 import type { EventRow } from '../track/events.js';
 import type { MigrationRow } from '../track/migration.js';
 import { trackPeriod } from '../track/period.js';
-import { planPeriod, tableParquet, writePeriod, type StoredPeriod } from '../track/store.js';
+import { recoverInterrupted, withStoreLock } from '../track/store-lock.js';
+import {
+  hasInterruptedWrites,
+  planPeriod,
+  readLatest,
+  tableParquet,
+  writePeriod,
+  type StoredPeriod,
+  type TrackedModel,
+} from '../track/store.js';
 import { HISTORY_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 
 /**
@@ -37,6 +47,8 @@ export interface HistoryResult {
   migration: MigrationRow[];
   migrationRaw: MigrationRow[];
   stability: Record<string, unknown>;
+  /** Wall time of tracking (matching, events, smoothing, migration, stability) and of writing the period. */
+  seconds: { track: number; write: number };
 }
 
 export interface HistoryPlan {
@@ -46,12 +58,16 @@ export interface HistoryPlan {
     splitThreshold: number;
   };
   asOf: string;
+  /** The store's latest period when planned: the write checks no other run changed it since. */
+  latest: string | undefined;
   previous: StoredPeriod | undefined;
   removeLater: string[];
   /** What the fit takes from the previous period. */
   frozenPreprocessing: Preprocessing | undefined;
   k: number | undefined;
   init: number[][] | undefined;
+  /** A mixture's previous weights, means and covariances (frozen preprocessing, same k only). */
+  mixtureWarmStart: GmmParameters | undefined;
   notices: string[];
 }
 
@@ -72,11 +88,15 @@ export function planHistory(
     throw new UsageError(
       `--split-threshold ${v.splitThreshold} exceeds --survival-threshold ${v.survivalThreshold}; lower it`,
     );
+  // An interrupted run's leftovers are repaired first (under the lock), so the checks see the store.
+  if (hasInterruptedWrites(h.dir)) withStoreLock(h.dir, () => recoverInterrupted(h.dir));
+  const latest = readLatest(h.dir);
   const { previous, removeLater } = planPeriod(h.dir, asOf, h.force === true);
   const notices: string[] = [];
   let frozenPreprocessing: Preprocessing | undefined;
   let k: number | undefined;
   let init: number[][] | undefined;
+  let mixtureWarmStart: GmmParameters | undefined;
   if (previous) {
     const stored = previous.model.features;
     // Features left to their default are checked against the stored ones when the data is read.
@@ -92,17 +112,33 @@ export function planHistory(
     if (!h.rediscover) {
       k = previous.model.k;
       init = previous.model.centresInputUnits;
+      if (frozenPreprocessing) mixtureWarmStart = storedMixture(previous.model);
     }
   }
   return {
     options: { ...h, ...v },
     asOf,
+    latest,
     previous,
     removeLater,
     frozenPreprocessing,
     k,
     init,
+    mixtureWarmStart,
     notices,
+  };
+}
+
+/** A stored mixture's parameters in its clustering space, as EM starts from them. */
+function storedMixture(m: SegmentModel): GmmParameters | undefined {
+  if (m.algorithm !== 'gmm') return undefined;
+  return {
+    type: m.covarianceType,
+    k: m.k,
+    d: m.centres[0]?.length ?? 0,
+    weights: Float64Array.from(m.weights),
+    means: Float64Array.from(m.centres.flat()),
+    covariances: Float64Array.from(m.covariances),
   };
 }
 
@@ -120,7 +156,8 @@ export interface PeriodFit {
 export function recordPeriod(
   plan: HistoryPlan,
   f: PeriodFit,
-): { customers: Table; profiles: Profiles; history: HistoryResult } {
+): { customers: Table; profiles: Profiles; model: TrackedModel; history: HistoryResult } {
+  const started = performance.now();
   const t = trackPeriod(
     {
       asOf: plan.asOf,
@@ -137,23 +174,31 @@ export function recordPeriod(
     },
     plan.previous,
   );
-  writePeriod(
-    plan.options.dir,
-    plan.asOf,
-    {
-      'model.json': JSON.stringify(t.model, null, 2) + '\n',
-      'customers.parquet': tableParquet(t.customers),
-      'profiles.csv': t.files.profiles,
-      'events.csv': t.files.events,
-      'migration.csv': t.files.migration,
-      'migration_raw.csv': t.files.migrationRaw,
-      'stability.json': t.files.stability,
-    },
-    plan.removeLater,
-  );
+  const tracked = performance.now();
+  const files = {
+    'model.json': JSON.stringify(t.model, null, 2) + '\n',
+    'customers.parquet': tableParquet(t.customers),
+    'profiles.csv': t.files.profiles,
+    'events.csv': t.files.events,
+    'migration.csv': t.files.migration,
+    'migration_raw.csv': t.files.migrationRaw,
+    'stability.json': t.files.stability,
+  };
+  const dir = plan.options.dir;
+  withStoreLock(dir, () => {
+    recoverInterrupted(dir);
+    const latest = readLatest(dir);
+    if (latest !== plan.latest)
+      throw new EnvironmentError(
+        `--history ${dir}: the store changed during this run (its latest period is now ${latest ?? 'none'}, was ${plan.latest ?? 'none'}): another run wrote to it; nothing was written, run again`,
+        { code: 'GPUSEG_STORE_BUSY' },
+      );
+    writePeriod(dir, plan.asOf, files, plan.removeLater);
+  });
   return {
     customers: t.customers,
     profiles: t.profiles,
+    model: t.model,
     history: {
       dir: plan.options.dir,
       asOf: plan.asOf,
@@ -162,6 +207,10 @@ export function recordPeriod(
       migration: t.migration,
       migrationRaw: t.migrationRaw,
       stability: t.stability,
+      seconds: {
+        track: (tracked - started) / 1000,
+        write: (performance.now() - tracked) / 1000,
+      },
     },
   };
 }

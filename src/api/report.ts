@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Table } from 'apache-arrow';
+import { Int32, makeVector, Table, type Vector } from 'apache-arrow';
 import type { ThousandsSeparator } from '../data/column-types.js';
 import { columnKind } from '../data/column-types.js';
 import { resolveRoles } from '../data/schema.js';
 import { InputError, UsageError } from '../errors.js';
 import { checkModel, loadModel, type SegmentModel } from '../model/model.js';
 import { checkCurrency } from '../report/format.js';
+import { readHistoryView } from '../report/history-data.js';
 import { renderReport } from '../report/page.js';
 import { buildSample, rowsNearerAnotherCentre } from '../report/sample.js';
 import { parseSelection, type SelectionSummary } from '../report/selection.js';
 import type { Profiles } from '../segment/profile.js';
+import type { TrackingState } from '../track/store.js';
 import { describeSegments, type NamingOptions } from './describe.js';
 import type { FitResult } from './fit.js';
 import { loadInput, type TableInput } from './input.js';
@@ -35,6 +37,8 @@ export interface ReportCommonOptions {
   revenue?: string;
   /** The page's title. */
   title?: string;
+  /** A --history store: adds sizes over time, the last period's migration and stability. */
+  history?: string;
 }
 
 export interface ReportOptions extends ReportCommonOptions, NamingOptions {
@@ -59,9 +63,12 @@ export async function report(input: TableInput, options: ReportOptions): Promise
   const modelName = typeof options.model === 'string' ? `--model '${options.model}'` : 'the model';
   const read = { id: options.id, thousands: options.thousands };
   const table = await loadInput(input, read);
-  const segs = await loadInput(options.segments, read);
   const what =
     typeof options.segments === 'string' ? `--segments '${options.segments}'` : 'the segments';
+  const tracking = (model as { tracking?: TrackingState }).tracking;
+  const loaded = await loadInput(options.segments, read);
+  // --history outputs publish stable keys; the model's clusters are this period's raw segments.
+  const segs = tracking ? rawSegments(loaded, tracking, what) : loaded;
   for (const f of model.features)
     if (!table.getChild(f))
       throw new InputError(
@@ -87,7 +94,8 @@ export async function report(input: TableInput, options: ReportOptions): Promise
     );
   if (joined.labels.some((l) => l < 0))
     throw new InputError(`${what} has a negative segment_id: not gpuseg segments`);
-  if (joined.names && model.segmentNames) {
+  if (tracking) joined.names = tracking.names;
+  else if (joined.names && model.segmentNames) {
     const sizes = new Array<number>(model.k).fill(0);
     for (const l of joined.labels) sizes[l]++;
     const differ = joined.names.findIndex(
@@ -99,11 +107,18 @@ export async function report(input: TableInput, options: ReportOptions): Promise
         `${what} names segment ${differ} '${joined.names[differ]}' but ${modelName} names it '${model.segmentNames[differ]}': the model and the segments come from different runs`,
       );
   }
-  const { profiles } = describeSegments(table, roles, joined.labels, model.k, {
+  const described = describeSegments(table, roles, joined.labels, model.k, {
     names: options.names ?? joined.names ?? model.segmentNames,
     personas: options.personas,
-  });
+  }).profiles;
+  const profiles = tracking
+    ? {
+        ...described,
+        segments: described.segments.map((s) => ({ ...s, segment: tracking.keys[s.segment] })),
+      }
+    : described;
   return reportFrom(table, joined.labels, model, profiles, options, {
+    asOf: tracking?.asOf,
     source: typeof input === 'string' ? basename(input) : 'an Arrow table',
     modelName,
     what,
@@ -174,7 +189,38 @@ async function reportFrom(
     seconds: context.seconds,
     currency: options.currency?.toUpperCase(),
     revenue,
+    history:
+      options.history === undefined ? undefined : readHistoryView(options.history, context.asOf),
   });
+}
+
+/**
+ * The segments of a --history run as the model's clusters: `segment_id` is the published key, so
+ * the clusters come from `raw_segment_key` through the model's keys.
+ */
+function rawSegments(segs: Table, tracking: TrackingState, what: string): Table {
+  const raw = segs.getChild('raw_segment_key');
+  if (!raw)
+    throw new InputError(
+      `${what} has no raw_segment_key column, but the model is a --history period's: give that run's --output`,
+    );
+  const index = new Map(tracking.keys.map((key, c) => [key, c]));
+  const labels = new Int32Array(segs.numRows);
+  for (let i = 0; i < segs.numRows; i++) {
+    const c = index.get(Number(raw.get(i)));
+    if (c === undefined)
+      throw new InputError(
+        `${what} has raw_segment_key ${String(raw.get(i))}, which the model's period (${tracking.asOf}) does not have: the model and the segments come from different runs`,
+      );
+    labels[i] = c;
+  }
+  const columns: Record<string, Vector> = {};
+  for (const f of segs.schema.fields)
+    columns[f.name] =
+      f.name === 'segment_id'
+        ? makeVector({ type: new Int32(), data: labels })
+        : segs.getChild(f.name)!;
+  return new Table(columns);
 }
 
 function readSelection(selection: ReportCommonOptions['selection']): SelectionSummary | undefined {

@@ -86,6 +86,7 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
     log,
     onNotice,
     ...(plan?.init ? { init: plan.init } : {}),
+    mixtureWarmStart: plan?.mixtureWarmStart,
     frozenPreprocessing: plan?.frozenPreprocessing,
   };
   let selection: SelectResult | undefined;
@@ -126,8 +127,8 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
   return {
     rfm: r,
     selection,
-    // With history, profiles go by stable key (of this period's clusters).
-    fit: tracked ? { ...result, profiles: tracked.profiles } : result,
+    // With history, profiles go by stable key (of this period's clusters); the model carries the keys.
+    fit: tracked ? { ...result, profiles: tracked.profiles, model: tracked.model } : result,
     segments: tracked?.customers ?? new Table(columns),
     history: tracked?.history,
     settings: {

@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { HISTORY_PARAMETERS, UsageError, type HistoryOptions } from '../index.js';
+import {
+  HISTORY_PARAMETERS,
+  UsageError,
+  type HistoryOptions,
+  type HistoryResult,
+} from '../index.js';
 import { addParameterOptions } from './options.js';
 
 /** --history and its companions, as segment and fit take them. */
@@ -51,4 +56,21 @@ export function historyFromFlags<T extends HistoryFlags>(
     history: history ? { dir: history, ...companions } : undefined,
     rest: rest as Omit<T, keyof HistoryFlags>,
   };
+}
+
+/** A few lines about a --history period: events and stability. */
+export function historySummary(h: HistoryResult): string {
+  const s = h.stability as Record<string, unknown>;
+  const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
+  const counts = new Map<string, number>();
+  for (const e of h.events) counts.set(e.event, (counts.get(e.event) ?? 0) + 1);
+  return [
+    `history: ${h.dir}/${h.asOf}${h.previousAsOf ? ` (after ${h.previousAsOf})` : ' (first period)'}`,
+    `events: ${[...counts].map(([e, n]) => `${e} ${n}`).join(', ')}`,
+    ...(h.previousAsOf
+      ? [
+          `stability: ARI ${f(s.adjusted_rand_index)}  NMI ${f(s.normalized_mutual_info)}  flip rate raw ${f(s.flip_rate_raw)}, published ${f(s.flip_rate_published)}`,
+        ]
+      : []),
+  ].join('\n');
 }

@@ -74,12 +74,12 @@ export function cardsHtml(
   revenueShare: number[] | undefined,
   revenue: string | undefined,
 ): string {
-  const cards = p.segments.map((s) => {
+  const cards = p.segments.map((s, c) => {
     const traits = segmentTraits(p, s, fmt, revenue);
     return `<article class="card" style="border-top-color:${segmentColour(s.segment)}" data-segment="${s.segment}">
 <h3><span class="swatch" style="background:${segmentColour(s.segment)}"></span>${escapeHtml(s.name ?? `Segment ${s.segment}`)} <small>#${s.segment}</small></h3>
 <p class="big">${fmt.count(s.size)} customers · ${fmt.share(s.share)}</p>
-${revenueShare ? `<p>${fmt.share(revenueShare[s.segment])} of revenue</p>` : ''}
+${revenueShare ? `<p>${fmt.share(revenueShare[c])} of revenue</p>` : ''}
 <ul>${(traits.length ? traits : ['close to the average on every column']).map((t) => `<li>${escapeHtml(t)}</li>`).join('')}</ul>
 <p class="rule">${escapeHtml(namingRule(s.name))}</p>
 </article>`;

@@ -45,7 +45,10 @@ export function sizeChart(
       series: [
         {
           type: 'bar',
-          data: values.map((v, c) => ({ value: v, itemStyle: { color: segmentColour(c) } })),
+          data: values.map((v, c) => ({
+            value: v,
+            itemStyle: { color: segmentColour(p.segments[c].segment) },
+          })),
           label: { show: true, position: 'right', formatter: (d) => text(Number(d.value)) },
         },
       ],
@@ -207,8 +210,8 @@ export function boxChart(
           data: boxes.map((b, c) => ({
             value: [b.low, b.q1, b.median, b.q3, b.high],
             itemStyle: {
-              color: segmentColour(c) + '55',
-              borderColor: segmentColour(c),
+              color: segmentColour(p.segments[c].segment) + '55',
+              borderColor: segmentColour(p.segments[c].segment),
               borderWidth: 2,
             },
           })),
@@ -223,7 +226,7 @@ export function boxChart(
         ...[b.low, b.q1, b.median, b.q3, b.high].map((v) => ({ text: fmt(v), value: v })),
       ]),
     },
-    segments: boxes.flatMap((b, c) => (b.n > 0 ? [c] : [])),
+    segments: boxes.flatMap((b, c) => (b.n > 0 ? [p.segments[c].segment] : [])),
   };
 }
 

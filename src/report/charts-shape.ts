@@ -119,6 +119,7 @@ export function projectionChart(
   proj: Projection,
   labels: Int32Array,
   names: (string | undefined)[],
+  keys: number[],
   sampleRows: number,
 ): ChartSpec {
   const k = names.length;
@@ -140,8 +141,8 @@ export function projectionChart(
       series: [
         ...points.map((data, c) => ({
           type: 'scatter' as const,
-          name: segmentLabel(c, names[c]),
-          color: segmentColour(c),
+          name: segmentLabel(keys[c], names[c]),
+          color: segmentColour(keys[c]),
           symbolSize: 4,
           itemStyle: { opacity: 0.55 },
           // One SVG path per segment instead of one element per point: a smaller page, rendered sooner.
@@ -151,8 +152,8 @@ export function projectionChart(
         })),
         ...proj.centres.map((xy, c) => ({
           type: 'scatter' as const,
-          name: segmentLabel(c, names[c]),
-          color: segmentColour(c),
+          name: segmentLabel(keys[c], names[c]),
+          color: segmentColour(keys[c]),
           symbol: 'diamond',
           symbolSize: 16,
           itemStyle: { borderColor: '#000000', borderWidth: 1.5, opacity: 1 },
@@ -164,19 +165,23 @@ export function projectionChart(
     table: {
       head: ['segment', 'sampled customers', 'centre PC1', 'centre PC2'],
       rows: proj.centres.map((xy, c) => [
-        { text: segmentLabel(c, names[c]) },
+        { text: segmentLabel(keys[c], names[c]) },
         { text: String(points[c].length), value: points[c].length },
         exact(xy[0], 4),
         exact(xy[1], 4),
       ]),
     },
-    segments: names.map((_n, c) => c),
+    segments: keys,
   };
 }
 
 /** Distances between segment centres in the clustering space: which segments are near each other. */
-export function distanceChart(distances: number[][], names: (string | undefined)[]): ChartSpec {
-  const labels = names.map((n, c) => segmentLabel(c, n));
+export function distanceChart(
+  distances: number[][],
+  names: (string | undefined)[],
+  keys: number[],
+): ChartSpec {
+  const labels = names.map((n, c) => segmentLabel(keys[c], n));
   const data: [number, number, number | '-'][] = [];
   let max = 0;
   distances.forEach((row, a) =>
@@ -230,6 +235,7 @@ export function silhouetteChart(
   values: Float64Array,
   labels: Int32Array,
   names: (string | undefined)[],
+  keys: number[],
 ): ChartSpec {
   const k = names.length;
   const bySegment: number[][] = Array.from({ length: k }, () => []);
@@ -246,8 +252,8 @@ export function silhouetteChart(
     at += sorted.length + Math.ceil(labels.length / 100);
     return {
       type: 'line' as const,
-      name: segmentLabel(c, names[c]),
-      color: segmentColour(c),
+      name: segmentLabel(keys[c], names[c]),
+      color: segmentColour(keys[c]),
       showSymbol: false,
       lineStyle: { width: 1 },
       areaStyle: { opacity: 0.6 },
@@ -289,12 +295,12 @@ export function silhouetteChart(
     table: {
       head: ['segment', 'sampled customers', 'mean silhouette', 'share below 0'],
       rows: bySegment.map((v, c) => [
-        { text: segmentLabel(c, names[c]) },
+        { text: segmentLabel(keys[c], names[c]) },
         { text: String(v.length), value: v.length },
         exact(v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined, 4),
         exact(v.length ? v.filter((s) => s < 0).length / v.length : undefined, 4),
       ]),
     },
-    segments: bySegment.flatMap((v, c) => (v.length > 0 ? [c] : [])),
+    segments: bySegment.flatMap((v, c) => (v.length > 0 ? [keys[c]] : [])),
   };
 }

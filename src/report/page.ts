@@ -10,6 +10,8 @@ import {
 } from './charts-shape.js';
 import { sampleSilhouettes } from './silhouette.js';
 import { boxChart, importanceChart, rfChart, sizeChart, snakeChart } from './charts-profile.js';
+import { historyCharts } from './charts-history.js';
+import type { HistoryView } from './history-data.js';
 import { escapeHtml, numberFormat, type NumberFormat } from './format.js';
 import { centreDistances, projectSample, type ReportSample } from './sample.js';
 import type { SelectionSummary } from './selection.js';
@@ -32,6 +34,8 @@ export interface ReportData {
   currency?: string;
   /** The revenue column (monetary, or --revenue), when there is one. */
   revenue?: string;
+  /** A --history store's periods up to this one (section 6, "Over time"). */
+  history?: HistoryView;
 }
 
 /**
@@ -50,6 +54,8 @@ export async function renderReport(d: ReportData): Promise<string> {
   const fmt = numberFormat(d.currency);
   const p = d.profiles;
   const names = p.segments.map((s) => s.name);
+  // Segment ids as the page shows them: stable keys with --history, else 0..k−1.
+  const keys = p.segments.map((s) => s.segment);
   const columns = p.population.map((c) => c.column);
   const revenueAt = d.revenue === undefined ? -1 : columns.indexOf(d.revenue);
   const revenue =
@@ -123,18 +129,20 @@ export async function renderReport(d: ReportData): Promise<string> {
     section(
       'shape',
       'Shape',
-      chart(projectionChart(projection, d.sample.labels, names, sampleRows)) +
-        chart(distanceChart(centreDistances(d.model.centres), names)) +
+      chart(projectionChart(projection, d.sample.labels, names, keys, sampleRows)) +
+        chart(distanceChart(centreDistances(d.model.centres), names, keys)) +
         (p.segments.length > 1
           ? chart(
               silhouetteChart(
                 sampleSilhouettes(d.sample, p.segments.length),
                 d.sample.labels,
                 names,
+                keys,
               ),
             )
           : ''),
     ),
+    ...(d.history ? [section('history', 'Over time', historyHtml(d.history, fmt, chart))] : []),
   ];
   return `<!doctype html>
 <html lang="en">
@@ -154,6 +162,20 @@ ${sections.join('\n')}
 </body>
 </html>
 `;
+}
+
+function historyHtml(
+  view: HistoryView,
+  fmt: NumberFormat,
+  chart: (spec: ChartSpec) => string,
+): string {
+  const n = view.periods.length;
+  const last = view.periods[n - 1];
+  const intro =
+    n < 2
+      ? `The store ${view.dir} holds one period (${last.asOf}): migration and stability start with the next.`
+      : `The store ${view.dir} holds ${n} periods, ${view.periods[0].asOf} to ${last.asOf}. Segments keep their key (and colour) from period to period; published segments change only after the confirmation periods.`;
+  return `<p>${escapeHtml(intro)}</p>` + historyCharts(view, fmt).map(chart).join('');
 }
 
 function boxNote(sampleRows: number): string {

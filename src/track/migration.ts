@@ -24,45 +24,67 @@ export function migrationTable(
   prevMonetary?: ArrayLike<number>,
   curMonetary?: ArrayLike<number>,
 ): MigrationRow[] {
-  const cells = new Map<
-    string,
-    { from: string; to: string; customers: number; monetary: number }
-  >();
-  const add = (from: string, to: string, value: number): void => {
-    const id = `${from}\u0000${to}`;
-    const cell = cells.get(id) ?? { from, to, customers: 0, monetary: 0 };
-    cell.customers++;
-    cell.monetary += Number.isFinite(value) ? value : 0;
-    cells.set(id, cell);
-  };
+  // Counts in a dense (from × to) grid over the keys present, by typed-array passes: no per-row
+  // strings or maps (10M customers a period). Origin 0 is `new`, destination D−1 is `gone`.
+  const prevIds = denseKeys(prevKeys);
+  const curIds = denseKeys(curKeys);
+  const F = prevIds.keys.length + 1;
+  const D = curIds.keys.length + 1;
+  const customers = new Float64Array(F * D);
+  const money = new Float64Array(F * D);
+  const value = (m: ArrayLike<number> | undefined, i: number): number =>
+    m && Number.isFinite(m[i]) ? m[i] : 0;
   const present = new Uint8Array(prevKeys.length);
   for (let i = 0; i < curKeys.length; i++) {
     const r = prevRow[i];
     if (r >= 0) present[r] = 1;
-    add(r >= 0 ? String(prevKeys[r]) : NEW, String(curKeys[i]), curMonetary ? curMonetary[i] : 0);
+    const cell = (r >= 0 ? prevIds.dense[r] + 1 : 0) * D + curIds.dense[i];
+    customers[cell]++;
+    money[cell] += value(curMonetary, i);
   }
   for (let r = 0; r < prevKeys.length; r++)
-    if (!present[r]) add(String(prevKeys[r]), GONE, prevMonetary ? prevMonetary[r] : 0);
-  const order = (s: string): number =>
-    s === NEW ? -1 : s === GONE ? Number.MAX_SAFE_INTEGER : Number(s);
-  const rows = [...cells.values()].sort(
-    (x, y) => order(x.from) - order(y.from) || order(x.to) - order(y.to),
-  );
-  const totals = new Map<string, { customers: number; monetary: number }>();
-  for (const c of rows) {
-    const t = totals.get(c.from) ?? { customers: 0, monetary: 0 };
-    t.customers += c.customers;
-    t.monetary += c.monetary;
-    totals.set(c.from, t);
+    if (!present[r]) {
+      const cell = (prevIds.dense[r] + 1) * D + D - 1;
+      customers[cell]++;
+      money[cell] += value(prevMonetary, r);
+    }
+  const rows: MigrationRow[] = [];
+  for (let f = 0; f < F; f++) {
+    let total = 0;
+    let totalMoney = 0;
+    for (let t = 0; t < D; t++) {
+      total += customers[f * D + t];
+      totalMoney += money[f * D + t];
+    }
+    for (let t = 0; t < D; t++) {
+      const n = customers[f * D + t];
+      if (n === 0) continue;
+      const m = money[f * D + t];
+      rows.push({
+        from: f === 0 ? NEW : String(prevIds.keys[f - 1]),
+        to: t === D - 1 ? GONE : String(curIds.keys[t]),
+        customers: n,
+        monetary: m,
+        rowShare: n / total,
+        monetaryShare: totalMoney !== 0 ? m / totalMoney : 0,
+      });
+    }
   }
-  return rows.map((c) => {
-    const t = totals.get(c.from)!;
-    return {
-      ...c,
-      rowShare: c.customers / t.customers,
-      monetaryShare: t.monetary !== 0 ? c.monetary / t.monetary : 0,
-    };
-  });
+  return rows;
+}
+
+/** The distinct keys, ascending, and each entry's index among them. */
+function denseKeys(keys: Int32Array): { keys: number[]; dense: Int32Array } {
+  let max = -1;
+  for (let i = 0; i < keys.length; i++) if (keys[i] > max) max = keys[i];
+  const seen = new Uint8Array(max + 1);
+  for (let i = 0; i < keys.length; i++) seen[keys[i]] = 1;
+  const distinct: number[] = [];
+  const index = new Int32Array(max + 1);
+  for (let k = 0; k <= max; k++) if (seen[k]) index[k] = distinct.push(k) - 1;
+  const dense = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) dense[i] = index[keys[i]];
+  return { keys: distinct, dense };
 }
 
 /** A first period's table: every customer from `new`. */

@@ -6,10 +6,39 @@ export type IdColumn = ArrayLike<string> | ArrayLike<number> | ArrayLike<bigint>
 
 /** For each current row, the row of the same id in the previous period, or −1 for a new customer. */
 export function alignIds(previous: IdColumn, current: IdColumn): Int32Array {
+  const dense = alignDenseIntegerIds(previous, current);
+  if (dense) return dense;
   const index = new Map<string | number | bigint, number>();
   for (let i = 0; i < previous.length; i++) index.set(previous[i], i);
   const out = new Int32Array(current.length);
   for (let i = 0; i < current.length; i++) out[i] = index.get(current[i]) ?? -1;
+  return out;
+}
+
+/**
+ * alignIds for integer ids in a range at most 4× the rows (customer numbers usually are): a
+ * lookup array instead of a hash map, several times faster at 10M customers. Undefined otherwise.
+ */
+function alignDenseIntegerIds(previous: IdColumn, current: IdColumn): Int32Array | undefined {
+  const numeric = (a: IdColumn): a is ArrayLike<number> =>
+    ArrayBuffer.isView(a) && !(a instanceof BigInt64Array) && !(a instanceof BigUint64Array);
+  if (!numeric(previous) || !numeric(current) || previous.length === 0) return undefined;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const ids of [previous, current])
+    for (let i = 0; i < ids.length; i++) {
+      const v = ids[i];
+      if (!Number.isInteger(v)) return undefined;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  const span = max - min + 1;
+  if (span > 4 * (previous.length + current.length) || span > 2 ** 30) return undefined;
+  const row = new Int32Array(span).fill(-1);
+  // Later rows win, as Map.set does for a repeated id.
+  for (let i = 0; i < previous.length; i++) row[previous[i] - min] = i;
+  const out = new Int32Array(current.length);
+  for (let i = 0; i < current.length; i++) out[i] = row[current[i] - min];
   return out;
 }
 

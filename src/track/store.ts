@@ -63,6 +63,11 @@ export function listPeriods(dir: string): string[] {
     .sort();
 }
 
+/** Whether an interrupted write left temporary entries (.tmp-, .old-, .latest-) in the store. */
+export function hasInterruptedWrites(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((n) => /^\.(tmp|old|latest)-/.test(n));
+}
+
 /** The latest period's as-of, or undefined for an empty or new store; a store without it is corrupt. */
 export function readLatest(dir: string): string | undefined {
   const periods = listPeriods(dir);

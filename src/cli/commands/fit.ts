@@ -23,12 +23,18 @@ import {
   writeTextFile,
   type FitOptions,
   type FitStats,
+  type HistoryResult,
   type OutOfCoreOptions,
   type OutOfCoreResult,
   type Profiles,
   type SegmentModel,
 } from '../../index.js';
-import { addHistoryOptions, historyFromFlags, type HistoryFlags } from '../history-flags.js';
+import {
+  addHistoryOptions,
+  historyFromFlags,
+  historySummary,
+  type HistoryFlags,
+} from '../history-flags.js';
 import { addParameterOptions } from '../options.js';
 import { addReportOptions } from './report.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
@@ -116,6 +122,10 @@ export function fitCommand(): Command {
       const { report, currency, revenue, ...parameters } = others;
       const { chunkRows, sampleRows, output, asOf, ...fitParameters } = parameters;
       if (asOf !== undefined && !history) throw new UsageError('--as-of needs --history DIR');
+      if (history && outOfCore)
+        throw new UsageError(
+          '--history does not work with --out-of-core: tracking matches and smooths every customer in memory; drop --out-of-core',
+        );
       checkOutputPath(output, '--output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
@@ -149,17 +159,22 @@ export function fitCommand(): Command {
         onNotice: printNotice,
       };
       let result: FitSummary;
+      let tracked: HistoryResult | undefined;
       if (history) {
-        if (outOfCore) throw new UsageError('--history does not work with --out-of-core yet');
         const r = await fitWithHistory(input, { ...options, asOf: asOf ?? '', history }).finally(
           progress.done,
         );
         if (output) writeTable(output, r.assignments, '--output', outputs);
         if (report) {
           const source = input.split(/[\\/]/).pop();
-          writeTextFile(report, await fitReport(r, { source, currency, revenue }), outputs);
+          writeTextFile(
+            report,
+            await fitReport(r, { source, currency, revenue, asOf, history: history.dir }),
+            outputs,
+          );
         }
         result = { ...r, profiles: () => r.profiles, outOfCore: undefined };
+        tracked = r.history;
       } else if (
         chooseOutOfCore(input, outOfCore === true, options.algorithm, output, printNotice)
       ) {
@@ -246,6 +261,7 @@ export function fitCommand(): Command {
                   },
                 }
               : {}),
+            ...(tracked ? { history: tracked.stability } : {}),
           }),
         );
         return;
@@ -265,6 +281,7 @@ export function fitCommand(): Command {
           ...(model ? [`wrote ${model}`] : []),
           ...(profileOutput ? [`wrote ${profileOutput}`] : []),
           ...(report ? [`wrote ${report}`] : []),
+          ...(tracked ? [historySummary(tracked)] : []),
         ].join('\n'),
       );
     });

@@ -15,6 +15,7 @@ interface ReportFlags {
   model: string;
   segments: string;
   selection?: string;
+  history?: string;
   currency?: string;
   revenue?: string;
   profile?: string[];
@@ -49,7 +50,11 @@ export function reportCommand(): Command {
       '--segments <file>',
       'the segments (fit/segment --output; matched by id column, else by row order)',
     )
-    .option('--selection <file>', 'a choice of k to chart: gpuseg select --output FILE.json');
+    .option('--selection <file>', 'a choice of k to chart: gpuseg select --output FILE.json')
+    .option(
+      '--history <dir>',
+      'a --history store: sizes over time, the last period’s migration and stability figures',
+    );
   addReportOptions(command);
   addParameterOptions(command, [
     parameter(COMMON_PARAMETERS, 'profile'),

@@ -16,12 +16,16 @@ import {
   SEGMENT_PARAMETERS,
   writeProfiles,
   writeTable,
-  type HistoryResult,
   writeTextFile,
   type SegmentOptions,
 } from '../../index.js';
 import { addParameterOptions } from '../options.js';
-import { addHistoryOptions, historyFromFlags, type HistoryFlags } from '../history-flags.js';
+import {
+  addHistoryOptions,
+  historyFromFlags,
+  historySummary,
+  type HistoryFlags,
+} from '../history-flags.js';
 import { addRfmOptions } from '../rfm-options.js';
 import { printNotice, printResult } from '../terminal.js';
 import { addReportOptions } from './report.js';
@@ -116,6 +120,7 @@ export function segmentCommand(): Command {
           selection: r.selection,
           currency,
           revenue,
+          history: history?.dir,
         });
         writeTextFile(report, html, outputs);
       }
@@ -161,21 +166,4 @@ export function segmentCommand(): Command {
       );
     });
   return command;
-}
-
-/** A few lines about a --history period: events and stability. */
-function historySummary(h: HistoryResult): string {
-  const s = h.stability as Record<string, unknown>;
-  const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
-  const counts = new Map<string, number>();
-  for (const e of h.events) counts.set(e.event, (counts.get(e.event) ?? 0) + 1);
-  return [
-    `history: ${h.dir}/${h.asOf}${h.previousAsOf ? ` (after ${h.previousAsOf})` : ' (first period)'}`,
-    `events: ${[...counts].map(([e, n]) => `${e} ${n}`).join(', ')}`,
-    ...(h.previousAsOf
-      ? [
-          `stability: ARI ${f(s.adjusted_rand_index)}  NMI ${f(s.normalized_mutual_info)}  flip rate raw ${f(s.flip_rate_raw)}, published ${f(s.flip_rate_published)}`,
-        ]
-      : []),
-  ].join('\n');
 }
