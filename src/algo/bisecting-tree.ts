@@ -9,6 +9,8 @@ export interface BisectingNode {
   centre: number[];
   /** Training rows in the cluster. */
   rows: number;
+  /** Σ‖x − centre‖² over its rows (a cut's inertia is the sum over its leaves). */
+  sse: number;
   /** What the strategy compares: the cluster's SSE (biggest_inertia) or its rows (largest_cluster); the root's is 0. */
   score: number;
   /** The node indices of its two halves; null for a leaf. */

@@ -66,8 +66,16 @@ export async function runBisectingKMeans(
   const d = matrix.dims;
   const rng = new Rng(settings.seed);
   const arena = new MatrixArena();
+  const rootCentre = columnMeans(handle);
   const nodes: BisectingNode[] = [
-    { centre: columnMeans(handle), rows: n, score: 0, children: null, segment: null },
+    {
+      centre: rootCentre,
+      rows: n,
+      sse: sumOfSquares(handle, rootCentre),
+      score: 0,
+      children: null,
+      segment: null,
+    },
   ];
   // The rows of every leaf (released when it is split).
   const members = new Map<number, Int32Array>([[0, Int32Array.from({ length: n }, (_, i) => i)]]);
@@ -126,6 +134,7 @@ export async function runBisectingKMeans(
         nodes.push({
           centre: Array.from(best!.centres.subarray(side * d, (side + 1) * d)),
           rows: halves[side].length,
+          sse: sse[side],
           score: settings.strategy === 'biggest_inertia' ? sse[side] : halves[side].length,
           children: null,
           segment: null,
@@ -143,7 +152,7 @@ export async function runBisectingKMeans(
     for (const r of members.get(leaf)!) labels[r] = nodes[leaf].segment!;
   if (settings.k === 1) {
     // No split: distances to the mean of all rows.
-    const a = await backend.assign(handle, Float32Array.from(nodes[0].centre), 1);
+    const a = await backend.assign(handle, Float32Array.from(rootCentre), 1);
     sqDistances.set(a.sqDistances);
   }
   let inertia = 0;
@@ -178,4 +187,13 @@ function columnMeans(handle: DatasetHandle): number[] {
     out.push(Math.fround(s / matrix.rows));
   }
   return out;
+}
+
+/** Σ over rows of ‖x − centre‖², in float64 (the root's SSE). */
+function sumOfSquares(handle: DatasetHandle, centre: number[]): number {
+  const { matrix } = handle;
+  let s = 0;
+  for (let j = 0; j < matrix.dims; j++)
+    for (let i = 0; i < matrix.rows; i++) s += (matrix.data[j * matrix.rows + i] - centre[j]) ** 2;
+  return s;
 }

@@ -9,6 +9,7 @@ import { readInitCentres } from './init-file.js';
 import {
   COMMON_PARAMETERS,
   GMM_PARAMETERS,
+  HIERARCHY_PARAMETERS,
   KMEANS_PARAMETERS,
   parameter,
   resolveParameters,
@@ -22,21 +23,35 @@ const PARALLEL_SEEDING_MIN_ROWS = 200_000;
 export const FIT_PARAMETERS = [
   ...KMEANS_PARAMETERS,
   ...GMM_PARAMETERS,
+  ...HIERARCHY_PARAMETERS,
   parameter(COMMON_PARAMETERS, 'backend'),
 ] as const;
 
 /** fit()'s options checked and defaulted (scikit-learn's defaults per algorithm, from the table). */
 export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS>) {
   const { algorithm } = resolveParameters([parameter(KMEANS_PARAMETERS, 'algorithm')], options);
-  const { k, maxIter, tol, batchSize, seed, backend, covariance, regCovar, init, nInit } =
-    resolveParameters(FIT_PARAMETERS, options, algorithm);
+  const {
+    k,
+    maxIter,
+    tol,
+    batchSize,
+    seed,
+    backend,
+    covariance,
+    regCovar,
+    init,
+    nInit,
+    bisectingStrategy,
+    wardMethod,
+    microClusters,
+  } = resolveParameters(FIT_PARAMETERS, options, algorithm);
   if (k === undefined) throw new UsageError('--k: expected an integer ≥ 1 (option k is required)');
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
   const initOption = init ?? (gmm ? 'kmeans' : 'auto');
   const methods = gmm
     ? ['kmeans', 'k-means++', 'random']
-    : minibatch
+    : minibatch || algorithm === 'bisecting'
       ? ['auto', 'k-means++', 'random']
       : ['auto', 'k-means++', 'k-means||', 'random'];
   if (
@@ -61,6 +76,9 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
     initOption,
     nInitOption: nInit,
     methods,
+    bisectingStrategy,
+    wardMethod,
+    microClusters,
   };
 }
 
@@ -78,16 +96,23 @@ export async function resolveInitialisation(
   notice: (message: string) => void,
 ): Promise<{ init: KMeansInit | GmmInit; nInit: number }> {
   const method =
-    s.initOption === 'auto'
-      ? rows >= PARALLEL_SEEDING_MIN_ROWS && s.algorithm !== 'minibatch-kmeans'
-        ? 'k-means||'
-        : 'k-means++'
-      : s.initOption;
+    s.initOption === 'auto' && s.algorithm === 'bisecting'
+      ? 'random' // scikit-learn's BisectingKMeans default
+      : s.initOption === 'auto'
+        ? rows >= PARALLEL_SEEDING_MIN_ROWS && s.algorithm !== 'minibatch-kmeans'
+          ? 'k-means||'
+          : 'k-means++'
+        : s.initOption;
   const init =
     typeof method === 'string' && s.methods.includes(method)
       ? (method as KMeansInit & GmmInit)
       : await resolveInit(method, s.k, prep);
-  return { init, nInit: resolveNInit(s.nInitOption, init, notice) };
+  // BisectingKMeans runs each bisection once by default, whatever its init.
+  const nInit =
+    s.algorithm === 'bisecting' && s.nInitOption === 'auto'
+      ? 1
+      : resolveNInit(s.nInitOption, init, notice);
+  return { init, nInit };
 }
 
 /** Initial centres in the clustering space: explicit ones (input units) go through the preprocessing. */

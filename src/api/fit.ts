@@ -36,6 +36,7 @@ import {
   type PreparedData,
 } from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
+import { fitHierarchy, isHierarchical, type HierarchyModelFields } from './fit-hierarchy.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -140,6 +141,9 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     initOption,
     nInitOption,
     methods,
+    bisectingStrategy,
+    wardMethod,
+    microClusters,
   } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
@@ -161,41 +165,61 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   try {
     const started = performance.now();
     const handle = await backend.attach(matrix);
-    const run = gmm
-      ? await fitMixture(
+    const run: AlgorithmRun & { hierarchy?: HierarchyModelFields } = isHierarchical(algorithm)
+      ? await fitHierarchy(
           backend,
           handle,
-          { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
+          {
+            algorithm,
+            k,
+            init,
+            nInit,
+            maxIter,
+            tol,
+            seed,
+            bisectingStrategy,
+            wardMethod,
+            microClusters,
+          },
           meanVariance,
-          options,
           notice,
+          options.onIteration,
         )
-      : minibatch
-        ? kmeansRun(
-            await runMiniBatchKMeans(
-              backend,
-              handle,
-              {
-                k,
-                batchSize,
-                maxIter,
-                tol,
-                maxNoImprovement: 10,
-                seed,
-                init: init as 'k-means++' | 'random' | Float32Array,
-              },
-              meanVariance,
-              openHostBackend,
-              options.onIteration,
-            ),
-          )
-        : await fitKMeans(
+      : gmm
+        ? await fitMixture(
             backend,
             handle,
-            { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
+            { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
             meanVariance,
             options,
-          );
+            notice,
+          )
+        : minibatch
+          ? kmeansRun(
+              await runMiniBatchKMeans(
+                backend,
+                handle,
+                {
+                  k,
+                  batchSize,
+                  maxIter,
+                  tol,
+                  maxNoImprovement: 10,
+                  seed,
+                  init: init as 'k-means++' | 'random' | Float32Array,
+                },
+                meanVariance,
+                openHostBackend,
+                options.onIteration,
+              ),
+            )
+          : await fitKMeans(
+              backend,
+              handle,
+              { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
+              meanVariance,
+              options,
+            );
     await backend.detach(handle);
     const seconds = (performance.now() - started) / 1000;
     const counts = new Array<number>(k).fill(0);
@@ -225,12 +249,14 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     // A mini-batch model scores new rows exactly as a k-means one: nearest centre.
     const model: SegmentModel = run.gmm
       ? { ...base, algorithm: 'gmm', ...run.gmm }
-      : {
-          ...base,
-          algorithm: 'kmeans',
-          inertia: run.inertia!,
-          ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
-        };
+      : run.hierarchy
+        ? { ...base, ...run.hierarchy }
+        : {
+            ...base,
+            algorithm: 'kmeans',
+            inertia: run.inertia!,
+            ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
+          };
     return {
       model,
       labels: run.labels,
@@ -272,7 +298,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
 }
 
 /** What either algorithm hands back to fit(). */
-interface AlgorithmRun {
+export interface AlgorithmRun {
   centres: Float32Array;
   labels: Int32Array;
   iterations: number;

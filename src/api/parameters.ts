@@ -30,7 +30,7 @@ type ParameterKind =
   | 'centres';
 
 /** The algorithms `fit` runs; some defaults depend on it. */
-const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm'] as const;
+const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm', 'bisecting', 'ward'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface ParameterSpec {
@@ -132,7 +132,7 @@ export const KMEANS_PARAMETERS = [
     choices: ALGORITHMS,
     default: 'kmeans',
     description:
-      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); or gmm (a Gaussian mixture: soft segments with a probability per segment)',
+      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); gmm (a Gaussian mixture: soft segments with a probability per segment); bisecting (divisive: split the worst segment in two, k−1 times); or ward (agglomerative: exact to 20,000 rows, else on --micro-clusters k-means clusters)',
   },
   {
     name: 'batchSize',
@@ -164,7 +164,7 @@ export const KMEANS_PARAMETERS = [
     kind: 'int',
     min: 1,
     // scikit-learn's: KMeans 300, MiniBatchKMeans 100, GaussianMixture 100.
-    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100 },
+    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100, bisecting: 300, ward: 300 },
     description: 'most iterations per run (default: 300 for k-means, 100 for gmm)',
   },
   {
@@ -173,7 +173,8 @@ export const KMEANS_PARAMETERS = [
     kind: 'number',
     min: 0,
     // scikit-learn's: KMeans 1e-4, MiniBatchKMeans 0 (early stopping instead), GaussianMixture 1e-3.
-    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3 },
+    // bisecting hands tol to each bisection unscaled, as scikit-learn's BisectingKMeans does.
+    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3, bisecting: 1e-4, ward: 1e-4 },
     description:
       'k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less',
   },
@@ -186,6 +187,37 @@ export const KMEANS_PARAMETERS = [
     max: 2 ** 32 - 1,
     default: 0,
     description: 'random seed: the same seed gives the same result on the same backend',
+  },
+] as const satisfies readonly ParameterSpec[];
+
+/** bisecting and ward (src/algo/bisecting.ts, src/algo/ward.ts). */
+export const HIERARCHY_PARAMETERS = [
+  {
+    name: 'bisectingStrategy',
+    flag: '--bisecting-strategy <name>',
+    kind: 'choice',
+    choices: ['biggest_inertia', 'largest_cluster'],
+    default: 'biggest_inertia',
+    description:
+      "bisecting: split the segment with the largest SSE or the most rows (scikit-learn's bisecting_strategy)",
+  },
+  {
+    name: 'wardMethod',
+    flag: '--ward-method <name>',
+    kind: 'choice',
+    choices: ['auto', 'exact', 'two-step'],
+    default: 'auto',
+    description:
+      'ward: exact (every row; up to 20,000 rows), two-step (k-means into --micro-clusters, then Ward on them), auto: exact up to 20,000 rows',
+  },
+  {
+    name: 'microClusters',
+    flag: '--micro-clusters <m>',
+    kind: 'int',
+    min: 2,
+    default: 200,
+    description:
+      'ward: k-means clusters of the two-step scheme, and the clusters the model keeps (the largest k gpuseg cut can make)',
   },
 ] as const satisfies readonly ParameterSpec[];
 
@@ -294,6 +326,9 @@ export const PREDICT_PARAMETERS = [
   parameter(COMMON_PARAMETERS, 'id'),
   parameter(COMMON_PARAMETERS, 'thousands'),
 ] as const;
+
+/** `cut`: the new number of segments of a hierarchical model. */
+export const CUT_PARAMETERS = [parameter(KMEANS_PARAMETERS, 'k')] as const;
 
 /** `select`: candidate k and its own defaults (one k-means++ run per k). */
 export const SELECT_PARAMETERS = [

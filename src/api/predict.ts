@@ -3,7 +3,8 @@ import type { Table, Vector } from 'apache-arrow';
 import { openBackend } from '../backend/select.js';
 import { InputError, UsageError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
-import { resolveModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
+import { resolveModel, modelMixture, type SegmentModel } from '../model/model.js';
+import { assignToModel } from './model-assign.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
@@ -116,7 +117,7 @@ async function predictRun(
         ),
       };
     }
-    const { labels, sqDistances } = await backend.assign(handle, modelCentres(model), model.k);
+    const { labels, sqDistances } = await assignToModel(backend, handle, model);
     await backend.detach(handle);
     if (model.segmentNames) named.segment_name = segmentNameColumn(labels, model.segmentNames);
     return {

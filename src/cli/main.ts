@@ -11,6 +11,7 @@ import {
 } from '../index.js';
 import { devicesCommand } from './commands/devices.js';
 import { fitCommand } from './commands/fit.js';
+import { cutCommand } from './commands/cut.js';
 import { predictCommand } from './commands/predict.js';
 import { rfmCommand } from './commands/rfm.js';
 import { selectCommand } from './commands/select.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     rfmCommand(),
     selectCommand(),
     fitCommand(),
+    cutCommand(),
     predictCommand(),
     profileCommand(),
     reportCommand(),

@@ -4,6 +4,7 @@ import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 import type { CovarianceType, GmmParameters } from '../algo/gmm-math.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
+import { checkHierarchyModel, type BisectingModel, type WardModel } from './hierarchy-model.js';
 
 /**
  * The model file: versioned JSON with everything needed to score new rows. Readers accept any
@@ -12,11 +13,11 @@ import { GPUSEG_VERSION } from '../version.js';
 export const MODEL_FORMAT = 'gpuseg-model';
 export const MODEL_VERSION = 1;
 
-interface ModelBase {
+export interface ModelBase {
   format: typeof MODEL_FORMAT;
   version: number;
   gpusegVersion: string;
-  algorithm: 'kmeans' | 'gmm';
+  algorithm: 'kmeans' | 'gmm' | 'bisecting' | 'ward';
   /** Input feature columns (what predict needs in its input). */
   features: string[];
   idColumn: string | null;
@@ -63,7 +64,7 @@ export interface GmmModel extends ModelBase {
   aic: number;
 }
 
-export type SegmentModel = KMeansModel | GmmModel;
+export type SegmentModel = KMeansModel | GmmModel | BisectingModel | WardModel;
 
 /** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
 export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
@@ -123,7 +124,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
       `'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`,
     );
   }
-  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm')
+  if (!['kmeans', 'gmm', 'bisecting', 'ward'].includes(m.algorithm as string))
     return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
   if (
     !Array.isArray(m.features) ||
@@ -203,6 +204,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
     if (typeof m.regCovar !== 'number' || !(m.regCovar >= 0))
       return bad('"regCovar" must be a number ≥ 0');
   }
+  if (m.algorithm === 'bisecting' || m.algorithm === 'ward') checkHierarchyModel(m, d, bad);
   return m as unknown as SegmentModel;
 }
 

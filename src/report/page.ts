@@ -198,9 +198,13 @@ function summaryHtml(d: ReportData, fmt: NumberFormat): string {
   const algorithm =
     m.algorithm === 'gmm'
       ? `Gaussian mixture (${m.covarianceType} covariance)`
-      : m.trainedWith === 'minibatch-kmeans'
-        ? 'mini-batch k-means'
-        : 'k-means';
+      : m.algorithm === 'bisecting'
+        ? `bisecting k-means (${m.bisectingStrategy})`
+        : m.algorithm === 'ward'
+          ? `Ward (${m.wardMethod})`
+          : m.trainedWith === 'minibatch-kmeans'
+            ? 'mini-batch k-means'
+            : 'k-means';
   const rows: [string, string][] = [
     ['data', d.source],
     ...(d.asOf ? [['as of', d.asOf] as [string, string]] : []),
