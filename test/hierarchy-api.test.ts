@@ -8,6 +8,7 @@ import {
   InputError,
   parseModel,
   predict,
+  selectK,
   UsageError,
   type BisectingModel,
   type WardModel,
@@ -61,9 +62,7 @@ describe('bisecting', () => {
     const tree = (r.model as BisectingModel).tree;
     for (let s = 1; s < 4; s++) {
       // Before split s the leaves are the nodes < 2s+1 without children among them.
-      const leaves = tree
-        .slice(0, 2 * s + 1)
-        .filter((n) => !n.children || n.children[0] > 2 * s);
+      const leaves = tree.slice(0, 2 * s + 1).filter((n) => !n.children || n.children[0] > 2 * s);
       const split = tree.find((n) => n.children?.[0] === 2 * s + 1)!;
       expect(split.rows).toBe(Math.max(...leaves.map((n) => n.rows)));
     }
@@ -170,4 +169,23 @@ describe('CLI', () => {
     expect(strategy.status).toBe(2);
     expect(errors(strategy)).toMatch(/--bisecting-strategy/);
   });
+});
+
+describe('select over the levels of one hierarchy', () => {
+  test.each(['ward', 'bisecting'] as const)(
+    '%s: each k’s inertia and sizes are those of the fit at that k',
+    async (algorithm) => {
+      const small = blobTable(500, 2, 4, 2, 1.0);
+      const result = await selectK(small, { k: '2..5', algorithm, backend: 'cpu' });
+      expect(result.rows.map((r) => r.k)).toEqual([2, 3, 4, 5]);
+      for (const row of result.rows) {
+        const single = await fit(small, { k: row.k, algorithm, backend: 'cpu' });
+        expect(row.inertia / single.stats.inertia!).toBeCloseTo(1, 6);
+        expect(row.sizes).toEqual(single.sizes);
+      }
+      // Nested partitions: the inertia falls as k grows.
+      for (let i = 1; i < result.rows.length; i++)
+        expect(result.rows[i].inertia).toBeLessThan(result.rows[i - 1].inertia);
+    },
+  );
 });

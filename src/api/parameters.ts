@@ -342,10 +342,10 @@ export const SELECT_PARAMETERS = [
     name: 'algorithm',
     flag: '--algorithm <name>',
     kind: 'choice',
-    choices: ['kmeans', 'gmm'],
+    choices: ['kmeans', 'gmm', 'ward', 'bisecting'],
     default: 'kmeans',
     description:
-      'kmeans; or gmm (a Gaussian mixture: soft segments with a probability per segment; adds BIC)',
+      'kmeans; gmm (a Gaussian mixture: soft segments with a probability per segment; adds BIC); ward or bisecting (one hierarchy fitted at the largest k and cut at each)',
   },
   {
     name: 'nInit',
