@@ -29,32 +29,23 @@ export function wardTree(points: Float64Array, weights: Float64Array, d: number)
   const rawX = new Int32Array(Math.max(0, n - 1));
   const rawY = new Int32Array(Math.max(0, n - 1));
   const rawH = new Float64Array(Math.max(0, n - 1));
-  const distance = (a: number, b: number): number => {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const t = centre[a * d + j] - centre[b * d + j];
-      s += t * t;
-    }
-    return Math.sqrt(((2 * size[a] * size[b]) / (size[a] + size[b])) * s);
-  };
   for (let k = 0; k < n - 1; k++) {
     if (chainLength === 0) chain[chainLength++] = active[0];
-    let x: number;
-    let y: number;
-    let best: number;
+    let x = -1;
+    let y = -1;
+    let best = Infinity;
     for (;;) {
       x = chain[chainLength - 1];
+      y = -1;
+      best = Infinity;
       if (chainLength > 1) {
         y = chain[chainLength - 2];
-        best = distance(x, y);
-      } else {
-        y = -1;
-        best = Infinity;
+        best = squaredWard(centre, size, d, x, y, Infinity);
       }
       for (let t = 0; t < alive; t++) {
         const i = active[t];
         if (i === x) continue;
-        const dist = distance(x, i);
+        const dist = squaredWard(centre, size, d, x, i, best);
         if (dist < best) {
           best = dist;
           y = i;
@@ -64,10 +55,14 @@ export function wardTree(points: Float64Array, weights: Float64Array, d: number)
       chain[chainLength++] = y;
     }
     chainLength -= 2;
-    if (x > y) [x, y] = [y, x];
+    if (x > y) {
+      const t = x;
+      x = y;
+      y = t;
+    }
     rawX[k] = x;
     rawY[k] = y;
-    rawH[k] = best;
+    rawH[k] = Math.sqrt(best);
     // y becomes the union; x leaves.
     const w = size[x] + size[y];
     for (let j = 0; j < d; j++)
@@ -80,6 +75,31 @@ export function wardTree(points: Float64Array, weights: Float64Array, d: number)
     if (alive < active.length / 2) active = active.slice(0, alive);
   }
   return labelMerges(n, rawX, rawY, rawH);
+}
+
+/**
+ * The squared Ward distance 2·w_a·w_b/(w_a+w_b)·‖c_a − c_b‖², or Infinity once it is past
+ * `limit` (the scan only needs to know whether a cluster is nearer than the best so far).
+ */
+function squaredWard(
+  centre: Float64Array,
+  size: Float64Array,
+  d: number,
+  a: number,
+  b: number,
+  limit: number,
+): number {
+  const factor = (2 * size[a] * size[b]) / (size[a] + size[b]);
+  const bound = limit / factor;
+  let s = 0;
+  const ra = a * d;
+  const rb = b * d;
+  for (let j = 0; j < d; j++) {
+    const t = centre[ra + j] - centre[rb + j];
+    s += t * t;
+    if (s > bound) return Infinity;
+  }
+  return factor * s;
 }
 
 /** scipy's ordering: merges sorted by height (stable), then renamed to node ids by union-find. */
