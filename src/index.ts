@@ -15,6 +15,8 @@ export {
 } from './api/fit-out-of-core.js';
 export { predict, type PredictOptions, type PredictResult } from './api/predict.js';
 export { cutModel } from './api/cut.js';
+export { splitSegment, type SplitOptions, type SplitResult } from './api/split.js';
+export type { SubSegmentLevel } from './model/sub-segments.js';
 export {
   predictOutOfCore,
   type PredictOutOfCoreOptions,
@@ -83,6 +85,7 @@ export {
   HISTORY_PARAMETERS,
   HIERARCHY_PARAMETERS,
   CUT_PARAMETERS,
+  SPLIT_PARAMETERS,
   checkParameter,
   parameter,
   type ParameterOptions,

@@ -8,8 +8,8 @@ import { centresToInputUnits } from '../prep/preprocess.js';
  * Re-cuts a hierarchical model at k segments without refitting: a Ward model's dendrogram at any
  * k up to the clusters it keeps (--micro-clusters), a bisecting model's split tree at any k up to
  * its own (the tree after k−1 splits). Labels are numbered as a fit at that k numbers them; the
- * centres and inertia come from the kept clusters' statistics. Segment names do not carry over
- * (they described the old segments).
+ * centres and inertia come from the kept clusters' statistics. Segment names and micro-segments
+ * do not carry over.
  */
 export function cutModel(modelOrPath: SegmentModel | string, k: number): SegmentModel {
   const model = resolveModel(modelOrPath);
@@ -23,8 +23,10 @@ export function cutModel(modelOrPath: SegmentModel | string, k: number): Segment
     throw new UsageError(
       `--k: expected an integer in 1..${most} (${model.algorithm === 'ward' ? 'the clusters the Ward model keeps: refit with a larger --micro-clusters for more' : "the bisecting model's own k: refit for more"}), got '${k}'`,
     );
-  const { segmentNames: _names, ...rest } = model;
+  // Names and micro-segments described the old segments.
+  const { segmentNames: _names, subSegments: _sub, ...rest } = model;
   void _names;
+  void _sub;
   const prep = model.preprocessing;
   const d = model.centres[0].length;
   const rows = (flat: Float32Array): number[][] =>

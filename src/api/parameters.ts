@@ -330,6 +330,19 @@ export const PREDICT_PARAMETERS = [
 /** `cut`: the new number of segments of a hierarchical model. */
 export const CUT_PARAMETERS = [parameter(KMEANS_PARAMETERS, 'k')] as const;
 
+/** `split`: the segment to re-segment, into k sub-segments; predict's backend, id and thousands. */
+export const SPLIT_PARAMETERS = [
+  {
+    name: 'segment',
+    flag: '--segment <name>',
+    kind: 'string',
+    description: "the segment to re-segment: its name (the model's segment names) or its id",
+  },
+  parameter(KMEANS_PARAMETERS, 'k'),
+  parameter(KMEANS_PARAMETERS, 'seed'),
+  ...PREDICT_PARAMETERS,
+] as const;
+
 /** `select`: candidate k and its own defaults (one k-means++ run per k). */
 export const SELECT_PARAMETERS = [
   {

@@ -5,6 +5,7 @@ import { InputError, UsageError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
 import { resolveModel, modelMixture, type SegmentModel } from '../model/model.js';
 import { assignToModel } from './model-assign.js';
+import { subSegmentOutput } from './sub-segment-assign.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
@@ -98,8 +99,10 @@ async function predictRun(
       const a = await backend.gmmAssign(handle, kernelParams(modelMixture(model), model.regCovar), {
         probabilities: options.probabilities === true,
       });
-      await backend.detach(handle);
       if (model.segmentNames) named.segment_name = segmentNameColumn(a.labels, model.segmentNames);
+      if (model.subSegments)
+        Object.assign(named, await subSegmentOutput(backend, handle, a.labels, model.subSegments));
+      await backend.detach(handle);
       return {
         ...common,
         labels: a.labels,
@@ -118,8 +121,10 @@ async function predictRun(
       };
     }
     const { labels, sqDistances } = await assignToModel(backend, handle, model);
-    await backend.detach(handle);
     if (model.segmentNames) named.segment_name = segmentNameColumn(labels, model.segmentNames);
+    if (model.subSegments)
+      Object.assign(named, await subSegmentOutput(backend, handle, labels, model.subSegments));
+    await backend.detach(handle);
     return {
       ...common,
       labels,

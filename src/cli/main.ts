@@ -12,6 +12,7 @@ import {
 import { devicesCommand } from './commands/devices.js';
 import { fitCommand } from './commands/fit.js';
 import { cutCommand } from './commands/cut.js';
+import { splitCommand } from './commands/split.js';
 import { predictCommand } from './commands/predict.js';
 import { rfmCommand } from './commands/rfm.js';
 import { selectCommand } from './commands/select.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     selectCommand(),
     fitCommand(),
     cutCommand(),
+    splitCommand(),
     predictCommand(),
     profileCommand(),
     reportCommand(),

@@ -4,6 +4,7 @@ import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 import type { CovarianceType, GmmParameters } from '../algo/gmm-math.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
+import { checkSubSegments, type SubSegmentLevel } from './sub-segments.js';
 import { checkHierarchyModel, type BisectingModel, type WardModel } from './hierarchy-model.js';
 
 /**
@@ -30,6 +31,8 @@ export interface ModelBase {
   centresInputUnits: number[][];
   /** A name per segment (personas or a names file), when known. */
   segmentNames?: string[];
+  /** Micro-segments: child levels of some segments (gpuseg split). */
+  subSegments?: SubSegmentLevel[];
   iterations: number;
   converged: boolean;
   rows: number;
@@ -205,6 +208,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
       return bad('"regCovar" must be a number ≥ 0');
   }
   if (m.algorithm === 'bisecting' || m.algorithm === 'ward') checkHierarchyModel(m, d, bad);
+  checkSubSegments(m.subSegments, m.k as number, d, bad);
   return m as unknown as SegmentModel;
 }
 
