@@ -1,26 +1,12 @@
 import { leafCentres } from '../algo/bisecting-tree.js';
-import { runBisectingKMeans, type BisectingStrategy } from '../algo/bisecting.js';
-import type { GmmInit } from '../algo/gmm.js';
-import type { IterationStat, KMeansInit } from '../algo/kmeans.js';
+import { runBisectingKMeans } from '../algo/bisecting.js';
+import type { KMeansInit, KMeansSettings } from '../algo/kmeans.js';
 import { EXACT_WARD_MAX_ROWS, runWard } from '../algo/ward.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import { InputError, UsageError } from '../errors.js';
 import type { BisectingModel, WardModel } from '../model/hierarchy-model.js';
-import type { AlgorithmRun } from './fit.js';
-
-/** What fit() passes to the hierarchical algorithms (checked by checkFitSettings). */
-export interface HierarchySettings {
-  algorithm: 'bisecting' | 'ward';
-  k: number;
-  init: KMeansInit | GmmInit;
-  nInit: number;
-  maxIter: number;
-  tol: number;
-  seed: number;
-  bisectingStrategy: BisectingStrategy;
-  wardMethod: 'auto' | 'exact' | 'two-step';
-  microClusters: number;
-}
+import type { AlgorithmRun, FitOptions } from './fit.js';
+import { HIERARCHY_PARAMETERS, resolveParameters } from './parameters.js';
 
 /** The model fields of a hierarchical fit beyond the common ones. */
 export type HierarchyModelFields =
@@ -30,15 +16,22 @@ export type HierarchyModelFields =
 export const isHierarchical = (algorithm: string): algorithm is 'bisecting' | 'ward' =>
   algorithm === 'bisecting' || algorithm === 'ward';
 
-/** Runs bisecting k-means or Ward for fit(); labels, distances and the model's tree. */
+/**
+ * Runs bisecting k-means or Ward for fit(), with fit's k-means settings (k, init, nInit, maxIter,
+ * tol, seed) and their own parameters from `options` (HIERARCHY_PARAMETERS); labels, distances
+ * and the model's tree.
+ */
 export async function fitHierarchy(
   backend: Backend,
   handle: DatasetHandle,
-  s: HierarchySettings,
+  settings: KMeansSettings,
   meanVariance: number,
+  options: FitOptions,
   notice: (message: string) => void,
-  onIteration: ((stat: IterationStat) => void) | undefined,
 ): Promise<AlgorithmRun & { hierarchy: HierarchyModelFields }> {
+  const algorithm = options.algorithm as 'bisecting' | 'ward';
+  const s = { ...settings, algorithm, ...resolveParameters(HIERARCHY_PARAMETERS, options) };
+  const onIteration = options.onIteration;
   if (s.init instanceof Float32Array)
     throw new UsageError(
       `--init: ${s.algorithm} takes a method (${s.algorithm === 'bisecting' ? 'random, k-means++' : 'k-means++, k-means||, random: for its micro-clusters'}), not centres`,

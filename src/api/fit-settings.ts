@@ -30,21 +30,8 @@ export const FIT_PARAMETERS = [
 /** fit()'s options checked and defaulted (scikit-learn's defaults per algorithm, from the table). */
 export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS>) {
   const { algorithm } = resolveParameters([parameter(KMEANS_PARAMETERS, 'algorithm')], options);
-  const {
-    k,
-    maxIter,
-    tol,
-    batchSize,
-    seed,
-    backend,
-    covariance,
-    regCovar,
-    init,
-    nInit,
-    bisectingStrategy,
-    wardMethod,
-    microClusters,
-  } = resolveParameters(FIT_PARAMETERS, options, algorithm);
+  const { k, maxIter, tol, batchSize, seed, backend, covariance, regCovar, init, nInit } =
+    resolveParameters(FIT_PARAMETERS, options, algorithm);
   if (k === undefined) throw new UsageError('--k: expected an integer ≥ 1 (option k is required)');
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
@@ -76,9 +63,6 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
     initOption,
     nInitOption: nInit,
     methods,
-    bisectingStrategy,
-    wardMethod,
-    microClusters,
   };
 }
 

@@ -1,8 +1,7 @@
 import { inFlight, type RunOptions } from './lifecycle.js';
 import type { ExcludedColumn } from '../data/column-types.js';
 import type { Table, Vector } from 'apache-arrow';
-import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
-import { runGmm, type GmmInit, type GmmIterationStat } from '../algo/gmm.js';
+import type { GmmInit, GmmIterationStat } from '../algo/gmm.js';
 import {
   runKMeans,
   type IterationStat,
@@ -35,7 +34,8 @@ import {
   type DataOptions,
   type PreparedData,
 } from './prepare.js';
-import { emptyComponentsNotice, noticeCollector } from './notices.js';
+import { noticeCollector } from './notices.js';
+import { fitMixture } from './fit-mixture.js';
 import { fitHierarchy, isHierarchical, type HierarchyModelFields } from './fit-hierarchy.js';
 
 /**
@@ -141,9 +141,6 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
     initOption,
     nInitOption,
     methods,
-    bisectingStrategy,
-    wardMethod,
-    microClusters,
   } = checkFitSettings(options);
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
@@ -165,61 +162,42 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   try {
     const started = performance.now();
     const handle = await backend.attach(matrix);
-    const run: AlgorithmRun & { hierarchy?: HierarchyModelFields } = isHierarchical(algorithm)
-      ? await fitHierarchy(
+    const run = gmm
+      ? await fitMixture(
           backend,
           handle,
-          {
-            algorithm,
-            k,
-            init,
-            nInit,
-            maxIter,
-            tol,
-            seed,
-            bisectingStrategy,
-            wardMethod,
-            microClusters,
-          },
+          { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
           meanVariance,
+          options,
           notice,
-          options.onIteration,
         )
-      : gmm
-        ? await fitMixture(
+      : minibatch
+        ? kmeansRun(
+            await runMiniBatchKMeans(
+              backend,
+              handle,
+              {
+                k,
+                batchSize,
+                maxIter,
+                tol,
+                maxNoImprovement: 10,
+                seed,
+                init: init as 'k-means++' | 'random' | Float32Array,
+              },
+              meanVariance,
+              openHostBackend,
+              options.onIteration,
+            ),
+          )
+        : await fitKMeans(
             backend,
             handle,
-            { k, covariance, init: init as GmmInit, nInit, maxIter, tol, regCovar, seed },
+            { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
             meanVariance,
             options,
             notice,
-          )
-        : minibatch
-          ? kmeansRun(
-              await runMiniBatchKMeans(
-                backend,
-                handle,
-                {
-                  k,
-                  batchSize,
-                  maxIter,
-                  tol,
-                  maxNoImprovement: 10,
-                  seed,
-                  init: init as 'k-means++' | 'random' | Float32Array,
-                },
-                meanVariance,
-                openHostBackend,
-                options.onIteration,
-              ),
-            )
-          : await fitKMeans(
-              backend,
-              handle,
-              { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
-              meanVariance,
-              options,
-            );
+          );
     await backend.detach(handle);
     const seconds = (performance.now() - started) / 1000;
     const counts = new Array<number>(k).fill(0);
@@ -318,6 +296,8 @@ export interface AlgorithmRun {
         'covarianceType' | 'regCovar' | 'weights' | 'covariances' | 'logLikelihood' | 'bic' | 'aic'
       >
     | undefined;
+  /** bisecting and ward: their tree (fit-hierarchy.ts). */
+  hierarchy?: HierarchyModelFields;
 }
 
 async function fitKMeans(
@@ -326,7 +306,11 @@ async function fitKMeans(
   settings: Parameters<typeof runKMeans>[2],
   meanVariance: number,
   options: FitOptions,
+  notice: (message: string) => void,
 ): Promise<AlgorithmRun> {
+  // bisecting and ward are centre-based too; their loops are their own (fit-hierarchy.ts).
+  if (isHierarchical(options.algorithm ?? 'kmeans'))
+    return fitHierarchy(backend, handle, settings, meanVariance, options, notice);
   return kmeansRun(
     await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration }),
   );
@@ -351,50 +335,6 @@ function kmeansRun(r: KMeansResult): AlgorithmRun {
     history: r.history,
     emHistory: [],
     gmm: undefined,
-  };
-}
-
-async function fitMixture(
-  backend: Backend,
-  handle: DatasetHandle,
-  settings: Parameters<typeof runGmm>[2],
-  meanVariance: number,
-  options: FitOptions,
-  notice: (message: string) => void,
-): Promise<AlgorithmRun> {
-  const r = await runGmm(backend, handle, settings, meanVariance, {
-    probabilities: options.probabilities === true,
-    onIteration: options.onEmIteration,
-  });
-  if (r.emptyComponents > 0) notice(emptyComponentsNotice(r.emptyComponents));
-  const { bic, aic } = informationCriteria(
-    r.logLikelihood,
-    handle.rows,
-    parameterCount(settings.covariance, settings.k, handle.dims),
-  );
-  return {
-    centres: Float32Array.from(r.params.means),
-    labels: r.labels,
-    iterations: r.iterations,
-    converged: r.converged,
-    inertia: undefined,
-    distances: undefined,
-    probability: r.probability,
-    probabilities: r.probabilities,
-    seedPotential: undefined,
-    repairs: 0,
-    emptyComponents: r.emptyComponents,
-    history: [],
-    emHistory: r.history,
-    gmm: {
-      covarianceType: settings.covariance,
-      regCovar: settings.regCovar,
-      weights: Array.from(r.params.weights),
-      covariances: Array.from(r.params.covariances),
-      logLikelihood: r.logLikelihood,
-      bic,
-      aic,
-    },
   };
 }
 
