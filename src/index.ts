@@ -14,6 +14,9 @@ export {
   type OutOfCoreResult,
 } from './api/fit-out-of-core.js';
 export { predict, type PredictOptions, type PredictResult } from './api/predict.js';
+export { cutModel } from './api/cut.js';
+export { splitSegment, type SplitOptions, type SplitResult } from './api/split.js';
+export type { SubSegmentLevel } from './model/sub-segments.js';
 export {
   predictOutOfCore,
   type PredictOutOfCoreOptions,
@@ -81,6 +84,9 @@ export {
   SELECT_PARAMETERS,
   SEGMENT_PARAMETERS,
   HISTORY_PARAMETERS,
+  HIERARCHY_PARAMETERS,
+  CUT_PARAMETERS,
+  SPLIT_PARAMETERS,
   checkParameter,
   parameter,
   type ParameterOptions,
@@ -109,6 +115,9 @@ export {
   type KPrototypesModel,
   type SegmentModel,
 } from './model/model.js';
+export type { BisectingModel, WardModel } from './model/hierarchy-model.js';
+export type { BisectingNode } from './algo/bisecting-tree.js';
+export type { WardDendrogram, WardGroup } from './algo/ward-dendrogram.js';
 export type { IterationStat } from './algo/kmeans.js';
 export type { GmmIterationStat } from './algo/gmm.js';
 export type { CovarianceType } from './algo/gmm-math.js';

@@ -8,6 +8,7 @@ import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 import type { FitOptions } from './fit.js';
 import { fitKPrototypes, type KPrototypesSpace } from './fit-kprototypes.js';
+import { fitHierarchy, isHierarchical, type HierarchyModelFields } from './fit-hierarchy.js';
 import { emptyComponentsNotice } from './notices.js';
 
 /**
@@ -37,6 +38,8 @@ export interface AlgorithmRun {
       >
     | undefined;
   kprototypes?: Pick<KPrototypesModel, 'centres' | 'gamma' | 'cost' | 'modes'>;
+  /** bisecting and ward: their tree (fit-hierarchy.ts). */
+  hierarchy?: HierarchyModelFields;
 }
 
 export async function fitKMeans(
@@ -45,9 +48,13 @@ export async function fitKMeans(
   settings: Parameters<typeof runKMeans>[2],
   meanVariance: number,
   options: FitOptions,
-  space?: KPrototypesSpace,
+  space: KPrototypesSpace | undefined,
+  notice: (message: string) => void,
 ): Promise<AlgorithmRun> {
   if (space) return fitKPrototypes(backend, handle, space, settings, options);
+  // bisecting and ward are centre-based too; their loops are their own (fit-hierarchy.ts).
+  if (isHierarchical(options.algorithm ?? 'kmeans'))
+    return fitHierarchy(backend, handle, settings, meanVariance, options, notice);
   return kmeansRun(
     await runKMeans(backend, handle, settings, meanVariance, { onIteration: options.onIteration }),
   );

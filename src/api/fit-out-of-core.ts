@@ -86,6 +86,10 @@ export async function fitOutOfCore(
     throw new UsageError(
       "--out-of-core fits --algorithm kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory",
     );
+  if (settings.algorithm === 'bisecting' || settings.algorithm === 'ward')
+    throw new UsageError(
+      `--out-of-core fits --algorithm kmeans or gmm; '${settings.algorithm}' needs the rows in memory`,
+    );
   const gmm = settings.algorithm === 'gmm';
   const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');

@@ -9,6 +9,7 @@ import { readInitCentres } from './init-file.js';
 import {
   COMMON_PARAMETERS,
   GMM_PARAMETERS,
+  HIERARCHY_PARAMETERS,
   KMEANS_PARAMETERS,
   KPROTOTYPES_PARAMETERS,
   parameter,
@@ -24,6 +25,7 @@ export const FIT_PARAMETERS = [
   ...KMEANS_PARAMETERS,
   ...GMM_PARAMETERS,
   ...KPROTOTYPES_PARAMETERS,
+  ...HIERARCHY_PARAMETERS,
   parameter(COMMON_PARAMETERS, 'backend'),
 ] as const;
 
@@ -38,7 +40,7 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
   const initOption = init ?? (gmm ? 'kmeans' : 'auto');
   const methods = gmm
     ? ['kmeans', 'k-means++', 'random']
-    : minibatch || algorithm === 'kprototypes'
+    : minibatch || algorithm === 'kprototypes' || algorithm === 'bisecting'
       ? ['auto', 'k-means++', 'random']
       : ['auto', 'k-means++', 'k-means||', 'random'];
   if (
@@ -80,18 +82,25 @@ export async function resolveInitialisation(
   notice: (message: string) => void,
 ): Promise<{ init: KMeansInit | GmmInit; nInit: number }> {
   const method =
-    s.initOption === 'auto'
-      ? rows >= PARALLEL_SEEDING_MIN_ROWS &&
-        s.algorithm !== 'minibatch-kmeans' &&
-        s.algorithm !== 'kprototypes'
-        ? 'k-means||'
-        : 'k-means++'
-      : s.initOption;
+    s.initOption === 'auto' && s.algorithm === 'bisecting'
+      ? 'random' // scikit-learn's BisectingKMeans default
+      : s.initOption === 'auto'
+        ? rows >= PARALLEL_SEEDING_MIN_ROWS &&
+          s.algorithm !== 'minibatch-kmeans' &&
+          s.algorithm !== 'kprototypes'
+          ? 'k-means||'
+          : 'k-means++'
+        : s.initOption;
   const init =
     typeof method === 'string' && s.methods.includes(method)
       ? (method as KMeansInit & GmmInit)
       : await resolveInit(method, s.k, prep);
-  return { init, nInit: resolveNInit(s.nInitOption, init, notice) };
+  // BisectingKMeans runs each bisection once by default, whatever its init.
+  const nInit =
+    s.algorithm === 'bisecting' && s.nInitOption === 'auto'
+      ? 1
+      : resolveNInit(s.nInitOption, init, notice);
+  return { init, nInit };
 }
 
 /** Initial centres in the clustering space: explicit ones (input units) go through the preprocessing. */

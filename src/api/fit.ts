@@ -211,6 +211,7 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
             meanVariance,
             options,
             space,
+            notice,
           );
     await backend.detach(handle);
     const seconds = since(started);
@@ -246,13 +247,15 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
       ? { ...base, algorithm: 'gmm', ...run.gmm }
       : run.kprototypes
         ? { ...base, algorithm: 'kprototypes', categorical: data.encoding!, ...run.kprototypes }
-        : {
-            ...base,
-            ...encoded.fields,
-            algorithm: 'kmeans',
-            inertia: run.inertia!,
-            ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
-          };
+        : run.hierarchy
+          ? { ...base, ...run.hierarchy }
+          : {
+              ...base,
+              ...encoded.fields,
+              algorithm: 'kmeans',
+              inertia: run.inertia!,
+              ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
+            };
     const assignments = outputTable(table, roles.id, run, names, k);
     const timing = {
       prepare,

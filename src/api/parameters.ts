@@ -1,4 +1,6 @@
 import { parameter } from './parameter-check.js';
+// bisecting's and ward's own parameters, in their own file to keep this one short.
+export { HIERARCHY_PARAMETERS } from './parameters-hierarchy.js';
 
 export {
   checkParameter,
@@ -30,7 +32,14 @@ type ParameterKind =
   | 'centres';
 
 /** The algorithms `fit` runs; some defaults depend on it. */
-const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm', 'kprototypes'] as const;
+const ALGORITHMS = [
+  'kmeans',
+  'minibatch-kmeans',
+  'gmm',
+  'kprototypes',
+  'bisecting',
+  'ward',
+] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface ParameterSpec {
@@ -132,7 +141,7 @@ export const KMEANS_PARAMETERS = [
     choices: ALGORITHMS,
     default: 'kmeans',
     description:
-      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); gmm (a Gaussian mixture: soft segments with a probability per segment); or kprototypes (numeric means and --categorical modes, Huang 1998)',
+      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); gmm (a Gaussian mixture: soft segments with a probability per segment); kprototypes (numeric means and --categorical modes, Huang 1998); bisecting (divisive: split the worst segment in two, k−1 times); or ward (agglomerative: exact to 20,000 rows, else on --micro-clusters k-means clusters)',
   },
   {
     name: 'batchSize',
@@ -164,7 +173,14 @@ export const KMEANS_PARAMETERS = [
     kind: 'int',
     min: 1,
     // scikit-learn's: KMeans 300, MiniBatchKMeans 100, GaussianMixture 100.
-    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100, kprototypes: 100 },
+    defaults: {
+      kmeans: 300,
+      'minibatch-kmeans': 100,
+      gmm: 100,
+      kprototypes: 100,
+      bisecting: 300,
+      ward: 300,
+    },
     description: 'most iterations per run (default: 300 for k-means, 100 for gmm)',
   },
   {
@@ -173,7 +189,15 @@ export const KMEANS_PARAMETERS = [
     kind: 'number',
     min: 0,
     // scikit-learn's: KMeans 1e-4, MiniBatchKMeans 0 (early stopping instead), GaussianMixture 1e-3.
-    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3, kprototypes: 0 },
+    // bisecting hands tol to each bisection unscaled, as scikit-learn's BisectingKMeans does.
+    defaults: {
+      kmeans: 1e-4,
+      'minibatch-kmeans': 0,
+      gmm: 1e-3,
+      kprototypes: 0,
+      bisecting: 1e-4,
+      ward: 1e-4,
+    },
     description:
       'k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less; kprototypes (default 0): when the cost falls by no more than tol × cost, 0: when labels stop changing',
   },
@@ -314,6 +338,22 @@ export const PREDICT_PARAMETERS = [
   parameter(COMMON_PARAMETERS, 'thousands'),
 ] as const;
 
+/** `cut`: the new number of segments of a hierarchical model. */
+export const CUT_PARAMETERS = [parameter(KMEANS_PARAMETERS, 'k')] as const;
+
+/** `split`: the segment to re-segment, into k sub-segments; predict's backend, id and thousands. */
+export const SPLIT_PARAMETERS = [
+  {
+    name: 'segment',
+    flag: '--segment <name>',
+    kind: 'string',
+    description: "the segment to re-segment: its name (the model's segment names) or its id",
+  },
+  parameter(KMEANS_PARAMETERS, 'k'),
+  parameter(KMEANS_PARAMETERS, 'seed'),
+  ...PREDICT_PARAMETERS,
+] as const;
+
 /** `select`: candidate k and its own defaults (one k-means++ run per k). */
 export const SELECT_PARAMETERS = [
   {
@@ -326,10 +366,10 @@ export const SELECT_PARAMETERS = [
     name: 'algorithm',
     flag: '--algorithm <name>',
     kind: 'choice',
-    choices: ['kmeans', 'gmm'],
+    choices: ['kmeans', 'gmm', 'ward', 'bisecting'],
     default: 'kmeans',
     description:
-      'kmeans; or gmm (a Gaussian mixture: soft segments with a probability per segment; adds BIC)',
+      'kmeans; gmm (a Gaussian mixture: soft segments with a probability per segment; adds BIC); ward or bisecting (one hierarchy fitted at the largest k and cut at each)',
   },
   {
     name: 'nInit',

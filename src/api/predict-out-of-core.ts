@@ -4,7 +4,8 @@ import type { Assignment, GmmAssignment } from '../backend/backend.js';
 import { openBackend } from '../backend/select.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
-import { resolveModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
+import { resolveModel, modelMixture, type SegmentModel } from '../model/model.js';
+import { assignToModel } from './model-assign.js';
 import type { OutputSet } from '../util/atomic-write.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
@@ -113,9 +114,8 @@ export async function predictOutOfCore(
         },
       );
     } else {
-      const centres = modelCentres(model);
       await passes.each(
-        (h) => backend.assign(h, centres, k),
+        (h) => assignToModel(backend, h, model),
         async (a: Assignment, table: Table, firstRow: number) => {
           count(a.labels);
           await writer?.write(

@@ -5,6 +5,8 @@ import { InputError, UsageError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
 import { resolveModel, modelMixture, type SegmentModel } from '../model/model.js';
 import { scoringSpace } from './predict-categorical.js';
+import { assignToModel } from './model-assign.js';
+import { subSegmentOutput } from './sub-segment-assign.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
@@ -100,8 +102,10 @@ async function predictRun(
       const a = await backend.gmmAssign(handle, kernelParams(modelMixture(model), model.regCovar), {
         probabilities: options.probabilities === true,
       });
-      await backend.detach(handle);
       if (model.segmentNames) named.segment_name = segmentNameColumn(a.labels, model.segmentNames);
+      if (model.subSegments)
+        Object.assign(named, await subSegmentOutput(backend, handle, a.labels, model.subSegments));
+      await backend.detach(handle);
       return {
         ...common,
         labels: a.labels,
@@ -119,12 +123,17 @@ async function predictRun(
         ),
       };
     }
-    const { labels, sqDistances } = await backend.assign(handle, scoring!.centres, model.k);
-    await backend.detach(handle);
+    const { labels, sqDistances } =
+      model.algorithm === 'kprototypes'
+        ? await backend.assign(handle, scoring!.centres, model.k)
+        : await assignToModel(backend, handle, model);
     // k-prototypes: the distance column is √(Huang's cost).
     if (scoring!.sqScale !== 1)
       for (let i = 0; i < sqDistances.length; i++) sqDistances[i] *= scoring!.sqScale;
     if (model.segmentNames) named.segment_name = segmentNameColumn(labels, model.segmentNames);
+    if (model.subSegments)
+      Object.assign(named, await subSegmentOutput(backend, handle, labels, model.subSegments));
+    await backend.detach(handle);
     return {
       ...common,
       labels,

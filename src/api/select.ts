@@ -18,6 +18,7 @@ import type { TableInput } from './input.js';
 import {
   COMMON_PARAMETERS,
   GMM_PARAMETERS,
+  HIERARCHY_PARAMETERS,
   KMEANS_PARAMETERS,
   SELECT_PARAMETERS,
   parameter,
@@ -27,6 +28,7 @@ import {
 import { excludedNotices, prepareData, prepNotices, type DataOptions } from './prepare.js';
 import { checkCategoricalFit } from './fit-kprototypes.js';
 import { noticeCollector } from './notices.js';
+import { hierarchyLevels } from './select-hierarchy.js';
 
 /** select's parameters: its own `algorithm` (kmeans or gmm) and `nInit` (default 1), fit's others. */
 const SELECT_RUN_PARAMETERS = [
@@ -36,6 +38,7 @@ const SELECT_RUN_PARAMETERS = [
   parameter(KMEANS_PARAMETERS, 'maxIter'),
   parameter(KMEANS_PARAMETERS, 'tol'),
   ...GMM_PARAMETERS,
+  ...HIERARCHY_PARAMETERS,
   parameter(COMMON_PARAMETERS, 'backend'),
 ] as const;
 
@@ -124,6 +127,7 @@ async function selectRun(input: TableInput, options: SelectOptions): Promise<Sel
     backend: backendChoice,
     covariance,
     regCovar,
+    ...hierarchy
   } = resolveParameters(SELECT_RUN_PARAMETERS, options, algorithm);
   const data = await prepareData(input, options);
   checkCategoricalFit(algorithm, data, 'k-means++', ['k-means++']);
@@ -145,7 +149,20 @@ async function selectRun(input: TableInput, options: SelectOptions): Promise<Sel
       iterations: number;
       bic: number | undefined;
     }[] = [];
-    for (const k of ks) {
+    // ward and bisecting: one hierarchy, cut at every k.
+    if (algorithm === 'ward' || algorithm === 'bisecting')
+      fits.push(
+        ...(await hierarchyLevels(
+          backend,
+          handle,
+          algorithm,
+          ks,
+          { seed, maxIter, tol, ...hierarchy },
+          meanVariance,
+          notice,
+        )),
+      );
+    for (const k of algorithm === 'ward' || algorithm === 'bisecting' ? [] : ks) {
       if (algorithm === 'gmm') {
         const r = await runGmm(
           backend,

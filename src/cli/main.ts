@@ -11,6 +11,8 @@ import {
 } from '../index.js';
 import { devicesCommand } from './commands/devices.js';
 import { fitCommand } from './commands/fit.js';
+import { cutCommand } from './commands/cut.js';
+import { splitCommand } from './commands/split.js';
 import { predictCommand } from './commands/predict.js';
 import { rfmCommand } from './commands/rfm.js';
 import { selectCommand } from './commands/select.js';
@@ -40,6 +42,8 @@ export function buildProgram(): Command {
     rfmCommand(),
     selectCommand(),
     fitCommand(),
+    cutCommand(),
+    splitCommand(),
     predictCommand(),
     profileCommand(),
     reportCommand(),

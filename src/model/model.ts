@@ -6,6 +6,8 @@ import type { Preprocessing } from '../prep/preprocess.js';
 import type { CategoricalEncoding } from '../prep/categorical.js';
 import { checkCategoricalModel } from './categorical-check.js';
 import { GPUSEG_VERSION } from '../version.js';
+import { checkSubSegments, type SubSegmentLevel } from './sub-segments.js';
+import { checkHierarchyModel, type BisectingModel, type WardModel } from './hierarchy-model.js';
 
 /**
  * The model file: versioned JSON with everything needed to score new rows. Readers accept any
@@ -14,11 +16,11 @@ import { GPUSEG_VERSION } from '../version.js';
 export const MODEL_FORMAT = 'gpuseg-model';
 export const MODEL_VERSION = 1;
 
-interface ModelBase {
+export interface ModelBase {
   format: typeof MODEL_FORMAT;
   version: number;
   gpusegVersion: string;
-  algorithm: 'kmeans' | 'gmm' | 'kprototypes';
+  algorithm: 'kmeans' | 'gmm' | 'kprototypes' | 'bisecting' | 'ward';
   /** Input feature columns (what predict needs in its input). */
   features: string[];
   idColumn: string | null;
@@ -39,6 +41,8 @@ interface ModelBase {
   centresInputUnits: number[][];
   /** A name per segment (personas or a names file), when known. */
   segmentNames?: string[];
+  /** Micro-segments: child levels of some segments (gpuseg split). */
+  subSegments?: SubSegmentLevel[];
   iterations: number;
   converged: boolean;
   rows: number;
@@ -85,7 +89,7 @@ export interface KPrototypesModel extends ModelBase {
   cost: number;
 }
 
-export type SegmentModel = KMeansModel | GmmModel | KPrototypesModel;
+export type SegmentModel = KMeansModel | GmmModel | KPrototypesModel | BisectingModel | WardModel;
 
 /** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
 export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
@@ -145,7 +149,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
       `'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`,
     );
   }
-  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm' && m.algorithm !== 'kprototypes')
+  if (!['kmeans', 'gmm', 'kprototypes', 'bisecting', 'ward'].includes(m.algorithm as string))
     return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
   if (
     !Array.isArray(m.features) ||
@@ -225,6 +229,8 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
     if (typeof m.regCovar !== 'number' || !(m.regCovar >= 0))
       return bad('"regCovar" must be a number ≥ 0');
   }
+  if (m.algorithm === 'bisecting' || m.algorithm === 'ward') checkHierarchyModel(m, d, bad);
+  checkSubSegments(m.subSegments, m.k as number, d, bad);
   return m as unknown as SegmentModel;
 }
 

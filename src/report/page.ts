@@ -222,9 +222,13 @@ function summaryHtml(d: ReportData, fmt: NumberFormat): string {
       ? `Gaussian mixture (${m.covarianceType} covariance)`
       : m.algorithm === 'kprototypes'
         ? `k-prototypes (γ = ${Number(m.gamma.toPrecision(3))})`
-        : m.trainedWith === 'minibatch-kmeans'
-          ? 'mini-batch k-means'
-          : 'k-means';
+        : m.algorithm === 'bisecting'
+          ? `bisecting k-means (${m.bisectingStrategy})`
+          : m.algorithm === 'ward'
+            ? `Ward (${m.wardMethod})`
+            : m.trainedWith === 'minibatch-kmeans'
+              ? 'mini-batch k-means'
+              : 'k-means';
   const rows: [string, string][] = [
     ['data', d.source],
     ...(d.asOf ? [['as of', d.asOf] as [string, string]] : []),

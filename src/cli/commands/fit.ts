@@ -11,6 +11,7 @@ import {
   fitWithHistory,
   fitReport,
   GMM_PARAMETERS,
+  HIERARCHY_PARAMETERS,
   KMEANS_PARAMETERS,
   KPROTOTYPES_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
@@ -68,12 +69,13 @@ interface FitSummary {
 export function fitCommand(): Command {
   const command = new Command('fit')
     .description(
-      'fit k-means or Gaussian-mixture segments to a table (Arrow IPC file/stream, Parquet or CSV)',
+      'fit k-means, Gaussian-mixture, bisecting k-means or Ward segments to a table (Arrow IPC file/stream, Parquet or CSV)',
     )
     .argument('<input>', 'input table');
   addParameterOptions(command, KMEANS_PARAMETERS, ['k']);
   addParameterOptions(command, GMM_PARAMETERS);
   addParameterOptions(command, KPROTOTYPES_PARAMETERS);
+  addParameterOptions(command, HIERARCHY_PARAMETERS);
   command.option(
     '--probabilities',
     "gmm: output p_0 … p_{k−1}, every segment's probability per row",

@@ -3,6 +3,7 @@ import {
   checkDistinctFiles,
   checkOutputPath,
   GMM_PARAMETERS,
+  HIERARCHY_PARAMETERS,
   KMEANS_PARAMETERS,
   parameter,
   PREP_PARAMETERS,
@@ -108,6 +109,7 @@ export function selectCommand(): Command {
       parameter(SELECT_PARAMETERS, 'nInit'),
       parameter(SELECT_PARAMETERS, 'algorithm'),
       ...GMM_PARAMETERS,
+      ...HIERARCHY_PARAMETERS,
     ],
     ['k'],
   );
