@@ -8,6 +8,7 @@ import { GPUSEG_VERSION } from '../version.js';
 import { readInitCentres } from './init-file.js';
 import {
   COMMON_PARAMETERS,
+  DBSCAN_PARAMETERS,
   GMM_PARAMETERS,
   KMEANS_PARAMETERS,
   parameter,
@@ -22,6 +23,7 @@ const PARALLEL_SEEDING_MIN_ROWS = 200_000;
 export const FIT_PARAMETERS = [
   ...KMEANS_PARAMETERS,
   ...GMM_PARAMETERS,
+  ...DBSCAN_PARAMETERS,
   parameter(COMMON_PARAMETERS, 'backend'),
 ] as const;
 

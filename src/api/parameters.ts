@@ -30,7 +30,7 @@ type ParameterKind =
   | 'centres';
 
 /** The algorithms `fit` runs; some defaults depend on it. */
-const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm'] as const;
+const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm', 'dbscan'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface ParameterSpec {
@@ -132,7 +132,7 @@ export const KMEANS_PARAMETERS = [
     choices: ALGORITHMS,
     default: 'kmeans',
     description:
-      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); or gmm (a Gaussian mixture: soft segments with a probability per segment)',
+      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); gmm (a Gaussian mixture: soft segments with a probability per segment); or dbscan (dense regions, noise as segment -1 "Unusual"; --eps, --min-samples; no --k)',
   },
   {
     name: 'batchSize',
@@ -164,7 +164,7 @@ export const KMEANS_PARAMETERS = [
     kind: 'int',
     min: 1,
     // scikit-learn's: KMeans 300, MiniBatchKMeans 100, GaussianMixture 100.
-    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100 },
+    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100, dbscan: 1 },
     description: 'most iterations per run (default: 300 for k-means, 100 for gmm)',
   },
   {
@@ -173,7 +173,7 @@ export const KMEANS_PARAMETERS = [
     kind: 'number',
     min: 0,
     // scikit-learn's: KMeans 1e-4, MiniBatchKMeans 0 (early stopping instead), GaussianMixture 1e-3.
-    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3 },
+    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3, dbscan: 0 },
     description:
       'k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less',
   },
@@ -285,6 +285,26 @@ export const GMM_PARAMETERS = [
     min: 0,
     default: 1e-6,
     description: 'gmm: added to the diagonal of every covariance',
+  },
+] as const satisfies readonly ParameterSpec[];
+
+/** DBSCAN's (api/fit-dbscan.ts): the neighbourhood radius and the rows that make it dense. */
+export const DBSCAN_PARAMETERS = [
+  {
+    name: 'eps',
+    flag: '--eps <x>',
+    kind: 'string',
+    default: 'auto',
+    description:
+      'dbscan: neighbourhood radius in the clustering space (after --scale), a number > 0, or auto (the knee of the k-distance curve, k = --min-samples)',
+  },
+  {
+    name: 'minSamples',
+    flag: '--min-samples <n>',
+    kind: 'int',
+    min: 1,
+    default: 5,
+    description: 'dbscan: rows within eps (the row itself counted) that make a row a core row',
   },
 ] as const satisfies readonly ParameterSpec[];
 

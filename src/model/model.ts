@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 import type { CovarianceType, GmmParameters } from '../algo/gmm-math.js';
 import type { Preprocessing } from '../prep/preprocess.js';
+import { checkDbscanFields, type DbscanModel } from './dbscan-model.js';
 import { GPUSEG_VERSION } from '../version.js';
 
 /**
@@ -16,7 +17,7 @@ interface ModelBase {
   format: typeof MODEL_FORMAT;
   version: number;
   gpusegVersion: string;
-  algorithm: 'kmeans' | 'gmm';
+  algorithm: 'kmeans' | 'gmm' | 'dbscan';
   /** Input feature columns (what predict needs in its input). */
   features: string[];
   idColumn: string | null;
@@ -63,7 +64,8 @@ export interface GmmModel extends ModelBase {
   aic: number;
 }
 
-export type SegmentModel = KMeansModel | GmmModel;
+export type SegmentModel = KMeansModel | GmmModel | DbscanModel;
+export type { DbscanModel };
 
 /** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
 export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
@@ -123,7 +125,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
       `'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`,
     );
   }
-  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm')
+  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm' && m.algorithm !== 'dbscan')
     return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
   if (
     !Array.isArray(m.features) ||
@@ -178,6 +180,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
       !m.segmentNames.every((n) => typeof n === 'string'))
   )
     return bad(`"segmentNames" must be k=${m.k} strings`);
+  if (m.algorithm === 'dbscan') checkDbscanFields(m, d, bad);
   if (m.algorithm === 'gmm') {
     const k = m.k as number;
     const types: Record<string, number> = {
