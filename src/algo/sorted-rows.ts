@@ -11,7 +11,8 @@ export interface SortedRows {
   matrix: DataMatrix;
   /** Sorted row r is input row perm[r]. */
   perm: Int32Array;
-  /** The sorted coordinates of the axis. */
+  /** The feature sorted by, and its sorted values. */
+  axis: number;
   axisValues: Float32Array;
 }
 
@@ -31,7 +32,7 @@ export function sortRows(m: DataMatrix): SortedRows {
     const to = matrix.data.subarray(f * n, (f + 1) * n);
     for (let r = 0; r < n; r++) to[r] = from[perm[r]];
   }
-  return { matrix, perm, axisValues: matrix.data.slice(axis * n, (axis + 1) * n) };
+  return { matrix, perm, axis, axisValues: matrix.data.slice(axis * n, (axis + 1) * n) };
 }
 
 /**

@@ -80,6 +80,10 @@ export async function fitOutOfCore(
   options: OutOfCoreOptions,
 ): Promise<OutOfCoreResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
+  if (options.algorithm === 'dbscan')
+    throw new UsageError(
+      '--out-of-core fits --algorithm kmeans or gmm; dbscan compares rows with each other and needs them in memory (see its row limits)',
+    );
   const settings = checkFitSettings(options);
   if (settings.algorithm === 'minibatch-kmeans')
     throw new UsageError(

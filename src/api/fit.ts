@@ -36,6 +36,7 @@ import {
   type PreparedData,
 } from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
+import { fitDbscan } from './fit-dbscan.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -48,8 +49,8 @@ import { emptyComponentsNotice, noticeCollector } from './notices.js';
  */
 export interface FitOptions
   extends DataOptions, NamingOptions, RunOptions, ParameterOptions<typeof FIT_PARAMETERS> {
-  /** Number of segments (≥ 1, ≤ rows). */
-  k: number;
+  /** Number of segments (≥ 1, ≤ rows); not taken by dbscan, whose clusters come from the data. */
+  k?: number;
   /** gmm: return (and output as p_0 … p_{k−1}) every segment's probability per row. */
   probabilities?: boolean;
   /** Called after every Lloyd iteration (k-means). */
@@ -92,6 +93,8 @@ export interface FitStats {
   preprocessing: PrepReport;
   /** Text columns that look numeric, left out of the default features: the first cell at fault. */
   excludedColumns: ExcludedColumn[];
+  /** dbscan: the eps used (the knee's for 'auto'), min-samples, noise rows and core rows. */
+  dbscan?: { eps: number; minSamples: number; noise: number; corePoints: number };
 }
 
 export interface FitResult {
@@ -122,6 +125,7 @@ export interface FitResult {
  * model, the labels, the per-row output, the profiles and the run's statistics.
  */
 export async function fit(input: TableInput, options: FitOptions): Promise<FitResult> {
+  if (options.algorithm === 'dbscan') return inFlight(options, () => fitDbscan(input, options));
   return inFlight(options, () => fitRun(input, options));
 }
 

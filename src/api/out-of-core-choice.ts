@@ -31,7 +31,9 @@ export function chooseOutOfCore(
   if (size <= OUT_OF_CORE_FILE_SHARE * totalmem()) return false;
   const gb = (size / 2 ** 30).toFixed(1);
   const blockers = [
-    ...(algorithm === 'minibatch-kmeans' ? [`--algorithm ${algorithm}`] : []),
+    ...(algorithm === 'minibatch-kmeans' || algorithm === 'dbscan'
+      ? [`--algorithm ${algorithm}`]
+      : []),
     ...(sniffInputFormat(input) === 'csv' ? ['CSV input'] : []),
     ...(output !== undefined && /\.(parquet|pq)$/i.test(output) ? ['Parquet output'] : []),
   ];

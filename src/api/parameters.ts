@@ -23,6 +23,7 @@ type ParameterKind =
   | 'int'
   | 'number'
   | 'int-or-auto'
+  | 'number-or-auto'
   | 'choice'
   | 'string'
   | 'list'
@@ -61,7 +62,7 @@ export type ParameterValue<S extends ParameterSpec> = S extends {
   ? C
   : S['kind'] extends 'int' | 'number'
     ? number
-    : S['kind'] extends 'int-or-auto'
+    : S['kind'] extends 'int-or-auto' | 'number-or-auto'
       ? number | 'auto'
       : S['kind'] extends 'list'
         ? string[]
@@ -293,7 +294,8 @@ export const DBSCAN_PARAMETERS = [
   {
     name: 'eps',
     flag: '--eps <x>',
-    kind: 'string',
+    kind: 'number-or-auto',
+    above: 0,
     default: 'auto',
     description:
       'dbscan: neighbourhood radius in the clustering space (after --scale), a number > 0, or auto (the knee of the k-distance curve, k = --min-samples)',

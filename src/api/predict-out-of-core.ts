@@ -6,6 +6,7 @@ import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
 import { resolveModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
 import type { OutputSet } from '../util/atomic-write.js';
+import { UsageError } from '../errors.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { FilePasses } from './file-passes.js';
@@ -61,6 +62,10 @@ export async function predictOutOfCore(
   } = resolveParameters(PREDICT_OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
   const model = resolveModel(modelOrPath);
+  if (model.algorithm === 'dbscan')
+    throw new UsageError(
+      'predict --out-of-core scores k-means and gmm models; predict a dbscan model in memory (its rows are scored on the host against the core rows)',
+    );
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(
     source.schema.fields.map((f) => f.name),

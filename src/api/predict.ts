@@ -16,6 +16,7 @@ import {
 } from './input.js';
 import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { noticeCollector } from './notices.js';
+import { predictDbscanRows, predictDbscanTable } from './predict-dbscan.js';
 
 /**
  * predict's options: `backend` and `id` (default: the model's id column when the input has it,
@@ -83,6 +84,19 @@ async function predictRun(
     { allowMissing },
   );
   const matrix = prep ? applyPreprocessing(prep, raw) : raw;
+  if (model.algorithm === 'dbscan') {
+    const { labels, distances } = predictDbscanRows(matrix, model);
+    const assignments = predictDbscanTable(table, roles.id, labels, distances, model);
+    const host = { backend: 'cpu', device: 'host', rows: matrix.rows, notices };
+    return {
+      ...host,
+      labels,
+      distances,
+      probability: undefined,
+      probabilities: undefined,
+      assignments,
+    };
+  }
   const backend = await openBackend(backendChoice, notice, options);
   try {
     const handle = await backend.attach(matrix);

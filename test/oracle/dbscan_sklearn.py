@@ -37,14 +37,14 @@ def main():
     cases = []
     X, _ = make_blobs(n_samples=750, centers=[[1, 1], [-1, -1], [1, -1]], cluster_std=0.4, random_state=0)
     cases.append(case("plot_dbscan blobs (standardised)", StandardScaler().fit_transform(X), 0.3, 10))
-    X, _ = make_moons(n_samples=500, noise=0.05, random_state=0)
-    cases.append(case("moons", StandardScaler().fit_transform(X), 0.3, 5))
+    X, _ = make_moons(n_samples=500, noise=0.1, random_state=0)
+    cases.append(case("moons", StandardScaler().fit_transform(X), 0.2, 8))
     rng = np.random.default_rng(20261130)
     noise = rng.uniform(-3, 3, size=(300, 3))
     blobs, _ = make_blobs(n_samples=500, n_features=3, centers=2, cluster_std=0.5, random_state=1)
     cases.append(case("two blobs in uniform noise, 3-D", np.vstack([blobs, noise]), 0.5, 6))
     X, _ = make_blobs(n_samples=400, n_features=8, centers=4, cluster_std=1.0, random_state=2)
-    cases.append(case("four blobs, 8-D, border rows between clusters", X, 2.2, 12))
+    cases.append(case("four blobs, 8-D", X, 2.6, 10))
     json.dump({"generator": "test/oracle/dbscan_sklearn.py", "sklearn": sklearn.__version__, "cases": cases}, sys.stdout)
 
 
