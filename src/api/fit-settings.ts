@@ -32,7 +32,10 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
   const { algorithm } = resolveParameters([parameter(KMEANS_PARAMETERS, 'algorithm')], options);
   const { k, maxIter, tol, batchSize, seed, backend, covariance, regCovar, init, nInit } =
     resolveParameters(FIT_PARAMETERS, options, algorithm);
-  if (k === undefined) throw new UsageError('--k: expected an integer ≥ 1 (option k is required)');
+  if (k === undefined)
+    throw new UsageError(
+      `--k: expected an integer ≥ 1, required by --algorithm ${algorithm} (option k; dbscan takes none)`,
+    );
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
   const initOption = init ?? (gmm ? 'kmeans' : 'auto');

@@ -6,6 +6,7 @@ import {
   checkReportPath,
   chooseOutOfCore,
   COMMON_PARAMETERS,
+  DBSCAN_PARAMETERS,
   fit,
   fitOutOfCore,
   fitWithHistory,
@@ -63,8 +64,10 @@ export function fitCommand(): Command {
       'fit k-means or Gaussian-mixture segments to a table (Arrow IPC file/stream, Parquet or CSV)',
     )
     .argument('<input>', 'input table');
-  addParameterOptions(command, KMEANS_PARAMETERS, ['k']);
+  // --k is checked by fit (every algorithm but dbscan needs it), not by commander.
+  addParameterOptions(command, KMEANS_PARAMETERS);
   addParameterOptions(command, GMM_PARAMETERS);
+  addParameterOptions(command, DBSCAN_PARAMETERS);
   command.option(
     '--probabilities',
     "gmm: output p_0 … p_{k−1}, every segment's probability per row",
@@ -201,6 +204,14 @@ export function fitCommand(): Command {
             algorithm: s.algorithm,
             iterations: s.iterations,
             inertia: s.inertia ?? null,
+            ...(s.dbscan
+              ? {
+                  eps: s.dbscan.eps,
+                  min_samples: s.dbscan.minSamples,
+                  noise: s.dbscan.noise,
+                  core_rows: s.dbscan.corePoints,
+                }
+              : {}),
             ...(s.algorithm === 'gmm'
               ? {
                   log_likelihood: s.logLikelihood,
@@ -247,9 +258,11 @@ export function fitCommand(): Command {
       printResult(
         [
           `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,
-          s.algorithm === 'gmm'
-            ? `gmm (${covariance})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
-            : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
+          s.dbscan
+            ? `dbscan  eps=${s.dbscan.eps.toPrecision(6)}  min_samples=${s.dbscan.minSamples}  core rows=${s.dbscan.corePoints}  unusual (segment -1): ${s.dbscan.noise}`
+            : s.algorithm === 'gmm'
+              ? `gmm (${covariance})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
+              : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
           `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
           `segment sizes: ${sizes.map((n, c) => `${c}${result.names ? ` ${result.names[c]}` : ''}:${n}`).join('  ')}`,
           ...(output ? [`wrote ${output}`] : []),
