@@ -3,6 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { runBirch } from '../src/algo/birch.js';
 import { wardLabels } from '../src/algo/ward-points.js';
 import { matrixFromRows } from '../src/data/matrix.js';
+import { tableFromArrays } from 'apache-arrow';
+import { fit, parseModel, predict, UsageError } from '../src/index.js';
 import { backendCases } from './helpers/backends.js';
 
 /**
@@ -87,5 +89,39 @@ describe('exact Ward on points', () => {
     expect(Array.from(wardLabels(points, 3, 1, 2, Float64Array.from([100, 1, 1])))).toEqual([
       0, 1, 1,
     ]);
+  });
+});
+
+describe('fit and predict with algorithm birch', () => {
+  const c = fixture.cases.find((x) => x.n_clusters === 25)!;
+  const table = tableFromArrays({
+    x: Float32Array.from({ length: c.rows }, (_, i) => c.data[i * 2]),
+    y: Float32Array.from({ length: c.rows }, (_, i) => c.data[i * 2 + 1]),
+  });
+
+  test('scikit-learn’s partition through the API; predict gives the same labels', async () => {
+    const r = await fit(table, {
+      algorithm: 'birch',
+      k: c.n_clusters!,
+      threshold: c.threshold,
+      branchingFactor: c.branching_factor,
+      scale: 'none',
+      backend: 'cpu',
+    });
+    expect(canonical(r.labels)).toEqual(canonical(c.labels));
+    expect(r.stats.birch!.subclusters).toBe(c.subcluster_labels.length);
+    const model = parseModel(JSON.stringify(r.model));
+    expect(model.algorithm).toBe('birch');
+    const p = await predict(table, model, { backend: 'cpu' });
+    expect(Array.from(p.labels)).toEqual(Array.from(r.labels));
+  });
+
+  test('threshold ≤ 0 and a branching factor below 2 are usage errors naming the option', async () => {
+    await expect(fit(table, { algorithm: 'birch', k: 3, threshold: 0 })).rejects.toThrow(
+      /^--threshold: expected a number > 0, got '0' \(option threshold\)$/,
+    );
+    await expect(fit(table, { algorithm: 'birch', k: 3, branchingFactor: 1 })).rejects.toThrow(
+      UsageError,
+    );
   });
 });

@@ -80,9 +80,9 @@ export async function fitOutOfCore(
   options: OutOfCoreOptions,
 ): Promise<OutOfCoreResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
-  if (options.algorithm === 'dbscan')
+  if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
     throw new UsageError(
-      '--out-of-core fits --algorithm kmeans or gmm; dbscan compares rows with each other and needs them in memory (see its row limits)',
+      `--out-of-core fits --algorithm kmeans or gmm; ${options.algorithm} runs on data in memory (see its limits in the README)`,
     );
   const settings = checkFitSettings(options);
   if (settings.algorithm === 'minibatch-kmeans')

@@ -7,6 +7,7 @@ import { centresToInputUnits, rowsFromInputUnits, type Preprocessing } from '../
 import { GPUSEG_VERSION } from '../version.js';
 import { readInitCentres } from './init-file.js';
 import {
+  BIRCH_PARAMETERS,
   COMMON_PARAMETERS,
   DBSCAN_PARAMETERS,
   GMM_PARAMETERS,
@@ -24,6 +25,7 @@ export const FIT_PARAMETERS = [
   ...KMEANS_PARAMETERS,
   ...GMM_PARAMETERS,
   ...DBSCAN_PARAMETERS,
+  ...BIRCH_PARAMETERS,
   parameter(COMMON_PARAMETERS, 'backend'),
 ] as const;
 

@@ -37,6 +37,7 @@ import {
 } from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
 import { fitDbscan } from './fit-dbscan.js';
+import { fitBirch } from './fit-birch.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -95,6 +96,8 @@ export interface FitStats {
   excludedColumns: ExcludedColumn[];
   /** dbscan: the eps used (the knee's for 'auto'), min-samples, noise rows and core rows. */
   dbscan?: { eps: number; minSamples: number; noise: number; corePoints: number };
+  /** birch: the CF-tree's threshold, branching factor and leaf subclusters. */
+  birch?: { threshold: number; branchingFactor: number; subclusters: number };
 }
 
 export interface FitResult {
@@ -126,6 +129,7 @@ export interface FitResult {
  */
 export async function fit(input: TableInput, options: FitOptions): Promise<FitResult> {
   if (options.algorithm === 'dbscan') return inFlight(options, () => fitDbscan(input, options));
+  if (options.algorithm === 'birch') return inFlight(options, () => fitBirch(input, options));
   return inFlight(options, () => fitRun(input, options));
 }
 

@@ -31,7 +31,7 @@ export function chooseOutOfCore(
   if (size <= OUT_OF_CORE_FILE_SHARE * totalmem()) return false;
   const gb = (size / 2 ** 30).toFixed(1);
   const blockers = [
-    ...(algorithm === 'minibatch-kmeans' || algorithm === 'dbscan'
+    ...(algorithm === 'minibatch-kmeans' || algorithm === 'dbscan' || algorithm === 'birch'
       ? [`--algorithm ${algorithm}`]
       : []),
     ...(sniffInputFormat(input) === 'csv' ? ['CSV input'] : []),

@@ -31,7 +31,7 @@ type ParameterKind =
   | 'centres';
 
 /** The algorithms `fit` runs; some defaults depend on it. */
-const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm', 'dbscan'] as const;
+const ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'gmm', 'dbscan', 'birch'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface ParameterSpec {
@@ -133,7 +133,7 @@ export const KMEANS_PARAMETERS = [
     choices: ALGORITHMS,
     default: 'kmeans',
     description:
-      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); gmm (a Gaussian mixture: soft segments with a probability per segment); or dbscan (dense regions, noise as segment -1 "Unusual"; --eps, --min-samples; no --k)',
+      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); gmm (a Gaussian mixture: soft segments with a probability per segment); dbscan (dense regions, noise as segment -1 "Unusual"; --eps, --min-samples; no --k); or birch (a CF-tree in one pass, its subclusters joined by Ward into --k; --threshold, --branching-factor)',
   },
   {
     name: 'batchSize',
@@ -165,7 +165,7 @@ export const KMEANS_PARAMETERS = [
     kind: 'int',
     min: 1,
     // scikit-learn's: KMeans 300, MiniBatchKMeans 100, GaussianMixture 100.
-    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100, dbscan: 1 },
+    defaults: { kmeans: 300, 'minibatch-kmeans': 100, gmm: 100, dbscan: 1, birch: 1 },
     description: 'most iterations per run (default: 300 for k-means, 100 for gmm)',
   },
   {
@@ -174,7 +174,7 @@ export const KMEANS_PARAMETERS = [
     kind: 'number',
     min: 0,
     // scikit-learn's: KMeans 1e-4, MiniBatchKMeans 0 (early stopping instead), GaussianMixture 1e-3.
-    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3, dbscan: 0 },
+    defaults: { kmeans: 1e-4, 'minibatch-kmeans': 0, gmm: 1e-3, dbscan: 0, birch: 0 },
     description:
       'k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less',
   },
@@ -307,6 +307,36 @@ export const DBSCAN_PARAMETERS = [
     min: 1,
     default: 5,
     description: 'dbscan: rows within eps (the row itself counted) that make a row a core row',
+  },
+] as const satisfies readonly ParameterSpec[];
+
+/** BIRCH's (api/fit-birch.ts): the CF-tree's subcluster radius and fan-out, and its global step. */
+export const BIRCH_PARAMETERS = [
+  {
+    name: 'threshold',
+    flag: '--threshold <x>',
+    kind: 'number',
+    above: 0,
+    default: 0.5,
+    description:
+      'birch: largest radius of a leaf subcluster, in the clustering space (after --scale)',
+  },
+  {
+    name: 'branchingFactor',
+    flag: '--branching-factor <n>',
+    kind: 'int',
+    min: 2,
+    default: 50,
+    description: 'birch: most subclusters a CF-tree node holds before it splits',
+  },
+  {
+    name: 'birchGlobal',
+    flag: '--birch-global <kind>',
+    kind: 'choice',
+    choices: ['ward', 'weighted-ward'],
+    default: 'ward',
+    description:
+      "birch: how the subclusters are joined into --k segments: ward (scikit-learn's, each centroid counted once) or weighted-ward (each centroid counted by its rows)",
   },
 ] as const satisfies readonly ParameterSpec[];
 

@@ -62,9 +62,9 @@ export async function predictOutOfCore(
   } = resolveParameters(PREDICT_OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
   const model = resolveModel(modelOrPath);
-  if (model.algorithm === 'dbscan')
+  if (model.algorithm === 'dbscan' || model.algorithm === 'birch')
     throw new UsageError(
-      'predict --out-of-core scores k-means and gmm models; predict a dbscan model in memory (its rows are scored on the host against the core rows)',
+      `predict --out-of-core scores k-means and gmm models; predict a ${model.algorithm} model in memory`,
     );
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(

@@ -130,7 +130,17 @@ async function predictRun(
         ),
       };
     }
-    const { labels, sqDistances } = await backend.assign(handle, modelCentres(model), model.k);
+    // birch: the nearest subcluster centroid, then its segment (scikit-learn's Birch.predict).
+    const birch = model.algorithm === 'birch' ? model : undefined;
+    const scored = birch
+      ? await backend.assign(
+          handle,
+          Float32Array.from(birch.subclusterCentres.flat()),
+          birch.subclusterCentres.length,
+        )
+      : await backend.assign(handle, modelCentres(model), model.k);
+    const { sqDistances } = scored;
+    const labels = birch ? scored.labels.map((s) => birch.subclusterLabels[s]) : scored.labels;
     await backend.detach(handle);
     if (model.segmentNames) named.segment_name = segmentNameColumn(labels, model.segmentNames);
     return {

@@ -4,6 +4,7 @@ import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 import type { CovarianceType, GmmParameters } from '../algo/gmm-math.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import { checkDbscanFields, type DbscanModel } from './dbscan-model.js';
+import { checkBirchFields, type BirchModel } from './birch-model.js';
 import { GPUSEG_VERSION } from '../version.js';
 
 /**
@@ -17,7 +18,7 @@ interface ModelBase {
   format: typeof MODEL_FORMAT;
   version: number;
   gpusegVersion: string;
-  algorithm: 'kmeans' | 'gmm' | 'dbscan';
+  algorithm: 'kmeans' | 'gmm' | 'dbscan' | 'birch';
   /** Input feature columns (what predict needs in its input). */
   features: string[];
   idColumn: string | null;
@@ -64,8 +65,8 @@ export interface GmmModel extends ModelBase {
   aic: number;
 }
 
-export type SegmentModel = KMeansModel | GmmModel | DbscanModel;
-export type { DbscanModel };
+export type SegmentModel = KMeansModel | GmmModel | DbscanModel | BirchModel;
+export type { DbscanModel, BirchModel };
 
 /** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
 export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
@@ -125,7 +126,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
       `'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`,
     );
   }
-  if (m.algorithm !== 'kmeans' && m.algorithm !== 'gmm' && m.algorithm !== 'dbscan')
+  if (!['kmeans', 'gmm', 'dbscan', 'birch'].includes(m.algorithm as string))
     return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
   if (
     !Array.isArray(m.features) ||
@@ -181,6 +182,7 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
   )
     return bad(`"segmentNames" must be k=${m.k} strings`);
   if (m.algorithm === 'dbscan') checkDbscanFields(m, d, bad);
+  if (m.algorithm === 'birch') checkBirchFields(m, d, bad);
   if (m.algorithm === 'gmm') {
     const k = m.k as number;
     const types: Record<string, number> = {

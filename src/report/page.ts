@@ -200,9 +200,11 @@ function summaryHtml(d: ReportData, fmt: NumberFormat): string {
       ? `Gaussian mixture (${m.covarianceType} covariance)`
       : m.algorithm === 'dbscan'
         ? `DBSCAN (eps ${m.eps.toPrecision(4)}, min-samples ${m.minSamples}; ${m.noise} rows unusual)`
-        : m.trainedWith === 'minibatch-kmeans'
-          ? 'mini-batch k-means'
-          : 'k-means';
+        : m.algorithm === 'birch'
+          ? `BIRCH (threshold ${m.threshold}, ${m.subclusterLabels.length} subclusters, ${m.global})`
+          : m.trainedWith === 'minibatch-kmeans'
+            ? 'mini-batch k-means'
+            : 'k-means';
   const rows: [string, string][] = [
     ['data', d.source],
     ...(d.asOf ? [['as of', d.asOf] as [string, string]] : []),

@@ -5,6 +5,7 @@ import {
   checkProfilePath,
   checkReportPath,
   chooseOutOfCore,
+  BIRCH_PARAMETERS,
   COMMON_PARAMETERS,
   DBSCAN_PARAMETERS,
   fit,
@@ -68,6 +69,7 @@ export function fitCommand(): Command {
   addParameterOptions(command, KMEANS_PARAMETERS);
   addParameterOptions(command, GMM_PARAMETERS);
   addParameterOptions(command, DBSCAN_PARAMETERS);
+  addParameterOptions(command, BIRCH_PARAMETERS);
   command.option(
     '--probabilities',
     "gmm: output p_0 … p_{k−1}, every segment's probability per row",
@@ -204,6 +206,7 @@ export function fitCommand(): Command {
             algorithm: s.algorithm,
             iterations: s.iterations,
             inertia: s.inertia ?? null,
+            ...(s.birch ? { threshold: s.birch.threshold, subclusters: s.birch.subclusters } : {}),
             ...(s.dbscan
               ? {
                   eps: s.dbscan.eps,
@@ -258,11 +261,13 @@ export function fitCommand(): Command {
       printResult(
         [
           `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,
-          s.dbscan
-            ? `dbscan  eps=${s.dbscan.eps.toPrecision(6)}  min_samples=${s.dbscan.minSamples}  core rows=${s.dbscan.corePoints}  unusual (segment -1): ${s.dbscan.noise}`
-            : s.algorithm === 'gmm'
-              ? `gmm (${covariance})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
-              : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
+          s.birch
+            ? `birch  threshold=${s.birch.threshold}  branching_factor=${s.birch.branchingFactor}  subclusters=${s.birch.subclusters}`
+            : s.dbscan
+              ? `dbscan  eps=${s.dbscan.eps.toPrecision(6)}  min_samples=${s.dbscan.minSamples}  core rows=${s.dbscan.corePoints}  unusual (segment -1): ${s.dbscan.noise}`
+              : s.algorithm === 'gmm'
+                ? `gmm (${covariance})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
+                : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
           `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
           `segment sizes: ${sizes.map((n, c) => `${c}${result.names ? ` ${result.names[c]}` : ''}:${n}`).join('  ')}`,
           ...(output ? [`wrote ${output}`] : []),
