@@ -33,6 +33,7 @@ export { assignmentsTable } from './api/assignments.js';
 export {
   report,
   fitReport,
+  DBSCAN_REPORT,
   checkReportPath,
   type ReportOptions,
   type FitReportOptions,

@@ -8,6 +8,7 @@ import {
   BIRCH_PARAMETERS,
   COMMON_PARAMETERS,
   DBSCAN_PARAMETERS,
+  DBSCAN_REPORT,
   fit,
   fitOutOfCore,
   fitWithHistory,
@@ -118,6 +119,7 @@ export function fitCommand(): Command {
       const { report, currency, revenue, ...parameters } = others;
       const { chunkRows, sampleRows, output, asOf, ...fitParameters } = parameters;
       if (asOf !== undefined && !history) throw new UsageError('--as-of needs --history DIR');
+      if (report && fitParameters.algorithm === 'dbscan') throw new UsageError(DBSCAN_REPORT);
       checkOutputPath(output, '--output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
