@@ -36,6 +36,7 @@ export { assignmentsTable } from './api/assignments.js';
 export {
   report,
   fitReport,
+  DBSCAN_REPORT,
   checkReportPath,
   type ReportOptions,
   type FitReportOptions,
@@ -78,6 +79,8 @@ export {
   KMEANS_PARAMETERS,
   GMM_PARAMETERS,
   KPROTOTYPES_PARAMETERS,
+  DBSCAN_PARAMETERS,
+  BIRCH_PARAMETERS,
   OUT_OF_CORE_PARAMETERS,
   PREP_PARAMETERS,
   PREDICT_PARAMETERS,

@@ -9,7 +9,10 @@ const WHOLESALE = 'datasets/wholesale-customers.arrow';
 describe('every CLI error is one gpuseg line with its exit class', () => {
   test.each([
     [['fit', WHOLESALE, '--k', '2', '--bogus'], /^gpuseg: error: unknown option '--bogus'$/],
-    [['fit', WHOLESALE], /^gpuseg: error: required option '--k <n>' not specified$/],
+    [
+      ['fit', WHOLESALE],
+      /^gpuseg: error: --k: expected an integer ≥ 1, required by --algorithm kmeans \(option k; dbscan takes none\)$/,
+    ],
     [['fit', '--k', '2'], /^gpuseg: error: missing required argument 'input'$/],
     [['nope'], /^gpuseg: error: unknown command 'nope'$/],
     [['fit', WHOLESALE, '--k'], /^gpuseg: error: option '--k <n>' argument missing$/],

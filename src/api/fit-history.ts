@@ -15,6 +15,10 @@ export async function fitWithHistory(
   options: FitOptions & { asOf: string; history: HistoryOptions },
 ): Promise<FitResult & { history: HistoryResult }> {
   const { asOf, history, ...fitOptions } = options;
+  if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
+    throw new UsageError(
+      `--history tracks k-means and gmm segments; --algorithm ${options.algorithm} is not tracked across periods yet`,
+    );
   if (!options.id) throw new UsageError('--history on fit needs --id: the customer id column');
   if (!asOf) throw new UsageError('--history on fit needs --as-of YYYY-MM-DD: the period’s date');
   const plan = planHistory(history, asOf, options.features);

@@ -81,6 +81,10 @@ export async function fitOutOfCore(
   options: OutOfCoreOptions,
 ): Promise<OutOfCoreResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
+  if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
+    throw new UsageError(
+      `--out-of-core fits --algorithm kmeans or gmm; ${options.algorithm} runs on data in memory (see its limits in the README)`,
+    );
   const settings = checkFitSettings(options);
   if (settings.algorithm === 'minibatch-kmeans')
     throw new UsageError(

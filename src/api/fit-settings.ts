@@ -7,7 +7,9 @@ import { centresToInputUnits, rowsFromInputUnits, type Preprocessing } from '../
 import { GPUSEG_VERSION } from '../version.js';
 import { readInitCentres } from './init-file.js';
 import {
+  BIRCH_PARAMETERS,
   COMMON_PARAMETERS,
+  DBSCAN_PARAMETERS,
   GMM_PARAMETERS,
   HIERARCHY_PARAMETERS,
   KMEANS_PARAMETERS,
@@ -26,6 +28,8 @@ export const FIT_PARAMETERS = [
   ...GMM_PARAMETERS,
   ...KPROTOTYPES_PARAMETERS,
   ...HIERARCHY_PARAMETERS,
+  ...DBSCAN_PARAMETERS,
+  ...BIRCH_PARAMETERS,
   parameter(COMMON_PARAMETERS, 'backend'),
 ] as const;
 
@@ -34,7 +38,10 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
   const { algorithm } = resolveParameters([parameter(KMEANS_PARAMETERS, 'algorithm')], options);
   const { k, maxIter, tol, batchSize, seed, backend, covariance, regCovar, init, nInit } =
     resolveParameters(FIT_PARAMETERS, options, algorithm);
-  if (k === undefined) throw new UsageError('--k: expected an integer ≥ 1 (option k is required)');
+  if (k === undefined)
+    throw new UsageError(
+      `--k: expected an integer ≥ 1, required by --algorithm ${algorithm} (option k; dbscan takes none)`,
+    );
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
   const initOption = init ?? (gmm ? 'kmeans' : 'auto');

@@ -31,6 +31,8 @@ import {
 } from './prepare.js';
 import { noticeCollector } from './notices.js';
 import * as categorical from './fit-kprototypes.js';
+import { fitDbscan } from './fit-dbscan.js';
+import { fitBirch } from './fit-birch.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -43,8 +45,8 @@ import * as categorical from './fit-kprototypes.js';
  */
 export interface FitOptions
   extends DataOptions, NamingOptions, RunOptions, ParameterOptions<typeof FIT_PARAMETERS> {
-  /** Number of segments (≥ 1, ≤ rows). */
-  k: number;
+  /** Number of segments (≥ 1, ≤ rows); not taken by dbscan, whose clusters come from the data. */
+  k?: number;
   /** gmm: return (and output as p_0 … p_{k−1}) every segment's probability per row. */
   probabilities?: boolean;
   /** Called after every Lloyd iteration (k-means). */
@@ -99,6 +101,10 @@ export interface FitStats {
   preprocessing: PrepReport;
   /** Text columns that look numeric, left out of the default features: the first cell at fault. */
   excludedColumns: ExcludedColumn[];
+  /** dbscan: the eps used (the knee's for 'auto'), min-samples, noise rows and core rows. */
+  dbscan?: { eps: number; minSamples: number; noise: number; corePoints: number };
+  /** birch: the CF-tree's threshold, branching factor and leaf subclusters. */
+  birch?: { threshold: number; branchingFactor: number; subclusters: number };
 }
 
 export interface FitResult {
@@ -129,6 +135,8 @@ export interface FitResult {
  * model, the labels, the per-row output, the profiles and the run's statistics.
  */
 export async function fit(input: TableInput, options: FitOptions): Promise<FitResult> {
+  if (options.algorithm === 'dbscan') return inFlight(options, () => fitDbscan(input, options));
+  if (options.algorithm === 'birch') return inFlight(options, () => fitBirch(input, options));
   return inFlight(options, () => fitRun(input, options));
 }
 

@@ -31,7 +31,9 @@ export function chooseOutOfCore(
   if (size <= OUT_OF_CORE_FILE_SHARE * totalmem()) return false;
   const gb = (size / 2 ** 30).toFixed(1);
   const blockers = [
-    ...(['minibatch-kmeans', 'kprototypes', 'bisecting', 'ward'].includes(algorithm ?? '')
+    ...(['minibatch-kmeans', 'kprototypes', 'bisecting', 'ward', 'dbscan', 'birch'].includes(
+      algorithm ?? '',
+    )
       ? [`--algorithm ${algorithm}`]
       : []),
     ...(sniffInputFormat(input) === 'csv' ? ['CSV input'] : []),

@@ -29,17 +29,18 @@ function checkValue(
   switch (spec.kind) {
     case 'int':
     case 'number':
-    case 'int-or-auto': {
-      if (spec.kind === 'int-or-auto' && value === 'auto') return value;
+    case 'int-or-auto':
+    case 'number-or-auto': {
+      const orAuto = spec.kind === 'int-or-auto' || spec.kind === 'number-or-auto';
+      if (orAuto && value === 'auto') return value;
       const n =
         typeof value === 'number'
           ? value
           : typeof value === 'string' && value.trim() !== ''
             ? Number(value)
             : Number.NaN;
-      const integer = spec.kind !== 'number';
-      const what =
-        (spec.kind === 'int-or-auto' ? "'auto' or " : '') + (integer ? 'an integer' : 'a number');
+      const integer = spec.kind === 'int' || spec.kind === 'int-or-auto';
+      const what = (orAuto ? "'auto' or " : '') + (integer ? 'an integer' : 'a number');
       const bound =
         spec.max !== undefined
           ? ` in ${spec.min ?? '-∞'}..${spec.max}`

@@ -25,6 +25,7 @@ type ParameterKind =
   | 'int'
   | 'number'
   | 'int-or-auto'
+  | 'number-or-auto'
   | 'choice'
   | 'string'
   | 'list'
@@ -39,6 +40,8 @@ const ALGORITHMS = [
   'kprototypes',
   'bisecting',
   'ward',
+  'dbscan',
+  'birch',
 ] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
@@ -70,7 +73,7 @@ export type ParameterValue<S extends ParameterSpec> = S extends {
   ? C
   : S['kind'] extends 'int' | 'number'
     ? number
-    : S['kind'] extends 'int-or-auto'
+    : S['kind'] extends 'int-or-auto' | 'number-or-auto'
       ? number | 'auto'
       : S['kind'] extends 'list'
         ? string[]
@@ -141,7 +144,7 @@ export const KMEANS_PARAMETERS = [
     choices: ALGORITHMS,
     default: 'kmeans',
     description:
-      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); gmm (a Gaussian mixture: soft segments with a probability per segment); kprototypes (numeric means and --categorical modes, Huang 1998); bisecting (divisive: split the worst segment in two, k−1 times); or ward (agglomerative: exact to 20,000 rows, else on --micro-clusters k-means clusters)',
+      'kmeans; minibatch-kmeans (random batches, for data that should not be swept fully); gmm (a Gaussian mixture: soft segments with a probability per segment); kprototypes (numeric means and --categorical modes, Huang 1998); bisecting (divisive: split the worst segment in two, k−1 times); ward (agglomerative: exact to 20,000 rows, else on --micro-clusters k-means clusters); dbscan (dense regions, noise as segment -1 "Unusual"; --eps, --min-samples; no --k); or birch (a CF-tree in one pass, its subclusters joined by Ward into --k; --threshold, --branching-factor)',
   },
   {
     name: 'batchSize',
@@ -180,6 +183,8 @@ export const KMEANS_PARAMETERS = [
       kprototypes: 100,
       bisecting: 300,
       ward: 300,
+      dbscan: 1,
+      birch: 1,
     },
     description: 'most iterations per run (default: 300 for k-means, 100 for gmm)',
   },
@@ -197,6 +202,8 @@ export const KMEANS_PARAMETERS = [
       kprototypes: 0,
       bisecting: 1e-4,
       ward: 1e-4,
+      dbscan: 0,
+      birch: 0,
     },
     description:
       'k-means (default 1e-4): stop when the centre shift² ≤ tol × mean feature variance, 0: when labels stop changing; gmm (default 1e-3): when the mean log-likelihood per row changes by less; kprototypes (default 0): when the cost falls by no more than tol × cost, 0: when labels stop changing',
@@ -330,6 +337,9 @@ export const GMM_PARAMETERS = [
     description: 'gmm: added to the diagonal of every covariance',
   },
 ] as const satisfies readonly ParameterSpec[];
+
+// DBSCAN's and BIRCH's tables live beside this file (this one is at its size limit).
+export { BIRCH_PARAMETERS, DBSCAN_PARAMETERS } from './density-parameters.js';
 
 /** `predict`: the backend and the id column (the rest comes from the model). */
 export const PREDICT_PARAMETERS = [

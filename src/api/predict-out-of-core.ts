@@ -7,6 +7,7 @@ import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/b
 import { resolveModel, modelMixture, type SegmentModel } from '../model/model.js';
 import { assignToModel } from './model-assign.js';
 import type { OutputSet } from '../util/atomic-write.js';
+import { UsageError } from '../errors.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { FilePasses } from './file-passes.js';
@@ -67,6 +68,10 @@ export async function predictOutOfCore(
     model.algorithm,
     model.categorical?.columns.map((c) => c.name),
   );
+  if (model.algorithm === 'dbscan' || model.algorithm === 'birch')
+    throw new UsageError(
+      `predict --out-of-core scores k-means and gmm models; predict a ${model.algorithm} model in memory`,
+    );
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(
     source.schema.fields.map((f) => f.name),

@@ -19,6 +19,7 @@ import {
 } from './input.js';
 import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { noticeCollector } from './notices.js';
+import { predictDbscanRows, predictDbscanTable } from './predict-dbscan.js';
 
 /**
  * predict's options: `backend` and `id` (default: the model's id column when the input has it,
@@ -86,6 +87,19 @@ async function predictRun(
     { allowMissing },
   );
   const numeric = prep ? applyPreprocessing(prep, raw) : raw;
+  if (model.algorithm === 'dbscan') {
+    const { labels, distances } = predictDbscanRows(numeric, model);
+    const assignments = predictDbscanTable(table, roles.id, labels, distances, model);
+    const host = { backend: 'cpu', device: 'host', rows: numeric.rows, notices };
+    return {
+      ...host,
+      labels,
+      distances,
+      probability: undefined,
+      probabilities: undefined,
+      assignments,
+    };
+  }
   const scoring = model.algorithm === 'gmm' ? undefined : scoringSpace(table, model, numeric);
   const matrix = scoring?.matrix ?? numeric;
   const backend = await openBackend(backendChoice, notice, options);
@@ -123,10 +137,19 @@ async function predictRun(
         ),
       };
     }
-    const { labels, sqDistances } =
-      model.algorithm === 'kprototypes'
+    // birch: the nearest subcluster centroid, then its segment (scikit-learn's Birch.predict).
+    const birch = model.algorithm === 'birch' ? model : undefined;
+    const scored = birch
+      ? await backend.assign(
+          handle,
+          Float32Array.from(birch.subclusterCentres.flat()),
+          birch.subclusterCentres.length,
+        )
+      : model.algorithm === 'kprototypes'
         ? await backend.assign(handle, scoring!.centres, model.k)
         : await assignToModel(backend, handle, model);
+    const { sqDistances } = scored;
+    const labels = birch ? scored.labels.map((s) => birch.subclusterLabels[s]) : scored.labels;
     // k-prototypes: the distance column is √(Huang's cost).
     if (scoring!.sqScale !== 1)
       for (let i = 0; i < sqDistances.length; i++) sqDistances[i] *= scoring!.sqScale;

@@ -133,11 +133,16 @@ export interface FitReportOptions extends ReportCommonOptions {
 }
 
 /** The report of a fit just made (fit's or segment's result), as an HTML string. */
+/** The charts index segments 0 … k − 1; DBSCAN's noise (−1) is not charted yet. */
+export const DBSCAN_REPORT =
+  '--report: not available for --algorithm dbscan yet (its noise rows, segment -1, are not charted); use --output and --profile-output';
+
 export async function fitReport(
   result: FitResult,
   options: FitReportOptions = {},
 ): Promise<string> {
   checkCurrency(options.currency);
+  if (result.model.algorithm === 'dbscan') throw new UsageError(DBSCAN_REPORT);
   return reportFrom(result.data.table, result.labels, result.model, result.profiles, options, {
     source: options.source ?? 'the input',
     seconds: result.stats.seconds,

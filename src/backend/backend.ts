@@ -73,6 +73,34 @@ export interface GmmAssignment {
   logLikelihood: number;
 }
 
+/**
+ * IN of the ε-neighbour passes (DBSCAN): query rows [start, start + count) of the dataset, each
+ * tested against the rows of its window [lo[r], hi[r]) (absolute row numbers; the caller proves
+ * every neighbour lies there: rows sorted along one axis). A pair is a neighbour when its squared
+ * distance is ≤ eps², decided in float64 as Σ_d (x_id − x_jd)² in feature order (`radiusSquared`).
+ * A backend that computes in float32 reports the pairs it cannot decide (within float32 rounding
+ * of eps²) as ambiguous, for the caller to decide in float64: every backend then agrees exactly.
+ */
+export interface RadiusQuery {
+  start: number;
+  count: number;
+  eps: number;
+  lo: Int32Array;
+  hi: Int32Array;
+}
+
+/** OUT of radiusCount, per query row (the row itself counts). */
+export interface RadiusCounts {
+  /** Neighbours decided within eps. */
+  sure: Int32Array;
+  /** sure + the pairs left undecided (ambiguous); equal to `sure` on a float64 backend. */
+  candidates: Int32Array;
+}
+
+/** Flag bit of an ambiguous entry of a neighbour list: the row is `entry & RADIUS_ROW_MASK`. */
+export const RADIUS_AMBIGUOUS = 0x80000000 | 0;
+export const RADIUS_ROW_MASK = 0x7fffffff;
+
 export interface LloydOptions {
   /** Store the new labels (and count changes against the stored ones). Default true. */
   storeLabels?: boolean;
@@ -132,6 +160,15 @@ export interface Backend {
     params: GmmPassParams,
     options: { probabilities: boolean },
   ): Promise<GmmAssignment>;
+
+  /** DBSCAN: ε-neighbour counts of the query rows (see RadiusQuery). */
+  radiusCount(handle: DatasetHandle, query: RadiusQuery): Promise<RadiusCounts>;
+  /**
+   * DBSCAN: the ε-neighbour lists of the query rows, row r's (candidate) neighbours at
+   * [offsets[r], offsets[r + 1]) of the result in increasing row order, ambiguous ones flagged with
+   * RADIUS_AMBIGUOUS. IN `offsets` (count + 1): room per row, from radiusCount's candidates.
+   */
+  radiusList(handle: DatasetHandle, query: RadiusQuery, offsets: Int32Array): Promise<Int32Array>;
 
   /** Releases threads, buffers and the device. The backend is unusable afterwards. */
   dispose(): Promise<void>;

@@ -9,6 +9,8 @@ import type {
   GmmSummary,
   LloydOptions,
   LloydSummary,
+  RadiusCounts,
+  RadiusQuery,
 } from './backend.js';
 
 /**
@@ -159,6 +161,14 @@ export class ResilientBackend implements Backend {
     options: { probabilities: boolean },
   ): Promise<GmmAssignment> {
     return this.guarded((b) => b.gmmAssign((handle as ResilientHandle).inner, params, options));
+  }
+
+  radiusCount(handle: DatasetHandle, query: RadiusQuery): Promise<RadiusCounts> {
+    return this.guarded((b) => b.radiusCount((handle as ResilientHandle).inner, query));
+  }
+
+  radiusList(handle: DatasetHandle, query: RadiusQuery, offsets: Int32Array): Promise<Int32Array> {
+    return this.guarded((b) => b.radiusList((handle as ResilientHandle).inner, query, offsets));
   }
 
   async dispose(): Promise<void> {

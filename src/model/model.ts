@@ -5,6 +5,8 @@ import type { CovarianceType, GmmParameters } from '../algo/gmm-math.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import type { CategoricalEncoding } from '../prep/categorical.js';
 import { checkCategoricalModel } from './categorical-check.js';
+import { checkDbscanFields, type DbscanModel } from './dbscan-model.js';
+import { checkBirchFields, type BirchModel } from './birch-model.js';
 import { GPUSEG_VERSION } from '../version.js';
 import { checkSubSegments, type SubSegmentLevel } from './sub-segments.js';
 import { checkHierarchyModel, type BisectingModel, type WardModel } from './hierarchy-model.js';
@@ -20,7 +22,7 @@ export interface ModelBase {
   format: typeof MODEL_FORMAT;
   version: number;
   gpusegVersion: string;
-  algorithm: 'kmeans' | 'gmm' | 'kprototypes' | 'bisecting' | 'ward';
+  algorithm: 'kmeans' | 'gmm' | 'kprototypes' | 'bisecting' | 'ward' | 'dbscan' | 'birch';
   /** Input feature columns (what predict needs in its input). */
   features: string[];
   idColumn: string | null;
@@ -89,7 +91,9 @@ export interface KPrototypesModel extends ModelBase {
   cost: number;
 }
 
-export type SegmentModel = KMeansModel | GmmModel | KPrototypesModel | BisectingModel | WardModel;
+export type SegmentModel =
+  KMeansModel | GmmModel | KPrototypesModel | BisectingModel | WardModel | DbscanModel | BirchModel;
+export type { DbscanModel, BirchModel };
 
 /** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
 export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
@@ -149,7 +153,11 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
       `'${source}' has model version ${m.version}, newer than this gpuseg (${GPUSEG_VERSION}) reads (${MODEL_VERSION}); upgrade gpuseg`,
     );
   }
-  if (!['kmeans', 'gmm', 'kprototypes', 'bisecting', 'ward'].includes(m.algorithm as string))
+  if (
+    !['kmeans', 'gmm', 'kprototypes', 'bisecting', 'ward', 'dbscan', 'birch'].includes(
+      m.algorithm as string,
+    )
+  )
     return bad(`unknown "algorithm" ${JSON.stringify(m.algorithm)}`);
   if (
     !Array.isArray(m.features) ||
@@ -204,6 +212,8 @@ export function checkModel(value: unknown, source = 'model'): SegmentModel {
       !m.segmentNames.every((n) => typeof n === 'string'))
   )
     return bad(`"segmentNames" must be k=${m.k} strings`);
+  if (m.algorithm === 'dbscan') checkDbscanFields(m, d, bad);
+  if (m.algorithm === 'birch') checkBirchFields(m, d, bad);
   if (m.algorithm === 'gmm') {
     const k = m.k as number;
     const types: Record<string, number> = {

@@ -201,6 +201,26 @@ ${spec.note ? `<p class="note">${escapeHtml(spec.note)}</p>` : ''}
 </figure>`;
 }
 
+/** The algorithm and its main settings, as the summary names them. */
+function algorithmLabel(m: SegmentModel): string {
+  switch (m.algorithm) {
+    case 'gmm':
+      return `Gaussian mixture (${m.covarianceType} covariance)`;
+    case 'kprototypes':
+      return `k-prototypes (γ = ${Number(m.gamma.toPrecision(3))})`;
+    case 'bisecting':
+      return `bisecting k-means (${m.bisectingStrategy})`;
+    case 'ward':
+      return `Ward (${m.wardMethod})`;
+    case 'dbscan':
+      return `DBSCAN (eps ${m.eps.toPrecision(4)}, min-samples ${m.minSamples}; ${m.noise} rows unusual)`;
+    case 'birch':
+      return `BIRCH (threshold ${m.threshold}, ${m.subclusterLabels.length} subclusters, ${m.global})`;
+    default:
+      return m.trainedWith === 'minibatch-kmeans' ? 'mini-batch k-means' : 'k-means';
+  }
+}
+
 function summaryHtml(d: ReportData, fmt: NumberFormat): string {
   const m = d.model;
   const prep = m.preprocessing;
@@ -217,18 +237,7 @@ function summaryHtml(d: ReportData, fmt: NumberFormat): string {
         prep.pca ? `PCA to ${prep.pca.components.length} components` : '',
       ].filter(Boolean)
     : ['none'];
-  const algorithm =
-    m.algorithm === 'gmm'
-      ? `Gaussian mixture (${m.covarianceType} covariance)`
-      : m.algorithm === 'kprototypes'
-        ? `k-prototypes (γ = ${Number(m.gamma.toPrecision(3))})`
-        : m.algorithm === 'bisecting'
-          ? `bisecting k-means (${m.bisectingStrategy})`
-          : m.algorithm === 'ward'
-            ? `Ward (${m.wardMethod})`
-            : m.trainedWith === 'minibatch-kmeans'
-              ? 'mini-batch k-means'
-              : 'k-means';
+  const algorithm = algorithmLabel(m);
   const rows: [string, string][] = [
     ['data', d.source],
     ...(d.asOf ? [['as of', d.asOf] as [string, string]] : []),

@@ -7,6 +7,8 @@ import type {
   GmmSummary,
   LloydOptions,
   LloydSummary,
+  RadiusCounts,
+  RadiusQuery,
 } from '../../src/backend/backend.js';
 import type { DataMatrix } from '../../src/data/matrix.js';
 
@@ -104,6 +106,14 @@ export class MutatingBackend implements Backend {
     const assignment = await this.inner.gmmAssign(handle, params, options);
     this.mutations.gmmAssign?.(assignment, handle.matrix);
     return assignment;
+  }
+
+  radiusCount(handle: DatasetHandle, query: RadiusQuery): Promise<RadiusCounts> {
+    return this.inner.radiusCount(handle, query);
+  }
+
+  radiusList(handle: DatasetHandle, query: RadiusQuery, offsets: Int32Array): Promise<Int32Array> {
+    return this.inner.radiusList(handle, query, offsets);
   }
 
   dispose(): Promise<void> {

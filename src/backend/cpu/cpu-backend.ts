@@ -1,4 +1,4 @@
-import { KERNEL_SCRATCH_SLOTS, type DataMatrix } from '../../data/matrix.js';
+import type { DataMatrix } from '../../data/matrix.js';
 import { InternalError } from '../../errors.js';
 import {
   SEED_BLOCK_ROWS,
@@ -10,6 +10,8 @@ import {
   type DatasetHandle,
   type LloydOptions,
   type LloydSummary,
+  type RadiusCounts,
+  type RadiusQuery,
 } from '../backend.js';
 import {
   boundedLloydKernelSource,
@@ -37,20 +39,10 @@ import {
   sharedInt32,
   type CpuDataset,
 } from './cpu-dataset.js';
-import {
-  runJob,
-  addInOrder,
-  type BlockJob,
-  type WasmKernelSpec,
-  type WasmSeedSpec,
-} from './run-block.js';
-import {
-  CPU_BLOCK_ROWS,
-  wasmBoundedSpec,
-  wasmGmmSpec,
-  wasmKernelSpec,
-  wasmSeedSpec,
-} from './wasm-specs.js';
+import { runBlocks } from './block-runner.js';
+import { cpuRadiusCount, cpuRadiusList } from './cpu-radius.js';
+import { addInOrder, type BlockJob, type WasmKernelSpec, type WasmSeedSpec } from './run-block.js';
+import { wasmBoundedSpec, wasmGmmSpec, wasmKernelSpec, wasmSeedSpec } from './wasm-specs.js';
 import { cpuThreads, sharedWorkerPool } from './worker-pool.js';
 
 export { CPU_BLOCK_ROWS } from './wasm-specs.js';
@@ -65,9 +57,6 @@ export { CPU_BLOCK_ROWS } from './wasm-specs.js';
  * cost more than the work.
  */
 export const INLINE_MAX_VALUES = 1 << 19;
-
-/** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
-const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
@@ -369,6 +358,14 @@ export class CpuBackend implements Backend {
     };
   }
 
+  radiusCount(handle: DatasetHandle, query: RadiusQuery): Promise<RadiusCounts> {
+    return cpuRadiusCount(this.dataset(handle), this.threads, query);
+  }
+
+  radiusList(handle: DatasetHandle, query: RadiusQuery, offsets: Int32Array): Promise<Int32Array> {
+    return cpuRadiusList(this.dataset(handle), this.threads, query, offsets);
+  }
+
   async dispose(): Promise<void> {
     for (const ds of [...this.attached]) await this.detach(ds);
     this.disposed = true;
@@ -379,22 +376,8 @@ export class CpuBackend implements Backend {
     return handle as CpuDataset;
   }
 
-  /** Runs a job over every block; returns the per-block results in block order. */
-  private async runBlocks(ds: CpuDataset, job: BlockJob): Promise<Float64Array[]> {
-    const blocks: [number, number][] = [];
-    for (let i0 = 0; i0 < ds.rows; i0 += CPU_BLOCK_ROWS)
-      blocks.push([i0, Math.min(ds.rows, i0 + CPU_BLOCK_ROWS)]);
-    if (ds.inline) return runJob(ds.data, INLINE_SLOT, job, blocks);
-    // Worker w uses scratch slot w of a kernel memory; the pool has at most 64, below INLINE_SLOT.
-    const workers = Math.min(this.threads, blocks.length, sharedWorkerPool().size);
-    const jobs: Promise<Float64Array[]>[] = [];
-    for (let w = 0; w < workers; w++) {
-      const mine = blocks.slice(
-        Math.floor((w * blocks.length) / workers),
-        Math.floor(((w + 1) * blocks.length) / workers),
-      );
-      jobs.push(sharedWorkerPool().run(w, { id: ds.id, slot: w, work: job, blocks: mine }));
-    }
-    return (await Promise.all(jobs)).flat();
+  /** Runs a job over every block (block-runner.ts); returns the per-block results in block order. */
+  private runBlocks(ds: CpuDataset, job: BlockJob): Promise<Float64Array[]> {
+    return runBlocks(ds, this.threads, job);
   }
 }

@@ -8,6 +8,7 @@ import {
   genericSeedPotentials,
 } from './generic-kernels.js';
 import type { KernelSource } from './kernel-source.js';
+import { radiusBlock, type RadiusBlockJob } from './radius-kernel.js';
 import type {
   BoundedKernel,
   GmmKernel,
@@ -156,7 +157,8 @@ export interface GmmJob {
   wasmGmm: WasmGmmSpec | undefined;
 }
 
-export type BlockJob = LloydJob | BoundedJob | SeedMinDistJob | SeedPotentialsJob | GmmJob;
+export type BlockJob =
+  LloydJob | BoundedJob | SeedMinDistJob | SeedPotentialsJob | GmmJob | RadiusBlockJob;
 
 /** This thread's WebAssembly drivers: per dataset, slot and shape, or per shape for the copying kernel. */
 const drivers = new Map<string, unknown>();
@@ -331,5 +333,8 @@ export function runBlock(
       );
       return res;
     }
+    case 'radius':
+      radiusBlock(X, n, d, job, i0, i1);
+      return undefined;
   }
 }

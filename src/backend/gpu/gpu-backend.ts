@@ -10,6 +10,8 @@ import {
   type DatasetHandle,
   type LloydOptions,
   type LloydSummary,
+  type RadiusCounts,
+  type RadiusQuery,
 } from '../backend.js';
 import { injectedFaultAtCount } from './fault-injection.js';
 import { createBuffer, pairBuffer, readBack, readPairSums, storageFrom } from './gpu-buffers.js';
@@ -18,6 +20,7 @@ import { chunkRows, GpuDataset } from './gpu-dataset.js';
 import { gmmAssignPass, gmmStepPass } from './gmm-passes.js';
 import { encodeLloyd, lloydOutputs } from './lloyd-dispatch.js';
 import { PipelineCache } from './program.js';
+import { radiusPass } from './radius-dispatch.js';
 import { encodeReadSweep } from './read-sweep-dispatch.js';
 import { minDistPass, potentialsPass, sampleRows } from './seed-passes.js';
 
@@ -297,6 +300,26 @@ export class GpuBackend implements Backend {
     return this.pass('GMM assignment', (transient) =>
       gmmAssignPass(this.ctx, this.pipelines, ds, params, options, transient),
     );
+  }
+
+  async radiusCount(handle: DatasetHandle, query: RadiusQuery): Promise<RadiusCounts> {
+    const ds = this.dataset(handle);
+    return this.pass('ε-neighbour counts', async (transient) => {
+      const out = await radiusPass(this.ctx, this.pipelines, ds, query, undefined, transient);
+      return out as RadiusCounts;
+    });
+  }
+
+  async radiusList(
+    handle: DatasetHandle,
+    query: RadiusQuery,
+    offsets: Int32Array,
+  ): Promise<Int32Array> {
+    const ds = this.dataset(handle);
+    return this.pass('ε-neighbour lists', async (transient) => {
+      const out = await radiusPass(this.ctx, this.pipelines, ds, query, offsets, transient);
+      return out as Int32Array;
+    });
   }
 
   async dispose(): Promise<void> {

@@ -5,7 +5,10 @@ import {
   checkProfilePath,
   checkReportPath,
   chooseOutOfCore,
+  BIRCH_PARAMETERS,
   COMMON_PARAMETERS,
+  DBSCAN_PARAMETERS,
+  DBSCAN_REPORT,
   fit,
   fitOutOfCore,
   fitWithHistory,
@@ -72,10 +75,13 @@ export function fitCommand(): Command {
       'fit k-means, Gaussian-mixture, bisecting k-means or Ward segments to a table (Arrow IPC file/stream, Parquet or CSV)',
     )
     .argument('<input>', 'input table');
-  addParameterOptions(command, KMEANS_PARAMETERS, ['k']);
+  // --k is checked by fit (every algorithm but dbscan needs it), not by commander.
+  addParameterOptions(command, KMEANS_PARAMETERS);
   addParameterOptions(command, GMM_PARAMETERS);
   addParameterOptions(command, KPROTOTYPES_PARAMETERS);
   addParameterOptions(command, HIERARCHY_PARAMETERS);
+  addParameterOptions(command, DBSCAN_PARAMETERS);
+  addParameterOptions(command, BIRCH_PARAMETERS);
   command.option(
     '--probabilities',
     "gmm: output p_0 … p_{k−1}, every segment's probability per row",
@@ -128,6 +134,7 @@ export function fitCommand(): Command {
         throw new UsageError(
           '--history does not work with --out-of-core: tracking matches and smooths every customer in memory; drop --out-of-core',
         );
+      if (report && fitParameters.algorithm === 'dbscan') throw new UsageError(DBSCAN_REPORT);
       checkOutputPath(output, '--output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
@@ -221,6 +228,15 @@ export function fitCommand(): Command {
             algorithm: s.algorithm,
             iterations: s.iterations,
             inertia: s.inertia ?? null,
+            ...(s.birch ? { threshold: s.birch.threshold, subclusters: s.birch.subclusters } : {}),
+            ...(s.dbscan
+              ? {
+                  eps: s.dbscan.eps,
+                  min_samples: s.dbscan.minSamples,
+                  noise: s.dbscan.noise,
+                  core_rows: s.dbscan.corePoints,
+                }
+              : {}),
             ...(s.algorithm === 'gmm'
               ? {
                   log_likelihood: s.logLikelihood,
@@ -272,11 +288,15 @@ export function fitCommand(): Command {
       printResult(
         [
           `k=${s.k}  rows=${s.rows}  features=${result.model.features.join(',')}`,
-          s.algorithm === 'gmm'
-            ? `gmm (${covariance})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
-            : result.model.algorithm === 'kprototypes'
-              ? `kprototypes (gamma=${Number(result.model.gamma.toPrecision(4))})  iterations=${s.iterations}  converged=${s.converged}  cost=${s.inertia!.toPrecision(8)}`
-              : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
+          s.birch
+            ? `birch  threshold=${s.birch.threshold}  branching_factor=${s.birch.branchingFactor}  subclusters=${s.birch.subclusters}`
+            : s.dbscan
+              ? `dbscan  eps=${s.dbscan.eps.toPrecision(6)}  min_samples=${s.dbscan.minSamples}  core rows=${s.dbscan.corePoints}  unusual (segment -1): ${s.dbscan.noise}`
+              : s.algorithm === 'gmm'
+                ? `gmm (${covariance})  iterations=${s.iterations}  converged=${s.converged}  log_likelihood=${s.logLikelihood!.toPrecision(8)}  bic=${s.bic!.toPrecision(8)}`
+                : result.model.algorithm === 'kprototypes'
+                  ? `kprototypes (gamma=${Number(result.model.gamma.toPrecision(4))})  iterations=${s.iterations}  converged=${s.converged}  cost=${s.inertia!.toPrecision(8)}`
+                  : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
           `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
           `segment sizes: ${sizes.map((n, c) => `${c}${result.names ? ` ${result.names[c]}` : ''}:${n}`).join('  ')}`,
           ...(output ? [`wrote ${output}`] : []),

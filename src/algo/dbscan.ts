@@ -1,0 +1,171 @@
+import type { Backend, RadiusQuery } from '../backend/backend.js';
+import { RADIUS_AMBIGUOUS, RADIUS_ROW_MASK } from '../backend/backend.js';
+import type { DataMatrix } from '../data/matrix.js';
+import { pairSquaredDistance } from '../data/pair-distance.js';
+import { UsageError } from '../errors.js';
+import { CoreGraph } from './dbscan-graph.js';
+import { kDistanceKnee } from './kdistance.js';
+import { axisWindows, sortRows, type SortedRows } from './sorted-rows.js';
+
+/**
+ * DBSCAN (Ester et al. 1996; scikit-learn's DBSCAN, same labels): rows with at least min-samples
+ * rows (themselves included) within eps are core rows; core rows within eps of each other form a
+ * cluster; other rows within eps of a core row are border rows of the first such cluster
+ * (dbscan-graph.ts); the rest is noise (label −1).
+ *
+ * The rows are sorted along their widest axis (sorted-rows.ts) and attached in that order, so each
+ * row is compared only with the rows of its axis window. Two backend passes: ε-neighbour counts of
+ * every row (the core flags), then the neighbour lists, range by range, into union-find on the
+ * host. Pairs the backend could not decide (float32 rounding of eps) are decided here in float64.
+ */
+export interface DbscanSettings {
+  eps: number | 'auto';
+  minSamples: number;
+  /** For the sample of `eps: 'auto'`. */
+  seed: number;
+}
+
+export interface DbscanResult {
+  /** Cluster of each input row, 0 … clusters − 1, or −1 for noise. */
+  labels: Int32Array;
+  /** 1 for core rows, in input order. */
+  core: Uint8Array;
+  clusters: number;
+  noise: number;
+  /** The eps used (the knee's when 'auto'). */
+  eps: number;
+  /** Neighbour pairs examined (Σ candidates), for the statistics. */
+  pairs: number;
+}
+
+/** The most rows DBSCAN takes: its passes compare every row with its window, O(N²) at worst. */
+export const DBSCAN_MAX_ROWS = { cpu: 200_000, gpu: 2_000_000 } as const;
+
+/** The most ε-neighbour pairs (Σ over rows) before eps is refused as too large for the data. */
+export const DBSCAN_MAX_PAIRS = 500_000_000;
+
+/** Query rows per neighbour pass (bounds one GPU dispatch). */
+const QUERY_ROWS = 65_536;
+/** List entries per neighbour-list pass (bounds the memory of one pass: 64 MiB). */
+const LIST_ENTRIES = 16 << 20;
+
+export function checkDbscanRows(rows: number, kind: Backend['kind']): void {
+  const most = DBSCAN_MAX_ROWS[kind];
+  if (rows > most)
+    throw new UsageError(
+      `--algorithm dbscan takes at most ${most.toLocaleString('en-US')} rows on the ${kind === 'gpu' ? 'GPU' : 'CPU'} (got ${rows.toLocaleString('en-US')}); use --algorithm kmeans (or ward) for more rows${kind === 'cpu' ? ', or a GPU (up to 2,000,000)' : ''}`,
+    );
+}
+
+export async function runDbscan(
+  backend: Backend,
+  input: DataMatrix,
+  settings: DbscanSettings,
+): Promise<DbscanResult> {
+  checkDbscanRows(input.rows, backend.kind);
+  const n = input.rows;
+  const m = settings.minSamples;
+  const sorted = sortRows(input);
+  const eps = settings.eps === 'auto' ? autoEps(sorted, m, settings.seed) : settings.eps;
+  const handle = await backend.attach(sorted.matrix);
+  try {
+    const query = (start: number, count: number): RadiusQuery => ({
+      start,
+      count,
+      eps,
+      ...axisWindows(sorted.axisValues, eps, start, count),
+    });
+    // Pass 1: neighbour counts, the core flags.
+    const sure = new Int32Array(n);
+    const candidates = new Int32Array(n);
+    for (let start = 0; start < n; start += QUERY_ROWS) {
+      const count = Math.min(QUERY_ROWS, n - start);
+      const c = await backend.radiusCount(handle, query(start, count));
+      sure.set(c.sure, start);
+      candidates.set(c.candidates, start);
+    }
+    let pairs = 0;
+    for (let r = 0; r < n; r++) pairs += candidates[r];
+    if (pairs > DBSCAN_MAX_PAIRS)
+      throw new UsageError(
+        `--eps ${eps} puts ${Math.round(pairs / n)} rows within eps of each row on average (${pairs} pairs, at most ${DBSCAN_MAX_PAIRS}); lower --eps`,
+      );
+    const core = coreFlags(sorted, sure, candidates, query, eps, m);
+    // Pass 2: neighbour lists, range by range, into the graph.
+    const graph = new CoreGraph(n);
+    const eps2 = eps * eps;
+    for (let start = 0; start < n;) {
+      let end = start;
+      let room = 0;
+      while (
+        end < n &&
+        end - start < QUERY_ROWS &&
+        (end === start || room + candidates[end] <= LIST_ENTRIES)
+      )
+        room += candidates[end++];
+      const offsets = new Int32Array(end - start + 1);
+      for (let r = start; r < end; r++) offsets[r - start + 1] = offsets[r - start] + candidates[r];
+      const entries = await backend.radiusList(handle, query(start, end - start), offsets);
+      for (let r = start; r < end; r++) {
+        for (let e = offsets[r - start], stop = offsets[r - start + 1]; e < stop; e++) {
+          const entry = entries[e];
+          const j = entry & RADIUS_ROW_MASK;
+          if (!core[j] || j === r) continue;
+          if (
+            (entry & RADIUS_AMBIGUOUS) !== 0 &&
+            !(pairSquaredDistance(sorted.matrix.data, n, input.dims, r, j) <= eps2)
+          )
+            continue;
+          if (!core[r]) graph.addBorder(r, j);
+          else if (j < r) graph.join(r, j);
+        }
+      }
+      start = end;
+    }
+    const { labels, clusters } = graph.labels(core, sorted.perm);
+    const coreInput = new Uint8Array(n);
+    for (let r = 0; r < n; r++) coreInput[sorted.perm[r]] = core[r];
+    let noise = 0;
+    for (let i = 0; i < n; i++) if (labels[i] < 0) noise++;
+    return { labels, core: coreInput, clusters, noise, eps, pairs };
+  } finally {
+    await backend.detach(handle);
+  }
+}
+
+/**
+ * Core flags in sorted order: at least m neighbours for sure, or fewer than m candidates; the
+ * rows in between (ambiguous pairs decide) are counted again here in float64 over their windows.
+ */
+function coreFlags(
+  sorted: SortedRows,
+  sure: Int32Array,
+  candidates: Int32Array,
+  query: (start: number, count: number) => RadiusQuery,
+  eps: number,
+  m: number,
+): Uint8Array {
+  const n = sorted.matrix.rows;
+  const core = new Uint8Array(n);
+  const eps2 = eps * eps;
+  for (let r = 0; r < n; r++) {
+    if (sure[r] >= m) core[r] = 1;
+    else if (candidates[r] >= m) {
+      const { lo, hi } = query(r, 1);
+      let count = 0;
+      for (let j = lo[0]; j < hi[0]; j++)
+        if (pairSquaredDistance(sorted.matrix.data, n, sorted.matrix.dims, r, j) <= eps2) count++;
+      core[r] = count >= m ? 1 : 0;
+    }
+  }
+  return core;
+}
+
+function autoEps(sorted: SortedRows, minSamples: number, seed: number): number {
+  const eps = kDistanceKnee(sorted, minSamples, seed);
+  if (!(eps > 0))
+    throw new UsageError(
+      `--eps auto: the k-distance curve (k = --min-samples ${minSamples}) is 0 at its knee (many duplicate rows); give --eps explicitly`,
+    );
+  return eps;
+}

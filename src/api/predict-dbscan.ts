@@ -1,0 +1,78 @@
+import type { Table } from 'apache-arrow';
+import { sortRows } from '../algo/sorted-rows.js';
+import { allocateMatrix, type DataMatrix } from '../data/matrix.js';
+import type { DbscanModel } from '../model/dbscan-model.js';
+import { densityTable, namesWithNoise } from './dbscan-outputs.js';
+
+/**
+ * predict for a DBSCAN model, the usual DBSCAN-predict rule: a new row joins the cluster of its
+ * nearest core row within eps (float64 distance, ties to the earlier core row), else it is noise
+ * (−1, "Unusual", null distance). A training row therefore gets its fit label back when it is a
+ * core row; a border row gets its nearest core row's cluster, which may differ from the fit's
+ * rule (the first cluster to reach it) when it borders two clusters. Computed on the host: the
+ * core rows are sorted along their widest axis and each row is compared with those within eps on
+ * that axis.
+ */
+export function predictDbscanRows(
+  matrix: DataMatrix,
+  model: DbscanModel,
+): { labels: Int32Array; distances: Float32Array } {
+  const n = matrix.rows;
+  const d = matrix.dims;
+  const cores = allocateMatrix(model.corePoints.length, matrix.features);
+  const nc = cores.rows;
+  model.corePoints.forEach((p, i) => p.forEach((v, f) => (cores.data[f * nc + i] = v)));
+  const sorted = sortRows(cores);
+  const axis = sorted.axis;
+  const eps2 = model.eps * model.eps;
+  const reach = model.eps * (1 + 1e-9);
+  const labels = new Int32Array(n).fill(-1);
+  const distances = new Float32Array(n).fill(Number.NaN);
+  const X = matrix.data;
+  const C = sorted.matrix.data;
+  for (let i = 0; i < n; i++) {
+    const v = X[axis * n + i];
+    let best = -1;
+    let bestD2 = Infinity;
+    for (let r = lowerBound(sorted.axisValues, v - reach); r < nc; r++) {
+      if (sorted.axisValues[r] > v + reach) break;
+      let s = 0;
+      for (let f = 0; f < d; f++) {
+        const diff = X[f * n + i] - C[f * nc + r];
+        s += diff * diff;
+      }
+      const original = sorted.perm[r];
+      if (s <= eps2 && (s < bestD2 || (s === bestD2 && original < sorted.perm[best])))
+        [best, bestD2] = [r, s];
+    }
+    if (best < 0) continue;
+    const c = model.coreLabels[sorted.perm[best]];
+    labels[i] = c;
+    let s = 0;
+    for (let f = 0; f < d; f++) s += (X[f * n + i] - model.centres[c][f]) ** 2;
+    distances[i] = Math.sqrt(s);
+  }
+  return { labels, distances };
+}
+
+function lowerBound(values: Float32Array, v: number): number {
+  let a = 0;
+  let b = values.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (values[mid] < v) a = mid + 1;
+    else b = mid;
+  }
+  return a;
+}
+
+/** The assignments table of a DBSCAN predict. */
+export function predictDbscanTable(
+  table: Table,
+  id: string | undefined,
+  labels: Int32Array,
+  distances: Float32Array,
+  model: DbscanModel,
+): Table {
+  return densityTable(table, id, labels, distances, namesWithNoise(model.segmentNames, model.k));
+}
