@@ -61,7 +61,7 @@ export function namesFromProfiles(
     names = applyNameOverrides(
       names ?? Array.from({ length: k }, (_, i) => `Segment ${i}`),
       overrides,
-      typeof options.names === 'string' ? `--names '${options.names}'` : 'names',
+      typeof options.names === 'string' ? { option: 'names', value: options.names } : 'names',
     );
   }
   if (names) profiles.segments.forEach((s, i) => (s.name = names![i]));

@@ -15,8 +15,14 @@ export async function fitWithHistory(
   options: FitOptions & { asOf: string; history: HistoryOptions },
 ): Promise<FitResult & { history: HistoryResult }> {
   const { asOf, history, ...fitOptions } = options;
-  if (!options.id) throw new UsageError('--history on fit needs --id: the customer id column');
-  if (!asOf) throw new UsageError('--history on fit needs --as-of YYYY-MM-DD: the period’s date');
+  if (!options.id)
+    throw new UsageError(
+      (opt) => `${opt('history')} on fit needs ${opt('id')}: the customer id column`,
+    );
+  if (!asOf)
+    throw new UsageError(
+      (opt) => `${opt('history')} on fit needs ${opt('asOf')} YYYY-MM-DD: the period’s date`,
+    );
   const plan = planHistory(history, asOf, options.features);
   plan.notices.forEach((n) => options.onNotice?.(n));
   const result = await fit(input, {

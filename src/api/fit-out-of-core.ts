@@ -83,11 +83,12 @@ export async function fitOutOfCore(
   const settings = checkFitSettings(options);
   if (settings.algorithm === 'minibatch-kmeans')
     throw new UsageError(
-      "--out-of-core fits --algorithm kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory",
+      (opt) =>
+        `${opt('outOfCore')} fits ${opt('algorithm')} kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory`,
     );
   const gmm = settings.algorithm === 'gmm';
   const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
-  if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
+  if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
   const dataOptions = checkDataOptions(options);
   const { k, seed, maxIter, tol } = settings;
 
@@ -133,7 +134,7 @@ export async function fitOutOfCore(
   }
   const rows = reservoir.rowsSeen;
   if (rows === 0) throw new InputError('the input has zero rows');
-  if (k > rows) throw new InputError(`k=${k} exceeds rows=${rows}; lower --k`);
+  if (k > rows) throw new InputError((opt) => `k=${k} exceeds rows=${rows}; lower ${opt('k')}`);
   const sampleTable = reservoir.table();
   if (
     dataOptions.pca !== undefined &&
@@ -141,7 +142,8 @@ export async function fitOutOfCore(
     dataOptions.pca > roles.features.length
   ) {
     throw new UsageError(
-      `--pca: ${dataOptions.pca} components asked, but there are only ${roles.features.length} features`,
+      (opt) =>
+        `${opt('pca')}: ${dataOptions.pca} components asked, but there are only ${roles.features.length} features`,
     );
   }
   const { matrix: rawSample } = featureMatrix(
@@ -210,7 +212,7 @@ export async function fitOutOfCore(
     const profileResult = profiles.finish(sampleTable, run.sampleLabels);
     const names = namesFromProfiles(profileResult, profileColumns, options);
     if (options.output !== undefined) {
-      const writer = openChunkWriter(options.output, '--output', options.outputs);
+      const writer = openChunkWriter(options.output, { option: 'output' }, options.outputs);
       const dictionary = names ? segmentNameDictionary(names) : undefined;
       try {
         await passes.each(run.assign, async (a, table, firstRow) => {

@@ -30,7 +30,7 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
   const { algorithm } = resolveParameters([parameter(KMEANS_PARAMETERS, 'algorithm')], options);
   const { k, maxIter, tol, batchSize, seed, backend, covariance, regCovar, init, nInit } =
     resolveParameters(FIT_PARAMETERS, options, algorithm);
-  if (k === undefined) throw new UsageError('--k: expected an integer ≥ 1 (option k is required)');
+  if (k === undefined) throw new UsageError((opt) => `${opt('k')}: required, an integer ≥ 1`);
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
   const initOption = init ?? (gmm ? 'kmeans' : 'auto');
@@ -45,7 +45,8 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
     !/\.(json|csv|tsv|txt)$/i.test(initOption)
   ) {
     throw new UsageError(
-      `--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`,
+      (opt) =>
+        `${opt('init')}: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`,
     );
   }
   return {

@@ -148,7 +148,8 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   const { matrix, prep, roles, table } = data;
   excludedNotices(roles).forEach(notice);
   prepNotices(data.report).forEach(notice);
-  if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
+  if (k > matrix.rows)
+    throw new InputError((opt) => `k=${k} exceeds rows=${matrix.rows}; lower ${opt('k')}`);
   const { init, nInit } = await resolveInitialisation(
     { algorithm, initOption, nInitOption, methods, k },
     matrix.rows,

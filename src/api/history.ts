@@ -62,7 +62,7 @@ export function planHistory(
   features: string[] | undefined,
 ): HistoryPlan {
   if (typeof h.dir !== 'string' || h.dir.length === 0)
-    throw new UsageError('--history: expected a folder');
+    throw new UsageError((opt) => `${opt('history')}: expected a folder`);
   const v = resolveParameters(HISTORY_PARAMETERS, h) as {
     confirmPeriods: number;
     survivalThreshold: number;
@@ -70,7 +70,8 @@ export function planHistory(
   };
   if (v.splitThreshold > v.survivalThreshold)
     throw new UsageError(
-      `--split-threshold ${v.splitThreshold} exceeds --survival-threshold ${v.survivalThreshold}; lower it`,
+      (opt) =>
+        `${opt('splitThreshold')} ${v.splitThreshold} exceeds ${opt('survivalThreshold')} ${v.survivalThreshold}; lower it`,
     );
   const { previous, removeLater } = planPeriod(h.dir, asOf, h.force === true);
   const notices: string[] = [];
@@ -82,7 +83,8 @@ export function planHistory(
     // Features left to their default are checked against the stored ones when the data is read.
     if (features && stored.join(',') !== features.join(','))
       throw new InputError(
-        `--history ${h.dir}: features (${features.join(', ')}) differ from the store's (${stored.join(', ')}) of ${previous.asOf}; use the same features or a new store`,
+        (opt) =>
+          `${opt('history')} ${h.dir}: features (${features.join(', ')}) differ from the store's (${stored.join(', ')}) of ${previous.asOf}; use the same features or a new store`,
       );
     if (h.refitPreprocessing)
       notices.push(

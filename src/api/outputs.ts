@@ -1,6 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { subjectName, UsageError, type Subject } from '../errors.js';
 import { outputFormat } from '../io/format.js';
 import { profilesCsv, profilesJson, type Profiles } from '../segment/profile.js';
 import { checkOutputFolder, writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
@@ -14,16 +14,16 @@ import { checkOutputFolder, writeFileAtomic, type OutputSet } from '../util/atom
  * Checks an output path before any work: (`table`) its extension names a table format, and its
  * folder exists (else a usage error) and takes files (else an environment error).
  */
-export function checkOutputPath(path: string | undefined, flag: string, table = true): void {
+export function checkOutputPath(path: string | undefined, flag: Subject, table = true): void {
   if (path === undefined) return;
   if (table) outputFormat(path, flag);
   checkOutputFolder(path, flag);
 }
 
 /** Checks a profile output path: .csv (long table) or .json. */
-export function checkProfilePath(path: string | undefined, flag: string): void {
+export function checkProfilePath(path: string | undefined, flag: Subject): void {
   if (path !== undefined && !/\.(csv|json)$/i.test(path))
-    throw new UsageError(`${flag} '${path}': use .csv or .json`);
+    throw new UsageError((opt) => `${subjectName(flag, opt)} '${path}': use .csv or .json`);
 }
 
 /**

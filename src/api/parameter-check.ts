@@ -5,26 +5,22 @@ import type { Algorithm, ParameterSpec, ParameterValue, ResolvedParameters } fro
 
 /**
  * Converts a CLI string to the parameter's type, or checks an API value; throws a UsageError
- * naming the flag, and (`as: 'option'`, the API's checks) the option too.
+ * naming the option (`maxIter` in `message`, `--max-iter` in the CLI's `messageFor('flag')`).
  */
 export function checkParameter<S extends ParameterSpec>(
   spec: S,
   value: unknown,
-  as: 'flag' | 'option' = 'option',
 ): ParameterValue<S> {
-  return checkValue(spec, value, as) as ParameterValue<S>;
+  return checkValue(spec, value) as ParameterValue<S>;
 }
 
 function checkValue(
   spec: ParameterSpec,
   value: unknown,
-  as: 'flag' | 'option',
 ): number | string | string[] | Float32Array | number[][] {
-  const flag = spec.flag.split(' ')[0];
   const fail = (expected: string): never => {
     const got = Array.isArray(value) ? value.join(',') : String(value);
-    const option = as === 'option' ? ` (option ${spec.name})` : '';
-    throw new UsageError(`${flag}: expected ${expected}, got '${got}'${option}`);
+    throw new UsageError((name) => `${name(spec.name)}: expected ${expected}, got '${got}'`);
   };
   switch (spec.kind) {
     case 'int':
@@ -88,7 +84,7 @@ export function parameterDefault(
 
 /**
  * The values an API call runs with: each option of `specs` in `given` checked (a UsageError names
- * the flag and the option), a missing one given its default (`algorithm`'s, where it depends on
+ * the option), a missing one given its default (`algorithm`'s, where it depends on
  * one). The only place defaults are applied.
  */
 export function resolveParameters<const T extends readonly ParameterSpec[]>(

@@ -59,7 +59,7 @@ export async function predictOutOfCore(
     id: idOption,
     chunkRows,
   } = resolveParameters(PREDICT_OUT_OF_CORE_PARAMETERS, options);
-  if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
+  if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
   const model = resolveModel(modelOrPath);
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(
@@ -79,7 +79,7 @@ export async function predictOutOfCore(
   try {
     writer =
       options.output !== undefined
-        ? openChunkWriter(options.output, '--output', options.outputs)
+        ? openChunkWriter(options.output, { option: 'output' }, options.outputs)
         : undefined;
     const passes = new FilePasses(
       source,

@@ -4,7 +4,7 @@ import type { Table } from 'apache-arrow';
 import type { ThousandsSeparator } from '../data/column-types.js';
 import { columnKind } from '../data/column-types.js';
 import { resolveRoles } from '../data/schema.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, subjectName, UsageError, type Subject } from '../errors.js';
 import { checkModel, loadModel, type SegmentModel } from '../model/model.js';
 import { checkCurrency } from '../report/format.js';
 import { renderReport } from '../report/page.js';
@@ -56,16 +56,20 @@ export async function report(input: TableInput, options: ReportOptions): Promise
   checkCurrency(options.currency);
   const model =
     typeof options.model === 'string' ? loadModel(options.model) : checkModel(options.model);
-  const modelName = typeof options.model === 'string' ? `--model '${options.model}'` : 'the model';
+  const modelName: Subject =
+    typeof options.model === 'string' ? { option: 'model', value: options.model } : 'the model';
   const read = { id: options.id, thousands: options.thousands };
   const table = await loadInput(input, read);
   const segs = await loadInput(options.segments, read);
-  const what =
-    typeof options.segments === 'string' ? `--segments '${options.segments}'` : 'the segments';
+  const what: Subject =
+    typeof options.segments === 'string'
+      ? { option: 'segments', value: options.segments }
+      : 'the segments';
   for (const f of model.features)
     if (!table.getChild(f))
       throw new InputError(
-        `the input has no column '${f}', which ${modelName} clusters on (features: ${model.features.join(', ')}); give the table that was clustered`,
+        (opt) =>
+          `the input has no column '${f}', which ${subjectName(modelName, opt)} clusters on (features: ${model.features.join(', ')}); give the table that was clustered`,
       );
   const id = resolveRoles(table, { id: options.id, features: model.features, profile: [] }).id;
   const profile =
@@ -83,10 +87,13 @@ export async function report(input: TableInput, options: ReportOptions): Promise
   const joined = joinSegments(table, segs, roles.id, what);
   if (joined.k > model.k)
     throw new InputError(
-      `${what} has segment_id ${joined.k - 1} but ${modelName} has k=${model.k} (ids 0..${model.k - 1}): the model and the segments come from different runs`,
+      (opt) =>
+        `${subjectName(what, opt)} has segment_id ${joined.k - 1} but ${subjectName(modelName, opt)} has k=${model.k} (ids 0..${model.k - 1}): the model and the segments come from different runs`,
     );
   if (joined.labels.some((l) => l < 0))
-    throw new InputError(`${what} has a negative segment_id: not gpuseg segments`);
+    throw new InputError(
+      (opt) => `${subjectName(what, opt)} has a negative segment_id: not gpuseg segments`,
+    );
   if (joined.names && model.segmentNames) {
     const sizes = new Array<number>(model.k).fill(0);
     for (const l of joined.labels) sizes[l]++;
@@ -94,10 +101,13 @@ export async function report(input: TableInput, options: ReportOptions): Promise
       (n, c) =>
         sizes[c] > 0 && model.segmentNames![c] !== undefined && n !== model.segmentNames![c],
     );
-    if (differ >= 0)
+    if (differ >= 0) {
+      const [theirs, ours] = [joined.names[differ], model.segmentNames[differ]];
       throw new InputError(
-        `${what} names segment ${differ} '${joined.names[differ]}' but ${modelName} names it '${model.segmentNames[differ]}': the model and the segments come from different runs`,
+        (opt) =>
+          `${subjectName(what, opt)} names segment ${differ} '${theirs}' but ${subjectName(modelName, opt)} names it '${ours}': the model and the segments come from different runs`,
       );
+    }
   }
   const { profiles } = describeSegments(table, roles, joined.labels, model.k, {
     names: options.names ?? joined.names ?? model.segmentNames,
@@ -136,25 +146,34 @@ async function reportFrom(
   model: SegmentModel,
   profiles: Profiles,
   options: ReportCommonOptions,
-  context: { source: string; seconds?: number; asOf?: string; modelName?: string; what?: string },
+  context: {
+    source: string;
+    seconds?: number;
+    asOf?: string;
+    modelName?: Subject;
+    what?: Subject;
+  },
 ): Promise<string> {
   const columns = profiles.population.map((c) => c.column);
   let revenue: string | undefined;
   if (options.revenue !== undefined) {
     if (!columns.includes(options.revenue))
       throw new UsageError(
-        `--revenue: column '${options.revenue}' is not among the profiled columns (${columns.join(', ')}); name a numeric column of the input${context.what ? '' : ' and add it to --profile'}`,
+        (opt) =>
+          `${opt('revenue')}: column '${options.revenue}' is not among the profiled columns (${columns.join(', ')}); name a numeric column of the input${context.what ? '' : ` and add it to ${opt('profile')}`}`,
       );
     revenue = options.revenue;
   } else if (columns.includes('monetary')) revenue = 'monetary';
   const selection = readSelection(options.selection);
   const sample = buildSample(table, labels, model.k, columns, model.features, model.preprocessing);
-  if (context.what && model.algorithm === 'kmeans') {
+  const segmentsName = context.what;
+  if (segmentsName && model.algorithm === 'kmeans') {
     // Segments of another k-means run of the same k: their rows sit nearer other centres.
     const wrong = rowsNearerAnotherCentre(sample, model.centres);
     if (wrong > Math.max(1, 0.01 * sample.rows.length))
       throw new InputError(
-        `${context.what} do not match ${context.modelName}: ${wrong} of ${sample.rows.length} sampled customers are nearer another centre than their segment's; the model and the segments come from different runs`,
+        (opt) =>
+          `${subjectName(segmentsName, opt)} do not match ${subjectName(context.modelName ?? 'the model', opt)}: ${wrong} of ${sample.rows.length} sampled customers are nearer another centre than their segment's; the model and the segments come from different runs`,
       );
   }
   const kChoice = selection
@@ -184,25 +203,28 @@ function readSelection(selection: ReportCommonOptions['selection']): SelectionSu
   try {
     text = readFileSync(selection, 'utf8');
   } catch (error) {
-    throw new InputError(`--selection '${selection}': file not found`, { cause: error });
+    throw new InputError((opt) => `${opt('selection')} '${selection}': file not found`, {
+      cause: error,
+    });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new InputError(
-      `--selection '${selection}': not valid JSON (${(error as Error).message})`,
+      (opt) => `${opt('selection')} '${selection}': not valid JSON (${(error as Error).message})`,
       {
         cause: error,
       },
     );
   }
-  return parseSelection(value, `--selection '${selection}'`);
+  return parseSelection(value, { option: 'selection', value: selection });
 }
 
 /** Checks a report path before any work: .html or .htm, in a folder that exists. */
-export function checkReportPath(path: string | undefined, flag: string): void {
+export function checkReportPath(path: string | undefined, flag: Subject): void {
   if (path === undefined) return;
-  if (!/\.html?$/i.test(path)) throw new UsageError(`${flag} '${path}': use .html`);
+  if (!/\.html?$/i.test(path))
+    throw new UsageError((opt) => `${subjectName(flag, opt)} '${path}': use .html`);
   checkOutputPath(path, flag, false);
 }

@@ -49,7 +49,9 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
   const single = typeof kOption === 'number' || /^\s*\d+\s*$/.test(kOption);
   const range = single ? undefined : parseKRange(kOption);
   if (single && !(Number(kOption) >= 1))
-    throw new UsageError(`--k: expected an integer ≥ 1 or a range like 2..8, got '${kOption}'`);
+    throw new UsageError(
+      (opt) => `${opt('k')}: expected an integer ≥ 1 or a range like 2..8, got '${kOption}'`,
+    );
   const features = options.features ?? DEFAULT_SEGMENT_FEATURES;
   // The choice of k and the fit each open a backend and prepare the data: a notice they both
   // give (no GPU, imputed values) is passed on once.
@@ -61,7 +63,9 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
   };
   const { history, ...rest } = options;
   if (history?.window !== undefined && options.asOf === undefined)
-    throw new UsageError('--window needs --as-of YYYY-MM-DD: the window ends there');
+    throw new UsageError(
+      (opt) => `${opt('window')} needs ${opt('asOf')} YYYY-MM-DD: the window ends there`,
+    );
   const r = await rfm(
     transactions,
     history ? { ...options, snapshot: true, window: history.window } : options,
@@ -96,7 +100,8 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
     const candidates = range.filter((c) => c <= top);
     if (candidates.length === 0)
       throw new UsageError(
-        `--k ${kOption}: only ${r.customers} customer${r.customers === 1 ? '' : 's'}; segmenting needs at least 2`,
+        (opt) =>
+          `${opt('k')} ${kOption}: only ${r.customers} customer${r.customers === 1 ? '' : 's'}; segmenting needs at least 2`,
       );
     // The choice of k uses full k-means (or the mixture); the final fit uses the algorithm asked for.
     selection = await selectK(r.table, {

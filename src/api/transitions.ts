@@ -33,9 +33,12 @@ export interface TransitionsResult {
 export function transitions(dir: string, options: TransitionsOptions = {}): TransitionsResult {
   const horizon = options.horizon ?? 4;
   if (!Number.isInteger(horizon) || horizon < 0)
-    throw new UsageError(`--horizon: expected an integer ≥ 0, got '${options.horizon}'`);
+    throw new UsageError(
+      (opt) => `${opt('horizon')}: expected an integer ≥ 0, got '${options.horizon}'`,
+    );
   const latest = readLatest(dir);
-  if (latest === undefined) throw new UsageError(`${dir}: not a --history store (no periods)`);
+  if (latest === undefined)
+    throw new UsageError((opt) => `${dir}: not a ${opt('history')} store (no periods)`);
   const periods = listPeriods(dir).filter((p) => p <= latest);
   const stored = periods.map((p) => readPeriod(dir, p));
   const nameOf = new Map<number, string>();
@@ -65,7 +68,8 @@ export function transitions(dir: string, options: TransitionsOptions = {}): Tran
     const key = keys.find((k) => nameOf.get(k) === t) ?? (/^\d+$/.test(t) ? Number(t) : undefined);
     if (key === undefined || !index.has(key))
       throw new UsageError(
-        `--target '${t}': no such segment in ${dir}; expected one of ${keys.map((k) => `${nameOf.get(k)} (${k})`).join(', ')}`,
+        (opt) =>
+          `${opt('target')} '${t}': no such segment in ${dir}; expected one of ${keys.map((k) => `${nameOf.get(k)} (${k})`).join(', ')}`,
       );
     target = {
       key,

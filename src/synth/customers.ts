@@ -206,9 +206,9 @@ export async function writeCustomers(
   batchRows = 1 << 20,
 ): Promise<void> {
   if (!Number.isInteger(rows) || rows < 1)
-    throw new UsageError(`--rows: expected an integer ≥ 1, got '${rows}'`);
+    throw new UsageError((opt) => `${opt('rows')}: expected an integer ≥ 1, got '${rows}'`);
   const rng = new Rng(seed);
-  const writer = openChunkWriter(path, '--output');
+  const writer = openChunkWriter(path, { option: 'output' });
   try {
     for (let start = 0; start < rows; start += batchRows)
       await writer.write(new Table(customerBatch(rng, start, Math.min(batchRows, rows - start))));

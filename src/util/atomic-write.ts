@@ -20,8 +20,10 @@ import {
   EnvironmentError,
   InputError,
   UsageError,
+  subjectName,
   writeFailure,
   type GpusegError,
+  type Subject,
 } from '../errors.js';
 
 /**
@@ -246,7 +248,7 @@ const UNWRITABLE: Readonly<Record<string, string>> = {
  * one), before any work: a missing folder is a usage error (exit 2), a folder that cannot be
  * written (permissions, a read-only or full file system) an environment error (exit 5).
  */
-export function checkOutputFolder(path: string, flag: string): void {
+export function checkOutputFolder(path: string, flag: Subject): void {
   const folder = dirname(resolve(path));
   let isFolder = false;
   try {
@@ -254,7 +256,10 @@ export function checkOutputFolder(path: string, flag: string): void {
   } catch {
     // missing: below
   }
-  if (!isFolder) throw new UsageError(`${flag} '${path}': folder '${folder}' does not exist`);
+  if (!isFolder)
+    throw new UsageError(
+      (opt) => `${subjectName(flag, opt)} '${path}': folder '${folder}' does not exist`,
+    );
   let existing: Stats | undefined;
   try {
     existing = statSync(path);
@@ -262,7 +267,9 @@ export function checkOutputFolder(path: string, flag: string): void {
     // a new file
   }
   if (existing?.isDirectory())
-    throw new UsageError(`${flag} '${path}' is a folder; name a file to write`);
+    throw new UsageError(
+      (opt) => `${subjectName(flag, opt)} '${path}' is a folder; name a file to write`,
+    );
   const probe = join(folder, `.${basename(path)}.tmp-${process.pid}-probe`);
   try {
     closeSync(openSync(probe, 'wx'));
@@ -273,13 +280,15 @@ export function checkOutputFolder(path: string, flag: string): void {
     const why = diskFullReason(error) ?? UNWRITABLE[code];
     if (why)
       throw new EnvironmentError(
-        `${flag} '${path}': folder '${folder}' cannot be written: ${why}`,
+        (opt) =>
+          `${subjectName(flag, opt)} '${path}': folder '${folder}' cannot be written: ${why}`,
         {
           cause: error,
         },
       );
     throw new InputError(
-      `${flag} '${path}': cannot write in '${folder}': ${(error as Error).message}`,
+      (opt) =>
+        `${subjectName(flag, opt)} '${path}': cannot write in '${folder}': ${(error as Error).message}`,
       {
         cause: error,
       },
