@@ -242,11 +242,15 @@ export function asGpusegError(error: unknown): GpusegError {
 
 /** Whether GPUSEG_DEBUG asks for stacks: 1, true or yes (any case); 0, false, no or empty do not. */
 export function debugEnabled(value: string | undefined = process.env.GPUSEG_DEBUG): boolean {
+  if (value !== undefined && typeof value !== 'string')
+    throw new UsageError(`value must be a string, got ${typeof value}`);
   return /^(1|true|yes)$/i.test(value?.trim() ?? '');
 }
 
 /** First line of a message, so that a CLI error is always one line. */
 export function oneLine(message: string): string {
+  if (typeof message !== 'string')
+    throw new UsageError(`message must be a string, got ${typeof message}`);
   const line = message.split('\n').find((l) => l.trim().length > 0) ?? message;
   return line.trim();
 }

@@ -68,7 +68,7 @@ export {
 } from './segment/profile.js';
 export { PERSONA_RULES, personaNames } from './segment/personas.js';
 export type { PrepOptions, Preprocessing } from './prep/preprocess.js';
-export { silhouetteScores, calinskiHarabasz, daviesBouldin } from './eval/metrics.js';
+export { silhouetteScores, calinskiHarabasz, daviesBouldin } from './api/metrics.js';
 export type { TableInput } from './api/input.js';
 export {
   COMMON_PARAMETERS,

@@ -16,6 +16,7 @@ import {
   readNamesFile,
 } from '../segment/personas.js';
 import { computeProfiles, type ProfileColumn, type Profiles } from '../segment/profile.js';
+import { checkObjectArgument, checkOptionsArgument } from '../util/arguments.js';
 
 export interface NamingOptions {
   /** Segment names: a names file (JSON or CSV), or explicit names by segment id. */
@@ -36,6 +37,8 @@ export function describeSegments(
   k: number,
   options: NamingOptions,
 ): { profiles: Profiles; names: string[] | undefined } {
+  checkObjectArgument(roles, 'roles');
+  checkOptionsArgument(options);
   const columns = [
     ...roles.features.map((name) => ({ name, role: 'feature' as const })),
     ...roles.profile.map((name) => ({ name, role: 'profile' as const })),

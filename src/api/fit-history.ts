@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { fit, type FitOptions, type FitResult } from './fit.js';
 import { planHistory, recordPeriod, type HistoryOptions, type HistoryResult } from './history.js';
 import type { TableInput } from './input.js';
+import { checkObjectArgument } from '../util/arguments.js';
 
 /**
  * `fit` over a feature table with a --history store: one row per customer (`id`), the period's
@@ -14,6 +15,7 @@ export async function fitWithHistory(
   input: TableInput,
   options: FitOptions & { asOf: string; history: HistoryOptions },
 ): Promise<FitResult & { history: HistoryResult }> {
+  checkObjectArgument(options, 'options');
   const { asOf, history, ...fitOptions } = options;
   if (!options.id)
     throw new UsageError(

@@ -24,6 +24,7 @@ import { countMissing, kmeansOutOfCore, mixtureOutOfCore, openSpill } from './ou
 import { OUT_OF_CORE_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { checkDataOptions, prepNotices } from './prepare.js';
 import { noticeCollector } from './notices.js';
+import { checkObjectArgument, checkStringArgument } from '../util/arguments.js';
 
 /**
  * fit's options, and the table's out-of-core ones: `chunkRows`, rows per chunk handed to the
@@ -79,6 +80,8 @@ export async function fitOutOfCore(
   path: string,
   options: OutOfCoreOptions,
 ): Promise<OutOfCoreResult> {
+  checkStringArgument(path, 'path');
+  checkObjectArgument(options, 'options');
   const { notices, notice } = noticeCollector(options.onNotice);
   const settings = checkFitSettings(options);
   if (settings.algorithm === 'minibatch-kmeans')

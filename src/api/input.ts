@@ -5,6 +5,7 @@ import { readTable } from '../io/read-table.js';
 import type { DataMatrix, MatrixAllocator } from '../data/matrix.js';
 import { resolveRoles, type ColumnRoles, type RoleRequest } from '../data/schema.js';
 import { rejectProblems, tableToMatrix } from '../data/to-matrix.js';
+import { describeValue, isTableLike } from '../util/arguments.js';
 
 /** An input as the API takes it: an apache-arrow Table, or a path to a file gpuseg reads. */
 export type TableInput = Table | string;
@@ -61,31 +62,12 @@ export function featureMatrix(
   return { roles, matrix };
 }
 
-/** What a wrong argument was, for an error message: 'an array', 'null', 'a number (5)', … */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object')
-    return `an object (${Object.keys(value).slice(0, 3).join(', ') || 'empty'})`;
-  if (typeof value === 'string') return `the string '${value}'`;
-  return `${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}${typeof value === 'number' || typeof value === 'boolean' ? ` (${String(value)})` : ''}`;
-}
-
 /** Throws a UsageError naming `input` unless it is a file path or an apache-arrow Table. */
 export function checkTableInput(input: unknown): void {
-  if (typeof input !== 'string') {
-    // Duck-typed, so that a Table of another apache-arrow copy passes; anything else is an
-    // argument of the wrong type, said as such rather than a TypeError from deep inside.
-    const t = input as Partial<Table> | null;
-    if (
-      typeof t !== 'object' ||
-      t === null ||
-      typeof t.getChild !== 'function' ||
-      typeof t.numRows !== 'number' ||
-      typeof t.schema?.fields !== 'object'
-    )
-      throw new UsageError(
-        `input must be an apache-arrow Table or a file path, got ${describeValue(input)}`,
-      );
-  }
+  // Anything else is an argument of the wrong type, said as such rather than a TypeError from
+  // deep inside.
+  if (typeof input !== 'string' && !isTableLike(input))
+    throw new UsageError(
+      `input must be an apache-arrow Table or a file path, got ${describeValue(input)}`,
+    );
 }

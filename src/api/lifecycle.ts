@@ -2,7 +2,7 @@ import { closeSharedGpu as closeGpu } from '../backend/gpu/gpu-backend.js';
 import { shutdownCpuWorkers as stopWorkers } from '../backend/cpu/worker-pool.js';
 import { MAX_THREADS } from '../backend/cpu/worker-pool.js';
 import { throwIfAborted, UsageError } from '../errors.js';
-import { describeValue } from './input.js';
+import { describeValue } from '../util/arguments.js';
 
 /**
  * The process-wide resources gpuseg keeps between calls (the GPU device, the CPU worker threads),

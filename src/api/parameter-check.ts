@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Algorithm, ParameterSpec, ParameterValue, ResolvedParameters } from './parameters.js';
+import { argumentError } from '../util/arguments.js';
 
 /** The parameter table's rules applied: parsing and checking values, and filling defaults. */
 
@@ -11,7 +12,20 @@ export function checkParameter<S extends ParameterSpec>(
   spec: S,
   value: unknown,
 ): ParameterValue<S> {
+  checkSpec(spec);
   return checkValue(spec, value) as ParameterValue<S>;
+}
+
+/** A UsageError unless `spec` is a row of a parameter table. */
+function checkSpec(spec: unknown): void {
+  const s = spec as Partial<ParameterSpec> | null;
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.name !== 'string' ||
+    typeof s.kind !== 'string'
+  )
+    throw argumentError('spec', 'a parameter spec (a row of KMEANS_PARAMETERS, …)', spec);
 }
 
 function checkValue(
@@ -106,7 +120,11 @@ export function parameter<const T extends readonly ParameterSpec[], N extends T[
   specs: T,
   name: N,
 ): Extract<T[number], { name: N }> {
+  if (!Array.isArray(specs)) throw argumentError('specs', 'an array of parameter specs', specs);
   const spec = specs.find((s) => s.name === name);
-  if (!spec) throw new Error(`no parameter '${name}'`);
+  if (!spec)
+    throw new UsageError(
+      `name: no parameter '${String(name)}' (parameters: ${specs.map((s) => s.name).join(', ')})`,
+    );
   return spec as Extract<T[number], { name: N }>;
 }

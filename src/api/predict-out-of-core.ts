@@ -4,7 +4,13 @@ import type { Assignment, GmmAssignment } from '../backend/backend.js';
 import { openBackend } from '../backend/select.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
-import { resolveModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
+import {
+  checkModelArgument,
+  resolveModel,
+  modelCentres,
+  modelMixture,
+  type SegmentModel,
+} from '../model/model.js';
 import type { OutputSet } from '../util/atomic-write.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
@@ -18,6 +24,7 @@ import {
 } from './parameters.js';
 import { modelColumns, type PredictOptions } from './predict.js';
 import { noticeCollector } from './notices.js';
+import { checkOptionsArgument, checkStringArgument } from '../util/arguments.js';
 
 const PREDICT_OUT_OF_CORE_PARAMETERS = [
   ...PREDICT_PARAMETERS,
@@ -53,6 +60,9 @@ export async function predictOutOfCore(
   modelOrPath: SegmentModel | string,
   options: PredictOutOfCoreOptions = {},
 ): Promise<PredictOutOfCoreResult> {
+  checkStringArgument(path, 'path');
+  checkModelArgument(modelOrPath);
+  checkOptionsArgument(options);
   const { notices, notice } = noticeCollector(options.onNotice);
   const {
     backend: backendChoice,

@@ -3,17 +3,17 @@ import type { Table, Vector } from 'apache-arrow';
 import { openBackend } from '../backend/select.js';
 import { InputError, UsageError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
-import { resolveModel, modelCentres, modelMixture, type SegmentModel } from '../model/model.js';
+import {
+  checkModelArgument,
+  resolveModel,
+  modelCentres,
+  modelMixture,
+  type SegmentModel,
+} from '../model/model.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
-import {
-  checkTableInput,
-  describeValue,
-  featureMatrix,
-  loadInput,
-  type TableInput,
-} from './input.js';
+import { checkTableInput, featureMatrix, loadInput, type TableInput } from './input.js';
 import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { noticeCollector } from './notices.js';
 
@@ -48,10 +48,7 @@ export async function predict(
   options: PredictOptions = {},
 ): Promise<PredictResult> {
   checkTableInput(input);
-  if (typeof modelOrPath !== 'string' && (typeof modelOrPath !== 'object' || modelOrPath === null))
-    throw new UsageError(
-      `model must be a gpuseg model or a model file path, got ${describeValue(modelOrPath)}`,
-    );
+  checkModelArgument(modelOrPath);
   return inFlight(options, () => predictRun(input, modelOrPath, options));
 }
 

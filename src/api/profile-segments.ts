@@ -3,13 +3,14 @@ import { resolveRoles } from '../data/schema.js';
 import { InputError, subjectName, type Subject } from '../errors.js';
 import type { Profiles } from '../segment/profile.js';
 import { describeSegments, type NamingOptions } from './describe.js';
-import { loadInput, type TableInput } from './input.js';
+import { checkTableInput, loadInput, type TableInput } from './input.js';
 import {
   COMMON_PARAMETERS,
   parameter,
   resolveParameters,
   type ParameterOptions,
 } from './parameters.js';
+import { argumentError, checkOptionsArgument, isTableLike } from '../util/arguments.js';
 
 /** The columns `profileSegments` profiles: the table's `features`, `profile` and `id` options. */
 const PROFILE_PARAMETERS = [
@@ -32,6 +33,10 @@ export async function profileSegments(
   segments: TableInput,
   options: ProfileSegmentsOptions = {},
 ): Promise<{ profiles: Profiles; names: string[] | undefined }> {
+  checkTableInput(input);
+  if (typeof segments !== 'string' && !isTableLike(segments))
+    throw argumentError('segments', 'an apache-arrow Table or a file path', segments);
+  checkOptionsArgument(options);
   const columns = resolveParameters(PROFILE_PARAMETERS, options);
   // Both files read with the id column kept exact (long ids) and the same number format.
   const read = { id: columns.id, thousands: columns.thousands };

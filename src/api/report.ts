@@ -13,10 +13,16 @@ import { parseSelection, type SelectionSummary } from '../report/selection.js';
 import type { Profiles } from '../segment/profile.js';
 import { describeSegments, type NamingOptions } from './describe.js';
 import type { FitResult } from './fit.js';
-import { loadInput, type TableInput } from './input.js';
+import { checkTableInput, loadInput, type TableInput } from './input.js';
 import { checkOutputPath } from './outputs.js';
 import { joinSegments } from './profile-segments.js';
 import type { SelectResult } from './select.js';
+import {
+  argumentError,
+  checkObjectArgument,
+  checkOptionsArgument,
+  checkStringArgument,
+} from '../util/arguments.js';
 
 /**
  * The HTML report (issue 14): one self-contained page of segment cards and charts, from a model,
@@ -53,6 +59,8 @@ const OUTPUT_COLUMN = /^(segment_id|segment_name|distance|probability|p_\d+)$/;
 
 /** The report of a model, its segments and the clustered table, as an HTML string. */
 export async function report(input: TableInput, options: ReportOptions): Promise<string> {
+  checkTableInput(input);
+  checkObjectArgument(options, 'options');
   checkCurrency(options.currency);
   const model =
     typeof options.model === 'string' ? loadModel(options.model) : checkModel(options.model);
@@ -120,6 +128,19 @@ export async function report(input: TableInput, options: ReportOptions): Promise
   });
 }
 
+/** A UsageError unless `value` looks like fit's result (what fitReport needs of it). */
+function checkFitResult(value: unknown): void {
+  const r = value as Partial<FitResult> | null;
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    !(r.labels instanceof Int32Array) ||
+    !r.data ||
+    !r.model
+  )
+    throw argumentError('result', "a fit's result", value);
+}
+
 export interface FitReportOptions extends ReportCommonOptions {
   /** The data as the summary names it (default: 'the input'). */
   source?: string;
@@ -132,6 +153,8 @@ export async function fitReport(
   result: FitResult,
   options: FitReportOptions = {},
 ): Promise<string> {
+  checkFitResult(result);
+  checkOptionsArgument(options);
   checkCurrency(options.currency);
   return reportFrom(result.data.table, result.labels, result.model, result.profiles, options, {
     source: options.source ?? 'the input',
@@ -223,6 +246,7 @@ function readSelection(selection: ReportCommonOptions['selection']): SelectionSu
 
 /** Checks a report path before any work: .html or .htm, in a folder that exists. */
 export function checkReportPath(path: string | undefined, flag: Subject): void {
+  if (path !== undefined) checkStringArgument(path, 'path');
   if (path === undefined) return;
   if (!/\.html?$/i.test(path))
     throw new UsageError((opt) => `${subjectName(flag, opt)} '${path}': use .html`);

@@ -6,6 +6,7 @@ import { fit, type FitOptions, type FitResult } from './fit.js';
 import { planHistory, recordPeriod, type HistoryOptions, type HistoryResult } from './history.js';
 import { SEGMENT_PARAMETERS, parameter, parameterDefault } from './parameters.js';
 import { parseKRange, selectK, type SelectResult } from './select.js';
+import { argumentError } from '../util/arguments.js';
 
 /** segment's options: the transaction log's columns (rfm's) and fit's, but a k that may be a range. */
 export interface SegmentOptions extends RfmOptions, Omit<FitOptions, 'k' | 'id'> {
@@ -41,6 +42,8 @@ export async function segment(
   transactions: string,
   options: SegmentOptions,
 ): Promise<SegmentResult> {
+  if (typeof transactions !== 'string')
+    throw argumentError('transactions', 'a file path', transactions);
   return inFlight(options, () => segmentRun(transactions, options));
 }
 

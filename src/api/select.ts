@@ -92,12 +92,14 @@ const ELBOW_METHOD =
 export function parseKRange(value: string | number[]): number[] {
   const ks = Array.isArray(value)
     ? value
-    : /^\s*\d+\s*\.\.\s*\d+\s*$/.test(value)
-      ? (() => {
-          const [a, b] = value.split('..').map((v) => Number(v.trim()));
-          return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
-        })()
-      : value.split(',').map((v) => Number(v.trim()));
+    : typeof value !== 'string'
+      ? []
+      : /^\s*\d+\s*\.\.\s*\d+\s*$/.test(value)
+        ? (() => {
+            const [a, b] = value.split('..').map((v) => Number(v.trim()));
+            return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
+          })()
+        : value.split(',').map((v) => Number(v.trim()));
   if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 2)) {
     throw new UsageError(
       (opt) =>

@@ -10,6 +10,7 @@ import { subjectName, UsageError, type Subject } from '../errors.js';
 import { AtomicFileStream, type OutputSet } from '../util/atomic-write.js';
 import { csvChunks, csvDelimiter, csvFilePieces } from './csv-write.js';
 import { outputFormat } from './format.js';
+import { checkStringArgument } from '../util/arguments.js';
 
 /**
  * An output table written chunk by chunk (out-of-core fits), with the same all-or-nothing
@@ -26,6 +27,7 @@ export interface ChunkWriter {
 
 /** Checks, before any work, that `path` can be written chunk by chunk. */
 export function checkChunkOutputPath(path: string, flag: Subject): void {
+  checkStringArgument(path, 'path');
   if (outputFormat(path, flag) === 'parquet') {
     throw new UsageError(
       (opt) =>

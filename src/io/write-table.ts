@@ -4,6 +4,7 @@ import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 import { csvChunks, csvDelimiter, csvFilePieces } from './csv-write.js';
 import { outputFormat } from './format.js';
 import { tableToParquet } from './parquet-io.js';
+import { checkStringArgument, checkTableArgument } from '../util/arguments.js';
 
 /**
  * Writes a table atomically in the format its extension names (.arrow, .arrows, .parquet, .csv,
@@ -15,6 +16,8 @@ export function writeTable(
   flag: Subject = { option: 'output' },
   into?: OutputSet,
 ): void {
+  checkStringArgument(path, 'path');
+  checkTableArgument(table, 'table');
   const format = outputFormat(path, flag);
   switch (format) {
     case 'arrow-file':

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, subjectName, type Subject } from '../errors.js';
-import type { Profiles } from './profile.js';
+import { checkProfilesArgument, type Profiles } from './profile.js';
+import { checkObjectArgument } from '../util/arguments.js';
 
 /**
  * Persona names from a segment's RFM profile, by documented rules. Inputs are the segment's
@@ -103,6 +104,8 @@ export function findRfmColumns(columns: readonly string[]): RfmColumns | undefin
 }
 
 export function personaNames(profiles: Profiles, rfm: RfmColumns): string[] {
+  checkProfilesArgument(profiles);
+  checkObjectArgument(rfm, 'rfm');
   const z = (segment: number, column: string | undefined): number | undefined => {
     if (column === undefined) return undefined;
     const c = profiles.segments[segment].columns.find((p) => p.column === column);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { InputError, throwIfAborted, UsageError } from '../errors.js';
 import { inFlight, type RunOptions } from '../api/lifecycle.js';
-import { describeValue } from '../api/input.js';
+import { describeValue } from '../util/arguments.js';
 import {
   describeSource,
   firstLine,

@@ -14,6 +14,7 @@ import {
 import { UsageError } from '../errors.js';
 import { openChunkWriter } from '../io/batch-writer.js';
 import { Rng } from '../util/rng.js';
+import { checkStringArgument } from '../util/arguments.js';
 
 /**
  * Synthetic customers with known personas: RFM and behavioural columns drawn from per-persona
@@ -205,6 +206,7 @@ export async function writeCustomers(
   seed: number,
   batchRows = 1 << 20,
 ): Promise<void> {
+  checkStringArgument(path, 'path');
   if (!Number.isInteger(rows) || rows < 1)
     throw new UsageError((opt) => `${opt('rows')}: expected an integer ≥ 1, got '${rows}'`);
   const rng = new Rng(seed);

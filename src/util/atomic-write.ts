@@ -25,6 +25,7 @@ import {
   type GpusegError,
   type Subject,
 } from '../errors.js';
+import { checkObjectArgument, checkStringArgument } from './arguments.js';
 
 /**
  * Outputs are written to a temporary file in the destination's own folder and renamed into place,
@@ -188,6 +189,7 @@ export class OutputSet {
 
   /** `outputs`: flag (for messages) to path; undefined paths are skipped. */
   constructor(outputs: Readonly<Record<string, string | undefined>> = {}) {
+    checkObjectArgument(outputs, 'outputs');
     for (const [flag, path] of Object.entries(outputs))
       if (path !== undefined) checkOutputFolder(path, flag);
   }
@@ -249,6 +251,7 @@ const UNWRITABLE: Readonly<Record<string, string>> = {
  * written (permissions, a read-only or full file system) an environment error (exit 5).
  */
 export function checkOutputFolder(path: string, flag: Subject): void {
+  checkStringArgument(path, 'path');
   const folder = dirname(resolve(path));
   let isFolder = false;
   try {
