@@ -1,7 +1,7 @@
 import { inFlight, type RunOptions } from './lifecycle.js';
 import type { Table, Vector } from 'apache-arrow';
 import { openBackend } from '../backend/select.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
 import {
   checkModelArgument,
