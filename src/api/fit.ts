@@ -36,6 +36,7 @@ import {
   type PreparedData,
 } from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
+import { fitResult, type FitResult } from './fit-result.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -94,28 +95,7 @@ export interface FitStats {
   excludedColumns: ExcludedColumn[];
 }
 
-export interface FitResult {
-  model: SegmentModel;
-  /** Segment of each input row, 0..k-1 (gmm: the most probable component). */
-  labels: Int32Array;
-  /** k-means: Euclidean distance of each row to its segment's centre, in the clustering space. */
-  distances: Float32Array | undefined;
-  /** gmm: probability of each row's segment. */
-  probability: Float32Array | undefined;
-  /** gmm with probabilities: every segment's probability, component-major (segment c at [c·N, (c+1)·N)). */
-  probabilities: Float32Array | undefined;
-  stats: FitStats;
-  /** The output table: id (or row), segment_id, segment_name (when named), then distance (k-means) or probability and p_0 … (gmm). */
-  assignments: Table;
-  /** How each segment differs from the average, over the features and the profile columns. */
-  profiles: Profiles;
-  /** Segment names (personas from RFM columns, or a names file); undefined when unnamed. */
-  names: string[] | undefined;
-  /** Rows per segment. */
-  sizes: number[];
-  /** The input table and the prepared data, for profiles. */
-  data: PreparedData;
-}
+export type { FitResult, GmmFitResult, KMeansFitResult } from './fit-result.js';
 
 /**
  * Fits k-means, mini-batch k-means or a Gaussian mixture to a table (or a file) and returns the
@@ -232,41 +212,42 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
           inertia: run.inertia!,
           ...(minibatch ? { trainedWith: 'minibatch-kmeans', batchSize } : {}),
         };
-    return {
-      model,
-      labels: run.labels,
-      distances: run.distances,
-      probability: run.probability,
-      probabilities: run.probabilities,
-      assignments: outputTable(table, roles.id, run, names, k),
-      profiles,
-      names,
-      sizes: counts,
-      data,
-      stats: {
-        algorithm,
-        k,
-        iterations: run.iterations,
-        inertia: run.inertia,
-        logLikelihood: run.gmm?.logLikelihood,
-        bic: run.gmm?.bic,
-        aic: run.gmm?.aic,
-        emptyComponents: run.emptyComponents,
-        converged: run.converged,
-        backend: backend.kind,
-        device: backend.deviceName,
-        rows: matrix.rows,
-        fellBack: backend instanceof ResilientBackend && backend.fellBack,
-        seconds,
-        seedPotential: run.seedPotential,
-        emptyClusterRepairs: run.repairs,
-        history: run.history,
-        emHistory: run.emHistory,
-        notices,
-        preprocessing: data.report,
-        excludedColumns: roles.excluded ?? [],
+    return fitResult(
+      {
+        labels: run.labels,
+        assignments: outputTable(table, roles.id, run, names, k),
+        profiles,
+        names,
+        sizes: counts,
+        data,
+        stats: {
+          algorithm,
+          k,
+          iterations: run.iterations,
+          inertia: run.inertia,
+          logLikelihood: run.gmm?.logLikelihood,
+          bic: run.gmm?.bic,
+          aic: run.gmm?.aic,
+          emptyComponents: run.emptyComponents,
+          converged: run.converged,
+          backend: backend.kind,
+          device: backend.deviceName,
+          rows: matrix.rows,
+          fellBack: backend instanceof ResilientBackend && backend.fellBack,
+          seconds,
+          seedPotential: run.seedPotential,
+          emptyClusterRepairs: run.repairs,
+          history: run.history,
+          emHistory: run.emHistory,
+          notices,
+          preprocessing: data.report,
+          excludedColumns: roles.excluded ?? [],
+        },
       },
-    };
+      algorithm,
+      model,
+      run,
+    );
   } finally {
     await backend.dispose();
   }
