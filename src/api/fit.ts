@@ -19,7 +19,6 @@ import type { GmmModel, SegmentModel } from '../model/model.js';
 import type { PrepReport, Preprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { describeSegments, segmentNameColumn, type NamingOptions } from './describe.js';
-import type { Profiles } from '../segment/profile.js';
 import {
   checkFitSettings,
   modelBase,
@@ -28,13 +27,7 @@ import {
 } from './fit-settings.js';
 import type { TableInput } from './input.js';
 import type { Algorithm, ParameterOptions } from './parameters.js';
-import {
-  excludedNotices,
-  prepareData,
-  prepNotices,
-  type DataOptions,
-  type PreparedData,
-} from './prepare.js';
+import { excludedNotices, prepareData, prepNotices, type DataOptions } from './prepare.js';
 import { emptyComponentsNotice, noticeCollector } from './notices.js';
 import { fitResult, type FitResult } from './fit-result.js';
 
