@@ -69,7 +69,7 @@ export type SegmentModel = KMeansModel | GmmModel;
 /** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
 export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
   checkStringArgument(path, 'path');
-  checkModel(model);
+  checkModel({ ...model });
   writeFileAtomic(path, [JSON.stringify(model, null, 2) + '\n'], into);
 }
 
