@@ -252,6 +252,7 @@ const UNWRITABLE: Readonly<Record<string, string>> = {
  */
 export function checkOutputFolder(path: string, flag: Subject): void {
   checkStringArgument(path, 'path');
+  const output = (opt: (option: string) => string): string => `${subjectName(flag, opt)} '${path}'`;
   const folder = dirname(resolve(path));
   let isFolder = false;
   try {
@@ -259,10 +260,7 @@ export function checkOutputFolder(path: string, flag: Subject): void {
   } catch {
     // missing: below
   }
-  if (!isFolder)
-    throw new UsageError(
-      (opt) => `${subjectName(flag, opt)} '${path}': folder '${folder}' does not exist`,
-    );
+  if (!isFolder) throw new UsageError((opt) => `${output(opt)}: folder '${folder}' does not exist`);
   let existing: Stats | undefined;
   try {
     existing = statSync(path);
@@ -270,9 +268,7 @@ export function checkOutputFolder(path: string, flag: Subject): void {
     // a new file
   }
   if (existing?.isDirectory())
-    throw new UsageError(
-      (opt) => `${subjectName(flag, opt)} '${path}' is a folder; name a file to write`,
-    );
+    throw new UsageError((opt) => `${output(opt)} is a folder; name a file to write`);
   const probe = join(folder, `.${basename(path)}.tmp-${process.pid}-probe`);
   try {
     closeSync(openSync(probe, 'wx'));
@@ -283,18 +279,12 @@ export function checkOutputFolder(path: string, flag: Subject): void {
     const why = diskFullReason(error) ?? UNWRITABLE[code];
     if (why)
       throw new EnvironmentError(
-        (opt) =>
-          `${subjectName(flag, opt)} '${path}': folder '${folder}' cannot be written: ${why}`,
-        {
-          cause: error,
-        },
+        (opt) => `${output(opt)}: folder '${folder}' cannot be written: ${why}`,
+        { cause: error },
       );
     throw new InputError(
-      (opt) =>
-        `${subjectName(flag, opt)} '${path}': cannot write in '${folder}': ${(error as Error).message}`,
-      {
-        cause: error,
-      },
+      (opt) => `${output(opt)}: cannot write in '${folder}': ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }
