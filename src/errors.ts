@@ -20,12 +20,57 @@ export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   aborted: 130,
 };
 
+/**
+ * Who reads a message: an API caller knows an option by its name (`maxIter`), a CLI user by its
+ * flag (`--max-iter`).
+ */
+export type Naming = 'option' | 'flag';
+
+/**
+ * A message, or one that names options, written once for both readers: it is given the function
+ * that names an option (API name in, the name the reader knows out) and returns the text.
+ */
+export type Message = string | ((name: (option: string) => string) => string);
+
+/**
+ * An option as `naming` calls it. A flag is the option's name in kebab case ('maxIter' →
+ * '--max-iter'): commander turns each flag into the camelCase attribute that is the API's option
+ * name (test/cli-parameters.test.ts holds the parameter tables to that).
+ */
+export function optionName(option: string, naming: Naming): string {
+  return naming === 'option'
+    ? option
+    : `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * What a message is about: a label written as the caller wants it ('--output', 'the input'), or
+ * an API option, named as the reader knows it, with its value when given ({ option: 'model',
+ * value: 'm.json' }: `model 'm.json'` or `--model 'm.json'`).
+ */
+export type Subject = string | { readonly option: string; readonly value?: string };
+
+/** The subject's text, with `name` naming options. */
+export function subjectName(subject: Subject, name: (option: string) => string): string {
+  if (typeof subject === 'string') return subject;
+  return subject.value === undefined
+    ? name(subject.option)
+    : `${name(subject.option)} '${subject.value}'`;
+}
+
+function render(message: Message, naming: Naming): string {
+  return typeof message === 'string' ? message : message((o) => optionName(o, naming));
+}
+
 export class GpusegError extends Error {
   readonly kind: ErrorKind;
   /** A stable code for programs to branch on (README, 'Error codes'), e.g. 'GPUSEG_INPUT'. */
   readonly code: string;
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; code?: string }) {
-    super(message, options);
+  readonly #message: Message;
+  /** `message` names options as the API does (`maxIter`); `messageFor('flag')` as the CLI does. */
+  constructor(kind: ErrorKind, message: Message, options?: { cause?: unknown; code?: string }) {
+    super(render(message, 'option'), options);
+    this.#message = message;
     this.kind = kind;
     this.code = options?.code ?? `GPUSEG_${kind.toUpperCase()}`;
     this.name = new.target.name;
@@ -33,18 +78,22 @@ export class GpusegError extends Error {
   get exitCode(): number {
     return EXIT_CODES[this.kind];
   }
+  /** The message with options named for `naming`'s reader: the CLI shows flags (`--max-iter`). */
+  messageFor(naming: Naming): string {
+    return render(this.#message, naming);
+  }
 }
 
 /** A flag or option has a value that cannot work (k < 1, unknown backend, ...). */
 export class UsageError extends GpusegError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: Message, options?: { cause?: unknown }) {
     super('usage', message, options);
   }
 }
 
 /** The data or a file is at fault: missing, corrupt, wrong shape, non-finite values, ... */
 export class InputError extends GpusegError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: Message, options?: { cause?: unknown }) {
     super('input', message, options);
   }
 }
@@ -55,7 +104,7 @@ export type DeviceFailure = 'unavailable' | 'lost' | 'out-of-memory' | 'validati
 /** No adapter, device lost, out of GPU memory, shader rejected. */
 export class DeviceError extends GpusegError {
   readonly reason: DeviceFailure;
-  constructor(message: string, options: { cause?: unknown; reason: DeviceFailure }) {
+  constructor(message: Message, options: { cause?: unknown; reason: DeviceFailure }) {
     super('device', message, {
       ...options,
       code: `GPUSEG_DEVICE_${options.reason.toUpperCase().replaceAll('-', '_')}`,
@@ -71,7 +120,7 @@ export class DeviceError extends GpusegError {
  */
 export class EnvironmentError extends GpusegError {
   /** `code`: GPUSEG_OUT_OF_MEMORY, GPUSEG_DISK_FULL, else GPUSEG_ENVIRONMENT. */
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: Message, options?: { cause?: unknown; code?: string }) {
     super('environment', message, options);
   }
 }
@@ -81,7 +130,7 @@ export class EnvironmentError extends GpusegError {
  * as the platform's aborts are; code 'GPUSEG_ABORTED'; the signal's reason is the cause.
  */
 export class AbortedError extends GpusegError {
-  constructor(message = 'the operation was aborted', options?: { cause?: unknown }) {
+  constructor(message: Message = 'the operation was aborted', options?: { cause?: unknown }) {
     super('aborted', message, { ...options, code: 'GPUSEG_ABORTED' });
     this.name = 'AbortError';
   }
@@ -99,7 +148,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** A bug: something the code assumed could not happen did. */
 export class InternalError extends GpusegError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: Message, options?: { cause?: unknown }) {
     super('internal', message, options);
   }
 }
@@ -193,11 +242,15 @@ export function asGpusegError(error: unknown): GpusegError {
 
 /** Whether GPUSEG_DEBUG asks for stacks: 1, true or yes (any case); 0, false, no or empty do not. */
 export function debugEnabled(value: string | undefined = process.env.GPUSEG_DEBUG): boolean {
+  if (value !== undefined && typeof value !== 'string')
+    throw new UsageError(`value must be a string, got ${typeof value}`);
   return /^(1|true|yes)$/i.test(value?.trim() ?? '');
 }
 
 /** First line of a message, so that a CLI error is always one line. */
 export function oneLine(message: string): string {
+  if (typeof message !== 'string')
+    throw new UsageError(`message must be a string, got ${typeof message}`);
   const line = message.split('\n').find((l) => l.trim().length > 0) ?? message;
   return line.trim();
 }

@@ -7,7 +7,16 @@
  * Functions throw GpusegError subclasses (UsageError, InputError, DeviceError, EnvironmentError,
  * InternalError) and never exit the process or install global handlers.
  */
-export { fit, type Algorithm, type FitOptions, type FitResult, type FitStats } from './api/fit.js';
+export {
+  fit,
+  type Algorithm,
+  type FitOptions,
+  type FitResult,
+  type FitStats,
+  type GmmFitResult,
+  type KMeansFitResult,
+} from './api/fit.js';
+export type { FitResultCommon } from './api/fit-result.js';
 export {
   fitOutOfCore,
   type OutOfCoreOptions,
@@ -60,19 +69,25 @@ export {
   type SelectRow,
 } from './api/select.js';
 export { describeSegments, type NamingOptions } from './api/describe.js';
-export type { DataOptions } from './api/prepare.js';
+export type { DataOptions, PreparedData } from './api/prepare.js';
 export { rfm, type RfmOptions, type RfmResult } from './segment/rfm.js';
 export {
   computeProfiles,
   profilesCsv,
   profilesJson,
   profilesText,
+  type ColumnProfile,
+  type ColumnRole,
+  type ProfileColumn,
   type Profiles,
   type SegmentProfile,
 } from './segment/profile.js';
-export { PERSONA_RULES, personaNames } from './segment/personas.js';
+export { PERSONA_RULES, personaNames, type RfmColumns } from './segment/personas.js';
 export type { PrepOptions, Preprocessing } from './prep/preprocess.js';
-export { silhouetteScores, calinskiHarabasz, daviesBouldin } from './eval/metrics.js';
+export { silhouetteScores, calinskiHarabasz, daviesBouldin } from './api/metrics.js';
+export type { SilhouetteMethod } from './eval/metrics.js';
+export type { DataMatrix } from './data/matrix.js';
+export type { ColumnRoles } from './data/schema.js';
 export type { TableInput } from './api/input.js';
 export {
   COMMON_PARAMETERS,

@@ -112,3 +112,20 @@ describe('arguments of the wrong type', () => {
     expect(e.message).toMatch(message);
   });
 });
+
+describe('messages name options for their reader', () => {
+  test('the API names its option, the CLI (messageFor flag) the flag, from one message', async () => {
+    const unknown = await rejection(() => fit(table, { k: 2, features: ['a', 'nope'] }));
+    expect(unknown.message).toMatch(/^features: unknown column 'nope'; the input has 'a', 'b'$/);
+    expect(unknown.messageFor('flag')).toMatch(/^--features: unknown column 'nope'/);
+    const maxIter = await rejection(() => fit(table, { k: 2, maxIter: 0 }));
+    expect(maxIter.message).toBe("maxIter: expected an integer ≥ 1, got '0'");
+    expect(maxIter.messageFor('flag')).toBe("--max-iter: expected an integer ≥ 1, got '0'");
+    expect(maxIter.messageFor('option')).toBe(maxIter.message);
+  });
+
+  test('a plain message reads the same for both', () => {
+    const e = new InputError('the input has zero rows');
+    expect(e.messageFor('flag')).toBe('the input has zero rows');
+  });
+});

@@ -184,7 +184,7 @@ describe.each(backends)('degenerate mixtures on %s: a defined behaviour each', (
     });
     await expect(err).rejects.toThrow(InputError);
     await expect(err).rejects.toThrow(
-      /not positive definite even with reg_covar=0 .*try fewer components \(--k\), a larger --reg-covar/,
+      /not positive definite even with reg_covar=0 .*try fewer components \(k\), a larger regCovar/,
     );
   });
 });

@@ -342,7 +342,7 @@ describe('bad input and edge cases', () => {
     const other = report(WHOLESALE, { model: join(dir, 'a.json'), segments: join(dir, 'b.csv') });
     await expect(other).rejects.toThrow(InputError);
     await expect(other).rejects.toThrow(
-      /segment_id 4 but --model '.*a\.json' has k=3.*different runs/,
+      /segment_id 4 but model '.*a\.json' has k=3.*different runs/,
     );
     await expect(
       report(WHOLESALE, { model: join(dir, 'a.json'), segments: join(dir, 'c.csv') }),

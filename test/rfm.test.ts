@@ -216,7 +216,7 @@ describe('issue 11: rfm reads dates, ids and amounts as written', () => {
   test('integer dates without a format name the formats to try', async () => {
     const path = log('c,d,a\n1,20110131,3\n');
     await expect(rfm(path, { customer: 'c', date: 'd', amount: 'a' })).rejects.toThrow(
-      /--date: column 'd' has 1 value that are not dates \(e\.g\. '20110131', data row 1\); give --date-format: '%Y%m%d'/,
+      /^date: column 'd' has 1 value that are not dates \(e\.g\. '20110131', data row 1\); give dateFormat: '%Y%m%d'/,
     );
   });
 
@@ -266,7 +266,7 @@ describe('issue 11: rfm reads dates, ids and amounts as written', () => {
     await expect(
       rfm(path, { customer: 'c', date: 'd', amount: 'a', dateFormat: '%m/%d/%Y' }),
     ).rejects.toThrow(
-      "--date: column 'd' has 1 value that are not dates (e.g. '13/45/2024', data row 2); they do not match --date-format %m/%d/%Y",
+      "date: column 'd' has 1 value that are not dates (e.g. '13/45/2024', data row 2); they do not match dateFormat %m/%d/%Y",
     );
   });
 
@@ -326,7 +326,7 @@ describe('issue 11: rfm reads dates, ids and amounts as written', () => {
         thousands: ',',
       }),
     ).rejects.toThrow(
-      "--amount: column 'a' has 1 value that are not numbers with --thousands , (e.g. '12,34', data row 2)",
+      "amount: column 'a' has 1 value that are not numbers with thousands , (e.g. '12,34', data row 2)",
     );
   });
 

@@ -114,7 +114,7 @@ describe('the --history store', () => {
     await unchanged(
       dir,
       () => run(dir, '2024-03-10'),
-      /--as-of 2024-03-10 is before the store's latest period 2024-03-31; use --force/,
+      /^asOf 2024-03-10 is before the store's latest period 2024-03-31; use force/,
       UsageError,
     );
     const back = await run(dir, '2024-03-10', {}, numeric, true);

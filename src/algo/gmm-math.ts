@@ -155,7 +155,8 @@ function invertLower(l: Float64Array, d: number): Float64Array {
 
 function singular(component: string, regCovar: number): InputError {
   return new InputError(
-    `the covariance of ${component} is not positive definite even with reg_covar=${regCovar} (collapsed or duplicate rows); try fewer components (--k), a larger --reg-covar (e.g. 1e-3), or scaled data (--scale standard)`,
+    (opt) =>
+      `the covariance of ${component} is not positive definite even with reg_covar=${regCovar} (collapsed or duplicate rows); try fewer components (${opt('k')}), a larger ${opt('regCovar')} (e.g. 1e-3), or scaled data (${opt('scale')} standard)`,
   );
 }
 

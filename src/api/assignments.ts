@@ -1,4 +1,5 @@
 import { Float32, Int32, makeVector, Table, type Vector } from 'apache-arrow';
+import { argumentError, checkLabelsArgument, checkTableArgument } from '../util/arguments.js';
 
 /**
  * The per-row output table: the id column as it came in (or `row`, the 0-based row number, when
@@ -14,6 +15,10 @@ export function assignmentsTable(
   distances?: Float32Array,
   rowNumbering = { first: 0, total: labels.length },
 ): Table {
+  checkTableArgument(input, 'input');
+  checkLabelsArgument(labels, 'labels', input.numRows, 2 ** 31 - 1);
+  if (!(sqDistances instanceof Float32Array) || sqDistances.length !== input.numRows)
+    throw argumentError('sqDistances', `a Float32Array of ${input.numRows} values`, sqDistances);
   let distance = distances;
   if (!distance) {
     distance = new Float32Array(sqDistances.length);

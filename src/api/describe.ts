@@ -18,6 +18,7 @@ import {
 import { categoricalProfileColumns } from './categorical-data.js';
 import { categoryShares } from '../segment/category-shares.js';
 import { computeProfiles, type ProfileColumn, type Profiles } from '../segment/profile.js';
+import { checkObjectArgument, checkOptionsArgument } from '../util/arguments.js';
 
 export interface NamingOptions {
   /** Segment names: a names file (JSON or CSV), or explicit names by segment id. */
@@ -38,6 +39,8 @@ export function describeSegments(
   k: number,
   options: NamingOptions,
 ): { profiles: Profiles; names: string[] | undefined } {
+  checkObjectArgument(roles, 'roles');
+  checkOptionsArgument(options);
   const columns = profileColumns(roles);
   const profiles = profilesWithCategories(table, roles, labels, k, columns);
   return { profiles, names: namesFromProfiles(profiles, columns, options) };
@@ -93,15 +96,21 @@ function profileColumns(roles: ColumnRoles): ProfileColumn[] {
 
 /** Segment names from `options.names` alone (a file or a list); undefined without them. */
 function namesFromFile(k: number, options: NamingOptions): string[] | undefined {
-  if (options.names === undefined) return undefined;
+  return options.names === undefined ? undefined : withNameOverrides(undefined, k, options.names);
+}
+
+/** `names` (default `Segment i`) with the overrides of a names file or list applied. */
+function withNameOverrides(
+  names: string[] | undefined,
+  k: number,
+  given: string | string[],
+): string[] {
   const overrides =
-    typeof options.names === 'string'
-      ? readNamesFile(options.names, k)
-      : new Map(options.names.map((n, i) => [i, n]));
+    typeof given === 'string' ? readNamesFile(given, k) : new Map(given.map((n, i) => [i, n]));
   return applyNameOverrides(
-    Array.from({ length: k }, (_, i) => `Segment ${i}`),
+    names ?? Array.from({ length: k }, (_, i) => `Segment ${i}`),
     overrides,
-    typeof options.names === 'string' ? `--names '${options.names}'` : 'names',
+    typeof given === 'string' ? { option: 'names', value: given } : 'names',
   );
 }
 
@@ -114,17 +123,7 @@ export function namesFromProfiles(
   const k = profiles.segments.length;
   const rfm = options.personas === false ? undefined : findRfmColumns(columns.map((c) => c.name));
   let names = rfm ? personaNames(profiles, rfm) : undefined;
-  if (options.names !== undefined) {
-    const overrides =
-      typeof options.names === 'string'
-        ? readNamesFile(options.names, k)
-        : new Map(options.names.map((n, i) => [i, n]));
-    names = applyNameOverrides(
-      names ?? Array.from({ length: k }, (_, i) => `Segment ${i}`),
-      overrides,
-      typeof options.names === 'string' ? `--names '${options.names}'` : 'names',
-    );
-  }
+  if (options.names !== undefined) names = withNameOverrides(names, k, options.names);
   if (names) profiles.segments.forEach((s, i) => (s.name = names![i]));
   return names;
 }

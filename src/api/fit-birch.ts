@@ -6,7 +6,8 @@ import type { BirchModel } from '../model/birch-model.js';
 import { assignmentsTable } from './assignments.js';
 import { clusterMeans } from './dbscan-outputs.js';
 import { describeSegments, segmentNameColumn } from './describe.js';
-import type { FitOptions, FitResult } from './fit.js';
+import type { FitOptions } from './fit.js';
+import { fitResult, type FitResult } from './fit-result.js';
 import { FIT_PARAMETERS, modelBase } from './fit-settings.js';
 import type { TableInput } from './input.js';
 import { noticeCollector } from './notices.js';
@@ -85,42 +86,44 @@ export async function fitBirch(input: TableInput, options: FitOptions): Promise<
     const named: Record<string, Vector> = names
       ? { segment_name: segmentNameColumn(run.labels, names) }
       : {};
-    return {
-      model,
-      labels: run.labels,
-      distances: Float32Array.from(run.sqDistances, Math.sqrt),
-      probability: undefined,
-      probabilities: undefined,
-      assignments: assignmentsTable(table, roles.id, run.labels, run.sqDistances, named),
-      profiles,
-      names,
-      sizes,
-      data,
-      stats: {
-        algorithm: 'birch',
-        k,
-        iterations: 1,
-        inertia: undefined,
-        logLikelihood: undefined,
-        bic: undefined,
-        aic: undefined,
-        emptyComponents: 0,
-        converged: true,
-        backend: backend.kind,
-        device: backend.deviceName,
-        rows: matrix.rows,
-        fellBack: backend instanceof ResilientBackend && backend.fellBack,
-        seconds,
-        seedPotential: undefined,
-        emptyClusterRepairs: 0,
-        history: [],
-        emHistory: [],
-        notices,
-        preprocessing: data.report,
-        excludedColumns: roles.excluded ?? [],
-        birch: { threshold, branchingFactor, subclusters: run.subclusters },
+    const distances = Float32Array.from(run.sqDistances, Math.sqrt);
+    return fitResult(
+      {
+        labels: run.labels,
+        assignments: assignmentsTable(table, roles.id, run.labels, run.sqDistances, named),
+        names,
+        sizes,
+        data,
+        stats: {
+          algorithm: 'birch',
+          k,
+          iterations: 1,
+          inertia: undefined,
+          logLikelihood: undefined,
+          bic: undefined,
+          aic: undefined,
+          emptyComponents: 0,
+          converged: true,
+          backend: backend.kind,
+          device: backend.deviceName,
+          rows: matrix.rows,
+          fellBack: backend instanceof ResilientBackend && backend.fellBack,
+          seconds,
+          seedPotential: undefined,
+          emptyClusterRepairs: 0,
+          history: [],
+          emHistory: [],
+          notices,
+          preprocessing: data.report,
+          excludedColumns: roles.excluded ?? [],
+          birch: { threshold, branchingFactor, subclusters: run.subclusters },
+        },
       },
-    };
+      () => profiles,
+      'birch',
+      model,
+      { inertia: undefined, distances, probability: undefined, probabilities: undefined },
+    );
   } finally {
     await backend.dispose();
   }

@@ -11,7 +11,8 @@ import {
   noiseAsLastSegment,
 } from './dbscan-outputs.js';
 import { describeSegments } from './describe.js';
-import type { FitOptions, FitResult } from './fit.js';
+import type { FitOptions } from './fit.js';
+import { fitResult, type FitResult } from './fit-result.js';
 import { FIT_PARAMETERS, modelBase } from './fit-settings.js';
 import type { TableInput } from './input.js';
 import { noticeCollector } from './notices.js';
@@ -100,48 +101,49 @@ export async function fitDbscan(input: TableInput, options: FitOptions): Promise
       corePoints,
       coreLabels,
     };
-    return {
-      model,
-      labels: run.labels,
-      distances,
-      probability: undefined,
-      probabilities: undefined,
-      assignments: densityTable(
-        table,
-        roles.id,
-        run.labels,
-        distances,
-        namesWithNoise(clusterNames, k),
-      ),
-      profiles,
-      names: clusterNames,
-      sizes,
-      data,
-      stats: {
-        algorithm: 'dbscan',
-        k,
-        iterations: 1,
-        inertia: undefined,
-        logLikelihood: undefined,
-        bic: undefined,
-        aic: undefined,
-        emptyComponents: 0,
-        converged: true,
-        backend: backend.kind,
-        device: backend.deviceName,
-        rows: matrix.rows,
-        fellBack: backend instanceof ResilientBackend && backend.fellBack,
-        seconds,
-        seedPotential: undefined,
-        emptyClusterRepairs: 0,
-        history: [],
-        emHistory: [],
-        notices,
-        preprocessing: data.report,
-        excludedColumns: roles.excluded ?? [],
-        dbscan: { eps: run.eps, minSamples, noise: run.noise, corePoints: corePoints.length },
+    return fitResult(
+      {
+        labels: run.labels,
+        assignments: densityTable(
+          table,
+          roles.id,
+          run.labels,
+          distances,
+          namesWithNoise(clusterNames, k),
+        ),
+        names: clusterNames,
+        sizes,
+        data,
+        stats: {
+          algorithm: 'dbscan',
+          k,
+          iterations: 1,
+          inertia: undefined,
+          logLikelihood: undefined,
+          bic: undefined,
+          aic: undefined,
+          emptyComponents: 0,
+          converged: true,
+          backend: backend.kind,
+          device: backend.deviceName,
+          rows: matrix.rows,
+          fellBack: backend instanceof ResilientBackend && backend.fellBack,
+          seconds,
+          seedPotential: undefined,
+          emptyClusterRepairs: 0,
+          history: [],
+          emHistory: [],
+          notices,
+          preprocessing: data.report,
+          excludedColumns: roles.excluded ?? [],
+          dbscan: { eps: run.eps, minSamples, noise: run.noise, corePoints: corePoints.length },
+        },
       },
-    };
+      () => profiles,
+      'dbscan',
+      model,
+      { inertia: undefined, distances, probability: undefined, probabilities: undefined },
+    );
   } finally {
     await backend.dispose();
   }

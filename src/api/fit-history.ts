@@ -1,8 +1,10 @@
 import { Table, type Vector } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import { fit, type FitOptions, type FitResult } from './fit.js';
+import { withModel } from './fit-result.js';
 import { planHistory, recordPeriod, type HistoryOptions, type HistoryResult } from './history.js';
 import type { TableInput } from './input.js';
+import { checkObjectArgument } from '../util/arguments.js';
 
 /**
  * `fit` over a feature table with a --history store: one row per customer (`id`), the period's
@@ -14,13 +16,21 @@ export async function fitWithHistory(
   input: TableInput,
   options: FitOptions & { asOf: string; history: HistoryOptions },
 ): Promise<FitResult & { history: HistoryResult }> {
+  checkObjectArgument(options, 'options');
   const { asOf, history, ...fitOptions } = options;
   if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
     throw new UsageError(
-      `--history tracks k-means and gmm segments; --algorithm ${options.algorithm} is not tracked across periods yet`,
+      (opt) =>
+        `${opt('history')} tracks k-means and gmm segments; ${opt('algorithm')} ${options.algorithm} is not tracked across periods yet`,
     );
-  if (!options.id) throw new UsageError('--history on fit needs --id: the customer id column');
-  if (!asOf) throw new UsageError('--history on fit needs --as-of YYYY-MM-DD: the period’s date');
+  if (!options.id)
+    throw new UsageError(
+      (opt) => `${opt('history')} on fit needs ${opt('id')}: the customer id column`,
+    );
+  if (!asOf)
+    throw new UsageError(
+      (opt) => `${opt('history')} on fit needs ${opt('asOf')} YYYY-MM-DD: the period’s date`,
+    );
   const plan = planHistory(history, asOf, options.features);
   plan.notices.forEach((n) => options.onNotice?.(n));
   const result = await fit(input, {
@@ -46,11 +56,9 @@ export async function fitWithHistory(
     names: result.names,
     features,
   });
-  return {
-    ...result,
+  return withModel(result, tracked.model, {
     assignments: tracked.customers,
     profiles: tracked.profiles,
-    model: tracked.model,
     history: tracked.history,
-  };
+  });
 }

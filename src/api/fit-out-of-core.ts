@@ -25,6 +25,7 @@ import { OUT_OF_CORE_PARAMETERS, resolveParameters, type ParameterOptions } from
 import { checkDataOptions, prepNotices } from './prepare.js';
 import { rejectCategoricalOutOfCore } from './categorical-data.js';
 import { noticeCollector } from './notices.js';
+import { checkObjectArgument, checkStringArgument } from '../util/arguments.js';
 
 /**
  * fit's options, and the table's out-of-core ones: `chunkRows`, rows per chunk handed to the
@@ -80,6 +81,8 @@ export async function fitOutOfCore(
   path: string,
   options: OutOfCoreOptions,
 ): Promise<OutOfCoreResult> {
+  checkStringArgument(path, 'path');
+  checkObjectArgument(options, 'options');
   const { notices, notice } = noticeCollector(options.onNotice);
   if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
     throw new UsageError(
@@ -88,7 +91,8 @@ export async function fitOutOfCore(
   const settings = checkFitSettings(options);
   if (settings.algorithm === 'minibatch-kmeans')
     throw new UsageError(
-      "--out-of-core fits --algorithm kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory",
+      (opt) =>
+        `${opt('outOfCore')} fits ${opt('algorithm')} kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory`,
     );
   if (settings.algorithm === 'bisecting' || settings.algorithm === 'ward')
     throw new UsageError(
@@ -96,7 +100,7 @@ export async function fitOutOfCore(
     );
   const gmm = settings.algorithm === 'gmm';
   const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
-  if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
+  if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
   const dataOptions = checkDataOptions(options);
   rejectCategoricalOutOfCore(settings.algorithm, dataOptions.categorical);
   const { k, seed, maxIter, tol } = settings;
@@ -143,7 +147,7 @@ export async function fitOutOfCore(
   }
   const rows = reservoir.rowsSeen;
   if (rows === 0) throw new InputError('the input has zero rows');
-  if (k > rows) throw new InputError(`k=${k} exceeds rows=${rows}; lower --k`);
+  if (k > rows) throw new InputError((opt) => `k=${k} exceeds rows=${rows}; lower ${opt('k')}`);
   const sampleTable = reservoir.table();
   if (
     dataOptions.pca !== undefined &&
@@ -151,7 +155,8 @@ export async function fitOutOfCore(
     dataOptions.pca > roles.features.length
   ) {
     throw new UsageError(
-      `--pca: ${dataOptions.pca} components asked, but there are only ${roles.features.length} features`,
+      (opt) =>
+        `${opt('pca')}: ${dataOptions.pca} components asked, but there are only ${roles.features.length} features`,
     );
   }
   const { matrix: rawSample } = featureMatrix(
@@ -220,7 +225,7 @@ export async function fitOutOfCore(
     const profileResult = profiles.finish(sampleTable, run.sampleLabels);
     const names = namesFromProfiles(profileResult, profileColumns, options);
     if (options.output !== undefined) {
-      const writer = openChunkWriter(options.output, '--output', options.outputs);
+      const writer = openChunkWriter(options.output, { option: 'output' }, options.outputs);
       const dictionary = names ? segmentNameDictionary(names) : undefined;
       try {
         await passes.each(run.assign, async (a, table, firstRow) => {

@@ -40,7 +40,8 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
     resolveParameters(FIT_PARAMETERS, options, algorithm);
   if (k === undefined)
     throw new UsageError(
-      `--k: expected an integer ≥ 1, required by --algorithm ${algorithm} (option k; dbscan takes none)`,
+      (opt) =>
+        `${opt('k')}: expected an integer ≥ 1, required by ${opt('algorithm')} ${algorithm} (dbscan takes none)`,
     );
   const gmm = algorithm === 'gmm';
   const minibatch = algorithm === 'minibatch-kmeans';
@@ -56,7 +57,8 @@ export function checkFitSettings(options: ParameterOptions<typeof FIT_PARAMETERS
     !/\.(json|csv|tsv|txt)$/i.test(initOption)
   ) {
     throw new UsageError(
-      `--init: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`,
+      (opt) =>
+        `${opt('init')}: expected ${methods.join(', ')} or a .csv/.json file of centres, got '${initOption}'`,
     );
   }
   return {

@@ -13,7 +13,6 @@ import { InputError } from '../errors.js';
 import type { KPrototypesModel, SegmentModel } from '../model/model.js';
 import type { PrepReport, Preprocessing } from '../prep/preprocess.js';
 import { describeSegmentsLazily, type NamingOptions } from './describe.js';
-import type { Profiles } from '../segment/profile.js';
 import {
   checkFitSettings,
   modelBase,
@@ -22,17 +21,12 @@ import {
 } from './fit-settings.js';
 import type { TableInput } from './input.js';
 import type { Algorithm, ParameterOptions } from './parameters.js';
-import {
-  excludedNotices,
-  prepareData,
-  prepNotices,
-  type DataOptions,
-  type PreparedData,
-} from './prepare.js';
+import { excludedNotices, prepareData, prepNotices, type DataOptions } from './prepare.js';
 import { noticeCollector } from './notices.js';
 import * as categorical from './fit-kprototypes.js';
 import { fitDbscan } from './fit-dbscan.js';
 import { fitBirch } from './fit-birch.js';
+import { fitResult, type FitResult } from './fit-result.js';
 
 /**
  * What `fit` takes. The algorithm's parameters — `algorithm`, `batchSize`, `init`, `nInit`,
@@ -107,28 +101,7 @@ export interface FitStats {
   birch?: { threshold: number; branchingFactor: number; subclusters: number };
 }
 
-export interface FitResult {
-  model: SegmentModel;
-  /** Segment of each input row, 0..k-1 (gmm: the most probable component). */
-  labels: Int32Array;
-  /** k-means: Euclidean distance of each row to its segment's centre, in the clustering space. */
-  distances: Float32Array | undefined;
-  /** gmm: probability of each row's segment. */
-  probability: Float32Array | undefined;
-  /** gmm with probabilities: every segment's probability, component-major (segment c at [c·N, (c+1)·N)). */
-  probabilities: Float32Array | undefined;
-  stats: FitStats;
-  /** The output table: id (or row), segment_id, segment_name (when named), then distance (k-means) or probability and p_0 … (gmm). */
-  assignments: Table;
-  /** How each segment differs from the average, over the features and the profile columns (computed on first read). */
-  readonly profiles: Profiles;
-  /** Segment names (personas from RFM columns, or a names file); undefined when unnamed. */
-  names: string[] | undefined;
-  /** Rows per segment. */
-  sizes: number[];
-  /** The input table and the prepared data, for profiles. */
-  data: PreparedData;
-}
+export type { FitResult, GmmFitResult, KMeansFitResult, OtherFitResult } from './fit-result.js';
 
 /**
  * Fits k-means, mini-batch k-means or a Gaussian mixture to a table (or a file) and returns the
@@ -167,7 +140,8 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
   excludedNotices(roles).forEach(notice);
   categorical.checkCategoricalFit(algorithm, data, initOption, methods);
   prepNotices(data.report).forEach(notice);
-  if (k > matrix.rows) throw new InputError(`k=${k} exceeds rows=${matrix.rows}; lower --k`);
+  if (k > matrix.rows)
+    throw new InputError((opt) => `k=${k} exceeds rows=${matrix.rows}; lower ${opt('k')}`);
   const { init, nInit } = await resolveInitialisation(
     { algorithm, initOption, nInitOption, methods, k },
     matrix.rows,
@@ -271,45 +245,43 @@ async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult
       passes: seconds,
       outputs: since(outputsStarted),
     };
-    return {
+    return fitResult(
+      {
+        labels: run.labels,
+        assignments,
+        names,
+        sizes: counts,
+        data,
+        stats: {
+          algorithm,
+          k,
+          iterations: run.iterations,
+          inertia: run.inertia,
+          logLikelihood: run.gmm?.logLikelihood,
+          bic: run.gmm?.bic,
+          aic: run.gmm?.aic,
+          emptyComponents: run.emptyComponents,
+          converged: run.converged,
+          backend: backend.kind,
+          device: backend.deviceName,
+          rows: matrix.rows,
+          fellBack: backend instanceof ResilientBackend && backend.fellBack,
+          seconds,
+          timing,
+          seedPotential: run.seedPotential,
+          emptyClusterRepairs: run.repairs,
+          history: run.history,
+          emHistory: run.emHistory,
+          notices,
+          preprocessing: data.report,
+          excludedColumns: roles.excluded ?? [],
+        },
+      },
+      profiles,
+      algorithm,
       model,
-      labels: run.labels,
-      distances: run.distances,
-      probability: run.probability,
-      probabilities: run.probabilities,
-      assignments,
-      // Computed on first read: a fit whose caller writes no profiles spends nothing on them.
-      get profiles() {
-        return profiles();
-      },
-      names,
-      sizes: counts,
-      data,
-      stats: {
-        algorithm,
-        k,
-        iterations: run.iterations,
-        inertia: run.inertia,
-        logLikelihood: run.gmm?.logLikelihood,
-        bic: run.gmm?.bic,
-        aic: run.gmm?.aic,
-        emptyComponents: run.emptyComponents,
-        converged: run.converged,
-        backend: backend.kind,
-        device: backend.deviceName,
-        rows: matrix.rows,
-        fellBack: backend instanceof ResilientBackend && backend.fellBack,
-        seconds,
-        timing,
-        seedPotential: run.seedPotential,
-        emptyClusterRepairs: run.repairs,
-        history: run.history,
-        emHistory: run.emHistory,
-        notices,
-        preprocessing: data.report,
-        excludedColumns: roles.excluded ?? [],
-      },
-    };
+      run,
+    );
   } finally {
     await backend.dispose();
   }

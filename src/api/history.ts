@@ -78,7 +78,7 @@ export function planHistory(
   features: string[] | undefined,
 ): HistoryPlan {
   if (typeof h.dir !== 'string' || h.dir.length === 0)
-    throw new UsageError('--history: expected a folder');
+    throw new UsageError((opt) => `${opt('history')}: expected a folder`);
   const v = resolveParameters(HISTORY_PARAMETERS, h) as {
     confirmPeriods: number;
     survivalThreshold: number;
@@ -86,7 +86,8 @@ export function planHistory(
   };
   if (v.splitThreshold > v.survivalThreshold)
     throw new UsageError(
-      `--split-threshold ${v.splitThreshold} exceeds --survival-threshold ${v.survivalThreshold}; lower it`,
+      (opt) =>
+        `${opt('splitThreshold')} ${v.splitThreshold} exceeds ${opt('survivalThreshold')} ${v.survivalThreshold}; lower it`,
     );
   // An interrupted run's leftovers are repaired first (under the lock), so the checks see the store.
   if (hasInterruptedWrites(h.dir)) withStoreLock(h.dir, () => recoverInterrupted(h.dir));
@@ -102,7 +103,8 @@ export function planHistory(
     // Features left to their default are checked against the stored ones when the data is read.
     if (features && stored.join(',') !== features.join(','))
       throw new InputError(
-        `--history ${h.dir}: features (${features.join(', ')}) differ from the store's (${stored.join(', ')}) of ${previous.asOf}; use the same features or a new store`,
+        (opt) =>
+          `${opt('history')} ${h.dir}: features (${features.join(', ')}) differ from the store's (${stored.join(', ')}) of ${previous.asOf}; use the same features or a new store`,
       );
     if (h.refitPreprocessing)
       notices.push(

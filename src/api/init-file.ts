@@ -16,9 +16,12 @@ export async function readInitCentres(
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--init '${path}': not 'k-means++', 'random', or a readable file`, {
-      cause: error,
-    });
+    throw new UsageError(
+      (opt) => `${opt('init')} '${path}': not 'k-means++', 'random', or a readable file`,
+      {
+        cause: error,
+      },
+    );
   }
   const rows =
     /\.json$/i.test(path) || /^\s*[[{]/.test(text)
@@ -28,14 +31,17 @@ export async function readInitCentres(
   if (rows.length !== k || rows.some((r) => r.length !== d)) {
     const got = `${rows.length} × ${rows.length > 0 ? rows[0].length : 0}`;
     throw new InputError(
-      `--init '${path}': expected ${k} rows × ${d} columns (k × features: ${features.join(', ')}), got ${got}`,
+      (opt) =>
+        `${opt('init')} '${path}': expected ${k} rows × ${d} columns (k × features: ${features.join(', ')}), got ${got}`,
     );
   }
   const out = new Float32Array(k * d);
   rows.forEach((row, c) =>
     row.forEach((v, j) => {
       if (typeof v !== 'number' || !Number.isFinite(v))
-        throw new InputError(`--init '${path}': row ${c}, column ${j} is not a finite number`);
+        throw new InputError(
+          (opt) => `${opt('init')} '${path}': row ${c}, column ${j} is not a finite number`,
+        );
       out[c * d + j] = v;
     }),
   );
@@ -47,9 +53,12 @@ function fromJson(text: string, path: string, features: readonly string[]): numb
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`--init '${path}': not valid JSON (${(error as Error).message})`, {
-      cause: error,
-    });
+    throw new InputError(
+      (opt) => `${opt('init')} '${path}': not valid JSON (${(error as Error).message})`,
+      {
+        cause: error,
+      },
+    );
   }
   const obj = value as { centres?: unknown; centresInputUnits?: unknown; features?: unknown };
   // A gpuseg model: its centres in input units (its clustering space may differ from this run's).
@@ -62,13 +71,15 @@ function fromJson(text: string, path: string, features: readonly string[]): numb
         : undefined;
   if (!rows || !rows.every(Array.isArray))
     throw new InputError(
-      `--init '${path}': expected an array of centres (arrays of numbers) or {"centres": [...]}`,
+      (opt) =>
+        `${opt('init')} '${path}': expected an array of centres (arrays of numbers) or {"centres": [...]}`,
     );
   if (Array.isArray(obj.features)) {
     const named = obj.features as string[];
     if (named.length !== features.length || named.some((f, j) => f !== features[j])) {
       throw new InputError(
-        `--init '${path}': its features (${named.join(', ')}) differ from this run's (${features.join(', ')})`,
+        (opt) =>
+          `${opt('init')} '${path}': its features (${named.join(', ')}) differ from this run's (${features.join(', ')})`,
       );
     }
   }

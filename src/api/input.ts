@@ -6,6 +6,7 @@ import { readTable } from '../io/read-table.js';
 import type { DataMatrix, MatrixAllocator } from '../data/matrix.js';
 import { resolveRoles, type ColumnRoles, type RoleRequest } from '../data/schema.js';
 import { MAX_ABS_FEATURE, rejectProblems, tableToMatrix } from '../data/to-matrix.js';
+import { describeValue, isTableLike } from '../util/arguments.js';
 
 /** An input as the API takes it: an apache-arrow Table, or a path to a file gpuseg reads. */
 export type TableInput = Table | string;
@@ -67,35 +68,17 @@ export function featureMatrix(
   return { roles, matrix };
 }
 
-/** What a wrong argument was, for an error message: 'an array', 'null', 'a number (5)', … */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object')
-    return `an object (${Object.keys(value).slice(0, 3).join(', ') || 'empty'})`;
-  if (typeof value === 'string') return `the string '${value}'`;
-  return `${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}${typeof value === 'number' || typeof value === 'boolean' ? ` (${String(value)})` : ''}`;
-}
-
 /**
  * Throws a UsageError naming `input` unless it is a file path or an apache-arrow Table, and an
  * EnvironmentError for a Table of an apache-arrow other than gpuseg's (data/arrow-peer.ts).
  */
 export function checkTableInput(input: unknown): void {
-  if (typeof input !== 'string') {
-    // Duck-typed first: anything else is an argument of the wrong type, said as such rather than
-    // a TypeError from deep inside; a Table of another apache-arrow copy is named as that.
-    const t = input as Partial<Table> | null;
-    if (
-      typeof t !== 'object' ||
-      t === null ||
-      typeof t.getChild !== 'function' ||
-      typeof t.numRows !== 'number' ||
-      typeof t.schema?.fields !== 'object'
-    )
-      throw new UsageError(
-        `input must be an apache-arrow Table or a file path, got ${describeValue(input)}`,
-      );
-    checkArrowTable(t);
-  }
+  if (typeof input === 'string') return;
+  // Anything else is an argument of the wrong type, said as such rather than a TypeError from
+  // deep inside; a Table of another apache-arrow copy is named as that.
+  if (!isTableLike(input))
+    throw new UsageError(
+      `input must be an apache-arrow Table or a file path, got ${describeValue(input)}`,
+    );
+  checkArrowTable(input);
 }

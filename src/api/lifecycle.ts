@@ -1,8 +1,8 @@
 import { closeSharedGpu as closeGpu } from '../backend/gpu/gpu-backend.js';
 import { shutdownCpuWorkers as stopWorkers } from '../backend/cpu/worker-pool.js';
 import { MAX_THREADS } from '../backend/cpu/worker-pool.js';
-import { throwIfAborted, UsageError } from '../errors.js';
-import { describeValue } from './input.js';
+import { asGpusegError, throwIfAborted, UsageError } from '../errors.js';
+import { describeValue } from '../util/arguments.js';
 
 /**
  * The process-wide resources gpuseg keeps between calls (the GPU device, the CPU worker threads),
@@ -44,7 +44,7 @@ let idle: (() => void)[] = [];
 
 /**
  * Runs an operation counted as in flight (dispose() waits for it), after checking its run options
- * and its signal.
+ * and its signal; what it throws reaches the caller as a GpusegError.
  */
 export async function inFlight<T>(options: RunOptions, work: () => Promise<T>): Promise<T> {
   checkRunOptions(options);
@@ -52,6 +52,10 @@ export async function inFlight<T>(options: RunOptions, work: () => Promise<T>): 
   active++;
   try {
     return await work();
+  } catch (error) {
+    // Whatever escapes the work is a gpuseg error for the caller (a bug as an InternalError with
+    // its cause, a failed allocation as GPUSEG_OUT_OF_MEMORY), never a raw TypeError.
+    throw asGpusegError(error);
   } finally {
     if (--active === 0) {
       const waiting = idle;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { sniffInputFormat } from '../io/format.js';
+import { checkFunctionArgument, checkStringArgument } from '../util/arguments.js';
 
 /** Above this share of the machine's memory, an input file is fitted out of core unless asked otherwise. */
 const OUT_OF_CORE_FILE_SHARE = 0.4;
@@ -21,6 +22,8 @@ export function chooseOutOfCore(
   output: string | undefined,
   notice: (m: string) => void,
 ): boolean {
+  checkStringArgument(input, 'input');
+  checkFunctionArgument(notice, 'notice');
   if (asked) return true;
   let size: number;
   try {

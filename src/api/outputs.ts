@@ -1,9 +1,20 @@
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { subjectName, UsageError, type Subject } from '../errors.js';
 import { outputFormat } from '../io/format.js';
-import { profilesCsv, profilesJson, type Profiles } from '../segment/profile.js';
+import {
+  checkProfilesArgument,
+  profilesCsv,
+  profilesJson,
+  type Profiles,
+} from '../segment/profile.js';
 import { checkOutputFolder, writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
+import {
+  argumentError,
+  checkArrayArgument,
+  checkObjectArgument,
+  checkStringArgument,
+} from '../util/arguments.js';
 
 /**
  * Output files, checked before any work is done (so a bad path never costs a fit) and written
@@ -14,16 +25,18 @@ import { checkOutputFolder, writeFileAtomic, type OutputSet } from '../util/atom
  * Checks an output path before any work: (`table`) its extension names a table format, and its
  * folder exists (else a usage error) and takes files (else an environment error).
  */
-export function checkOutputPath(path: string | undefined, flag: string, table = true): void {
+export function checkOutputPath(path: string | undefined, flag: Subject, table = true): void {
+  if (path !== undefined) checkStringArgument(path, 'path');
   if (path === undefined) return;
   if (table) outputFormat(path, flag);
   checkOutputFolder(path, flag);
 }
 
 /** Checks a profile output path: .csv (long table) or .json. */
-export function checkProfilePath(path: string | undefined, flag: string): void {
+export function checkProfilePath(path: string | undefined, flag: Subject): void {
+  if (path !== undefined) checkStringArgument(path, 'path');
   if (path !== undefined && !/\.(csv|json)$/i.test(path))
-    throw new UsageError(`${flag} '${path}': use .csv or .json`);
+    throw new UsageError((opt) => `${subjectName(flag, opt)} '${path}': use .csv or .json`);
 }
 
 /**
@@ -31,6 +44,8 @@ export function checkProfilePath(path: string | undefined, flag: string): void {
  * `into`: renamed into place with the rest of the set on its commit.
  */
 export function writeProfiles(path: string, profiles: Profiles, into?: OutputSet): void {
+  checkStringArgument(path, 'path');
+  checkProfilesArgument(profiles);
   writeFileAtomic(
     path,
     [
@@ -44,6 +59,8 @@ export function writeProfiles(path: string, profiles: Profiles, into?: OutputSet
 
 /** Writes a text file atomically: the whole text or, on failure, nothing. */
 export function writeTextFile(path: string, text: string, into?: OutputSet): void {
+  checkStringArgument(path, 'path');
+  if (typeof text !== 'string') throw argumentError('text', 'a string', text);
   writeFileAtomic(path, [text], into);
 }
 
@@ -63,6 +80,8 @@ export function checkDistinctFiles(
   inputs: readonly NamedFile[],
   outputs: readonly NamedFile[],
 ): void {
+  checkArrayArgument(inputs, 'inputs', checkObjectArgument);
+  checkArrayArgument(outputs, 'outputs', checkObjectArgument);
   const seen: { key: string; file: NamedFile; output: boolean }[] = [];
   const add = (file: NamedFile, output: boolean): void => {
     if (file.path === undefined) return;

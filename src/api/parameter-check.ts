@@ -1,30 +1,40 @@
 import { UsageError } from '../errors.js';
 import type { Algorithm, ParameterSpec, ParameterValue, ResolvedParameters } from './parameters.js';
+import { argumentError } from '../util/arguments.js';
 
 /** The parameter table's rules applied: parsing and checking values, and filling defaults. */
 
 /**
  * Converts a CLI string to the parameter's type, or checks an API value; throws a UsageError
- * naming the flag, and (`as: 'option'`, the API's checks) the option too.
+ * naming the option (`maxIter` in `message`, `--max-iter` in the CLI's `messageFor('flag')`).
  */
 export function checkParameter<S extends ParameterSpec>(
   spec: S,
   value: unknown,
-  as: 'flag' | 'option' = 'option',
 ): ParameterValue<S> {
-  return checkValue(spec, value, as) as ParameterValue<S>;
+  checkSpec(spec);
+  return checkValue(spec, value) as ParameterValue<S>;
+}
+
+/** A UsageError unless `spec` is a row of a parameter table. */
+function checkSpec(spec: unknown): void {
+  const s = spec as Partial<ParameterSpec> | null;
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.name !== 'string' ||
+    typeof s.kind !== 'string'
+  )
+    throw argumentError('spec', 'a parameter spec (a row of KMEANS_PARAMETERS, …)', spec);
 }
 
 function checkValue(
   spec: ParameterSpec,
   value: unknown,
-  as: 'flag' | 'option',
 ): number | string | string[] | Float32Array | number[][] {
-  const flag = spec.flag.split(' ')[0];
   const fail = (expected: string): never => {
     const got = Array.isArray(value) ? value.join(',') : String(value);
-    const option = as === 'option' ? ` (option ${spec.name})` : '';
-    throw new UsageError(`${flag}: expected ${expected}, got '${got}'${option}`);
+    throw new UsageError((name) => `${name(spec.name)}: expected ${expected}, got '${got}'`);
   };
   switch (spec.kind) {
     case 'int':
@@ -89,7 +99,7 @@ export function parameterDefault(
 
 /**
  * The values an API call runs with: each option of `specs` in `given` checked (a UsageError names
- * the flag and the option), a missing one given its default (`algorithm`'s, where it depends on
+ * the option), a missing one given its default (`algorithm`'s, where it depends on
  * one). The only place defaults are applied.
  */
 export function resolveParameters<const T extends readonly ParameterSpec[]>(
@@ -111,7 +121,11 @@ export function parameter<const T extends readonly ParameterSpec[], N extends T[
   specs: T,
   name: N,
 ): Extract<T[number], { name: N }> {
+  if (!Array.isArray(specs)) throw argumentError('specs', 'an array of parameter specs', specs);
   const spec = specs.find((s) => s.name === name);
-  if (!spec) throw new Error(`no parameter '${name}'`);
+  if (!spec)
+    throw new UsageError(
+      `name: no parameter '${String(name)}' (parameters: ${specs.map((s) => s.name).join(', ')})`,
+    );
   return spec as Extract<T[number], { name: N }>;
 }

@@ -4,7 +4,12 @@ import type { Assignment, GmmAssignment } from '../backend/backend.js';
 import { openBackend } from '../backend/select.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
-import { resolveModel, modelMixture, type SegmentModel } from '../model/model.js';
+import {
+  checkModelArgument,
+  resolveModel,
+  modelMixture,
+  type SegmentModel,
+} from '../model/model.js';
 import { assignToModel } from './model-assign.js';
 import type { OutputSet } from '../util/atomic-write.js';
 import { UsageError } from '../errors.js';
@@ -21,6 +26,7 @@ import {
 import { modelColumns, type PredictOptions } from './predict.js';
 import { noticeCollector } from './notices.js';
 import { rejectCategoricalOutOfCore } from './categorical-data.js';
+import { checkOptionsArgument, checkStringArgument } from '../util/arguments.js';
 
 const PREDICT_OUT_OF_CORE_PARAMETERS = [
   ...PREDICT_PARAMETERS,
@@ -56,13 +62,16 @@ export async function predictOutOfCore(
   modelOrPath: SegmentModel | string,
   options: PredictOutOfCoreOptions = {},
 ): Promise<PredictOutOfCoreResult> {
+  checkStringArgument(path, 'path');
+  checkModelArgument(modelOrPath);
+  checkOptionsArgument(options);
   const { notices, notice } = noticeCollector(options.onNotice);
   const {
     backend: backendChoice,
     id: idOption,
     chunkRows,
   } = resolveParameters(PREDICT_OUT_OF_CORE_PARAMETERS, options);
-  if (options.output !== undefined) checkChunkOutputPath(options.output, '--output');
+  if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
   const model = resolveModel(modelOrPath);
   rejectCategoricalOutOfCore(
     model.algorithm,
@@ -90,7 +99,7 @@ export async function predictOutOfCore(
   try {
     writer =
       options.output !== undefined
-        ? openChunkWriter(options.output, '--output', options.outputs)
+        ? openChunkWriter(options.output, { option: 'output' }, options.outputs)
         : undefined;
     const passes = new FilePasses(
       source,

@@ -1,22 +1,21 @@
 import { inFlight, type RunOptions } from './lifecycle.js';
 import type { Table, Vector } from 'apache-arrow';
 import { openBackend } from '../backend/select.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { kernelParams } from '../algo/gmm-math.js';
-import { resolveModel, modelMixture, type SegmentModel } from '../model/model.js';
+import {
+  checkModelArgument,
+  resolveModel,
+  modelMixture,
+  type SegmentModel,
+} from '../model/model.js';
 import { scoringSpace } from './predict-categorical.js';
 import { assignToModel } from './model-assign.js';
 import { subSegmentOutput } from './sub-segment-assign.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
-import {
-  checkTableInput,
-  describeValue,
-  featureMatrix,
-  loadInput,
-  type TableInput,
-} from './input.js';
+import { checkTableInput, featureMatrix, loadInput, type TableInput } from './input.js';
 import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { noticeCollector } from './notices.js';
 import { predictDbscanRows, predictDbscanTable } from './predict-dbscan.js';
@@ -52,10 +51,7 @@ export async function predict(
   options: PredictOptions = {},
 ): Promise<PredictResult> {
   checkTableInput(input);
-  if (typeof modelOrPath !== 'string' && (typeof modelOrPath !== 'object' || modelOrPath === null))
-    throw new UsageError(
-      `model must be a gpuseg model or a model file path, got ${describeValue(modelOrPath)}`,
-    );
+  checkModelArgument(modelOrPath);
   return inFlight(options, () => predictRun(input, modelOrPath, options));
 }
 

@@ -72,7 +72,8 @@ export async function prepareData(
   );
   if (o.pca !== undefined && o.pca >= 1 && o.pca > matrix.dims)
     throw new UsageError(
-      `--pca: ${o.pca} components asked, but there are only ${matrix.dims} features`,
+      (opt) =>
+        `${opt('pca')}: ${o.pca} components asked, but there are only ${matrix.dims} features`,
     );
   if (frozen) {
     // A saved preprocessing (--history's later periods): applied as it is, not refitted.

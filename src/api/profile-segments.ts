@@ -1,15 +1,16 @@
 import type { Table } from 'apache-arrow';
 import { resolveRoles } from '../data/schema.js';
-import { InputError } from '../errors.js';
+import { InputError, subjectName, type Subject } from '../errors.js';
 import type { Profiles } from '../segment/profile.js';
 import { describeSegments, type NamingOptions } from './describe.js';
-import { loadInput, type TableInput } from './input.js';
+import { checkTableInput, loadInput, type TableInput } from './input.js';
 import {
   COMMON_PARAMETERS,
   parameter,
   resolveParameters,
   type ParameterOptions,
 } from './parameters.js';
+import { argumentError, checkOptionsArgument, isTableLike } from '../util/arguments.js';
 
 /** The columns `profileSegments` profiles: the table's `features`, `profile` and `id` options. */
 const PROFILE_PARAMETERS = [
@@ -32,13 +33,18 @@ export async function profileSegments(
   segments: TableInput,
   options: ProfileSegmentsOptions = {},
 ): Promise<{ profiles: Profiles; names: string[] | undefined }> {
+  checkTableInput(input);
+  if (typeof segments !== 'string' && !isTableLike(segments))
+    throw argumentError('segments', 'an apache-arrow Table or a file path', segments);
+  checkOptionsArgument(options);
   const columns = resolveParameters(PROFILE_PARAMETERS, options);
   // Both files read with the id column kept exact (long ids) and the same number format.
   const read = { id: columns.id, thousands: columns.thousands };
   const table = await loadInput(input, read);
   const segs = await loadInput(segments, read);
   const roles = resolveRoles(table, columns);
-  const what = typeof segments === 'string' ? `--segments '${segments}'` : 'the segments table';
+  const what: Subject =
+    typeof segments === 'string' ? { option: 'segments', value: segments } : 'the segments table';
   const { labels, k, names } = joinSegments(table, segs, roles.id, what);
   return describeSegments(table, roles, labels, k, {
     names: options.names ?? names,
@@ -55,10 +61,11 @@ export function joinSegments(
   table: Table,
   segs: Table,
   id: string | undefined,
-  what: string,
+  what: Subject,
 ): { labels: Int32Array; k: number; names: string[] | undefined } {
   const labelsColumn = segs.getChild('segment_id');
-  if (!labelsColumn) throw new InputError(`${what} has no segment_id column`);
+  if (!labelsColumn)
+    throw new InputError((opt) => `${subjectName(what, opt)} has no segment_id column`);
   const labels = new Int32Array(table.numRows);
   const idColumn = id !== undefined && segs.getChild(id) ? id : undefined;
   if (idColumn) {
@@ -70,7 +77,8 @@ export function joinSegments(
       const seen = firstRow.get(key);
       if (seen !== undefined)
         throw new InputError(
-          `--segments: ${idColumn} ${key} appears twice (rows ${seen} and ${i}), so its segment is ambiguous; give each id one row`,
+          (opt) =>
+            `${opt('segments')}: ${idColumn} ${key} appears twice (rows ${seen} and ${i}), so its segment is ambiguous; give each id one row`,
         );
       firstRow.set(key, i);
       byId.set(key, Number(labelsColumn.get(i)));
@@ -80,14 +88,16 @@ export function joinSegments(
       const l = byId.get(String(mine.get(i)));
       if (l === undefined)
         throw new InputError(
-          `--segments: ${idColumn} ${String(mine.get(i))} (row ${i}) has no segment`,
+          (opt) =>
+            `${opt('segments')}: ${idColumn} ${String(mine.get(i))} (row ${i}) has no segment`,
         );
       labels[i] = l;
     }
   } else {
     if (segs.numRows !== table.numRows)
       throw new InputError(
-        `--segments has ${segs.numRows} rows, the input ${table.numRows}, and no shared id column to match them`,
+        (opt) =>
+          `${opt('segments')} has ${segs.numRows} rows, the input ${table.numRows}, and no shared id column to match them`,
       );
     for (let i = 0; i < table.numRows; i++) labels[i] = Number(labelsColumn.get(i));
   }

@@ -4,7 +4,7 @@ import { Int32, makeVector, Table, type Vector } from 'apache-arrow';
 import type { ThousandsSeparator } from '../data/column-types.js';
 import { columnKind } from '../data/column-types.js';
 import { resolveRoles } from '../data/schema.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, subjectName, UsageError, type Subject } from '../errors.js';
 import { checkModel, loadModel, type SegmentModel } from '../model/model.js';
 import { checkCurrency } from '../report/format.js';
 import { readHistoryView } from '../report/history-data.js';
@@ -15,10 +15,16 @@ import type { Profiles } from '../segment/profile.js';
 import type { TrackingState } from '../track/store.js';
 import { describeSegments, type NamingOptions } from './describe.js';
 import type { FitResult } from './fit.js';
-import { loadInput, type TableInput } from './input.js';
+import { checkTableInput, loadInput, type TableInput } from './input.js';
 import { checkOutputPath } from './outputs.js';
 import { joinSegments } from './profile-segments.js';
 import type { SelectResult } from './select.js';
+import {
+  argumentError,
+  checkObjectArgument,
+  checkOptionsArgument,
+  checkStringArgument,
+} from '../util/arguments.js';
 
 /**
  * The HTML report (issue 14): one self-contained page of segment cards and charts, from a model,
@@ -57,14 +63,19 @@ const OUTPUT_COLUMN = /^(segment_id|segment_name|distance|probability|p_\d+)$/;
 
 /** The report of a model, its segments and the clustered table, as an HTML string. */
 export async function report(input: TableInput, options: ReportOptions): Promise<string> {
+  checkTableInput(input);
+  checkObjectArgument(options, 'options');
   checkCurrency(options.currency);
   const model =
     typeof options.model === 'string' ? loadModel(options.model) : checkModel(options.model);
-  const modelName = typeof options.model === 'string' ? `--model '${options.model}'` : 'the model';
+  const modelName: Subject =
+    typeof options.model === 'string' ? { option: 'model', value: options.model } : 'the model';
   const read = { id: options.id, thousands: options.thousands };
   const table = await loadInput(input, read);
-  const what =
-    typeof options.segments === 'string' ? `--segments '${options.segments}'` : 'the segments';
+  const what: Subject =
+    typeof options.segments === 'string'
+      ? { option: 'segments', value: options.segments }
+      : 'the segments';
   const tracking = (model as { tracking?: TrackingState }).tracking;
   const loaded = await loadInput(options.segments, read);
   // --history outputs publish stable keys; the model's clusters are this period's raw segments.
@@ -72,7 +83,8 @@ export async function report(input: TableInput, options: ReportOptions): Promise
   for (const f of model.features)
     if (!table.getChild(f))
       throw new InputError(
-        `the input has no column '${f}', which ${modelName} clusters on (features: ${model.features.join(', ')}); give the table that was clustered`,
+        (opt) =>
+          `the input has no column '${f}', which ${subjectName(modelName, opt)} clusters on (features: ${model.features.join(', ')}); give the table that was clustered`,
       );
   const id = resolveRoles(table, { id: options.id, features: model.features, profile: [] }).id;
   const profile =
@@ -90,10 +102,13 @@ export async function report(input: TableInput, options: ReportOptions): Promise
   const joined = joinSegments(table, segs, roles.id, what);
   if (joined.k > model.k)
     throw new InputError(
-      `${what} has segment_id ${joined.k - 1} but ${modelName} has k=${model.k} (ids 0..${model.k - 1}): the model and the segments come from different runs`,
+      (opt) =>
+        `${subjectName(what, opt)} has segment_id ${joined.k - 1} but ${subjectName(modelName, opt)} has k=${model.k} (ids 0..${model.k - 1}): the model and the segments come from different runs`,
     );
   if (joined.labels.some((l) => l < 0))
-    throw new InputError(`${what} has a negative segment_id: not gpuseg segments`);
+    throw new InputError(
+      (opt) => `${subjectName(what, opt)} has a negative segment_id: not gpuseg segments`,
+    );
   if (tracking) joined.names = tracking.names;
   else if (joined.names && model.segmentNames) {
     const sizes = new Array<number>(model.k).fill(0);
@@ -102,10 +117,13 @@ export async function report(input: TableInput, options: ReportOptions): Promise
       (n, c) =>
         sizes[c] > 0 && model.segmentNames![c] !== undefined && n !== model.segmentNames![c],
     );
-    if (differ >= 0)
+    if (differ >= 0) {
+      const [theirs, ours] = [joined.names[differ], model.segmentNames[differ]];
       throw new InputError(
-        `${what} names segment ${differ} '${joined.names[differ]}' but ${modelName} names it '${model.segmentNames[differ]}': the model and the segments come from different runs`,
+        (opt) =>
+          `${subjectName(what, opt)} names segment ${differ} '${theirs}' but ${subjectName(modelName, opt)} names it '${ours}': the model and the segments come from different runs`,
       );
+    }
   }
   const described = describeSegments(table, roles, joined.labels, model.k, {
     names: options.names ?? joined.names ?? model.segmentNames,
@@ -125,6 +143,19 @@ export async function report(input: TableInput, options: ReportOptions): Promise
   });
 }
 
+/** A UsageError unless `value` looks like fit's result (what fitReport needs of it). */
+function checkFitResult(value: unknown): void {
+  const r = value as Partial<FitResult> | null;
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    !(r.labels instanceof Int32Array) ||
+    !r.data ||
+    !r.model
+  )
+    throw argumentError('result', "a fit's result", value);
+}
+
 export interface FitReportOptions extends ReportCommonOptions {
   /** The data as the summary names it (default: 'the input'). */
   source?: string;
@@ -141,6 +172,8 @@ export async function fitReport(
   result: FitResult,
   options: FitReportOptions = {},
 ): Promise<string> {
+  checkFitResult(result);
+  checkOptionsArgument(options);
   checkCurrency(options.currency);
   if (result.model.algorithm === 'dbscan') throw new UsageError(DBSCAN_REPORT);
   return reportFrom(result.data.table, result.labels, result.model, result.profiles, options, {
@@ -156,25 +189,34 @@ async function reportFrom(
   model: SegmentModel,
   profiles: Profiles,
   options: ReportCommonOptions,
-  context: { source: string; seconds?: number; asOf?: string; modelName?: string; what?: string },
+  context: {
+    source: string;
+    seconds?: number;
+    asOf?: string;
+    modelName?: Subject;
+    what?: Subject;
+  },
 ): Promise<string> {
   const columns = profiles.population.map((c) => c.column);
   let revenue: string | undefined;
   if (options.revenue !== undefined) {
     if (!columns.includes(options.revenue))
       throw new UsageError(
-        `--revenue: column '${options.revenue}' is not among the profiled columns (${columns.join(', ')}); name a numeric column of the input${context.what ? '' : ' and add it to --profile'}`,
+        (opt) =>
+          `${opt('revenue')}: column '${options.revenue}' is not among the profiled columns (${columns.join(', ')}); name a numeric column of the input${context.what ? '' : ` and add it to ${opt('profile')}`}`,
       );
     revenue = options.revenue;
   } else if (columns.includes('monetary')) revenue = 'monetary';
   const selection = readSelection(options.selection);
   const sample = buildSample(table, labels, model.k, columns, model.features, model.preprocessing);
-  if (context.what && model.algorithm === 'kmeans') {
+  const segmentsName = context.what;
+  if (segmentsName && model.algorithm === 'kmeans') {
     // Segments of another k-means run of the same k: their rows sit nearer other centres.
     const wrong = rowsNearerAnotherCentre(sample, model.centres);
     if (wrong > Math.max(1, 0.01 * sample.rows.length))
       throw new InputError(
-        `${context.what} do not match ${context.modelName}: ${wrong} of ${sample.rows.length} sampled customers are nearer another centre than their segment's; the model and the segments come from different runs`,
+        (opt) =>
+          `${subjectName(segmentsName, opt)} do not match ${subjectName(context.modelName ?? 'the model', opt)}: ${wrong} of ${sample.rows.length} sampled customers are nearer another centre than their segment's; the model and the segments come from different runs`,
       );
   }
   const kChoice = selection
@@ -203,11 +245,12 @@ async function reportFrom(
  * The segments of a --history run as the model's clusters: `segment_id` is the published key, so
  * the clusters come from `raw_segment_key` through the model's keys.
  */
-function rawSegments(segs: Table, tracking: TrackingState, what: string): Table {
+function rawSegments(segs: Table, tracking: TrackingState, what: Subject): Table {
   const raw = segs.getChild('raw_segment_key');
   if (!raw)
     throw new InputError(
-      `${what} has no raw_segment_key column, but the model is a --history period's: give that run's --output`,
+      (opt) =>
+        `${subjectName(what, opt)} has no raw_segment_key column, but the model is a ${opt('history')} period's: give that run's output`,
     );
   const index = new Map(tracking.keys.map((key, c) => [key, c]));
   const labels = new Int32Array(segs.numRows);
@@ -215,7 +258,8 @@ function rawSegments(segs: Table, tracking: TrackingState, what: string): Table 
     const c = index.get(Number(raw.get(i)));
     if (c === undefined)
       throw new InputError(
-        `${what} has raw_segment_key ${String(raw.get(i))}, which the model's period (${tracking.asOf}) does not have: the model and the segments come from different runs`,
+        (opt) =>
+          `${subjectName(what, opt)} has raw_segment_key ${String(raw.get(i))}, which the model's period (${tracking.asOf}) does not have: the model and the segments come from different runs`,
       );
     labels[i] = c;
   }
@@ -235,25 +279,29 @@ function readSelection(selection: ReportCommonOptions['selection']): SelectionSu
   try {
     text = readFileSync(selection, 'utf8');
   } catch (error) {
-    throw new InputError(`--selection '${selection}': file not found`, { cause: error });
+    throw new InputError((opt) => `${opt('selection')} '${selection}': file not found`, {
+      cause: error,
+    });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new InputError(
-      `--selection '${selection}': not valid JSON (${(error as Error).message})`,
+      (opt) => `${opt('selection')} '${selection}': not valid JSON (${(error as Error).message})`,
       {
         cause: error,
       },
     );
   }
-  return parseSelection(value, `--selection '${selection}'`);
+  return parseSelection(value, { option: 'selection', value: selection });
 }
 
 /** Checks a report path before any work: .html or .htm, in a folder that exists. */
-export function checkReportPath(path: string | undefined, flag: string): void {
+export function checkReportPath(path: string | undefined, flag: Subject): void {
+  if (path !== undefined) checkStringArgument(path, 'path');
   if (path === undefined) return;
-  if (!/\.html?$/i.test(path)) throw new UsageError(`${flag} '${path}': use .html`);
+  if (!/\.html?$/i.test(path))
+    throw new UsageError((opt) => `${subjectName(flag, opt)} '${path}': use .html`);
   checkOutputPath(path, flag, false);
 }

@@ -3,9 +3,11 @@ import { Table, type Vector } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import { rfm, type RfmOptions, type RfmResult } from '../segment/rfm.js';
 import { fit, type FitOptions, type FitResult } from './fit.js';
+import { withModel } from './fit-result.js';
 import { planHistory, recordPeriod, type HistoryOptions, type HistoryResult } from './history.js';
 import { SEGMENT_PARAMETERS, parameter, parameterDefault } from './parameters.js';
 import { parseKRange, selectK, type SelectResult } from './select.js';
+import { argumentError } from '../util/arguments.js';
 
 /** segment's options: the transaction log's columns (rfm's) and fit's, but a k that may be a range. */
 export interface SegmentOptions extends RfmOptions, Omit<FitOptions, 'k' | 'id'> {
@@ -41,6 +43,8 @@ export async function segment(
   transactions: string,
   options: SegmentOptions,
 ): Promise<SegmentResult> {
+  if (typeof transactions !== 'string')
+    throw argumentError('transactions', 'a file path', transactions);
   return inFlight(options, () => segmentRun(transactions, options));
 }
 
@@ -49,7 +53,9 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
   const single = typeof kOption === 'number' || /^\s*\d+\s*$/.test(kOption);
   const range = single ? undefined : parseKRange(kOption);
   if (single && !(Number(kOption) >= 1))
-    throw new UsageError(`--k: expected an integer ≥ 1 or a range like 2..8, got '${kOption}'`);
+    throw new UsageError(
+      (opt) => `${opt('k')}: expected an integer ≥ 1 or a range like 2..8, got '${kOption}'`,
+    );
   const features = options.features ?? DEFAULT_SEGMENT_FEATURES;
   // The choice of k and the fit each open a backend and prepare the data: a notice they both
   // give (no GPU, imputed values) is passed on once.
@@ -61,7 +67,9 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
   };
   const { history, ...rest } = options;
   if (history?.window !== undefined && options.asOf === undefined)
-    throw new UsageError('--window needs --as-of YYYY-MM-DD: the window ends there');
+    throw new UsageError(
+      (opt) => `${opt('window')} needs ${opt('asOf')} YYYY-MM-DD: the window ends there`,
+    );
   const r = await rfm(
     transactions,
     history ? { ...options, snapshot: true, window: history.window } : options,
@@ -97,7 +105,8 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
     const candidates = range.filter((c) => c <= top);
     if (candidates.length === 0)
       throw new UsageError(
-        `--k ${kOption}: only ${r.customers} customer${r.customers === 1 ? '' : 's'}; segmenting needs at least 2`,
+        (opt) =>
+          `${opt('k')} ${kOption}: only ${r.customers} customer${r.customers === 1 ? '' : 's'}; segmenting needs at least 2`,
       );
     // The choice of k uses full k-means (or the mixture); the final fit uses the algorithm asked for.
     selection = await selectK(r.table, {
@@ -128,7 +137,7 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
     rfm: r,
     selection,
     // With history, profiles go by stable key (of this period's clusters); the model carries the keys.
-    fit: tracked ? { ...result, profiles: tracked.profiles, model: tracked.model } : result,
+    fit: tracked ? withModel(result, tracked.model, { profiles: tracked.profiles }) : result,
     segments: tracked?.customers ?? new Table(columns),
     history: tracked?.history,
     settings: {

@@ -96,15 +96,18 @@ const ELBOW_METHOD =
 export function parseKRange(value: string | number[]): number[] {
   const ks = Array.isArray(value)
     ? value
-    : /^\s*\d+\s*\.\.\s*\d+\s*$/.test(value)
-      ? (() => {
-          const [a, b] = value.split('..').map((v) => Number(v.trim()));
-          return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
-        })()
-      : value.split(',').map((v) => Number(v.trim()));
+    : typeof value !== 'string'
+      ? []
+      : /^\s*\d+\s*\.\.\s*\d+\s*$/.test(value)
+        ? (() => {
+            const [a, b] = value.split('..').map((v) => Number(v.trim()));
+            return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
+          })()
+        : value.split(',').map((v) => Number(v.trim()));
   if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 2)) {
     throw new UsageError(
-      `--k: expected a range like 2..12 or a list like 3,5,8 of integers ≥ 2, got '${Array.isArray(value) ? value.join(',') : value}'`,
+      (opt) =>
+        `${opt('k')}: expected a range like 2..12 or a list like 3,5,8 of integers ≥ 2, got '${Array.isArray(value) ? value.join(',') : value}'`,
     );
   }
   return [...new Set(ks)].sort((a, b) => a - b);
@@ -136,7 +139,7 @@ async function selectRun(input: TableInput, options: SelectOptions): Promise<Sel
   const { matrix } = data;
   if (ks[ks.length - 1] > matrix.rows)
     throw new InputError(
-      `k=${ks[ks.length - 1]} exceeds rows=${matrix.rows}; lower the top of --k`,
+      (opt) => `k=${ks[ks.length - 1]} exceeds rows=${matrix.rows}; lower the top of ${opt('k')}`,
     );
   const meanVariance = meanFeatureVariance(matrix);
   const backend = await openBackend(backendChoice, notice, options);

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { listPeriods, readLatest, readPeriod } from '../track/store.js';
 import { alignIds, type IdColumn } from '../track/overlap.js';
 import { expectedHittingTimes, markovChain, project, steadyState } from '../track/transitions.js';
+import { argumentError, checkOptionsArgument, checkStringArgument } from '../util/arguments.js';
 
 export interface TransitionsOptions {
   /** A segment's name or stable key: expected periods until a customer first reaches it. */
@@ -31,11 +32,16 @@ export interface TransitionsResult {
  * steady state, expected periods to reach a target segment, and projected sizes.
  */
 export function transitions(dir: string, options: TransitionsOptions = {}): TransitionsResult {
+  checkStringArgument(dir, 'dir');
+  checkOptionsArgument(options);
   const horizon = options.horizon ?? 4;
   if (!Number.isInteger(horizon) || horizon < 0)
-    throw new UsageError(`--horizon: expected an integer ≥ 0, got '${options.horizon}'`);
+    throw new UsageError(
+      (opt) => `${opt('horizon')}: expected an integer ≥ 0, got '${options.horizon}'`,
+    );
   const latest = readLatest(dir);
-  if (latest === undefined) throw new UsageError(`${dir}: not a --history store (no periods)`);
+  if (latest === undefined)
+    throw new UsageError((opt) => `${dir}: not a ${opt('history')} store (no periods)`);
   const periods = listPeriods(dir).filter((p) => p <= latest);
   const stored = periods.map((p) => readPeriod(dir, p));
   const nameOf = new Map<number, string>();
@@ -65,7 +71,8 @@ export function transitions(dir: string, options: TransitionsOptions = {}): Tran
     const key = keys.find((k) => nameOf.get(k) === t) ?? (/^\d+$/.test(t) ? Number(t) : undefined);
     if (key === undefined || !index.has(key))
       throw new UsageError(
-        `--target '${t}': no such segment in ${dir}; expected one of ${keys.map((k) => `${nameOf.get(k)} (${k})`).join(', ')}`,
+        (opt) =>
+          `${opt('target')} '${t}': no such segment in ${dir}; expected one of ${keys.map((k) => `${nameOf.get(k)} (${k})`).join(', ')}`,
       );
     target = {
       key,
@@ -89,7 +96,15 @@ export function transitions(dir: string, options: TransitionsOptions = {}): Tran
 }
 
 /** The chain as CSV: one row per (from, to) with its count and probability. */
+/** A UsageError unless `value` looks like transitions' result. */
+function checkTransitionsResult(value: unknown): asserts value is TransitionsResult {
+  const r = value as Partial<TransitionsResult> | null;
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.keys) || !Array.isArray(r.matrix))
+    throw argumentError('result', "transitions' result", value);
+}
+
 export function transitionsCsv(r: TransitionsResult): string {
+  checkTransitionsResult(r);
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
   const lines = ['from_key,from_name,to_key,to_name,customers,probability'];
   r.keys.forEach((a, i) =>
@@ -102,6 +117,7 @@ export function transitionsCsv(r: TransitionsResult): string {
 
 /** A terminal table: the matrix (with counts), steady state, expected periods and projections. */
 export function transitionsText(r: TransitionsResult): string {
+  checkTransitionsResult(r);
   const label = r.names.map((name, i) => `${name} (${r.keys[i]})`);
   const w = Math.max(8, ...label.map((l) => l.length));
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(8);

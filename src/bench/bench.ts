@@ -17,6 +17,7 @@ import { allocateMatrix, type DataMatrix } from '../data/matrix.js';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { Rng } from '../util/rng.js';
+import { argumentError, checkFunctionArgument, checkObjectArgument } from '../util/arguments.js';
 
 /**
  * The benchmark harness behind `gpuseg bench`: synthetic blobs of any N × D with K centres,
@@ -77,12 +78,14 @@ export interface BenchResult {
 
 /** '10M', '1e6', '250k' → numbers. */
 export function parseCount(value: string, flag: string): number {
-  const m = /^\s*([\d.]+(?:e\d+)?)\s*([kKmMgG]?)\s*$/.exec(value);
+  // The CLI passes text; anything else is an argument of the wrong type.
+  const m =
+    typeof value === 'string' ? /^\s*([\d.]+(?:e\d+)?)\s*([kKmMgG]?)\s*$/.exec(value) : null;
   const scale = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6, g: 1e9, G: 1e9 }[m?.[2] ?? ''] ?? 1;
   const n = m ? Number(m[1]) * scale : Number.NaN;
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(
-      `${flag}: expected a positive integer (10M, 1e6 and 250k work), got '${value}'`,
+      `${flag}: expected a positive integer (10M, 1e6 and 250k work), got '${String(value)}'`,
     );
   return n;
 }
@@ -167,6 +170,8 @@ export async function runBench(
   o: BenchOptions,
   onRow?: (row: BenchRow) => void,
 ): Promise<BenchResult> {
+  checkObjectArgument(o, 'options');
+  if (onRow !== undefined) checkFunctionArgument(onRow, 'onRow');
   const notes: string[] = [];
   const { matrix, init } = blobs(o.rows, o.dims, o.k, o.seed);
   const bytes = o.rows * o.dims * 4;
@@ -338,6 +343,8 @@ function pythonScript(
 }
 
 export function benchTable(result: BenchResult): string {
+  if (typeof result !== 'object' || result === null || !Array.isArray(result.rows))
+    throw argumentError('result', "runBench's result", result);
   const head = [
     'backend',
     'device',

@@ -83,7 +83,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return new UsageError(error.message).exitCode;
     }
     const e = asGpusegError(error);
-    process.stderr.write(`gpuseg: error: ${oneLine(e.message)}\n`);
+    // Messages name options as the API does; a CLI user knows them as flags.
+    process.stderr.write(`gpuseg: error: ${oneLine(e.messageFor('flag'))}\n`);
     if (debugEnabled()) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     return e.exitCode;
   } finally {

@@ -16,7 +16,7 @@ export function addParameterOptions(
     const defaultText = spec.default !== undefined ? ` (default: ${spec.default})` : '';
     const option = new Option(spec.flag, spec.description + defaultText);
     if (spec.choices) option.choices([...spec.choices]);
-    option.argParser((value: string) => checkParameter(spec, value, 'flag'));
+    option.argParser((value: string) => checkParameter(spec, value));
     if (required.includes(spec.name)) option.makeOptionMandatory();
     command.addOption(option);
   }

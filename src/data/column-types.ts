@@ -9,17 +9,21 @@ export function columnKind(type: DataType): ColumnKind {
   return 'other';
 }
 
-/** A readable name of an Arrow type, with advice where the type is a common mistake. */
-export function describeNonNumeric(field: Field): string {
+/**
+ * A readable name of an Arrow type, with advice where the type is a common mistake; with `name`
+ * (which names options), the advice to leave the column out of the features.
+ */
+export function describeNonNumeric(field: Field, name?: (option: string) => string): string {
+  const leaveOut = name ? `leave it out of ${name('features')}` : undefined;
   const type = field.type;
   if (DataType.isDate(type) || DataType.isTimestamp(type)) {
     return `column '${field.name}' is a date (${String(type)}), not a number; convert it first (for example to days since a reference date)`;
   }
   if (DataType.isDictionary(type)) {
-    return `column '${field.name}' is categorical (${String(type)}), not numeric; encode it as numbers first or leave it out of --features`;
+    return `column '${field.name}' is categorical (${String(type)}), not numeric; encode it as numbers first${leaveOut ? ` or ${leaveOut}` : ''}`;
   }
   if (type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8) {
-    return `column '${field.name}' is text, not numeric; leave it out of --features`;
+    return `column '${field.name}' is text, not numeric${leaveOut ? `; ${leaveOut}` : ''}`;
   }
   if (
     DataType.isList(type) ||
@@ -29,7 +33,7 @@ export function describeNonNumeric(field: Field): string {
   ) {
     return `column '${field.name}' is nested (${String(type)}); only flat numeric columns can be features`;
   }
-  return `column '${field.name}' has type ${String(type)}, not numeric; leave it out of --features`;
+  return `column '${field.name}' has type ${String(type)}, not numeric${leaveOut ? `; ${leaveOut}` : ''}`;
 }
 
 /** Cells read as missing in text inputs (CSV), besides the empty cell. */

@@ -60,22 +60,23 @@ export function guessIdName(names: readonly string[]): string | undefined {
 export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
   const fields = new Map(table.schema.fields.map((f) => [f.name, f]));
   const known = [...fields.keys()];
-  const requireColumn = (name: string, flag: string): void => {
+  const requireColumn = (name: string, option: string): void => {
     if (!fields.has(name)) {
       throw new UsageError(
-        `${flag}: unknown column '${name}'; the input has ${known.map((n) => `'${n}'`).join(', ')}`,
+        (opt) =>
+          `${opt(option)}: unknown column '${name}'; the input has ${known.map((n) => `'${n}'`).join(', ')}`,
       );
     }
   };
-  if (request.id !== undefined) requireColumn(request.id, '--id');
+  if (request.id !== undefined) requireColumn(request.id, 'id');
   const id = request.id ?? guessIdColumn(table);
   const profile = request.profile ?? [];
   for (const name of profile) {
-    requireColumn(name, '--profile');
+    requireColumn(name, 'profile');
     const field = fields.get(name)!;
     if (columnKind(field.type) === 'other')
       throw new InputError(
-        `--profile: ${describeNonNumeric(field).replace(/; leave it out of --features$/, '')}; profiles take numeric columns`,
+        (opt) => `${opt('profile')}: ${describeNonNumeric(field)}; profiles take numeric columns`,
       );
   }
 
@@ -85,14 +86,17 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
   if (request.features && request.features.length > 0) {
     const seen = new Set<string>();
     for (const name of request.features) {
-      requireColumn(name, '--features');
-      if (seen.has(name)) throw new UsageError(`--features: column '${name}' is listed twice`);
+      requireColumn(name, 'features');
+      if (seen.has(name))
+        throw new UsageError((opt) => `${opt('features')}: column '${name}' is listed twice`);
       seen.add(name);
       const field = fields.get(name)!;
-      if (columnKind(field.type) === 'other') throw new InputError(describeNonNumeric(field));
+      if (columnKind(field.type) === 'other')
+        throw new InputError((opt) => describeNonNumeric(field, opt));
       if (name === id)
         throw new UsageError(
-          `--features: '${name}' is the id column; leave it out or pick another --id`,
+          (opt) =>
+            `${opt('features')}: '${name}' is the id column; leave it out or pick another ${opt('id')}`,
         );
     }
     features = [...request.features];
@@ -117,14 +121,16 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
       .map((f) => f.name);
     if (features.length === 0) {
       throw new InputError(
-        `the input has no numeric columns to cluster (columns: ${known.join(', ')}); name them with --features`,
+        (opt) =>
+          `the input has no numeric columns to cluster (columns: ${known.join(', ')}); name them with ${opt('features')}`,
       );
     }
   }
   const overlap = features.filter((f) => profile.includes(f));
   if (overlap.length > 0)
     throw new UsageError(
-      `--profile: '${overlap[0]}' is also a feature; a column is either clustered or profile-only`,
+      (opt) =>
+        `${opt('profile')}: '${overlap[0]}' is also a feature; a column is either clustered or profile-only`,
     );
   return {
     id,

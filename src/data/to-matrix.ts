@@ -155,12 +155,14 @@ export function chunkToFloat64(chunk: Data, name: string, out: Float64Array): Fl
 /** Throws the first problem as a one-line input error (no imputation requested). */
 export function rejectProblems(
   problems: readonly ColumnProblems[],
-  hint = 'impute them (--impute) or drop those rows',
+  hint: (name: (option: string) => string) => string = (name) =>
+    `impute them (${name('impute')}) or drop those rows`,
 ): void {
   for (const p of problems) {
     if (p.missing > 0) {
       throw new InputError(
-        `column '${p.column}' has ${p.missing} missing (null or NaN) value${p.missing === 1 ? '' : 's'}, first at row ${p.firstMissingRow}; ${hint}`,
+        (opt) =>
+          `column '${p.column}' has ${p.missing} missing (null or NaN) value${p.missing === 1 ? '' : 's'}, first at row ${p.firstMissingRow}; ${hint(opt)}`,
       );
     }
     if (p.infinite > 0) {

@@ -34,7 +34,8 @@ export async function openChunkSource(path: string, chunkRows: number): Promise<
   const { size, format } = inspectInputFile(path);
   if (format === 'csv') {
     throw new UsageError(
-      `--out-of-core reads Arrow IPC or Parquet files, and '${path}' is CSV; convert it once (e.g. duckdb -c "COPY (FROM '${path}') TO 'x.parquet'")`,
+      (opt) =>
+        `${opt('outOfCore')} reads Arrow IPC or Parquet files, and '${path}' is CSV; convert it once (e.g. duckdb -c "COPY (FROM '${path}') TO 'x.parquet'")`,
     );
   }
   try {

@@ -6,10 +6,11 @@ import {
   type Schema,
   type Table,
 } from 'apache-arrow';
-import { UsageError } from '../errors.js';
+import { subjectName, UsageError, type Subject } from '../errors.js';
 import { AtomicFileStream, type OutputSet } from '../util/atomic-write.js';
 import { csvChunks, csvDelimiter, csvFilePieces } from './csv-write.js';
 import { outputFormat } from './format.js';
+import { checkStringArgument } from '../util/arguments.js';
 
 /**
  * An output table written chunk by chunk (out-of-core fits), with the same all-or-nothing
@@ -25,16 +26,22 @@ export interface ChunkWriter {
 }
 
 /** Checks, before any work, that `path` can be written chunk by chunk. */
-export function checkChunkOutputPath(path: string, flag: string): void {
+export function checkChunkOutputPath(path: string, flag: Subject): void {
+  checkStringArgument(path, 'path');
   if (outputFormat(path, flag) === 'parquet') {
     throw new UsageError(
-      `${flag} '${path}': this output is written chunk by chunk; use .arrows, .arrow or .csv (Parquet is written whole)`,
+      (opt) =>
+        `${subjectName(flag, opt)} '${path}': this output is written chunk by chunk; use .arrows, .arrow or .csv (Parquet is written whole)`,
     );
   }
 }
 
 /** A chunk writer of `path`; with `into`, its `commit` leaves the rename to that set's commit. */
-export function openChunkWriter(path: string, flag = '--output', into?: OutputSet): ChunkWriter {
+export function openChunkWriter(
+  path: string,
+  flag: Subject = { option: 'output' },
+  into?: OutputSet,
+): ChunkWriter {
   checkChunkOutputPath(path, flag);
   const format = outputFormat(path, flag);
   const file = new AtomicFileStream(path, into);

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, subjectName, UsageError, type Subject } from '../errors.js';
 
 /** The table formats gpuseg reads and writes. */
 export type TableFormat = 'arrow-file' | 'arrow-stream' | 'parquet' | 'csv';
@@ -12,10 +12,11 @@ const BY_EXTENSION: ReadonlyArray<[RegExp, TableFormat]> = [
 ];
 
 /** The format an output path asks for, by its extension; a usage error names the flag otherwise. */
-export function outputFormat(path: string, flag: string): TableFormat {
+export function outputFormat(path: string, flag: Subject): TableFormat {
   for (const [pattern, format] of BY_EXTENSION) if (pattern.test(path)) return format;
   throw new UsageError(
-    `${flag} '${path}': unknown extension; use .arrow, .arrows, .parquet or .csv`,
+    (opt) =>
+      `${subjectName(flag, opt)} '${path}': unknown extension; use .arrow, .arrows, .parquet or .csv`,
   );
 }
 

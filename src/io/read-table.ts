@@ -3,12 +3,15 @@ import { InputError, outOfMemory } from '../errors.js';
 import { readCsv, type CsvReadOptions } from './csv-read.js';
 import { inspectInputFile, type TableFormat } from './format.js';
 import { checkArrowInWorker, parquetToIpcInWorker, readShared } from './guarded-decode.js';
+import { checkOptionsArgument, checkStringArgument } from '../util/arguments.js';
 
 /**
  * Reads a whole table from an Arrow IPC file or stream, a Parquet file or a CSV file. The options
  * concern text (CSV) only: typed files already say what each column is.
  */
 export async function readTable(path: string, options: CsvReadOptions = {}): Promise<Table> {
+  checkStringArgument(path, 'path');
+  checkOptionsArgument(options);
   const { format } = inspectInputFile(path);
   if (format === 'csv') return readCsv(path, options);
   return decodeBinary(path, format, readShared(path));

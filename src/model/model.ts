@@ -10,6 +10,7 @@ import { checkBirchFields, type BirchModel } from './birch-model.js';
 import { GPUSEG_VERSION } from '../version.js';
 import { checkSubSegments, type SubSegmentLevel } from './sub-segments.js';
 import { checkHierarchyModel, type BisectingModel, type WardModel } from './hierarchy-model.js';
+import { argumentError, checkStringArgument } from '../util/arguments.js';
 
 /**
  * The model file: versioned JSON with everything needed to score new rows. Readers accept any
@@ -97,10 +98,13 @@ export type { DbscanModel, BirchModel };
 
 /** Writes the model file atomically; with `into`, it appears at that set's commit, with the others. */
 export function saveModel(path: string, model: SegmentModel, into?: OutputSet): void {
+  checkStringArgument(path, 'path');
+  checkModel({ ...model });
   writeFileAtomic(path, [JSON.stringify(model, null, 2) + '\n'], into);
 }
 
 export function loadModel(path: string): SegmentModel {
+  checkStringArgument(path, 'path');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -112,6 +116,7 @@ export function loadModel(path: string): SegmentModel {
 
 /** Checks a model's structure; every failure names the file and what is wrong. */
 export function parseModel(text: string, source = 'model'): SegmentModel {
+  checkStringArgument(text, 'text');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -128,6 +133,12 @@ const finiteList = (v: unknown, n: number): boolean =>
   Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 
 /** A model as predict takes it: read and checked from a path, or a model object checked (copied). */
+/** A UsageError unless `value` is a model object or a path (what predict and predictOutOfCore take). */
+export function checkModelArgument(value: unknown): asserts value is SegmentModel | string {
+  if (typeof value !== 'string' && (typeof value !== 'object' || value === null))
+    throw argumentError('model', 'a gpuseg model or a model file path', value);
+}
+
 export function resolveModel(modelOrPath: SegmentModel | string): SegmentModel {
   return typeof modelOrPath === 'string' ? loadModel(modelOrPath) : checkModel({ ...modelOrPath });
 }

@@ -104,7 +104,9 @@ export function fitPreprocessing(
   const log = options.log ?? [];
   for (const name of log)
     if (!names.includes(name))
-      throw new UsageError(`--log: '${name}' is not a feature (features: ${names.join(', ')})`);
+      throw new UsageError(
+        (opt) => `${opt('log')}: '${name}' is not a feature (features: ${names.join(', ')})`,
+      );
   // `current`: the values so far. The first step that changes them writes to memory of its own
   // when the matrix is the input's (borrowed), and in place after that.
   let current = matrix;
@@ -245,7 +247,8 @@ function fitPca(matrix: DataMatrix, request: number): NonNullable<Preprocessing[
   const d = matrix.dims;
   if (!(request > 0) || (request >= 1 && !Number.isInteger(request)) || request > d) {
     throw new UsageError(
-      `--pca: expected a number of components from 1 to ${d}, or a variance share in (0, 1), got ${request}`,
+      (opt) =>
+        `${opt('pca')}: expected a number of components from 1 to ${d}, or a variance share in (0, 1), got ${request}`,
     );
   }
   const { mean, matrix: cov } = covarianceMatrix(matrix.data, matrix.rows, d);

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, subjectName, type Subject } from '../errors.js';
 
 /** What the report shows of a choice of k: `gpuseg select --output`'s JSON, or selectK's result. */
 export interface SelectionSummary {
@@ -20,9 +20,11 @@ export interface SelectionSummary {
  * Reads a selection in either form (snake_case JSON from `select --output`, or the camelCase
  * SelectResult of the API); `source` names it in errors.
  */
-export function parseSelection(value: unknown, source: string): SelectionSummary {
+export function parseSelection(value: unknown, source: Subject): SelectionSummary {
   const bad = (what: string): never => {
-    throw new InputError(`${source} is not a gpuseg selection (select --output): ${what}`);
+    throw new InputError(
+      (opt) => `${subjectName(source, opt)} is not a gpuseg selection (selectK's result): ${what}`,
+    );
   };
   if (typeof value !== 'object' || value === null) return bad('not a JSON object');
   const v = value as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
-import type { Profiles } from './profile.js';
+import { InputError, subjectName, type Subject } from '../errors.js';
+import { checkProfilesArgument, type Profiles } from './profile.js';
+import { checkObjectArgument } from '../util/arguments.js';
 
 /**
  * Persona names from a segment's RFM profile, by documented rules. Inputs are the segment's
@@ -103,6 +104,8 @@ export function findRfmColumns(columns: readonly string[]): RfmColumns | undefin
 }
 
 export function personaNames(profiles: Profiles, rfm: RfmColumns): string[] {
+  checkProfilesArgument(profiles);
+  checkObjectArgument(rfm, 'rfm');
   const z = (segment: number, column: string | undefined): number | undefined => {
     if (column === undefined) return undefined;
     const c = profiles.segments[segment].columns.find((p) => p.column === column);
@@ -150,7 +153,7 @@ export function readNamesFile(path: string, k: number): Map<number, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new InputError(`--names '${path}': file not found`, { cause: error });
+    throw new InputError((opt) => `${opt('names')} '${path}': file not found`, { cause: error });
   }
   const out = new Map<number, string>();
   if (/^\s*[[{]/.test(text)) {
@@ -158,9 +161,12 @@ export function readNamesFile(path: string, k: number): Map<number, string> {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new InputError(`--names '${path}': not valid JSON (${(error as Error).message})`, {
-        cause: error,
-      });
+      throw new InputError(
+        (opt) => `${opt('names')} '${path}': not valid JSON (${(error as Error).message})`,
+        {
+          cause: error,
+        },
+      );
     }
     const entries: [string, unknown][] = Array.isArray(value)
       ? value.map((v, i) => [String(i), v])
@@ -173,7 +179,8 @@ export function readNamesFile(path: string, k: number): Map<number, string> {
       const at = line.indexOf(',');
       if (at < 0)
         throw new InputError(
-          `--names '${path}': expected 'segment_id,segment_name' lines, got '${line}'`,
+          (opt) =>
+            `${opt('names')} '${path}': expected 'segment_id,segment_name' lines, got '${line}'`,
         );
       out.set(
         Number(line.slice(0, at).trim()),
@@ -186,9 +193,11 @@ export function readNamesFile(path: string, k: number): Map<number, string> {
   }
   for (const [id, name] of out) {
     if (!Number.isInteger(id) || id < 0 || id >= k)
-      throw new InputError(`--names '${path}': segment id ${id} is not in 0..${k - 1}`);
+      throw new InputError(
+        (opt) => `${opt('names')} '${path}': segment id ${id} is not in 0..${k - 1}`,
+      );
     if (name.trim() === '')
-      throw new InputError(`--names '${path}': segment ${id} has an empty name`);
+      throw new InputError((opt) => `${opt('names')} '${path}': segment ${id} has an empty name`);
   }
   return out;
 }
@@ -197,14 +206,15 @@ export function readNamesFile(path: string, k: number): Map<number, string> {
 export function applyNameOverrides(
   names: string[],
   overrides: Map<number, string>,
-  source: string,
+  source: Subject,
 ): string[] {
   const out = names.map((n, i) => overrides.get(i) ?? n);
   const seen = new Map<string, number>();
   out.forEach((n, i) => {
     if (seen.has(n))
       throw new InputError(
-        `${source}: segments ${seen.get(n)} and ${i} would both be named '${n}'; names must be unique`,
+        (opt) =>
+          `${subjectName(source, opt)}: segments ${seen.get(n)} and ${i} would both be named '${n}'; names must be unique`,
       );
     seen.set(n, i);
   });

@@ -2,6 +2,14 @@ import type { Table } from 'apache-arrow';
 import { forEachColumnPiece, type NumericValues } from '../data/column-pieces.js';
 import { quantile } from '../prep/stats.js';
 import { categoryCsvLines, categoryTextRows, type CategoryShares } from './category-shares.js';
+import {
+  argumentError,
+  checkArrayArgument,
+  checkIntegerArgument,
+  checkLabelsArgument,
+  checkObjectArgument,
+  checkTableArgument,
+} from '../util/arguments.js';
 
 /**
  * Segment profiles: how each segment differs from the average, in original units. For every
@@ -54,6 +62,10 @@ export function computeProfiles(
   columns: ProfileColumn[],
   names?: readonly string[],
 ): Profiles {
+  checkTableArgument(table, 'table');
+  checkIntegerArgument(k, 'k', 1);
+  checkLabelsArgument(labels, 'labels', table.numRows, k);
+  checkArrayArgument(columns, 'columns', checkObjectArgument);
   const profiles = new ProfileAccumulator(k, columns);
   profiles.add(table, labels);
   return profiles.finish(table, labels, names);
@@ -197,7 +209,28 @@ function firstFinite(values: NumericValues): number {
 }
 
 /** Long ('tidy') table of the profiles: one row per segment and column, as CSV text. */
+/** A UsageError unless `value` has the shape of Profiles (as fit and computeProfiles return them). */
+export function checkProfilesArgument(
+  value: unknown,
+  name = 'profiles',
+): asserts value is Profiles {
+  const p = value as Partial<Profiles> | null;
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    typeof p.rows !== 'number' ||
+    !Array.isArray(p.population) ||
+    !Array.isArray(p.segments)
+  )
+    throw argumentError(
+      name,
+      "profiles ({ rows, population, segments }, as fit's result.profiles)",
+      value,
+    );
+}
+
 export function profilesCsv(p: Profiles): string {
+  checkProfilesArgument(p);
   const head =
     'segment_id,segment_name,size,share,column,role,mean,median,population_mean,relative_importance,z_score';
   const q = (s: string | undefined) =>
@@ -226,6 +259,7 @@ export function profilesCsv(p: Profiles): string {
 
 /** The profiles as JSON (snake_case keys, like the other JSON outputs). */
 export function profilesJson(p: Profiles): Record<string, unknown> {
+  checkProfilesArgument(p);
   return {
     rows: p.rows,
     population: p.population,
@@ -267,6 +301,7 @@ export function profilesJson(p: Profiles): Record<string, unknown> {
 
 /** A terminal table: a column per segment, a row per column (mean, and the relative difference). */
 export function profilesText(p: Profiles): string {
+  checkProfilesArgument(p);
   const fmt = (v: number) =>
     Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3);
   const pct = (v: number | null) =>

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { InputError, throwIfAborted, UsageError } from '../errors.js';
 import { inFlight, type RunOptions } from '../api/lifecycle.js';
-import { describeValue } from '../api/input.js';
+import { describeValue } from '../util/arguments.js';
 import {
   describeSource,
   firstLine,
@@ -68,13 +68,13 @@ export interface RfmResult {
   customers: number;
 }
 
-/** The flags and names of the columns an amount is made of. */
+/** The options and names of the columns an amount is made of. */
 function moneyColumns(o: RfmOptions): [string, string][] {
   return o.amount !== undefined
-    ? [['--amount', o.amount]]
+    ? [['amount', o.amount]]
     : [
-        ['--quantity', o.quantity!],
-        ['--price', o.price!],
+        ['quantity', o.quantity!],
+        ['price', o.price!],
       ];
 }
 
@@ -86,7 +86,8 @@ function checkDateFormat(format: string | undefined): string | undefined {
   if (NUMERIC_DATE_FORMATS.includes(format)) return format;
   if (!format.includes('%'))
     throw new UsageError(
-      `--date-format: expected a strptime format such as '%d-%m-%Y' or '%Y%m%d', or excel, epoch-s, epoch-ms; got '${format}'`,
+      (opt) =>
+        `${opt('dateFormat')}: expected a strptime format such as '%d-%m-%Y' or '%Y%m%d', or excel, epoch-s, epoch-ms; got '${format}'`,
     );
   return format;
 }
@@ -135,48 +136,56 @@ async function rfmRun(path: string, options: RfmOptions): Promise<RfmResult> {
     options.amount !== undefined &&
     (options.quantity !== undefined || options.price !== undefined)
   ) {
-    throw new UsageError('give either --amount, or --quantity with --price, not both');
+    throw new UsageError(
+      (opt) => `give either ${opt('amount')}, or ${opt('quantity')} with ${opt('price')}, not both`,
+    );
   }
   if (
     options.amount === undefined &&
     (options.quantity === undefined || options.price === undefined)
   ) {
-    throw new UsageError('give either --amount, or both --quantity and --price');
+    throw new UsageError(
+      (opt) => `give either ${opt('amount')}, or both ${opt('quantity')} and ${opt('price')}`,
+    );
   }
   if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf))
-    throw new UsageError(`--as-of: expected a date as YYYY-MM-DD, got '${options.asOf}'`);
+    throw new UsageError(
+      (opt) => `${opt('asOf')}: expected a date as YYYY-MM-DD, got '${options.asOf}'`,
+    );
   const dateFormat = checkDateFormat(options.dateFormat);
   const thousands = options.thousands ?? 'none';
   if (!['none', ',', '.', 'space'].includes(thousands))
     throw new UsageError(
-      `--thousands: expected one of none, ',', '.', space, got '${String(thousands)}'`,
+      (opt) =>
+        `${opt('thousands')}: expected one of none, ',', '.', space, got '${String(thousands)}'`,
     );
   const session = await openDuckSession(path);
   try {
     throwIfAborted(options.signal);
     const columns = await describeSource(session, path);
     const need: [string, string | undefined][] = [
-      ['--customer', options.customer],
-      ['--date', options.date],
-      ['--amount', options.amount],
-      ['--quantity', options.quantity],
-      ['--price', options.price],
-      ['--order', options.order],
-      ['--product', options.product],
+      ['customer', options.customer],
+      ['date', options.date],
+      ['amount', options.amount],
+      ['quantity', options.quantity],
+      ['price', options.price],
+      ['order', options.order],
+      ['product', options.product],
     ];
-    for (const [flag, name] of need) {
+    for (const [option, name] of need) {
       if (name !== undefined && !columns.has(name)) {
         throw new UsageError(
-          `${flag}: unknown column '${name}'; the input has ${[...columns.keys()].map((c) => `'${c}'`).join(', ')}`,
+          (opt) =>
+            `${opt(option)}: unknown column '${name}'; the input has ${[...columns.keys()].map((c) => `'${c}'`).join(', ')}`,
         );
       }
     }
     const money = [
-      ['--amount', options.amount],
-      ['--quantity', options.quantity],
-      ['--price', options.price],
+      ['amount', options.amount],
+      ['quantity', options.quantity],
+      ['price', options.price],
     ] as const;
-    for (const [flag, name] of money) {
+    for (const [option, name] of money) {
       if (
         name !== undefined &&
         thousands === 'none' &&
@@ -184,13 +193,16 @@ async function rfmRun(path: string, options: RfmOptions): Promise<RfmResult> {
           columns.get(name)!,
         )
       ) {
-        throw new InputError(`${flag}: column '${name}' is ${columns.get(name)}, not numeric`);
+        throw new InputError(
+          (opt) => `${opt(option)}: column '${name}' is ${columns.get(name)}, not numeric`,
+        );
       }
     }
     const dateType = columns.get(options.date)!;
     if (dateFormat !== undefined && !session.csv && /^(DATE|TIMESTAMP)/.test(dateType))
       throw new UsageError(
-        `--date-format: column '${options.date}' is already a ${dateType} in '${path}'; leave --date-format out`,
+        (opt) =>
+          `${opt('dateFormat')}: column '${options.date}' is already a ${dateType} in '${path}'; leave ${opt('dateFormat')} out`,
       );
     // Read as text what must not go through DuckDB's guesses: ids that a double would round, dates
     // that have a format, numbers with thousands separators.
@@ -252,14 +264,15 @@ async function compute(
         : ''
     } FROM ${session.source}`);
   if (thousands !== 'none') {
-    for (const [i, [flag, name]] of moneyColumns(o).entries()) {
+    for (const [i, [option, name]] of moneyColumns(o).entries()) {
       if (!/^VARCHAR/.test(types.get(name)!)) continue;
       const [bad] = await run(
         `SELECT count(*) AS n, min(line) AS first_line, arg_min(money_${i}, line) AS sample FROM tx WHERE ${number(name).replaceAll(q(name), `money_${i}`)} IS NULL AND money_${i} IS NOT NULL`,
       );
       if (Number(bad.n) > 0)
         throw new InputError(
-          `${flag}: column '${name}' has ${bad.n} value${Number(bad.n) === 1 ? '' : 's'} that are not numbers with --thousands ${thousands} (e.g. '${bad.sample}', data row ${bad.first_line})`,
+          (opt) =>
+            `${opt(option)}: column '${name}' has ${bad.n} value${Number(bad.n) === 1 ? '' : 's'} that are not numbers with ${opt('thousands')} ${thousands} (e.g. '${bad.sample}', data row ${bad.first_line})`,
         );
     }
   }
@@ -269,16 +282,17 @@ async function compute(
   if (Number(bad.n) > 0) {
     const isText = /^VARCHAR/.test(sourceDateType);
     const integer = /INT/.test(dateType);
-    const advice =
+    const advice = (format: string): string =>
       o.dateFormat !== undefined
-        ? `they do not match --date-format ${o.dateFormat}`
+        ? `they do not match ${format} ${o.dateFormat}`
         : isText
-          ? "give --date-format, e.g. '%d-%m-%Y'"
+          ? `give ${format}, e.g. '%d-%m-%Y'`
           : integer
-            ? "give --date-format: '%Y%m%d' for yyyymmdd, excel for Excel serial days, epoch-s or epoch-ms"
+            ? `give ${format}: '%Y%m%d' for yyyymmdd, excel for Excel serial days, epoch-s or epoch-ms`
             : 'fix or drop them';
     throw new InputError(
-      `--date: column '${o.date}' has ${bad.n} value${Number(bad.n) === 1 ? '' : 's'} that are not dates (e.g. '${bad.sample}', data row ${bad.first_line}); ${advice}`,
+      (opt) =>
+        `${opt('date')}: column '${o.date}' has ${bad.n} value${Number(bad.n) === 1 ? '' : 's'} that are not dates (e.g. '${bad.sample}', data row ${bad.first_line}); ${advice(opt('dateFormat'))}`,
     );
   }
   if (idAsText) {
@@ -304,7 +318,8 @@ async function compute(
   if (Number(counts.rows) === 0) throw new InputError(`'${path}' has no transactions`);
   if (Number(counts.no_amount) > 0)
     throw new InputError(
-      `${o.amount ? `--amount '${o.amount}'` : `--quantity/--price`}: ${counts.no_amount} rows have no amount`,
+      (opt) =>
+        `${o.amount ? `${opt('amount')} '${o.amount}'` : `${opt('quantity')}/${opt('price')}`}: ${counts.no_amount} rows have no amount`,
     );
   const asOf = o.asOf ?? String(counts.next_day);
   const frequency = o.order
@@ -336,7 +351,9 @@ async function compute(
     `SELECT count(*) AS n FROM tx WHERE day > ${asOfDate} AND customer IS NOT NULL`,
   );
   if (Number(future.n) > 0)
-    throw new InputError(`--as-of ${asOf} is before ${future.n} transactions; pick a later date`);
+    throw new InputError(
+      (opt) => `${opt('asOf')} ${asOf} is before ${future.n} transactions; pick a later date`,
+    );
   const dir = makeTemporaryFolder('gpuseg-rfm-');
   try {
     const out = join(dir, 'rfm.parquet');

@@ -14,6 +14,7 @@ import {
 import { UsageError } from '../errors.js';
 import { openChunkWriter } from '../io/batch-writer.js';
 import { Rng } from '../util/rng.js';
+import { checkStringArgument } from '../util/arguments.js';
 
 /**
  * Synthetic customers with known personas: RFM and behavioural columns drawn from per-persona
@@ -205,10 +206,11 @@ export async function writeCustomers(
   seed: number,
   batchRows = 1 << 20,
 ): Promise<void> {
+  checkStringArgument(path, 'path');
   if (!Number.isInteger(rows) || rows < 1)
-    throw new UsageError(`--rows: expected an integer ≥ 1, got '${rows}'`);
+    throw new UsageError((opt) => `${opt('rows')}: expected an integer ≥ 1, got '${rows}'`);
   const rng = new Rng(seed);
-  const writer = openChunkWriter(path, '--output');
+  const writer = openChunkWriter(path, { option: 'output' });
   try {
     for (let start = 0; start < rows; start += batchRows)
       await writer.write(new Table(customerBatch(rng, start, Math.min(batchRows, rows - start))));

@@ -106,7 +106,8 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
     const t = previous.model.tracking;
     if (t.idColumn !== idColumn || t.idType !== idType)
       throw new InputError(
-        `--history: customer id '${idColumn}' (${idType}) differs from the store's '${t.idColumn}' (${t.idType}) of ${previous.asOf}; use the same id column and type`,
+        (opt) =>
+          `${opt('history')}: customer id '${idColumn}' (${idType}) differs from the store's '${t.idColumn}' (${t.idType}) of ${previous.asOf}; use the same id column and type`,
       );
     t.keys.forEach((key, a) => prevNames.set(key, t.names[a]));
     prevRow = alignIds(ids(previous.customers, idColumn), curIds);

@@ -75,22 +75,27 @@ export function readLatest(dir: string): string | undefined {
   if (!existsSync(path)) {
     if (periods.length === 0) return undefined;
     throw new InputError(
-      `--history ${dir}: the store has periods but no 'latest' file; it is corrupt or half-written`,
+      (opt) =>
+        `${opt('history')} ${dir}: the store has periods but no 'latest' file; it is corrupt or half-written`,
     );
   }
   let asOf: unknown;
   try {
     asOf = (JSON.parse(readFileSync(path, 'utf8')) as { as_of?: unknown }).as_of;
   } catch {
-    throw new InputError(`--history ${dir}: 'latest' is not valid JSON; the store is corrupt`);
+    throw new InputError(
+      (opt) => `${opt('history')} ${dir}: 'latest' is not valid JSON; the store is corrupt`,
+    );
   }
   if (typeof asOf !== 'string' || !DATE.test(asOf))
     throw new InputError(
-      `--history ${dir}: 'latest' holds no {"as_of": "YYYY-MM-DD"}; the store is corrupt`,
+      (opt) =>
+        `${opt('history')} ${dir}: 'latest' holds no {"as_of": "YYYY-MM-DD"}; the store is corrupt`,
     );
   if (!periods.includes(asOf))
     throw new InputError(
-      `--history ${dir}: 'latest' names ${asOf}, which is not in the store; it is corrupt`,
+      (opt) =>
+        `${opt('history')} ${dir}: 'latest' names ${asOf}, which is not in the store; it is corrupt`,
     );
   return asOf;
 }
@@ -101,33 +106,38 @@ export function readPeriod(dir: string, asOf: string): StoredPeriod {
   for (const f of PERIOD_FILES)
     if (!existsSync(join(folder, f)))
       throw new InputError(
-        `--history ${dir}: period ${asOf} has no ${f}; the store is corrupt or half-written`,
+        (opt) =>
+          `${opt('history')} ${dir}: period ${asOf} has no ${f}; the store is corrupt or half-written`,
       );
   let model: TrackedModel;
   try {
     model = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as TrackedModel;
   } catch {
     throw new InputError(
-      `--history ${dir}: ${asOf}/model.json is not valid JSON; the store is corrupt`,
+      (opt) =>
+        `${opt('history')} ${dir}: ${asOf}/model.json is not valid JSON; the store is corrupt`,
     );
   }
   const t = model?.tracking;
   if (!t || !Array.isArray(t.keys) || !Array.isArray(model.centres) || t.keys.length !== model.k)
     throw new InputError(
-      `--history ${dir}: ${asOf}/model.json has no valid tracking section; the store is corrupt`,
+      (opt) =>
+        `${opt('history')} ${dir}: ${asOf}/model.json has no valid tracking section; the store is corrupt`,
     );
   let customers: Table;
   try {
     customers = parquetToTable(readFileSync(join(folder, 'customers.parquet')));
   } catch {
     throw new InputError(
-      `--history ${dir}: ${asOf}/customers.parquet cannot be read; the store is corrupt`,
+      (opt) =>
+        `${opt('history')} ${dir}: ${asOf}/customers.parquet cannot be read; the store is corrupt`,
     );
   }
   for (const c of [t.idColumn, 'segment_key', 'raw_segment_key', 'pending_key', 'pending_periods'])
     if (!customers.getChild(c))
       throw new InputError(
-        `--history ${dir}: ${asOf}/customers.parquet has no column '${c}'; the store is corrupt`,
+        (opt) =>
+          `${opt('history')} ${dir}: ${asOf}/customers.parquet has no column '${c}'; the store is corrupt`,
       );
   return { asOf, model, customers };
 }
@@ -139,13 +149,14 @@ export function planPeriod(
   force: boolean,
 ): { previous: StoredPeriod | undefined; removeLater: string[] } {
   if (!DATE.test(asOf))
-    throw new UsageError(`--as-of: expected a date as YYYY-MM-DD, got '${asOf}'`);
+    throw new UsageError((opt) => `${opt('asOf')}: expected a date as YYYY-MM-DD, got '${asOf}'`);
   const latest = readLatest(dir);
   const periods = listPeriods(dir).filter((p) => latest === undefined || p <= latest);
   const later = periods.filter((p) => p > asOf);
   if (later.length > 0 && !force)
     throw new UsageError(
-      `--as-of ${asOf} is before the store's latest period ${latest}; use --force to replace the periods after it`,
+      (opt) =>
+        `${opt('asOf')} ${asOf} is before the store's latest period ${latest}; use ${opt('force')} to replace the periods after it`,
     );
   const before = periods.filter((p) => p < asOf);
   const previous = before.length > 0 ? readPeriod(dir, before[before.length - 1]) : undefined;

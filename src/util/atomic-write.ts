@@ -20,9 +20,12 @@ import {
   EnvironmentError,
   InputError,
   UsageError,
+  subjectName,
   writeFailure,
   type GpusegError,
+  type Subject,
 } from '../errors.js';
+import { checkObjectArgument, checkStringArgument } from './arguments.js';
 
 /**
  * Outputs are written to a temporary file in the destination's own folder and renamed into place,
@@ -186,6 +189,7 @@ export class OutputSet {
 
   /** `outputs`: flag (for messages) to path; undefined paths are skipped. */
   constructor(outputs: Readonly<Record<string, string | undefined>> = {}) {
+    checkObjectArgument(outputs, 'outputs');
     for (const [flag, path] of Object.entries(outputs))
       if (path !== undefined) checkOutputFolder(path, flag);
   }
@@ -246,7 +250,9 @@ const UNWRITABLE: Readonly<Record<string, string>> = {
  * one), before any work: a missing folder is a usage error (exit 2), a folder that cannot be
  * written (permissions, a read-only or full file system) an environment error (exit 5).
  */
-export function checkOutputFolder(path: string, flag: string): void {
+export function checkOutputFolder(path: string, flag: Subject): void {
+  checkStringArgument(path, 'path');
+  const output = (opt: (option: string) => string): string => `${subjectName(flag, opt)} '${path}'`;
   const folder = dirname(resolve(path));
   let isFolder = false;
   try {
@@ -254,7 +260,7 @@ export function checkOutputFolder(path: string, flag: string): void {
   } catch {
     // missing: below
   }
-  if (!isFolder) throw new UsageError(`${flag} '${path}': folder '${folder}' does not exist`);
+  if (!isFolder) throw new UsageError((opt) => `${output(opt)}: folder '${folder}' does not exist`);
   let existing: Stats | undefined;
   try {
     existing = statSync(path);
@@ -262,7 +268,7 @@ export function checkOutputFolder(path: string, flag: string): void {
     // a new file
   }
   if (existing?.isDirectory())
-    throw new UsageError(`${flag} '${path}' is a folder; name a file to write`);
+    throw new UsageError((opt) => `${output(opt)} is a folder; name a file to write`);
   const probe = join(folder, `.${basename(path)}.tmp-${process.pid}-probe`);
   try {
     closeSync(openSync(probe, 'wx'));
@@ -273,16 +279,12 @@ export function checkOutputFolder(path: string, flag: string): void {
     const why = diskFullReason(error) ?? UNWRITABLE[code];
     if (why)
       throw new EnvironmentError(
-        `${flag} '${path}': folder '${folder}' cannot be written: ${why}`,
-        {
-          cause: error,
-        },
+        (opt) => `${output(opt)}: folder '${folder}' cannot be written: ${why}`,
+        { cause: error },
       );
     throw new InputError(
-      `${flag} '${path}': cannot write in '${folder}': ${(error as Error).message}`,
-      {
-        cause: error,
-      },
+      (opt) => `${output(opt)}: cannot write in '${folder}': ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }

@@ -123,7 +123,8 @@ export class GpuContext {
     const adapter = await requestAdapter();
     if (!adapter) {
       throw new DeviceError(
-        `no GPU adapter found${loadFailure ? ` (WebGPU could not load: ${loadFailure})` : ''}; use --backend cpu, or install a Vulkan driver (see README, 'Software GPU')`,
+        (opt) =>
+          `no GPU adapter found${loadFailure ? ` (WebGPU could not load: ${loadFailure})` : ''}; use ${opt('backend')} cpu, or install a Vulkan driver (see README, 'Software GPU')`,
         { reason: 'unavailable' },
       );
     }

@@ -57,16 +57,12 @@ export function benchCommand(): Command {
         const result = await runBench({
           algorithm: flags.algorithm as 'kmeans' | 'gmm',
           // fit's rules for these two (bench's covariance default is its own: diag).
-          covariance: checkParameter(
-            parameter(GMM_PARAMETERS, 'covariance'),
-            flags.covariance,
-            'flag',
-          ),
+          covariance: checkParameter(parameter(GMM_PARAMETERS, 'covariance'), flags.covariance),
           rows: parseCount(flags.rows, '--rows'),
           dims: parseCount(flags.dims, '--dims'),
           k: parseCount(flags.k, '--k'),
           iterations: parseCount(flags.iterations, '--iterations'),
-          seed: checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), flags.seed, 'flag'),
+          seed: checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), flags.seed),
           backends: flags.backend === 'all' ? ['cpu', 'gpu'] : [flags.backend as 'cpu' | 'gpu'],
           peakGbps: peak,
           sklearn: flags.sklearn === true,

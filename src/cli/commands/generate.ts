@@ -26,7 +26,7 @@ export function generateCommand(): Command {
       const rows = parseCount(flags.rows, '--rows');
       const batchRows = parseCount(flags.batchRows, '--batch-rows');
       // The same rule as fit's --seed (32 bits: a larger seed would wrap onto another's stream).
-      const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), flags.seed, 'flag');
+      const seed = checkParameter(parameter(KMEANS_PARAMETERS, 'seed'), flags.seed);
       const started = performance.now();
       await writeCustomers(flags.output, rows, seed, batchRows);
       printResult(
