@@ -1,4 +1,4 @@
-import { KERNEL_SCRATCH_SLOTS, type DataMatrix } from '../../data/matrix.js';
+import type { DataMatrix } from '../../data/matrix.js';
 import { InternalError } from '../../errors.js';
 import {
   SEED_BLOCK_ROWS,
@@ -37,20 +37,10 @@ import {
   sharedInt32,
   type CpuDataset,
 } from './cpu-dataset.js';
-import {
-  runJob,
-  addInOrder,
-  type BlockJob,
-  type WasmKernelSpec,
-  type WasmSeedSpec,
-} from './run-block.js';
-import {
-  CPU_BLOCK_ROWS,
-  wasmBoundedSpec,
-  wasmGmmSpec,
-  wasmKernelSpec,
-  wasmSeedSpec,
-} from './wasm-specs.js';
+import { addInOrder, type BlockJob, type WasmKernelSpec, type WasmSeedSpec } from './run-block.js';
+import { runBlocks } from './run-blocks.js';
+import { wasmBoundedSpec, wasmGmmSpec, wasmKernelSpec, wasmSeedSpec } from './wasm-specs.js';
+import { GEMM_MIN_K } from './wasm-gemm.js';
 import { cpuThreads, sharedWorkerPool } from './worker-pool.js';
 
 export { CPU_BLOCK_ROWS } from './wasm-specs.js';
@@ -66,9 +56,6 @@ export { CPU_BLOCK_ROWS } from './wasm-specs.js';
  */
 export const INLINE_MAX_VALUES = 1 << 19;
 
-/** The calling thread's scratch slot in a kernel memory (workers use slots 0 … 63). */
-const INLINE_SLOT = KERNEL_SCRATCH_SLOTS - 1;
-
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
   readonly deviceName: string;
@@ -81,10 +68,13 @@ export class CpuBackend implements Backend {
    * @param threads worker threads (default: GPUSEG_THREADS, else every core)
    * @param useWasm use the WebAssembly SIMD Lloyd kernel where the shape suits it (default true;
    *   false keeps the plain JavaScript kernels, which tests compare it with)
+   * @param gemmMinK from this many centres the SIMD Lloyd kernel is the GEMM-form one
+   *   (wasm-gemm.ts; default GEMM_MIN_K; Infinity keeps the direct one, which tests compare it with)
    */
   constructor(
     private readonly threads = cpuThreads(),
     private readonly useWasm = true,
+    private readonly gemmMinK = GEMM_MIN_K,
   ) {
     this.deviceName = `cpu: ${threads} thread${threads === 1 ? '' : 's'}`;
   }
@@ -122,7 +112,9 @@ export class CpuBackend implements Backend {
   }
 
   private async wasmKernel(ds: CpuDataset, k: number): Promise<WasmKernelSpec | undefined> {
-    return this.useWasm ? wasmKernelSpec(ds.kmem !== undefined, k, ds.dims) : undefined;
+    return this.useWasm
+      ? wasmKernelSpec(ds.kmem !== undefined, k, ds.dims, this.gemmMinK)
+      : undefined;
   }
 
   private async wasmSeed(ds: CpuDataset): Promise<WasmSeedSpec | undefined> {
@@ -379,22 +371,7 @@ export class CpuBackend implements Backend {
     return handle as CpuDataset;
   }
 
-  /** Runs a job over every block; returns the per-block results in block order. */
-  private async runBlocks(ds: CpuDataset, job: BlockJob): Promise<Float64Array[]> {
-    const blocks: [number, number][] = [];
-    for (let i0 = 0; i0 < ds.rows; i0 += CPU_BLOCK_ROWS)
-      blocks.push([i0, Math.min(ds.rows, i0 + CPU_BLOCK_ROWS)]);
-    if (ds.inline) return runJob(ds.data, INLINE_SLOT, job, blocks);
-    // Worker w uses scratch slot w of a kernel memory; the pool has at most 64, below INLINE_SLOT.
-    const workers = Math.min(this.threads, blocks.length, sharedWorkerPool().size);
-    const jobs: Promise<Float64Array[]>[] = [];
-    for (let w = 0; w < workers; w++) {
-      const mine = blocks.slice(
-        Math.floor((w * blocks.length) / workers),
-        Math.floor(((w + 1) * blocks.length) / workers),
-      );
-      jobs.push(sharedWorkerPool().run(w, { id: ds.id, slot: w, work: job, blocks: mine }));
-    }
-    return (await Promise.all(jobs)).flat();
+  private runBlocks(ds: CpuDataset, job: BlockJob): Promise<Float64Array[]> {
+    return runBlocks(ds, job, this.threads);
   }
 }
