@@ -33,7 +33,7 @@ import {
  */
 
 /** From this many centres the GEMM-form kernel labels rows (bench: `gpuseg bench --backend cpu`). */
-export const GEMM_MIN_K = 24;
+export const GEMM_MIN_K = 16;
 /**
  * The register tile: ROW_QUADS quads of rows × CENTRE_TILE centres. x64 has 16 vector registers:
  * 8 score vectors, 2 x vectors, 4 splats and a product make 15, so the feature loop runs without
