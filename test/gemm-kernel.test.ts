@@ -11,11 +11,12 @@ import { gaussian } from './helpers/reference.js';
 
 /**
  * The GEMM-form SIMD Lloyd kernel (wasm-gemm.ts, K ≥ GEMM_MIN_K) against the direct SIMD kernel
- * (wasm-kernel.ts) on the worker path: the same labels, changed counts, counts, sums, inertia and
- * distances, bit for bit, at K = 64 and 256. The data holds deliberately near-tied rows (midpoints
- * of two neighbouring centres, a hair off), which the expanded form cannot order: they are
- * labelled right only through the direct-form re-decision, and the last test shows that without
- * it (τ = 0) their labels differ, so dropping the re-decision fails the comparison.
+ * (wasm-kernel.ts) on the worker path at K = 64 and 256, and on the calling thread: the same
+ * labels, changed counts, counts, sums, inertia and distances, bit for bit. The data holds
+ * deliberately near-tied rows (midpoints of two neighbouring centres, a hair off), which the
+ * expanded form cannot order: they are labelled right only through the direct-form re-decision,
+ * and the last test shows that without it (τ = 0) their labels differ, so dropping the
+ * re-decision fails the comparison.
  */
 
 const DIMS = 16;
@@ -23,19 +24,25 @@ const DIMS = 16;
 // the JavaScript tail.
 const ROWS = 4 * CPU_BLOCK_ROWS + 7;
 const NEAR_TIES = 3000;
+// On the calling thread (rows × dims ≤ INLINE_MAX_VALUES): the same kernel, another slot.
+const INLINE_ROWS = 20_003;
 
 /** Blobs around k centres, with NEAR_TIES rows at midpoints between a centre and its nearest. */
-function nearTiedData(k: number, seed: number): { matrix: DataMatrix; centres: Float32Array } {
+function nearTiedData(
+  k: number,
+  seed: number,
+  rows = ROWS,
+): { matrix: DataMatrix; centres: Float32Array } {
   const rng = new Rng(seed);
   const centres = Float32Array.from({ length: k * DIMS }, () => rng.nextDouble() * 20 - 10);
   const matrix = allocateMatrix(
-    ROWS,
+    rows,
     Array.from({ length: DIMS }, (_, j) => `f${j}`),
   );
   const x = matrix.data;
-  for (let i = 0; i < ROWS; i++) {
+  for (let i = 0; i < rows; i++) {
     const c = rng.nextInt(k);
-    for (let j = 0; j < DIMS; j++) x[j * ROWS + i] = centres[c * DIMS + j] + 3 * gaussian(rng);
+    for (let j = 0; j < DIMS; j++) x[j * rows + i] = centres[c * DIMS + j] + 3 * gaussian(rng);
   }
   const nearest = (a: number): number => {
     let best = -1;
@@ -49,15 +56,16 @@ function nearTiedData(k: number, seed: number): { matrix: DataMatrix; centres: F
     return best;
   };
   // Spread over every block, including the last quad.
-  for (let t = 0; t < NEAR_TIES; t++) {
-    const i = t === 0 ? ROWS - 7 : Math.floor((t * ROWS) / NEAR_TIES);
+  const ties = Math.min(NEAR_TIES, rows >> 3);
+  for (let t = 0; t < ties; t++) {
+    const i = t === 0 ? rows - 7 : Math.floor((t * rows) / ties);
     const a = rng.nextInt(k);
     const b = nearest(a);
     // The midpoint is equidistant in exact arithmetic; float32 rounding of it and an offset of a
     // few ulps leave a gap far below the expanded form's rounding.
     for (let j = 0; j < DIMS; j++) {
       const mid = (centres[a * DIMS + j] + centres[b * DIMS + j]) / 2;
-      x[j * ROWS + i] = mid + (rng.nextDouble() - 0.5) * 1e-6;
+      x[j * rows + i] = mid + (rng.nextDouble() - 0.5) * 1e-6;
     }
   }
   return { matrix, centres };
@@ -68,12 +76,16 @@ afterAll(async () => {
   for (const b of backends) await b.dispose();
 });
 
-describe.each([64, 256])('K = %i, %i rows × 16 on the worker threads', (k) => {
+describe.each([
+  { k: 64, rows: ROWS, threads: 2, where: 'the worker threads' },
+  { k: 256, rows: ROWS, threads: 2, where: 'the worker threads' },
+  { k: 40, rows: INLINE_ROWS, threads: 1, where: 'the calling thread' },
+])('K = $k, $rows rows × 16 on $where', ({ k, rows, threads }) => {
   test('the GEMM-form kernel gives the direct kernel’s labels, sums, counts and distances', async () => {
     expect(k).toBeGreaterThanOrEqual(GEMM_MIN_K);
-    const { matrix, centres } = nearTiedData(k, k);
-    const gemm = new CpuBackend(2, true); // GEMM-form from GEMM_MIN_K centres
-    const direct = new CpuBackend(2, true, Infinity); // the direct kernel at every K
+    const { matrix, centres } = nearTiedData(k, k, rows);
+    const gemm = new CpuBackend(threads, true); // GEMM-form from GEMM_MIN_K centres
+    const direct = new CpuBackend(threads, true, Infinity); // the direct kernel at every K
     backends.push(gemm, direct);
     const hg = await gemm.attach(matrix);
     const hd = await direct.attach(matrix);
@@ -84,7 +96,7 @@ describe.each([64, 256])('K = %i, %i rows × 16 on the worker threads', (k) => {
       await direct.resetLabels(hd);
       const g = await gemm.lloydStep(hg, c, k);
       const d = await direct.lloydStep(hd, c, k);
-      expect(g.changed).toBe(ROWS);
+      expect(g.changed).toBe(rows);
       expect(Array.from(g.counts)).toEqual(Array.from(d.counts));
       expect(Array.from(g.sums)).toEqual(Array.from(d.sums));
       expect(g.inertia).toBe(d.inertia);
