@@ -43,6 +43,7 @@ import { runBlocks } from './block-runner.js';
 import { cpuRadiusCount, cpuRadiusList } from './cpu-radius.js';
 import { addInOrder, type BlockJob, type WasmKernelSpec, type WasmSeedSpec } from './run-block.js';
 import { wasmBoundedSpec, wasmGmmSpec, wasmKernelSpec, wasmSeedSpec } from './wasm-specs.js';
+import { GEMM_MIN_K } from './wasm-gemm.js';
 import { cpuThreads, sharedWorkerPool } from './worker-pool.js';
 
 export { CPU_BLOCK_ROWS } from './wasm-specs.js';
@@ -70,10 +71,13 @@ export class CpuBackend implements Backend {
    * @param threads worker threads (default: GPUSEG_THREADS, else every core)
    * @param useWasm use the WebAssembly SIMD Lloyd kernel where the shape suits it (default true;
    *   false keeps the plain JavaScript kernels, which tests compare it with)
+   * @param gemmMinK from this many centres the SIMD Lloyd kernel is the GEMM-form one
+   *   (wasm-gemm.ts; default GEMM_MIN_K; Infinity keeps the direct one, which tests compare it with)
    */
   constructor(
     private readonly threads = cpuThreads(),
     private readonly useWasm = true,
+    private readonly gemmMinK = GEMM_MIN_K,
   ) {
     this.deviceName = `cpu: ${threads} thread${threads === 1 ? '' : 's'}`;
   }
@@ -111,7 +115,9 @@ export class CpuBackend implements Backend {
   }
 
   private async wasmKernel(ds: CpuDataset, k: number): Promise<WasmKernelSpec | undefined> {
-    return this.useWasm ? wasmKernelSpec(ds.kmem !== undefined, k, ds.dims) : undefined;
+    return this.useWasm
+      ? wasmKernelSpec(ds.kmem !== undefined, k, ds.dims, this.gemmMinK)
+      : undefined;
   }
 
   private async wasmSeed(ds: CpuDataset): Promise<WasmSeedSpec | undefined> {

@@ -3,6 +3,7 @@ import { GMM_MIN_RESPONSIBILITY } from './kernel-source.js';
 import type { WasmBoundedSpec, WasmGmmSpec, WasmKernelSpec, WasmSeedSpec } from './run-block.js';
 import { boundedWasmFits, boundedWasmModule } from './wasm-bounded.js';
 import { gmmWasmFits, gmmWasmLayout, gmmWasmModule, gmmWasmRows } from './wasm-gmm.js';
+import { gemmKernelFits, gemmTieTolerance, gemmWasmModule } from './wasm-gemm.js';
 import { lloydWasmModule, ROW_TIE_TOLERANCE, wasmKernelFits, wasmLayout } from './wasm-kernel.js';
 import { seedWasmFits, seedWasmModule } from './wasm-seed.js';
 
@@ -18,23 +19,28 @@ export const CPU_BLOCK_ROWS = 32768;
 /**
  * The SIMD Lloyd kernel: in place when the matrix lives in a kernel memory (its offsets then
  * within a thread's scratch slot, which must hold them), else on copies in a private memory.
+ * From gemmMinK centres it is the GEMM-form kernel (wasm-gemm.ts: register tiles of rows ×
+ * centres), below it the direct one (wasm-kernel.ts); both give the same labels, distances and
+ * sums, bit for bit.
  */
 export async function wasmKernelSpec(
   inPlace: boolean,
   k: number,
   d: number,
+  gemmMinK: number,
 ): Promise<WasmKernelSpec | undefined> {
-  if (!wasmKernelFits(k, d)) return undefined;
+  const gemm = k >= gemmMinK && gemmKernelFits(k, d);
+  if (!gemm && !wasmKernelFits(k, d)) return undefined;
   const layout = wasmLayout(inPlace ? 0 : CPU_BLOCK_ROWS, k, d);
   if (inPlace && layout.bytes > KERNEL_SCRATCH_BYTES) return undefined;
   return {
-    key: `${k}:${d}`,
-    module: await lloydWasmModule(k, d, inPlace),
+    key: `${gemm ? 'gemm' : 'direct'}:${k}:${d}`,
+    module: gemm ? await gemmWasmModule(k, d, inPlace) : await lloydWasmModule(k, d, inPlace),
     k,
     d,
     layout,
     maxRows: CPU_BLOCK_ROWS,
-    tau: ROW_TIE_TOLERANCE,
+    tau: gemm ? gemmTieTolerance(d) : ROW_TIE_TOLERANCE,
     inPlace,
     slotBytes: KERNEL_SCRATCH_BYTES,
   };
