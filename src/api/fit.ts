@@ -1,7 +1,6 @@
 import { fitKMeans, fitMixture, kmeansRun, outputTable } from './algorithm-run.js';
 import { inFlight, type RunOptions } from './lifecycle.js';
 import type { ExcludedColumn } from '../data/column-types.js';
-import type { Table } from 'apache-arrow';
 import type { GmmInit, GmmIterationStat } from '../algo/gmm.js';
 import type { IterationStat, KMeansInit } from '../algo/kmeans.js';
 import type { GmmParameters } from '../algo/gmm-math.js';
@@ -10,7 +9,7 @@ import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend, openHostBackend } from '../backend/select.js';
 import { meanFeatureVariance } from '../data/matrix.js';
 import { InputError } from '../errors.js';
-import type { KPrototypesModel, SegmentModel } from '../model/model.js';
+import type { SegmentModel } from '../model/model.js';
 import type { PrepReport, Preprocessing } from '../prep/preprocess.js';
 import { describeSegmentsLazily, type NamingOptions } from './describe.js';
 import {
