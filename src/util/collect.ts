@@ -49,7 +49,7 @@ export function collects(): boolean {
 export function makeCollector(attempts = 3): (() => void) | undefined {
   const exposed = (globalThis as { gc?: () => void }).gc;
   if (typeof exposed === 'function') return exposed;
-  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1);
+  takeLock();
   try {
     for (let attempt = 0; attempt < attempts; attempt++) {
       const fn = exposedGc();
@@ -61,6 +61,25 @@ export function makeCollector(attempts = 3): (() => void) | undefined {
     Atomics.notify(lock, 0, 1);
   }
 }
+
+/**
+ * Waits for collectorLock, at most LOCK_WAIT_MS: a worker terminated inside its critical section
+ * (a pool disposed or a fit cancelled while it made its collector) never releases it, and waiting
+ * forever would block this thread's event loop. Past the deadline the lock is taken over.
+ */
+function takeLock(): void {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) {
+    if (Date.now() >= deadline) {
+      Atomics.store(lock, 0, 1);
+      return;
+    }
+    Atomics.wait(lock, 0, 1, 10);
+  }
+}
+
+/** Making a collector takes well under a millisecond; a holder this late has died. */
+const LOCK_WAIT_MS = 500;
 
 function exposedGc(): (() => void) | undefined {
   try {
