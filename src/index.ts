@@ -15,6 +15,7 @@ export {
   type FitStats,
   type GmmFitResult,
   type KMeansFitResult,
+  type OtherFitResult,
 } from './api/fit.js';
 export type { FitResultCommon } from './api/fit-result.js';
 export {

@@ -118,7 +118,7 @@ describe('fit and predict with algorithm birch', () => {
 
   test('threshold ≤ 0 and a branching factor below 2 are usage errors naming the option', async () => {
     await expect(fit(table, { algorithm: 'birch', k: 3, threshold: 0 })).rejects.toThrow(
-      /^--threshold: expected a number > 0, got '0' \(option threshold\)$/,
+      /^threshold: expected a number > 0, got '0'$/,
     );
     await expect(fit(table, { algorithm: 'birch', k: 3, branchingFactor: 1 })).rejects.toThrow(
       UsageError,

@@ -79,7 +79,7 @@ describe('detection: which columns are categorical, and the notice', () => {
     expect(asked.categorical).toEqual(['gender', 'store_type']);
     expect(asked.categoricalLeftOut!.map((c) => c.column)).toEqual(['plan', 'member']);
     expect(() => resolveRoles(table, { categorical: ['nope'] })).toThrow(
-      /--categorical: unknown column 'nope'/,
+      /^categorical: unknown column 'nope'/,
     );
     expect(() => resolveRoles(table, { features: ['spend'], categorical: ['spend'] })).toThrow(
       UsageError,
@@ -233,13 +233,13 @@ describe('the encoding lives in the model and predict applies it', () => {
     ).rejects.toThrow(UsageError);
     await expect(
       fit(table, { k: 1, backend: 'cpu', categorical: ['Channel'], init: [[1, 2, 3, 4, 5, 6]] }),
-    ).rejects.toThrow(/--init: initial centres from a file or array are not available/);
+    ).rejects.toThrow(/^init: initial centres from a file or array are not available/);
     await expect(fit(table, { k: 3, backend: 'cpu', algorithm: 'kprototypes' })).rejects.toThrow(
       '--algorithm kprototypes: name the categorical columns with --categorical (found: Channel,Region)',
     );
     const kproto = { k: 3, backend: 'cpu' as const, algorithm: 'kprototypes' as const };
     await expect(fit(table, { ...kproto, categorical: ['Region'], gamma: 0 })).rejects.toThrow(
-      /--gamma/,
+      /^gamma: expected a number > 0/,
     );
     await expect(
       selectK(table, { k: '2..3', algorithm: 'gmm', categorical: ['Channel'], backend: 'cpu' }),

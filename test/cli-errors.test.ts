@@ -11,7 +11,7 @@ describe('every CLI error is one gpuseg line with its exit class', () => {
     [['fit', WHOLESALE, '--k', '2', '--bogus'], /^gpuseg: error: unknown option '--bogus'$/],
     [
       ['fit', WHOLESALE],
-      /^gpuseg: error: --k: expected an integer ≥ 1, required by --algorithm kmeans \(option k; dbscan takes none\)$/,
+      /^gpuseg: error: --k: expected an integer ≥ 1, required by --algorithm kmeans \(dbscan takes none\)$/,
     ],
     [['fit', '--k', '2'], /^gpuseg: error: missing required argument 'input'$/],
     [['nope'], /^gpuseg: error: unknown command 'nope'$/],

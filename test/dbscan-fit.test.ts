@@ -99,11 +99,11 @@ describe('fit and predict with algorithm dbscan', () => {
       UsageError,
     );
     await expect(fit(table, { algorithm: 'dbscan', eps: -1, backend: 'cpu' })).rejects.toThrow(
-      /^--eps: expected 'auto' or a number > 0, got '-1' \(option eps\)$/,
+      /^eps: expected 'auto' or a number > 0, got '-1'$/,
     );
     await expect(
       fit(table, { algorithm: 'dbscan', minSamples: 0, backend: 'cpu' }),
-    ).rejects.toThrow(/^--min-samples: expected an integer ≥ 1, got '0'/);
+    ).rejects.toThrow(/^minSamples: expected an integer ≥ 1, got '0'/);
     await expect(
       fit(table, { algorithm: 'dbscan', eps: 1e-6, minSamples: 50, backend: 'cpu', scale: 'none' }),
     ).rejects.toThrow(/every row is noise.*raise --eps or lower --min-samples/);
@@ -118,6 +118,8 @@ describe('gpuseg fit --algorithm dbscan', () => {
     const r = gpuseg([
       'fit',
       'datasets/wholesale-customers.arrow',
+      '--features',
+      'Fresh,Milk,Grocery,Frozen,Detergents_Paper,Delicassen',
       '--algorithm',
       'dbscan',
       '--eps',

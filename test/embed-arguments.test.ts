@@ -57,6 +57,15 @@ const CASES: Record<string, Case[]> = {
     [() => api.report(table, wrong), /^options must be an object/],
     [() => api.report(wrong, { model: 'm.json', segments: table }), /^input must be/],
   ],
+  cutModel: [
+    [() => api.cutModel(wrong, 2), /^model must be/],
+    [() => api.cutModel('m.json', 'two' as never), /^k must be an integer/],
+  ],
+  splitSegment: [
+    [() => api.splitSegment(wrong, 'm.json', { segment: 'A', k: 2 }), /^input must be/],
+    [() => api.splitSegment(table, wrong, { segment: 'A', k: 2 }), /^model must be/],
+    [() => api.splitSegment(table, 'm.json', wrong), /^options must be an object/],
+  ],
   fitReport: [[() => api.fitReport(table as never), /^result must be a fit's result/]],
   transitions: [[() => api.transitions(wrong), /^dir must be a non-empty string/]],
   transitionsCsv: [[() => api.transitionsCsv(wrong), /^result must be transitions' result/]],

@@ -34,6 +34,7 @@ const FIXTURE = `import {
   type GmmModel,
   type KMeansFitResult,
   type KMeansModel,
+  type OtherFitResult,
   type ProfileColumn,
   type Profiles,
   type SegmentModel,
@@ -54,6 +55,12 @@ export function describeFit(r: FitResult): string {
     const distances: Float32Array = r.distances;
     return \`\${algorithm} \${mixture.bic} \${weights.length} \${covariances.length} \${covariance} \${probability.length} \${inertia} \${distances.length}\`;
   }
+  if (r.algorithm === 'kmeans' || r.algorithm === 'minibatch-kmeans') return kmeansFit(r);
+  if (r.algorithm === 'ward' || r.algorithm === 'dbscan' || r.algorithm === 'birch') return otherFit(r);
+  return algorithm;
+}
+
+function kmeansFit(r: KMeansFitResult): string {
   const kmeans: KMeansFitResult = r;
   const model: KMeansModel = r.model;
   const inertia: number = r.inertia;
@@ -63,6 +70,13 @@ export function describeFit(r: FitResult): string {
   // @ts-expect-error nor probabilities
   const probability: Float32Array = r.probability;
   return \`\${kmeans.algorithm} \${model.inertia} \${inertia} \${distances.length} \${weights.length} \${probability.length}\`;
+}
+
+function otherFit(r: Exclude<FitResult, GmmFitResult | KMeansFitResult>): string {
+  const other: OtherFitResult = r;
+  // @ts-expect-error dbscan and birch have no inertia: it may be undefined
+  const total: number = r.inertia;
+  return \`\${other.algorithm} \${total} \${r.distances.length}\`;
 }
 
 export async function score(table: Parameters<typeof fit>[0]): Promise<number> {

@@ -103,6 +103,9 @@ const DISK_FULL_CASES: { name: string; args: (out: string) => string[] }[] = [
     args: (out: string) => [
       'fit',
       input,
+      // (the numeric columns: true_persona, text, would add a categorical notice to stderr)
+      '--features',
+      'recency_days,frequency,monetary,avg_order_value,tenure_days,return_rate,sessions_per_month,email_open_rate,discount_share',
       '--k',
       '3',
       '--max-iter',

@@ -122,7 +122,7 @@ describe('ward', () => {
     const km = await fit(table, { k: 3, backend: 'cpu' });
     expect(() => cutModel(km.model, 2)).toThrow(UsageError);
     const b = await fit(table, { k: 3, algorithm: 'bisecting', backend: 'cpu' });
-    expect(() => cutModel(b.model, 4)).toThrow(/--k: expected an integer in 1..3/);
+    expect(() => cutModel(b.model, 4)).toThrow(/^k: expected an integer in 1..3/);
   });
 });
 
@@ -133,6 +133,8 @@ describe('CLI', () => {
     const fitRun = gpuseg([
       'fit',
       'datasets/wholesale-customers.csv',
+      '--features',
+      'Fresh,Milk,Grocery,Frozen,Detergents_Paper,Delicassen',
       '--k',
       '5',
       '--algorithm',

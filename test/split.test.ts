@@ -75,7 +75,7 @@ describe('splitSegment', () => {
     await expect(
       splitSegment(table, parent.model, { segment: 'Champions', k: 2, backend: 'cpu' }),
     ).rejects.toThrow(
-      /--segment: no segment 'Champions' in the model; its segments are 'At Risk', 'Loyal', 'New'/,
+      /^segment: no segment 'Champions' in the model; its segments are 'At Risk', 'Loyal', 'New'/,
     );
   });
 });

@@ -37,7 +37,8 @@ export function encodeCategorical(
     return { matrix: numeric, encoding: undefined, codes: [], numericDims: numeric.dims };
   if (frozenPreprocessing)
     throw new UsageError(
-      '--categorical: not available with --history (its later periods reuse a saved preprocessing, which has no categories yet); leave out --categorical or --history',
+      (opt) =>
+        `${opt('categorical')}: not available with ${opt('history')} (its later periods reuse a saved preprocessing, which has no categories yet); leave out ${opt('categorical')} or ${opt('history')}`,
     );
   const encoding = fitCategoricalEncoding(table, names);
   const codes = categoryCodes(table, encoding);
@@ -64,7 +65,8 @@ export function rejectCategoricalOutOfCore(
 ): void {
   if (algorithm === 'kprototypes' || (categorical?.length ?? 0) > 0)
     throw new UsageError(
-      `--out-of-core: categorical columns (${algorithm === 'kprototypes' ? '--algorithm kprototypes' : `--categorical ${categorical!.join(',')}`}) need the data in memory; leave out --out-of-core`,
+      (opt) =>
+        `${opt('outOfCore')}: categorical columns (${algorithm === 'kprototypes' ? `${opt('algorithm')} kprototypes` : `${opt('categorical')} ${categorical!.join(',')}`}) need the data in memory; leave out ${opt('outOfCore')}`,
     );
 }
 

@@ -1,7 +1,8 @@
 import { cutBisectingTree, leafCentres } from '../algo/bisecting-tree.js';
 import { cutDendrogram } from '../algo/ward-dendrogram.js';
 import { UsageError } from '../errors.js';
-import { resolveModel, type SegmentModel } from '../model/model.js';
+import { checkModelArgument, resolveModel, type SegmentModel } from '../model/model.js';
+import { checkIntegerArgument } from '../util/arguments.js';
 import { centresToInputUnits } from '../prep/preprocess.js';
 
 /**
@@ -12,6 +13,8 @@ import { centresToInputUnits } from '../prep/preprocess.js';
  * do not carry over.
  */
 export function cutModel(modelOrPath: SegmentModel | string, k: number): SegmentModel {
+  checkModelArgument(modelOrPath);
+  checkIntegerArgument(k, 'k', 1);
   const model = resolveModel(modelOrPath);
   if (model.algorithm !== 'ward' && model.algorithm !== 'bisecting')
     throw new UsageError(
@@ -21,7 +24,8 @@ export function cutModel(modelOrPath: SegmentModel | string, k: number): Segment
     model.algorithm === 'ward' ? model.dendrogram.groups.length : (model.tree.length + 1) / 2;
   if (!Number.isInteger(k) || k < 1 || k > most)
     throw new UsageError(
-      `--k: expected an integer in 1..${most} (${model.algorithm === 'ward' ? 'the clusters the Ward model keeps: refit with a larger --micro-clusters for more' : "the bisecting model's own k: refit for more"}), got '${k}'`,
+      (opt) =>
+        `${opt('k')}: expected an integer in 1..${most} (${model.algorithm === 'ward' ? `the clusters the Ward model keeps: refit with a larger ${opt('microClusters')} for more` : "the bisecting model's own k: refit for more"}), got '${k}'`,
     );
   // Names and micro-segments described the old segments.
   const { segmentNames: _names, subSegments: _sub, ...rest } = model;

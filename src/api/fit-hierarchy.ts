@@ -35,7 +35,8 @@ export async function fitHierarchy(
   const onIteration = options.onIteration;
   if (s.init instanceof Float32Array)
     throw new UsageError(
-      `--init: ${s.algorithm} takes a method (${s.algorithm === 'bisecting' ? 'random, k-means++' : 'k-means++, k-means||, random: for its micro-clusters'}), not centres`,
+      (opt) =>
+        `${opt('init')}: ${s.algorithm} takes a method (${s.algorithm === 'bisecting' ? 'random, k-means++' : 'k-means++, k-means||, random: for its micro-clusters'}), not centres`,
     );
   if (s.algorithm === 'bisecting') {
     const r = await runBisectingKMeans(

@@ -36,15 +36,18 @@ export function checkCategoricalFit(
   if (!encoding) return;
   if (algorithm === 'gmm')
     throw new UsageError(
-      '--categorical: not available with --algorithm gmm (one-hot columns make singular covariances); use kmeans or kprototypes',
+      (opt) =>
+        `${opt('categorical')}: not available with ${opt('algorithm')} gmm (one-hot columns make singular covariances); use kmeans or kprototypes`,
     );
   if (algorithm === 'kprototypes' && initOption === 'k-means||')
     throw new UsageError(
-      '--init: k-means|| averages candidates, which would blur the modes; kprototypes takes auto, k-means++ or random',
+      (opt) =>
+        `${opt('init')}: k-means|| averages candidates, which would blur the modes; kprototypes takes auto, k-means++ or random`,
     );
   if (typeof initOption !== 'string' || !methods.includes(initOption))
     throw new UsageError(
-      '--init: initial centres from a file or array are not available with --categorical (they have no categories); use a method (k-means++, random)',
+      (opt) =>
+        `${opt('init')}: initial centres from a file or array are not available with ${opt('categorical')} (they have no categories); use a method (k-means++, random)`,
     );
 }
 

@@ -107,9 +107,14 @@ export type { FitResult, GmmFitResult, KMeansFitResult, OtherFitResult } from '.
  * model, the labels, the per-row output, the profiles and the run's statistics.
  */
 export async function fit(input: TableInput, options: FitOptions): Promise<FitResult> {
-  if (options.algorithm === 'dbscan') return inFlight(options, () => fitDbscan(input, options));
-  if (options.algorithm === 'birch') return inFlight(options, () => fitBirch(input, options));
-  return inFlight(options, () => fitRun(input, options));
+  // (options?: fitRun names a missing or wrong options argument as the other checks do)
+  const run =
+    options?.algorithm === 'dbscan'
+      ? fitDbscan
+      : options?.algorithm === 'birch'
+        ? fitBirch
+        : fitRun;
+  return inFlight(options, () => run(input, options));
 }
 
 async function fitRun(input: TableInput, options: FitOptions): Promise<FitResult> {

@@ -7,14 +7,20 @@ import { meanFeatureVariance } from '../data/matrix.js';
 import { gatherRows } from '../data/row-subset.js';
 import { tableColumnsFloat64 } from '../data/to-matrix.js';
 import { InputError, UsageError } from '../errors.js';
-import { modelMixture, resolveModel, type SegmentModel } from '../model/model.js';
+import {
+  checkModelArgument,
+  modelMixture,
+  resolveModel,
+  type SegmentModel,
+} from '../model/model.js';
+import { checkOptionsArgument } from '../util/arguments.js';
 import type { SubSegmentLevel } from '../model/sub-segments.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { findRfmColumns } from '../segment/personas.js';
 import { subSegmentNames } from '../segment/sub-names.js';
 import { assignmentsTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
-import { featureMatrix, loadInput, type TableInput } from './input.js';
+import { checkTableInput, featureMatrix, loadInput, type TableInput } from './input.js';
 import { inFlight, type RunOptions } from './lifecycle.js';
 import { assignToModel } from './model-assign.js';
 import { noticeCollector } from './notices.js';
@@ -66,6 +72,9 @@ async function splitRun(
   modelOrPath: SegmentModel | string,
   options: SplitOptions,
 ): Promise<SplitResult> {
+  checkTableInput(input);
+  checkModelArgument(modelOrPath);
+  checkOptionsArgument(options);
   const { notices, notice } = noticeCollector(options.onNotice);
   const {
     k,
@@ -74,7 +83,7 @@ async function splitRun(
     id: idOption,
     thousands,
   } = resolveParameters(SPLIT_PARAMETERS, options);
-  if (k === undefined) throw new UsageError('--k: expected an integer ≥ 1 (option k is required)');
+  if (k === undefined) throw new UsageError((opt) => `${opt('k')}: required, an integer ≥ 1`);
   const model = resolveModel(modelOrPath);
   const segment = resolveSegment(model, options.segment);
   const parentName = model.segmentNames?.[segment] ?? `Segment ${segment}`;
@@ -158,7 +167,7 @@ function resolveSegment(model: SegmentModel, asked: string | number): number {
   const known = names
     ? `its segments are ${names.map((n) => `'${n}'`).join(', ')} (or ids 0..${model.k - 1})`
     : `its segments are ids 0..${model.k - 1} (the model has no names)`;
-  throw new InputError(`--segment: no segment '${asked}' in the model; ${known}`);
+  throw new InputError((opt) => `${opt('segment')}: no segment '${asked}' in the model; ${known}`);
 }
 
 /** Each row's segment under the model (a mixture's most probable component). */

@@ -18,20 +18,24 @@ export function resolveCategorical(
   const names = request.categorical ?? [];
   const seen = new Set<string>();
   for (const name of names) {
-    requireColumn(name, '--categorical');
-    if (seen.has(name)) throw new UsageError(`--categorical: column '${name}' is listed twice`);
+    requireColumn(name, 'categorical');
+    if (seen.has(name))
+      throw new UsageError((opt) => `${opt('categorical')}: column '${name}' is listed twice`);
     seen.add(name);
     if (name === id)
       throw new UsageError(
-        `--categorical: '${name}' is the id column; leave it out or pick another --id`,
+        (opt) =>
+          `${opt('categorical')}: '${name}' is the id column; leave it out or pick another ${opt('id')}`,
       );
     if (request.profile?.includes(name))
       throw new UsageError(
-        `--categorical: '${name}' is also a --profile column; a column is either clustered or profile-only`,
+        (opt) =>
+          `${opt('categorical')}: '${name}' is also a ${opt('profile')} column; a column is either clustered or profile-only`,
       );
     if (request.features?.includes(name))
       throw new UsageError(
-        `--categorical: '${name}' is also in --features; a column is clustered either as a number or as categories`,
+        (opt) =>
+          `${opt('categorical')}: '${name}' is also in ${opt('features')}; a column is clustered either as a number or as categories`,
       );
   }
   const leftOut: CategoricalColumn[] = [];

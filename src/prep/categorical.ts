@@ -58,14 +58,16 @@ export function fitCategoricalEncoding(
   const n = table.numRows;
   const columns = names.map((name) => {
     const column = table.getChild(name);
-    if (!column) throw new InputError(`--categorical: column '${name}' is not in the input`);
+    if (!column)
+      throw new InputError((opt) => `${opt('categorical')}: column '${name}' is not in the input`);
     const counts = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const key = categoryKey(column.get(i));
       counts.set(key, (counts.get(key) ?? 0) + 1);
       if (counts.size > MAX_CATEGORIES)
         throw new InputError(
-          `--categorical: column '${name}' has more than ${MAX_CATEGORIES} distinct values; one-hot encoding takes at most ${MAX_CATEGORIES} (group rare values first, or leave the column out)`,
+          (opt) =>
+            `${opt('categorical')}: column '${name}' has more than ${MAX_CATEGORIES} distinct values; one-hot encoding takes at most ${MAX_CATEGORIES} (group rare values first, or leave the column out)`,
         );
     }
     const categories = orderCategories([...counts.keys()]);

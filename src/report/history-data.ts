@@ -120,7 +120,9 @@ const numberOrNull = (v: unknown): number | null => (typeof v === 'number' ? v :
 export function readHistoryView(dir: string, asOf?: string): HistoryView {
   const latest = readLatest(dir);
   if (latest === undefined)
-    throw new InputError(`--history ${dir}: no periods stored; run segment --history first`);
+    throw new InputError(
+      (opt) => `${opt('history')} ${dir}: no periods stored; run segment ${opt('history')} first`,
+    );
   const all = listPeriods(dir).filter((p) => p <= latest);
   const until = asOf !== undefined && all.includes(asOf) ? asOf : latest;
   const names = new Map<number, string>();
