@@ -552,7 +552,7 @@ describe('a --history store in the report (section 6)', () => {
     expect(values(figure(fromFiles, 'history-sankey'))).toEqual(links);
     // A store with no periods is an input error naming it.
     await expect(fitReport(r!.fit, { history: join(root, 'empty') })).rejects.toThrow(
-      /--history .*empty: no periods stored/,
+      /^history .*empty: no periods stored/,
     );
   }, 120_000);
 
