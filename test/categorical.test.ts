@@ -235,7 +235,7 @@ describe('the encoding lives in the model and predict applies it', () => {
       fit(table, { k: 1, backend: 'cpu', categorical: ['Channel'], init: [[1, 2, 3, 4, 5, 6]] }),
     ).rejects.toThrow(/^init: initial centres from a file or array are not available/);
     await expect(fit(table, { k: 3, backend: 'cpu', algorithm: 'kprototypes' })).rejects.toThrow(
-      '--algorithm kprototypes: name the categorical columns with --categorical (found: Channel,Region)',
+      'algorithm kprototypes: name the categorical columns with categorical (found: Channel,Region)',
     );
     const kproto = { k: 3, backend: 'cpu' as const, algorithm: 'kprototypes' as const };
     await expect(fit(table, { ...kproto, categorical: ['Region'], gamma: 0 })).rejects.toThrow(

@@ -106,7 +106,7 @@ describe('fit and predict with algorithm dbscan', () => {
     ).rejects.toThrow(/^minSamples: expected an integer ≥ 1, got '0'/);
     await expect(
       fit(table, { algorithm: 'dbscan', eps: 1e-6, minSamples: 50, backend: 'cpu', scale: 'none' }),
-    ).rejects.toThrow(/every row is noise.*raise --eps or lower --min-samples/);
+    ).rejects.toThrow(/every row is noise.*raise eps or lower minSamples/);
   });
 });
 

@@ -118,7 +118,7 @@ describe('ward', () => {
   test('k above the kept clusters, cuts of other models and beyond the tree are clear errors', async () => {
     await expect(
       fit(table, { k: 12, algorithm: 'ward', microClusters: 10, backend: 'cpu' }),
-    ).rejects.toThrow(/--k 12 exceeds --micro-clusters 10/);
+    ).rejects.toThrow(/^k 12 exceeds microClusters 10/);
     const km = await fit(table, { k: 3, backend: 'cpu' });
     expect(() => cutModel(km.model, 2)).toThrow(UsageError);
     const b = await fit(table, { k: 3, algorithm: 'bisecting', backend: 'cpu' });

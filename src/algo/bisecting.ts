@@ -89,7 +89,8 @@ export async function runBisectingKMeans(
     const rows = members.get(parent)!;
     if (rows.length < 2)
       throw new InputError(
-        `bisecting: cluster ${parent} to split has ${rows.length} row; the data has fewer than k=${settings.k} distinct rows — lower --k`,
+        (opt) =>
+          `bisecting: cluster ${parent} to split has ${rows.length} row; the data has fewer than k=${settings.k} distinct rows — lower ${opt('k')}`,
       );
     // The whole data is already attached; a part is gathered into its own matrix.
     const whole = rows.length === n;

@@ -53,7 +53,8 @@ export function checkDbscanRows(rows: number, kind: Backend['kind']): void {
   const most = DBSCAN_MAX_ROWS[kind];
   if (rows > most)
     throw new UsageError(
-      `--algorithm dbscan takes at most ${most.toLocaleString('en-US')} rows on the ${kind === 'gpu' ? 'GPU' : 'CPU'} (got ${rows.toLocaleString('en-US')}); use --algorithm kmeans (or ward) for more rows${kind === 'cpu' ? ', or a GPU (up to 2,000,000)' : ''}`,
+      (opt) =>
+        `${opt('algorithm')} dbscan takes at most ${most.toLocaleString('en-US')} rows on the ${kind === 'gpu' ? 'GPU' : 'CPU'} (got ${rows.toLocaleString('en-US')}); use ${opt('algorithm')} kmeans (or ward) for more rows${kind === 'cpu' ? ', or a GPU (up to 2,000,000)' : ''}`,
     );
 }
 
@@ -88,7 +89,8 @@ export async function runDbscan(
     for (let r = 0; r < n; r++) pairs += candidates[r];
     if (pairs > DBSCAN_MAX_PAIRS)
       throw new UsageError(
-        `--eps ${eps} puts ${Math.round(pairs / n)} rows within eps of each row on average (${pairs} pairs, at most ${DBSCAN_MAX_PAIRS}); lower --eps`,
+        (opt) =>
+          `${opt('eps')} ${eps} puts ${Math.round(pairs / n)} rows within eps of each row on average (${pairs} pairs, at most ${DBSCAN_MAX_PAIRS}); lower ${opt('eps')}`,
       );
     const core = coreFlags(sorted, sure, candidates, query, eps, m);
     // Pass 2: neighbour lists, range by range, into the graph.
@@ -165,7 +167,8 @@ function autoEps(sorted: SortedRows, minSamples: number, seed: number): number {
   const eps = kDistanceKnee(sorted, minSamples, seed);
   if (!(eps > 0))
     throw new UsageError(
-      `--eps auto: the k-distance curve (k = --min-samples ${minSamples}) is 0 at its knee (many duplicate rows); give --eps explicitly`,
+      (opt) =>
+        `${opt('eps')} auto: the k-distance curve (k = ${opt('minSamples')} ${minSamples}) is 0 at its knee (many duplicate rows); give ${opt('eps')} explicitly`,
     );
   return eps;
 }

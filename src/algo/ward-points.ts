@@ -21,7 +21,8 @@ export function wardLabels(
 ): Int32Array {
   if (m > WARD_POINTS_MAX)
     throw new UsageError(
-      `exact Ward takes at most ${WARD_POINTS_MAX} points, got ${m}; raise --threshold for fewer BIRCH subclusters`,
+      (opt) =>
+        `exact Ward takes at most ${WARD_POINTS_MAX} points, got ${m}; raise ${opt('threshold')} for fewer BIRCH subclusters`,
     );
   const size = Float64Array.from({ length: m }, (_, i) => weights?.[i] ?? 1);
   // D[i·m + j]: the Lance–Williams squared Ward distance between clusters i and j.

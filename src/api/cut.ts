@@ -18,7 +18,8 @@ export function cutModel(modelOrPath: SegmentModel | string, k: number): Segment
   const model = resolveModel(modelOrPath);
   if (model.algorithm !== 'ward' && model.algorithm !== 'bisecting')
     throw new UsageError(
-      `cut: the model is ${model.algorithm}; only ward and bisecting models keep a hierarchy to cut (refit with --k ${k})`,
+      (opt) =>
+        `cut: the model is ${model.algorithm}; only ward and bisecting models keep a hierarchy to cut (refit with ${opt('k')} ${k})`,
     );
   const most =
     model.algorithm === 'ward' ? model.dendrogram.groups.length : (model.tree.length + 1) / 2;

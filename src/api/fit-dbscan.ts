@@ -44,7 +44,8 @@ export async function fitDbscan(input: TableInput, options: FitOptions): Promise
     const k = run.clusters;
     if (k === 0)
       throw new InputError(
-        `dbscan found no cluster: every row is noise at eps=${run.eps.toPrecision(4)}, min-samples=${minSamples}; raise --eps or lower --min-samples`,
+        (opt) =>
+          `dbscan found no cluster: every row is noise at eps=${run.eps.toPrecision(4)}, min-samples=${minSamples}; raise ${opt('eps')} or lower ${opt('minSamples')}`,
       );
     const { centres, distances } = clusterMeans(
       matrix.data,

@@ -70,11 +70,13 @@ export async function fitHierarchy(
   const rows = handle.rows;
   if (s.k > s.microClusters)
     throw new UsageError(
-      `--k ${s.k} exceeds --micro-clusters ${s.microClusters} (the clusters a Ward model keeps); raise --micro-clusters`,
+      (opt) =>
+        `${opt('k')} ${s.k} exceeds ${opt('microClusters')} ${s.microClusters} (the clusters a Ward model keeps); raise ${opt('microClusters')}`,
     );
   if (s.wardMethod === 'exact' && rows > EXACT_WARD_MAX_ROWS)
     throw new InputError(
-      `--ward-method exact: ${rows} rows exceed the ${EXACT_WARD_MAX_ROWS} exact Ward is for (time grows as rows²); use --ward-method two-step (or auto)`,
+      (opt) =>
+        `${opt('wardMethod')} exact: ${rows} rows exceed the ${EXACT_WARD_MAX_ROWS} exact Ward is for (time grows as rows²); use ${opt('wardMethod')} two-step (or auto)`,
     );
   const method =
     s.wardMethod === 'auto' ? (rows > EXACT_WARD_MAX_ROWS ? 'two-step' : 'exact') : s.wardMethod;

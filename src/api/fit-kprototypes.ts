@@ -31,7 +31,8 @@ export function checkCategoricalFit(
   const detected = (data.roles.categoricalLeftOut ?? []).map((c) => c.column);
   if (algorithm === 'kprototypes' && !encoding)
     throw new UsageError(
-      `--algorithm kprototypes: name the categorical columns with --categorical${detected.length ? ` (found: ${detected.join(',')})` : ''}`,
+      (opt) =>
+        `${opt('algorithm')} kprototypes: name the categorical columns with ${opt('categorical')}${detected.length ? ` (found: ${detected.join(',')})` : ''}`,
     );
   if (!encoding) return;
   if (algorithm === 'gmm')

@@ -192,7 +192,8 @@ export function recordPeriod(
     const latest = readLatest(dir);
     if (latest !== plan.latest)
       throw new EnvironmentError(
-        `--history ${dir}: the store changed during this run (its latest period is now ${latest ?? 'none'}, was ${plan.latest ?? 'none'}): another run wrote to it; nothing was written, run again`,
+        (opt) =>
+          `${opt('history')} ${dir}: the store changed during this run (its latest period is now ${latest ?? 'none'}, was ${plan.latest ?? 'none'}): another run wrote to it; nothing was written, run again`,
         { code: 'GPUSEG_STORE_BUSY' },
       );
     writePeriod(dir, plan.asOf, files, plan.removeLater);

@@ -74,7 +74,8 @@ export async function hierarchyLevels(
   }
   if (top > s.microClusters)
     throw new InputError(
-      `k=${top} exceeds --micro-clusters ${s.microClusters} (the clusters a Ward tree keeps); raise --micro-clusters`,
+      (opt) =>
+        `k=${top} exceeds ${opt('microClusters')} ${s.microClusters} (the clusters a Ward tree keeps); raise ${opt('microClusters')}`,
     );
   const method =
     s.wardMethod === 'auto' ? (n > EXACT_WARD_MAX_ROWS ? 'two-step' : 'exact') : s.wardMethod;

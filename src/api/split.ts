@@ -107,7 +107,8 @@ async function splitRun(
     labels.forEach((l, i) => l === segment && rows.push(i));
     if (k > rows.length)
       throw new InputError(
-        `--k ${k} exceeds the ${rows.length} rows of segment '${parentName}' in this input; lower --k`,
+        (opt) =>
+          `${opt('k')} ${k} exceeds the ${rows.length} rows of segment '${parentName}' in this input; lower ${opt('k')}`,
       );
     const part = await backend.attach(gatherRows(matrix, Int32Array.from(rows)));
     const fitted = await runKMeans(

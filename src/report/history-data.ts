@@ -77,7 +77,8 @@ function readJson<T>(dir: string, asOf: string, file: string): T {
     return JSON.parse(readFileSync(join(dir, asOf, file), 'utf8')) as T;
   } catch (error) {
     throw new InputError(
-      `--history ${dir}: ${asOf}/${file} is missing or not valid JSON; the store is corrupt`,
+      (opt) =>
+        `${opt('history')} ${dir}: ${asOf}/${file} is missing or not valid JSON; the store is corrupt`,
       { cause: error },
     );
   }
@@ -87,7 +88,8 @@ function readMigration(dir: string, asOf: string): MigrationCell[] {
   const path = join(dir, asOf, 'migration.csv');
   if (!existsSync(path))
     throw new InputError(
-      `--history ${dir}: period ${asOf} has no migration.csv; the store is corrupt`,
+      (opt) =>
+        `${opt('history')} ${dir}: period ${asOf} has no migration.csv; the store is corrupt`,
     );
   const [head, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
   const cols = csvFields(head);
@@ -95,7 +97,8 @@ function readMigration(dir: string, asOf: string): MigrationCell[] {
     const i = cols.indexOf(name);
     if (i < 0)
       throw new InputError(
-        `--history ${dir}: ${asOf}/migration.csv has no column '${name}'; the store is corrupt`,
+        (opt) =>
+          `${opt('history')} ${dir}: ${asOf}/migration.csv has no column '${name}'; the store is corrupt`,
       );
     return i;
   };

@@ -70,7 +70,8 @@ export function withStoreLock<T>(dir: string, fn: () => T): T {
 function busy(dir: string, path: string, cause: unknown): EnvironmentError {
   const pid = holder(path);
   return new EnvironmentError(
-    `--history ${dir}: the store is in use by another run${pid ? ` (process ${pid})` : ''}; wait for it to finish, or remove ${path} if no run is using the store`,
+    (opt) =>
+      `${opt('history')} ${dir}: the store is in use by another run${pid ? ` (process ${pid})` : ''}; wait for it to finish, or remove ${path} if no run is using the store`,
     { cause, code: 'GPUSEG_STORE_BUSY' },
   );
 }
