@@ -1,4 +1,4 @@
-import type { ParameterSpec } from './parameters.js';
+import type { ParameterSpec } from './parameter-types.js';
 
 /**
  * The parameter tables of the density and tree algorithms, declared as parameters.ts declares the

@@ -1,5 +1,10 @@
 import { UsageError } from '../errors.js';
-import type { Algorithm, ParameterSpec, ParameterValue, ResolvedParameters } from './parameters.js';
+import type {
+  Algorithm,
+  ParameterSpec,
+  ParameterValue,
+  ResolvedParameters,
+} from './parameter-types.js';
 import { argumentError } from '../util/arguments.js';
 
 /** The parameter table's rules applied: parsing and checking values, and filling defaults. */

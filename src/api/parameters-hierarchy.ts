@@ -1,4 +1,4 @@
-import type { ParameterSpec } from './parameters.js';
+import type { ParameterSpec } from './parameter-types.js';
 
 /**
  * Part of the parameter table (src/api/parameters.ts re-exports it): the parameters of
