@@ -1,13 +1,12 @@
 import type { Vector } from 'apache-arrow';
 import { runBirch } from '../algo/birch.js';
 import { openBackend } from '../backend/select.js';
-import { ResilientBackend } from '../backend/resilient-backend.js';
 import type { BirchModel } from '../model/birch-model.js';
 import { assignmentsTable } from './assignments.js';
 import { clusterMeans } from './dbscan-outputs.js';
 import { describeSegments, segmentNameColumn } from './describe.js';
 import type { FitOptions } from './fit.js';
-import { fitResult, type FitResult } from './fit-result.js';
+import { fitResult, singlePassStats, type FitResult } from './fit-result.js';
 import { FIT_PARAMETERS, modelBase } from './fit-settings.js';
 import type { TableInput } from './input.js';
 import { noticeCollector } from './notices.js';
@@ -94,30 +93,9 @@ export async function fitBirch(input: TableInput, options: FitOptions): Promise<
         names,
         sizes,
         data,
-        stats: {
-          algorithm: 'birch',
-          k,
-          iterations: 1,
-          inertia: undefined,
-          logLikelihood: undefined,
-          bic: undefined,
-          aic: undefined,
-          emptyComponents: 0,
-          converged: true,
-          backend: backend.kind,
-          device: backend.deviceName,
-          rows: matrix.rows,
-          fellBack: backend instanceof ResilientBackend && backend.fellBack,
-          seconds,
-          seedPotential: undefined,
-          emptyClusterRepairs: 0,
-          history: [],
-          emHistory: [],
-          notices,
-          preprocessing: data.report,
-          excludedColumns: roles.excluded ?? [],
+        stats: singlePassStats('birch', k, backend, data, seconds, notices, {
           birch: { threshold, branchingFactor, subclusters: run.subclusters },
-        },
+        }),
       },
       () => profiles,
       'birch',

@@ -2,7 +2,6 @@ import { runDbscan } from '../algo/dbscan.js';
 import { openBackend } from '../backend/select.js';
 import { InputError } from '../errors.js';
 import type { DbscanModel } from '../model/dbscan-model.js';
-import { ResilientBackend } from '../backend/resilient-backend.js';
 import {
   clusterMeans,
   densityTable,
@@ -12,7 +11,7 @@ import {
 } from './dbscan-outputs.js';
 import { describeSegments } from './describe.js';
 import type { FitOptions } from './fit.js';
-import { fitResult, type FitResult } from './fit-result.js';
+import { fitResult, singlePassStats, type FitResult } from './fit-result.js';
 import { FIT_PARAMETERS, modelBase } from './fit-settings.js';
 import type { TableInput } from './input.js';
 import { noticeCollector } from './notices.js';
@@ -115,30 +114,9 @@ export async function fitDbscan(input: TableInput, options: FitOptions): Promise
         names: clusterNames,
         sizes,
         data,
-        stats: {
-          algorithm: 'dbscan',
-          k,
-          iterations: 1,
-          inertia: undefined,
-          logLikelihood: undefined,
-          bic: undefined,
-          aic: undefined,
-          emptyComponents: 0,
-          converged: true,
-          backend: backend.kind,
-          device: backend.deviceName,
-          rows: matrix.rows,
-          fellBack: backend instanceof ResilientBackend && backend.fellBack,
-          seconds,
-          seedPotential: undefined,
-          emptyClusterRepairs: 0,
-          history: [],
-          emHistory: [],
-          notices,
-          preprocessing: data.report,
-          excludedColumns: roles.excluded ?? [],
+        stats: singlePassStats('dbscan', k, backend, data, seconds, notices, {
           dbscan: { eps: run.eps, minSamples, noise: run.noise, corePoints: corePoints.length },
-        },
+        }),
       },
       () => profiles,
       'dbscan',

@@ -4,6 +4,8 @@ import { InternalError } from '../errors.js';
 import type { GmmModel, KMeansModel, SegmentModel } from '../model/model.js';
 import type { Profiles } from '../segment/profile.js';
 import type { FitStats } from './fit.js';
+import type { Backend } from '../backend/backend.js';
+import { ResilientBackend } from '../backend/resilient-backend.js';
 import type { Algorithm } from './parameters.js';
 import type { PreparedData } from './prepare.js';
 
@@ -160,4 +162,43 @@ export function withModel<T extends object>(
       `a ${result.model.algorithm} fit result was given a ${model.algorithm} model`,
     );
   return { ...result, ...more, model } as FitResult & T;
+}
+
+/**
+ * FitStats of a fit made in one pass with no iterations to report (dbscan, birch): no inertia,
+ * likelihood, seeding or history; `extra` adds the algorithm's own figures.
+ */
+export function singlePassStats(
+  algorithm: 'dbscan' | 'birch',
+  k: number,
+  backend: Backend,
+  data: PreparedData,
+  seconds: number,
+  notices: string[],
+  extra: Pick<FitStats, 'dbscan' | 'birch'>,
+): FitStats {
+  return {
+    algorithm,
+    k,
+    iterations: 1,
+    inertia: undefined,
+    logLikelihood: undefined,
+    bic: undefined,
+    aic: undefined,
+    emptyComponents: 0,
+    converged: true,
+    backend: backend.kind,
+    device: backend.deviceName,
+    rows: data.matrix.rows,
+    fellBack: backend instanceof ResilientBackend && backend.fellBack,
+    seconds,
+    seedPotential: undefined,
+    emptyClusterRepairs: 0,
+    history: [],
+    emHistory: [],
+    notices,
+    preprocessing: data.report,
+    excludedColumns: data.roles.excluded ?? [],
+    ...extra,
+  };
 }
