@@ -1,5 +1,4 @@
 import type { Table } from 'apache-arrow';
-import type { ChunkedPasses } from '../algo/kmeans-out-of-core.js';
 import type {
   Backend,
   DatasetHandle,
@@ -13,6 +12,17 @@ import type { ChunkSource } from '../io/batch-reader.js';
 import { applyPreprocessing, type Preprocessing } from '../prep/preprocess.js';
 import type { SpillFile } from '../io/spill-file.js';
 import { featureMatrix } from './input.js';
+import { openChunkWriter } from '../io/batch-writer.js';
+import { segmentNameDictionary } from './describe.js';
+import { ProfileAccumulator } from '../segment/profile.js';
+import {
+  chunkAssigner,
+  outputRows,
+  type FinalModel,
+  type FitPasses,
+  type OutputRequest,
+  type ProfileRequest,
+} from './fit-passes.js';
 
 /**
  * Passes over a file through a backend, for out-of-core fits and predictions. Each chunk is
@@ -26,7 +36,7 @@ interface Prepared {
   firstRow: number;
 }
 
-export class FilePasses implements ChunkedPasses {
+export class FilePasses implements FitPasses {
   passes = 0;
   chunksPerPass = 0;
   /** Two of each, alternating: one chunk is prepared while the other is in flight. */
@@ -167,6 +177,33 @@ export class FilePasses implements ChunkedPasses {
       return await work(handle);
     } finally {
       await this.backend.detach(handle);
+    }
+  }
+
+  async profilePass(
+    final: FinalModel,
+    request: ProfileRequest,
+    use: (summary: Float64Array, score: number) => void,
+  ): Promise<void> {
+    await this.each(chunkAssigner(this.backend, final), (a, table) => {
+      const part = new ProfileAccumulator(request.k, request.columns, request.shifts);
+      part.add(table, a.labels);
+      use(part.summary(), a.score);
+    });
+  }
+
+  async outputPass(final: FinalModel, request: OutputRequest): Promise<void> {
+    const writer = openChunkWriter(request.output, { option: 'output' }, request.outputs);
+    // One dictionary for every chunk, so that the stream's segment_name fields are one.
+    const dictionary = request.names ? segmentNameDictionary(request.names) : undefined;
+    try {
+      await this.each(chunkAssigner(this.backend, final), async (a, table, firstRow) => {
+        await writer.write(outputRows(a, table, request, firstRow, dictionary));
+      });
+      await writer.commit();
+    } catch (error) {
+      writer.abort();
+      throw error;
     }
   }
 

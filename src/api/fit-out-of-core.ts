@@ -1,28 +1,19 @@
-import { Table, type Vector } from 'apache-arrow';
-import type { KMeansInit } from '../algo/kmeans.js';
-import type { GmmInit } from '../algo/gmm.js';
-import { informationCriteria, parameterCount } from '../algo/gmm-math.js';
-import { ResilientBackend } from '../backend/resilient-backend.js';
-import { openBackend } from '../backend/select.js';
-import { MatrixArena, meanFeatureVariance } from '../data/matrix.js';
+import { Table } from 'apache-arrow';
+import { MatrixArena } from '../data/matrix.js';
 import { RowReservoir } from '../data/row-sample.js';
 import { resolveRoles } from '../data/schema.js';
 import { excludedNotice, type ExcludedColumn } from '../data/column-types.js';
 import { InputError, UsageError } from '../errors.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import type { OutputSet } from '../util/atomic-write.js';
-import { checkChunkOutputPath, openChunkWriter } from '../io/batch-writer.js';
-import type { SegmentModel } from '../model/model.js';
-import { fitPreprocessing } from '../prep/preprocess.js';
-import { ProfileAccumulator, type Profiles } from '../segment/profile.js';
-import { namesFromProfiles, segmentNameColumn, segmentNameDictionary } from './describe.js';
-import type { FitOptions, FitStats } from './fit.js';
-import { checkFitSettings, modelBase, resolveInitialisation } from './fit-settings.js';
+import { checkChunkOutputPath } from '../io/batch-writer.js';
+import type { FitOptions } from './fit.js';
+import { checkFitSettings } from './fit-settings.js';
 import { FilePasses } from './file-passes.js';
 import { featureMatrix } from './input.js';
-import { countMissing, kmeansOutOfCore, mixtureOutOfCore, openSpill } from './out-of-core-runs.js';
+import { countMissing, openSpill } from './out-of-core-runs.js';
 import { OUT_OF_CORE_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
-import { checkDataOptions, prepNotices } from './prepare.js';
+import { checkDataOptions } from './prepare.js';
 import { rejectCategoricalOutOfCore } from './categorical-data.js';
 import { noticeCollector } from './notices.js';
 import { checkObjectArgument, checkStringArgument } from '../util/arguments.js';
@@ -46,22 +37,9 @@ export interface OutOfCoreOptions
   spill?: boolean | string;
 }
 
-export interface OutOfCoreResult {
-  model: SegmentModel;
-  stats: FitStats & {
-    outOfCore: {
-      passes: number;
-      chunks: number;
-      sampleRows: number;
-      chunkRows: number;
-      spilled: boolean;
-    };
-  };
-  profiles: Profiles;
-  names: string[] | undefined;
-  /** Rows per segment. */
-  sizes: number[];
-}
+import { fitOverPasses, type OutOfCoreResult } from './fit-over-passes.js';
+
+export type { OutOfCoreResult };
 
 /**
  * k-means or a Gaussian mixture on a file larger than memory: the rows are read chunk by chunk
@@ -98,12 +76,11 @@ export async function fitOutOfCore(
     throw new UsageError(
       `--out-of-core fits --algorithm kmeans or gmm; '${settings.algorithm}' needs the rows in memory`,
     );
-  const gmm = settings.algorithm === 'gmm';
   const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
   const dataOptions = checkDataOptions(options);
   rejectCategoricalOutOfCore(settings.algorithm, dataOptions.categorical);
-  const { k, seed, maxIter, tol } = settings;
+  const { k, seed } = settings;
 
   const source = await openChunkSource(path, chunkRows);
   const roles = resolveRoles(new Table(source.schema), {
@@ -149,178 +126,12 @@ export async function fitOutOfCore(
   if (rows === 0) throw new InputError('the input has zero rows');
   if (k > rows) throw new InputError((opt) => `k=${k} exceeds rows=${rows}; lower ${opt('k')}`);
   const sampleTable = reservoir.table();
-  if (
-    dataOptions.pca !== undefined &&
-    dataOptions.pca >= 1 &&
-    dataOptions.pca > roles.features.length
-  ) {
-    throw new UsageError(
-      (opt) =>
-        `${opt('pca')}: ${dataOptions.pca} components asked, but there are only ${roles.features.length} features`,
-    );
-  }
-  const { matrix: rawSample } = featureMatrix(
-    sampleTable,
-    { features: roles.features },
-    { allowMissing },
+  return fitOverPasses(
+    { roles, rows, sampleTable, missing, excludedColumns, scanPasses: 1 },
+    { settings, dataOptions, chunkRows, options, notice, notices },
+    async (prep, backend) => {
+      const spill = openSpill(options.spill ?? true, rows, prep?.outputs.length ?? 0, notice);
+      return new FilePasses(source, backend, roles, prep, allowMissing, spill, notice);
+    },
   );
-  const { prep, matrix: sample, report } = fitPreprocessing(rawSample, dataOptions);
-  // The imputation values come from the sample; the counts reported are the whole file's.
-  report.imputed = report.imputed.map((r) => ({ ...r, count: missing.get(r.column) ?? r.count }));
-  prepNotices(report).forEach(notice);
-  if (sample.rows < rows)
-    notice(
-      `out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (--sample-rows)`,
-    );
-
-  // Seeding runs on the sample, so its size decides 'auto'.
-  const { init, nInit } = await resolveInitialisation(settings, sample.rows, prep, notice);
-  const meanVariance = meanFeatureVariance(sample);
-
-  const backend = await openBackend(settings.backendChoice, notice);
-  let cleanup = (): void => undefined;
-  try {
-    const started = performance.now();
-    const spill = openSpill(options.spill ?? true, rows, prep.outputs.length, notice);
-    const passes = new FilePasses(source, backend, roles, prep, allowMissing, spill, notice);
-    cleanup = () => passes.close();
-    const sampleHandle = await backend.attach(sample);
-    const run = gmm
-      ? await mixtureOutOfCore(
-          passes,
-          backend,
-          sampleHandle,
-          rows,
-          {
-            k,
-            covariance: settings.covariance,
-            init: init as GmmInit,
-            nInit,
-            maxIter,
-            tol,
-            regCovar: settings.regCovar,
-            seed,
-          },
-          meanVariance,
-          options,
-          notice,
-        )
-      : await kmeansOutOfCore(
-          passes,
-          backend,
-          sampleHandle,
-          { k, init: init as KMeansInit, nInit, maxIter, tol, seed },
-          meanVariance,
-          options,
-        );
-    await backend.detach(sampleHandle);
-
-    // Profiles (and the names drawn from them) over every row, then the output rows.
-    const profiles = new ProfileAccumulator(k, profileColumns);
-    let score = 0;
-    await passes.each(run.assign, (a, table) => {
-      profiles.add(table, a.labels);
-      score += a.score;
-    });
-    const profileResult = profiles.finish(sampleTable, run.sampleLabels);
-    const names = namesFromProfiles(profileResult, profileColumns, options);
-    if (options.output !== undefined) {
-      const writer = openChunkWriter(options.output, { option: 'output' }, options.outputs);
-      const dictionary = names ? segmentNameDictionary(names) : undefined;
-      try {
-        await passes.each(run.assign, async (a, table, firstRow) => {
-          const named: Record<string, Vector> = names
-            ? { segment_name: segmentNameColumn(a.labels, names, dictionary) }
-            : {};
-          await writer.write(a.rows(table, roles.id, named, { first: firstRow, total: rows }));
-        });
-        await writer.commit();
-      } catch (error) {
-        writer.abort();
-        throw error;
-      }
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const sizes = profileResult.segments.map((s) => s.size);
-    const empty = sizes.filter((c) => c === 0).length;
-    if (empty > 0)
-      notice(
-        `${empty} of ${k} segments ended empty: the data may have fewer than k=${k} distinct rows`,
-      );
-    const base = modelBase({
-      prep,
-      id: roles.id,
-      k,
-      centres: run.centres,
-      iterations: run.iterations,
-      converged: run.converged,
-      rows,
-      backend,
-      seed,
-      init,
-      nInit,
-      maxIter,
-      tol,
-      names,
-    });
-    let model: SegmentModel;
-    let mixture: { logLikelihood: number; bic: number; aic: number } | undefined;
-    if (run.gmm) {
-      const logLikelihood = score / rows;
-      const { bic, aic } = informationCriteria(
-        logLikelihood,
-        rows,
-        parameterCount(settings.covariance, k, sample.dims),
-      );
-      mixture = { logLikelihood, bic, aic };
-      model = {
-        ...base,
-        algorithm: 'gmm',
-        covarianceType: settings.covariance,
-        regCovar: settings.regCovar,
-        weights: Array.from(run.gmm.weights),
-        covariances: Array.from(run.gmm.covariances),
-        ...mixture,
-      };
-    } else model = { ...base, algorithm: 'kmeans', inertia: score };
-    return {
-      model,
-      profiles: profileResult,
-      names,
-      sizes,
-      stats: {
-        algorithm: settings.algorithm,
-        k,
-        iterations: run.iterations,
-        inertia: run.gmm ? undefined : score,
-        logLikelihood: mixture?.logLikelihood,
-        bic: mixture?.bic,
-        aic: mixture?.aic,
-        emptyComponents: run.emptyComponents,
-        converged: run.converged,
-        backend: backend.kind,
-        device: backend.deviceName,
-        rows,
-        fellBack: backend instanceof ResilientBackend && backend.fellBack,
-        seconds,
-        seedPotential: run.seedPotential,
-        emptyClusterRepairs: run.emptyClusterRepairs,
-        history: run.history,
-        emHistory: run.emHistory,
-        notices,
-        preprocessing: report,
-        excludedColumns,
-        outOfCore: {
-          passes: passes.passes + 1,
-          chunks: passes.chunksPerPass,
-          sampleRows: sample.rows,
-          chunkRows,
-          spilled: passes.spilled,
-        },
-      },
-    };
-  } finally {
-    cleanup();
-    await backend.dispose();
-  }
 }

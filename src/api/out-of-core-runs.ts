@@ -1,5 +1,4 @@
 import { tmpdir } from 'node:os';
-import type { Table, Vector } from 'apache-arrow';
 import { runKMeansOutOfCore } from '../algo/kmeans-out-of-core.js';
 import type { IterationStat, KMeansSettings } from '../algo/kmeans.js';
 import { initialParameters, runEm, type GmmIterationStat, type GmmSettings } from '../algo/gmm.js';
@@ -7,8 +6,7 @@ import { kernelParams, type GmmParameters } from '../algo/gmm-math.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import type { DataMatrix } from '../data/matrix.js';
 import { SpillFile } from '../io/spill-file.js';
-import { assignmentsTable, mixtureTable } from './assignments.js';
-import type { FilePasses } from './file-passes.js';
+import type { FinalModel, FitPasses } from './fit-passes.js';
 import { emptyComponentsNotice } from './notices.js';
 
 /**
@@ -62,24 +60,13 @@ interface OutOfCoreRun {
   emHistory: GmmIterationStat[];
   /** Segments of the sample's rows (for medians). */
   sampleLabels: Int32Array;
-  /** One chunk's assignment: labels, its part of the score (Σ squared distances, or Σ log p), its output rows. */
-  assign: (handle: DatasetHandle) => Promise<ChunkAssignment>;
+  /** The model the profile and output passes assign rows by. */
+  final: FinalModel;
   gmm: GmmParameters | undefined;
 }
 
-interface ChunkAssignment {
-  labels: Int32Array;
-  score: number;
-  rows: (
-    table: Table,
-    id: string | undefined,
-    named: Record<string, Vector>,
-    numbering: { first: number; total: number },
-  ) => Table;
-}
-
 export async function kmeansOutOfCore(
-  passes: FilePasses,
+  passes: FitPasses,
   backend: Backend,
   sample: DatasetHandle,
   settings: KMeansSettings,
@@ -96,17 +83,7 @@ export async function kmeansOutOfCore(
     emHistory: [],
     gmm: undefined,
     sampleLabels: (await backend.assign(sample, run.centres, k)).labels,
-    assign: async (handle) => {
-      const a = await backend.assign(handle, run.centres, k);
-      let score = 0;
-      for (let i = 0; i < a.sqDistances.length; i++) score += a.sqDistances[i];
-      return {
-        labels: a.labels,
-        score,
-        rows: (table, id, named, numbering) =>
-          assignmentsTable(table, id, a.labels, a.sqDistances, named, undefined, numbering),
-      };
-    },
+    final: { kind: 'kmeans', k, centres: run.centres },
   };
 }
 
@@ -116,7 +93,7 @@ export async function kmeansOutOfCore(
  * responsibilities, or given means).
  */
 export async function mixtureOutOfCore(
-  passes: FilePasses,
+  passes: FitPasses,
   backend: Backend,
   sample: DatasetHandle,
   rows: number,
@@ -147,23 +124,6 @@ export async function mixtureOutOfCore(
     emHistory: run.history,
     gmm: run.params,
     sampleLabels: (await backend.gmmAssign(sample, params, { probabilities: false })).labels,
-    assign: async (handle) => {
-      const a = await backend.gmmAssign(handle, params, { probabilities });
-      return {
-        labels: a.labels,
-        score: a.logLikelihood,
-        rows: (table, id, named, numbering) =>
-          mixtureTable(
-            table,
-            id,
-            a.labels,
-            a.probability,
-            a.probabilities,
-            settings.k,
-            named,
-            numbering,
-          ),
-      };
-    },
+    final: { kind: 'gmm', k: settings.k, params, probabilities },
   };
 }

@@ -95,15 +95,50 @@ export class ProfileAccumulator {
   /** Per column: the first finite value seen (NaN until then). */
   private readonly shifts: Float64Array;
 
+  /** `shifts`: one per column, fixed in advance (partials that merge need the same ones). */
   constructor(
     private readonly k: number,
     private readonly columns: readonly ProfileColumn[],
+    shifts?: Float64Array,
   ) {
     this.sizes = new Float64Array(k);
     this.segmentSums = columns.map(() => new Float64Array(k));
     this.segmentCounts = columns.map(() => new Float64Array(k));
     this.segmentSquares = columns.map(() => new Float64Array(k));
-    this.shifts = new Float64Array(columns.length).fill(Number.NaN);
+    this.shifts = shifts?.slice() ?? new Float64Array(columns.length).fill(Number.NaN);
+  }
+
+  /**
+   * The statistics as one array (rows, sizes, then per column: sums, counts, squares), to merge
+   * into an accumulator with the same columns and shifts (`mergeSummary`).
+   */
+  summary(): Float64Array {
+    const { k } = this;
+    const out = new Float64Array(1 + k + this.columns.length * 3 * k);
+    out[0] = this.rows;
+    out.set(this.sizes, 1);
+    this.columns.forEach((_, j) => {
+      const at = 1 + k + j * 3 * k;
+      out.set(this.segmentSums[j], at);
+      out.set(this.segmentCounts[j], at + k);
+      out.set(this.segmentSquares[j], at + 2 * k);
+    });
+    return out;
+  }
+
+  /** Adds a partial's `summary()` (a chunk's or a shard's), in float64, element by element. */
+  mergeSummary(summary: Float64Array): void {
+    const { k } = this;
+    this.rows += summary[0];
+    for (let c = 0; c < k; c++) this.sizes[c] += summary[1 + c];
+    this.columns.forEach((_, j) => {
+      const at = 1 + k + j * 3 * k;
+      for (let c = 0; c < k; c++) {
+        this.segmentSums[j][c] += summary[at + c];
+        this.segmentCounts[j][c] += summary[at + k + c];
+        this.segmentSquares[j][c] += summary[at + 2 * k + c];
+      }
+    });
   }
 
   add(table: Table, labels: Int32Array): void {
@@ -201,6 +236,20 @@ export class ProfileAccumulator {
     const offset = mean - this.shifts[j];
     return { mean, std: Math.sqrt(Math.max(0, squares / count - offset * offset)) };
   }
+}
+
+/**
+ * Shifts for partial accumulators that merge: each column's first finite value in `table` (an
+ * out-of-core fit's sample; any representative value keeps the squares free of cancellation).
+ */
+export function profileShifts(table: Table, columns: readonly ProfileColumn[]): Float64Array {
+  return Float64Array.from(columns, (c) => {
+    let value = Number.NaN;
+    forEachColumnPiece(table, c.name, (values) => {
+      if (value !== value) value = firstFinite(values);
+    });
+    return value;
+  });
 }
 
 function firstFinite(values: NumericValues): number {
