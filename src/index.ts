@@ -23,6 +23,14 @@ export {
   type OutOfCoreOptions,
   type OutOfCoreResult,
 } from './api/fit-out-of-core.js';
+export {
+  fitSharded,
+  serveShard,
+  type ShardedFitOptions,
+  type ShardedFitResult,
+  type ShardWorkerOptions,
+  type ShardWorkerResult,
+} from './api/sharded.js';
 export { predict, type PredictOptions, type PredictResult } from './api/predict.js';
 export { cutModel } from './api/cut.js';
 export { splitSegment, type SplitOptions, type SplitResult } from './api/split.js';

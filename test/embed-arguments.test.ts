@@ -28,6 +28,25 @@ const CASES: Record<string, Case[]> = {
     [() => api.fitOutOfCore(table as never, { k: 2 }), /^path must be a non-empty string/],
     [() => api.fitOutOfCore('x.arrow', wrong), /^options must be an object/],
   ],
+  fitSharded: [
+    [() => api.fitSharded(wrong), /^options must be an object/],
+    [
+      () => api.fitSharded({ redis: 'localhost:6379', shards: 'x-*.arrow', k: 2 }),
+      /^redis: expected a URL/,
+    ],
+    [
+      () =>
+        api.fitSharded({ redis: 'redis://127.0.0.1:1', shards: 'x-*.arrow', k: 2, runId: 'a b' }),
+      /^runId: expected 1-64 letters/,
+    ],
+  ],
+  serveShard: [
+    [() => api.serveShard(wrong), /^options must be an object/],
+    [
+      () => api.serveShard({ redis: 'redis://127.0.0.1:1' }),
+      /^name the shard: shard PATH, or shards/,
+    ],
+  ],
   fitWithHistory: [[() => api.fitWithHistory(table, wrong), /^options must be an object/]],
   predict: [
     [() => api.predict([[1, 2]] as never, 'm.json'), /^input must be/],

@@ -3,19 +3,15 @@ import { MatrixArena } from '../data/matrix.js';
 import { RowReservoir } from '../data/row-sample.js';
 import { resolveRoles } from '../data/schema.js';
 import { excludedNotice, type ExcludedColumn } from '../data/column-types.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import type { OutputSet } from '../util/atomic-write.js';
 import { checkChunkOutputPath } from '../io/batch-writer.js';
 import type { FitOptions } from './fit.js';
-import { checkFitSettings } from './fit-settings.js';
 import { FilePasses } from './file-passes.js';
 import { featureMatrix } from './input.js';
 import { countMissing, openSpill } from './out-of-core-runs.js';
-import { OUT_OF_CORE_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
-import { checkDataOptions } from './prepare.js';
-import { rejectCategoricalOutOfCore } from './categorical-data.js';
-import { noticeCollector } from './notices.js';
+import type { OUT_OF_CORE_PARAMETERS, ParameterOptions } from './parameters.js';
 import { checkObjectArgument, checkStringArgument } from '../util/arguments.js';
 
 /**
@@ -37,7 +33,7 @@ export interface OutOfCoreOptions
   spill?: boolean | string;
 }
 
-import { fitOverPasses, type OutOfCoreResult } from './fit-over-passes.js';
+import { checkPassFitOptions, fitOverPasses, type OutOfCoreResult } from './fit-over-passes.js';
 
 export type { OutOfCoreResult };
 
@@ -61,25 +57,11 @@ export async function fitOutOfCore(
 ): Promise<OutOfCoreResult> {
   checkStringArgument(path, 'path');
   checkObjectArgument(options, 'options');
-  const { notices, notice } = noticeCollector(options.onNotice);
-  if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
-    throw new UsageError(
-      `--out-of-core fits --algorithm kmeans or gmm; ${options.algorithm} runs on data in memory (see its limits in the README)`,
-    );
-  const settings = checkFitSettings(options);
-  if (settings.algorithm === 'minibatch-kmeans')
-    throw new UsageError(
-      (opt) =>
-        `${opt('outOfCore')} fits ${opt('algorithm')} kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory`,
-    );
-  if (settings.algorithm === 'bisecting' || settings.algorithm === 'ward')
-    throw new UsageError(
-      `--out-of-core fits --algorithm kmeans or gmm; '${settings.algorithm}' needs the rows in memory`,
-    );
-  const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
+  const { settings, dataOptions, chunkRows, sampleRows, notices, notice } = checkPassFitOptions(
+    options,
+    'outOfCore',
+  );
   if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
-  const dataOptions = checkDataOptions(options);
-  rejectCategoricalOutOfCore(settings.algorithm, dataOptions.categorical);
   const { k, seed } = settings;
 
   const source = await openChunkSource(path, chunkRows);

@@ -14,11 +14,14 @@ import { fitPreprocessing, type Preprocessing } from '../prep/preprocess.js';
 import { ProfileAccumulator, profileShifts, type Profiles } from '../segment/profile.js';
 import { namesFromProfiles } from './describe.js';
 import type { FitStats } from './fit.js';
-import { modelBase, resolveInitialisation, type checkFitSettings } from './fit-settings.js';
+import { checkFitSettings, modelBase, resolveInitialisation } from './fit-settings.js';
 import type { FitPasses } from './fit-passes.js';
 import { featureMatrix } from './input.js';
 import { kmeansOutOfCore, mixtureOutOfCore } from './out-of-core-runs.js';
-import { prepNotices, type checkDataOptions } from './prepare.js';
+import { checkDataOptions, prepNotices } from './prepare.js';
+import { noticeCollector } from './notices.js';
+import { OUT_OF_CORE_PARAMETERS, resolveParameters } from './parameters.js';
+import { rejectCategoricalOutOfCore } from './categorical-data.js';
 import type { OutOfCoreOptions } from './fit-out-of-core.js';
 
 /**
@@ -68,6 +71,37 @@ export interface PassFitSettings {
   >;
   notice: (message: string) => void;
   notices: string[];
+}
+
+/**
+ * The checks every fit over passes makes before reading anything; `mode` names the option that
+ * asked for passes (`outOfCore`, or `shards` for a sharded fit) in the messages.
+ */
+export function checkPassFitOptions(
+  options: OutOfCoreOptions,
+  mode: 'outOfCore' | 'shards',
+): Omit<PassFitSettings, 'options'> & { sampleRows: number } {
+  const { notices, notice } = noticeCollector(options.onNotice);
+  if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
+    throw new UsageError(
+      (opt) =>
+        `${opt(mode)} fits ${opt('algorithm')} kmeans or gmm; ${options.algorithm} runs on data in memory (see its limits in the README)`,
+    );
+  const settings = checkFitSettings(options);
+  if (settings.algorithm === 'minibatch-kmeans')
+    throw new UsageError(
+      (opt) =>
+        `${opt(mode)} fits ${opt('algorithm')} kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory`,
+    );
+  if (settings.algorithm === 'bisecting' || settings.algorithm === 'ward')
+    throw new UsageError(
+      (opt) =>
+        `${opt(mode)} fits ${opt('algorithm')} kmeans or gmm; '${settings.algorithm}' needs the rows in memory`,
+    );
+  const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
+  const dataOptions = checkDataOptions(options);
+  rejectCategoricalOutOfCore(settings.algorithm, dataOptions.categorical);
+  return { settings, dataOptions, chunkRows, sampleRows, notices, notice };
 }
 
 export async function fitOverPasses(

@@ -22,6 +22,7 @@ import { reportCommand } from './commands/report.js';
 import { generateCommand } from './commands/generate.js';
 import { benchCommand } from './commands/bench.js';
 import { transitionsCommand } from './commands/transitions.js';
+import { workerCommand } from './commands/worker.js';
 
 /** Commander's own errors (unknown option, missing value, ...) as ours: one line, 'gpuseg: error: …'. */
 const COMMANDER_OUTPUT = {
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
     benchCommand(),
     devicesCommand(),
     transitionsCommand(),
+    workerCommand(),
   ])
     program.addCommand(command.exitOverride().configureOutput(COMMANDER_OUTPUT));
   return program.configureOutput(COMMANDER_OUTPUT);

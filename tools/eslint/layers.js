@@ -9,6 +9,12 @@ const FORBIDDEN = [
   ['algo/', 'backend/gpu/', 'algorithms talk to the Backend interface, never a concrete backend'],
   ['io/', 'backend/', 'readers and writers know nothing of backends'],
   ['data/', 'prep/', 'data is below prep: prep builds on matrices, not the other way round'],
+  ['cluster/', 'backend/cpu/', 'sharded workers open backends through backend/select.ts'],
+  ['cluster/', 'backend/gpu/', 'sharded workers open backends through backend/select.ts'],
+  ['algo/', 'cluster/', 'algorithms see passes (ChunkedPasses), never the transport behind them'],
+  ['backend/', 'cluster/', 'backends know nothing of sharded runs'],
+  ['io/', 'cluster/', 'readers and writers know nothing of sharded runs'],
+  ['data/', 'cluster/', 'data knows nothing of sharded runs'],
 ];
 
 /**

@@ -11,6 +11,7 @@ import {
   DBSCAN_REPORT,
   fit,
   fitOutOfCore,
+  fitSharded,
   fitWithHistory,
   fitReport,
   GMM_PARAMETERS,
@@ -40,11 +41,12 @@ import {
   type HistoryFlags,
 } from '../history-flags.js';
 import { addParameterOptions } from '../options.js';
+import { addShardedOptions, shardedFromFlags, type ShardedFlags } from '../sharded-flags.js';
 import { addReportOptions } from './report.js';
 import { printNotice, printResult, progressReporter } from '../terminal.js';
 
 /** fit's flags: the API's options (typed by the parameter table) and the command's outputs. */
-interface FitFlags extends Omit<OutOfCoreOptions, 'spill'>, HistoryFlags {
+interface FitFlags extends Omit<OutOfCoreOptions, 'spill'>, HistoryFlags, ShardedFlags {
   asOf?: string;
   model?: string;
   profileOutput?: string;
@@ -74,7 +76,7 @@ export function fitCommand(): Command {
     .description(
       'fit k-means, Gaussian-mixture, bisecting k-means or Ward segments to a table (Arrow IPC file/stream, Parquet or CSV)',
     )
-    .argument('<input>', 'input table');
+    .argument('[input]', 'input table (none with --shards)');
   // --k is checked by fit (every algorithm but dbscan needs it), not by commander.
   addParameterOptions(command, KMEANS_PARAMETERS);
   addParameterOptions(command, GMM_PARAMETERS);
@@ -99,6 +101,7 @@ export function fitCommand(): Command {
       'out-of-core: folder for the prepared float32 chunks the Lloyd passes read back (N·D·4 bytes, removed at the end; default: the temporary folder)',
     )
     .option('--no-spill', 'out-of-core: read and convert the input on every pass instead');
+  addShardedOptions(command);
   addHistoryOptions(command, false).option(
     '--as-of <date>',
     'with --history: the period this feature table describes (YYYY-MM-DD)',
@@ -124,8 +127,11 @@ export function fitCommand(): Command {
     .option('--report <file>', 'an HTML report of the segments (see gpuseg report)');
   addReportOptions(command)
     .option('--json', 'print one JSON object summarising the run on stdout')
-    .action(async (input: string, flags: FitFlags) => {
-      const { history, rest } = historyFromFlags(flags);
+    .action(async (inputArgument: string | undefined, flags: FitFlags) => {
+      const { redis, shards, runId, workerTimeout, ...fitFlags } = flags;
+      const sharded = shardedFromFlags(inputArgument, { redis, shards, runId, workerTimeout });
+      const input = inputArgument ?? '';
+      const { history, rest } = historyFromFlags(fitFlags);
       const { model, profileOutput, json, outOfCore, spill, spillDir, ...others } = rest;
       const { report, currency, revenue, ...parameters } = others;
       const { chunkRows, sampleRows, output, asOf, ...fitParameters } = parameters;
@@ -135,14 +141,17 @@ export function fitCommand(): Command {
           '--history does not work with --out-of-core: tracking matches and smooths every customer in memory; drop --out-of-core',
         );
       if (report && fitParameters.algorithm === 'dbscan') throw new UsageError(DBSCAN_REPORT);
-      checkOutputPath(output, '--output');
+      if (sharded && (history || outOfCore || report))
+        throw new UsageError('--redis/--shards: drop --history, --out-of-core and --report');
+      // A sharded fit's --output is the prefix of its shards' files (checked by fitSharded).
+      if (!sharded) checkOutputPath(output, '--output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
       checkProfilePath(profileOutput, '--profile-output');
       checkReportPath(report, '--report');
       checkDistinctFiles(
         [
-          { path: input, flag: 'input' },
+          { path: inputArgument, flag: 'input' },
           { path: typeof flags.init === 'string' ? flags.init : undefined, flag: '--init' },
           { path: typeof flags.names === 'string' ? flags.names : undefined, flag: '--names' },
         ],
@@ -184,6 +193,11 @@ export function fitCommand(): Command {
         }
         result = { ...r, profiles: () => r.profiles, outOfCore: undefined };
         tracked = r.history;
+      } else if (sharded) {
+        const r = await fitSharded({ ...options, ...sharded, output, sampleRows }).finally(
+          progress.done,
+        );
+        result = { ...r, profiles: () => r.profiles, outOfCore: r.stats.outOfCore };
       } else if (
         chooseOutOfCore(input, outOfCore === true, options.algorithm, output, printNotice)
       ) {

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { openBackend, type BackendChoice } from '../backend/select.js';
+import { EnvironmentError, GpusegError, InternalError, UsageError } from '../errors.js';
+import type { ShardWorkerOptions, ShardWorkerResult as WorkerOutcome } from '../api/sharded.js';
+import type { PassAnswer, PassJobData, RunSetup } from './payload.js';
+import {
+  checkRedisUrl,
+  connectRedis,
+  leaseKey,
+  QUEUE_PREFIX,
+  queueConnection,
+  runKey,
+  shardQueueName,
+} from './redis.js';
+import { ShardData } from './shard-data.js';
+import { chooseShard, shardTag } from './shards.js';
+
+export interface ShardWorkerSettings {
+  redis: string;
+  /** The shard's file (Arrow IPC, Parquet or CSV). */
+  shard: string;
+  backend: BackendChoice;
+  /**
+   * Milliseconds a job's lock (and the shard's lease) lives without renewal: after a worker dies,
+   * its job goes back to the queue and a standby takes the shard over within about twice this.
+   */
+  lockDuration: number;
+  onNotice: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ShardWorkerResult {
+  /** Runs whose passes this worker answered. */
+  runs: string[];
+  /** Whether it only stood by (another worker served the shard to the end). */
+  stoodBy: boolean;
+}
+
+/** Takes the lease if free, or renews it if it is ours; 1 on success. */
+const TAKE_OR_RENEW = `
+local v = redis.call('get', KEYS[1])
+if v == false then redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2]) return 1 end
+if v == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A long-lived worker for one shard: reads it once, then either serves it (holds the shard's lease
+ * in Redis and answers its queue's pass jobs) or, while another worker holds the lease, stands by
+ * with the shard loaded and takes over when that lease expires. It ends when the coordinator
+ * closes a run it served (or, standing by, when the serving worker ended). Passes run on the
+ * backend's threads or the GPU, so BullMQ's lock renewal on this thread never waits for a pass.
+ */
+export async function serveShardWorker(settings: ShardWorkerSettings): Promise<ShardWorkerResult> {
+  const { shard, lockDuration, onNotice } = settings;
+  const client = await connectRedis(settings.redis);
+  const tag = shardTag(shard);
+  const me = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const lease = leaseKey(tag);
+  const backend = await openBackend(settings.backend, onNotice);
+  let data: ShardData | undefined;
+  try {
+    data = await ShardData.load(shard, backend);
+    onNotice(`worker ${me}: shard '${tag}' loaded (${data.rows} rows, ${backend.deviceName})`);
+    let announced = false;
+    for (;;) {
+      if (settings.signal?.aborted) return { runs: [], stoodBy: true };
+      if ((await client.eval(TAKE_OR_RENEW, 1, lease, me, lockDuration)) === 1) break;
+      const holder = (await client.get(lease)) ?? '';
+      if (holder.startsWith('done:')) return { runs: [], stoodBy: true };
+      if (!announced) onNotice(`shard '${tag}' is served by ${holder}; standing by`);
+      announced = true;
+      await sleep(Math.max(50, lockDuration / 4));
+    }
+    onNotice(`worker ${me}: serving shard '${tag}'`);
+    return { runs: await serve(settings, client, data, me), stoodBy: false };
+  } finally {
+    await data?.dispose();
+    await backend.dispose();
+    client.disconnect();
+  }
+}
+
+async function serve(
+  settings: ShardWorkerSettings,
+  client: Redis,
+  data: ShardData,
+  me: string,
+): Promise<string[]> {
+  const { lockDuration, onNotice } = settings;
+  const tag = shardTag(settings.shard);
+  const lease = leaseKey(tag);
+  const runs = new Set<string>();
+  const setups = new Map<string, RunSetup>();
+  let finish: (error?: Error) => void = () => undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = (error) => (error ? reject(error) : resolve());
+  });
+  // Test hook: hold every pass this long, so a test can kill a worker while it holds a job.
+  const delay = Number(process.env.GPUSEG_TEST_PASS_DELAY_MS ?? 0);
+  const processor = async (job: Job<PassJobData>): Promise<PassAnswer> => {
+    const { run, shard, ...request } = job.data;
+    if (request.kind === 'close') {
+      if (runs.has(run)) setImmediate(() => finish());
+      return { kind: 'close' };
+    }
+    runs.add(run);
+    onNotice(`shard ${shard} '${tag}': ${request.kind} pass of run ${run}`);
+    if (delay > 0) await sleep(delay);
+    try {
+      return await data.answer(run, request, async () => {
+        let setup = setups.get(run);
+        if (!setup) {
+          const text = await client.get(runKey(run, 'setup'));
+          if (text === null) throw new InternalError(`run ${run} has no setup in Redis`);
+          setup = JSON.parse(text) as RunSetup;
+          setups.set(run, setup);
+        }
+        return setup;
+      });
+    } catch (error) {
+      // Foreseen failures (bad rows in this shard, ...) go back as answers, not retried.
+      if (error instanceof GpusegError)
+        return {
+          kind: 'error',
+          error: { kind: error.kind, message: error.message, code: error.code },
+        };
+      throw error;
+    }
+  };
+  const worker = new Worker<PassJobData, PassAnswer>(shardQueueName(tag), processor, {
+    connection: queueConnection(settings.redis),
+    prefix: QUEUE_PREFIX,
+    concurrency: 1,
+    lockDuration,
+    stalledInterval: lockDuration,
+    maxStalledCount: 10,
+  });
+  worker.on('error', (error) => onNotice(`worker: ${error.message}`));
+  const renew = setInterval(() => {
+    client.eval(TAKE_OR_RENEW, 1, lease, me, lockDuration).then(
+      (held) => {
+        if (held !== 1)
+          finish(new EnvironmentError(`shard '${tag}': another worker took the lease over`));
+      },
+      (error: Error) => onNotice(`lease renewal failed: ${error.message}`),
+    );
+  }, lockDuration / 4);
+  const abort = (): void => finish();
+  settings.signal?.addEventListener('abort', abort);
+  try {
+    await finished;
+  } finally {
+    clearInterval(renew);
+    settings.signal?.removeEventListener('abort', abort);
+    await worker.close();
+    // Standby workers of this shard see the run's end and leave too.
+    await client.set(lease, `done:${me}`, 'PX', Math.max(5000, 3 * lockDuration));
+  }
+  return [...runs];
+}
+
+/** serveShard's body: the options checked, the shard chosen. */
+export async function runShardWorker(options: ShardWorkerOptions): Promise<WorkerOutcome> {
+  checkRedisUrl(options.redis);
+  const shard = chooseShard(options.shard, options.shards, options.index);
+  const lockDuration = options.lockDuration ?? 30_000;
+  if (!Number.isInteger(lockDuration) || lockDuration < 100)
+    throw new UsageError(
+      (opt) => `${opt('lockDuration')}: expected milliseconds ≥ 100, got ${lockDuration}`,
+    );
+  const result = await serveShardWorker({
+    redis: options.redis,
+    shard,
+    backend: options.backend ?? 'auto',
+    lockDuration,
+    onNotice: options.onNotice ?? (() => undefined),
+    signal: options.signal,
+  });
+  return { shard, ...result };
+}
