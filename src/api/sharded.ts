@@ -60,6 +60,8 @@ export interface ShardWorkerOptions {
   backend?: BackendChoice;
   /** Milliseconds a job lock and the shard's lease live without renewal (default 30000). */
   lockDuration?: number;
+  /** Runs to serve to their end before returning (default 1: a Kubernetes pod per run). */
+  runs?: number;
   onNotice?: (message: string) => void;
   signal?: AbortSignal;
 }

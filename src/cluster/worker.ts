@@ -28,6 +28,8 @@ export interface ShardWorkerSettings {
    * its job goes back to the queue and a standby takes the shard over within about twice this.
    */
   lockDuration: number;
+  /** Runs to serve to their end before leaving (a run ends when its coordinator closes it). */
+  runs: number;
   onNotice: (message: string) => void;
   signal?: AbortSignal;
 }
@@ -44,6 +46,13 @@ const TAKE_OR_RENEW = `
 local v = redis.call('get', KEYS[1])
 if v == false then redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2]) return 1 end
 if v == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+
+/** Marks the lease `done:<id>` if it is ours. */
+const MARK_DONE = `
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('set', KEYS[1], 'done:' .. ARGV[1], 'px', ARGV[2])
+end
 return 0`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -95,6 +104,7 @@ async function serve(
   const tag = shardTag(settings.shard);
   const lease = leaseKey(tag);
   const runs = new Set<string>();
+  const closed = new Set<string>();
   const setups = new Map<string, RunSetup>();
   let finish: (error?: Error) => void = () => undefined;
   const finished = new Promise<void>((resolve, reject) => {
@@ -105,7 +115,8 @@ async function serve(
   const processor = async (job: Job<PassJobData>): Promise<PassAnswer> => {
     const { run, shard, ...request } = job.data;
     if (request.kind === 'close') {
-      if (runs.has(run)) setImmediate(() => finish());
+      if (runs.has(run)) closed.add(run);
+      if (closed.size >= settings.runs) setImmediate(() => finish());
       return { kind: 'close' };
     }
     runs.add(run);
@@ -158,8 +169,8 @@ async function serve(
     clearInterval(renew);
     settings.signal?.removeEventListener('abort', abort);
     await worker.close();
-    // Standby workers of this shard see the run's end and leave too.
-    await client.set(lease, `done:${me}`, 'PX', Math.max(5000, 3 * lockDuration));
+    // Standby workers of this shard see the run's end and leave too (if the lease is still ours).
+    await client.eval(MARK_DONE, 1, lease, me, Math.max(5000, 3 * lockDuration));
   }
   return [...runs];
 }
@@ -173,7 +184,11 @@ export async function runShardWorker(options: ShardWorkerOptions): Promise<Worke
     throw new UsageError(
       (opt) => `${opt('lockDuration')}: expected milliseconds ≥ 100, got ${lockDuration}`,
     );
+  const runs = options.runs ?? 1;
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError((opt) => `${opt('runs')}: expected an integer ≥ 1, got ${runs}`);
   const result = await serveShardWorker({
+    runs,
     redis: options.redis,
     shard,
     backend: options.backend ?? 'auto',

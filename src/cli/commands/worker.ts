@@ -9,6 +9,7 @@ interface WorkerFlags {
   index?: string;
   backend?: ShardWorkerOptions['backend'];
   lockDuration?: string;
+  runs?: string;
 }
 
 function integer(flag: string, value: string | undefined): number | undefined {
@@ -37,6 +38,7 @@ export function workerCommand(): Command {
       "ms a pass job's lock and the shard's lease live without renewal: a dead worker's pass is retried, and a standby takes over, after about this long",
       '30000',
     )
+    .option('--runs <n>', 'runs to serve to their end before exiting', '1')
     .action(async (flags: WorkerFlags) => {
       if (!['auto', 'gpu', 'cpu'].includes(flags.backend ?? 'auto'))
         throw new UsageError(`--backend: expected auto, gpu or cpu, got '${flags.backend}'`);
@@ -47,6 +49,7 @@ export function workerCommand(): Command {
         index: integer('--index', flags.index),
         backend: flags.backend,
         lockDuration: integer('--lock-duration', flags.lockDuration),
+        runs: integer('--runs', flags.runs),
         onNotice: printNotice,
       });
       printResult(
