@@ -13,7 +13,8 @@ import { ROOT } from './helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'gpuseg-lazy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const HEAVY = /@duckdb|duckdb\.node|libduckdb|\/webgpu\/|dawn|parquet-wasm|parquet_wasm/i;
+const HEAVY =
+  /@duckdb|duckdb\.node|libduckdb|\/webgpu\/|dawn|parquet-wasm|parquet_wasm|\/bullmq\/|\/ioredis\//i;
 
 function traced(
   name: string,

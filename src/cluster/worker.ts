@@ -41,10 +41,16 @@ export interface ShardWorkerResult {
   stoodBy: boolean;
 }
 
-/** Takes the lease if free, or renews it if it is ours; 1 on success. */
+/**
+ * Takes the lease if free (or, with ARGV[3] = '1', if it only marks a finished worker: a worker
+ * that never saw the shard served starts a new run), or renews it if it is ours; 1 on success.
+ */
 const TAKE_OR_RENEW = `
 local v = redis.call('get', KEYS[1])
-if v == false then redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2]) return 1 end
+if v == false or (ARGV[3] == '1' and string.sub(v, 1, 5) == 'done:') then
+  redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2])
+  return 1
+end
 if v == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end
 return 0`;
 
@@ -78,8 +84,10 @@ export async function serveShardWorker(settings: ShardWorkerSettings): Promise<S
     let announced = false;
     for (;;) {
       if (settings.signal?.aborted) return { runs: [], stoodBy: true };
-      if ((await client.eval(TAKE_OR_RENEW, 1, lease, me, lockDuration)) === 1) break;
+      const fresh = announced ? '0' : '1';
+      if ((await client.eval(TAKE_OR_RENEW, 1, lease, me, lockDuration, fresh)) === 1) break;
       const holder = (await client.get(lease)) ?? '';
+      // The worker this one stood by for ended its run: so does this one.
       if (holder.startsWith('done:')) return { runs: [], stoodBy: true };
       if (!announced) onNotice(`shard '${tag}' is served by ${holder}; standing by`);
       announced = true;
@@ -153,7 +161,7 @@ async function serve(
   });
   worker.on('error', (error) => onNotice(`worker: ${error.message}`));
   const renew = setInterval(() => {
-    client.eval(TAKE_OR_RENEW, 1, lease, me, lockDuration).then(
+    client.eval(TAKE_OR_RENEW, 1, lease, me, lockDuration, '0').then(
       (held) => {
         if (held !== 1)
           finish(new EnvironmentError(`shard '${tag}': another worker took the lease over`));

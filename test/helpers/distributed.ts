@@ -124,17 +124,21 @@ export function passesLogged(p: Proc, kind: string): number {
   return p.stderr().split(`: ${kind} pass of run`).length - 1;
 }
 
-/** Writes `shards` × `rows` customers whole (`all.arrows`, batches of `rows`) and as part-N.arrow. */
+/**
+ * Writes `shards` × `rows` customers whole (PREFIX-all.arrows, batches of `rows`) and as
+ * PREFIX-N.arrow (a prefix per test: a shard's queue and lease are named by its file name).
+ */
 export async function writeShards(
   dir: string,
   shards: number,
   rows: number,
   seed: number,
+  prefix = 'part',
 ): Promise<{ whole: string; pattern: string }> {
-  const whole = join(dir, 'all.arrows');
+  const whole = join(dir, `${prefix}-all.arrows`);
   await writeCustomers(whole, shards * rows, seed, rows);
   const table = await readTable(whole);
   for (let i = 0; i < shards; i++)
-    writeTable(join(dir, `part-${i}.arrow`), table.slice(i * rows, (i + 1) * rows));
-  return { whole, pattern: join(dir, 'part-*.arrow') };
+    writeTable(join(dir, `${prefix}-${i}.arrow`), table.slice(i * rows, (i + 1) * rows));
+  return { whole, pattern: join(dir, `${prefix}-?.arrow`) };
 }
