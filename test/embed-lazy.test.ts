@@ -6,8 +6,9 @@ import { afterAll, expect, test } from 'vitest';
 import { ROOT } from './helpers/cli.js';
 
 /**
- * Heavy parts load lazily (issue 15): importing gpuseg loads no DuckDB (libduckdb), Dawn (the
- * webgpu package's dawn.node) or parquet-wasm, and `gpuseg --version` loads no command module.
+ * Heavy parts load lazily (issues 15, 20): importing gpuseg loads no DuckDB (libduckdb), Dawn (the
+ * webgpu package's dawn.node), parquet-wasm, bullmq or ioredis, and `gpuseg --version` loads no
+ * command module.
  * Each case runs the built package in a child process traced by test/programs/embed-trace.mjs.
  */
 const dir = mkdtempSync(join(tmpdir(), 'gpuseg-lazy-'));
