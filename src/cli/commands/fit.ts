@@ -69,6 +69,8 @@ interface FitSummary {
   names: string[] | undefined;
   sizes: number[];
   outOfCore: OutOfCoreResult['stats']['outOfCore'] | undefined;
+  /** A sharded fit's run: its id, passes replayed from the checkpoint, the output manifest. */
+  sharded?: { runId: string; replayedPasses: number; manifest: string | undefined };
 }
 
 export function fitCommand(): Command {
@@ -197,7 +199,12 @@ export function fitCommand(): Command {
         const r = await fitSharded({ ...options, ...sharded, output, sampleRows }).finally(
           progress.done,
         );
-        result = { ...r, profiles: () => r.profiles, outOfCore: r.stats.outOfCore };
+        result = {
+          ...r,
+          profiles: () => r.profiles,
+          outOfCore: r.stats.outOfCore,
+          sharded: { runId: r.runId, replayedPasses: r.replayedPasses, manifest: r.manifest },
+        };
       } else if (
         chooseOutOfCore(input, outOfCore === true, options.algorithm, output, printNotice)
       ) {
@@ -294,6 +301,15 @@ export function fitCommand(): Command {
                 }
               : {}),
             ...(tracked ? { history: tracked.stability } : {}),
+            ...(result.sharded
+              ? {
+                  sharded: {
+                    run_id: result.sharded.runId,
+                    replayed_passes: result.sharded.replayedPasses,
+                    manifest: result.sharded.manifest ?? null,
+                  },
+                }
+              : {}),
           }),
         );
         return;
@@ -313,7 +329,11 @@ export function fitCommand(): Command {
                   : `iterations=${s.iterations}  converged=${s.converged}  inertia=${s.inertia!.toPrecision(8)}`,
           `backend=${s.backend} (${s.device})  fit ${s.seconds.toFixed(3)} s`,
           `segment sizes: ${sizes.map((n, c) => `${c}${result.names ? ` ${result.names[c]}` : ''}:${n}`).join('  ')}`,
-          ...(output ? [`wrote ${output}`] : []),
+          ...(result.sharded?.manifest
+            ? [`wrote ${result.sharded.manifest} (run ${result.sharded.runId})`]
+            : output
+              ? [`wrote ${output}`]
+              : []),
           ...(model ? [`wrote ${model}`] : []),
           ...(profileOutput ? [`wrote ${profileOutput}`] : []),
           ...(report ? [`wrote ${report}`] : []),
