@@ -122,6 +122,10 @@ test('the coordinator killed mid-run and restarted with its run id resumes to th
   );
   expect(await labels([0, 1, 2, 3].map((i) => `${out}.shard-${i}.arrow`))).toEqual(referenceLabels);
   for (const w of ws) expect(await w.exited).toBe(0);
+  // The same run id with another k: the checkpoint's passes differ, a usage error (no worker needed).
+  await expect(
+    fitSharded({ ...OPTIONS, k: 4, redis: redis.url, shards: pattern, runId: 'resume' }),
+  ).rejects.toThrow(/^runId resume: pass 2 \(lloyd\) differs from the one this run logged/);
 });
 
 test('a shard that no worker serves fails the fit with an error naming it', async () => {
