@@ -99,6 +99,7 @@ export const predictOutOfCore: typeof PredictOutOfCore.predictOutOfCore = asyncE
 );
 export type { PredictOutOfCoreOptions, PredictOutOfCoreResult } from './api/predict-out-of-core.js';
 export { chooseOutOfCore } from './api/out-of-core-choice.js';
+export type { Notice, NoticeListener } from './api/notices.js';
 
 // Output files.
 export const checkDistinctFiles: typeof Outputs.checkDistinctFiles = syncExport(

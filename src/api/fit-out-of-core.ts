@@ -86,7 +86,8 @@ export async function fitOutOfCore(
   const { notices, notice } = noticeCollector(options.onNotice);
   if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
     throw new UsageError(
-      `--out-of-core fits --algorithm kmeans or gmm; ${options.algorithm} runs on data in memory (see its limits in the README)`,
+      (opt) =>
+        `${opt('outOfCore')} fits ${opt('algorithm')} kmeans or gmm; ${options.algorithm} runs on data in memory (see its limits in the README)`,
     );
   const settings = checkFitSettings(options);
   if (settings.algorithm === 'minibatch-kmeans')
@@ -96,7 +97,8 @@ export async function fitOutOfCore(
     );
   if (settings.algorithm === 'bisecting' || settings.algorithm === 'ward')
     throw new UsageError(
-      `--out-of-core fits --algorithm kmeans or gmm; '${settings.algorithm}' needs the rows in memory`,
+      (opt) =>
+        `${opt('outOfCore')} fits ${opt('algorithm')} kmeans or gmm; '${settings.algorithm}' needs the rows in memory`,
     );
   const gmm = settings.algorithm === 'gmm';
   const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
@@ -170,7 +172,8 @@ export async function fitOutOfCore(
   prepNotices(report).forEach(notice);
   if (sample.rows < rows)
     notice(
-      `out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (--sample-rows)`,
+      (opt) =>
+        `out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (${opt('sampleRows')})`,
     );
 
   // Seeding runs on the sample, so its size decides 'auto'.
