@@ -4,7 +4,7 @@
  * `await import('<tree>/dist/src/index.js')`, and of `gpuseg --version` and `gpuseg --help`.
  * Import time is measured inside the child (performance.now() around the import); RSS over bare
  * Node is the child's RSS after the import less the bare child's; the CLI's times are wall times
- * from spawn to exit, as a shell sees them. Medians and ranges over the rounds.
+ * from spawn to exit, as a shell sees them, next to a bare `node -e ''`'s. Medians and ranges over the rounds.
  *
  *   npm run build && node dist/bench/startup.js [--rounds 20] [--tree DIR ...] [--json]
  *
@@ -42,12 +42,11 @@ function importChild(tree: string | undefined): { ms: number; rssMib: number } {
   return JSON.parse(out) as { ms: number; rssMib: number };
 }
 
-/** Wall seconds of `gpuseg <flag>`. */
-function cliSeconds(tree: string, flag: string): number {
+/** Wall seconds of `gpuseg <flag>`, or (no tree) of a bare `node -e ''`, the floor. */
+function cliSeconds(tree: string | undefined, flag: string): number {
+  const args = tree ? [resolve(tree, 'dist/src/cli/bin.js'), flag] : ['-e', ''];
   const started = performance.now();
-  execFileSync(process.execPath, [resolve(tree, 'dist/src/cli/bin.js'), flag], {
-    stdio: 'ignore',
-  });
+  execFileSync(process.execPath, args, { stdio: 'ignore' });
   return (performance.now() - started) / 1000;
 }
 
@@ -58,10 +57,12 @@ interface Samples {
   helpSeconds: number[];
 }
 
+const bareSeconds: number[] = [];
 const samples = new Map<string, Samples>(
   trees.map((t) => [t, { importMs: [], rssOverBareMib: [], versionSeconds: [], helpSeconds: [] }]),
 );
 for (let round = 0; round < rounds; round++) {
+  bareSeconds.push(cliSeconds(undefined, ''));
   for (const tree of trees) {
     const s = samples.get(tree)!;
     const bare = importChild(undefined);
@@ -88,11 +89,14 @@ const report = trees.map((tree) => {
     helpSeconds: summary(s.helpSeconds),
   };
 });
-if (values.json) console.log(JSON.stringify({ rounds, report }));
+if (values.json)
+  console.log(JSON.stringify({ rounds, bareNodeSeconds: summary(bareSeconds), report }));
 else {
   const fmt = (x: { median: number; min: number; max: number }, digits: number): string =>
     `${x.median.toFixed(digits)} (${x.min.toFixed(digits)}–${x.max.toFixed(digits)})`;
-  console.log(`${rounds} rounds; median (min–max)`);
+  console.log(
+    `${rounds} rounds; median (min–max); a bare \`node -e ''\` takes ${fmt(summary(bareSeconds), 3)} s`,
+  );
   for (const r of report)
     console.log(
       `${r.tree}\n  import('gpuseg') ${fmt(r.importMs, 1)} ms, +${fmt(r.rssOverBareMib, 1)} MiB RSS over bare Node\n  gpuseg --version ${fmt(r.versionSeconds, 3)} s   gpuseg --help ${fmt(r.helpSeconds, 3)} s`,

@@ -114,3 +114,11 @@ test('gpuseg --version loads no command module, commander or heavy part', () => 
   expect(t.modules.filter((m) => HEAVY.test(m))).toEqual([]);
   expect(t.libs.filter((l) => HEAVY.test(l))).toEqual([]);
 });
+
+test('gpuseg --help loads commander and the commands, but no Arrow, algorithm or heavy part', () => {
+  const t = traced('help', ['dist/src/cli/bin.js', '--help']);
+  expect(t.stdout).toMatch(/^Usage: gpuseg /);
+  expect(t.modules.some((m) => /\/cli\/commands\/fit\.js$/.test(m))).toBe(true);
+  expect(t.modules.filter((m) => HEAVY.test(m))).toEqual([]);
+  expect(t.modules.filter((m) => DEFERRED.test(m) && !/\/commander\//.test(m))).toEqual([]);
+});
