@@ -58,7 +58,8 @@ export function subjectName(subject: Subject, name: (option: string) => string):
     : `${name(subject.option)} '${subject.value}'`;
 }
 
-function render(message: Message, naming: Naming): string {
+/** The message's text with options named for `naming`'s reader. */
+export function renderMessage(message: Message, naming: Naming): string {
   return typeof message === 'string' ? message : message((o) => optionName(o, naming));
 }
 
@@ -69,7 +70,7 @@ export class GpusegError extends Error {
   readonly #message: Message;
   /** `message` names options as the API does (`maxIter`); `messageFor('flag')` as the CLI does. */
   constructor(kind: ErrorKind, message: Message, options?: { cause?: unknown; code?: string }) {
-    super(render(message, 'option'), options);
+    super(renderMessage(message, 'option'), options);
     this.#message = message;
     this.kind = kind;
     this.code = options?.code ?? `GPUSEG_${kind.toUpperCase()}`;
@@ -80,7 +81,7 @@ export class GpusegError extends Error {
   }
   /** The message with options named for `naming`'s reader: the CLI shows flags (`--max-iter`). */
   messageFor(naming: Naming): string {
-    return render(this.#message, naming);
+    return renderMessage(this.#message, naming);
   }
 }
 

@@ -13,6 +13,7 @@ import {
 } from '../src/index.js';
 import { runKPrototypes } from '../src/algo/kprototypes.js';
 import { categoricalNotice } from '../src/data/categorical-detect.js';
+import { renderMessage } from '../src/errors.js';
 import { resolveRoles } from '../src/data/schema.js';
 import { appendOneHot, categoryCodes, fitCategoricalEncoding } from '../src/prep/categorical.js';
 import { matrixFromRows } from '../src/data/matrix.js';
@@ -43,8 +44,13 @@ describe('detection: which columns are categorical, and the notice', () => {
       { column: 'Channel', kind: 'integer code', distinct: 2, word: 'channel' },
       { column: 'Region', kind: 'integer code', distinct: 3, word: 'region' },
     ]);
-    expect(categoricalNotice(roles.categoricalLeftOut![1])).toBe(
+    // The CLI's reader sees flags, the API's options.
+    const notice = categoricalNotice(roles.categoricalLeftOut![1]);
+    expect(renderMessage(notice, 'flag')).toBe(
       "column 'Region' is left out of the default features as categorical: whole numbers with 3 distinct values and 'region' in its name, so codes rather than quantities; give --categorical Region to cluster on it (one-hot, or --algorithm kprototypes), or --features to cluster it as a number",
+    );
+    expect(renderMessage(notice, 'option')).toBe(
+      "column 'Region' is left out of the default features as categorical: whole numbers with 3 distinct values and 'region' in its name, so codes rather than quantities; give categorical Region to cluster on it (one-hot, or algorithm kprototypes), or features to cluster it as a number",
     );
   });
 

@@ -19,6 +19,7 @@ import {
   segment,
   transitions,
   UsageError,
+  type Notice,
   type SegmentOptions,
 } from '../src/index.js';
 import { planHistory, recordPeriod } from '../src/api/history.js';
@@ -224,14 +225,26 @@ describe('the --history store', () => {
     const dir = join(root, 'r');
     const first = await run(dir, '2024-03-01');
     const notices: string[] = [];
-    const opts = { ...base, asOf: '2024-03-31', onNotice: (m: string) => notices.push(m) };
+    const flagged: string[] = [];
+    const opts = {
+      ...base,
+      asOf: '2024-03-31',
+      onNotice: (m: string, n: Notice) => {
+        notices.push(m);
+        flagged.push(n.messageFor('flag'));
+      },
+    };
     const again = await segment(numeric, {
       ...opts,
       k: '2..3',
       history: { dir, rediscover: true, refitPreprocessing: true },
     });
+    // The API names its option; the CLI (messageFor('flag')) its flag.
+    expect(notices.some((m) => /refitting the preprocessing \(refitPreprocessing\)/.test(m))).toBe(
+      true,
+    );
     expect(
-      notices.some((m) => /refitting the preprocessing \(--refit-preprocessing\)/.test(m)),
+      flagged.some((m) => /refitting the preprocessing \(--refit-preprocessing\)/.test(m)),
     ).toBe(true);
     const keys = (r: typeof first) =>
       new Set(r.segments.getChild('segment_key')!.toArray() as Int32Array);

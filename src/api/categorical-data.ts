@@ -1,3 +1,4 @@
+import type { Message } from '../errors.js';
 import type { Table } from 'apache-arrow';
 import { categoricalNotice, MAX_CATEGORIES } from '../data/categorical-detect.js';
 import type { DataMatrix } from '../data/matrix.js';
@@ -51,7 +52,7 @@ export function encodeCategorical(
 }
 
 /** One notice per categorical column left out of the default features. */
-export function categoricalNotices(roles: ColumnRoles): string[] {
+export function categoricalNotices(roles: ColumnRoles): Message[] {
   return (roles.categoricalLeftOut ?? []).map(categoricalNotice);
 }
 

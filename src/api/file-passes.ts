@@ -14,6 +14,7 @@ import type { SpillFile } from '../io/spill-file.js';
 import { featureMatrix } from './input.js';
 import { openChunkWriter } from '../io/batch-writer.js';
 import { segmentNameDictionary } from './describe.js';
+import type { NoticeSink } from './notices.js';
 import { ProfileAccumulator } from '../segment/profile.js';
 import {
   chunkAssigner,
@@ -55,7 +56,7 @@ export class FilePasses implements FitPasses {
     private readonly allowMissing: boolean,
     /** Where the Lloyd passes keep their prepared chunks after the first (none: every pass reads the file). */
     private spill: SpillFile | undefined = undefined,
-    private readonly onNotice: (message: string) => void = () => undefined,
+    private readonly onNotice: NoticeSink = () => undefined,
   ) {
     this.outputs = prep?.outputs ?? columns.features ?? [];
   }

@@ -45,7 +45,8 @@ export async function fitBirch(input: TableInput, options: FitOptions): Promise<
     await backend.detach(handle);
     if (kOption !== undefined && run.subclusters < kOption)
       notice(
-        `birch: ${run.subclusters} subclusters for --k ${kOption}: each subcluster is a segment; lower --threshold for more`,
+        (opt) =>
+          `birch: ${run.subclusters} subclusters for ${opt('k')} ${kOption}: each subcluster is a segment; lower ${opt('threshold')} for more`,
       );
     const k = run.clusters;
     const { centres } = clusterMeans(matrix.data, matrix.rows, matrix.dims, run.labels, k);

@@ -5,6 +5,7 @@ import { withModel } from './fit-result.js';
 import { planHistory, recordPeriod, type HistoryOptions, type HistoryResult } from './history.js';
 import type { TableInput } from './input.js';
 import { checkObjectArgument } from '../util/arguments.js';
+import { toNotice } from './notices.js';
 
 /**
  * `fit` over a feature table with a --history store: one row per customer (`id`), the period's
@@ -32,7 +33,7 @@ export async function fitWithHistory(
       (opt) => `${opt('history')} on fit needs ${opt('asOf')} YYYY-MM-DD: the period’s date`,
     );
   const plan = planHistory(history, asOf, options.features);
-  plan.notices.forEach((n) => options.onNotice?.(n));
+  plan.notices.map(toNotice).forEach((n) => options.onNotice?.(n.message, n));
   const result = await fit(input, {
     ...fitOptions,
     k: plan.k ?? options.k,

@@ -19,7 +19,7 @@ import type { FitPasses } from './fit-passes.js';
 import { featureMatrix } from './input.js';
 import { kmeansOutOfCore, mixtureOutOfCore } from './out-of-core-runs.js';
 import { checkDataOptions, prepNotices } from './prepare.js';
-import { noticeCollector } from './notices.js';
+import { noticeCollector, type NoticeSink } from './notices.js';
 import { OUT_OF_CORE_PARAMETERS, resolveParameters } from './parameters.js';
 import { rejectCategoricalOutOfCore } from './categorical-data.js';
 import type { OutOfCoreOptions } from './fit-out-of-core.js';
@@ -69,7 +69,7 @@ export interface PassFitSettings {
     OutOfCoreOptions,
     'onIteration' | 'onEmIteration' | 'probabilities' | 'output' | 'outputs' | 'names' | 'personas'
   >;
-  notice: (message: string) => void;
+  notice: NoticeSink;
   notices: string[];
 }
 
@@ -139,7 +139,8 @@ export async function fitOverPasses(
   prepNotices(report).forEach(notice);
   if (sample.rows < rows)
     notice(
-      `out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (--sample-rows)`,
+      (opt) =>
+        `out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (${opt('sampleRows')})`,
     );
 
   // Seeding runs on the sample, so its size decides 'auto'.

@@ -6,6 +6,7 @@ import { MODEL_FORMAT, MODEL_VERSION } from '../model/model.js';
 import { centresToInputUnits, rowsFromInputUnits, type Preprocessing } from '../prep/preprocess.js';
 import { GPUSEG_VERSION } from '../version.js';
 import { readInitCentres } from './init-file.js';
+import type { NoticeSink } from './notices.js';
 import {
   BIRCH_PARAMETERS,
   COMMON_PARAMETERS,
@@ -88,7 +89,7 @@ export async function resolveInitialisation(
   s: Pick<FitSettings, 'algorithm' | 'initOption' | 'methods' | 'k' | 'nInitOption'>,
   rows: number,
   prep: Preprocessing,
-  notice: (message: string) => void,
+  notice: NoticeSink,
 ): Promise<{ init: KMeansInit | GmmInit; nInit: number }> {
   const method =
     s.initOption === 'auto' && s.algorithm === 'bisecting'
@@ -135,15 +136,12 @@ async function resolveInit(
 }
 
 /** Runs: 'auto' is 10 for random init, else 1 (scikit-learn's rule); explicit centres run once. */
-function resolveNInit(
-  value: number | 'auto',
-  init: KMeansInit,
-  notice: (m: string) => void,
-): number {
+function resolveNInit(value: number | 'auto', init: KMeansInit, notice: NoticeSink): number {
   if (value === 'auto') return init === 'random' ? 10 : 1;
   if (init instanceof Float32Array && value > 1) {
     notice(
-      `--n-init ${value} ignored: explicit initial centres give the same run every time; using 1`,
+      (opt) =>
+        `${opt('nInit')} ${value} ignored: explicit initial centres give the same run every time; using 1`,
     );
     return 1;
   }

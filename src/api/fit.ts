@@ -21,7 +21,7 @@ import {
 import type { TableInput } from './input.js';
 import type { Algorithm, ParameterOptions } from './parameters.js';
 import { excludedNotices, prepareData, prepNotices, type DataOptions } from './prepare.js';
-import { noticeCollector } from './notices.js';
+import { noticeCollector, type NoticeListener } from './notices.js';
 import * as categorical from './fit-kprototypes.js';
 import { fitDbscan } from './fit-dbscan.js';
 import { fitBirch } from './fit-birch.js';
@@ -46,8 +46,12 @@ export interface FitOptions
   onIteration?: (stat: IterationStat) => void;
   /** Called after every EM iteration (gmm). */
   onEmIteration?: (stat: GmmIterationStat) => void;
-  /** Called with notices (fallback to the CPU, imputed values, correlated features); also in `stats.notices`. */
-  onNotice?: (message: string) => void;
+  /**
+   * Called with notices (fallback to the CPU, imputed values, correlated features); also in
+   * `stats.notices`. The text names options as the API does; `notice.messageFor('flag')` names
+   * the CLI's flags.
+   */
+  onNotice?: NoticeListener;
   /** A saved preprocessing to apply as it is instead of fitting one (--history's later periods). */
   frozenPreprocessing?: Preprocessing;
   /**

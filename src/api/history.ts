@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { GmmParameters } from '../algo/gmm-math.js';
-import { EnvironmentError, InputError, UsageError } from '../errors.js';
+import { EnvironmentError, InputError, UsageError, type Message } from '../errors.js';
 import type { SegmentModel } from '../model/model.js';
 import type { Preprocessing } from '../prep/preprocess.js';
 import type { Profiles } from '../segment/profile.js';
@@ -68,7 +68,7 @@ export interface HistoryPlan {
   init: number[][] | undefined;
   /** A mixture's previous weights, means and covariances (frozen preprocessing, same k only). */
   mixtureWarmStart: GmmParameters | undefined;
-  notices: string[];
+  notices: Message[];
 }
 
 /** Checks the options and the store, and plans the period: nothing is written. */
@@ -93,7 +93,7 @@ export function planHistory(
   if (hasInterruptedWrites(h.dir)) withStoreLock(h.dir, () => recoverInterrupted(h.dir));
   const latest = readLatest(h.dir);
   const { previous, removeLater } = planPeriod(h.dir, asOf, h.force === true);
-  const notices: string[] = [];
+  const notices: Message[] = [];
   let frozenPreprocessing: Preprocessing | undefined;
   let k: number | undefined;
   let init: number[][] | undefined;
@@ -108,7 +108,8 @@ export function planHistory(
       );
     if (h.refitPreprocessing)
       notices.push(
-        'refitting the preprocessing (--refit-preprocessing): matching uses customer overlap only',
+        (opt) =>
+          `refitting the preprocessing (${opt('refitPreprocessing')}): matching uses customer overlap only`,
       );
     else frozenPreprocessing = previous.model.preprocessing ?? undefined;
     if (!h.rediscover) {

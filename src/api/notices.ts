@@ -1,17 +1,51 @@
+import { renderMessage, type Message, type Naming } from '../errors.js';
+
 /**
- * The notices of one API call: kept for its result (`notices`, `stats.notices`) and passed on to
- * the caller's `onNotice` as they come.
+ * A notice (something the caller may want to know that does not stop the work), written once for
+ * both readers as errors are (errors.ts, Message): `message` names API options (`sampleRows`),
+ * `messageFor('flag')` the CLI's flags (`--sample-rows`).
  */
-export function noticeCollector(onNotice: ((message: string) => void) | undefined): {
+export class Notice {
+  readonly message: string;
+  readonly #message: Message;
+  constructor(message: Message) {
+    this.#message = message;
+    this.message = renderMessage(message, 'option');
+  }
+  messageFor(naming: Naming): string {
+    return renderMessage(this.#message, naming);
+  }
+}
+
+/**
+ * A caller's `onNotice`: given each notice's text (options named as the API does) and the notice,
+ * for a caller that names options otherwise (the CLI prints `notice.messageFor('flag')`).
+ */
+export type NoticeListener = (message: string, notice: Notice) => void;
+
+/** Where the API's code sends a notice: a plain text, or one that names options. */
+export type NoticeSink = (message: Message | Notice) => void;
+
+/** A notice of either kind as a Notice. */
+export function toNotice(message: Message | Notice): Notice {
+  return message instanceof Notice ? message : new Notice(message);
+}
+
+/**
+ * The notices of one API call: kept for its result (`notices`, `stats.notices`, as the API names
+ * options) and passed on to the caller's `onNotice` as they come.
+ */
+export function noticeCollector(onNotice: NoticeListener | undefined): {
   notices: string[];
-  notice: (message: string) => void;
+  notice: NoticeSink;
 } {
   const notices: string[] = [];
   return {
     notices,
     notice: (message) => {
-      notices.push(message);
-      onNotice?.(message);
+      const n = toNotice(message);
+      notices.push(n.message);
+      onNotice?.(n.message, n);
     },
   };
 }

@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import type { Message } from '../errors.js';
 import { sniffInputFormat } from '../io/format.js';
 import { checkFunctionArgument, checkStringArgument } from '../util/arguments.js';
+import { Notice, type NoticeListener } from './notices.js';
 
 /** Above this share of the machine's memory, an input file is fitted out of core unless asked otherwise. */
 const OUT_OF_CORE_FILE_SHARE = 0.4;
@@ -13,18 +15,22 @@ const OUT_OF_CORE_FILE_SHARE = 0.4;
  * outputs) would not fit — then only where the out-of-core path applies (fit: k-means or gmm; Arrow or
  * Parquet input; an output it can append to); otherwise the in-memory path runs and says why.
  * `algorithm` is undefined for predict (any model). Why, and why not when it would be needed, is
- * said through `notice`; the flags named are the CLI's.
+ * said through `notice` (its text names API options; the Notice, `messageFor('flag')`, CLI flags).
  */
 export function chooseOutOfCore(
   input: string,
   asked: boolean,
   algorithm: string | undefined,
   output: string | undefined,
-  notice: (m: string) => void,
+  notice: NoticeListener,
 ): boolean {
   checkStringArgument(input, 'input');
   checkFunctionArgument(notice, 'notice');
   if (asked) return true;
+  const say = (message: Message): void => {
+    const n = new Notice(message);
+    notice(n.message, n);
+  };
   let size: number;
   try {
     size = statSync(input).size;
@@ -37,18 +43,19 @@ export function chooseOutOfCore(
     ...(['minibatch-kmeans', 'kprototypes', 'bisecting', 'ward', 'dbscan', 'birch'].includes(
       algorithm ?? '',
     )
-      ? [`--algorithm ${algorithm}`]
+      ? [(opt: (o: string) => string) => `${opt('algorithm')} ${algorithm}`]
       : []),
-    ...(sniffInputFormat(input) === 'csv' ? ['CSV input'] : []),
-    ...(output !== undefined && /\.(parquet|pq)$/i.test(output) ? ['Parquet output'] : []),
+    ...(sniffInputFormat(input) === 'csv' ? [() => 'CSV input'] : []),
+    ...(output !== undefined && /\.(parquet|pq)$/i.test(output) ? [() => 'Parquet output'] : []),
   ];
   if (blockers.length > 0) {
-    notice(
-      `the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory, but ${blockers.join(' and ')} keep the work in memory`,
+    say(
+      (opt) =>
+        `the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory, but ${blockers.map((b) => b(opt)).join(' and ')} keep the work in memory`,
     );
     return false;
   }
-  notice(
+  say(
     `the input (${gb} GiB) is over ${OUT_OF_CORE_FILE_SHARE * 100}% of memory: working out of core (chunk by chunk)`,
   );
   return true;

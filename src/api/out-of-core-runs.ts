@@ -7,7 +7,7 @@ import type { Backend, DatasetHandle } from '../backend/backend.js';
 import type { DataMatrix } from '../data/matrix.js';
 import { SpillFile } from '../io/spill-file.js';
 import type { FinalModel, FitPasses } from './fit-passes.js';
-import { emptyComponentsNotice } from './notices.js';
+import { emptyComponentsNotice, type NoticeSink } from './notices.js';
 
 /**
  * The algorithm half of fitOutOfCore: k-means or EM over the file's passes, seeded on the sample,
@@ -18,14 +18,15 @@ export function openSpill(
   option: boolean | string,
   rows: number,
   dims: number,
-  notice: (m: string) => void,
+  notice: NoticeSink,
 ): SpillFile | undefined {
   if (option === false) return undefined;
   const dir = option === true ? tmpdir() : option;
   const spill = SpillFile.create(dir, rows * dims * 4, dims);
   if (typeof spill === 'string') {
     notice(
-      `out-of-core: no spill of the prepared chunks (${spill}); every pass reads the input (--spill-dir elsewhere)`,
+      (opt) =>
+        `out-of-core: no spill of the prepared chunks (${spill}); every pass reads the input (${opt('spillDir')} elsewhere)`,
     );
     return undefined;
   }

@@ -79,7 +79,8 @@ export async function predictOutOfCore(
   );
   if (model.algorithm === 'dbscan' || model.algorithm === 'birch')
     throw new UsageError(
-      `predict --out-of-core scores k-means and gmm models; predict a ${model.algorithm} model in memory`,
+      (opt) =>
+        `${opt('outOfCore')} scores k-means and gmm models; predict a ${model.algorithm} model in memory`,
     );
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(

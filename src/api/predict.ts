@@ -17,7 +17,7 @@ import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 import { checkTableInput, featureMatrix, loadInput, type TableInput } from './input.js';
 import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
-import { noticeCollector } from './notices.js';
+import { noticeCollector, type NoticeListener } from './notices.js';
 import { predictDbscanRows, predictDbscanTable } from './predict-dbscan.js';
 
 /**
@@ -27,7 +27,8 @@ import { predictDbscanRows, predictDbscanTable } from './predict-dbscan.js';
 export interface PredictOptions extends RunOptions, ParameterOptions<typeof PREDICT_PARAMETERS> {
   /** gmm models: also return (and output as p_0 … p_{k−1}) every segment's probability. */
   probabilities?: boolean;
-  onNotice?: (message: string) => void;
+  /** Called with each notice's text (options named as the API does) and the notice (`messageFor('flag')`: the CLI's flags). */
+  onNotice?: NoticeListener;
 }
 
 export interface PredictResult {

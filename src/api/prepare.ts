@@ -1,3 +1,4 @@
+import type { Message } from '../errors.js';
 import type { Table } from 'apache-arrow';
 import { excludedNotice } from '../data/column-types.js';
 import type { DataMatrix } from '../data/matrix.js';
@@ -97,7 +98,7 @@ export async function prepareData(
 }
 
 /** One notice per numeric-looking text column left out of the default features. */
-export function excludedNotices(roles: ColumnRoles): string[] {
+export function excludedNotices(roles: ColumnRoles): Message[] {
   return [...(roles.excluded ?? []).map(excludedNotice), ...categoricalNotices(roles)];
 }
 

@@ -18,6 +18,7 @@ import type { FitResult } from './fit.js';
 import { checkTableInput, loadInput, type TableInput } from './input.js';
 import { checkOutputPath } from './outputs.js';
 import { joinSegments } from './profile-segments.js';
+import { DBSCAN_REPORT } from './report-limits.js';
 import type { SelectResult } from './select.js';
 import {
   argumentError,
@@ -25,6 +26,8 @@ import {
   checkOptionsArgument,
   checkStringArgument,
 } from '../util/arguments.js';
+
+export { DBSCAN_REPORT } from './report-limits.js';
 
 /**
  * The HTML report (issue 14): one self-contained page of segment cards and charts, from a model,
@@ -164,9 +167,6 @@ export interface FitReportOptions extends ReportCommonOptions {
 }
 
 /** The report of a fit just made (fit's or segment's result), as an HTML string. */
-/** The charts index segments 0 … k − 1; DBSCAN's noise (−1) is not charted yet. */
-export const DBSCAN_REPORT =
-  '--report: not available for --algorithm dbscan yet (its noise rows, segment -1, are not charted); use --output and --profile-output';
 
 export async function fitReport(
   result: FitResult,

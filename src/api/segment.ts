@@ -1,12 +1,13 @@
 import { inFlight } from './lifecycle.js';
 import { Table, type Vector } from 'apache-arrow';
-import { UsageError } from '../errors.js';
+import { UsageError, type Message } from '../errors.js';
 import { rfm, type RfmOptions, type RfmResult } from '../segment/rfm.js';
 import { fit, type FitOptions, type FitResult } from './fit.js';
 import { withModel } from './fit-result.js';
 import { planHistory, recordPeriod, type HistoryOptions, type HistoryResult } from './history.js';
 import { SEGMENT_PARAMETERS, parameter, parameterDefault } from './parameters.js';
 import { parseKRange, selectK, type SelectResult } from './select.js';
+import { toNotice, type Notice } from './notices.js';
 import { argumentError } from '../util/arguments.js';
 
 /** segment's options: the transaction log's columns (rfm's) and fit's, but a k that may be a range. */
@@ -60,10 +61,12 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
   // The choice of k and the fit each open a backend and prepare the data: a notice they both
   // give (no GPU, imputed values) is passed on once.
   const noticed = new Set<string>();
-  const onNotice = (message: string): void => {
-    if (noticed.has(message)) return;
-    noticed.add(message);
-    options.onNotice?.(message);
+  // Called by this code with a message, and as the fit's and the selection's onNotice with both.
+  const onNotice = (message: Message | Notice, given?: Notice): void => {
+    const notice = given ?? toNotice(message);
+    if (noticed.has(notice.message)) return;
+    noticed.add(notice.message);
+    options.onNotice?.(notice.message, notice);
   };
   const { history, ...rest } = options;
   if (history?.window !== undefined && options.asOf === undefined)
@@ -75,7 +78,7 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
     history ? { ...options, snapshot: true, window: history.window } : options,
   );
   const plan = history ? planHistory(history, r.asOf, features) : undefined;
-  plan?.notices.forEach(onNotice);
+  plan?.notices.forEach((n) => onNotice(n));
   if (r.droppedNoCustomer > 0)
     onNotice(`dropped ${r.droppedNoCustomer} of ${r.rows} rows without a customer`);
   if (r.customersWithoutPurchase > 0)

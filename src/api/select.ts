@@ -27,7 +27,7 @@ import {
 } from './parameters.js';
 import { excludedNotices, prepareData, prepNotices, type DataOptions } from './prepare.js';
 import { checkCategoricalFit } from './fit-kprototypes.js';
-import { noticeCollector } from './notices.js';
+import { noticeCollector, type NoticeListener } from './notices.js';
 import { hierarchyLevels } from './select-hierarchy.js';
 
 /** select's parameters: its own `algorithm` (kmeans or gmm) and `nInit` (default 1), fit's others. */
@@ -51,7 +51,8 @@ export interface SelectOptions
   extends DataOptions, RunOptions, ParameterOptions<typeof SELECT_RUN_PARAMETERS> {
   /** Candidate k: 'A..B', 'a,b,c', or a list. */
   k: string | number[];
-  onNotice?: (message: string) => void;
+  /** Called with each notice's text (options named as the API does) and the notice (`messageFor('flag')`: the CLI's flags). */
+  onNotice?: NoticeListener;
   /** Called after each k is fitted. */
   onProgress?: (k: number) => void;
 }

@@ -23,7 +23,7 @@ import { segmentNameColumn } from './describe.js';
 import { checkTableInput, featureMatrix, loadInput, type TableInput } from './input.js';
 import { inFlight, type RunOptions } from './lifecycle.js';
 import { assignToModel } from './model-assign.js';
-import { noticeCollector } from './notices.js';
+import { noticeCollector, type NoticeListener } from './notices.js';
 import { resolveParameters, SPLIT_PARAMETERS } from './parameters.js';
 import { modelColumns } from './predict.js';
 import { subSegmentColumns } from './sub-segment-assign.js';
@@ -37,7 +37,8 @@ export interface SplitOptions extends RunOptions {
   backend?: 'auto' | 'gpu' | 'cpu';
   id?: string;
   thousands?: 'none' | ',' | '.' | 'space';
-  onNotice?: (message: string) => void;
+  /** Called with each notice's text (options named as the API does) and the notice (`messageFor('flag')`: the CLI's flags). */
+  onNotice?: NoticeListener;
 }
 
 export interface SplitResult {

@@ -1,11 +1,11 @@
-import { type GmmIterationStat, type IterationStat } from '../index.js';
+import { type GmmIterationStat, type IterationStat, type Notice } from '../index.js';
 
 /**
  * What the CLI writes besides its results: notices (always, one line each, on stderr) and
  * progress (on stderr, only when stderr is a terminal, so logs and pipes stay clean).
  */
-export function printNotice(message: string): void {
-  process.stderr.write(`gpuseg: ${message}\n`);
+export function printNotice(message: string, notice?: Notice): void {
+  process.stderr.write(`gpuseg: ${notice ? notice.messageFor('flag') : message}\n`);
 }
 
 export function progressReporter(enabled: boolean): {

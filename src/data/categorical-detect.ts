@@ -1,3 +1,4 @@
+import type { Message } from '../errors.js';
 import { DataType, Type, type Field, type Table } from 'apache-arrow';
 
 /**
@@ -111,14 +112,16 @@ function countWholeDistinct(table: Table, name: string, limit: number): number |
 }
 
 /** The notice for a column left out of the default features as categorical. */
-export function categoricalNotice(c: CategoricalColumn): string {
+export function categoricalNotice(c: CategoricalColumn): Message {
   const many = c.distinct > MAX_CATEGORIES;
   const what =
     c.kind === 'integer code'
       ? `whole numbers with ${c.distinct} distinct values and '${c.word}' in its name, so codes rather than quantities`
       : `${c.kind === 'boolean' ? 'true/false' : c.kind} with ${many ? `more than ${MAX_CATEGORIES}` : c.distinct} distinct values`;
-  const advice = many
-    ? 'too many categories to encode (an identifier or free text?)'
-    : `give --categorical ${c.column} to cluster on it (one-hot, or --algorithm kprototypes)${c.kind === 'integer code' ? `, or --features to cluster it as a number` : ''}`;
-  return `column '${c.column}' is left out of the default features as categorical: ${what}; ${advice}`;
+  const advice = (opt: (option: string) => string): string =>
+    many
+      ? 'too many categories to encode (an identifier or free text?)'
+      : `give ${opt('categorical')} ${c.column} to cluster on it (one-hot, or ${opt('algorithm')} kprototypes)${c.kind === 'integer code' ? `, or ${opt('features')} to cluster it as a number` : ''}`;
+  return (opt) =>
+    `column '${c.column}' is left out of the default features as categorical: ${what}; ${advice(opt)}`;
 }

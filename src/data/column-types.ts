@@ -1,3 +1,4 @@
+import type { Message } from '../errors.js';
 import { DataType, Type, type Field } from 'apache-arrow';
 
 /** How a column can take part in clustering, decided once per Arrow type. */
@@ -122,12 +123,14 @@ export interface ExcludedColumn {
 export const TEXT_REASON_KEY = 'gpuseg.text_reason';
 
 /** The advice that goes with each reason, for the notice. */
-export function excludedNotice(e: ExcludedColumn): string {
-  const advice =
-    e.reason === 'thousands separator'
-      ? 'give --thousands (, . or space)'
-      : e.reason === 'leading zero'
-        ? 'a leading zero makes a code; name the column in --features only if it is a quantity'
-        : `fix the value or mark it missing (empty, NA, ${'-'} or #N/A)`;
-  return `column '${e.column}' is left out of the features: it looks numeric but row ${e.row} has '${e.value}' (${e.reason}); ${advice}`;
+export function excludedNotice(e: ExcludedColumn): Message {
+  return (opt) => {
+    const advice =
+      e.reason === 'thousands separator'
+        ? `give ${opt('thousands')} (, . or space)`
+        : e.reason === 'leading zero'
+          ? `a leading zero makes a code; name the column in ${opt('features')} only if it is a quantity`
+          : `fix the value or mark it missing (empty, NA, ${'-'} or #N/A)`;
+    return `column '${e.column}' is left out of the features: it looks numeric but row ${e.row} has '${e.value}' (${e.reason}); ${advice}`;
+  };
 }

@@ -8,6 +8,7 @@ import { checkCategoricalModel } from './categorical-check.js';
 import { checkDbscanFields, type DbscanModel } from './dbscan-model.js';
 import { checkBirchFields, type BirchModel } from './birch-model.js';
 import { GPUSEG_VERSION } from '../version.js';
+import { MODEL_VERSION } from './model-version.js';
 import { checkSubSegments, type SubSegmentLevel } from './sub-segments.js';
 import { checkHierarchyModel, type BisectingModel, type WardModel } from './hierarchy-model.js';
 import { argumentError, checkStringArgument } from '../util/arguments.js';
@@ -17,7 +18,7 @@ import { argumentError, checkStringArgument } from '../util/arguments.js';
  * model of a version they know and refuse newer ones with a message saying so.
  */
 export const MODEL_FORMAT = 'gpuseg-model';
-export const MODEL_VERSION = 1;
+export { MODEL_VERSION };
 
 export interface ModelBase {
   format: typeof MODEL_FORMAT;
