@@ -91,12 +91,12 @@ describe.each([{ k: 64 }, { k: 256 }])('K = $k, 140,000 × 16 on the worker thre
     const hy = await yinyang.attach(matrix);
     const hf = await full.attach(matrix);
     let centres = init;
+    let twin = -1;
     for (let step = 0; step < 24; step++) {
-      if (step === 14) {
-        // Centre 3 jumps onto the centre farthest from it: every row of either is an exact tie.
-        const b = farthest(centres, k, 3);
-        centres.copyWithin(3 * DIMS, b * DIMS, (b + 1) * DIMS);
-      }
+      // From step 14 centre 3 sits on the centre that was farthest from it (another group): every
+      // row of either is an exact tie, step after step.
+      if (step === 14) twin = farthest(centres, k, 3);
+      if (twin >= 0) centres.copyWithin(3 * DIMS, twin * DIMS, (twin + 1) * DIMS);
       // An assignment pass in between writes over the bounds' bytes (matrix.ts).
       if (step === 18) await yinyang.assign(hy, centres, k);
       const y = await yinyang.lloydStep(hy, centres, k);
@@ -160,9 +160,16 @@ describe('the kernel', () => {
   const rng = new Rng(3);
   const X = Float32Array.from({ length: n * DIMS }, () => rng.nextDouble() * 20 - 10);
   const C0 = Float32Array.from({ length: k * DIMS }, () => rng.nextDouble() * 20 - 10);
-  const stepCentres = (step: number) => C0.map((v, o) => v + Math.sin(o * 0.7 + step) * 0.8 * step);
+  const groups = groupCentres(C0, k, DIMS, groupCount(k, DIMS));
+  // Centre 0 (group 0) and a centre of the last group; from step 2 the second sits on the first.
+  const twin = groups.members[groups.groupStart[groups.t - 1]];
+  const stepCentres = (step: number, ties = false) => {
+    const C = C0.map((v, o) => v + Math.sin(o * 0.7 + step) * 0.8 * step);
+    if (ties && step >= 2) C.copyWithin(twin * DIMS, 0, DIMS);
+    return C;
+  };
   /** Three steps from exact bounds at C0, centres moving; labels after each (drift as given). */
-  function run(kernel: typeof yinyangBlock, breakDrift: boolean) {
+  function run(kernel: typeof yinyangBlock, breakDrift: boolean, ties = false) {
     const labels = new Int32Array(n);
     const U = new Float32Array(n);
     const Lo = new Float32Array(n);
@@ -170,7 +177,6 @@ describe('the kernel', () => {
       const r = nearest(X, n, C0, k, i);
       [labels[i], U[i], Lo[i]] = [r.best, r.u, r.l];
     }
-    const groups = groupCentres(C0, k, DIMS, groupCount(k, DIMS));
     const y: YinyangState = {
       k,
       groups,
@@ -183,7 +189,7 @@ describe('the kernel', () => {
     const out: { labels: Int32Array; acc: Float64Array; U: Float32Array; G: Float32Array }[] = [];
     let previous = C0;
     for (let step = 1; step <= 3; step++) {
-      const C = stepCentres(step);
+      const C = stepCentres(step, ties);
       const g = centreGeometry(C, previous, k, DIMS);
       addDrift(y, breakDrift ? new Float64Array(k) : g.shift);
       const acc = new Float64Array(k * DIMS + k + 2);
@@ -210,22 +216,37 @@ describe('the kernel', () => {
       previous = C;
     }
     const wrong = out.map((o, s) => {
-      const C = stepCentres(s + 1);
+      const C = stepCentres(s + 1, ties);
       return Array.from(o.labels).filter((l, i) => l !== nearest(X, n, C, k, i).best).length;
     });
     return { out, wrong };
   }
 
   test('with the drift its labels are the nearest centres; without it they are not', () => {
-    expect(run(yinyangBlock, false).wrong).toEqual([0, 0, 0]);
-    const broken = run(yinyangBlock, true).wrong;
-    expect(broken.reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+    for (const withTies of [false, true]) {
+      expect(run(yinyangBlock, false, withTies).wrong).toEqual([0, 0, 0]);
+      const broken = run(yinyangBlock, true, withTies).wrong;
+      expect(broken.reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+    }
+  });
+
+  const generated = () =>
+    compileJsKernel<typeof yinyangBlock>(yinyangKernelSource(k, DIMS), () => {
+      throw new Error('this test needs code generation from strings');
+    });
+
+  test('exact ties across groups go to the lowest index', () => {
+    expect(groups.groupOf[twin]).not.toBe(groups.groupOf[0]);
+    const C = stepCentres(3, true);
+    let tied = 0;
+    for (let i = 0; i < n; i++) if (nearest(X, n, C, k, i).best === 0) tied++;
+    expect(tied).toBeGreaterThan(20);
+    for (const kernel of [generated(), yinyangBlock])
+      expect(run(kernel, false, true).wrong).toEqual([0, 0, 0]);
   });
 
   test('the generated kernel and its plain twin give the same bits', () => {
-    const generated = compileJsKernel<typeof yinyangBlock>(yinyangKernelSource(k, DIMS), () => {
-      throw new Error('this test needs code generation from strings');
-    });
-    expect(run(generated, false).out).toEqual(run(yinyangBlock, false).out);
+    for (const ties of [false, true])
+      expect(run(generated(), false, ties).out).toEqual(run(yinyangBlock, false, ties).out);
   });
 });
