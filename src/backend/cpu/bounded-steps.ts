@@ -14,7 +14,6 @@ import type { BlockJob } from './run-block.js';
 import { wasmBoundedSpec } from './wasm-specs.js';
 import { yinyangKernelSource } from './yinyang-source.js';
 import {
-  YINYANG_MAX_SHARE,
   addDrift,
   groupCentres,
   groupCount,
@@ -36,7 +35,7 @@ export async function boundedLloydStep(
   ds: CpuDataset,
   b: BoundState,
   centres: Float32Array,
-  yinyangMinK: number,
+  yinyang: { minK: number; maxShare: number },
   run: (job: BlockJob) => Promise<Float64Array[]>,
 ): Promise<{ summary: LloydSummary; kind: BoundedKind } | undefined> {
   const { k } = b;
@@ -44,11 +43,11 @@ export async function boundedLloydStep(
   const g = centreGeometry(centres, b.centres, k, d);
   let partials: Float64Array[];
   let kind: BoundedKind;
-  if (k >= yinyangMinK) {
+  if (k >= yinyang.minK) {
     const y = yinyangState(ds, b);
     addDrift(y, g.shift);
     // Else a full pass follows, which starts the running sums again (cpu-backend.ts).
-    if (predictedYinyangShare(ds.labels, b.upper, b.lower, y, g.half) > YINYANG_MAX_SHARE)
+    if (predictedYinyangShare(ds.labels, b.upper, b.lower, y, g.half) > yinyang.maxShare)
       return undefined;
     partials = await run(yinyangJob(ds, b, y, centres, g));
     y.fresh = false;

@@ -35,7 +35,7 @@ import { cpuRadiusCount, cpuRadiusList } from './cpu-radius.js';
 import { addInOrder, type BlockJob, type WasmKernelSpec, type WasmSeedSpec } from './run-block.js';
 import { wasmBoundedSpec, wasmGmmSpec, wasmKernelSpec, wasmSeedSpec } from './wasm-specs.js';
 import { GEMM_MIN_K } from './wasm-gemm.js';
-import { YINYANG_MIN_K } from './yinyang-groups.js';
+import { YINYANG_MAX_SHARE, YINYANG_MIN_K } from './yinyang-groups.js';
 import { cpuThreads, sharedWorkerPool } from './worker-pool.js';
 
 export { CPU_BLOCK_ROWS } from './wasm-specs.js';
@@ -68,13 +68,18 @@ export class CpuBackend implements Backend {
    *   (wasm-gemm.ts; default GEMM_MIN_K; Infinity keeps the direct one, which tests compare it with)
    * @param steps which Lloyd steps may skip work with bounds (bounded-steps.ts): `bounded: false`
    *   makes every step a full pass; from `yinyangMinK` centres (default YINYANG_MIN_K; Infinity:
-   *   never) they are Yinyang steps, below it Hamerly's
+   *   never) they are Yinyang steps, below it Hamerly's; a Yinyang step is taken where it is
+   *   predicted to compute at most `yinyangMaxShare` of the N·K distances (default YINYANG_MAX_SHARE)
    */
   constructor(
     private readonly threads = cpuThreads(),
     private readonly useWasm = true,
     private readonly gemmMinK = GEMM_MIN_K,
-    private readonly steps: { bounded?: boolean; yinyangMinK?: number } = {},
+    private readonly steps: {
+      bounded?: boolean;
+      yinyangMinK?: number;
+      yinyangMaxShare?: number;
+    } = {},
   ) {
     this.deviceName = `cpu: ${threads} thread${threads === 1 ? '' : 's'}`;
   }
@@ -143,9 +148,12 @@ export class CpuBackend implements Backend {
     const store = options.storeLabels !== false;
     const wasm = await this.wasmKernel(ds, k);
     if (store && wasm && ds.bounds?.k === k && this.steps.bounded !== false) {
-      const yinyangMinK = this.steps.yinyangMinK ?? YINYANG_MIN_K;
+      const yinyang = {
+        minK: this.steps.yinyangMinK ?? YINYANG_MIN_K,
+        maxShare: this.steps.yinyangMaxShare ?? YINYANG_MAX_SHARE,
+      };
       const run = (job: BlockJob) => this.runBlocks(ds, job);
-      const step = await boundedLloydStep(ds, ds.bounds, centres, yinyangMinK, run);
+      const step = await boundedLloydStep(ds, ds.bounds, centres, yinyang, run);
       if (step) {
         this.boundedStepCount++;
         if (step.kind === 'yinyang') this.yinyangStepCount++;
