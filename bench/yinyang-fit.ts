@@ -11,6 +11,7 @@
  * YINYANG_MIN_K and YINYANG_MAX_SHARE.
  *
  *   node dist/bench/yinyang-fit.js [--rows 1M] [--dims 16] [--k 16,32,64,256] [--iterations 30]
+ *     [--spread 12] [--max-share S] [--variants yinyang,hamerly,full]
  */
 import { parseArgs } from 'node:util';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
@@ -26,13 +27,17 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '30' },
     variants: { type: 'string', default: 'yinyang,hamerly,full' },
     'max-share': { type: 'string' },
+    spread: { type: 'string', default: '12' },
   },
 });
 const n = parseCount(values.rows, '--rows');
 const d = Number(values.dims);
 const iterations = Number(values.iterations);
 
-/** The blobs of src/bench/bench.ts (seed 0): overlapping clusters, initial centres from rows. */
+/**
+ * The blobs of src/bench/bench.ts (seed 0): overlapping clusters (noise of spread 12, --spread),
+ * initial centres from rows.
+ */
 function blobs(k: number) {
   const rng = new Rng(0);
   const truth = Float32Array.from({ length: k * d }, () => rng.nextDouble() * 20 - 10);
@@ -44,7 +49,8 @@ function blobs(k: number) {
     const c = (i * 2654435761) % k;
     for (let j = 0; j < d; j++)
       matrix.data[j * n + i] =
-        truth[c * d + j] + (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 1.5) * 12;
+        truth[c * d + j] +
+        (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 1.5) * Number(values.spread);
   }
   const init = new Float32Array(k * d);
   for (let c = 0; c < k; c++)

@@ -28,6 +28,8 @@ import { relativeError } from './helpers/reference.js';
 
 const ROWS = 140_000;
 const DIMS = 16;
+// Yinyang steps from 32 centres, taken even where they would not pay (off by default: YINYANG_MIN_K).
+const YINYANG = { yinyangMinK: 32, yinyangMaxShare: 0.5 };
 
 function blobsWithTies(k: number, seed: number): { matrix: DataMatrix; init: Float32Array } {
   const rng = new Rng(seed);
@@ -85,7 +87,7 @@ afterAll(async () => {
 describe.each([{ k: 64 }, { k: 256 }])('K = $k, 140,000 × 16 on the worker threads', ({ k }) => {
   test('Yinyang steps give the full passes’ changed counts, counts and centres', async () => {
     const { matrix, init } = blobsWithTies(k, k + 1);
-    const yinyang = new CpuBackend(2, true);
+    const yinyang = new CpuBackend(2, true, undefined, YINYANG);
     const full = new CpuBackend(2, true, undefined, { bounded: false });
     backends.push(yinyang, full);
     const hy = await yinyang.attach(matrix);
@@ -124,7 +126,7 @@ test('a whole fit with Yinyang steps gives the full passes’ labels, centres an
   const k = 64;
   const { matrix, init } = blobsWithTies(k, 7);
   const settings = { k, init, nInit: 1, maxIter: 40, tol: 0, seed: 1 };
-  const yinyang = new CpuBackend(2, true);
+  const yinyang = new CpuBackend(2, true, undefined, YINYANG);
   const full = new CpuBackend(2, true, undefined, { bounded: false });
   backends.push(yinyang, full);
   const y = await runKMeans(yinyang, await yinyang.attach(matrix), settings, 1);

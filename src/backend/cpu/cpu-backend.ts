@@ -67,7 +67,7 @@ export class CpuBackend implements Backend {
    * @param gemmMinK from this many centres the SIMD Lloyd kernel is the GEMM-form one
    *   (wasm-gemm.ts; default GEMM_MIN_K; Infinity keeps the direct one, which tests compare it with)
    * @param steps which Lloyd steps may skip work with bounds (bounded-steps.ts): `bounded: false`
-   *   makes every step a full pass; from `yinyangMinK` centres (default YINYANG_MIN_K; Infinity:
+   *   makes every step a full pass; from `yinyangMinK` centres (default YINYANG_MIN_K, now Infinity:
    *   never) they are Yinyang steps, below it Hamerly's; a Yinyang step is taken where it is
    *   predicted to compute at most `yinyangMaxShare` of the N·K distances (default YINYANG_MAX_SHARE)
    */

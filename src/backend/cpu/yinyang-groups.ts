@@ -42,18 +42,23 @@ export interface CentreGroups {
 }
 
 /**
- * From this many centres a Lloyd step may be a Yinyang step (measured: below it the full SIMD
- * pass and Hamerly's bounds do as well; bench/RESULTS.md).
+ * From this many centres a Lloyd step may be a Yinyang step. Off by default: measured on 1M × 16
+ * blobs (bench/yinyang-fit.ts, K = 64 and 256, cluster spreads 4, 8 and 12), whole fits with
+ * Yinyang steps took more CPU time than with Hamerly's WebAssembly steps, and at K = 256 more than
+ * with full passes only: the group filter's distances are scalar float64 JavaScript, 10–25× the
+ * cost per distance of the GEMM-form SIMD pass, which leaves too few distances to save. A SIMD
+ * group filter would change that; until then Yinyang steps run where a caller asks for them
+ * (CpuBackend's `yinyangMinK`).
  */
-export const YINYANG_MIN_K = 32;
+export const YINYANG_MIN_K = Infinity;
 
 /**
- * A Yinyang step pays while the rows that fail their bounds need few distances (each a scalar
- * float64 loop, several times the cost per distance of the full SIMD pass): the distances are
- * predicted on a strided sample before each step, and past this share of N·K the step is a full
- * pass, which also refreshes the bounds.
+ * A Yinyang step is taken while the rows that fail their bounds need few distances (each a scalar
+ * float64 loop): the distances are predicted on a strided sample before each step, and past this
+ * share of N·K the step is a full pass, which also refreshes the bounds. Around the measured
+ * crossover of the cost per distance (1/10–1/25 of a full pass's).
  */
-export const YINYANG_MAX_SHARE = 0.2;
+export const YINYANG_MAX_SHARE = 0.03;
 const SAMPLE_ROWS = 4096;
 
 /**
