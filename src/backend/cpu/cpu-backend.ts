@@ -112,6 +112,7 @@ export class CpuBackend implements Backend {
 
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
+    ds.yinyang = undefined; // its group bounds go with it, even where the caller keeps the handle
     if (this.attached.delete(ds)) releaseDataset(ds);
   }
 
