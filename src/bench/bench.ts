@@ -63,6 +63,8 @@ export interface BenchRow {
   speedupVsCpu: number | null;
   /** Attaching the data (upload to the GPU), ms. */
   attachMs: number;
+  /** The whole fit of iterations + 1 steps (the warm-up one included; scikit-learn: its fit's seconds), s. */
+  fitSeconds: number | null;
 }
 
 export interface BenchResult {
@@ -123,7 +125,7 @@ async function timeIterations(
   matrix: DataMatrix,
   init: Float32Array,
   o: BenchOptions,
-): Promise<{ ms: number; attachMs: number; floorGbps: number | null }> {
+): Promise<{ ms: number; attachMs: number; floorGbps: number | null; fitSeconds: number }> {
   const { k, iterations } = o;
   const t0 = performance.now();
   const handle = await backend.attach(matrix);
@@ -156,14 +158,16 @@ async function timeIterations(
         next[c * d + j] = s.counts[c] > 0 ? s.sums[c * d + j] / s.counts[c] : centres[c * d + j];
     centres = next;
   };
+  const fitStarted = performance.now();
   await step();
   const started = performance.now();
   for (let i = 0; i < iterations; i++) await step();
   const ms = (performance.now() - started) / iterations;
+  const fitSeconds = (performance.now() - fitStarted) / 1000;
   const bandwidth =
     backend instanceof GpuBackend ? await backend.measureReadBandwidth(handle) : undefined;
   await backend.detach(handle);
-  return { ms, attachMs, floorGbps: bandwidth ? bandwidth / 1e9 : null };
+  return { ms, attachMs, floorGbps: bandwidth ? bandwidth / 1e9 : null, fitSeconds };
 }
 
 export async function runBench(
@@ -183,6 +187,7 @@ export async function runBench(
     ms: number,
     attachMs: number,
     floorGbps: number | null,
+    fitSeconds: number | null,
   ): BenchRow => {
     const floor = o.peakGbps ?? floorGbps;
     const floorMs = floor ? (bytes / (floor * 1e9)) * 1000 : null;
@@ -200,6 +205,7 @@ export async function runBench(
       ratioToFloor: floorMs ? ms / floorMs : null,
       speedupVsCpu: cpuMs ? cpuMs / ms : null,
       attachMs,
+      fitSeconds,
     };
   };
   for (const kind of o.backends) {
@@ -214,7 +220,7 @@ export async function runBench(
     try {
       const t = await timeIterations(backend, matrix, init, o);
       if (kind === 'cpu') cpuMs = t.ms;
-      const r = row(kind, backend.deviceName, t.ms, t.attachMs, t.floorGbps);
+      const r = row(kind, backend.deviceName, t.ms, t.attachMs, t.floorGbps, t.fitSeconds);
       rows.push(r);
       onRow?.(r);
     } finally {
@@ -232,6 +238,7 @@ export async function runBench(
         r.ms,
         0,
         null,
+        r.seconds,
       );
       rows.push(br);
       onRow?.(br);
@@ -255,6 +262,7 @@ export async function runBench(
         Number(r.ms_per_iteration),
         0,
         null,
+        null,
       );
       rows.push(br);
       onRow?.(br);
@@ -277,7 +285,7 @@ function sklearnRow(
   o: BenchOptions,
   notes: string[],
   variant: string,
-): { ms: number } | undefined {
+): { ms: number; seconds: number | null } | undefined {
   const r = pythonScript(matrix, init, notes, 'scikit-learn', (dir) =>
     o.algorithm === 'gmm'
       ? [
@@ -301,7 +309,12 @@ function sklearnRow(
           variant,
         ],
   );
-  return r ? { ms: Number(r.ms_per_iteration) } : undefined;
+  return r
+    ? {
+        ms: Number(r.ms_per_iteration),
+        seconds: r.seconds === undefined ? null : Number(r.seconds),
+      }
+    : undefined;
 }
 
 /**
@@ -355,6 +368,7 @@ export function benchTable(result: BenchResult): string {
     'floor ms',
     '× floor',
     'vs cpu',
+    'fit s',
   ];
   const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
   const lines = result.rows.map((r) => [
@@ -367,6 +381,7 @@ export function benchTable(result: BenchResult): string {
     fmt(r.floorMs, 3),
     fmt(r.ratioToFloor, 1),
     r.speedupVsCpu === null ? '–' : `${r.speedupVsCpu.toFixed(1)}×`,
+    fmt(r.fitSeconds),
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
   const line = (cells: string[]) =>

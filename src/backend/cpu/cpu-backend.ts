@@ -14,22 +14,13 @@ import {
   type RadiusQuery,
 } from '../backend.js';
 import {
-  boundedLloydKernelSource,
   gmmKernelSource,
   lloydKernelSource,
   sampleRows,
   seedMinDistKernelSource,
   seedPotentialsKernelSource,
 } from './kernel-source.js';
-import {
-  BOUNDED_MAX_FAILING,
-  boundedSummary,
-  centreGeometry,
-  predictedFailing,
-  sumOfSquares,
-  type BoundState,
-  type CentreGeometry,
-} from './bounded-state.js';
+import { boundedLloydStep } from './bounded-steps.js';
 import {
   attachDataset,
   boundArrays,
@@ -44,6 +35,7 @@ import { cpuRadiusCount, cpuRadiusList } from './cpu-radius.js';
 import { addInOrder, type BlockJob, type WasmKernelSpec, type WasmSeedSpec } from './run-block.js';
 import { wasmBoundedSpec, wasmGmmSpec, wasmKernelSpec, wasmSeedSpec } from './wasm-specs.js';
 import { GEMM_MIN_K } from './wasm-gemm.js';
+import { YINYANG_MAX_SHARE, YINYANG_MIN_K } from './yinyang-groups.js';
 import { cpuThreads, sharedWorkerPool } from './worker-pool.js';
 
 export { CPU_BLOCK_ROWS } from './wasm-specs.js';
@@ -64,6 +56,7 @@ export class CpuBackend implements Backend {
   readonly deviceName: string;
   private disposed = false;
   private boundedStepCount = 0;
+  private yinyangStepCount = 0;
   /** Datasets not yet detached: dispose() detaches them (a failed or cancelled run). */
   private readonly attached = new Set<CpuDataset>();
 
@@ -73,11 +66,20 @@ export class CpuBackend implements Backend {
    *   false keeps the plain JavaScript kernels, which tests compare it with)
    * @param gemmMinK from this many centres the SIMD Lloyd kernel is the GEMM-form one
    *   (wasm-gemm.ts; default GEMM_MIN_K; Infinity keeps the direct one, which tests compare it with)
+   * @param steps which Lloyd steps may skip work with bounds (bounded-steps.ts): `bounded: false`
+   *   makes every step a full pass; from `yinyangMinK` centres (default YINYANG_MIN_K, now Infinity:
+   *   never) they are Yinyang steps, below it Hamerly's; a Yinyang step is taken where it is
+   *   predicted to compute at most `yinyangMaxShare` of the N·K distances (default YINYANG_MAX_SHARE)
    */
   constructor(
     private readonly threads = cpuThreads(),
     private readonly useWasm = true,
     private readonly gemmMinK = GEMM_MIN_K,
+    private readonly steps: {
+      bounded?: boolean;
+      yinyangMinK?: number;
+      yinyangMaxShare?: number;
+    } = {},
   ) {
     this.deviceName = `cpu: ${threads} thread${threads === 1 ? '' : 's'}`;
   }
@@ -85,6 +87,11 @@ export class CpuBackend implements Backend {
   /** Lloyd steps taken as bounded steps (the others were full passes): for tests and benchmarks. */
   get boundedSteps(): number {
     return this.boundedStepCount;
+  }
+
+  /** Of the bounded steps, those that were Yinyang steps. */
+  get yinyangSteps(): number {
+    return this.yinyangStepCount;
   }
 
   async attach(matrix: DataMatrix): Promise<DatasetHandle> {
@@ -105,6 +112,7 @@ export class CpuBackend implements Backend {
 
   async detach(handle: DatasetHandle): Promise<void> {
     const ds = this.dataset(handle);
+    ds.yinyang = undefined; // its group bounds go with it, even where the caller keeps the handle
     if (this.attached.delete(ds)) releaseDataset(ds);
   }
 
@@ -112,6 +120,7 @@ export class CpuBackend implements Backend {
     const ds = this.dataset(handle);
     ds.labels.fill(-1);
     ds.bounds = undefined;
+    ds.yinyang = undefined; // a new fit
   }
 
   private async wasmKernel(ds: CpuDataset, k: number): Promise<WasmKernelSpec | undefined> {
@@ -126,8 +135,8 @@ export class CpuBackend implements Backend {
 
   /**
    * A Lloyd step. With the SIMD kernel, the first step after resetLabels is a full pass that also
-   * leaves Hamerly bounds; the next steps with the same k are bounded (boundedStep): the same
-   * labels, sums and counts, at a fraction of the cost once few rows move.
+   * leaves bounds; the next steps with the same k are bounded where that pays (bounded-steps.ts):
+   * the same labels, sums and counts, at a fraction of the cost once few rows move.
    */
   async lloydStep(
     handle: DatasetHandle,
@@ -139,10 +148,18 @@ export class CpuBackend implements Backend {
     const kd = k * ds.dims;
     const store = options.storeLabels !== false;
     const wasm = await this.wasmKernel(ds, k);
-    if (store && wasm && ds.bounds?.k === k) {
-      const geometry = centreGeometry(centres, ds.bounds.centres, k, ds.dims);
-      if (predictedFailing(ds.labels, ds.bounds, geometry) <= BOUNDED_MAX_FAILING)
-        return this.boundedStep(ds, ds.bounds, centres, k, geometry);
+    if (store && wasm && ds.bounds?.k === k && this.steps.bounded !== false) {
+      const yinyang = {
+        minK: this.steps.yinyangMinK ?? YINYANG_MIN_K,
+        maxShare: this.steps.yinyangMaxShare ?? YINYANG_MAX_SHARE,
+      };
+      const run = (job: BlockJob) => this.runBlocks(ds, job);
+      const step = await boundedLloydStep(ds, ds.bounds, centres, yinyang, run);
+      if (step) {
+        this.boundedStepCount++;
+        if (step.kind === 'yinyang') this.yinyangStepCount++;
+        return step.summary;
+      }
     }
     if (!store) ds.bounds = undefined; // outLabels shares the bounds' bytes (matrix.ts)
     const labels = store ? ds.labels : rowInts(ds, 'outLabels').fill(-1);
@@ -169,6 +186,7 @@ export class CpuBackend implements Backend {
       inertia: total[kd + k],
       changed: total[kd + k + 1],
     };
+    if (ds.yinyang) ds.yinyang.fresh = true; // the full pass's bounds replace the group bounds
     if (bounds)
       ds.bounds = {
         k,
@@ -180,37 +198,12 @@ export class CpuBackend implements Backend {
     return summary;
   }
 
-  /** A Lloyd step that skips the rows whose label cannot change (see boundedLloydKernelSource). */
-  private async boundedStep(
-    ds: CpuDataset,
-    b: BoundState,
-    centres: Float32Array,
-    k: number,
-    g: CentreGeometry,
-  ): Promise<LloydSummary> {
-    this.boundedStepCount++;
-    const d = ds.dims;
-    const partials = await this.runBlocks(ds, {
-      call: 'bounded',
-      kernel: boundedLloydKernelSource(k, d),
-      k,
-      C: centres,
-      labels: ds.labels,
-      U: b.upper,
-      Lo: b.lower,
-      ...g,
-      accLength: k * d + k + 2,
-      // Bounded steps follow SIMD full passes only (useWasm).
-      wasmBounded: ds.kmem ? await wasmBoundedSpec(k, d) : undefined,
-    });
-    ds.sumSquares ??= sumOfSquares(ds.matrix);
-    return boundedSummary(b, partials, centres, d, ds.sumSquares);
-  }
-
   async assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
     const ds = this.dataset(handle);
-    // The outputs share the bounds' bytes (matrix.ts): the next Lloyd step is a full pass.
+    // The outputs share the bounds' bytes (matrix.ts): the next Lloyd step is a full pass. A fit
+    // ends with an assignment pass: its group bounds go.
     ds.bounds = undefined;
+    ds.yinyang = undefined;
     const labels = rowInts(ds, 'outLabels').fill(-1);
     const kmem = ds.kmem;
     const sqd = kmem

@@ -1,6 +1,7 @@
 import type { DataMatrix, KernelMemory } from '../../data/matrix.js';
 import type { DatasetHandle } from '../backend.js';
 import type { BoundState } from './bounded-state.js';
+import type { YinyangState } from './yinyang-groups.js';
 import { released } from '../../util/collect.js';
 import { dropDataset, type BlockData } from './run-block.js';
 import { existingWorkerPool } from './worker-pool.js';
@@ -23,6 +24,8 @@ export interface CpuDataset extends DatasetHandle {
   blockSums: Float64Array | undefined;
   /** State of bounded Lloyd steps, valid while the stored labels come from steps with this k. */
   bounds: BoundState | undefined;
+  /** Groups and group bounds of Yinyang steps: one fit's, dropped at its end (cpu-backend.ts). */
+  yinyang: YinyangState | undefined;
   /** Σ‖x‖² over the rows, for the inertia of a bounded step (computed once). */
   sumSquares: number | undefined;
 }
@@ -59,6 +62,7 @@ export function attachDataset(matrix: DataMatrix, inline: boolean): CpuDataset {
     minDist: undefined,
     blockSums: undefined,
     bounds: undefined,
+    yinyang: undefined,
     sumSquares: undefined,
   };
 }

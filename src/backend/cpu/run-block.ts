@@ -22,6 +22,7 @@ import type { gmmWasmLayout } from './wasm-gmm.js';
 import type { wasmLayout } from './wasm-kernel.js';
 import { makeWasmLloyd, makeWasmLloydInPlace, type WasmLloydDriver } from './wasm-lloyd-driver.js';
 import { makeWasmSeed, type WasmSeedDriver } from './wasm-seed-driver.js';
+import { yinyangBlock, type YinyangArgs } from './yinyang-kernel.js';
 
 /**
  * One CPU job on a run of blocks: the dispatch of a pass to its kernel, the same on a worker
@@ -118,6 +119,14 @@ export interface BoundedJob {
   wasmBounded: WasmBoundedSpec | undefined;
 }
 
+/** A Yinyang Lloyd step (yinyang-kernel.ts; X, n and d are the dataset's); one result per block. */
+export interface YinyangJob {
+  call: 'yinyang';
+  kernel: KernelSource;
+  args: Omit<YinyangArgs, 'X' | 'n' | 'd'>;
+  accLength: number;
+}
+
 /** Seeding minimum distances (kernel-source.ts, seedMinDist); results in minDist and blockSums. */
 export interface SeedMinDistJob {
   call: 'seedMinDist';
@@ -158,7 +167,7 @@ export interface GmmJob {
 }
 
 export type BlockJob =
-  LloydJob | BoundedJob | SeedMinDistJob | SeedPotentialsJob | GmmJob | RadiusBlockJob;
+  LloydJob | BoundedJob | YinyangJob | SeedMinDistJob | SeedPotentialsJob | GmmJob | RadiusBlockJob;
 
 /** This thread's WebAssembly drivers: per dataset, slot and shape, or per shape for the copying kernel. */
 const drivers = new Map<string, unknown>();
@@ -285,6 +294,12 @@ export function runBlock(
         j.half,
         acc,
       );
+      return acc;
+    }
+    case 'yinyang': {
+      const acc = new Float64Array(job.accLength);
+      const run = compileJsKernel<typeof yinyangBlock>(job.kernel, () => yinyangBlock);
+      run({ ...job.args, X, n, d }, i0, i1, acc);
       return acc;
     }
     case 'seedMinDist': {
