@@ -8,7 +8,7 @@ import {
   selectionCharts,
   silhouetteChart,
 } from './charts-shape.js';
-import { sampleSilhouettes } from './silhouette.js';
+import { plotSilhouettes } from './silhouette.js';
 import { boxChart, importanceChart, rfChart, sizeChart, snakeChart } from './charts-profile.js';
 import { historyCharts } from './charts-history.js';
 import type { HistoryView } from './history-data.js';
@@ -131,16 +131,7 @@ export async function renderReport(d: ReportData): Promise<string> {
       'Shape',
       chart(projectionChart(projection, d.sample.labels, names, keys, sampleRows)) +
         chart(distanceChart(centreDistances(d.model.centres), names, keys)) +
-        (p.segments.length > 1
-          ? chart(
-              silhouetteChart(
-                sampleSilhouettes(d.sample, p.segments.length),
-                d.sample.labels,
-                names,
-                keys,
-              ),
-            )
-          : ''),
+        (p.segments.length > 1 ? chart(silhouettes(d.sample, names, keys)) : ''),
     ),
     ...(d.history ? [section('history', 'Over time', historyHtml(d.history, fmt, chart))] : []),
   ];
@@ -162,6 +153,16 @@ ${sections.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** The silhouette plot, on a stratified sub-sample of the sample (plotSilhouettes). */
+function silhouettes(
+  sample: ReportSample,
+  names: (string | undefined)[],
+  keys: number[],
+): ChartSpec {
+  const { values, labels } = plotSilhouettes(sample, names.length);
+  return silhouetteChart(values, labels, names, keys);
 }
 
 function historyHtml(
