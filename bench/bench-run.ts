@@ -20,23 +20,28 @@ export interface BenchArgs {
   k: number;
   backend: BackendChoice;
   json: boolean;
+  /** The bench's own on/off flags, by name. */
+  switches: Record<string, boolean>;
 }
 
-/** --rows (default 10M), --k (7), --backend (cpu), --json. */
-export function benchArgs(): BenchArgs {
+/** --rows (default 10M), --k (7), --backend (cpu), --json, and the bench's own `switches`. */
+export function benchArgs(switches: string[] = []): BenchArgs {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string', default: '10M' },
       k: { type: 'string', default: '7' },
       backend: { type: 'string', default: 'cpu' },
       json: { type: 'boolean', default: false },
+      ...Object.fromEntries(switches.map((s) => [s, { type: 'boolean' as const, default: false }])),
     },
   });
+  const flags = values as Record<string, string | boolean | undefined>;
   return {
     rows: parseCount(values.rows!, '--rows'),
     k: Number(values.k),
     backend: values.backend as BackendChoice,
     json: values.json === true,
+    switches: Object.fromEntries(switches.map((s) => [s, flags[s] === true])),
   };
 }
 

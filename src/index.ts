@@ -46,6 +46,7 @@ export { assignmentsTable } from './api/assignments.js';
 export {
   report,
   fitReport,
+  prepareReport,
   DBSCAN_REPORT,
   checkReportPath,
   type ReportOptions,

@@ -2,6 +2,7 @@ import type { SegmentModel } from '../model/model.js';
 import type { Profiles } from '../segment/profile.js';
 import { cardsHtml } from './cards.js';
 import { renderSvg, type ChartSpec } from './chart.js';
+import { loadECharts } from './echarts.js';
 import {
   distanceChart,
   projectionChart,
@@ -38,19 +39,12 @@ export interface ReportData {
   history?: HistoryView;
 }
 
-/**
- * ECharts' one-file ES module build (the full library, SVG renderer and SSR included): one module
- * to load instead of the ~2,000 files of the package's index. Imported when a report is rendered,
- * never by `import 'gpuseg'`.
- */
-const ECHARTS_BUNDLE: string = 'echarts/dist/echarts.esm.min';
-
 /** Columns that get a box plot, at most (features first, then profile-only columns). */
 const MAX_BOX_CHARTS = 10;
 
 /** The report as one self-contained HTML page: inline CSS and SVG, no script, no external URL. */
 export async function renderReport(d: ReportData): Promise<string> {
-  const echarts = (await import(ECHARTS_BUNDLE)) as typeof import('echarts');
+  const echarts = await loadECharts();
   const fmt = numberFormat(d.currency);
   const p = d.profiles;
   const names = p.segments.map((s) => s.name);

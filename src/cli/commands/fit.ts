@@ -13,6 +13,7 @@ import {
   fitOutOfCore,
   fitWithHistory,
   fitReport,
+  prepareReport,
   GMM_PARAMETERS,
   HIERARCHY_PARAMETERS,
   KMEANS_PARAMETERS,
@@ -169,6 +170,8 @@ export function fitCommand(): Command {
       };
       let result: FitSummary;
       let tracked: HistoryResult | undefined;
+      // The chart renderer loads while the data is read and fitted (not awaited; never rejects).
+      if (report) void prepareReport();
       if (history) {
         const r = await fitWithHistory(input, { ...options, asOf: asOf ?? '', history }).finally(
           progress.done,
