@@ -10,73 +10,37 @@
  *
  * Run it on a quiet machine; results belong in bench/RESULTS.md with the machine they came from.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  closeSharedGpu,
-  fitWithHistory,
-  parseCount,
-  shutdownCpuWorkers,
-  writeCustomers,
-  type BackendChoice,
-} from '../src/index.js';
+import { fitWithHistory, writeCustomers } from '../src/index.js';
+import { benchArgs, customerFitOptions, printResult, runBench } from './bench-run.js';
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '10M' },
-    k: { type: 'string', default: '7' },
-    backend: { type: 'string', default: 'cpu' },
-    json: { type: 'boolean', default: false },
-  },
-});
+const args = benchArgs();
 
-async function main(): Promise<void> {
-  const rows = parseCount(values.rows!, '--rows');
-  const dir = mkdtempSync(join(tmpdir(), 'gpuseg-track-overhead-'));
-  try {
-    const periods = ['2024-01-31', '2024-02-29'];
-    const inputs = periods.map((p) => join(dir, `customers-${p}.arrows`));
-    for (const [i, path] of inputs.entries()) await writeCustomers(path, rows, i + 1);
-    const options = {
-      id: 'customer_id',
-      k: Number(values.k),
-      seed: 0,
-      backend: values.backend as BackendChoice,
-      features: ['recency_days', 'frequency', 'monetary'],
-      log: ['frequency', 'monetary'],
-      profile: ['avg_order_value', 'tenure_days', 'return_rate'],
-    };
-    const history = { dir: join(dir, 'store') };
-    await fitWithHistory(inputs[0], { ...options, asOf: periods[0], history });
-    const started = performance.now();
-    const r = await fitWithHistory(inputs[1], { ...options, asOf: periods[1], history });
-    const total = (performance.now() - started) / 1000;
-    const result = {
-      rows,
-      k: r.stats.k,
-      backend: r.stats.backend,
-      fit_seconds: r.stats.seconds,
-      track_seconds: r.history.seconds.track,
-      write_seconds: r.history.seconds.write,
-      period_seconds: total,
-      track_share_of_fit: r.history.seconds.track / r.stats.seconds,
-      survived: r.history.events.filter((e) => e.event === 'survived').length,
-    };
-    console.log(
-      values.json
-        ? JSON.stringify(result)
-        : `rows=${rows} k=${result.k} backend=${result.backend}: fit ${result.fit_seconds.toFixed(2)} s, tracking ${result.track_seconds.toFixed(2)} s (${(100 * result.track_share_of_fit).toFixed(0)}% of the fit), writing the period ${result.write_seconds.toFixed(2)} s, whole period ${total.toFixed(2)} s; ${result.survived} of ${result.k} segments survived`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await shutdownCpuWorkers();
-    await closeSharedGpu();
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+runBench('track-overhead', async (dir) => {
+  const { rows } = args;
+  const periods = ['2024-01-31', '2024-02-29'];
+  const inputs = periods.map((p) => join(dir, `customers-${p}.arrows`));
+  for (const [i, path] of inputs.entries()) await writeCustomers(path, rows, i + 1);
+  const options = { ...customerFitOptions(args), id: 'customer_id' };
+  const history = { dir: join(dir, 'store') };
+  await fitWithHistory(inputs[0], { ...options, asOf: periods[0], history });
+  const started = performance.now();
+  const r = await fitWithHistory(inputs[1], { ...options, asOf: periods[1], history });
+  const total = (performance.now() - started) / 1000;
+  const result = {
+    rows,
+    k: r.stats.k,
+    backend: r.stats.backend,
+    fit_seconds: r.stats.seconds,
+    track_seconds: r.history.seconds.track,
+    write_seconds: r.history.seconds.write,
+    period_seconds: total,
+    track_share_of_fit: r.history.seconds.track / r.stats.seconds,
+    survived: r.history.events.filter((e) => e.event === 'survived').length,
+  };
+  printResult(
+    args,
+    result,
+    `rows=${rows} k=${result.k} backend=${result.backend}: fit ${result.fit_seconds.toFixed(2)} s, tracking ${result.track_seconds.toFixed(2)} s (${(100 * result.track_share_of_fit).toFixed(0)}% of the fit), writing the period ${result.write_seconds.toFixed(2)} s, whole period ${total.toFixed(2)} s; ${result.survived} of ${result.k} segments survived`,
+  );
 });

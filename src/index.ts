@@ -140,6 +140,10 @@ export const assignmentsTable: typeof Assignments.assignmentsTable = syncExport(
 // Reports, segments over time, choosing k, naming.
 export const report: typeof Report.report = asyncExport(reportModule, 'report');
 export const fitReport: typeof Report.fitReport = asyncExport(reportModule, 'fitReport');
+export const prepareReport: typeof Report.prepareReport = asyncExport(
+  reportModule,
+  'prepareReport',
+);
 export const checkReportPath: typeof Report.checkReportPath = syncExport(
   reportModule,
   'checkReportPath',

@@ -156,6 +156,7 @@ const NO_ARGUMENTS: Record<string, string> = {
   dispose: 'takes no arguments',
   closeSharedGpu: 'takes no arguments',
   shutdownCpuWorkers: 'takes no arguments',
+  prepareReport: 'takes no arguments',
   listDevices: 'takes no arguments',
   recordWrittenOutputs: 'takes no arguments',
   removePendingTemporaryFiles: 'takes no arguments',

@@ -15,6 +15,7 @@ import type { OutputSet } from '../util/atomic-write.js';
 import { UsageError } from '../errors.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
+import { keyedColumns, modelKeys } from './tracked-keys.js';
 import { FilePasses } from './file-passes.js';
 import {
   OUT_OF_CORE_PARAMETERS,
@@ -73,6 +74,7 @@ export async function predictOutOfCore(
   } = resolveParameters(PREDICT_OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
   const model = resolveModel(modelOrPath);
+  const keys = modelKeys(model, typeof modelOrPath === 'string' ? modelOrPath : 'model');
   rejectCategoricalOutOfCore(
     model.algorithm,
     model.categorical?.columns.map((c) => c.name),
@@ -91,10 +93,15 @@ export async function predictOutOfCore(
   const k = model.k;
   const sizes = new Array<number>(k).fill(0);
   const dictionary = model.segmentNames ? segmentNameDictionary(model.segmentNames) : undefined;
-  const named = (labels: Int32Array): Record<string, Vector> =>
-    model.segmentNames
+  const named = (labels: Int32Array): Record<string, Vector> => ({
+    ...(model.segmentNames
       ? { segment_name: segmentNameColumn(labels, model.segmentNames, dictionary) }
-      : {};
+      : {}),
+    ...(keys ? keyedColumns(labels, keys).columns : {}),
+  });
+  /** segment_id as published: the stable keys of a --history model (tracked-keys.ts). */
+  const published = (labels: Int32Array): Int32Array =>
+    keys ? keyedColumns(labels, keys).segmentId : labels;
   const backend = await openBackend(backendChoice, notice);
   let writer: ChunkWriter | undefined;
   try {
@@ -121,10 +128,19 @@ export async function predictOutOfCore(
         async (a: GmmAssignment, table: Table, firstRow: number) => {
           count(a.labels);
           await writer?.write(
-            mixtureTable(table, id, a.labels, a.probability, a.probabilities, k, named(a.labels), {
-              first: firstRow,
-              total,
-            }),
+            mixtureTable(
+              table,
+              id,
+              published(a.labels),
+              a.probability,
+              a.probabilities,
+              k,
+              named(a.labels),
+              {
+                first: firstRow,
+                total,
+              },
+            ),
           );
         },
       );
@@ -134,10 +150,18 @@ export async function predictOutOfCore(
         async (a: Assignment, table: Table, firstRow: number) => {
           count(a.labels);
           await writer?.write(
-            assignmentsTable(table, id, a.labels, a.sqDistances, named(a.labels), undefined, {
-              first: firstRow,
-              total,
-            }),
+            assignmentsTable(
+              table,
+              id,
+              published(a.labels),
+              a.sqDistances,
+              named(a.labels),
+              undefined,
+              {
+                first: firstRow,
+                total,
+              },
+            ),
           );
         },
       );

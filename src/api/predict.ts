@@ -19,6 +19,7 @@ import { checkTableInput, featureMatrix, loadInput, type TableInput } from './in
 import { PREDICT_PARAMETERS, resolveParameters, type ParameterOptions } from './parameters.js';
 import { noticeCollector, type NoticeListener } from './notices.js';
 import { predictDbscanRows, predictDbscanTable } from './predict-dbscan.js';
+import { keyedColumns, modelKeys } from './tracked-keys.js';
 
 /**
  * predict's options: `backend` and `id` (default: the model's id column when the input has it,
@@ -32,6 +33,10 @@ export interface PredictOptions extends RunOptions, ParameterOptions<typeof PRED
 }
 
 export interface PredictResult {
+  /**
+   * Each row's segment index, 0 … k−1. With a --history period's model, `assignments` publishes
+   * the segments' stable keys as segment_id (and segment_key, raw_segment_key) instead.
+   */
   labels: Int32Array;
   /** k-means models: distance to the assigned centre, in the clustering space. */
   distances: Float32Array | undefined;
@@ -68,6 +73,7 @@ async function predictRun(
     thousands,
   } = resolveParameters(PREDICT_PARAMETERS, options);
   const model = resolveModel(modelOrPath);
+  const keys = modelKeys(model, typeof modelOrPath === 'string' ? modelOrPath : 'model');
   const table = await loadInput(input, {
     id: idOption ?? model.idColumn ?? undefined,
     thousands,
@@ -114,6 +120,8 @@ async function predictRun(
         probabilities: options.probabilities === true,
       });
       if (model.segmentNames) named.segment_name = segmentNameColumn(a.labels, model.segmentNames);
+      const keyed = keys && keyedColumns(a.labels, keys);
+      if (keyed) Object.assign(named, keyed.columns);
       if (model.subSegments)
         Object.assign(named, await subSegmentOutput(backend, handle, a.labels, model.subSegments));
       await backend.detach(handle);
@@ -126,7 +134,7 @@ async function predictRun(
         assignments: mixtureTable(
           table,
           roles.id,
-          a.labels,
+          keyed ? keyed.segmentId : a.labels,
           a.probability,
           a.probabilities,
           model.k,
@@ -151,6 +159,8 @@ async function predictRun(
     if (scoring!.sqScale !== 1)
       for (let i = 0; i < sqDistances.length; i++) sqDistances[i] *= scoring!.sqScale;
     if (model.segmentNames) named.segment_name = segmentNameColumn(labels, model.segmentNames);
+    const keyed = keys && keyedColumns(labels, keys);
+    if (keyed) Object.assign(named, keyed.columns);
     if (model.subSegments)
       Object.assign(named, await subSegmentOutput(backend, handle, labels, model.subSegments));
     await backend.detach(handle);
@@ -160,7 +170,13 @@ async function predictRun(
       distances: Float32Array.from(sqDistances, Math.sqrt),
       probability: undefined,
       probabilities: undefined,
-      assignments: assignmentsTable(table, roles.id, labels, sqDistances, named),
+      assignments: assignmentsTable(
+        table,
+        roles.id,
+        keyed ? keyed.segmentId : labels,
+        sqDistances,
+        named,
+      ),
     };
   } finally {
     await backend.dispose();

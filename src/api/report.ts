@@ -8,6 +8,7 @@ import { InputError, subjectName, UsageError, type Subject } from '../errors.js'
 import { checkModel, loadModel, type SegmentModel } from '../model/model.js';
 import { checkCurrency } from '../report/format.js';
 import { readHistoryView } from '../report/history-data.js';
+import { prepareCharts } from '../report/echarts.js';
 import { renderReport } from '../report/page.js';
 import { buildSample, rowsNearerAnotherCentre } from '../report/sample.js';
 import { parseSelection, type SelectionSummary } from '../report/selection.js';
@@ -295,6 +296,15 @@ function readSelection(selection: ReportCommonOptions['selection']): SelectionSu
     );
   }
   return parseSelection(value, { option: 'selection', value: selection });
+}
+
+/**
+ * Loads the chart renderer (ECharts) and warms it up, so that a report made later costs only its
+ * own charts. Optional: `report`/`fitReport` load it when it is not ready. Start it next to a fit
+ * that will be reported (the CLI's `--report` does), not awaited; it never rejects.
+ */
+export function prepareReport(): Promise<void> {
+  return prepareCharts();
 }
 
 /** Checks a report path before any work: .html or .htm, in a folder that exists. */

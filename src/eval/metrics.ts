@@ -1,5 +1,6 @@
 import type { DataMatrix } from '../data/matrix.js';
 import { Rng } from '../util/rng.js';
+import { pairDistanceSums } from './silhouette-sums.js';
 
 /**
  * Cluster-quality scores with scikit-learn's definitions (sklearn.metrics), computed in float64 in
@@ -134,22 +135,7 @@ export function silhouetteScores(
     width += l.k;
   }
   // sums[i * width + offset_l + c]: Σ distances from row i to the rows of cluster c under labelling l.
-  const sums = new Float64Array(s * width);
-  for (let i = 0; i < s; i++) {
-    for (let jRow = i + 1; jRow < s; jRow++) {
-      let dist = 0;
-      for (let j = 0; j < d; j++) {
-        const t = x[i * d + j] - x[jRow * d + j];
-        dist += t * t;
-      }
-      dist = Math.sqrt(dist);
-      for (let l = 0; l < labs.length; l++) {
-        const o = offsets[l];
-        sums[i * width + o + labs[l][jRow]] += dist;
-        sums[jRow * width + o + labs[l][i]] += dist;
-      }
-    }
-  }
+  const sums = pairDistanceSums(x, s, d, labs, offsets, width);
   const scores = labellings.map((l, li) => {
     const counts = new Float64Array(l.k);
     for (let i = 0; i < s; i++) counts[labs[li][i]]++;

@@ -25,7 +25,7 @@ export interface ChartSpec {
   segments?: number[];
 }
 
-type EChartsModule = typeof import('echarts');
+export type EChartsModule = typeof import('echarts');
 
 export const CHART_WIDTH = 760;
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';

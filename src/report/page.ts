@@ -2,13 +2,14 @@ import type { SegmentModel } from '../model/model.js';
 import type { Profiles } from '../segment/profile.js';
 import { cardsHtml } from './cards.js';
 import { renderSvg, type ChartSpec } from './chart.js';
+import { loadECharts } from './echarts.js';
 import {
   distanceChart,
   projectionChart,
   selectionCharts,
   silhouetteChart,
 } from './charts-shape.js';
-import { sampleSilhouettes } from './silhouette.js';
+import { plotSilhouettes } from './silhouette.js';
 import { boxChart, importanceChart, rfChart, sizeChart, snakeChart } from './charts-profile.js';
 import { historyCharts } from './charts-history.js';
 import type { HistoryView } from './history-data.js';
@@ -38,19 +39,12 @@ export interface ReportData {
   history?: HistoryView;
 }
 
-/**
- * ECharts' one-file ES module build (the full library, SVG renderer and SSR included): one module
- * to load instead of the ~2,000 files of the package's index. Imported when a report is rendered,
- * never by `import 'gpuseg'`.
- */
-const ECHARTS_BUNDLE: string = 'echarts/dist/echarts.esm.min';
-
 /** Columns that get a box plot, at most (features first, then profile-only columns). */
 const MAX_BOX_CHARTS = 10;
 
 /** The report as one self-contained HTML page: inline CSS and SVG, no script, no external URL. */
 export async function renderReport(d: ReportData): Promise<string> {
-  const echarts = (await import(ECHARTS_BUNDLE)) as typeof import('echarts');
+  const echarts = await loadECharts();
   const fmt = numberFormat(d.currency);
   const p = d.profiles;
   const names = p.segments.map((s) => s.name);
@@ -131,16 +125,7 @@ export async function renderReport(d: ReportData): Promise<string> {
       'Shape',
       chart(projectionChart(projection, d.sample.labels, names, keys, sampleRows)) +
         chart(distanceChart(centreDistances(d.model.centres), names, keys)) +
-        (p.segments.length > 1
-          ? chart(
-              silhouetteChart(
-                sampleSilhouettes(d.sample, p.segments.length),
-                d.sample.labels,
-                names,
-                keys,
-              ),
-            )
-          : ''),
+        (p.segments.length > 1 ? chart(silhouettes(d.sample, names, keys)) : ''),
     ),
     ...(d.history ? [section('history', 'Over time', historyHtml(d.history, fmt, chart))] : []),
   ];
@@ -162,6 +147,16 @@ ${sections.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** The silhouette plot, on a stratified sub-sample of the sample (plotSilhouettes). */
+function silhouettes(
+  sample: ReportSample,
+  names: (string | undefined)[],
+  keys: number[],
+): ChartSpec {
+  const { values, labels } = plotSilhouettes(sample, names.length);
+  return silhouetteChart(values, labels, names, keys);
 }
 
 function historyHtml(

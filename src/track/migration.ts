@@ -35,16 +35,22 @@ export function migrationTable(
   const value = (m: ArrayLike<number> | undefined, i: number): number =>
     m && Number.isFinite(m[i]) ? m[i] : 0;
   const present = new Uint8Array(prevKeys.length);
+  const from = prevIds.index;
+  const to = curIds.index;
   for (let i = 0; i < curKeys.length; i++) {
     const r = prevRow[i];
-    if (r >= 0) present[r] = 1;
-    const cell = (r >= 0 ? prevIds.dense[r] + 1 : 0) * D + curIds.dense[i];
+    let origin = 0;
+    if (r >= 0) {
+      present[r] = 1;
+      origin = from[prevKeys[r]] + 1;
+    }
+    const cell = origin * D + to[curKeys[i]];
     customers[cell]++;
     money[cell] += value(curMonetary, i);
   }
   for (let r = 0; r < prevKeys.length; r++)
     if (!present[r]) {
-      const cell = (prevIds.dense[r] + 1) * D + D - 1;
+      const cell = (from[prevKeys[r]] + 1) * D + D - 1;
       customers[cell]++;
       money[cell] += value(prevMonetary, r);
     }
@@ -73,8 +79,8 @@ export function migrationTable(
   return rows;
 }
 
-/** The distinct keys, ascending, and each entry's index among them. */
-function denseKeys(keys: Int32Array): { keys: number[]; dense: Int32Array } {
+/** The distinct keys, ascending, and each key's index among them (a lookup over 0…max key). */
+function denseKeys(keys: Int32Array): { keys: number[]; index: Int32Array } {
   let max = -1;
   for (let i = 0; i < keys.length; i++) if (keys[i] > max) max = keys[i];
   const seen = new Uint8Array(max + 1);
@@ -82,9 +88,7 @@ function denseKeys(keys: Int32Array): { keys: number[]; dense: Int32Array } {
   const distinct: number[] = [];
   const index = new Int32Array(max + 1);
   for (let k = 0; k <= max; k++) if (seen[k]) index[k] = distinct.push(k) - 1;
-  const dense = new Int32Array(keys.length);
-  for (let i = 0; i < keys.length; i++) dense[i] = index[keys[i]];
-  return { keys: distinct, dense };
+  return { keys: distinct, index };
 }
 
 /** A first period's table: every customer from `new`. */

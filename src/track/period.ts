@@ -22,12 +22,7 @@ import { matchClusters, matchingCost } from './matching.js';
 import { firstMigration, migrationTable, type MigrationRow } from './migration.js';
 import { alignIds, overlapTable, type IdColumn } from './overlap.js';
 import { smooth } from './smoothing.js';
-import {
-  adjustedRandIndex,
-  flipRate,
-  normalizedMutualInfo,
-  populationStabilityIndex,
-} from './stability.js';
+import { numbers, stabilityFigures } from './stability-figures.js';
 import { csvText, type StoredPeriod, type TrackedModel } from './store.js';
 
 /** One period's tracking: identities, events, smoothing, migration and stability. */
@@ -74,21 +69,19 @@ function ids(table: Table, column: string): IdColumn {
   return table.getChild(column)!.toArray() as IdColumn;
 }
 
+/** An int32 column as one array (read only: no copy when it already is one). */
 function int32(table: Table, column: string): Int32Array {
-  return Int32Array.from(table.getChild(column)!.toArray() as ArrayLike<number>);
+  const values = table.getChild(column)!.toArray() as ArrayLike<number>;
+  return values instanceof Int32Array ? values : Int32Array.from(values);
 }
 
-/** A numeric column as float64 (typed-array copies: a mapping function per row is ~10× slower). */
-function numbers(table: Table, column: string): Float64Array | undefined {
-  const c = table.getChild(column);
-  if (!c) return undefined;
-  const values = c.toArray() as ArrayLike<number | bigint>;
-  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
-    const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
-    return out;
-  }
-  return values instanceof Float64Array ? values : new Float64Array(values as ArrayLike<number>);
+/** Each key's dense index (−1 for none): a lookup array over 0…max key, keys being small and ≥ 0. */
+function keyIndex(keys: ArrayLike<number>): Int32Array {
+  let max = -1;
+  for (let b = 0; b < keys.length; b++) max = Math.max(max, keys[b]);
+  const index = new Int32Array(max + 1).fill(-1);
+  for (let b = 0; b < keys.length; b++) index[keys[b]] = b;
+  return index;
 }
 
 export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefined): TrackedPeriod {
@@ -112,8 +105,12 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
     t.keys.forEach((key, a) => prevNames.set(key, t.names[a]));
     prevRow = alignIds(ids(previous.customers, idColumn), curIds);
     prevRaw = int32(previous.customers, 'raw_segment_key');
-    const dense = new Map(t.keys.map((key, a) => [key, a]));
-    const prevLabels = Int32Array.from(prevRaw, (key) => dense.get(key) ?? 0);
+    const dense = keyIndex(t.keys);
+    const prevLabels = new Int32Array(prevRaw.length);
+    for (let i = 0; i < prevRaw.length; i++) {
+      const key = prevRaw[i];
+      prevLabels[i] = key >= 0 && key < dense.length && dense[key] >= 0 ? dense[key] : 0;
+    }
     const overlap = overlapTable(prevLabels, t.keys.length, labels, k, prevRow);
     const dims = model.centres[0]?.length ?? 0;
     const cost = matchingCost(
@@ -137,7 +134,8 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
     ev = firstPeriod(proposed);
     prevRow = new Int32Array(labels.length).fill(-1);
   }
-  const raw = Int32Array.from(labels, (b) => ev.keys[b]);
+  const raw = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) raw[i] = ev.keys[labels[i]];
   const prevState = previous
     ? {
         published: int32(previous.customers, 'segment_key'),
@@ -171,14 +169,8 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
     migration = migrationTable(prevPublished, state.published, prevRow, prevMonetary, monetary);
     migrationRaw = migrationTable(prevRaw, raw, prevRow, prevMonetary, monetary);
     stability = stabilityFigures(
-      input,
-      previous,
-      prevRow,
-      prevRaw,
-      prevPublished,
-      raw,
-      state.published,
-      ev,
+      { ...input, raw, published: state.published, events: ev },
+      { ...previous, row: prevRow, raw: prevRaw, published: prevPublished },
     );
   } else {
     migration = firstMigration(state.published, monetary);
@@ -274,10 +266,7 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
  * row cost more than the rest of the tracking).
  */
 function nameColumn(published: Int32Array, keys: ArrayLike<number>, names: string[]): Vector {
-  let maxKey = 0;
-  for (let b = 0; b < keys.length; b++) maxKey = Math.max(maxKey, keys[b]);
-  const index = new Int32Array(maxKey + 1).fill(-1);
-  for (let b = 0; b < keys.length; b++) index[keys[b]] = b;
+  const index = keyIndex(keys);
   const indices = new Int32Array(published.length);
   for (let i = 0; i < published.length; i++) indices[i] = index[published[i]];
   const type = new Dictionary(new Utf8(), new Int32(), 0);
@@ -285,86 +274,4 @@ function nameColumn(published: Int32Array, keys: ArrayLike<number>, names: strin
   return makeVector(
     makeData({ type, length: indices.length, nullCount: 0, data: indices, dictionary }),
   );
-}
-
-function stabilityFigures(
-  input: TrackInput,
-  previous: StoredPeriod,
-  prevRow: Int32Array,
-  prevRaw: Int32Array,
-  prevPublished: Int32Array,
-  raw: Int32Array,
-  published: Int32Array,
-  ev: EventResult,
-): Record<string, unknown> {
-  const shared: number[] = [];
-  for (let i = 0; i < prevRow.length; i++) if (prevRow[i] >= 0) shared.push(i);
-  const m = shared.length;
-  const [a, b, pa, pb] = [0, 1, 2, 3].map(() => new Int32Array(m));
-  for (let s = 0; s < m; s++) {
-    const i = shared[s];
-    a[s] = prevRaw[prevRow[i]];
-    b[s] = raw[i];
-    pa[s] = prevPublished[prevRow[i]];
-    pb[s] = published[i];
-  }
-  const t = previous.model.tracking;
-  const histogram = (arr: Int32Array): Map<number, number> => {
-    const h = new Map<number, number>();
-    for (let i = 0; i < arr.length; i++) h.set(arr[i], (h.get(arr[i]) ?? 0) + 1);
-    return h;
-  };
-  const sizes = histogram(published);
-  const previousSizes = histogram(prevPublished);
-  const dims = input.model.centres[0]?.length ?? 0;
-  const segments = ev.keys.length
-    ? [...ev.keys].map((key, c) => {
-        const at = t.keys.indexOf(key);
-        let drift: number | null = null;
-        if (at >= 0 && input.sameSpace) {
-          let s = 0;
-          for (let j = 0; j < dims; j++)
-            s += (input.model.centres[c][j] - previous.model.centres[at][j]) ** 2;
-          drift = Math.sqrt(s);
-        }
-        const size = sizes.get(key) ?? 0;
-        const before = at >= 0 ? (previousSizes.get(key) ?? 0) : 0;
-        return {
-          key,
-          name: ev.names[c],
-          size,
-          previous_size: before,
-          size_change: size - before,
-          centre_drift: drift,
-        };
-      })
-    : [];
-  const psi: Record<string, number> = {};
-  for (const f of input.features) {
-    const x = numbers(previous.customers, f);
-    const y = numbers(input.segments, f);
-    if (x && y) psi[f] = populationStabilityIndex(x, y);
-  }
-  const present = new Uint8Array(prevPublished.length);
-  for (const r of prevRow) if (r >= 0) present[r] = 1;
-  return {
-    as_of: input.asOf,
-    previous_as_of: previous.asOf,
-    customers: raw.length,
-    shared_customers: shared.length,
-    new_customers: raw.length - shared.length,
-    gone_customers: present.length - present.reduce((s, x) => s + x, 0),
-    adjusted_rand_index: adjustedRandIndex(a, b),
-    normalized_mutual_info: normalizedMutualInfo(a, b),
-    flip_rate_raw: flipRate(a, b),
-    flip_rate_published: flipRate(pa, pb),
-    events: Object.fromEntries(
-      ['survived', 'split', 'absorbed', 'disappeared', 'emerged'].map((e) => [
-        e,
-        ev.events.filter((r) => r.event === e).length,
-      ]),
-    ),
-    segments,
-    psi,
-  };
 }

@@ -21,13 +21,21 @@ export function smooth(
   if (!Number.isInteger(confirmPeriods) || confirmPeriods < 1)
     throw new RangeError(`confirmPeriods=${confirmPeriods}; expected an integer ≥ 1`);
   const n = raw.length;
+  // Liveness by lookup array (keys are small and ≥ 0): a Set lookup per customer cost more.
+  let maxKey = -1;
+  for (const key of liveKeys) if (key > maxKey) maxKey = key;
+  const dense = maxKey < 1 << 24;
+  const live = new Uint8Array(dense ? maxKey + 1 : 0);
+  if (dense) for (const key of liveKeys) if (key >= 0) live[key] = 1;
+  const isLive = (key: number): boolean =>
+    dense ? key >= 0 && key <= maxKey && live[key] === 1 : liveKeys.has(key);
   const published = new Int32Array(n);
   const pending = new Int32Array(n).fill(-1);
   const pendingPeriods = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const r = prev ? prevRow[i] : -1;
     const was = r >= 0 && prev ? prev.published[r] : -1;
-    if (r < 0 || !liveKeys.has(was) || raw[i] === was) {
+    if (r < 0 || !isLive(was) || raw[i] === was) {
       published[i] = r >= 0 && raw[i] === was ? was : raw[i];
       continue;
     }

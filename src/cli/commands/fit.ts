@@ -14,6 +14,7 @@ import {
   fitSharded,
   fitWithHistory,
   fitReport,
+  prepareReport,
   GMM_PARAMETERS,
   HIERARCHY_PARAMETERS,
   KMEANS_PARAMETERS,
@@ -180,6 +181,8 @@ export function fitCommand(): Command {
       };
       let result: FitSummary;
       let tracked: HistoryResult | undefined;
+      // The chart renderer loads while the data is read and fitted (not awaited; never rejects).
+      if (report) void prepareReport();
       if (history) {
         const r = await fitWithHistory(input, { ...options, asOf: asOf ?? '', history }).finally(
           progress.done,

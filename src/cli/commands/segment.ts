@@ -6,6 +6,7 @@ import {
   checkReportPath,
   COMMON_PARAMETERS,
   fitReport,
+  prepareReport,
   KMEANS_PARAMETERS,
   OutputSet,
   parameter,
@@ -104,6 +105,8 @@ export function segmentCommand(): Command {
         '--profile-output': profileOutput,
         '--report': report,
       });
+      // The chart renderer loads while the data is read and fitted (not awaited; never rejects).
+      if (report) void prepareReport();
       const r = await segment(input, {
         ...options,
         history,
