@@ -48,7 +48,8 @@ export function tableToMatrix(
   // Not into an allocator's memory (out-of-core chunks reuse theirs): the copy is asked for.
   const inPlace = allocate ? undefined : inPlaceMatrix(table, features, ownTable);
   const matrix = inPlace ?? (allocate ?? allocateMatrix)(rows, features);
-  const problems: ColumnProblems[] = [];
+  const problems: (ColumnProblems | undefined)[] = [];
+  const float32: number[] = [];
   features.forEach((name, j) => {
     const vector = table.getChild(name);
     if (!vector) throw new InputError(`column '${name}' is not in the input`);
@@ -61,7 +62,8 @@ export function tableToMatrix(
           offset += chunk.length;
         }
       }
-      problems.push(float32Problems(matrix, j, name));
+      float32.push(j);
+      problems.push(undefined);
       return;
     }
     const scan = emptyProblems(name);
@@ -72,7 +74,9 @@ export function tableToMatrix(
     }
     problems.push(scan);
   });
-  return { matrix, problems };
+  // Once every column is in: the statistics are computed for all columns at once (and kept).
+  for (const j of float32) problems[j] = float32Problems(matrix, j, features[j]);
+  return { matrix, problems: problems as ColumnProblems[] };
 }
 
 function isPlainFloat32(chunk: Data): boolean {
