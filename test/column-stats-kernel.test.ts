@@ -3,7 +3,7 @@ import { allocateMatrix } from '../src/data/matrix.js';
 import { kernelColumnStats, loadColumnStatsKernel } from '../src/prep/column-stats-kernel.js';
 import { meanAndStd } from '../src/prep/stats.js';
 import { kernelAllColumnStats, columnStatsModule } from '../src/data/column-stats-kernel.js';
-import { sharedColumnStats, type StatsKernel } from '../src/data/column-stats-share.js';
+import { sharedColumnStats, type StatsKernel } from '../src/data/column-share.js';
 
 /**
  * The column-statistics kernel gives meanAndStd's bits (the same float64 operations in the same
@@ -39,7 +39,7 @@ test('the WebAssembly column statistics equal meanAndStd bit for bit', async () 
 
 /**
  * A large matrix's columns are shared between this thread and the helper thread
- * (data/column-stats-share.ts), each column computed whole by one of them with the same kernel:
+ * (data/column-share.ts), each column computed whole by one of them with the same kernel:
  * the same bits as meanAndStd, and the helper did take columns (a first job may find it still
  * starting, and this thread then takes them all: a few tries).
  */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileWat, simdSupported } from '../util/compile-kernel.js';
 import { packageRoot } from '../util/package-root.js';
-import { sharedColumnStats, startStatsHelper, type StatsKernel } from './column-stats-share.js';
+import { sharedColumnStats, startColumnHelper, type StatsKernel } from './column-share.js';
 import { inputMemoryOf } from './input-memory.js';
 import type { DataMatrix } from './matrix.js';
 import { meanAndStd } from './mean-std.js';
@@ -33,8 +33,8 @@ export async function loadColumnStatsKernel(): Promise<void> {
     () => readFileSync(join(packageRoot(), 'kernels', 'column-stats.wat'), 'utf8'),
     true,
   );
-  // Large matrices' columns are then shared with a helper thread (column-stats-share.ts).
-  startStatsHelper(compiled);
+  // Large matrices' columns are then shared with a helper thread (column-share.ts).
+  startColumnHelper(compiled);
 }
 
 /** The compiled kernel (assembled on the first call). */
@@ -84,7 +84,7 @@ export function kernelColumnStats(m: DataMatrix, j: number): ColumnSummary | und
 
 /**
  * The statistics of every column of a matrix in a WebAssembly memory, the columns shared with the
- * helper thread where the matrix is large (column-stats-share.ts): the same bits as column by
+ * helper thread where the matrix is large (column-share.ts): the same bits as column by
  * column. Undefined where the kernel cannot run.
  */
 export function kernelAllColumnStats(m: DataMatrix): ColumnSummary[] | undefined {
