@@ -25,11 +25,16 @@ export interface StatsWork {
   results: SharedArrayBuffer;
 }
 
-/** Copies of byte ranges from one memory into another, per column: [from, to, bytes] triples. */
+/**
+ * Copies of byte ranges from one memory into another (or within one), per column: [from, to,
+ * bytes] triples, done in order. Ranges of different columns must not overlap.
+ */
 export interface CopyWork {
   kind: 'copy';
   from: WebAssembly.Memory;
   to: WebAssembly.Memory;
+  /** True when `from` is `to`: the ranges may overlap and move as memmove moves them. */
+  within: boolean;
   pieces: number[][];
 }
 
@@ -86,7 +91,9 @@ export function doColumn(work: ColumnWork, j: number, kernel: StatsKernel | unde
     const to = new Uint8Array(work.to.buffer);
     const from = new Uint8Array(work.from.buffer);
     const p = work.pieces[j];
-    for (let t = 0; t < p.length; t += 3) to.set(from.subarray(p[t], p[t] + p[t + 2]), p[t + 1]);
+    for (let t = 0; t < p.length; t += 3)
+      if (work.within) to.copyWithin(p[t + 1], p[t], p[t] + p[t + 2]);
+      else to.set(from.subarray(p[t], p[t] + p[t + 2]), p[t + 1]);
     return;
   }
   const p = work.offsets[j];

@@ -113,8 +113,11 @@ function copyFloat32Columns(
   }
   if (!from) return false;
   return (
-    shareColumns({ kind: 'copy', from, to, pieces }, pieces.length * matrix.rows, undefined) !==
-    undefined
+    shareColumns(
+      { kind: 'copy', from, to, within: false, pieces },
+      pieces.length * matrix.rows,
+      undefined,
+    ) !== undefined
   );
 }
 
