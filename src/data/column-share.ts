@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { collectorLock } from '../util/collect.js';
 import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
 
 /**
@@ -43,6 +44,11 @@ export type ColumnWork = StatsWork | CopyWork;
 /** What the helper gets: the work, and Int32 [next column, columns done, then per column 1 once done]. */
 export type ColumnJob = ColumnWork & { control: SharedArrayBuffer };
 
+/** What the helper is started with: collect.ts's lock of this thread. */
+export interface ColumnWorkerData {
+  collectorLock: Int32Array;
+}
+
 /** The kernel's two functions (kernels/column-stats.wat). */
 export interface StatsKernel {
   sums(p: number, n: number): [number, number, number, number];
@@ -69,6 +75,7 @@ export function startColumnHelper(module: WebAssembly.Module): void {
     const worker = new Worker(compiledModule(import.meta.url, 'column-worker.js'), {
       name: 'gpuseg-columns',
       execArgv: workerExecArgv(),
+      workerData: { collectorLock: collectorLock() } satisfies ColumnWorkerData,
     });
     // Never holds the process open: while a job is in flight this thread is waiting on it anyway.
     worker.unref();

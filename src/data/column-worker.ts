@@ -1,5 +1,11 @@
-import { parentPort } from 'node:worker_threads';
-import { claimColumns, type ColumnJob, type StatsKernel } from './column-share.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { collect, useCollectorLock } from '../util/collect.js';
+import {
+  claimColumns,
+  type ColumnJob,
+  type ColumnWorkerData,
+  type StatsKernel,
+} from './column-share.js';
 
 /**
  * The column helper thread (started by column-share.ts from the compiled dist/ file): takes
@@ -8,6 +14,9 @@ import { claimColumns, type ColumnJob, type StatsKernel } from './column-share.j
  */
 const port = parentPort;
 if (!port) throw new Error('column-worker.js runs as a worker thread');
+useCollectorLock((workerData as ColumnWorkerData).collectorLock);
+
+let collecting = false;
 
 port.on('message', (job: ColumnJob) => {
   const kernel =
@@ -16,4 +25,14 @@ port.on('message', (job: ColumnJob) => {
           .exports as unknown as StatsKernel)
       : undefined;
   claimColumns(job, kernel);
+  // The job's memories (a whole input file, a matrix) are shared: they return only once this
+  // thread has collected its references too, and an idle helper allocates too little to ever
+  // collect by itself (util/collect.ts). A task later, once the message is gone; one per burst.
+  if (!collecting) {
+    collecting = true;
+    setImmediate(() => {
+      collecting = false;
+      collect();
+    });
+  }
 });
