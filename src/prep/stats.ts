@@ -92,30 +92,15 @@ export function covarianceMatrix(
   }
   const matrix = new Float64Array(dims * dims);
   const denom = Math.max(1, rows - 1);
-  // Four pairs a loop: each pair's sum still adds its rows in order (the same bits as a pair at a
-  // time), but the four chains of additions overlap instead of waiting on one another.
-  const col = (j: number): Float32Array => data.subarray(j * rows, (j + 1) * rows);
   for (let a = 0; a < dims; a++) {
-    const xa = col(a);
+    const xa = data.subarray(a * rows, (a + 1) * rows);
     const ma = mean[a];
-    for (let b = a; b < dims; b += 4) {
-      const last = Math.min(b + 3, dims - 1);
-      const [x0, x1, x2, x3] = [b, b + 1, b + 2, b + 3].map((c) => col(Math.min(c, last)));
-      const [m0, m1, m2, m3] = [b, b + 1, b + 2, b + 3].map((c) => mean[Math.min(c, last)]);
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let i = 0; i < rows; i++) {
-        const d = xa[i] - ma;
-        s0 += d * (x0[i] - m0);
-        s1 += d * (x1[i] - m1);
-        s2 += d * (x2[i] - m2);
-        s3 += d * (x3[i] - m3);
-      }
-      [s0, s1, s2, s3].slice(0, last - b + 1).forEach((s, c) => {
-        matrix[a * dims + b + c] = matrix[(b + c) * dims + a] = s / denom;
-      });
+    for (let b = a; b < dims; b++) {
+      const xb = data.subarray(b * rows, (b + 1) * rows);
+      const mb = mean[b];
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += (xa[i] - ma) * (xb[i] - mb);
+      matrix[a * dims + b] = matrix[b * dims + a] = s / denom;
     }
   }
   return { mean, matrix };
