@@ -2,6 +2,8 @@ import { expect, test } from 'vitest';
 import { allocateMatrix } from '../src/data/matrix.js';
 import { kernelColumnStats, loadColumnStatsKernel } from '../src/prep/column-stats-kernel.js';
 import { meanAndStd } from '../src/prep/stats.js';
+import { kernelAllColumnStats, columnStatsModule } from '../src/data/column-stats-kernel.js';
+import { sharedColumnStats, type StatsKernel } from '../src/data/column-share.js';
 
 /**
  * The column-statistics kernel gives meanAndStd's bits (the same float64 operations in the same
@@ -33,4 +35,43 @@ test('the WebAssembly column statistics equal meanAndStd bit for bit', async () 
     const js = meanAndStd(m.data.subarray(j * rows, (j + 1) * rows));
     expect([j, kernel]).toEqual([j, js]);
   });
+});
+
+/**
+ * A large matrix's columns are shared between this thread and the helper thread
+ * (data/column-share.ts), each column computed whole by one of them with the same kernel:
+ * the same bits as meanAndStd, and the helper did take columns (a first job may find it still
+ * starting, and this thread then takes them all: a few tries).
+ */
+test('column statistics shared with the helper thread equal meanAndStd bit for bit', async () => {
+  await loadColumnStatsKernel();
+  const rows = 700_001;
+  const dims = 8;
+  const m = allocateMatrix(
+    rows,
+    Array.from({ length: dims }, (_c, j) => `c${j}`),
+  );
+  for (let j = 0; j < dims; j++)
+    for (let i = 0; i < rows; i++)
+      m.data[j * rows + i] = (i + j) % 13 === 0 ? Number.NaN : Math.sin(i * (j + 1)) * 10 ** j;
+  const offsets = Array.from({ length: dims }, (_c, j) => j * rows * 4);
+  const exports = new WebAssembly.Instance(await columnStatsModule(), {
+    env: { mem: m.kernelMemory!.memory },
+  }).exports as unknown as StatsKernel;
+  let helped = 0;
+  for (let attempt = 0; attempt < 20 && helped === 0; attempt++) {
+    const shared = sharedColumnStats(m.kernelMemory!.memory, exports, offsets, rows);
+    expect(shared).toBeDefined();
+    helped = shared!.helped;
+    for (let j = 0; j < dims; j++) {
+      const js = meanAndStd(m.data.subarray(j * rows, (j + 1) * rows));
+      const [count, mean, ss, min, max] = shared!.results.subarray(j * 5, j * 5 + 5);
+      expect([j, { count, mean, std: Math.sqrt(ss / count), min, max }]).toEqual([j, js]);
+    }
+    if (helped === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(helped).toBeGreaterThan(0);
+  // And through the statistics every caller uses: the same bits.
+  const all = kernelAllColumnStats(m)!;
+  all.forEach((s, j) => expect(s).toEqual(meanAndStd(m.data.subarray(j * rows, (j + 1) * rows))));
 });

@@ -100,6 +100,7 @@ test('the tarball ships the code, shaders, kernels and a LICENSE, and no dataset
   expect(files).toContain('dist/src/index.js');
   expect(files).toContain('dist/src/index.d.ts');
   expect(files).toContain('dist/src/backend/cpu/cpu-worker.js');
+  expect(files).toContain('dist/src/data/column-worker.js');
   expect(files).toContain('shaders/lloyd.wgsl');
   expect(files).toContain('kernels/column-stats.wat');
   expect(files).toContain('LICENSE');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileWat, simdSupported } from '../util/compile-kernel.js';
 import { packageRoot } from '../util/package-root.js';
+import { sharedColumnStats, startColumnHelper, type StatsKernel } from './column-share.js';
 import { inputMemoryOf } from './input-memory.js';
 import type { DataMatrix } from './matrix.js';
 import { meanAndStd } from './mean-std.js';
@@ -16,10 +17,7 @@ import { meanAndStd } from './mean-std.js';
  * assembled once per process by util/compile-kernel.ts.
  */
 
-interface ColumnStatsExports {
-  sums(p: number, n: number): [number, number, number, number];
-  squares(p: number, n: number, mean: number): number;
-}
+type ColumnStatsExports = StatsKernel;
 
 let compiled: WebAssembly.Module | undefined;
 const instances = new WeakMap<WebAssembly.Memory, ColumnStatsExports>();
@@ -35,6 +33,15 @@ export async function loadColumnStatsKernel(): Promise<void> {
     () => readFileSync(join(packageRoot(), 'kernels', 'column-stats.wat'), 'utf8'),
     true,
   );
+  // Large matrices' columns are then shared with a helper thread (column-share.ts).
+  startColumnHelper(compiled);
+}
+
+/** The compiled kernel (assembled on the first call). */
+export async function columnStatsModule(): Promise<WebAssembly.Module> {
+  await loadColumnStatsKernel();
+  if (!compiled) throw new Error('the column statistics kernel needs WebAssembly SIMD');
+  return compiled;
 }
 
 export interface ColumnSummary {
@@ -45,8 +52,10 @@ export interface ColumnSummary {
   count: number;
 }
 
-/** The statistics of column j of a matrix in a WebAssembly memory, or undefined where the kernel cannot run. */
-export function kernelColumnStats(m: DataMatrix, j: number): ColumnSummary | undefined {
+/** The kernel on the WebAssembly memory a matrix lives in, or undefined where it cannot run. */
+function kernelFor(
+  m: DataMatrix,
+): { ex: ColumnStatsExports; memory: WebAssembly.Memory } | undefined {
   // A matrix read in place lies in its input's memory, whose buffer has since grown (a new object).
   const memory = m.kernelMemory?.memory ?? inputMemoryOf(m.data.buffer);
   const inMemory =
@@ -59,11 +68,35 @@ export function kernelColumnStats(m: DataMatrix, j: number): ColumnSummary | und
       .exports as unknown as ColumnStatsExports;
     instances.set(memory, ex);
   }
+  return { ex, memory };
+}
+
+/** The statistics of column j of a matrix in a WebAssembly memory, or undefined where the kernel cannot run. */
+export function kernelColumnStats(m: DataMatrix, j: number): ColumnSummary | undefined {
+  const kernel = kernelFor(m);
+  if (!kernel) return undefined;
   const p = m.data.byteOffset + j * m.rows * 4;
-  const [count, sum, min, max] = ex.sums(p, m.rows);
+  const [count, sum, min, max] = kernel.ex.sums(p, m.rows);
   const mean = count > 0 ? sum / count : Number.NaN;
-  const ss = ex.squares(p, m.rows, mean);
+  const ss = kernel.ex.squares(p, m.rows, mean);
   return { mean, std: count > 0 ? Math.sqrt(ss / count) : Number.NaN, min, max, count };
+}
+
+/**
+ * The statistics of every column of a matrix in a WebAssembly memory, the columns shared with the
+ * helper thread where the matrix is large (column-share.ts): the same bits as column by
+ * column. Undefined where the kernel cannot run.
+ */
+export function kernelAllColumnStats(m: DataMatrix): ColumnSummary[] | undefined {
+  const kernel = kernelFor(m);
+  if (!kernel) return undefined;
+  const offsets = Array.from({ length: m.dims }, (_c, j) => m.data.byteOffset + j * m.rows * 4);
+  const shared = sharedColumnStats(kernel.memory, kernel.ex, offsets, m.rows);
+  if (!shared) return offsets.map((_p, j) => kernelColumnStats(m, j)!);
+  return offsets.map((_p, j) => {
+    const [count, mean, ss, min, max] = shared.results.subarray(j * 5, j * 5 + 5);
+    return { mean, std: count > 0 ? Math.sqrt(ss / count) : Number.NaN, min, max, count };
+  });
 }
 
 /**
@@ -73,14 +106,22 @@ export function kernelColumnStats(m: DataMatrix, j: number): ColumnSummary | und
  */
 const known = new WeakMap<Float32Array, Map<number, ColumnSummary>>();
 
-/** meanAndStd of column j of a matrix: by the kernel where it can run, else by the JavaScript loop (same bits). */
+/**
+ * meanAndStd of column j of a matrix: by the kernel where it can run, else by the JavaScript loop
+ * (same bits). Every caller visits every column of a finished matrix, so the kernel computes them
+ * all at the first (two threads share them).
+ */
 export function matrixColumnStats(m: DataMatrix, j: number): ColumnSummary {
   const memo = known.get(m.data)?.get(j);
   if (memo) return memo;
-  const stats =
-    kernelColumnStats(m, j) ?? meanAndStd(m.data.subarray(j * m.rows, (j + 1) * m.rows));
   let columns = known.get(m.data);
   if (!columns) known.set(m.data, (columns = new Map()));
+  const all = kernelAllColumnStats(m);
+  if (all) {
+    all.forEach((stats, c) => columns.set(c, stats));
+    return all[j];
+  }
+  const stats = meanAndStd(m.data.subarray(j * m.rows, (j + 1) * m.rows));
   columns.set(j, stats);
   return stats;
 }

@@ -1,4 +1,5 @@
 import type { Data } from 'apache-arrow';
+import { shareColumns } from './column-share.js';
 import { KERNEL_MEMORY_MAX, kernelRegions, type KernelMemory } from './matrix.js';
 
 /**
@@ -114,7 +115,7 @@ export function relocateInput(
   }
   const bytes = new Uint8Array(memory.buffer as unknown as SharedArrayBuffer);
   bytes.copyWithin(parking, 0, start);
-  bytes.copyWithin(0, start, size);
+  moveDown(memory, start, size, Math.ceil((parking + start) / 64) * 64);
   bytes.copyWithin(tail, parking, parking + start);
   const moved = memory.buffer as unknown as SharedArrayBuffer;
   const place = (offset: number): number => (offset >= start ? offset - start : tail + offset);
@@ -136,6 +137,51 @@ export function relocateInput(
   batches.forEach((b) => repoint(b.data));
   inputs.set(moved, input);
   return moved;
+}
+
+/** Pieces a large move is cut into, so that the helper thread can join one that is under way. */
+const MOVE_PIECES = 8;
+
+/**
+ * Moves bytes [start, size) of a memory down to 0, in pieces shared by two threads where the
+ * helper is there (data/column-share.ts; hundreds of megabytes for a large file), else at once.
+ * The last `start` bytes of a piece's source are where the next piece's destination begins: they
+ * are set aside from `spare` on first (the memory grows for them), and read from there.
+ */
+function moveDown(memory: WebAssembly.Memory, start: number, size: number, spare: number): void {
+  const length = size - start;
+  const step = Math.ceil(length / MOVE_PIECES / 64) * 64;
+  let room = false;
+  if (start > 0 && start * MOVE_PIECES * 8 <= length)
+    try {
+      const grow =
+        Math.ceil((spare + MOVE_PIECES * start) / PAGE) - memory.buffer.byteLength / PAGE;
+      if (grow > 0) (memory as Growable).grow(grow);
+      room = true;
+    } catch {
+      // beyond the maximum: moved at once below
+    }
+  if (room) {
+    const bytes = new Uint8Array(memory.buffer as unknown as SharedArrayBuffer);
+    const pieces: number[][] = [];
+    for (let at = 0, p = 0; at < length; at += step, p++) {
+      const end = Math.min(at + step, length); // destination [at, end)
+      if (end === length) {
+        pieces.push([start + at, at, end - at]);
+        break;
+      }
+      bytes.copyWithin(spare + p * start, end, end + start);
+      pieces.push([start + at, at, end - at - start, spare + p * start, end - start, start]);
+    }
+    const work = { kind: 'copy', from: memory, to: memory, within: true, pieces } as const;
+    if (shareColumns(work, length / 4, undefined) !== undefined) return;
+    // Not shared after all (no helper): the pieces in order are the move.
+    for (const piece of pieces)
+      for (let t = 0; t < piece.length; t += 3)
+        bytes.copyWithin(piece[t + 1], piece[t], piece[t] + piece[t + 2]);
+    return;
+  }
+  new Uint8Array(memory.buffer as unknown as SharedArrayBuffer).copyWithin(0, start, size);
 }
 
 /** The same view type over `to`, at the byte offset `place` gives. */

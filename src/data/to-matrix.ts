@@ -1,7 +1,9 @@
 import { DataType, Precision, type Data, type Table } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import { matrixColumnStats } from './column-stats-kernel.js';
+import { shareColumns } from './column-share.js';
 import { inPlaceMatrix } from './in-place.js';
+import { inputMemoryOf } from './input-memory.js';
 import { allocateMatrix, type DataMatrix, type MatrixAllocator } from './matrix.js';
 
 /** What was wrong in one feature column: counts, and the first row of each kind. */
@@ -48,20 +50,24 @@ export function tableToMatrix(
   // Not into an allocator's memory (out-of-core chunks reuse theirs): the copy is asked for.
   const inPlace = allocate ? undefined : inPlaceMatrix(table, features, ownTable);
   const matrix = inPlace ?? (allocate ?? allocateMatrix)(rows, features);
-  const problems: ColumnProblems[] = [];
+  const problems: (ColumnProblems | undefined)[] = [];
+  const float32: number[] = [];
+  // Float32 columns of a file of many batches: copied by two threads where they can be.
+  const copied = !inPlace && copyFloat32Columns(table, features, matrix);
   features.forEach((name, j) => {
     const vector = table.getChild(name);
     if (!vector) throw new InputError(`column '${name}' is not in the input`);
     const out = matrix.data.subarray(j * rows, (j + 1) * rows);
     if (vector.data.every(isPlainFloat32)) {
-      if (!inPlace) {
+      if (!inPlace && !copied) {
         let offset = 0;
         for (const chunk of vector.data) {
           out.set((chunk.values as Float32Array).subarray(0, chunk.length), offset);
           offset += chunk.length;
         }
       }
-      problems.push(float32Problems(matrix, j, name));
+      float32.push(j);
+      problems.push(undefined);
       return;
     }
     const scan = emptyProblems(name);
@@ -72,7 +78,47 @@ export function tableToMatrix(
     }
     problems.push(scan);
   });
-  return { matrix, problems };
+  // Once every column is in: the statistics are computed for all columns at once (and kept).
+  for (const j of float32) problems[j] = float32Problems(matrix, j, features[j]);
+  return { matrix, problems: problems as ColumnProblems[] };
+}
+
+/**
+ * Copies the float32 feature columns of a table read into an input memory (data/input-memory.ts)
+ * into a matrix in a WebAssembly memory, the columns shared with the helper thread
+ * (data/column-share.ts); false, having copied nothing, where that cannot be done.
+ */
+function copyFloat32Columns(
+  table: Table,
+  features: readonly string[],
+  matrix: DataMatrix,
+): boolean {
+  const to = matrix.kernelMemory?.memory;
+  if (!to || matrix.data.buffer !== to.buffer) return false;
+  let from: WebAssembly.Memory | undefined;
+  const pieces: number[][] = [];
+  for (const [j, name] of features.entries()) {
+    const chunks = table.getChild(name)?.data;
+    if (!chunks?.every(isPlainFloat32)) continue;
+    const column: number[] = [];
+    let row = j * matrix.rows;
+    for (const chunk of chunks) {
+      const values = chunk.values as Float32Array;
+      from ??= inputMemoryOf(values.buffer);
+      if (!from || inputMemoryOf(values.buffer) !== from) return false;
+      column.push(values.byteOffset, matrix.data.byteOffset + row * 4, chunk.length * 4);
+      row += chunk.length;
+    }
+    pieces.push(column);
+  }
+  if (!from) return false;
+  return (
+    shareColumns(
+      { kind: 'copy', from, to, within: false, pieces },
+      pieces.length * matrix.rows,
+      undefined,
+    ) !== undefined
+  );
 }
 
 function isPlainFloat32(chunk: Data): boolean {

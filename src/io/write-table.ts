@@ -1,8 +1,9 @@
-import { tableToIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type { Subject } from '../errors.js';
 import { writeFileAtomic, type OutputSet } from '../util/atomic-write.js';
 import { csvChunks, csvDelimiter, csvFilePieces } from './csv-write.js';
 import { outputFormat } from './format.js';
+import { ipcPieces } from './ipc-pieces.js';
 import { tableToParquet } from './parquet-io.js';
 import { checkStringArgument, checkTableArgument } from '../util/arguments.js';
 
@@ -21,9 +22,9 @@ export function writeTable(
   const format = outputFormat(path, flag);
   switch (format) {
     case 'arrow-file':
-      return writeFileAtomic(path, [tableToIPC(table, 'file')], into);
+      return writeFileAtomic(path, ipcPieces(table, 'file'), into);
     case 'arrow-stream':
-      return writeFileAtomic(path, [tableToIPC(table, 'stream')], into);
+      return writeFileAtomic(path, ipcPieces(table, 'stream'), into);
     case 'parquet':
       return writeFileAtomic(path, [tableToParquet(table)], into);
     case 'csv':

@@ -59,9 +59,12 @@ const CORRELATION_SAMPLE = 200_000;
 function sampleRows(m: DataMatrix, max: number): Float32Array {
   if (m.rows <= max) return m.data;
   const out = new Float32Array(max * m.dims);
-  for (let j = 0; j < m.dims; j++)
-    for (let s = 0; s < max; s++)
-      out[j * max + s] = m.data[j * m.rows + Math.floor((s * m.rows) / max)];
+  const at = new Int32Array(max); // the sampled rows, worked out once for every column
+  for (let s = 0; s < max; s++) at[s] = Math.floor((s * m.rows) / max);
+  for (let j = 0; j < m.dims; j++) {
+    const column = m.data.subarray(j * m.rows, (j + 1) * m.rows);
+    for (let s = 0; s < max; s++) out[j * max + s] = column[at[s]];
+  }
   return out;
 }
 
