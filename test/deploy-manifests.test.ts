@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT } from './helpers/cli.js';
+import { BIN, ROOT } from './helpers/cli.js';
 import {
   containersOf,
   DEPLOY,
@@ -18,7 +19,8 @@ import {
 /**
  * deploy/kubernetes against the sharded fit's contract (issue 20) and against the README: the
  * manifests are never applied to a cluster here, so this is what keeps them honest. Renaming a
- * flag, a Service or a claim in one place only makes a case fail.
+ * flag, a Service or a claim in one place only makes a case fail. The coordinator's model flags
+ * are checked against the built CLI (dist/: `npm run build` first).
  */
 
 const files = loadManifests();
@@ -206,6 +208,16 @@ describe('deploy/kubernetes', () => {
     expect(documented.get('worker')?.get('--index')).toContain('`$(JOB_COMPLETION_INDEX)`');
     const glob = flagValue(workers.main.args!, '--shards')!;
     expect(documented.get('worker')?.get('--shards')).toContain(`\`${glob}\``);
+  });
+
+  test('the coordinator’s model flags are today’s `gpuseg fit` flags', () => {
+    // The sharded fit's own flags (issue 20) come with the engine; every other flag the
+    // coordinator passes must be spelled as `gpuseg fit --help` spells it now.
+    const sharding = new Set(['--redis', '--shards', '--run-id', '--worker-timeout']);
+    const help = spawnSync(process.execPath, [BIN, 'fit', '--help'], { encoding: 'utf8' }).stdout;
+    const model = flagsOf(coordinator.main.args!).filter((f) => !sharding.has(f));
+    expect(model).toEqual(expect.arrayContaining(['--k', '--output']));
+    for (const flag of model) expect(help, `gpuseg fit ${flag}`).toMatch(new RegExp(`${flag}\\b`));
   });
 
   test('the image runs the package’s gpuseg bin, on Node 20 with the Vulkan loader', () => {

@@ -113,18 +113,26 @@ describe('the harness', () => {
     expect(workers.map((a) => a[a.indexOf('--index') + 1])).toEqual(['0', '1', '2', '3']);
     const [sharded] = commands('sharded');
     const [single] = commands('single');
-    expect(single).toEqual(expect.arrayContaining(['--out-of-core', '--chunk-rows', '500000']));
+    expect(single).toEqual(expect.arrayContaining(['--out-of-core', '--chunk-rows', '250000']));
+    // The model's flags, shared by both fits, are today's `gpuseg fit` flags; the rest of the
+    // workers' and coordinator's flags are the cluster's, documented in the README's table.
+    const flags = (args: string[]) => args.filter((a) => a.startsWith('--'));
+    const help = spawnSync(process.execPath, ['dist/src/cli/bin.js', 'fit', '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).stdout;
+    const model = flags(single).filter((f) => flags(sharded).includes(f));
+    expect(model).toEqual(expect.arrayContaining(['--k', '--max-iter', '--tol', '--seed']));
+    for (const flag of model) expect(help, `gpuseg fit ${flag}`).toMatch(new RegExp(`${flag}\\b`));
     const documented = readmeFlags(readFileSync(join(ROOT, 'README.md'), 'utf8'));
     for (const [command, args] of [
       ['worker', workers[0]],
       ['fit', sharded],
     ] as const) {
       expect(args[0]).toBe(command);
-      const cluster = args
-        .filter((a) => a.startsWith('--'))
-        .filter((f) => !['--k', '--max-iter', '--tol', '--seed', '--json'].includes(f));
-      for (const flag of cluster)
+      for (const flag of flags(args).filter((f) => !model.includes(f))) {
         expect([...documented.get(command)!.keys()], flag).toContain(flag);
+      }
     }
     expect(sharded).toEqual(expect.arrayContaining(['--redis', '--shards', '--run-id']));
     expect(sharded[sharded.indexOf('--shards') + 1]).toBe(
