@@ -101,8 +101,15 @@ function fitFlags(k: number, iterations: number): string[] {
     'random',
     '--n-init',
     '1',
+    '--backend',
+    values.backend!,
     '--json',
   ];
+}
+
+/** The workers compute the passes: the same backend as the single process. */
+function workerExtra(): string[] {
+  return ['--backend', values.backend!, ...words(values['worker-args']!)];
 }
 
 function singleArgs(whole: string, rowsPerShard: number, k: number, iterations: number): string[] {
@@ -112,8 +119,6 @@ function singleArgs(whole: string, rowsPerShard: number, k: number, iterations: 
     '--out-of-core',
     '--chunk-rows',
     String(rowsPerShard),
-    '--backend',
-    values.backend!,
     ...fitFlags(k, iterations),
   ];
 }
@@ -147,7 +152,7 @@ async function measure(redisUrl: string, port: number, dir: string): Promise<Row
           const s = runFit(singleArgs(data.whole, data.rowsPerShard, k, iterations), 3_600_000);
           const workers = startWorkers(
             Array.from({ length: shards }, (_, i) =>
-              workerArgs(redisUrl, data.glob, i, words(values['worker-args']!)),
+              workerArgs(redisUrl, data.glob, i, workerExtra()),
             ),
             folder,
           );
@@ -240,7 +245,7 @@ function plan(): string {
         );
         for (let i = 0; i < shards; i++) {
           lines.push(
-            `S=${shards} K=${k} I=${iterations} worker:  gpuseg ${workerArgs(url, glob, i, words(values['worker-args']!)).join(' ')}`,
+            `S=${shards} K=${k} I=${iterations} worker:  gpuseg ${workerArgs(url, glob, i, workerExtra()).join(' ')}`,
           );
         }
         lines.push(
