@@ -135,7 +135,45 @@ interface Row {
   flowMs: number;
 }
 
-async function measure(redisUrl: string, port: number, dir: string): Promise<Row[]> {
+/**
+ * One sharded fit on a Redis of its own, as a run on the cluster has: a worker ends with the run
+ * it served and leaves its shard marked done in Redis for a while (its standbys leave on seeing
+ * it), so fresh workers for the next fit need a fresh Redis.
+ */
+async function shardedFit(
+  glob: string,
+  logDir: string,
+  shards: number,
+  k: number,
+  iterations: number,
+  round: number,
+): Promise<CliRun & { left: number }> {
+  const redis = await startRedis();
+  try {
+    const workers = startWorkers(
+      Array.from({ length: shards }, (_, i) => workerArgs(redis.url, glob, i, workerExtra())),
+      logDir,
+    );
+    let run: CliRun;
+    let left = 0;
+    try {
+      const runId = `bench-${shards}-${k}-${iterations}-${round}`;
+      const fit = fitFlags(k, iterations);
+      run = runFit(
+        coordinatorArgs(redis.url, glob, runId, fit, words(values['fit-args']!)),
+        3_600_000,
+      );
+    } finally {
+      // Even when the fit failed, so that no worker outlives the harness.
+      left = await retireWorkers(workers, 10_000);
+    }
+    return { ...run, left };
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function measure(port: number, dir: string): Promise<Row[]> {
   const out: Row[] = [];
   for (const shards of shardCounts) {
     const folder = join(dir, `s${shards}`);
@@ -150,28 +188,8 @@ async function measure(redisUrl: string, port: number, dir: string): Promise<Row
         const runs: Record<'single' | 'sharded', CliRun[]> = { single: [], sharded: [] };
         for (const iterations of [shortIters, longIters]) {
           const s = runFit(singleArgs(data.whole, data.rowsPerShard, k, iterations), 3_600_000);
-          const workers = startWorkers(
-            Array.from({ length: shards }, (_, i) =>
-              workerArgs(redisUrl, data.glob, i, workerExtra()),
-            ),
-            folder,
-          );
-          let d: CliRun;
-          try {
-            const runId = `bench-${shards}-${k}-${iterations}-${round}-${process.pid}`;
-            d = runFit(
-              coordinatorArgs(
-                redisUrl,
-                data.glob,
-                runId,
-                fitFlags(k, iterations),
-                words(values['fit-args']!),
-              ),
-              3_600_000,
-            );
-          } finally {
-            left += await retireWorkers(workers, 10_000);
-          }
+          const d = await shardedFit(data.glob, folder, shards, k, iterations, round);
+          left += d.left;
           for (const [side, r] of [
             ['single', s],
             ['sharded', d],
@@ -293,7 +311,7 @@ async function main(): Promise<void> {
       }
       return;
     }
-    const table = await measure(redis.url, redis.port, dir);
+    const table = await measure(redis.port, dir);
     const at = Math.max(...table.map((r) => r.shards));
     const projections = ks.map((k) =>
       project(assumptions, k, table.find((r) => r.shards === at && r.k === k)!.overheadMs),
