@@ -232,5 +232,11 @@ describe('deploy/kubernetes', () => {
     expect(dockerfile).toMatch(/^FROM node:20-[\w.-]*slim\b/m);
     expect(dockerfile).toMatch(/\blibvulkan1\b/);
     expect(dockerfile).toMatch(/NVIDIA_DRIVER_CAPABILITIES=\S*\bgraphics\b/);
+    // The official node images' user `node` is uid 1000: the Jobs' pods run as it, and their
+    // fsGroup lets it write the output volume.
+    expect(dockerfile).toMatch(/^USER node$/m);
+    for (const { pod } of [workers, coordinator]) {
+      expect(pod.securityContext).toEqual({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+    }
   });
 });

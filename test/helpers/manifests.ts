@@ -32,6 +32,7 @@ export interface Container {
 
 export interface PodSpec {
   restartPolicy?: string;
+  securityContext?: { runAsUser?: number; runAsGroup?: number; fsGroup?: number };
   nodeSelector?: Record<string, string>;
   tolerations?: { key?: string; operator?: string; effect?: string }[];
   initContainers?: Container[];
