@@ -19,7 +19,7 @@
  * redis-server on PATH (Debian's package); everything runs on 127.0.0.1. Timings mean something
  * only on a quiet machine: print `uptime` beside them.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -135,6 +135,10 @@ interface Row {
   flowMs: number;
 }
 
+function lastLine(file: string): string {
+  return readFileSync(file, 'utf8').trim().split('\n').pop() ?? '';
+}
+
 /**
  * One sharded fit on a Redis of its own, as a run on the cluster has: a worker ends with the run
  * it served and leaves its shard marked done in Redis for a while (its standbys leave on seeing
@@ -162,6 +166,12 @@ async function shardedFit(
       run = runFit(
         coordinatorArgs(redis.url, glob, runId, fit, words(values['fit-args']!)),
         3_600_000,
+      );
+    } catch (error) {
+      // The coordinator only says which shard went unserved; the worker's log says why.
+      const logs = workers.map((_, i) => lastLine(join(logDir, `worker-${i}.log`)));
+      throw new Error(
+        `${(error as Error).message}\n${logs.map((l, i) => `worker ${i}: ${l}`).join('\n')}`,
       );
     } finally {
       // Even when the fit failed, so that no worker outlives the harness.
