@@ -29,6 +29,7 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const documented = readmeFlags(readme);
 const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   bin: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 };
 
 const API_VERSIONS: Record<string, string> = {
@@ -232,6 +233,12 @@ describe('deploy/kubernetes', () => {
     expect(dockerfile).toMatch(/^FROM node:20-[\w.-]*slim\b/m);
     expect(dockerfile).toMatch(/\blibvulkan1\b/);
     expect(dockerfile).toMatch(/NVIDIA_DRIVER_CAPABILITIES=\S*\bgraphics\b/);
+    // Pruning the dev dependencies must keep the peers the package runs with (apache-arrow).
+    if (/--omit=dev/.test(dockerfile)) {
+      for (const peer of Object.keys(packageJson.peerDependencies ?? {})) {
+        expect(dockerfile, peer).toContain(`"dependencies.${peer}=`);
+      }
+    }
     // The official node images' user `node` is uid 1000: the Jobs' pods run as it, and their
     // fsGroup lets it write the output volume.
     expect(dockerfile).toMatch(/^USER node$/m);
