@@ -154,7 +154,7 @@ async function shardedFit(
 ): Promise<CliRun & { left: number }> {
   const redis = await startRedis();
   try {
-    const workers = startWorkers(
+    const workers = await startWorkers(
       Array.from({ length: shards }, (_, i) => workerArgs(redis.url, glob, i, workerExtra())),
       logDir,
     );

@@ -4,7 +4,7 @@
  * to, any address but 127.0.0.1.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,16 +162,29 @@ export function coordinatorArgs(
   ];
 }
 
-/** Starts the workers, each logging to LOGDIR/worker-I.log. */
-export function startWorkers(args: string[][], logDir: string): ChildProcess[] {
-  return args.map((a, i) => {
-    const log = openSync(join(logDir, `worker-${i}.log`), 'a');
+/**
+ * Starts the workers one after the other, each logging to LOGDIR/worker-I.log, the next once the
+ * previous has loaded its shard (or exited): 16 workers decoding their shards at once on 2 cores
+ * ran past the readers' 6 s deadline. Loading is not what is measured.
+ */
+export async function startWorkers(args: string[][], logDir: string): Promise<ChildProcess[]> {
+  const workers: ChildProcess[] = [];
+  for (const [i, a] of args.entries()) {
+    const path = join(logDir, `worker-${i}.log`);
+    const log = openSync(path, 'w');
     try {
-      return spawn(process.execPath, [BIN, ...a], { stdio: ['ignore', log, log] });
+      workers.push(spawn(process.execPath, [BIN, ...a], { stdio: ['ignore', log, log] }));
     } finally {
       closeSync(log);
     }
-  });
+    // The worker's notice 'shard … loaded'; 60 s at most, should its wording change.
+    const w = workers[i];
+    const until = Date.now() + 60_000;
+    const loading = () =>
+      w.exitCode === null && w.signalCode === null && !/loaded/.test(readFileSync(path, 'utf8'));
+    while (loading() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  }
+  return workers;
 }
 
 /**
