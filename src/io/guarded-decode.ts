@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { allocateInputBytes } from '../data/input-memory.js';
 import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
@@ -15,9 +16,15 @@ import type { DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
  * worker's code is decode-worker.ts.
  */
 type WorkerReply = Omit<DecodeReply, 'id'>;
-/** Deadline: generous for real files, short enough that a hang ends a run rather than stalls it. */
+/**
+ * Deadline: generous for real files, short enough that a hang ends a run rather than stalls it.
+ * It is wall time, so it stretches with the machine's run queue per core: on a machine busy with
+ * other work (16 shard workers loading at once on 2 cores) the reader gets a fraction of a core,
+ * and a real file must not be called corrupt for that.
+ */
 function deadlineMs(bytes: number): number {
-  return 5_000 + Math.ceil(bytes / (20 << 20)) * 1000;
+  const contention = Math.max(1, loadavg()[0] / availableParallelism());
+  return Math.ceil((5_000 + Math.ceil(bytes / (20 << 20)) * 1000) * Math.min(contention, 20));
 }
 
 /**
