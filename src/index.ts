@@ -46,7 +46,6 @@ export { assignmentsTable } from './api/assignments.js';
 export {
   report,
   fitReport,
-  DBSCAN_REPORT,
   checkReportPath,
   type ReportOptions,
   type FitReportOptions,

@@ -8,7 +8,6 @@ import {
   BIRCH_PARAMETERS,
   COMMON_PARAMETERS,
   DBSCAN_PARAMETERS,
-  DBSCAN_REPORT,
   fit,
   fitOutOfCore,
   fitWithHistory,
@@ -134,7 +133,6 @@ export function fitCommand(): Command {
         throw new UsageError(
           '--history does not work with --out-of-core: tracking matches and smooths every customer in memory; drop --out-of-core',
         );
-      if (report && fitParameters.algorithm === 'dbscan') throw new UsageError(DBSCAN_REPORT);
       checkOutputPath(output, '--output');
       checkOutputPath(model, '--model', false);
       checkOutputPath(profileOutput, '--profile-output', false);
