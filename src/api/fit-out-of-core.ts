@@ -63,6 +63,27 @@ export interface OutOfCoreResult {
   sizes: number[];
 }
 
+/** Why each algorithm that needs its rows in memory does; what to use instead is said after it. */
+const IN_MEMORY_ONLY: Record<string, string> = {
+  'minibatch-kmeans': 'samples its batches from the rows in memory',
+  bisecting: 'splits clusters by revisiting their rows in memory',
+  ward: 'agglomerates rows or micro-clusters held in memory (two-step Ward fits millions of rows there)',
+  dbscan: 'compares rows with each other in memory (row limits in the README)',
+  birch:
+    'builds its CF-tree from the rows in memory (streaming the tree over file chunks is not implemented)',
+  kprototypes: 'needs its categorical columns in memory',
+};
+
+/** A one-line UsageError for an algorithm that cannot run out of core, naming what can. */
+function refuseInMemoryAlgorithm(algorithm: string | undefined): void {
+  const why = algorithm === undefined ? undefined : IN_MEMORY_ONLY[algorithm];
+  if (why !== undefined)
+    throw new UsageError(
+      (opt) =>
+        `${opt('outOfCore')}: ${opt('algorithm')} ${algorithm} ${why}; leave out ${opt('outOfCore')}, or fit ${opt('algorithm')} kmeans or gmm out of core`,
+    );
+}
+
 /**
  * k-means or a Gaussian mixture on a file larger than memory: the rows are read chunk by chunk
  * on every pass and never held together. What stays in memory: one chunk being prepared and one being clustered, a uniform
@@ -84,20 +105,9 @@ export async function fitOutOfCore(
   checkStringArgument(path, 'path');
   checkObjectArgument(options, 'options');
   const { notices, notice } = noticeCollector(options.onNotice);
-  if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
-    throw new UsageError(
-      `--out-of-core fits --algorithm kmeans or gmm; ${options.algorithm} runs on data in memory (see its limits in the README)`,
-    );
+  refuseInMemoryAlgorithm(options.algorithm);
   const settings = checkFitSettings(options);
-  if (settings.algorithm === 'minibatch-kmeans')
-    throw new UsageError(
-      (opt) =>
-        `${opt('outOfCore')} fits ${opt('algorithm')} kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory`,
-    );
-  if (settings.algorithm === 'bisecting' || settings.algorithm === 'ward')
-    throw new UsageError(
-      `--out-of-core fits --algorithm kmeans or gmm; '${settings.algorithm}' needs the rows in memory`,
-    );
+  refuseInMemoryAlgorithm(settings.algorithm);
   const gmm = settings.algorithm === 'gmm';
   const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
   if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
