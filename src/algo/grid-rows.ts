@@ -49,7 +49,7 @@ export function gridRows(m: DataMatrix, eps: number): GridRows {
   const value = proj[axes - 1];
   // Cells from 1 (0 and size + 1 stay free for the neighbours of the edge cells).
   const low = cut.map((p) => p.reduce((a, v) => Math.min(a, v), Infinity));
-  const sizes = cut.map((p, a) => Math.floor(spread(p) / reach) + 3);
+  const sizes = cut.map((p) => Math.floor(spread(p) / reach) + 3);
   const prefix = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let key = 0;
