@@ -2,8 +2,8 @@
  * DBSCAN on the CPU against scikit-learn's, side by side on the same float32 data (issue 18):
  * blobs in uniform noise, 2-D, 3-D and 8-D, at --rows (default 100k). For each shape it prints
  * gpuseg's fit seconds (runDbscan on the CPU backend, best of 2), scikit-learn's (best of 2,
- * bench/sklearn_dbscan.py), their ratio, whether the labels are the same, and the candidate
- * pairs the neighbour passes examined against what one sorted axis's windows would hold.
+ * bench/sklearn_dbscan.py), their ratio, whether the labels are the same, the ε-neighbour pairs,
+ * and the pairs the grid's windows examine against what one sorted axis's strip would.
  *
  *   npm run build && node dist/bench/dbscan-time.js [--rows 100000] [--dims 2,3,8]
  *
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDbscan } from '../src/algo/dbscan.js';
+import { gridRows } from '../src/algo/grid-rows.js';
 import { sortRows } from '../src/algo/sorted-rows.js';
 import { openBackend } from '../src/backend/select.js';
 import { allocateMatrix, type DataMatrix } from '../src/data/matrix.js';
@@ -50,6 +51,17 @@ function blobs(n: number, d: number, seed: number): DataMatrix {
       m.data[f * n + i] = noise ? rng.nextDouble() * 40 - 20 : centres[c][f] + sigma * gauss();
   }
   return m;
+}
+
+/** Σ over rows of the rows in their grid windows: the pairs the grid's passes examine. */
+function gridExamined(m: DataMatrix, eps: number): number {
+  const g = gridRows(m, eps);
+  let rows = 0;
+  for (let w = 0; w < g.windows; w++) {
+    const { lo, hi } = g.window(w, 0, m.rows);
+    for (let r = 0; r < m.rows; r++) rows += hi[r] - lo[r];
+  }
+  return rows;
 }
 
 /** Σ over rows of the rows within eps on the widest axis: what one sorted axis's windows hold. */
@@ -118,8 +130,9 @@ try {
           sklearnSeconds: Number(sk.seconds.toFixed(3)),
           ratio: Number((ours / sk.seconds).toFixed(2)),
           sameLabels: same,
-          gridPairs: pairs,
-          stripPairs: stripPairs(m, eps),
+          neighbourPairs: pairs,
+          gridExamined: gridExamined(m, eps),
+          stripExamined: stripPairs(m, eps),
         }),
       );
     }
