@@ -148,7 +148,6 @@ export const checkReportPath: typeof Report.checkReportPath = syncExport(
   reportModule,
   'checkReportPath',
 );
-export { DBSCAN_REPORT } from './api/report-limits.js';
 export type { ReportOptions, FitReportOptions, ReportCommonOptions } from './api/report.js';
 export const segment: typeof Segment.segment = asyncExport(segmentModule, 'segment');
 export type { SegmentOptions, SegmentResult } from './api/segment.js';

@@ -170,21 +170,4 @@ describe('gpuseg fit --algorithm dbscan', () => {
     expect(errors(r)).toBe("gpuseg: error: --eps: expected 'auto' or a number > 0, got '0'");
     expect(filesIn(dir)).toEqual([]);
   });
-
-  test('--report with dbscan is refused before any work: one line, exit 2, nothing written', () => {
-    const dir = tempDir();
-    const r = gpuseg([
-      'fit',
-      'datasets/wholesale-customers.arrow',
-      '--algorithm',
-      'dbscan',
-      '--output',
-      join(dir, 'out.csv'),
-      '--report',
-      join(dir, 'r.html'),
-    ]);
-    expect(r.status).toBe(2);
-    expect(errors(r)).toMatch(/^gpuseg: error: --report: not available for --algorithm dbscan yet/);
-    expect(filesIn(dir)).toEqual([]);
-  });
 });

@@ -410,10 +410,15 @@ describe('gpuseg fit --out-of-core', () => {
     writeFileSync(csv, 'a,b\n1,2\n3,4\n5,6\n');
     const cases: [string[], RegExp][] = [
       [['fit', csv, '--k', '2', '--out-of-core'], /--out-of-core reads Arrow IPC or Parquet files/],
-      [
-        ['fit', arrows, '--k', '2', '--out-of-core', '--algorithm', 'minibatch-kmeans'],
-        /--out-of-core fits --algorithm kmeans or gmm/,
-      ],
+      // Every algorithm that needs its rows in memory: one line naming the flag and what to use.
+      ...['minibatch-kmeans', 'bisecting', 'ward', 'dbscan', 'birch', 'kprototypes'].map(
+        (algorithm): [string[], RegExp] => [
+          ['fit', arrows, '--k', '2', '--out-of-core', '--algorithm', algorithm],
+          new RegExp(
+            `^gpuseg: error: --out-of-core: --algorithm ${algorithm} .*; leave out --out-of-core, or fit --algorithm kmeans or gmm out of core$`,
+          ),
+        ],
+      ),
       [
         ['fit', arrows, '--k', '2', '--out-of-core', '--output', join(dir, 'x.parquet')],
         /--output .*x\.parquet': this output is written chunk by chunk/,
@@ -428,6 +433,7 @@ describe('gpuseg fit --out-of-core', () => {
       const r = gpuseg([...args, '--backend', 'cpu']);
       expect(r.status).toBe(2);
       expect(errors(r)).toMatch(message);
+      expect(errors(r).split('\n')).toHaveLength(1);
     }
   });
 });

@@ -1,12 +1,12 @@
 import type { Backend, DatasetHandle } from '../backend/backend.js';
+import { globalLabels, type BirchGlobal } from './birch-global.js';
 import { CfTree } from './cf-tree.js';
-import { wardLabels } from './ward-points.js';
 
 /**
  * BIRCH (scikit-learn's Birch): the CF-tree in one pass over the rows in order (cf-tree.ts), its
- * leaf subclusters clustered into k by exact Ward on their centroids (scikit-learn's global step,
- * AgglomerativeClustering on subcluster_centers_; `weighted` counts each centroid by its rows
- * instead), and every row labelled by its nearest subcluster centroid — a backend assignment
+ * leaf subclusters clustered into k (birch-global.ts: exact Ward on their centroids, scikit-learn's
+ * global step — AgglomerativeClustering on subcluster_centers_, its labels —, Ward counting each
+ * centroid by its rows, or k-means weighting each centroid by its rows), and every row labelled by its nearest subcluster centroid — a backend assignment
  * pass, so GPU and CPU agree. With k undefined, or fewer subclusters than k, each subcluster is
  * its own cluster (scikit-learn's n_clusters=None, and its fallback with a warning).
  */
@@ -14,8 +14,10 @@ export interface BirchSettings {
   threshold: number;
   branchingFactor: number;
   k: number | undefined;
-  /** Ward on centroids weighted by their rows (false: scikit-learn's unweighted Ward). */
-  weighted: boolean;
+  /** The global step (birch-global.ts). */
+  global: BirchGlobal;
+  /** Seeds the k-means global step. */
+  seed: number;
 }
 
 export interface BirchResult {
@@ -49,7 +51,7 @@ export async function runBirch(
   const subclusterLabels =
     k === undefined || m <= k
       ? Int32Array.from({ length: m }, (_, i) => i)
-      : wardLabels(leaves.centres, m, d, k, settings.weighted ? leaves.counts : undefined);
+      : globalLabels(leaves, d, k, settings.global, settings.seed);
   const subclusterCentres = Float32Array.from(leaves.centres);
   const nearest = await backend.assign(handle, subclusterCentres, m);
   const labels = Int32Array.from(nearest.labels, (s) => subclusterLabels[s]);

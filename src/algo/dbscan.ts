@@ -5,7 +5,8 @@ import { pairSquaredDistance } from '../data/pair-distance.js';
 import { UsageError } from '../errors.js';
 import { CoreGraph } from './dbscan-graph.js';
 import { kDistanceKnee } from './kdistance.js';
-import { axisWindows, sortRows, type SortedRows } from './sorted-rows.js';
+import { gridRows, type GridRows } from './grid-rows.js';
+import { sortRows } from './sorted-rows.js';
 
 /**
  * DBSCAN (Ester et al. 1996; scikit-learn's DBSCAN, same labels): rows with at least min-samples
@@ -13,10 +14,11 @@ import { axisWindows, sortRows, type SortedRows } from './sorted-rows.js';
  * cluster; other rows within eps of a core row are border rows of the first such cluster
  * (dbscan-graph.ts); the rest is noise (label −1).
  *
- * The rows are sorted along their widest axis (sorted-rows.ts) and attached in that order, so each
- * row is compared only with the rows of its axis window. Two backend passes: ε-neighbour counts of
- * every row (the core flags), then the neighbour lists, range by range, into union-find on the
- * host. Pairs the backend could not decide (float32 rounding of eps) are decided here in float64.
+ * The rows are sorted into a grid over their first principal axes (grid-rows.ts) and attached in
+ * that order, so each row is compared only with the rows of its neighbouring cells: one window
+ * per neighbouring cell column, each pass run once per window offset. Two backend passes:
+ * ε-neighbour counts of every row (the core flags), then the neighbour lists, range by range, into
+ * union-find on the host. Pairs the backend could not decide (float32 rounding of eps) are decided here in float64.
  */
 export interface DbscanSettings {
   eps: number | 'auto';
@@ -66,67 +68,74 @@ export async function runDbscan(
   checkDbscanRows(input.rows, backend.kind);
   const n = input.rows;
   const m = settings.minSamples;
-  const sorted = sortRows(input);
-  const eps = settings.eps === 'auto' ? autoEps(sorted, m, settings.seed) : settings.eps;
-  const handle = await backend.attach(sorted.matrix);
+  const eps = settings.eps === 'auto' ? autoEps(input, m, settings.seed) : settings.eps;
+  const grid = gridRows(input, eps);
+  const handle = await backend.attach(grid.matrix);
   try {
-    const query = (start: number, count: number): RadiusQuery => ({
+    const query = (w: number, start: number, count: number): RadiusQuery => ({
       start,
       count,
       eps,
-      ...axisWindows(sorted.axisValues, eps, start, count),
+      ...grid.window(w, start, count),
     });
-    // Pass 1: neighbour counts, the core flags.
+    // Pass 1, once per window offset: neighbour counts, the core flags.
     const sure = new Int32Array(n);
-    const candidates = new Int32Array(n);
-    for (let start = 0; start < n; start += QUERY_ROWS) {
-      const count = Math.min(QUERY_ROWS, n - start);
-      const c = await backend.radiusCount(handle, query(start, count));
-      sure.set(c.sure, start);
-      candidates.set(c.candidates, start);
-    }
+    const candidates = Array.from({ length: grid.windows }, () => new Int32Array(n));
+    for (let w = 0; w < grid.windows; w++)
+      for (let start = 0; start < n; start += QUERY_ROWS) {
+        const count = Math.min(QUERY_ROWS, n - start);
+        const c = await backend.radiusCount(handle, query(w, start, count));
+        for (let r = 0; r < count; r++) sure[start + r] += c.sure[r];
+        candidates[w].set(c.candidates, start);
+      }
+    const total = new Int32Array(n);
+    for (const c of candidates) for (let r = 0; r < n; r++) total[r] += c[r];
     let pairs = 0;
-    for (let r = 0; r < n; r++) pairs += candidates[r];
+    for (let r = 0; r < n; r++) pairs += total[r];
     if (pairs > DBSCAN_MAX_PAIRS)
       throw new UsageError(
         (opt) =>
           `${opt('eps')} ${eps} puts ${Math.round(pairs / n)} rows within eps of each row on average (${pairs} pairs, at most ${DBSCAN_MAX_PAIRS}); lower ${opt('eps')}`,
       );
-    const core = coreFlags(sorted, sure, candidates, query, eps, m);
-    // Pass 2: neighbour lists, range by range, into the graph.
+    const core = coreFlags(grid, sure, total, eps, m);
+    // Pass 2, once per window offset: neighbour lists, range by range, into the graph.
     const graph = new CoreGraph(n);
     const eps2 = eps * eps;
-    for (let start = 0; start < n;) {
-      let end = start;
-      let room = 0;
-      while (
-        end < n &&
-        end - start < QUERY_ROWS &&
-        (end === start || room + candidates[end] <= LIST_ENTRIES)
-      )
-        room += candidates[end++];
-      const offsets = new Int32Array(end - start + 1);
-      for (let r = start; r < end; r++) offsets[r - start + 1] = offsets[r - start] + candidates[r];
-      const entries = await backend.radiusList(handle, query(start, end - start), offsets);
-      for (let r = start; r < end; r++) {
-        for (let e = offsets[r - start], stop = offsets[r - start + 1]; e < stop; e++) {
-          const entry = entries[e];
-          const j = entry & RADIUS_ROW_MASK;
-          if (!core[j] || j === r) continue;
-          if (
-            (entry & RADIUS_AMBIGUOUS) !== 0 &&
-            !(pairSquaredDistance(sorted.matrix.data, n, input.dims, r, j) <= eps2)
-          )
-            continue;
-          if (!core[r]) graph.addBorder(r, j);
-          else if (j < r) graph.join(r, j);
+    const data = grid.matrix.data;
+    for (let w = 0; w < grid.windows; w++) {
+      const room = candidates[w];
+      for (let start = 0; start < n;) {
+        let end = start;
+        let held = 0;
+        while (
+          end < n &&
+          end - start < QUERY_ROWS &&
+          (end === start || held + room[end] <= LIST_ENTRIES)
+        )
+          held += room[end++];
+        const offsets = new Int32Array(end - start + 1);
+        for (let r = start; r < end; r++) offsets[r - start + 1] = offsets[r - start] + room[r];
+        const entries = await backend.radiusList(handle, query(w, start, end - start), offsets);
+        for (let r = start; r < end; r++) {
+          for (let e = offsets[r - start], stop = offsets[r - start + 1]; e < stop; e++) {
+            const entry = entries[e];
+            const j = entry & RADIUS_ROW_MASK;
+            if (!core[j] || j === r) continue;
+            if (
+              (entry & RADIUS_AMBIGUOUS) !== 0 &&
+              !(pairSquaredDistance(data, n, input.dims, r, j) <= eps2)
+            )
+              continue;
+            if (!core[r]) graph.addBorder(r, j);
+            else if (j < r) graph.join(r, j);
+          }
         }
+        start = end;
       }
-      start = end;
     }
-    const { labels, clusters } = graph.labels(core, sorted.perm);
+    const { labels, clusters } = graph.labels(core, grid.perm);
     const coreInput = new Uint8Array(n);
-    for (let r = 0; r < n; r++) coreInput[sorted.perm[r]] = core[r];
+    for (let r = 0; r < n; r++) coreInput[grid.perm[r]] = core[r];
     let noise = 0;
     for (let i = 0; i < n; i++) if (labels[i] < 0) noise++;
     return { labels, core: coreInput, clusters, noise, eps, pairs };
@@ -140,31 +149,32 @@ export async function runDbscan(
  * rows in between (ambiguous pairs decide) are counted again here in float64 over their windows.
  */
 function coreFlags(
-  sorted: SortedRows,
+  grid: GridRows,
   sure: Int32Array,
   candidates: Int32Array,
-  query: (start: number, count: number) => RadiusQuery,
   eps: number,
   m: number,
 ): Uint8Array {
-  const n = sorted.matrix.rows;
+  const { rows: n, dims: d, data } = grid.matrix;
   const core = new Uint8Array(n);
   const eps2 = eps * eps;
   for (let r = 0; r < n; r++) {
     if (sure[r] >= m) core[r] = 1;
     else if (candidates[r] >= m) {
-      const { lo, hi } = query(r, 1);
       let count = 0;
-      for (let j = lo[0]; j < hi[0]; j++)
-        if (pairSquaredDistance(sorted.matrix.data, n, sorted.matrix.dims, r, j) <= eps2) count++;
+      for (let w = 0; w < grid.windows; w++) {
+        const { lo, hi } = grid.window(w, r, 1);
+        for (let j = lo[0]; j < hi[0]; j++)
+          if (pairSquaredDistance(data, n, d, r, j) <= eps2) count++;
+      }
       core[r] = count >= m ? 1 : 0;
     }
   }
   return core;
 }
 
-function autoEps(sorted: SortedRows, minSamples: number, seed: number): number {
-  const eps = kDistanceKnee(sorted, minSamples, seed);
+function autoEps(input: DataMatrix, minSamples: number, seed: number): number {
+  const eps = kDistanceKnee(sortRows(input), minSamples, seed);
   if (!(eps > 0))
     throw new UsageError(
       (opt) =>

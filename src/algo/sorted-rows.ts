@@ -1,10 +1,9 @@
 import { allocateMatrix, columnStats, type DataMatrix } from '../data/matrix.js';
 
 /**
- * The rows sorted along one axis (the feature of largest variance), and for each sorted row the
- * window of rows whose coordinate on that axis is within eps of its own: no row outside the
- * window can be within eps, since that one coordinate's gap alone exceeds eps. This is what keeps
- * DBSCAN's neighbour passes from scanning every pair on data that is spread out along the axis.
+ * The rows sorted along one axis (the feature of largest variance): rows within eps of a row lie
+ * within eps of it on that axis, a window of the sorted rows. DBSCAN's predict and the k-distance
+ * of `eps: 'auto'` search these windows (the fit's passes use grid-rows.ts).
  */
 export interface SortedRows {
   /** The matrix with its rows in sorted order. */
@@ -33,43 +32,4 @@ export function sortRows(m: DataMatrix): SortedRows {
     for (let r = 0; r < n; r++) to[r] = from[perm[r]];
   }
   return { matrix, perm, axis, axisValues: matrix.data.slice(axis * n, (axis + 1) * n) };
-}
-
-/**
- * Windows [lo[r], hi[r]) of sorted rows [start, start + count): the rows whose axis coordinate is
- * within eps·(1 + 1e-9) of row r's (the margin keeps every pair whose float64 distance rounds to
- * eps² inside).
- */
-export function axisWindows(
-  axisValues: Float32Array,
-  eps: number,
-  start: number,
-  count: number,
-): { lo: Int32Array; hi: Int32Array } {
-  const n = axisValues.length;
-  const reach = eps * (1 + 1e-9);
-  const lo = new Int32Array(count);
-  const hi = new Int32Array(count);
-  let a = lowerBound(axisValues, axisValues[start] - reach);
-  let b = a;
-  for (let r = 0; r < count; r++) {
-    const v = axisValues[start + r];
-    while (a < n && axisValues[a] < v - reach) a++;
-    if (b < a) b = a;
-    while (b < n && axisValues[b] <= v + reach) b++;
-    lo[r] = a;
-    hi[r] = b;
-  }
-  return { lo, hi };
-}
-
-function lowerBound(values: Float32Array, v: number): number {
-  let a = 0;
-  let b = values.length;
-  while (a < b) {
-    const mid = (a + b) >>> 1;
-    if (values[mid] < v) a = mid + 1;
-    else b = mid;
-  }
-  return a;
 }

@@ -49,9 +49,9 @@ export const BIRCH_PARAMETERS = [
     name: 'birchGlobal',
     flag: '--birch-global <kind>',
     kind: 'choice',
-    choices: ['ward', 'weighted-ward'],
+    choices: ['ward', 'weighted-ward', 'kmeans'],
     default: 'ward',
     description:
-      "birch: how the subclusters are joined into --k segments: ward (scikit-learn's, each centroid counted once) or weighted-ward (each centroid counted by its rows)",
+      "birch: how the subclusters are joined into --k segments: ward (scikit-learn's, each centroid counted once), weighted-ward (each centroid counted by its rows) or kmeans (k-means with each centroid weighted by its rows)",
   },
 ] as const satisfies readonly ParameterSpec[];

@@ -15,7 +15,7 @@ import { excludedNotices, prepareData, prepNotices } from './prepare.js';
 
 /**
  * fit() with `algorithm: 'birch'` (algo/birch.ts): the CF-tree over the rows in order, its leaf
- * subclusters joined into `k` segments by Ward (without k: a segment per subcluster), each row in
+ * subclusters joined into `k` segments by Ward or k-means (`birchGlobal`; without k: a segment per subcluster), each row in
  * the segment of its nearest subcluster centroid; `distance` is to that centroid.
  */
 export async function fitBirch(input: TableInput, options: FitOptions): Promise<FitResult> {
@@ -40,7 +40,8 @@ export async function fitBirch(input: TableInput, options: FitOptions): Promise<
       threshold,
       branchingFactor,
       k: kOption,
-      weighted: birchGlobal === 'weighted-ward',
+      global: birchGlobal,
+      seed,
     });
     await backend.detach(handle);
     if (kOption !== undefined && run.subclusters < kOption)

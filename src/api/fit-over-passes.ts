@@ -73,6 +73,30 @@ export interface PassFitSettings {
   notices: string[];
 }
 
+/** Why each algorithm that needs its rows in memory does; what to use instead is said after it. */
+const IN_MEMORY_ONLY: Record<string, string> = {
+  'minibatch-kmeans': 'samples its batches from the rows in memory',
+  bisecting: 'splits clusters by revisiting their rows in memory',
+  ward: 'agglomerates rows or micro-clusters held in memory (two-step Ward fits millions of rows there)',
+  dbscan: 'compares rows with each other in memory (row limits in the README)',
+  birch:
+    'builds its CF-tree from the rows in memory (streaming the tree over file chunks is not implemented)',
+  kprototypes: 'needs its categorical columns in memory',
+};
+
+/** A one-line UsageError for an algorithm that cannot run out of core, naming what can. */
+function refuseInMemoryAlgorithm(
+  algorithm: string | undefined,
+  mode: 'outOfCore' | 'shards',
+): void {
+  const why = algorithm === undefined ? undefined : IN_MEMORY_ONLY[algorithm];
+  if (why !== undefined)
+    throw new UsageError(
+      (opt) =>
+        `${opt(mode)}: ${opt('algorithm')} ${algorithm} ${why}; leave out ${opt(mode)}, or fit ${opt('algorithm')} kmeans or gmm ${mode === 'outOfCore' ? 'out of core' : 'over shards'}`,
+    );
+}
+
 /**
  * The checks every fit over passes makes before reading anything; `mode` names the option that
  * asked for passes (`outOfCore`, or `shards` for a sharded fit) in the messages.
@@ -82,22 +106,9 @@ export function checkPassFitOptions(
   mode: 'outOfCore' | 'shards',
 ): Omit<PassFitSettings, 'options'> & { sampleRows: number } {
   const { notices, notice } = noticeCollector(options.onNotice);
-  if (options.algorithm === 'dbscan' || options.algorithm === 'birch')
-    throw new UsageError(
-      (opt) =>
-        `${opt(mode)} fits ${opt('algorithm')} kmeans or gmm; ${options.algorithm} runs on data in memory (see its limits in the README)`,
-    );
+  refuseInMemoryAlgorithm(options.algorithm, mode);
   const settings = checkFitSettings(options);
-  if (settings.algorithm === 'minibatch-kmeans')
-    throw new UsageError(
-      (opt) =>
-        `${opt(mode)} fits ${opt('algorithm')} kmeans or gmm; 'minibatch-kmeans' samples batches from data in memory`,
-    );
-  if (settings.algorithm === 'bisecting' || settings.algorithm === 'ward')
-    throw new UsageError(
-      (opt) =>
-        `${opt(mode)} fits ${opt('algorithm')} kmeans or gmm; '${settings.algorithm}' needs the rows in memory`,
-    );
+  refuseInMemoryAlgorithm(settings.algorithm, mode);
   const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
   const dataOptions = checkDataOptions(options);
   rejectCategoricalOutOfCore(settings.algorithm, dataOptions.categorical);

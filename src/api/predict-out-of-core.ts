@@ -1,6 +1,6 @@
-import { Table, type Vector } from 'apache-arrow';
+import type { Vector } from 'apache-arrow';
 import { kernelParams } from '../algo/gmm-math.js';
-import type { Assignment, GmmAssignment } from '../backend/backend.js';
+import type { Assignment, Backend, DatasetHandle, GmmAssignment } from '../backend/backend.js';
 import { openBackend } from '../backend/select.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import { checkChunkOutputPath, openChunkWriter, type ChunkWriter } from '../io/batch-writer.js';
@@ -27,6 +27,7 @@ import {
 import { modelColumns, type PredictOptions } from './predict.js';
 import { noticeCollector } from './notices.js';
 import { rejectCategoricalOutOfCore } from './categorical-data.js';
+import { subSegmentOutput } from './sub-segment-assign.js';
 import { checkOptionsArgument, checkStringArgument } from '../util/arguments.js';
 
 const PREDICT_OUT_OF_CORE_PARAMETERS = [
@@ -51,6 +52,24 @@ export interface PredictOutOfCoreResult {
   device: string;
   chunks: number;
   notices: string[];
+}
+
+/**
+ * A chunk's segments under a model that is not a mixture: birch by its nearest subcluster
+ * centroid (as predict in memory), the others through assignToModel.
+ */
+async function scoreChunk(
+  backend: Backend,
+  handle: DatasetHandle,
+  model: Exclude<SegmentModel, { algorithm: 'gmm' }>,
+): Promise<Assignment> {
+  if (model.algorithm !== 'birch') return assignToModel(backend, handle, model);
+  const a = await backend.assign(
+    handle,
+    Float32Array.from(model.subclusterCentres.flat()),
+    model.subclusterCentres.length,
+  );
+  return { ...a, labels: a.labels.map((s) => model.subclusterLabels[s]) };
 }
 
 /**
@@ -79,10 +98,10 @@ export async function predictOutOfCore(
     model.algorithm,
     model.categorical?.columns.map((c) => c.name),
   );
-  if (model.algorithm === 'dbscan' || model.algorithm === 'birch')
+  if (model.algorithm === 'dbscan')
     throw new UsageError(
       (opt) =>
-        `${opt('outOfCore')} scores k-means and gmm models; predict a ${model.algorithm} model in memory`,
+        `${opt('outOfCore')}: a dbscan model is scored in memory (its noise rows and null distances are not written chunk by chunk); leave out ${opt('outOfCore')}`,
     );
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(
@@ -117,6 +136,12 @@ export async function predictOutOfCore(
       allowMissing,
     );
     const total = source.rows;
+    // Micro-segments: the child levels assigned while the chunk is attached, as predict in memory.
+    const subLevels = async (
+      h: DatasetHandle,
+      labels: Int32Array,
+    ): Promise<Record<string, Vector>> =>
+      model.subSegments ? subSegmentOutput(backend, h, labels, model.subSegments) : {};
     const count = (labels: Int32Array): void => {
       for (const l of labels) sizes[l]++;
     };
@@ -124,8 +149,11 @@ export async function predictOutOfCore(
       const params = kernelParams(modelMixture(model), model.regCovar);
       const probabilities = options.probabilities === true;
       await passes.each(
-        (h) => backend.gmmAssign(h, params, { probabilities }),
-        async (a: GmmAssignment, table: Table, firstRow: number) => {
+        async (h) => {
+          const a = await backend.gmmAssign(h, params, { probabilities });
+          return { a, sub: await subLevels(h, a.labels) };
+        },
+        async ({ a, sub }: { a: GmmAssignment; sub: Record<string, Vector> }, table, firstRow) => {
           count(a.labels);
           await writer?.write(
             mixtureTable(
@@ -135,19 +163,19 @@ export async function predictOutOfCore(
               a.probability,
               a.probabilities,
               k,
-              named(a.labels),
-              {
-                first: firstRow,
-                total,
-              },
+              { ...named(a.labels), ...sub },
+              { first: firstRow, total },
             ),
           );
         },
       );
     } else {
       await passes.each(
-        (h) => assignToModel(backend, h, model),
-        async (a: Assignment, table: Table, firstRow: number) => {
+        async (h) => {
+          const a = await scoreChunk(backend, h, model);
+          return { a, sub: await subLevels(h, a.labels) };
+        },
+        async ({ a, sub }: { a: Assignment; sub: Record<string, Vector> }, table, firstRow) => {
           count(a.labels);
           await writer?.write(
             assignmentsTable(
@@ -155,12 +183,9 @@ export async function predictOutOfCore(
               id,
               published(a.labels),
               a.sqDistances,
-              named(a.labels),
+              { ...named(a.labels), ...sub },
               undefined,
-              {
-                first: firstRow,
-                total,
-              },
+              { first: firstRow, total },
             ),
           );
         },

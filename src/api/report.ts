@@ -14,12 +14,13 @@ import { buildSample, rowsNearerAnotherCentre } from '../report/sample.js';
 import { parseSelection, type SelectionSummary } from '../report/selection.js';
 import type { Profiles } from '../segment/profile.js';
 import type { TrackingState } from '../track/store.js';
+import { NOISE_SEGMENT } from '../model/dbscan-model.js';
+import { markNoiseProfile, noiseAsLastSegment } from './dbscan-outputs.js';
 import { describeSegments, type NamingOptions } from './describe.js';
 import type { FitResult } from './fit.js';
 import { checkTableInput, loadInput, type TableInput } from './input.js';
 import { checkOutputPath } from './outputs.js';
 import { joinSegments } from './profile-segments.js';
-import { DBSCAN_REPORT } from './report-limits.js';
 import type { SelectResult } from './select.js';
 import {
   argumentError,
@@ -27,8 +28,6 @@ import {
   checkOptionsArgument,
   checkStringArgument,
 } from '../util/arguments.js';
-
-export { DBSCAN_REPORT } from './report-limits.js';
 
 /**
  * The HTML report (issue 14): one self-contained page of segment cards and charts, from a model,
@@ -109,14 +108,19 @@ export async function report(input: TableInput, options: ReportOptions): Promise
       (opt) =>
         `${subjectName(what, opt)} has segment_id ${joined.k - 1} but ${subjectName(modelName, opt)} has k=${model.k} (ids 0..${model.k - 1}): the model and the segments come from different runs`,
     );
-  if (joined.labels.some((l) => l < 0))
+  // DBSCAN's noise is segment −1 (README, DBSCAN); no other model gives a negative id.
+  const lowest = model.algorithm === 'dbscan' ? NOISE_SEGMENT : 0;
+  if (joined.labels.some((l) => l < lowest))
     throw new InputError(
-      (opt) => `${subjectName(what, opt)} has a negative segment_id: not gpuseg segments`,
+      (opt) =>
+        `${subjectName(what, opt)} has a segment_id below ${lowest}: not gpuseg segments${model.algorithm === 'dbscan' ? '' : ` of a ${model.algorithm} model`}`,
     );
+  const noise = joined.labels.some((l) => l < 0);
+  if (joined.names) joined.names = joined.names.slice(0, model.k);
   if (tracking) joined.names = tracking.names;
   else if (joined.names && model.segmentNames) {
     const sizes = new Array<number>(model.k).fill(0);
-    for (const l of joined.labels) sizes[l]++;
+    for (const l of joined.labels) if (l >= 0) sizes[l]++;
     const differ = joined.names.findIndex(
       (n, c) =>
         sizes[c] > 0 && model.segmentNames![c] !== undefined && n !== model.segmentNames![c],
@@ -129,10 +133,17 @@ export async function report(input: TableInput, options: ReportOptions): Promise
       );
     }
   }
-  const described = describeSegments(table, roles, joined.labels, model.k, {
-    names: options.names ?? joined.names ?? model.segmentNames,
-    personas: options.personas,
-  }).profiles;
+  const described = describeSegments(
+    table,
+    roles,
+    noise ? noiseAsLastSegment(joined.labels, model.k) : joined.labels,
+    noise ? model.k + 1 : model.k,
+    {
+      names: options.names ?? joined.names ?? model.segmentNames,
+      personas: options.personas,
+    },
+  ).profiles;
+  if (noise) markNoiseProfile(described, model.k);
   const profiles = tracking
     ? {
         ...described,
@@ -168,7 +179,6 @@ export interface FitReportOptions extends ReportCommonOptions {
 }
 
 /** The report of a fit just made (fit's or segment's result), as an HTML string. */
-
 export async function fitReport(
   result: FitResult,
   options: FitReportOptions = {},
@@ -176,7 +186,6 @@ export async function fitReport(
   checkFitResult(result);
   checkOptionsArgument(options);
   checkCurrency(options.currency);
-  if (result.model.algorithm === 'dbscan') throw new UsageError(DBSCAN_REPORT);
   return reportFrom(result.data.table, result.labels, result.model, result.profiles, options, {
     source: options.source ?? 'the input',
     seconds: result.stats.seconds,
@@ -209,7 +218,16 @@ async function reportFrom(
     revenue = options.revenue;
   } else if (columns.includes('monetary')) revenue = 'monetary';
   const selection = readSelection(options.selection);
-  const sample = buildSample(table, labels, model.k, columns, model.features, model.preprocessing);
+  // The charts index segments by position, 0 … (profiles − 1): DBSCAN's noise (−1) is the last.
+  const positions = model.algorithm === 'dbscan' ? noiseAsLastSegment(labels, model.k) : labels;
+  const sample = buildSample(
+    table,
+    positions,
+    profiles.segments.length,
+    columns,
+    model.features,
+    model.preprocessing,
+  );
   const segmentsName = context.what;
   if (segmentsName && model.algorithm === 'kmeans') {
     // Segments of another k-means run of the same k: their rows sit nearer other centres.

@@ -1,3 +1,4 @@
+import type { BirchGlobal } from '../algo/birch-global.js';
 import type { KMeansModel } from './model.js';
 
 /**
@@ -12,7 +13,7 @@ export interface BirchModel extends Omit<
   algorithm: 'birch';
   threshold: number;
   branchingFactor: number;
-  global: 'ward' | 'weighted-ward';
+  global: BirchGlobal;
   /** Leaf subcluster centroids in the clustering space, leaf by leaf. */
   subclusterCentres: number[][];
   /** The segment of each subcluster. */

@@ -12,6 +12,9 @@ import {
 import { plotSilhouettes } from './silhouette.js';
 import { boxChart, importanceChart, rfChart, sizeChart, snakeChart } from './charts-profile.js';
 import { historyCharts } from './charts-history.js';
+import { noiseShareChart } from './charts-noise.js';
+import { dendrogramChart } from './charts-tree.js';
+import { bisectingDrawnTree, wardDrawnTree } from './tree-layout.js';
 import type { HistoryView } from './history-data.js';
 import { escapeHtml, numberFormat, type NumberFormat } from './format.js';
 import { centreDistances, projectSample, type ReportSample } from './sample.js';
@@ -93,6 +96,8 @@ export async function renderReport(d: ReportData): Promise<string> {
         c === d.revenue || c === 'avg_order_value' ? fmt.moneyShort : fmt.value,
       ),
     );
+  // DBSCAN's noise (segment −1, last in the profiles) has no centre: centre charts leave it out.
+  const centred = d.model.centres.length;
   const rfm = ['recency_days', 'frequency', 'monetary'].every((c) => d.sample.values.has(c));
   const projection = projectSample(d.sample, d.model.centres);
   const sections = [
@@ -111,6 +116,16 @@ export async function renderReport(d: ReportData): Promise<string> {
             )
           : ''),
     ),
+    ...hierarchySection(d, keys, names, chart),
+    ...(d.model.algorithm === 'dbscan'
+      ? [
+          section(
+            'unusual',
+            'Unusual customers',
+            chart(noiseShareChart(p, fmt, { eps: d.model.eps, minSamples: d.model.minSamples })),
+          ),
+        ]
+      : []),
     ...(d.selection
       ? [
           section(
@@ -124,8 +139,17 @@ export async function renderReport(d: ReportData): Promise<string> {
       'shape',
       'Shape',
       chart(projectionChart(projection, d.sample.labels, names, keys, sampleRows)) +
-        chart(distanceChart(centreDistances(d.model.centres), names, keys)) +
-        (p.segments.length > 1 ? chart(silhouettes(d.sample, names, keys)) : ''),
+        chart(
+          distanceChart(
+            centreDistances(d.model.centres),
+            names.slice(0, centred),
+            keys.slice(0, centred),
+          ),
+        ) +
+        // Silhouettes compare clusters; DBSCAN's noise is none, so its model gets no such chart.
+        (p.segments.length > 1 && d.model.algorithm !== 'dbscan'
+          ? chart(silhouettes(d.sample, names, keys))
+          : ''),
     ),
     ...(d.history ? [section('history', 'Over time', historyHtml(d.history, fmt, chart))] : []),
   ];
@@ -157,6 +181,49 @@ function silhouettes(
 ): ChartSpec {
   const { values, labels } = plotSilhouettes(sample, names.length);
   return silhouetteChart(values, labels, names, keys);
+}
+
+/** Ward's dendrogram or the bisecting split tree, for hierarchical models. */
+function hierarchySection(
+  d: ReportData,
+  keys: number[],
+  names: (string | undefined)[],
+  chart: (spec: ChartSpec) => string,
+): string[] {
+  const m = d.model;
+  if (m.algorithm === 'ward') {
+    const tree = wardDrawnTree(m.dendrogram, m.groupSegments);
+    const drawn = tree.nodes.filter((n) => n.children !== null).length;
+    const leaves = m.wardMethod === 'exact' ? 'rows' : 'micro-clusters';
+    return [
+      section(
+        'hierarchy',
+        'Hierarchy',
+        chart(
+          dendrogramChart(tree, keys, names, {
+            title: 'Dendrogram (Ward)',
+            note: `The last ${drawn} merges of Ward's agglomeration of the ${m.dendrogram.leaves.toLocaleString('en')} ${leaves}, at their merge heights; the dashed line cuts the tree into the k = ${m.k} segments (gpuseg cut MODEL --k N re-cuts it). Leaves: the clusters just below the lowest merge drawn, with their segment and rows; links within one segment in its colour.`,
+            axis: 'merge height (Ward distance, clustering space)',
+          }),
+        ),
+      ),
+    ];
+  }
+  if (m.algorithm === 'bisecting')
+    return [
+      section(
+        'hierarchy',
+        'Hierarchy',
+        chart(
+          dendrogramChart(bisectingDrawnTree(m.tree), keys, names, {
+            title: 'Split tree (bisecting k-means)',
+            note: `Each split of bisecting k-means (${m.bisectingStrategy}) drawn at the SSE of the cluster it split; leaves: the k = ${m.k} segments with their rows. A cut after fewer splits gives fewer segments (gpuseg cut MODEL --k N).`,
+            axis: 'SSE of the cluster split (clustering space)',
+          }),
+        ),
+      ),
+    ];
+  return [];
 }
 
 function historyHtml(

@@ -19,9 +19,12 @@ const TOL_MUTED = [
 
 const SEGMENT_COLOURS = [...OKABE_ITO, ...TOL_MUTED];
 
-/** The colour of segment `id` in every chart. */
+/** DBSCAN's noise (segment −1, "Unusual"): Tol's grey, apart from every segment colour. */
+export const NOISE_COLOUR = '#BBBBBB';
+
+/** The colour of segment `id` in every chart; negative ids (DBSCAN's noise) are grey. */
 export function segmentColour(id: number): string {
-  return SEGMENT_COLOURS[id % SEGMENT_COLOURS.length];
+  return id < 0 ? NOISE_COLOUR : SEGMENT_COLOURS[id % SEGMENT_COLOURS.length];
 }
 
 /** Tol's BuRd: below 0 blue, 0 white, above 0 red. */

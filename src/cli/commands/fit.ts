@@ -8,7 +8,6 @@ import {
   BIRCH_PARAMETERS,
   COMMON_PARAMETERS,
   DBSCAN_PARAMETERS,
-  DBSCAN_REPORT,
   fit,
   fitOutOfCore,
   fitSharded,
@@ -143,7 +142,6 @@ export function fitCommand(): Command {
         throw new UsageError(
           '--history does not work with --out-of-core: tracking matches and smooths every customer in memory; drop --out-of-core',
         );
-      if (report && fitParameters.algorithm === 'dbscan') throw new UsageError(DBSCAN_REPORT);
       if (sharded && (history || outOfCore || report))
         throw new UsageError('--redis/--shards: drop --history, --out-of-core and --report');
       // A sharded fit's --output is the prefix of its shards' files (checked by fitSharded).

@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fit } from '../src/api/fit.js';
+import { predictOutOfCore } from '../src/api/predict-out-of-core.js';
+import { predict } from '../src/api/predict.js';
+import { splitSegment } from '../src/api/split.js';
+import { UsageError } from '../src/errors.js';
+import { readTable } from '../src/io/read-table.js';
+import type { SegmentModel } from '../src/model/model.js';
+import { writeCustomers } from '../src/synth/customers.js';
+import { tempDir } from './helpers/cli.js';
+
+/**
+ * predict out of core for the models of issue 18: chunk by chunk, the same output as predict in
+ * memory — the segments of bisecting, Ward and BIRCH models, and the child level of a split
+ * segment (sub_segment_id, sub_segment_name); a DBSCAN model is refused in one line.
+ */
+const ROWS = 6000;
+const dir = tempDir();
+const arrows = join(dir, 'customers.arrows');
+const FEATURES = ['recency_days', 'frequency', 'monetary'];
+
+beforeAll(async () => {
+  await writeCustomers(arrows, ROWS, 5, 1000);
+});
+
+/** predictOutOfCore's file equals predict's assignments, column by column. */
+async function expectSameAsInMemory(model: SegmentModel, name: string): Promise<string[]> {
+  const whole = await predict(arrows, model, { backend: 'cpu' });
+  const out = join(dir, `${name}.arrows`);
+  const r = await predictOutOfCore(arrows, model, { backend: 'cpu', chunkRows: 700, output: out });
+  expect(r.chunks).toBeGreaterThan(1);
+  const written = await readTable(out);
+  const columns = written.schema.fields.map((f) => f.name);
+  expect(columns).toEqual(whole.assignments.schema.fields.map((f) => f.name));
+  for (const c of columns) {
+    const got = Array.from(written.getChild(c)!.toArray() as ArrayLike<unknown>);
+    const want = Array.from(whole.assignments.getChild(c)!.toArray() as ArrayLike<unknown>);
+    if (c !== 'distance') expect(got, `${name} ${c}`).toEqual(want);
+    // Distances: the same up to float32 rounding (a chunk's kernel may sum in another order).
+    else
+      got.forEach((v, i) =>
+        expect(Math.abs((v as number) - (want[i] as number)), `${name} row ${i}`).toBeLessThan(
+          1e-5 * Math.max(1, want[i] as number),
+        ),
+      );
+  }
+  return columns;
+}
+
+describe('predict out of core of the hierarchical and density models', () => {
+  test('a model with a split segment writes sub_segment_id and sub_segment_name as predict does', async () => {
+    const parent = await fit(arrows, { k: 3, seed: 4, backend: 'cpu', features: FEATURES });
+    const split = await splitSegment(arrows, parent.model, {
+      segment: parent.model.segmentNames![1],
+      k: 2,
+      backend: 'cpu',
+    });
+    const columns = await expectSameAsInMemory(split.model, 'split');
+    expect(columns).toEqual(expect.arrayContaining(['sub_segment_id', 'sub_segment_name']));
+    const written = await readTable(join(dir, 'split.arrows'));
+    const column = written.getChild('sub_segment_id')!;
+    const ids = Array.from({ length: ROWS }, (_, i) => column.get(i) as number | null);
+    const segments = written.getChild('segment_id')!.toArray() as Int32Array;
+    // Filled exactly inside the split segment, both sub-segments used.
+    for (let i = 0; i < ROWS; i++) expect(ids[i] === null).toBe(segments[i] !== 1);
+    expect(new Set(ids.filter((v) => v !== null))).toEqual(new Set([0, 1]));
+  });
+
+  test('bisecting, two-step Ward and BIRCH models score chunk by chunk as in memory', async () => {
+    const models: [string, Record<string, unknown>][] = [
+      ['bisecting', { algorithm: 'bisecting', k: 4, seed: 2 }],
+      ['ward', { algorithm: 'ward', k: 4, wardMethod: 'two-step', microClusters: 40, seed: 2 }],
+      ['birch', { algorithm: 'birch', k: 4, threshold: 0.5 }],
+    ];
+    for (const [name, options] of models) {
+      const fitted = await fit(arrows, { ...options, backend: 'cpu', features: FEATURES });
+      expect(fitted.model.algorithm).toBe(name);
+      await expectSameAsInMemory(fitted.model, name);
+    }
+  });
+
+  test('a DBSCAN model is refused in one line naming the option', async () => {
+    const fitted = await fit(arrows, {
+      algorithm: 'dbscan',
+      eps: 0.3,
+      minSamples: 5,
+      backend: 'cpu',
+      features: FEATURES,
+    });
+    const scoring = predictOutOfCore(arrows, fitted.model, { backend: 'cpu' });
+    await expect(scoring).rejects.toThrow(UsageError);
+    await expect(predictOutOfCore(arrows, fitted.model, { backend: 'cpu' })).rejects.toThrow(
+      /^outOfCore: a dbscan model is scored in memory .*; leave out outOfCore$/,
+    );
+  });
+});
