@@ -85,18 +85,26 @@ test('fitOutOfCore and predictOutOfCore refusals name options from the API, flag
   };
   for (const algorithm of ['dbscan', 'ward'] as const) {
     const e = await refusal(() => fitOutOfCore(arrow, { k: 2, algorithm }));
-    expect(e.message).toMatch(/^outOfCore fits algorithm kmeans or gmm; '?(dbscan|ward)/);
-    expect(e.messageFor('flag')).toMatch(/^--out-of-core fits --algorithm kmeans or gmm/);
+    expect(e.message).toMatch(
+      /^outOfCore: algorithm (dbscan|ward) .*; leave out outOfCore, or fit algorithm kmeans or gmm out of core$/,
+    );
+    expect(e.messageFor('flag')).toMatch(
+      /^--out-of-core: --algorithm (dbscan|ward) .*; leave out --out-of-core, or fit --algorithm kmeans or gmm out of core$/,
+    );
   }
   const model = join(dir, 'dbscan.json');
   const fitted = gpuseg(['fit', arrow, '--algorithm', 'dbscan', '--eps', '1', '--model', model]);
   expect(fitted.status).toBe(0);
   const e = await refusal(() => predictOutOfCore(arrow, model));
-  expect(e.message).toMatch(/^outOfCore scores k-means and gmm models; predict a dbscan model/);
+  expect(e.message).toMatch(
+    /^outOfCore: a dbscan model is scored in memory .*; leave out outOfCore$/,
+  );
   const c = gpuseg(['predict', arrow, '--model', model, '--out-of-core']);
   expect(c.status).toBe(2);
-  expect(errors(c)).toMatch(/--out-of-core scores k-means and gmm models; predict a dbscan/);
+  expect(errors(c)).toMatch(
+    /--out-of-core: a dbscan model is scored in memory .*; leave out --out-of-core/,
+  );
   const w = gpuseg(['fit', arrow, '--k', '2', '--algorithm', 'ward', '--out-of-core']);
   expect(w.status).toBe(2);
-  expect(errors(w)).toMatch(/--out-of-core fits --algorithm kmeans or gmm; 'ward'/);
+  expect(errors(w)).toMatch(/--out-of-core: --algorithm ward .*; leave out --out-of-core/);
 });

@@ -4,6 +4,7 @@ import { excludedNotice } from '../data/column-types.js';
 import type { DataMatrix } from '../data/matrix.js';
 import type { ColumnRoles } from '../data/schema.js';
 import { InputError, UsageError } from '../errors.js';
+import { statSync } from 'node:fs';
 import { loadColumnStatsKernel } from '../prep/column-stats-kernel.js';
 import {
   applyPreprocessing,
@@ -54,6 +55,19 @@ export function checkDataOptions(o: DataOptions): ResolvedParameters<typeof DATA
   return resolveParameters(DATA_PARAMETERS, o);
 }
 
+/** Bytes of input from which the column helper thread pays for itself (data/column-share.ts). */
+const HELPER_MIN_BYTES = 16 << 20;
+
+/** Whether an input is large enough to start the column helper thread with the file's read. */
+function largeInput(input: TableInput): boolean {
+  if (typeof input !== 'string') return input.numRows * input.numCols * 4 >= HELPER_MIN_BYTES;
+  try {
+    return statSync(input).size >= HELPER_MIN_BYTES;
+  } catch {
+    return false; // loadInput names the path that cannot be read
+  }
+}
+
 /** Reads the input, resolves column roles, builds the float32 matrix and fits the preprocessing. */
 export async function prepareData(
   input: TableInput,
@@ -64,7 +78,7 @@ export async function prepareData(
   // Column statistics in WebAssembly from here on (the same bits as without, sooner).
   const [table] = await Promise.all([
     loadInput(input, { id: o.id, thousands: o.thousands }),
-    loadColumnStatsKernel(),
+    loadColumnStatsKernel(largeInput(input)),
   ]);
   const { roles, matrix } = featureMatrix(
     table,

@@ -26,15 +26,16 @@ const instances = new WeakMap<WebAssembly.Memory, ColumnStatsExports>();
  * Assembles the kernel (once per process); until then, and where WebAssembly SIMD is missing,
  * matrixColumnStats answers from the JavaScript loop with the same results.
  */
-export async function loadColumnStatsKernel(): Promise<void> {
-  if (compiled || typeof WebAssembly !== 'object' || !simdSupported()) return;
-  compiled = await compileWat(
-    'column-stats',
-    () => readFileSync(join(packageRoot(), 'kernels', 'column-stats.wat'), 'utf8'),
-    true,
-  );
-  // Large matrices' columns are then shared with a helper thread (column-share.ts).
-  startColumnHelper(compiled);
+export async function loadColumnStatsKernel(withHelper = true): Promise<void> {
+  if (!compiled && typeof WebAssembly === 'object' && simdSupported())
+    compiled = await compileWat(
+      'column-stats',
+      () => readFileSync(join(packageRoot(), 'kernels', 'column-stats.wat'), 'utf8'),
+      true,
+    );
+  // Large matrices' columns are then shared with a helper thread (column-share.ts). Small inputs
+  // start none: a thread is one more V8 isolate, whose reservations count against ulimit -v.
+  if (compiled && withHelper) startColumnHelper(compiled);
 }
 
 /** The compiled kernel (assembled on the first call). */
