@@ -60,7 +60,12 @@ const HELPER_MIN_BYTES = 16 << 20;
 
 /** Whether an input is large enough to start the column helper thread with the file's read. */
 function largeInput(input: TableInput): boolean {
-  if (typeof input !== 'string') return input.numRows * input.numCols * 4 >= HELPER_MIN_BYTES;
+  if (typeof input !== 'string') {
+    // Not yet checked (loadInput names a wrong argument): anything but a table counts as small.
+    const table = input as Partial<Pick<Table, 'numRows' | 'numCols'>> | null | undefined;
+    const values = (table?.numRows ?? 0) * (table?.numCols ?? 0);
+    return Number.isFinite(values) && values * 4 >= HELPER_MIN_BYTES;
+  }
   try {
     return statSync(input).size >= HELPER_MIN_BYTES;
   } catch {
