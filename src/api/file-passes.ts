@@ -15,6 +15,7 @@ import { featureMatrix } from './input.js';
 import { openChunkWriter } from '../io/batch-writer.js';
 import { segmentNameDictionary } from './describe.js';
 import type { NoticeSink } from './notices.js';
+import { addGmmPart, addLloydPart, emptyLloydTotal } from './pass-totals.js';
 import { ProfileAccumulator } from '../segment/profile.js';
 import {
   chunkAssigner,
@@ -209,21 +210,11 @@ export class FilePasses implements FitPasses {
   }
 
   async lloydPass(centres: Float32Array, k: number): Promise<LloydSummary> {
-    const d = centres.length / k;
-    const total: LloydSummary = {
-      sums: new Float64Array(k * d),
-      counts: new Float64Array(k),
-      inertia: 0,
-      changed: -1,
-    };
+    const total = emptyLloydTotal(k, centres.length / k);
     await this.run(
       this.iterationChunks(),
       (h) => this.backend.lloydStep(h, centres, k, { storeLabels: false }),
-      (step) => {
-        for (let i = 0; i < total.sums.length; i++) total.sums[i] += step.sums[i];
-        for (let c = 0; c < k; c++) total.counts[c] += step.counts[c];
-        total.inertia += step.inertia;
-      },
+      (step) => addLloydPart(total, step),
     );
     return total;
   }
@@ -234,19 +225,7 @@ export class FilePasses implements FitPasses {
       this.iterationChunks(),
       (h) => this.backend.gmmStep(h, params),
       (step) => {
-        if (!total)
-          total = {
-            nk: step.nk.slice(),
-            sd: step.sd.slice(),
-            sdd: step.sdd.slice(),
-            logLikelihood: step.logLikelihood,
-          };
-        else {
-          for (let i = 0; i < total.nk.length; i++) total.nk[i] += step.nk[i];
-          for (let i = 0; i < total.sd.length; i++) total.sd[i] += step.sd[i];
-          for (let i = 0; i < total.sdd.length; i++) total.sdd[i] += step.sdd[i];
-          total.logLikelihood += step.logLikelihood;
-        }
+        total = addGmmPart(total, step);
       },
     );
     return total!;

@@ -1,5 +1,6 @@
 import type { GmmPassParams, GmmSummary, LloydSummary } from '../backend/backend.js';
 import type { FinalModel, FitPasses, OutputRequest, ProfileRequest } from '../api/fit-passes.js';
+import { addGmmPart, addLloydPart, emptyLloydTotal } from '../api/pass-totals.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import {
   pack,
@@ -55,19 +56,16 @@ export class ShardPasses implements FitPasses {
 
   async lloydPass(centres: Float32Array, k: number): Promise<LloydSummary> {
     const d = centres.length / k;
-    const total: LloydSummary = {
-      sums: new Float64Array(k * d),
-      counts: new Float64Array(k),
-      inertia: 0,
-      changed: -1,
-    };
+    const total = emptyLloydTotal(k, d);
     const packed = pack(centres);
     for (const answer of await this.pass(() => ({ kind: 'lloyd', k, centres: packed }))) {
       const s = unpackF64((answer as Extract<PassAnswer, { kind: 'lloyd' }>).stats);
       // [inertia, counts, sums]
-      for (let i = 0; i < total.sums.length; i++) total.sums[i] += s[1 + k + i];
-      for (let c = 0; c < k; c++) total.counts[c] += s[1 + c];
-      total.inertia += s[0];
+      addLloydPart(total, {
+        inertia: s[0],
+        counts: s.subarray(1, 1 + k),
+        sums: s.subarray(1 + k, 1 + k + k * d),
+      });
     }
     return total;
   }
@@ -81,16 +79,12 @@ export class ShardPasses implements FitPasses {
     for (const answer of await this.pass(() => ({ kind: 'gmm', params: packed }))) {
       const s = unpackF64((answer as Extract<PassAnswer, { kind: 'gmm' }>).stats);
       // [logLikelihood, nk, sd, sdd]
-      const nk = s.subarray(1, 1 + k);
-      const sd = s.subarray(1 + k, 1 + k + k * d);
-      const sdd = s.subarray(1 + k + k * d, 1 + k + k * d + sddSize);
-      if (!total) total = { nk: nk.slice(), sd: sd.slice(), sdd: sdd.slice(), logLikelihood: s[0] };
-      else {
-        for (let i = 0; i < total.nk.length; i++) total.nk[i] += nk[i];
-        for (let i = 0; i < total.sd.length; i++) total.sd[i] += sd[i];
-        for (let i = 0; i < total.sdd.length; i++) total.sdd[i] += sdd[i];
-        total.logLikelihood += s[0];
-      }
+      total = addGmmPart(total, {
+        logLikelihood: s[0],
+        nk: s.subarray(1, 1 + k),
+        sd: s.subarray(1 + k, 1 + k + k * d),
+        sdd: s.subarray(1 + k + k * d, 1 + k + k * d + sddSize),
+      });
     }
     return total!;
   }
