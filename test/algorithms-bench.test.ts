@@ -93,7 +93,7 @@ describe('bench/algorithms-vs-sklearn.ts', () => {
     for (const name of ALGORITHMS) expect(r.stdout).toContain(`\n- ${name}: `);
   }, 600_000);
 
-  test('a case over its timeout and a missing Python are rows that say so, and the check sees them', () => {
+  test('a case over its timeout, one gpuseg refuses and a missing Python are rows that say so, and the check sees them', () => {
     const r = bench([
       '--rows',
       '1500',
@@ -122,6 +122,26 @@ describe('bench/algorithms-vs-sklearn.ts', () => {
     expect(() =>
       checkTimedRows([...ALGORITHMS.map((a) => ({ ...table[0], algorithm: a }))], '1,500'),
     ).toThrow();
+    // A case gpuseg refuses (every row its own BIRCH subcluster: too many for exact Ward).
+    const refused = bench([
+      '--rows',
+      '4200',
+      '--only',
+      'birch',
+      '--birch-threshold',
+      '1e-6',
+      '--no-sklearn',
+    ]);
+    expect(refused.status).toBe(0);
+    expect(tableRows(refused.stdout)).toEqual([
+      expect.objectContaining({
+        algorithm: 'birch',
+        gpuseg: expect.stringMatching(
+          /^refused: exact Ward takes at most 4096 points, got 4200 BIRCH subclusters/,
+        ),
+        ratio: '–',
+      }),
+    ]);
     expect(bench(['--rows', '1500', '--only', 'kmeans,nothing']).stderr).toMatch(
       /--only: no case nothing/,
     );
