@@ -9,7 +9,7 @@
  * parameter mappings.
  *
  *   npm run build && node dist/bench/algorithms-vs-sklearn.js --rows 100k,1M [--dims 8] [--k 8]
- *     [--timeout 300] [--only kmeans,dbscan] [--no-sklearn] [--python /usr/bin/python3]
+ *     [--timeout 300] [--repeat 1] [--only kmeans,dbscan] [--no-sklearn] [--python /usr/bin/python3]
  *
  * ratio = gpuseg s / scikit-learn s (below 1: gpuseg is faster). Timings under load mean little
  * alone: the ratio is what compares; the load average is printed with the table.
@@ -44,6 +44,7 @@ const { values } = parseArgs({
     'birch-threshold': { type: 'string', default: '2.5' },
     'sklearn-ward-max-rows': { type: 'string', default: '50000' },
     timeout: { type: 'string', default: '300' },
+    repeat: { type: 'string', default: '1' },
     only: { type: 'string' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'no-sklearn': { type: 'boolean', default: false },
@@ -53,6 +54,7 @@ const { values } = parseArgs({
 const sizes = values.rows.split(',').map((r) => parseCount(r, '--rows'));
 const dims = parseCount(values.dims, '--dims');
 const k = parseCount(values.k, '--k');
+const repeat = parseCount(values.repeat, '--repeat');
 const timeoutMs = Number(values.timeout) * 1000;
 if (!(timeoutMs > 0)) throw new Error(`--timeout: expected seconds > 0, got '${values.timeout}'`);
 const only = values.only?.split(',');
@@ -145,7 +147,7 @@ const load = (): string =>
 console.log(
   `gpuseg (CPU backend, ${availableParallelism()} threads, ${cpus()[0]?.model ?? 'unknown CPU'}) against ${'why' in sklearn ? `scikit-learn: ${sklearn.why}` : `scikit-learn ${sklearn.version}`}; ` +
     `blobs: ${k} Gaussian blobs (σ 1, centres in [−10, 10]^${dims}) with ${Number(values.noise) * 100}% uniform noise, ${dims} dims, k ${k}, seed ${values.seed}; ` +
-    `fit only, one run per side, timeout ${values.timeout} s per side; load average at start ${load()}`,
+    `fit only (after an untimed warm-up fit on 2,000 rows), ${repeat === 1 ? 'one run' : `the fastest of ${repeat} runs`} per side, timeout ${values.timeout} s per side; load average at start ${load()}`,
 );
 console.log('');
 console.log('| algorithm | rows | gpuseg s | scikit-learn s | ratio | agreement | note |');
@@ -185,6 +187,7 @@ try {
         dims,
         params: c.params(settings),
         labels: join(dir, `labels-${side}.i32`),
+        repeat,
       });
       const ours = runSide(process.execPath, caseScript, request('gpuseg'));
       // Where gpuseg refuses there is nothing to set scikit-learn's time against (and at 1M rows
