@@ -147,7 +147,7 @@ const load = (): string =>
 console.log(
   `gpuseg (CPU backend, ${availableParallelism()} threads, ${cpus()[0]?.model ?? 'unknown CPU'}) against ${'why' in sklearn ? `scikit-learn: ${sklearn.why}` : `scikit-learn ${sklearn.version}`}; ` +
     `blobs: ${k} Gaussian blobs (σ 1, centres in [−10, 10]^${dims}) with ${Number(values.noise) * 100}% uniform noise, ${dims} dims, k ${k}, seed ${values.seed}; ` +
-    `fit only (after an untimed warm-up fit on 2,000 rows), ${repeat === 1 ? 'one run' : `the fastest of ${repeat} runs`} per side, timeout ${values.timeout} s per side; load average at start ${load()}`,
+    `fit only (after 3 untimed warm-up fits on 2,000 rows), ${repeat === 1 ? 'one run' : `the fastest of ${repeat} runs`} per side, timeout ${values.timeout} s per side; load average at start ${load()}`,
 );
 console.log('');
 console.log('| algorithm | rows | gpuseg s | scikit-learn s | ratio | agreement | note |');
