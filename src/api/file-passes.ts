@@ -29,8 +29,9 @@ import {
 
 /**
  * Passes over a file through a backend, for out-of-core fits and predictions. Each chunk is
- * validated, converted and preprocessed as FileChunks does, and the next chunk is read and prepared on this thread while the backend (worker
- * threads or the GPU) works on the current one, so reading overlaps compute.
+ * validated, converted and preprocessed as FileChunks does, and the next chunk is read and
+ * prepared on this thread while the backend (worker threads or the GPU) works on the current
+ * one, so reading overlaps compute.
  */
 export class FilePasses extends FileChunks implements FitPasses {
   constructor(

@@ -79,6 +79,7 @@ async function scoreChunk(
  * Scores a file larger than memory with a saved model, chunk by chunk in one pass: the output
  * rows are written as they are assigned (the same columns as predict), and nothing per row is
  * kept. Bad values stop the run with the row's number in the file and no output left behind.
+ * A DBSCAN model is scored on this thread by its host rule, as predict does (predict-dbscan.ts).
  */
 export async function predictOutOfCore(
   path: string,
