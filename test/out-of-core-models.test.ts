@@ -6,10 +6,11 @@ import { fit } from '../src/api/fit.js';
 import { predictOutOfCore } from '../src/api/predict-out-of-core.js';
 import { predict } from '../src/api/predict.js';
 import { splitSegment } from '../src/api/split.js';
+import { saveModel } from '../src/model/model.js';
 import { readTable } from '../src/io/read-table.js';
 import type { SegmentModel } from '../src/model/model.js';
 import { writeCustomers } from '../src/synth/customers.js';
-import { tempDir } from './helpers/cli.js';
+import { errors, gpuseg, tempDir } from './helpers/cli.js';
 
 /**
  * predict out of core for the models of issue 18: chunk by chunk, the same output as predict in
@@ -127,6 +128,30 @@ describe('predict out of core of the hierarchical and density models', () => {
         for (let i = 0; i < ROWS; i++) if (!Object.is(got.get(i), want.get(i))) differ++;
         expect(differ, `${name} ${c}`).toBe(0);
       }
+      // The CLI: predict --out-of-core with the saved model writes the same file.
+      const model = join(dir, `${name}.json`);
+      saveModel(model, fitted.model);
+      const cli = join(dir, `${name}-cli.arrows`);
+      const run = gpuseg([
+        'predict',
+        file,
+        '--model',
+        model,
+        '--out-of-core',
+        '--chunk-rows',
+        '1500',
+        '--output',
+        cli,
+        '--json',
+      ]);
+      expect(errors(run)).toBe('');
+      expect(JSON.parse(run.stdout)).toMatchObject({ rows: ROWS, backend: 'cpu', device: 'host' });
+      const again = await readTable(cli);
+      for (const c of columns)
+        expect(
+          Array.from(again.getChild(c)!.toArray() as ArrayLike<unknown>),
+          `${name} CLI ${c}`,
+        ).toEqual(Array.from(written.getChild(c)!.toArray() as ArrayLike<unknown>));
     }
   });
 });
