@@ -86,24 +86,21 @@ test('fitOutOfCore and predictOutOfCore refusals name options from the API, flag
   for (const algorithm of ['dbscan', 'ward'] as const) {
     const e = await refusal(() => fitOutOfCore(arrow, { k: 2, algorithm }));
     expect(e.message).toMatch(
-      /^outOfCore: algorithm (dbscan|ward) .*; leave out outOfCore, or fit algorithm kmeans or gmm out of core$/,
+      /^outOfCore: algorithm (dbscan|ward) .*; leave out outOfCore, or(, for more rows,)? fit algorithm (kmeans or gmm|ward \(two-step, in memory\) or kmeans) out of core$/,
     );
     expect(e.messageFor('flag')).toMatch(
-      /^--out-of-core: --algorithm (dbscan|ward) .*; leave out --out-of-core, or fit --algorithm kmeans or gmm out of core$/,
+      /^--out-of-core: --algorithm (dbscan|ward) .*; leave out --out-of-core, or(, for more rows,)? fit --algorithm (kmeans or gmm|ward \(two-step, in memory\) or kmeans) out of core$/,
     );
   }
+  // A DBSCAN model is scored out of core (out-of-core-models.test.ts); a bad chunk size is not.
   const model = join(dir, 'dbscan.json');
   const fitted = gpuseg(['fit', arrow, '--algorithm', 'dbscan', '--eps', '1', '--model', model]);
   expect(fitted.status).toBe(0);
-  const e = await refusal(() => predictOutOfCore(arrow, model));
-  expect(e.message).toMatch(
-    /^outOfCore: a dbscan model is scored in memory .*; leave out outOfCore$/,
-  );
-  const c = gpuseg(['predict', arrow, '--model', model, '--out-of-core']);
+  const e = await refusal(() => predictOutOfCore(arrow, model, { chunkRows: 0 }));
+  expect(e.message).toMatch(/^chunkRows: expected/);
+  const c = gpuseg(['predict', arrow, '--model', model, '--out-of-core', '--chunk-rows', '0']);
   expect(c.status).toBe(2);
-  expect(errors(c)).toMatch(
-    /--out-of-core: a dbscan model is scored in memory .*; leave out --out-of-core/,
-  );
+  expect(errors(c)).toMatch(/--chunk-rows: expected/);
   const w = gpuseg(['fit', arrow, '--k', '2', '--algorithm', 'ward', '--out-of-core']);
   expect(w.status).toBe(2);
   expect(errors(w)).toMatch(/--out-of-core: --algorithm ward .*; leave out --out-of-core/);

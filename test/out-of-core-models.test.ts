@@ -1,19 +1,21 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tableToIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fit } from '../src/api/fit.js';
 import { predictOutOfCore } from '../src/api/predict-out-of-core.js';
 import { predict } from '../src/api/predict.js';
 import { splitSegment } from '../src/api/split.js';
-import { UsageError } from '../src/errors.js';
+import { saveModel } from '../src/model/model.js';
 import { readTable } from '../src/io/read-table.js';
 import type { SegmentModel } from '../src/model/model.js';
 import { writeCustomers } from '../src/synth/customers.js';
-import { tempDir } from './helpers/cli.js';
+import { errors, gpuseg, tempDir } from './helpers/cli.js';
 
 /**
  * predict out of core for the models of issue 18: chunk by chunk, the same output as predict in
  * memory — the segments of bisecting, Ward and BIRCH models, and the child level of a split
- * segment (sub_segment_id, sub_segment_name); a DBSCAN model is refused in one line.
+ * segment (sub_segment_id, sub_segment_name); a DBSCAN model's noise rows and null distances.
  */
 const ROWS = 6000;
 const dir = tempDir();
@@ -80,18 +82,76 @@ describe('predict out of core of the hierarchical and density models', () => {
     }
   });
 
-  test('a DBSCAN model is refused in one line naming the option', async () => {
-    const fitted = await fit(arrows, {
-      algorithm: 'dbscan',
-      eps: 0.3,
-      minSamples: 5,
-      backend: 'cpu',
-      features: FEATURES,
-    });
-    const scoring = predictOutOfCore(arrows, fitted.model, { backend: 'cpu' });
-    await expect(scoring).rejects.toThrow(UsageError);
-    await expect(predictOutOfCore(arrows, fitted.model, { backend: 'cpu' })).rejects.toThrow(
-      /^outOfCore: a dbscan model is scored in memory .*; leave out outOfCore$/,
-    );
+  test('a DBSCAN model scores chunk by chunk as predict in memory: noise, null distances, row numbers', async () => {
+    // Without an id column the rows are numbered over the whole file, across chunks.
+    const table = await readTable(arrows);
+    const bare = join(dir, 'bare.arrows');
+    writeFileSync(bare, tableToIPC(table.select(FEATURES), 'stream'));
+    for (const [file, name] of [
+      [arrows, 'dbscan-id'],
+      [bare, 'dbscan-row'],
+    ] as const) {
+      const fitted = await fit(file, {
+        algorithm: 'dbscan',
+        eps: 0.3,
+        minSamples: 5,
+        backend: 'cpu',
+        features: FEATURES,
+      });
+      expect(fitted.model.algorithm).toBe('dbscan');
+      const whole = await predict(file, fitted.model, { backend: 'cpu' });
+      const out = join(dir, `${name}.arrows`);
+      const r = await predictOutOfCore(file, fitted.model, {
+        backend: 'gpu',
+        chunkRows: 700,
+        output: out,
+      });
+      // Scored on the host as in memory (no device opened, whatever the backend asked for).
+      expect(r).toMatchObject({ rows: ROWS, backend: 'cpu', device: 'host' });
+      expect(r.chunks).toBeGreaterThan(5);
+      const noise = whole.labels.filter((l) => l < 0).length;
+      expect(noise).toBeGreaterThan(0);
+      expect(noise).toBeLessThan(ROWS);
+      expect(r.noise).toBe(noise);
+      const sizes = new Array<number>(fitted.model.k).fill(0);
+      for (const l of whole.labels) if (l >= 0) sizes[l]++;
+      expect(r.sizes).toEqual(sizes);
+      const written = await readTable(out);
+      const columns = written.schema.fields.map((f) => f.name);
+      expect(columns).toEqual(whole.assignments.schema.fields.map((f) => f.name));
+      expect(columns[0]).toBe(file === bare ? 'row' : 'customer_id');
+      // Every cell, nulls included (a noise row's distance), exactly.
+      for (const c of columns) {
+        const got = written.getChild(c)!;
+        const want = whole.assignments.getChild(c)!;
+        let differ = 0;
+        for (let i = 0; i < ROWS; i++) if (!Object.is(got.get(i), want.get(i))) differ++;
+        expect(differ, `${name} ${c}`).toBe(0);
+      }
+      // The CLI: predict --out-of-core with the saved model writes the same file.
+      const model = join(dir, `${name}.json`);
+      saveModel(model, fitted.model);
+      const cli = join(dir, `${name}-cli.arrows`);
+      const run = gpuseg([
+        'predict',
+        file,
+        '--model',
+        model,
+        '--out-of-core',
+        '--chunk-rows',
+        '1500',
+        '--output',
+        cli,
+        '--json',
+      ]);
+      expect(errors(run)).toBe('');
+      expect(JSON.parse(run.stdout)).toMatchObject({ rows: ROWS, backend: 'cpu', device: 'host' });
+      const again = await readTable(cli);
+      for (const c of columns)
+        expect(
+          Array.from(again.getChild(c)!.toArray() as ArrayLike<unknown>),
+          `${name} CLI ${c}`,
+        ).toEqual(Array.from(written.getChild(c)!.toArray() as ArrayLike<unknown>));
+    }
   });
 });

@@ -410,8 +410,9 @@ describe('gpuseg fit --out-of-core', () => {
     writeFileSync(csv, 'a,b\n1,2\n3,4\n5,6\n');
     const cases: [string[], RegExp][] = [
       [['fit', csv, '--k', '2', '--out-of-core'], /--out-of-core reads Arrow IPC or Parquet files/],
-      // Every algorithm that needs its rows in memory: one line naming the flag and what to use.
-      ...['minibatch-kmeans', 'bisecting', 'ward', 'dbscan', 'birch', 'kprototypes'].map(
+      // Every algorithm that needs its rows in memory: one line naming the flag and what to use
+      // (birch streams: birch-out-of-core.test.ts).
+      ...['minibatch-kmeans', 'bisecting', 'ward', 'kprototypes'].map(
         (algorithm): [string[], RegExp] => [
           ['fit', arrows, '--k', '2', '--out-of-core', '--algorithm', algorithm],
           new RegExp(
@@ -419,6 +420,11 @@ describe('gpuseg fit --out-of-core', () => {
           ),
         ],
       ),
+      // DBSCAN compares all pairs of rows: it points at the algorithms for more rows.
+      [
+        ['fit', arrows, '--out-of-core', '--algorithm', 'dbscan', '--eps', '0.3'],
+        /^gpuseg: error: --out-of-core: --algorithm dbscan compares every row with its neighbours among all the rows, so they stay in memory \(row limits in the README\); leave out --out-of-core, or, for more rows, fit --algorithm ward \(two-step, in memory\) or kmeans out of core$/,
+      ],
       [
         ['fit', arrows, '--k', '2', '--out-of-core', '--output', join(dir, 'x.parquet')],
         /--output .*x\.parquet': this output is written chunk by chunk/,

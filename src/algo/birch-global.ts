@@ -36,6 +36,18 @@ export function globalLabels(
 }
 
 /**
+ * Refuses more subclusters than exact Ward takes; `atRow`: the tree is still being built (its
+ * subclusters only grow in number, so it can stop there rather than after the last row).
+ */
+export function checkWardPoints(m: number, atRow?: number): void {
+  if (m > WARD_POINTS_MAX)
+    throw new UsageError(
+      (opt) =>
+        `exact Ward takes at most ${WARD_POINTS_MAX} points, ${atRow === undefined ? 'got' : `the CF-tree had`} ${m} BIRCH subclusters${atRow === undefined ? '' : ` by row ${atRow}`}; raise ${opt('threshold')} for fewer, or use ${opt('birchGlobal')} kmeans`,
+    );
+}
+
+/**
  * Exact Ward on the points cut into k, numbered as scikit-learn's AgglomerativeClustering numbers
  * its labels (scipy's tree, `_hc_cut`): with unit weights, what Birch(n_clusters=k) returns.
  */
@@ -46,11 +58,7 @@ export function wardCut(
   k: number,
 ): Int32Array {
   const m = points.length / d;
-  if (m > WARD_POINTS_MAX)
-    throw new UsageError(
-      (opt) =>
-        `exact Ward takes at most ${WARD_POINTS_MAX} points, got ${m} BIRCH subclusters; raise ${opt('threshold')} for fewer, or use ${opt('birchGlobal')} kmeans`,
-    );
+  checkWardPoints(m);
   const tree = wardTree(points, weights ?? new Float64Array(m).fill(1), d);
   const nodes = cutNodes(2 * m - 2, mergeChildren(tree), k);
   return leavesUnder(tree, nodes);

@@ -20,14 +20,8 @@ export interface BirchSettings {
   seed: number;
 }
 
-export interface BirchResult {
+export interface BirchResult extends BirchSubclusters {
   labels: Int32Array;
-  /** Leaf subcluster centroids (row-major, float32 as the backends take them) and their clusters. */
-  subclusterCentres: Float32Array;
-  subclusterLabels: Int32Array;
-  subclusters: number;
-  /** Clusters found (k, or the subclusters when fewer). */
-  clusters: number;
   /** Squared distance of each row to its subcluster centroid. */
   sqDistances: Float32Array;
 }
@@ -35,32 +29,52 @@ export interface BirchResult {
 /** Rows a tree insertion takes at a time: what a streamed file's batches would be. */
 const BATCH_ROWS = 65_536;
 
+/** The global step's result: the leaf subclusters' centroids (row-major, float32 as the backends take them) and segments. */
+export interface BirchSubclusters {
+  subclusterCentres: Float32Array;
+  subclusterLabels: Int32Array;
+  subclusters: number;
+  /** Clusters found (k, or the subclusters when fewer). */
+  clusters: number;
+}
+
 export async function runBirch(
   backend: Backend,
   handle: DatasetHandle,
   settings: BirchSettings,
 ): Promise<BirchResult> {
   const { matrix } = handle;
-  const d = matrix.dims;
-  const tree = new CfTree(d, settings.threshold, settings.branchingFactor);
+  const tree = new CfTree(matrix.dims, settings.threshold, settings.branchingFactor);
   for (let start = 0; start < matrix.rows; start += BATCH_ROWS)
     tree.insertRows(matrix.data, matrix.rows, start, Math.min(matrix.rows, start + BATCH_ROWS));
+  const global = birchGlobalStep(tree, settings);
+  const nearest = await backend.assign(handle, global.subclusterCentres, global.subclusters);
+  return {
+    ...global,
+    labels: Int32Array.from(nearest.labels, (s) => global.subclusterLabels[s]),
+    sqDistances: nearest.sqDistances,
+  };
+}
+
+/**
+ * The tree's leaf subclusters joined into k clusters (birch-global.ts), or each its own cluster
+ * without k or with k or fewer of them. The in-memory fit and the out-of-core one (whose tree was
+ * fed chunk by chunk) both end their tree here, so the same tree gives the same segments.
+ */
+export function birchGlobalStep(
+  tree: CfTree,
+  settings: Pick<BirchSettings, 'k' | 'global' | 'seed'>,
+): BirchSubclusters {
   const leaves = tree.leafSubclusters();
   const m = leaves.count;
-  const k = settings.k;
-  const subclusterLabels =
-    k === undefined || m <= k
-      ? Int32Array.from({ length: m }, (_, i) => i)
-      : globalLabels(leaves, d, k, settings.global, settings.seed);
-  const subclusterCentres = Float32Array.from(leaves.centres);
-  const nearest = await backend.assign(handle, subclusterCentres, m);
-  const labels = Int32Array.from(nearest.labels, (s) => subclusterLabels[s]);
+  const { k } = settings;
+  const own = k === undefined || m <= k;
   return {
-    labels,
-    subclusterCentres,
-    subclusterLabels,
+    subclusterCentres: Float32Array.from(leaves.centres),
+    subclusterLabels: own
+      ? Int32Array.from({ length: m }, (_, i) => i)
+      : globalLabels(leaves, tree.dims, k, settings.global, settings.seed),
     subclusters: m,
-    clusters: k === undefined || m <= k ? m : k,
-    sqDistances: nearest.sqDistances,
+    clusters: own ? m : k,
   };
 }

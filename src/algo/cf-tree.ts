@@ -69,6 +69,7 @@ class CfNode {
     const subs = this.subclusters;
     if (subs.length === 0) {
       subs.push(sub);
+      this.tree.leafSubclusterCount++;
       return false;
     }
     let closest = 0;
@@ -91,6 +92,7 @@ class CfNode {
     }
     if (target.tryMerge(sub, threshold)) return false;
     subs.push(sub);
+    this.tree.leafSubclusterCount++;
     return subs.length > branchingFactor;
   }
 }
@@ -140,6 +142,14 @@ export class CfTree {
   /** The leaf before the first, as scikit-learn's dummy_leaf_: the leaves are its next-leaf chain. */
   private readonly head: CfNode;
   rows = 0;
+  /**
+   * Leaf subclusters so far. They only ever grow in number (a split shares them out), and they
+   * are the tree's memory: each keeps two float64 vectors of d (linear sum, centroid) and a few
+   * numbers, about 16·d + 150 bytes, and the inner nodes add a fraction of that (one entry per
+   * node of at most branching-factor + 1). How many there are depends on the data's spread
+   * against the threshold, not on the rows (at most one per row).
+   */
+  leafSubclusterCount = 0;
 
   constructor(
     readonly dims: number,

@@ -65,7 +65,7 @@ export function mixtureTable(
 }
 
 /** The `row` column of inputs without an id: 0-based row numbers (Int64 for tables past 2^31 rows). */
-function rowNumbers(first: number, n: number, total: number): Vector {
+export function rowNumbers(first: number, n: number, total: number): Vector {
   // Plain loops: Array.from with a mapping function calls it per row (seconds at 10M rows).
   if (total <= 2 ** 31) {
     const rows = new Int32Array(n);

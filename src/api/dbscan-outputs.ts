@@ -1,6 +1,7 @@
-import { Float32, Int32, makeData, makeVector, Table, type Vector } from 'apache-arrow';
+import { Float32, Int32, makeData, makeVector, Table, type Utf8, type Vector } from 'apache-arrow';
 import type { Profiles } from '../segment/profile.js';
 import { NOISE_SEGMENT, NOISE_SEGMENT_NAME } from '../model/dbscan-model.js';
+import { rowNumbers } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 
 /**
@@ -29,7 +30,8 @@ export function namesWithNoise(names: readonly string[] | undefined, k: number):
 
 /**
  * id (or row), segment_id (−1 for noise), segment_name, distance (Euclidean, to the cluster's
- * mean in the clustering space; null for noise).
+ * mean in the clustering space; null for noise). A chunk of a file numbers its rows from
+ * `rowNumbering.first` (their type chosen by the file's total) and shares one name `dictionary`.
  */
 export function densityTable(
   input: Table,
@@ -37,14 +39,16 @@ export function densityTable(
   labels: Int32Array,
   distances: Float32Array,
   names: readonly string[],
+  rowNumbering = { first: 0, total: labels.length },
+  dictionary?: Vector<Utf8>,
 ): Table {
   const n = labels.length;
   const k = names.length - 1;
   const columns: Record<string, Vector> = {};
   if (idColumn !== undefined) columns[idColumn] = input.getChild(idColumn)!;
-  else columns.row = makeVector(Int32Array.from({ length: n }, (_, i) => i));
+  else columns.row = rowNumbers(rowNumbering.first, n, rowNumbering.total);
   columns.segment_id = makeVector({ type: new Int32(), data: labels });
-  columns.segment_name = segmentNameColumn(noiseAsLastSegment(labels, k), names);
+  columns.segment_name = segmentNameColumn(noiseAsLastSegment(labels, k), names, dictionary);
   const valid = new Uint8Array(Math.ceil(n / 8));
   let nulls = 0;
   for (let i = 0; i < n; i++)

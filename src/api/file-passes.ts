@@ -6,12 +6,12 @@ import type {
   GmmSummary,
   LloydSummary,
 } from '../backend/backend.js';
-import { MatrixArena, type DataMatrix } from '../data/matrix.js';
+import type { DataMatrix } from '../data/matrix.js';
 import type { RoleRequest } from '../data/schema.js';
 import type { ChunkSource } from '../io/batch-reader.js';
-import { applyPreprocessing, type Preprocessing } from '../prep/preprocess.js';
+import type { Preprocessing } from '../prep/preprocess.js';
 import type { SpillFile } from '../io/spill-file.js';
-import { featureMatrix } from './input.js';
+import { FileChunks, type PreparedChunk } from './file-chunks.js';
 import { openChunkWriter } from '../io/batch-writer.js';
 import { segmentNameDictionary } from './describe.js';
 import type { NoticeSink } from './notices.js';
@@ -20,6 +20,7 @@ import { ProfileAccumulator } from '../segment/profile.js';
 import {
   chunkAssigner,
   outputRows,
+  type ChunkAssignment,
   type FinalModel,
   type FitPasses,
   type OutputRequest,
@@ -28,38 +29,22 @@ import {
 
 /**
  * Passes over a file through a backend, for out-of-core fits and predictions. Each chunk is
- * validated (errors name the row in the file), converted and preprocessed into reused matrix
- * memory, and the next chunk is read and prepared on this thread while the backend (worker
- * threads or the GPU) works on the current one, so reading overlaps compute.
+ * validated, converted and preprocessed as FileChunks does, and the next chunk is read and
+ * prepared on this thread while the backend (worker threads or the GPU) works on the current
+ * one, so reading overlaps compute.
  */
-interface Prepared {
-  matrix: DataMatrix;
-  table: Table | undefined;
-  firstRow: number;
-}
-
-export class FilePasses implements FitPasses {
-  passes = 0;
-  chunksPerPass = 0;
-  /** Two of each, alternating: one chunk is prepared while the other is in flight. */
-  private readonly rawArenas = [new MatrixArena(), new MatrixArena()];
-  private readonly projectedArenas = [new MatrixArena(), new MatrixArena()];
-  private turn = 0;
-
-  /** Names of the clustering columns (after the preprocessing: PCA renames them). */
-  private readonly outputs: readonly string[];
-
+export class FilePasses extends FileChunks implements FitPasses {
   constructor(
-    private readonly source: ChunkSource,
+    source: ChunkSource,
     private readonly backend: Backend,
-    private readonly columns: RoleRequest,
-    private readonly prep: Preprocessing | null,
-    private readonly allowMissing: boolean,
+    columns: RoleRequest,
+    prep: Preprocessing | null,
+    allowMissing: boolean,
     /** Where the Lloyd passes keep their prepared chunks after the first (none: every pass reads the file). */
     private spill: SpillFile | undefined = undefined,
     private readonly onNotice: NoticeSink = () => undefined,
   ) {
-    this.outputs = prep?.outputs ?? columns.features ?? [];
+    super(source, columns, prep, allowMissing);
   }
 
   /** Whether the Lloyd passes read a complete spill rather than the input. */
@@ -73,20 +58,6 @@ export class FilePasses implements FitPasses {
     this.spill = undefined;
   }
 
-  private prepare(table: Table, firstRow: number): DataMatrix {
-    const side = this.turn++ % 2;
-    const raw = this.rawArenas[side];
-    const projected = this.projectedArenas[side];
-    const { matrix } = featureMatrix(table, this.columns, {
-      allowMissing: this.allowMissing,
-      firstRow,
-      allocate: (r, f) => raw.take(r, f),
-    });
-    return this.prep
-      ? applyPreprocessing(this.prep, matrix, (r, f) => projected.take(r, f))
-      : matrix;
-  }
-
   /**
    * Runs `work` on every chunk's matrix (attached to the backend), one chunk in flight while the
    * next is prepared. Chunks come from the file, or from the spill once it holds them all (when
@@ -96,13 +67,13 @@ export class FilePasses implements FitPasses {
     work: (handle: DatasetHandle) => Promise<T>,
     use: (result: T, table: Table, firstRow: number) => Promise<void> | void,
   ): Promise<void> {
-    await this.run(this.fromFile(false), work, (result, table, firstRow) =>
+    await this.run(this.fromFile(), work, (result, table, firstRow) =>
       use(result, table!, firstRow),
     );
   }
 
   private async run<T>(
-    chunks: AsyncIterable<Prepared>,
+    chunks: AsyncIterable<PreparedChunk>,
     work: (handle: DatasetHandle) => Promise<T>,
     use: (result: T, table: Table | undefined, firstRow: number) => Promise<void> | void,
   ): Promise<void> {
@@ -131,24 +102,22 @@ export class FilePasses implements FitPasses {
   }
 
   /** The chunks of an iteration's pass (table-less): from the spill once it holds them all, else from the file, recording them. */
-  private iterationChunks(): AsyncGenerator<Prepared> {
-    return this.spill?.complete
-      ? this.fromSpill(this.spill)
-      : this.fromFile(this.spill !== undefined);
+  private iterationChunks(): AsyncGenerator<PreparedChunk> {
+    return this.spill?.complete ? this.fromSpill(this.spill) : this.recorded();
   }
 
-  /** Chunks read from the file and prepared; with `record`, also appended to the spill. */
-  private async *fromFile(record: boolean): AsyncGenerator<Prepared> {
-    for await (const { table, firstRow } of this.source.chunks()) {
-      const matrix = this.prepare(table, firstRow);
-      if (record) this.record(matrix, firstRow);
-      yield { matrix, table, firstRow };
+  /** Chunks read from the file and prepared, each also appended to the spill while there is one. */
+  private async *recorded(): AsyncGenerator<PreparedChunk> {
+    const recording = this.spill !== undefined;
+    for await (const chunk of this.fromFile()) {
+      if (recording) this.record(chunk.matrix, chunk.firstRow);
+      yield chunk;
     }
-    if (record && this.spill) this.spill.complete = true;
+    if (recording && this.spill) this.spill.complete = true;
   }
 
   /** Chunks read back from the spill, straight into matrix memory. */
-  private async *fromSpill(spill: SpillFile): AsyncGenerator<Prepared> {
+  private async *fromSpill(spill: SpillFile): AsyncGenerator<PreparedChunk> {
     for (const chunk of spill.chunks) {
       const matrix = this.rawArenas[this.turn++ % 2].take(chunk.rows, this.outputs);
       spill.read(chunk, matrix);
@@ -187,7 +156,16 @@ export class FilePasses implements FitPasses {
     request: ProfileRequest,
     use: (summary: Float64Array, score: number) => void,
   ): Promise<void> {
-    await this.each(chunkAssigner(this.backend, final), (a, table) => {
+    await this.assignedProfilePass(chunkAssigner(this.backend, final), request, use);
+  }
+
+  /** profilePass with the rows assigned by `assign` (a model that is not a FinalModel: BIRCH). */
+  async assignedProfilePass(
+    assign: (handle: DatasetHandle) => Promise<ChunkAssignment>,
+    request: ProfileRequest,
+    use: (summary: Float64Array, score: number) => void,
+  ): Promise<void> {
+    await this.each(assign, (a, table) => {
       const part = new ProfileAccumulator(request.k, request.columns, request.shifts);
       part.add(table, a.labels);
       use(part.summary(), a.score);
@@ -195,11 +173,19 @@ export class FilePasses implements FitPasses {
   }
 
   async outputPass(final: FinalModel, request: OutputRequest): Promise<void> {
+    await this.assignedOutputPass(chunkAssigner(this.backend, final), request);
+  }
+
+  /** outputPass with the rows assigned by `assign`. */
+  async assignedOutputPass(
+    assign: (handle: DatasetHandle) => Promise<ChunkAssignment>,
+    request: OutputRequest,
+  ): Promise<void> {
     const writer = openChunkWriter(request.output, { option: 'output' }, request.outputs);
     // One dictionary for every chunk, so that the stream's segment_name fields are one.
     const dictionary = request.names ? segmentNameDictionary(request.names) : undefined;
     try {
-      await this.each(chunkAssigner(this.backend, final), async (a, table, firstRow) => {
+      await this.each(assign, async (a, table, firstRow) => {
         await writer.write(outputRows(a, table, request, firstRow, dictionary));
       });
       await writer.commit();

@@ -1,15 +1,15 @@
 import type { Vector } from 'apache-arrow';
-import { runBirch } from '../algo/birch.js';
+import { runBirch, type BirchSubclusters } from '../algo/birch.js';
+import { SegmentMeans } from '../algo/birch-means.js';
 import { openBackend } from '../backend/select.js';
 import type { BirchModel } from '../model/birch-model.js';
 import { assignmentsTable } from './assignments.js';
-import { clusterMeans } from './dbscan-outputs.js';
 import { describeSegments, segmentNameColumn } from './describe.js';
 import type { FitOptions } from './fit.js';
 import { fitResult, singlePassStats, type FitResult } from './fit-result.js';
 import { FIT_PARAMETERS, modelBase } from './fit-settings.js';
 import type { TableInput } from './input.js';
-import { noticeCollector } from './notices.js';
+import { noticeCollector, type NoticeSink } from './notices.js';
 import { resolveParameters } from './parameters.js';
 import { excludedNotices, prepareData, prepNotices } from './prepare.js';
 
@@ -44,46 +44,20 @@ export async function fitBirch(input: TableInput, options: FitOptions): Promise<
       seed,
     });
     await backend.detach(handle);
-    if (kOption !== undefined && run.subclusters < kOption)
-      notice(
-        (opt) =>
-          `birch: ${run.subclusters} subclusters for ${opt('k')} ${kOption}: each subcluster is a segment; lower ${opt('threshold')} for more`,
-      );
+    fewSubclusters(run.subclusters, kOption, notice);
     const k = run.clusters;
-    const { centres } = clusterMeans(matrix.data, matrix.rows, matrix.dims, run.labels, k);
+    const means = new SegmentMeans(k, matrix.dims);
+    means.add(matrix.data, matrix.rows, run.labels);
     const seconds = (performance.now() - started) / 1000;
     const { profiles, names } = describeSegments(table, roles, run.labels, k, options);
     const sizes = new Array<number>(k).fill(0);
     for (const l of run.labels) sizes[l]++;
-    const d = matrix.dims;
-    const base = modelBase({
-      prep,
-      id: roles.id,
-      k,
-      centres,
-      iterations: 1,
-      converged: true,
-      rows: matrix.rows,
-      backend,
-      seed,
-      init: 'random',
-      nInit: 1,
-      maxIter: 1,
-      tol: 0,
-      names,
-    });
-    const model: BirchModel = {
-      ...base,
-      init: 'none',
-      algorithm: 'birch',
-      threshold,
-      branchingFactor,
-      global: birchGlobal,
-      subclusterCentres: Array.from({ length: run.subclusters }, (_, s) =>
-        Array.from(run.subclusterCentres.subarray(s * d, (s + 1) * d)),
-      ),
-      subclusterLabels: Array.from(run.subclusterLabels),
-    };
+    const model = birchModel(
+      { prep, id: roles.id, rows: matrix.rows, backend, seed, names },
+      { threshold, branchingFactor, global: birchGlobal },
+      run,
+      means.centres(),
+    );
     const named: Record<string, Vector> = names
       ? { segment_name: segmentNameColumn(run.labels, names) }
       : {};
@@ -107,4 +81,51 @@ export async function fitBirch(input: TableInput, options: FitOptions): Promise<
   } finally {
     await backend.dispose();
   }
+}
+
+/** The notice when the tree has fewer subclusters than k segments were asked for. */
+export function fewSubclusters(
+  subclusters: number,
+  k: number | undefined,
+  notice: NoticeSink,
+): void {
+  if (k !== undefined && subclusters < k)
+    notice(
+      (opt) =>
+        `birch: ${subclusters} subclusters for ${opt('k')} ${k}: each subcluster is a segment; lower ${opt('threshold')} for more`,
+    );
+}
+
+/**
+ * The BIRCH model (the in-memory fit's and the out-of-core one's): `centres` are the segments'
+ * means in the clustering space (SegmentMeans), scoring goes by the leaf subclusters.
+ */
+export function birchModel(
+  fit: Pick<Parameters<typeof modelBase>[0], 'prep' | 'id' | 'rows' | 'backend' | 'seed' | 'names'>,
+  settings: Pick<BirchModel, 'threshold' | 'branchingFactor' | 'global'>,
+  run: BirchSubclusters,
+  centres: Float32Array,
+): BirchModel {
+  const d = fit.prep.outputs.length;
+  const base = modelBase({
+    ...fit,
+    k: run.clusters,
+    centres,
+    iterations: 1,
+    converged: true,
+    init: 'random',
+    nInit: 1,
+    maxIter: 1,
+    tol: 0,
+  });
+  return {
+    ...base,
+    init: 'none',
+    algorithm: 'birch',
+    ...settings,
+    subclusterCentres: Array.from({ length: run.subclusters }, (_, s) =>
+      Array.from(run.subclusterCentres.subarray(s * d, (s + 1) * d)),
+    ),
+    subclusterLabels: Array.from(run.subclusterLabels),
+  };
 }

@@ -1,16 +1,12 @@
-import { Table } from 'apache-arrow';
-import { MatrixArena } from '../data/matrix.js';
-import { RowReservoir } from '../data/row-sample.js';
-import { resolveRoles } from '../data/schema.js';
-import { excludedNotice, type ExcludedColumn } from '../data/column-types.js';
 import { InputError } from '../errors.js';
 import { openChunkSource } from '../io/batch-reader.js';
 import type { OutputSet } from '../util/atomic-write.js';
 import { checkChunkOutputPath } from '../io/batch-writer.js';
 import type { FitOptions } from './fit.js';
 import { FilePasses } from './file-passes.js';
-import { featureMatrix } from './input.js';
-import { countMissing, openSpill } from './out-of-core-runs.js';
+import { fitBirchOutOfCore } from './fit-birch-out-of-core.js';
+import { openSpill } from './out-of-core-runs.js';
+import { scanFile } from './scan-file.js';
 import type { OUT_OF_CORE_PARAMETERS, ParameterOptions } from './parameters.js';
 import { checkObjectArgument, checkStringArgument } from '../util/arguments.js';
 
@@ -50,6 +46,8 @@ export type { OutOfCoreResult };
  * 3. a profile pass (exact sizes and means; medians from the sample) that also names the segments;
  * 4. with `output`, a pass that writes each chunk's rows as it goes.
  * With the sample equal to the table, the result is the in-memory fit's (same centres, labels).
+ * BIRCH streams the file through its CF-tree once instead (fit-birch-out-of-core.ts); the other
+ * algorithms that need their rows in memory are refused up front (fit-over-passes.ts).
  */
 export async function fitOutOfCore(
   path: string,
@@ -57,59 +55,20 @@ export async function fitOutOfCore(
 ): Promise<OutOfCoreResult> {
   checkStringArgument(path, 'path');
   checkObjectArgument(options, 'options');
+  if (options.algorithm === 'birch') return fitBirchOutOfCore(path, options);
   const { settings, dataOptions, chunkRows, sampleRows, notices, notice } = checkPassFitOptions(
     options,
     'outOfCore',
   );
   if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
   const { k, seed } = settings;
-
   const source = await openChunkSource(path, chunkRows);
-  const roles = resolveRoles(new Table(source.schema), {
-    id: dataOptions.id,
-    features: dataOptions.features,
-    profile: dataOptions.profile,
-  });
-  const allowMissing = dataOptions.impute !== 'none';
-  const profileColumns = [
-    ...roles.features.map((name) => ({ name, role: 'feature' as const })),
-    ...roles.profile.map((name) => ({ name, role: 'profile' as const })),
-  ];
-
-  // Pass 1: validate, count, sample.
-  const reservoir = new RowReservoir(
-    profileColumns.map((c) => c.name),
-    sampleRows,
-    seed,
-  );
-  const missing = new Map<string, number>();
-  const validation = new MatrixArena();
-  // Text columns that look numeric show in their cells, not the schema: judged on the first chunk.
-  let excludedColumns: ExcludedColumn[] = [];
-  for await (const { table, firstRow } of source.chunks()) {
-    if (firstRow === 0) {
-      excludedColumns =
-        resolveRoles(table, {
-          id: dataOptions.id,
-          features: dataOptions.features,
-          profile: dataOptions.profile,
-        }).excluded ?? [];
-      excludedColumns.map(excludedNotice).forEach(notice);
-    }
-    const { matrix } = featureMatrix(table, roles, {
-      allowMissing,
-      firstRow,
-      allocate: (r, f) => validation.take(r, f),
-    });
-    if (allowMissing) countMissing(matrix, missing);
-    reservoir.add(table);
-  }
-  const rows = reservoir.rowsSeen;
-  if (rows === 0) throw new InputError('the input has zero rows');
+  const scanned = await scanFile(source, dataOptions, sampleRows, seed, notice);
+  const { rows, roles } = scanned;
   if (k > rows) throw new InputError((opt) => `k=${k} exceeds rows=${rows}; lower ${opt('k')}`);
-  const sampleTable = reservoir.table();
+  const allowMissing = dataOptions.impute !== 'none';
   return fitOverPasses(
-    { roles, rows, sampleTable, missing, excludedColumns, scanPasses: 1 },
+    scanned,
     { settings, dataOptions, chunkRows, options, notice, notices },
     async (prep, backend) => {
       const spill = openSpill(options.spill ?? true, rows, prep?.outputs.length ?? 0, notice);

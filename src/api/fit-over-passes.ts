@@ -73,27 +73,51 @@ export interface PassFitSettings {
   notices: string[];
 }
 
-/** Why each algorithm that needs its rows in memory does; what to use instead is said after it. */
-const IN_MEMORY_ONLY: Record<string, string> = {
-  'minibatch-kmeans': 'samples its batches from the rows in memory',
-  bisecting: 'splits clusters by revisiting their rows in memory',
-  ward: 'agglomerates rows or micro-clusters held in memory (two-step Ward fits millions of rows there)',
-  dbscan: 'compares rows with each other in memory (row limits in the README)',
-  birch:
-    'builds its CF-tree from the rows in memory (streaming the tree over file chunks is not implemented)',
-  kprototypes: 'needs its categorical columns in memory',
+/**
+ * Why each algorithm that needs its rows in memory does (per mode where they differ), and what to
+ * use instead; the message names the option that asked for passes.
+ */
+interface Refusal {
+  why: string;
+  /** What to do instead of leaving out the option (default: k-means or gmm over passes). */
+  instead?: (opt: (option: string) => string) => string;
+}
+
+const IN_MEMORY_ONLY: Record<string, Refusal> = {
+  'minibatch-kmeans': { why: 'samples its batches from the rows in memory' },
+  bisecting: { why: 'splits clusters by revisiting their rows in memory' },
+  ward: {
+    why: 'agglomerates rows or micro-clusters held in memory (two-step Ward fits millions of rows there)',
+  },
+  dbscan: {
+    why: 'compares every row with its neighbours among all the rows, so they stay in memory (row limits in the README)',
+    instead: (opt) =>
+      `or, for more rows, fit ${opt('algorithm')} ward (two-step, in memory) or kmeans out of core`,
+  },
+  kprototypes: { why: 'needs its categorical columns in memory' },
 };
 
-/** A one-line UsageError for an algorithm that cannot run out of core, naming what can. */
+/** Over shards only: BIRCH streams a file out of core, but its one CF-tree takes the rows in one order. */
+const NOT_SHARDED: Record<string, Refusal> = {
+  birch: {
+    why: 'builds one CF-tree from every row in order, which shards on separate workers cannot share',
+    instead: (opt) =>
+      `or fit it on one machine with ${opt('outOfCore')}, which streams the file through the tree`,
+  },
+};
+
+/** A one-line UsageError for an algorithm that cannot run out of core (or over shards), naming what can. */
 function refuseInMemoryAlgorithm(
   algorithm: string | undefined,
   mode: 'outOfCore' | 'shards',
 ): void {
-  const why = algorithm === undefined ? undefined : IN_MEMORY_ONLY[algorithm];
-  if (why !== undefined)
+  if (algorithm === undefined) return;
+  const refusal =
+    IN_MEMORY_ONLY[algorithm] ?? (mode === 'shards' ? NOT_SHARDED[algorithm] : undefined);
+  if (refusal !== undefined)
     throw new UsageError(
       (opt) =>
-        `${opt(mode)}: ${opt('algorithm')} ${algorithm} ${why}; leave out ${opt(mode)}, or fit ${opt('algorithm')} kmeans or gmm ${mode === 'outOfCore' ? 'out of core' : 'over shards'}`,
+        `${opt(mode)}: ${opt('algorithm')} ${algorithm} ${refusal.why}; leave out ${opt(mode)}, ${refusal.instead?.(opt) ?? `or fit ${opt('algorithm')} kmeans or gmm ${mode === 'outOfCore' ? 'out of core' : 'over shards'}`}`,
     );
 }
 
@@ -115,20 +139,20 @@ export function checkPassFitOptions(
   return { settings, dataOptions, chunkRows, sampleRows, notices, notice };
 }
 
-export async function fitOverPasses(
-  scanned: ScannedInput,
-  fitSettings: PassFitSettings,
-  openPasses: (prep: Preprocessing, backend: Backend) => Promise<FitPasses>,
-): Promise<OutOfCoreResult> {
-  const { roles, rows, sampleTable, missing, excludedColumns } = scanned;
-  const { settings, dataOptions, chunkRows, options, notice, notices } = fitSettings;
-  const { k, seed, maxIter, tol } = settings;
-  const gmm = settings.algorithm === 'gmm';
+/**
+ * The preprocessing (imputation values, quantiles, scales, PCA) fitted on the scan's sample, and
+ * the sample through it: with every row in the sample (at most `sampleRows`), what the in-memory
+ * fit computes from the table.
+ */
+export function samplePreprocessing(
+  scanned: Pick<ScannedInput, 'roles' | 'rows' | 'sampleTable' | 'missing'>,
+  dataOptions: PassFitSettings['dataOptions'],
+  notice: NoticeSink,
+  /** What the sample decides, for the notice when it is not every row. */
+  fromSample = 'preprocessing, seeding and medians',
+): ReturnType<typeof fitPreprocessing> {
+  const { roles, rows, sampleTable, missing } = scanned;
   const allowMissing = dataOptions.impute !== 'none';
-  const profileColumns = [
-    ...roles.features.map((name) => ({ name, role: 'feature' as const })),
-    ...roles.profile.map((name) => ({ name, role: 'profile' as const })),
-  ];
   if (
     dataOptions.pca !== undefined &&
     dataOptions.pca >= 1 &&
@@ -144,15 +168,33 @@ export async function fitOverPasses(
     { features: roles.features },
     { allowMissing },
   );
-  const { prep, matrix: sample, report } = fitPreprocessing(rawSample, dataOptions);
+  const fitted = fitPreprocessing(rawSample, dataOptions);
+  const { matrix: sample, report } = fitted;
   // The imputation values come from the sample; the counts reported are the whole input's.
   report.imputed = report.imputed.map((r) => ({ ...r, count: missing.get(r.column) ?? r.count }));
   prepNotices(report).forEach(notice);
   if (sample.rows < rows)
     notice(
       (opt) =>
-        `out-of-core: preprocessing, seeding and medians from a uniform sample of ${sample.rows} of ${rows} rows (${opt('sampleRows')})`,
+        `out-of-core: ${fromSample} from a uniform sample of ${sample.rows} of ${rows} rows (${opt('sampleRows')})`,
     );
+  return fitted;
+}
+
+export async function fitOverPasses(
+  scanned: ScannedInput,
+  fitSettings: PassFitSettings,
+  openPasses: (prep: Preprocessing, backend: Backend) => Promise<FitPasses>,
+): Promise<OutOfCoreResult> {
+  const { roles, rows, sampleTable, excludedColumns } = scanned;
+  const { settings, dataOptions, chunkRows, options, notice, notices } = fitSettings;
+  const { k, seed, maxIter, tol } = settings;
+  const gmm = settings.algorithm === 'gmm';
+  const profileColumns = [
+    ...roles.features.map((name) => ({ name, role: 'feature' as const })),
+    ...roles.profile.map((name) => ({ name, role: 'profile' as const })),
+  ];
+  const { prep, matrix: sample, report } = samplePreprocessing(scanned, dataOptions, notice);
 
   // Seeding runs on the sample, so its size decides 'auto'.
   const { init, nInit } = await resolveInitialisation(settings, sample.rows, prep, notice);

@@ -109,6 +109,31 @@ export function chunkAssigner(
   };
 }
 
+/**
+ * The assignment of one attached piece of rows by a BIRCH tree's leaf subclusters (`centres`,
+ * row-major float32): each row takes its nearest centroid's segment (`labels`) and its squared
+ * distance to that centroid, as the in-memory fit and predict do. (Not a FinalModel: the sharded
+ * fit, which ships those to workers, does not fit BIRCH.)
+ */
+export function birchAssigner(
+  backend: Backend,
+  centres: Float32Array,
+  labels: Int32Array,
+): (handle: DatasetHandle) => Promise<ChunkAssignment> {
+  return async (handle) => {
+    const a = await backend.assign(handle, centres, labels.length);
+    const segments = Int32Array.from(a.labels, (s) => labels[s]);
+    let score = 0;
+    for (let i = 0; i < a.sqDistances.length; i++) score += a.sqDistances[i];
+    return {
+      labels: segments,
+      score,
+      rows: (table, id, named, numbering) =>
+        assignmentsTable(table, id, segments, a.sqDistances, named, undefined, numbering),
+    };
+  };
+}
+
 /** A piece's output rows, with the segment names when there are any. */
 export function outputRows(
   assignment: ChunkAssignment,

@@ -12,7 +12,7 @@ const OUT_OF_CORE_FILE_SHARE = 0.4;
  * Whether a fit (`fitOutOfCore` rather than `fit`) or a scoring (`predictOutOfCore` rather than
  * `predict`) of a file should read it chunk by chunk: when asked (--out-of-core),
  * or when the file is so large that the in-memory path (file bytes, the float32 matrix, per-row
- * outputs) would not fit — then only where the out-of-core path applies (fit: k-means or gmm; Arrow or
+ * outputs) would not fit — then only where the out-of-core path applies (fit: k-means, gmm or birch; Arrow or
  * Parquet input; an output it can append to); otherwise the in-memory path runs and says why.
  * `algorithm` is undefined for predict (any model). Why, and why not when it would be needed, is
  * said through `notice` (its text names API options; the Notice, `messageFor('flag')`, CLI flags).
@@ -40,9 +40,7 @@ export function chooseOutOfCore(
   if (size <= OUT_OF_CORE_FILE_SHARE * totalmem()) return false;
   const gb = (size / 2 ** 30).toFixed(1);
   const blockers = [
-    ...(['minibatch-kmeans', 'kprototypes', 'bisecting', 'ward', 'dbscan', 'birch'].includes(
-      algorithm ?? '',
-    )
+    ...(['minibatch-kmeans', 'kprototypes', 'bisecting', 'ward', 'dbscan'].includes(algorithm ?? '')
       ? [(opt: (o: string) => string) => `${opt('algorithm')} ${algorithm}`]
       : []),
     ...(sniffInputFormat(input) === 'csv' ? [() => 'CSV input'] : []),

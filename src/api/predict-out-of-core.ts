@@ -12,11 +12,12 @@ import {
 } from '../model/model.js';
 import { assignToModel } from './model-assign.js';
 import type { OutputSet } from '../util/atomic-write.js';
-import { UsageError } from '../errors.js';
 import { assignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 import { keyedColumns, modelKeys } from './tracked-keys.js';
 import { FilePasses } from './file-passes.js';
+import { FileChunks } from './file-chunks.js';
+import { predictDbscanChunks } from './predict-dbscan.js';
 import {
   OUT_OF_CORE_PARAMETERS,
   PREDICT_PARAMETERS,
@@ -48,6 +49,8 @@ export interface PredictOutOfCoreResult {
   rows: number;
   /** Rows per segment. */
   sizes: number[];
+  /** A DBSCAN model: the rows near no core row (segment −1, "Unusual"), not in `sizes`. */
+  noise?: number;
   backend: string;
   device: string;
   chunks: number;
@@ -76,6 +79,7 @@ async function scoreChunk(
  * Scores a file larger than memory with a saved model, chunk by chunk in one pass: the output
  * rows are written as they are assigned (the same columns as predict), and nothing per row is
  * kept. Bad values stop the run with the row's number in the file and no output left behind.
+ * A DBSCAN model is scored on this thread by its host rule, as predict does (predict-dbscan.ts).
  */
 export async function predictOutOfCore(
   path: string,
@@ -98,17 +102,25 @@ export async function predictOutOfCore(
     model.algorithm,
     model.categorical?.columns.map((c) => c.name),
   );
-  if (model.algorithm === 'dbscan')
-    throw new UsageError(
-      (opt) =>
-        `${opt('outOfCore')}: a dbscan model is scored in memory (its noise rows and null distances are not written chunk by chunk); leave out ${opt('outOfCore')}`,
-    );
   const source = await openChunkSource(path, chunkRows);
   const { id, allowMissing } = modelColumns(
     source.schema.fields.map((f) => f.name),
     model,
     idOption,
   );
+  if (model.algorithm === 'dbscan') {
+    const chunks = new FileChunks(
+      source,
+      { id, features: model.features },
+      model.preprocessing,
+      allowMissing,
+    );
+    const output =
+      options.output === undefined ? undefined : { path: options.output, outputs: options.outputs };
+    const scored = await predictDbscanChunks(chunks, model, id, source.rows, output);
+    // The rule runs on the host, as predict in memory says.
+    return { rows: source.rows, ...scored, backend: 'cpu', device: 'host', notices };
+  }
   const k = model.k;
   const sizes = new Array<number>(k).fill(0);
   const dictionary = model.segmentNames ? segmentNameDictionary(model.segmentNames) : undefined;

@@ -94,7 +94,7 @@ export function fitCommand(): Command {
   addParameterOptions(command, PREP_PARAMETERS);
   command.option(
     '--out-of-core',
-    'k-means or gmm on a file larger than memory: Arrow IPC or Parquet read chunk by chunk on every pass (automatic for files over 40% of RAM)',
+    'k-means, gmm or birch on a file larger than memory: Arrow IPC or Parquet read chunk by chunk on every pass (automatic for files over 40% of RAM)',
   );
   addParameterOptions(command, OUT_OF_CORE_PARAMETERS);
   command
