@@ -151,16 +151,22 @@ export function projectionChart(
           itemStyle: { opacity: 0.55 },
           data: [],
         })),
-        ...proj.centres.map((xy, c) => ({
+        // The centres, one series (fewer series, less of ECharts' per-series work).
+        {
           type: 'scatter' as const,
-          name: segmentLabel(keys[c], names[c]),
-          color: segmentColour(keys[c]),
           symbol: 'diamond',
           symbolSize: 16,
-          itemStyle: { borderColor: '#000000', borderWidth: 1.5, opacity: 1 },
-          data: [xy.map(round)],
+          data: proj.centres.map((xy, c) => ({
+            value: xy.map(round),
+            itemStyle: {
+              color: segmentColour(keys[c]),
+              borderColor: '#000000',
+              borderWidth: 1.5,
+              opacity: 1,
+            },
+          })),
           z: 3,
-        })),
+        },
       ],
     },
     underlay: (toPixel) => points.map((data, c) => pointsPath(data, toPixel, keys[c])).join(''),
@@ -267,8 +273,12 @@ export function distanceChart(
   };
 }
 
-/** Points drawn per segment in the silhouette plot, at most (evenly spaced ranks keep its shape). */
-const SILHOUETTE_POINTS = 400;
+/**
+ * Points drawn in the silhouette plot in all, about: one per 1.4 px of its ~700 px axis. Evenly
+ * spaced ranks of each segment (and its last) keep the curve as a denser line would draw it,
+ * for a fraction of the path ECharts builds and writes.
+ */
+const SILHOUETTE_POINTS = 500;
 
 /** Each sampled customer's silhouette, sorted within its segment: how well each segment holds together. */
 export function silhouetteChart(
@@ -283,7 +293,7 @@ export function silhouetteChart(
   let at = 0;
   const series = bySegment.map((v, c) => {
     const sorted = v.sort((a, b) => b - a);
-    const step = Math.max(1, Math.ceil(sorted.length / SILHOUETTE_POINTS));
+    const step = Math.max(1, Math.ceil(labels.length / SILHOUETTE_POINTS));
     const data: [number, number][] = [];
     for (let r = 0; r < sorted.length; r += step)
       data.push([at + r, Number(sorted[r].toPrecision(3))]);
