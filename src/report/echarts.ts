@@ -1,5 +1,4 @@
-import { renderSvg, type EChartsModule } from './chart.js';
-import { warmUpSpecs } from './warm-up.js';
+import { renderSvg, type ChartSpec, type EChartsModule } from './chart.js';
 
 /**
  * ECharts, loaded once per process: its one-file ES module build (the full library, SVG renderer
@@ -15,37 +14,51 @@ export function loadECharts(): Promise<EChartsModule> {
   return loading;
 }
 
-/** Renders of the warm-up set: enough for V8 to optimise ECharts' busiest functions. */
-const WARM_UP_PASSES = 2;
+/** One tiny chart of each kind the report draws: renders run their code compiled after this. */
+const WARM_UP: ChartSpec[] = (['bar', 'line', 'scatter', 'boxplot', 'heatmap'] as const).map(
+  (type) => ({
+    id: `warm-${type}`,
+    title: type,
+    width: 200,
+    height: 120,
+    option: {
+      xAxis: { type: 'category', data: ['a', 'b'] },
+      yAxis: { type: type === 'heatmap' ? 'category' : 'value', data: ['a', 'b'] },
+      visualMap: type === 'heatmap' ? { show: false, min: 0, max: 1 } : undefined,
+      series: [
+        {
+          type,
+          data:
+            type === 'boxplot'
+              ? [
+                  [1, 2, 3, 4, 5],
+                  [2, 3, 4, 5, 6],
+                ]
+              : type === 'heatmap'
+                ? [
+                    [0, 0, 0.5],
+                    [1, 1, 1],
+                  ]
+                : [1, 2],
+        },
+      ],
+    } as ChartSpec['option'],
+    table: { head: [], rows: [] },
+  }),
+);
 
 let warming: Promise<void> | undefined;
-/** Set when a report starts: a warm-up still running stops at the chart it is on. */
-let reportStarted = false;
 
 /**
- * Loads ECharts and renders the report's kinds of chart on made-up data (warm-up.ts), so that a
- * report made afterwards pays for its own charts only. The CLI starts it next to a fit that will
- * be reported (`--report`); it renders one chart per turn of the event loop, so a fit's messages
- * are not held up, and stops as soon as a report starts (chartsForReport). Never fails: a report
- * made later reports any error.
+ * Loads ECharts and renders a few tiny charts, so that a report made afterwards pays for its own
+ * charts only. The CLI starts it next to a fit that will be reported (`--report`); a report
+ * waits for it if it is still running. Never fails: a report made later reports any error.
  */
 export function prepareCharts(): Promise<void> {
-  warming ??= (async () => {
-    const echarts = await loadECharts();
-    // Twice: the second pass runs the code the first one compiled, and gets it optimised.
-    for (let pass = 0; pass < WARM_UP_PASSES; pass++)
-      for (const spec of warmUpSpecs()) {
-        if (reportStarted) return;
-        renderSvg(echarts, spec);
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-  })().catch(() => undefined);
+  warming ??= loadECharts()
+    .then((echarts) => {
+      for (const spec of WARM_UP) renderSvg(echarts, spec);
+    })
+    .catch(() => undefined);
   return warming;
-}
-
-/** ECharts for a report: waits for a warm-up under way to stop at its current chart. */
-export async function chartsForReport(): Promise<EChartsModule> {
-  reportStarted = true;
-  await warming;
-  return loadECharts();
 }

@@ -2,7 +2,7 @@ import type { SegmentModel } from '../model/model.js';
 import type { Profiles } from '../segment/profile.js';
 import { cardsHtml } from './cards.js';
 import { renderSvg, type ChartSpec } from './chart.js';
-import { chartsForReport } from './echarts.js';
+import { loadECharts } from './echarts.js';
 import {
   distanceChart,
   projectionChart,
@@ -47,7 +47,7 @@ const MAX_BOX_CHARTS = 10;
 
 /** The report as one self-contained HTML page: inline CSS and SVG, no script, no external URL. */
 export async function renderReport(d: ReportData): Promise<string> {
-  const echarts = await chartsForReport();
+  const echarts = await loadECharts();
   const fmt = numberFormat(d.currency);
   const p = d.profiles;
   const names = p.segments.map((s) => s.name);
