@@ -22,10 +22,12 @@ export interface BenchArgs {
   json: boolean;
   /** The bench's own on/off flags, by name. */
   switches: Record<string, boolean>;
+  /** The bench's own flags with a value, by name (undefined when not given). */
+  strings: Record<string, string | undefined>;
 }
 
-/** --rows (default 10M), --k (7), --backend (cpu), --json, and the bench's own `switches`. */
-export function benchArgs(switches: string[] = []): BenchArgs {
+/** --rows (default 10M), --k (7), --backend (cpu), --json, and the bench's own `switches` and `strings`. */
+export function benchArgs(switches: string[] = [], strings: string[] = []): BenchArgs {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string', default: '10M' },
@@ -33,6 +35,7 @@ export function benchArgs(switches: string[] = []): BenchArgs {
       backend: { type: 'string', default: 'cpu' },
       json: { type: 'boolean', default: false },
       ...Object.fromEntries(switches.map((s) => [s, { type: 'boolean' as const, default: false }])),
+      ...Object.fromEntries(strings.map((s) => [s, { type: 'string' as const }])),
     },
   });
   const flags = values as Record<string, string | boolean | undefined>;
@@ -42,6 +45,9 @@ export function benchArgs(switches: string[] = []): BenchArgs {
     backend: values.backend as BackendChoice,
     json: values.json === true,
     switches: Object.fromEntries(switches.map((s) => [s, flags[s] === true])),
+    strings: Object.fromEntries(
+      strings.map((s) => [s, typeof flags[s] === 'string' ? (flags[s] as string) : undefined]),
+    ),
   };
 }
 

@@ -15,7 +15,7 @@ import {
 } from '../src/index.js';
 import { parquetToTable } from '../src/io/parquet-io.js';
 import { numberFormat } from '../src/report/format.js';
-import { buildSample, sampleQuotas, stratifiedRows } from '../src/report/sample.js';
+import { buildSample, rowLabels, sampleQuotas, stratifiedRows } from '../src/report/sample.js';
 import { sampleSilhouettes } from '../src/report/silhouette.js';
 import { segmentColour } from '../src/report/palette.js';
 import { errors, filesIn, gpuseg, ROOT, tempDir } from './helpers/cli.js';
@@ -104,8 +104,8 @@ describe('the stratified sample', () => {
     });
     const sample = buildSample(
       r.data.table,
-      r.labels,
-      3,
+      rowLabels(r.labels),
+      r.profiles.segments.map((s) => s.size),
       [],
       r.model.features,
       r.model.preprocessing,

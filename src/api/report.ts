@@ -10,7 +10,7 @@ import { checkCurrency } from '../report/format.js';
 import { readHistoryView } from '../report/history-data.js';
 import { prepareCharts } from '../report/echarts.js';
 import { renderReport } from '../report/page.js';
-import { buildSample, rowsNearerAnotherCentre } from '../report/sample.js';
+import { buildSample, rowLabels, rowsNearerAnotherCentre } from '../report/sample.js';
 import { parseSelection, type SelectionSummary } from '../report/selection.js';
 import type { Profiles } from '../segment/profile.js';
 import type { TrackingState } from '../track/store.js';
@@ -219,11 +219,12 @@ async function reportFrom(
   } else if (columns.includes('monetary')) revenue = 'monetary';
   const selection = readSelection(options.selection);
   // The charts index segments by position, 0 … (profiles − 1): DBSCAN's noise (−1) is the last.
-  const positions = model.algorithm === 'dbscan' ? noiseAsLastSegment(labels, model.k) : labels;
+  // Sizes are the profiles' (every row counted once, by the fit); labels are read for a bounded
+  // pool of rows only, so that the report's time does not grow with the rows.
   const sample = buildSample(
     table,
-    positions,
-    profiles.segments.length,
+    rowLabels(labels, model.algorithm === 'dbscan' ? model.k : undefined),
+    profiles.segments.map((s) => s.size),
     columns,
     model.features,
     model.preprocessing,

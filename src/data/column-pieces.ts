@@ -49,10 +49,19 @@ export function forEachColumnPiece(
 
 /** The chunk's values as a typed array over Arrow's buffer, where they can be read as they are. */
 export function directValues(chunk: Data): NumericValues | undefined {
+  return readsDirectly(chunk)
+    ? (chunk.values as NumericValues).subarray(0, chunk.length)
+    : undefined;
+}
+
+/**
+ * Whether `chunk.values[i]` is row i's value as it is: float32/64 or integers of up to 32 bits,
+ * without nulls.
+ */
+export function readsDirectly(chunk: Data): boolean {
   const type = chunk.type as DataType;
-  if (chunk.nullCount > 0 && chunk.nullBitmap && chunk.nullBitmap.length > 0) return undefined;
+  if (chunk.nullCount > 0 && chunk.nullBitmap && chunk.nullBitmap.length > 0) return false;
   const plainFloat = DataType.isFloat(type) && type.precision !== Precision.HALF;
   const smallInt = DataType.isInt(type) && type.bitWidth <= 32;
-  if (!plainFloat && !smallInt) return undefined;
-  return (chunk.values as NumericValues).subarray(0, chunk.length);
+  return plainFloat || smallInt;
 }

@@ -139,29 +139,37 @@ export function projectionChart(
       xAxis: valueAxis(axis(0), { nameGap: 28, splitLine: { show: false } }),
       yAxis: valueAxis(axis(1), { splitLine: { show: false } }),
       series: [
-        ...points.map((data, c) => ({
+        // The points are drawn by `underlay`; this invisible pair of corners gives the axes the
+        // extent the points would have given them.
+        { type: 'scatter' as const, symbol: 'none', silent: true, data: corners(points) },
+        // Empty series: each segment's legend entry, in its colour.
+        ...points.map((_, c) => ({
           type: 'scatter' as const,
           name: segmentLabel(keys[c], names[c]),
           color: segmentColour(keys[c]),
           symbolSize: 4,
           itemStyle: { opacity: 0.55 },
-          // One SVG path per segment instead of one element per point: a smaller page, rendered sooner.
-          large: true,
-          largeThreshold: 0,
-          data,
+          data: [],
         })),
-        ...proj.centres.map((xy, c) => ({
+        // The centres, one series (fewer series, less of ECharts' per-series work).
+        {
           type: 'scatter' as const,
-          name: segmentLabel(keys[c], names[c]),
-          color: segmentColour(keys[c]),
           symbol: 'diamond',
           symbolSize: 16,
-          itemStyle: { borderColor: '#000000', borderWidth: 1.5, opacity: 1 },
-          data: [xy.map(round)],
+          data: proj.centres.map((xy, c) => ({
+            value: xy.map(round),
+            itemStyle: {
+              color: segmentColour(keys[c]),
+              borderColor: '#000000',
+              borderWidth: 1.5,
+              opacity: 1,
+            },
+          })),
           z: 3,
-        })),
+        },
       ],
     },
+    underlay: (toPixel) => points.map((data, c) => pointsPath(data, toPixel, keys[c])).join(''),
     table: {
       head: ['segment', 'sampled customers', 'centre PC1', 'centre PC2'],
       rows: proj.centres.map((xy, c) => [
@@ -173,6 +181,44 @@ export function projectionChart(
     },
     segments: keys,
   };
+}
+
+/** Lower-left and upper-right corners of all the points (none when there are none). */
+function corners(points: [number, number][][]): [number, number][] {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const data of points)
+    for (const [x, y] of data) {
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
+  return x0 <= x1
+    ? [
+        [x0, y0],
+        [x1, y1],
+      ]
+    : [];
+}
+
+/**
+ * One segment's points as one SVG path: a zero-length stroke with round caps is a dot of the
+ * stroke's width, and a path's overlapping dots are painted once, as ECharts' large scatter
+ * paints its symbols (4 px, opacity 0.55).
+ */
+function pointsPath(
+  data: [number, number][],
+  toPixel: (x: number, y: number) => [number, number],
+  key: number,
+): string {
+  if (data.length === 0) return '';
+  const at = (v: number) => Math.round(v * 10) / 10;
+  let d = '';
+  for (const [x, y] of data) {
+    const [px, py] = toPixel(x, y);
+    d += `M${at(px)} ${at(py)}h0`;
+  }
+  return `<path d="${d}" fill="none" stroke="${segmentColour(key)}" stroke-opacity="0.55" stroke-width="4" stroke-linecap="round"></path>`;
 }
 
 /** Distances between segment centres in the clustering space: which segments are near each other. */
@@ -227,8 +273,12 @@ export function distanceChart(
   };
 }
 
-/** Points drawn per segment in the silhouette plot, at most (evenly spaced ranks keep its shape). */
-const SILHOUETTE_POINTS = 400;
+/**
+ * Points drawn in the silhouette plot in all, about: one per 1.4 px of its ~700 px axis. Evenly
+ * spaced ranks of each segment (and its last) keep the curve as a denser line would draw it,
+ * for a fraction of the path ECharts builds and writes.
+ */
+const SILHOUETTE_POINTS = 500;
 
 /** Each sampled customer's silhouette, sorted within its segment: how well each segment holds together. */
 export function silhouetteChart(
@@ -243,7 +293,7 @@ export function silhouetteChart(
   let at = 0;
   const series = bySegment.map((v, c) => {
     const sorted = v.sort((a, b) => b - a);
-    const step = Math.max(1, Math.ceil(sorted.length / SILHOUETTE_POINTS));
+    const step = Math.max(1, Math.ceil(labels.length / SILHOUETTE_POINTS));
     const data: [number, number][] = [];
     for (let r = 0; r < sorted.length; r += step)
       data.push([at + r, Number(sorted[r].toPrecision(3))]);

@@ -1,26 +1,28 @@
-import { Type, type Table } from 'apache-arrow';
-import { tableColumnFloat64 } from '../data/to-matrix.js';
+import type { Table } from 'apache-arrow';
+import { readsDirectly, type NumericValues } from '../data/column-pieces.js';
+import { chunkToFloat64 } from '../data/to-matrix.js';
 import type { DataMatrix } from '../data/matrix.js';
 import { symmetricEigen } from '../prep/eigen.js';
 import { applyPreprocessing, type Preprocessing } from '../prep/preprocess.js';
+import { sampleRows, type RowLabels, type SampledRows } from './sample-rows.js';
+
+export {
+  REPORT_SAMPLE_ROWS,
+  rowLabels,
+  sampleQuotas,
+  sampleRows,
+  stratifiedRows,
+  type RowLabels,
+} from './sample-rows.js';
 
 /**
  * The rows a report draws per-customer pictures from (box plots, the projection, the R×F grid): a
- * stratified sample of at most `REPORT_SAMPLE_ROWS` rows, every segment represented (at least
- * `MIN_PER_SEGMENT` rows, or all of a smaller segment), the rest in proportion to size. Each row
- * carries a weight (the customers it stands for) so that estimates over the whole population stay
- * unbiased. Rows are evenly spaced within their segment, so the sample is deterministic. Only the
- * labels are read whole; column values are read for the sampled rows alone.
+ * stratified sample of at most `REPORT_SAMPLE_ROWS` rows, every segment represented, the rest in
+ * proportion to size (sample-rows.ts: chosen from a bounded pool of labels, never a pass over the
+ * rows). Each row carries a weight (the customers it stands for) so that estimates over the whole
+ * population stay unbiased. Column values are read for the sampled rows alone.
  */
-export const REPORT_SAMPLE_ROWS = 5000;
-const MIN_PER_SEGMENT = 50;
-
-export interface ReportSample {
-  /** Row numbers in the table, ascending. */
-  rows: Int32Array;
-  labels: Int32Array;
-  /** Customers each sampled row stands for (its segment's size / its segment's sampled rows). */
-  weights: Float64Array;
+export interface ReportSample extends SampledRows {
   /** Values in original units, by column (NaN where missing). */
   values: Map<string, Float64Array>;
   /** Sampled rows in the clustering space, row-major (rows × dims). */
@@ -28,87 +30,40 @@ export interface ReportSample {
   dims: number;
 }
 
-/** How many rows of each segment to sample: proportional, ≥ MIN_PER_SEGMENT, ≤ max in all. */
-export function sampleQuotas(sizes: readonly number[], max = REPORT_SAMPLE_ROWS): number[] {
-  const total = sizes.reduce((a, b) => a + b, 0);
-  if (total <= max) return [...sizes];
-  const quotas = sizes.map((n) =>
-    Math.min(n, Math.max(Math.floor((max * n) / total), MIN_PER_SEGMENT)),
-  );
-  let sum = quotas.reduce((a, b) => a + b, 0);
-  while (sum > max) {
-    // Take from the largest quota first: small segments keep their minimum.
-    let big = 0;
-    for (let c = 1; c < quotas.length; c++) if (quotas[c] > quotas[big]) big = c;
-    const cut = Math.min(sum - max, Math.max(1, quotas[big] - MIN_PER_SEGMENT));
-    quotas[big] -= cut;
-    sum -= cut;
-  }
-  return quotas;
-}
-
-/** Row numbers of the sample and their segments; one pass over the labels. */
-export function stratifiedRows(
-  labels: Int32Array,
-  k: number,
-  max = REPORT_SAMPLE_ROWS,
-): { rows: Int32Array; labels: Int32Array; weights: Float64Array } {
-  const sizes = new Array<number>(k).fill(0);
-  for (let i = 0; i < labels.length; i++) sizes[labels[i]]++;
-  const quotas = sampleQuotas(sizes, max);
-  // Member j of segment c is sampled when it is the next evenly spaced pick: floor(t·size/quota).
-  const seen = new Array<number>(k).fill(0);
-  const taken = new Array<number>(k).fill(0);
-  const picked: number[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    const c = labels[i];
-    const j = seen[c]++;
-    if (taken[c] < quotas[c] && j === Math.floor((taken[c] * sizes[c]) / quotas[c])) {
-      taken[c]++;
-      picked.push(i);
-    }
-  }
-  const rows = Int32Array.from(picked);
-  const out = new Int32Array(rows.length);
-  const weights = new Float64Array(rows.length);
-  rows.forEach((r, s) => {
-    out[s] = labels[r];
-    weights[s] = sizes[labels[r]] / quotas[labels[r]];
-  });
-  return { rows, labels: out, weights };
-}
-
-/** The values of `column` at the given rows (ascending), as float64; nulls are NaN. */
+/**
+ * The values of `column` at the given rows (ascending), as float64; nulls are NaN. Walks the
+ * column's chunks once, reading only the sampled rows: values as they are where a chunk can be
+ * read so (column-pieces.ts), else a one-row slice converted as the profiles convert it.
+ */
 export function gatherColumn(table: Table, column: string, rows: Int32Array): Float64Array {
-  const vector = table.getChild(column)!;
   const out = new Float64Array(rows.length);
-  const direct =
-    vector.type.typeId === Type.Int ||
-    vector.type.typeId === Type.Float ||
-    vector.type.typeId === Type.Bool;
-  if (!direct) {
-    // Decimals and the like: converted as the profiles convert them.
-    const all = tableColumnFloat64(table, column, new Float64Array(table.numRows));
-    rows.forEach((r, s) => (out[s] = all[r]));
-    return out;
+  const one = new Float64Array(1);
+  let s = 0;
+  let start = 0;
+  for (const chunk of table.getChild(column)!.data) {
+    const end = start + chunk.length;
+    if (s < rows.length && rows[s] < end) {
+      const direct = readsDirectly(chunk) ? (chunk.values as NumericValues) : undefined;
+      for (; s < rows.length && rows[s] < end; s++) {
+        const at = rows[s] - start;
+        out[s] = direct ? direct[at] : chunkToFloat64(chunk.slice(at, 1), column, one)[0];
+      }
+    }
+    start = end;
   }
-  rows.forEach((r, s) => {
-    const v = vector.get(r) as number | bigint | boolean | null;
-    out[s] = v === null ? Number.NaN : Number(v);
-  });
   return out;
 }
 
 /** Builds the sample: columns in original units, and the features through the model's preprocessing. */
 export function buildSample(
   table: Table,
-  labels: Int32Array,
-  k: number,
+  labels: RowLabels,
+  sizes: readonly number[],
   columns: readonly string[],
   features: readonly string[],
   prep: Preprocessing | null,
 ): ReportSample {
-  const picked = stratifiedRows(labels, k);
+  const picked = sampleRows(labels, sizes);
   const values = new Map<string, Float64Array>();
   for (const c of new Set([...columns, ...features]))
     values.set(c, gatherColumn(table, c, picked.rows));
