@@ -4,6 +4,9 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { EnvironmentError, GpusegError, InternalError, UsageError } from '../errors.js';
+import { chooseOutOfCore } from '../api/out-of-core-choice.js';
+import { resolveParameters } from '../api/parameter-check.js';
+import { OUT_OF_CORE_PARAMETERS } from '../api/parameters.js';
 import type { ShardWorkerOptions, ShardWorkerResult as WorkerOutcome } from '../api/sharded.js';
 import type { PassAnswer, PassJobData, RunSetup } from './payload.js';
 import {
@@ -16,7 +19,8 @@ import {
   shardQueueName,
 } from './redis.js';
 import { shardWanted } from './coordinator-lease.js';
-import { ShardData } from './shard-data.js';
+import { ShardData, type ShardServer } from './shard-data.js';
+import { StreamedShard } from './streamed-shard.js';
 import { chooseShard, shardTag } from './shards.js';
 
 export interface ShardWorkerSettings {
@@ -29,6 +33,10 @@ export interface ShardWorkerSettings {
    * its job goes back to the queue and a standby takes the shard over within about twice this.
    */
   lockDuration: number;
+  /** Serve the shard out of core (read chunk by chunk on every pass) rather than resident. */
+  outOfCore: boolean;
+  /** Out of core: rows per chunk read. */
+  chunkRows: number;
   /** Runs to serve to their end before leaving (a run ends when its coordinator closes it). */
   runs: number;
   onNotice: (message: string) => void;
@@ -78,10 +86,14 @@ export async function serveShardWorker(settings: ShardWorkerSettings): Promise<S
   const tag = shardTag(shard);
   const me = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const backend = await openBackend(settings.backend, onNotice);
-  let data: ShardData | undefined;
+  let data: ShardServer | undefined;
   try {
-    data = await ShardData.load(shard, backend);
-    onNotice(`worker ${me}: shard '${tag}' loaded (${data.rows} rows, ${backend.deviceName})`);
+    data = settings.outOfCore
+      ? await StreamedShard.open(shard, backend, settings.chunkRows)
+      : await ShardData.load(shard, backend);
+    onNotice(
+      `worker ${me}: shard '${tag}' ${settings.outOfCore ? `opened out of core, chunks of ${settings.chunkRows} rows` : 'loaded'} (${data.rows} rows, ${backend.deviceName})`,
+    );
     if (!(await takeShard(settings, client, me))) return { runs: [], stoodBy: true };
     onNotice(`worker ${me}: serving shard '${tag}'`);
     return { runs: await serve(settings, client, data, me), stoodBy: false };
@@ -135,7 +147,7 @@ function doneMarkMs(lockDuration: number): number {
 async function serve(
   settings: ShardWorkerSettings,
   client: Redis,
-  data: ShardData,
+  data: ShardServer,
   me: string,
 ): Promise<string[]> {
   const { lockDuration, onNotice } = settings;
@@ -225,14 +237,27 @@ export async function runShardWorker(options: ShardWorkerOptions): Promise<Worke
   const runs = options.runs ?? 1;
   if (!Number.isInteger(runs) || runs < 1)
     throw new UsageError((opt) => `${opt('runs')}: expected an integer ≥ 1, got ${runs}`);
+  const { chunkRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, { chunkRows: options.chunkRows });
+  if (options.outOfCore !== undefined && typeof options.outOfCore !== 'boolean')
+    throw new UsageError(
+      (opt) =>
+        `${opt('outOfCore')}: expected true or false, got ${JSON.stringify(options.outOfCore)}`,
+    );
+  const onNotice = options.onNotice ?? (() => undefined);
+  // Out of core when asked, or when the shard would not fit in memory (as a fit of one file decides).
+  const outOfCore = chooseOutOfCore(shard, options.outOfCore === true, 'kmeans', undefined, (m) =>
+    onNotice(m),
+  );
   const result = await serveShardWorker({
+    outOfCore,
+    chunkRows,
     runs,
     redis: options.redis,
     shard,
     backend: options.backend ?? 'auto',
     lockDuration,
-    onNotice: options.onNotice ?? (() => undefined),
+    onNotice,
     signal: options.signal,
   });
-  return { shard, ...result };
+  return { shard, outOfCore, ...result };
 }
