@@ -1,7 +1,7 @@
 import { Table } from 'apache-arrow';
 import type { Backend, DatasetHandle, GmmSummary } from '../backend/backend.js';
 import { partialBlockRows } from '../backend/select.js';
-import { allocateMatrix, MatrixArena, type DataMatrix } from '../data/matrix.js';
+import { MatrixArena, type DataMatrix } from '../data/matrix.js';
 import { resolveRoles } from '../data/schema.js';
 import { tableColumnsFloat64 } from '../data/to-matrix.js';
 import { InternalError } from '../errors.js';
@@ -49,6 +49,8 @@ export class StreamedShard implements ShardServer {
   private setups: { run: string; setup: RunSetup } | undefined;
   private readonly raw = new MatrixArena();
   private readonly projected = new MatrixArena();
+  /** The pieces cut across chunks (kernel memory, reused: a piece is done before the next). */
+  private readonly blocks = new MatrixArena();
 
   private constructor(
     readonly path: string,
@@ -211,7 +213,7 @@ export class StreamedShard implements ShardServer {
         if (open === undefined) {
           const rows = Math.min(unit, this.rows - start);
           const piece = {
-            matrix: allocateMatrix(rows, m.features),
+            matrix: this.blocks.take(rows, m.features),
             table: undefined,
             firstRow: start,
           };

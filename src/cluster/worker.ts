@@ -77,8 +77,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * in Redis and answers its queue's pass jobs) or, while another worker holds the lease, stands by
  * with the shard loaded and takes over when that lease expires. It ends when the coordinator
  * closes a run it served (or, standing by, when the serving worker ended and no next run wants
- * the shard). Passes run on the
- * backend's threads or the GPU, so BullMQ's lock renewal on this thread never waits for a pass.
+ * the shard). Passes run on the backend's threads or the GPU, so BullMQ's lock renewal on this
+ * thread never waits for a pass.
  */
 export async function serveShardWorker(settings: ShardWorkerSettings): Promise<ShardWorkerResult> {
   const { shard, onNotice } = settings;
