@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { fitOutOfCore, fitSharded, UsageError } from '../src/index.js';
-import { runKey } from '../src/cluster/redis.js';
+import { EnvironmentError, fitOutOfCore, fitSharded, UsageError } from '../src/index.js';
+import { CoordinatorLease } from '../src/cluster/coordinator-lease.js';
+import { runKey, wantedKey } from '../src/cluster/redis.js';
 import { tempDir } from './helpers/cli.js';
 import {
   cli,
@@ -127,4 +128,32 @@ test('a run whose coordinator lease is held elsewhere and not renewed waits for 
   );
   expect(r.model).toEqual(reference.model);
   for (const w of ws) expect(await w.exited).toBe(0);
+});
+
+test('a coordinator lease another coordinator took over makes check(), run before every pass, an environment error', async () => {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(redis.url);
+  const key = runKey('stolen', 'coordinator');
+  const lease = await CoordinatorLease.take(client, 'stolen', ['x.arrow'], () => undefined, 1000);
+  expect(await client.smembers(wantedKey('x.arrow'))).toEqual(['stolen']);
+  lease.check();
+  // What a second coordinator does once this one's lease lapsed: the lease is now its own.
+  await client.set(key, 'elsewhere:2:new', 'PX', 5000);
+  const failure = (): Error | undefined => {
+    try {
+      lease.check();
+      return undefined;
+    } catch (error) {
+      return error as Error;
+    }
+  };
+  await until(() => failure() !== undefined, 5000, 'the renewal to see the loss');
+  expect(failure()).toBeInstanceOf(EnvironmentError);
+  expect(failure()!.message).toMatch(
+    /^runId stolen: another coordinator \(elsewhere:2:new\) took the run over while this one could not renew its lease/,
+  );
+  await lease.release();
+  expect(await client.get(key)).toBe('elsewhere:2:new');
+  expect(await client.smembers(wantedKey('x.arrow'))).toEqual([]);
+  client.disconnect();
 });
