@@ -46,6 +46,19 @@ const CASES: Record<string, Case[]> = {
       () => api.serveShard({ redis: 'redis://127.0.0.1:1' }),
       /^name the shard: shard PATH, or shards/,
     ],
+    [
+      () => api.serveShard({ redis: 'redis://127.0.0.1:1', shard: 'x.arrow', chunkRows: 0 }),
+      /^chunkRows: /,
+    ],
+    [
+      () =>
+        api.serveShard({
+          redis: 'redis://127.0.0.1:1',
+          shard: 'x.arrow',
+          outOfCore: 'yes' as never,
+        }),
+      /^outOfCore: expected true or false, got "yes"/,
+    ],
   ],
   fitWithHistory: [[() => api.fitWithHistory(table, wrong), /^options must be an object/]],
   predict: [

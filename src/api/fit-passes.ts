@@ -62,6 +62,8 @@ export interface OutputRequest {
 export interface ChunkAssignment {
   labels: Int32Array;
   score: number;
+  /** k-means: each row's squared distance (a score continued row by row over many pieces). */
+  sqDistances?: Float32Array;
   rows: (
     table: Table,
     id: string | undefined,
@@ -83,6 +85,7 @@ export function chunkAssigner(
       return {
         labels: a.labels,
         score,
+        sqDistances: a.sqDistances,
         rows: (table, id, named, numbering) =>
           assignmentsTable(table, id, a.labels, a.sqDistances, named, undefined, numbering),
       };

@@ -62,12 +62,22 @@ export interface ShardWorkerOptions {
   lockDuration?: number;
   /** Runs to serve to their end before returning (default 1: a Kubernetes pod per run). */
   runs?: number;
+  /**
+   * Serve the shard out of core: read it chunk by chunk on every pass instead of holding it
+   * (the same statistics, bit for bit, on the CPU backend). Default: only when the shard file is
+   * over 40% of the machine's memory, as fitOutOfCore is chosen for one file.
+   */
+  outOfCore?: boolean;
+  /** Out of core: rows per chunk read from the shard (default 1048576, as fitOutOfCore's). */
+  chunkRows?: number;
   onNotice?: (message: string) => void;
   signal?: AbortSignal;
 }
 
 export interface ShardWorkerResult {
   shard: string;
+  /** Whether it served the shard out of core. */
+  outOfCore: boolean;
   /** Runs this worker answered passes of. */
   runs: string[];
   /** Whether it only stood by while another worker served the shard. */

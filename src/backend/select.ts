@@ -1,7 +1,7 @@
 import { DeviceError } from '../errors.js';
 import { abortable } from './abortable.js';
 import type { Backend } from './backend.js';
-import { CpuBackend } from './cpu/cpu-backend.js';
+import { CPU_BLOCK_ROWS, CpuBackend } from './cpu/cpu-backend.js';
 import { GpuBackend } from './gpu/gpu-backend.js';
 import { ResilientBackend } from './resilient-backend.js';
 
@@ -51,4 +51,15 @@ async function open(
  */
 export async function openHostBackend(): Promise<Backend> {
   return new CpuBackend(1);
+}
+
+/**
+ * The rows of the fixed blocks whose float64 partial statistics `backend` adds in block order
+ * (the CPU backend's CPU_BLOCK_ROWS), or undefined for a backend without such blocks (the GPU).
+ * Rows cut into pieces at these boundaries, each piece's statistics added in order from zero,
+ * give the bits of one pass over all of them: how a worker serving its shard out of core matches
+ * a resident one.
+ */
+export function partialBlockRows(backend: Backend): number | undefined {
+  return backend.kind === 'cpu' ? CPU_BLOCK_ROWS : undefined;
 }

@@ -6,6 +6,7 @@ import { InputError, UsageError } from '../errors.js';
 import { checkChunkOutputPath } from '../io/batch-writer.js';
 import { checkPassFitOptions, fitOverPasses } from '../api/fit-over-passes.js';
 import type { ShardedFitOptions, ShardedFitResult } from '../api/sharded.js';
+import { CoordinatorLease } from './coordinator-lease.js';
 import { PassDispatcher } from './dispatcher.js';
 import { PassLog } from './pass-log.js';
 import { pack, type PassAnswer, type RunSetup, type ScanAnswer } from './payload.js';
@@ -45,16 +46,33 @@ export async function runShardedFit(options: ShardedFitOptions): Promise<Sharded
         `${opt('shards')} '${options.shards}': two shards share a file name; the workers' queues are named by it`,
     );
   const client = await connectRedis(options.redis);
-  const dispatcher = await PassDispatcher.open(
-    options.redis,
-    client,
-    runId,
-    paths,
-    workerTimeout * 1000,
-  );
+  let lease: CoordinatorLease;
+  try {
+    lease = await CoordinatorLease.take(client, runId, paths.map(shardTag), notice);
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
+  let dispatcher: PassDispatcher;
+  try {
+    dispatcher = await PassDispatcher.open(
+      options.redis,
+      client,
+      runId,
+      paths,
+      workerTimeout * 1000,
+    );
+  } catch (error) {
+    await lease.release().catch(() => undefined);
+    client.disconnect();
+    throw error;
+  }
   const log = new PassLog(client, runId);
   const send = (requests: Parameters<PassLog['run']>[0]): Promise<PassAnswer[]> =>
-    log.run(requests, (n, r) => dispatcher.dispatch(n, r));
+    log.run(requests, (n, r) => {
+      lease.check();
+      return dispatcher.dispatch(n, r);
+    });
   notice(`sharded fit: run ${runId}, ${paths.length} shards`);
   try {
     const allowMissing = dataOptions.impute !== 'none';
@@ -136,6 +154,9 @@ export async function runShardedFit(options: ShardedFitOptions): Promise<Sharded
           : shardOutputPaths(options.output, shards.length).manifest,
     };
   } finally {
+    // Off the shards' wanted sets before the close reaches the workers, so that their standbys
+    // leave rather than wait for this run.
+    await lease.release().catch(() => undefined);
     await dispatcher.closeRun().catch(() => undefined);
     await dispatcher.close();
     client.disconnect();

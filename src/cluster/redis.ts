@@ -102,7 +102,16 @@ export function leaseKey(shard: string): string {
   return `${QUEUE_PREFIX}:lease:${encodeURIComponent(shard)}`;
 }
 
-/** A key of a run: 'setup', 'epoch', 'pass:<n>'. */
+/**
+ * The runs that want a shard served: a set of run ids, each added by its coordinator at its start
+ * and removed at its close. A standby whose serving worker ended its runs takes the shard over
+ * when a run here still has a live coordinator (its lease), and leaves otherwise.
+ */
+export function wantedKey(shard: string): string {
+  return `${QUEUE_PREFIX}:wanted:${encodeURIComponent(shard)}`;
+}
+
+/** A key of a run: 'setup', 'epoch', 'pass:<n>', 'coordinator' (the live coordinator's lease). */
 export function runKey(runId: string, what: string): string {
   return `${QUEUE_PREFIX}:run:${runId}:${what}`;
 }

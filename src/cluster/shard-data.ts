@@ -21,13 +21,24 @@ import {
   type RunSetup,
 } from './payload.js';
 
+/** A shard as its worker serves it: resident (ShardData) or read on every pass (StreamedShard). */
+export interface ShardServer {
+  readonly rows: number;
+  /**
+   * The pass `request` of run `run`; `setup` reads the run's preparation (kept in Redis) when the
+   * shard is not yet prepared for that run.
+   */
+  answer(run: string, request: PassRequest, setup: () => Promise<RunSetup>): Promise<PassAnswer>;
+  dispose(): Promise<void>;
+}
+
 /**
  * One shard on its worker: the table read once, and per run its prepared float32 matrix attached
  * to the backend (GPU-resident on a GPU), which every pass of the run reuses. Each pass computes
  * exactly what the out-of-core fit computes for one chunk holding these rows (the same backend
  * calls on the same float32 matrix), so merged in shard order the sums are the out-of-core sums.
  */
-export class ShardData {
+export class ShardData implements ShardServer {
   private prepared: { run: string; handle: DatasetHandle } | undefined;
 
   private constructor(
@@ -144,7 +155,7 @@ export class ShardData {
 }
 
 /** Scalars and arrays one after the other, in one Float64Array. */
-function joined(...parts: ArrayLike<number>[]): Float64Array {
+export function joined(...parts: ArrayLike<number>[]): Float64Array {
   const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

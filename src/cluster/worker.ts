@@ -4,6 +4,9 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { openBackend, type BackendChoice } from '../backend/select.js';
 import { EnvironmentError, GpusegError, InternalError, UsageError } from '../errors.js';
+import { chooseOutOfCore } from '../api/out-of-core-choice.js';
+import { resolveParameters } from '../api/parameter-check.js';
+import { OUT_OF_CORE_PARAMETERS } from '../api/parameters.js';
 import type { ShardWorkerOptions, ShardWorkerResult as WorkerOutcome } from '../api/sharded.js';
 import type { PassAnswer, PassJobData, RunSetup } from './payload.js';
 import {
@@ -15,7 +18,9 @@ import {
   runKey,
   shardQueueName,
 } from './redis.js';
-import { ShardData } from './shard-data.js';
+import { shardWanted } from './coordinator-lease.js';
+import { ShardData, type ShardServer } from './shard-data.js';
+import { StreamedShard } from './streamed-shard.js';
 import { chooseShard, shardTag } from './shards.js';
 
 export interface ShardWorkerSettings {
@@ -28,6 +33,10 @@ export interface ShardWorkerSettings {
    * its job goes back to the queue and a standby takes the shard over within about twice this.
    */
   lockDuration: number;
+  /** Serve the shard out of core (read chunk by chunk on every pass) rather than resident. */
+  outOfCore: boolean;
+  /** Out of core: rows per chunk read. */
+  chunkRows: number;
   /** Runs to serve to their end before leaving (a run ends when its coordinator closes it). */
   runs: number;
   onNotice: (message: string) => void;
@@ -67,32 +76,25 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * A long-lived worker for one shard: reads it once, then either serves it (holds the shard's lease
  * in Redis and answers its queue's pass jobs) or, while another worker holds the lease, stands by
  * with the shard loaded and takes over when that lease expires. It ends when the coordinator
- * closes a run it served (or, standing by, when the serving worker ended). Passes run on the
- * backend's threads or the GPU, so BullMQ's lock renewal on this thread never waits for a pass.
+ * closes a run it served (or, standing by, when the serving worker ended and no next run wants
+ * the shard). Passes run on the backend's threads or the GPU, so BullMQ's lock renewal on this
+ * thread never waits for a pass.
  */
 export async function serveShardWorker(settings: ShardWorkerSettings): Promise<ShardWorkerResult> {
-  const { shard, lockDuration, onNotice } = settings;
+  const { shard, onNotice } = settings;
   const client = await connectRedis(settings.redis);
   const tag = shardTag(shard);
   const me = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const lease = leaseKey(tag);
   const backend = await openBackend(settings.backend, onNotice);
-  let data: ShardData | undefined;
+  let data: ShardServer | undefined;
   try {
-    data = await ShardData.load(shard, backend);
-    onNotice(`worker ${me}: shard '${tag}' loaded (${data.rows} rows, ${backend.deviceName})`);
-    let announced = false;
-    for (;;) {
-      if (settings.signal?.aborted) return { runs: [], stoodBy: true };
-      const fresh = announced ? '0' : '1';
-      if ((await client.eval(TAKE_OR_RENEW, 1, lease, me, lockDuration, fresh)) === 1) break;
-      const holder = (await client.get(lease)) ?? '';
-      // The worker this one stood by for ended its run: so does this one.
-      if (holder.startsWith('done:')) return { runs: [], stoodBy: true };
-      if (!announced) onNotice(`shard '${tag}' is served by ${holder}; standing by`);
-      announced = true;
-      await sleep(Math.max(50, lockDuration / 4));
-    }
+    data = settings.outOfCore
+      ? await StreamedShard.open(shard, backend, settings.chunkRows)
+      : await ShardData.load(shard, backend);
+    onNotice(
+      `worker ${me}: shard '${tag}' ${settings.outOfCore ? `opened out of core, chunks of ${settings.chunkRows} rows` : 'loaded'} (${data.rows} rows, ${backend.deviceName})`,
+    );
+    if (!(await takeShard(settings, client, me))) return { runs: [], stoodBy: true };
     onNotice(`worker ${me}: serving shard '${tag}'`);
     return { runs: await serve(settings, client, data, me), stoodBy: false };
   } finally {
@@ -102,10 +104,50 @@ export async function serveShardWorker(settings: ShardWorkerSettings): Promise<S
   }
 }
 
+/**
+ * Takes the shard's lease, standing by while another worker holds it: false when this worker
+ * should leave instead. A standby takes over when the holder's lease lapses (it died); when the
+ * holder ended its runs (a done-mark), it takes over only if a run with a live coordinator still
+ * wants the shard (the next run, started back to back), and leaves once the done-mark's lifetime
+ * has passed without one.
+ */
+async function takeShard(
+  settings: ShardWorkerSettings,
+  client: Redis,
+  me: string,
+): Promise<boolean> {
+  const { lockDuration, onNotice } = settings;
+  const tag = shardTag(settings.shard);
+  const lease = leaseKey(tag);
+  let standing = false;
+  /** When the holder this worker stood by for ended its runs. */
+  let endedAt: number | undefined;
+  for (;;) {
+    if (settings.signal?.aborted) return false;
+    // A fresh worker may take a done-marked lease; a standby, once a run wants the shard.
+    const mayTake = !standing || endedAt === undefined || (await shardWanted(client, tag));
+    const fresh = !standing || endedAt !== undefined ? '1' : '0';
+    if (mayTake && (await client.eval(TAKE_OR_RENEW, 1, lease, me, lockDuration, fresh)) === 1)
+      return true;
+    const holder = (await client.get(lease)) ?? '';
+    if (holder.startsWith('done:')) endedAt ??= Date.now();
+    else if (holder !== '') endedAt = undefined;
+    if (endedAt !== undefined && Date.now() - endedAt > doneMarkMs(lockDuration)) return false;
+    if (!standing) onNotice(`shard '${tag}' is served by ${holder}; standing by`);
+    standing = true;
+    await sleep(Math.max(50, lockDuration / 4));
+  }
+}
+
+/** How long a done-mark lives: a standby waits this long for a next run before leaving. */
+function doneMarkMs(lockDuration: number): number {
+  return Math.max(5000, 3 * lockDuration);
+}
+
 async function serve(
   settings: ShardWorkerSettings,
   client: Redis,
-  data: ShardData,
+  data: ShardServer,
   me: string,
 ): Promise<string[]> {
   const { lockDuration, onNotice } = settings;
@@ -177,8 +219,8 @@ async function serve(
     clearInterval(renew);
     settings.signal?.removeEventListener('abort', abort);
     await worker.close();
-    // Standby workers of this shard see the run's end and leave too (if the lease is still ours).
-    await client.eval(MARK_DONE, 1, lease, me, Math.max(5000, 3 * lockDuration));
+    // Standby workers of this shard see the end: they leave too, unless a next run wants the shard.
+    await client.eval(MARK_DONE, 1, lease, me, doneMarkMs(lockDuration));
   }
   return [...runs];
 }
@@ -195,14 +237,27 @@ export async function runShardWorker(options: ShardWorkerOptions): Promise<Worke
   const runs = options.runs ?? 1;
   if (!Number.isInteger(runs) || runs < 1)
     throw new UsageError((opt) => `${opt('runs')}: expected an integer ≥ 1, got ${runs}`);
+  const { chunkRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, { chunkRows: options.chunkRows });
+  if (options.outOfCore !== undefined && typeof options.outOfCore !== 'boolean')
+    throw new UsageError(
+      (opt) =>
+        `${opt('outOfCore')}: expected true or false, got ${JSON.stringify(options.outOfCore)}`,
+    );
+  const onNotice = options.onNotice ?? (() => undefined);
+  // Out of core when asked, or when the shard would not fit in memory (as a fit of one file decides).
+  const outOfCore = chooseOutOfCore(shard, options.outOfCore === true, 'kmeans', undefined, (m) =>
+    onNotice(m),
+  );
   const result = await serveShardWorker({
+    outOfCore,
+    chunkRows,
     runs,
     redis: options.redis,
     shard,
     backend: options.backend ?? 'auto',
     lockDuration,
-    onNotice: options.onNotice ?? (() => undefined),
+    onNotice,
     signal: options.signal,
   });
-  return { shard, ...result };
+  return { shard, outOfCore, ...result };
 }

@@ -10,6 +10,8 @@ interface WorkerFlags {
   backend?: ShardWorkerOptions['backend'];
   lockDuration?: string;
   runs?: string;
+  outOfCore?: boolean;
+  chunkRows?: string;
 }
 
 function integer(flag: string, value: string | undefined): number | undefined {
@@ -39,6 +41,11 @@ export function workerCommand(): Command {
       '30000',
     )
     .option('--runs <n>', 'runs to serve to their end before exiting', '1')
+    .option(
+      '--out-of-core',
+      'read the shard chunk by chunk on every pass instead of holding it (default: only when the shard file is over 40% of memory)',
+    )
+    .option('--chunk-rows <n>', 'with --out-of-core: rows per chunk read (default: 1048576)')
     .action(async (flags: WorkerFlags) => {
       if (!['auto', 'gpu', 'cpu'].includes(flags.backend ?? 'auto'))
         throw new UsageError(`--backend: expected auto, gpu or cpu, got '${flags.backend}'`);
@@ -50,6 +57,8 @@ export function workerCommand(): Command {
         backend: flags.backend,
         lockDuration: integer('--lock-duration', flags.lockDuration),
         runs: integer('--runs', flags.runs),
+        outOfCore: flags.outOfCore,
+        chunkRows: integer('--chunk-rows', flags.chunkRows),
         onNotice: printNotice,
       });
       printResult(
