@@ -159,6 +159,13 @@ describe('expectedBins', () => {
       () => Math.exp(rng.nextDouble() * 40 - 20) * (rng.nextDouble() < 0.3 ? -1 : 1),
     ],
     ['one value mostly', () => (rng.nextDouble() < 0.9 ? 1 : rng.nextDouble())],
+    [
+      'a few −0 among many 0, no rank among the −0',
+      () => {
+        const u = rng.nextDouble();
+        return u < 0.15 ? u - 1 : u < 0.17 ? -0 : u < 0.65 ? 0 : u;
+      },
+    ],
   ];
   for (const [name, draw] of kinds)
     it(`gives psiEdges' edges and the bins' counts (${name})`, () => {
