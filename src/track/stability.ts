@@ -6,7 +6,7 @@
  * the contingency table is a dense grid over the labels' first-appearance order, so the sums run
  * in the same order as a hash map's iteration would and the figures are the same to the last bit.
  */
-import { expectedBins } from './deciles.js';
+import { CHUNK, expectedBins } from './deciles.js';
 import { orderStatistics } from './select.js';
 
 /** Contingency counts of two labelings of the same items (labels: any int32 keys). */
@@ -288,10 +288,24 @@ function binCounts(
   // are +∞, never ≤ a finite x) beat a binary search's unpredictable ones.
   const e = new Float64Array(9).fill(Infinity);
   e.set(edges);
-  const [e0, e1, e2, e3, e4, e5, e6, e7, e8] = e;
   const counts = new Float64Array(10);
   let n = 0;
-  for (let i = 0; i < values.length; i++) {
+  for (let from = 0; from < values.length; from += CHUNK)
+    n += binChunk(values, e, counts, from, Math.min(values.length, from + CHUNK));
+  return { counts: counts.slice(0, m + 1), n };
+}
+
+/** binCounts over rows [from, to) (in chunks: see deciles.ts CHUNK); returns the finite values. */
+function binChunk(
+  values: ArrayLike<number>,
+  e: Float64Array,
+  counts: Float64Array,
+  from: number,
+  to: number,
+): number {
+  const [e0, e1, e2, e3, e4, e5, e6, e7, e8] = e;
+  let n = 0;
+  for (let i = from; i < to; i++) {
     const x = values[i];
     if (!Number.isFinite(x)) continue;
     const bin =
@@ -307,7 +321,7 @@ function binCounts(
     counts[bin]++;
     n++;
   }
-  return { counts: counts.slice(0, m + 1), n };
+  return n;
 }
 
 function binCountsSearched(
