@@ -15,7 +15,7 @@
  * drawn afresh and no segment keeps its members.
  *
  * Memory: the store's previous period, the two periods' tables and the fit's matrix are held at
- * once; at --rows 10M the process peaks near 14 GiB (run with --max-old-space-size=4096 or more).
+ * once; at --rows 10M the process peaked at 5.3 GB resident (/usr/bin/time -v), no flags needed.
  *
  *   npm run build && node dist/bench/track-overhead.js [--rows 10M] [--k 7] [--backend cpu] [--persist] [--json]
  *
