@@ -47,8 +47,11 @@ export interface HistoryResult {
   migration: MigrationRow[];
   migrationRaw: MigrationRow[];
   stability: Record<string, unknown>;
-  /** Wall time of tracking (matching, events, smoothing, migration, stability) and of writing the period. */
-  seconds: { track: number; write: number };
+  /**
+   * Wall time of reading the previous period from the store (`read`), of tracking (matching,
+   * events, smoothing, migration, stability) and of writing the period.
+   */
+  seconds: { read: number; track: number; write: number };
 }
 
 export interface HistoryPlan {
@@ -69,6 +72,8 @@ export interface HistoryPlan {
   /** A mixture's previous weights, means and covariances (frozen preprocessing, same k only). */
   mixtureWarmStart: GmmParameters | undefined;
   notices: Message[];
+  /** Wall time of reading the previous period, in seconds. */
+  readSeconds: number;
 }
 
 /** Checks the options and the store, and plans the period: nothing is written. */
@@ -92,7 +97,9 @@ export function planHistory(
   // An interrupted run's leftovers are repaired first (under the lock), so the checks see the store.
   if (hasInterruptedWrites(h.dir)) withStoreLock(h.dir, () => recoverInterrupted(h.dir));
   const latest = readLatest(h.dir);
+  const reading = performance.now();
   const { previous, removeLater } = planPeriod(h.dir, asOf, h.force === true);
+  const readSeconds = (performance.now() - reading) / 1000;
   const notices: Message[] = [];
   let frozenPreprocessing: Preprocessing | undefined;
   let k: number | undefined;
@@ -129,6 +136,7 @@ export function planHistory(
     init,
     mixtureWarmStart,
     notices,
+    readSeconds,
   };
 }
 
@@ -212,6 +220,7 @@ export function recordPeriod(
       migrationRaw: t.migrationRaw,
       stability: t.stability,
       seconds: {
+        read: plan.readSeconds,
         track: (tracked - started) / 1000,
         write: (performance.now() - tracked) / 1000,
       },

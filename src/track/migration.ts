@@ -54,6 +54,21 @@ export function migrationTable(
       customers[cell]++;
       money[cell] += value(prevMonetary, r);
     }
+  return migrationRows(prevIds.keys, curIds.keys, customers, money);
+}
+
+/**
+ * The table's rows from a dense grid: origin 0 is `new`, then `fromKeys` (ascending); destinations
+ * `toKeys` (ascending), then `gone`. Empty cells are left out.
+ */
+export function migrationRows(
+  fromKeys: readonly number[],
+  toKeys: readonly number[],
+  customers: Float64Array,
+  money: Float64Array,
+): MigrationRow[] {
+  const F = fromKeys.length + 1;
+  const D = toKeys.length + 1;
   const rows: MigrationRow[] = [];
   for (let f = 0; f < F; f++) {
     let total = 0;
@@ -67,8 +82,8 @@ export function migrationTable(
       if (n === 0) continue;
       const m = money[f * D + t];
       rows.push({
-        from: f === 0 ? NEW : String(prevIds.keys[f - 1]),
-        to: t === D - 1 ? GONE : String(curIds.keys[t]),
+        from: f === 0 ? NEW : String(fromKeys[f - 1]),
+        to: t === D - 1 ? GONE : String(toKeys[t]),
         customers: n,
         monetary: m,
         rowShare: n / total,

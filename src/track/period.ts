@@ -19,10 +19,18 @@ import {
   type Thresholds,
 } from './events.js';
 import { matchClusters, matchingCost } from './matching.js';
-import { firstMigration, migrationTable, type MigrationRow } from './migration.js';
-import { alignIds, overlapTable, type IdColumn } from './overlap.js';
-import { smooth } from './smoothing.js';
-import { numbers, stabilityFigures } from './stability-figures.js';
+import { firstMigration, migrationRows, type MigrationRow } from './migration.js';
+import { alignment, type IdColumn } from './overlap.js';
+import {
+  overlapPass,
+  publishPass,
+  rawMigrationGrid,
+  type OverlapPass,
+  type PriorState,
+  type PublishPass,
+} from './period-passes.js';
+import { contingencyOfGrid } from './stability.js';
+import { numbers, stabilityFigures, type Tallies } from './stability-figures.js';
 import { csvText, type StoredPeriod, type TrackedModel } from './store.js';
 
 /** One period's tracking: identities, events, smoothing, migration and stability. */
@@ -75,15 +83,6 @@ function int32(table: Table, column: string): Int32Array {
   return values instanceof Int32Array ? values : Int32Array.from(values);
 }
 
-/** Each key's dense index (−1 for none): a lookup array over 0…max key, keys being small and ≥ 0. */
-function keyIndex(keys: ArrayLike<number>): Int32Array {
-  let max = -1;
-  for (let b = 0; b < keys.length; b++) max = Math.max(max, keys[b]);
-  const index = new Int32Array(max + 1).fill(-1);
-  for (let b = 0; b < keys.length; b++) index[keys[b]] = b;
-  return index;
-}
-
 export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefined): TrackedPeriod {
   const { model, labels, segments, idColumn } = input;
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
@@ -91,9 +90,11 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
   const proposed = Array.from({ length: k }, (_, b) => input.names?.[b] ?? `Segment ${b}`);
   const curIds = ids(segments, idColumn);
   const idType = typeName(segments.getChild(idColumn)!.type);
+  const monetary = numbers(segments, 'monetary');
   let ev: EventResult;
   let prevRow: Int32Array;
-  let prevRaw: Int32Array | undefined;
+  let prior: PriorState | undefined;
+  let counted: OverlapPass | undefined;
   const prevNames = new Map<number, string>();
   if (previous) {
     const t = previous.model.tracking;
@@ -103,15 +104,19 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
           `${opt('history')}: customer id '${idColumn}' (${idType}) differs from the store's '${t.idColumn}' (${t.idType}) of ${previous.asOf}; use the same id column and type`,
       );
     t.keys.forEach((key, a) => prevNames.set(key, t.names[a]));
-    prevRow = alignIds(ids(previous.customers, idColumn), curIds);
-    prevRaw = int32(previous.customers, 'raw_segment_key');
-    const dense = keyIndex(t.keys);
-    const prevLabels = new Int32Array(prevRaw.length);
-    for (let i = 0; i < prevRaw.length; i++) {
-      const key = prevRaw[i];
-      prevLabels[i] = key >= 0 && key < dense.length && dense[key] >= 0 ? dense[key] : 0;
-    }
-    const overlap = overlapTable(prevLabels, t.keys.length, labels, k, prevRow);
+    const aligned = alignment(ids(previous.customers, idColumn), curIds);
+    prevRow = aligned.row;
+    prior = {
+      keys: t.keys,
+      raw: int32(previous.customers, 'raw_segment_key'),
+      published: int32(previous.customers, 'segment_key'),
+      pending: int32(previous.customers, 'pending_key'),
+      pendingPeriods: int32(previous.customers, 'pending_periods'),
+      monetary: numbers(previous.customers, 'monetary'),
+      asOf: previous.asOf,
+    };
+    counted = overlapPass(labels, k, prevRow, aligned.sameOrder, prior, monetary);
+    const overlap = counted.overlap;
     const dims = model.centres[0]?.length ?? 0;
     const cost = matchingCost(
       Float64Array.from(previous.model.centres.flat()),
@@ -132,51 +137,53 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
     );
   } else {
     ev = firstPeriod(proposed);
-    prevRow = new Int32Array(labels.length).fill(-1);
+    prevRow = new Int32Array(0);
   }
-  const raw = new Int32Array(labels.length);
-  for (let i = 0; i < labels.length; i++) raw[i] = ev.keys[labels[i]];
-  const prevState = previous
-    ? {
-        published: int32(previous.customers, 'segment_key'),
-        pending: int32(previous.customers, 'pending_key'),
-        pendingPeriods: int32(previous.customers, 'pending_periods'),
-      }
-    : undefined;
-  const state = smooth(raw, prevRow, prevState, new Set(ev.keys), input.confirmPeriods);
-  const nameOf = new Map<number, string>();
-  ev.keys.forEach((key, b) => nameOf.set(key, ev.names[b]));
+  const pass = publishPass(
+    labels,
+    ev.keys,
+    prevRow,
+    prior,
+    input.confirmPeriods,
+    monetary,
+    counted,
+  );
   const columns: Record<string, Vector> = {};
   for (const f of segments.schema.fields) {
     if (f.name === 'segment_id') {
       // Each column its own array: apache-arrow's IPC writer miscounts a body whose columns share one.
-      columns.segment_id = makeVector({ type: new Int32(), data: state.published.slice() });
-      columns.segment_key = makeVector({ type: new Int32(), data: state.published.slice() });
-      columns.segment_name = nameColumn(state.published, ev.keys, ev.names);
-      columns.raw_segment_key = makeVector({ type: new Int32(), data: raw });
-      columns.pending_key = makeVector({ type: new Int32(), data: state.pending });
-      columns.pending_periods = makeVector({ type: new Int32(), data: state.pendingPeriods });
+      columns.segment_id = makeVector({ type: new Int32(), data: pass.publishedCopy });
+      columns.segment_key = makeVector({ type: new Int32(), data: pass.published });
+      columns.segment_name = nameColumn(pass.nameIndex, ev.names);
+      columns.raw_segment_key = makeVector({ type: new Int32(), data: pass.raw });
+      columns.pending_key = makeVector({ type: new Int32(), data: pass.pending });
+      columns.pending_periods = makeVector({ type: new Int32(), data: pass.pendingPeriods });
     } else if (f.name !== 'segment_name') columns[f.name] = segments.getChild(f.name)!;
   }
   const customers = new Table(columns);
-  const monetary = numbers(segments, 'monetary');
-  let migration: MigrationRow[];
+  const published = pass.migration;
+  const migration = migrationRows(
+    published.fromKeys,
+    published.toKeys,
+    published.customers,
+    published.money,
+  );
   let migrationRaw: MigrationRow[];
   let stability: Record<string, unknown>;
-  if (previous && prevRaw) {
-    const prevMonetary = numbers(previous.customers, 'monetary');
-    const prevPublished = int32(previous.customers, 'segment_key');
-    migration = migrationTable(prevPublished, state.published, prevRow, prevMonetary, monetary);
-    migrationRaw = migrationTable(prevRaw, raw, prevRow, prevMonetary, monetary);
+  if (previous && prior && counted) {
+    const raw = rawMigrationGrid(counted, prior.keys, ev.keys);
+    migrationRaw = migrationRows(raw.fromKeys, raw.toKeys, raw.customers, raw.money);
     stability = stabilityFigures(
-      { ...input, raw, published: state.published, events: ev },
-      { ...previous, row: prevRow, raw: prevRaw, published: prevPublished },
+      { ...input, customers: labels.length, events: ev },
+      previous,
+      tallies(counted, pass, prior.keys, ev.keys),
     );
   } else {
-    migration = firstMigration(state.published, monetary);
-    migrationRaw = firstMigration(raw, monetary);
+    migrationRaw = firstMigration(pass.raw, monetary);
     stability = { as_of: input.asOf, previous_as_of: null, customers: labels.length };
   }
+  const nameOf = new Map<number, string>();
+  ev.keys.forEach((key, b) => nameOf.set(key, ev.names[b]));
   const tracked: TrackedModel = {
     ...model,
     segmentNames: ev.names,
@@ -263,15 +270,54 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
 /**
  * segment_name of each customer's published key, dictionary-encoded as fit's outputs are: one
  * string per live segment instead of one per customer (at 10M customers, encoding a string per
- * row cost more than the rest of the tracking).
+ * row cost more than the rest of the tracking). `indices`: each customer's index into `names`.
  */
-function nameColumn(published: Int32Array, keys: ArrayLike<number>, names: string[]): Vector {
-  const index = keyIndex(keys);
-  const indices = new Int32Array(published.length);
-  for (let i = 0; i < published.length; i++) indices[i] = index[published[i]];
+function nameColumn(indices: Int32Array, names: string[]): Vector {
   const type = new Dictionary(new Utf8(), new Int32(), 0);
   const dictionary = vectorFromArray([...names], new Utf8());
   return makeVector(
     makeData({ type, length: indices.length, nullCount: 0, data: indices, dictionary }),
   );
+}
+
+/** The stability figures' counts, read off the two passes' grids. */
+function tallies(
+  counted: OverlapPass,
+  pass: PublishPass,
+  prevKeys: readonly number[],
+  keys: Int32Array,
+): Tallies {
+  const { kPrev, kNew, counts, newShared } = counted.overlap;
+  let shared = 0;
+  let stayed = 0;
+  for (let b = 0; b < kNew; b++) shared += newShared[b];
+  for (let a = 0; a < kPrev; a++)
+    for (let b = 0; b < kNew; b++) if (prevKeys[a] === keys[b]) stayed += counts[a * kNew + b];
+  let gone = 0;
+  for (let a = 0; a < kPrev; a++) gone += counted.goneRaw[a];
+  // Published sizes: the migration grid's column totals (this period) and row totals (previous).
+  const g = pass.migration;
+  const F = g.fromKeys.length + 1;
+  const D = g.toKeys.length + 1;
+  const sizes = new Map<number, number>();
+  g.toKeys.forEach((key, t) => {
+    let s = 0;
+    for (let f = 0; f < F; f++) s += g.customers[f * D + t];
+    if (s > 0) sizes.set(key, s);
+  });
+  const previousSizes = new Map<number, number>();
+  g.fromKeys.forEach((key, f) => {
+    let s = 0;
+    for (let t = 0; t < D; t++) s += g.customers[(f + 1) * D + t];
+    if (s > 0) previousSizes.set(key, s);
+  });
+  return {
+    contingency: contingencyOfGrid(counts, counted.firstRow, kPrev, kNew),
+    shared,
+    gone,
+    flipsRaw: shared - stayed,
+    flipsPublished: pass.flipsPublished,
+    sizes,
+    previousSizes,
+  };
 }

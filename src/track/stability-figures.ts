@@ -3,10 +3,9 @@ import type { SegmentModel } from '../model/model.js';
 import type { EventResult } from './events.js';
 import {
   adjustedRandIndexOf,
-  ContingencyBuilder,
-  LabelNumbering,
   normalizedMutualInfoOf,
   populationStabilityIndex,
+  type Contingency,
 } from './stability.js';
 import type { StoredPeriod } from './store.js';
 
@@ -30,61 +29,36 @@ export interface CurrentSide {
   model: SegmentModel;
   features: string[];
   sameSpace: boolean;
-  /** Raw and published stable key per customer (rows of `segments`). */
-  raw: Int32Array;
-  published: Int32Array;
+  customers: number;
   events: EventResult;
 }
 
-/** The previous period, with each current customer's row in it (−1: new customer). */
-export interface PreviousSide extends StoredPeriod {
-  row: Int32Array;
-  raw: Int32Array;
-  published: Int32Array;
-}
-
-/** Customers per key (keys ≥ 0, small): a dense count. */
-function sizesByKey(keys: Int32Array): Map<number, number> {
-  let max = -1;
-  for (let i = 0; i < keys.length; i++) if (keys[i] > max) max = keys[i];
-  const counts = new Float64Array(max + 1);
-  for (let i = 0; i < keys.length; i++) counts[keys[i]]++;
-  const out = new Map<number, number>();
-  for (let k = 0; k <= max; k++) if (counts[k] > 0) out.set(k, counts[k]);
-  return out;
-}
+/** The previous period. */
+export type PreviousSide = StoredPeriod;
 
 /**
- * stability.json's figures, in one pass over the shared customers (the contingency table of raw
- * segments for ARI and NMI, both flip rates, who is gone) plus one pass per size count and per
- * PSI feature: no per-customer objects, no sort.
+ * What the period's passes counted (period-passes.ts): the contingency table of raw segments on
+ * the shared customers, the flips, and each published key's customers in both periods.
  */
-export function stabilityFigures(cur: CurrentSide, prev: PreviousSide): Record<string, unknown> {
-  const { row, raw: prevRaw, published: prevPublished } = prev;
-  const { raw, published } = cur;
-  const table = new ContingencyBuilder(LabelNumbering.of(prevRaw), LabelNumbering.of(raw));
-  const present = new Uint8Array(prevPublished.length);
-  let shared = 0;
-  let flipsRaw = 0;
-  let flipsPublished = 0;
-  for (let i = 0; i < row.length; i++) {
-    const r = row[i];
-    if (r < 0) continue;
-    shared++;
-    present[r] = 1;
-    const a = prevRaw[r];
-    const b = raw[i];
-    table.add(a, b);
-    if (a !== b) flipsRaw++;
-    if (prevPublished[r] !== published[i]) flipsPublished++;
-  }
-  let stillPresent = 0;
-  for (let r = 0; r < present.length; r++) stillPresent += present[r];
-  const contingency = table.table();
+export interface Tallies {
+  contingency: Contingency;
+  shared: number;
+  gone: number;
+  flipsRaw: number;
+  flipsPublished: number;
+  sizes: Map<number, number>;
+  previousSizes: Map<number, number>;
+}
+
+/** stability.json's figures from the passes' tallies, plus one pass per PSI feature and period. */
+export function stabilityFigures(
+  cur: CurrentSide,
+  prev: PreviousSide,
+  tallies: Tallies,
+): Record<string, unknown> {
+  const { contingency, shared, flipsRaw, flipsPublished, sizes, previousSizes } = tallies;
   const t = prev.model.tracking;
   const ev = cur.events;
-  const sizes = sizesByKey(published);
-  const previousSizes = sizesByKey(prevPublished);
   const dims = cur.model.centres[0]?.length ?? 0;
   const segments = [...ev.keys].map((key, c) => {
     const at = t.keys.indexOf(key);
@@ -115,10 +89,10 @@ export function stabilityFigures(cur: CurrentSide, prev: PreviousSide): Record<s
   return {
     as_of: cur.asOf,
     previous_as_of: prev.asOf,
-    customers: raw.length,
+    customers: cur.customers,
     shared_customers: shared,
-    new_customers: raw.length - shared,
-    gone_customers: present.length - stillPresent,
+    new_customers: cur.customers - shared,
+    gone_customers: tallies.gone,
     adjusted_rand_index: adjustedRandIndexOf(contingency),
     normalized_mutual_info: normalizedMutualInfoOf(contingency),
     flip_rate_raw: shared > 0 ? flipsRaw / shared : 0,

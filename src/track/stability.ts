@@ -6,6 +6,7 @@
  * the contingency table is a dense grid over the labels' first-appearance order, so the sums run
  * in the same order as a hash map's iteration would and the figures are the same to the last bit.
  */
+import { CHUNK, expectedBins } from './deciles.js';
 import { orderStatistics } from './select.js';
 
 /** Contingency counts of two labelings of the same items (labels: any int32 keys). */
@@ -145,6 +146,58 @@ export class ContingencyBuilder {
   }
 }
 
+/**
+ * The contingency table of two labelings already counted on a dense grid (counts[a · cols + b],
+ * the first item of each cell in firstItem): rows, columns and cells renumbered in order of first
+ * appearance, as `contingency` would number them in its pass over the items.
+ */
+export function contingencyOfGrid(
+  counts: Float64Array,
+  firstItem: Int32Array,
+  gridRows: number,
+  gridCols: number,
+): Contingency {
+  const rowFirst = new Float64Array(gridRows).fill(Infinity);
+  const colFirst = new Float64Array(gridCols).fill(Infinity);
+  const used: number[] = [];
+  for (let cell = 0; cell < counts.length; cell++) {
+    if (counts[cell] === 0) continue;
+    used.push(cell);
+    const a = Math.floor(cell / gridCols);
+    const b = cell - a * gridCols;
+    rowFirst[a] = Math.min(rowFirst[a], firstItem[cell]);
+    colFirst[b] = Math.min(colFirst[b], firstItem[cell]);
+  }
+  const number = (first: Float64Array): { of: Int32Array; size: number } => {
+    const seen = Array.from(first.keys()).filter((x) => first[x] < Infinity);
+    seen.sort((x, y) => first[x] - first[y]);
+    const of = new Int32Array(first.length).fill(-1);
+    seen.forEach((x, i) => (of[x] = i));
+    return { of, size: seen.length };
+  };
+  const rowNumber = number(rowFirst);
+  const colNumber = number(colFirst);
+  const rows = rowNumber.size;
+  const cols = colNumber.size;
+  used.sort((x, y) => firstItem[x] - firstItem[y]);
+  const table = new Float64Array(rows * cols);
+  const cells = new Int32Array(used.length);
+  const rowSums = new Float64Array(rows);
+  const colSums = new Float64Array(cols);
+  let n = 0;
+  used.forEach((cell, i) => {
+    const a = Math.floor(cell / gridCols);
+    const r = rowNumber.of[a];
+    const c = colNumber.of[cell - a * gridCols];
+    cells[i] = r * cols + c;
+    table[r * cols + c] = counts[cell];
+    rowSums[r] += counts[cell];
+    colSums[c] += counts[cell];
+    n += counts[cell];
+  });
+  return { n, rows, cols, counts: table, rowSums, colSums, cells, cellCount: used.length };
+}
+
 /** The contingency table of two labelings, in one pass. */
 export function contingency(a: Int32Array, b: Int32Array): Contingency {
   const builder = new ContingencyBuilder(LabelNumbering.of(a), LabelNumbering.of(b));
@@ -235,10 +288,24 @@ function binCounts(
   // are +∞, never ≤ a finite x) beat a binary search's unpredictable ones.
   const e = new Float64Array(9).fill(Infinity);
   e.set(edges);
-  const [e0, e1, e2, e3, e4, e5, e6, e7, e8] = e;
   const counts = new Float64Array(10);
   let n = 0;
-  for (let i = 0; i < values.length; i++) {
+  for (let from = 0; from < values.length; from += CHUNK)
+    n += binChunk(values, e, counts, from, Math.min(values.length, from + CHUNK));
+  return { counts: counts.slice(0, m + 1), n };
+}
+
+/** binCounts over rows [from, to) (in chunks: see deciles.ts CHUNK); returns the finite values. */
+function binChunk(
+  values: ArrayLike<number>,
+  e: Float64Array,
+  counts: Float64Array,
+  from: number,
+  to: number,
+): number {
+  const [e0, e1, e2, e3, e4, e5, e6, e7, e8] = e;
+  let n = 0;
+  for (let i = from; i < to; i++) {
     const x = values[i];
     if (!Number.isFinite(x)) continue;
     const bin =
@@ -254,7 +321,7 @@ function binCounts(
     counts[bin]++;
     n++;
   }
-  return { counts: counts.slice(0, m + 1), n };
+  return n;
 }
 
 function binCountsSearched(
@@ -299,8 +366,10 @@ export function populationStabilityIndex(
   actual: ArrayLike<number>,
   bins = 10,
 ): number {
-  const edges = psiEdges(expected, bins);
-  const e = binCounts(expected, edges);
+  // A float64 column (every stored feature): edges and counts in two passes (deciles.ts).
+  const fast = expected instanceof Float64Array ? expectedBins(expected, bins) : undefined;
+  const edges = fast?.edges ?? psiEdges(expected, bins);
+  const e = fast ?? binCounts(expected, edges);
   const a = binCounts(actual, edges);
   if (e.n === 0 || a.n === 0) return NaN;
   let psi = 0;

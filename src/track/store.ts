@@ -55,6 +55,12 @@ export interface StoredPeriod {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * Rows per record batch when a period's customers are read back: 2^20 (measured at 2M rows, the
+ * fastest with the least memory beside it; the whole file in one batch was slower to decode).
+ */
+const STORE_BATCH_ROWS = 1 << 20;
+
 /** The stored periods, oldest first (hidden temporary folders left out). */
 export function listPeriods(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -126,7 +132,7 @@ export function readPeriod(dir: string, asOf: string): StoredPeriod {
     );
   let customers: Table;
   try {
-    customers = parquetToTable(readFileSync(join(folder, 'customers.parquet')));
+    customers = parquetToTable(readFileSync(join(folder, 'customers.parquet')), STORE_BATCH_ROWS);
   } catch {
     throw new InputError(
       (opt) =>
