@@ -14,7 +14,10 @@ import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
  * took; should the helper not answer, it does those too.
  */
 
-/** Column statistics: [count, mean, sum of squares about the mean, min, max] per column. */
+/**
+ * Column statistics: [count, mean, sum of squares about the mean, min, max] per column. Its parts
+ * are groups of STATS_GROUP columns, which the kernel does at once (statsGroup).
+ */
 export interface StatsWork {
   kind: 'stats';
   module: WebAssembly.Module;
@@ -49,10 +52,62 @@ export interface ColumnWorkerData {
   collectorLock: Int32Array;
 }
 
-/** The kernel's two functions (kernels/column-stats.wat). */
+/** The kernel's functions (kernels/column-stats.wat). */
 export interface StatsKernel {
   sums(p: number, n: number): [number, number, number, number];
   squares(p: number, n: number, mean: number): number;
+  /** sums of four columns at once: [count, sum, min, max] of each, in turn (16 numbers). */
+  sums4(pa: number, pb: number, pc: number, pd: number, n: number): number[];
+  /** squares of four columns at once, about their four means. */
+  squares4(
+    pa: number,
+    pb: number,
+    pc: number,
+    pd: number,
+    n: number,
+    ma: number,
+    mb: number,
+    mc: number,
+    md: number,
+  ): number[];
+}
+
+/**
+ * Columns the statistics kernel does at once: two to a float64x2 vector, two vectors, each lane
+ * the one-column loop's operations in its order (the same bits), four independent chains of
+ * additions instead of one: ~4x faster, and near memory speed.
+ */
+export const STATS_GROUP = 4;
+
+/**
+ * Statistics of the columns at `offsets` (at most STATS_GROUP; a short group repeats its last
+ * column) into `results` from column `first` on, five numbers a column.
+ */
+export function statsGroup(
+  kernel: StatsKernel,
+  offsets: readonly number[],
+  rows: number,
+  results: Float64Array,
+  first: number,
+): void {
+  const p = Array.from(
+    { length: STATS_GROUP },
+    (_c, c) => offsets[Math.min(c, offsets.length - 1)],
+  );
+  const sums = kernel.sums4(p[0], p[1], p[2], p[3], rows);
+  const means = p.map((_p, c) => (sums[c * 4] > 0 ? sums[c * 4 + 1] / sums[c * 4] : Number.NaN));
+  const squares = kernel.squares4(
+    p[0],
+    p[1],
+    p[2],
+    p[3],
+    rows,
+    ...(means as [number, number, number, number]),
+  );
+  for (let c = 0; c < offsets.length; c++) {
+    const [count, , min, max] = sums.slice(c * 4, c * 4 + 4);
+    results.set([count, means[c], squares[c], min, max], (first + c) * 5);
+  }
 }
 
 /** Values (or bytes / 4) below which one thread does it all (a hand-off costs ~1 ms). */
@@ -61,7 +116,7 @@ const SHARE_MIN_VALUES = 1 << 22;
 const WAIT_MS = 30_000;
 
 let helper: { worker: Worker; module: WebAssembly.Module } | undefined;
-/** Columns the helper has done in this process (for tests: that it does take part). */
+/** Parts (columns, groups of columns) the helper has done in this process (for tests: that it does take part). */
 let helperColumns = 0;
 
 export function columnsDoneByHelper(): number {
@@ -92,7 +147,7 @@ export function helperModule(): WebAssembly.Module | undefined {
   return helper?.module;
 }
 
-/** Does column j of a job (either thread). */
+/** Does part j of a job (either thread): a column, or a group of columns' statistics. */
 export function doColumn(work: ColumnWork, j: number, kernel: StatsKernel | undefined): void {
   if (work.kind === 'copy') {
     const to = new Uint8Array(work.to.buffer);
@@ -103,11 +158,9 @@ export function doColumn(work: ColumnWork, j: number, kernel: StatsKernel | unde
       else to.set(from.subarray(p[t], p[t] + p[t + 2]), p[t + 1]);
     return;
   }
-  const p = work.offsets[j];
-  const [count, sum, min, max] = kernel!.sums(p, work.rows);
-  const mean = count > 0 ? sum / count : Number.NaN;
-  const ss = kernel!.squares(p, work.rows, mean);
-  new Float64Array(work.results).set([count, mean, ss, min, max], j * 5);
+  const first = j * STATS_GROUP;
+  const offsets = work.offsets.slice(first, first + STATS_GROUP);
+  statsGroup(kernel!, offsets, work.rows, new Float64Array(work.results), first);
 }
 
 /** Takes columns from the job's counter and does them, until none is left; returns how many. */
@@ -124,8 +177,9 @@ export function claimColumns(job: ColumnJob, kernel: StatsKernel | undefined): n
   }
 }
 
+/** The parts of a job, taken one at a time by either thread. */
 function columnCount(work: ColumnWork): number {
-  return work.kind === 'copy' ? work.pieces.length : work.offsets.length;
+  return work.kind === 'copy' ? work.pieces.length : Math.ceil(work.offsets.length / STATS_GROUP);
 }
 
 /**
