@@ -42,7 +42,22 @@ export interface CopyWork {
   pieces: number[][];
 }
 
-export type ColumnWork = StatsWork | CopyWork;
+/**
+ * Evenly spaced rows of columns (the correlation report's sample, prep/preprocess.ts): of a
+ * column of `rows` values at byte offset `offsets[j]` of `from`, the `samples` values at rows
+ * ⌊s · rows / samples⌋, into float32 `to` from value j · samples on. Reading them touches most of
+ * the matrix's cache lines: memory-bound, hence two threads.
+ */
+export interface SampleWork {
+  kind: 'sample';
+  from: SharedArrayBuffer;
+  offsets: number[];
+  rows: number;
+  samples: number;
+  to: SharedArrayBuffer;
+}
+
+export type ColumnWork = StatsWork | CopyWork | SampleWork;
 
 /** What the helper gets: the work, and Int32 [next column, columns done, then per column 1 once done]. */
 export type ColumnJob = ColumnWork & { control: SharedArrayBuffer };
@@ -149,6 +164,13 @@ export function helperModule(): WebAssembly.Module | undefined {
 
 /** Does part j of a job (either thread): a column, or a group of columns' statistics. */
 export function doColumn(work: ColumnWork, j: number, kernel: StatsKernel | undefined): void {
+  if (work.kind === 'sample') {
+    const column = new Float32Array(work.from, work.offsets[j], work.rows);
+    const out = new Float32Array(work.to, j * work.samples * 4, work.samples);
+    for (let s = 0; s < work.samples; s++)
+      out[s] = column[Math.floor((s * work.rows) / work.samples)];
+    return;
+  }
   if (work.kind === 'copy') {
     const to = new Uint8Array(work.to.buffer);
     const from = new Uint8Array(work.from.buffer);
@@ -179,7 +201,8 @@ export function claimColumns(job: ColumnJob, kernel: StatsKernel | undefined): n
 
 /** The parts of a job, taken one at a time by either thread. */
 function columnCount(work: ColumnWork): number {
-  return work.kind === 'copy' ? work.pieces.length : Math.ceil(work.offsets.length / STATS_GROUP);
+  if (work.kind === 'stats') return Math.ceil(work.offsets.length / STATS_GROUP);
+  return work.kind === 'copy' ? work.pieces.length : work.offsets.length;
 }
 
 /**
@@ -232,4 +255,24 @@ export function sharedColumnStats(
   const work: StatsWork = { kind: 'stats', module: helper.module, memory, offsets, rows, results };
   const helped = shareColumns(work, offsets.length * rows, kernel);
   return helped === undefined ? undefined : { results: new Float64Array(results), helped };
+}
+
+/**
+ * `samples` evenly spaced rows of every column of a column-major matrix in shared memory (rows
+ * ⌊s · rows / samples⌋, column-major), the columns shared with the helper; undefined where
+ * there is no helper, the data is not shared or the matrix is small (the caller gathers them).
+ */
+export function sharedRowSample(
+  data: Float32Array,
+  rows: number,
+  dims: number,
+  samples: number,
+): Float32Array | undefined {
+  if (!helper || !(data.buffer instanceof SharedArrayBuffer)) return undefined;
+  const to = new SharedArrayBuffer(4 * samples * dims);
+  const offsets = Array.from({ length: dims }, (_c, j) => data.byteOffset + j * rows * 4);
+  const work: SampleWork = { kind: 'sample', from: data.buffer, offsets, rows, samples, to };
+  return shareColumns(work, rows * dims, undefined) === undefined
+    ? undefined
+    : new Float32Array(to);
 }
