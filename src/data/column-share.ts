@@ -130,7 +130,9 @@ const SHARE_MIN_VALUES = 1 << 22;
 /** How long to wait for the helper's columns before doing them here (it is never this slow). */
 const WAIT_MS = 30_000;
 
-let helper: { worker: Worker; module: WebAssembly.Module } | undefined;
+let helper: { worker: Worker } | undefined;
+/** The compiled statistics kernel, which the helper instantiates for statistics work. */
+let statsModule: WebAssembly.Module | undefined;
 /** Parts (columns, groups of columns) the helper has done in this process (for tests: that it does take part). */
 let helperColumns = 0;
 
@@ -138,8 +140,12 @@ export function columnsDoneByHelper(): number {
   return helperColumns;
 }
 
-/** Starts the helper thread (once per process, where there are two cores or more). */
-export function startColumnHelper(module: WebAssembly.Module): void {
+/**
+ * Starts the helper thread (once per process, where there are two cores or more). Before the
+ * input is read: the thread starts meanwhile (a second isolate: ~0.1 s, more on a busy machine),
+ * and is there for the first work on the matrix.
+ */
+export function startColumnHelper(): void {
   if (helper || availableParallelism() < 2) return;
   try {
     const worker = new Worker(compiledModule(import.meta.url, 'column-worker.js'), {
@@ -151,15 +157,20 @@ export function startColumnHelper(module: WebAssembly.Module): void {
     worker.unref();
     worker.on('error', () => (helper = undefined));
     worker.on('exit', () => (helper = undefined));
-    helper = { worker, module };
+    helper = { worker };
   } catch {
     helper = undefined; // no helper: this thread does everything, with the same results
   }
 }
 
-/** The compiled statistics kernel the helper was started with, where there is a helper. */
+/** Gives the helper the compiled statistics kernel (statistics work waits for it). */
+export function useStatsModule(module: WebAssembly.Module): void {
+  statsModule = module;
+}
+
+/** The compiled statistics kernel the helper runs, where there is a helper and a kernel. */
 export function helperModule(): WebAssembly.Module | undefined {
-  return helper?.module;
+  return helper ? statsModule : undefined;
 }
 
 /** Does part j of a job (either thread): a column, or a group of columns' statistics. */
@@ -250,9 +261,10 @@ export function sharedColumnStats(
   offsets: number[],
   rows: number,
 ): { results: Float64Array; helped: number } | undefined {
-  if (!helper) return undefined;
+  const module = helperModule();
+  if (!module) return undefined;
   const results = new SharedArrayBuffer(8 * 5 * offsets.length);
-  const work: StatsWork = { kind: 'stats', module: helper.module, memory, offsets, rows, results };
+  const work: StatsWork = { kind: 'stats', module, memory, offsets, rows, results };
   const helped = shareColumns(work, offsets.length * rows, kernel);
   return helped === undefined ? undefined : { results: new Float64Array(results), helped };
 }

@@ -5,6 +5,7 @@ import { packageRoot } from '../util/package-root.js';
 import {
   sharedColumnStats,
   startColumnHelper,
+  useStatsModule,
   STATS_GROUP,
   statsGroup,
   type StatsKernel,
@@ -33,15 +34,17 @@ const instances = new WeakMap<WebAssembly.Memory, ColumnStatsExports>();
  * matrixColumnStats answers from the JavaScript loop with the same results.
  */
 export async function loadColumnStatsKernel(withHelper = true): Promise<void> {
+  // Large matrices' columns are shared with a helper thread (column-share.ts), started first,
+  // before this awaits anything: it starts while the caller reads the input. Small inputs start
+  // none: a thread is one more V8 isolate, whose reservations count against ulimit -v.
+  if (withHelper) startColumnHelper();
   if (!compiled && typeof WebAssembly === 'object' && simdSupported())
     compiled = await compileWat(
       'column-stats',
       () => readFileSync(join(packageRoot(), 'kernels', 'column-stats.wat'), 'utf8'),
       true,
     );
-  // Large matrices' columns are then shared with a helper thread (column-share.ts). Small inputs
-  // start none: a thread is one more V8 isolate, whose reservations count against ulimit -v.
-  if (compiled && withHelper) startColumnHelper(compiled);
+  if (compiled) useStatsModule(compiled);
 }
 
 /** The compiled kernel (assembled on the first call). */
