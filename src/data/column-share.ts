@@ -5,13 +5,15 @@ import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
 
 /**
  * Per-column work on a large matrix done by two threads at once: this one and a helper thread,
- * started with the column-statistics kernel, which take the columns one by one from a shared
- * counter. Each column is done whole by one thread, with the same code: the same results (bit for
- * bit) as on one thread, in about half the time on two free cores. Two kinds of work: a column's
- * statistics (the kernel; ~0.6 s for a 10M × 16 matrix on one thread) and the copy of a column's
- * pieces from an input memory into the matrix (a file of many record batches). The caller stays
- * synchronous: it works through columns itself, then waits (bounded) for the ones the helper
- * took; should the helper not answer, it does those too.
+ * started before the input is read (the statistics kernel reaches it once compiled), which take
+ * the parts of a job one by one from a shared counter. Each part is done whole by one thread,
+ * with the same code: the same results (bit for bit) as on one thread, in about half the time on
+ * two free cores. Three kinds of work: columns' statistics (the kernel, four columns a part; ~0.2
+ * s of one thread for a 10M × 16 matrix), the copy of a column's pieces from an input memory into
+ * the matrix (a file of many record batches, or the move of a one-batch file to offset 0), and a
+ * column's evenly spaced rows (the correlation report's sample). The caller stays synchronous: it
+ * works through parts itself, then waits (bounded) for the ones the helper took; should the
+ * helper not answer, it does those too.
  */
 
 /**
