@@ -4,7 +4,8 @@ import { Bool, Float32, Table, makeVector, tableToIPC, vectorFromArray } from 'a
 import { expect, test } from 'vitest';
 import { featureMatrix } from '../src/api/input.js';
 import { inPlaceMatrix } from '../src/data/in-place.js';
-import { columnsDoneByHelper } from '../src/data/column-share.js';
+import { columnsDoneByHelper, sharedRowSample } from '../src/data/column-share.js';
+import { allocateMatrix } from '../src/data/matrix.js';
 import { loadColumnStatsKernel, matrixColumnStats } from '../src/data/column-stats-kernel.js';
 import { meanAndStd } from '../src/data/mean-std.js';
 import { readTable } from '../src/io/read-table.js';
@@ -121,4 +122,40 @@ test('a large one-batch file is moved to offset 0 by two threads, every view fol
     expect(bits(flag).equals(bits(columns.flag.data[0].values as Uint8Array))).toBe(true);
   }
   expect([attempts, helped > 0]).toEqual([attempts, true]);
+});
+
+/**
+ * The correlation report's row sample (evenly spaced rows, prep/preprocess.ts) gathered by this
+ * thread and the helper, a column each at a time: the values at rows ⌊s · rows / samples⌋, and
+ * the helper did take columns.
+ */
+test('a row sample of a large matrix is gathered by two threads, value for value', async () => {
+  await loadColumnStatsKernel();
+  const rows = 700_003;
+  const dims = 7;
+  const samples = 20_000;
+  const m = allocateMatrix(
+    rows,
+    Array.from({ length: dims }, (_c, j) => `c${j}`),
+  );
+  for (let i = 0; i < rows * dims; i++) m.data[i] = (i % 10_007) - i / rows;
+  let helped = 0;
+  for (let attempt = 0; attempt < 20 && helped === 0; attempt++) {
+    const before = columnsDoneByHelper();
+    const sample = sharedRowSample(m.data, rows, dims, samples);
+    helped = columnsDoneByHelper() - before;
+    expect(sample?.length).toBe(samples * dims);
+    for (let j = 0; j < dims; j++) {
+      const want = Float32Array.from(
+        { length: samples },
+        (_v, s) => m.data[j * rows + Math.floor((s * rows) / samples)],
+      );
+      const got = sample!.subarray(j * samples, (j + 1) * samples);
+      expect([
+        j,
+        Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer)),
+      ]).toEqual([j, true]);
+    }
+  }
+  expect(helped).toBeGreaterThan(0);
 });

@@ -75,3 +75,43 @@ test('column statistics shared with the helper thread equal meanAndStd bit for b
   const all = kernelAllColumnStats(m)!;
   all.forEach((s, j) => expect(s).toEqual(meanAndStd(m.data.subarray(j * rows, (j + 1) * rows))));
 });
+
+/**
+ * The kernel does four columns at once (two to a float64x2 vector, each lane one column's loop):
+ * every column count (short groups repeat their last column) and every row count modulo four
+ * (the rows after the last four), over NaN, ±0, infinities, a column all NaN and a constant, give
+ * meanAndStd's bits.
+ */
+test('column statistics four columns at a time equal meanAndStd bit for bit', async () => {
+  await loadColumnStatsKernel();
+  const kinds: ((i: number) => number)[] = [
+    (i) => Math.sin(i) * 1000 + 1e6,
+    (i) => (i % 7 === 3 ? Number.NaN : Math.cos(i * 0.3)),
+    (i) => (i % 2 ? Number('-0') : 0),
+    () => Number.NaN,
+    (i) => (i === 5 ? Number.POSITIVE_INFINITY : Math.fround(i * 1e-3) - 17),
+    () => -2.5,
+    (i) => (i % 3 === 0 ? Number.NEGATIVE_INFINITY : i),
+    (i) => (i % 5 ? Math.tan(i) : Number.NaN),
+    (i) => 1e30 * Math.sin(i * 7),
+  ];
+  for (let dims = 1; dims <= kinds.length; dims++)
+    for (const rows of [1, 2, 3, 4, 65_536 * 2 + 5, 70_003]) {
+      const m = allocateMatrix(
+        rows,
+        kinds.slice(0, dims).map((_c, j) => `c${j}`),
+      );
+      for (let j = 0; j < dims; j++)
+        for (let i = 0; i < rows; i++) m.data[j * rows + i] = kinds[j](i);
+      const all = kernelAllColumnStats(m);
+      expect(all).toBeDefined(); // the kernel ran, not the fallback
+      all!.forEach((s, j) =>
+        expect([dims, rows, j, s]).toEqual([
+          dims,
+          rows,
+          j,
+          meanAndStd(m.data.subarray(j * rows, (j + 1) * rows)),
+        ]),
+      );
+    }
+});

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileWat, simdSupported } from '../util/compile-kernel.js';
 import { packageRoot } from '../util/package-root.js';
-import { sharedColumnStats, startColumnHelper, type StatsKernel } from './column-share.js';
+import {
+  sharedColumnStats,
+  startColumnHelper,
+  useStatsModule,
+  STATS_GROUP,
+  statsGroup,
+  type StatsKernel,
+} from './column-share.js';
 import { inputMemoryOf } from './input-memory.js';
 import type { DataMatrix } from './matrix.js';
 import { meanAndStd } from './mean-std.js';
@@ -27,15 +34,17 @@ const instances = new WeakMap<WebAssembly.Memory, ColumnStatsExports>();
  * matrixColumnStats answers from the JavaScript loop with the same results.
  */
 export async function loadColumnStatsKernel(withHelper = true): Promise<void> {
+  // Large matrices' columns are shared with a helper thread (column-share.ts), started first,
+  // before this awaits anything: it starts while the caller reads the input. Small inputs start
+  // none: a thread is one more V8 isolate, whose reservations count against ulimit -v.
+  if (withHelper) startColumnHelper();
   if (!compiled && typeof WebAssembly === 'object' && simdSupported())
     compiled = await compileWat(
       'column-stats',
       () => readFileSync(join(packageRoot(), 'kernels', 'column-stats.wat'), 'utf8'),
       true,
     );
-  // Large matrices' columns are then shared with a helper thread (column-share.ts). Small inputs
-  // start none: a thread is one more V8 isolate, whose reservations count against ulimit -v.
-  if (compiled && withHelper) startColumnHelper(compiled);
+  if (compiled) useStatsModule(compiled);
 }
 
 /** The compiled kernel (assembled on the first call). */
@@ -84,18 +93,23 @@ export function kernelColumnStats(m: DataMatrix, j: number): ColumnSummary | und
 }
 
 /**
- * The statistics of every column of a matrix in a WebAssembly memory, the columns shared with the
- * helper thread where the matrix is large (column-share.ts): the same bits as column by
- * column. Undefined where the kernel cannot run.
+ * The statistics of every column of a matrix in a WebAssembly memory, four columns at a time
+ * (column-share.ts's statsGroup), the groups shared with the helper thread where the matrix is
+ * large: the same bits as column by column. Undefined where the kernel cannot run.
  */
 export function kernelAllColumnStats(m: DataMatrix): ColumnSummary[] | undefined {
   const kernel = kernelFor(m);
   if (!kernel) return undefined;
   const offsets = Array.from({ length: m.dims }, (_c, j) => m.data.byteOffset + j * m.rows * 4);
-  const shared = sharedColumnStats(kernel.memory, kernel.ex, offsets, m.rows);
-  if (!shared) return offsets.map((_p, j) => kernelColumnStats(m, j)!);
+  let results = sharedColumnStats(kernel.memory, kernel.ex, offsets, m.rows)?.results;
+  if (!results) {
+    // One thread: the columns a group at a time (the kernel's fastest form, the same bits).
+    results = new Float64Array(5 * m.dims);
+    for (let j = 0; j < m.dims; j += STATS_GROUP)
+      statsGroup(kernel.ex, offsets.slice(j, j + STATS_GROUP), m.rows, results, j);
+  }
   return offsets.map((_p, j) => {
-    const [count, mean, ss, min, max] = shared.results.subarray(j * 5, j * 5 + 5);
+    const [count, mean, ss, min, max] = results.subarray(j * 5, j * 5 + 5);
     return { mean, std: count > 0 ? Math.sqrt(ss / count) : Number.NaN, min, max, count };
   });
 }

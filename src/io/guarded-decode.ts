@@ -68,6 +68,14 @@ function decodeWorker(): DecodeWorker {
   return entry;
 }
 
+/**
+ * Starts the decode worker ahead of its first job (it stays unreferenced while idle): its start —
+ * a thread, apache-arrow loaded — then overlaps the read of the file the job will check.
+ */
+export function startDecodeWorker(): void {
+  decodeWorker();
+}
+
 function runWorker(job: DecodeTask, bytes: number): Promise<WorkerReply> {
   const entry = decodeWorker();
   const id = nextJob++;

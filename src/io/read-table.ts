@@ -2,7 +2,12 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { InputError, outOfMemory } from '../errors.js';
 import { readCsv, type CsvReadOptions } from './csv-read.js';
 import { inspectInputFile, type TableFormat } from './format.js';
-import { checkArrowInWorker, parquetToIpcInWorker, readShared } from './guarded-decode.js';
+import {
+  checkArrowInWorker,
+  parquetToIpcInWorker,
+  readShared,
+  startDecodeWorker,
+} from './guarded-decode.js';
 import { checkOptionsArgument, checkStringArgument } from '../util/arguments.js';
 
 /**
@@ -14,6 +19,7 @@ export async function readTable(path: string, options: CsvReadOptions = {}): Pro
   checkOptionsArgument(options);
   const { format } = inspectInputFile(path);
   if (format === 'csv') return readCsv(path, options);
+  startDecodeWorker(); // starts while the file is read (a synchronous read of hundreds of MB)
   return decodeBinary(path, format, readShared(path));
 }
 

@@ -2,6 +2,7 @@ import { allocateMatrix, type DataMatrix, type MatrixAllocator } from '../data/m
 import { InputError, UsageError } from '../errors.js';
 import { symmetricEigen } from './eigen.js';
 import { forgetColumnStats, matrixColumnStats } from './column-stats-kernel.js';
+import { sharedRowSample } from '../data/column-share.js';
 import { correlationMatrix, covarianceMatrix, quantile } from './stats.js';
 
 /**
@@ -58,6 +59,9 @@ const CORRELATION_SAMPLE = 200_000;
 /** Evenly spaced rows of a matrix (all of them when it has at most `max`), column-major. */
 function sampleRows(m: DataMatrix, max: number): Float32Array {
   if (m.rows <= max) return m.data;
+  // Memory-bound (most cache lines of the matrix are read): two threads where there are.
+  const shared = sharedRowSample(m.data, m.rows, m.dims, max);
+  if (shared) return shared;
   const out = new Float32Array(max * m.dims);
   const at = new Int32Array(max); // the sampled rows, worked out once for every column
   for (let s = 0; s < max; s++) at[s] = Math.floor((s * m.rows) / max);
