@@ -16,9 +16,12 @@ import { sortRows } from './sorted-rows.js';
  *
  * The rows are sorted into a grid over their first principal axes (grid-rows.ts) and attached in
  * that order, so each row is compared only with the rows of its neighbouring cells: one window
- * per neighbouring cell column, each pass run once per window offset. Two backend passes:
- * ε-neighbour counts of every row (the core flags), then the neighbour lists, range by range, into
- * union-find on the host. Pairs the backend could not decide (float32 rounding of eps) are decided here in float64.
+ * per neighbouring cell column, the row's own cut in two at the row, each pass run once per
+ * piece. Two backend passes: ε-neighbour counts of every row over all its pieces (the core
+ * flags), then the neighbour lists of the pieces sorted before each row only, range by range,
+ * into union-find on the host: every pair once (from its later row), half the distances of
+ * listing all. Pairs the backend could not decide (float32 rounding of eps) are decided here in
+ * float64.
  */
 export interface DbscanSettings {
   eps: number | 'auto';
@@ -72,24 +75,32 @@ export async function runDbscan(
   const grid = gridRows(input, eps);
   const handle = await backend.attach(grid.matrix);
   try {
-    const query = (w: number, start: number, count: number): RadiusQuery => ({
-      start,
-      count,
-      eps,
-      ...grid.window(w, start, count),
-    });
-    // Pass 1, once per window offset: neighbour counts, the core flags.
+    const pieces = windowPieces(grid);
+    const query = (piece: WindowPiece, start: number, count: number): RadiusQuery => {
+      const { lo, hi } = grid.window(piece.w, start, count);
+      // The row's own cell: rows before it in one piece, the row and those after it in the other.
+      if (piece.part === 'before') for (let r = 0; r < count; r++) hi[r] = start + r;
+      if (piece.part === 'from') for (let r = 0; r < count; r++) lo[r] = start + r;
+      return { start, count, eps, lo, hi };
+    };
+    // Pass 1, once per piece: neighbour counts, the core flags; the candidates of the pieces
+    // before each row are the room of its list in pass 2.
     const sure = new Int32Array(n);
-    const candidates = Array.from({ length: grid.windows }, () => new Int32Array(n));
-    for (let w = 0; w < grid.windows; w++)
+    const total = new Int32Array(n);
+    const rooms: Int32Array[] = [];
+    for (const piece of pieces) {
+      const room = piece.listed ? new Int32Array(n) : null;
+      if (room) rooms.push(room);
       for (let start = 0; start < n; start += QUERY_ROWS) {
         const count = Math.min(QUERY_ROWS, n - start);
-        const c = await backend.radiusCount(handle, query(w, start, count));
-        for (let r = 0; r < count; r++) sure[start + r] += c.sure[r];
-        candidates[w].set(c.candidates, start);
+        const c = await backend.radiusCount(handle, query(piece, start, count));
+        for (let r = 0; r < count; r++) {
+          sure[start + r] += c.sure[r];
+          total[start + r] += c.candidates[r];
+        }
+        room?.set(c.candidates, start);
       }
-    const total = new Int32Array(n);
-    for (const c of candidates) for (let r = 0; r < n; r++) total[r] += c[r];
+    }
     let pairs = 0;
     for (let r = 0; r < n; r++) pairs += total[r];
     if (pairs > DBSCAN_MAX_PAIRS)
@@ -98,12 +109,14 @@ export async function runDbscan(
           `${opt('eps')} ${eps} puts ${Math.round(pairs / n)} rows within eps of each row on average (${pairs} pairs, at most ${DBSCAN_MAX_PAIRS}); lower ${opt('eps')}`,
       );
     const core = coreFlags(grid, sure, total, eps, m);
-    // Pass 2, once per window offset: neighbour lists, range by range, into the graph.
+    // Pass 2, once per listed piece: each row's neighbours sorted before it (each pair once, from
+    // its later row), range by range, into the graph.
     const graph = new CoreGraph(n);
     const eps2 = eps * eps;
     const data = grid.matrix.data;
-    for (let w = 0; w < grid.windows; w++) {
-      const room = candidates[w];
+    const listed = pieces.filter((piece) => piece.listed);
+    for (const [p, piece] of listed.entries()) {
+      const room = rooms[p];
       for (let start = 0; start < n;) {
         let end = start;
         let held = 0;
@@ -115,19 +128,20 @@ export async function runDbscan(
           held += room[end++];
         const offsets = new Int32Array(end - start + 1);
         for (let r = start; r < end; r++) offsets[r - start + 1] = offsets[r - start] + room[r];
-        const entries = await backend.radiusList(handle, query(w, start, end - start), offsets);
+        const entries = await backend.radiusList(handle, query(piece, start, end - start), offsets);
         for (let r = start; r < end; r++) {
           for (let e = offsets[r - start], stop = offsets[r - start + 1]; e < stop; e++) {
             const entry = entries[e];
             const j = entry & RADIUS_ROW_MASK;
-            if (!core[j] || j === r) continue;
+            if (!core[j] && !core[r]) continue;
             if (
               (entry & RADIUS_AMBIGUOUS) !== 0 &&
               !(pairSquaredDistance(data, n, input.dims, r, j) <= eps2)
             )
               continue;
-            if (!core[r]) graph.addBorder(r, j);
-            else if (j < r) graph.join(r, j);
+            if (core[r] && core[j]) graph.join(r, j);
+            else if (core[r]) graph.addBorder(j, r);
+            else graph.addBorder(r, j);
           }
         }
         start = end;
@@ -142,6 +156,27 @@ export async function runDbscan(
   } finally {
     await backend.detach(handle);
   }
+}
+
+/**
+ * The windows of one pass each: the grid's window offsets, the row's own cell cut at the row. A
+ * pair within eps is in the pieces before its later row and after its earlier row (the windows
+ * are symmetric), so the lists of the pieces before each row (`listed`) hold every pair once.
+ */
+interface WindowPiece {
+  w: number;
+  part: 'all' | 'before' | 'from';
+  listed: boolean;
+}
+
+function windowPieces(grid: GridRows): WindowPiece[] {
+  const pieces: WindowPiece[] = [];
+  for (let w = 0; w < grid.windows; w++) {
+    const side = grid.side(w);
+    if (side !== 0) pieces.push({ w, part: 'all', listed: side < 0 });
+    else pieces.push({ w, part: 'before', listed: true }, { w, part: 'from', listed: false });
+  }
+  return pieces;
 }
 
 /**
