@@ -35,7 +35,7 @@ export interface DbscanResult {
   noise: number;
   /** The eps used (the knee's when 'auto'). */
   eps: number;
-  /** Neighbour pairs examined (Σ candidates), for the statistics. */
+  /** ε-neighbour candidates summed over rows (the row itself, both ends of a pair): statistics. */
   pairs: number;
 }
 
