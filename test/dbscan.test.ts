@@ -55,6 +55,29 @@ describe.each(backendCases.filter((b) => !b.name.includes('JavaScript')))(
       }
     });
 
+    test('lists in ranges of 64 entries, held in part or not at all: the same labels', async () => {
+      // The lattice's pairs at eps up to rounding again: a list listed a second time (not held)
+      // has its ambiguous pairs decided again.
+      const rows: number[][] = [];
+      for (let a = 0; a < 30; a++)
+        for (let b = 0; b < 30; b++) if ((a * 7 + b * 3) % 5 !== 0) rows.push([a * 0.1, b * 0.1]);
+      const eps = Math.SQRT2 * 0.1;
+      const expected = Array.from(referenceDbscan(rows, eps, 6));
+      const backend = await make();
+      try {
+        for (const heldEntries of [0, 1500]) {
+          const settings = { eps, minSamples: 6, seed: 0 };
+          const r = await runDbscan(backend, matrixFromRows(rows), settings, {
+            listEntries: 64,
+            heldEntries,
+          });
+          expect(Array.from(r.labels)).toEqual(expected);
+        }
+      } finally {
+        await backend.dispose();
+      }
+    });
+
     test('a lattice with pairs at exactly eps: the float64 reference’s labels', async () => {
       // Points of a 2-D grid of step 0.1 (not exact in float32) with gaps: every grid
       // neighbour sits at eps up to rounding, the case the float32 bounds leave to float64.

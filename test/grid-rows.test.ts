@@ -55,6 +55,17 @@ describe.each([
         if (s <= eps * eps && !seen[j]) missed.push([r, j]);
       }
     }
+    // side(w): the window's rows all before the row (−1), all after it (1), or around it (0).
+    const misplaced: [number, number][] = [];
+    windows.forEach(({ lo, hi }, w) => {
+      const side = g.side(w);
+      for (let r = 0; r < n; r++) {
+        if (lo[r] === hi[r]) continue;
+        const ok = side < 0 ? hi[r] <= r : side > 0 ? lo[r] > r : lo[r] <= r && r < hi[r];
+        if (!ok) misplaced.push([w, r]);
+      }
+    });
+    expect(misplaced).toEqual([]);
     expect(twice).toEqual([]);
     expect(missed).toEqual([]);
     // Far fewer rows than all pairs when the data spreads over the grid's axes.

@@ -1,11 +1,9 @@
-import type { Backend, RadiusQuery } from '../backend/backend.js';
-import { RADIUS_AMBIGUOUS, RADIUS_ROW_MASK } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
 import type { DataMatrix } from '../data/matrix.js';
-import { pairSquaredDistance } from '../data/pair-distance.js';
 import { UsageError } from '../errors.js';
-import { CoreGraph } from './dbscan-graph.js';
+import { countPairs, pairGraph, PAIR_LIMITS, type PairLimits } from './dbscan-pairs.js';
 import { kDistanceKnee } from './kdistance.js';
-import { gridRows, type GridRows } from './grid-rows.js';
+import { gridRows } from './grid-rows.js';
 import { sortRows } from './sorted-rows.js';
 
 /**
@@ -15,10 +13,11 @@ import { sortRows } from './sorted-rows.js';
  * (dbscan-graph.ts); the rest is noise (label −1).
  *
  * The rows are sorted into a grid over their first principal axes (grid-rows.ts) and attached in
- * that order, so each row is compared only with the rows of its neighbouring cells: one window
- * per neighbouring cell column, each pass run once per window offset. Two backend passes:
- * ε-neighbour counts of every row (the core flags), then the neighbour lists, range by range, into
- * union-find on the host. Pairs the backend could not decide (float32 rounding of eps) are decided here in float64.
+ * that order, so each row is compared only with the rows of its neighbouring cells. Two backend
+ * passes over the windows sorted before each row (dbscan-pairs.ts: every pair once, from its later
+ * row): ε-neighbour counts (the room of the lists), then the lists, range by range, whose pairs
+ * give the core flags and the union-find graph on the host. Pairs the backend could not decide
+ * (float32 rounding of eps) are decided there in float64.
  */
 export interface DbscanSettings {
   eps: number | 'auto';
@@ -36,7 +35,7 @@ export interface DbscanResult {
   noise: number;
   /** The eps used (the knee's when 'auto'). */
   eps: number;
-  /** Neighbour pairs examined (Σ candidates), for the statistics. */
+  /** ε-neighbour candidates summed over rows (the row itself, both ends of a pair): statistics. */
   pairs: number;
 }
 
@@ -45,11 +44,6 @@ export const DBSCAN_MAX_ROWS = { cpu: 200_000, gpu: 2_000_000 } as const;
 
 /** The most ε-neighbour pairs (Σ over rows) before eps is refused as too large for the data. */
 export const DBSCAN_MAX_PAIRS = 500_000_000;
-
-/** Query rows per neighbour pass (bounds one GPU dispatch). */
-const QUERY_ROWS = 65_536;
-/** List entries per neighbour-list pass (bounds the memory of one pass: 64 MiB). */
-const LIST_ENTRIES = 16 << 20;
 
 export function checkDbscanRows(rows: number, kind: Backend['kind']): void {
   const most = DBSCAN_MAX_ROWS[kind];
@@ -64,6 +58,7 @@ export async function runDbscan(
   backend: Backend,
   input: DataMatrix,
   settings: DbscanSettings,
+  limits: PairLimits = PAIR_LIMITS,
 ): Promise<DbscanResult> {
   checkDbscanRows(input.rows, backend.kind);
   const n = input.rows;
@@ -72,67 +67,14 @@ export async function runDbscan(
   const grid = gridRows(input, eps);
   const handle = await backend.attach(grid.matrix);
   try {
-    const query = (w: number, start: number, count: number): RadiusQuery => ({
-      start,
-      count,
-      eps,
-      ...grid.window(w, start, count),
-    });
-    // Pass 1, once per window offset: neighbour counts, the core flags.
-    const sure = new Int32Array(n);
-    const candidates = Array.from({ length: grid.windows }, () => new Int32Array(n));
-    for (let w = 0; w < grid.windows; w++)
-      for (let start = 0; start < n; start += QUERY_ROWS) {
-        const count = Math.min(QUERY_ROWS, n - start);
-        const c = await backend.radiusCount(handle, query(w, start, count));
-        for (let r = 0; r < count; r++) sure[start + r] += c.sure[r];
-        candidates[w].set(c.candidates, start);
-      }
-    const total = new Int32Array(n);
-    for (const c of candidates) for (let r = 0; r < n; r++) total[r] += c[r];
-    let pairs = 0;
-    for (let r = 0; r < n; r++) pairs += total[r];
+    const rooms = await countPairs(backend, handle, grid, eps);
+    const pairs = rooms.pairs;
     if (pairs > DBSCAN_MAX_PAIRS)
       throw new UsageError(
         (opt) =>
           `${opt('eps')} ${eps} puts ${Math.round(pairs / n)} rows within eps of each row on average (${pairs} pairs, at most ${DBSCAN_MAX_PAIRS}); lower ${opt('eps')}`,
       );
-    const core = coreFlags(grid, sure, total, eps, m);
-    // Pass 2, once per window offset: neighbour lists, range by range, into the graph.
-    const graph = new CoreGraph(n);
-    const eps2 = eps * eps;
-    const data = grid.matrix.data;
-    for (let w = 0; w < grid.windows; w++) {
-      const room = candidates[w];
-      for (let start = 0; start < n;) {
-        let end = start;
-        let held = 0;
-        while (
-          end < n &&
-          end - start < QUERY_ROWS &&
-          (end === start || held + room[end] <= LIST_ENTRIES)
-        )
-          held += room[end++];
-        const offsets = new Int32Array(end - start + 1);
-        for (let r = start; r < end; r++) offsets[r - start + 1] = offsets[r - start] + room[r];
-        const entries = await backend.radiusList(handle, query(w, start, end - start), offsets);
-        for (let r = start; r < end; r++) {
-          for (let e = offsets[r - start], stop = offsets[r - start + 1]; e < stop; e++) {
-            const entry = entries[e];
-            const j = entry & RADIUS_ROW_MASK;
-            if (!core[j] || j === r) continue;
-            if (
-              (entry & RADIUS_AMBIGUOUS) !== 0 &&
-              !(pairSquaredDistance(data, n, input.dims, r, j) <= eps2)
-            )
-              continue;
-            if (!core[r]) graph.addBorder(r, j);
-            else if (j < r) graph.join(r, j);
-          }
-        }
-        start = end;
-      }
-    }
+    const { core, graph } = await pairGraph(backend, handle, grid, eps, m, rooms, limits);
     const { labels, clusters } = graph.labels(core, grid.perm);
     const coreInput = new Uint8Array(n);
     for (let r = 0; r < n; r++) coreInput[grid.perm[r]] = core[r];
@@ -142,35 +84,6 @@ export async function runDbscan(
   } finally {
     await backend.detach(handle);
   }
-}
-
-/**
- * Core flags in sorted order: at least m neighbours for sure, or fewer than m candidates; the
- * rows in between (ambiguous pairs decide) are counted again here in float64 over their windows.
- */
-function coreFlags(
-  grid: GridRows,
-  sure: Int32Array,
-  candidates: Int32Array,
-  eps: number,
-  m: number,
-): Uint8Array {
-  const { rows: n, dims: d, data } = grid.matrix;
-  const core = new Uint8Array(n);
-  const eps2 = eps * eps;
-  for (let r = 0; r < n; r++) {
-    if (sure[r] >= m) core[r] = 1;
-    else if (candidates[r] >= m) {
-      let count = 0;
-      for (let w = 0; w < grid.windows; w++) {
-        const { lo, hi } = grid.window(w, r, 1);
-        for (let j = lo[0]; j < hi[0]; j++)
-          if (pairSquaredDistance(data, n, d, r, j) <= eps2) count++;
-      }
-      core[r] = count >= m ? 1 : 0;
-    }
-  }
-  return core;
 }
 
 function autoEps(input: DataMatrix, minSamples: number, seed: number): number {

@@ -21,6 +21,11 @@ export interface GridRows {
   windows: number;
   /** Windows [lo[r], hi[r]) of sorted rows [start, start + count) for window offset w. */
   window(w: number, start: number, count: number): { lo: Int32Array; hi: Int32Array };
+  /**
+   * Where the rows of window offset w lie against the row itself in sorted order: −1 all before
+   * it, 1 all after it (a lower or higher cell key), 0 around it (the row's own cell).
+   */
+  side(w: number): -1 | 0 | 1;
 }
 
 /** Principal axes used at most (3 → nine windows per row). */
@@ -91,6 +96,7 @@ export function gridRows(m: DataMatrix, eps: number): GridRows {
       }
       return { lo, hi };
     },
+    side: (w) => (shifts[w] < 0 ? -1 : shifts[w] > 0 ? 1 : 0),
   };
 }
 
