@@ -1,4 +1,4 @@
-import { pairDistanceSums } from '../eval/silhouette-sums.js';
+import { segmentDistanceSums } from './segment-distance-sums.js';
 import { stratifiedRows, type ReportSample } from './sample.js';
 
 /**
@@ -15,7 +15,7 @@ type ClusteredRows = Pick<ReportSample, 'clustering' | 'dims' | 'labels'>;
  * Silhouette of every given row, within those rows (distances to the other rows, in the
  * clustering space): s = (b − a) / max(a, b), a the mean distance to its own segment, b to the
  * nearest other segment; 0 for a segment of one, as scikit-learn's silhouette_samples. The pair
- * sums are selection's kernel (pairDistanceSums: each distance once).
+ * sums are computed by segment (segmentDistanceSums: each distance once).
  */
 export function sampleSilhouettes(sample: ClusteredRows, k: number): Float64Array {
   const { clustering: x, dims, labels } = sample;
@@ -24,7 +24,7 @@ export function sampleSilhouettes(sample: ClusteredRows, k: number): Float64Arra
   if (k < 2) return out;
   const counts = new Float64Array(k);
   for (const l of labels) counts[l]++;
-  const sums = pairDistanceSums(x, n, dims, [labels], [0], k);
+  const sums = segmentDistanceSums(x, dims, labels, k);
   for (let i = 0; i < n; i++) {
     const own = labels[i];
     if (counts[own] < 2) continue;
