@@ -2,7 +2,7 @@ import type { Vector } from 'apache-arrow';
 import { runBirch } from '../algo/birch.js';
 import { openBackend } from '../backend/select.js';
 import type { BirchModel } from '../model/birch-model.js';
-import { assignmentsTable } from './assignments.js';
+import { ownAssignmentsTable } from './assignments.js';
 import { clusterMeans } from './dbscan-outputs.js';
 import { describeSegments, segmentNameColumn } from './describe.js';
 import type { FitOptions } from './fit.js';
@@ -91,7 +91,7 @@ export async function fitBirch(input: TableInput, options: FitOptions): Promise<
     return fitResult(
       {
         labels: run.labels,
-        assignments: assignmentsTable(table, roles.id, run.labels, run.sqDistances, named),
+        assignments: ownAssignmentsTable(table, roles.id, run.labels, run.sqDistances, named),
         names,
         sizes,
         data,
