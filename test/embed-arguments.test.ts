@@ -127,6 +127,12 @@ const CASES: Record<string, Case[]> = {
       () => api.assignmentsTable(table, undefined, wrong, new Float32Array(4)),
       /^labels must be an Int32Array/,
     ],
+    [
+      // The API scans labels it is given (a fit's own output skips the scan: ownAssignmentsTable).
+      () =>
+        api.assignmentsTable(table, undefined, new Int32Array([0, -1, 0, 0]), new Float32Array(4)),
+      /^labels\[1\] is -1, not a segment/,
+    ],
   ],
   personaNames: [[() => api.personaNames(wrong, wrong), /^profiles must be profiles/]],
   profilesCsv: [[() => api.profilesCsv(wrong), /^profiles must be profiles/]],

@@ -4,7 +4,7 @@ import { runGmm, type GmmIterationStat } from '../algo/gmm.js';
 import { runKMeans, type IterationStat, type KMeansResult } from '../algo/kmeans.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
 import type { GmmModel, KPrototypesModel } from '../model/model.js';
-import { assignmentsTable, mixtureTable } from './assignments.js';
+import { ownAssignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 import type { FitOptions } from './fit.js';
 import { fitKPrototypes, type KPrototypesSpace } from './fit-kprototypes.js';
@@ -137,8 +137,8 @@ export function outputTable(
   const named: Record<string, Vector> = names
     ? { segment_name: segmentNameColumn(run.labels, names) }
     : {};
-  // (the distances go in as they are: assignmentsTable takes square roots only when given none)
+  // (the distances go in as they are: ownAssignmentsTable takes square roots only when given none)
   if (run.distances)
-    return assignmentsTable(table, id, run.labels, run.distances, named, run.distances);
+    return ownAssignmentsTable(table, id, run.labels, run.distances, named, run.distances);
   return mixtureTable(table, id, run.labels, run.probability!, run.probabilities, k, named);
 }

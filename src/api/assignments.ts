@@ -19,6 +19,23 @@ export function assignmentsTable(
   checkLabelsArgument(labels, 'labels', input.numRows, 2 ** 31 - 1);
   if (!(sqDistances instanceof Float32Array) || sqDistances.length !== input.numRows)
     throw argumentError('sqDistances', `a Float32Array of ${input.numRows} values`, sqDistances);
+  return ownAssignmentsTable(input, idColumn, labels, sqDistances, extra, distances, rowNumbering);
+}
+
+/**
+ * assignmentsTable for labels and distances gpuseg computed itself (a fit's, a split's): the
+ * same table without the argument checks, whose scan of every label is a full pass over the rows
+ * (tens of milliseconds at 10M) to find what the assignment cannot have produced.
+ */
+export function ownAssignmentsTable(
+  input: Table,
+  idColumn: string | undefined,
+  labels: Int32Array,
+  sqDistances: Float32Array,
+  extra: Record<string, Vector> = {},
+  distances?: Float32Array,
+  rowNumbering = { first: 0, total: labels.length },
+): Table {
   let distance = distances;
   if (!distance) {
     distance = new Float32Array(sqDistances.length);

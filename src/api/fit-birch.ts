@@ -3,7 +3,7 @@ import { runBirch, type BirchSubclusters } from '../algo/birch.js';
 import { SegmentMeans } from '../algo/birch-means.js';
 import { openBackend } from '../backend/select.js';
 import type { BirchModel } from '../model/birch-model.js';
-import { assignmentsTable } from './assignments.js';
+import { ownAssignmentsTable } from './assignments.js';
 import { describeSegments, segmentNameColumn } from './describe.js';
 import type { FitOptions } from './fit.js';
 import { fitResult, singlePassStats, type FitResult } from './fit-result.js';
@@ -65,7 +65,7 @@ export async function fitBirch(input: TableInput, options: FitOptions): Promise<
     return fitResult(
       {
         labels: run.labels,
-        assignments: assignmentsTable(table, roles.id, run.labels, run.sqDistances, named),
+        assignments: ownAssignmentsTable(table, roles.id, run.labels, run.sqDistances, named),
         names,
         sizes,
         data,

@@ -3,7 +3,7 @@ import type { ChunkedPasses } from '../algo/kmeans-out-of-core.js';
 import type { Backend, DatasetHandle, GmmPassParams, GmmSummary } from '../backend/backend.js';
 import type { ProfileColumn } from '../segment/profile.js';
 import type { OutputSet } from '../util/atomic-write.js';
-import { assignmentsTable, mixtureTable } from './assignments.js';
+import { ownAssignmentsTable, mixtureTable } from './assignments.js';
 import { segmentNameColumn, segmentNameDictionary } from './describe.js';
 
 /**
@@ -87,7 +87,7 @@ export function chunkAssigner(
         score,
         sqDistances: a.sqDistances,
         rows: (table, id, named, numbering) =>
-          assignmentsTable(table, id, a.labels, a.sqDistances, named, undefined, numbering),
+          ownAssignmentsTable(table, id, a.labels, a.sqDistances, named, undefined, numbering),
       };
     };
   return async (handle) => {
@@ -132,7 +132,7 @@ export function birchAssigner(
       labels: segments,
       score,
       rows: (table, id, named, numbering) =>
-        assignmentsTable(table, id, segments, a.sqDistances, named, undefined, numbering),
+        ownAssignmentsTable(table, id, segments, a.sqDistances, named, undefined, numbering),
     };
   };
 }

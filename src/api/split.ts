@@ -18,7 +18,7 @@ import type { SubSegmentLevel } from '../model/sub-segments.js';
 import { applyPreprocessing } from '../prep/preprocess.js';
 import { findRfmColumns } from '../segment/personas.js';
 import { subSegmentNames } from '../segment/sub-names.js';
-import { assignmentsTable } from './assignments.js';
+import { ownAssignmentsTable } from './assignments.js';
 import { segmentNameColumn } from './describe.js';
 import { checkTableInput, featureMatrix, loadInput, type TableInput } from './input.js';
 import { inFlight, type RunOptions } from './lifecycle.js';
@@ -150,7 +150,7 @@ async function splitRun(
     return {
       model: next,
       level,
-      assignments: assignmentsTable(table, roles.id, labels, sqDistances, extra),
+      assignments: ownAssignmentsTable(table, roles.id, labels, sqDistances, extra),
       sizes,
       rankedBy,
       notices,
