@@ -6,6 +6,7 @@ import type {
   GmmSummary,
   LloydSummary,
 } from '../backend/backend.js';
+import { withAttached } from '../backend/with-attached.js';
 import type { DataMatrix } from '../data/matrix.js';
 import type { RoleRequest } from '../data/schema.js';
 import type { ChunkSource } from '../io/batch-reader.js';
@@ -139,16 +140,8 @@ export class FilePasses extends FileChunks implements FitPasses {
     }
   }
 
-  private async attached<T>(
-    matrix: DataMatrix,
-    work: (handle: DatasetHandle) => Promise<T>,
-  ): Promise<T> {
-    const handle = await this.backend.attach(matrix);
-    try {
-      return await work(handle);
-    } finally {
-      await this.backend.detach(handle);
-    }
+  private attached<T>(matrix: DataMatrix, work: (handle: DatasetHandle) => Promise<T>): Promise<T> {
+    return withAttached(this.backend, matrix, work);
   }
 
   async profilePass(

@@ -2,7 +2,6 @@ import { birchGlobalStep } from '../algo/birch.js';
 import { checkWardPoints } from '../algo/birch-global.js';
 import { SegmentMeans } from '../algo/birch-means.js';
 import { CfTree } from '../algo/cf-tree.js';
-import { ResilientBackend } from '../backend/resilient-backend.js';
 import { openBackend } from '../backend/select.js';
 import { UsageError } from '../errors.js';
 import { openChunkSource } from '../io/batch-reader.js';
@@ -14,6 +13,7 @@ import { birchModel, fewSubclusters } from './fit-birch.js';
 import type { OutOfCoreOptions } from './fit-out-of-core.js';
 import { samplePreprocessing, type OutOfCoreResult } from './fit-over-passes.js';
 import { birchAssigner } from './fit-passes.js';
+import { singlePassStats } from './fit-result.js';
 import { FIT_PARAMETERS } from './fit-settings.js';
 import { FilePasses } from './file-passes.js';
 import { noticeCollector } from './notices.js';
@@ -129,28 +129,15 @@ export async function fitBirchOutOfCore(
       names,
       sizes: profileResult.segments.map((s) => s.size),
       stats: {
-        algorithm: 'birch',
-        k,
-        iterations: 1,
-        inertia: undefined,
-        logLikelihood: undefined,
-        bic: undefined,
-        aic: undefined,
-        emptyComponents: 0,
-        converged: true,
-        backend: backend.kind,
-        device: backend.deviceName,
-        rows,
-        fellBack: backend instanceof ResilientBackend && backend.fellBack,
-        seconds,
-        seedPotential: undefined,
-        emptyClusterRepairs: 0,
-        history: [],
-        emHistory: [],
-        notices,
-        preprocessing: report,
-        excludedColumns: scanned.excludedColumns,
-        birch: { threshold, branchingFactor, subclusters: global.subclusters },
+        ...singlePassStats(
+          'birch',
+          k,
+          backend,
+          { rows, report, excluded: scanned.excludedColumns },
+          seconds,
+          notices,
+          { birch: { threshold, branchingFactor, subclusters: global.subclusters } },
+        ),
         outOfCore: {
           passes: passes.passes + scanned.scanPasses,
           chunks: passes.chunksPerPass,

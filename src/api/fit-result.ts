@@ -164,6 +164,13 @@ export function withModel<T extends object>(
   return { ...result, ...more, model } as FitResult & T;
 }
 
+/** What singlePassStats reads of a fit's data when no prepared matrix exists (out of core). */
+export interface SinglePassSource {
+  rows: number;
+  report: PreparedData['report'];
+  excluded: FitStats['excludedColumns'];
+}
+
 /**
  * FitStats of a fit made in one pass with no iterations to report (dbscan, birch): no inertia,
  * likelihood, seeding or history; `extra` adds the algorithm's own figures.
@@ -172,11 +179,15 @@ export function singlePassStats(
   algorithm: 'dbscan' | 'birch',
   k: number,
   backend: Backend,
-  data: PreparedData,
+  data: PreparedData | SinglePassSource,
   seconds: number,
   notices: string[],
   extra: Pick<FitStats, 'dbscan' | 'birch'>,
 ): FitStats {
+  const source =
+    'matrix' in data
+      ? { rows: data.matrix.rows, report: data.report, excluded: data.roles.excluded ?? [] }
+      : data;
   return {
     algorithm,
     k,
@@ -189,7 +200,7 @@ export function singlePassStats(
     converged: true,
     backend: backend.kind,
     device: backend.deviceName,
-    rows: data.matrix.rows,
+    rows: source.rows,
     fellBack: backend instanceof ResilientBackend && backend.fellBack,
     seconds,
     seedPotential: undefined,
@@ -197,8 +208,8 @@ export function singlePassStats(
     history: [],
     emHistory: [],
     notices,
-    preprocessing: data.report,
-    excludedColumns: data.roles.excluded ?? [],
+    preprocessing: source.report,
+    excludedColumns: source.excluded,
     ...extra,
   };
 }

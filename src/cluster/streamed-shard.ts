@@ -1,5 +1,6 @@
 import { Table } from 'apache-arrow';
 import type { Backend, DatasetHandle, GmmSummary } from '../backend/backend.js';
+import { withAttached } from '../backend/with-attached.js';
 import { partialBlockRows } from '../backend/select.js';
 import { MatrixArena, type DataMatrix } from '../data/matrix.js';
 import { resolveRoles } from '../data/schema.js';
@@ -241,16 +242,8 @@ export class StreamedShard implements ShardServer {
       throw new InternalError(`shard '${this.path}': read ${start} rows of ${this.rows}`);
   }
 
-  private async attached<T>(
-    matrix: DataMatrix,
-    work: (handle: DatasetHandle) => Promise<T>,
-  ): Promise<T> {
-    const handle = await this.backend.attach(matrix);
-    try {
-      return await work(handle);
-    } finally {
-      await this.backend.detach(handle);
-    }
+  private attached<T>(matrix: DataMatrix, work: (handle: DatasetHandle) => Promise<T>): Promise<T> {
+    return withAttached(this.backend, matrix, work);
   }
 
   async dispose(): Promise<void> {
