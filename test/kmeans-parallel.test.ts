@@ -110,4 +110,24 @@ describe('mini-batch k-means', () => {
     });
     expect(again.model.centres).toEqual(mini.model.centres);
   });
+
+  test('stops once the smoothed batch inertia stops improving, the seeding batch left out', async () => {
+    // With the first batch (scored against the k-means++ centres) in the average, the average
+    // falls for ~3 / alpha = 3 × 200,001 / 2,048 ≈ 290 batches as it forgets it (513 batches here);
+    // scikit-learn leaves that batch out, and on these well-separated blobs, whose second batch
+    // already scores as the last, the fit stops after maxNoImprovement batches (12 here).
+    const rows = 200_000;
+    const { matrix } = blobs(rows, 4, 6, 13, 1);
+    const cols: Record<string, Float32Array> = {};
+    for (let j = 0; j < 4; j++) cols[`f${j}`] = matrix.data.slice(j * rows, (j + 1) * rows);
+    const mini = await fit(tableFromArrays(cols), {
+      k: 6,
+      backend: 'cpu',
+      seed: 3,
+      algorithm: 'minibatch-kmeans',
+      batchSize: 1024,
+    });
+    expect(mini.stats.converged).toBe(true);
+    expect(mini.stats.iterations).toBeLessThan(100);
+  });
 });

@@ -91,7 +91,6 @@ export async function runMiniBatchKMeans(
       seen[c] = total;
     }
     const meanInertia = batchInertia / s.batchSize;
-    ewa = ewa === undefined ? meanInertia : ewa * (1 - alpha) + meanInertia * alpha;
     const stat: IterationStat = {
       run: 0,
       iteration: step + 1,
@@ -103,6 +102,11 @@ export async function runMiniBatchKMeans(
     };
     history.push(stat);
     onIteration?.(stat);
+    // As scikit-learn: the first step's inertia is measured against the initial centres, so it
+    // neither starts the average nor stops the fit. Averaging it in would make the average fall
+    // for ~3/alpha steps (one and a half passes over the data) as it forgets the seeding.
+    if (step === 0) continue;
+    ewa = ewa === undefined ? meanInertia : ewa * (1 - alpha) + meanInertia * alpha;
     if (tolerance > 0 && shift / k <= tolerance) {
       converged = true;
       break;
