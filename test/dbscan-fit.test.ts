@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromArrays, tableFromIPC } from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
+import { dbscanScorer } from '../src/api/predict-dbscan.js';
+import { allocateMatrix } from '../src/data/matrix.js';
+import type { DbscanModel } from '../src/model/dbscan-model.js';
 import { fit, parseModel, predict, UsageError } from '../src/index.js';
 import { errors, filesIn, gpuseg, tempDir } from './helpers/cli.js';
 
@@ -91,6 +94,40 @@ describe('fit and predict with algorithm dbscan', () => {
     expect(Array.from(p.distances!.filter((_, i) => core.has(i)))).toEqual(
       Array.from(r.distances!.filter((_, i) => core.has(i))),
     );
+  });
+
+  test('predict: a row exactly eps from a core row joins it; equal nearest cores go to the first', () => {
+    // Core rows listed out of their sorted order, so "first" means the model's order, not the
+    // sorted one; the distances are exact in float32 and float64.
+    const model = {
+      eps: 1,
+      corePoints: [
+        [2, 0],
+        [0, 0],
+        [1, 5],
+      ],
+      coreLabels: [1, 0, 1],
+      centres: [
+        [0, 0],
+        [1.5, 2.5],
+      ],
+    } as unknown as DbscanModel;
+    const queries = [
+      [1, 0], // 1 from cores 0 and 1: core 0's cluster
+      [0, 1], // exactly eps from core 1
+      [3, 0.5], // 1.25 from core 0: noise
+      [2.5, 0], // 0.25 from core 0
+      [1, 4], // exactly eps from core 2
+    ];
+    const m = allocateMatrix(queries.length, ['x', 'y']);
+    queries.forEach(([x, y], i) => {
+      m.data[i] = x;
+      m.data[queries.length + i] = y;
+    });
+    const { labels, distances } = dbscanScorer(model, ['x', 'y'])(m);
+    expect(Array.from(labels)).toEqual([1, 0, -1, 1, 1]);
+    expect(distances[1]).toBe(1);
+    expect(Number.isNaN(distances[2])).toBe(true);
   });
 
   test('bad eps and min-samples are usage errors naming the option', async () => {

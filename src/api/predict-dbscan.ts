@@ -52,11 +52,15 @@ export function dbscanScorer(
       let bestD2 = Infinity;
       for (let r = lowerBound(sorted.axisValues, v - reach); r < nc; r++) {
         if (sorted.axisValues[r] > v + reach) break;
+        // Partial sums of squares only grow (in float64 too), so a core row is dropped once its
+        // sum passes the best one so far (or eps²): the same row wins, ties included.
+        const limit = bestD2 < eps2 ? bestD2 : eps2;
         let s = 0;
-        for (let f = 0; f < d; f++) {
+        for (let f = 0; f < d && s <= limit; f++) {
           const diff = X[f * n + i] - C[f * nc + r];
           s += diff * diff;
         }
+        if (s > limit) continue;
         const original = sorted.perm[r];
         if (s <= eps2 && (s < bestD2 || (s === bestD2 && original < sorted.perm[best])))
           [best, bestD2] = [r, s];
