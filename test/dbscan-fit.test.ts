@@ -6,6 +6,7 @@ import { dbscanScorer } from '../src/api/predict-dbscan.js';
 import { allocateMatrix } from '../src/data/matrix.js';
 import type { DbscanModel } from '../src/model/dbscan-model.js';
 import { fit, parseModel, predict, UsageError } from '../src/index.js';
+import { sklearnDbscanCases, type SklearnDbscanCase } from './helpers/dbscan-reference.js';
 import { errors, filesIn, gpuseg, tempDir } from './helpers/cli.js';
 
 /**
@@ -13,23 +14,9 @@ import { errors, filesIn, gpuseg, tempDir } from './helpers/cli.js';
  * segment −1 "Unusual" with a null distance and a profile of its own, a model that survives its
  * own check, predict by the nearest core row, and bad parameters refused with one line.
  */
-interface SklearnCase {
-  rows: number;
-  dims: number;
-  eps: number;
-  min_samples: number;
-  data: number[];
-  labels: number[];
-  core: number[];
-}
+const blobs = sklearnDbscanCases[0];
 
-const blobs = (
-  JSON.parse(readFileSync(new URL('./fixtures/dbscan-sklearn.json', import.meta.url), 'utf8')) as {
-    cases: SklearnCase[];
-  }
-).cases[0];
-
-function fixtureTable(c: SklearnCase) {
+function fixtureTable(c: SklearnDbscanCase) {
   const column = (f: number) =>
     Float32Array.from({ length: c.rows }, (_, i) => c.data[i * c.dims + f]);
   return tableFromArrays({

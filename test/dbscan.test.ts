@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { checkDbscanRows, runDbscan } from '../src/algo/dbscan.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
@@ -8,7 +7,7 @@ import { allocateMatrix, matrixFromRows } from '../src/data/matrix.js';
 import { UsageError } from '../src/errors.js';
 import { Rng } from '../src/util/rng.js';
 import { backendCases, hasGpu } from './helpers/backends.js';
-import { referenceDbscan } from './helpers/dbscan-reference.js';
+import { referenceDbscan, sklearnDbscanCases } from './helpers/dbscan-reference.js';
 
 /**
  * DBSCAN gives scikit-learn's labels — core and border rows alike (dbscan-graph.ts says why the
@@ -16,20 +15,6 @@ import { referenceDbscan } from './helpers/dbscan-reference.js';
  * test/fixtures/dbscan-sklearn.json), on every backend; GPU and CPU agree on data full of pairs at
  * exactly eps (where float32 cannot decide); the worker path gives the single thread's labels.
  */
-interface SklearnCase {
-  name: string;
-  rows: number;
-  dims: number;
-  eps: number;
-  min_samples: number;
-  data: number[];
-  labels: number[];
-  core: number[];
-}
-
-const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/dbscan-sklearn.json', import.meta.url), 'utf8'),
-) as { cases: SklearnCase[] };
 
 const rowsOf = (c: { rows: number; dims: number; data: number[] }) =>
   Array.from({ length: c.rows }, (_, i) => c.data.slice(i * c.dims, (i + 1) * c.dims));
@@ -37,7 +22,7 @@ const rowsOf = (c: { rows: number; dims: number; data: number[] }) =>
 describe.each(backendCases.filter((b) => !b.name.includes('JavaScript')))(
   'backend $name',
   ({ make }) => {
-    test.each(fixture.cases)('$name: scikit-learn’s labels and core rows', async (c) => {
+    test.each(sklearnDbscanCases)('$name: scikit-learn’s labels and core rows', async (c) => {
       const backend = await make();
       try {
         const r = await runDbscan(backend, matrixFromRows(rowsOf(c)), {
@@ -166,7 +151,7 @@ describe('bad input and limits', () => {
   });
 
   test('eps auto: the k-distance knee separates scikit-learn’s blobs', async () => {
-    const c = fixture.cases[0];
+    const c = sklearnDbscanCases[0];
     const backend = new CpuBackend(1);
     try {
       const r = await runDbscan(backend, matrixFromRows(rowsOf(c)), {

@@ -12,6 +12,7 @@ import {
 } from '../src/index.js';
 import { NOISE_COLOUR, segmentColour } from '../src/report/palette.js';
 import { wardDrawnTree } from '../src/report/tree-layout.js';
+import { sklearnDbscanCases } from './helpers/dbscan-reference.js';
 import { errors, gpuseg, tempDir } from './helpers/cli.js';
 
 /**
@@ -117,20 +118,7 @@ test('bisecting k-means: the split tree, each split at its SSE, leaves the k seg
   expect(fig).not.toContain('cut: k');
 });
 
-interface SklearnCase {
-  rows: number;
-  dims: number;
-  eps: number;
-  min_samples: number;
-  data: number[];
-  labels: number[];
-}
-
-const blobs = (
-  JSON.parse(readFileSync(new URL('./fixtures/dbscan-sklearn.json', import.meta.url), 'utf8')) as {
-    cases: SklearnCase[];
-  }
-).cases[0];
+const blobs = sklearnDbscanCases[0];
 
 function blobTable() {
   const column = (f: number) =>

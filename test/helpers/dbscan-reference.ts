@@ -1,3 +1,25 @@
+import { readFileSync } from 'node:fs';
+
+/** One case of test/fixtures/dbscan-sklearn.json: scikit-learn's DBSCAN labels and core rows. */
+export interface SklearnDbscanCase {
+  name: string;
+  rows: number;
+  dims: number;
+  eps: number;
+  min_samples: number;
+  /** Row-major values, rows × dims. */
+  data: number[];
+  labels: number[];
+  core: number[];
+}
+
+/** The cases of test/fixtures/dbscan-sklearn.json (written by test/oracle/dbscan_sklearn.py). */
+export const sklearnDbscanCases = (
+  JSON.parse(readFileSync(new URL('../fixtures/dbscan-sklearn.json', import.meta.url), 'utf8')) as {
+    cases: SklearnDbscanCase[];
+  }
+).cases;
+
 /**
  * scikit-learn's DBSCAN loop written out plainly (sklearn/cluster/_dbscan_inner.pyx), on
  * brute-force float64 neighbourhoods: the reference that the engine's sorted windows, backend
