@@ -8,6 +8,7 @@ import {
   cli,
   passesLogged,
   startRedis,
+  stopAll,
   until,
   workers,
   writeShards,
@@ -40,10 +41,7 @@ beforeAll(async () => {
   referenceLabels = await labels([join(dir, 'ref.arrows')]);
 });
 
-afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await redis?.stop();
-});
+afterAll(() => stopAll(procs, redis));
 
 async function labels(paths: string[]): Promise<number[]> {
   const out: number[] = [];

@@ -5,6 +5,7 @@ import { fitOutOfCore, fitSharded, readTable } from '../src/index.js';
 import { tempDir } from './helpers/cli.js';
 import {
   startRedis,
+  stopAll,
   workers,
   writeShards,
   type Proc,
@@ -32,10 +33,7 @@ beforeAll(async () => {
   procs = workers(redis.url, data.pattern, [0, 1, 2, 3], ['--runs', '2']);
 });
 
-afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await redis?.stop();
-});
+afterAll(() => stopAll(procs, redis));
 
 function labelsOf(paths: string[]): Promise<{ labels: number[]; values: number[] }> {
   return Promise.all(paths.map((p) => readTable(p))).then((tables) => {

@@ -4,6 +4,7 @@ import { hasGpu } from './helpers/backends.js';
 import { tempDir } from './helpers/cli.js';
 import {
   startRedis,
+  stopAll,
   workers,
   writeShards,
   type Proc,
@@ -27,10 +28,7 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 
-afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await redis?.stop();
-});
+afterAll(() => stopAll(procs, redis));
 
 test.skipIf(!hasGpu)('GPU workers (resident and out of core) agree with CPU workers', async () => {
   const { pattern } = await writeShards(tempDir(), 2, ROWS, 5, 'gpu');

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fitSharded, readTable, writeTable } from '../src/index.js';
 import { writeCustomers } from '../src/synth/customers.js';
 import { tempDir } from './helpers/cli.js';
-import { startRedis, workers, type Proc, type RedisServer } from './helpers/distributed.js';
+import {
+  startRedis,
+  stopAll,
+  workers,
+  type Proc,
+  type RedisServer,
+} from './helpers/distributed.js';
 
 /**
  * Workers that serve their shards out of core (issue 20): `gpuseg worker --out-of-core
@@ -31,10 +37,7 @@ beforeAll(async () => {
   pattern = join(dir, 'big-?.arrow');
 });
 
-afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await redis?.stop();
-});
+afterAll(() => stopAll(procs, redis));
 
 const FITS = [
   ['k-means', { k: 5, backend: 'cpu' as const, seed: 3 }],

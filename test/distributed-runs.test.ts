@@ -7,6 +7,7 @@ import {
   cli,
   passesLogged,
   startRedis,
+  stopAll,
   until,
   workers,
   writeShards,
@@ -34,10 +35,7 @@ beforeAll(async () => {
   reference = await fitOutOfCore(whole, { ...OPTIONS, chunkRows: ROWS });
 });
 
-afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await redis?.stop();
-});
+afterAll(() => stopAll(procs, redis));
 
 function started(list: Proc[]): Proc[] {
   procs.push(...list);

@@ -60,6 +60,15 @@ export async function startRedis(): Promise<RedisServer> {
   };
 }
 
+/** A test file's end: kills the processes it started that still run, then stops its Redis. */
+export async function stopAll(
+  procs: readonly Proc[],
+  redis: RedisServer | undefined,
+): Promise<void> {
+  for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  await redis?.stop();
+}
+
 /** A CLI process whose stderr and stdout are collected. */
 export interface Proc {
   child: ChildProcess;
