@@ -21,6 +21,19 @@ export function addLloydPart(
   total.inertia += part.inertia;
 }
 
+/**
+ * An EM total of zeros shaped like `part`: a total added up from zero, as the CPU backend adds its
+ * own blocks, where the bits must equal one pass over all the parts' rows (a shard read in pieces).
+ */
+export function emptyGmmTotal(part: GmmSummary): GmmSummary {
+  return {
+    nk: new Float64Array(part.nk.length),
+    sd: new Float64Array(part.sd.length),
+    sdd: new Float64Array(part.sdd.length),
+    logLikelihood: 0,
+  };
+}
+
 /** `total` with one EM part added; the first part (no total yet) is copied. */
 export function addGmmPart(total: GmmSummary | undefined, part: GmmSummary): GmmSummary {
   if (!total)

@@ -14,7 +14,7 @@ import { segmentNameDictionary } from '../api/describe.js';
 import { chunkAssigner, outputRows } from '../api/fit-passes.js';
 import { featureMatrix } from '../api/input.js';
 import { countMissing } from '../api/out-of-core-runs.js';
-import { addGmmPart, addLloydPart, emptyLloydTotal } from '../api/pass-totals.js';
+import { addGmmPart, addLloydPart, emptyGmmTotal, emptyLloydTotal } from '../api/pass-totals.js';
 import { OutputSet } from '../util/atomic-write.js';
 import { joined, type ShardServer } from './shard-data.js';
 import {
@@ -98,7 +98,7 @@ export class StreamedShard implements ShardServer {
         for await (const piece of this.pieces(s, false)) {
           const part = await this.attached(piece.matrix, (h) => backend.gmmStep(h, params));
           // From zero, as the backend's own sum of its blocks starts.
-          total = addGmmPart(total ?? zeroGmm(part), part);
+          total = addGmmPart(total ?? emptyGmmTotal(part), part);
         }
         return {
           kind: 'gmm',
@@ -249,14 +249,4 @@ export class StreamedShard implements ShardServer {
   async dispose(): Promise<void> {
     this.setups = undefined;
   }
-}
-
-/** A GMM total of zeros shaped like `part`. */
-function zeroGmm(part: GmmSummary): GmmSummary {
-  return {
-    nk: new Float64Array(part.nk.length),
-    sd: new Float64Array(part.sd.length),
-    sdd: new Float64Array(part.sdd.length),
-    logLikelihood: 0,
-  };
 }
