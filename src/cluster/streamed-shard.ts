@@ -1,5 +1,11 @@
 import { Table } from 'apache-arrow';
-import type { Backend, DatasetHandle, GmmSummary } from '../backend/backend.js';
+import type {
+  Backend,
+  DatasetHandle,
+  GmmPassParams,
+  GmmSummary,
+  LloydSummary,
+} from '../backend/backend.js';
 import { withAttached } from '../backend/with-attached.js';
 import { partialBlockRows } from '../backend/select.js';
 import { MatrixArena, type DataMatrix } from '../data/matrix.js';
@@ -9,25 +15,15 @@ import { InternalError } from '../errors.js';
 import { openChunkSource, type ChunkSource } from '../io/batch-reader.js';
 import { openChunkWriter } from '../io/batch-writer.js';
 import { applyPreprocessing, type Preprocessing } from '../prep/preprocess.js';
-import { ProfileAccumulator } from '../segment/profile.js';
+import type { ProfileAccumulator } from '../segment/profile.js';
 import { segmentNameDictionary } from '../api/describe.js';
-import { chunkAssigner, outputRows } from '../api/fit-passes.js';
+import { chunkAssigner, outputRows, type FinalModel } from '../api/fit-passes.js';
 import { featureMatrix } from '../api/input.js';
 import { countMissing } from '../api/out-of-core-runs.js';
 import { addGmmPart, addLloydPart, emptyGmmTotal, emptyLloydTotal } from '../api/pass-totals.js';
 import { OutputSet } from '../util/atomic-write.js';
-import { joined, type ShardServer } from './shard-data.js';
-import {
-  pack,
-  unpackF32,
-  unpackF64,
-  unpackFinal,
-  unpackGmm,
-  type PassAnswer,
-  type PassRequest,
-  type RunSetup,
-  type ScanAnswer,
-} from './payload.js';
+import type { ShardPassSource } from './shard-answer.js';
+import type { PassRequest, RunSetup, ScanAnswer } from './payload.js';
 
 /** Rows of one piece of a pass: prepared, with their table when the pass needs it. */
 interface Piece {
@@ -46,7 +42,7 @@ interface Piece {
  * k-means score is continued row by row, as one assignment of the whole shard sums it. A backend
  * without such blocks (the GPU) gets the chunks as they are read.
  */
-export class StreamedShard implements ShardServer {
+export class StreamedShard implements ShardPassSource<RunSetup> {
   private setups: { run: string; setup: RunSetup } | undefined;
   private readonly raw = new MatrixArena();
   private readonly projected = new MatrixArena();
@@ -67,88 +63,74 @@ export class StreamedShard implements ShardServer {
     return this.source.rows;
   }
 
-  async answer(
-    run: string,
-    request: PassRequest,
-    setup: () => Promise<RunSetup>,
-  ): Promise<PassAnswer> {
-    if (request.kind === 'scan') return { kind: 'scan', scan: await this.scan(request) };
-    if (request.kind === 'sample')
-      return { kind: 'sample', columns: await this.sample(request.rows, request.columns) };
-    if (request.kind === 'close') return { kind: 'close' };
+  async prepare(run: string, setup: () => Promise<RunSetup>): Promise<RunSetup> {
     if (this.setups?.run !== run) this.setups = { run, setup: await setup() };
-    const s = this.setups.setup;
-    const { backend } = this;
-    switch (request.kind) {
-      case 'lloyd': {
-        const centres = unpackF32(request.centres);
-        const total = emptyLloydTotal(request.k, centres.length / request.k);
-        for await (const piece of this.pieces(s, false))
-          addLloydPart(
-            total,
-            await this.attached(piece.matrix, (h) =>
-              backend.lloydStep(h, centres, request.k, { storeLabels: false }),
-            ),
-          );
-        return { kind: 'lloyd', stats: pack(joined([total.inertia], total.counts, total.sums)) };
-      }
-      case 'gmm': {
-        const params = unpackGmm(request.params);
-        let total: GmmSummary | undefined;
-        for await (const piece of this.pieces(s, false)) {
-          const part = await this.attached(piece.matrix, (h) => backend.gmmStep(h, params));
-          // From zero, as the backend's own sum of its blocks starts.
-          total = addGmmPart(total ?? emptyGmmTotal(part), part);
-        }
-        return {
-          kind: 'gmm',
-          stats: pack(joined([total!.logLikelihood], total!.nk, total!.sd, total!.sdd)),
-        };
-      }
-      case 'profile': {
-        const final = unpackFinal(request.final);
-        const assign = chunkAssigner(backend, final);
-        const profile = new ProfileAccumulator(
-          request.k,
-          request.columns,
-          unpackF64(request.shifts),
-        );
-        let score = 0;
-        for await (const piece of this.pieces(s, true)) {
-          const a = await this.attached(piece.matrix, assign);
-          profile.add(piece.table!, a.labels);
-          if (a.sqDistances) for (const v of a.sqDistances) score += v;
-          else score += a.score;
-        }
-        return { kind: 'profile', stats: pack(joined([score], profile.summary())) };
-      }
-      case 'write': {
-        const assign = chunkAssigner(backend, unpackFinal(request.final));
-        const outputs = new OutputSet({ output: request.output });
-        // Written to a temporary file beside the output and renamed into place.
-        const writer = openChunkWriter(request.output, { option: 'output' }, outputs);
-        const dictionary = request.names ? segmentNameDictionary(request.names) : undefined;
-        const numbering = { output: request.output, id: request.id, names: request.names };
-        try {
-          for await (const piece of this.pieces(s, true)) {
-            const a = await this.attached(piece.matrix, assign);
-            const rows = { ...numbering, rows: request.rows };
-            const first = request.firstRow + piece.firstRow;
-            await writer.write(outputRows(a, piece.table!, rows, first, dictionary));
-          }
-          await writer.commit();
-        } catch (error) {
-          writer.abort();
-          throw error;
-        }
-        outputs.commit();
-        return { kind: 'write', output: request.output, rows: this.rows };
-      }
+    return this.setups.setup;
+  }
+
+  async lloyd(s: RunSetup, centres: Float32Array, k: number): Promise<LloydSummary> {
+    const total = emptyLloydTotal(k, centres.length / k);
+    for await (const piece of this.pieces(s, false))
+      addLloydPart(
+        total,
+        await this.attached(piece.matrix, (h) =>
+          this.backend.lloydStep(h, centres, k, { storeLabels: false }),
+        ),
+      );
+    return total;
+  }
+
+  async gmm(s: RunSetup, params: GmmPassParams): Promise<GmmSummary> {
+    let total: GmmSummary | undefined;
+    for await (const piece of this.pieces(s, false)) {
+      const part = await this.attached(piece.matrix, (h) => this.backend.gmmStep(h, params));
+      // From zero, as the backend's own sum of its blocks starts.
+      total = addGmmPart(total ?? emptyGmmTotal(part), part);
     }
+    return total!;
+  }
+
+  async profile(s: RunSetup, final: FinalModel, profile: ProfileAccumulator): Promise<number> {
+    const assign = chunkAssigner(this.backend, final);
+    let score = 0;
+    for await (const piece of this.pieces(s, true)) {
+      const a = await this.attached(piece.matrix, assign);
+      profile.add(piece.table!, a.labels);
+      if (a.sqDistances) for (const v of a.sqDistances) score += v;
+      else score += a.score;
+    }
+    return score;
+  }
+
+  async write(
+    s: RunSetup,
+    final: FinalModel,
+    request: Extract<PassRequest, { kind: 'write' }>,
+  ): Promise<number> {
+    const assign = chunkAssigner(this.backend, final);
+    const outputs = new OutputSet({ output: request.output });
+    // Written to a temporary file beside the output and renamed into place.
+    const writer = openChunkWriter(request.output, { option: 'output' }, outputs);
+    const dictionary = request.names ? segmentNameDictionary(request.names) : undefined;
+    const numbering = { output: request.output, id: request.id, names: request.names };
+    try {
+      for await (const piece of this.pieces(s, true)) {
+        const a = await this.attached(piece.matrix, assign);
+        const rows = { ...numbering, rows: request.rows };
+        const first = request.firstRow + piece.firstRow;
+        await writer.write(outputRows(a, piece.table!, rows, first, dictionary));
+      }
+      await writer.commit();
+    } catch (error) {
+      writer.abort();
+      throw error;
+    }
+    outputs.commit();
+    return this.rows;
   }
 
   /** The scan of fitOutOfCore's first pass over this shard (excluded columns judged on its first chunk). */
-  private async scan(request: Extract<PassRequest, { kind: 'scan' }>): Promise<ScanAnswer> {
+  async scan(request: Extract<PassRequest, { kind: 'scan' }>): Promise<ScanAnswer> {
     const roles = resolveRoles(new Table(this.source.schema), request.request);
     let excluded: ScanAnswer['excluded'] = [];
     const missing = new Map<string, number>();
@@ -172,8 +154,7 @@ export class StreamedShard implements ShardServer {
   }
 
   /** Float64 values of `columns` at the given (increasing) row numbers, read chunk by chunk. */
-  private async sample(packedRows: string, columns: string[]): Promise<string[]> {
-    const rows = unpackF64(packedRows);
+  async sample(rows: Float64Array, columns: string[]): Promise<Float64Array[]> {
     const out = columns.map(() => new Float64Array(rows.length));
     let at = 0;
     for await (const { table, firstRow } of this.source.chunks()) {
@@ -184,7 +165,7 @@ export class StreamedShard implements ShardServer {
       for (; at < rows.length && rows[at] < end; at++)
         values.forEach((col, j) => (out[j][at] = col[rows[at] - firstRow]));
     }
-    return out.map((values) => pack(values));
+    return out;
   }
 
   /**

@@ -19,7 +19,8 @@ import {
   shardQueueName,
 } from './redis.js';
 import { shardWanted } from './coordinator-lease.js';
-import { ShardData, type ShardServer } from './shard-data.js';
+import { answerPass, type ShardPassSource } from './shard-answer.js';
+import { ShardData } from './shard-data.js';
 import { StreamedShard } from './streamed-shard.js';
 import { chooseShard, shardTag } from './shards.js';
 
@@ -86,7 +87,7 @@ export async function serveShardWorker(settings: ShardWorkerSettings): Promise<S
   const tag = shardTag(shard);
   const me = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const backend = await openBackend(settings.backend, onNotice);
-  let data: ShardServer | undefined;
+  let data: ShardPassSource<unknown> | undefined;
   try {
     data = settings.outOfCore
       ? await StreamedShard.open(shard, backend, settings.chunkRows)
@@ -147,7 +148,7 @@ function doneMarkMs(lockDuration: number): number {
 async function serve(
   settings: ShardWorkerSettings,
   client: Redis,
-  data: ShardServer,
+  data: ShardPassSource<unknown>,
   me: string,
 ): Promise<string[]> {
   const { lockDuration, onNotice } = settings;
@@ -173,7 +174,7 @@ async function serve(
     onNotice(`shard ${shard} '${tag}': ${request.kind} pass of run ${run}`);
     if (delay > 0) await sleep(delay);
     try {
-      return await data.answer(run, request, async () => {
+      return await answerPass(data, run, request, async () => {
         let setup = setups.get(run);
         if (!setup) {
           const text = await client.get(runKey(run, 'setup'));
