@@ -9,12 +9,10 @@ import { checkChunkOutputPath } from '../io/batch-writer.js';
 import { ProfileAccumulator, profileShifts } from '../segment/profile.js';
 import { rejectCategoricalOutOfCore } from './categorical-data.js';
 import { namesFromProfiles } from './describe.js';
-import { birchModel, fewSubclusters } from './fit-birch.js';
+import { birchModel, birchParameters, birchStats, fewSubclusters } from './birch-fit-setup.js';
 import type { OutOfCoreOptions } from './fit-out-of-core.js';
 import { samplePreprocessing, type OutOfCoreResult } from './fit-over-passes.js';
 import { birchAssigner } from './fit-passes.js';
-import { singlePassStats } from './fit-result.js';
-import { FIT_PARAMETERS } from './fit-settings.js';
 import { FilePasses } from './file-passes.js';
 import { noticeCollector } from './notices.js';
 import { OUT_OF_CORE_PARAMETERS, resolveParameters } from './parameters.js';
@@ -48,21 +46,14 @@ export async function fitBirchOutOfCore(
   options: OutOfCoreOptions,
 ): Promise<OutOfCoreResult> {
   const { notices, notice } = noticeCollector(options.onNotice);
-  const {
-    k: kOption,
-    threshold,
-    branchingFactor,
-    birchGlobal,
-    seed,
-    backend: backendChoice,
-  } = resolveParameters(FIT_PARAMETERS, options, 'birch');
+  const { settings, backend: backendChoice } = birchParameters(options);
   const { chunkRows, sampleRows } = resolveParameters(OUT_OF_CORE_PARAMETERS, options);
   const dataOptions = checkDataOptions(options);
   rejectCategoricalOutOfCore('birch', dataOptions.categorical);
   if (options.output !== undefined) checkChunkOutputPath(options.output, { option: 'output' });
 
   const source = await openChunkSource(path, chunkRows);
-  const scanned = await scanFile(source, dataOptions, sampleRows, seed, notice);
+  const scanned = await scanFile(source, dataOptions, sampleRows, settings.seed, notice);
   const { roles, rows, sampleTable } = scanned;
   const {
     prep,
@@ -75,13 +66,13 @@ export async function fitBirchOutOfCore(
   const passes = new FilePasses(source, backend, roles, prep, allowMissing, undefined, notice);
   try {
     const started = performance.now();
-    const tree = new CfTree(d, threshold, branchingFactor);
+    const tree = new CfTree(d, settings.threshold, settings.branchingFactor);
     await passes.hostPass((matrix, _table, firstRow) => {
       tree.insertRows(matrix.data, matrix.rows);
-      checkTreeSize(tree, kOption, birchGlobal !== 'kmeans', firstRow + matrix.rows - 1);
+      checkTreeSize(tree, settings.k, settings.global !== 'kmeans', firstRow + matrix.rows - 1);
     });
-    const global = birchGlobalStep(tree, { k: kOption, global: birchGlobal, seed });
-    fewSubclusters(global.subclusters, kOption, notice);
+    const global = birchGlobalStep(tree, settings);
+    fewSubclusters(global.subclusters, settings.k, notice);
     const k = global.clusters;
     const assign = birchAssigner(backend, global.subclusterCentres, global.subclusterLabels);
 
@@ -118,8 +109,8 @@ export async function fitBirchOutOfCore(
       });
     const seconds = (performance.now() - started) / 1000;
     const model = birchModel(
-      { prep, id: roles.id, rows, backend, seed, names },
-      { threshold, branchingFactor, global: birchGlobal },
+      { prep, id: roles.id, rows, backend, names },
+      settings,
       global,
       means.centres(),
     );
@@ -129,14 +120,13 @@ export async function fitBirchOutOfCore(
       names,
       sizes: profileResult.segments.map((s) => s.size),
       stats: {
-        ...singlePassStats(
-          'birch',
-          k,
+        ...birchStats(
+          global,
+          settings,
           backend,
           { rows, report, excluded: scanned.excludedColumns },
           seconds,
           notices,
-          { birch: { threshold, branchingFactor, subclusters: global.subclusters } },
         ),
         outOfCore: {
           passes: passes.passes + scanned.scanPasses,
