@@ -188,17 +188,7 @@ export function yinyangKernel(distances: RowDistances, margin: number): YinyangK
 }
 
 /** RowDistances as plain loops (where code cannot be generated from strings). */
-function rowDistances(
-  X: Float32Array,
-  n: number,
-  i: number,
-  d: number,
-  C: Float64Array,
-  centres: Int32Array,
-  p0: number,
-  p1: number,
-  out: Float64Array,
-): void {
+const rowDistances: RowDistances = (X, n, i, d, C, centres, p0, p1, out) => {
   for (let p = p0; p < p1; p++) {
     const o = centres[p] * d;
     let q = 0;
@@ -208,7 +198,7 @@ function rowDistances(
     }
     out[p - p0] = q;
   }
-}
+};
 
 /** The Yinyang step with plain loops (the kernel where code cannot be generated from strings). */
 export const yinyangBlock: YinyangKernel = yinyangKernel(rowDistances, BOUND_MARGIN);
