@@ -111,11 +111,8 @@ function copyFloat32Columns(
   }
   if (!from) return false;
   return (
-    shareColumns(
-      { kind: 'copy', from, to, pieces },
-      pieces.length * matrix.rows,
-      undefined,
-    ) !== undefined
+    shareColumns({ kind: 'copy', from, to, pieces }, pieces.length * matrix.rows, undefined) !==
+    undefined
   );
 }
 
