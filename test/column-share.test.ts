@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Bool, Float32, Table, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Float32, Table, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { expect, test } from 'vitest';
 import { featureMatrix } from '../src/api/input.js';
-import { inPlaceMatrix } from '../src/data/in-place.js';
 import { columnsDoneByHelper, sharedRowSample } from '../src/data/column-share.js';
 import { allocateMatrix } from '../src/data/matrix.js';
 import { loadColumnStatsKernel, matrixColumnStats } from '../src/data/column-stats-kernel.js';
@@ -62,11 +61,7 @@ test('a file of many batches is copied into the matrix by two threads, value for
   for (let attempt = 0; attempt < 20 && helped === 0; attempt++) {
     const before = columnsDoneByHelper();
     const read = await readTable(path);
-    const { matrix } = featureMatrix(
-      read,
-      { features: names },
-      { ownTable: true, allowMissing: true },
-    );
+    const { matrix } = featureMatrix(read, { features: names }, { allowMissing: true });
     helped = columnsDoneByHelper() - before;
     attempts++;
     names.forEach((name, j) => {
@@ -80,46 +75,6 @@ test('a file of many batches is copied into the matrix by two threads, value for
       expect(matrixColumnStats(matrix, j)).toEqual(expectedStats[j]);
     });
     if (helped === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect([attempts, helped > 0]).toEqual([attempts, true]);
-});
-
-test('a large one-batch file is moved to offset 0 by two threads, every view following', async () => {
-  await loadColumnStatsKernel();
-  // A small column before the features (a large one is moved at once: see moveDown).
-  const flags = Array.from({ length: ROWS }, (_v, i) => i % 3 === 0);
-  const columns: Record<string, ReturnType<typeof makeVector>> = {
-    flag: vectorFromArray(flags, new Bool()),
-  };
-  const values = Array.from({ length: DIMS }, (_v, j) =>
-    Float32Array.from({ length: ROWS }, (_w, i) => ((i * (j + 3)) % 1013) - j),
-  );
-  values.forEach((v, j) => (columns[`f${j}`] = makeVector(v)));
-  const path = join(tempDir(), 'one-batch.arrow');
-  writeFileSync(path, tableToIPC(new Table(columns), 'file'));
-  const names = values.map((_v, j) => `f${j}`);
-  let helped = 0;
-  let attempts = 0;
-  for (let attempt = 0; attempt < 20 && helped === 0; attempt++) {
-    const before = columnsDoneByHelper();
-    const read = await readTable(path);
-    const matrix = inPlaceMatrix(read, names, true);
-    helped = columnsDoneByHelper() - before;
-    attempts++;
-    expect(matrix?.data.byteOffset).toBe(0); // moved: the id column came first
-    values.forEach((v, j) => {
-      const got = matrix!.data.subarray(j * ROWS, (j + 1) * ROWS);
-      expect([
-        j,
-        Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(v.buffer)),
-      ]).toEqual([j, true]);
-      const view = read.getChild(`f${j}`)!.data[0].values as Float32Array;
-      expect(view.byteOffset).toBe(j * ROWS * 4); // the table's views point at the moved bytes
-    });
-    // The bytes before the features (the flag column) moved too, and their view with them.
-    const bits = (v: Uint8Array) => Buffer.from(v.buffer, v.byteOffset, Math.ceil(ROWS / 8));
-    const flag = read.getChild('flag')!.data[0].values as Uint8Array;
-    expect(bits(flag).equals(bits(columns.flag.data[0].values as Uint8Array))).toBe(true);
   }
   expect([attempts, helped > 0]).toEqual([attempts, true]);
 });

@@ -20,7 +20,7 @@ function features(nan?: { column: string; row: number; value: number }): Table {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     return state / 2 ** 32;
   };
-  // An id column before the features: the bytes before the matrix move too (relocateInput).
+  // An id column before the features: the matrix starts at a byte offset of the file's memory.
   const columns: Record<string, Float32Array | Int32Array> = {
     id: Int32Array.from({ length: ROWS }, (_, i) => 1_000_000 + i),
   };
@@ -61,25 +61,32 @@ function expectSameFit(a: FitResult, b: FitResult): void {
 const base: FitOptions = { k: 4, seed: 3, nInit: 2, maxIter: 20, backend: 'cpu', id: 'id' };
 
 describe('float32 columns read in place', () => {
-  test('a one-batch file read for a fit is the matrix, moved to offset 0 of its memory; a caller’s table is never moved', async () => {
+  test('a one-batch file read for a fit is the matrix where the file put it, its bytes unmoved; a caller’s table read by gpuseg too', async () => {
     const source = features();
     const path = written(source);
     expect(4 * ROWS * (FEATURES.length + 1)).toBeGreaterThan(IN_PLACE_MIN_BYTES);
     const r = await fit(path, { ...base, scale: 'none' });
     expect(r.data.matrix.borrowed).toBe(true);
-    expect(r.data.matrix.data.byteOffset).toBe(0);
-    expect(r.data.matrix.data.buffer).toBe(r.data.table.getChild('a')!.data[0].values.buffer);
-    // Every column of the moved table (the id before the features too) reads as written.
+    const a = r.data.table.getChild('a')!.data[0].values as Float32Array;
+    // The id column comes first: the matrix lies after it, at the first feature's own bytes.
+    expect(a.byteOffset).toBeGreaterThan(0);
+    expect(r.data.matrix.data.buffer).toBe(a.buffer);
+    expect(r.data.matrix.data.byteOffset).toBe(a.byteOffset);
+    // Every column of the table (the id before the features too) reads as written.
     expect(columnsOf(r.data.table)).toEqual(columnsOf(source));
     expect(Array.from(r.assignments.getChild('id')!.toArray() as Int32Array)).toEqual(
       Array.from(source.getChild('id')!.toArray() as Int32Array),
     );
     const callers = await readTable(path);
-    expect(inPlaceMatrix(callers, FEATURES)).toBeUndefined();
-    expect(inPlaceMatrix(copied(source), FEATURES, true)).toBeUndefined();
+    const before = callers.getChild('a')!.data[0].values as Float32Array;
+    const matrix = inPlaceMatrix(callers, FEATURES);
+    expect(matrix?.borrowed).toBe(true);
+    expect(matrix?.data.byteOffset).toBe(before.byteOffset);
+    expect(callers.getChild('a')!.data[0].values).toBe(before);
+    // Ordinary memory (not an input memory): copied.
+    expect(inPlaceMatrix(copied(source), FEATURES)).toBeUndefined();
     // Out of the features' order, the columns are not one column-major block.
-    expect(inPlaceMatrix(await readTable(path), ['b', 'a', 'c', 'd'], true)).toBeUndefined();
-    expect(inPlaceMatrix(await readTable(path), FEATURES, true)?.borrowed).toBe(true);
+    expect(inPlaceMatrix(await readTable(path), ['b', 'a', 'c', 'd'])).toBeUndefined();
   });
 
   test.each<[string, Partial<FitOptions>]>([
@@ -144,7 +151,7 @@ describe('float32 columns read in place', () => {
     [-3e19, /column 'c' has a value of 3\.000e\+19 in magnitude at row 4321,/],
   ])('a bad value (%s) in a column read in place is named with its row', async (value, error) => {
     const path = written(features({ column: 'c', row: 4321, value }));
-    expect(inPlaceMatrix(await readTable(path), FEATURES, true)).toBeDefined();
+    expect(inPlaceMatrix(await readTable(path), FEATURES)).toBeDefined();
     await expect(fit(path, { ...base, scale: 'none' })).rejects.toThrow(error);
   });
 });

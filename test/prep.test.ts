@@ -10,6 +10,7 @@ import {
   rowsFromInputUnits,
   type ScaleKind,
 } from '../src/prep/preprocess.js';
+import { covarianceMatrix } from '../src/prep/stats.js';
 
 interface PrepFixture {
   features: string[];
@@ -139,4 +140,38 @@ describe('preprocessing steps on hand-checked values', () => {
       expect(row(matrix, 0).every(Number.isFinite)).toBe(true);
     }
   });
+});
+
+describe('covarianceMatrix', () => {
+  /** Pair by pair, one sum each in row order (the definition the blocked loops must match). */
+  function pairwise(data: Float32Array, rows: number, dims: number): Float64Array {
+    const out = new Float64Array(dims * dims);
+    const mean = Array.from({ length: dims }, (_v, j) => {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += data[j * rows + i];
+      return s / rows;
+    });
+    for (let a = 0; a < dims; a++)
+      for (let b = a; b < dims; b++) {
+        let s = 0;
+        for (let i = 0; i < rows; i++)
+          s += (data[a * rows + i] - mean[a]) * (data[b * rows + i] - mean[b]);
+        out[a * dims + b] = out[b * dims + a] = s / (rows - 1);
+      }
+    return out;
+  }
+
+  test.each([1, 3, 4, 5, 8, 9, 11])(
+    '%i features: bit for bit the pair-by-pair sums (four columns at a time and the rest)',
+    (dims) => {
+      const rows = 1037;
+      const data = Float32Array.from(
+        { length: rows * dims },
+        (_v, t) => Math.sin(t * 0.37) * (1 + (t % 7)) + Math.floor(t / rows) * 3,
+      );
+      expect(Array.from(covarianceMatrix(data, rows, dims).matrix)).toEqual(
+        Array.from(pairwise(data, rows, dims)),
+      );
+    },
+  );
 });

@@ -36,18 +36,11 @@ export function featureMatrix(
     allowMissing?: boolean;
     firstRow?: number;
     allocate?: MatrixAllocator;
-    /** gpuseg read the table for this call and hands it out only afterwards (see tableToMatrix). */
-    ownTable?: boolean;
   } = {},
 ): { roles: ColumnRoles; matrix: DataMatrix } {
   const roles = resolveRoles(table, request);
   if (table.numRows === 0) throw new InputError('the input has zero rows');
-  const { matrix, problems: local } = tableToMatrix(
-    table,
-    roles.features,
-    options.allocate,
-    options.ownTable,
-  );
+  const { matrix, problems: local } = tableToMatrix(table, roles.features, options.allocate);
   // A chunk of a larger file (out-of-core fits) reports rows by their number in the whole file.
   const shift = (row: number): number => (row >= 0 ? row + (options.firstRow ?? 0) : row);
   const problems = local.map((p) => ({

@@ -89,7 +89,7 @@ export async function prepareData(
   const { roles, matrix } = featureMatrix(
     table,
     { id: o.id, features: o.features, profile: o.profile, categorical: o.categorical },
-    { allowMissing: o.impute !== 'none', ownTable: typeof input === 'string' },
+    { allowMissing: o.impute !== 'none' },
   );
   if (o.pca !== undefined && o.pca >= 1 && o.pca > matrix.dims)
     throw new UsageError(

@@ -10,7 +10,7 @@ import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
  * with the same code: the same results (bit for bit) as on one thread, in about half the time on
  * two free cores. Three kinds of work: columns' statistics (the kernel, four columns a part; ~0.2
  * s of one thread for a 10M × 16 matrix), the copy of a column's pieces from an input memory into
- * the matrix (a file of many record batches, or the move of a one-batch file to offset 0), and a
+ * the matrix (a file of many record batches), and a
  * column's evenly spaced rows (the correlation report's sample). The caller stays synchronous: it
  * works through parts itself, then waits (bounded) for the ones the helper took; should the
  * helper not answer, it does those too.
@@ -32,15 +32,12 @@ export interface StatsWork {
 }
 
 /**
- * Copies of byte ranges from one memory into another (or within one), per column: [from, to,
- * bytes] triples, done in order. Ranges of different columns must not overlap.
+ * Copies of byte ranges from one memory into another, per column: [from, to, bytes] triples.
  */
 export interface CopyWork {
   kind: 'copy';
   from: WebAssembly.Memory;
   to: WebAssembly.Memory;
-  /** True when `from` is `to`: the ranges may overlap and move as memmove moves them. */
-  within: boolean;
   pieces: number[][];
 }
 
@@ -188,9 +185,7 @@ export function doColumn(work: ColumnWork, j: number, kernel: StatsKernel | unde
     const to = new Uint8Array(work.to.buffer);
     const from = new Uint8Array(work.from.buffer);
     const p = work.pieces[j];
-    for (let t = 0; t < p.length; t += 3)
-      if (work.within) to.copyWithin(p[t + 1], p[t], p[t] + p[t + 2]);
-      else to.set(from.subarray(p[t], p[t] + p[t + 2]), p[t + 1]);
+    for (let t = 0; t < p.length; t += 3) to.set(from.subarray(p[t], p[t] + p[t + 2]), p[t + 1]);
     return;
   }
   const first = j * STATS_GROUP;

@@ -23,7 +23,7 @@ export interface DataMatrix {
   readonly borrowed?: boolean;
 }
 
-/** Byte offsets of the regions of a matrix's WebAssembly memory, after the data at offset 0. */
+/** Byte offsets of the regions of a matrix's WebAssembly memory, after the matrix's data (wherever that lies). */
 export interface KernelMemory {
   memory: WebAssembly.Memory;
   /** Int32 per row: the stored labels. */

@@ -35,8 +35,7 @@ export const MAX_ABS_FEATURE = 1e18;
  * input memory; `borrowed`), else a copy. Any Arrow numeric type is accepted (integers, 64-bit
  * integers above 2^53 lose precision as doubles do, decimals are scaled, float16 widened) and
  * booleans become 0/1. Nulls become NaN in the matrix and are counted; NaN, ±Infinity and values
- * beyond float32 are counted too, never dropped silently. `ownTable`: gpuseg read the table for
- * this call (its bytes may be moved, see inPlaceMatrix). Float32 columns are checked from their
+ * beyond float32 are counted too, never dropped silently. Float32 columns are checked from their
  * column statistics (one kernel pass, kept for the tolerance and the scaler), other types as they
  * are converted.
  */
@@ -44,11 +43,10 @@ export function tableToMatrix(
   table: Table,
   features: readonly string[],
   allocate?: MatrixAllocator,
-  ownTable = false,
 ): { matrix: DataMatrix; problems: ColumnProblems[] } {
   const rows = table.numRows;
   // Not into an allocator's memory (out-of-core chunks reuse theirs): the copy is asked for.
-  const inPlace = allocate ? undefined : inPlaceMatrix(table, features, ownTable);
+  const inPlace = allocate ? undefined : inPlaceMatrix(table, features);
   const matrix = inPlace ?? (allocate ?? allocateMatrix)(rows, features);
   const problems: (ColumnProblems | undefined)[] = [];
   const float32: number[] = [];
@@ -113,11 +111,8 @@ function copyFloat32Columns(
   }
   if (!from) return false;
   return (
-    shareColumns(
-      { kind: 'copy', from, to, within: false, pieces },
-      pieces.length * matrix.rows,
-      undefined,
-    ) !== undefined
+    shareColumns({ kind: 'copy', from, to, pieces }, pieces.length * matrix.rows, undefined) !==
+    undefined
   );
 }
 

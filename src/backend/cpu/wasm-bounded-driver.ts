@@ -2,6 +2,7 @@ import type { BoundedKernel } from './kernel-types.js';
 
 type BoundedExport = (
   nb: number,
+  x: number,
   i0: number,
   i1: number,
   lab: number,
@@ -37,15 +38,15 @@ export function makeWasmBounded(
   const geoOff = cOff + kd * 8;
   const accOff = geoOff + 2 * k * 8;
   return (X, n, i0, i1, C, labels, U, Lo, shift, far, nextFar, farthest, half, acc) => {
-    // The caller passes views on this memory (the backend does only where the matrix has one).
-    if (X.byteOffset !== 0)
-      throw new Error('the bounded kernel wants the matrix at offset 0 of its memory');
     for (let t = 0; t < kd; t++) f64[cOff / 8 + t] = C[t];
     f64.set(shift, geoOff / 8);
     f64.set(half, geoOff / 8 + k);
     f64.fill(0, accOff / 8, accOff / 8 + accWords);
+    // X, labels and bounds are views on this memory (the backend passes them only where the
+    // matrix has one), wherever in it they lie.
     bounded(
       n,
+      X.byteOffset,
       i0,
       i1,
       labels.byteOffset,

@@ -9,8 +9,8 @@ import { compileWat, simdSupported } from '../../util/compile-kernel.js';
  * warm-up (a fit's first bounded steps ran in the interpreter and baseline tiers: 110–180 ms
  * instead of 40–50 at 1M rows) and part of its per-row cost.
  *
- * bounded(nb, i0, i1, lab, ub, lb, geo, c, acc, far, nextFar, farthest): rows [i0, i1) of the
- *   column-major matrix at offset 0 (stride nb rows); lab: i32 labels, ub/lb: f32 bounds per row
+ * bounded(nb, x, i0, i1, lab, ub, lb, geo, c, acc, far, nextFar, farthest): rows [i0, i1) of
+ *   the column-major matrix at byte offset x (stride nb rows); lab: i32 labels, ub/lb: f32 bounds per row
  *   (byte offsets of row 0); geo: f64 shift[K] then half[K]; c: K×D centres as f64; acc: f64
  *   K×D sums, K counts, changed, recomputed (added to).
  */
@@ -42,7 +42,7 @@ function boundedWat(k: number, d: number): string {
   emit('(module');
   emit('  (import "env" "mem" (memory 1 65536 shared))');
   emit(
-    '  (func (export "bounded") (param $nb i32) (param $i0 i32) (param $i1 i32) (param $lab i32) (param $ub i32) (param $lb i32) (param $geo i32) (param $c i32) (param $acc i32) (param $far f64) (param $nextFar f64) (param $farthest i32)',
+    '  (func (export "bounded") (param $nb i32) (param $x i32) (param $i0 i32) (param $i1 i32) (param $lab i32) (param $ub i32) (param $lb i32) (param $geo i32) (param $c i32) (param $acc i32) (param $far f64) (param $nextFar f64) (param $farthest i32)',
   );
   const locals = [
     '(local $i i32) (local $a i32) (local $best i32) (local $cc i32) (local $co i32) (local $oa i32) (local $ob i32)',
@@ -72,7 +72,7 @@ function boundedWat(k: number, d: number): string {
   emit(`        (if (f64.lt (local.get $u) (local.get $m)) (then ${keep} (br $next)))`);
   for (let j = 0; j < d; j++) {
     emit(
-      `        (local.set $x${j} (f64.promote_f32 (f32.load (i32.shl (i32.add (i32.mul (i32.const ${j}) (local.get $nb)) (local.get $i)) (i32.const 2)))))`,
+      `        (local.set $x${j} (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.const ${j}) (local.get $nb)) (local.get $i)) (i32.const 2))))))`,
     );
   }
   emit(

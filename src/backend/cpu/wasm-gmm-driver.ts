@@ -5,6 +5,7 @@ import type { gmmWasmLayout } from './wasm-gmm.js';
 interface GmmExports {
   gmm_estep(
     nb: number,
+    x: number,
     first: number,
     quads: number,
     mp: number,
@@ -15,7 +16,15 @@ interface GmmExports {
     stats: number,
     minr: number,
   ): void;
-  gmm_acc(nb: number, first: number, quads: number, r: number, rs: number, acc: number): void;
+  gmm_acc(
+    nb: number,
+    x: number,
+    first: number,
+    quads: number,
+    r: number,
+    rs: number,
+    acc: number,
+  ): void;
 }
 
 /**
@@ -66,7 +75,7 @@ export function makeWasmGmm(
       const rows = Math.min(S, i1 - s0);
       const quads = rows >> 2;
       const vec = quads * 4;
-      ex.gmm_estep(n, s0, quads, mp, bOff, lpOff, rOff, S, stOff, minr);
+      ex.gmm_estep(n, X.byteOffset, s0, quads, mp, bOff, lpOff, rOff, S, stOff, minr);
       for (let t = 0; t < vec; t++) {
         const st = st0 + (t >> 2) * 12 + (t & 3);
         const sum = f32[st + 4];
@@ -77,7 +86,7 @@ export function makeWasmGmm(
         }
         if (probs !== null) for (let c = 0; c < k; c++) probs[c * n + s0 + t] = f32[r0 + c * S + t];
       }
-      if (acc !== null) ex.gmm_acc(n, s0, quads, rOff, S, accOff);
+      if (acc !== null) ex.gmm_acc(n, X.byteOffset, s0, quads, rOff, S, accOff);
       for (let t = vec; t < rows; t++)
         ll += gmmDiagRow(
           X,

@@ -4,8 +4,8 @@ import { compileWat, simdSupported } from '../../util/compile-kernel.js';
  * The diagonal Gaussian mixture's E-step in WebAssembly SIMD, for matrices that live in a shared
  * WebAssembly memory (the CPU backend's usual case), generated per shape (K, D). Two exports:
  *
- * gmm_estep(nb, first, quads, mp, b, lp, r, rs, stats, minr): for rows [first, first + 4·quads),
- *   four rows a vector (one 128-bit load per feature of the column-major matrix at offset 0,
+ * gmm_estep(nb, x, first, quads, mp, b, lp, r, rs, stats, minr): for rows [first, first + 4·quads),
+ *   four rows a vector (one 128-bit load per feature of the column-major matrix at byte offset x,
  *   stride nb rows), in float32 as the GPU kernel computes: the log-densities
  *   lp[c] = B[c] − ½ Σ_j ((x_j − μ_cj)·p_cj)², their maximum and its component (lowest index on
  *   ties), e_c = exp(lp[c] − max) by a polynomial, their sum, and the responsibilities e_c / sum
@@ -13,7 +13,7 @@ import { compileWat, simdSupported } from '../../util/compile-kernel.js';
  *   maxima, the sums (f32x4) and the components (i32x4), from which the caller takes
  *   log p(x) = max + log(sum) and the labels. mp: K×D means then K×D precisions (f32); b: K
  *   constants (f32); lp: K×16 bytes of scratch.
- * gmm_acc(nb, first, quads, r, rs, acc): the raw moments Σ r, Σ r·x, Σ r·x² of the same rows, in
+ * gmm_acc(nb, x, first, quads, r, rs, acc): the raw moments Σ r, Σ r·x, Σ r·x² of the same rows, in
  *   float64 (products and sums), added to acc (K, then K×D, then K×D f64); a (component, feature)
  *   pair's two sums stay in registers over all the rows.
  *
@@ -37,12 +37,12 @@ function gmmWat(k: number, d: number, shared: boolean): string {
   );
   locals.push('(local $z v128) (local $nf v128) (local $pw v128)');
   emit(
-    '  (func (export "gmm_estep") (param $nb i32) (param $first i32) (param $quads i32) (param $mp i32) (param $b i32) (param $lp i32) (param $r i32) (param $rs i32) (param $stats i32) (param $minr f32)',
+    '  (func (export "gmm_estep") (param $nb i32) (param $x i32) (param $first i32) (param $quads i32) (param $mp i32) (param $b i32) (param $lp i32) (param $r i32) (param $rs i32) (param $stats i32) (param $minr f32)',
   );
   emit('    ' + locals.join(' '));
   for (let j = 0; j < d; j++)
     emit(
-      `    (local.set $p${j} (i32.add (i32.mul (i32.const ${j * 4}) (local.get $nb)) (i32.shl (local.get $first) (i32.const 2))))`,
+      `    (local.set $p${j} (i32.add (local.get $x) (i32.add (i32.mul (i32.const ${j * 4}) (local.get $nb)) (i32.shl (local.get $first) (i32.const 2)))))`,
     );
   emit('    (if (i32.eqz (local.get $quads)) (then (return)))');
   emit('    (loop $rows');
@@ -109,7 +109,7 @@ function gmmWat(k: number, d: number, shared: boolean): string {
   // Moments: for each component, its responsibilities (f32, promoted) against each feature
   // column, two rows a float64 vector; the two running sums of a pair stay in registers.
   emit(
-    '  (func (export "gmm_acc") (param $nb i32) (param $first i32) (param $quads i32) (param $r i32) (param $rs i32) (param $acc i32)',
+    '  (func (export "gmm_acc") (param $nb i32) (param $x i32) (param $first i32) (param $quads i32) (param $r i32) (param $rs i32) (param $acc i32)',
   );
   emit(
     '    (local $c i32) (local $j i32) (local $q i32) (local $rc i32) (local $xc i32) (local $xv v128) (local $xl v128) (local $xh v128) (local $rv v128) (local $pl v128) (local $ph v128) (local $a1 v128) (local $a2 v128) (local $n v128) (local $at i32)',
@@ -138,7 +138,7 @@ function gmmWat(k: number, d: number, shared: boolean): string {
   emit('      (local.set $j (i32.const 0))');
   emit('      (loop $jl');
   emit(
-    '        (local.set $xc (i32.add (i32.shl (i32.mul (local.get $j) (local.get $nb)) (i32.const 2)) (i32.shl (local.get $first) (i32.const 2))))',
+    '        (local.set $xc (i32.add (local.get $x) (i32.add (i32.shl (i32.mul (local.get $j) (local.get $nb)) (i32.const 2)) (i32.shl (local.get $first) (i32.const 2)))))',
   );
   emit(
     '        (local.set $a1 (v128.const f64x2 0 0)) (local.set $a2 (v128.const f64x2 0 0)) (local.set $q (i32.const 0))',

@@ -14,9 +14,18 @@ export interface WasmSeedDriver {
 }
 
 interface SeedExports {
-  min_dist(nb: number, first: number, quads: number, c: number, count: number, md: number): void;
+  min_dist(
+    nb: number,
+    x: number,
+    first: number,
+    quads: number,
+    c: number,
+    count: number,
+    md: number,
+  ): void;
   potentials(
     nb: number,
+    x: number,
     first: number,
     quads: number,
     c: number,
@@ -58,10 +67,6 @@ export function makeWasmSeed(
     }
     return Math.fround(s);
   }
-  function inPlace(X: Float32Array): void {
-    if (X.byteOffset !== 0)
-      throw new Error('the seeding kernel wants the matrix at offset 0 of its memory');
-  }
   const seedMinDist: SeedMinDistKernel = (
     X,
     n,
@@ -74,7 +79,6 @@ export function makeWasmSeed(
     blockSums,
     blockRows,
   ) => {
-    inPlace(X);
     const m0 = mdOff / 4;
     for (let p0 = i0; p0 < i1; p0 += maxRows) {
       const rows = Math.min(maxRows, i1 - p0);
@@ -84,7 +88,7 @@ export function makeWasmSeed(
       for (let from = 0; from < count; from += batch) {
         const b = Math.min(batch, count - from);
         load(C, from, b);
-        ex.min_dist(n, p0, quads, cOff, b, mdOff);
+        ex.min_dist(n, X.byteOffset, p0, quads, cOff, b, mdOff);
         for (let t = quads * 4; t < rows; t++) {
           let v = f32[m0 + t];
           for (let l = from; l < from + b; l++) {
@@ -104,7 +108,6 @@ export function makeWasmSeed(
     }
   };
   const seedPotentials: SeedPotentialsKernel = (X, n, i0, i1, cands, L, minDist, out) => {
-    inPlace(X);
     const m0 = mdOff / 4;
     for (let from = 0; from < L; from += batch) {
       const b = Math.min(batch, L - from);
@@ -115,7 +118,7 @@ export function makeWasmSeed(
         const rows = Math.min(maxRows, i1 - p0);
         const quads = rows >> 2;
         f32.set(minDist.subarray(p0, p0 + rows), m0);
-        ex.potentials(n, p0, quads, cOff, b, mdOff, sOff);
+        ex.potentials(n, X.byteOffset, p0, quads, cOff, b, mdOff, sOff);
         for (let t = quads * 4; t < rows; t++) {
           const m = f32[m0 + t];
           for (let l = 0; l < b; l++) {

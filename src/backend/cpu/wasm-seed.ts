@@ -9,10 +9,10 @@ import { compileWat, simdSupported } from '../../util/compile-kernel.js';
  * row in float64. Only the work is laid out differently: two rows in a float64x2 vector, two
  * vectors in flight, each row read once for all the candidates of a call.
  *
- * min_dist(nb, first, quads, c, count, md): for the rows [first, first + 4·quads) of the
- *   column-major matrix at offset 0 (stride nb rows), md[t] = min(md[t], min over the count
+ * min_dist(nb, x, first, quads, c, count, md): for the rows [first, first + 4·quads) of the
+ *   column-major matrix at byte offset x (stride nb rows), md[t] = min(md[t], min over the count
  *   candidates of fround(Σ_j (x_j − c_lj)²)); md: float32 per row of the call; c: count×D float64.
- * potentials(nb, first, quads, c, count, md, s): s[l] += Σ_t min(md[t], fround(Σ_j (x_j − c_lj)²))
+ * potentials(nb, x, first, quads, c, count, md, s): s[l] += Σ_t min(md[t], fround(Σ_j (x_j − c_lj)²))
  *   added one row at a time in row order; s: count float64.
  */
 function seedWat(d: number): string {
@@ -27,7 +27,7 @@ function seedWat(d: number): string {
     '(local $q i32) (local $o i32) (local $l i32) (local $cl i32) (local $da v128) (local $db v128) (local $t v128) (local $f v128) (local $v v128) (local $sl i32) (local $s f64)',
   );
   const header = (name: string, extra: string) =>
-    `  (func (export "${name}") (param $nb i32) (param $first i32) (param $quads i32) (param $c i32) (param $count i32) (param $md i32)${extra}`;
+    `  (func (export "${name}") (param $nb i32) (param $x i32) (param $first i32) (param $quads i32) (param $c i32) (param $count i32) (param $md i32)${extra}`;
   const prologue = (): void => {
     emit('    ' + locals.join(' '));
     emit(
@@ -35,7 +35,7 @@ function seedWat(d: number): string {
     );
     for (let j = 0; j < d; j++)
       emit(
-        `    (local.set $p${j} (i32.shl (i32.add (i32.mul (i32.const ${j}) (local.get $nb)) (local.get $first)) (i32.const 2)))`,
+        `    (local.set $p${j} (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.const ${j}) (local.get $nb)) (local.get $first)) (i32.const 2))))`,
       );
     emit('    (local.set $q (i32.const 0))');
     emit('    (loop $rows');
