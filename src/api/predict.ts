@@ -91,17 +91,23 @@ async function predictRun(
   );
   const numeric = prep ? applyPreprocessing(prep, raw) : raw;
   if (model.algorithm === 'dbscan') {
-    const { labels, distances } = predictDbscanRows(numeric, model);
-    const assignments = predictDbscanTable(table, roles.id, labels, distances, model);
-    const host = { backend: 'cpu', device: 'host', rows: numeric.rows, notices };
-    return {
-      ...host,
-      labels,
-      distances,
-      probability: undefined,
-      probabilities: undefined,
-      assignments,
-    };
+    const backend = await openBackend(backendChoice, notice, options);
+    try {
+      const { labels, distances } = await predictDbscanRows(numeric, model, backend);
+      return {
+        backend: backend.kind,
+        device: backend.deviceName,
+        rows: numeric.rows,
+        notices,
+        labels,
+        distances,
+        probability: undefined,
+        probabilities: undefined,
+        assignments: predictDbscanTable(table, roles.id, labels, distances, model),
+      };
+    } finally {
+      await backend.dispose();
+    }
   }
   const scoring = model.algorithm === 'gmm' ? undefined : scoringSpace(table, model, numeric);
   const matrix = scoring?.matrix ?? numeric;
