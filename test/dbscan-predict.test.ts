@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { coreRows, type CoreRows } from '../src/algo/dbscan-cores.js';
 import {
@@ -9,11 +10,17 @@ import {
   TRUST,
   type DbscanPredictStats,
 } from '../src/algo/dbscan-predict.js';
+import { featureMatrix, loadInput } from '../src/api/input.js';
+import { dbscanScorer } from '../src/api/predict-dbscan.js';
 import type { Assignment, Backend, DatasetHandle } from '../src/backend/backend.js';
 import { CpuBackend, INLINE_MAX_VALUES } from '../src/backend/cpu/cpu-backend.js';
 import { allocateMatrix, type DataMatrix } from '../src/data/matrix.js';
+import { fit, predict, predictOutOfCore, readTable } from '../src/index.js';
+import { applyPreprocessing } from '../src/prep/preprocess.js';
+import { writeCustomers } from '../src/synth/customers.js';
 import { Rng } from '../src/util/rng.js';
 import { backendCases } from './helpers/backends.js';
+import { tempDir } from './helpers/cli.js';
 import { MutatingBackend } from './helpers/mutating-backend.js';
 
 /**
@@ -183,3 +190,41 @@ describe.each(cases)('backend $name', ({ make }) => {
     expect(stats.certified + stats.direct).toBe(ROWS);
   }, 240_000);
 });
+
+test('predict and predict out of core take the backend path on one wide cluster: the direct search’s cells', async () => {
+  const dir = tempDir();
+  const train = join(dir, 'train.arrows');
+  const rows = join(dir, 'rows.arrows');
+  await writeCustomers(train, 3000, 1, 1000);
+  await writeCustomers(rows, 9000, 2, 1000);
+  const fitted = await fit(train, { algorithm: 'dbscan', backend: 'cpu', seed: 3 });
+  const model = fitted.model;
+  if (model.algorithm !== 'dbscan') throw new Error('not a DBSCAN model');
+  // The rows as predict sees them: the backend path pays here.
+  const table = await loadInput(rows);
+  const raw = featureMatrix(table, { features: model.features }).matrix;
+  const X = model.preprocessing ? applyPreprocessing(model.preprocessing, raw) : raw;
+  const features = model.preprocessing?.outputs ?? model.features;
+  expect(
+    backendPays(coreRows(model.corePoints, model.coreLabels, features, model.eps), X, 'cpu'),
+  ).toBe(true);
+  const want = dbscanScorer(model, features)(X);
+  const whole = await predict(rows, model, { backend: 'cpu' });
+  expect(Array.from(whole.labels)).toEqual(Array.from(want.labels));
+  expect(Array.from(whole.distances!)).toEqual(Array.from(want.distances));
+  const noise = want.labels.filter((l) => l < 0).length;
+  expect(noise).toBeGreaterThan(0);
+  expect(noise).toBeLessThan(9000 / 2);
+  const out = join(dir, 'scored.arrows');
+  const r = await predictOutOfCore(rows, model, { backend: 'cpu', chunkRows: 2000, output: out });
+  expect(r.chunks).toBeGreaterThan(3);
+  expect(r.noise).toBe(noise);
+  const written = await readTable(out);
+  for (const field of whole.assignments.schema.fields) {
+    const got = written.getChild(field.name)!;
+    const expected = whole.assignments.getChild(field.name)!;
+    let differ = 0;
+    for (let i = 0; i < 9000; i++) if (!Object.is(got.get(i), expected.get(i))) differ++;
+    expect(differ, field.name).toBe(0);
+  }
+}, 120_000);

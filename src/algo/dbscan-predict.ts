@@ -49,9 +49,16 @@ export interface DbscanPredictStats {
   direct: number;
 }
 
-/** Whether the backend path should label these rows (see HOST_PAIR_COST). */
+/**
+ * Below this many (row, core row) pairs the host path is taken whatever the windows: it takes a
+ * fraction of a second at worst, less than starting a backend's threads or device.
+ */
+export const MIN_BACKEND_PAIRS = 1 << 22;
+
+/** Whether the backend path should label these rows (see HOST_PAIR_COST, MIN_BACKEND_PAIRS). */
 export function backendPays(cores: CoreRows, X: DataMatrix, kind: Backend['kind']): boolean {
   const n = X.rows;
+  if (n * cores.matrix.rows < MIN_BACKEND_PAIRS) return false;
   const step = Math.max(1, Math.floor(n / 1024));
   let examined = 0;
   let sampled = 0;

@@ -30,31 +30,51 @@ import type { FileChunks } from './file-chunks.js';
 export async function predictDbscanRows(
   matrix: DataMatrix,
   model: DbscanModel,
-  backend: Backend,
-): Promise<{ labels: Int32Array; distances: Float32Array }> {
-  return new DbscanPredictor(model, matrix.features, backend).score(matrix);
+  open: () => Promise<Backend>,
+): Promise<{ labels: Int32Array; distances: Float32Array; ran: DbscanRan }> {
+  const predictor = new DbscanPredictor(model, matrix.features, open);
+  try {
+    return { ...(await predictor.score(matrix)), ran: predictor.ran };
+  } finally {
+    await predictor.dispose();
+  }
+}
+
+/** Where a DBSCAN predict ran: a backend's kind and device, or "cpu", "host" when it opened none. */
+export interface DbscanRan {
+  backend: Backend['kind'];
+  device: string;
 }
 
 /**
- * predictDbscanRows for many blocks of rows (a file's chunks): the core rows prepared once. Each
- * row's answer depends on that row alone, so blocks give what the whole table gives.
+ * predictDbscanRows for many blocks of rows (a file's chunks): the core rows prepared once, the
+ * backend opened (`open`) when a block first takes the backend path. Each row's answer depends
+ * on that row alone, so blocks give what the whole table gives, whichever path each takes.
  */
 export class DbscanPredictor {
   private readonly cores: CoreRows;
   private prepared: BackendCores | undefined;
+  private backend: Backend | undefined;
   readonly stats: DbscanPredictStats = { certified: 0, direct: 0 };
 
   constructor(
     private readonly model: DbscanModel,
     features: readonly string[],
-    private readonly backend: Backend,
+    private readonly open: () => Promise<Backend>,
   ) {
     this.cores = coreRows(model.corePoints, model.coreLabels, features, model.eps);
   }
 
+  get ran(): DbscanRan {
+    const b = this.backend;
+    return b ? { backend: b.kind, device: b.deviceName } : { backend: 'cpu', device: 'host' };
+  }
+
   async score(matrix: DataMatrix): Promise<{ labels: Int32Array; distances: Float32Array }> {
     let labels: Int32Array;
-    if (backendPays(this.cores, matrix, this.backend.kind)) {
+    // Until a backend is open its kind is unknown: the CPU's costs decide (the cautious ones).
+    if (backendPays(this.cores, matrix, this.backend?.kind ?? 'cpu')) {
+      this.backend ??= await this.open();
       this.prepared ??= backendCores(this.cores);
       labels = await backendDbscanLabels(this.backend, matrix, this.prepared, this.stats);
     } else {
@@ -62,6 +82,10 @@ export class DbscanPredictor {
       this.stats.direct += matrix.rows;
     }
     return { labels, distances: centreDistances(matrix, labels, this.model.centres) };
+  }
+
+  async dispose(): Promise<void> {
+    await this.backend?.dispose();
   }
 }
 
@@ -111,10 +135,10 @@ export function predictDbscanTable(
 
 /**
  * predict out of core for a DBSCAN model: the file's chunks read and prepared in order on this
- * thread, each scored by the DbscanPredictor (on `backend` where its passes pay, as in memory)
+ * thread, each scored by a DbscanPredictor (on the backend `open` gives where its passes pay)
  * and, with `output`, written as they go, with the columns of predict in memory (row numbers
  * counted over the whole file, one segment_name dictionary for every chunk). Returns the rows per
- * cluster and the noise rows.
+ * cluster, the noise rows and where it ran.
  */
 export async function predictDbscanChunks(
   chunks: FileChunks,
@@ -122,8 +146,8 @@ export async function predictDbscanChunks(
   id: string | undefined,
   rows: number,
   output: { path: string; outputs: OutputSet | undefined } | undefined,
-  backend: Backend,
-): Promise<{ sizes: number[]; noise: number; chunks: number }> {
+  open: () => Promise<Backend>,
+): Promise<{ sizes: number[]; noise: number; chunks: number } & DbscanRan> {
   const sizes = new Array<number>(model.k).fill(0);
   let noise = 0;
   const names = namesWithNoise(model.segmentNames, model.k);
@@ -132,7 +156,7 @@ export async function predictDbscanChunks(
   const writer = output && openChunkWriter(output.path, { option: 'output' }, output.outputs);
   try {
     await chunks.hostPass(async (matrix, table, firstRow) => {
-      predictor ??= new DbscanPredictor(model, matrix.features, backend);
+      predictor ??= new DbscanPredictor(model, matrix.features, open);
       const { labels, distances } = await predictor.score(matrix);
       for (const l of labels)
         if (l < 0) noise++;
@@ -150,9 +174,12 @@ export async function predictDbscanChunks(
       );
     });
     await writer?.commit();
+    const ran = predictor?.ran ?? { backend: 'cpu', device: 'host' };
+    return { sizes, noise, chunks: chunks.chunksPerPass, ...ran };
   } catch (error) {
     writer?.abort();
     throw error;
+  } finally {
+    await predictor?.dispose();
   }
-  return { sizes, noise, chunks: chunks.chunksPerPass };
 }

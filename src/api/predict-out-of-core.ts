@@ -117,19 +117,10 @@ export async function predictOutOfCore(
     );
     const output =
       options.output === undefined ? undefined : { path: options.output, outputs: options.outputs };
-    const backend = await openBackend(backendChoice, notice);
-    try {
-      const scored = await predictDbscanChunks(chunks, model, id, source.rows, output, backend);
-      return {
-        rows: source.rows,
-        ...scored,
-        backend: backend.kind,
-        device: backend.deviceName,
-        notices,
-      };
-    } finally {
-      await backend.dispose();
-    }
+    // A backend is opened only where chunks take the backend path (predict-dbscan.ts).
+    const open = () => openBackend(backendChoice, notice);
+    const scored = await predictDbscanChunks(chunks, model, id, source.rows, output, open);
+    return { rows: source.rows, ...scored, notices };
   }
   const k = model.k;
   const sizes = new Array<number>(k).fill(0);

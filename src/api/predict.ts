@@ -91,23 +91,19 @@ async function predictRun(
   );
   const numeric = prep ? applyPreprocessing(prep, raw) : raw;
   if (model.algorithm === 'dbscan') {
-    const backend = await openBackend(backendChoice, notice, options);
-    try {
-      const { labels, distances } = await predictDbscanRows(numeric, model, backend);
-      return {
-        backend: backend.kind,
-        device: backend.deviceName,
-        rows: numeric.rows,
-        notices,
-        labels,
-        distances,
-        probability: undefined,
-        probabilities: undefined,
-        assignments: predictDbscanTable(table, roles.id, labels, distances, model),
-      };
-    } finally {
-      await backend.dispose();
-    }
+    // A backend is opened only where the rows take the backend path (predict-dbscan.ts).
+    const open = () => openBackend(backendChoice, notice, options);
+    const { labels, distances, ran } = await predictDbscanRows(numeric, model, open);
+    return {
+      ...ran,
+      rows: numeric.rows,
+      notices,
+      labels,
+      distances,
+      probability: undefined,
+      probabilities: undefined,
+      assignments: predictDbscanTable(table, roles.id, labels, distances, model),
+    };
   }
   const scoring = model.algorithm === 'gmm' ? undefined : scoringSpace(table, model, numeric);
   const matrix = scoring?.matrix ?? numeric;
