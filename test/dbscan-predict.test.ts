@@ -210,6 +210,7 @@ test('predict and predict out of core take the backend path on one wide cluster:
   ).toBe(true);
   const want = dbscanScorer(model, features)(X);
   const whole = await predict(rows, model, { backend: 'cpu' });
+  expect(whole.device).toMatch(/^cpu: /); // a backend was opened: not "host"
   expect(Array.from(whole.labels)).toEqual(Array.from(want.labels));
   expect(Array.from(whole.distances!)).toEqual(Array.from(want.distances));
   const noise = want.labels.filter((l) => l < 0).length;
@@ -218,6 +219,7 @@ test('predict and predict out of core take the backend path on one wide cluster:
   const out = join(dir, 'scored.arrows');
   const r = await predictOutOfCore(rows, model, { backend: 'cpu', chunkRows: 2000, output: out });
   expect(r.chunks).toBeGreaterThan(3);
+  expect(r.device).toMatch(/^cpu: /);
   expect(r.noise).toBe(noise);
   const written = await readTable(out);
   for (const field of whole.assignments.schema.fields) {
