@@ -79,7 +79,7 @@ async function scoreChunk(
  * Scores a file larger than memory with a saved model, chunk by chunk in one pass: the output
  * rows are written as they are assigned (the same columns as predict), and nothing per row is
  * kept. Bad values stop the run with the row's number in the file and no output left behind.
- * A DBSCAN model is scored on this thread by its host rule, as predict does (predict-dbscan.ts).
+ * A DBSCAN model's chunks are scored as predict scores them (predict-dbscan.ts).
  */
 export async function predictOutOfCore(
   path: string,
@@ -117,9 +117,10 @@ export async function predictOutOfCore(
     );
     const output =
       options.output === undefined ? undefined : { path: options.output, outputs: options.outputs };
-    const scored = await predictDbscanChunks(chunks, model, id, source.rows, output);
-    // The rule runs on the host, as predict in memory says.
-    return { rows: source.rows, ...scored, backend: 'cpu', device: 'host', notices };
+    // A backend is opened only where chunks take the backend path (predict-dbscan.ts).
+    const open = () => openBackend(backendChoice, notice);
+    const scored = await predictDbscanChunks(chunks, model, id, source.rows, output, open);
+    return { rows: source.rows, ...scored, notices };
   }
   const k = model.k;
   const sizes = new Array<number>(k).fill(0);

@@ -91,16 +91,18 @@ async function predictRun(
   );
   const numeric = prep ? applyPreprocessing(prep, raw) : raw;
   if (model.algorithm === 'dbscan') {
-    const { labels, distances } = predictDbscanRows(numeric, model);
-    const assignments = predictDbscanTable(table, roles.id, labels, distances, model);
-    const host = { backend: 'cpu', device: 'host', rows: numeric.rows, notices };
+    // A backend is opened only where the rows take the backend path (predict-dbscan.ts).
+    const open = () => openBackend(backendChoice, notice, options);
+    const { labels, distances, ran } = await predictDbscanRows(numeric, model, open);
     return {
-      ...host,
+      ...ran,
+      rows: numeric.rows,
+      notices,
       labels,
       distances,
       probability: undefined,
       probabilities: undefined,
-      assignments,
+      assignments: predictDbscanTable(table, roles.id, labels, distances, model),
     };
   }
   const scoring = model.algorithm === 'gmm' ? undefined : scoringSpace(table, model, numeric);

@@ -1,0 +1,102 @@
+/**
+ * DBSCAN predict, its two paths side by side on the same rows (algo/dbscan-predict.ts): the host's
+ * direct search over the core rows within eps, and the backend's assignment passes against the
+ * core rows (with the rows they cannot settle decided by the direct search). Prints each path's
+ * seconds, the rows the backend path certified and left to the direct search, which path
+ * predict would take, and whether the labels are identical (they must be).
+ *
+ *   npm run build && node dist/bench/dbscan-predict.js --model dbscan.json --input rows.arrow \
+ *     [--backend cpu] [--rows 20000] [--repeat 2]
+ *
+ * --rows scores only the first rows of the input (the direct search is slow on big core sets).
+ * Timings under load mean little alone: compare the ratio, and give `uptime` with it.
+ */
+import { parseArgs } from 'node:util';
+import { coreRows } from '../src/algo/dbscan-cores.js';
+import {
+  backendCores,
+  backendDbscanLabels,
+  backendPays,
+  hostDbscanLabels,
+  type DbscanPredictStats,
+} from '../src/algo/dbscan-predict.js';
+import { featureMatrix, loadInput } from '../src/api/input.js';
+import { openBackend, type BackendChoice } from '../src/backend/select.js';
+import { allocateMatrix, type DataMatrix } from '../src/data/matrix.js';
+import { loadModel } from '../src/model/model.js';
+import { applyPreprocessing } from '../src/prep/preprocess.js';
+import { shutdownCpuWorkers } from '../src/index.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    input: { type: 'string' },
+    backend: { type: 'string', default: 'cpu' },
+    rows: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
+  },
+});
+if (!values.model || !values.input) throw new Error('--model and --input are required');
+const model = loadModel(values.model);
+if (model.algorithm !== 'dbscan') throw new Error(`${values.model} is not a DBSCAN model`);
+const table = await loadInput(values.input);
+const { matrix: raw } = featureMatrix(table, { features: model.features });
+const all = model.preprocessing ? applyPreprocessing(model.preprocessing, raw) : raw;
+const X = values.rows ? firstRows(all, Math.min(all.rows, Number(values.rows))) : all;
+const features = model.preprocessing?.outputs ?? model.features;
+const cores = coreRows(model.corePoints, model.coreLabels, features, model.eps);
+const backend = await openBackend(values.backend as BackendChoice, () => undefined);
+try {
+  const repeat = Number(values.repeat);
+  let hostSeconds = Infinity;
+  let backendSeconds = Infinity;
+  let prepareSeconds = 0;
+  let host: Int32Array | undefined;
+  let viaBackend: Int32Array | undefined;
+  const stats: DbscanPredictStats = { certified: 0, direct: 0 };
+  for (let t = 0; t < repeat; t++) {
+    // Alternated, so that both see the same load.
+    let started = performance.now();
+    host = hostDbscanLabels(cores, X);
+    hostSeconds = Math.min(hostSeconds, (performance.now() - started) / 1000);
+    started = performance.now();
+    const prepared = backendCores(cores);
+    prepareSeconds = (performance.now() - started) / 1000;
+    stats.certified = stats.direct = 0;
+    viaBackend = await backendDbscanLabels(backend, X, prepared, stats);
+    backendSeconds = Math.min(backendSeconds, (performance.now() - started) / 1000);
+  }
+  let differ = 0;
+  for (let i = 0; i < X.rows; i++) if (host![i] !== viaBackend![i]) differ++;
+  let noise = 0;
+  for (const l of host!) if (l < 0) noise++;
+  console.log(
+    JSON.stringify({
+      rows: X.rows,
+      dims: X.dims,
+      coreRows: cores.matrix.rows,
+      clusters: model.k,
+      eps: model.eps,
+      device: backend.deviceName,
+      hostSeconds: Number(hostSeconds.toFixed(3)),
+      backendSeconds: Number(backendSeconds.toFixed(3)),
+      foreignReachSeconds: Number(prepareSeconds.toFixed(3)),
+      ratio: Number((hostSeconds / backendSeconds).toFixed(2)),
+      certified: stats.certified,
+      direct: stats.direct,
+      noise,
+      predictTakes: backendPays(cores, X, backend.kind) ? 'backend' : 'host',
+      labelsDiffer: differ,
+    }),
+  );
+} finally {
+  await backend.dispose();
+  await shutdownCpuWorkers();
+}
+
+function firstRows(m: DataMatrix, rows: number): DataMatrix {
+  const out = allocateMatrix(rows, m.features);
+  for (let f = 0; f < m.dims; f++)
+    out.data.set(m.data.subarray(f * m.rows, f * m.rows + rows), f * rows);
+  return out;
+}
