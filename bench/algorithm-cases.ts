@@ -149,15 +149,20 @@ export const CASES: readonly AlgorithmCase[] = [
       "BisectingKMeans(init='random', n_init=1, max_iter=300, tol=1e-4, bisecting_strategy='biggest_inertia', algorithm='lloyd') ↔ runBisectingKMeans(the same; tol unscaled per bisection on both sides)",
     fit: (backend, m, p) =>
       onHandle(backend, m, async (handle) => {
-        const r = await runBisectingKMeans(backend, handle, {
-          k: num(p, 'k'),
-          strategy: 'biggest_inertia',
-          init: 'random',
-          nInit: 1,
-          maxIter: num(p, 'maxIter'),
-          tol: num(p, 'tol'),
-          seed: num(p, 'seed'),
-        });
+        const r = await runBisectingKMeans(
+          backend,
+          handle,
+          {
+            k: num(p, 'k'),
+            strategy: 'biggest_inertia',
+            init: 'random',
+            nInit: 1,
+            maxIter: num(p, 'maxIter'),
+            tol: num(p, 'tol'),
+            seed: num(p, 'seed'),
+          },
+          { openHostBackend }, // as fit's
+        );
         return { labels: r.labels, note: `${r.iterations} Lloyd iterations` };
       }),
   },
