@@ -4,7 +4,7 @@ import { Rng } from '../util/rng.js';
 import { kmeansPlusPlus, type Seeding } from './kmeans-init.js';
 import type { IterationStat, KMeansResult } from './kmeans.js';
 import { MiniBatchStopping } from './minibatch-stopping.js';
-import { miniBatchBuffers, miniBatchStep } from './minibatch-step.js';
+import { drawBatch, miniBatchBuffers, miniBatchStep } from './minibatch-step.js';
 
 /**
  * Mini-batch k-means (Sculley 2010) with scikit-learn's MiniBatchKMeans semantics: centres move
@@ -55,8 +55,7 @@ export async function runMiniBatchKMeans(
   const history: IterationStat[] = [];
   for (; step < steps; step++) {
     const started = performance.now();
-    // Drawn with replacement, as scikit-learn's randint(0, n, batch_size).
-    for (let b = 0; b < s.batchSize; b++) buffers.rows[b] = rng.nextInt(n);
+    drawBatch(rng, n, buffers.rows);
     const { inertia, shift } = miniBatchStep(matrix.data, n, d, k, centres, seen, buffers);
     const stat: IterationStat = {
       run: 0,
