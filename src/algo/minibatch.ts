@@ -75,13 +75,11 @@ export async function runMiniBatchKMeans(
   }
   const final = Float32Array.from(centres);
   const { labels, sqDistances } = await backend.assign(handle, final, k);
-  let inertia = 0;
-  for (const v of sqDistances) inertia += v;
   return {
     centres: final,
     labels,
     sqDistances,
-    inertia,
+    inertia: sumInOrder(sqDistances),
     iterations: Math.min(step + 1, steps),
     converged,
     bestRun: 0,
@@ -89,6 +87,16 @@ export async function runMiniBatchKMeans(
     emptyClusterRepairs: 0,
     history,
   };
+}
+
+/**
+ * Σ values in index order, in float64. A plain function: the same loop as a for-of inside the
+ * async fit ran unoptimised on a fit's one pass over the rows (~35 ms at 1M rows).
+ */
+function sumInOrder(values: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s;
 }
 
 /** Seeds from a random subset of 3 × batch_size rows (scikit-learn's init_size), on the host. */
