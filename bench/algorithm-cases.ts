@@ -50,13 +50,18 @@ export interface AlgorithmCase {
 
 const num = (p: CaseParams, key: string): number => p[key] as number;
 
-/** Attaches the matrix, runs `body` on it, detaches: the part of fit() that fit()'s seconds time. */
+/**
+ * Attaches the matrix, runs `body` on it, detaches: the part of fit() that fit()'s seconds time.
+ * The mean feature variance (the tolerance's scale) is computed first unless `variance` is false:
+ * for a tolerance of 0, which scikit-learn's _tolerance answers without computing it.
+ */
 async function onHandle<T>(
   backend: Backend,
   m: DataMatrix,
   body: (handle: Awaited<ReturnType<Backend['attach']>>, meanVariance: number) => Promise<T>,
+  variance = true,
 ): Promise<T> {
-  const meanVariance = meanFeatureVariance(m);
+  const meanVariance = variance ? meanFeatureVariance(m) : 0;
   const handle = await backend.attach(m);
   try {
     return await body(handle, meanVariance);
@@ -121,24 +126,29 @@ export const CASES: readonly AlgorithmCase[] = [
     mapping:
       "MiniBatchKMeans(batch_size=1024, max_iter=100, tol=0, max_no_improvement=10, init='k-means++', n_init=1, reassignment_ratio=0) ↔ runMiniBatchKMeans(the same; gpuseg does no reassignment, hence ratio 0; both seed on 3 × batch_size rows and end with a full assignment)",
     fit: (backend, m, p) =>
-      onHandle(backend, m, async (handle, meanVariance) => {
-        const r = await runMiniBatchKMeans(
-          backend,
-          handle,
-          {
-            k: num(p, 'k'),
-            batchSize: num(p, 'batchSize'),
-            maxIter: num(p, 'maxIter'),
-            tol: 0,
-            maxNoImprovement: num(p, 'maxNoImprovement'),
-            seed: num(p, 'seed'),
-            init: 'k-means++',
-          },
-          meanVariance,
-          openHostBackend,
-        );
-        return { labels: r.labels, note: `${r.iterations} batches` };
-      }),
+      onHandle(
+        backend,
+        m,
+        async (handle, meanVariance) => {
+          const r = await runMiniBatchKMeans(
+            backend,
+            handle,
+            {
+              k: num(p, 'k'),
+              batchSize: num(p, 'batchSize'),
+              maxIter: num(p, 'maxIter'),
+              tol: 0,
+              maxNoImprovement: num(p, 'maxNoImprovement'),
+              seed: num(p, 'seed'),
+              init: 'k-means++',
+            },
+            meanVariance,
+            openHostBackend,
+          );
+          return { labels: r.labels, note: `${r.iterations} batches` };
+        },
+        false,
+      ), // tol 0: no variance needed
   },
   gmmCase('diag'),
   gmmCase('full'),
@@ -149,15 +159,20 @@ export const CASES: readonly AlgorithmCase[] = [
       "BisectingKMeans(init='random', n_init=1, max_iter=300, tol=1e-4, bisecting_strategy='biggest_inertia', algorithm='lloyd') ↔ runBisectingKMeans(the same; tol unscaled per bisection on both sides)",
     fit: (backend, m, p) =>
       onHandle(backend, m, async (handle) => {
-        const r = await runBisectingKMeans(backend, handle, {
-          k: num(p, 'k'),
-          strategy: 'biggest_inertia',
-          init: 'random',
-          nInit: 1,
-          maxIter: num(p, 'maxIter'),
-          tol: num(p, 'tol'),
-          seed: num(p, 'seed'),
-        });
+        const r = await runBisectingKMeans(
+          backend,
+          handle,
+          {
+            k: num(p, 'k'),
+            strategy: 'biggest_inertia',
+            init: 'random',
+            nInit: 1,
+            maxIter: num(p, 'maxIter'),
+            tol: num(p, 'tol'),
+            seed: num(p, 'seed'),
+          },
+          { openHostBackend }, // as fit's
+        );
         return { labels: r.labels, note: `${r.iterations} Lloyd iterations` };
       }),
   },

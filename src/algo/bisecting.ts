@@ -3,6 +3,14 @@ import { MatrixArena } from '../data/matrix.js';
 import { gatherRows } from '../data/row-subset.js';
 import { InputError } from '../errors.js';
 import { Rng } from '../util/rng.js';
+import {
+  allRows,
+  columnMeans,
+  fillRows,
+  splitRows,
+  sumInOrder,
+  sumOfSquares,
+} from './bisecting-rows.js';
 import { leavesInOrder, numberLeaves, type BisectingNode } from './bisecting-tree.js';
 import { kmeansPlusPlus, randomInit } from './kmeans-init.js';
 import { runKMeans, type IterationStat } from './kmeans.js';
@@ -27,6 +35,16 @@ export interface BisectingSettings {
 }
 
 export interface BisectingHooks {
+  /**
+   * A single-thread backend on the host (fit's openHostBackend): the bisections of clusters of up
+   * to HOST_SPLIT_MAX_VALUES values run on it, opened once a fit. Their few Lloyd passes take a
+   * thread milliseconds; on the fit's backend each cluster was first attached to every worker
+   * thread (or uploaded to the device) and then detached again (on the CPU backend a collection
+   * in every worker), which cost more than the passes. Without it every bisection runs on the
+   * fit's backend. The labels are the same either way on the CPU (its results do not depend on the
+   * threads); on a GPU the small bisections then give the CPU's.
+   */
+  openHostBackend?: () => Promise<Backend>;
   /** Starting centres (2×D) of run `run` of bisection `split`, instead of `init` (tests feed scikit-learn's). */
   startingCentres?: (split: number, run: number) => Float32Array;
   onIteration?: (stat: IterationStat) => void;
@@ -48,6 +66,9 @@ export interface BisectingResult {
   history: IterationStat[];
 }
 
+/** Clusters of up to this many values (rows × dims) are bisected on the host backend, if given. */
+export const HOST_SPLIT_MAX_VALUES = 1 << 22;
+
 /**
  * Bisecting k-means as scikit-learn's BisectingKMeans: start from one cluster of every row; k−1
  * times, pick the leaf with the highest score (first in depth-first order among equals) and split
@@ -66,98 +87,99 @@ export async function runBisectingKMeans(
   const d = matrix.dims;
   const rng = new Rng(settings.seed);
   const arena = new MatrixArena();
-  const rootCentre = columnMeans(handle);
+  const rootCentre = columnMeans(matrix);
   const nodes: BisectingNode[] = [
     {
       centre: rootCentre,
       rows: n,
-      sse: sumOfSquares(handle, rootCentre),
+      sse: sumOfSquares(matrix, rootCentre),
       score: 0,
       children: null,
       segment: null,
     },
   ];
   // The rows of every leaf (released when it is split).
-  const members = new Map<number, Int32Array>([[0, Int32Array.from({ length: n }, (_, i) => i)]]);
+  const members = new Map<number, Int32Array>([[0, allRows(n)]]);
   const sqDistances = new Float32Array(n);
   const history: IterationStat[] = [];
   let iterations = 0;
   let converged = true;
   let repairs = 0;
-  for (let split = 0; split < settings.k - 1; split++) {
-    const parent = clusterToBisect(nodes);
-    const rows = members.get(parent)!;
-    if (rows.length < 2)
-      throw new InputError(
-        (opt) =>
-          `bisecting: cluster ${parent} to split has ${rows.length} row; the data has fewer than k=${settings.k} distinct rows — lower ${opt('k')}`,
-      );
-    // The whole data is already attached; a part is gathered into its own matrix.
-    const whole = rows.length === n;
-    const part = whole ? handle : await backend.attach(gatherRows(matrix, rows, arena));
-    try {
-      let best: Awaited<ReturnType<typeof runKMeans>> | undefined;
-      for (let run = 0; run < settings.nInit; run++) {
-        const init =
-          hooks.startingCentres?.(split, run) ??
-          (settings.init === 'random'
-            ? randomInit(part.matrix, 2, rng).centres
-            : (await kmeansPlusPlus(backend, part, 2, rng)).centres);
-        const r = await runKMeans(
-          backend,
-          part,
-          { k: 2, init, nInit: 1, maxIter: settings.maxIter, tol: settings.tol, seed: 0 },
-          1, // tolerance = tol, unscaled (see BisectingSettings.tol)
-          {
-            onIteration: (stat) => {
-              const s = { ...stat, run: split };
-              history.push(s);
-              hooks.onIteration?.(s);
-            },
-          },
+  let host: Backend | undefined;
+  try {
+    for (let split = 0; split < settings.k - 1; split++) {
+      const parent = clusterToBisect(nodes);
+      const rows = members.get(parent)!;
+      if (rows.length < 2)
+        throw new InputError(
+          (opt) =>
+            `bisecting: cluster ${parent} to split has ${rows.length} row; the data has fewer than k=${settings.k} distinct rows — lower ${opt('k')}`,
         );
-        iterations += r.iterations;
-        repairs += r.emptyClusterRepairs;
-        if (!best || r.inertia < best.inertia * (1 - 1e-6)) best = { ...r, history: [] };
+      // The whole data is already attached; a part is gathered into its own matrix, on the host
+      // where it is small enough (BisectingHooks.openHostBackend).
+      const whole = rows.length === n;
+      const onHost = !whole && hooks.openHostBackend && rows.length * d <= HOST_SPLIT_MAX_VALUES;
+      if (onHost) host ??= await hooks.openHostBackend!();
+      const on = onHost ? host! : backend;
+      const part = whole ? handle : await on.attach(gatherRows(matrix, rows, arena));
+      try {
+        let best: Awaited<ReturnType<typeof runKMeans>> | undefined;
+        for (let run = 0; run < settings.nInit; run++) {
+          const init =
+            hooks.startingCentres?.(split, run) ??
+            (settings.init === 'random'
+              ? randomInit(part.matrix, 2, rng).centres
+              : (await kmeansPlusPlus(on, part, 2, rng)).centres);
+          const r = await runKMeans(
+            on,
+            part,
+            { k: 2, init, nInit: 1, maxIter: settings.maxIter, tol: settings.tol, seed: 0 },
+            1, // tolerance = tol, unscaled (see BisectingSettings.tol)
+            {
+              onIteration: (stat) => {
+                const s = { ...stat, run: split };
+                history.push(s);
+                hooks.onIteration?.(s);
+              },
+            },
+          );
+          iterations += r.iterations;
+          repairs += r.emptyClusterRepairs;
+          if (!best || r.inertia < best.inertia * (1 - 1e-6)) best = { ...r, history: [] };
+        }
+        converged &&= best!.converged;
+        const { halves, sse } = splitRows(rows, best!.labels, best!.sqDistances, sqDistances);
+        const left = nodes.length;
+        nodes[parent].children = [left, left + 1];
+        for (const side of [0, 1]) {
+          nodes.push({
+            centre: Array.from(best!.centres.subarray(side * d, (side + 1) * d)),
+            rows: halves[side].length,
+            sse: sse[side],
+            score: settings.strategy === 'biggest_inertia' ? sse[side] : halves[side].length,
+            children: null,
+            segment: null,
+          });
+          members.set(left + side, halves[side]);
+        }
+        members.delete(parent);
+      } finally {
+        if (!whole) await on.detach(part);
       }
-      converged &&= best!.converged;
-      const halves = [new Array<number>(), new Array<number>()];
-      const sse = [0, 0];
-      for (let i = 0; i < rows.length; i++) {
-        const side = best!.labels[i];
-        halves[side].push(rows[i]);
-        sse[side] += best!.sqDistances[i];
-        sqDistances[rows[i]] = best!.sqDistances[i];
-      }
-      const left = nodes.length;
-      nodes[parent].children = [left, left + 1];
-      for (const side of [0, 1]) {
-        nodes.push({
-          centre: Array.from(best!.centres.subarray(side * d, (side + 1) * d)),
-          rows: halves[side].length,
-          sse: sse[side],
-          score: settings.strategy === 'biggest_inertia' ? sse[side] : halves[side].length,
-          children: null,
-          segment: null,
-        });
-        members.set(left + side, Int32Array.from(halves[side]));
-      }
-      members.delete(parent);
-    } finally {
-      if (!whole) await backend.detach(part);
     }
+  } finally {
+    await host?.dispose();
   }
   numberLeaves(nodes);
   const labels = new Int32Array(n);
   for (const leaf of leavesInOrder(nodes))
-    for (const r of members.get(leaf)!) labels[r] = nodes[leaf].segment!;
+    fillRows(labels, members.get(leaf)!, nodes[leaf].segment!);
   if (settings.k === 1) {
     // No split: distances to the mean of all rows.
     const a = await backend.assign(handle, Float32Array.from(rootCentre), 1);
     sqDistances.set(a.sqDistances);
   }
-  let inertia = 0;
-  for (let i = 0; i < n; i++) inertia += sqDistances[i];
+  const inertia = sumInOrder(sqDistances);
   return {
     tree: nodes,
     labels,
@@ -176,25 +198,4 @@ function clusterToBisect(nodes: readonly BisectingNode[]): number {
   for (const leaf of leavesInOrder(nodes))
     if (best < 0 || nodes[leaf].score > nodes[best].score) best = leaf;
   return best;
-}
-
-/** The mean of every row, per feature, in float64 (the root's centre). */
-function columnMeans(handle: DatasetHandle): number[] {
-  const { matrix } = handle;
-  const out: number[] = [];
-  for (let j = 0; j < matrix.dims; j++) {
-    let s = 0;
-    for (let i = 0; i < matrix.rows; i++) s += matrix.data[j * matrix.rows + i];
-    out.push(Math.fround(s / matrix.rows));
-  }
-  return out;
-}
-
-/** Σ over rows of ‖x − centre‖², in float64 (the root's SSE). */
-function sumOfSquares(handle: DatasetHandle, centre: number[]): number {
-  const { matrix } = handle;
-  let s = 0;
-  for (let j = 0; j < matrix.dims; j++)
-    for (let i = 0; i < matrix.rows; i++) s += (matrix.data[j * matrix.rows + i] - centre[j]) ** 2;
-  return s;
 }

@@ -3,6 +3,7 @@ import { runBisectingKMeans } from '../algo/bisecting.js';
 import type { KMeansInit, KMeansSettings } from '../algo/kmeans.js';
 import { EXACT_WARD_MAX_ROWS, runWard } from '../algo/ward.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
+import { openHostBackend } from '../backend/select.js';
 import { InputError, UsageError } from '../errors.js';
 import type { BisectingModel, WardModel } from '../model/hierarchy-model.js';
 import type { AlgorithmRun } from './algorithm-run.js';
@@ -51,7 +52,7 @@ export async function fitHierarchy(
         tol: s.tol,
         seed: s.seed,
       },
-      { onIteration },
+      { onIteration, openHostBackend },
     );
     return {
       ...common(leafCentres(r.tree), r.labels, r.sqDistances, r.inertia),

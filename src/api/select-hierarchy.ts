@@ -3,6 +3,7 @@ import { runBisectingKMeans, type BisectingStrategy } from '../algo/bisecting.js
 import { cutDendrogram } from '../algo/ward-dendrogram.js';
 import { EXACT_WARD_MAX_ROWS, runWard } from '../algo/ward.js';
 import type { Backend, DatasetHandle } from '../backend/backend.js';
+import { openHostBackend } from '../backend/select.js';
 import { InputError } from '../errors.js';
 
 /** One candidate k's clustering, as select scores it. */
@@ -40,15 +41,20 @@ export async function hierarchyLevels(
   const top = ks[ks.length - 1];
   const n = handle.rows;
   if (algorithm === 'bisecting') {
-    const r = await runBisectingKMeans(backend, handle, {
-      k: top,
-      strategy: s.bisectingStrategy,
-      init: 'random',
-      nInit: 1,
-      maxIter: s.maxIter,
-      tol: s.tol,
-      seed: s.seed,
-    });
+    const r = await runBisectingKMeans(
+      backend,
+      handle,
+      {
+        k: top,
+        strategy: s.bisectingStrategy,
+        init: 'random',
+        nInit: 1,
+        maxIter: s.maxIter,
+        tol: s.tol,
+        seed: s.seed,
+      },
+      { openHostBackend },
+    );
     // Each row's leaf at the top k, then that leaf's ancestor among each cut's leaves.
     const parent = new Int32Array(r.tree.length).fill(-1);
     r.tree.forEach((node, i) => node.children?.forEach((c) => (parent[c] = i)));
