@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { renderSvg } from './chart.js';
 import { loadECharts, WARM_UP } from './echarts.js';
+import { warmUpSpecs } from './warm-up.js';
 import { renderClaimedFigures, type ReportData } from './page.js';
 import { lowerThreadPriority } from './thread-priority.js';
 
@@ -36,9 +37,23 @@ const echarts = loadECharts();
 /** Set by the first report: a warm-up still under way stops at its current chart. */
 let reportArrived = false;
 
+/**
+ * Renders of the report's own charts on made-up data (warm-up.ts) at background priority: V8
+ * keeps optimising ECharts' code over the first few reports of a thread (its compiler threads
+ * busy for ~0.2 s a report), and a worker that has rendered the set this often starts a report
+ * near its steady pace. Where the thread cannot lower its priority and come back, a few tiny
+ * charts only, so that a warm-up never takes a fit's time at the fit's priority.
+ */
+const WARM_UP_PASSES = 3;
+
 const warmedUp = (async () => {
   const e = await echarts;
-  for (const spec of WARM_UP) {
+  const charts = priority?.lowered
+    ? Array.from({ length: WARM_UP_PASSES }, () => warmUpSpecs()).flat()
+    : background
+      ? WARM_UP
+      : [];
+  for (const spec of charts) {
     if (reportArrived) return;
     renderSvg(e, spec);
     // One chart per turn: a report's request is seen between two warm-up charts.
