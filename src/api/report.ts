@@ -8,7 +8,7 @@ import { InputError, subjectName, UsageError, type Subject } from '../errors.js'
 import { checkModel, loadModel, type SegmentModel } from '../model/model.js';
 import { checkCurrency } from '../report/format.js';
 import { readHistoryView } from '../report/history-data.js';
-import { prepareChartWorkers } from '../report/chart-workers.js';
+import { prepareCharts } from '../report/echarts.js';
 import { renderReport } from '../report/page.js';
 import { buildSample, rowLabels, rowsNearerAnotherCentre } from '../report/sample.js';
 import { parseSelection, type SelectionSummary } from '../report/selection.js';
@@ -318,15 +318,12 @@ function readSelection(selection: ReportCommonOptions['selection']): SelectionSu
 }
 
 /**
- * Starts the chart renderer's threads (ECharts, loaded and warmed up in each, at background
- * priority where the system allows it), so that a report made later costs only its own charts.
- * Optional: `report`/`fitReport` start them when they are not running. Start it next to a fit
- * that will be reported (the CLI's `--report` does); it resolves at once and never rejects, and a
- * report made before the threads are ready waits for them.
+ * Loads the chart renderer (ECharts) and warms it up, so that a report made later costs only its
+ * own charts. Optional: `report`/`fitReport` load it when it is not ready. Start it next to a fit
+ * that will be reported (the CLI's `--report` does), not awaited; it never rejects.
  */
 export function prepareReport(): Promise<void> {
-  prepareChartWorkers();
-  return Promise.resolve();
+  return prepareCharts();
 }
 
 /** Checks a report path before any work: .html or .htm, in a folder that exists. */

@@ -1,9 +1,9 @@
-import type { ChartSpec, EChartsModule } from './chart.js';
+import { renderSvg, type ChartSpec, type EChartsModule } from './chart.js';
 
 /**
- * ECharts, loaded once per thread: its one-file ES module build (the full library, SVG renderer
- * and SSR included; one module instead of the ~2,000 files of the package's index). Imported by
- * the chart workers (chart-worker.ts), never by `import 'gpuseg'`.
+ * ECharts, loaded once per process: its one-file ES module build (the full library, SVG renderer
+ * and SSR included; one module instead of the ~2,000 files of the package's index). Imported
+ * when a report is rendered or prepared, never by `import 'gpuseg'`.
  */
 const ECHARTS_BUNDLE: string = 'echarts/dist/echarts.esm.min';
 
@@ -15,7 +15,7 @@ export function loadECharts(): Promise<EChartsModule> {
 }
 
 /** One tiny chart of each kind the report draws: renders run their code compiled after this. */
-export const WARM_UP: ChartSpec[] = (['bar', 'line', 'scatter', 'boxplot', 'heatmap'] as const).map(
+const WARM_UP: ChartSpec[] = (['bar', 'line', 'scatter', 'boxplot', 'heatmap'] as const).map(
   (type) => ({
     id: `warm-${type}`,
     title: type,
@@ -46,3 +46,19 @@ export const WARM_UP: ChartSpec[] = (['bar', 'line', 'scatter', 'boxplot', 'heat
     table: { head: [], rows: [] },
   }),
 );
+
+let warming: Promise<void> | undefined;
+
+/**
+ * Loads ECharts and renders a few tiny charts, so that a report made afterwards pays for its own
+ * charts only. The CLI starts it next to a fit that will be reported (`--report`); a report
+ * waits for it if it is still running. Never fails: a report made later reports any error.
+ */
+export function prepareCharts(): Promise<void> {
+  warming ??= loadECharts()
+    .then((echarts) => {
+      for (const spec of WARM_UP) renderSvg(echarts, spec);
+    })
+    .catch(() => undefined);
+  return warming;
+}

@@ -1,8 +1,8 @@
 import type { SegmentModel } from '../model/model.js';
 import type { Profiles } from '../segment/profile.js';
 import { cardsHtml } from './cards.js';
-import { renderSvg, type ChartSpec, type EChartsModule } from './chart.js';
-import { renderFigures } from './chart-workers.js';
+import { renderSvg, type ChartSpec } from './chart.js';
+import { loadECharts } from './echarts.js';
 import {
   distanceChart,
   projectionChart,
@@ -45,58 +45,9 @@ export interface ReportData {
 /** Columns that get a box plot, at most (features first, then profile-only columns). */
 const MAX_BOX_CHARTS = 10;
 
-/** Where a chart's figure goes in the page, until its chart is rendered (escaped text never matches). */
-const FIGURE_MARK = /<!--figure (\d+)-->/g;
-
-/**
- * The report as one self-contained HTML page: inline CSS and SVG, no script, no external URL. The
- * page is laid out here with a mark for each chart; the charts are rendered by the chart workers
- * (chart-workers.ts: ECharts on the other cores, loaded and warmed up while a fit runs) and put
- * in at their marks.
- */
+/** The report as one self-contained HTML page: inline CSS and SVG, no script, no external URL. */
 export async function renderReport(d: ReportData): Promise<string> {
-  let charts = 0;
-  const page = reportPage(d, () => `<!--figure ${charts++}-->`);
-  const figures = await renderFigures(d, charts);
-  return page.replace(FIGURE_MARK, (_, i: string) => figures[Number(i)]);
-}
-
-/**
- * Renders the figures of `d`'s charts whose index `claim` hands out (each once, −1 when none is
- * left), in the order claimed, and passes each to `done`. The chart list is the page's own
- * (reportPage), so every thread that renders a share of it numbers the charts alike.
- */
-export function renderClaimedFigures(
-  echarts: EChartsModule,
-  d: ReportData,
-  claim: () => number,
-  done: (index: number, figure: string) => void,
-): void {
-  const builds: (() => ChartSpec)[] = [];
-  reportPage(d, (build) => {
-    builds.push(build);
-    return '';
-  });
-  for (let i = claim(); i >= 0 && i < builds.length; i = claim()) {
-    const spec = builds[i]();
-    done(i, figure(spec, pageIds(renderSvg(echarts, spec), i)));
-  }
-}
-
-/**
- * The SVG's ids (clip paths, gradients) named after the chart's place in the page: ECharts numbers
- * them by a count of charts per thread, which two threads of one report repeat.
- */
-function pageIds(svg: string, chart: number): string {
-  return svg.replace(/(id="|url\(#)zr\d+-/g, `$1chart${chart}-`);
-}
-
-/**
- * The page, each chart's figure given by `chart`, to which the chart comes as a function that
- * builds it: the page's layout is cheap, a chart's numbers (box plots, the projection, the
- * silhouettes) are computed only by the thread that renders it.
- */
-function reportPage(d: ReportData, chart: (build: () => ChartSpec) => string): string {
+  const echarts = await loadECharts();
   const fmt = numberFormat(d.currency);
   const p = d.profiles;
   const names = p.segments.map((s) => s.name);
@@ -109,48 +60,46 @@ function reportPage(d: ReportData, chart: (build: () => ChartSpec) => string): s
   const revenueTotal = revenue?.reduce((a, b) => a + b, 0);
   const revenueShare = revenue?.map((r) => (revenueTotal ? r / revenueTotal : 0));
   const sampleRows = d.sample.rows.length;
-  const built = (spec: ChartSpec): string => chart(() => spec);
+  const chart = (spec: ChartSpec): string => figure(spec, renderSvg(echarts, spec));
 
   const sizes = [
-    () =>
-      sizeChart(
-        p,
-        'sizes',
-        'Customers per segment',
-        'customers',
-        p.segments.map((s) => s.size),
-        fmt.count,
-        p.segments.map((s) => s.share),
-      ),
+    sizeChart(
+      p,
+      'sizes',
+      'Customers per segment',
+      'customers',
+      p.segments.map((s) => s.size),
+      fmt.count,
+      p.segments.map((s) => s.share),
+    ),
     ...(revenue && revenueShare
       ? [
-          () =>
-            sizeChart(
-              p,
-              'revenue',
-              `Revenue per segment (${d.revenue})`,
-              `revenue (${d.revenue})`,
-              revenue,
-              fmt.moneyShort,
-              revenueShare,
-            ),
+          sizeChart(
+            p,
+            'revenue',
+            `Revenue per segment (${d.revenue})`,
+            `revenue (${d.revenue})`,
+            revenue,
+            fmt.moneyShort,
+            revenueShare,
+          ),
         ]
       : []),
   ];
   const boxes = columns
     .slice(0, MAX_BOX_CHARTS)
-    .map(
-      (c) => () =>
-        boxChart(
-          p,
-          c,
-          segmentBoxes(d.sample, c, p.segments.length),
-          c === d.revenue || c === 'avg_order_value' ? fmt.moneyShort : fmt.value,
-        ),
+    .map((c) =>
+      boxChart(
+        p,
+        c,
+        segmentBoxes(d.sample, c, p.segments.length),
+        c === d.revenue || c === 'avg_order_value' ? fmt.moneyShort : fmt.value,
+      ),
     );
   // DBSCAN's noise (segment −1, last in the profiles) has no centre: centre charts leave it out.
   const centred = d.model.centres.length;
   const rfm = ['recency_days', 'frequency', 'monetary'].every((c) => d.sample.values.has(c));
+  const projection = projectSample(d.sample, d.model.centres);
   const sections = [
     section('summary', 'Summary', summaryHtml(d, fmt)),
     section('segments', 'Segments', cardsHtml(p, fmt, revenueShare, d.revenue)),
@@ -158,22 +107,22 @@ function reportPage(d: ReportData, chart: (build: () => ChartSpec) => string): s
       'profiles',
       'Sizes and profiles',
       `<div class="pair">${sizes.map(chart).join('')}</div>` +
-        chart(() => snakeChart(p)) +
-        chart(() => importanceChart(p, fmt)) +
+        chart(snakeChart(p)) +
+        chart(importanceChart(p, fmt)) +
         `<h3 class="sub">Distributions</h3><p class="note">${escapeHtml(boxNote(sampleRows))}</p><div class="pair">${boxes.map(chart).join('')}</div>` +
         (rfm
-          ? chart(() =>
+          ? chart(
               rfChart(rfGrid(d.sample, 'recency_days', 'frequency', 'monetary'), fmt, sampleRows),
             )
           : ''),
     ),
-    ...hierarchySection(d, keys, names, built),
+    ...hierarchySection(d, keys, names, chart),
     ...(d.model.algorithm === 'dbscan'
       ? [
           section(
             'unusual',
             'Unusual customers',
-            built(noiseShareChart(p, fmt, { eps: d.model.eps, minSamples: d.model.minSamples })),
+            chart(noiseShareChart(p, fmt, { eps: d.model.eps, minSamples: d.model.minSamples })),
           ),
         ]
       : []),
@@ -182,23 +131,15 @@ function reportPage(d: ReportData, chart: (build: () => ChartSpec) => string): s
           section(
             'choosing-k',
             'Choosing k',
-            `<p>${escapeHtml(`k = ${d.model.k} was chosen: ${d.kChoice}.`)}</p><div class="pair">${selectionCharts(d.selection, d.model.k).map(built).join('')}</div>`,
+            `<p>${escapeHtml(`k = ${d.model.k} was chosen: ${d.kChoice}.`)}</p><div class="pair">${selectionCharts(d.selection, d.model.k).map(chart).join('')}</div>`,
           ),
         ]
       : []),
     section(
       'shape',
       'Shape',
-      chart(() =>
-        projectionChart(
-          projectSample(d.sample, d.model.centres),
-          d.sample.labels,
-          names,
-          keys,
-          sampleRows,
-        ),
-      ) +
-        chart(() =>
+      chart(projectionChart(projection, d.sample.labels, names, keys, sampleRows)) +
+        chart(
           distanceChart(
             centreDistances(d.model.centres),
             names.slice(0, centred),
@@ -207,10 +148,10 @@ function reportPage(d: ReportData, chart: (build: () => ChartSpec) => string): s
         ) +
         // Silhouettes compare clusters; DBSCAN's noise is none, so its model gets no such chart.
         (p.segments.length > 1 && d.model.algorithm !== 'dbscan'
-          ? chart(() => silhouettes(d.sample, names, keys))
+          ? chart(silhouettes(d.sample, names, keys))
           : ''),
     ),
-    ...(d.history ? [section('history', 'Over time', historyHtml(d.history, fmt, built))] : []),
+    ...(d.history ? [section('history', 'Over time', historyHtml(d.history, fmt, chart))] : []),
   ];
   return `<!doctype html>
 <html lang="en">
