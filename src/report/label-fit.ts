@@ -28,6 +28,22 @@ export function fitText(
   fontSize: number,
   width: number,
 ): string {
+  // A report shows its segment labels on a dozen axes at the same size and width: cut each once.
+  const key = `${fontSize}\u0000${width}\u0000${text}`;
+  let cut = fitted.get(key);
+  if (cut === undefined) {
+    if (fitted.size >= MAX_FITTED) fitted.clear();
+    cut = cutText(echarts, text, fontSize, width);
+    fitted.set(key, cut);
+  }
+  return cut;
+}
+
+/** Cut labels by size, width and text, at most MAX_FITTED of them (then started afresh). */
+const fitted = new Map<string, string>();
+const MAX_FITTED = 2000;
+
+function cutText(echarts: EChartsModule, text: string, fontSize: number, width: number): string {
   const font = `${fontSize}px sans-serif`;
   const measure = (s: string) => echarts.format.getTextRect(s, font).width;
   const room = Math.max(0, width - 1);
