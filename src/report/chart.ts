@@ -1,4 +1,5 @@
 import type { EChartsOption } from 'echarts';
+import { fitLabels } from './label-fit.js';
 
 /**
  * A chart of the report: an ECharts option (rendered to SVG in Node, no DOM), its title, size,
@@ -45,7 +46,11 @@ export function renderSvg(echarts: EChartsModule, spec: ChartSpec): string {
     height: spec.height,
   });
   try {
-    chart.setOption({ animation: false, textStyle: { fontFamily: FONT }, ...spec.option });
+    chart.setOption({
+      animation: false,
+      textStyle: { fontFamily: FONT },
+      ...fitLabels(echarts, spec.option),
+    });
     const svg = chart.renderToSVGString();
     const under = spec.underlay?.(linearPixels(chart));
     return tidySvg(under ? svg.replace(/^<svg[^>]*>/, (open) => open + under) : svg, spec.title);
