@@ -12,6 +12,7 @@ import type { Table } from 'apache-arrow';
 import { InputError, UsageError } from '../errors.js';
 import { parquetToTable, tableToParquet } from '../io/parquet-io.js';
 import type { SegmentModel } from '../model/model.js';
+import { isIsoDate } from '../util/arguments.js';
 
 /**
  * The history store (`--history DIR`): one folder per period, `DIR/<as-of>/`, holding PERIOD_FILES,
@@ -154,7 +155,7 @@ export function planPeriod(
   asOf: string,
   force: boolean,
 ): { previous: StoredPeriod | undefined; removeLater: string[] } {
-  if (!DATE.test(asOf))
+  if (!isIsoDate(asOf))
     throw new UsageError((opt) => `${opt('asOf')}: expected a date as YYYY-MM-DD, got '${asOf}'`);
   const latest = readLatest(dir);
   const periods = listPeriods(dir).filter((p) => latest === undefined || p <= latest);
