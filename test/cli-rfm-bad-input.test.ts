@@ -128,3 +128,31 @@ describe('gpuseg fit --history: --as-of must be a calendar day', () => {
     expect(filesIn(dir)).toEqual(['t.csv'].concat(existsSync(store) ? ['store'] : []));
   });
 });
+
+describe('a file given where a --history store (a folder) goes', () => {
+  const message = /^gpuseg: error: '.*notes\.txt' is a file, not a --history store \(a folder\)$/;
+  const setUp = (): { dir: string; store: string; log: string } => {
+    const dir = tempDir();
+    return { dir, store: write(dir, 'notes.txt', 'not a store\n'), log: write(dir, 'tx.csv', LOG) };
+  };
+
+  test('segment --history FILE is a usage error, not an internal ENOTDIR, and writes nothing', () => {
+    const { dir, store, log } = setUp();
+    const r = gpuseg([
+      'segment',
+      log,
+      ...['--customer', 'c', '--date', 'd', '--amount', 'a', '--k', '2', '--backend', 'cpu'],
+      ...['--history', store, '--output', join(dir, 'segments.csv')],
+    ]);
+    expect(errors(r)).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(filesIn(dir)).toEqual(['notes.txt', 'tx.csv']);
+  });
+
+  test('transitions FILE is a usage error, not an internal ENOTDIR', () => {
+    const { store } = setUp();
+    const r = gpuseg(['transitions', store]);
+    expect(errors(r)).toMatch(message);
+    expect(r.status).toBe(2);
+  });
+});

@@ -5,6 +5,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -64,15 +65,22 @@ const STORE_BATCH_ROWS = 1 << 20;
 
 /** The stored periods, oldest first (hidden temporary folders left out). */
 export function listPeriods(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  return storeEntries(dir)
     .filter((n) => DATE.test(n))
     .sort();
 }
 
 /** Whether an interrupted write left temporary entries (.tmp-, .old-, .latest-) in the store. */
 export function hasInterruptedWrites(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).some((n) => /^\.(tmp|old|latest)-/.test(n));
+  return storeEntries(dir).some((n) => /^\.(tmp|old|latest)-/.test(n));
+}
+
+/** The names in a store folder (none for a new store); a file given as the store is a usage error. */
+function storeEntries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory())
+    throw new UsageError((opt) => `'${dir}' is a file, not a ${opt('history')} store (a folder)`);
+  return readdirSync(dir);
 }
 
 /** The latest period's as-of, or undefined for an empty or new store; a store without it is corrupt. */
