@@ -46,3 +46,20 @@ test("segment --help gives segment's defaults (RFM columns, log of the skewed tw
     /features=recency_days,frequency,monetary +profile=avg_order_value,tenure_days,return_rate +log=frequency,monetary /,
   );
 });
+
+test("--history 'store/' (a trailing slash, as the README writes it) prints the period's folder as one path", () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 't.csv'), 'id,x,y\n1,1,2\n2,2,1\n3,8,9\n4,9,8\n');
+  const r = gpuseg(
+    [
+      'fit',
+      't.csv',
+      ...['--k', '2', '--id', 'id', '--backend', 'cpu', '--history', 'store/'],
+      ...['--as-of', '2024-01-31', '--output', 'out.csv'],
+    ],
+    {},
+    dir,
+  );
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/^history: store\/2024-01-31 \(first period\)$/m);
+});
