@@ -156,3 +156,24 @@ describe('a file given where a --history store (a folder) goes', () => {
     expect(r.status).toBe(2);
   });
 });
+
+describe('fit --features naming a column with a text cell', () => {
+  test.each([
+    ['abc', "data row 2 has 'abc' \\(not a number\\); fix the value or mark it missing"],
+    ['"1,234.5"', "data row 2 has '1,234\\.5' \\(thousands separator\\); give --thousands"],
+  ])('a cell %s: the error names the flag, column, data row and value (exit 3)', (cell, detail) => {
+    const dir = tempDir();
+    const table = write(dir, 't.csv', `id,x,y\n1,1.5,2\n2,${cell},3\n3,2.5,4\n4,1,1\n`);
+    const r = gpuseg([
+      'fit',
+      table,
+      ...['--k', '2', '--features', 'x,y', '--backend', 'cpu', '--output', join(dir, 'out.csv')],
+    ]);
+    expect(errors(r)).toMatch(
+      new RegExp(`^gpuseg: error: --features: column 'x' is not numeric: ${detail}`),
+    );
+    expect(errors(r).split('\n')).toHaveLength(1);
+    expect(r.status).toBe(3);
+    expect(filesIn(dir)).toEqual(['t.csv']);
+  });
+});
