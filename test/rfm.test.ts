@@ -155,7 +155,7 @@ describe('gpuseg rfm: bad input', () => {
       'non-numeric amount',
       'c,d,a\n1,2024-01-01,x\n',
       ['--customer', 'c', '--date', 'd', '--amount', 'a'],
-      /--amount: column 'a' is VARCHAR, not numeric/,
+      /--amount: column 'a' has a value that is not a number \(e\.g\. 'x', data row 1\)/,
     ],
     [
       'both amount and quantity',

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   HISTORY_PARAMETERS,
@@ -65,7 +66,8 @@ export function historySummary(h: HistoryResult): string {
   const counts = new Map<string, number>();
   for (const e of h.events) counts.set(e.event, (counts.get(e.event) ?? 0) + 1);
   return [
-    `history: ${h.dir}/${h.asOf}${h.previousAsOf ? ` (after ${h.previousAsOf})` : ' (first period)'}`,
+    // join: a store given as 'store/' (as the README writes it) read 'store//2011-01-31'.
+    `history: ${join(h.dir, h.asOf)}${h.previousAsOf ? ` (after ${h.previousAsOf})` : ' (first period)'}`,
     `events: ${[...counts].map(([e, n]) => `${e} ${n}`).join(', ')}`,
     ...(h.previousAsOf
       ? [

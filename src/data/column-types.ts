@@ -124,13 +124,18 @@ export const TEXT_REASON_KEY = 'gpuseg.text_reason';
 
 /** The advice that goes with each reason, for the notice. */
 export function excludedNotice(e: ExcludedColumn): Message {
-  return (opt) => {
-    const advice =
-      e.reason === 'thousands separator'
-        ? `give ${opt('thousands')} (, . or space)`
-        : e.reason === 'leading zero'
-          ? `a leading zero makes a code; name the column in ${opt('features')} only if it is a quantity`
-          : `fix the value or mark it missing (empty, NA, ${'-'} or #N/A)`;
-    return `column '${e.column}' is left out of the features: it looks numeric but row ${e.row} has '${e.value}' (${e.reason}); ${advice}`;
-  };
+  return (opt) =>
+    `column '${e.column}' is left out of the features: it looks numeric but row ${e.row} has '${e.value}' (${e.reason}); ${notNumericAdvice(e.reason, opt)}`;
+}
+
+/** What to do about a cell that keeps a column from being numeric, by why it is not a number. */
+export function notNumericAdvice(
+  reason: NotNumericReason,
+  opt: (option: string) => string,
+): string {
+  return reason === 'thousands separator'
+    ? `give ${opt('thousands')} (, . or space)`
+    : reason === 'leading zero'
+      ? `a leading zero makes a code; name the column in ${opt('features')} only if it is a quantity`
+      : `fix the value or mark it missing (empty, NA, ${'-'} or #N/A)`;
 }

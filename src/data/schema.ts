@@ -3,6 +3,7 @@ import { InputError, UsageError } from '../errors.js';
 import {
   columnKind,
   describeNonNumeric,
+  notNumericAdvice,
   NULL_TOKENS,
   parseNumberCell,
   TEXT_REASON_KEY,
@@ -91,8 +92,16 @@ export function resolveRoles(table: Table, request: RoleRequest): ColumnRoles {
         throw new UsageError((opt) => `${opt('features')}: column '${name}' is listed twice`);
       seen.add(name);
       const field = fields.get(name)!;
-      if (columnKind(field.type) === 'other')
-        throw new InputError((opt) => describeNonNumeric(field, opt));
+      if (columnKind(field.type) === 'other') {
+        // Asked for by name: say which cell kept it from being numeric, as the notice does when
+        // the column is left out of the defaults (data row 1 = the first row after a header).
+        const cell = numericLookingText(table, field);
+        throw new InputError((opt) =>
+          cell
+            ? `${opt('features')}: column '${name}' is not numeric: data row ${cell.row + 1} has '${cell.value}' (${cell.reason}); ${notNumericAdvice(cell.reason, opt)}`
+            : describeNonNumeric(field, opt),
+        );
+      }
       if (name === id)
         throw new UsageError(
           (opt) =>

@@ -7,7 +7,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { NULL_TOKENS } from '../data/column-types.js';
 import { InputError } from '../errors.js';
 import { readHead, sniffEncoding, utf16ToUtf8 } from './csv-read.js';
-import { sniffInputFormat } from './format.js';
+import { inspectInputFile } from './format.js';
 import { tableToParquet } from './parquet-io.js';
 import { readTable } from './read-table.js';
 import { makeTemporaryFolder } from '../util/atomic-write.js';
@@ -59,7 +59,8 @@ export async function openDuckSession(path: string): Promise<DuckSession> {
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection;
   try {
-    const format = sniffInputFormat(path);
+    // Missing, a folder or empty: the InputError `fit` gives, not DuckDB's or an ENOENT.
+    const { format } = inspectInputFile(path);
     if (format === 'parquet') source = `read_parquet(${quoteString(path)})`;
     else if (format === 'csv') {
       csvFile = await plainCsv(path, tempDir);

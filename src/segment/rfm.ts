@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { InputError, throwIfAborted, UsageError } from '../errors.js';
 import { inFlight, type RunOptions } from '../api/lifecycle.js';
-import { describeValue } from '../util/arguments.js';
+import { describeValue, isIsoDate } from '../util/arguments.js';
 import {
   describeSource,
   firstLine,
@@ -15,6 +15,7 @@ import {
 import { readTable } from '../io/read-table.js';
 import { makeTemporaryFolder } from '../util/atomic-write.js';
 import type { ThousandsSeparator } from '../data/column-types.js';
+import { checkHasRows, notNumericError } from './rfm-input-checks.js';
 
 /**
  * RFM and behavioural features from a transaction log, one row per customer, computed by DuckDB.
@@ -148,7 +149,7 @@ async function rfmRun(path: string, options: RfmOptions): Promise<RfmResult> {
       (opt) => `give either ${opt('amount')}, or both ${opt('quantity')} and ${opt('price')}`,
     );
   }
-  if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf))
+  if (options.asOf !== undefined && !isIsoDate(options.asOf))
     throw new UsageError(
       (opt) => `${opt('asOf')}: expected a date as YYYY-MM-DD, got '${options.asOf}'`,
     );
@@ -185,6 +186,8 @@ async function rfmRun(path: string, options: RfmOptions): Promise<RfmResult> {
       ['quantity', options.quantity],
       ['price', options.price],
     ] as const;
+    // A CSV of a header alone types every column as text: say it is empty, not that it is text.
+    await checkHasRows(session, path);
     for (const [option, name] of money) {
       if (
         name !== undefined &&
@@ -193,9 +196,7 @@ async function rfmRun(path: string, options: RfmOptions): Promise<RfmResult> {
           columns.get(name)!,
         )
       ) {
-        throw new InputError(
-          (opt) => `${opt(option)}: column '${name}' is ${columns.get(name)}, not numeric`,
-        );
+        throw await notNumericError(session, path, option, name, columns.get(name)!);
       }
     }
     const dateType = columns.get(options.date)!;

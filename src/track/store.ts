@@ -5,6 +5,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type { Table } from 'apache-arrow';
 import { InputError, UsageError } from '../errors.js';
 import { parquetToTable, tableToParquet } from '../io/parquet-io.js';
 import type { SegmentModel } from '../model/model.js';
+import { isIsoDate } from '../util/arguments.js';
 
 /**
  * The history store (`--history DIR`): one folder per period, `DIR/<as-of>/`, holding PERIOD_FILES,
@@ -63,15 +65,22 @@ const STORE_BATCH_ROWS = 1 << 20;
 
 /** The stored periods, oldest first (hidden temporary folders left out). */
 export function listPeriods(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  return storeEntries(dir)
     .filter((n) => DATE.test(n))
     .sort();
 }
 
 /** Whether an interrupted write left temporary entries (.tmp-, .old-, .latest-) in the store. */
 export function hasInterruptedWrites(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).some((n) => /^\.(tmp|old|latest)-/.test(n));
+  return storeEntries(dir).some((n) => /^\.(tmp|old|latest)-/.test(n));
+}
+
+/** The names in a store folder (none for a new store); a file given as the store is a usage error. */
+function storeEntries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory())
+    throw new UsageError((opt) => `'${dir}' is a file, not a ${opt('history')} store (a folder)`);
+  return readdirSync(dir);
 }
 
 /** The latest period's as-of, or undefined for an empty or new store; a store without it is corrupt. */
@@ -154,7 +163,7 @@ export function planPeriod(
   asOf: string,
   force: boolean,
 ): { previous: StoredPeriod | undefined; removeLater: string[] } {
-  if (!DATE.test(asOf))
+  if (!isIsoDate(asOf))
     throw new UsageError((opt) => `${opt('asOf')}: expected a date as YYYY-MM-DD, got '${asOf}'`);
   const latest = readLatest(dir);
   const periods = listPeriods(dir).filter((p) => latest === undefined || p <= latest);

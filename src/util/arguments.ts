@@ -116,3 +116,13 @@ export function checkArrayArgument(
   if (!Array.isArray(value)) throw argumentError(name, 'an array', value);
   value.forEach((item, i) => check(item, `${name}[${i}]`));
 }
+
+/**
+ * Whether `text` is a calendar date written YYYY-MM-DD: the pattern alone lets '2024-02-30' and
+ * '2024-13-45' through, which a history store would keep as a period that never was.
+ */
+export function isIsoDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const day = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
+}

@@ -18,6 +18,7 @@ import {
   writeProfiles,
   writeTable,
   writeTextFile,
+  type ParameterSpec,
   type SegmentOptions,
 } from '../../index.js';
 import { addParameterOptions } from '../options.js';
@@ -44,6 +45,14 @@ interface SegmentFlags extends Omit<SegmentOptions, 'history'>, HistoryFlags {
   json?: boolean;
 }
 
+/**
+ * A parameter with segment's own help: its defaults for these differ from fit's (the RFM columns,
+ * log of the skewed two), and fit's text would tell a newcomer the opposite of what happens.
+ */
+function withHelp(spec: ParameterSpec, description: string): ParameterSpec {
+  return { ...spec, description };
+}
+
 export function segmentCommand(): Command {
   const command = addRfmOptions(
     new Command('segment')
@@ -56,9 +65,19 @@ export function segmentCommand(): Command {
     ...SEGMENT_PARAMETERS,
     parameter(KMEANS_PARAMETERS, 'seed'),
     parameter(COMMON_PARAMETERS, 'backend'),
-    parameter(COMMON_PARAMETERS, 'features'),
-    parameter(COMMON_PARAMETERS, 'profile'),
-    ...PREP_PARAMETERS,
+    withHelp(
+      parameter(COMMON_PARAMETERS, 'features'),
+      'RFM columns to cluster (default: recency_days,frequency,monetary)',
+    ),
+    withHelp(
+      parameter(COMMON_PARAMETERS, 'profile'),
+      'RFM columns brought back in the profiles only (default: the RFM columns not clustered)',
+    ),
+    ...PREP_PARAMETERS.map((spec) =>
+      spec.name === 'log'
+        ? withHelp(spec, `${spec.description} (default: frequency,monetary where clustered)`)
+        : spec,
+    ),
   ]);
   addHistoryOptions(command);
   command
