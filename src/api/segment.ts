@@ -102,10 +102,12 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
   };
   let selection: SelectResult | undefined;
   let k: number;
+  // The ks a selection tried: the range, less those above the number of customers.
+  let candidates: number[] = [];
   if (plan?.k !== undefined) k = plan.k;
   else if (range) {
     const top = Math.min(range[range.length - 1], r.customers);
-    const candidates = range.filter((c) => c <= top);
+    candidates = range.filter((c) => c <= top);
     if (candidates.length === 0)
       throw new UsageError(
         (opt) =>
@@ -151,7 +153,8 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
         plan?.k !== undefined
           ? `kept from ${plan.previous?.asOf}`
           : range
-            ? `best silhouette over ${range[0]}..${range[range.length - 1]}`
+            ? `best silhouette over ${candidates[0]}..${candidates[candidates.length - 1]}` +
+              (candidates.length < range.length ? ` (of ${kOption}: ${r.customers} customers)` : '')
             : 'given',
       features,
       profile,
