@@ -82,46 +82,117 @@ function collect(
 
 /** Edges and bin counts of `values`; undefined where the bucket view does not apply (big-endian). */
 export function expectedBins(values: Float64Array, bins = 10): ExpectedBins | undefined {
+  return periodBins(values, [], bins)?.own;
+}
+
+/** A column's own decile bins, and how its values fall in another period's bins. */
+export interface PeriodBins {
+  own: ExpectedBins;
+  /** counts[i]: finite values with against[i − 1] ≤ x < against[i]; n: finite values. */
+  against: { counts: Float64Array; n: number };
+}
+
+/**
+ * expectedBins of `values`, and in the same two passes their counts in the bins of `against`
+ * (another period's edges, ascending and finite): a value below an edge is in a bucket before the
+ * edge's bucket, or one of the edge bucket's values copied out in the second pass, so the actual
+ * side of the PSI needs no third pass (and the expected side is the previous period's stored bins).
+ */
+export function periodBins(
+  values: Float64Array,
+  against: readonly number[],
+  bins = 10,
+): PeriodBins | undefined {
   if (!littleEndian) return undefined;
   const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
   const counts = new Int32Array(BUCKETS);
   let n = 0;
   for (let from = 0; from < values.length; from += CHUNK)
     n += countBuckets(words, counts, from, Math.min(values.length, from + CHUNK));
-  if (n === 0) return { edges: [], counts: new Float64Array(1), n };
-  const ranks: number[] = [];
-  for (let q = 1; q < bins; q++) ranks.push(Math.min(n - 1, Math.floor((q * n) / bins)));
-  // Each rank's bucket and the rows before that bucket.
   const slot = new Int32Array(BUCKETS).fill(-1);
   const wanted: Wanted[] = [];
+  const want = (bucket: number, before: number, size: number): number => {
+    if (slot[bucket] < 0) {
+      slot[bucket] = wanted.length;
+      wanted.push({ bucket, before, values: new Float64Array(size), fill: 0 });
+    }
+    return slot[bucket];
+  };
+  const ranks: number[] = [];
+  if (n > 0) for (let q = 1; q < bins; q++) ranks.push(Math.min(n - 1, Math.floor((q * n) / bins)));
+  // Each rank's bucket and the rows before that bucket; each edge of `against`'s bucket likewise.
+  const edgeBuckets = against.map((e) => {
+    const w = wordsOf(e);
+    return bucketOf(w.high, w.low);
+  });
   const rankSlot: number[] = [];
+  const againstSlot: number[] = new Array<number>(against.length);
   let before = 0;
   let r = 0;
-  for (let bucket = 0; bucket < BUCKETS && r < ranks.length; bucket++) {
+  for (let bucket = 0; bucket < BUCKETS; bucket++) {
     const c = counts[bucket];
     while (r < ranks.length && ranks[r] < before + c) {
-      if (slot[bucket] < 0) {
-        slot[bucket] = wanted.length;
-        wanted.push({ bucket, before, values: new Float64Array(c), fill: 0 });
-      }
-      rankSlot.push(slot[bucket]);
+      rankSlot.push(want(bucket, before, c));
       r++;
     }
+    for (let j = 0; j < against.length; j++)
+      if (edgeBuckets[j] === bucket) againstSlot[j] = want(bucket, before, c);
     before += c;
   }
-  for (let from = 0; from < values.length; from += CHUNK)
-    collect(values, words, slot, wanted, from, Math.min(values.length, from + CHUNK));
+  if (wanted.length > 0)
+    for (let from = 0; from < values.length; from += CHUNK)
+      collect(values, words, slot, wanted, from, Math.min(values.length, from + CHUNK));
+  // Values below an edge: the buckets before its bucket, and the smaller values in its bucket.
+  const below = (e: number, s: number): number => {
+    const w = wanted[s];
+    let m = w.before;
+    for (let i = 0; i < w.values.length; i++) if (w.values[i] < e) m++;
+    return m;
+  };
+  const againstBelow = against.map((e, j) => below(e, againstSlot[j]));
+  const own = ownBins(ranks, rankSlot, wanted, n, below);
+  return { own, against: { counts: binsOfBelow(againstBelow, n), n } };
+}
+
+/** The high and low 32-bit words of a float64 (little-endian). */
+function wordsOf(x: number): { high: number; low: number } {
+  const w = new Int32Array(Float64Array.of(x).buffer);
+  return { high: w[1], low: w[0] };
+}
+
+/** Bin counts from the finite values below each edge. */
+function binsOfBelow(below: number[], n: number): Float64Array {
+  const binCounts = new Float64Array(below.length + 1);
+  let previous = 0;
+  for (let j = 0; j < below.length; j++) {
+    binCounts[j] = below[j] - previous;
+    previous = below[j];
+  }
+  binCounts[below.length] = n - previous;
+  return binCounts;
+}
+
+/** The decile edges from the wanted buckets' values (order statistics bucket by bucket), and their bins. */
+function ownBins(
+  ranks: number[],
+  rankSlot: number[],
+  wanted: Wanted[],
+  n: number,
+  below: (e: number, s: number) => number,
+): ExpectedBins {
+  if (n === 0) return { edges: [], counts: new Float64Array(1), n };
   // The order statistics, bucket by bucket (a bucket's ranks are consecutive).
   const stats = new Array<number>(ranks.length);
-  for (let s = 0; s < wanted.length; s++) {
-    const at: number[] = [];
-    for (let q = 0; q < ranks.length; q++) if (rankSlot[q] === s) at.push(q);
-    const local = orderStatistics(
+  const local: number[][] = wanted.map(() => []);
+  ranks.forEach((_, q) => local[rankSlot[q]].push(q));
+  local.forEach((at, s) => {
+    if (at.length === 0) return;
+    const found = orderStatistics(
       wanted[s].values,
       at.map((q) => ranks[q] - wanted[s].before),
     );
-    at.forEach((q, j) => (stats[q] = local[j]));
-  }
+    at.forEach((q, j) => (stats[q] = found[j]));
+  });
   const edges: number[] = [];
   const edgeSlot: number[] = [];
   stats.forEach((v, q) => {
@@ -130,19 +201,12 @@ export function expectedBins(values: Float64Array, bins = 10): ExpectedBins | un
       edgeSlot.push(rankSlot[q]);
     }
   });
-  // Values below an edge: the buckets before its bucket, and the smaller values in its bucket.
-  const below = edges.map((e, j) => {
-    const w = wanted[edgeSlot[j]];
-    let m = w.before;
-    for (let i = 0; i < w.values.length; i++) if (w.values[i] < e) m++;
-    return m;
-  });
-  const binCounts = new Float64Array(edges.length + 1);
-  let previous = 0;
-  for (let j = 0; j < edges.length; j++) {
-    binCounts[j] = below[j] - previous;
-    previous = below[j];
-  }
-  binCounts[edges.length] = n - previous;
-  return { edges, counts: binCounts, n };
+  return {
+    edges,
+    counts: binsOfBelow(
+      edges.map((e, j) => below(e, edgeSlot[j])),
+      n,
+    ),
+    n,
+  };
 }
