@@ -94,6 +94,10 @@ describe('PSI from stored bins', () => {
         const direct = directPsi(previous, current);
         expect(Object.is(r.psi, direct) || r.psi === direct).toBe(true);
         expect(r.psi).toEqual(populationStabilityIndex(previous, current));
+        // A period against its own bins: its deciles all in the buckets gathered in the first pass.
+        const same = featurePsi(previous, binsOfValues(previous));
+        expect(same.psi).toEqual(directPsi(previous, previous));
+        expect(same.bins).toEqual(binsOfValues(previous));
         // This period's own bins: the next period's expected side.
         const own = directBins(current);
         expect({ ...r.bins, edges: r.bins.edges.map((e) => e + 0) }).toEqual({

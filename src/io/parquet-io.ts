@@ -58,30 +58,10 @@ export function tableToParquet(table: Table, layout: ParquetLayout = 'default'):
 /**
  * A Parquet file's bytes as an apache-arrow Table. `batchRows`: rows per record batch (the reader's
  * default is 1024, which turns 10M rows into ~10,000 chunks a column: every later `toArray` then
- * concatenates them, and the IPC hand-over alone took longer than decoding). `columns`: only
- * these, those of them the file has (all when undefined).
+ * concatenates them, and the IPC hand-over alone took longer than decoding).
  */
-export function parquetToTable(bytes: Uint8Array, batchRows?: number, columns?: string[]): Table {
-  const pq = parquetWasm();
-  let options: ParquetWasm.ReaderOptions | null = batchRows ? { batchSize: batchRows } : null;
-  if (columns) {
-    // Only the named columns the file has (the reader rejects a name it does not find, and the
-    // schema's lookup throws for one).
-    const schema = pq.readSchema(bytes);
-    const has = (c: string): boolean => {
-      try {
-        return schema.indexOf(c) >= 0;
-      } catch {
-        return false;
-      }
-    };
-    try {
-      options = { ...options, columns: columns.filter(has) };
-    } finally {
-      schema.free();
-    }
-  }
-  const wasmTable = pq.readParquet(bytes, options);
+export function parquetToTable(bytes: Uint8Array, batchRows?: number): Table {
+  const wasmTable = parquetWasm().readParquet(bytes, batchRows ? { batchSize: batchRows } : null);
   try {
     return tableFromIPC(wasmTable.intoIPCStream());
   } finally {

@@ -52,6 +52,44 @@ function countBuckets(words: Int32Array, counts: Int32Array, from: number, to: n
   return n;
 }
 
+/** Values of one bucket gathered in the counting pass (its size not known yet: grown as needed). */
+class Gathered {
+  values = new Float64Array(1024);
+  fill = 0;
+
+  push(x: number): void {
+    if (this.fill === this.values.length) {
+      const more = new Float64Array(2 * this.values.length);
+      more.set(this.values);
+      this.values = more;
+    }
+    this.values[this.fill++] = x;
+  }
+}
+
+/** countBuckets, also copying out the values of the buckets with a slot (`gather[slot[b]]`). */
+function countGathering(
+  values: Float64Array,
+  words: Int32Array,
+  counts: Int32Array,
+  slot: Int32Array,
+  gather: Gathered[],
+  from: number,
+  to: number,
+): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const high = words[2 * i + 1];
+    if ((high & EXPONENT) === EXPONENT) continue;
+    const b = bucketOf(high, words[2 * i]);
+    counts[b]++;
+    n++;
+    const s = slot[b];
+    if (s >= 0) gather[s].push(values[i]);
+  }
+  return n;
+}
+
 interface Wanted {
   bucket: number;
   /** Finite values in the buckets before this one. */
@@ -93,10 +131,11 @@ export interface PeriodBins {
 }
 
 /**
- * expectedBins of `values`, and in the same two passes their counts in the bins of `against`
- * (another period's edges, ascending and finite): a value below an edge is in a bucket before the
- * edge's bucket, or one of the edge bucket's values copied out in the second pass, so the actual
- * side of the PSI needs no third pass (and the expected side is the previous period's stored bins).
+ * expectedBins of `values`, and in the same passes their counts in the bins of `against` (another
+ * period's edges, ascending and finite): a value below an edge is in a bucket before the edge's
+ * bucket, or one of the edge bucket's values, copied out, so the actual side of the PSI needs no
+ * pass of its own (and the expected side is the previous period's stored bins). One pass where
+ * this period's deciles fall in the buckets of `against`'s edges, two otherwise.
  */
 export function periodBins(
   values: Float64Array,
@@ -106,25 +145,44 @@ export function periodBins(
   if (!littleEndian) return undefined;
   const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
   const counts = new Int32Array(BUCKETS);
+  // The buckets of `against`'s edges are known before counting: their values are gathered in the
+  // counting pass. This period's deciles mostly fall in those buckets too (the previous period's
+  // deciles, of a population that changed little), so the second pass is mostly not needed.
+  const edgeBuckets = against.map((e) => {
+    const w = wordsOf(e);
+    return bucketOf(w.high, w.low);
+  });
+  const early = new Int32Array(BUCKETS).fill(-1);
+  const gathered: Gathered[] = [];
+  for (const b of edgeBuckets)
+    if (early[b] < 0) {
+      early[b] = gathered.length;
+      gathered.push(new Gathered());
+    }
   let n = 0;
-  for (let from = 0; from < values.length; from += CHUNK)
-    n += countBuckets(words, counts, from, Math.min(values.length, from + CHUNK));
+  for (let from = 0; from < values.length; from += CHUNK) {
+    const to = Math.min(values.length, from + CHUNK);
+    n +=
+      gathered.length > 0
+        ? countGathering(values, words, counts, early, gathered, from, to)
+        : countBuckets(words, counts, from, to);
+  }
   const slot = new Int32Array(BUCKETS).fill(-1);
+  let missing = 0;
   const wanted: Wanted[] = [];
   const want = (bucket: number, before: number, size: number): number => {
     if (slot[bucket] < 0) {
       slot[bucket] = wanted.length;
-      wanted.push({ bucket, before, values: new Float64Array(size), fill: 0 });
+      const g = early[bucket] >= 0 ? gathered[early[bucket]] : undefined;
+      if (!g) missing++;
+      const v = g ? g.values.subarray(0, g.fill) : new Float64Array(size);
+      wanted.push({ bucket, before, values: v, fill: g ? g.fill : 0 });
     }
     return slot[bucket];
   };
   const ranks: number[] = [];
   if (n > 0) for (let q = 1; q < bins; q++) ranks.push(Math.min(n - 1, Math.floor((q * n) / bins)));
   // Each rank's bucket and the rows before that bucket; each edge of `against`'s bucket likewise.
-  const edgeBuckets = against.map((e) => {
-    const w = wordsOf(e);
-    return bucketOf(w.high, w.low);
-  });
   const rankSlot: number[] = [];
   const againstSlot: number[] = new Array<number>(against.length);
   let before = 0;
@@ -139,9 +197,12 @@ export function periodBins(
       if (edgeBuckets[j] === bucket) againstSlot[j] = want(bucket, before, c);
     before += c;
   }
-  if (wanted.length > 0)
+  if (missing > 0) {
+    // The second pass, for the wanted buckets not gathered in the first.
+    for (const w of wanted) if (early[w.bucket] >= 0) slot[w.bucket] = -1;
     for (let from = 0; from < values.length; from += CHUNK)
       collect(values, words, slot, wanted, from, Math.min(values.length, from + CHUNK));
+  }
   // Values below an edge: the buckets before its bucket, and the smaller values in its bucket.
   const below = (e: number, s: number): number => {
     const w = wanted[s];

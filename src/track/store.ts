@@ -109,13 +109,8 @@ export function readLatest(dir: string): string | undefined {
   return asOf;
 }
 
-/**
- * Reads one period, checking that every file is there and readable. `tracking`: only the columns
- * a next period's tracking reads (ids, keys, pending state, monetary, and the features whose PSI
- * bins are not stored): at 2M customers the rest (names, distances, profile columns) is over half
- * of the file's decoding and of the columns' copies.
- */
-export function readPeriod(dir: string, asOf: string, tracking = false): StoredPeriod {
+/** Reads one period, checking that every file is there and readable. */
+export function readPeriod(dir: string, asOf: string): StoredPeriod {
   const folder = join(dir, asOf);
   for (const f of PERIOD_FILES)
     if (!existsSync(join(folder, f)))
@@ -142,12 +137,7 @@ export function readPeriod(dir: string, asOf: string, tracking = false): StoredP
   const needed = [t.idColumn, 'segment_key', 'raw_segment_key', 'pending_key', 'pending_periods'];
   let customers: Table;
   try {
-    const bytes = readFileSync(join(folder, 'customers.parquet'));
-    const features = Array.isArray(model.features) ? model.features : [];
-    const columns = tracking
-      ? [...new Set([...needed, 'monetary', ...features.filter((f) => !psiBins?.[f])])]
-      : undefined;
-    customers = parquetToTable(bytes, STORE_BATCH_ROWS, columns);
+    customers = parquetToTable(readFileSync(join(folder, 'customers.parquet')), STORE_BATCH_ROWS);
   } catch {
     throw new InputError(
       (opt) =>
@@ -193,7 +183,7 @@ export function planPeriod(
         `${opt('asOf')} ${asOf} is before the store's latest period ${latest}; use ${opt('force')} to replace the periods after it`,
     );
   const before = periods.filter((p) => p < asOf);
-  const previous = before.length > 0 ? readPeriod(dir, before[before.length - 1], true) : undefined;
+  const previous = before.length > 0 ? readPeriod(dir, before[before.length - 1]) : undefined;
   return { previous, removeLater: later };
 }
 
