@@ -138,12 +138,22 @@ export interface PeriodBins {
  * this period's deciles fall in the buckets of `against`'s edges, two otherwise.
  */
 export function periodBins(
-  values: Float64Array,
+  column: Float64Array | readonly Float64Array[],
   against: readonly number[],
   bins = 10,
 ): PeriodBins | undefined {
   if (!littleEndian) return undefined;
-  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  // A column in several chunks (Arrow record batches) is read chunk by chunk, not copied whole.
+  const parts = column instanceof Float64Array ? [column] : column;
+  const words = parts.map((v) => new Int32Array(v.buffer, v.byteOffset, v.length * 2));
+  /** Runs `pass` over every part in CHUNK-row calls. */
+  const each = (
+    pass: (values: Float64Array, words: Int32Array, from: number, to: number) => void,
+  ) =>
+    parts.forEach((values, p) => {
+      for (let from = 0; from < values.length; from += CHUNK)
+        pass(values, words[p], from, Math.min(values.length, from + CHUNK));
+    });
   const counts = new Int32Array(BUCKETS);
   // The buckets of `against`'s edges are known before counting: their values are gathered in the
   // counting pass. This period's deciles mostly fall in those buckets too (the previous period's
@@ -160,13 +170,12 @@ export function periodBins(
       gathered.push(new Gathered());
     }
   let n = 0;
-  for (let from = 0; from < values.length; from += CHUNK) {
-    const to = Math.min(values.length, from + CHUNK);
+  each((values, w, from, to) => {
     n +=
       gathered.length > 0
-        ? countGathering(values, words, counts, early, gathered, from, to)
-        : countBuckets(words, counts, from, to);
-  }
+        ? countGathering(values, w, counts, early, gathered, from, to)
+        : countBuckets(w, counts, from, to);
+  });
   const slot = new Int32Array(BUCKETS).fill(-1);
   let missing = 0;
   const wanted: Wanted[] = [];
@@ -200,8 +209,7 @@ export function periodBins(
   if (missing > 0) {
     // The second pass, for the wanted buckets not gathered in the first.
     for (const w of wanted) if (early[w.bucket] >= 0) slot[w.bucket] = -1;
-    for (let from = 0; from < values.length; from += CHUNK)
-      collect(values, words, slot, wanted, from, Math.min(values.length, from + CHUNK));
+    each((values, w, from, to) => collect(values, w, slot, wanted, from, to));
   }
   // Values below an edge: the buckets before its bucket, and the smaller values in its bucket.
   const below = (e: number, s: number): number => {

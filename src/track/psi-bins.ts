@@ -38,25 +38,36 @@ export function binsOfValues(values: Float64Array): StoredBins {
 }
 
 /**
- * This period's bins of a feature, and its PSI against the previous period's bins of it
- * (undefined without them).
+ * This period's bins of a feature (its values, or its chunks' values in order), and its PSI
+ * against the previous period's bins of it (undefined without them).
  */
 export function featurePsi(
-  values: Float64Array,
+  column: Float64Array | readonly Float64Array[],
   previous: StoredBins | undefined,
 ): { bins: StoredBins; psi: number | undefined } {
   const against = previous?.edges ?? [];
-  const fast = periodBins(values, against);
+  const fast = periodBins(column, against);
   if (fast)
     return {
       bins: stored(fast.own),
       psi: previous ? psiOfBins(previous, fast.against) : undefined,
     };
   // A big-endian machine: the edges by selection and the counts by comparison.
+  const values = column instanceof Float64Array ? column : joined(column);
   return {
     bins: binsOfValues(values),
     psi: previous ? psiOfBins(previous, binCounts(values, against)) : undefined,
   };
+}
+
+function joined(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** PSI_BINS_FILE's text (features in the order given; numbers round-trip exactly). */
