@@ -52,12 +52,35 @@ function countBuckets(words: Int32Array, counts: Int32Array, from: number, to: n
   return n;
 }
 
-/** Values of one bucket gathered in the counting pass (its size not known yet: grown as needed). */
+/**
+ * Values of one bucket gathered in the counting pass (its size not known yet: grown as needed).
+ * While they are all one value (Object.is: −0 is not 0), only that value and how many: a bucket
+ * of an integer-valued feature (a count, days) often holds a single value, and its hundreds of
+ * thousands of copies would be the pass's main cost.
+ */
 class Gathered {
-  values = new Float64Array(1024);
+  /** The one value while `same`. */
+  first = 0;
+  same = true;
+  values = EMPTY;
   fill = 0;
 
   push(x: number): void {
+    if (this.same) {
+      if (this.fill === 0) this.first = x;
+      else if (x !== this.first || 1 / x !== 1 / this.first) {
+        this.same = false;
+        this.values = new Float64Array(Math.max(1024, 2 * this.fill)).fill(
+          this.first,
+          0,
+          this.fill,
+        );
+        this.values[this.fill++] = x;
+        return;
+      }
+      this.fill++;
+      return;
+    }
     if (this.fill === this.values.length) {
       const more = new Float64Array(2 * this.values.length);
       more.set(this.values);
@@ -66,6 +89,8 @@ class Gathered {
     this.values[this.fill++] = x;
   }
 }
+
+const EMPTY = new Float64Array(0);
 
 /** countBuckets, also copying out the values of the buckets with a slot (`gather[slot[b]]`). */
 function countGathering(
@@ -96,6 +121,8 @@ interface Wanted {
   before: number;
   values: Float64Array;
   fill: number;
+  /** A bucket of one value (Gathered): the value and how many, `values` left empty. */
+  only?: { value: number; count: number };
 }
 
 /** Pass 2 over rows [from, to): the values of the wanted buckets copied out. */
@@ -184,8 +211,18 @@ export function periodBins(
       slot[bucket] = wanted.length;
       const g = early[bucket] >= 0 ? gathered[early[bucket]] : undefined;
       if (!g) missing++;
-      const v = g ? g.values.subarray(0, g.fill) : new Float64Array(size);
-      wanted.push({ bucket, before, values: v, fill: g ? g.fill : 0 });
+      if (g?.same)
+        wanted.push({
+          bucket,
+          before,
+          values: EMPTY,
+          fill: 0,
+          only: { value: g.first, count: g.fill },
+        });
+      else {
+        const v = g ? g.values.subarray(0, g.fill) : new Float64Array(size);
+        wanted.push({ bucket, before, values: v, fill: g ? g.fill : 0 });
+      }
     }
     return slot[bucket];
   };
@@ -214,6 +251,7 @@ export function periodBins(
   // Values below an edge: the buckets before its bucket, and the smaller values in its bucket.
   const below = (e: number, s: number): number => {
     const w = wanted[s];
+    if (w.only) return w.before + (w.only.value < e ? w.only.count : 0);
     let m = w.before;
     for (let i = 0; i < w.values.length; i++) if (w.values[i] < e) m++;
     return m;
@@ -256,10 +294,13 @@ function ownBins(
   ranks.forEach((_, q) => local[rankSlot[q]].push(q));
   local.forEach((at, s) => {
     if (at.length === 0) return;
-    const found = orderStatistics(
-      wanted[s].values,
-      at.map((q) => ranks[q] - wanted[s].before),
-    );
+    const only = wanted[s].only;
+    const found = only
+      ? at.map(() => only.value)
+      : orderStatistics(
+          wanted[s].values,
+          at.map((q) => ranks[q] - wanted[s].before),
+        );
     at.forEach((q, j) => (stats[q] = found[j]));
   });
   const edges: number[] = [];
