@@ -170,6 +170,27 @@ describe('the --history store', () => {
     expect(existsSync(join(dir2, '2024-03-01'))).toBe(false);
   });
 
+  test('psi_bins.json: a store without it gives the same stability.json; a corrupt one is an error', async () => {
+    const stability = (dir: string) => readFileSync(join(dir, '2024-03-01', 'stability.json'));
+    const [withBins, older, corrupt] = ['psi-a', 'psi-b', 'psi-c'].map((d) => join(root, d));
+    for (const dir of [withBins, older, corrupt]) await run(dir, '2024-02-15');
+    expect(readdirSync(join(withBins, '2024-02-15'))).toContain('psi_bins.json');
+    await run(withBins, '2024-03-01');
+    // A period written before the bins file existed: its bins come from its customers.parquet.
+    rmSync(join(older, '2024-02-15', 'psi_bins.json'));
+    await run(older, '2024-03-01');
+    expect(stability(older).equals(stability(withBins))).toBe(true);
+    const psi = (JSON.parse(stability(withBins).toString()) as { psi: Record<string, number> }).psi;
+    expect(Object.keys(psi)).toEqual(['recency_days', 'frequency', 'monetary']);
+    writeFileSync(join(corrupt, '2024-02-15', 'psi_bins.json'), '{"features": {"monetary": 1}}');
+    await unchanged(
+      corrupt,
+      () => run(corrupt, '2024-03-01'),
+      /2024-02-15\/psi_bins.json holds no valid bins; the store is corrupt/,
+      InputError,
+    );
+  });
+
   test('an interrupted write is repaired; a store in use or changed under a run is a clear error', async () => {
     const dir = join(root, 'i');
     await run(dir, '2024-02-15');

@@ -7,6 +7,7 @@ import type { Profiles } from '../segment/profile.js';
 import type { EventRow } from '../track/events.js';
 import type { MigrationRow } from '../track/migration.js';
 import { trackPeriod } from '../track/period.js';
+import { PSI_BINS_FILE } from '../track/psi-bins.js';
 import { recoverInterrupted, withStoreLock } from '../track/store-lock.js';
 import {
   hasInterruptedWrites,
@@ -194,6 +195,7 @@ export function recordPeriod(
     'migration.csv': t.files.migration,
     'migration_raw.csv': t.files.migrationRaw,
     'stability.json': t.files.stability,
+    [PSI_BINS_FILE]: t.files.psiBins,
   };
   const dir = plan.options.dir;
   withStoreLock(dir, () => {

@@ -52,12 +52,77 @@ function countBuckets(words: Int32Array, counts: Int32Array, from: number, to: n
   return n;
 }
 
+/**
+ * Values of one bucket gathered in the counting pass (its size not known yet: grown as needed).
+ * While they are all one value (Object.is: −0 is not 0), only that value and how many: a bucket
+ * of an integer-valued feature (a count, days) often holds a single value, and its hundreds of
+ * thousands of copies would be the pass's main cost.
+ */
+class Gathered {
+  /** The one value while `same`. */
+  first = 0;
+  same = true;
+  values = EMPTY;
+  fill = 0;
+
+  push(x: number): void {
+    if (this.same) {
+      if (this.fill === 0) this.first = x;
+      else if (x !== this.first || 1 / x !== 1 / this.first) {
+        this.same = false;
+        this.values = new Float64Array(Math.max(1024, 2 * this.fill)).fill(
+          this.first,
+          0,
+          this.fill,
+        );
+        this.values[this.fill++] = x;
+        return;
+      }
+      this.fill++;
+      return;
+    }
+    if (this.fill === this.values.length) {
+      const more = new Float64Array(2 * this.values.length);
+      more.set(this.values);
+      this.values = more;
+    }
+    this.values[this.fill++] = x;
+  }
+}
+
+const EMPTY = new Float64Array(0);
+
+/** countBuckets, also copying out the values of the buckets with a slot (`gather[slot[b]]`). */
+function countGathering(
+  values: Float64Array,
+  words: Int32Array,
+  counts: Int32Array,
+  slot: Int32Array,
+  gather: Gathered[],
+  from: number,
+  to: number,
+): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const high = words[2 * i + 1];
+    if ((high & EXPONENT) === EXPONENT) continue;
+    const b = bucketOf(high, words[2 * i]);
+    counts[b]++;
+    n++;
+    const s = slot[b];
+    if (s >= 0) gather[s].push(values[i]);
+  }
+  return n;
+}
+
 interface Wanted {
   bucket: number;
   /** Finite values in the buckets before this one. */
   before: number;
   values: Float64Array;
   fill: number;
+  /** A bucket of one value (Gathered): the value and how many, `values` left empty. */
+  only?: { value: number; count: number };
 }
 
 /** Pass 2 over rows [from, to): the values of the wanted buckets copied out. */
@@ -82,46 +147,162 @@ function collect(
 
 /** Edges and bin counts of `values`; undefined where the bucket view does not apply (big-endian). */
 export function expectedBins(values: Float64Array, bins = 10): ExpectedBins | undefined {
+  return periodBins(values, [], bins)?.own;
+}
+
+/** A column's own decile bins, and how its values fall in another period's bins. */
+export interface PeriodBins {
+  own: ExpectedBins;
+  /** counts[i]: finite values with against[i − 1] ≤ x < against[i]; n: finite values. */
+  against: { counts: Float64Array; n: number };
+}
+
+/**
+ * expectedBins of `values`, and in the same passes their counts in the bins of `against` (another
+ * period's edges, ascending and finite): a value below an edge is in a bucket before the edge's
+ * bucket, or one of the edge bucket's values, copied out, so the actual side of the PSI needs no
+ * pass of its own (and the expected side is the previous period's stored bins). One pass where
+ * this period's deciles fall in the buckets of `against`'s edges, two otherwise.
+ */
+export function periodBins(
+  column: Float64Array | readonly Float64Array[],
+  against: readonly number[],
+  bins = 10,
+): PeriodBins | undefined {
   if (!littleEndian) return undefined;
-  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  // A column in several chunks (Arrow record batches) is read chunk by chunk, not copied whole.
+  const parts = column instanceof Float64Array ? [column] : column;
+  const words = parts.map((v) => new Int32Array(v.buffer, v.byteOffset, v.length * 2));
+  /** Runs `pass` over every part in CHUNK-row calls. */
+  const each = (
+    pass: (values: Float64Array, words: Int32Array, from: number, to: number) => void,
+  ) =>
+    parts.forEach((values, p) => {
+      for (let from = 0; from < values.length; from += CHUNK)
+        pass(values, words[p], from, Math.min(values.length, from + CHUNK));
+    });
   const counts = new Int32Array(BUCKETS);
+  // The buckets of `against`'s edges are known before counting: their values are gathered in the
+  // counting pass. This period's deciles mostly fall in those buckets too (the previous period's
+  // deciles, of a population that changed little), so the second pass is mostly not needed.
+  const edgeBuckets = against.map((e) => {
+    const w = wordsOf(e);
+    return bucketOf(w.high, w.low);
+  });
+  const early = new Int32Array(BUCKETS).fill(-1);
+  const gathered: Gathered[] = [];
+  for (const b of edgeBuckets)
+    if (early[b] < 0) {
+      early[b] = gathered.length;
+      gathered.push(new Gathered());
+    }
   let n = 0;
-  for (let from = 0; from < values.length; from += CHUNK)
-    n += countBuckets(words, counts, from, Math.min(values.length, from + CHUNK));
-  if (n === 0) return { edges: [], counts: new Float64Array(1), n };
-  const ranks: number[] = [];
-  for (let q = 1; q < bins; q++) ranks.push(Math.min(n - 1, Math.floor((q * n) / bins)));
-  // Each rank's bucket and the rows before that bucket.
+  each((values, w, from, to) => {
+    n +=
+      gathered.length > 0
+        ? countGathering(values, w, counts, early, gathered, from, to)
+        : countBuckets(w, counts, from, to);
+  });
   const slot = new Int32Array(BUCKETS).fill(-1);
+  let missing = 0;
   const wanted: Wanted[] = [];
+  const want = (bucket: number, before: number, size: number): number => {
+    if (slot[bucket] < 0) {
+      slot[bucket] = wanted.length;
+      const g = early[bucket] >= 0 ? gathered[early[bucket]] : undefined;
+      if (!g) missing++;
+      if (g?.same)
+        wanted.push({
+          bucket,
+          before,
+          values: EMPTY,
+          fill: 0,
+          only: { value: g.first, count: g.fill },
+        });
+      else {
+        const v = g ? g.values.subarray(0, g.fill) : new Float64Array(size);
+        wanted.push({ bucket, before, values: v, fill: g ? g.fill : 0 });
+      }
+    }
+    return slot[bucket];
+  };
+  const ranks: number[] = [];
+  if (n > 0) for (let q = 1; q < bins; q++) ranks.push(Math.min(n - 1, Math.floor((q * n) / bins)));
+  // Each rank's bucket and the rows before that bucket; each edge of `against`'s bucket likewise.
   const rankSlot: number[] = [];
+  const againstSlot: number[] = new Array<number>(against.length);
   let before = 0;
   let r = 0;
-  for (let bucket = 0; bucket < BUCKETS && r < ranks.length; bucket++) {
+  for (let bucket = 0; bucket < BUCKETS; bucket++) {
     const c = counts[bucket];
     while (r < ranks.length && ranks[r] < before + c) {
-      if (slot[bucket] < 0) {
-        slot[bucket] = wanted.length;
-        wanted.push({ bucket, before, values: new Float64Array(c), fill: 0 });
-      }
-      rankSlot.push(slot[bucket]);
+      rankSlot.push(want(bucket, before, c));
       r++;
     }
+    for (let j = 0; j < against.length; j++)
+      if (edgeBuckets[j] === bucket) againstSlot[j] = want(bucket, before, c);
     before += c;
   }
-  for (let from = 0; from < values.length; from += CHUNK)
-    collect(values, words, slot, wanted, from, Math.min(values.length, from + CHUNK));
+  if (missing > 0) {
+    // The second pass, for the wanted buckets not gathered in the first.
+    for (const w of wanted) if (early[w.bucket] >= 0) slot[w.bucket] = -1;
+    each((values, w, from, to) => collect(values, w, slot, wanted, from, to));
+  }
+  // Values below an edge: the buckets before its bucket, and the smaller values in its bucket.
+  const below = (e: number, s: number): number => {
+    const w = wanted[s];
+    if (w.only) return w.before + (w.only.value < e ? w.only.count : 0);
+    let m = w.before;
+    for (let i = 0; i < w.values.length; i++) if (w.values[i] < e) m++;
+    return m;
+  };
+  const againstBelow = against.map((e, j) => below(e, againstSlot[j]));
+  const own = ownBins(ranks, rankSlot, wanted, n, below);
+  return { own, against: { counts: binsOfBelow(againstBelow, n), n } };
+}
+
+/** The high and low 32-bit words of a float64 (little-endian). */
+function wordsOf(x: number): { high: number; low: number } {
+  const w = new Int32Array(Float64Array.of(x).buffer);
+  return { high: w[1], low: w[0] };
+}
+
+/** Bin counts from the finite values below each edge. */
+function binsOfBelow(below: number[], n: number): Float64Array {
+  const binCounts = new Float64Array(below.length + 1);
+  let previous = 0;
+  for (let j = 0; j < below.length; j++) {
+    binCounts[j] = below[j] - previous;
+    previous = below[j];
+  }
+  binCounts[below.length] = n - previous;
+  return binCounts;
+}
+
+/** The decile edges from the wanted buckets' values (order statistics bucket by bucket), and their bins. */
+function ownBins(
+  ranks: number[],
+  rankSlot: number[],
+  wanted: Wanted[],
+  n: number,
+  below: (e: number, s: number) => number,
+): ExpectedBins {
+  if (n === 0) return { edges: [], counts: new Float64Array(1), n };
   // The order statistics, bucket by bucket (a bucket's ranks are consecutive).
   const stats = new Array<number>(ranks.length);
-  for (let s = 0; s < wanted.length; s++) {
-    const at: number[] = [];
-    for (let q = 0; q < ranks.length; q++) if (rankSlot[q] === s) at.push(q);
-    const local = orderStatistics(
-      wanted[s].values,
-      at.map((q) => ranks[q] - wanted[s].before),
-    );
-    at.forEach((q, j) => (stats[q] = local[j]));
-  }
+  const local: number[][] = wanted.map(() => []);
+  ranks.forEach((_, q) => local[rankSlot[q]].push(q));
+  local.forEach((at, s) => {
+    if (at.length === 0) return;
+    const only = wanted[s].only;
+    const found = only
+      ? at.map(() => only.value)
+      : orderStatistics(
+          wanted[s].values,
+          at.map((q) => ranks[q] - wanted[s].before),
+        );
+    at.forEach((q, j) => (stats[q] = found[j]));
+  });
   const edges: number[] = [];
   const edgeSlot: number[] = [];
   stats.forEach((v, q) => {
@@ -130,19 +311,12 @@ export function expectedBins(values: Float64Array, bins = 10): ExpectedBins | un
       edgeSlot.push(rankSlot[q]);
     }
   });
-  // Values below an edge: the buckets before its bucket, and the smaller values in its bucket.
-  const below = edges.map((e, j) => {
-    const w = wanted[edgeSlot[j]];
-    let m = w.before;
-    for (let i = 0; i < w.values.length; i++) if (w.values[i] < e) m++;
-    return m;
-  });
-  const binCounts = new Float64Array(edges.length + 1);
-  let previous = 0;
-  for (let j = 0; j < edges.length; j++) {
-    binCounts[j] = below[j] - previous;
-    previous = below[j];
-  }
-  binCounts[edges.length] = n - previous;
-  return { edges, counts: binCounts, n };
+  return {
+    edges,
+    counts: binsOfBelow(
+      edges.map((e, j) => below(e, edgeSlot[j])),
+      n,
+    ),
+    n,
+  };
 }

@@ -2,13 +2,14 @@
  * The per-customer work of one tracked period as two fused passes over typed arrays (10M customers
  * a period): the first (before matching) counts the overlap of previous and new clusters, the raw
  * migration's money and the first row of every cell (for ARI/NMI's label order); the second (after
- * matching gave each cluster its stable key) applies the smoothing rule and counts the published
+ * matching gave each cluster its stable key; publish-pass.ts) applies the smoothing rule and counts the published
  * migration and flips in the same loop. Customers of the previous period not seen again are
  * counted in one pass over the previous rows, skipped when the ids are the same in the same order.
  * Every per-cell sum adds its rows in row order, as the one-table-at-a-time code did (migration.ts,
  * smoothing.ts and stability.ts keep that reference form), so the figures are the same to the bit.
  */
 import { InputError } from '../errors.js';
+import { CHUNK } from './deciles.js';
 import type { Overlap } from './overlap.js';
 
 /** What the store holds per previous customer, and its clusters' stable keys. */
@@ -34,7 +35,7 @@ export function keyLookup(keys: ArrayLike<number>, size?: number): Int32Array {
 }
 
 /** Each key's rank among the keys sorted ascending (migration tables list keys in that order). */
-function ranks(keys: ArrayLike<number>): Int32Array {
+export function ranks(keys: ArrayLike<number>): Int32Array {
   const order = Array.from(keys, (_, i) => i).sort((x, y) => keys[x] - keys[y]);
   const rank = new Int32Array(keys.length);
   order.forEach((i, r) => (rank[i] = r));
@@ -44,7 +45,7 @@ function ranks(keys: ArrayLike<number>): Int32Array {
 const value = (m: Float64Array | undefined, i: number): number =>
   m && Number.isFinite(m[i]) ? m[i] : 0;
 
-function corrupt(prior: PriorState, column: string, key: number): InputError {
+export function corrupt(prior: PriorState, column: string, key: number): InputError {
   return new InputError(
     (opt) =>
       `${opt('history')}: ${prior.asOf}/customers.parquet holds ${column} ${key}, which is none of that period's segment keys (${prior.keys.join(', ')}); the store is corrupt`,
@@ -64,6 +65,51 @@ export interface OverlapPass {
   /** The same per previous published key (dense index in prior.keys). */
   gonePublished: Float64Array;
   gonePublishedMoney: Float64Array;
+}
+
+/** What pass 1's loop reads and writes. */
+interface OverlapRows {
+  labels: Int32Array;
+  kNew: number;
+  prevRow: Int32Array;
+  present: Uint8Array | undefined;
+  prevRaw: Int32Array;
+  dense: Int32Array;
+  money: Float64Array;
+  hasMoney: boolean;
+  counts: Float64Array;
+  firstRow: Int32Array;
+  sharedMoney: Float64Array;
+  newCustomers: Float64Array;
+  newMoney: Float64Array;
+  prior: PriorState;
+}
+
+/** Pass 1 over rows [from, to) (in chunks: see deciles.ts CHUNK). */
+function overlapRows(s: OverlapRows, from: number, to: number): void {
+  const { labels, kNew, prevRow, present, prevRaw, dense, money, hasMoney } = s;
+  const { counts, firstRow, sharedMoney, newCustomers, newMoney } = s;
+  const keyCount = dense.length;
+  for (let i = from; i < to; i++) {
+    const b = labels[i];
+    const m = hasMoney ? money[i] : 0;
+    // A non-finite value (m − m is NaN) adds nothing; a sum never starts from −0, so skipping
+    // an addition of 0 leaves it as it was.
+    const finite = m - m === 0;
+    const r = prevRow[i];
+    if (r < 0) {
+      newCustomers[b]++;
+      if (finite) newMoney[b] += m;
+      continue;
+    }
+    if (present) present[r] = 1;
+    const key = prevRaw[r];
+    const a = key >= 0 && key < keyCount ? dense[key] : -1;
+    if (a < 0) throw corrupt(s.prior, 'raw_segment_key', key);
+    const cell = a * kNew + b;
+    if (counts[cell]++ === 0) firstRow[cell] = i;
+    if (finite) sharedMoney[cell] += m;
+  }
 }
 
 /** Pass 1: overlap of previous raw clusters and this period's clusters, and who is gone. */
@@ -88,27 +134,24 @@ export function overlapPass(
   const present = nothingGone ? undefined : new Uint8Array(prevRaw.length);
   const money = monetary ?? new Float64Array(1);
   const hasMoney = monetary !== undefined;
-  const keyCount = dense.length;
-  for (let i = 0; i < labels.length; i++) {
-    const b = labels[i];
-    const m = hasMoney ? money[i] : 0;
-    // A non-finite value (m − m is NaN) adds nothing; a sum never starts from −0, so skipping
-    // an addition of 0 leaves it as it was.
-    const finite = m - m === 0;
-    const r = prevRow[i];
-    if (r < 0) {
-      newCustomers[b]++;
-      if (finite) newMoney[b] += m;
-      continue;
-    }
-    if (present) present[r] = 1;
-    const key = prevRaw[r];
-    const a = key >= 0 && key < keyCount ? dense[key] : -1;
-    if (a < 0) throw corrupt(prior, 'raw_segment_key', key);
-    const cell = a * kNew + b;
-    if (counts[cell]++ === 0) firstRow[cell] = i;
-    if (finite) sharedMoney[cell] += m;
-  }
+  const rows: OverlapRows = {
+    labels,
+    kNew,
+    prevRow,
+    present,
+    prevRaw,
+    dense,
+    money,
+    hasMoney,
+    counts,
+    firstRow,
+    sharedMoney,
+    newCustomers,
+    newMoney,
+    prior,
+  };
+  for (let from = 0; from < labels.length; from += CHUNK)
+    overlapRows(rows, from, Math.min(labels.length, from + CHUNK));
   const newSizes = new Float64Array(kNew);
   const newShared = new Float64Array(kNew);
   const prevShared = new Float64Array(kPrev);
@@ -159,7 +202,7 @@ export interface MigrationGrid {
   money: Float64Array;
 }
 
-function grid(fromKeys: readonly number[], toKeys: ArrayLike<number>): MigrationGrid {
+export function grid(fromKeys: readonly number[], toKeys: ArrayLike<number>): MigrationGrid {
   const cells = (fromKeys.length + 1) * (toKeys.length + 1);
   return {
     fromKeys: [...fromKeys].sort((x, y) => x - y),
@@ -194,112 +237,4 @@ export function rawMigrationGrid(
     g.money[row + D - 1] = p.goneRawMoney[a];
   }
   return g;
-}
-
-export interface PublishPass {
-  raw: Int32Array;
-  published: Int32Array;
-  /** segment_id's own copy of `published` (apache-arrow's IPC writer miscounts shared buffers). */
-  publishedCopy: Int32Array;
-  pending: Int32Array;
-  pendingPeriods: Int32Array;
-  /** Each customer's published segment as an index into `keys` (segment_name's dictionary). */
-  nameIndex: Int32Array;
-  migration: MigrationGrid;
-  flipsPublished: number;
-}
-
-/**
- * Pass 2: each customer's raw key, the smoothing rule (smoothing.ts states it; this is the same
- * rule), segment_name's dictionary index, the published migration and the published flips.
- */
-export function publishPass(
-  labels: Int32Array,
-  keys: Int32Array,
-  prevRow: Int32Array,
-  prior: PriorState | undefined,
-  confirmPeriods: number,
-  monetary: Float64Array | undefined,
-  gone: OverlapPass | undefined,
-): PublishPass {
-  if (!Number.isInteger(confirmPeriods) || confirmPeriods < 1)
-    throw new RangeError(`confirmPeriods=${confirmPeriods}; expected an integer ≥ 1`);
-  const n = labels.length;
-  const prevKeys = prior?.keys ?? [];
-  const prevDense = keyLookup(prevKeys);
-  const cur = keyLookup(keys); // live keys: a published key that is not live moves at once
-  const prevRank = ranks(prevKeys);
-  const curRank = ranks(keys);
-  const g = grid(prevKeys, keys);
-  const D = keys.length + 1;
-  const raw = new Int32Array(n);
-  const published = new Int32Array(n);
-  const publishedCopy = new Int32Array(n);
-  const pending = new Int32Array(n).fill(-1);
-  const pendingPeriods = new Int32Array(n);
-  const nameIndex = new Int32Array(n);
-  const empty = new Int32Array(0);
-  const {
-    published: prevPublished,
-    pending: prevPending,
-    pendingPeriods: prevPeriods,
-  } = prior ?? {
-    published: empty,
-    pending: empty,
-    pendingPeriods: empty,
-  };
-  const customers = g.customers;
-  const moneyGrid = g.money;
-  const money = monetary ?? new Float64Array(1);
-  const hasMoney = monetary !== undefined;
-  const hasPrior = prior !== undefined;
-  const prevKeyCount = prevDense.length;
-  const curKeyCount = cur.length;
-  let flips = 0;
-  for (let i = 0; i < n; i++) {
-    const key = keys[labels[i]];
-    raw[i] = key;
-    const r = hasPrior ? prevRow[i] : -1;
-    let origin = 0;
-    let out = key;
-    if (r >= 0) {
-      const was = prevPublished[r];
-      const p = was >= 0 && was < prevKeyCount ? prevDense[was] : -1;
-      if (p < 0) throw corrupt(prior!, 'segment_key', was);
-      origin = prevRank[p] + 1;
-      if (key !== was && was < curKeyCount && cur[was] >= 0) {
-        const periods = prevPending[r] === key ? prevPeriods[r] + 1 : 1;
-        if (periods < confirmPeriods) {
-          out = was;
-          pending[i] = key;
-          pendingPeriods[i] = periods;
-        }
-      }
-      if (out !== was) flips++;
-    }
-    published[i] = out;
-    const c = cur[out];
-    nameIndex[i] = c;
-    const cell = origin * D + curRank[c];
-    customers[cell]++;
-    const m = hasMoney ? money[i] : 0;
-    if (m - m === 0) moneyGrid[cell] += m;
-  }
-  publishedCopy.set(published);
-  if (gone)
-    for (let p = 0; p < prevKeys.length; p++) {
-      const cell = (prevRank[p] + 1) * D + D - 1;
-      g.customers[cell] = gone.gonePublished[p];
-      g.money[cell] = gone.gonePublishedMoney[p];
-    }
-  return {
-    raw,
-    published,
-    publishedCopy,
-    pending,
-    pendingPeriods,
-    nameIndex,
-    migration: g,
-    flipsPublished: flips,
-  };
 }

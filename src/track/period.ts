@@ -1,5 +1,6 @@
 import {
   Dictionary,
+  Float64,
   Int32,
   makeData,
   makeVector,
@@ -23,12 +24,12 @@ import { firstMigration, migrationRows, type MigrationRow } from './migration.js
 import { alignment, type IdColumn } from './overlap.js';
 import {
   overlapPass,
-  publishPass,
   rawMigrationGrid,
   type OverlapPass,
   type PriorState,
-  type PublishPass,
 } from './period-passes.js';
+import { publishPass, type PublishPass } from './publish-pass.js';
+import { binsOfValues, featurePsi, psiBinsText, type FeatureBins } from './psi-bins.js';
 import { contingencyOfGrid } from './stability.js';
 import { numbers, stabilityFigures, type Tallies } from './stability-figures.js';
 import { csvText, type StoredPeriod, type TrackedModel } from './store.js';
@@ -68,6 +69,8 @@ export interface TrackedPeriod {
     migration: string;
     migrationRaw: string;
     stability: string;
+    /** psi-bins.ts PSI_BINS_FILE: this period's feature bins, the next period's expected side. */
+    psiBins: string;
   };
 }
 
@@ -168,13 +171,14 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
     published.customers,
     published.money,
   );
+  const features = featureBins(input.features, segments, previous);
   let migrationRaw: MigrationRow[];
   let stability: Record<string, unknown>;
   if (previous && prior && counted) {
     const raw = rawMigrationGrid(counted, prior.keys, ev.keys);
     migrationRaw = migrationRows(raw.fromKeys, raw.toKeys, raw.customers, raw.money);
     stability = stabilityFigures(
-      { ...input, customers: labels.length, events: ev },
+      { ...input, customers: labels.length, events: ev, psi: features.psi },
       previous,
       tallies(counted, pass, prior.keys, ev.keys),
     );
@@ -263,8 +267,45 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
           (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
           2,
         ) + '\n',
+      psiBins: psiBinsText(features.bins),
     },
   };
+}
+
+/**
+ * Each feature's bins in this period, and its PSI against the previous period's bins (stored
+ * beside it, or, in a store older than that file, computed from its customers).
+ */
+function featureBins(
+  features: string[],
+  segments: Table,
+  previous: StoredPeriod | undefined,
+): { bins: FeatureBins; psi: Record<string, number> } {
+  const bins: FeatureBins = {};
+  const psi: Record<string, number> = {};
+  for (const f of features) {
+    const values = float64Chunks(segments, f) ?? numbers(segments, f);
+    if (!values) continue;
+    let before = previous?.psiBins?.[f];
+    if (previous && !before) {
+      const x = numbers(previous.customers, f);
+      before = x && binsOfValues(x);
+    }
+    const r = featurePsi(values, before);
+    bins[f] = r.bins;
+    if (r.psi !== undefined) psi[f] = r.psi;
+  }
+  return { bins, psi };
+}
+
+/**
+ * A float64 column's values chunk by chunk (what toArray would join into one copy: at 10M rows in
+ * 1M-row batches, the copies cost more than the PSI's pass over them); undefined for another type.
+ */
+function float64Chunks(table: Table, column: string): Float64Array[] | undefined {
+  const c = table.getChild(column);
+  if (!c || !(c.type instanceof Float64)) return undefined;
+  return c.data.map((d) => (d.values as Float64Array).subarray(0, d.length));
 }
 
 /**

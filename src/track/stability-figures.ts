@@ -1,12 +1,7 @@
 import type { Table } from 'apache-arrow';
 import type { SegmentModel } from '../model/model.js';
 import type { EventResult } from './events.js';
-import {
-  adjustedRandIndexOf,
-  normalizedMutualInfoOf,
-  populationStabilityIndex,
-  type Contingency,
-} from './stability.js';
+import { adjustedRandIndexOf, normalizedMutualInfoOf, type Contingency } from './stability.js';
 import type { StoredPeriod } from './store.js';
 
 /** A numeric column as float64 (typed-array copies: a mapping function per row is ~10× slower). */
@@ -31,6 +26,8 @@ export interface CurrentSide {
   sameSpace: boolean;
   customers: number;
   events: EventResult;
+  /** PSI of each feature against the previous period (psi-bins.ts). */
+  psi: Record<string, number>;
 }
 
 /** The previous period. */
@@ -50,7 +47,7 @@ export interface Tallies {
   previousSizes: Map<number, number>;
 }
 
-/** stability.json's figures from the passes' tallies, plus one pass per PSI feature and period. */
+/** stability.json's figures from the passes' tallies and the features' PSI. */
 export function stabilityFigures(
   cur: CurrentSide,
   prev: PreviousSide,
@@ -80,12 +77,6 @@ export function stabilityFigures(
       centre_drift: drift,
     };
   });
-  const psi: Record<string, number> = {};
-  for (const f of cur.features) {
-    const x = numbers(prev.customers, f);
-    const y = numbers(cur.segments, f);
-    if (x && y) psi[f] = populationStabilityIndex(x, y);
-  }
   return {
     as_of: cur.asOf,
     previous_as_of: prev.asOf,
@@ -104,6 +95,6 @@ export function stabilityFigures(
       ]),
     ),
     segments,
-    psi,
+    psi: cur.psi,
   };
 }

@@ -278,7 +278,7 @@ export function psiEdges(expected: ArrayLike<number>, bins = 10): number[] {
 }
 
 /** How many finite values fall in each bin: bin i holds edges[i − 1] ≤ x < edges[i]. */
-function binCounts(
+export function binCounts(
   values: ArrayLike<number>,
   edges: number[],
 ): { counts: Float64Array; n: number } {
@@ -369,8 +369,17 @@ export function populationStabilityIndex(
   // A float64 column (every stored feature): edges and counts in two passes (deciles.ts).
   const fast = expected instanceof Float64Array ? expectedBins(expected, bins) : undefined;
   const edges = fast?.edges ?? psiEdges(expected, bins);
-  const e = fast ?? binCounts(expected, edges);
-  const a = binCounts(actual, edges);
+  return psiOfBins(fast ?? binCounts(expected, edges), binCounts(actual, edges));
+}
+
+/** Bin counts and how many values they count (one side of a PSI). */
+export interface BinCounts {
+  counts: ArrayLike<number>;
+  n: number;
+}
+
+/** The PSI of two sides' counts in the same bins (populationStabilityIndex's sum). */
+export function psiOfBins(e: BinCounts, a: BinCounts): number {
   if (e.n === 0 || a.n === 0) return NaN;
   let psi = 0;
   for (let i = 0; i < e.counts.length; i++) {

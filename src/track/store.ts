@@ -14,6 +14,7 @@ import { InputError, UsageError } from '../errors.js';
 import { parquetToTable, tableToParquet } from '../io/parquet-io.js';
 import type { SegmentModel } from '../model/model.js';
 import { isIsoDate } from '../util/arguments.js';
+import { parsePsiBins, PSI_BINS_FILE, type FeatureBins } from './psi-bins.js';
 
 /**
  * The history store (`--history DIR`): one folder per period, `DIR/<as-of>/`, holding PERIOD_FILES,
@@ -53,6 +54,8 @@ export interface StoredPeriod {
   asOf: string;
   model: TrackedModel;
   customers: Table;
+  /** The features' PSI bins (psi-bins.ts), absent in a store written before that file. */
+  psiBins?: FeatureBins;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -139,6 +142,8 @@ export function readPeriod(dir: string, asOf: string): StoredPeriod {
       (opt) =>
         `${opt('history')} ${dir}: ${asOf}/model.json has no valid tracking section; the store is corrupt`,
     );
+  const psiBins = readPsiBins(dir, asOf);
+  const needed = [t.idColumn, 'segment_key', 'raw_segment_key', 'pending_key', 'pending_periods'];
   let customers: Table;
   try {
     customers = parquetToTable(readFileSync(join(folder, 'customers.parquet')), STORE_BATCH_ROWS);
@@ -148,13 +153,26 @@ export function readPeriod(dir: string, asOf: string): StoredPeriod {
         `${opt('history')} ${dir}: ${asOf}/customers.parquet cannot be read; the store is corrupt`,
     );
   }
-  for (const c of [t.idColumn, 'segment_key', 'raw_segment_key', 'pending_key', 'pending_periods'])
+  for (const c of needed)
     if (!customers.getChild(c))
       throw new InputError(
         (opt) =>
           `${opt('history')} ${dir}: ${asOf}/customers.parquet has no column '${c}'; the store is corrupt`,
       );
-  return { asOf, model, customers };
+  return { asOf, model, customers, psiBins };
+}
+
+/** A period's PSI_BINS_FILE, undefined where it has none (written before it existed). */
+function readPsiBins(dir: string, asOf: string): FeatureBins | undefined {
+  const path = join(dir, asOf, PSI_BINS_FILE);
+  if (!existsSync(path)) return undefined;
+  const bins = parsePsiBins(readFileSync(path, 'utf8'));
+  if (!bins)
+    throw new InputError(
+      (opt) =>
+        `${opt('history')} ${dir}: ${asOf}/${PSI_BINS_FILE} holds no valid bins; the store is corrupt`,
+    );
+  return bins;
 }
 
 /** Where a new period goes: the period before it (if any) and the later periods `force` removes. */
@@ -178,11 +196,15 @@ export function planPeriod(
   return { previous, removeLater: later };
 }
 
-/** Writes a period completely or not at all, then points `latest` at it and drops `removeLater`. */
+/**
+ * Writes a period completely or not at all, then points `latest` at it and drops `removeLater`.
+ * `files`: PERIOD_FILES, and optionally PSI_BINS_FILE.
+ */
 export function writePeriod(
   dir: string,
   asOf: string,
-  files: Record<(typeof PERIOD_FILES)[number], string | Uint8Array>,
+  files: Record<(typeof PERIOD_FILES)[number], string | Uint8Array> &
+    Partial<Record<typeof PSI_BINS_FILE, string>>,
   removeLater: string[],
 ): void {
   mkdirSync(dir, { recursive: true });
@@ -193,6 +215,8 @@ export function writePeriod(
   mkdirSync(tmp);
   try {
     for (const f of PERIOD_FILES) writeFileSync(join(tmp, f), files[f]);
+    const bins = files[PSI_BINS_FILE];
+    if (bins !== undefined) writeFileSync(join(tmp, PSI_BINS_FILE), bins);
     const target = join(dir, asOf);
     if (existsSync(target)) renameSync(target, old);
     renameSync(tmp, target);
