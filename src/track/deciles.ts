@@ -1,12 +1,14 @@
 /**
- * The expected side of the population stability index in two passes over a float64 column: its
- * decile edges (psiEdges' order statistics, to the bit) and how many values fall in each bin. The
- * first pass counts the values per bucket of the float's top 16 bits, taken in an order-preserving
- * form (sign flipped, negatives inverted), so buckets are sorted ranges of values and each rank's
- * bucket is known from the counts; the second copies out only the values of the (at most nine)
- * buckets that hold a wanted rank, and the order statistics are selected there. The bins' counts
- * follow from the bucket counts and those few values: no third pass, no copy of the column, no
- * partitioning of 10M values.
+ * Decile bins of a float64 column for the population stability index: its decile edges
+ * (psiEdges' order statistics, to the bit) and how many values fall in each bin, from at most two
+ * passes. The first counts the values per bucket of the float's top 16 bits, taken in an
+ * order-preserving form (sign flipped, negatives inverted), so buckets are sorted ranges of values
+ * and each rank's bucket is known from the counts; while counting it already copies out the values
+ * of the buckets that hold the previous period's edges (periodBins), so the column's counts in
+ * those bins need no pass of their own. A second pass is needed only where this period's wanted
+ * ranks fall in other buckets: it copies out the values of those (at most nine) buckets, and the
+ * order statistics are selected there. No copy of the column, no partitioning of 10M values; the
+ * previous period's side comes from its stored bins (psi-bins.ts).
  */
 import { orderStatistics } from './select.js';
 
