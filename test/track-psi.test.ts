@@ -1,3 +1,12 @@
+import {
+  Float32,
+  Float64,
+  makeVector,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { periodBins } from '../src/track/deciles.js';
 import {
@@ -7,6 +16,7 @@ import {
   psiBinsText,
   type StoredBins,
 } from '../src/track/psi-bins.js';
+import { float64Chunks, numbers } from '../src/track/stability-figures.js';
 import { populationStabilityIndex } from '../src/track/stability.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -132,5 +142,23 @@ describe('PSI from stored bins', () => {
       '{"features": {"a": {"edges": [null], "counts": [1, 1], "n": 2}}}',
     ])
       expect(parsePsiBins(bad), bad).toBeUndefined();
+  });
+  it('reads a float64 column of a table read from a file chunk by chunk, in place', () => {
+    // A table read back from Arrow IPC types its doubles as Float (precision DOUBLE), not Float64:
+    // the chunked reader must still take them, or every period joins and copies each feature.
+    const rng = new Rng(5);
+    const parts = [3000, 1, 4096].map((n) =>
+      makeVector(Float64Array.from({ length: n }, () => (rng.nextDouble() - 0.5) * 20)),
+    );
+    const written = new Table({ x: parts[0].concat(parts[1], parts[2]) });
+    const read = tableFromIPC(tableToIPC(new Table({ x: written.getChild('x')! })));
+    const x = read.getChild('x')!;
+    expect(x.type).not.toBeInstanceOf(Float64);
+    const chunks = float64Chunks(read, 'x');
+    expect(chunks?.map((c) => c.length)).toEqual(x.data.map((d) => d.length));
+    chunks!.forEach((c, i) => expect(c.buffer).toBe(x.data[i].values.buffer));
+    expect(featurePsi(chunks!, undefined)).toEqual(featurePsi(numbers(read, 'x')!, undefined));
+    const single = new Table({ y: vectorFromArray([1, 2, 3], new Float32()) });
+    expect(float64Chunks(tableFromIPC(tableToIPC(single)), 'y')).toBeUndefined();
   });
 });

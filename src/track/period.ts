@@ -1,6 +1,5 @@
 import {
   Dictionary,
-  Float64,
   Int32,
   makeData,
   makeVector,
@@ -31,7 +30,7 @@ import {
 import { publishPass, type PublishPass } from './publish-pass.js';
 import { binsOfValues, featurePsi, psiBinsText, type FeatureBins } from './psi-bins.js';
 import { contingencyOfGrid } from './stability.js';
-import { numbers, stabilityFigures, type Tallies } from './stability-figures.js';
+import { float64Chunks, numbers, stabilityFigures, type Tallies } from './stability-figures.js';
 import { csvText, type StoredPeriod, type TrackedModel } from './store.js';
 
 /** One period's tracking: identities, events, smoothing, migration and stability. */
@@ -296,16 +295,6 @@ function featureBins(
     if (r.psi !== undefined) psi[f] = r.psi;
   }
   return { bins, psi };
-}
-
-/**
- * A float64 column's values chunk by chunk (what toArray would join into one copy: at 10M rows in
- * 1M-row batches, the copies cost more than the PSI's pass over them); undefined for another type.
- */
-function float64Chunks(table: Table, column: string): Float64Array[] | undefined {
-  const c = table.getChild(column);
-  if (!c || !(c.type instanceof Float64)) return undefined;
-  return c.data.map((d) => (d.values as Float64Array).subarray(0, d.length));
 }
 
 /**
