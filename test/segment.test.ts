@@ -307,27 +307,19 @@ describe('gpuseg segment on the Online Retail log', () => {
     expect(prof.stdout).toMatch(/Champions/);
   });
 
+  /** `segment` of a small c,d,a log written to tx.csv in `dir`, with `extra` flags. */
+  function segmentLog(dir: string, csv: string, extra: string[]) {
+    writeFileSync(join(dir, 'tx.csv'), csv);
+    const columns = ['--customer', 'c', '--date', 'd', '--amount', 'a'];
+    const output = ['--output', join(dir, 'out.csv')];
+    return gpuseg(['segment', join(dir, 'tx.csv'), ...columns, ...extra, ...output]);
+  }
+
   test('a range above the number of customers says which ks were tried', () => {
-    const dir = tempDir();
     const rows = ['c,d,a'];
     for (let c = 1; c <= 3; c++)
       for (let day = 1; day <= c; day++) rows.push(`${c},2024-01-0${day},${c * 10 + day}`);
-    writeFileSync(join(dir, 'tx.csv'), rows.join('\n') + '\n');
-    const r = gpuseg([
-      'segment',
-      join(dir, 'tx.csv'),
-      '--customer',
-      'c',
-      '--date',
-      'd',
-      '--amount',
-      'a',
-      '--k',
-      '2..8',
-      '--json',
-      '--output',
-      join(dir, 'out.csv'),
-    ]);
+    const r = segmentLog(tempDir(), rows.join('\n') + '\n', ['--k', '2..8', '--json']);
     expect(r.status).toBe(0);
     const settings = (JSON.parse(r.stdout) as { settings: { k_choice: string } }).settings;
     expect(settings.k_choice).toBe('best silhouette over 2..3 (of 2..8: 3 customers)');
@@ -335,19 +327,7 @@ describe('gpuseg segment on the Online Retail log', () => {
 
   test('a single customer cannot be segmented', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'tx.csv'), 'c,d,a\n1,2024-01-01,3\n1,2024-01-05,4\n');
-    const r = gpuseg([
-      'segment',
-      join(dir, 'tx.csv'),
-      '--customer',
-      'c',
-      '--date',
-      'd',
-      '--amount',
-      'a',
-      '--output',
-      join(dir, 'out.csv'),
-    ]);
+    const r = segmentLog(dir, 'c,d,a\n1,2024-01-01,3\n1,2024-01-05,4\n', []);
     expect(r.status).toBe(2);
     expect(errors(r)).toMatch(/only 1 customer; segmenting needs at least 2/);
     expect(filesIn(dir)).toEqual(['tx.csv']);
