@@ -23,16 +23,8 @@ function bytes(text: string, size: number): ArrayBuffer {
   return out;
 }
 
-/** Scalars and arrays one after the other, in one Float64Array (the statistics answers below). */
-export function joined(...parts: ArrayLike<number>[]): Float64Array {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Scalars and arrays one after the other (the statistics answers): util/joined.ts. */
+export { joined } from '../util/joined.js';
 
 export const unpackF64 = (text: string): Float64Array => new Float64Array(bytes(text, 8));
 export const unpackF32 = (text: string): Float32Array => new Float32Array(bytes(text, 4));

@@ -7,6 +7,7 @@
  * the same edges, the same counts, the same sum (psiOfBins). A store written before this file
  * existed has none: its bins are then computed from its customers.parquet (binsOfValues).
  */
+import { joined } from '../util/joined.js';
 import { expectedBins, periodBins } from './deciles.js';
 import { binCounts, psiEdges, psiOfBins } from './stability.js';
 
@@ -53,21 +54,11 @@ export function featurePsi(
       psi: previous ? psiOfBins(previous, fast.against) : undefined,
     };
   // A big-endian machine: the edges by selection and the counts by comparison.
-  const values = column instanceof Float64Array ? column : joined(column);
+  const values = column instanceof Float64Array ? column : joined(...column);
   return {
     bins: binsOfValues(values),
     psi: previous ? psiOfBins(previous, binCounts(values, against)) : undefined,
   };
-}
-
-function joined(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** PSI_BINS_FILE's text (features in the order given; numbers round-trip exactly). */
