@@ -74,7 +74,7 @@ export function nearestCoreDirect(
   // Margin: the axis values are float32, the bound a float64 sum.
   const reach = Math.sqrt(Math.min(bestD2, eps2)) * (1 + 1e-9);
   const v = X[sorted.axis * n + i];
-  for (let r = lowerBound(axisValues, v - reach); r < nc; r++) {
+  for (let r = bound(axisValues, v - reach, false); r < nc; r++) {
     if (axisValues[r] > v + reach) break;
     // Partial sums of squares only grow (in float64 too), so a core row is dropped once its
     // sum passes the best one so far (or eps²): the same row wins, ties included.
@@ -95,7 +95,7 @@ export function nearestCoreDirect(
 /** The rows of `sorted` within `reach` of v on its axis: [lo, hi). */
 export function axisWindow(sorted: SortedRows, v: number, reach: number): [number, number] {
   const a = sorted.axisValues;
-  return [lowerBound(a, v - reach), upperBound(a, v + reach)];
+  return [bound(a, v - reach, false), bound(a, v + reach, true)];
 }
 
 /**
@@ -135,8 +135,8 @@ export function foreignReach(cores: CoreRows): Float64Array {
     let best = cap;
     for (const list of lists) {
       if (list.label === own) continue;
-      const hi = upperBound(list.axis, v + reach);
-      for (let e = lowerBound(list.axis, v - reach); e < hi; e++) {
+      const hi = bound(list.axis, v + reach, true);
+      for (let e = bound(list.axis, v - reach, false); e < hi; e++) {
         const o = list.rows[e];
         let s = 0;
         for (let f = 0; f < d && s < best; f++) {
@@ -151,23 +151,13 @@ export function foreignReach(cores: CoreRows): Float64Array {
   return out;
 }
 
-function lowerBound(values: Float32Array, v: number): number {
+/** First sorted position with a value ≥ v (`after`: > v). */
+function bound(values: Float32Array, v: number, after: boolean): number {
   let a = 0;
   let b = values.length;
   while (a < b) {
     const mid = (a + b) >>> 1;
-    if (values[mid] < v) a = mid + 1;
-    else b = mid;
-  }
-  return a;
-}
-
-function upperBound(values: Float32Array, v: number): number {
-  let a = 0;
-  let b = values.length;
-  while (a < b) {
-    const mid = (a + b) >>> 1;
-    if (values[mid] <= v) a = mid + 1;
+    if (after ? values[mid] <= v : values[mid] < v) a = mid + 1;
     else b = mid;
   }
   return a;
