@@ -78,10 +78,3 @@ export function sumOfSquares(matrix: DataMatrix, centre: readonly number[]): num
 export function fillRows(labels: Int32Array, rows: Int32Array, value: number): void {
   for (let i = 0; i < rows.length; i++) labels[rows[i]] = value;
 }
-
-/** Σ values in index order, in float64 (the inertia from the per-row distances). */
-export function sumInOrder(values: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s;
-}

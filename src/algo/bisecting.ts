@@ -3,17 +3,11 @@ import { MatrixArena } from '../data/matrix.js';
 import { gatherRows } from '../data/row-subset.js';
 import { InputError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import {
-  allRows,
-  columnMeans,
-  fillRows,
-  splitRows,
-  sumInOrder,
-  sumOfSquares,
-} from './bisecting-rows.js';
+import { allRows, columnMeans, fillRows, splitRows, sumOfSquares } from './bisecting-rows.js';
 import { leavesInOrder, numberLeaves, type BisectingNode } from './bisecting-tree.js';
 import { kmeansPlusPlus, randomInit } from './kmeans-init.js';
 import { runKMeans, type IterationStat } from './kmeans.js';
+import { sumInOrder } from './sum-in-order.js';
 
 export type BisectingStrategy = 'biggest_inertia' | 'largest_cluster';
 
