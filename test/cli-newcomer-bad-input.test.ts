@@ -149,6 +149,18 @@ describe('a file given where a --history store (a folder) goes', () => {
     expect(filesIn(dir)).toEqual(['notes.txt', 'tx.csv']);
   });
 
+  test('segment checks the store before reading the log: a missing log still gets the store error', () => {
+    const { dir, store } = setUp();
+    const r = gpuseg([
+      'segment',
+      join(dir, 'no-such-log.csv'),
+      ...['--customer', 'c', '--date', 'd', '--amount', 'a', '--k', '2', '--backend', 'cpu'],
+      ...['--history', store, '--output', join(dir, 'segments.csv')],
+    ]);
+    expect(errors(r)).toMatch(message);
+    expect(r.status).toBe(2);
+  });
+
   test('transitions FILE is a usage error, not an internal ENOTDIR', () => {
     const { store } = setUp();
     const r = gpuseg(['transitions', store]);

@@ -11,6 +11,7 @@ import { PSI_BINS_FILE } from '../track/psi-bins.js';
 import { recoverInterrupted, withStoreLock } from '../track/store-lock.js';
 import {
   hasInterruptedWrites,
+  listPeriods,
   planPeriod,
   readLatest,
   tableParquet,
@@ -77,12 +78,11 @@ export interface HistoryPlan {
   readSeconds: number;
 }
 
-/** Checks the options and the store, and plans the period: nothing is written. */
-export function planHistory(
-  h: HistoryOptions,
-  asOf: string,
-  features: string[] | undefined,
-): HistoryPlan {
+/**
+ * The checks that need no data: the options, and that the store is a folder (or not there yet).
+ * segment runs them before reading the transaction log, so a wrong --history fails at once.
+ */
+export function checkHistoryOptions(h: HistoryOptions): HistoryPlan['options'] {
   if (typeof h.dir !== 'string' || h.dir.length === 0)
     throw new UsageError((opt) => `${opt('history')}: expected a folder`);
   const v = resolveParameters(HISTORY_PARAMETERS, h) as {
@@ -95,6 +95,17 @@ export function planHistory(
       (opt) =>
         `${opt('splitThreshold')} ${v.splitThreshold} exceeds ${opt('survivalThreshold')} ${v.survivalThreshold}; lower it`,
     );
+  listPeriods(h.dir);
+  return { ...h, ...v };
+}
+
+/** Checks the options and the store, and plans the period: nothing is written. */
+export function planHistory(
+  h: HistoryOptions,
+  asOf: string,
+  features: string[] | undefined,
+): HistoryPlan {
+  const options = checkHistoryOptions(h);
   // An interrupted run's leftovers are repaired first (under the lock), so the checks see the store.
   if (hasInterruptedWrites(h.dir)) withStoreLock(h.dir, () => recoverInterrupted(h.dir));
   const latest = readLatest(h.dir);
@@ -127,7 +138,7 @@ export function planHistory(
     }
   }
   return {
-    options: { ...h, ...v },
+    options,
     asOf,
     latest,
     previous,

@@ -4,7 +4,13 @@ import { UsageError, type Message } from '../errors.js';
 import { rfm, type RfmOptions, type RfmResult } from '../segment/rfm.js';
 import { fit, type FitOptions, type FitResult } from './fit.js';
 import { withModel } from './fit-result.js';
-import { planHistory, recordPeriod, type HistoryOptions, type HistoryResult } from './history.js';
+import {
+  checkHistoryOptions,
+  planHistory,
+  recordPeriod,
+  type HistoryOptions,
+  type HistoryResult,
+} from './history.js';
 import { SEGMENT_PARAMETERS, parameter, parameterDefault } from './parameters.js';
 import { parseKRange, selectK, type SelectResult } from './select.js';
 import { toNotice, type Notice } from './notices.js';
@@ -73,6 +79,7 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
     throw new UsageError(
       (opt) => `${opt('window')} needs ${opt('asOf')} YYYY-MM-DD: the window ends there`,
     );
+  if (history) checkHistoryOptions(history);
   const r = await rfm(
     transactions,
     history ? { ...options, snapshot: true, window: history.window } : options,
