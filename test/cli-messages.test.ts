@@ -63,3 +63,15 @@ test("--history 'store/' (a trailing slash, as the README writes it) prints the 
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/^history: store\/2024-01-31 \(first period\)$/m);
 });
+
+test('every command shows a text default as the flag takes it, not quoted as JSON', () => {
+  const commands = ['segment', 'rfm', 'select', 'fit', 'cut', 'split', 'predict', 'profile'];
+  commands.push('report', 'generate', 'bench', 'devices', 'transitions', 'worker');
+  for (const command of commands) {
+    const help = gpuseg([command, '--help']);
+    expect(help.status, command).toBe(0);
+    expect(help.stdout, command).not.toMatch(/default: "/);
+  }
+  expect(helpEntry(gpuseg(['bench', '--help']).stdout, '--rows')).toMatch(/\(default: 1M\)$/);
+  expect(helpEntry(gpuseg(['generate', '--help']).stdout, '--seed')).toMatch(/\(default: 0\)$/);
+});

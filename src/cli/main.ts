@@ -54,8 +54,16 @@ export function buildProgram(): Command {
     transitionsCommand(),
     workerCommand(),
   ])
-    program.addCommand(command.exitOverride().configureOutput(COMMANDER_OUTPUT));
+    program.addCommand(plainDefaults(command).exitOverride().configureOutput(COMMANDER_OUTPUT));
   return program.configureOutput(COMMANDER_OUTPUT);
+}
+
+/** Help shows a text default as the flag takes it (`default: 1M`), not quoted as JSON. */
+function plainDefaults(command: Command): Command {
+  for (const option of command.options)
+    if (typeof option.defaultValue === 'string' && option.defaultValueDescription === undefined)
+      option.defaultValueDescription = option.defaultValue;
+  return command;
 }
 
 /**
