@@ -171,10 +171,15 @@ describe('readers that would not return', () => {
   test('an Arrow file on which apache-arrow loops forever is refused after a deadline', async () => {
     // Found by test/fuzz.test.ts: Mall_Customers.arrow with a few bytes of its footer changed.
     const started = performance.now();
-    await expect(readTable('test/fixtures/hangs-apache-arrow.arrow')).rejects.toThrow(
-      /is not a readable Arrow IPC file: the reader did not finish within/,
+    const error = await readTable('test/fixtures/hangs-apache-arrow.arrow').catch((e: Error) => e);
+    const elapsed = performance.now() - started;
+    expect(String(error)).toMatch(
+      /is not a readable Arrow IPC file: the reader did not finish within \d+(\.\d+)? s/,
     );
-    expect(performance.now() - started).toBeLessThan(15_000);
+    // The deadline stretches with the machine's load (guarded-decode.ts): 5 s on an idle one. The
+    // run ends soon after the deadline it states, not minutes later.
+    const stated = Number(/within (\d+(?:\.\d+)?) s/.exec(String(error))![1]);
+    expect(elapsed).toBeLessThan(stated * 1000 + 5_000);
     // The next read starts a fresh reader.
     expect((await readTable('datasets/Mall_Customers.arrow')).numRows).toBe(200);
   });
@@ -304,7 +309,7 @@ describe('issue 11: what a CSV reader must not silently change', () => {
       { column: 'a', reason: 'not a number', row: 7, value: '#REF!' },
     ]);
     expect(notices).toContain(
-      "column 'a' is left out of the features: it looks numeric but row 7 has '#REF!' (not a number); fix the value or mark it missing (empty, NA, - or #N/A)",
+      "column 'a' is left out of the features: it looks numeric but data row 8 has '#REF!' (not a number); fix the value or mark it missing (empty, NA, - or #N/A)",
     );
   });
 
@@ -399,7 +404,7 @@ describe('issue 11: long ids and left-out columns through the CLI', () => {
       { column: 'b', reason: 'thousands separator', row: 9, value: '1,234.5' },
     ]);
     expect(r.stderr).toMatch(
-      /column 'b' is left out of the features: it looks numeric but row 9 has '1,234\.5' \(thousands separator\); give --thousands/,
+      /column 'b' is left out of the features: it looks numeric but data row 10 has '1,234\.5' \(thousands separator\); give --thousands/,
     );
     const withSeparator = gpuseg([
       'fit',

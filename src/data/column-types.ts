@@ -122,10 +122,13 @@ export interface ExcludedColumn {
 /** Field metadata key under which the CSV reader records why a column became text. */
 export const TEXT_REASON_KEY = 'gpuseg.text_reason';
 
-/** The advice that goes with each reason, for the notice. */
+/**
+ * The notice for a column left out of the default features. `row` is 0-based (as in --json); the
+ * text counts data rows from 1, as every other message does (data row 1 = the first after a header).
+ */
 export function excludedNotice(e: ExcludedColumn): Message {
   return (opt) =>
-    `column '${e.column}' is left out of the features: it looks numeric but row ${e.row} has '${e.value}' (${e.reason}); ${notNumericAdvice(e.reason, opt)}`;
+    `column '${e.column}' is left out of the features: it looks numeric but data row ${e.row + 1} has '${e.value}' (${e.reason}); ${notNumericAdvice(e.reason, opt)}`;
 }
 
 /** What to do about a cell that keeps a column from being numeric, by why it is not a number. */
