@@ -51,7 +51,7 @@ export function renderSvg(echarts: EChartsModule, spec: ChartSpec): string {
       textStyle: { fontFamily: FONT },
       ...fitLabels(echarts, spec.option),
     });
-    const svg = chart.renderToSVGString();
+    const svg = staticSvg(chart);
     const under = spec.underlay?.(linearPixels(chart));
     return tidySvg(under ? svg.replace(/^<svg[^>]*>/, (open) => open + under) : svg, spec.title);
   } finally {
@@ -59,10 +59,32 @@ export function renderSvg(echarts: EChartsModule, spec: ChartSpec): string {
   }
 }
 
+type EChartsInstance = ReturnType<EChartsModule['init']>;
+
+/** zrender's SVG painter as far as a report uses it (ECharts' renderToSVGString calls the same). */
+interface SvgPainter {
+  renderToString(opts: {
+    cssEmphasis?: boolean;
+    cssAnimation?: boolean;
+    useViewBox?: boolean;
+  }): string;
+}
+
+/**
+ * The chart as SVG without the CSS of hover states and animations: renderToSVGString has the
+ * painter write a `:hover` rule and a class for every mark (a style object stringified, a colour
+ * parsed and lightened per mark: about a tenth of a chart's time), which a static page drops
+ * (tidySvg). The painter's own call, with those off, writes the same SVG without them; a painter
+ * without it (another ECharts version) gets renderToSVGString.
+ */
+export function staticSvg(chart: EChartsInstance): string {
+  const painter = chart.getZr().painter as Partial<SvgPainter> | undefined;
+  if (typeof painter?.renderToString !== 'function') return chart.renderToSVGString();
+  return painter.renderToString({ cssEmphasis: false, cssAnimation: false, useViewBox: true });
+}
+
 /** Data → pixel on the first grid's value axes (linear: two points fix the map). */
-function linearPixels(
-  chart: ReturnType<EChartsModule['init']>,
-): (x: number, y: number) => [number, number] {
+function linearPixels(chart: EChartsInstance): (x: number, y: number) => [number, number] {
   const grid = { xAxisIndex: 0, yAxisIndex: 0 };
   const [x0, y0] = chart.convertToPixel(grid, [0, 0]) as number[];
   const [x1, y1] = chart.convertToPixel(grid, [1, 1]) as number[];

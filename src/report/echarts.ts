@@ -1,4 +1,5 @@
 import { renderSvg, type ChartSpec, type EChartsModule } from './chart.js';
+import { warmNumberFormats } from './warm-formats.js';
 
 /**
  * ECharts, loaded once per process: its one-file ES module build (the full library, SVG renderer
@@ -50,14 +51,16 @@ const WARM_UP: ChartSpec[] = (['bar', 'line', 'scatter', 'boxplot', 'heatmap'] a
 let warming: Promise<void> | undefined;
 
 /**
- * Loads ECharts and renders a few tiny charts, so that a report made afterwards pays for its own
- * charts only. The CLI starts it next to a fit that will be reported (`--report`); a report
- * waits for it if it is still running. Never fails: a report made later reports any error.
+ * Loads ECharts, renders a few tiny charts and uses the report's number formats once, so that a
+ * report made afterwards pays for its own charts only. The CLI starts it next to a fit that will
+ * be reported (`--report`); a report waits for it if it is still running. Never fails: a report
+ * made later reports any error.
  */
 export function prepareCharts(): Promise<void> {
   warming ??= loadECharts()
     .then((echarts) => {
       for (const spec of WARM_UP) renderSvg(echarts, spec);
+      warmNumberFormats();
     })
     .catch(() => undefined);
   return warming;
