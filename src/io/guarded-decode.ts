@@ -1,7 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { allocateInputBytes } from '../data/input-memory.js';
 import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
 import type { DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
 
@@ -99,25 +97,6 @@ function runWorker(job: DecodeTask, bytes: number): Promise<WorkerReply> {
     const message: DecodeJob = { ...job, id };
     entry.worker.postMessage(message);
   });
-}
-
-/** Bytes of a file read straight into shared memory, so a worker can parse them without a copy. */
-export function readShared(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    // In a WebAssembly memory where large enough: float32 columns may then be the matrix in place.
-    const shared = allocateInputBytes(size);
-    let offset = 0;
-    while (offset < size) {
-      const n = readSync(fd, shared, offset, Math.min(size - offset, 1 << 30), offset);
-      if (n === 0) break;
-      offset += n;
-    }
-    return shared.subarray(0, offset);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Parses Arrow IPC bytes in a worker; throws an Error with the reason when that fails or hangs. */
