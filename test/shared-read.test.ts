@@ -38,7 +38,7 @@ describe('readShared', () => {
     try {
       let ticks = 0;
       const timer = setInterval(() => ticks++, 0);
-      const bytes = await readShared(path);
+      const { bytes } = await readShared(path);
       clearInterval(timer);
       expect(bytes.length).toBe(size);
       expect(sameBytes(bytes, readFileSync(path))).toBe(true);
@@ -54,7 +54,7 @@ describe('readShared', () => {
   test.each([0, 1, 65537, 3 << 20])('a file of %i bytes reads as it is', async (size) => {
     const path = join(tempDir(), 'small.bin');
     writeFileSync(path, pattern(size));
-    const bytes = await readShared(path);
+    const { bytes } = await readShared(path);
     expect(bytes.length).toBe(size);
     expect(sameBytes(bytes, readFileSync(path))).toBe(true);
     expect(bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
