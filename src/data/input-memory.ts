@@ -36,10 +36,8 @@ const inputs = new WeakMap<
  */
 export function allocateInputBytes(size: number, extra = 0): Uint8Array {
   const total = regionOffset(size) + extra;
-  // Rows ≤ size / 4 and the regions take 12 bytes a row: the most the memory may need (a grow
-  // past a maximum capped at KERNEL_MEMORY_MAX fails, and the matrix is copied then).
-  const most = Math.min(total + 3 * size + kernelExtraBytes(), KERNEL_MEMORY_MAX);
-  if (size >= IN_PLACE_MIN_BYTES && total < most && typeof WebAssembly === 'object') {
+  const most = mostBytes(size, total);
+  if (inWebAssemblyMemory(size, extra)) {
     try {
       const memory = new WebAssembly.Memory({
         initial: Math.ceil(total / PAGE),
@@ -53,6 +51,22 @@ export function allocateInputBytes(size: number, extra = 0): Uint8Array {
     }
   }
   return new Uint8Array(new SharedArrayBuffer(Math.max(1, total)), 0, size);
+}
+
+/** Whether allocateInputBytes(size, extra) tries a WebAssembly memory (it may still be refused). */
+export function inWebAssemblyMemory(size: number, extra = 0): boolean {
+  const total = regionOffset(size) + extra;
+  return (
+    size >= IN_PLACE_MIN_BYTES && total < mostBytes(size, total) && typeof WebAssembly === 'object'
+  );
+}
+
+/**
+ * Rows ≤ size / 4 and the kernel's regions take 12 bytes a row: the most the memory may need (a
+ * grow past a maximum capped at KERNEL_MEMORY_MAX fails, and the matrix is copied then).
+ */
+function mostBytes(size: number, total: number): number {
+  return Math.min(total + 3 * size + kernelExtraBytes(), KERNEL_MEMORY_MAX);
 }
 
 /** Where the region after a file of `size` bytes starts (allocateInputBytes). */

@@ -2,6 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import {
   allocateInputBytes,
   IN_PLACE_MIN_BYTES,
+  inWebAssemblyMemory,
   inputMemoryOf,
   regionOffset,
 } from '../data/input-memory.js';
@@ -76,8 +77,11 @@ async function readScattered(
   layout: ArrowLayout,
 ): Promise<SharedRead | undefined> {
   const { rows, columns } = layout;
-  const bytes = allocateInputBytes(size, 4 * rows * columns.length);
-  if (!inputMemoryOf(bytes.buffer)) return undefined; // no matrix in place without one: as it is
+  const extra = 4 * rows * columns.length;
+  // No matrix in place outside a WebAssembly memory: the file is read as it is then.
+  if (!inWebAssemblyMemory(size, extra)) return undefined;
+  const bytes = allocateInputBytes(size, extra);
+  if (!inputMemoryOf(bytes.buffer)) return undefined;
   const start = regionOffset(size);
   const moved: Segment[] = [];
   for (const [c, column] of columns.entries()) {
