@@ -12,6 +12,7 @@ import {
 } from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
 import { fit, type FitOptions, type FitResult } from '../src/api/fit.js';
+import { inPlaceMatrix } from '../src/data/in-place.js';
 import { readTable } from '../src/io/read-table.js';
 import { readShared } from '../src/io/shared-read.js';
 import { tempDir } from './helpers/cli.js';
@@ -103,6 +104,12 @@ describe('float32 columns of a file of many batches read in place', () => {
     const read = await readShared(many, true);
     expect(read.scattered?.layout.rows).toBe(ROWS);
     expect(read.scattered?.layout.columns.map((c) => c.pieces.length)).toEqual([5, 5, 5, 5]);
+    // Read as it is (not scattered), the same file's chunks are in an input memory but apart:
+    // no matrix in place (a check of the first chunk alone would take them).
+    const plain = tableFromIPC((await readShared(many)).bytes);
+    expect(plain.getChild('a')!.data[0].values.byteOffset).toBeGreaterThan(0);
+    expect(inPlaceMatrix(plain, FEATURES)).toBeUndefined();
+    expect(inPlaceMatrix(plain, ['a'])).toBeUndefined();
     const r = await fit(many, options);
     const reference = await fit(written(source, 'one.arrow'), options);
     expect(reference.data.matrix.borrowed).toBe(true);
