@@ -1,6 +1,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
+import type { ArrowLayout } from './arrow-layout.js';
 import type { DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
 
 /**
@@ -103,6 +104,20 @@ function runWorker(job: DecodeTask, bytes: number): Promise<WorkerReply> {
 export async function checkArrowInWorker(bytes: Uint8Array): Promise<void> {
   const reply = await runWorker({ kind: 'arrow', bytes }, bytes.length);
   if (!reply.ok) throw new Error(reply.message ?? 'unreadable');
+}
+
+/**
+ * Where the float32 columns of an Arrow IPC file open as `fd` lie (io/arrow-layout.ts: apache-arrow
+ * parses the messages' metadata, in the worker), or undefined where they cannot be read in place,
+ * the metadata is unreadable or its parse misses the deadline: the file is read as it is then.
+ * The deadline is a small file's: only the metadata, a few hundred bytes a batch, is read.
+ */
+export async function arrowLayoutInWorker(
+  fd: number,
+  size: number,
+): Promise<ArrowLayout | undefined> {
+  const reply = await runWorker({ kind: 'arrow-layout', fd, size }, 0);
+  return reply.ok ? reply.layout : undefined;
 }
 
 /**

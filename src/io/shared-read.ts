@@ -6,7 +6,8 @@ import {
   inputMemoryOf,
   regionOffset,
 } from '../data/input-memory.js';
-import { arrowLayout, type ArrowLayout } from './arrow-layout.js';
+import type { ArrowLayout } from './arrow-layout.js';
+import { arrowLayoutInWorker } from './guarded-decode.js';
 
 /**
  * A whole file read into shared memory (data/input-memory.ts: a WebAssembly memory where large
@@ -20,10 +21,11 @@ import { arrowLayout, type ArrowLayout } from './arrow-layout.js';
  * the read (the column statistics kernel's assembly: loading wabt, ~0.25 s of this thread) runs
  * during it instead of after it, as it did behind a synchronous read.
  *
- * An Arrow file's float32 columns (io/arrow-layout.ts) can be read `scattered`: their values into
- * a region after the file's bytes, column after column, where a column-major matrix has them,
- * the file's places for them left unread (untouched memory costs nothing). A file of many record
- * batches then needs no copy of its columns into a matrix (io/scattered-table.ts makes the table).
+ * An Arrow file's float32 columns (io/arrow-layout.ts, found by the decode worker) can be read
+ * `scattered`: their values into a region after the file's bytes, column after column, where a
+ * column-major matrix has them, the file's places for them left unread (untouched memory costs
+ * nothing). A file of many record batches then needs no copy of its columns into a matrix
+ * (io/scattered-table.ts makes the table).
  */
 
 /** Bytes from which the file is read as two halves at once (below, one read is as quick). */
@@ -51,7 +53,8 @@ export async function readShared(path: string, scatter = false): Promise<SharedR
   const file = await open(path, 'r');
   try {
     const size = (await file.stat()).size;
-    const layout = scatter && size >= IN_PLACE_MIN_BYTES ? arrowLayout(file.fd, size) : undefined;
+    const inPlace = scatter && size >= IN_PLACE_MIN_BYTES;
+    const layout = inPlace ? await arrowLayoutInWorker(file.fd, size) : undefined;
     if (layout && !inPlaceAlready(layout)) {
       const read = await readScattered(file, size, layout);
       if (read) return read;
