@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   Float32,
@@ -12,6 +13,7 @@ import {
 } from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
 import { fit, type FitOptions, type FitResult } from '../src/api/fit.js';
+import { InputError } from '../src/errors.js';
 import { inPlaceMatrix } from '../src/data/in-place.js';
 import { readTable } from '../src/io/read-table.js';
 import { readShared } from '../src/io/shared-read.js';
@@ -198,4 +200,36 @@ describe('float32 columns of a file of many batches read in place', () => {
     }
     expect(compared).toBeGreaterThan(0);
   });
+
+  test('metadata on which apache-arrow would not return: the layout is given up at the deadline, and the file refused', async () => {
+    // The first record batch's count of field nodes made 2^31 - 1: apache-arrow's parse of that
+    // metadata loops for minutes (and allocates a node each time). It runs in the decode worker;
+    // on this thread the read would never return.
+    const rows = 300_000;
+    const table = tableFromArrays({ a: new Float32Array(rows).fill(1), b: new Float32Array(rows) });
+    for (const format of ['stream', 'file'] as const) {
+      const bytes = Buffer.from(tableToIPC(inBatches(table, [rows / 2, rows / 2]), format));
+      // The nodes vector: its length (2 fields), then the first node (rows, no nulls).
+      const at = [...Array(1000).keys()]
+        .map((i) => 4 * i)
+        .find(
+          (p) =>
+            bytes.readUint32LE(p) === 2 &&
+            bytes.readBigInt64LE(p + 4) === BigInt(rows / 2) &&
+            bytes.readBigInt64LE(p + 12) === 0n,
+        );
+      expect(at).toBeDefined();
+      const path = join(tempDir(), `hangs.${format}`);
+      writeFileSync(path, bytes);
+      expect((await readShared(path, true)).scattered).toBeDefined(); // (undamaged)
+      bytes.writeUint32LE(0x7fffffff, at!);
+      writeFileSync(path, bytes);
+      const started = performance.now();
+      expect((await readShared(path, true)).scattered).toBeUndefined();
+      // The deadline: 5 s stretched by the load per core (guarded-decode.ts), which may rise meanwhile.
+      const contention = Math.min(20, Math.max(1, loadavg()[0] / availableParallelism()));
+      expect(performance.now() - started).toBeLessThan(2 * 5_000 * contention + 5_000);
+      if (format === 'stream') await expect(readTable(path)).rejects.toThrow(InputError);
+    }
+  }, 400_000);
 });
