@@ -11,6 +11,8 @@ import type { DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
  * - Arrow IPC bytes are first parsed in a worker (zero-copy over shared memory: IPC parsing costs
  *   per batch and column, not per byte); the caller parses them itself only once that finished.
  * - Parquet is decoded entirely in the worker (parquet-wasm), which sends back an Arrow IPC stream.
+ * - Where an Arrow file's float32 columns lie is found there too (io/arrow-layout.ts), from the
+ *   messages' metadata, before the file is read (io/shared-read.ts).
  * A worker that misses its deadline is terminated and the file reported as unreadable. The
  * worker's code is decode-worker.ts.
  */
