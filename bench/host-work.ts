@@ -12,8 +12,9 @@
  *   npm run build && node dist/bench/gen-features.js --rows 10M --batch-rows 10M --output f.arrow
  *   node dist/bench/host-work.js --input f.arrow [--k 8] [--rounds 3] [--backend auto] [--json]
  *
- * One record batch lets float32 columns be the matrix in place; a file of many batches measures
- * the copying path. Timings mean something only on a quiet machine.
+ * Float32 columns without nulls are the matrix in place: where one record batch put them, or, for
+ * a file of many batches, where the read put them (io/shared-read.ts). Timings mean something
+ * only on a quiet machine.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

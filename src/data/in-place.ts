@@ -4,14 +4,16 @@ import type { DataMatrix } from './matrix.js';
 
 /**
  * The feature columns of a table as the matrix itself, without a copy, where their layout allows:
- * every feature one float32 chunk without nulls, the chunks back to back in the features' order in
- * one shared input memory (as an Arrow IPC file of one record batch lays a batch's columns out,
- * when 4·N is a multiple of the writer's alignment). The matrix is then column-major already, at
- * the byte offset where the file put its first feature (the kernels take a matrix anywhere in
- * their memory), and the input memory grows by the per-row regions the CPU kernels use, after the
- * file's bytes (data/input-memory.ts). Undefined when the layout does not allow it; the caller
- * copies then. The matrix is `borrowed`: the table's memory, which nothing in gpuseg writes to, so
- * a caller's table is used in place as safely as one gpuseg read for the call.
+ * every feature float32 chunks without nulls, the chunks back to back in row order and the
+ * features back to back in their order, in one shared input memory — as an Arrow IPC file of one
+ * record batch lays a batch's columns out (when 4·N is a multiple of the writer's alignment), and
+ * as a file of many batches is read when its float32 columns are read scattered (io/shared-read.ts).
+ * The matrix is then column-major already, at the byte offset of the first feature's first value
+ * (the kernels take a matrix anywhere in their memory), and the input memory grows by the per-row
+ * regions the CPU kernels use, after the file's bytes (data/input-memory.ts). Undefined when the
+ * layout does not allow it; the caller copies then. The matrix is `borrowed`: the table's memory,
+ * which nothing in gpuseg writes to, so a caller's table is used in place as safely as one gpuseg
+ * read for the call.
  */
 export function inPlaceMatrix(table: Table, features: readonly string[]): DataMatrix | undefined {
   const rows = table.numRows;
@@ -20,15 +22,19 @@ export function inPlaceMatrix(table: Table, features: readonly string[]): DataMa
   let base: Float32Array | undefined;
   for (const [j, name] of features.entries()) {
     const chunks = table.getChild(name)?.data;
-    if (!chunks || chunks.length !== 1) return undefined;
-    const chunk = chunks[0];
-    const type = chunk.type as DataType;
-    if (!DataType.isFloat(type) || type.precision !== Precision.SINGLE) return undefined;
-    if (chunk.nullCount > 0 && chunk.nullBitmap && chunk.nullBitmap.length > 0) return undefined;
-    const values = chunk.values as Float32Array;
-    base ??= values;
-    if (values.buffer !== base.buffer) return undefined;
-    if (values.byteOffset !== base.byteOffset + j * rows * 4) return undefined;
+    if (!chunks) return undefined;
+    let row = 0;
+    for (const chunk of chunks) {
+      const type = chunk.type as DataType;
+      if (!DataType.isFloat(type) || type.precision !== Precision.SINGLE) return undefined;
+      if (chunk.nullCount > 0 && chunk.nullBitmap && chunk.nullBitmap.length > 0) return undefined;
+      const values = chunk.values as Float32Array;
+      base ??= values;
+      if (values.buffer !== base.buffer) return undefined;
+      if (values.byteOffset !== base.byteOffset + (j * rows + row) * 4) return undefined;
+      row += chunk.length;
+    }
+    if (row !== rows) return undefined;
   }
   const buffer = base!.buffer;
   if (!(buffer instanceof SharedArrayBuffer)) return undefined;

@@ -28,18 +28,19 @@ const inputs = new WeakMap<
 >();
 
 /**
- * `size` zeroed bytes for a file's contents, shared between threads: in a WebAssembly memory with
- * room to grow by a kernel memory's regions when the file is large enough to matter and the total
- * stays within KERNEL_MEMORY_MAX, else a plain SharedArrayBuffer.
+ * `size` zeroed bytes for a file's contents, shared between threads, followed by `extra` bytes
+ * (from the next multiple of 64 on: a region the read puts float32 columns in, io/shared-read.ts):
+ * in a WebAssembly memory with room to grow by a kernel memory's regions when the file is large
+ * enough to matter and the total stays within KERNEL_MEMORY_MAX, else a plain SharedArrayBuffer.
+ * The view returned is of the file's `size` bytes; the region is in the same buffer.
  */
-export function allocateInputBytes(size: number): Uint8Array {
-  // Rows ≤ size / 4 and the regions take 12 bytes a row: the most the memory may need (a grow
-  // past a maximum capped at KERNEL_MEMORY_MAX fails, and the matrix is copied then).
-  const most = Math.min(size + 3 * size + kernelExtraBytes(), KERNEL_MEMORY_MAX);
-  if (size >= IN_PLACE_MIN_BYTES && size < most && typeof WebAssembly === 'object') {
+export function allocateInputBytes(size: number, extra = 0): Uint8Array {
+  const total = regionOffset(size) + extra;
+  const most = mostBytes(size, total);
+  if (inWebAssemblyMemory(size, extra)) {
     try {
       const memory = new WebAssembly.Memory({
-        initial: Math.ceil(size / PAGE),
+        initial: Math.ceil(total / PAGE),
         maximum: Math.ceil(most / PAGE),
         shared: true,
       });
@@ -49,7 +50,28 @@ export function allocateInputBytes(size: number): Uint8Array {
       // address space refused: the plain shared buffer below
     }
   }
-  return new Uint8Array(new SharedArrayBuffer(Math.max(1, size)), 0, size);
+  return new Uint8Array(new SharedArrayBuffer(Math.max(1, total)), 0, size);
+}
+
+/** Whether allocateInputBytes(size, extra) tries a WebAssembly memory (it may still be refused). */
+export function inWebAssemblyMemory(size: number, extra = 0): boolean {
+  const total = regionOffset(size) + extra;
+  return (
+    size >= IN_PLACE_MIN_BYTES && total < mostBytes(size, total) && typeof WebAssembly === 'object'
+  );
+}
+
+/**
+ * Rows ≤ size / 4 and the kernel's regions take 12 bytes a row: the most the memory may need (a
+ * grow past a maximum capped at KERNEL_MEMORY_MAX fails, and the matrix is copied then).
+ */
+function mostBytes(size: number, total: number): number {
+  return Math.min(total + 3 * size + kernelExtraBytes(), KERNEL_MEMORY_MAX);
+}
+
+/** Where the region after a file of `size` bytes starts (allocateInputBytes). */
+export function regionOffset(size: number): number {
+  return Math.ceil(size / 64) * 64;
 }
 
 /** The WebAssembly memory an input buffer was read into, if it was. */

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { RecordBatchReader, tableFromIPC } from 'apache-arrow';
 import type { ParquetFile } from 'parquet-wasm/esm';
+import { arrowLayout, type ArrowLayout } from './arrow-layout.js';
 import { parquetWasm } from './parquet-io.js';
 
 /**
@@ -13,6 +14,7 @@ import { parquetWasm } from './parquet-io.js';
 export type DecodeTask =
   | { kind: 'arrow'; bytes: Uint8Array }
   | { kind: 'arrow-scan'; path: string }
+  | { kind: 'arrow-layout'; fd: number; size: number }
   | { kind: 'parquet-meta'; path: string }
   | { kind: 'parquet-group'; path: string; group: number }
   | { kind: 'parquet'; bytes: Uint8Array };
@@ -25,6 +27,7 @@ export interface DecodeReply {
   ipc?: Uint8Array;
   groups?: number;
   rows?: number;
+  layout?: ArrowLayout;
 }
 
 const port = parentPort;
@@ -44,6 +47,9 @@ async function decode(job: DecodeJob): Promise<{ reply: DecodeReply; transfer?: 
     case 'arrow':
       tableFromIPC(job.bytes);
       return { reply: { id, ok: true } };
+    case 'arrow-layout':
+      // The file stays open on the calling thread until this reply (or the deadline) comes.
+      return { reply: { id, ok: true, layout: arrowLayout(job.fd, job.size) } };
     case 'arrow-scan': {
       const handle = await open(job.path);
       let rows = 0;

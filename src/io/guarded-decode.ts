@@ -1,8 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { allocateInputBytes } from '../data/input-memory.js';
 import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
+import type { ArrowLayout } from './arrow-layout.js';
 import type { DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
 
 /**
@@ -12,6 +11,8 @@ import type { DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
  * - Arrow IPC bytes are first parsed in a worker (zero-copy over shared memory: IPC parsing costs
  *   per batch and column, not per byte); the caller parses them itself only once that finished.
  * - Parquet is decoded entirely in the worker (parquet-wasm), which sends back an Arrow IPC stream.
+ * - Where an Arrow file's float32 columns lie is found there too (io/arrow-layout.ts), from the
+ *   messages' metadata, before the file is read (io/shared-read.ts).
  * A worker that misses its deadline is terminated and the file reported as unreadable. The
  * worker's code is decode-worker.ts.
  */
@@ -101,29 +102,24 @@ function runWorker(job: DecodeTask, bytes: number): Promise<WorkerReply> {
   });
 }
 
-/** Bytes of a file read straight into shared memory, so a worker can parse them without a copy. */
-export function readShared(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    // In a WebAssembly memory where large enough: float32 columns may then be the matrix in place.
-    const shared = allocateInputBytes(size);
-    let offset = 0;
-    while (offset < size) {
-      const n = readSync(fd, shared, offset, Math.min(size - offset, 1 << 30), offset);
-      if (n === 0) break;
-      offset += n;
-    }
-    return shared.subarray(0, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Parses Arrow IPC bytes in a worker; throws an Error with the reason when that fails or hangs. */
 export async function checkArrowInWorker(bytes: Uint8Array): Promise<void> {
   const reply = await runWorker({ kind: 'arrow', bytes }, bytes.length);
   if (!reply.ok) throw new Error(reply.message ?? 'unreadable');
+}
+
+/**
+ * Where the float32 columns of an Arrow IPC file open as `fd` lie (io/arrow-layout.ts: apache-arrow
+ * parses the messages' metadata, in the worker), or undefined where they cannot be read in place,
+ * the metadata is unreadable or its parse misses the deadline: the file is read as it is then.
+ * The deadline is a small file's: only the metadata, a few hundred bytes a batch, is read.
+ */
+export async function arrowLayoutInWorker(
+  fd: number,
+  size: number,
+): Promise<ArrowLayout | undefined> {
+  const reply = await runWorker({ kind: 'arrow-layout', fd, size }, 0);
+  return reply.ok ? reply.layout : undefined;
 }
 
 /**

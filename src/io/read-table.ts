@@ -2,12 +2,9 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { InputError, outOfMemory } from '../errors.js';
 import { readCsv, type CsvReadOptions } from './csv-read.js';
 import { inspectInputFile, type TableFormat } from './format.js';
-import {
-  checkArrowInWorker,
-  parquetToIpcInWorker,
-  readShared,
-  startDecodeWorker,
-} from './guarded-decode.js';
+import { checkArrowInWorker, parquetToIpcInWorker, startDecodeWorker } from './guarded-decode.js';
+import { readShared } from './shared-read.js';
+import { scatteredTable } from './scattered-table.js';
 import { checkOptionsArgument, checkStringArgument } from '../util/arguments.js';
 
 /**
@@ -19,8 +16,17 @@ export async function readTable(path: string, options: CsvReadOptions = {}): Pro
   checkOptionsArgument(options);
   const { format } = inspectInputFile(path);
   if (format === 'csv') return readCsv(path, options);
-  startDecodeWorker(); // starts while the file is read (a synchronous read of hundreds of MB)
-  return decodeBinary(path, format, readShared(path));
+  startDecodeWorker(); // starts while the file is read (hundreds of MB)
+  if (format === 'parquet') return decodeBinary(path, format, (await readShared(path)).bytes);
+  const read = await readShared(path, true);
+  const table = await decodeBinary(path, format, read.bytes);
+  if (!read.scattered) return table;
+  const { layout, region } = read.scattered;
+  // apache-arrow's reading of the file must agree with the layout's; else it is read as it is.
+  return (
+    scatteredTable(table, read.bytes, layout, region) ??
+    decodeBinary(path, format, (await readShared(path)).bytes)
+  );
 }
 
 /** Arrow and Parquet bytes are decoded behind a worker's deadline first (see guarded-decode.ts). */

@@ -84,40 +84,36 @@ export function covarianceMatrix(
   dims: number,
 ): { mean: Float64Array; matrix: Float64Array } {
   const mean = new Float64Array(dims);
-  for (let j = 0; j < dims; j++) {
-    let s = 0;
-    const col = data.subarray(j * rows, (j + 1) * rows);
-    for (let i = 0; i < rows; i++) s += col[i];
-    mean[j] = s / rows;
-  }
+  for (let j = 0; j < dims; j++)
+    mean[j] = columnSum(data.subarray(j * rows, (j + 1) * rows)) / rows;
   const matrix = new Float64Array(dims * dims);
   const denom = Math.max(1, rows - 1);
-  const column = (j: number): Float32Array => data.subarray(j * rows, (j + 1) * rows);
   for (let a = 0; a < dims; a++) {
-    const xa = column(a);
-    const ma = mean[a];
+    const xa = data.subarray(a * rows, (a + 1) * rows);
     // Four columns b at a time: column a is read and centred once for the four (each sum is
-    // still its own, added in row order: the same bits as one pair at a time).
-    let b = a;
-    for (; b + 3 < dims; b += 4) {
-      const s = centredProducts4(xa, ma, data, rows, b, mean);
-      for (let t = 0; t < 4; t++)
+    // still its own, added in row order: the same bits as one pair at a time). A last group of
+    // fewer repeats its last column (sums computed twice, kept once) rather than falling back to
+    // a loop of its own, which V8 would run unoptimised (a one-off call's loop).
+    for (let b = a; b < dims; b += 4) {
+      const s = centredProducts4(xa, mean[a], data, rows, b, dims, mean);
+      for (let t = 0; t < 4 && b + t < dims; t++)
         matrix[a * dims + b + t] = matrix[(b + t) * dims + a] = s[t] / denom;
-    }
-    for (; b < dims; b++) {
-      const xb = column(b);
-      const mb = mean[b];
-      let s = 0;
-      for (let i = 0; i < rows; i++) s += (xa[i] - ma) * (xb[i] - mb);
-      matrix[a * dims + b] = matrix[b * dims + a] = s / denom;
     }
   }
   return { mean, matrix };
 }
 
+/** Σ of a column's values in row order. Its own small function, optimised on its first call. */
+function columnSum(col: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < col.length; i++) s += col[i];
+  return s;
+}
+
 /**
- * Σ_i (xa_i − ma)·(x_b+t,i − m_b+t) for the four columns b … b+3 of a column-major matrix, each
- * sum added in row order. Its own small function: V8 optimises its loop on the first call.
+ * Σ_i (xa_i − ma)·(x_b+t,i − m_b+t) for the four columns b … b+3 of a column-major matrix (past
+ * the last column, the last column again), each sum added in row order. Its own small function:
+ * V8 optimises its loop on the first call.
  */
 function centredProducts4(
   xa: Float32Array,
@@ -125,16 +121,18 @@ function centredProducts4(
   data: Float32Array,
   rows: number,
   b: number,
+  dims: number,
   mean: Float64Array,
 ): [number, number, number, number] {
-  const x0 = data.subarray(b * rows, (b + 1) * rows);
-  const x1 = data.subarray((b + 1) * rows, (b + 2) * rows);
-  const x2 = data.subarray((b + 2) * rows, (b + 3) * rows);
-  const x3 = data.subarray((b + 3) * rows, (b + 4) * rows);
-  const m0 = mean[b];
-  const m1 = mean[b + 1];
-  const m2 = mean[b + 2];
-  const m3 = mean[b + 3];
+  const c = (t: number): number => Math.min(b + t, dims - 1);
+  const x0 = data.subarray(c(0) * rows, (c(0) + 1) * rows);
+  const x1 = data.subarray(c(1) * rows, (c(1) + 1) * rows);
+  const x2 = data.subarray(c(2) * rows, (c(2) + 1) * rows);
+  const x3 = data.subarray(c(3) * rows, (c(3) + 1) * rows);
+  const m0 = mean[c(0)];
+  const m1 = mean[c(1)];
+  const m2 = mean[c(2)];
+  const m3 = mean[c(3)];
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
