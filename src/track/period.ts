@@ -20,6 +20,7 @@ import {
 } from './events.js';
 import { matchClusters, matchingCost } from './matching.js';
 import { firstMigration, migrationRows, type MigrationRow } from './migration.js';
+import { chunksOf, sameIntegerRows, whole, type Column } from './chunk-rows.js';
 import { alignment, type IdColumn } from './overlap.js';
 import {
   overlapPass,
@@ -85,16 +86,25 @@ function int32(table: Table, column: string): Int32Array {
   return values instanceof Int32Array ? values : Int32Array.from(values);
 }
 
+/** An int32 column chunk by chunk where `chunked` (and its chunks allow), else as one array. */
+function int32Column(table: Table, column: string, chunked: boolean): Column<Int32Array> {
+  return (chunked && chunksOf(table, column, Int32Array)) || int32(table, column);
+}
+
+/** A numeric column as float64, chunk by chunk where it is float64 already. */
+function moneyColumn(table: Table): Column<Float64Array> | undefined {
+  return float64Chunks(table, 'monetary') ?? numbers(table, 'monetary');
+}
+
 export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefined): TrackedPeriod {
   const { model, labels, segments, idColumn } = input;
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
   const k = model.k;
   const proposed = Array.from({ length: k }, (_, b) => input.names?.[b] ?? `Segment ${b}`);
-  const curIds = ids(segments, idColumn);
   const idType = typeName(segments.getChild(idColumn)!.type);
-  const monetary = numbers(segments, 'monetary');
+  const monetary = moneyColumn(segments);
   let ev: EventResult;
-  let prevRow: Int32Array;
+  let prevRow: Int32Array | undefined;
   let prior: PriorState | undefined;
   let counted: OverlapPass | undefined;
   const prevNames = new Map<number, string>();
@@ -106,15 +116,21 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
           `${opt('history')}: customer id '${idColumn}' (${idType}) differs from the store's '${t.idColumn}' (${t.idType}) of ${previous.asOf}; use the same id column and type`,
       );
     t.keys.forEach((key, a) => prevNames.set(key, t.names[a]));
-    const aligned = alignment(ids(previous.customers, idColumn), curIds);
-    prevRow = aligned.row;
+    // The same ids in the same order (a weekly export of one base): row i is previous row i, and
+    // the previous columns are read chunk by chunk; else each row's previous row, looked up.
+    const same = sameIntegerRows(previous.customers, segments, idColumn) === true;
+    const aligned = same
+      ? { row: undefined, sameOrder: true }
+      : alignment(ids(previous.customers, idColumn), ids(segments, idColumn));
+    prevRow = aligned.sameOrder ? undefined : aligned.row;
+    const column = (name: string) => int32Column(previous.customers, name, prevRow === undefined);
     prior = {
       keys: t.keys,
-      raw: int32(previous.customers, 'raw_segment_key'),
-      published: int32(previous.customers, 'segment_key'),
-      pending: int32(previous.customers, 'pending_key'),
-      pendingPeriods: int32(previous.customers, 'pending_periods'),
-      monetary: numbers(previous.customers, 'monetary'),
+      raw: column('raw_segment_key'),
+      published: column('segment_key'),
+      pending: column('pending_key'),
+      pendingPeriods: column('pending_periods'),
+      monetary: moneyColumn(previous.customers),
       asOf: previous.asOf,
     };
     counted = overlapPass(labels, k, prevRow, aligned.sameOrder, prior, monetary);
@@ -182,7 +198,7 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
       tallies(counted, pass, prior.keys, ev.keys),
     );
   } else {
-    migrationRaw = firstMigration(pass.raw, monetary);
+    migrationRaw = firstMigration(pass.raw, monetary && whole(monetary));
     stability = { as_of: input.asOf, previous_as_of: null, customers: labels.length };
   }
   const nameOf = new Map<number, string>();

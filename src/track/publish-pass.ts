@@ -3,7 +3,7 @@
  * matching gave each cluster its stable key, the smoothing rule, segment_name's dictionary index,
  * the published migration and the flips, in one loop over the customers.
  */
-import { CHUNK } from './deciles.js';
+import { ChunkCursor, eachPiece, whole, type Column } from './chunk-rows.js';
 import {
   corrupt,
   grid,
@@ -27,15 +27,19 @@ export interface PublishPass {
   flipsPublished: number;
 }
 
-/** What pass 2's loop reads and writes. */
+/** What pass 2's loop reads and writes (the chunks of the piece it runs over, and their first rows). */
 interface PublishRows {
   labels: Int32Array;
   keys: Int32Array;
+  /** False: row i is previous row i (prevRow empty). */
+  hasRow: boolean;
   prevRow: Int32Array;
   hasPrior: boolean;
   prevPublished: Int32Array;
   prevPending: Int32Array;
   prevPeriods: Int32Array;
+  /** The first row of the previous columns' chunk (the same batches: one table). */
+  prevBase: number;
   prevDense: Int32Array;
   cur: Int32Array;
   prevRank: Int32Array;
@@ -50,25 +54,27 @@ interface PublishRows {
   customers: Float64Array;
   moneyGrid: Float64Array;
   money: Float64Array;
+  moneyBase: number;
   hasMoney: boolean;
   prior: PriorState | undefined;
 }
 
 /** Pass 2 over rows [from, to) (in chunks: see deciles.ts CHUNK); returns the published flips. */
 function publishRows(s: PublishRows, from: number, to: number): number {
-  const { labels, keys, prevRow, hasPrior, prevPublished, prevPending, prevPeriods } = s;
-  const { prevDense, cur, prevRank, curRank, D, confirmPeriods } = s;
+  const { labels, keys, hasRow, prevRow, hasPrior, prevPublished, prevPending, prevPeriods } = s;
+  const { prevBase, prevDense, cur, prevRank, curRank, D, confirmPeriods } = s;
   const { raw, published, pending, pendingPeriods, nameIndex, customers, moneyGrid } = s;
-  const { money, hasMoney } = s;
+  const { money, moneyBase, hasMoney } = s;
   const prevKeyCount = prevDense.length;
   const curKeyCount = cur.length;
   let flips = 0;
   for (let i = from; i < to; i++) {
     const key = keys[labels[i]];
     raw[i] = key;
-    const r = hasPrior ? prevRow[i] : -1;
+    const r = hasPrior ? (hasRow ? prevRow[i] : i) - prevBase : -1;
     let origin = 0;
     let out = key;
+    let waiting = -1;
     if (r >= 0) {
       const was = prevPublished[r];
       const p = was >= 0 && was < prevKeyCount ? prevDense[was] : -1;
@@ -78,21 +84,29 @@ function publishRows(s: PublishRows, from: number, to: number): number {
         const periods = prevPending[r] === key ? prevPeriods[r] + 1 : 1;
         if (periods < confirmPeriods) {
           out = was;
-          pending[i] = key;
+          waiting = key;
           pendingPeriods[i] = periods;
         }
       }
       if (out !== was) flips++;
     }
     published[i] = out;
+    pending[i] = waiting;
     const c = cur[out];
     nameIndex[i] = c;
     const cell = origin * D + curRank[c];
     customers[cell]++;
-    const m = hasMoney ? money[i] : 0;
+    const m = hasMoney ? money[i - moneyBase] : 0;
     if (m - m === 0) moneyGrid[cell] += m;
   }
   return flips;
+}
+
+/** Whether columns have chunks of the same lengths (a table's columns: its record batches). */
+function sameChunks(columns: readonly Column<Int32Array>[]): boolean {
+  const lengths = (c: Column<Int32Array>): string =>
+    (Array.isArray(c) ? (c as Int32Array[]) : [c as Int32Array]).map((a) => a.length).join();
+  return columns.every((c) => lengths(c) === lengths(columns[0]));
 }
 
 /**
@@ -102,10 +116,10 @@ function publishRows(s: PublishRows, from: number, to: number): number {
 export function publishPass(
   labels: Int32Array,
   keys: Int32Array,
-  prevRow: Int32Array,
+  prevRow: Int32Array | undefined,
   prior: PriorState | undefined,
   confirmPeriods: number,
-  monetary: Float64Array | undefined,
+  monetary: Column<Float64Array> | undefined,
   gone: OverlapPass | undefined,
 ): PublishPass {
   if (!Number.isInteger(confirmPeriods) || confirmPeriods < 1)
@@ -121,27 +135,32 @@ export function publishPass(
   const raw = new Int32Array(n);
   const published = new Int32Array(n);
   const publishedCopy = new Int32Array(n);
-  const pending = new Int32Array(n).fill(-1);
+  const pending = new Int32Array(n); // every row written: −1 where nothing is pending
   const pendingPeriods = new Int32Array(n);
   const nameIndex = new Int32Array(n);
   const empty = new Int32Array(0);
-  const {
-    published: prevPublished,
-    pending: prevPending,
-    pendingPeriods: prevPeriods,
-  } = prior ?? {
-    published: empty,
-    pending: empty,
-    pendingPeriods: empty,
-  };
+  // The previous columns chunk by chunk where row i is previous row i and their chunks line up
+  // (one table's record batches), else whole.
+  const columns = [
+    prior?.published ?? empty,
+    prior?.pending ?? empty,
+    prior?.pendingPeriods ?? empty,
+  ];
+  const chunked = !prevRow && sameChunks(columns);
+  const [prevPublished, prevPending, prevPeriods] = columns.map(
+    (c) => new ChunkCursor(chunked ? c : whole(c)),
+  );
+  const money = new ChunkCursor(monetary ?? new Float64Array(1));
   const rows: PublishRows = {
     labels,
     keys,
-    prevRow,
+    hasRow: prevRow !== undefined,
+    prevRow: prevRow ?? empty,
     hasPrior: prior !== undefined,
-    prevPublished,
-    prevPending,
-    prevPeriods,
+    prevPublished: prevPublished.at(0),
+    prevPending: prevPending.at(0),
+    prevPeriods: prevPeriods.at(0),
+    prevBase: 0,
     prevDense,
     cur,
     prevRank,
@@ -155,13 +174,23 @@ export function publishPass(
     nameIndex,
     customers: g.customers,
     moneyGrid: g.money,
-    money: monetary ?? new Float64Array(1),
+    money: money.at(0),
+    moneyBase: 0,
     hasMoney: monetary !== undefined,
     prior,
   };
   let flips = 0;
-  for (let from = 0; from < n; from += CHUNK)
-    flips += publishRows(rows, from, Math.min(n, from + CHUNK));
+  eachPiece(n, chunked ? [prevPublished, prevPending, prevPeriods, money] : [money], (from, to) => {
+    if (chunked) {
+      rows.prevPublished = prevPublished.at(from);
+      rows.prevPending = prevPending.at(from);
+      rows.prevPeriods = prevPeriods.at(from);
+      rows.prevBase = prevPublished.start;
+    }
+    rows.money = money.at(from);
+    rows.moneyBase = money.start;
+    flips += publishRows(rows, from, to);
+  });
   publishedCopy.set(published);
   if (gone)
     for (let p = 0; p < prevKeys.length; p++) {
