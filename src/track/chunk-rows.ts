@@ -4,7 +4,7 @@
  * tracked period's passes read six such columns. A pass instead runs over pieces of rows that lie
  * in one chunk of every column it reads, and reads row i of a column as chunk[i − start].
  */
-import { DataType, type Table } from 'apache-arrow';
+import { DataType, Int32, makeData, Vector, type Table } from 'apache-arrow';
 import { CHUNK } from './deciles.js';
 
 /** One array, or its chunks in row order. */
@@ -170,3 +170,25 @@ const INTEGER_ARRAYS = [
   BigInt64Array,
   BigUint64Array,
 ];
+
+/** An int32 column as an Arrow vector, one Data per chunk. */
+export function int32Vector(column: Column<Int32Array>): Vector<Int32> {
+  const chunks = Array.isArray(column) ? (column as readonly Int32Array[]) : [column as Int32Array];
+  return new Vector(chunks.map((data) => makeData({ type: new Int32(), data })));
+}
+
+/**
+ * Whether every chunk boundary of `column` is a record batch boundary of `table`: columns of
+ * those chunks then leave the table's batches as they are (a new Table of columns is cut at every
+ * column's boundaries), and so the bytes of the file it is written to.
+ */
+export function withinBatches(column: Column<Sized>, table: Table): boolean {
+  const ends = new Set<number>();
+  let end = 0;
+  for (const b of table.batches) ends.add((end += b.numRows));
+  if (!Array.isArray(column)) return (column as Sized).length === table.numRows;
+  let at = 0;
+  for (const c of column as readonly Sized[])
+    if (!ends.has((at += c.length)) && c.length > 0) return false;
+  return at === table.numRows;
+}

@@ -20,7 +20,14 @@ import {
 } from './events.js';
 import { matchClusters, matchingCost } from './matching.js';
 import { firstMigration, migrationRows, type MigrationRow } from './migration.js';
-import { chunksOf, sameIntegerRows, whole, type Column } from './chunk-rows.js';
+import {
+  chunksOf,
+  int32Vector,
+  sameIntegerRows,
+  whole,
+  withinBatches,
+  type Column,
+} from './chunk-rows.js';
 import { alignment, type IdColumn } from './overlap.js';
 import {
   overlapPass,
@@ -165,17 +172,20 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
     input.confirmPeriods,
     monetary,
     counted,
+    // The previous period's columns are overwritten where that leaves the batches of this
+    // period's table (and so its customers.parquet) as they were.
+    prior !== undefined && withinBatches(prior.raw, segments),
   );
   const columns: Record<string, Vector> = {};
   for (const f of segments.schema.fields) {
     if (f.name === 'segment_id') {
       // Each column its own array: apache-arrow's IPC writer miscounts a body whose columns share one.
       columns.segment_id = makeVector({ type: new Int32(), data: pass.publishedCopy });
-      columns.segment_key = makeVector({ type: new Int32(), data: pass.published });
+      columns.segment_key = int32Vector(pass.published);
       columns.segment_name = nameColumn(pass.nameIndex, ev.names);
-      columns.raw_segment_key = makeVector({ type: new Int32(), data: pass.raw });
-      columns.pending_key = makeVector({ type: new Int32(), data: pass.pending });
-      columns.pending_periods = makeVector({ type: new Int32(), data: pass.pendingPeriods });
+      columns.raw_segment_key = int32Vector(pass.raw);
+      columns.pending_key = int32Vector(pass.pending);
+      columns.pending_periods = int32Vector(pass.pendingPeriods);
     } else if (f.name !== 'segment_name') columns[f.name] = segments.getChild(f.name)!;
   }
   const customers = new Table(columns);
@@ -198,7 +208,7 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
       tallies(counted, pass, prior.keys, ev.keys),
     );
   } else {
-    migrationRaw = firstMigration(pass.raw, monetary && whole(monetary));
+    migrationRaw = firstMigration(whole(pass.raw), monetary && whole(monetary));
     stability = { as_of: input.asOf, previous_as_of: null, customers: labels.length };
   }
   const nameOf = new Map<number, string>();

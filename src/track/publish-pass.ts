@@ -3,7 +3,7 @@
  * matching gave each cluster its stable key, the smoothing rule, segment_name's dictionary index,
  * the published migration and the flips, in one loop over the customers.
  */
-import { ChunkCursor, eachPiece, whole, type Column } from './chunk-rows.js';
+import { ChunkCursor, eachPiece, rowCount, whole, type Column } from './chunk-rows.js';
 import {
   corrupt,
   grid,
@@ -14,13 +14,17 @@ import {
   type PriorState,
 } from './period-passes.js';
 
+/**
+ * raw, published, pending and pendingPeriods are whole new arrays, or, where publishPass was asked
+ * to overwrite the previous period's columns, those columns' chunks.
+ */
 export interface PublishPass {
-  raw: Int32Array;
-  published: Int32Array;
+  raw: Column<Int32Array>;
+  published: Column<Int32Array>;
   /** segment_id's own copy of `published` (apache-arrow's IPC writer miscounts shared buffers). */
   publishedCopy: Int32Array;
-  pending: Int32Array;
-  pendingPeriods: Int32Array;
+  pending: Column<Int32Array>;
+  pendingPeriods: Column<Int32Array>;
   /** Each customer's published segment as an index into `keys` (segment_name's dictionary). */
   nameIndex: Int32Array;
   migration: MigrationGrid;
@@ -46,10 +50,13 @@ interface PublishRows {
   curRank: Int32Array;
   D: number;
   confirmPeriods: number;
+  /** Outputs at row i − outBase (their chunk's first row), or (these two) at row i. */
   raw: Int32Array;
   published: Int32Array;
   pending: Int32Array;
   pendingPeriods: Int32Array;
+  outBase: number;
+  publishedCopy: Int32Array;
   nameIndex: Int32Array;
   customers: Float64Array;
   moneyGrid: Float64Array;
@@ -63,18 +70,20 @@ interface PublishRows {
 function publishRows(s: PublishRows, from: number, to: number): number {
   const { labels, keys, hasRow, prevRow, hasPrior, prevPublished, prevPending, prevPeriods } = s;
   const { prevBase, prevDense, cur, prevRank, curRank, D, confirmPeriods } = s;
-  const { raw, published, pending, pendingPeriods, nameIndex, customers, moneyGrid } = s;
+  const { raw, published, pending, pendingPeriods, outBase, publishedCopy, nameIndex } = s;
+  const { customers, moneyGrid } = s;
   const { money, moneyBase, hasMoney } = s;
   const prevKeyCount = prevDense.length;
   const curKeyCount = cur.length;
   let flips = 0;
   for (let i = from; i < to; i++) {
     const key = keys[labels[i]];
-    raw[i] = key;
+    raw[i - outBase] = key;
     const r = hasPrior ? (hasRow ? prevRow[i] : i) - prevBase : -1;
     let origin = 0;
     let out = key;
     let waiting = -1;
+    let waited = 0;
     if (r >= 0) {
       const was = prevPublished[r];
       const p = was >= 0 && was < prevKeyCount ? prevDense[was] : -1;
@@ -85,13 +94,16 @@ function publishRows(s: PublishRows, from: number, to: number): number {
         if (periods < confirmPeriods) {
           out = was;
           waiting = key;
-          pendingPeriods[i] = periods;
+          waited = periods;
         }
       }
       if (out !== was) flips++;
     }
-    published[i] = out;
-    pending[i] = waiting;
+    // Every output written (an overwritten previous column holds last period's values).
+    published[i - outBase] = out;
+    publishedCopy[i] = out;
+    pending[i - outBase] = waiting;
+    pendingPeriods[i - outBase] = waited;
     const c = cur[out];
     nameIndex[i] = c;
     const cell = origin * D + curRank[c];
@@ -121,6 +133,7 @@ export function publishPass(
   confirmPeriods: number,
   monetary: Column<Float64Array> | undefined,
   gone: OverlapPass | undefined,
+  overwritePrior = false,
 ): PublishPass {
   if (!Number.isInteger(confirmPeriods) || confirmPeriods < 1)
     throw new RangeError(`confirmPeriods=${confirmPeriods}; expected an integer ≥ 1`);
@@ -132,11 +145,7 @@ export function publishPass(
   const curRank = ranks(keys);
   const g = grid(prevKeys, keys);
   const D = keys.length + 1;
-  const raw = new Int32Array(n);
-  const published = new Int32Array(n);
   const publishedCopy = new Int32Array(n);
-  const pending = new Int32Array(n); // every row written: −1 where nothing is pending
-  const pendingPeriods = new Int32Array(n);
   const nameIndex = new Int32Array(n);
   const empty = new Int32Array(0);
   // The previous columns chunk by chunk where row i is previous row i and their chunks line up
@@ -146,10 +155,21 @@ export function publishPass(
     prior?.pending ?? empty,
     prior?.pendingPeriods ?? empty,
   ];
-  const chunked = !prevRow && sameChunks(columns);
+  const chunked = !prevRow && sameChunks(prior ? [prior.raw, ...columns] : columns);
   const [prevPublished, prevPending, prevPeriods] = columns.map(
     (c) => new ChunkCursor(chunked ? c : whole(c)),
   );
+  // Where asked, the outputs overwrite the previous period's columns, row i over previous row i
+  // (each read before it is written): pages already in memory, where four new arrays of 10M
+  // would each fault in 40 MB. The previous period's table is consumed.
+  const inPlace = overwritePrior && chunked && prior !== undefined && rowCount(prior.raw) === n;
+  const fresh = (): Column<Int32Array> => new Int32Array(n);
+  const raw = inPlace ? prior.raw : fresh();
+  const published = inPlace ? prior.published : fresh();
+  const pending = inPlace ? prior.pending : fresh();
+  const pendingPeriods = inPlace ? prior.pendingPeriods : fresh();
+  const outputs = [raw, published, pending, pendingPeriods].map((c) => new ChunkCursor(c));
+  const [rawOut, publishedOut, pendingOut, periodsOut] = outputs;
   const money = new ChunkCursor(monetary ?? new Float64Array(1));
   const rows: PublishRows = {
     labels,
@@ -167,10 +187,12 @@ export function publishPass(
     curRank,
     D,
     confirmPeriods,
-    raw,
-    published,
-    pending,
-    pendingPeriods,
+    raw: rawOut.at(0),
+    published: publishedOut.at(0),
+    pending: pendingOut.at(0),
+    pendingPeriods: periodsOut.at(0),
+    outBase: 0,
+    publishedCopy,
     nameIndex,
     customers: g.customers,
     moneyGrid: g.money,
@@ -180,7 +202,8 @@ export function publishPass(
     prior,
   };
   let flips = 0;
-  eachPiece(n, chunked ? [prevPublished, prevPending, prevPeriods, money] : [money], (from, to) => {
+  const cursors = chunked ? [prevPublished, prevPending, prevPeriods, money] : [money];
+  eachPiece(n, [...cursors, ...outputs], (from, to) => {
     if (chunked) {
       rows.prevPublished = prevPublished.at(from);
       rows.prevPending = prevPending.at(from);
@@ -189,9 +212,13 @@ export function publishPass(
     }
     rows.money = money.at(from);
     rows.moneyBase = money.start;
+    rows.raw = rawOut.at(from);
+    rows.published = publishedOut.at(from);
+    rows.pending = pendingOut.at(from);
+    rows.pendingPeriods = periodsOut.at(from);
+    rows.outBase = rawOut.start;
     flips += publishRows(rows, from, to);
   });
-  publishedCopy.set(published);
   if (gone)
     for (let p = 0; p < prevKeys.length; p++) {
       const cell = (prevRank[p] + 1) * D + D - 1;
