@@ -103,6 +103,11 @@ function moneyColumn(table: Table): Column<Float64Array> | undefined {
   return float64Chunks(table, 'monetary') ?? numbers(table, 'monetary');
 }
 
+/**
+ * Tracks this period against the stored previous one. The previous period is consumed: where its
+ * customers' batches line up with this period's, its int32 columns are overwritten with this
+ * period's (publish-pass.ts); the store's files are not touched.
+ */
 export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefined): TrackedPeriod {
   const { model, labels, segments, idColumn } = input;
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
