@@ -9,18 +9,22 @@
  * smoothing.ts and stability.ts keep that reference form), so the figures are the same to the bit.
  */
 import { InputError } from '../errors.js';
-import { CHUNK } from './deciles.js';
+import { ChunkCursor, eachPiece, rowCount, whole, type Column } from './chunk-rows.js';
 import type { Overlap } from './overlap.js';
 
-/** What the store holds per previous customer, and its clusters' stable keys. */
+/**
+ * What the store holds per previous customer, and its clusters' stable keys. The columns may come
+ * in chunks (chunk-rows.ts) where the ids are the same in the same order (no prevRow); with a
+ * prevRow they are read whole.
+ */
 export interface PriorState {
   /** Stable keys of the previous period's clusters (model.json tracking.keys). */
   keys: readonly number[];
-  raw: Int32Array;
-  published: Int32Array;
-  pending: Int32Array;
-  pendingPeriods: Int32Array;
-  monetary: Float64Array | undefined;
+  raw: Column<Int32Array>;
+  published: Column<Int32Array>;
+  pending: Column<Int32Array>;
+  pendingPeriods: Column<Int32Array>;
+  monetary: Column<Float64Array> | undefined;
   /** For the message when a stored key is not one of `keys`. */
   asOf: string;
 }
@@ -67,15 +71,19 @@ export interface OverlapPass {
   gonePublishedMoney: Float64Array;
 }
 
-/** What pass 1's loop reads and writes. */
+/** What pass 1's loop reads and writes (the chunks of the piece it runs over, and their first rows). */
 interface OverlapRows {
   labels: Int32Array;
   kNew: number;
+  /** False: row i is previous row i (prevRow empty). */
+  hasRow: boolean;
   prevRow: Int32Array;
   present: Uint8Array | undefined;
   prevRaw: Int32Array;
+  prevBase: number;
   dense: Int32Array;
   money: Float64Array;
+  moneyBase: number;
   hasMoney: boolean;
   counts: Float64Array;
   firstRow: Int32Array;
@@ -87,23 +95,24 @@ interface OverlapRows {
 
 /** Pass 1 over rows [from, to) (in chunks: see deciles.ts CHUNK). */
 function overlapRows(s: OverlapRows, from: number, to: number): void {
-  const { labels, kNew, prevRow, present, prevRaw, dense, money, hasMoney } = s;
+  const { labels, kNew, hasRow, prevRow, present, prevRaw, prevBase, dense } = s;
+  const { money, moneyBase, hasMoney } = s;
   const { counts, firstRow, sharedMoney, newCustomers, newMoney } = s;
   const keyCount = dense.length;
   for (let i = from; i < to; i++) {
     const b = labels[i];
-    const m = hasMoney ? money[i] : 0;
+    const m = hasMoney ? money[i - moneyBase] : 0;
     // A non-finite value (m − m is NaN) adds nothing; a sum never starts from −0, so skipping
     // an addition of 0 leaves it as it was.
     const finite = m - m === 0;
-    const r = prevRow[i];
+    const r = hasRow ? prevRow[i] : i;
     if (r < 0) {
       newCustomers[b]++;
       if (finite) newMoney[b] += m;
       continue;
     }
     if (present) present[r] = 1;
-    const key = prevRaw[r];
+    const key = prevRaw[r - prevBase];
     const a = key >= 0 && key < keyCount ? dense[key] : -1;
     if (a < 0) throw corrupt(s.prior, 'raw_segment_key', key);
     const cell = a * kNew + b;
@@ -112,36 +121,43 @@ function overlapRows(s: OverlapRows, from: number, to: number): void {
   }
 }
 
-/** Pass 1: overlap of previous raw clusters and this period's clusters, and who is gone. */
+/**
+ * Pass 1: overlap of previous raw clusters and this period's clusters, and who is gone. `prevRow`:
+ * each row's previous row (−1: new), or undefined when row i is previous row i.
+ */
 export function overlapPass(
   labels: Int32Array,
   kNew: number,
-  prevRow: Int32Array,
+  prevRow: Int32Array | undefined,
   sameOrder: boolean,
   prior: PriorState,
-  monetary: Float64Array | undefined,
+  monetary: Column<Float64Array> | undefined,
 ): OverlapPass {
   const kPrev = prior.keys.length;
   const dense = keyLookup(prior.keys);
-  const { raw: prevRaw, published: prevPublished } = prior;
+  const priorRows = rowCount(prior.raw);
   const counts = new Float64Array(kPrev * kNew);
   const firstRow = new Int32Array(kPrev * kNew).fill(-1);
   const sharedMoney = new Float64Array(kPrev * kNew);
   const newCustomers = new Float64Array(kNew);
   const newMoney = new Float64Array(kNew);
   // With the ids in the same order every previous customer is present: nothing to mark.
-  const nothingGone = sameOrder && prevRaw.length === labels.length;
-  const present = nothingGone ? undefined : new Uint8Array(prevRaw.length);
-  const money = monetary ?? new Float64Array(1);
+  const nothingGone = sameOrder && priorRows === labels.length;
+  const present = nothingGone ? undefined : new Uint8Array(priorRows);
+  const raw = new ChunkCursor(prevRow ? whole(prior.raw) : prior.raw);
+  const money = new ChunkCursor(monetary ?? new Float64Array(1));
   const hasMoney = monetary !== undefined;
   const rows: OverlapRows = {
     labels,
     kNew,
-    prevRow,
+    hasRow: prevRow !== undefined,
+    prevRow: prevRow ?? new Int32Array(0),
     present,
-    prevRaw,
+    prevRaw: raw.at(0),
+    prevBase: 0,
     dense,
-    money,
+    money: money.at(0),
+    moneyBase: 0,
     hasMoney,
     counts,
     firstRow,
@@ -150,8 +166,17 @@ export function overlapPass(
     newMoney,
     prior,
   };
-  for (let from = 0; from < labels.length; from += CHUNK)
-    overlapRows(rows, from, Math.min(labels.length, from + CHUNK));
+  // A previous row is read at its row when there is no prevRow, else in the one whole array.
+  const cursors = prevRow ? [money] : [raw, money];
+  eachPiece(labels.length, hasMoney ? cursors : cursors.slice(0, -1), (from, to) => {
+    rows.prevRaw = raw.at(prevRow ? 0 : from);
+    rows.prevBase = raw.start;
+    if (hasMoney) {
+      rows.money = money.at(from);
+      rows.moneyBase = money.start;
+    }
+    overlapRows(rows, from, to);
+  });
   const newSizes = new Float64Array(kNew);
   const newShared = new Float64Array(kNew);
   const prevShared = new Float64Array(kPrev);
@@ -165,7 +190,10 @@ export function overlapPass(
   const goneRawMoney = new Float64Array(kPrev);
   const gonePublished = new Float64Array(kPrev);
   const gonePublishedMoney = new Float64Array(kPrev);
-  if (present)
+  if (present) {
+    const prevRaw = whole(prior.raw);
+    const prevPublished = whole(prior.published);
+    const prevMoney = prior.monetary && whole(prior.monetary);
     for (let r = 0; r < present.length; r++) {
       if (present[r]) continue;
       const key = prevRaw[r];
@@ -174,12 +202,13 @@ export function overlapPass(
       const pub = prevPublished[r];
       const p = pub >= 0 && pub < dense.length ? dense[pub] : -1;
       if (p < 0) throw corrupt(prior, 'segment_key', pub);
-      const m = value(prior.monetary, r);
+      const m = value(prevMoney, r);
       goneRaw[a]++;
       goneRawMoney[a] += m;
       gonePublished[p]++;
       gonePublishedMoney[p] += m;
     }
+  }
   const prevSizes = new Float64Array(kPrev);
   for (let a = 0; a < kPrev; a++) prevSizes[a] = prevShared[a] + goneRaw[a];
   return {

@@ -20,6 +20,14 @@ import {
 } from './events.js';
 import { matchClusters, matchingCost } from './matching.js';
 import { firstMigration, migrationRows, type MigrationRow } from './migration.js';
+import {
+  chunksOf,
+  int32Vector,
+  sameIntegerRows,
+  whole,
+  withinBatches,
+  type Column,
+} from './chunk-rows.js';
 import { alignment, type IdColumn } from './overlap.js';
 import {
   overlapPass,
@@ -85,16 +93,30 @@ function int32(table: Table, column: string): Int32Array {
   return values instanceof Int32Array ? values : Int32Array.from(values);
 }
 
+/** An int32 column chunk by chunk where `chunked` (and its chunks allow), else as one array. */
+function int32Column(table: Table, column: string, chunked: boolean): Column<Int32Array> {
+  return (chunked && chunksOf(table, column, Int32Array)) || int32(table, column);
+}
+
+/** A numeric column as float64, chunk by chunk where it is float64 already. */
+function moneyColumn(table: Table): Column<Float64Array> | undefined {
+  return float64Chunks(table, 'monetary') ?? numbers(table, 'monetary');
+}
+
+/**
+ * Tracks this period against the stored previous one. The previous period is consumed: where its
+ * customers' batches line up with this period's, its int32 columns are overwritten with this
+ * period's (publish-pass.ts); the store's files are not touched.
+ */
 export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefined): TrackedPeriod {
   const { model, labels, segments, idColumn } = input;
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
   const k = model.k;
   const proposed = Array.from({ length: k }, (_, b) => input.names?.[b] ?? `Segment ${b}`);
-  const curIds = ids(segments, idColumn);
   const idType = typeName(segments.getChild(idColumn)!.type);
-  const monetary = numbers(segments, 'monetary');
+  const monetary = moneyColumn(segments);
   let ev: EventResult;
-  let prevRow: Int32Array;
+  let prevRow: Int32Array | undefined;
   let prior: PriorState | undefined;
   let counted: OverlapPass | undefined;
   const prevNames = new Map<number, string>();
@@ -106,15 +128,21 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
           `${opt('history')}: customer id '${idColumn}' (${idType}) differs from the store's '${t.idColumn}' (${t.idType}) of ${previous.asOf}; use the same id column and type`,
       );
     t.keys.forEach((key, a) => prevNames.set(key, t.names[a]));
-    const aligned = alignment(ids(previous.customers, idColumn), curIds);
-    prevRow = aligned.row;
+    // The same ids in the same order (a weekly export of one base): row i is previous row i, and
+    // the previous columns are read chunk by chunk; else each row's previous row, looked up.
+    const same = sameIntegerRows(previous.customers, segments, idColumn) === true;
+    const aligned = same
+      ? { row: undefined, sameOrder: true }
+      : alignment(ids(previous.customers, idColumn), ids(segments, idColumn));
+    prevRow = aligned.sameOrder ? undefined : aligned.row;
+    const column = (name: string) => int32Column(previous.customers, name, prevRow === undefined);
     prior = {
       keys: t.keys,
-      raw: int32(previous.customers, 'raw_segment_key'),
-      published: int32(previous.customers, 'segment_key'),
-      pending: int32(previous.customers, 'pending_key'),
-      pendingPeriods: int32(previous.customers, 'pending_periods'),
-      monetary: numbers(previous.customers, 'monetary'),
+      raw: column('raw_segment_key'),
+      published: column('segment_key'),
+      pending: column('pending_key'),
+      pendingPeriods: column('pending_periods'),
+      monetary: moneyColumn(previous.customers),
       asOf: previous.asOf,
     };
     counted = overlapPass(labels, k, prevRow, aligned.sameOrder, prior, monetary);
@@ -149,17 +177,20 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
     input.confirmPeriods,
     monetary,
     counted,
+    // The previous period's columns are overwritten where that leaves the batches of this
+    // period's table (and so its customers.parquet) as they were.
+    prior !== undefined && withinBatches(prior.raw, segments),
   );
   const columns: Record<string, Vector> = {};
   for (const f of segments.schema.fields) {
     if (f.name === 'segment_id') {
       // Each column its own array: apache-arrow's IPC writer miscounts a body whose columns share one.
       columns.segment_id = makeVector({ type: new Int32(), data: pass.publishedCopy });
-      columns.segment_key = makeVector({ type: new Int32(), data: pass.published });
+      columns.segment_key = int32Vector(pass.published);
       columns.segment_name = nameColumn(pass.nameIndex, ev.names);
-      columns.raw_segment_key = makeVector({ type: new Int32(), data: pass.raw });
-      columns.pending_key = makeVector({ type: new Int32(), data: pass.pending });
-      columns.pending_periods = makeVector({ type: new Int32(), data: pass.pendingPeriods });
+      columns.raw_segment_key = int32Vector(pass.raw);
+      columns.pending_key = int32Vector(pass.pending);
+      columns.pending_periods = int32Vector(pass.pendingPeriods);
     } else if (f.name !== 'segment_name') columns[f.name] = segments.getChild(f.name)!;
   }
   const customers = new Table(columns);
@@ -182,7 +213,7 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
       tallies(counted, pass, prior.keys, ev.keys),
     );
   } else {
-    migrationRaw = firstMigration(pass.raw, monetary);
+    migrationRaw = firstMigration(whole(pass.raw), monetary && whole(monetary));
     stability = { as_of: input.asOf, previous_as_of: null, customers: labels.length };
   }
   const nameOf = new Map<number, string>();

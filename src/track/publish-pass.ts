@@ -3,7 +3,7 @@
  * matching gave each cluster its stable key, the smoothing rule, segment_name's dictionary index,
  * the published migration and the flips, in one loop over the customers.
  */
-import { CHUNK } from './deciles.js';
+import { ChunkCursor, eachPiece, rowCount, whole, type Column } from './chunk-rows.js';
 import {
   corrupt,
   grid,
@@ -14,61 +14,76 @@ import {
   type PriorState,
 } from './period-passes.js';
 
+/**
+ * raw, published, pending and pendingPeriods are whole new arrays, or, where publishPass was asked
+ * to overwrite the previous period's columns, those columns' chunks.
+ */
 export interface PublishPass {
-  raw: Int32Array;
-  published: Int32Array;
+  raw: Column<Int32Array>;
+  published: Column<Int32Array>;
   /** segment_id's own copy of `published` (apache-arrow's IPC writer miscounts shared buffers). */
   publishedCopy: Int32Array;
-  pending: Int32Array;
-  pendingPeriods: Int32Array;
+  pending: Column<Int32Array>;
+  pendingPeriods: Column<Int32Array>;
   /** Each customer's published segment as an index into `keys` (segment_name's dictionary). */
   nameIndex: Int32Array;
   migration: MigrationGrid;
   flipsPublished: number;
 }
 
-/** What pass 2's loop reads and writes. */
+/** What pass 2's loop reads and writes (the chunks of the piece it runs over, and their first rows). */
 interface PublishRows {
   labels: Int32Array;
   keys: Int32Array;
+  /** False: row i is previous row i (prevRow empty). */
+  hasRow: boolean;
   prevRow: Int32Array;
   hasPrior: boolean;
   prevPublished: Int32Array;
   prevPending: Int32Array;
   prevPeriods: Int32Array;
+  /** The first row of the previous columns' chunk (the same batches: one table). */
+  prevBase: number;
   prevDense: Int32Array;
   cur: Int32Array;
   prevRank: Int32Array;
   curRank: Int32Array;
   D: number;
   confirmPeriods: number;
+  /** Outputs at row i − outBase (their chunk's first row), or (these two) at row i. */
   raw: Int32Array;
   published: Int32Array;
   pending: Int32Array;
   pendingPeriods: Int32Array;
+  outBase: number;
+  publishedCopy: Int32Array;
   nameIndex: Int32Array;
   customers: Float64Array;
   moneyGrid: Float64Array;
   money: Float64Array;
+  moneyBase: number;
   hasMoney: boolean;
   prior: PriorState | undefined;
 }
 
 /** Pass 2 over rows [from, to) (in chunks: see deciles.ts CHUNK); returns the published flips. */
 function publishRows(s: PublishRows, from: number, to: number): number {
-  const { labels, keys, prevRow, hasPrior, prevPublished, prevPending, prevPeriods } = s;
-  const { prevDense, cur, prevRank, curRank, D, confirmPeriods } = s;
-  const { raw, published, pending, pendingPeriods, nameIndex, customers, moneyGrid } = s;
-  const { money, hasMoney } = s;
+  const { labels, keys, hasRow, prevRow, hasPrior, prevPublished, prevPending, prevPeriods } = s;
+  const { prevBase, prevDense, cur, prevRank, curRank, D, confirmPeriods } = s;
+  const { raw, published, pending, pendingPeriods, outBase, publishedCopy, nameIndex } = s;
+  const { customers, moneyGrid } = s;
+  const { money, moneyBase, hasMoney } = s;
   const prevKeyCount = prevDense.length;
   const curKeyCount = cur.length;
   let flips = 0;
   for (let i = from; i < to; i++) {
     const key = keys[labels[i]];
-    raw[i] = key;
-    const r = hasPrior ? prevRow[i] : -1;
+    raw[i - outBase] = key;
+    const r = hasPrior ? (hasRow ? prevRow[i] : i) - prevBase : -1;
     let origin = 0;
     let out = key;
+    let waiting = -1;
+    let waited = 0;
     if (r >= 0) {
       const was = prevPublished[r];
       const p = was >= 0 && was < prevKeyCount ? prevDense[was] : -1;
@@ -78,21 +93,32 @@ function publishRows(s: PublishRows, from: number, to: number): number {
         const periods = prevPending[r] === key ? prevPeriods[r] + 1 : 1;
         if (periods < confirmPeriods) {
           out = was;
-          pending[i] = key;
-          pendingPeriods[i] = periods;
+          waiting = key;
+          waited = periods;
         }
       }
       if (out !== was) flips++;
     }
-    published[i] = out;
+    // Every output written (an overwritten previous column holds last period's values).
+    published[i - outBase] = out;
+    publishedCopy[i] = out;
+    pending[i - outBase] = waiting;
+    pendingPeriods[i - outBase] = waited;
     const c = cur[out];
     nameIndex[i] = c;
     const cell = origin * D + curRank[c];
     customers[cell]++;
-    const m = hasMoney ? money[i] : 0;
+    const m = hasMoney ? money[i - moneyBase] : 0;
     if (m - m === 0) moneyGrid[cell] += m;
   }
   return flips;
+}
+
+/** Whether columns have chunks of the same lengths (a table's columns: its record batches). */
+function sameChunks(columns: readonly Column<Int32Array>[]): boolean {
+  const lengths = (c: Column<Int32Array>): string =>
+    (Array.isArray(c) ? (c as Int32Array[]) : [c as Int32Array]).map((a) => a.length).join();
+  return columns.every((c) => lengths(c) === lengths(columns[0]));
 }
 
 /**
@@ -102,11 +128,12 @@ function publishRows(s: PublishRows, from: number, to: number): number {
 export function publishPass(
   labels: Int32Array,
   keys: Int32Array,
-  prevRow: Int32Array,
+  prevRow: Int32Array | undefined,
   prior: PriorState | undefined,
   confirmPeriods: number,
-  monetary: Float64Array | undefined,
+  monetary: Column<Float64Array> | undefined,
   gone: OverlapPass | undefined,
+  overwritePrior = false,
 ): PublishPass {
   if (!Number.isInteger(confirmPeriods) || confirmPeriods < 1)
     throw new RangeError(`confirmPeriods=${confirmPeriods}; expected an integer ≥ 1`);
@@ -118,51 +145,80 @@ export function publishPass(
   const curRank = ranks(keys);
   const g = grid(prevKeys, keys);
   const D = keys.length + 1;
-  const raw = new Int32Array(n);
-  const published = new Int32Array(n);
   const publishedCopy = new Int32Array(n);
-  const pending = new Int32Array(n).fill(-1);
-  const pendingPeriods = new Int32Array(n);
   const nameIndex = new Int32Array(n);
   const empty = new Int32Array(0);
-  const {
-    published: prevPublished,
-    pending: prevPending,
-    pendingPeriods: prevPeriods,
-  } = prior ?? {
-    published: empty,
-    pending: empty,
-    pendingPeriods: empty,
-  };
+  // The previous columns chunk by chunk where row i is previous row i and their chunks line up
+  // (one table's record batches), else whole.
+  const columns = [
+    prior?.published ?? empty,
+    prior?.pending ?? empty,
+    prior?.pendingPeriods ?? empty,
+  ];
+  const chunked = !prevRow && sameChunks(prior ? [prior.raw, ...columns] : columns);
+  const [prevPublished, prevPending, prevPeriods] = columns.map(
+    (c) => new ChunkCursor(chunked ? c : whole(c)),
+  );
+  // Where asked, the outputs overwrite the previous period's columns, row i over previous row i
+  // (each read before it is written): pages already in memory, where four new arrays of 10M
+  // would each fault in 40 MB. The previous period's table is consumed.
+  const inPlace = overwritePrior && chunked && prior !== undefined && rowCount(prior.raw) === n;
+  const fresh = (): Column<Int32Array> => new Int32Array(n);
+  const raw = inPlace ? prior.raw : fresh();
+  const published = inPlace ? prior.published : fresh();
+  const pending = inPlace ? prior.pending : fresh();
+  const pendingPeriods = inPlace ? prior.pendingPeriods : fresh();
+  const outputs = [raw, published, pending, pendingPeriods].map((c) => new ChunkCursor(c));
+  const [rawOut, publishedOut, pendingOut, periodsOut] = outputs;
+  const money = new ChunkCursor(monetary ?? new Float64Array(1));
   const rows: PublishRows = {
     labels,
     keys,
-    prevRow,
+    hasRow: prevRow !== undefined,
+    prevRow: prevRow ?? empty,
     hasPrior: prior !== undefined,
-    prevPublished,
-    prevPending,
-    prevPeriods,
+    prevPublished: prevPublished.at(0),
+    prevPending: prevPending.at(0),
+    prevPeriods: prevPeriods.at(0),
+    prevBase: 0,
     prevDense,
     cur,
     prevRank,
     curRank,
     D,
     confirmPeriods,
-    raw,
-    published,
-    pending,
-    pendingPeriods,
+    raw: rawOut.at(0),
+    published: publishedOut.at(0),
+    pending: pendingOut.at(0),
+    pendingPeriods: periodsOut.at(0),
+    outBase: 0,
+    publishedCopy,
     nameIndex,
     customers: g.customers,
     moneyGrid: g.money,
-    money: monetary ?? new Float64Array(1),
+    money: money.at(0),
+    moneyBase: 0,
     hasMoney: monetary !== undefined,
     prior,
   };
   let flips = 0;
-  for (let from = 0; from < n; from += CHUNK)
-    flips += publishRows(rows, from, Math.min(n, from + CHUNK));
-  publishedCopy.set(published);
+  const cursors = chunked ? [prevPublished, prevPending, prevPeriods, money] : [money];
+  eachPiece(n, [...cursors, ...outputs], (from, to) => {
+    if (chunked) {
+      rows.prevPublished = prevPublished.at(from);
+      rows.prevPending = prevPending.at(from);
+      rows.prevPeriods = prevPeriods.at(from);
+      rows.prevBase = prevPublished.start;
+    }
+    rows.money = money.at(from);
+    rows.moneyBase = money.start;
+    rows.raw = rawOut.at(from);
+    rows.published = publishedOut.at(from);
+    rows.pending = pendingOut.at(from);
+    rows.pendingPeriods = periodsOut.at(from);
+    rows.outBase = rawOut.start;
+    flips += publishRows(rows, from, to);
+  });
   if (gone)
     for (let p = 0; p < prevKeys.length; p++) {
       const cell = (prevRank[p] + 1) * D + D - 1;
