@@ -3,6 +3,7 @@ import { periodBins } from '../src/track/deciles.js';
 import { binsOfValues, featurePsi } from '../src/track/psi-bins.js';
 import { populationStabilityIndex } from '../src/track/stability.js';
 import { Rng } from '../src/util/rng.js';
+import { decileEdges } from './helpers/deciles.js';
 
 /**
  * The PSI's counting pass on columns large enough for its fast paths to matter (deciles.ts: the
@@ -17,12 +18,7 @@ const ROWS = 200_000;
 function directBins(values: Float64Array): { edges: number[]; counts: number[]; n: number } {
   const sorted = Float64Array.from([...values].filter(Number.isFinite)).sort();
   const n = sorted.length;
-  const edges: number[] = [];
-  if (n > 0)
-    for (let q = 1; q < 10; q++) {
-      const v = sorted[Math.min(n - 1, Math.floor((q * n) / 10))];
-      if (edges.length === 0 || v > edges[edges.length - 1]) edges.push(v);
-    }
+  const edges = decileEdges(sorted);
   return { edges, counts: countIn(sorted, edges), n };
 }
 

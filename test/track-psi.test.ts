@@ -19,6 +19,7 @@ import {
 import { float64Chunks, numbers } from '../src/track/stability-figures.js';
 import { populationStabilityIndex } from '../src/track/stability.js';
 import { Rng } from '../src/util/rng.js';
+import { decileEdges } from './helpers/deciles.js';
 
 /**
  * The PSI from stored bins (psi-bins.ts: the previous period's decile bins kept in its folder,
@@ -29,12 +30,7 @@ import { Rng } from '../src/util/rng.js';
 function directBins(values: Float64Array): StoredBins & { sorted: number[] } {
   const sorted = [...values].filter(Number.isFinite).sort((x, y) => x - y);
   const n = sorted.length;
-  const edges: number[] = [];
-  if (n > 0)
-    for (let q = 1; q < 10; q++) {
-      const v = sorted[Math.min(n - 1, Math.floor((q * n) / 10))];
-      if (edges.length === 0 || v > edges[edges.length - 1]) edges.push(v);
-    }
+  const edges = decileEdges(sorted);
   return { edges, counts: countIn(values, edges), n, sorted };
 }
 

@@ -6,6 +6,7 @@
  */
 import { DataType, Int32, makeData, Vector, type Table } from 'apache-arrow';
 import { CHUNK } from './deciles.js';
+import { bytesOf, isIntegerArray } from './integer-arrays.js';
 
 /** One array, or its chunks in row order. */
 export type Column<T> = T | readonly T[];
@@ -119,7 +120,7 @@ export function sameIntegerRows(a: Table, b: Table, column: string): boolean | u
     const out: ArrayBufferView[] = [];
     for (const d of c.data) {
       const v = d.values as unknown;
-      if (d.nullCount > 0 || !INTEGER_ARRAYS.some((T) => v instanceof T)) return undefined;
+      if (d.nullCount > 0 || !isIntegerArray(v)) return undefined;
       out.push((v as Int32Array).subarray(0, d.length));
     }
     return out;
@@ -132,9 +133,8 @@ export function sameIntegerRows(a: Table, b: Table, column: string): boolean | u
     y.some((v) => v.constructor !== y[0].constructor)
   )
     return undefined;
-  const bytes = (v: ArrayBufferView): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  const bx = x.map(bytes);
-  const by = y.map(bytes);
+  const bx = x.map(bytesOf);
+  const by = y.map(bytesOf);
   const total = (bs: Buffer[]): number => bs.reduce((s, q) => s + q.length, 0);
   if (total(bx) !== total(by)) return false;
   // Walk both chunk lists, comparing the overlapping byte ranges.
@@ -159,17 +159,6 @@ export function sameIntegerRows(a: Table, b: Table, column: string): boolean | u
   }
   return true;
 }
-
-const INTEGER_ARRAYS = [
-  Int8Array,
-  Uint8Array,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  BigInt64Array,
-  BigUint64Array,
-];
 
 /** An int32 column as an Arrow vector, one Data per chunk. */
 export function int32Vector(column: Column<Int32Array>): Vector<Int32> {

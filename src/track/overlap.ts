@@ -2,6 +2,8 @@
  * Customer alignment and overlap between two periods, columnar: each period is an id column and a
  * label column (labels 0..k−1, as dense indices of that period's segments).
  */
+import { bytesOf, sameIntegerKind, type IntegerArray } from './integer-arrays.js';
+
 export type IdColumn = ArrayLike<string> | ArrayLike<number> | ArrayLike<bigint>;
 
 /** For each current row, the row of the same id in the previous period, or −1 for a new customer. */
@@ -39,41 +41,11 @@ function alignByLookup(previous: IdColumn, current: IdColumn): Int32Array {
 export function sameIds(previous: IdColumn, current: IdColumn): boolean {
   if (previous.length !== current.length) return false;
   // Integer ids of one array type: equal bytes are equal values, and one memcmp compares them.
-  if (sameIntegerArrays(previous, current))
-    return Buffer.compare(bytesOf(previous), bytesOf(current)) === 0;
+  if (sameIntegerKind(previous, current))
+    return Buffer.compare(bytesOf(previous), bytesOf(current as IntegerArray)) === 0;
   for (let i = 0; i < current.length; i++) if (previous[i] !== current[i]) return false;
   return true;
 }
-
-type IntegerArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
-
-const INTEGER_ARRAYS = [
-  Int8Array,
-  Uint8Array,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  BigInt64Array,
-  BigUint64Array,
-];
-
-function sameIntegerArrays(a: IdColumn, b: IdColumn): a is IntegerArray {
-  return INTEGER_ARRAYS.some((T) => a instanceof T && b instanceof T);
-}
-
-const bytesOf = (a: IdColumn): Buffer => {
-  const v = a as IntegerArray;
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-};
 
 /**
  * alignIds for integer ids in a range at most 4× the rows (customer numbers usually are): a
