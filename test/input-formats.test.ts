@@ -185,6 +185,18 @@ describe('readers that would not return', () => {
   });
 });
 
+describe('reads at once in one process', () => {
+  test('a file read while a hanging one is checked is not failed by that one’s deadline', async () => {
+    // Both checks go to the one decode worker; the second waits for its turn. When the first
+    // misses its deadline and its worker is ended, the second starts on a fresh one (it used to
+    // fail with "the reader stopped").
+    const hanging = readTable('test/fixtures/hangs-apache-arrow.arrow').catch((e: Error) => e);
+    const fine = readTable('datasets/Mall_Customers.arrow');
+    expect(String(await hanging)).toMatch(/the reader did not finish within/);
+    expect((await fine).numRows).toBe(200);
+  }, 120_000);
+});
+
 describe('issue 11: what a CSV reader must not silently change', () => {
   test('mixed line endings leave no \\r in the last text column', async () => {
     const t = await csv('id,a,name\n1,2,x\r\n2,3,y\r\n3,4,z\n4,5,w\r5,6,v');

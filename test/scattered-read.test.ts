@@ -201,7 +201,7 @@ describe('float32 columns of a file of many batches read in place', () => {
     expect(compared).toBeGreaterThan(0);
   });
 
-  test('metadata on which apache-arrow would not return: the layout is given up at the deadline, and the file refused', async () => {
+  test('metadata on which apache-arrow would not return: the layout is given up at the deadline, and the stream refused', async () => {
     // The first record batch's count of field nodes made 2^31 - 1: apache-arrow's parse of that
     // metadata loops for minutes (and allocates a node each time). It runs in the decode worker;
     // on this thread the read would never return.

@@ -13,8 +13,8 @@ import type { DecodeJob, DecodeReply, DecodeTask } from './decode-worker.js';
  * - Parquet is decoded entirely in the worker (parquet-wasm), which sends back an Arrow IPC stream.
  * - Where an Arrow file's float32 columns lie is found there too (io/arrow-layout.ts), from the
  *   messages' metadata, before the file is read (io/shared-read.ts).
- * A worker that misses its deadline is terminated and the file reported as unreadable. The
- * worker's code is decode-worker.ts.
+ * A worker that misses its deadline is terminated and the file reported as unreadable (where a
+ * layout misses it, the file is read as it is instead). The worker's code is decode-worker.ts.
  */
 type WorkerReply = Omit<DecodeReply, 'id'>;
 /**
@@ -29,15 +29,20 @@ function deadlineMs(bytes: number): number {
 }
 
 /**
- * One decode worker per process, started on first use and unreferenced while idle. A job that
- * misses its deadline, or a worker that dies (a runaway allocation hits its heap limit), ends that
- * worker; the next job starts a fresh one.
+ * One decode worker per process, started on first use and unreferenced while idle. It is given
+ * one job at a time, and a job's deadline runs from when it is given: a job queued behind a slow
+ * one (a large file's check) does not lose its time waiting. A job that misses its deadline, or a
+ * worker that dies (a runaway allocation hits its heap limit), ends that worker; the jobs queued
+ * behind it start on a fresh one.
  */
 interface DecodeWorker {
   worker: Worker;
-  /** Jobs in flight on this worker (each worker its own: a dying worker fails only its jobs). */
+  /** The job in flight on this worker (each worker its own: a dying worker fails only it). */
   waiting: Map<number, (reply: WorkerReply) => void>;
+  /** Jobs waiting for their turn, each started on the worker then current. */
+  queued: Start[];
 }
+type Start = (entry: DecodeWorker) => void;
 
 let current: DecodeWorker | undefined;
 let nextJob = 1;
@@ -49,17 +54,19 @@ function decodeWorker(): DecodeWorker {
     execArgv: workerExecArgv(),
     resourceLimits: { maxOldGenerationSizeMb: 2048 },
   });
-  const entry: DecodeWorker = { worker: w, waiting: new Map() };
+  const entry: DecodeWorker = { worker: w, waiting: new Map(), queued: [] };
   w.on('message', (reply: DecodeReply) => {
     const resolve = entry.waiting.get(reply.id);
     entry.waiting.delete(reply.id);
     if (entry.waiting.size === 0) w.unref();
     resolve?.(reply);
+    if (entry.waiting.size === 0) entry.queued.shift()?.(entry);
   });
   const fail = (message: string): void => {
     if (current === entry) current = undefined;
     for (const resolve of entry.waiting.values()) resolve({ ok: false, message });
     entry.waiting.clear();
+    for (const start of entry.queued.splice(0)) dispatch(start);
   };
   w.on('error', (error) => fail(error.message));
   w.on('exit', (code) => fail(`the reader stopped (status ${code})`));
@@ -67,6 +74,13 @@ function decodeWorker(): DecodeWorker {
   w.unref();
   current = entry;
   return entry;
+}
+
+/** Starts a job on the current worker now, or queues it behind the one in flight. */
+function dispatch(start: Start): void {
+  const entry = decodeWorker();
+  if (entry.waiting.size === 0) start(entry);
+  else entry.queued.push(start);
 }
 
 /**
@@ -78,28 +92,30 @@ export function startDecodeWorker(): void {
 }
 
 function runWorker(job: DecodeTask, bytes: number): Promise<WorkerReply> {
-  const entry = decodeWorker();
-  const id = nextJob++;
-  return new Promise((resolve) => {
-    const limit = deadlineMs(bytes);
-    const timer = setTimeout(() => {
-      entry.waiting.delete(id);
-      if (current === entry) current = undefined;
-      void entry.worker.terminate();
-      resolve({
-        ok: false,
-        message: `the reader did not finish within ${limit / 1000} s (the file is likely corrupt)`,
+  return new Promise((resolve) =>
+    dispatch((entry) => {
+      const id = nextJob++;
+      const limit = deadlineMs(bytes);
+      const timer = setTimeout(() => {
+        entry.waiting.delete(id);
+        if (current === entry) current = undefined;
+        void entry.worker.terminate();
+        resolve({
+          ok: false,
+          message: `the reader did not finish within ${limit / 1000} s (the file is likely corrupt)`,
+        });
+        for (const start of entry.queued.splice(0)) dispatch(start);
+      }, limit);
+      timer.unref();
+      entry.waiting.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
       });
-    }, limit);
-    timer.unref();
-    entry.waiting.set(id, (reply) => {
-      clearTimeout(timer);
-      resolve(reply);
-    });
-    entry.worker.ref();
-    const message: DecodeJob = { ...job, id };
-    entry.worker.postMessage(message);
-  });
+      entry.worker.ref();
+      const message: DecodeJob = { ...job, id };
+      entry.worker.postMessage(message);
+    }),
+  );
 }
 
 /** Parses Arrow IPC bytes in a worker; throws an Error with the reason when that fails or hangs. */

@@ -16,7 +16,7 @@ export async function readTable(path: string, options: CsvReadOptions = {}): Pro
   checkOptionsArgument(options);
   const { format } = inspectInputFile(path);
   if (format === 'csv') return readCsv(path, options);
-  startDecodeWorker(); // starts while the file is read (hundreds of MB)
+  startDecodeWorker(); // starts now: the read waits for it only where it asks for the layout
   if (format === 'parquet') return decodeBinary(path, format, (await readShared(path)).bytes);
   const read = await readShared(path, true);
   const table = await decodeBinary(path, format, read.bytes);

@@ -42,7 +42,7 @@ export interface SharedRead {
 }
 
 /** One contiguous range of the file and where its bytes go in memory. */
-interface Segment {
+export interface Segment {
   from: number;
   bytes: number;
   to: number;
@@ -83,9 +83,28 @@ async function readScattered(
   const extra = 4 * rows * columns.length;
   // No matrix in place outside a WebAssembly memory: the file is read as it is then.
   if (!inWebAssemblyMemory(size, extra)) return undefined;
+  const start = regionOffset(size);
+  const segments = scatteredSegments(layout, size, start);
+  if (!segments) return undefined;
   const bytes = allocateInputBytes(size, extra);
   if (!inputMemoryOf(bytes.buffer)) return undefined;
-  const start = regionOffset(size);
+  const whole = new Uint8Array(bytes.buffer);
+  if ((await readSegments(file, whole, segments)) < size) return undefined;
+  const region = new Float32Array(bytes.buffer, start, rows * columns.length);
+  return { bytes, scattered: { layout, region } };
+}
+
+/**
+ * The file's ranges in order and where each goes: the float32 columns' pieces to the region at
+ * `start` (column after column), every other byte where it is in the file. Undefined where pieces
+ * overlap (a batch listed twice, two fields on one buffer: apache-arrow reads such a file): the
+ * file is then read as it is.
+ */
+export function scatteredSegments(
+  { rows, columns }: ArrowLayout,
+  size: number,
+  start: number,
+): Segment[] | undefined {
   const moved: Segment[] = [];
   for (const [c, column] of columns.entries()) {
     let row = 0;
@@ -98,15 +117,13 @@ async function readScattered(
   const segments: Segment[] = [];
   let at = 0;
   for (const m of moved) {
+    if (m.from < at) return undefined;
     if (m.from > at) segments.push({ from: at, bytes: m.from - at, to: at });
     if (m.bytes > 0) segments.push(m);
     at = m.from + m.bytes;
   }
   if (at < size) segments.push({ from: at, bytes: size - at, to: at });
-  const whole = new Uint8Array(bytes.buffer);
-  if ((await readSegments(file, whole, segments)) < size) return undefined;
-  const region = new Float32Array(bytes.buffer, start, rows * columns.length);
-  return { bytes, scattered: { layout, region } };
+  return segments;
 }
 
 /**
@@ -158,9 +175,37 @@ async function readLane(file: FileHandle, into: Uint8Array, lane: Segment[]): Pr
       if (n < s.bytes) lane[i] = { from: s.from + n, bytes: s.bytes - n, to: s.to + n };
       else i++;
     }
-    const { bytesRead } = await file.readv(views, position);
-    position += bytesRead;
-    if (bytesRead < bytes) return position; // the file ended early
+    const got = await readvFully(file, views, position);
+    position += got;
+    if (got < bytes) return position; // the file ended early
   }
   return position;
+}
+
+/**
+ * readv until the views are full or a read returns nothing (the end of the file): a short read
+ * (a signal, a network file system) is not the end.
+ */
+export async function readvFully(
+  file: FileHandle,
+  views: Uint8Array[],
+  position: number,
+): Promise<number> {
+  let total = 0;
+  let rest = views;
+  while (rest.length > 0) {
+    const { bytesRead } = await file.readv(rest, position + total);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    rest = viewsAfter(rest, bytesRead);
+  }
+  return total;
+}
+
+/** The views left after the first n bytes of them were filled. */
+export function viewsAfter(views: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  let left = n;
+  while (i < views.length && left >= views[i].length) left -= views[i++].length;
+  return i < views.length ? [views[i].subarray(left), ...views.slice(i + 1)] : [];
 }
