@@ -16,7 +16,8 @@ import {
   psiBinsText,
   type StoredBins,
 } from '../src/track/psi-bins.js';
-import { float64Chunks, numbers } from '../src/track/stability-figures.js';
+import { chunksOf } from '../src/track/chunk-rows.js';
+import { numbers } from '../src/track/stability-figures.js';
 import { populationStabilityIndex } from '../src/track/stability.js';
 import { Rng } from '../src/util/rng.js';
 import { decileEdges } from './helpers/deciles.js';
@@ -150,11 +151,11 @@ describe('PSI from stored bins', () => {
     const read = tableFromIPC(tableToIPC(new Table({ x: written.getChild('x')! })));
     const x = read.getChild('x')!;
     expect(x.type).not.toBeInstanceOf(Float64);
-    const chunks = float64Chunks(read, 'x');
+    const chunks = chunksOf(read, 'x', Float64Array);
     expect(chunks?.map((c) => c.length)).toEqual(x.data.map((d) => d.length));
     chunks!.forEach((c, i) => expect(c.buffer).toBe(x.data[i].values.buffer));
     expect(featurePsi(chunks!, undefined)).toEqual(featurePsi(numbers(read, 'x')!, undefined));
     const single = new Table({ y: vectorFromArray([1, 2, 3], new Float32()) });
-    expect(float64Chunks(tableFromIPC(tableToIPC(single)), 'y')).toBeUndefined();
+    expect(chunksOf(tableFromIPC(tableToIPC(single)), 'y', Float64Array)).toBeUndefined();
   });
 });

@@ -90,7 +90,8 @@ export function rowCount(column: Column<Sized>): number {
 
 /**
  * A column's chunks when every chunk's values are an array of `type` (an int32 column, a float64
- * one) without nulls; undefined otherwise (the caller then reads it whole).
+ * one) without nulls; undefined otherwise (the caller then reads it whole). The values are asked,
+ * not the type: a float64 column read from a file has a plain Float type, not Float64.
  */
 export function chunksOf<T extends Int32Array | Float64Array>(
   table: Table,

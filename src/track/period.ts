@@ -38,7 +38,7 @@ import {
 import { publishPass, type PublishPass } from './publish-pass.js';
 import { binsOfValues, featurePsi, psiBinsText, type FeatureBins } from './psi-bins.js';
 import { contingencyOfGrid } from './stability.js';
-import { float64Chunks, numbers, stabilityFigures, type Tallies } from './stability-figures.js';
+import { numbers, stabilityFigures, type Tallies } from './stability-figures.js';
 import { csvText, type StoredPeriod, type TrackedModel } from './store.js';
 
 /** One period's tracking: identities, events, smoothing, migration and stability. */
@@ -100,7 +100,7 @@ function int32Column(table: Table, column: string, chunked: boolean): Column<Int
 
 /** A numeric column as float64, chunk by chunk where it is float64 already. */
 function moneyColumn(table: Table): Column<Float64Array> | undefined {
-  return float64Chunks(table, 'monetary') ?? numbers(table, 'monetary');
+  return chunksOf(table, 'monetary', Float64Array) ?? numbers(table, 'monetary');
 }
 
 /**
@@ -314,7 +314,7 @@ function featureBins(
   const bins: FeatureBins = {};
   const psi: Record<string, number> = {};
   for (const f of features) {
-    const values = float64Chunks(segments, f) ?? numbers(segments, f);
+    const values = chunksOf(segments, f, Float64Array) ?? numbers(segments, f);
     if (!values) continue;
     let before = previous?.psiBins?.[f];
     if (previous && !before) {

@@ -1,4 +1,4 @@
-import { DataType, Precision, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type { SegmentModel } from '../model/model.js';
 import type { EventResult } from './events.js';
 import { adjustedRandIndexOf, normalizedMutualInfoOf, type Contingency } from './stability.js';
@@ -15,17 +15,6 @@ export function numbers(table: Table, column: string): Float64Array | undefined 
     return out;
   }
   return values instanceof Float64Array ? values : new Float64Array(values as ArrayLike<number>);
-}
-
-/**
- * A float64 column's values chunk by chunk (what toArray would join into one copy: at 10M rows in
- * 1M-row batches, the copies cost more than the PSI's pass over them); undefined for another type.
- * The type is asked by precision: a column read from a file has a plain Float type, not Float64.
- */
-export function float64Chunks(table: Table, column: string): Float64Array[] | undefined {
-  const c = table.getChild(column);
-  if (!c || !DataType.isFloat(c.type) || c.type.precision !== Precision.DOUBLE) return undefined;
-  return c.data.map((d) => (d.values as Float64Array).subarray(0, d.length));
 }
 
 /** This period, as the stability figures read it. */
