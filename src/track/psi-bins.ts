@@ -7,7 +7,7 @@
  * the same edges, the same counts, the same sum (psiOfBins). A store written before this file
  * existed has none: its bins are then computed from its customers.parquet (binsOfValues).
  */
-import { joined } from '../util/joined.js';
+import { whole } from './chunk-rows.js';
 import { expectedBins, periodBins } from './deciles.js';
 import { binCounts, psiEdges, psiOfBins } from './stability.js';
 
@@ -54,7 +54,7 @@ export function featurePsi(
       psi: previous ? psiOfBins(previous, fast.against) : undefined,
     };
   // A big-endian machine: the edges by selection and the counts by comparison.
-  const values = column instanceof Float64Array ? column : joined(...column);
+  const values = whole(column);
   return {
     bins: binsOfValues(values),
     psi: previous ? psiOfBins(previous, binCounts(values, against)) : undefined,
