@@ -14,7 +14,7 @@
 # under 8 minutes on the GPU machine.
 # --quick runs every stage at small sizes (CI, lavapipe).
 #
-# On the GPU machine (no Node there): build here, pack with ../shared/tools/portable-bundle.sh
+# On the GPU machine (no Node there): build here, pack with bench/pack-device-bundle.sh
 # (.bundle/), carry .bundle and run from the project root:
 #   bash bench/device-check.sh $OUT/dc
 # Where `node` is not on PATH and .bundle/unpack.sh exists, the script unpacks the bundle first
@@ -32,6 +32,8 @@ if [ ${#quick[@]} -gt 0 ]; then budget=${DEVICE_CHECK_BUDGET_S:-600}; else budge
 
 if ! command -v node >/dev/null 2>&1 && [ -x .bundle/unpack.sh ]; then
   bash .bundle/unpack.sh || exit 2
+  # apache-arrow, a peer dependency the shared bundle leaves out (bench/pack-device-bundle.sh).
+  if [ -f .bundle/peer-deps.tar.xz ]; then tar -xJf .bundle/peer-deps.tar.xz || exit 2; fi
   export PATH=/tmp/gpuseg-node:$PATH
 fi
 # shellcheck disable=SC1091
