@@ -19,11 +19,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { kDistanceKnee } from '../src/algo/kdistance.js';
 import { sortRows } from '../src/algo/sorted-rows.js';
 import { adjustedRandIndex } from '../src/eval/agreement.js';
-import { parseCount } from '../src/index.js';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 import { CASES, type AlgorithmCase, type BenchSettings } from './algorithm-cases.js';
 import type { CaseOutcome, CaseRequest } from './algorithm-case.js';
 import { blobMatrix, writeMatrix } from './algorithm-data.js';
@@ -32,8 +31,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file runs as dist/bench/algorithms-vs-sklearn.js). */
 const root = join(here, '..', '..');
 
-const { values } = parseArgs({
-  options: {
+const values = benchFlags(
+  'algorithms-vs-sklearn',
+  'Every gpuseg algorithm on the CPU backend against scikit-learn, side by side (Markdown table).',
+  {
     rows: { type: 'string', default: '100k,1M' },
     dims: { type: 'string', default: '8' },
     k: { type: 'string', default: '8' },
@@ -49,18 +50,37 @@ const { values } = parseArgs({
     python: { type: 'string', default: '/usr/bin/python3' },
     'no-sklearn': { type: 'boolean', default: false },
   },
-});
+  {
+    rows: 'dataset sizes, comma-separated',
+    dims: 'features',
+    k: 'clusters (centres of the blobs)',
+    noise: 'share of uniform noise rows',
+    seed: 'data seed',
+    eps: 'DBSCAN radius (default: from the k-distance knee)',
+    'min-samples': 'DBSCAN min_samples',
+    'birch-threshold': 'BIRCH threshold',
+    'sklearn-ward-max-rows':
+      "largest size scikit-learn's exact Ward is run at (its memory is quadratic)",
+    timeout: 'seconds per side and case',
+    repeat: 'runs per case (the fastest is shown)',
+    only: 'cases to run, comma-separated',
+    python: 'the Python with scikit-learn',
+    'no-sklearn': "gpuseg's side only",
+  },
+);
 
-const sizes = values.rows.split(',').map((r) => parseCount(r, '--rows'));
-const dims = parseCount(values.dims, '--dims');
-const k = parseCount(values.k, '--k');
-const repeat = parseCount(values.repeat, '--repeat');
+const script = 'algorithms-vs-sklearn';
+const sizes = values.rows.split(',').map((r) => benchCount(script, r, '--rows'));
+const dims = benchCount(script, values.dims, '--dims');
+const k = benchCount(script, values.k, '--k');
+const repeat = benchCount(script, values.repeat, '--repeat');
 const timeoutMs = Number(values.timeout) * 1000;
-if (!(timeoutMs > 0)) throw new Error(`--timeout: expected seconds > 0, got '${values.timeout}'`);
+if (!(timeoutMs > 0)) usageExit(script, `--timeout: expected seconds > 0, got '${values.timeout}'`);
 const only = values.only?.split(',');
 const unknown = only?.filter((name) => !CASES.some((c) => c.name === name)) ?? [];
 if (unknown.length > 0)
-  throw new Error(
+  usageExit(
+    script,
     `--only: no case ${unknown.join(', ')} (cases: ${CASES.map((c) => c.name).join(', ')})`,
   );
 const cases = CASES.filter((c) => !only || only.includes(c.name));
@@ -166,7 +186,7 @@ try {
     });
     const data = join(dir, `blobs-${rows}.f32`);
     writeMatrix(data, m);
-    const minSamples = parseCount(values['min-samples'], '--min-samples');
+    const minSamples = benchCount(script, values['min-samples'], '--min-samples');
     // Untimed: eps is a parameter both sides are given, the knee of gpuseg's --eps auto unless set.
     const eps = values.eps ? Number(values.eps) : kDistanceKnee(sortRows(m), minSamples, 0);
     epsUsed.push(`${rows.toLocaleString('en-US')} rows: ${eps.toPrecision(4)}`);
@@ -177,7 +197,11 @@ try {
       eps,
       minSamples,
       birchThreshold: Number(values['birch-threshold']),
-      sklearnWardMaxRows: parseCount(values['sklearn-ward-max-rows'], '--sklearn-ward-max-rows'),
+      sklearnWardMaxRows: benchCount(
+        script,
+        values['sklearn-ward-max-rows'],
+        '--sklearn-ward-max-rows',
+      ),
     };
     for (const c of cases) {
       const request = (side: string): CaseRequest => ({

@@ -6,14 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   closeSharedGpu,
-  parseCount,
   shutdownCpuWorkers,
   type BackendChoice,
   type FitOptions,
 } from '../src/index.js';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 
 export interface BenchArgs {
   rows: number;
@@ -26,27 +25,48 @@ export interface BenchArgs {
   strings: Record<string, string | undefined>;
 }
 
-/** --rows (default 10M), --k (7), --backend (cpu), --json, and the bench's own `switches` and `strings`. */
-export function benchArgs(switches: string[] = [], strings: string[] = []): BenchArgs {
-  const { values } = parseArgs({
-    options: {
+/**
+ * --rows (default 10M), --k (7), --backend (cpu), --json, and the bench's own `switches` and
+ * `strings` (flag name → its line of help); `--help` lists them, a bad flag is a usage exit.
+ */
+export function benchArgs(
+  script: string,
+  summary: string,
+  switches: Record<string, string> = {},
+  strings: Record<string, string> = {},
+): BenchArgs {
+  const own = Object.keys(switches);
+  const ownStrings = Object.keys(strings);
+  const values = benchFlags(
+    script,
+    summary,
+    {
       rows: { type: 'string', default: '10M' },
       k: { type: 'string', default: '7' },
       backend: { type: 'string', default: 'cpu' },
       json: { type: 'boolean', default: false },
-      ...Object.fromEntries(switches.map((s) => [s, { type: 'boolean' as const, default: false }])),
-      ...Object.fromEntries(strings.map((s) => [s, { type: 'string' as const }])),
+      ...Object.fromEntries(own.map((s) => [s, { type: 'boolean' as const, default: false }])),
+      ...Object.fromEntries(ownStrings.map((s) => [s, { type: 'string' as const }])),
     },
-  });
-  const flags = values as Record<string, string | boolean | undefined>;
+    {
+      rows: 'synthetic customers (gpuseg generate)',
+      k: 'segments',
+      backend: 'cpu, gpu or auto',
+      json: 'print the result as JSON',
+      ...switches,
+      ...strings,
+    },
+  ) as Record<string, string | boolean | undefined>;
+  if (!['cpu', 'gpu', 'auto'].includes(values.backend as string))
+    usageExit(script, `--backend: expected cpu, gpu or auto, got '${String(values.backend)}'`);
   return {
-    rows: parseCount(values.rows!, '--rows'),
-    k: Number(values.k),
+    rows: benchCount(script, values.rows as string, '--rows'),
+    k: benchCount(script, values.k as string, '--k'),
     backend: values.backend as BackendChoice,
     json: values.json === true,
-    switches: Object.fromEntries(switches.map((s) => [s, flags[s] === true])),
+    switches: Object.fromEntries(own.map((s) => [s, values[s] === true])),
     strings: Object.fromEntries(
-      strings.map((s) => [s, typeof flags[s] === 'string' ? (flags[s] as string) : undefined]),
+      ownStrings.map((s) => [s, typeof values[s] === 'string' ? (values[s] as string) : undefined]),
     ),
   };
 }

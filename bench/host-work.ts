@@ -17,14 +17,16 @@
  * only on a quiet machine.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 
-const { values } = parseArgs({
-  options: {
+const values = benchFlags(
+  'host-work',
+  'Host work of a large in-memory fit against a plain apache-arrow read + write, side by side.',
+  {
     input: { type: 'string' },
     k: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '3' },
@@ -33,7 +35,20 @@ const { values } = parseArgs({
     child: { type: 'string' },
     output: { type: 'string' },
   },
-});
+  {
+    input: 'the Arrow file to fit (bench/gen-features.js writes one); required',
+    k: 'clusters',
+    rounds: 'rounds of the two children; medians are printed',
+    backend: 'auto, cpu or gpu',
+    json: 'print the summary as JSON',
+    child: 'internal: floor or fit (one side of a round)',
+    output: "internal: the child's output file",
+  },
+);
+const k = benchCount('host-work', values.k, '--k');
+const rounds = benchCount('host-work', values.rounds, '--rounds');
+if (!['auto', 'cpu', 'gpu'].includes(values.backend))
+  usageExit('host-work', `--backend: expected auto, cpu or gpu, got '${values.backend}'`);
 
 /** What one child reports. */
 interface ChildReport {
@@ -115,7 +130,7 @@ function peakRss(): number {
 function runChild(side: 'floor' | 'fit', input: string, output: string): ChildReport {
   const script = fileURLToPath(import.meta.url);
   const args = [script, '--child', side, '--input', input, '--output', output];
-  args.push('--k', values.k!, '--backend', values.backend!);
+  args.push('--k', values.k, '--backend', values.backend);
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: 'pipe' });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildReport;
 }
@@ -126,18 +141,18 @@ function median(v: number[]): number {
 }
 
 async function main(): Promise<void> {
-  if (!values.input) throw new Error('host-work: --input FILE is required');
+  if (!values.input) usageExit('host-work', '--input FILE is required');
+  if (!existsSync(values.input)) usageExit('host-work', `--input: no file '${values.input}'`);
   if (values.child) {
     const report =
       values.child === 'floor'
         ? await floorChild(values.input, values.output!)
-        : await fitChild(values.input, values.output!, Number(values.k));
+        : await fitChild(values.input, values.output!, k);
     console.log(JSON.stringify(report));
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'gpuseg-host-work-'));
   try {
-    const rounds = Number(values.rounds);
     const floor: ChildReport[] = [];
     const fits: ChildReport[] = [];
     for (let round = 0; round < rounds; round++) {

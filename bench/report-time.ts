@@ -25,7 +25,17 @@ import { join } from 'node:path';
 import { fit, fitReport, prepareReport, segment, writeCustomers } from '../src/index.js';
 import { benchArgs, customerFitOptions, printResult, runBench } from './bench-run.js';
 
-const args = benchArgs(['prepare', 'demo-only'], ['demo']);
+const args = benchArgs(
+  'report-time',
+  'Report time against fit time: synthetic customers, and the Online Retail demo with --demo.',
+  {
+    prepare: 'load and warm ECharts beside the fit, as segment --report does',
+    'demo-only': 'time the demo alone (internal: the demo runs in a process of its own)',
+  },
+  {
+    demo: 'the Online Retail transactions (datasets/online_retail_uci.csv.gz) to time the README report on',
+  },
+);
 const demo = args.strings.demo;
 
 interface DemoTimes {
