@@ -230,4 +230,3 @@ export function fitStage(outOfCore: boolean): Stage['run'] {
     }
   };
 }
-

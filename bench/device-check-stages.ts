@@ -9,7 +9,12 @@
  * on its own, and the host's work — against the read floor, which is a bandwidth (sweeps many to
  * a submission), not a round trip.
  */
-import { runBench, type BenchOptions, type BenchResult, type BenchRow } from '../src/bench/bench.js';
+import {
+  runBench,
+  type BenchOptions,
+  type BenchResult,
+  type BenchRow,
+} from '../src/bench/bench.js';
 import {
   fmt,
   ITERATIONS,
@@ -83,10 +88,30 @@ export async function anchorsStage(): Promise<StageOutput> {
   const bytes = g.rows * g.dims * 4;
   const torchReadMs = r.torchReadGbps ? (bytes / (r.torchReadGbps * 1e9)) * 1000 : null;
   const rows = [
-    ['read floor (WGSL sweeps, many to a submission)', `${fmt(g.floorGbps, 1)} GB/s`, fmt(g.floorMs, 3), '1.0'],
-    ['round trip of a pass (submit, error scopes, readback)', g.device, fmt(g.roundTripMs, 3), fmt(ratio(g.roundTripMs, g.floorMs), 1)],
-    ['gpuseg Lloyd (GPU), whole iteration', g.device, fmt(g.msPerIteration), fmt(g.ratioToFloor, 1)],
-    ['gpuseg Lloyd (GPU), kernels alone', g.device, fmt(g.kernelMs, 3), fmt(ratio(g.kernelMs, g.floorMs), 1)],
+    [
+      'read floor (WGSL sweeps, many to a submission)',
+      `${fmt(g.floorGbps, 1)} GB/s`,
+      fmt(g.floorMs, 3),
+      '1.0',
+    ],
+    [
+      'round trip of a pass (submit, error scopes, readback)',
+      g.device,
+      fmt(g.roundTripMs, 3),
+      fmt(ratio(g.roundTripMs, g.floorMs), 1),
+    ],
+    [
+      'gpuseg Lloyd (GPU), whole iteration',
+      g.device,
+      fmt(g.msPerIteration),
+      fmt(g.ratioToFloor, 1),
+    ],
+    [
+      'gpuseg Lloyd (GPU), kernels alone',
+      g.device,
+      fmt(g.kernelMs, 3),
+      fmt(ratio(g.kernelMs, g.floorMs), 1),
+    ],
     [
       'PyTorch read of X (X.sum())',
       r.torchReadGbps ? `${fmt(r.torchReadGbps, 1)} GB/s` : 'skipped: no PyTorch',

@@ -22,11 +22,11 @@ export interface MarginalTiming {
 }
 
 export interface MarginalOptions {
-  /** Grow R (×4 at a time) until t(R) − t(1) reaches this, ms ... */
+  /** Grow R (from 4, ×4 at a time) until t(R) − t(1) reaches this, ms ... */
   targetMs: number;
-  /** ... or R reaches this. */
+  /** ... or R reaches this (at least 2). */
   maxRepetitions: number;
-  /** Each of t(1) and t(R) is the least of this many submissions. */
+  /** Each of t(1) and t(R) is the least of this many submissions (1 where t(1) ≥ targetMs). */
   trials: number;
 }
 
@@ -40,21 +40,26 @@ export async function marginalCost(
 ): Promise<MarginalTiming> {
   let submissions = 0;
   let encoded = 0;
-  const least = async (r: number): Promise<number> => {
+  const timed = async (r: number): Promise<number> => {
+    submissions++;
+    encoded += r;
+    return run(r);
+  };
+  const least = async (r: number, trials: number): Promise<number> => {
     let best = Infinity;
-    for (let t = 0; t < o.trials; t++) {
-      best = Math.min(best, await run(r));
-      submissions++;
-      encoded += r;
-    }
+    for (let t = 0; t < trials; t++) best = Math.min(best, await timed(r));
     return best;
   };
-  const once = await least(1);
-  let repetitions = Math.min(4, Math.max(2, o.maxRepetitions));
-  let many = await least(repetitions);
+  await timed(1); // a warm-up, not timed: it compiles the programs on first use
+  const first = await timed(1);
+  // Work longer than the target dwarfs the clock's noise: one trial of each, R = 2.
+  const trials = first >= o.targetMs ? 1 : o.trials;
+  const once = Math.min(first, await least(1, trials - 1));
+  let repetitions = trials === 1 ? 2 : Math.min(4, o.maxRepetitions);
+  let many = await least(repetitions, trials);
   while (many - once < o.targetMs && repetitions < o.maxRepetitions) {
     repetitions = Math.min(o.maxRepetitions, repetitions * 4);
-    many = await least(repetitions);
+    many = await least(repetitions, trials);
   }
   // Noise can make t(R) − t(1) ≤ 0 for work far below the clock's resolution: a floor of 1 µs.
   const msPerRepetition = Math.max(1e-3, (many - once) / (repetitions - 1));

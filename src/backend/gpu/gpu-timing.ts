@@ -1,5 +1,10 @@
 import type { DatasetHandle, GmmPassParams } from '../backend.js';
-import { marginalCost, medianMs, type MarginalOptions, type MarginalTiming } from './device-timing.js';
+import {
+  marginalCost,
+  medianMs,
+  type MarginalOptions,
+  type MarginalTiming,
+} from './device-timing.js';
 import { createBuffer, readBack } from './gpu-buffers.js';
 import type { GpuContext } from './gpu-context.js';
 import type { GpuDataset } from './gpu-dataset.js';
