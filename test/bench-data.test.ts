@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { benchBlobs } from '../src/bench/bench-data.js';
+import { benchBlobs, BlobGenerator } from '../src/bench/bench-data.js';
 
 /**
  * The bench's synthetic data (src/bench/bench-data.ts): the same arguments give the same bits —
@@ -17,6 +17,29 @@ test('the same seed gives the same bits; another seed, other data', () => {
   const c = benchBlobs(10_001, 5, 7, 4);
   const same = a.matrix.data.filter((v, i) => v === c.matrix.data[i]).length;
   expect(same).toBeLessThan(a.matrix.data.length / 100);
+});
+
+test('batch by batch (bench/gen-features.ts), any start, the same bits as the whole', () => {
+  const noise = (rng: { nextDouble(): number }) => rng.nextDouble() - 0.5;
+  const rows = 1001;
+  const dims = 3;
+  const whole = new Float32Array(rows * dims);
+  new BlobGenerator(dims, 5, 9, noise).fill(whole, 0, rows);
+  const generator = new BlobGenerator(dims, 5, 9, noise);
+  for (const [start, n] of [
+    [0, 1],
+    [1, 2],
+    [3, 300],
+    [303, 697],
+    [1000, 1],
+  ]) {
+    const batch = new Float32Array(n * dims);
+    generator.fill(batch, start, n);
+    for (let j = 0; j < dims; j++)
+      expect(bits(batch.subarray(j * n, (j + 1) * n))).toEqual(
+        bits(whole.subarray(j * rows + start, j * rows + start + n)),
+      );
+  }
 });
 
 test('overlapping blobs: noise of sd 6 within ±18 around centres, independent across features', () => {
