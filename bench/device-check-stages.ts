@@ -90,7 +90,7 @@ export async function anchorsStage(): Promise<StageOutput> {
   const rows = [
     [
       'read floor (WGSL sweeps, many to a submission)',
-      `${fmt(g.floorGbps, 1)} GB/s`,
+      `${fmt(g.floorGbps, 2)} GB/s`,
       fmt(g.floorMs, 3),
       '1.0',
     ],
@@ -162,7 +162,7 @@ function splitCells(g: BenchRow): string[] {
     fmt(g.kernelMs, 3),
     fmt(restMs(g), 3),
     fmt(g.roundTripMs, 3),
-    fmt(g.floorGbps, 1),
+    fmt(g.floorGbps, 2),
     fmt(g.floorMs, 3),
     fmt(g.ratioToFloor, 1),
     fmt(ratio(g.kernelMs, g.floorMs), 1),
