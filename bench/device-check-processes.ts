@@ -104,7 +104,7 @@ export async function seedingStage(): Promise<StageOutput> {
     mark = now;
     phaseProgress(name, phases[name]);
   };
-  const { matrix } = benchBlobs(rows, dims, k, 7);
+  const { matrix } = await benchBlobs(rows, dims, k, 7);
   phase('generate');
   const backend = await GpuBackend.create({ allowFallback: true });
   try {

@@ -32,7 +32,12 @@ const dims = parseCount(values.dims, '--dims');
 const k = parseCount(values.k, '--k');
 const batchRows = parseCount(values['batch-rows'], '--batch-rows');
 
-const blobs = new BlobGenerator(dims, k, 0, (rng) => (rng.nextDouble() + rng.nextDouble() - 1) * 3);
+const blobs = BlobGenerator.seeded(
+  dims,
+  k,
+  0,
+  (rng) => (rng.nextDouble() + rng.nextDouble() - 1) * 3,
+);
 
 const started = performance.now();
 const writer = openChunkWriter(values.output, '--output');

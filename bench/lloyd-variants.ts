@@ -47,7 +47,7 @@ function phase(name: string): void {
   process.stderr.write(`[${(now / 1000).toFixed(1)} s] ${name}: ${phases[name].toFixed(2)} s\n`);
 }
 
-const { matrix, init: centres } = benchBlobs(rows, dims, k, 7);
+const { matrix, init: centres } = await benchBlobs(rows, dims, k, 7);
 phase('generate');
 const bytes = rows * dims * 4;
 const results: {

@@ -9,12 +9,17 @@ import { benchBlobs, BlobGenerator } from '../src/bench/bench-data.js';
  */
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-test('the same seed gives the same bits; another seed, other data', () => {
-  const a = benchBlobs(10_001, 5, 7, 3);
-  const b = benchBlobs(10_001, 5, 7, 3);
+test('the same seed gives the same bits, on any number of threads; another seed, other data', async () => {
+  const a = await benchBlobs(10_001, 5, 7, 3, 1);
+  const b = await benchBlobs(10_001, 5, 7, 3, 1);
   expect(bits(a.matrix.data).equals(bits(b.matrix.data))).toBe(true);
   expect(Array.from(a.init)).toEqual(Array.from(b.init));
-  const c = benchBlobs(10_001, 5, 7, 4);
+  // Features split among 3 threads (two worker threads: blob-worker.ts) and 5.
+  for (const threads of [3, 5]) {
+    const t = await benchBlobs(10_001, 5, 7, 3, threads);
+    expect([threads, bits(t.matrix.data).equals(bits(a.matrix.data))]).toEqual([threads, true]);
+  }
+  const c = await benchBlobs(10_001, 5, 7, 4, 1);
   const same = a.matrix.data.filter((v, i) => v === c.matrix.data[i]).length;
   expect(same).toBeLessThan(a.matrix.data.length / 100);
 });
@@ -24,8 +29,8 @@ test('batch by batch (bench/gen-features.ts), any start, the same bits as the wh
   const rows = 1001;
   const dims = 3;
   const whole = new Float32Array(rows * dims);
-  new BlobGenerator(dims, 5, 9, noise).fill(whole, 0, rows);
-  const generator = new BlobGenerator(dims, 5, 9, noise);
+  BlobGenerator.seeded(dims, 5, 9, noise).fill(whole, 0, rows);
+  const generator = BlobGenerator.seeded(dims, 5, 9, noise);
   for (const [start, n] of [
     [0, 1],
     [1, 2],
@@ -42,11 +47,11 @@ test('batch by batch (bench/gen-features.ts), any start, the same bits as the wh
   }
 });
 
-test('overlapping blobs: noise of sd 6 within ±18 around centres, independent across features', () => {
+test('overlapping blobs: noise of sd 6 within ±18 around centres, independent across features', async () => {
   const rows = 200_000;
   const dims = 4;
   const k = 8;
-  const { matrix, init } = benchBlobs(rows, dims, k, 0);
+  const { matrix, init } = await benchBlobs(rows, dims, k, 0);
   // Rows i and i + k belong to the same cluster (row i's cluster: i · 2654435761 mod K).
   const col = (j: number) => matrix.data.subarray(j * rows, (j + 1) * rows);
   for (let j = 0; j < dims; j++) {
@@ -88,8 +93,8 @@ test('overlapping blobs: noise of sd 6 within ±18 around centres, independent a
       expect(init[c * dims + j]).toBe(matrix.data[j * rows + ((c * 7919) % rows)]);
 });
 
-test('fast: 2M×16 well within 3 s even on a loaded machine (the first generator: ~8 s)', () => {
+test('fast: 2M×16 well within 3 s even on a loaded machine (the first generator: 8-20 s)', async () => {
   const started = performance.now();
-  benchBlobs(2_000_000, 16, 8, 1);
+  await benchBlobs(2_000_000, 16, 8, 1, 1);
   expect(performance.now() - started).toBeLessThan(3000);
 });

@@ -48,7 +48,7 @@ function spy(backend: GpuBackend): Submitted {
 describe.skipIf(!hasGpu)('GPU timings', () => {
   test('the read floor: several sweeps in one submission, every sweep counted', async () => {
     const backend = await GpuBackend.create({ allowFallback: true });
-    const { matrix } = benchBlobs(4096, 8, 4, 1);
+    const { matrix } = await benchBlobs(4096, 8, 4, 1);
     const handle = await backend.attach(matrix);
     const seen = spy(backend);
     const floor = await backend.timing.readFloor(handle);
@@ -65,7 +65,7 @@ describe.skipIf(!hasGpu)('GPU timings', () => {
 
   test('streamed data has no read floor', async () => {
     const backend = await GpuBackend.create({ allowFallback: true, forceStreaming: true });
-    const handle = await backend.attach(benchBlobs(2048, 4, 2, 1).matrix);
+    const handle = await backend.attach((await benchBlobs(2048, 4, 2, 1)).matrix);
     expect(await backend.timing.readFloor(handle)).toBeUndefined();
     await backend.dispose();
   });
@@ -83,7 +83,7 @@ describe.skipIf(!hasGpu)('GPU timings', () => {
   test('the Lloyd kernel alone: repeated in one submission, stored labels untouched', async () => {
     const backend = await GpuBackend.create({ allowFallback: true });
     const rows = 6000;
-    const { matrix, init } = benchBlobs(rows, 6, 5, 2);
+    const { matrix, init } = await benchBlobs(rows, 6, 5, 2);
     const handle = await backend.attach(matrix);
     await backend.lloydStep(handle, init, 5);
     expect((await backend.lloydStep(handle, init, 5)).changed).toBe(0);

@@ -1,5 +1,6 @@
 import { allocateMatrix, type DataMatrix } from '../data/matrix.js';
 import { Rng } from '../util/rng.js';
+import { blobThreads, fillOnThreads } from './blob-threads.js';
 
 /**
  * The synthetic data of `gpuseg bench`, the device check and bench/gen-features.ts: K
@@ -74,37 +75,54 @@ function fillColumn(
   if (i < n) out[i] = centreOf[labels[i]] + noise[hash32((start + i + key) | 0) & 0xffff];
 }
 
+/** What a BlobGenerator draws from its seed (a worker thread gets it as it is: blob-worker.ts). */
+export interface BlobState {
+  dims: number;
+  k: number;
+  /** K × D centres in [−10, 10]. */
+  centres: Float32Array;
+  /** NOISE_TABLE noise values. */
+  noise: Float32Array;
+  /** Each feature's place in the hash's cycle. */
+  keys: Int32Array;
+}
+
 /**
  * K blobs in D features from a seed: centres in [−10, 10]^D and a noise (drawn from the seed's
  * stream by `noise`, NOISE_TABLE times); any rows of any feature, the same bits for the same
- * seed wherever they are asked for (a whole matrix, or batch by batch).
+ * seed wherever they are asked for (a whole matrix, batch by batch, or feature by feature on
+ * several threads).
  */
 export class BlobGenerator {
-  readonly centres: Float32Array;
-  private readonly noise: Float32Array;
-  /** Each feature's place in the hash's cycle. */
-  private readonly keys: Int32Array;
+  private constructor(readonly state: BlobState) {}
 
-  constructor(
-    readonly dims: number,
-    readonly k: number,
-    seed: number,
-    noise: (rng: Rng) => number,
-  ) {
+  static seeded(dims: number, k: number, seed: number, noise: (rng: Rng) => number): BlobGenerator {
     const rng = new Rng(seed);
-    this.centres = Float32Array.from({ length: k * dims }, () => rng.nextDouble() * 20 - 10);
-    this.noise = Float32Array.from({ length: NOISE_TABLE }, () => noise(rng));
-    this.keys = Int32Array.from({ length: dims }, () => rng.nextU32() | 0);
+    return new BlobGenerator({
+      dims,
+      k,
+      centres: Float32Array.from({ length: k * dims }, () => rng.nextDouble() * 20 - 10),
+      noise: Float32Array.from({ length: NOISE_TABLE }, () => noise(rng)),
+      keys: Int32Array.from({ length: dims }, () => rng.nextU32() | 0),
+    });
   }
 
-  /** Rows start … start + rows − 1, column-major (feature j at j × rows), into `out`. */
-  fill(out: Float32Array, start: number, rows: number): void {
-    const labels = rowClusters(start, rows, this.k);
-    const centreOf = new Float32Array(this.k);
-    for (let j = 0; j < this.dims; j++) {
-      for (let c = 0; c < this.k; c++) centreOf[c] = this.centres[c * this.dims + j];
+  static from(state: BlobState): BlobGenerator {
+    return new BlobGenerator(state);
+  }
+
+  /**
+   * Rows start … start + rows − 1, column-major (feature j at j × rows), into `out`: features
+   * `first` up to (not including) `end`, by default all of them.
+   */
+  fill(out: Float32Array, start: number, rows: number, first = 0, end = this.state.dims): void {
+    const { k, centres, noise, keys, dims } = this.state;
+    const labels = rowClusters(start, rows, k);
+    const centreOf = new Float32Array(k);
+    for (let j = first; j < end; j++) {
+      for (let c = 0; c < k; c++) centreOf[c] = centres[c * dims + j];
       const column = out.subarray(j * rows, (j + 1) * rows);
-      fillColumn(column, start, labels, centreOf, this.noise, this.keys[j]);
+      fillColumn(column, start, labels, centreOf, noise, keys[j]);
     }
   }
 }
@@ -115,19 +133,21 @@ const benchNoise = (rng: Rng): number =>
 
 /**
  * The bench's N × D blobs around K centres, and K initial centres taken from rows (row
- * (c · 7919) mod N for centre c). The same arguments give the same bits on every platform.
+ * (c · 7919) mod N for centre c). The same arguments give the same bits on every platform, with
+ * any number of `threads` (by default one for small data, else up to 8 cores: blob-threads.ts).
  */
-export function benchBlobs(
+export async function benchBlobs(
   rows: number,
   dims: number,
   k: number,
   seed: number,
-): { matrix: DataMatrix; init: Float32Array } {
+  threads = blobThreads(rows, dims),
+): Promise<{ matrix: DataMatrix; init: Float32Array }> {
   const matrix = allocateMatrix(
     rows,
     Array.from({ length: dims }, (_, j) => `f${j}`),
   );
-  new BlobGenerator(dims, k, seed, benchNoise).fill(matrix.data, 0, rows);
+  await fillOnThreads(BlobGenerator.seeded(dims, k, seed, benchNoise), matrix.data, rows, threads);
   const init = new Float32Array(k * dims);
   for (let c = 0; c < k; c++)
     for (let j = 0; j < dims; j++) init[c * dims + j] = matrix.data[j * rows + ((c * 7919) % rows)];

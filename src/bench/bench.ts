@@ -113,7 +113,7 @@ export async function runBench(
     o.onPhase?.(name, seconds);
   };
   const generating = performance.now();
-  const { matrix, init } = benchBlobs(o.rows, o.dims, o.k, o.seed);
+  const { matrix, init } = await benchBlobs(o.rows, o.dims, o.k, o.seed);
   phase('generate', (performance.now() - generating) / 1000);
   const bytes = o.rows * o.dims * 4;
   const rows: BenchRow[] = [];
