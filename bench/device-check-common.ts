@@ -36,6 +36,24 @@ export function table(head: string[], rows: string[][]): string {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/**
+ * One line of progress on stderr (the stage's log, OUT_DIR/NAME.log): seconds since the stage's
+ * process started, then `message`. A stage cut short by its limit leaves where it was.
+ */
+export function progress(message: string): void {
+  process.stderr.write(`[${(performance.now() / 1000).toFixed(1)} s] ${message}\n`);
+}
+
+/** A bench phase's end, as a progress line (runBench's onPhase). */
+export const phaseProgress = (phase: string, seconds: number): void =>
+  progress(`${phase}: ${seconds.toFixed(2)} s`);
+
+/** The phases of a stage (name → seconds), as one Markdown line. */
+export const phasesLine = (phases: Record<string, number>): string =>
+  `phases (s): ${Object.entries(phases)
+    .map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`)
+    .join(' · ')}`;
+
 export const shape = (rows: number, dims: number, k: number) =>
   `${rows >= M ? `${rows / M}M` : rows}×${dims} K=${k}`;
 

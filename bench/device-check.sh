@@ -9,9 +9,11 @@
 # end-to-end fit of a 10M×16 Arrow file and an out-of-core fit of 50M rows — each in its own
 # process under its own time limit, and appends each stage's result to OUT_DIR/device-results.json
 # and OUT_DIR/device-results.md as it goes: a stage that times out or fails is recorded as such
-# and the next one runs; once the budget (DEVICE_CHECK_BUDGET_S: 450 s; 600 s with --quick, for a
-# loaded software GPU) is spent the remaining stages are recorded as skipped, so the whole stays
-# under 8 minutes on the GPU machine.
+# and the next one runs; each stage's progress (a line a phase, with its seconds) goes to
+# OUT_DIR/NAME.log, and its result records its phases. Once the budget (DEVICE_CHECK_BUDGET_S:
+# 450 s; 600 s with --quick, for a loaded software GPU) is spent the remaining stages are recorded
+# as skipped, so the whole stays under 8 minutes on the GPU machine (expected ~215 s on the H200:
+# the estimate per stage is beside the stages' limits in bench/device-check.ts).
 # --quick runs every stage at small sizes (CI, lavapipe).
 #
 # On the GPU machine (no Node there): build here, pack with bench/pack-device-bundle.sh
@@ -57,7 +59,10 @@ while read -r name limit; do
   [ "$limit" -gt "$left" ] && limit=$left
   echo "device-check: $name (at most ${limit} s)" >&2
   t0=$(date +%s%N)
-  timeout -k 5 "$limit" node dist/bench/device-check.js stage "$name" "$out" ${quick[@]+"${quick[@]}"} 2> "$out/$name.log"
+  # Appended (O_APPEND), not truncated: the stage and the programs it runs share the log, and
+  # each writes at the end (a truncating redirection let one overwrite the other's lines).
+  : > "$out/$name.log"
+  timeout -k 5 "$limit" node dist/bench/device-check.js stage "$name" "$out" ${quick[@]+"${quick[@]}"} 2>> "$out/$name.log"
   rc=$?
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   took=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))

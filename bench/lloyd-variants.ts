@@ -1,19 +1,20 @@
 /**
  * The GPU Lloyd kernel's variants side by side (shaders/lloyd.wgsl; they give the same bits, see
- * test/gpu-kernel-variants.test.ts): statistics through row masks built a subgroup at a time or
- * one atomic per row, or by scanning the tile; labels by the expanded form against centre tiles
+ * test/gpu-kernel-variants.test.ts): statistics through row masks built one atomic per row or a
+ * subgroup at a time, or by scanning the tile; labels by the expanded form against centre tiles
  * (K ≥ 32) or the direct form. For choosing the defaults on a real GPU (bench/device-check.sh runs
- * it at the issue's shapes).
+ * it at the issue's shapes). Each variant: ms per Lloyd step as a fit runs them, and its kernels
+ * alone (the step's dispatches repeated in one submission: no round trip), on the bench's blobs.
  *
  *   node dist/bench/lloyd-variants.js [--rows 1000000] [--dims 16] [--k 8] [--iterations 10] [--json]
  *
- * Prints a Markdown table, or with --json one JSON object (the device and each variant's ms/iter).
+ * Prints a Markdown table, or with --json one JSON object (the device, each variant's ms/iter and
+ * kernel ms, the phases' seconds); a line of progress per phase on stderr.
  */
 import { parseArgs } from 'node:util';
 import { closeSharedGpu } from '../src/index.js';
 import { GpuBackend, type GpuBackendOptions } from '../src/backend/gpu/gpu-backend.js';
-import { allocateMatrix } from '../src/data/matrix.js';
-import { Rng } from '../src/util/rng.js';
+import { benchBlobs } from '../src/bench/bench-data.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,48 +31,64 @@ const k = Number(values.k);
 const iterations = Number(values.iterations);
 
 const variants: { name: string; options: Partial<GpuBackendOptions> }[] = [
-  { name: 'default (masks, subgroups where present, expanded form for K ≥ 32)', options: {} },
-  { name: 'masks, no subgroups', options: { subgroups: false } },
+  { name: 'default (masks, no subgroups, expanded form for K ≥ 32)', options: {} },
+  { name: 'masks, subgroups where present', options: { subgroups: true } },
   { name: 'masks, direct form', options: { gemm: false } },
   { name: 'masks, centres in registers (K·D ≤ 128)', options: { registerCentres: true } },
-  {
-    name: 'scan, direct form (the first kernel)',
-    options: { rowMasks: false, gemm: false, subgroups: false },
-  },
+  { name: 'scan, direct form (the first kernel)', options: { rowMasks: false, gemm: false } },
 ];
 
-const rng = new Rng(7);
-const matrix = allocateMatrix(
-  rows,
-  Array.from({ length: dims }, (_, j) => `f${j}`),
-);
-for (let i = 0; i < matrix.data.length; i++) matrix.data[i] = rng.nextDouble() * 10;
-const centres = new Float32Array(k * dims);
-for (let c = 0; c < k; c++)
-  for (let j = 0; j < dims; j++) centres[c * dims + j] = matrix.data[j * rows + rng.nextInt(rows)];
+const phases: Record<string, number> = {};
+let mark = performance.now();
+function phase(name: string): void {
+  const now = performance.now();
+  phases[name] = (now - mark) / 1000;
+  mark = now;
+  process.stderr.write(`[${(now / 1000).toFixed(1)} s] ${name}: ${phases[name].toFixed(2)} s\n`);
+}
 
-const results: { name: string; msPerIteration: number; gbPerSecond: number }[] = [];
+const { matrix, init: centres } = await benchBlobs(rows, dims, k, 7);
+phase('generate');
+const bytes = rows * dims * 4;
+const results: {
+  name: string;
+  msPerIteration: number;
+  kernelMs: number;
+  gbPerSecond: number;
+  kernelGbPerSecond: number;
+}[] = [];
 let device = '';
-for (const v of variants) {
-  const backend = await GpuBackend.create({ allowFallback: true, ...v.options });
+for (const [v, { name, options }] of variants.entries()) {
+  const backend = await GpuBackend.create({ allowFallback: true, ...options });
   device = backend.deviceName;
   const handle = await backend.attach(matrix);
+  phase(`variant ${v} upload`);
   await backend.lloydStep(handle, centres, k); // compiles the programs
   const started = performance.now();
   for (let i = 0; i < iterations; i++) await backend.lloydStep(handle, centres, k);
   const ms = (performance.now() - started) / iterations;
-  const gbs = (rows * dims * 4) / (ms * 1e6);
-  results.push({ name: v.name, msPerIteration: ms, gbPerSecond: gbs });
+  phase(`variant ${v} iterations`);
+  const kernelMs = (await backend.timing.lloydKernel(handle, centres, k)).msPerRepetition;
+  phase(`variant ${v} kernel timing`);
+  results.push({
+    name,
+    msPerIteration: ms,
+    kernelMs,
+    gbPerSecond: bytes / (ms * 1e6),
+    kernelGbPerSecond: bytes / (kernelMs * 1e6),
+  });
   await backend.detach(handle);
   await backend.dispose();
 }
 if (values.json) {
-  console.log(JSON.stringify({ rows, dims, k, iterations, device, variants: results }));
+  console.log(JSON.stringify({ rows, dims, k, iterations, device, variants: results, phases }));
 } else {
   console.log(`${rows} × ${dims}, K=${k}, ${iterations} Lloyd steps on ${device}`);
-  console.log('| variant | ms/iter | GB/s of X |');
-  console.log('| --- | --- | --- |');
+  console.log('| variant | ms/iter | kernels ms | GB/s of X (kernels) |');
+  console.log('| --- | --- | --- | --- |');
   for (const r of results)
-    console.log(`| ${r.name} | ${r.msPerIteration.toFixed(2)} | ${r.gbPerSecond.toPrecision(3)} |`);
+    console.log(
+      `| ${r.name} | ${r.msPerIteration.toFixed(2)} | ${r.kernelMs.toFixed(3)} | ${r.kernelGbPerSecond.toPrecision(3)} |`,
+    );
 }
 await closeSharedGpu();

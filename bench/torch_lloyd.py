@@ -6,7 +6,8 @@ One iteration is what gpuseg's Lloyd step does: squared distances in the expande
 per-cluster sums and counts (index_add_), then the new centres. Timed over ITERATIONS after two
 warm-up iterations, with the device synchronised; rows are processed in blocks so that the
 distance matrix stays within a few GiB at large K. Also measures the device's plain float32
-matrix-product rate (an 8192³ product), the compute peak the device check sets K ≥ 64 against.
+matrix-product rate (an 8192³ product), the compute peak the device check sets K ≥ 64 against,
+and its read bandwidth on X (X.sum(), repeated), a check on gpuseg's read floor.
 
     python3 bench/torch_lloyd.py DATA.f32 ROWS DIMS K ITERATIONS INIT.f32
 
@@ -82,11 +83,23 @@ def fp32_peak():
     return 2 * n**3 * reps / (time.perf_counter() - started) / 1e12
 
 
+def read_gbps():
+    X.sum()
+    torch.cuda.synchronize()
+    reps = 20
+    started = time.perf_counter()
+    for _ in range(reps):
+        X.sum()
+    torch.cuda.synchronize()
+    return X.numel() * 4 * reps / (time.perf_counter() - started) / 1e9
+
+
 print(
     json.dumps(
         {
             "ms_per_iteration": ms,
             "fp32_tflops": fp32_peak(),
+            "read_gbps": read_gbps(),
             "device": torch.cuda.get_device_name(0),
             "torch": torch.__version__,
         }

@@ -42,6 +42,27 @@ describe.skipIf(!hasGpu)('the device check (--quick)', () => {
     for (const s of results.stages) expect(md).toContain(`## ${s.title} — ok`);
     // No PyTorch here: the anchor is a row that says why, not a missing row.
     expect(md).toMatch(/\| PyTorch \| (skipped: .+|NVIDIA.+) \|/);
+    // The floor is a bandwidth apart from the round trip, and each iteration splits into its
+    // kernels alone and the rest; every stage says where its time went (phases), and its log has
+    // a line per phase.
+    expect(md).toMatch(
+      /\| read floor \(WGSL sweeps, many to a submission\) \| [\d.]+ GB\/s \| [\d.]+ \|/,
+    );
+    expect(md).toMatch(/\| round trip of a pass [^|]*\| [^|]+ \| [\d.]+ \|/);
+    const lloyd = results.stages.find((s) => s.name === 'lloyd-10Mx16-k8')?.result as Record<
+      string,
+      unknown
+    >;
+    for (const key of ['kernelMs', 'restMs', 'roundTripMs', 'floorGbps', 'floorMs'])
+      expect([key, typeof lloyd[key]]).toEqual([key, 'number']);
+    expect(Object.keys(lloyd.phases as object)).toContain('generate');
+    for (const s of results.stages) {
+      if (s.name !== 'device')
+        expect(md.split(`## ${s.title}`)[1].split('\n## ')[0]).toMatch(/phases \(s\): |generate s/);
+      expect(readFileSync(join(out, `${s.name}.log`), 'utf8')).toMatch(
+        new RegExp(`${s.name}: done in [\\d.]+ s`),
+      );
+    }
     expect(r.status).toBe(0);
   }, 900_000);
 });

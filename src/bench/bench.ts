@@ -5,27 +5,23 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { CpuBackend } from '../backend/cpu/cpu-backend.js';
 import { GpuBackend } from '../backend/gpu/gpu-backend.js';
-import {
-  kernelForm,
-  kernelParams,
-  mStep,
-  oneHotStatistics,
-  type CovarianceType,
-  type GmmParameters,
-} from '../algo/gmm-math.js';
-import { allocateMatrix, type DataMatrix } from '../data/matrix.js';
+import type { CovarianceType } from '../algo/gmm-math.js';
+import type { DataMatrix } from '../data/matrix.js';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
-import { Rng } from '../util/rng.js';
 import { argumentError, checkFunctionArgument, checkObjectArgument } from '../util/arguments.js';
+import { benchBlobs } from './bench-data.js';
+import { timeIterations } from './bench-timing.js';
 
 /**
  * The benchmark harness behind `gpuseg bench`: synthetic blobs of any N × D with K centres,
- * generated in memory from a seed; on each backend, one Lloyd iteration = the assign + accumulate
- * pass and the centre update, timed over `iterations` after a warm-up. Each figure is set against
- * the memory floor — one read of the N·D·4 bytes at the device's measured read bandwidth (a read
- * sweep of the same resident buffers on a GPU) or at a given --peak-gbps — and against the CPU
- * backend and, with --sklearn, scikit-learn's Lloyd on the same data and initial centres.
+ * generated in memory from a seed (bench-data.ts); on each backend, one Lloyd iteration = the
+ * assign + accumulate pass and the centre update, timed over `iterations` after a warm-up
+ * (bench-timing.ts). Each figure is set against the memory floor — one read of the N·D·4 bytes at
+ * the device's read bandwidth (on a GPU: read sweeps of the same resident buffers, many in one
+ * submission, so the round trip is not in it) or at a given --peak-gbps — and against the CPU
+ * backend and, with --sklearn, scikit-learn's Lloyd on the same data and initial centres. On a GPU
+ * the iteration is also split: its kernels alone, and the round trip of a pass.
  */
 export interface BenchOptions {
   /** 'kmeans' (a Lloyd iteration) or 'gmm' (an EM iteration: E-step pass + host M-step). */
@@ -42,6 +38,8 @@ export interface BenchOptions {
   sklearn: boolean;
   /** Also time PyTorch's Lloyd iteration on its CUDA device (bench/torch_lloyd.py; k-means only). */
   torch?: boolean;
+  /** Called as each phase ends (generating, a backend's upload, ...), with its seconds. */
+  onPhase?: (phase: string, seconds: number) => void;
 }
 
 export interface BenchRow {
@@ -56,7 +54,12 @@ export interface BenchRow {
   gbPerSecond: number;
   /** One read of X at the floor bandwidth, ms; null when no bandwidth is known. */
   floorMs: number | null;
+  /** The floor bandwidth: measured without the round trip (GPU), or --peak-gbps. */
   floorGbps: number | null;
+  /** GPU: the iteration's kernels alone (the pass repeated in one submission), ms. */
+  kernelMs: number | null;
+  /** GPU: the round trip a pass pays besides its kernels (submit, error scopes, readback), ms. */
+  roundTripMs: number | null;
   /** ms per iteration / floor ms. */
   ratioToFloor: number | null;
   /** CPU backend ms / this ms. */
@@ -75,6 +78,10 @@ export interface BenchResult {
   peakRssMb: number;
   /** The float32 matrix-product rate PyTorch measured on its device, TFLOP/s (with torch). */
   fp32Tflops?: number;
+  /** PyTorch's read bandwidth of the same X (a sum over it), GB/s (with torch). */
+  torchReadGbps?: number;
+  /** Seconds of each phase, in order (generate, then each backend's upload, iterations, ...). */
+  phases: Record<string, number>;
   notes: string[];
 }
 
@@ -92,92 +99,22 @@ export function parseCount(value: string, flag: string): number {
   return n;
 }
 
-function blobs(
-  rows: number,
-  dims: number,
-  k: number,
-  seed: number,
-): { matrix: DataMatrix; init: Float32Array } {
-  const rng = new Rng(seed);
-  const centres = Float32Array.from({ length: k * dims }, () => rng.nextDouble() * 20 - 10);
-  const matrix = allocateMatrix(
-    rows,
-    Array.from({ length: dims }, (_, j) => `f${j}`),
-  );
-  const n = rows;
-  // Overlapping clusters (noise of spread 6 around centres in [-10, 10]^D), so Lloyd does not
-  // converge within the timed iterations; cheap noise (a sum of uniforms) so that generating
-  // 100M rows does not dominate the bench.
-  for (let i = 0; i < n; i++) {
-    const c = (i * 2654435761) % k;
-    for (let j = 0; j < dims; j++)
-      matrix.data[j * n + i] =
-        centres[c * dims + j] + (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 1.5) * 12;
-  }
-  const init = new Float32Array(k * dims);
-  for (let c = 0; c < k; c++)
-    for (let j = 0; j < dims; j++) init[c * dims + j] = matrix.data[j * n + ((c * 7919) % n)];
-  return { matrix, init };
-}
-
-async function timeIterations(
-  backend: Backend,
-  matrix: DataMatrix,
-  init: Float32Array,
-  o: BenchOptions,
-): Promise<{ ms: number; attachMs: number; floorGbps: number | null; fitSeconds: number }> {
-  const { k, iterations } = o;
-  const t0 = performance.now();
-  const handle = await backend.attach(matrix);
-  const attachMs = performance.now() - t0;
-  const d = matrix.dims;
-  let centres = Float32Array.from(init);
-  let mixture: GmmParameters | undefined;
-  if (o.algorithm === 'gmm') {
-    const { labels } = await backend.assign(handle, centres, k);
-    const { stats, centredOn } = oneHotStatistics(
-      matrix.data,
-      matrix.rows,
-      d,
-      labels,
-      k,
-      kernelForm(o.covariance),
-    );
-    mixture = mStep(o.covariance, stats, centredOn, d, 1e-6);
-  }
-  const step = async (): Promise<void> => {
-    if (mixture) {
-      const stats = await backend.gmmStep(handle, kernelParams(mixture, 1e-6));
-      mixture = mStep(o.covariance, stats, mixture.means, d, 1e-6);
-      return;
-    }
-    const s = await backend.lloydStep(handle, centres, k);
-    const next = new Float32Array(k * d);
-    for (let c = 0; c < k; c++)
-      for (let j = 0; j < d; j++)
-        next[c * d + j] = s.counts[c] > 0 ? s.sums[c * d + j] / s.counts[c] : centres[c * d + j];
-    centres = next;
-  };
-  const fitStarted = performance.now();
-  await step();
-  const started = performance.now();
-  for (let i = 0; i < iterations; i++) await step();
-  const ms = (performance.now() - started) / iterations;
-  const fitSeconds = (performance.now() - fitStarted) / 1000;
-  const bandwidth =
-    backend instanceof GpuBackend ? await backend.measureReadBandwidth(handle) : undefined;
-  await backend.detach(handle);
-  return { ms, attachMs, floorGbps: bandwidth ? bandwidth / 1e9 : null, fitSeconds };
-}
-
 export async function runBench(
   o: BenchOptions,
   onRow?: (row: BenchRow) => void,
 ): Promise<BenchResult> {
   checkObjectArgument(o, 'options');
   if (onRow !== undefined) checkFunctionArgument(onRow, 'onRow');
+  if (o.onPhase !== undefined) checkFunctionArgument(o.onPhase, 'onPhase');
   const notes: string[] = [];
-  const { matrix, init } = blobs(o.rows, o.dims, o.k, o.seed);
+  const phases: Record<string, number> = {};
+  const phase = (name: string, seconds: number): void => {
+    phases[name] = seconds;
+    o.onPhase?.(name, seconds);
+  };
+  const generating = performance.now();
+  const { matrix, init } = await benchBlobs(o.rows, o.dims, o.k, o.seed);
+  phase('generate', (performance.now() - generating) / 1000);
   const bytes = o.rows * o.dims * 4;
   const rows: BenchRow[] = [];
   let cpuMs: number | undefined;
@@ -188,6 +125,10 @@ export async function runBench(
     attachMs: number,
     floorGbps: number | null,
     fitSeconds: number | null,
+    gpu: { kernelMs: number | null; roundTripMs: number | null } = {
+      kernelMs: null,
+      roundTripMs: null,
+    },
   ): BenchRow => {
     const floor = o.peakGbps ?? floorGbps;
     const floorMs = floor ? (bytes / (floor * 1e9)) * 1000 : null;
@@ -202,6 +143,7 @@ export async function runBench(
       gbPerSecond: bytes / (ms / 1000) / 1e9,
       floorMs,
       floorGbps: floor,
+      ...gpu,
       ratioToFloor: floorMs ? ms / floorMs : null,
       speedupVsCpu: cpuMs ? cpuMs / ms : null,
       attachMs,
@@ -218,9 +160,20 @@ export async function runBench(
       continue;
     }
     try {
-      const t = await timeIterations(backend, matrix, init, o);
+      const t = await timeIterations(backend, matrix, init, {
+        ...o,
+        onPhase: (name, seconds) => phase(`${kind} ${name}`, seconds),
+      });
       if (kind === 'cpu') cpuMs = t.ms;
-      const r = row(kind, backend.deviceName, t.ms, t.attachMs, t.floorGbps, t.fitSeconds);
+      const r = row(
+        kind,
+        backend.deviceName,
+        t.ms,
+        t.attachMs,
+        t.floor ? t.floor.bytesPerSecond / 1e9 : null,
+        t.fitSeconds,
+        { kernelMs: t.kernel?.msPerRepetition ?? null, roundTripMs: t.roundTripMs ?? null },
+      );
       rows.push(r);
       onRow?.(r);
     } finally {
@@ -230,7 +183,9 @@ export async function runBench(
   if (o.sklearn) {
     // k-means: scikit-learn's Lloyd and its Elkan (which, like the CPU backend's bounded steps, skips work with bounds).
     for (const variant of o.algorithm === 'gmm' ? ['gmm'] : ['lloyd', 'elkan']) {
+      const started = performance.now();
       const r = sklearnRow(matrix, init, o, notes, variant);
+      phase(`scikit-learn ${variant}`, (performance.now() - started) / 1000);
       if (!r) continue;
       const br = row(
         'scikit-learn',
@@ -245,7 +200,9 @@ export async function runBench(
     }
   }
   let fp32Tflops: number | undefined;
+  let torchReadGbps: number | undefined;
   if (o.torch && o.algorithm === 'kmeans') {
+    const started = performance.now();
     const r = pythonScript(matrix, init, notes, 'PyTorch', (dir) => [
       join(packageRoot(), 'bench', 'torch_lloyd.py'),
       join(dir, 'x.f32'),
@@ -255,6 +212,7 @@ export async function runBench(
       String(o.iterations),
       join(dir, 'init.f32'),
     ]);
+    phase('pytorch', (performance.now() - started) / 1000);
     if (r) {
       const br = row(
         'pytorch',
@@ -267,6 +225,7 @@ export async function runBench(
       rows.push(br);
       onRow?.(br);
       fp32Tflops = Number(r.fp32_tflops);
+      if (typeof r.read_gbps === 'number') torchReadGbps = r.read_gbps;
     }
   }
   return {
@@ -275,6 +234,8 @@ export async function runBench(
     host: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     ...(fp32Tflops === undefined ? {} : { fp32Tflops }),
+    ...(torchReadGbps === undefined ? {} : { torchReadGbps }),
+    phases,
     notes,
   };
 }
@@ -367,10 +328,13 @@ export function benchTable(result: BenchResult): string {
     'GB/s',
     'floor ms',
     '× floor',
+    'kernel ms',
+    'rtt ms',
     'vs cpu',
     'fit s',
   ];
-  const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
+  const fmt = (v: number | null | undefined, digits = 2) =>
+    v === null || v === undefined ? '–' : v.toFixed(digits);
   const lines = result.rows.map((r) => [
     r.backend,
     r.device.length > 40 ? r.device.slice(0, 39) + '…' : r.device,
@@ -380,6 +344,8 @@ export function benchTable(result: BenchResult): string {
     fmt(r.gbPerSecond, 1),
     fmt(r.floorMs, 3),
     fmt(r.ratioToFloor, 1),
+    fmt(r.kernelMs),
+    fmt(r.roundTripMs),
     r.speedupVsCpu === null ? '–' : `${r.speedupVsCpu.toFixed(1)}×`,
     fmt(r.fitSeconds),
   ]);

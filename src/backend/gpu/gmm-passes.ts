@@ -11,13 +11,18 @@ import type { PipelineCache } from './program.js';
  * destroyed when it ends.
  */
 
-/** gmmStep: the E-step's statistics, each chunk's (hi, lo) pairs added in float64 on the host. */
+/**
+ * gmmStep: the E-step's statistics, each chunk's (hi, lo) pairs added in float64 on the host.
+ * `repetitions` (default 1) encodes each chunk's dispatches that many times in the one submission
+ * — for timing the kernel apart from the round trip (device-timing.ts); the same statistics.
+ */
 export async function gmmStepPass(
   ctx: GpuContext,
   pipelines: PipelineCache,
   ds: GpuDataset,
   params: GmmPassParams,
   transient: GPUBuffer[],
+  repetitions = 1,
 ): Promise<GmmSummary> {
   const d = ds.dims;
   const { k } = params;
@@ -25,21 +30,22 @@ export async function gmmStepPass(
   const buffers = gmmParamBuffers(ctx, params, transient);
   const results = pairBuffer(ctx, 'gmm results', ds.chunks.length, m);
   transient.push(results);
-  await ds.forEachChunk(transient, (chunk, index, x, pass, tr) =>
-    encodeGmm(ctx, pipelines, pass, tr, {
-      x,
-      rows: chunk.rows,
-      d,
-      params,
-      buffers,
-      accumulate: true,
-      labels: undefined,
-      maxProb: undefined,
-      probs: undefined,
-      results,
-      resultBase: index * m,
-    }),
-  );
+  await ds.forEachChunk(transient, (chunk, index, x, pass, tr) => {
+    for (let r = 0; r < repetitions; r++)
+      encodeGmm(ctx, pipelines, pass, tr, {
+        x,
+        rows: chunk.rows,
+        d,
+        params,
+        buffers,
+        accumulate: true,
+        labels: undefined,
+        maxProb: undefined,
+        probs: undefined,
+        results,
+        resultBase: index * m,
+      });
+  });
   const total = await readPairSums(ctx, results, ds.chunks.length, m);
   return {
     nk: total.slice(0, k),

@@ -14,14 +14,15 @@ import {
   type RadiusQuery,
 } from '../backend.js';
 import { injectedFaultAtCount } from './fault-injection.js';
-import { createBuffer, pairBuffer, readBack, readPairSums, storageFrom } from './gpu-buffers.js';
+import { createBuffer, readBack, storageFrom } from './gpu-buffers.js';
 import { sharedContext, type GpuContext } from './gpu-context.js';
 import { chunkRows, GpuDataset } from './gpu-dataset.js';
 import { gmmAssignPass, gmmStepPass } from './gmm-passes.js';
-import { encodeLloyd, lloydOutputs } from './lloyd-dispatch.js';
+import { GpuTiming } from './gpu-timing.js';
+import { encodeLloyd } from './lloyd-dispatch.js';
+import { lloydStepPass, type LloydVariant } from './lloyd-pass.js';
 import { PipelineCache } from './program.js';
 import { radiusPass } from './radius-dispatch.js';
-import { encodeReadSweep } from './read-sweep-dispatch.js';
 import { minDistPass, potentialsPass, sampleRows } from './seed-passes.js';
 
 /**
@@ -38,8 +39,12 @@ export interface GpuBackendOptions {
   /** Never keep data resident (tests use it to exercise streaming). */
   forceStreaming?: boolean;
   /**
-   * Use subgroup operations where the device has them (default true). The subgroup and portable
-   * programs give the same bits (tested); false is for that test and for ruling a driver out.
+   * Use subgroup operations where the device has them (default false). Only the Lloyd kernel's
+   * row masks use them (shaders/lib/mark_rows.subgroups.wgsl): on an NVIDIA H200 (device check,
+   * 2026-11-30) the portable masks were faster at every shape measured — 10M×16 K=8 2.64 against
+   * 3.06 ms/iteration, K=64 4.69 against 4.90, 10M×32 K=256 25.18 against 27.80 — and on lavapipe
+   * too; the other kernels have no subgroup variant. true keeps the subgroup masks reachable (the
+   * same bits, tested; bench/lloyd-variants.ts times them).
    */
   subgroups?: boolean;
   /**
@@ -72,7 +77,7 @@ export class GpuBackend implements Backend {
   readonly deviceName: string;
   private readonly pipelines: PipelineCache;
   /** Which form of the Lloyd kernel runs (the options, defaults applied; lloyd-dispatch.ts). */
-  private readonly lloydVariant: { rowMasks: boolean; gemm: boolean; registerCentres: boolean };
+  private readonly lloydVariant: LloydVariant;
   private readonly datasets = new Set<GpuDataset>();
   private disposed = false;
 
@@ -82,7 +87,7 @@ export class GpuBackend implements Backend {
   ) {
     this.deviceName = ctx.name;
     this.pipelines = new PipelineCache(ctx.device, {
-      subgroups: ctx.hasSubgroups && options.subgroups !== false,
+      subgroups: ctx.hasSubgroups && options.subgroups === true,
     });
     this.lloydVariant = {
       rowMasks: options.rowMasks !== false,
@@ -147,41 +152,16 @@ export class GpuBackend implements Backend {
     options: LloydOptions = {},
   ): Promise<LloydSummary> {
     const ds = this.dataset(handle);
-    const d = ds.dims;
-    const m = lloydOutputs(k, d);
-    return this.pass('Lloyd step', async (transient) => {
-      const centresBuf = storageFrom(this.ctx, 'centres', centres);
-      const results = pairBuffer(this.ctx, 'lloyd results', ds.chunks.length, m);
-      transient.push(centresBuf, results);
-      // Labels written and dropped, when the stored ones must stay.
-      const scratchLabels =
-        options.storeLabels === false
-          ? ds.perChunk('scratch labels', 4, GPUBufferUsage.STORAGE, transient)
-          : undefined;
-      await ds.forEachChunk(transient, (chunk, index, x, pass, tr) =>
-        encodeLloyd(this.ctx, this.pipelines, pass, tr, {
-          x,
-          rows: chunk.rows,
-          centres: centresBuf,
-          labels: scratchLabels?.[index] ?? chunk.labels,
-          sqDist: undefined,
-          k,
-          d,
-          accumulate: true,
-          results,
-          resultBase: index * m,
-          ...this.lloydVariant,
-        }),
-      );
-      const total = await readPairSums(this.ctx, results, ds.chunks.length, m);
-      const kd = k * d;
-      return {
-        sums: total.slice(0, kd),
-        counts: total.slice(kd, kd + k),
-        inertia: total[kd + k],
-        changed: total[kd + k + 1],
-      };
-    });
+    const storeLabels = options.storeLabels !== false;
+    return this.pass('Lloyd step', (transient) =>
+      lloydStepPass(
+        this.ctx,
+        this.pipelines,
+        ds,
+        { centres, k, storeLabels, variant: this.lloydVariant },
+        transient,
+      ),
+    );
   }
 
   async assign(handle: DatasetHandle, centres: Float32Array, k: number): Promise<Assignment> {
@@ -338,25 +318,18 @@ export class GpuBackend implements Backend {
   }
 
   /**
-   * Measures the read bandwidth of the device on a dataset's resident chunks (bytes/second): each
-   * chunk read once per repetition by shaders/read_sweep.wgsl, as a Lloyd pass reads it. For
-   * `gpuseg bench`'s floor; not part of the Backend interface.
+   * Timings of this backend's work apart from its round trip — the read floor, the round trip,
+   * the Lloyd and E-step kernels alone (gpu-timing.ts) — for `gpuseg bench` and the device check;
+   * not part of the Backend interface.
    */
-  async measureReadBandwidth(handle: DatasetHandle, repetitions = 10): Promise<number | undefined> {
-    const ds = this.dataset(handle);
-    if (!ds.resident) return undefined;
-    const sweep = () =>
-      this.pass('read sweep', async (transient) => {
-        await ds.forEachChunk(transient, (chunk, _index, x, pass, tr) =>
-          encodeReadSweep(this.ctx, this.pipelines, pass, tr, { x, rows: chunk.rows, d: ds.dims }),
-        );
-        await this.ctx.device.queue.onSubmittedWorkDone();
-      });
-    await sweep();
-    const started = performance.now();
-    for (let r = 0; r < repetitions; r++) await sweep();
-    const seconds = (performance.now() - started) / 1000 / repetitions;
-    return (ds.rows * ds.dims * 4) / seconds;
+  get timing(): GpuTiming {
+    return new GpuTiming({
+      ctx: this.ctx,
+      pipelines: this.pipelines,
+      lloydVariant: this.lloydVariant,
+      dataset: (handle) => this.dataset(handle),
+      pass: (label, body) => this.pass(label, body),
+    });
   }
 
   /** Live datasets (the soak test checks that none leak). */

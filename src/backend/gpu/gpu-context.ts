@@ -135,8 +135,9 @@ export class GpuContext {
       });
     }
     const limits = adapter.limits;
-    // Subgroup operations where the adapter has them (the kernels' subgroup variants, program.ts);
-    // GPUSEG_NO_SUBGROUPS=1 leaves them off, to rule them out when a driver misbehaves.
+    // The subgroups feature where the adapter has it, for the backends that ask for the kernels'
+    // subgroup variants (GpuBackendOptions.subgroups, off by default since the H200 measurement;
+    // program.ts); GPUSEG_NO_SUBGROUPS=1 leaves it off, to rule it out when a driver misbehaves.
     const subgroups = adapter.features.has('subgroups') && process.env.GPUSEG_NO_SUBGROUPS !== '1';
     const device = await adapter
       .requestDevice({
