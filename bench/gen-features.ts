@@ -1,36 +1,57 @@
 /**
- * Writes N rows of D float32 features (f0 … f{D−1}) as an Arrow IPC stream (.arrows) or file
- * (.arrow), one record batch at a time, so that memory stays at a batch and 50M rows are written
- * in seconds: the input of the device check's end-to-end and out-of-core fits. Rows are K blobs
- * (centres in [−10, 10]^D, noise of spread ±3: a sum of two uniforms) from the bench's generator
- * (src/bench/bench-data.ts: a hash per two values, ~4× faster than the xorshift pair per value it
- * replaced); the same arguments give the same file.
+ * Writes N rows of D features (f0 … f{D−1}) as an Arrow IPC stream (.arrows) or file (.arrow),
+ * one record batch at a time, so that memory stays at a batch and 50M rows are written in seconds:
+ * the input of the device check's end-to-end and out-of-core fits and of the host-work bench. Rows
+ * are K blobs (centres in [−10, 10]^D, noise of spread ±3: a sum of two uniforms) from the bench's
+ * generator (src/bench/bench-data.ts: a hash per two values, ~4× faster than the xorshift pair per
+ * value it replaced); the same arguments give the same file. --type: float32 (the default),
+ * float64 (the same values, widened), or mixed (column j float32, float64 or int32 by j mod 3; the
+ * int32 columns hold round(1000 · value)): the inputs that are converted, not read in place.
  *
  *   node dist/bench/gen-features.js --rows 50M --output FILE [--dims 16] [--k 8] [--batch-rows 1M]
+ *     [--type float32|float64|mixed]
  */
 import { tableFromArrays } from 'apache-arrow';
-import { parseArgs } from 'node:util';
-import { parseCount } from '../src/bench/bench.js';
 import { BlobGenerator } from '../src/bench/bench-data.js';
 import { openChunkWriter } from '../src/io/batch-writer.js';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 
-const { values } = parseArgs({
-  options: {
+const script = 'gen-features';
+const values = benchFlags(
+  script,
+  'Writes N rows of D blob features as an Arrow IPC file (.arrow) or stream (.arrows), a batch at a time.',
+  {
     rows: { type: 'string' },
     dims: { type: 'string', default: '16' },
     k: { type: 'string', default: '8' },
     'batch-rows': { type: 'string', default: '1M' },
     output: { type: 'string' },
+    type: { type: 'string', default: 'float32' },
   },
-});
-if (!values.rows || !values.output) {
-  console.error('gen-features: --rows and --output are required');
-  process.exit(2);
+  {
+    rows: 'rows to write (10M, 1e6, 250k); required',
+    dims: 'features',
+    k: 'blobs',
+    'batch-rows': 'rows per record batch',
+    output: 'the file to write (.arrow: IPC file, .arrows: stream); required',
+    type: 'float32, float64 or mixed (float32, float64, int32 by column)',
+  },
+);
+if (!values.rows || !values.output) usageExit(script, '--rows and --output are required');
+const rows = benchCount(script, values.rows, '--rows');
+const dims = benchCount(script, values.dims, '--dims');
+const k = benchCount(script, values.k, '--k');
+const batchRows = benchCount(script, values['batch-rows'], '--batch-rows');
+const TYPES = ['float32', 'float64', 'mixed'];
+if (!TYPES.includes(values.type))
+  usageExit(script, `--type: expected one of ${TYPES.join(', ')}, got '${values.type}'`);
+
+/** The array of column j, of n rows, for --type. */
+function columnArray(j: number, n: number): Float32Array | Float64Array | Int32Array {
+  const kind = values.type === 'mixed' ? TYPES[j % 3] : values.type;
+  if (kind === 'float32') return new Float32Array(n);
+  return kind === 'float64' ? new Float64Array(n) : new Int32Array(n);
 }
-const rows = parseCount(values.rows, '--rows');
-const dims = parseCount(values.dims, '--dims');
-const k = parseCount(values.k, '--k');
-const batchRows = parseCount(values['batch-rows'], '--batch-rows');
 
 const blobs = BlobGenerator.seeded(
   dims,
@@ -46,8 +67,16 @@ try {
     const n = Math.min(batchRows, rows - start);
     const batch = new Float32Array(n * dims);
     blobs.fill(batch, start, n);
-    const columns: Record<string, Float32Array> = {};
-    for (let j = 0; j < dims; j++) columns[`f${j}`] = batch.subarray(j * n, (j + 1) * n);
+    const columns: Record<string, Float32Array | Float64Array | Int32Array> = {};
+    for (let j = 0; j < dims; j++) {
+      const values32 = batch.subarray(j * n, (j + 1) * n);
+      const column = columnArray(j, n);
+      if (column instanceof Int32Array)
+        // An int32 column keeps three decimals (Int32Array's store truncates: rounded first).
+        for (let i = 0; i < n; i++) column[i] = Math.round(1000 * values32[i]);
+      else column.set(values32);
+      columns[`f${j}`] = column;
+    }
     await writer.write(tableFromArrays(columns));
   }
   await writer.commit();

@@ -13,8 +13,9 @@
  *   node dist/bench/host-work.js --input f.arrow [--k 8] [--rounds 3] [--backend auto] [--json]
  *
  * Float32 columns without nulls are the matrix in place: where one record batch put them, or, for
- * a file of many batches, where the read put them (io/shared-read.ts). Timings mean something
- * only on a quiet machine.
+ * a file of many batches, where the read put them (io/shared-read.ts). Other types (gen-features
+ * --type float64 or mixed) are converted into the matrix by two threads (data/shared-convert.ts).
+ * Timings mean something only on a quiet machine.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

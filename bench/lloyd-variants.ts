@@ -11,24 +11,34 @@
  * Prints a Markdown table, or with --json one JSON object (the device, each variant's ms/iter and
  * kernel ms, the phases' seconds); a line of progress per phase on stderr.
  */
-import { parseArgs } from 'node:util';
 import { closeSharedGpu } from '../src/index.js';
 import { GpuBackend, type GpuBackendOptions } from '../src/backend/gpu/gpu-backend.js';
 import { benchBlobs } from '../src/bench/bench-data.js';
+import { benchCount, benchFlags } from './bench-flags.js';
 
-const { values } = parseArgs({
-  options: {
+const script = 'lloyd-variants';
+const values = benchFlags(
+  script,
+  'Every GPU Lloyd kernel variant on the same data and centres: ms per iteration and kernels alone.',
+  {
     rows: { type: 'string', default: '1000000' },
     dims: { type: 'string', default: '16' },
     k: { type: 'string', default: '8' },
     iterations: { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
   },
-});
-const rows = Number(values.rows);
-const dims = Number(values.dims);
-const k = Number(values.k);
-const iterations = Number(values.iterations);
+  {
+    rows: 'rows (10M, 1e6, 250k)',
+    dims: 'features',
+    k: 'clusters',
+    iterations: 'timed iterations per variant',
+    json: 'print the results as JSON',
+  },
+);
+const rows = benchCount(script, values.rows, '--rows');
+const dims = benchCount(script, values.dims, '--dims');
+const k = benchCount(script, values.k, '--k');
+const iterations = benchCount(script, values.iterations, '--iterations');
 
 const variants: { name: string; options: Partial<GpuBackendOptions> }[] = [
   { name: 'default (masks, no subgroups, expanded form for K ≥ 32)', options: {} },

@@ -21,6 +21,8 @@ describe('bench script flags', () => {
     ['algorithms-vs-sklearn', ['--rows', '--only', '--no-sklearn']],
     ['track-overhead', ['--rows', '--persist']],
     ['report-time', ['--prepare', '--demo']],
+    ['gen-features', ['--rows', '--output', '--type']],
+    ['lloyd-variants', ['--rows', '--iterations']],
   ])('%s --help lists its flags and exits 0', (script, flags) => {
     const r = bench(script, ['--help']);
     expect(r.status).toBe(0);
@@ -52,6 +54,13 @@ describe('bench script flags', () => {
       ['--only', 'kmeanz'],
       'algorithms-vs-sklearn: --only: no case kmeanz',
     ],
+    ['gen-features', ['--rows', '10'], 'gen-features: --rows and --output are required'],
+    [
+      'gen-features',
+      ['--rows', '10', '--output', 'x.arrow', '--type', 'f16'],
+      "gen-features: --type: expected one of float32, float64, mixed, got 'f16'",
+    ],
+    ['lloyd-variants', ['--k', '0'], 'lloyd-variants: --k: expected a positive integer'],
     [
       'algorithms-vs-sklearn',
       ['--timeout', '0'],

@@ -2,16 +2,18 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { collectorLock } from '../util/collect.js';
 import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
+import { convertColumn, type ConvertWork } from './convert-chunk.js';
 
 /**
  * Per-column work on a large matrix done by two threads at once: this one and a helper thread,
  * started before the input is read (the statistics kernel reaches it once compiled), which take
  * the parts of a job one by one from a shared counter. Each part is done whole by one thread,
  * with the same code: the same results (bit for bit) as on one thread, in about half the time on
- * two free cores. Three kinds of work: columns' statistics (the kernel, four columns a part; ~0.2
+ * two free cores. Four kinds of work: columns' statistics (the kernel, four columns a part; ~0.2
  * s of one thread for a 10M × 16 matrix), the copy of a column's pieces from an input memory into
- * the matrix (a file of many record batches), and a
- * column's evenly spaced rows (the correlation report's sample). The caller stays synchronous: it
+ * the matrix (a file of many record batches), the conversion of a column of another type (float64,
+ * integers, nulls: data/convert-chunk.ts) read into shared memory, and a column's evenly spaced
+ * rows (the correlation report's sample). The caller stays synchronous: it
  * works through parts itself, then waits (bounded) for the ones the helper took; should the
  * helper not answer, it does those too.
  */
@@ -56,7 +58,7 @@ export interface SampleWork {
   to: SharedArrayBuffer;
 }
 
-export type ColumnWork = StatsWork | CopyWork | SampleWork;
+export type ColumnWork = StatsWork | CopyWork | SampleWork | ConvertWork;
 
 /** What the helper gets: the work, and Int32 [next column, columns done, then per column 1 once done]. */
 export type ColumnJob = ColumnWork & { control: SharedArrayBuffer };
@@ -132,11 +134,13 @@ const WAIT_MS = 30_000;
 let helper: { worker: Worker } | undefined;
 /** The compiled statistics kernel, which the helper instantiates for statistics work. */
 let statsModule: WebAssembly.Module | undefined;
-/** Parts (columns, groups of columns) the helper has done in this process (for tests: that it does take part). */
-let helperColumns = 0;
+/** Parts (columns, groups of columns) the helper has done in this process, by kind of work. */
+const helperColumns = new Map<ColumnWork['kind'], number>();
 
-export function columnsDoneByHelper(): number {
-  return helperColumns;
+/** Parts the helper has done, of one kind of work or of all (for tests: that it does take part). */
+export function columnsDoneByHelper(kind?: ColumnWork['kind']): number {
+  if (kind) return helperColumns.get(kind) ?? 0;
+  return [...helperColumns.values()].reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -181,6 +185,10 @@ export function doColumn(work: ColumnWork, j: number, kernel: StatsKernel | unde
       out[s] = column[Math.floor((s * work.rows) / work.samples)];
     return;
   }
+  if (work.kind === 'convert') {
+    convertColumn(work, j);
+    return;
+  }
   if (work.kind === 'copy') {
     const to = new Uint8Array(work.to.buffer);
     const from = new Uint8Array(work.from.buffer);
@@ -210,6 +218,7 @@ export function claimColumns(job: ColumnJob, kernel: StatsKernel | undefined): n
 /** The parts of a job, taken one at a time by either thread. */
 function columnCount(work: ColumnWork): number {
   if (work.kind === 'stats') return Math.ceil(work.offsets.length / STATS_GROUP);
+  if (work.kind === 'convert') return work.columns.length;
   return work.kind === 'copy' ? work.pieces.length : work.offsets.length;
 }
 
@@ -243,7 +252,7 @@ export function shareColumns(
       doColumn(job, j, kernel);
       mine++;
     }
-  helperColumns += n - mine;
+  helperColumns.set(work.kind, columnsDoneByHelper(work.kind) + n - mine);
   return n - mine;
 }
 

@@ -5,23 +5,15 @@ import { shareColumns } from './column-share.js';
 import { inPlaceMatrix } from './in-place.js';
 import { inputMemoryOf } from './input-memory.js';
 import { allocateMatrix, type DataMatrix, type MatrixAllocator } from './matrix.js';
+import {
+  convertChunk,
+  emptyProblems,
+  type ChunkView,
+  type ColumnProblems,
+} from './convert-chunk.js';
+import { convertShared, type PendingColumn } from './shared-convert.js';
 
-/** What was wrong in one feature column: counts, and the first row of each kind. */
-export interface ColumnProblems {
-  column: string;
-  missing: number;
-  firstMissingRow: number;
-  infinite: number;
-  firstInfiniteRow: number;
-  /** Finite values beyond float32's range (|v| > 3.4e38), which would become ±Infinity. */
-  overflow: number;
-  firstOverflowRow: number;
-  /** Largest finite |value| and its row (for the distance-overflow check). */
-  maxAbs: number;
-  maxAbsRow: number;
-}
-
-const FLOAT32_MAX = 3.4028234663852886e38;
+export type { ColumnProblems } from './convert-chunk.js';
 
 /**
  * Largest |value| accepted in a feature: squared distances of float32 values beyond this overflow
@@ -52,12 +44,13 @@ export function tableToMatrix(
   const float32: number[] = [];
   // Float32 columns of a file of many batches: copied by two threads where they can be.
   const copied = !inPlace && copyFloat32Columns(table, features, matrix);
+  const pending: PendingColumn[] = [];
   features.forEach((name, j) => {
     const vector = table.getChild(name);
     if (!vector) throw new InputError(`column '${name}' is not in the input`);
-    const out = matrix.data.subarray(j * rows, (j + 1) * rows);
     if (vector.data.every(isPlainFloat32)) {
       if (!inPlace && !copied) {
+        const out = matrix.data.subarray(j * rows, (j + 1) * rows);
         let offset = 0;
         for (const chunk of vector.data) {
           out.set((chunk.values as Float32Array).subarray(0, chunk.length), offset);
@@ -65,17 +58,15 @@ export function tableToMatrix(
         }
       }
       float32.push(j);
-      problems.push(undefined);
       return;
     }
-    const scan = emptyProblems(name);
-    let offset = 0;
-    for (const chunk of vector.data) {
-      writeChunk(chunk, name, out.subarray(offset, offset + chunk.length), offset, scan);
-      offset += chunk.length;
-    }
-    problems.push(scan);
+    pending.push({ j, views: vector.data.map((chunk) => chunkView(chunk, name)) });
   });
+  // Other types: converted by two threads where the table was read into shared memory.
+  const shared = convertShared(pending, matrix, features);
+  for (const { j, views } of pending) {
+    problems[j] = shared?.get(j) ?? convertColumnHere(views, features[j], matrix, j);
+  }
   // Once every column is in: the statistics are computed for all columns at once (and kept).
   for (const j of float32) problems[j] = float32Problems(matrix, j, features[j]);
   return { matrix, problems: problems as ColumnProblems[] };
@@ -114,6 +105,23 @@ function copyFloat32Columns(
     shareColumns({ kind: 'copy', from, to, pieces }, pieces.length * matrix.rows, undefined) !==
     undefined
   );
+}
+
+/** Converts column j of the matrix from its chunks on this thread; returns its problems. */
+function convertColumnHere(
+  views: readonly ChunkView[],
+  name: string,
+  matrix: DataMatrix,
+  j: number,
+): ColumnProblems {
+  const out = matrix.data.subarray(j * matrix.rows, (j + 1) * matrix.rows);
+  const scan = emptyProblems(name);
+  let offset = 0;
+  for (const view of views) {
+    convertChunk(view, out.subarray(offset, offset + view.length), offset, scan);
+    offset += view.length;
+  }
+  return scan;
 }
 
 function isPlainFloat32(chunk: Data): boolean {
@@ -171,9 +179,8 @@ export function tableColumnFloat64(table: Table, name: string, out: Float64Array
   if (!vector) throw new InputError(`column '${name}' is not in the input`);
   let offset = 0;
   for (const chunk of vector.data) {
-    writeChunk(
-      chunk,
-      name,
+    convertChunk(
+      chunkView(chunk, name),
       out.subarray(offset, offset + chunk.length),
       offset,
       emptyProblems(name),
@@ -189,7 +196,7 @@ export function tableColumnFloat64(table: Table, name: string, out: Float64Array
  */
 export function chunkToFloat64(chunk: Data, name: string, out: Float64Array): Float64Array {
   const values = out.subarray(0, chunk.length);
-  writeChunk(chunk, name, values, 0, emptyProblems(name));
+  convertChunk(chunkView(chunk, name), values, 0, emptyProblems(name));
   return values;
 }
 
@@ -219,139 +226,27 @@ export function rejectProblems(
   }
 }
 
-function emptyProblems(column: string): ColumnProblems {
-  return {
-    column,
-    missing: 0,
-    firstMissingRow: -1,
-    infinite: 0,
-    firstInfiniteRow: -1,
-    overflow: 0,
-    firstOverflowRow: -1,
-    maxAbs: 0,
-    maxAbsRow: -1,
-  };
-}
-
-function isValid(chunk: Data, i: number): boolean {
-  if (chunk.nullCount === 0 || !chunk.nullBitmap || chunk.nullBitmap.length === 0) return true;
-  const bit = chunk.offset + i;
-  return ((chunk.nullBitmap[bit >> 3] >> (bit & 7)) & 1) === 1;
-}
-
-function writeChunk(
-  chunk: Data,
-  name: string,
-  out: Float32Array | Float64Array,
-  rowOffset: number,
-  scan: ColumnProblems,
-): void {
+/**
+ * The arrays of one chunk of a numeric column, as data/convert-chunk.ts converts them: any Arrow
+ * numeric type (integers, 64-bit integers above 2^53 lose precision as doubles do, decimals are
+ * scaled, float16 widened) and booleans (0/1); an input error naming the column otherwise.
+ */
+function chunkView(chunk: Data, name: string): ChunkView {
   const type = chunk.type as DataType;
-  const n = chunk.length;
   const hasNulls = chunk.nullCount > 0 && !!chunk.nullBitmap && chunk.nullBitmap.length > 0;
-  // Classifies each value as it is stored; v is the value in float64, before rounding to float32.
-  const put = (i: number, v: number): void => {
-    if (hasNulls && !isValid(chunk, i)) v = Number.NaN;
-    out[i] = v;
-    classify(v, i);
+  const view = {
+    values: chunk.values as ChunkView['values'],
+    nulls: hasNulls ? chunk.nullBitmap : undefined,
+    offset: chunk.offset,
+    length: chunk.length,
+    stride: 0,
+    scale: 1,
   };
-  const classify = (v: number, i: number): void => {
-    if (v !== v) {
-      if (scan.missing++ === 0) scan.firstMissingRow = rowOffset + i;
-    } else if (v > FLOAT32_MAX || v < -FLOAT32_MAX) {
-      if (v === Infinity || v === -Infinity) {
-        if (scan.infinite++ === 0) scan.firstInfiniteRow = rowOffset + i;
-      } else if (scan.overflow++ === 0) scan.firstOverflowRow = rowOffset + i;
-    } else {
-      const a = v < 0 ? -v : v;
-      if (a > scan.maxAbs) {
-        scan.maxAbs = a;
-        scan.maxAbsRow = rowOffset + i;
-      }
-    }
-  };
-  if (DataType.isFloat(type) && type.precision !== Precision.HALF && !hasNulls) {
-    // The common case, without a call per value: a converting copy, then one scan of the source.
-    const values = (chunk.values as Float32Array | Float64Array).subarray(0, n);
-    out.set(values);
-    let maxAbs = scan.maxAbs;
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      // Only the unusual values leave the loop for classify().
-      if (v !== v || v > FLOAT32_MAX || v < -FLOAT32_MAX) classify(v, i);
-      else if (v > maxAbs || -v > maxAbs) {
-        maxAbs = v < 0 ? -v : v;
-        scan.maxAbsRow = rowOffset + i;
-      }
-    }
-    scan.maxAbs = Math.max(scan.maxAbs, maxAbs);
-  } else if (DataType.isFloat(type) && type.precision !== Precision.HALF) {
-    const values = chunk.values as Float32Array | Float64Array;
-    for (let i = 0; i < n; i++) put(i, values[i]);
-  } else if (DataType.isFloat(type)) {
-    const values = chunk.values as Uint16Array;
-    for (let i = 0; i < n; i++) put(i, halfToFloat(values[i]));
-  } else if (DataType.isInt(type) && type.bitWidth <= 32 && !hasNulls) {
-    // Integers of 32 bits or fewer are finite and within float32's range: a converting copy and
-    // the largest magnitude are all there is to find.
-    const values = (
-      chunk.values as Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array
-    ).subarray(0, n);
-    out.set(values);
-    let maxAbs = scan.maxAbs;
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v > maxAbs || -v > maxAbs) {
-        maxAbs = v < 0 ? -v : v;
-        scan.maxAbsRow = rowOffset + i;
-      }
-    }
-    scan.maxAbs = maxAbs;
-  } else if (DataType.isInt(type)) {
-    const values = chunk.values as ArrayLike<number | bigint>;
-    if (type.bitWidth === 64) for (let i = 0; i < n; i++) put(i, Number(values[i] as bigint));
-    else for (let i = 0; i < n; i++) put(i, values[i] as number);
-  } else if (DataType.isDecimal(type)) {
-    const words = chunk.values as Uint32Array;
-    const stride = type.bitWidth / 32;
-    const scale = 10 ** type.scale;
-    for (let i = 0; i < n; i++) put(i, decimalToNumber(words, i * stride, stride) / scale);
-  } else if (DataType.isBool(type)) {
-    const bits = chunk.values as Uint8Array;
-    for (let i = 0; i < n; i++) {
-      const bit = chunk.offset + i;
-      put(i, (bits[bit >> 3] >> (bit & 7)) & 1);
-    }
-  } else {
-    throw new InputError(`column '${name}' has type ${String(type)}, not numeric`);
-  }
-}
-
-/** Two's-complement little-endian integer of `stride` 32-bit words, as a double. */
-function decimalToNumber(words: Uint32Array, at: number, stride: number): number {
-  const negative = (words[at + stride - 1] & 0x80000000) !== 0;
-  let value = 0;
-  if (!negative) {
-    for (let w = stride - 1; w >= 0; w--) value = value * 4294967296 + words[at + w];
-    return value;
-  }
-  // Negate: invert and add one, word by word.
-  let carry = 1;
-  const mag = new Array<number>(stride);
-  for (let w = 0; w < stride; w++) {
-    const inv = (~words[at + w] >>> 0) + carry;
-    mag[w] = inv >>> 0;
-    carry = inv > 0xffffffff ? 1 : 0;
-  }
-  for (let w = stride - 1; w >= 0; w--) value = value * 4294967296 + mag[w];
-  return -value;
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? Number.NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+  if (DataType.isFloat(type))
+    return { ...view, kind: type.precision === Precision.HALF ? 'half' : 'float' };
+  if (DataType.isInt(type)) return { ...view, kind: type.bitWidth === 64 ? 'int64' : 'int' };
+  if (DataType.isDecimal(type))
+    return { ...view, kind: 'decimal', stride: type.bitWidth / 32, scale: 10 ** type.scale };
+  if (DataType.isBool(type)) return { ...view, kind: 'bool' };
+  throw new InputError(`column '${name}' has type ${String(type)}, not numeric`);
 }
