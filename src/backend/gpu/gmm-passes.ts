@@ -17,6 +17,7 @@ export async function gmmStepPass(
   pipelines: PipelineCache,
   ds: GpuDataset,
   params: GmmPassParams,
+  stageRows: boolean,
   transient: GPUBuffer[],
 ): Promise<GmmSummary> {
   const d = ds.dims;
@@ -33,6 +34,7 @@ export async function gmmStepPass(
       params,
       buffers,
       accumulate: true,
+      stageRows,
       labels: undefined,
       maxProb: undefined,
       probs: undefined,
@@ -78,6 +80,7 @@ export async function gmmAssignPass(
       params,
       buffers,
       accumulate: false,
+      stageRows: false,
       labels: outLabels[index],
       maxProb: outProb[index],
       probs: outProbs?.[index],
