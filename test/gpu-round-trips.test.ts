@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { kmeansParallel } from '../src/algo/kmeans-init.js';
-import type { GmmSummary } from '../src/backend/backend.js';
+import { CANDIDATE_SET_MULTIPLE, kmeansParallel } from '../src/algo/kmeans-init.js';
+import type { Backend, GmmSummary } from '../src/backend/backend.js';
 import { gmmOutputs, gmmRowStride } from '../src/backend/gpu/gmm-dispatch.js';
 import { GpuBackend, type GpuBackendOptions } from '../src/backend/gpu/gpu-backend.js';
 import { readbackTotals } from '../src/backend/gpu/gpu-buffers.js';
@@ -45,6 +45,39 @@ describe.skipIf(!hasGpu).each(gpuCases)('round trips on backend $name', ({ name,
       // Block sums (4 bytes per 256 rows) per distance pass, 16 KiB per draw, the counting
       // step's summary per chunk: far below one byte a row with one chunk.
       if (name === 'gpu') expect(bytes).toBeLessThan(rows);
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  test('k-means|| seeds as with weights counted from an assignment, in few compiled shapes', async () => {
+    // The weights as before: every row's label from an assignment against the m candidates
+    // proper (the repeats of the last one that make up the set stripped), counted on the host.
+    const { matrix } = blobs(30_000, 4, 8, 11, 1.5);
+    const backend = await make();
+    try {
+      const handle = await backend.attach(matrix);
+      const setSizes: number[] = [];
+      const byAssignment: Backend = Object.create(backend) as Backend;
+      byAssignment.lloydStep = async (h, centres, k) => {
+        setSizes.push(k);
+        const d = h.dims;
+        let m = k;
+        const same = (a: number, b: number) =>
+          centres.subarray(a * d, a * d + d).every((v, j) => Object.is(v, centres[b * d + j]));
+        while (m > 1 && same(m - 1, m - 2)) m--;
+        const { labels } = await backend.assign(h, centres.slice(0, m * d), m);
+        const counts = new Float64Array(k);
+        for (const l of labels) counts[l]++;
+        return { sums: new Float64Array(k * d), counts, inertia: 0, changed: 0 };
+      };
+      for (let seed = 1; seed <= 3; seed++) {
+        const counted = await kmeansParallel(backend, handle, 8, new Rng(seed));
+        const reference = await kmeansParallel(byAssignment, handle, 8, new Rng(seed));
+        expect(counted.centres).toEqual(reference.centres);
+        expect(counted.potential).toBe(reference.potential);
+      }
+      expect(setSizes.every((k) => k % CANDIDATE_SET_MULTIPLE === 0)).toBe(true);
     } finally {
       await backend.dispose();
     }

@@ -182,6 +182,14 @@ export async function kmeansParallel(
 const WEIGHTS_BY_STEP_MAX_OUTPUTS = 16_384;
 
 /**
+ * Candidates are counted in sets of a multiple of this many, the last candidate repeated: the
+ * kernels are compiled per number of centres, and the k-means‖ draw gives a different number
+ * nearly every time (33 ± 6 at k = 8), so each seeding compiled one program before; now one
+ * program serves 16 counts in a row. A repeat is never nearest (ties go to the lowest index).
+ */
+export const CANDIDATE_SET_MULTIPLE = 16;
+
+/**
  * The rows nearest to each candidate (lowest index on ties), as exact counts. A Lloyd step against
  * the candidates returns them as a summary of m·(D + 1) + 2 values — no per-row output, so a GPU
  * reads back kilobytes where an assignment reads back every row's label and distance (8 bytes a
@@ -195,11 +203,16 @@ async function candidateWeights(
   candidates: Float32Array,
   m: number,
 ): Promise<Float64Array> {
-  if (m * (handle.dims + 1) <= WEIGHTS_BY_STEP_MAX_OUTPUTS) {
-    const { counts } = await backend.lloydStep(handle, candidates, m, { storeLabels: false });
-    return Float64Array.from(counts);
+  const d = handle.dims;
+  const padded = Math.ceil(m / CANDIDATE_SET_MULTIPLE) * CANDIDATE_SET_MULTIPLE;
+  const set = new Float32Array(padded * d);
+  set.set(candidates.subarray(0, m * d));
+  for (let c = m; c < padded; c++) set.copyWithin(c * d, (m - 1) * d, m * d);
+  if (padded * (d + 1) <= WEIGHTS_BY_STEP_MAX_OUTPUTS) {
+    const { counts } = await backend.lloydStep(handle, set, padded, { storeLabels: false });
+    return Float64Array.from(counts.subarray(0, m));
   }
-  const { labels } = await backend.assign(handle, candidates, m);
+  const { labels } = await backend.assign(handle, set, padded);
   const weights = new Float64Array(m);
   for (let i = 0; i < labels.length; i++) weights[labels[i]]++;
   return weights;
