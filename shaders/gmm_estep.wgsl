@@ -6,6 +6,7 @@
 //   const FULL: u32;  1: full precision factors (full, tied); 0: per-dimension (diag, spherical)
 //   const S: u32;     second-moment entries per component: D, or D(D+1)/2 (upper triangle by rows)
 //   const SLOTS: u32; outputs owned per thread = ceil((K + K*D + K*S) / WG)
+//   const XS: u32;    WG + 1 when the tile's rows are staged in workgroup memory (tile_x), else 0
 //
 // Buffers (IN/OUT):
 //   X         IN   column-major chunk, feature j of row i at X[j * n + i]
@@ -21,6 +22,14 @@
 // As in lloyd.wgsl: each tile's responsibilities go to workgroup memory, each thread adds the
 // tile's rows in row order for the outputs it owns (reproducible), tile sums join per-thread
 // (hi, lo) pairs by TwoSum, and reduce_partials.wgsl adds the workgroups.
+//
+// The statistics read each row's features once per output that needs them: 2·K·D reads a row for
+// diag (256 at K=8, D=16, against D = 16 values), K·D + 2·K·S for full (2,304), the threads of a
+// warp reading different features of the same row — from X, up to D columns at once. With XS > 0
+// the thread that evaluates a row also leaves its features in tile_x (rows padded to WG + 1, so
+// threads reading features a, b, ... of one row hit different banks), and the statistics read them
+// from there: X is read once per row, as by the Lloyd kernel. The same values in the same order,
+// so the same bits (test/gpu-kernel-variants.test.ts).
 
 struct Params {
   n: u32,
@@ -44,9 +53,16 @@ const M: u32 = K + K * D + K * S + 1u;
 var<workgroup> tile_resp: array<f32, WG * K>;
 var<workgroup> red_hi: array<f32, WG>;
 var<workgroup> red_lo: array<f32, WG>;
+var<workgroup> tile_x: array<f32, max(D * XS, 1u)>;
 
 // #include "lib/two_sum.wgsl"
 // #include "lib/tree_reduce_pairs.wgsl"
+
+// Feature j of the tile's row r (row0 + r of the chunk): staged, or from X.
+fn tile_value(j: u32, row0: u32, r: u32, n: u32) -> f32 {
+  if (XS > 0u) { return tile_x[j * XS + r]; }
+  return X[j * n + row0 + r];
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
@@ -93,6 +109,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     if (valid) {
       var x: array<f32, D>;
       for (var j = 0u; j < D; j++) { x[j] = X[j * n + row]; }
+      if (XS > 0u && accumulate) {
+        for (var j = 0u; j < D; j++) { tile_x[j * XS + t] = x[j]; }
+      }
       var lp: array<f32, K>;
       var mx = -3.4e38;
       for (var c = 0u; c < K; c++) {
@@ -146,7 +165,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
           let c = (o - K) / D;
           let j = (o - K) % D;
           let mu = means[c * D + j];
-          for (var r = 0u; r < rows; r++) { tile_sum += tile_resp[r * K + c] * (X[j * n + row0 + r] - mu); }
+          for (var r = 0u; r < rows; r++) { tile_sum += tile_resp[r * K + c] * (tile_value(j, row0, r, n) - mu); }
         } else if (o < M - 1u) {
           let c = (o - K - K * D) / S;
           let a = slot_a[s];
@@ -154,7 +173,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
           let mu_a = means[c * D + a];
           let mu_b = means[c * D + b];
           for (var r = 0u; r < rows; r++) {
-            tile_sum += tile_resp[r * K + c] * (X[a * n + row0 + r] - mu_a) * (X[b * n + row0 + r] - mu_b);
+            tile_sum += tile_resp[r * K + c] * (tile_value(a, row0, r, n) - mu_a) * (tile_value(b, row0, r, n) - mu_b);
           }
         }
         let p = two_sum(acc_hi[s], acc_lo[s], tile_sum, 0.0);

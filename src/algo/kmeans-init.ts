@@ -123,7 +123,7 @@ const PARALLEL_SEEDING_DEFAULTS: ParallelSeedingOptions = { rounds: 2, oversampl
  * start from one random row; in each round keep every row independently with probability
  * min(1, ℓ·d²(x)/φ) (ℓ = oversampling × k, φ = the current potential) — one sampling pass and one
  * distance pass on the backend, however many rows are kept; weight each candidate by the rows
- * nearest to it (one assignment pass); then recluster the weighted candidates into k centres on
+ * nearest to it (one counting pass: candidateWeights); then recluster the weighted candidates into k centres on
  * the host (greedy weighted k-means++, then weighted Lloyd). 2·rounds + 3 passes instead of k-means++'s
  * 2k − 1, which is what makes it the choice for tens of millions of rows.
  */
@@ -167,14 +167,55 @@ export async function kmeansParallel(
   const m = chosen.length;
   const candidates = new Float32Array(m * d);
   chosen.forEach((r, i) => candidates.set(readRow(matrix, r), i * d));
-  const { labels } = await backend.assign(handle, candidates, m);
+  const weights = await candidateWeights(backend, handle, candidates, m);
   passes++;
-  const weights = new Float64Array(m);
-  for (const l of labels) weights[l]++;
   const centres = weightedKMeans(candidates, weights, m, d, k, rng);
   const potential = sum(await backend.seedReset(handle, centres, k));
   passes++;
   return { centres, potential, passes };
+}
+
+/**
+ * Up to this many candidate statistics (m·(D + 1): the sums and counts of a Lloyd step against the
+ * candidates), the weights come from a Lloyd step's counts; past it, from an assignment's labels.
+ */
+const WEIGHTS_BY_STEP_MAX_OUTPUTS = 16_384;
+
+/**
+ * Candidates are counted in sets of a multiple of this many, the last candidate repeated: the
+ * kernels are compiled per number of centres, and the k-means‖ draw gives a different number
+ * nearly every time (33 ± 6 at k = 8), so each seeding compiled one program before; now one
+ * program serves 16 counts in a row. A repeat is never nearest (ties go to the lowest index).
+ */
+export const CANDIDATE_SET_MULTIPLE = 16;
+
+/**
+ * The rows nearest to each candidate (lowest index on ties), as exact counts. A Lloyd step against
+ * the candidates returns them as a summary of m·(D + 1) + 2 values — no per-row output, so a GPU
+ * reads back kilobytes where an assignment reads back every row's label and distance (8 bytes a
+ * row: 80 MB at 10M rows) and the host counts them. Its labels are the assignment's (the same
+ * kernels), so the counts are too. With many candidates (k-means‖ for micro-clusters: thousands)
+ * the step's per-workgroup statistics outgrow it and the assignment counts instead.
+ */
+async function candidateWeights(
+  backend: Backend,
+  handle: DatasetHandle,
+  candidates: Float32Array,
+  m: number,
+): Promise<Float64Array> {
+  const d = handle.dims;
+  const padded = Math.ceil(m / CANDIDATE_SET_MULTIPLE) * CANDIDATE_SET_MULTIPLE;
+  const set = new Float32Array(padded * d);
+  set.set(candidates.subarray(0, m * d));
+  for (let c = m; c < padded; c++) set.copyWithin(c * d, (m - 1) * d, m * d);
+  if (padded * (d + 1) <= WEIGHTS_BY_STEP_MAX_OUTPUTS) {
+    const { counts } = await backend.lloydStep(handle, set, padded, { storeLabels: false });
+    return Float64Array.from(counts.subarray(0, m));
+  }
+  const { labels } = await backend.assign(handle, set, padded);
+  const weights = new Float64Array(m);
+  for (let i = 0; i < labels.length; i++) weights[labels[i]]++;
+  return weights;
 }
 
 /** Weighted k-means on a few thousand candidates, in float64 on the host: greedy k-means++ by weight, then Lloyd. */

@@ -8,6 +8,16 @@ import { encodeReducePartials } from './reduce-dispatch.js';
 const GMM_WG = 64;
 const GMM_MAX_WG = 1024;
 
+/**
+ * Stride of the tile's rows staged in workgroup memory (gmm_estep.wgsl, XS): WG + 1 when asked and
+ * they fit beside the tile's responsibilities (WG×K) and the reduction pairs (2·WG), else 0 (the
+ * statistics read X). 2,000 bytes at D = 16 (K = 8: 6.6 KiB in all; every device has 16 KiB).
+ */
+export function gmmRowStride(k: number, d: number, stage: boolean, maxSharedBytes: number): number {
+  const bytes = (GMM_WG * k + 2 * GMM_WG + d * (GMM_WG + 1)) * 4 + 256;
+  return stage && bytes <= maxSharedBytes ? GMM_WG + 1 : 0;
+}
+
 export function gmmOutputs(form: 'diag' | 'full', k: number, d: number): number {
   const s = form === 'diag' ? d : (d * (d + 1)) / 2;
   return k + k * d + k * s + 1;
@@ -35,6 +45,8 @@ export interface GmmChunkArgs {
   params: GmmPassParams;
   buffers: { means: GPUBuffer; prec: GPUBuffer; bias: GPUBuffer };
   accumulate: boolean;
+  /** Stage each tile's rows in workgroup memory where they fit (GpuBackendOptions.stageGmmRows). */
+  stageRows: boolean;
   /** Assignment outputs, or undefined. */
   labels: GPUBuffer | undefined;
   maxProb: GPUBuffer | undefined;
@@ -58,7 +70,18 @@ export function encodeGmm(
   const slots = Math.ceil((m - 1) / GMM_WG);
   const pipeline = pipelines.get({
     shader: 'gmm_estep',
-    constants: { K: k, D: a.d, WG: GMM_WG, FULL: form === 'full' ? 1 : 0, S: s, SLOTS: slots },
+    constants: {
+      K: k,
+      D: a.d,
+      WG: GMM_WG,
+      FULL: form === 'full' ? 1 : 0,
+      S: s,
+      SLOTS: slots,
+      // Assignment passes compute no statistics: nothing to stage.
+      XS: a.accumulate
+        ? gmmRowStride(k, a.d, a.stageRows, ctx.limits.maxComputeWorkgroupStorageSize)
+        : 0,
+    },
   });
   const numTiles = Math.ceil(a.rows / GMM_WG);
   const numWg = Math.max(1, Math.min(numTiles, GMM_MAX_WG));

@@ -21,6 +21,7 @@ export async function gmmStepPass(
   pipelines: PipelineCache,
   ds: GpuDataset,
   params: GmmPassParams,
+  stageRows: boolean,
   transient: GPUBuffer[],
   repetitions = 1,
 ): Promise<GmmSummary> {
@@ -39,6 +40,7 @@ export async function gmmStepPass(
         params,
         buffers,
         accumulate: true,
+        stageRows,
         labels: undefined,
         maxProb: undefined,
         probs: undefined,
@@ -84,6 +86,7 @@ export async function gmmAssignPass(
       params,
       buffers,
       accumulate: false,
+      stageRows: false,
       labels: outLabels[index],
       maxProb: outProb[index],
       probs: outProbs?.[index],

@@ -64,6 +64,8 @@ export interface GpuBackendOptions {
    * (bench/device-check.sh, its lloyd-variants stages) to decide.
    */
   registerCentres?: boolean;
+  /** GMM E-step: the tile's rows staged in workgroup memory (default true; the same bits). */
+  stageGmmRows?: boolean;
 }
 
 export { closeSharedGpu } from './gpu-context.js';
@@ -266,8 +268,9 @@ export class GpuBackend implements Backend {
 
   async gmmStep(handle: DatasetHandle, params: GmmPassParams): Promise<GmmSummary> {
     const ds = this.dataset(handle);
+    const stage = this.options.stageGmmRows !== false;
     return this.pass('GMM E-step', (transient) =>
-      gmmStepPass(this.ctx, this.pipelines, ds, params, transient),
+      gmmStepPass(this.ctx, this.pipelines, ds, params, stage, transient),
     );
   }
 
@@ -327,6 +330,7 @@ export class GpuBackend implements Backend {
       ctx: this.ctx,
       pipelines: this.pipelines,
       lloydVariant: this.lloydVariant,
+      stageGmmRows: this.options.stageGmmRows !== false,
       dataset: (handle) => this.dataset(handle),
       pass: (label, body) => this.pass(label, body),
     });

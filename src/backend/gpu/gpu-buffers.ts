@@ -100,6 +100,19 @@ export async function uploadRows(
   }
 }
 
+/** A range of a buffer to read back. */
+export interface ReadRange {
+  source: GPUBuffer;
+  offset: number;
+  size: number;
+}
+
+/**
+ * Readbacks since the process started: round trips (one map each) and bytes. Tests count them per
+ * pass, to pin how many a seeding or an EM step makes and that none is N-sized where it must not be.
+ */
+export const readbackTotals = { count: 0, bytes: 0 };
+
 /** Copies `size` bytes at `offset` of `source` back to the host. */
 export async function readBack(
   ctx: GpuContext,
@@ -107,19 +120,42 @@ export async function readBack(
   offset: number,
   size: number,
 ): Promise<ArrayBuffer> {
+  return (await readBackRanges(ctx, [{ source, offset, size }]))[0];
+}
+
+/**
+ * Copies several ranges back to the host through one staging buffer: one submission and one map,
+ * so one round trip to the device however many ranges. With `encoder`, the copies follow the work
+ * already encoded there and that work is submitted with them (no submission of its own).
+ */
+export async function readBackRanges(
+  ctx: GpuContext,
+  ranges: readonly ReadRange[],
+  encoder = ctx.device.createCommandEncoder({ label: 'readback' }),
+): Promise<ArrayBuffer[]> {
+  const at: number[] = [];
+  let size = 0;
+  for (const r of ranges) {
+    at.push(size);
+    size += Math.ceil(r.size / 4) * 4;
+  }
   const staging = createBuffer(ctx, {
     label: 'readback',
-    size,
+    size: Math.max(4, size),
     usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
   });
   try {
-    const encoder = ctx.device.createCommandEncoder({ label: 'readback' });
-    encoder.copyBufferToBuffer(source, offset, staging, 0, size);
+    ranges.forEach((r, i) =>
+      encoder.copyBufferToBuffer(r.source, r.offset, staging, at[i], r.size),
+    );
     ctx.device.queue.submit([encoder.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
-    const copy = staging.getMappedRange().slice(0);
+    readbackTotals.count++;
+    readbackTotals.bytes += size;
+    const mapped = staging.getMappedRange();
+    const copies = ranges.map((r, i) => mapped.slice(at[i], at[i] + r.size));
     staging.unmap();
-    return copy;
+    return copies;
   } finally {
     staging.destroy();
   }

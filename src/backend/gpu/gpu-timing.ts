@@ -18,6 +18,8 @@ export interface TimingAccess {
   ctx: GpuContext;
   pipelines: PipelineCache;
   lloydVariant: LloydVariant;
+  /** The E-step stages each tile's rows in workgroup memory (GpuBackendOptions.stageGmmRows). */
+  stageGmmRows: boolean;
   dataset(handle: DatasetHandle): GpuDataset;
   /** The backend's pass(): the work inside error scopes, transient buffers destroyed after. */
   pass<T>(label: string, body: (transient: GPUBuffer[]) => Promise<T>): Promise<T>;
@@ -128,7 +130,15 @@ export class GpuTiming {
     return marginalCost(
       (repetitions) =>
         this.timedPass('GMM kernel', (transient) =>
-          gmmStepPass(this.b.ctx, this.b.pipelines, ds, params, transient, repetitions),
+          gmmStepPass(
+            this.b.ctx,
+            this.b.pipelines,
+            ds,
+            params,
+            this.b.stageGmmRows,
+            transient,
+            repetitions,
+          ),
         ),
       KERNEL_TIMING,
     );

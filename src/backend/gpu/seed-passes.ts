@@ -1,5 +1,12 @@
 import { SEED_BLOCK_ROWS } from '../backend.js';
-import { createBuffer, pairBuffer, readBack, readPairSums, storageFrom } from './gpu-buffers.js';
+import {
+  createBuffer,
+  pairBuffer,
+  readBack,
+  readBackRanges,
+  readPairSums,
+  storageFrom,
+} from './gpu-buffers.js';
 import type { GpuContext } from './gpu-context.js';
 import type { GpuDataset } from './gpu-dataset.js';
 import type { PipelineCache } from './program.js';
@@ -105,11 +112,17 @@ export async function sampleRows(
     });
   }
   pass.end();
-  ctx.device.queue.submit([encoder.finish()]);
-  const n = new Uint32Array(await readBack(ctx, counter, 0, 4))[0];
-  const rows =
-    n > 0 && n <= a.capacity
-      ? new Int32Array(await readBack(ctx, picked, 0, n * 4))
-      : new Int32Array(0);
+  // The count and every slot come back together, in the submission of the draw itself: one round
+  // trip (capacity × 4 bytes, 16 KiB by default) instead of one for the count and one for the rows.
+  const [countBytes, slotBytes] = await readBackRanges(
+    ctx,
+    [
+      { source: counter, offset: 0, size: 4 },
+      { source: picked, offset: 0, size: a.capacity * 4 },
+    ],
+    encoder,
+  );
+  const n = new Uint32Array(countBytes)[0];
+  const rows = n > 0 && n <= a.capacity ? new Int32Array(slotBytes, 0, n) : new Int32Array(0);
   return { count: n, rows };
 }
