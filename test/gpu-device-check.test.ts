@@ -53,7 +53,7 @@ describe.skipIf(!hasGpu)('the device check (--quick)', () => {
       string,
       unknown
     >;
-    for (const key of ['kernelMs', 'restMs', 'roundTripMs', 'floorGbps', 'floorMs'])
+    for (const key of ['kernelMs', 'restMs', 'roundTripMs', 'hostMs', 'floorGbps', 'floorMs'])
       expect([key, typeof lloyd[key]]).toEqual([key, 'number']);
     expect(Object.keys(lloyd.phases as object)).toContain('generate');
     for (const s of results.stages) {

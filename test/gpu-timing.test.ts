@@ -117,6 +117,9 @@ describe.skipIf(!hasGpu)('GPU timings', () => {
     const g = r.rows[0];
     expect(g.kernelMs).toBeGreaterThan(0);
     expect(g.roundTripMs).toBeGreaterThan(0);
+    // The host's share is timed apart from the pass, inside the iteration's time.
+    expect(g.hostMs).toBeGreaterThanOrEqual(0);
+    expect(g.hostMs!).toBeLessThan(g.msPerIteration);
     expect(g.floorGbps).toBeGreaterThan(0);
     expect(g.floorMs).toBeCloseTo((3000 * 4 * 4) / (g.floorGbps! * 1e9) / 1e-3, 9);
     expect(g.ratioToFloor).toBeCloseTo(g.msPerIteration / g.floorMs!, 9);

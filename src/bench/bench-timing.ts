@@ -34,6 +34,11 @@ export interface IterationTimes {
   floor: ReadFloor | undefined;
   /** GPU: a pass's round trip (submit, error scopes, readback), ms. */
   roundTripMs: number | undefined;
+  /**
+   * The host's own work per timed iteration, ms: the centre update (Lloyd) or the M-step and the
+   * kernel parameters (EM) — what of an iteration is neither the backend's pass nor its wait.
+   */
+  hostMs: number;
   /** GPU: the iteration's kernels alone (the same pass repeated in one submission). */
   kernel: MarginalTiming | undefined;
   /** GPU: measuring floor, round trip and kernel, s. */
@@ -72,21 +77,30 @@ export async function timeIterations(
     );
     mixture = mStep(o.covariance, stats, centredOn, d, 1e-6);
   }
+  let hostMs = 0;
   const step = async (): Promise<void> => {
     if (mixture) {
-      const stats = await backend.gmmStep(handle, kernelParams(mixture, 1e-6));
+      let host = performance.now();
+      const params = kernelParams(mixture, 1e-6);
+      hostMs += performance.now() - host;
+      const stats = await backend.gmmStep(handle, params);
+      host = performance.now();
       mixture = mStep(o.covariance, stats, mixture.means, d, 1e-6);
+      hostMs += performance.now() - host;
       return;
     }
     const s = await backend.lloydStep(handle, centres, k);
+    const host = performance.now();
     const next = new Float32Array(k * d);
     for (let c = 0; c < k; c++)
       for (let j = 0; j < d; j++)
         next[c * d + j] = s.counts[c] > 0 ? s.sums[c * d + j] / s.counts[c] : centres[c * d + j];
     centres = next;
+    hostMs += performance.now() - host;
   };
   const fitStarted = performance.now();
   await step();
+  hostMs = 0;
   const started = performance.now();
   for (let i = 0; i < iterations; i++) await step();
   const ms = (performance.now() - started) / iterations;
@@ -98,6 +112,7 @@ export async function timeIterations(
     fitSeconds,
     floor: undefined,
     roundTripMs: undefined,
+    hostMs: hostMs / iterations,
     kernel: undefined,
     gpuTimingSeconds: undefined,
   };

@@ -60,6 +60,8 @@ export interface BenchRow {
   kernelMs: number | null;
   /** GPU: the round trip a pass pays besides its kernels (submit, error scopes, readback), ms. */
   roundTripMs: number | null;
+  /** The host's own work per iteration (centre update; EM: M-step and kernel parameters), ms. */
+  hostMs: number | null;
   /** ms per iteration / floor ms. */
   ratioToFloor: number | null;
   /** CPU backend ms / this ms. */
@@ -125,9 +127,10 @@ export async function runBench(
     attachMs: number,
     floorGbps: number | null,
     fitSeconds: number | null,
-    gpu: { kernelMs: number | null; roundTripMs: number | null } = {
+    gpu: { kernelMs: number | null; roundTripMs: number | null; hostMs: number | null } = {
       kernelMs: null,
       roundTripMs: null,
+      hostMs: null,
     },
   ): BenchRow => {
     const floor = o.peakGbps ?? floorGbps;
@@ -172,7 +175,11 @@ export async function runBench(
         t.attachMs,
         t.floor ? t.floor.bytesPerSecond / 1e9 : null,
         t.fitSeconds,
-        { kernelMs: t.kernel?.msPerRepetition ?? null, roundTripMs: t.roundTripMs ?? null },
+        {
+          kernelMs: t.kernel?.msPerRepetition ?? null,
+          roundTripMs: t.roundTripMs ?? null,
+          hostMs: t.hostMs,
+        },
       );
       rows.push(r);
       onRow?.(r);
@@ -330,6 +337,7 @@ export function benchTable(result: BenchResult): string {
     '× floor',
     'kernel ms',
     'rtt ms',
+    'host ms',
     'vs cpu',
     'fit s',
   ];
@@ -346,6 +354,7 @@ export function benchTable(result: BenchResult): string {
     fmt(r.ratioToFloor, 1),
     fmt(r.kernelMs),
     fmt(r.roundTripMs),
+    fmt(r.hostMs, 3),
     r.speedupVsCpu === null ? '–' : `${r.speedupVsCpu.toFixed(1)}×`,
     fmt(r.fitSeconds),
   ]);
