@@ -23,7 +23,7 @@ export function benchUsage<O extends Options>(
   const lines = Object.entries(options).map(([name, option]) => {
     const flag = option.type === 'string' ? `--${name} VALUE` : `--${name}`;
     const fallback =
-      option.default === undefined || option.default === false
+      option.default === undefined || option.default === false || option.default === ''
         ? ''
         : ` (default: ${String(option.default)})`;
     return `  ${flag.padEnd(28)} ${help[name]}${fallback}`;

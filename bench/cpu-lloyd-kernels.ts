@@ -9,16 +9,18 @@
  *   node dist/bench/cpu-lloyd-kernels.js [--rows 131072] [--dims 16] [--k 64] [--repeats 7]
  *     [--tiles 2x4,3x3] [--json]
  */
-import { parseArgs } from 'node:util';
 import { genericLloyd } from '../src/backend/cpu/generic-kernels.js';
 import { gemmTieTolerance, gemmWasmModule } from '../src/backend/cpu/wasm-gemm.js';
 import { lloydWasmModule, ROW_TIE_TOLERANCE, wasmLayout } from '../src/backend/cpu/wasm-kernel.js';
 import { makeWasmLloyd } from '../src/backend/cpu/wasm-lloyd-driver.js';
 import { CPU_BLOCK_ROWS } from '../src/backend/cpu/wasm-specs.js';
 import { Rng } from '../src/util/rng.js';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 
-const { values } = parseArgs({
-  options: {
+const values = benchFlags(
+  'cpu-lloyd-kernels',
+  'The CPU Lloyd kernels (direct SIMD and GEMM-form tiles) side by side on one thread, CPU ms.',
+  {
     rows: { type: 'string', default: '131072' },
     dims: { type: 'string', default: '16' },
     k: { type: 'string', default: '64' },
@@ -26,11 +28,23 @@ const { values } = parseArgs({
     tiles: { type: 'string', default: '2x4' },
     json: { type: 'boolean', default: false },
   },
-});
-const n = Number(values.rows);
-const d = Number(values.dims);
-const k = Number(values.k);
-const repeats = Number(values.repeats);
+  {
+    rows: 'rows of the blobs',
+    dims: 'features of the blobs',
+    k: 'clusters (centres)',
+    repeats: 'runs of each kernel; the median CPU time is printed',
+    tiles: 'GEMM register tiles to compare, ROWQUADSxCENTRES, comma-separated (e.g. 2x4,3x3)',
+    json: 'print the results as JSON',
+  },
+);
+const n = benchCount('cpu-lloyd-kernels', values.rows, '--rows');
+const d = benchCount('cpu-lloyd-kernels', values.dims, '--dims');
+const k = benchCount('cpu-lloyd-kernels', values.k, '--k');
+const repeats = benchCount('cpu-lloyd-kernels', values.repeats, '--repeats');
+const tiles = values.tiles.split(',');
+for (const tile of tiles)
+  if (!/^[1-9]\d*x[1-9]\d*$/.test(tile))
+    usageExit('cpu-lloyd-kernels', `--tiles: expected tiles like 2x4,3x3, got '${tile}'`);
 
 // The blobs of src/bench/bench.ts: overlapping clusters, initial centres taken from rows.
 const rng = new Rng(0);
@@ -66,7 +80,7 @@ function time(module: WebAssembly.Module, tau: number) {
 const rows: { kernel: string; cpuMs: number; sameAsDirect: boolean }[] = [];
 const direct = time(await lloydWasmModule(k, d, false), ROW_TIE_TOLERANCE);
 rows.push({ kernel: 'direct', cpuMs: direct.ms, sameAsDirect: true });
-for (const tile of (values.tiles ?? '2x4').split(',')) {
+for (const tile of tiles) {
   const [rowQuads, centreTile] = tile.split('x').map(Number);
   const g = time(await gemmWasmModule(k, d, false, { rowQuads, centreTile }), gemmTieTolerance(d));
   const same =

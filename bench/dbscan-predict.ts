@@ -11,7 +11,7 @@
  * --rows scores only the first rows of the input (the direct search is slow on big core sets).
  * Timings under load mean little alone: compare the ratio, and give `uptime` with it.
  */
-import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import { coreRows } from '../src/algo/dbscan-cores.js';
 import {
   backendCores,
@@ -26,28 +26,46 @@ import { allocateMatrix, type DataMatrix } from '../src/data/matrix.js';
 import { loadModel } from '../src/model/model.js';
 import { applyPreprocessing } from '../src/prep/preprocess.js';
 import { shutdownCpuWorkers } from '../src/index.js';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 
-const { values } = parseArgs({
-  options: {
+const values = benchFlags(
+  'dbscan-predict',
+  "DBSCAN predict's two paths (the host's direct search, the backend's passes) side by side.",
+  {
     model: { type: 'string' },
     input: { type: 'string' },
     backend: { type: 'string', default: 'cpu' },
     rows: { type: 'string' },
     repeat: { type: 'string', default: '1' },
   },
-});
-if (!values.model || !values.input) throw new Error('--model and --input are required');
+  {
+    model: 'the DBSCAN model (JSON, from gpuseg fit --algorithm dbscan); required',
+    input: 'the rows to score (a file gpuseg reads); required',
+    backend: 'cpu, gpu or auto',
+    rows: 'score only the first rows of the input',
+    repeat: 'runs of both paths; the best time of each is printed',
+  },
+);
+if (!values.model || !values.input) usageExit('dbscan-predict', '--model and --input are required');
+for (const [flag, file] of [
+  ['--model', values.model],
+  ['--input', values.input],
+])
+  if (!existsSync(file)) usageExit('dbscan-predict', `${flag}: no file '${file}'`);
+if (!['cpu', 'gpu', 'auto'].includes(values.backend))
+  usageExit('dbscan-predict', `--backend: expected cpu, gpu or auto, got '${values.backend}'`);
+const firstCount = values.rows ? benchCount('dbscan-predict', values.rows, '--rows') : undefined;
+const repeat = benchCount('dbscan-predict', values.repeat, '--repeat');
 const model = loadModel(values.model);
 if (model.algorithm !== 'dbscan') throw new Error(`${values.model} is not a DBSCAN model`);
 const table = await loadInput(values.input);
 const { matrix: raw } = featureMatrix(table, { features: model.features });
 const all = model.preprocessing ? applyPreprocessing(model.preprocessing, raw) : raw;
-const X = values.rows ? firstRows(all, Math.min(all.rows, Number(values.rows))) : all;
+const X = firstCount ? firstRows(all, Math.min(all.rows, firstCount)) : all;
 const features = model.preprocessing?.outputs ?? model.features;
 const cores = coreRows(model.corePoints, model.coreLabels, features, model.eps);
 const backend = await openBackend(values.backend as BackendChoice, () => undefined);
 try {
-  const repeat = Number(values.repeat);
   let hostSeconds = Infinity;
   let backendSeconds = Infinity;
   let prepareSeconds = 0;

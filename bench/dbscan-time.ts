@@ -13,7 +13,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { runDbscan } from '../src/algo/dbscan.js';
 import { gridRows } from '../src/algo/grid-rows.js';
 import { sortRows } from '../src/algo/sorted-rows.js';
@@ -21,15 +20,25 @@ import { openBackend } from '../src/backend/select.js';
 import { allocateMatrix, type DataMatrix } from '../src/data/matrix.js';
 import { shutdownCpuWorkers } from '../src/index.js';
 import { Rng } from '../src/util/rng.js';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 
-const { values } = parseArgs({
-  options: {
+const values = benchFlags(
+  'dbscan-time',
+  "DBSCAN on the CPU against scikit-learn's, side by side on the same float32 blobs in noise.",
+  {
     rows: { type: 'string', default: '100000' },
     dims: { type: 'string', default: '2,3,8' },
   },
-});
-const rows = Number(values.rows);
+  {
+    rows: 'rows of each data set',
+    dims: 'the shapes to run, comma-separated, among 2, 3 and 8',
+  },
+);
+const rows = benchCount('dbscan-time', values.rows, '--rows');
 const dims = values.dims.split(',').map(Number);
+for (const [i, d] of dims.entries())
+  if (![2, 3, 8].includes(d))
+    usageExit('dbscan-time', `--dims: expected 2, 3 or 8, got '${values.dims.split(',')[i]}'`);
 
 /** 90% of the rows in 6 Gaussian blobs (σ 0.6 … 1.2) in a box of side 40, 10% uniform noise. */
 function blobs(n: number, d: number, seed: number): DataMatrix {

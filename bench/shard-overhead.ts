@@ -22,8 +22,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parseCount } from '../src/bench/bench.js';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 import { flowRoundTrips } from './shard-flow-rtt.js';
 import { shardPaths, writeShardedData } from './shard-data.js';
 import {
@@ -45,8 +44,10 @@ import {
   type ProjectionAssumptions,
 } from './shard-projection.js';
 
-const { values } = parseArgs({
-  options: {
+const values = benchFlags(
+  'shard-overhead',
+  "Per-iteration overhead of the sharded fit's coordination against the single-process pass.",
+  {
     rows: { type: 'string', default: '1M' },
     dims: { type: 'string', default: '16' },
     workers: { type: 'string', default: '4,16' },
@@ -64,23 +65,53 @@ const { values } = parseArgs({
     'redis-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
-});
+  {
+    rows: 'rows of the data',
+    dims: 'features of the data',
+    workers: 'shard counts S (one gpuseg worker each), comma-separated',
+    k: 'cluster counts K, comma-separated',
+    iterations: 'SHORT,LONG: the two --max-iter of each fit (time per iteration is the difference)',
+    rounds: 'rounds of each measured fit; medians are printed',
+    backend: 'auto, cpu or gpu (of the single fit and the workers)',
+    'worker-args': 'more flags for every gpuseg worker, space-separated',
+    'fit-args': 'more flags for the sharded coordinator fit, space-separated',
+    pings: 'Redis PING round trips to time',
+    flows: 'empty BullMQ flows to time (the floor of one pass)',
+    'floor-ratio': "projection: a pass's time over its floor (a number > 0)",
+    'network-ms': 'projection: network ms a BullMQ pass adds beyond loopback (a number >= 0)',
+    'dry-run': 'print the data, the commands and the projection maths; run nothing',
+    'redis-only': 'time Redis and BullMQ alone (no gpuseg worker)',
+    json: 'print the results as JSON',
+  },
+);
 
-const list = (text: string, flag: string) => text.split(',').map((v) => parseCount(v, flag));
+const list = (text: string, flag: string) =>
+  text.split(',').map((v) => benchCount('shard-overhead', v, flag));
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
-const rows = parseCount(values.rows!, '--rows');
-const dims = parseCount(values.dims!, '--dims');
-const shardCounts = list(values.workers!, '--workers');
-const ks = list(values.k!, '--k');
-const [shortIters, longIters] = list(values.iterations!, '--iterations');
-const rounds = parseCount(values.rounds!, '--rounds');
+const rows = benchCount('shard-overhead', values.rows, '--rows');
+const dims = benchCount('shard-overhead', values.dims, '--dims');
+const shardCounts = list(values.workers, '--workers');
+const ks = list(values.k, '--k');
+const iterationCounts = list(values.iterations, '--iterations');
+const [shortIters, longIters] = iterationCounts;
+const rounds = benchCount('shard-overhead', values.rounds, '--rounds');
 const assumptions: ProjectionAssumptions = {
   ...H200_16,
   dims,
   floorRatio: Number(values['floor-ratio']),
   networkMs: Number(values['network-ms']),
 };
-if (!(longIters > shortIters)) throw new Error('--iterations: SHORT,LONG with LONG > SHORT');
+const bad = (message: string): never => usageExit('shard-overhead', message);
+if (iterationCounts.length !== 2 || !(longIters > shortIters))
+  bad(`--iterations: expected SHORT,LONG with LONG > SHORT, got '${values.iterations}'`);
+if (!['auto', 'cpu', 'gpu'].includes(values.backend))
+  bad(`--backend: expected auto, cpu or gpu, got '${values.backend}'`);
+if (!(assumptions.floorRatio > 0))
+  bad(`--floor-ratio: expected a number > 0, got '${values['floor-ratio']}'`);
+if (!(assumptions.networkMs >= 0))
+  bad(`--network-ms: expected a number >= 0, got '${values['network-ms']}'`);
+const pingCount = benchCount('shard-overhead', values.pings, '--pings');
+const flowCount = benchCount('shard-overhead', values.flows, '--flows');
 
 /**
  * Flags both fits share: a fixed number of Lloyd iterations from the same seed, and random
@@ -102,14 +133,14 @@ function fitFlags(k: number, iterations: number): string[] {
     '--n-init',
     '1',
     '--backend',
-    values.backend!,
+    values.backend,
     '--json',
   ];
 }
 
 /** The workers compute the passes: the same backend as the single process. */
 function workerExtra(): string[] {
-  return ['--backend', values.backend!, ...words(values['worker-args']!)];
+  return ['--backend', values.backend, ...words(values['worker-args'])];
 }
 
 function singleArgs(whole: string, rowsPerShard: number, k: number, iterations: number): string[] {
@@ -164,7 +195,7 @@ async function shardedFit(
       const runId = `bench-${shards}-${k}-${iterations}-${round}`;
       const fit = fitFlags(k, iterations);
       run = runFit(
-        coordinatorArgs(redis.url, glob, runId, fit, words(values['fit-args']!)),
+        coordinatorArgs(redis.url, glob, runId, fit, words(values['fit-args'])),
         3_600_000,
       );
     } catch (error) {
@@ -217,14 +248,7 @@ async function measure(port: number, dir: string): Promise<Row[]> {
         single.push(marginalMsPerIteration(timed(runs.single[0]), timed(runs.single[1])));
         sharded.push(marginalMsPerIteration(timed(runs.sharded[0]), timed(runs.sharded[1])));
       }
-      const flowMs = median(
-        await flowRoundTrips(
-          port,
-          shards,
-          k * (dims + 1) + 1,
-          parseCount(values.flows!, '--flows'),
-        ),
-      );
+      const flowMs = median(await flowRoundTrips(port, shards, k * (dims + 1) + 1, flowCount));
       out.push({
         shards,
         k,
@@ -246,12 +270,7 @@ async function measureQueues(port: number): Promise<Record<string, number>> {
   const flows: Record<string, number> = {};
   for (const shards of shardCounts) {
     for (const k of ks) {
-      const times = await flowRoundTrips(
-        port,
-        shards,
-        k * (dims + 1) + 1,
-        parseCount(values.flows!, '--flows'),
-      );
+      const times = await flowRoundTrips(port, shards, k * (dims + 1) + 1, flowCount);
       flows[`S=${shards} K=${k}`] = median(times);
     }
   }
@@ -277,7 +296,7 @@ function plan(): string {
           );
         }
         lines.push(
-          `S=${shards} K=${k} I=${iterations} sharded: gpuseg ${coordinatorArgs(url, glob, 'RUN', fitFlags(k, iterations), words(values['fit-args']!)).join(' ')}`,
+          `S=${shards} K=${k} I=${iterations} sharded: gpuseg ${coordinatorArgs(url, glob, 'RUN', fitFlags(k, iterations), words(values['fit-args'])).join(' ')}`,
         );
       }
     }
@@ -299,7 +318,7 @@ async function main(): Promise<void> {
   const redis = await startRedis();
   const dir = mkdtempSync(join(tmpdir(), 'gpuseg-shard-overhead-'));
   try {
-    const pings = await pingRoundTrips(redis.port, parseCount(values.pings!, '--pings'));
+    const pings = await pingRoundTrips(redis.port, pingCount);
     const pingMs = {
       median: median(pings),
       p99: [...pings].sort((a, b) => a - b)[Math.floor(pings.length * 0.99)],

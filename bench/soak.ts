@@ -5,13 +5,15 @@
  *
  *   node dist/bench/soak.js [--fits 1000] [--backend cpu|gpu] [--rows 20000] [--dims 8] [--k 8]
  */
-import { parseArgs } from 'node:util';
 import { tableFromArrays } from 'apache-arrow';
 import { closeSharedGpu, fit, shutdownCpuWorkers, type BackendChoice } from '../src/index.js';
 import { Rng } from '../src/util/rng.js';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 
-const { values } = parseArgs({
-  options: {
+const values = benchFlags(
+  'soak',
+  'Soak test: many consecutive fits in one process, memory sampled as it goes (a leak grows RSS).',
+  {
     fits: { type: 'string', default: '1000' },
     backend: { type: 'string', default: 'cpu' },
     rows: { type: 'string', default: '20000' },
@@ -19,11 +21,21 @@ const { values } = parseArgs({
     k: { type: 'string', default: '8' },
     json: { type: 'boolean', default: false },
   },
-});
-const fits = Number(values.fits);
-const rows = Number(values.rows);
-const dims = Number(values.dims);
-const k = Number(values.k);
+  {
+    fits: 'consecutive fits',
+    backend: 'cpu or gpu (every fit must run there)',
+    rows: 'rows of the table every fit segments',
+    dims: 'features of the table',
+    k: 'clusters',
+    json: 'print the samples as JSON',
+  },
+);
+const fits = benchCount('soak', values.fits, '--fits');
+const rows = benchCount('soak', values.rows, '--rows');
+const dims = benchCount('soak', values.dims, '--dims');
+const k = benchCount('soak', values.k, '--k');
+if (!['cpu', 'gpu'].includes(values.backend))
+  usageExit('soak', `--backend: expected cpu or gpu, got '${values.backend}'`);
 const backend = values.backend as BackendChoice;
 
 const rng = new Rng(1);

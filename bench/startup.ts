@@ -13,21 +13,32 @@
  * by side on one machine: say its load.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 
-const { values } = parseArgs({
-  options: {
+const values = benchFlags(
+  'startup',
+  'Start-up of an embedding host (import) and of the CLI (--version, --help), trees side by side.',
+  {
     rounds: { type: 'string', default: '20' },
     tree: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
   },
-});
-const rounds = Number(values.rounds);
+  {
+    rounds: 'rounds; medians and ranges are printed',
+    tree: 'a built gpuseg tree to measure (repeat the flag to compare trees; default: this one)',
+    json: 'print the results as JSON',
+  },
+);
+const rounds = benchCount('startup', values.rounds, '--rounds');
 const trees = (values.tree ?? [fileURLToPath(new URL('../..', import.meta.url))]).map((t) =>
   resolve(t),
 );
+for (const tree of trees)
+  if (!existsSync(resolve(tree, 'dist/src/index.js')))
+    usageExit('startup', `--tree: no build in '${tree}' (dist/src/index.js)`);
 
 const MIB = 2 ** 20;
 

@@ -13,14 +13,15 @@
  *   node dist/bench/yinyang-fit.js [--rows 1M] [--dims 16] [--k 16,32,64,256] [--iterations 30]
  *     [--spread 12] [--max-share S] [--variants yinyang,hamerly,full]
  */
-import { parseArgs } from 'node:util';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { allocateMatrix } from '../src/data/matrix.js';
-import { parseCount } from '../src/bench/bench.js';
 import { Rng } from '../src/util/rng.js';
+import { benchCount, benchFlags, usageExit } from './bench-flags.js';
 
-const { values } = parseArgs({
-  options: {
+const values = benchFlags(
+  'yinyang-fit',
+  'Whole Lloyd fits on the CPU backend with Yinyang, Hamerly or no bounded steps, side by side.',
+  {
     rows: { type: 'string', default: '1M' },
     dims: { type: 'string', default: '16' },
     k: { type: 'string', default: '16,32,64,256' },
@@ -29,10 +30,30 @@ const { values } = parseArgs({
     'max-share': { type: 'string' },
     spread: { type: 'string', default: '12' },
   },
-});
-const n = parseCount(values.rows, '--rows');
-const d = Number(values.dims);
-const iterations = Number(values.iterations);
+  {
+    rows: 'rows of the blobs',
+    dims: 'features of the blobs',
+    k: 'cluster counts K, comma-separated',
+    iterations: 'Lloyd steps of each fit',
+    variants: 'which fits, comma-separated, among yinyang, hamerly and full',
+    'max-share': "the yinyang fit's YINYANG_MAX_SHARE (a number > 0; default: the backend's)",
+    spread: 'noise of the blobs (a number > 0)',
+  },
+);
+const n = benchCount('yinyang-fit', values.rows, '--rows');
+const d = benchCount('yinyang-fit', values.dims, '--dims');
+const iterations = benchCount('yinyang-fit', values.iterations, '--iterations');
+const ks = values.k.split(',').map((k) => benchCount('yinyang-fit', k, '--k'));
+const variants = values.variants.split(',');
+for (const variant of variants)
+  if (!['yinyang', 'hamerly', 'full'].includes(variant))
+    usageExit('yinyang-fit', `--variants: expected yinyang, hamerly or full, got '${variant}'`);
+const spread = Number(values.spread);
+if (!(spread > 0))
+  usageExit('yinyang-fit', `--spread: expected a number > 0, got '${values.spread}'`);
+const maxShare = values['max-share'] === undefined ? undefined : Number(values['max-share']);
+if (maxShare !== undefined && !(maxShare > 0))
+  usageExit('yinyang-fit', `--max-share: expected a number > 0, got '${values['max-share']}'`);
 
 /**
  * The blobs of src/bench/bench.ts (seed 0): overlapping clusters (noise of spread 12, --spread),
@@ -49,8 +70,7 @@ function blobs(k: number) {
     const c = (i * 2654435761) % k;
     for (let j = 0; j < d; j++)
       matrix.data[j * n + i] =
-        truth[c * d + j] +
-        (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 1.5) * Number(values.spread);
+        truth[c * d + j] + (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 1.5) * spread;
   }
   const init = new Float32Array(k * d);
   for (let c = 0; c < k; c++)
@@ -61,17 +81,17 @@ function blobs(k: number) {
 const settings: Record<string, { bounded?: boolean; yinyangMinK?: number }> = {
   yinyang: {
     yinyangMinK: 1,
-    ...(values['max-share'] ? { yinyangMaxShare: Number(values['max-share']) } : {}),
+    ...(maxShare !== undefined ? { yinyangMaxShare: maxShare } : {}),
   },
   hamerly: { yinyangMinK: Infinity },
   full: { bounded: false },
 };
 
-for (const k of values.k.split(',').map(Number)) {
+for (const k of ks) {
   const { matrix, init } = blobs(k);
   const trace: Record<string, string[]> = {};
   const lines: string[] = [];
-  for (const variant of values.variants.split(',')) {
+  for (const variant of variants) {
     const backend = new CpuBackend(undefined, true, undefined, settings[variant]);
     const handle = await backend.attach(matrix);
     let centres = Float32Array.from(init);
@@ -89,7 +109,7 @@ for (const k of values.k.split(',').map(Number)) {
     }
     const wall = performance.now() - wall0;
     const cpu = process.cpuUsage(cpu0);
-    const same = trace[variant].every((t, i) => t === trace[values.variants.split(',')[0]][i]);
+    const same = trace[variant].every((t, i) => t === trace[variants[0]][i]);
     lines.push(
       `${variant.padEnd(8)} cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2).padStart(7)} s  wall ${(wall / 1000).toFixed(2).padStart(6)} s  bounded ${backend.boundedSteps} (yinyang ${backend.yinyangSteps})  ${same ? 'same steps' : 'DIFFERS'}`,
     );
