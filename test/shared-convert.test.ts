@@ -17,6 +17,7 @@ import { featureMatrix } from '../src/api/input.js';
 import { columnsDoneByHelper } from '../src/data/column-share.js';
 import { loadColumnStatsKernel } from '../src/data/column-stats-kernel.js';
 import { tableToMatrix, type ColumnProblems } from '../src/data/to-matrix.js';
+import { emptyProblems } from '../src/data/convert-chunk.js';
 import { fit, InputError } from '../src/index.js';
 import { readTable } from '../src/io/read-table.js';
 import { tempDir } from './helpers/cli.js';
@@ -136,17 +137,7 @@ function fileOf(columns: Column[], batch: number, name: string): string {
 
 /** What the conversion must report of a column, from its source values (a plain scan). */
 function expectedProblems(column: Column, name: string): ColumnProblems {
-  const p: ColumnProblems = {
-    column: name,
-    missing: 0,
-    firstMissingRow: -1,
-    infinite: 0,
-    firstInfiniteRow: -1,
-    overflow: 0,
-    firstOverflowRow: -1,
-    maxAbs: 0,
-    maxAbsRow: -1,
-  };
+  const p: ColumnProblems = emptyProblems(name);
   for (let i = 0; i < ROWS; i++) {
     const v = column.at(i);
     if (v === null || Number.isNaN(v)) {
