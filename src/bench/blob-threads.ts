@@ -66,6 +66,13 @@ export async function fillOnThreads(
       }),
     );
   }
-  generator.fill(out, 0, rows, 0, bound(1));
+  // Settled first, so that a worker failing while this thread's share throws is not an unhandled
+  // rejection (which would end the host process); this thread's error is the one reported.
+  const settled = Promise.allSettled(workers);
+  try {
+    generator.fill(out, 0, rows, 0, bound(1));
+  } finally {
+    await settled;
+  }
   await Promise.all(workers);
 }
