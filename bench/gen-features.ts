@@ -46,11 +46,15 @@ const TYPES = ['float32', 'float64', 'mixed'];
 if (!TYPES.includes(values.type))
   usageExit(script, `--type: expected one of ${TYPES.join(', ')}, got '${values.type}'`);
 
-/** The array of column j, of n rows, for --type. */
-function columnArray(j: number, n: number): Float32Array | Float64Array | Int32Array {
+/**
+ * Column j of a batch for --type, from its float32 values: those values themselves (float32),
+ * widened (float64), or rounded to three decimals (int32: Int32Array's store truncates).
+ */
+function columnOf(j: number, values32: Float32Array): Float32Array | Float64Array | Int32Array {
   const kind = values.type === 'mixed' ? TYPES[j % 3] : values.type;
-  if (kind === 'float32') return new Float32Array(n);
-  return kind === 'float64' ? new Float64Array(n) : new Int32Array(n);
+  if (kind === 'float32') return values32;
+  if (kind === 'float64') return Float64Array.from(values32);
+  return Int32Array.from(values32, (v) => Math.round(1000 * v));
 }
 
 const blobs = BlobGenerator.seeded(
@@ -68,15 +72,8 @@ try {
     const batch = new Float32Array(n * dims);
     blobs.fill(batch, start, n);
     const columns: Record<string, Float32Array | Float64Array | Int32Array> = {};
-    for (let j = 0; j < dims; j++) {
-      const values32 = batch.subarray(j * n, (j + 1) * n);
-      const column = columnArray(j, n);
-      if (column instanceof Int32Array)
-        // An int32 column keeps three decimals (Int32Array's store truncates: rounded first).
-        for (let i = 0; i < n; i++) column[i] = Math.round(1000 * values32[i]);
-      else column.set(values32);
-      columns[`f${j}`] = column;
-    }
+    for (let j = 0; j < dims; j++)
+      columns[`f${j}`] = columnOf(j, batch.subarray(j * n, (j + 1) * n));
     await writer.write(tableFromArrays(columns));
   }
   await writer.commit();
