@@ -179,6 +179,24 @@ export function convertChunk(
   }
 }
 
+/**
+ * A column's chunks, in row order, converted into `out` (convertChunk); returns what is wrong in
+ * them, rows numbered from 0. Either thread's conversion of a column is this.
+ */
+export function convertViews(
+  views: Iterable<ChunkView>,
+  out: Float32Array,
+  column: string,
+): ColumnProblems {
+  const scan = emptyProblems(column);
+  let row = 0;
+  for (const view of views) {
+    convertChunk(view, out.subarray(row, row + view.length), row, scan);
+    row += view.length;
+  }
+  return scan;
+}
+
 /** Numbers an encoded chunk takes (encodeChunk). */
 export const CHUNK_FIELDS = 10;
 
@@ -255,9 +273,16 @@ export function problemsFromNumbers(
   from: Float64Array,
   at: number,
 ): ColumnProblems {
-  const [missing, firstMissingRow, infinite, firstInfiniteRow, overflow, firstOverflowRow] =
-    from.subarray(at, at + 6);
-  const [maxAbs, maxAbsRow] = from.subarray(at + 6, at + PROBLEM_FIELDS);
+  const [
+    missing,
+    firstMissingRow,
+    infinite,
+    firstInfiniteRow,
+    overflow,
+    firstOverflowRow,
+    maxAbs,
+    maxAbsRow,
+  ] = from.subarray(at, at + PROBLEM_FIELDS);
   return {
     column,
     missing,
@@ -316,13 +341,9 @@ export interface ConvertWork {
 /** Converts column j of a ConvertWork (either thread: the same code, the same bits). */
 export function convertColumn(work: ConvertWork, j: number): void {
   const { at, rows, chunks } = work.columns[j];
-  const out = new Float32Array(work.to, at, rows);
-  const scan = emptyProblems('');
-  let row = 0;
-  for (let c = 0; c < chunks.length; c += CHUNK_FIELDS) {
-    const view = decodeChunk(work.from, chunks, c);
-    convertChunk(view, out.subarray(row, row + view.length), row, scan);
-    row += view.length;
-  }
+  const views: ChunkView[] = [];
+  for (let c = 0; c < chunks.length; c += CHUNK_FIELDS)
+    views.push(decodeChunk(work.from, chunks, c));
+  const scan = convertViews(views, new Float32Array(work.to, at, rows), '');
   problemsToNumbers(scan, new Float64Array(work.results), j * PROBLEM_FIELDS);
 }

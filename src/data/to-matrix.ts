@@ -7,6 +7,7 @@ import { inputMemoryOf } from './input-memory.js';
 import { allocateMatrix, type DataMatrix, type MatrixAllocator } from './matrix.js';
 import {
   convertChunk,
+  convertViews,
   emptyProblems,
   type ChunkView,
   type ColumnProblems,
@@ -65,7 +66,9 @@ export function tableToMatrix(
   // Other types: converted by two threads where the table was read into shared memory.
   const shared = convertShared(pending, matrix, features);
   for (const { j, views } of pending) {
-    problems[j] = shared?.get(j) ?? convertColumnHere(views, features[j], matrix, j);
+    problems[j] =
+      shared?.get(j) ??
+      convertViews(views, matrix.data.subarray(j * rows, (j + 1) * rows), features[j]);
   }
   // Once every column is in: the statistics are computed for all columns at once (and kept).
   for (const j of float32) problems[j] = float32Problems(matrix, j, features[j]);
@@ -105,23 +108,6 @@ function copyFloat32Columns(
     shareColumns({ kind: 'copy', from, to, pieces }, pieces.length * matrix.rows, undefined) !==
     undefined
   );
-}
-
-/** Converts column j of the matrix from its chunks on this thread; returns its problems. */
-function convertColumnHere(
-  views: readonly ChunkView[],
-  name: string,
-  matrix: DataMatrix,
-  j: number,
-): ColumnProblems {
-  const out = matrix.data.subarray(j * matrix.rows, (j + 1) * matrix.rows);
-  const scan = emptyProblems(name);
-  let offset = 0;
-  for (const view of views) {
-    convertChunk(view, out.subarray(offset, offset + view.length), offset, scan);
-    offset += view.length;
-  }
-  return scan;
 }
 
 function isPlainFloat32(chunk: Data): boolean {
