@@ -341,8 +341,7 @@ export function benchTable(result: BenchResult): string {
     'vs cpu',
     'fit s',
   ];
-  const fmt = (v: number | null | undefined, digits = 2) =>
-    v === null || v === undefined ? '–' : v.toFixed(digits);
+  const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
   const lines = result.rows.map((r) => [
     r.backend,
     r.device.length > 40 ? r.device.slice(0, 39) + '…' : r.device,

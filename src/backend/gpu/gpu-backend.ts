@@ -80,6 +80,8 @@ export class GpuBackend implements Backend {
   private readonly pipelines: PipelineCache;
   /** Which form of the Lloyd kernel runs (the options, defaults applied; lloyd-dispatch.ts). */
   private readonly lloydVariant: LloydVariant;
+  /** The E-step stages each tile's rows in workgroup memory (the option, default applied). */
+  private readonly stageGmmRows: boolean;
   private readonly datasets = new Set<GpuDataset>();
   private disposed = false;
 
@@ -96,6 +98,7 @@ export class GpuBackend implements Backend {
       gemm: options.gemm !== false,
       registerCentres: options.registerCentres === true,
     };
+    this.stageGmmRows = options.stageGmmRows !== false;
   }
 
   /** This backend's programs use subgroup operations. */
@@ -268,9 +271,8 @@ export class GpuBackend implements Backend {
 
   async gmmStep(handle: DatasetHandle, params: GmmPassParams): Promise<GmmSummary> {
     const ds = this.dataset(handle);
-    const stage = this.options.stageGmmRows !== false;
     return this.pass('GMM E-step', (transient) =>
-      gmmStepPass(this.ctx, this.pipelines, ds, params, stage, transient),
+      gmmStepPass(this.ctx, this.pipelines, ds, params, this.stageGmmRows, transient),
     );
   }
 
@@ -330,7 +332,7 @@ export class GpuBackend implements Backend {
       ctx: this.ctx,
       pipelines: this.pipelines,
       lloydVariant: this.lloydVariant,
-      stageGmmRows: this.options.stageGmmRows !== false,
+      stageGmmRows: this.stageGmmRows,
       dataset: (handle) => this.dataset(handle),
       pass: (label, body) => this.pass(label, body),
     });
