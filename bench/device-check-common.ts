@@ -48,6 +48,24 @@ export function progress(message: string): void {
 export const phaseProgress = (phase: string, seconds: number): void =>
   progress(`${phase}: ${seconds.toFixed(2)} s`);
 
+/**
+ * A stage's phases as they end: phase(name) records the seconds since the previous one (or since
+ * the clock was made) under `name` and logs them (phaseProgress).
+ */
+export function phaseClock(): { phases: Record<string, number>; phase: (name: string) => void } {
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  return {
+    phases,
+    phase(name) {
+      const now = performance.now();
+      phases[name] = (now - mark) / 1000;
+      mark = now;
+      phaseProgress(name, phases[name]);
+    },
+  };
+}
+
 /** The phases of a stage (name → seconds), as one Markdown line. */
 export const phasesLine = (phases: Record<string, number>): string =>
   `phases (s): ${Object.entries(phases)

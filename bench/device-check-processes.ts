@@ -18,7 +18,7 @@ import {
   ITERATIONS,
   M,
   n,
-  phaseProgress,
+  phaseClock,
   phasesLine,
   progress,
   shape,
@@ -96,14 +96,7 @@ export async function seedingStage(): Promise<StageOutput> {
   const rows = n(10 * M, 4096);
   const dims = n(16, 8);
   const k = n(8, 4);
-  const phases: Record<string, number> = {};
-  let mark = performance.now();
-  const phase = (name: string): void => {
-    const now = performance.now();
-    phases[name] = (now - mark) / 1000;
-    mark = now;
-    phaseProgress(name, phases[name]);
-  };
+  const { phases, phase } = phaseClock();
   const { matrix } = await benchBlobs(rows, dims, k, 7);
   phase('generate');
   const backend = await GpuBackend.create({ allowFallback: true });

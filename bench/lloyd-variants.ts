@@ -15,6 +15,7 @@ import { closeSharedGpu } from '../src/index.js';
 import { GpuBackend, type GpuBackendOptions } from '../src/backend/gpu/gpu-backend.js';
 import { benchBlobs } from '../src/bench/bench-data.js';
 import { benchCount, benchFlags } from './bench-flags.js';
+import { phaseClock } from './device-check-common.js';
 
 const script = 'lloyd-variants';
 const values = benchFlags(
@@ -48,14 +49,7 @@ const variants: { name: string; options: Partial<GpuBackendOptions> }[] = [
   { name: 'scan, direct form (the first kernel)', options: { rowMasks: false, gemm: false } },
 ];
 
-const phases: Record<string, number> = {};
-let mark = performance.now();
-function phase(name: string): void {
-  const now = performance.now();
-  phases[name] = (now - mark) / 1000;
-  mark = now;
-  process.stderr.write(`[${(now / 1000).toFixed(1)} s] ${name}: ${phases[name].toFixed(2)} s\n`);
-}
+const { phases, phase } = phaseClock();
 
 const { matrix, init: centres } = await benchBlobs(rows, dims, k, 7);
 phase('generate');
