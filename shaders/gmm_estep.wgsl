@@ -29,7 +29,7 @@
 // the thread that evaluates a row also leaves its features in tile_x (rows padded to WG + 1, so
 // threads reading features a, b, ... of one row hit different banks), and the statistics read them
 // from there: X is read once per row, as by the Lloyd kernel. The same values in the same order,
-// so the same bits (test/gpu-kernel-variants.test.ts).
+// so the same bits (test/gpu-round-trips.test.ts, against stageGmmRows: false).
 
 struct Params {
   n: u32,
