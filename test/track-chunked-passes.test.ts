@@ -103,6 +103,10 @@ describe('passes over chunked columns', () => {
           published: copy(p.chunked.published),
           pending: copy(p.chunked.pending),
           pendingPeriods: copy(p.chunked.pendingPeriods),
+          // The previous period's segment_id and segment_name indices: last period's values,
+          // which every row's output must replace.
+          segmentId: copy(p.chunked.published),
+          nameIndex: copy(p.chunked.pending),
         };
         const over = publishPass(
           p.labels,
@@ -116,12 +120,16 @@ describe('passes over chunked columns', () => {
         );
         expect(over.published).toBe(prior.published);
         expect(over.pendingPeriods).toBe(prior.pendingPeriods);
+        expect(over.publishedCopy).toBe(prior.segmentId);
+        expect(over.nameIndex).toBe(prior.nameIndex);
         const wholeOf = (x: PublishPass) => ({
           ...x,
           raw: whole(x.raw),
           published: whole(x.published),
           pending: whole(x.pending),
           pendingPeriods: whole(x.pendingPeriods),
+          publishedCopy: whole(x.publishedCopy),
+          nameIndex: whole(x.nameIndex),
         });
         expect(bytes(wholeOf(over))).toEqual(bytes(want));
       }

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { collectorLock } from '../util/collect.js';
 import { compiledModule, workerExecArgv } from '../util/compiled-module.js';
+import { doPsiColumn, type PsiWork } from '../track/psi-share.js';
 import { convertColumn, type ConvertWork } from './convert-chunk.js';
 
 /**
@@ -9,13 +10,15 @@ import { convertColumn, type ConvertWork } from './convert-chunk.js';
  * started before the input is read (the statistics kernel reaches it once compiled), which take
  * the parts of a job one by one from a shared counter. Each part is done whole by one thread,
  * with the same code: the same results (bit for bit) as on one thread, in about half the time on
- * two free cores. Four kinds of work: columns' statistics (the kernel, four columns a part; ~0.2
+ * two free cores. Five kinds of work: columns' statistics (the kernel, four columns a part; ~0.2
  * s of one thread for a 10M × 16 matrix), the copy of a column's pieces from an input memory into
  * the matrix (a file of many record batches), the conversion of a column of another type (float64,
- * integers, nulls: data/convert-chunk.ts) read into shared memory, and a column's evenly spaced
- * rows (the correlation report's sample). The caller stays synchronous: it
- * works through parts itself, then waits (bounded) for the ones the helper took; should the
- * helper not answer, it does those too.
+ * integers, nulls: data/convert-chunk.ts) read into shared memory, a column's evenly spaced rows
+ * (the correlation report's sample), and a tracked period's feature bins (track/psi-share.ts).
+ * The caller stays synchronous: it works through parts itself, then waits (bounded) for the ones
+ * the helper took; should the helper not answer, it does those too. A job may also be begun and
+ * finished later (beginShare, finishShare): the helper works on it while the caller does other
+ * work.
  */
 
 /**
@@ -58,7 +61,7 @@ export interface SampleWork {
   to: SharedArrayBuffer;
 }
 
-export type ColumnWork = StatsWork | CopyWork | SampleWork | ConvertWork;
+export type ColumnWork = StatsWork | CopyWork | SampleWork | ConvertWork | PsiWork;
 
 /** What the helper gets: the work, and Int32 [next column, columns done, then per column 1 once done]. */
 export type ColumnJob = ColumnWork & { control: SharedArrayBuffer };
@@ -189,6 +192,10 @@ export function doColumn(work: ColumnWork, j: number, kernel: StatsKernel | unde
     convertColumn(work, j);
     return;
   }
+  if (work.kind === 'psi') {
+    doPsiColumn(work, j);
+    return;
+  }
   if (work.kind === 'copy') {
     const to = new Uint8Array(work.to.buffer);
     const from = new Uint8Array(work.from.buffer);
@@ -218,24 +225,36 @@ export function claimColumns(job: ColumnJob, kernel: StatsKernel | undefined): n
 /** The parts of a job, taken one at a time by either thread. */
 function columnCount(work: ColumnWork): number {
   if (work.kind === 'stats') return Math.ceil(work.offsets.length / STATS_GROUP);
-  if (work.kind === 'convert') return work.columns.length;
+  if (work.kind === 'convert' || work.kind === 'psi') return work.columns.length;
   return work.kind === 'copy' ? work.pieces.length : work.offsets.length;
 }
 
+/** A job handed to the helper and not yet finished (beginShare → finishShare). */
+export interface SharedJob {
+  job: ColumnJob;
+  parts: number;
+}
+
 /**
- * Does every column of `work`, the helper taking some where there is one and the work is large
- * (`values`: the values it touches); returns how many columns the helper did, or undefined where
- * it was not asked (no helper, or small work: the caller does it alone).
+ * Hands `work` to the helper, which starts on its parts at once, and returns: the caller goes on
+ * with other work meanwhile and then calls finishShare, which does the parts left. Undefined where
+ * there is no helper or the work is small (`values`: the values it touches; `minParts`: fewer
+ * parts are not worth a hand-off): the caller then does it alone.
  */
-export function shareColumns(
-  work: ColumnWork,
-  values: number,
-  kernel: StatsKernel | undefined,
-): number | undefined {
-  const n = columnCount(work);
-  if (!helper || n < 2 || values < SHARE_MIN_VALUES) return undefined;
-  const job: ColumnJob = { ...work, control: new SharedArrayBuffer(4 * (2 + n)) };
+export function beginShare(work: ColumnWork, values: number, minParts = 2): SharedJob | undefined {
+  const parts = columnCount(work);
+  if (!helper || parts < minParts || values < SHARE_MIN_VALUES) return undefined;
+  const job: ColumnJob = { ...work, control: new SharedArrayBuffer(4 * (2 + parts)) };
   helper.worker.postMessage(job);
+  return { job, parts };
+}
+
+/**
+ * Does the parts of a begun job that the helper has not taken, waits (bounded) for the ones it
+ * took, and does any it did not finish in time (the same results); returns how many it did.
+ */
+export function finishShare(shared: SharedJob, kernel: StatsKernel | undefined): number {
+  const { job, parts: n } = shared;
   let mine = claimColumns(job, kernel);
   const control = new Int32Array(job.control);
   const deadline = performance.now() + WAIT_MS;
@@ -252,8 +271,22 @@ export function shareColumns(
       doColumn(job, j, kernel);
       mine++;
     }
-  helperColumns.set(work.kind, columnsDoneByHelper(work.kind) + n - mine);
+  helperColumns.set(job.kind, columnsDoneByHelper(job.kind) + n - mine);
   return n - mine;
+}
+
+/**
+ * Does every column of `work`, the helper taking some where there is one and the work is large
+ * (`values`: the values it touches); returns how many columns the helper did, or undefined where
+ * it was not asked (no helper, or small work: the caller does it alone).
+ */
+export function shareColumns(
+  work: ColumnWork,
+  values: number,
+  kernel: StatsKernel | undefined,
+): number | undefined {
+  const shared = beginShare(work, values);
+  return shared && finishShare(shared, kernel);
 }
 
 /**

@@ -24,6 +24,12 @@ export interface PriorState {
   published: Column<Int32Array>;
   pending: Column<Int32Array>;
   pendingPeriods: Column<Int32Array>;
+  /**
+   * The previous period's segment_id and segment_name's dictionary indices, where the store gave
+   * them as int32 chunks: overwritten by this period's (publish-pass.ts), as the columns above.
+   */
+  segmentId?: Column<Int32Array>;
+  nameIndex?: Column<Int32Array>;
   monetary: Column<Float64Array> | undefined;
   /** For the message when a stored key is not one of `keys`. */
   asOf: string;

@@ -1,13 +1,4 @@
-import {
-  Dictionary,
-  Int32,
-  makeData,
-  makeVector,
-  Table,
-  Utf8,
-  vectorFromArray,
-  type Vector,
-} from 'apache-arrow';
+import { Dictionary, Int32, makeData, Table, Utf8, Vector, vectorFromArray } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import type { SegmentModel } from '../model/model.js';
 import { profilesCsv, type Profiles } from '../segment/profile.js';
@@ -36,7 +27,8 @@ import {
   type PriorState,
 } from './period-passes.js';
 import { publishPass, type PublishPass } from './publish-pass.js';
-import { binsOfValues, featurePsi, psiBinsText, type FeatureBins } from './psi-bins.js';
+import { beginFeatureBins, finishFeatureBins } from './feature-psi.js';
+import { psiBinsText } from './psi-bins.js';
 import { contingencyOfGrid } from './stability.js';
 import { numbers, stabilityFigures, type Tallies } from './stability-figures.js';
 import { csvText, type StoredPeriod, type TrackedModel } from './store.js';
@@ -120,6 +112,8 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
   let prior: PriorState | undefined;
   let counted: OverlapPass | undefined;
   const prevNames = new Map<number, string>();
+  // The features' bins are counted beside the passes below where the helper thread can read them.
+  const featureBins = beginFeatureBins(input.features, segments, previous);
   if (previous) {
     const t = previous.model.tracking;
     if (t.idColumn !== idColumn || t.idType !== idType)
@@ -142,6 +136,11 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
       published: column('segment_key'),
       pending: column('pending_key'),
       pendingPeriods: column('pending_periods'),
+      // Overwritten with this period's where they line up (publish-pass.ts): no fresh arrays.
+      ...(prevRow === undefined && {
+        segmentId: chunksOf(previous.customers, 'segment_id', Int32Array),
+        nameIndex: chunksOf(previous.customers, 'segment_name', Int32Array),
+      }),
       monetary: moneyColumn(previous.customers),
       asOf: previous.asOf,
     };
@@ -185,7 +184,7 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
   for (const f of segments.schema.fields) {
     if (f.name === 'segment_id') {
       // Each column its own array: apache-arrow's IPC writer miscounts a body whose columns share one.
-      columns.segment_id = makeVector({ type: new Int32(), data: pass.publishedCopy });
+      columns.segment_id = int32Vector(pass.publishedCopy);
       columns.segment_key = int32Vector(pass.published);
       columns.segment_name = nameColumn(pass.nameIndex, ev.names);
       columns.raw_segment_key = int32Vector(pass.raw);
@@ -201,7 +200,7 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
     published.customers,
     published.money,
   );
-  const features = featureBins(input.features, segments, previous);
+  const features = finishFeatureBins(featureBins);
   let migrationRaw: MigrationRow[];
   let stability: Record<string, unknown>;
   if (previous && prior && counted) {
@@ -303,41 +302,16 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
 }
 
 /**
- * Each feature's bins in this period, and its PSI against the previous period's bins (stored
- * beside it, or, in a store older than that file, computed from its customers).
- */
-function featureBins(
-  features: string[],
-  segments: Table,
-  previous: StoredPeriod | undefined,
-): { bins: FeatureBins; psi: Record<string, number> } {
-  const bins: FeatureBins = {};
-  const psi: Record<string, number> = {};
-  for (const f of features) {
-    const values = chunksOf(segments, f, Float64Array) ?? numbers(segments, f);
-    if (!values) continue;
-    let before = previous?.psiBins?.[f];
-    if (previous && !before) {
-      const x = numbers(previous.customers, f);
-      before = x && binsOfValues(x);
-    }
-    const r = featurePsi(values, before);
-    bins[f] = r.bins;
-    if (r.psi !== undefined) psi[f] = r.psi;
-  }
-  return { bins, psi };
-}
-
-/**
  * segment_name of each customer's published key, dictionary-encoded as fit's outputs are: one
  * string per live segment instead of one per customer (at 10M customers, encoding a string per
  * row cost more than the rest of the tracking). `indices`: each customer's index into `names`.
  */
-function nameColumn(indices: Int32Array, names: string[]): Vector {
+function nameColumn(indices: Column<Int32Array>, names: string[]): Vector {
   const type = new Dictionary(new Utf8(), new Int32(), 0);
   const dictionary = vectorFromArray([...names], new Utf8());
-  return makeVector(
-    makeData({ type, length: indices.length, nullCount: 0, data: indices, dictionary }),
+  const chunks = Array.isArray(indices) ? (indices as Int32Array[]) : [indices as Int32Array];
+  return new Vector(
+    chunks.map((data) => makeData({ type, length: data.length, nullCount: 0, data, dictionary })),
   );
 }
 

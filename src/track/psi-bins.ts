@@ -8,7 +8,7 @@
  * existed has none: its bins are then computed from its customers.parquet (binsOfValues).
  */
 import { whole } from './chunk-rows.js';
-import { expectedBins, periodBins } from './deciles.js';
+import { expectedBins, periodBins, type PeriodBins } from './deciles.js';
 import { binCounts, psiEdges, psiOfBins } from './stability.js';
 
 /** The bins file in each period's folder (not one of the issue's contract files, and optional). */
@@ -38,26 +38,35 @@ export function binsOfValues(values: Float64Array): StoredBins {
   return stored({ edges, ...binCounts(values, edges) });
 }
 
+/** A feature's bins in this period and its PSI against the previous period's bins (if any). */
+export interface FeaturePsi {
+  bins: StoredBins;
+  psi: number | undefined;
+}
+
 /**
  * This period's bins of a feature (its values, or its chunks' values in order), and its PSI
- * against the previous period's bins of it (undefined without them).
+ * against the previous period's bins (undefined without them).
  */
 export function featurePsi(
   column: Float64Array | readonly Float64Array[],
   previous: StoredBins | undefined,
-): { bins: StoredBins; psi: number | undefined } {
-  const against = previous?.edges ?? [];
-  const fast = periodBins(column, against);
-  if (fast)
-    return {
-      bins: stored(fast.own),
-      psi: previous ? psiOfBins(previous, fast.against) : undefined,
-    };
+): FeaturePsi {
+  const fast = periodBins(column, previous?.edges ?? []);
+  if (fast) return psiOfPeriodBins(fast, previous);
   // A big-endian machine: the edges by selection and the counts by comparison.
   const values = whole(column);
   return {
     bins: binsOfValues(values),
-    psi: previous ? psiOfBins(previous, binCounts(values, against)) : undefined,
+    psi: previous ? psiOfBins(previous, binCounts(values, previous.edges)) : undefined,
+  };
+}
+
+/** featurePsi's figures from periodBins of the feature against the previous period's edges. */
+export function psiOfPeriodBins(bins: PeriodBins, previous: StoredBins | undefined): FeaturePsi {
+  return {
+    bins: stored(bins.own),
+    psi: previous ? psiOfBins(previous, bins.against) : undefined,
   };
 }
 

@@ -16,17 +16,18 @@ import {
 
 /**
  * raw, published, pending and pendingPeriods are whole new arrays, or, where publishPass was asked
- * to overwrite the previous period's columns, those columns' chunks.
+ * to overwrite the previous period's columns, those columns' chunks; publishedCopy and nameIndex
+ * likewise over the previous period's segment_id and segment_name indices, where it has them.
  */
 export interface PublishPass {
   raw: Column<Int32Array>;
   published: Column<Int32Array>;
   /** segment_id's own copy of `published` (apache-arrow's IPC writer miscounts shared buffers). */
-  publishedCopy: Int32Array;
+  publishedCopy: Column<Int32Array>;
   pending: Column<Int32Array>;
   pendingPeriods: Column<Int32Array>;
   /** Each customer's published segment as an index into `keys` (segment_name's dictionary). */
-  nameIndex: Int32Array;
+  nameIndex: Column<Int32Array>;
   migration: MigrationGrid;
   flipsPublished: number;
 }
@@ -50,7 +51,7 @@ interface PublishRows {
   curRank: Int32Array;
   D: number;
   confirmPeriods: number;
-  /** Outputs at row i − outBase (their chunk's first row), or (these two) at row i. */
+  /** Outputs at row i − outBase (their chunk's first row), or (these two) at row i − copyBase. */
   raw: Int32Array;
   published: Int32Array;
   pending: Int32Array;
@@ -58,6 +59,7 @@ interface PublishRows {
   outBase: number;
   publishedCopy: Int32Array;
   nameIndex: Int32Array;
+  copyBase: number;
   customers: Float64Array;
   moneyGrid: Float64Array;
   money: Float64Array;
@@ -70,7 +72,8 @@ interface PublishRows {
 function publishRows(s: PublishRows, from: number, to: number): number {
   const { labels, keys, hasRow, prevRow, hasPrior, prevPublished, prevPending, prevPeriods } = s;
   const { prevBase, prevDense, cur, prevRank, curRank, D, confirmPeriods } = s;
-  const { raw, published, pending, pendingPeriods, outBase, publishedCopy, nameIndex } = s;
+  const { raw, published, pending, pendingPeriods, outBase, publishedCopy, nameIndex, copyBase } =
+    s;
   const { customers, moneyGrid } = s;
   const { money, moneyBase, hasMoney } = s;
   const prevKeyCount = prevDense.length;
@@ -101,11 +104,11 @@ function publishRows(s: PublishRows, from: number, to: number): number {
     }
     // Every output written (an overwritten previous column holds last period's values).
     published[i - outBase] = out;
-    publishedCopy[i] = out;
+    publishedCopy[i - copyBase] = out;
     pending[i - outBase] = waiting;
     pendingPeriods[i - outBase] = waited;
     const c = cur[out];
-    nameIndex[i] = c;
+    nameIndex[i - copyBase] = c;
     const cell = origin * D + curRank[c];
     customers[cell]++;
     const m = hasMoney ? money[i - moneyBase] : 0;
@@ -145,8 +148,6 @@ export function publishPass(
   const curRank = ranks(keys);
   const g = grid(prevKeys, keys);
   const D = keys.length + 1;
-  const publishedCopy = new Int32Array(n);
-  const nameIndex = new Int32Array(n);
   const empty = new Int32Array(0);
   // The previous columns chunk by chunk where row i is previous row i and their chunks line up
   // (one table's record batches), else whole.
@@ -168,8 +169,16 @@ export function publishPass(
   const published = inPlace ? prior.published : fresh();
   const pending = inPlace ? prior.pending : fresh();
   const pendingPeriods = inPlace ? prior.pendingPeriods : fresh();
-  const outputs = [raw, published, pending, pendingPeriods].map((c) => new ChunkCursor(c));
-  const [rawOut, publishedOut, pendingOut, periodsOut] = outputs;
+  // segment_id and segment_name's indices over the previous period's likewise, where it has both
+  // in the same chunks (a store's customers.parquet does).
+  const copies = inPlace && prior.segmentId && prior.nameIndex;
+  const reuse = copies && sameChunks([prior.raw, prior.segmentId!, prior.nameIndex!]);
+  const publishedCopy = reuse ? prior.segmentId! : fresh();
+  const nameIndex = reuse ? prior.nameIndex! : fresh();
+  const outputs = [raw, published, pending, pendingPeriods, publishedCopy, nameIndex].map(
+    (c) => new ChunkCursor(c),
+  );
+  const [rawOut, publishedOut, pendingOut, periodsOut, copyOut, nameOut] = outputs;
   const money = new ChunkCursor(monetary ?? new Float64Array(1));
   const rows: PublishRows = {
     labels,
@@ -192,8 +201,9 @@ export function publishPass(
     pending: pendingOut.at(0),
     pendingPeriods: periodsOut.at(0),
     outBase: 0,
-    publishedCopy,
-    nameIndex,
+    publishedCopy: copyOut.at(0),
+    nameIndex: nameOut.at(0),
+    copyBase: 0,
     customers: g.customers,
     moneyGrid: g.money,
     money: money.at(0),
@@ -217,6 +227,9 @@ export function publishPass(
     rows.pending = pendingOut.at(from);
     rows.pendingPeriods = periodsOut.at(from);
     rows.outBase = rawOut.start;
+    rows.publishedCopy = copyOut.at(from);
+    rows.nameIndex = nameOut.at(from);
+    rows.copyBase = copyOut.start;
     flips += publishRows(rows, from, to);
   });
   if (gone)
