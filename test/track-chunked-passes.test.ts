@@ -1,7 +1,8 @@
 import { makeVector, Table, vectorFromArray, type Vector } from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sameIntegerRows, whole, type Column } from '../src/track/chunk-rows.js';
 import { overlapPass, type PriorState } from '../src/track/period-passes.js';
+import { loadPassKernel, passKernelPieces } from '../src/track/pass-kernel.js';
 import { publishPass, type PublishPass } from '../src/track/publish-pass.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -11,7 +12,8 @@ import { Rng } from '../src/util/rng.js';
  * same passes on whole arrays with each row's previous row given (the form track-passes.test.ts
  * checks against the reference functions). Large enough for several of the passes' 65536-row
  * pieces, with chunk boundaries off those pieces, an empty chunk, and the previous columns and
- * the money cut differently.
+ * the money cut differently. The chunked passes (row i is previous row i) run the WebAssembly
+ * kernel (pass-kernel.ts), the whole-array ones the JavaScript loops: the same bits.
  */
 const int = (rng: Rng, n: number): number => Math.floor(rng.nextDouble() * n);
 
@@ -71,6 +73,7 @@ function period(seed: number) {
 }
 
 describe('passes over chunked columns', () => {
+  beforeAll(() => loadPassKernel());
   it('equal the passes over whole arrays with each row’s previous row', () => {
     for (const seed of [1, 2, 3]) {
       const p = period(seed);
@@ -134,6 +137,8 @@ describe('passes over chunked columns', () => {
         expect(bytes(wholeOf(over))).toEqual(bytes(want));
       }
     }
+    // The kernel ran: pass 1 and pass 2 of every period, several pieces each.
+    expect(passKernelPieces()).toBeGreaterThan(3 * 4 * 3);
   });
 
   it('finds a corrupt stored key in a later chunk', () => {

@@ -48,6 +48,7 @@ export async function fitWithHistory(
   const features = result.model.features;
   for (const c of [...features, 'monetary'])
     if (!(c in columns) && table.getChild(c)) columns[c] = table.getChild(c)!;
+  await plan.kernel;
   const tracked = recordPeriod(plan, {
     idColumn: options.id,
     segments: new Table(columns),

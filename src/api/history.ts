@@ -6,6 +6,7 @@ import type { Preprocessing } from '../prep/preprocess.js';
 import type { Profiles } from '../segment/profile.js';
 import type { EventRow } from '../track/events.js';
 import type { MigrationRow } from '../track/migration.js';
+import { loadPassKernel } from '../track/pass-kernel.js';
 import { trackPeriod } from '../track/period.js';
 import { PSI_BINS_FILE } from '../track/psi-bins.js';
 import { recoverInterrupted, withStoreLock } from '../track/store-lock.js';
@@ -76,6 +77,11 @@ export interface HistoryPlan {
   notices: Message[];
   /** Wall time of reading the previous period, in seconds. */
   readSeconds: number;
+  /**
+   * The tracking passes' kernel, assembled while the period is fitted (track/pass-kernel.ts):
+   * awaited before recordPeriod; never rejects (the passes' own loops stand in).
+   */
+  kernel: Promise<void>;
 }
 
 /**
@@ -149,6 +155,7 @@ export function planHistory(
     mixtureWarmStart,
     notices,
     readSeconds,
+    kernel: previous ? loadPassKernel() : Promise.resolve(),
   };
 }
 

@@ -134,6 +134,7 @@ async function segmentRun(transactions: string, options: SegmentOptions): Promis
   for (const f of result.assignments.schema.fields)
     columns[f.name] = result.assignments.getChild(f.name)!;
   for (const c of available) if (c !== options.customer) columns[c] = r.table.getChild(c)!;
+  await plan?.kernel;
   const tracked = plan
     ? recordPeriod(plan, {
         idColumn: options.customer,

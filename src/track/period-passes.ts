@@ -11,6 +11,7 @@
 import { InputError } from '../errors.js';
 import { ChunkCursor, eachPiece, rowCount, whole, type Column } from './chunk-rows.js';
 import type { Overlap } from './overlap.js';
+import { kernelOverlap } from './pass-kernel.js';
 
 /**
  * What the store holds per previous customer, and its clusters' stable keys. The columns may come
@@ -128,6 +129,17 @@ function overlapRows(s: OverlapRows, from: number, to: number): void {
 }
 
 /**
+ * The kernel stopped at row i: the loop on that row throws the error a stored key out of range
+ * gets; a label out of range (never from a fit) is a plain error.
+ */
+function outOfRange(rows: OverlapRows, i: number): never {
+  overlapRows(rows, i, i + 1);
+  throw new Error(
+    `tracking: label ${rows.labels[i]} of row ${i} is not one of ${rows.kNew} clusters`,
+  );
+}
+
+/**
  * Pass 1: overlap of previous raw clusters and this period's clusters, and who is gone. `prevRow`:
  * each row's previous row (−1: new), or undefined when row i is previous row i.
  */
@@ -174,6 +186,8 @@ export function overlapPass(
   };
   // A previous row is read at its row when there is no prevRow, else in the one whole array.
   const cursors = prevRow ? [money] : [raw, money];
+  // Row i being previous row i, every row is shared: the kernel's loop (pass-kernel.ts).
+  const kernel = !prevRow && !present ? kernelOverlap(kNew, kPrev, dense) : undefined;
   eachPiece(labels.length, hasMoney ? cursors : cursors.slice(0, -1), (from, to) => {
     rows.prevRaw = raw.at(prevRow ? 0 : from);
     rows.prevBase = raw.start;
@@ -181,8 +195,21 @@ export function overlapPass(
       rows.money = money.at(from);
       rows.moneyBase = money.start;
     }
-    overlapRows(rows, from, to);
+    if (!kernel) {
+      overlapRows(rows, from, to);
+      return;
+    }
+    const p = rows.prevBase;
+    const m = rows.moneyBase;
+    const bad = kernel.piece(
+      labels.subarray(from, to),
+      rows.prevRaw.subarray(from - p, to - p),
+      hasMoney ? rows.money.subarray(from - m, to - m) : undefined,
+      from,
+    );
+    if (bad >= 0) outOfRange(rows, from + bad);
   });
+  kernel?.finish(counts, firstRow, sharedMoney);
   const newSizes = new Float64Array(kNew);
   const newShared = new Float64Array(kNew);
   const prevShared = new Float64Array(kPrev);

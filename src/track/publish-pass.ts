@@ -4,6 +4,7 @@
  * the published migration and the flips, in one loop over the customers.
  */
 import { ChunkCursor, eachPiece, rowCount, whole, type Column } from './chunk-rows.js';
+import { kernelPublish, type KernelPublish } from './pass-kernel.js';
 import {
   corrupt,
   grid,
@@ -117,6 +118,31 @@ function publishRows(s: PublishRows, from: number, to: number): number {
   return flips;
 }
 
+/** Rows [from, to) by the kernel, from and into the columns of `s` (their chunks of these rows). */
+function publishPiece(kernel: KernelPublish, s: PublishRows, from: number, to: number): void {
+  const part = (a: Int32Array, base: number): Int32Array => a.subarray(from - base, to - base);
+  const bad = kernel.piece({
+    labels: s.labels.subarray(from, to),
+    prevPublished: part(s.prevPublished, s.prevBase),
+    prevPending: part(s.prevPending, s.prevBase),
+    prevPeriods: part(s.prevPeriods, s.prevBase),
+    money: s.hasMoney ? s.money.subarray(from - s.moneyBase, to - s.moneyBase) : undefined,
+    raw: part(s.raw, s.outBase),
+    published: part(s.published, s.outBase),
+    pending: part(s.pending, s.outBase),
+    pendingPeriods: part(s.pendingPeriods, s.outBase),
+    publishedCopy: part(s.publishedCopy, s.copyBase),
+    nameIndex: part(s.nameIndex, s.copyBase),
+  });
+  if (bad < 0) return;
+  // The loop on that row throws the error a stored key out of range gets.
+  const i = from + bad;
+  publishRows(s, i, i + 1);
+  throw new Error(
+    `tracking: label ${s.labels[i]} of row ${i} is not one of ${s.keys.length} clusters`,
+  );
+}
+
 /** Whether columns have chunks of the same lengths (a table's columns: its record batches). */
 function sameChunks(columns: readonly Column<Int32Array>[]): boolean {
   const lengths = (c: Column<Int32Array>): string =>
@@ -213,6 +239,20 @@ export function publishPass(
   };
   let flips = 0;
   const cursors = chunked ? [prevPublished, prevPending, prevPeriods, money] : [money];
+  // Row i being previous row i: the kernel's loop (pass-kernel.ts).
+  const kernel =
+    prior && !prevRow
+      ? kernelPublish({
+          keys,
+          prevDense,
+          prevRank,
+          cur,
+          curRank,
+          D,
+          confirmPeriods,
+          cells: g.customers.length,
+        })
+      : undefined;
   eachPiece(n, [...cursors, ...outputs], (from, to) => {
     if (chunked) {
       rows.prevPublished = prevPublished.at(from);
@@ -230,8 +270,10 @@ export function publishPass(
     rows.publishedCopy = copyOut.at(from);
     rows.nameIndex = nameOut.at(from);
     rows.copyBase = copyOut.start;
-    flips += publishRows(rows, from, to);
+    if (kernel) publishPiece(kernel, rows, from, to);
+    else flips += publishRows(rows, from, to);
   });
+  if (kernel) flips = kernel.finish(g.customers, g.money);
   if (gone)
     for (let p = 0; p < prevKeys.length; p++) {
       const cell = (prevRank[p] + 1) * D + D - 1;
