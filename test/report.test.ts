@@ -37,15 +37,30 @@ function expectSelfContained(html: string): void {
   expect(html).toMatch(/\.chart\{[^}]*break-inside:avoid/);
 }
 
-/** Number of chart figures in the page, and that each has an SVG, a title and a data table. */
+/**
+ * Number of chart figures in the page, and that each has an SVG, a title and a data table (a chart
+ * of several panels: one named table per panel, "Data: column").
+ */
 function charts(html: string): string[] {
   const figures = html.match(/<figure class="chart"[\s\S]*?<\/figure>/g) ?? [];
   for (const f of figures) {
     expect(f).toMatch(/<h3>[^<]+<\/h3>/);
     expect(f).toMatch(/<svg [^>]*viewBox=/);
-    expect(f).toMatch(/<details><summary>Data<\/summary><div class="table-wrap"><table>/);
+    expect(f).toMatch(
+      /<details(?: data-table="[^"]+")?><summary>Data(?:: [^<]+)?<\/summary><div class="table-wrap"><table>/,
+    );
   }
   return figures.map((f) => /data-chart="([^"]+)"/.exec(f)![1]);
+}
+
+/** The box plots' tables (one per column, under the chart that holds its panel), by id. */
+function boxTables(html: string): string[] {
+  return [...html.matchAll(/<details data-table="(box-[^"]+)"><summary>Data: ([^<]+)</g)].map(
+    (m) => {
+      expect(m[1]).toBe(`box-${m[2]}`);
+      return m[1];
+    },
+  );
 }
 
 test("import 'gpuseg' loads no ECharts module (the report imports it when it renders)", () => {
@@ -145,12 +160,18 @@ describe('report from a fit and from files', () => {
         'revenue',
         'snake',
         'importance',
-        'box-Fresh',
-        'box-Region',
+        'boxes-1',
         'projection',
         'distances',
         'silhouette',
       ]),
+    );
+    // A box plot per column, features then profile-only columns, each with its table.
+    expect(boxTables(html)).toEqual(
+      [
+        ...['Fresh', 'Milk', 'Grocery', 'Frozen', 'Detergents_Paper', 'Delicassen'],
+        ...['Channel', 'Region'],
+      ].map((c) => `box-${c}`),
     );
     // No R×F chart without recency/frequency/monetary columns.
     expect(ids).not.toContain('rf');
@@ -432,7 +453,8 @@ describe('bad input and edge cases', () => {
     expect(Math.min(...r2.sizes)).toBe(1);
     const html2 = await fitReport(r2, { currency: 'EUR' });
     expectSelfContained(html2);
-    expect(charts(html2)).toEqual(expect.arrayContaining(['rf', 'box-constant', 'projection']));
+    expect(charts(html2)).toEqual(expect.arrayContaining(['rf', 'boxes-1', 'projection']));
+    expect(boxTables(html2)).toContain('box-constant');
     const r1 = await fit(table, { k: 1, seed: 0, backend: 'cpu', features });
     const html1 = await fitReport(r1);
     expectSelfContained(html1);
@@ -566,7 +588,7 @@ describe('a --history store in the report (section 6)', () => {
       },
     };
     const html = await fitReport(keyed);
-    for (const id of ['sizes', 'snake', 'box-Fresh', 'projection', 'silhouette']) {
+    for (const id of ['sizes', 'snake', 'boxes-1', 'projection', 'silhouette']) {
       const f = figure(html, id);
       expect(f).toContain('data-segments="7,3"');
       expect(f).toContain(segmentColour(7));

@@ -13,6 +13,15 @@ export interface Cell {
   value?: number | string | null;
 }
 
+export interface ChartTable {
+  head: string[];
+  rows: Cell[][];
+  /** The panel it belongs to, in the table's `<details>` summary ("Data: monetary"). */
+  name?: string;
+  /** A stable id for the table (data-table), where a chart holds several. */
+  id?: string;
+}
+
 export interface ChartSpec {
   id: string;
   title: string;
@@ -21,7 +30,8 @@ export interface ChartSpec {
   width: number;
   height: number;
   option: EChartsOption;
-  table: { head: string[]; rows: Cell[][] };
+  /** The chart's numbers; a chart of several panels has one table per panel, each named. */
+  table: ChartTable | ChartTable[];
   /** Segments the chart draws a mark for (checked by the browser test), by id. */
   segments?: number[];
   /**

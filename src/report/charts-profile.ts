@@ -187,46 +187,86 @@ export function importanceChart(p: Profiles, fmt: NumberFormat): ChartSpec {
   };
 }
 
-/** One column's distribution per segment: box plots from the sample, in original units. */
-export function boxChart(
-  p: Profiles,
-  column: string,
-  boxes: BoxStats[],
-  fmt: (x: number) => string,
-): ChartSpec {
+/** One column's box plots per segment (from the sample), as a panel of a box chart. */
+export interface BoxPanel {
+  column: string;
+  boxes: BoxStats[];
+  fmt: (x: number) => string;
+}
+
+/** A box chart's height at most: with its title and data it prints on one A4 page. */
+const MAX_BOX_CHART_HEIGHT = 880;
+/** Room above a panel's plot: the panel above it ends in its axis name, nothing else is drawn there. */
+const PANEL_TOP = 20;
+
+/**
+ * The columns' distributions as a few charts of stacked panels (one panel per column, box plots
+ * per segment, in original units) rather than a chart per column: each chart costs ECharts a fixed
+ * setup (models, layout, painter), about as much as its panels' drawing. Panels are shared out
+ * evenly over as few charts as keep each within a printed page; the charts sit side by side.
+ */
+export function boxCharts(p: Profiles, panels: BoxPanel[]): ChartSpec[] {
+  const panelHeight = PANEL_TOP + GRID.bottom + 34 * p.segments.length;
+  const perChart = Math.max(1, Math.floor(MAX_BOX_CHART_HEIGHT / panelHeight));
+  const count = Math.ceil(panels.length / perChart);
+  const size = Math.ceil(panels.length / Math.max(1, count));
+  const charts: ChartSpec[] = [];
+  for (let at = 0; at < panels.length; at += size)
+    charts.push(boxChart(p, panels.slice(at, at + size), panelHeight, charts.length + 1));
+  return charts;
+}
+
+function boxChart(p: Profiles, panels: BoxPanel[], panelHeight: number, n: number): ChartSpec {
+  const { bottom } = GRID;
+  const segmentIds = (b: BoxStats[]) =>
+    b.flatMap((x, c) => (x.n > 0 ? [p.segments[c].segment] : []));
+  const drawn = new Set(panels.flatMap((panel) => segmentIds(panel.boxes)));
   return {
-    id: `box-${column}`,
-    title: `${column} by segment`,
+    id: `boxes-${n}`,
+    title: `${panels.map((panel) => panel.column).join(', ')} by segment`,
     width: CHART_WIDTH / 2,
-    height: 60 + 34 * p.segments.length,
+    height: panelHeight * panels.length,
     option: {
-      grid: { ...GRID, right: 28 },
-      yAxis: categoryAxis('', labels(p), { inverse: true }),
-      xAxis: valueAxis(column, { nameGap: 28, axisLabel: { fontSize: 11, formatter: fmt } }),
-      series: [
-        {
-          type: 'boxplot',
-          boxWidth: [6, 18],
-          data: boxes.map((b, c) => ({
-            value: [b.low, b.q1, b.median, b.q3, b.high],
-            itemStyle: {
-              color: segmentColour(p.segments[c].segment) + '55',
-              borderColor: segmentColour(p.segments[c].segment),
-              borderWidth: 2,
-            },
-          })),
-        },
-      ],
+      grid: panels.map((_, i) => ({
+        ...GRID,
+        right: 28,
+        top: i * panelHeight + PANEL_TOP,
+        bottom: (panels.length - 1 - i) * panelHeight + bottom,
+      })),
+      yAxis: panels.map((_, i) => categoryAxis('', labels(p), { inverse: true, gridIndex: i })),
+      xAxis: panels.map(({ column, fmt }, i) =>
+        valueAxis(column, {
+          nameGap: 28,
+          axisLabel: { fontSize: 11, formatter: fmt },
+          gridIndex: i,
+        }),
+      ),
+      series: panels.map(({ boxes }, i) => ({
+        type: 'boxplot',
+        xAxisIndex: i,
+        yAxisIndex: i,
+        boxWidth: [6, 18],
+        data: boxes.map((b, c) => ({
+          value: [b.low, b.q1, b.median, b.q3, b.high],
+          itemStyle: {
+            color: segmentColour(p.segments[c].segment) + '55',
+            borderColor: segmentColour(p.segments[c].segment),
+            borderWidth: 2,
+          },
+        })),
+      })),
     },
-    table: {
+    table: panels.map(({ column, boxes, fmt }) => ({
+      name: column,
+      id: `box-${column}`,
       head: ['segment', 'sampled', 'low whisker', 'Q1', 'median', 'Q3', 'high whisker'],
       rows: boxes.map((b, c) => [
         { text: labels(p)[c] },
         { text: String(b.n), value: b.n },
         ...[b.low, b.q1, b.median, b.q3, b.high].map((v) => ({ text: fmt(v), value: v })),
       ]),
-    },
-    segments: boxes.flatMap((b, c) => (b.n > 0 ? [p.segments[c].segment] : [])),
+    })),
+    segments: p.segments.map((s) => s.segment).filter((s) => drawn.has(s)),
   };
 }
 

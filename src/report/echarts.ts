@@ -1,4 +1,5 @@
 import { renderSvg, type ChartSpec, type EChartsModule } from './chart.js';
+import { keepDependencyGraph } from './echarts-travel.js';
 import { warmNumberFormats } from './warm-formats.js';
 
 /**
@@ -11,7 +12,10 @@ const ECHARTS_BUNDLE: string = 'echarts/dist/echarts.esm.min';
 let loading: Promise<EChartsModule> | undefined;
 
 export function loadECharts(): Promise<EChartsModule> {
-  loading ??= import(ECHARTS_BUNDLE) as Promise<EChartsModule>;
+  loading ??= (import(ECHARTS_BUNDLE) as Promise<EChartsModule>).then((echarts) => {
+    keepDependencyGraph(echarts);
+    return echarts;
+  });
   return loading;
 }
 

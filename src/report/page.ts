@@ -1,7 +1,7 @@
 import type { SegmentModel } from '../model/model.js';
 import type { Profiles } from '../segment/profile.js';
 import { cardsHtml } from './cards.js';
-import { renderSvg, type ChartSpec } from './chart.js';
+import { renderSvg, type ChartSpec, type ChartTable } from './chart.js';
 import { loadECharts } from './echarts.js';
 import {
   distanceChart,
@@ -10,7 +10,7 @@ import {
   silhouetteChart,
 } from './charts-shape.js';
 import { plotSilhouettes } from './silhouette.js';
-import { boxChart, importanceChart, rfChart, sizeChart, snakeChart } from './charts-profile.js';
+import { boxCharts, importanceChart, rfChart, sizeChart, snakeChart } from './charts-profile.js';
 import { historyCharts } from './charts-history.js';
 import { noiseShareChart } from './charts-noise.js';
 import { dendrogramChart } from './charts-tree.js';
@@ -42,7 +42,7 @@ export interface ReportData {
   history?: HistoryView;
 }
 
-/** Columns that get a box plot, at most (features first, then profile-only columns). */
+/** Columns that get box plots, at most (features first, then profile-only columns). */
 const MAX_BOX_CHARTS = 10;
 
 /** The report as one self-contained HTML page: inline CSS and SVG, no script, no external URL. */
@@ -86,16 +86,14 @@ export async function renderReport(d: ReportData): Promise<string> {
         ]
       : []),
   ];
-  const boxes = columns
-    .slice(0, MAX_BOX_CHARTS)
-    .map((c) =>
-      boxChart(
-        p,
-        c,
-        segmentBoxes(d.sample, c, p.segments.length),
-        c === d.revenue || c === 'avg_order_value' ? fmt.moneyShort : fmt.value,
-      ),
-    );
+  const boxes = boxCharts(
+    p,
+    columns.slice(0, MAX_BOX_CHARTS).map((c) => ({
+      column: c,
+      boxes: segmentBoxes(d.sample, c, p.segments.length),
+      fmt: c === d.revenue || c === 'avg_order_value' ? fmt.moneyShort : fmt.value,
+    })),
+  );
   // DBSCAN's noise (segment −1, last in the profiles) has no centre: centre charts leave it out.
   const centred = d.model.centres.length;
   const rfm = ['recency_days', 'frequency', 'monetary'].every((c) => d.sample.values.has(c));
@@ -251,15 +249,17 @@ function section(id: string, title: string, body: string): string {
 function figure(spec: ChartSpec, svg: string): string {
   const cell = (c: { text: string; value?: number | string | null }, tag: string) =>
     `<${tag}${c.value !== undefined ? ` data-value="${escapeHtml(c.value === null ? '' : String(c.value))}"` : ''}>${escapeHtml(c.text)}</${tag}>`;
-  const table =
-    `<table><thead><tr>${spec.table.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
-    spec.table.rows.map((r) => `<tr>${r.map((c) => cell(c, 'td')).join('')}</tr>`).join('') +
-    '</tbody></table>';
+  const details = (t: ChartTable) =>
+    `<details${t.id ? ` data-table="${escapeHtml(t.id)}"` : ''}><summary>Data${t.name ? `: ${escapeHtml(t.name)}` : ''}</summary><div class="table-wrap">` +
+    `<table><thead><tr>${t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+    t.rows.map((r) => `<tr>${r.map((c) => cell(c, 'td')).join('')}</tr>`).join('') +
+    '</tbody></table></div></details>';
+  const tables = Array.isArray(spec.table) ? spec.table : [spec.table];
   return `<figure class="chart" id="chart-${escapeHtml(spec.id)}" data-chart="${escapeHtml(spec.id)}"${spec.segments ? ` data-segments="${spec.segments.join(',')}"` : ''}>
 <h3>${escapeHtml(spec.title)}</h3>
 ${spec.note ? `<p class="note">${escapeHtml(spec.note)}</p>` : ''}
 <div class="svg">${svg}</div>
-<details><summary>Data</summary><div class="table-wrap">${table}</div></details>
+${tables.map(details).join('\n')}
 </figure>`;
 }
 
