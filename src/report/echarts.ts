@@ -1,5 +1,4 @@
 import { renderSvg, type ChartSpec, type EChartsModule } from './chart.js';
-import { keepDependencyGraph } from './echarts-travel.js';
 import { warmNumberFormats } from './warm-formats.js';
 
 /**
@@ -12,10 +11,7 @@ const ECHARTS_BUNDLE: string = 'echarts/dist/echarts.esm.min';
 let loading: Promise<EChartsModule> | undefined;
 
 export function loadECharts(): Promise<EChartsModule> {
-  loading ??= (import(ECHARTS_BUNDLE) as Promise<EChartsModule>).then((echarts) => {
-    keepDependencyGraph(echarts);
-    return echarts;
-  });
+  loading ??= import(ECHARTS_BUNDLE) as Promise<EChartsModule>;
   return loading;
 }
 
