@@ -39,17 +39,15 @@ export async function loadPassKernel(): Promise<void> {
   }
 }
 
-/** The instance, its memory grown to at least `bytes`; undefined before loadPassKernel. */
+/** The instance, with a memory of at least `bytes` (a new one when larger); undefined before loadPassKernel. */
 function instance(bytes: number): { ex: PassExports; memory: WebAssembly.Memory } | undefined {
   if (!compiled) return undefined;
-  if (!kernel) {
-    const memory = new WebAssembly.Memory({ initial: 1 });
+  if (!kernel || kernel.memory.buffer.byteLength < bytes) {
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     const ex = new WebAssembly.Instance(compiled, { env: { mem: memory } })
       .exports as unknown as PassExports;
     kernel = { ex, memory };
   }
-  const pages = Math.ceil(bytes / 65536) - kernel.memory.buffer.byteLength / 65536;
-  if (pages > 0) kernel.memory.grow(pages);
   return kernel;
 }
 
