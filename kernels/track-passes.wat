@@ -16,7 +16,8 @@
 ;;   prevKeyCount, prevRank, cur, curKeyCount, curRank, D, confirm, money, hasMoney, outRaw,
 ;;   outPublished, outCopy, outPending, outPeriods, outName, customers, moneyGrid, flipsAt) -> -1,
 ;;   or the first piece row whose previous published key is out of range. The smoothing rule as
-;;   publishRows states it; the published flips are added to the int32 at flipsAt.
+;;   publishRows states it (confirm at most 2^31 - 1: the driver runs the loop otherwise); the
+;;   published flips are added to the int32 at flipsAt.
 (module
   (import "env" "mem" (memory 1))
 
@@ -70,7 +71,7 @@
     (result i32)
     (local $i i32) (local $b i32) (local $key i32) (local $was i32) (local $p i32)
     (local $origin i32) (local $out i32) (local $waiting i32) (local $waited i32)
-    (local $periods i32) (local $flips i32) (local $c i32) (local $cell i32) (local $at i32)
+    (local $before i32) (local $flips i32) (local $c i32) (local $cell i32) (local $at i32)
     (local $row4 i32) (local $m f64)
     (block $done
       (loop $rows
@@ -95,21 +96,20 @@
           (then
             (if (i32.ge_s (i32.load (i32.add (local.get $cur) (i32.shl (local.get $was) (i32.const 2)))) (i32.const 0))
               (then
-                (local.set $periods
+                ;; periods = before + 1 (publishRows' rule); held while periods < confirm,
+                ;; tested as before < confirm - 1 so that no sum wraps (confirm >= 1).
+                (local.set $before
                   (if (result i32)
                     (i32.eq
                       (i32.load (i32.add (local.get $prevPending) (local.get $row4)))
                       (local.get $key))
-                    (then
-                      (i32.add
-                        (i32.load (i32.add (local.get $prevPeriods) (local.get $row4)))
-                        (i32.const 1)))
-                    (else (i32.const 1))))
-                (if (i32.lt_s (local.get $periods) (local.get $confirm))
+                    (then (i32.load (i32.add (local.get $prevPeriods) (local.get $row4))))
+                    (else (i32.const 0))))
+                (if (i32.lt_s (local.get $before) (i32.sub (local.get $confirm) (i32.const 1)))
                   (then
                     (local.set $out (local.get $was))
                     (local.set $waiting (local.get $key))
-                    (local.set $waited (local.get $periods))))))))
+                    (local.set $waited (i32.add (local.get $before) (i32.const 1)))))))))
         (if (i32.ne (local.get $out) (local.get $was))
           (then (local.set $flips (i32.add (local.get $flips) (i32.const 1)))))
         (i32.store (i32.add (local.get $outPublished) (local.get $row4)) (local.get $out))

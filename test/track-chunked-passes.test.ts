@@ -106,10 +106,10 @@ describe('passes over chunked columns', () => {
           published: copy(p.chunked.published),
           pending: copy(p.chunked.pending),
           pendingPeriods: copy(p.chunked.pendingPeriods),
-          // The previous period's segment_id and segment_name indices: last period's values,
-          // which every row's output must replace.
-          segmentId: copy(p.chunked.published),
-          nameIndex: copy(p.chunked.pending),
+          // The previous period's segment_id and segment_name indices, which every row's
+          // output must replace (a value no output has).
+          segmentId: copy(p.chunked.published).map((c) => c.fill(-7)),
+          nameIndex: copy(p.chunked.pending).map((c) => c.fill(-7)),
         };
         const over = publishPass(
           p.labels,

@@ -2,7 +2,9 @@ import { Float64, makeData, Table, Vector } from 'apache-arrow';
 import { expect, test } from 'vitest';
 import { columnsDoneByHelper, startColumnHelper } from '../src/data/column-share.js';
 import { beginFeatureBins, finishFeatureBins } from '../src/track/feature-psi.js';
+import { periodBins } from '../src/track/deciles.js';
 import { featurePsi, type FeatureBins } from '../src/track/psi-bins.js';
+import { readPsiColumn } from '../src/track/psi-share.js';
 import type { StoredPeriod } from '../src/track/store.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -87,6 +89,12 @@ test('the helper counts the features beside the passes, with the figures of this
     await new Promise((resolve) => setTimeout(resolve, 150));
     const got = finishFeatureBins(pending);
     helped = columnsDoneByHelper('psi') - before;
+    // The figures came from the shared results (not counted again here): each feature's there.
+    features.forEach((f, j) =>
+      expect(readPsiColumn(pending.shared!.work, j)).toEqual(
+        periodBins(chunksOfColumn(current, f), psiBins[f].edges),
+      ),
+    );
     expect(got).toEqual(want);
     for (const f of features) expect(Object.is(got.psi[f], want.psi[f])).toBe(true);
   }

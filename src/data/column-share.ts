@@ -275,6 +275,11 @@ export function finishShare(shared: SharedJob, kernel: StatsKernel | undefined):
   return n - mine;
 }
 
+/** A begun job no longer wanted: the helper takes none of its parts from now on. */
+export function dropShare(shared: SharedJob): void {
+  Atomics.store(new Int32Array(shared.job.control), 0, shared.parts);
+}
+
 /**
  * Does every column of `work`, the helper taking some where there is one and the work is large
  * (`values`: the values it touches); returns how many columns the helper did, or undefined where

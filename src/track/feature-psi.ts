@@ -7,7 +7,7 @@
  * when finished. The figures are the same either way (the same code on the same values).
  */
 import type { Table } from 'apache-arrow';
-import { beginShare, finishShare, type SharedJob } from '../data/column-share.js';
+import { beginShare, dropShare, finishShare, type SharedJob } from '../data/column-share.js';
 import { chunksOf } from './chunk-rows.js';
 import {
   binsOfValues,
@@ -86,4 +86,9 @@ export function finishFeatureBins(pending: PendingBins): {
     if (r.psi !== undefined) psi[p.name] = r.psi;
   });
   return { bins, psi };
+}
+
+/** Bins no longer wanted (the period failed): the helper takes no more of their features. */
+export function dropFeatureBins(pending: PendingBins): void {
+  if (pending.shared) dropShare(pending.shared.job);
 }

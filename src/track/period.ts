@@ -27,7 +27,7 @@ import {
   type PriorState,
 } from './period-passes.js';
 import { publishPass, type PublishPass } from './publish-pass.js';
-import { beginFeatureBins, finishFeatureBins } from './feature-psi.js';
+import { beginFeatureBins, dropFeatureBins, finishFeatureBins } from './feature-psi.js';
 import { psiBinsText } from './psi-bins.js';
 import { contingencyOfGrid } from './stability.js';
 import { numbers, stabilityFigures, type Tallies } from './stability-figures.js';
@@ -114,72 +114,79 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
   const prevNames = new Map<number, string>();
   // The features' bins are counted beside the passes below where the helper thread can read them.
   const featureBins = beginFeatureBins(input.features, segments, previous);
-  if (previous) {
-    const t = previous.model.tracking;
-    if (t.idColumn !== idColumn || t.idType !== idType)
-      throw new InputError(
-        (opt) =>
-          `${opt('history')}: customer id '${idColumn}' (${idType}) differs from the store's '${t.idColumn}' (${t.idType}) of ${previous.asOf}; use the same id column and type`,
+  let pass: PublishPass;
+  try {
+    if (previous) {
+      const t = previous.model.tracking;
+      if (t.idColumn !== idColumn || t.idType !== idType)
+        throw new InputError(
+          (opt) =>
+            `${opt('history')}: customer id '${idColumn}' (${idType}) differs from the store's '${t.idColumn}' (${t.idType}) of ${previous.asOf}; use the same id column and type`,
+        );
+      t.keys.forEach((key, a) => prevNames.set(key, t.names[a]));
+      // The same ids in the same order (a weekly export of one base): row i is previous row i, and
+      // the previous columns are read chunk by chunk; else each row's previous row, looked up.
+      const same = sameIntegerRows(previous.customers, segments, idColumn) === true;
+      const aligned = same
+        ? { row: undefined, sameOrder: true }
+        : alignment(ids(previous.customers, idColumn), ids(segments, idColumn));
+      prevRow = aligned.sameOrder ? undefined : aligned.row;
+      const column = (name: string) => int32Column(previous.customers, name, prevRow === undefined);
+      prior = {
+        keys: t.keys,
+        raw: column('raw_segment_key'),
+        published: column('segment_key'),
+        pending: column('pending_key'),
+        pendingPeriods: column('pending_periods'),
+        // Overwritten with this period's where they line up (publish-pass.ts): no fresh arrays.
+        ...(prevRow === undefined && {
+          segmentId: chunksOf(previous.customers, 'segment_id', Int32Array),
+          nameIndex: chunksOf(previous.customers, 'segment_name', Int32Array),
+        }),
+        monetary: moneyColumn(previous.customers),
+        asOf: previous.asOf,
+      };
+      counted = overlapPass(labels, k, prevRow, aligned.sameOrder, prior, monetary);
+      const overlap = counted.overlap;
+      const dims = model.centres[0]?.length ?? 0;
+      const cost = matchingCost(
+        Float64Array.from(previous.model.centres.flat()),
+        Float64Array.from(model.centres.flat()),
+        dims,
+        overlap,
+        input.sameSpace && previous.model.centres[0]?.length === dims ? 0.5 : 0,
       );
-    t.keys.forEach((key, a) => prevNames.set(key, t.names[a]));
-    // The same ids in the same order (a weekly export of one base): row i is previous row i, and
-    // the previous columns are read chunk by chunk; else each row's previous row, looked up.
-    const same = sameIntegerRows(previous.customers, segments, idColumn) === true;
-    const aligned = same
-      ? { row: undefined, sameOrder: true }
-      : alignment(ids(previous.customers, idColumn), ids(segments, idColumn));
-    prevRow = aligned.sameOrder ? undefined : aligned.row;
-    const column = (name: string) => int32Column(previous.customers, name, prevRow === undefined);
-    prior = {
-      keys: t.keys,
-      raw: column('raw_segment_key'),
-      published: column('segment_key'),
-      pending: column('pending_key'),
-      pendingPeriods: column('pending_periods'),
-      // Overwritten with this period's where they line up (publish-pass.ts): no fresh arrays.
-      ...(prevRow === undefined && {
-        segmentId: chunksOf(previous.customers, 'segment_id', Int32Array),
-        nameIndex: chunksOf(previous.customers, 'segment_name', Int32Array),
-      }),
-      monetary: moneyColumn(previous.customers),
-      asOf: previous.asOf,
-    };
-    counted = overlapPass(labels, k, prevRow, aligned.sameOrder, prior, monetary);
-    const overlap = counted.overlap;
-    const dims = model.centres[0]?.length ?? 0;
-    const cost = matchingCost(
-      Float64Array.from(previous.model.centres.flat()),
-      Float64Array.from(model.centres.flat()),
-      dims,
-      overlap,
-      input.sameSpace && previous.model.centres[0]?.length === dims ? 0.5 : 0,
+      const match = matchClusters(cost, t.keys.length, k);
+      ev = trackEvents(
+        Int32Array.from(t.keys),
+        t.names,
+        overlap,
+        match,
+        proposed,
+        t.nextKey,
+        thresholds,
+      );
+    } else {
+      ev = firstPeriod(proposed);
+      prevRow = new Int32Array(0);
+    }
+    pass = publishPass(
+      labels,
+      ev.keys,
+      prevRow,
+      prior,
+      input.confirmPeriods,
+      monetary,
+      counted,
+      // The previous period's columns are overwritten where that leaves the batches of this
+      // period's table (and so its customers.parquet) as they were.
+      prior !== undefined && withinBatches(prior.raw, segments),
     );
-    const match = matchClusters(cost, t.keys.length, k);
-    ev = trackEvents(
-      Int32Array.from(t.keys),
-      t.names,
-      overlap,
-      match,
-      proposed,
-      t.nextKey,
-      thresholds,
-    );
-  } else {
-    ev = firstPeriod(proposed);
-    prevRow = new Int32Array(0);
+  } catch (error) {
+    // The helper stops taking features: nothing of this period is wanted any more.
+    dropFeatureBins(featureBins);
+    throw error;
   }
-  const pass = publishPass(
-    labels,
-    ev.keys,
-    prevRow,
-    prior,
-    input.confirmPeriods,
-    monetary,
-    counted,
-    // The previous period's columns are overwritten where that leaves the batches of this
-    // period's table (and so its customers.parquet) as they were.
-    prior !== undefined && withinBatches(prior.raw, segments),
-  );
   const columns: Record<string, Vector> = {};
   for (const f of segments.schema.fields) {
     if (f.name === 'segment_id') {

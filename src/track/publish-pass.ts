@@ -240,8 +240,9 @@ export function publishPass(
   let flips = 0;
   const cursors = chunked ? [prevPublished, prevPending, prevPeriods, money] : [money];
   // Row i being previous row i: the kernel's loop (pass-kernel.ts).
+  // (A rule of 2^31 periods or more, beyond the kernel's int32, stays with the loop.)
   const kernel =
-    prior && !prevRow
+    prior && !prevRow && confirmPeriods <= 0x7fffffff
       ? kernelPublish({
           keys,
           prevDense,
