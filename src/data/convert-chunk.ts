@@ -250,20 +250,23 @@ export function decodeChunk(buffer: SharedArrayBuffer, from: Float64Array, at: n
 }
 
 /** Numbers a column's problems take in a shared result (problemsToNumbers). */
-export const PROBLEM_FIELDS = 8;
+/** A column's problems as numbers, in this order (the helper writes them, this thread reads them). */
+const PROBLEM_NUMBERS = [
+  'missing',
+  'firstMissingRow',
+  'infinite',
+  'firstInfiniteRow',
+  'overflow',
+  'firstOverflowRow',
+  'maxAbs',
+  'maxAbsRow',
+] as const satisfies readonly (keyof ColumnProblems)[];
+
+export const PROBLEM_FIELDS = PROBLEM_NUMBERS.length;
 
 export function problemsToNumbers(p: ColumnProblems, into: Float64Array, at: number): void {
   into.set(
-    [
-      p.missing,
-      p.firstMissingRow,
-      p.infinite,
-      p.firstInfiniteRow,
-      p.overflow,
-      p.firstOverflowRow,
-      p.maxAbs,
-      p.maxAbsRow,
-    ],
+    PROBLEM_NUMBERS.map((f) => p[f]),
     at,
   );
 }
@@ -273,27 +276,9 @@ export function problemsFromNumbers(
   from: Float64Array,
   at: number,
 ): ColumnProblems {
-  const [
-    missing,
-    firstMissingRow,
-    infinite,
-    firstInfiniteRow,
-    overflow,
-    firstOverflowRow,
-    maxAbs,
-    maxAbsRow,
-  ] = from.subarray(at, at + PROBLEM_FIELDS);
-  return {
-    column,
-    missing,
-    firstMissingRow,
-    infinite,
-    firstInfiniteRow,
-    overflow,
-    firstOverflowRow,
-    maxAbs,
-    maxAbsRow,
-  };
+  const p = { column } as ColumnProblems;
+  PROBLEM_NUMBERS.forEach((f, j) => (p[f] = from[at + j]));
+  return p;
 }
 
 /** Two's-complement little-endian integer of `stride` 32-bit words, as a double. */

@@ -15,6 +15,11 @@ interface Sized {
   length: number;
 }
 
+/** A column's chunks in row order (one array: itself alone). */
+export function chunksIn<T>(column: Column<T>): readonly T[] {
+  return Array.isArray(column) ? (column as readonly T[]) : [column as T];
+}
+
 /** Walks a column's chunks as the rows asked for go up. */
 export class ChunkCursor<T extends Sized> {
   private readonly chunks: readonly T[];
@@ -23,7 +28,7 @@ export class ChunkCursor<T extends Sized> {
   start = 0;
 
   constructor(column: Column<T>) {
-    this.chunks = Array.isArray(column) ? column : [column as T];
+    this.chunks = chunksIn(column);
   }
 
   /** The chunk holding row `row` (rows asked in ascending order; past the end: the last chunk). */
@@ -163,8 +168,7 @@ export function sameIntegerRows(a: Table, b: Table, column: string): boolean | u
 
 /** An int32 column as an Arrow vector, one Data per chunk. */
 export function int32Vector(column: Column<Int32Array>): Vector<Int32> {
-  const chunks = Array.isArray(column) ? (column as readonly Int32Array[]) : [column as Int32Array];
-  return new Vector(chunks.map((data) => makeData({ type: new Int32(), data })));
+  return new Vector(chunksIn(column).map((data) => makeData({ type: new Int32(), data })));
 }
 
 /**

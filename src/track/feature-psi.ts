@@ -8,7 +8,7 @@
  */
 import type { Table } from 'apache-arrow';
 import { beginShare, dropShare, finishShare, type SharedJob } from '../data/column-share.js';
-import { chunksOf } from './chunk-rows.js';
+import { chunksIn, chunksOf } from './chunk-rows.js';
 import {
   binsOfValues,
   featurePsi,
@@ -55,7 +55,7 @@ export function beginFeatureBins(
     }
     planned.push({ name, values, before });
   }
-  const columns = planned.map((p) => sharedChunks(Array.isArray(p.values) ? p.values : [p.values]));
+  const columns = planned.map((p) => sharedChunks(chunksIn(p.values)));
   if (planned.length === 0 || columns.some((c) => c === undefined)) return { planned };
   const against = planned.map((p) => p.before?.edges ?? []);
   const work: PsiWork = {

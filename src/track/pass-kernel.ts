@@ -51,6 +51,11 @@ function instance(bytes: number): { ex: PassExports; memory: WebAssembly.Memory 
   return kernel;
 }
 
+/** The error when a kernel stopped at a label outside 0…k−1 (never from a fit). */
+export function labelOutOfRange(label: number, row: number, k: number): Error {
+  return new Error(`tracking: label ${label} of row ${row} is not one of ${k} clusters`);
+}
+
 /** Byte offsets for arrays of the given byte sizes, each 8-byte aligned, and their end. */
 function layout(sizes: number[]): { at: number[]; end: number } {
   const at: number[] = [];

@@ -11,7 +11,7 @@
 import { InputError } from '../errors.js';
 import { ChunkCursor, eachPiece, rowCount, whole, type Column } from './chunk-rows.js';
 import type { Overlap } from './overlap.js';
-import { kernelOverlap } from './pass-kernel.js';
+import { kernelOverlap, labelOutOfRange } from './pass-kernel.js';
 
 /**
  * What the store holds per previous customer, and its clusters' stable keys. The columns may come
@@ -134,9 +134,7 @@ function overlapRows(s: OverlapRows, from: number, to: number): void {
  */
 function outOfRange(rows: OverlapRows, i: number): never {
   overlapRows(rows, i, i + 1);
-  throw new Error(
-    `tracking: label ${rows.labels[i]} of row ${i} is not one of ${rows.kNew} clusters`,
-  );
+  throw labelOutOfRange(rows.labels[i], i, rows.kNew);
 }
 
 /**

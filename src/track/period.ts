@@ -12,6 +12,7 @@ import {
 import { matchClusters, matchingCost } from './matching.js';
 import { firstMigration, migrationRows, type MigrationRow } from './migration.js';
 import {
+  chunksIn,
   chunksOf,
   int32Vector,
   sameIntegerRows,
@@ -316,9 +317,10 @@ export function trackPeriod(input: TrackInput, previous: StoredPeriod | undefine
 function nameColumn(indices: Column<Int32Array>, names: string[]): Vector {
   const type = new Dictionary(new Utf8(), new Int32(), 0);
   const dictionary = vectorFromArray([...names], new Utf8());
-  const chunks = Array.isArray(indices) ? (indices as Int32Array[]) : [indices as Int32Array];
   return new Vector(
-    chunks.map((data) => makeData({ type, length: data.length, nullCount: 0, data, dictionary })),
+    chunksIn(indices).map((data) =>
+      makeData({ type, length: data.length, nullCount: 0, data, dictionary }),
+    ),
   );
 }
 

@@ -3,8 +3,8 @@
  * matching gave each cluster its stable key, the smoothing rule, segment_name's dictionary index,
  * the published migration and the flips, in one loop over the customers.
  */
-import { ChunkCursor, eachPiece, rowCount, whole, type Column } from './chunk-rows.js';
-import { kernelPublish, type KernelPublish } from './pass-kernel.js';
+import { ChunkCursor, chunksIn, eachPiece, rowCount, whole, type Column } from './chunk-rows.js';
+import { kernelPublish, labelOutOfRange, type KernelPublish } from './pass-kernel.js';
 import {
   corrupt,
   grid,
@@ -138,15 +138,15 @@ function publishPiece(kernel: KernelPublish, s: PublishRows, from: number, to: n
   // The loop on that row throws the error a stored key out of range gets.
   const i = from + bad;
   publishRows(s, i, i + 1);
-  throw new Error(
-    `tracking: label ${s.labels[i]} of row ${i} is not one of ${s.keys.length} clusters`,
-  );
+  throw labelOutOfRange(s.labels[i], i, s.keys.length);
 }
 
 /** Whether columns have chunks of the same lengths (a table's columns: its record batches). */
 function sameChunks(columns: readonly Column<Int32Array>[]): boolean {
   const lengths = (c: Column<Int32Array>): string =>
-    (Array.isArray(c) ? (c as Int32Array[]) : [c as Int32Array]).map((a) => a.length).join();
+    chunksIn(c)
+      .map((a) => a.length)
+      .join();
   return columns.every((c) => lengths(c) === lengths(columns[0]));
 }
 
