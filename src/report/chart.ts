@@ -1,5 +1,7 @@
 import type { EChartsOption } from 'echarts';
+import { heatmapSvg, type Heatmap } from './heatmap-svg.js';
 import { fitLabels } from './label-fit.js';
+import { FONT } from './style.js';
 
 /**
  * A chart of the report: an ECharts option (rendered to SVG in Node, no DOM), its title, size,
@@ -29,7 +31,9 @@ export interface ChartSpec {
   note?: string;
   width: number;
   height: number;
-  option: EChartsOption;
+  /** The chart as ECharts draws it; or `heatmap`, drawn by the report (heatmap-svg.ts). */
+  option?: EChartsOption;
+  heatmap?: Heatmap;
   /** The chart's numbers; a chart of several panels has one table per panel, each named. */
   table: ChartTable | ChartTable[];
   /** Segments the chart draws a mark for (checked by the browser test), by id. */
@@ -45,10 +49,13 @@ export interface ChartSpec {
 export type EChartsModule = typeof import('echarts');
 
 export const CHART_WIDTH = 760;
-export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 
-/** Renders a chart to an SVG string with ECharts' server-side renderer (no DOM, no animation). */
+/**
+ * Renders a chart to an SVG string: with ECharts' server-side renderer (no DOM, no animation), or
+ * a heatmap by the report's own (heatmap-svg.ts).
+ */
 export function renderSvg(echarts: EChartsModule, spec: ChartSpec): string {
+  if (spec.heatmap) return heatmapSvg(echarts, spec.heatmap, spec);
   const chart = echarts.init(null, null, {
     renderer: 'svg',
     ssr: true,
@@ -59,7 +66,7 @@ export function renderSvg(echarts: EChartsModule, spec: ChartSpec): string {
     chart.setOption({
       animation: false,
       textStyle: { fontFamily: FONT },
-      ...fitLabels(echarts, spec.option),
+      ...fitLabels(echarts, spec.option ?? {}),
     });
     const svg = staticSvg(chart);
     const under = spec.underlay?.(linearPixels(chart));

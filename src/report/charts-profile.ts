@@ -127,15 +127,11 @@ function profileTable(p: Profiles): ChartSpec['table'] {
 /** Relative importance (segment mean / population mean − 1), diverging colours centred at 0. */
 export function importanceChart(p: Profiles, fmt: NumberFormat): ChartSpec {
   const columns = p.population.map((c) => c.column);
-  const data: [number, number, number | '-'][] = [];
+  const finite = (v: number | null): number | null => (v !== null && Number.isFinite(v) ? v : null);
+  const values = p.segments.map((s) => s.columns.map((c) => finite(c.relativeImportance)));
   let extent = 0;
-  p.segments.forEach((s, y) =>
-    s.columns.forEach((c, x) => {
-      const v = c.relativeImportance;
-      data.push([x, y, v === null || !Number.isFinite(v) ? '-' : v]);
-      if (v !== null && Number.isFinite(v)) extent = Math.max(extent, Math.abs(v));
-    }),
-  );
+  for (const row of values)
+    for (const v of row) if (v !== null) extent = Math.max(extent, Math.abs(v));
   // Symmetric around 0 so that white means 'average'; capped so one outlier keeps the rest readable.
   const bound = Math.min(Math.max(extent, 0.1), 3);
   return {
@@ -144,35 +140,17 @@ export function importanceChart(p: Profiles, fmt: NumberFormat): ChartSpec {
     note: 'Segment mean / population mean − 1: red above the average, blue below, white at the average (colours capped at ±300%).',
     width: CHART_WIDTH,
     height: 110 + 40 * p.segments.length,
-    option: {
-      grid: { ...GRID, bottom: 56 },
-      xAxis: categoryAxis('column', columns, { splitArea: { show: false } }),
-      yAxis: categoryAxis('', labels(p), { inverse: true }),
-      visualMap: {
-        min: -bound,
-        max: bound,
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-        itemHeight: 200,
-        calculable: false,
-        inRange: { color: DIVERGING },
-        text: [fmt.relative(bound), fmt.relative(-bound)],
-      },
-      series: [
-        {
-          type: 'heatmap',
-          data,
-          label: {
-            show: true,
-            fontSize: 11,
-            formatter: (d: { value?: unknown }) => {
-              const v = (d.value as [number, number, number | '-'])[2];
-              return v === '-' ? '–' : fmt.relative(v);
-            },
-          },
-        },
-      ],
+    heatmap: {
+      columns,
+      rows: labels(p),
+      columnName: 'column',
+      rowName: '',
+      values,
+      colours: DIVERGING,
+      min: -bound,
+      max: bound,
+      label: fmt.relative,
+      legend: [fmt.relative(-bound), fmt.relative(bound)],
     },
     table: {
       head: ['segment', ...columns],
@@ -274,50 +252,32 @@ function boxChart(p: Profiles, panels: BoxPanel[], panelHeight: number, n: numbe
 export function rfChart(grid: RfGrid, fmt: NumberFormat, sampleRows: number): ChartSpec {
   const rLabels = binLabels(grid.recencyEdges, fmt.value);
   const fLabels = binLabels(grid.frequencyEdges, fmt.value);
-  const data: [number, number, number | '-'][] = [];
+  // The most recent band at the bottom, the most frequent at the right: the best customers'
+  // corner is the bottom right.
+  const values = grid.cells
+    .map((row) =>
+      row.map((cell) => (Number.isFinite(cell.meanMonetary) ? cell.meanMonetary : null)),
+    )
+    .reverse();
   let max = 0;
-  grid.cells.forEach((row, r) =>
-    row.forEach((cell, f) => {
-      const v = cell.meanMonetary;
-      data.push([f, r, Number.isFinite(v) ? v : '-']);
-      if (Number.isFinite(v)) max = Math.max(max, v);
-    }),
-  );
+  for (const row of values) for (const v of row) if (v !== null) max = Math.max(max, v);
   return {
     id: 'rf',
     title: 'Mean spend by recency and frequency',
     note: `Mean monetary of the customers in each recency × frequency band (bands: quintiles), estimated from a stratified sample of ${sampleRows.toLocaleString('en')} customers weighted to the whole base.`,
     width: CHART_WIDTH,
     height: 120 + 44 * rLabels.length,
-    option: {
-      grid: { ...GRID, bottom: 60, left: 24 },
-      xAxis: categoryAxis('frequency (orders)', fLabels),
-      yAxis: categoryAxis('recency (days since last purchase)', rLabels, { nameGap: 70 }),
-      visualMap: {
-        min: 0,
-        max: max || 1,
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-        itemHeight: 200,
-        calculable: false,
-        inRange: { color: SEQUENTIAL },
-        text: [fmt.moneyShort(max), fmt.moneyShort(0)],
-      },
-      series: [
-        {
-          type: 'heatmap',
-          data,
-          label: {
-            show: true,
-            fontSize: 11,
-            formatter: (d: { value?: unknown }) => {
-              const v = (d.value as [number, number, number | '-'])[2];
-              return v === '-' ? '' : fmt.money(v);
-            },
-          },
-        },
-      ],
+    heatmap: {
+      columns: fLabels,
+      rows: [...rLabels].reverse(),
+      columnName: 'frequency (orders)',
+      rowName: 'recency (days since last purchase)',
+      values,
+      colours: SEQUENTIAL,
+      min: 0,
+      max: max || 1,
+      label: fmt.money,
+      legend: [fmt.moneyShort(0), fmt.moneyShort(max)],
     },
     table: {
       head: ['recency_days', 'frequency', 'customers (est.)', 'mean monetary'],

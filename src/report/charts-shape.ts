@@ -228,43 +228,29 @@ export function distanceChart(
   keys: number[],
 ): ChartSpec {
   const labels = names.map((n, c) => segmentLabel(keys[c], n));
-  const data: [number, number, number | '-'][] = [];
-  let max = 0;
-  distances.forEach((row, a) =>
-    row.forEach((d, b) => {
-      data.push([b, a, a === b ? '-' : Number(d.toPrecision(3))]);
-      max = Math.max(max, d);
-    }),
+  // A centre's distance to itself is left blank; the others are shown to three digits.
+  const values = distances.map((row, a) =>
+    row.map((d, b) => (a === b ? null : Number(d.toPrecision(3)))),
   );
+  const max = Math.max(0, ...distances.flat());
   return {
     id: 'distances',
     title: 'Distances between segment centres',
     note: 'Euclidean distance between centres in the clustering space (after preprocessing): small numbers are segments that are close, and easily confused.',
     width: CHART_WIDTH,
     height: 110 + 40 * names.length,
-    option: {
-      grid: { ...GRID, bottom: 56 },
-      xAxis: categoryAxis('', labels, {
-        axisLabel: {
-          fontSize: 10,
-          interval: 0,
-          width: Math.floor(560 / Math.max(names.length, 1)),
-          overflow: 'truncate',
-        },
-      }),
-      yAxis: categoryAxis('', labels, { inverse: true }),
-      visualMap: {
-        min: 0,
-        max: max || 1,
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-        itemHeight: 200,
-        calculable: false,
-        inRange: { color: [...SEQUENTIAL].reverse() },
-        text: ['far', 'near'],
-      },
-      series: [{ type: 'heatmap', data, label: { show: true, fontSize: 11 } }],
+    heatmap: {
+      columns: labels,
+      rows: labels,
+      columnName: '',
+      rowName: '',
+      values,
+      colours: [...SEQUENTIAL].reverse(),
+      min: 0,
+      max: max || 1,
+      label: String,
+      legend: ['near', 'far'],
+      columnFontSize: 10,
     },
     table: {
       head: ['segment', ...labels],

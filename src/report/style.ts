@@ -3,6 +3,13 @@
  * down to the page width (their SVGs have a viewBox), wide tables scroll inside their box, and a
  * chart never breaks across printed pages.
  */
+/**
+ * The charts' font: the system's, as the page's. Single quotes inside: ECharts writes it into a
+ * double-quoted style attribute unescaped, where a double quote would end the attribute and the
+ * family would be dropped.
+ */
+export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+
 export const REPORT_CSS = `
 *{box-sizing:border-box}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1b1b1b;background:#fff;line-height:1.45}
