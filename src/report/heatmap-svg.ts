@@ -38,6 +38,8 @@ export interface Heatmap {
 }
 
 const AXIS_COLOUR = '#54555a';
+/** A label's colour on a light cell; white on a dark one (labelColour). */
+const DARK_LABEL = '#333333';
 const LABEL_SIZE = 11;
 const NAME_SIZE = 12;
 /** Space between a tick label and the grid, as ECharts' axisLabel.margin. */
@@ -69,8 +71,10 @@ export function heatmapSvg(
   const cellHeight = gridHeight / Math.max(1, h.rows.length);
   const bottom = TOP + gridHeight;
   const columnSize = h.columnFontSize ?? LABEL_SIZE;
-  const parts: string[] = [];
-
+  // Texts take their font, colour and baseline from the picture and their size and anchor from
+  // their group: a cell's label is then its position and text (and a colour on dark cells).
+  const cells: string[] = [];
+  const cellLabels: string[] = [];
   h.values.forEach((row, r) =>
     row.forEach((v, c) => {
       if (v === null || !Number.isFinite(v)) return;
@@ -78,58 +82,48 @@ export function heatmapSvg(
       // Whole-pixel edges shared by neighbours: no hairline seams of background between cells.
       const [x, x1] = [Math.round(left + c * cellWidth), Math.round(left + (c + 1) * cellWidth)];
       const [y, y1] = [Math.round(TOP + r * cellHeight), Math.round(TOP + (r + 1) * cellHeight)];
-      parts.push(
-        `<rect x="${x}" y="${y}" width="${x1 - x}" height="${y1 - y}" fill="${fill}"/>`,
-        text(h.label(v), (x + x1) / 2, (y + y1) / 2, {
-          size: LABEL_SIZE,
-          fill: labelColour(fill),
-          anchor: 'middle',
-        }),
-      );
+      cells.push(`<rect x="${x}" y="${y}" width="${x1 - x}" height="${y1 - y}" fill="${fill}"/>`);
+      const colour = labelColour(fill);
+      const attrs = colour === DARK_LABEL ? '' : ` fill="${colour}"`;
+      cellLabels.push(text(h.label(v), (x + x1) / 2, (y + y1) / 2, attrs));
     }),
   );
-  // The axes: lines along the grid's left and bottom edges, as ECharts' category axes draw them.
-  parts.push(
+  const parts = [
+    ...cells,
+    group(`font-size="${LABEL_SIZE}" text-anchor="middle" fill="${DARK_LABEL}"`, cellLabels),
+    // The axes: lines along the grid's left and bottom edges, as ECharts' category axes draw them.
     `<path d="M${px(left)} ${px(TOP)}V${px(bottom)}H${px(left + gridWidth)}" fill="none" stroke="${AXIS_COLOUR}"/>`,
-  );
-  rowLabels.forEach((label, r) =>
-    parts.push(
-      text(label, left - LABEL_GAP, TOP + (r + 0.5) * cellHeight, {
-        size: LABEL_SIZE,
-        anchor: 'end',
-      }),
+    group(
+      `font-size="${LABEL_SIZE}" text-anchor="end"`,
+      rowLabels.map((label, r) => text(label, left - LABEL_GAP, TOP + (r + 0.5) * cellHeight)),
     ),
-  );
-  h.columns.forEach((label, c) =>
-    parts.push(
-      text(
-        fitText(echarts, label, columnSize, Math.max(8, cellWidth - 4)),
-        left + (c + 0.5) * cellWidth,
-        bottom + LABEL_GAP + columnSize / 2 + 2,
-        { size: columnSize, anchor: 'middle' },
+    group(
+      `font-size="${columnSize}" text-anchor="middle"`,
+      h.columns.map((label, c) =>
+        text(
+          fitText(echarts, label, columnSize, Math.max(8, cellWidth - 4)),
+          left + (c + 0.5) * cellWidth,
+          bottom + LABEL_GAP + columnSize / 2 + 2,
+        ),
       ),
     ),
-  );
-  const nameY = bottom + LABEL_GAP + columnSize + 18;
+  ];
+  const named: string[] = [];
   if (h.columnName)
-    parts.push(
-      text(h.columnName, left + gridWidth / 2, nameY, { size: NAME_SIZE, anchor: 'middle' }),
-    );
+    named.push(text(h.columnName, left + gridWidth / 2, bottom + LABEL_GAP + columnSize + 18));
   if (h.rowName) {
     const name = fitText(echarts, h.rowName, NAME_SIZE, gridHeight + TOP);
-    const x = LEFT + NAME_SIZE / 2;
-    const y = TOP + gridHeight / 2;
-    parts.push(
-      text(name, 0, 0, {
-        size: NAME_SIZE,
-        anchor: 'middle',
-        transform: `translate(${px(x)} ${px(y)}) rotate(-90)`,
-      }),
-    );
+    const at = `translate(${px(LEFT + NAME_SIZE / 2)} ${px(TOP + gridHeight / 2)}) rotate(-90)`;
+    named.push(`<text transform="${at}">${escapeHtml(name)}</text>`);
   }
-  parts.push(legend(h, `scale-${size.id}`, width / 2, height - LEGEND_HEIGHT / 2 - 4, measure));
+  parts.push(
+    group(`font-size="${NAME_SIZE}" text-anchor="middle"`, [
+      ...named,
+      legend(h, `scale-${size.id}`, width / 2, height - LEGEND_HEIGHT / 2 - 4, measure),
+    ]),
+  );
   return (
-    `<svg role="img" aria-label="${escapeHtml(size.title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg" font-family="${escapeHtml(FONT)}">` +
+    `<svg role="img" aria-label="${escapeHtml(size.title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg" font-family="${escapeHtml(FONT)}" dominant-baseline="central" fill="${AXIS_COLOUR}">` +
     parts.join('') +
     '</svg>'
   );
@@ -155,22 +149,17 @@ function legend(
     // The gradient's id is the page's only one of its name: one per chart.
     `<defs><linearGradient id="${escapeHtml(id)}">${stops}</linearGradient></defs>` +
     `<rect x="${px(x)}" y="${px(y)}" width="${LEGEND_WIDTH}" height="${LEGEND_HEIGHT}" rx="3" fill="url(#${escapeHtml(id)})"/>` +
-    text(low, x - gap - measure(low, NAME_SIZE) / 2, cy, { size: NAME_SIZE, anchor: 'middle' }) +
-    text(high, x + LEGEND_WIDTH + gap + measure(high, NAME_SIZE) / 2, cy, {
-      size: NAME_SIZE,
-      anchor: 'middle',
-    })
+    text(low, x - gap - measure(low, NAME_SIZE) / 2, cy) +
+    text(high, x + LEGEND_WIDTH + gap + measure(high, NAME_SIZE) / 2, cy)
   );
 }
 
-function text(
-  s: string,
-  x: number,
-  y: number,
-  o: { size: number; anchor: 'start' | 'middle' | 'end'; fill?: string; transform?: string },
-): string {
-  const place = o.transform ? ` transform="${o.transform}"` : ` x="${px(x)}" y="${px(y)}"`;
-  return `<text${place} font-size="${o.size}" text-anchor="${o.anchor}" dominant-baseline="central" fill="${o.fill ?? AXIS_COLOUR}">${escapeHtml(s)}</text>`;
+function text(s: string, x: number, y: number, attrs = ''): string {
+  return `<text x="${px(x)}" y="${px(y)}"${attrs}>${escapeHtml(s)}</text>`;
+}
+
+function group(attrs: string, children: string[]): string {
+  return children.length ? `<g ${attrs}>${children.join('')}</g>` : '';
 }
 
 /** A coordinate as SVG text: two decimals at most, no trailing zeros. */
