@@ -174,55 +174,28 @@ export function transitionHeatmapChart(view: HistoryView, fmt: NumberFormat): Ch
   const rows = [...new Set(last.migration.map((m) => m.from))].sort((a, b) => order(a) - order(b));
   const cols = [...new Set(last.migration.map((m) => m.to))].sort((a, b) => order(a) - order(b));
   const label = (v: string) => (v === 'new' || v === 'gone' ? v : keyLabel(view, Number(v)));
-  const data: [number, number, number][] = last.migration.map((m) => [
-    cols.indexOf(m.to),
-    rows.indexOf(m.from),
-    Number(m.rowShare.toFixed(4)),
-  ]);
+  // A pair no customer moved along is left blank.
+  const values = rows.map((): (number | null)[] => cols.map(() => null));
+  for (const m of last.migration)
+    values[rows.indexOf(m.from)][cols.indexOf(m.to)] = Number(m.rowShare.toFixed(4));
   return {
     id: 'history-transitions',
     title: `Transition matrix, ${before.asOf} → ${last.asOf}`,
     note: 'Each row: where the customers of a segment of the previous period are now, as shares of that row (published segments; ‘new’: customers not there before, ‘gone’: no longer present).',
     width: CHART_WIDTH,
     height: 130 + 40 * rows.length,
-    option: {
-      grid: { ...GRID, left: 40, bottom: 64 },
-      xAxis: categoryAxis(`segment at ${last.asOf}`, cols.map(label), {
-        axisLabel: {
-          fontSize: 10,
-          interval: 0,
-          width: Math.floor(560 / Math.max(cols.length, 1)),
-          overflow: 'truncate',
-        },
-      }),
-      yAxis: categoryAxis(`segment at ${before.asOf}`, rows.map(label), {
-        inverse: true,
-        // Past the tick labels (truncated at 110 px).
-        nameGap: 118,
-      }),
-      visualMap: {
-        min: 0,
-        max: 1,
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-        itemHeight: 200,
-        calculable: false,
-        inRange: { color: SEQUENTIAL },
-        text: ['100%', '0%'],
-      },
-      series: [
-        {
-          type: 'heatmap',
-          data,
-          label: {
-            show: true,
-            fontSize: 11,
-            formatter: (d: { value?: unknown }) =>
-              fmt.share((d.value as [number, number, number])[2]),
-          },
-        },
-      ],
+    heatmap: {
+      columns: cols.map(label),
+      rows: rows.map(label),
+      columnName: `segment at ${last.asOf}`,
+      rowName: `segment at ${before.asOf}`,
+      values,
+      colours: SEQUENTIAL,
+      min: 0,
+      max: 1,
+      label: fmt.share,
+      legend: ['0%', '100%'],
+      columnFontSize: 10,
     },
     table: {
       head: ['from', ...cols.map(label)],

@@ -45,6 +45,8 @@ const NAME_SIZE = 12;
 /** Space between a tick label and the grid, as ECharts' axisLabel.margin. */
 const LABEL_GAP = 8;
 const LEGEND_WIDTH = 200;
+/** How much wider than measured a label may come out in the page's font. */
+const WIDE_FONT = 1.25;
 const LEGEND_HEIGHT = 14;
 const TOP = 16;
 const RIGHT = 24;
@@ -64,7 +66,9 @@ export function heatmapSvg(
   const rowLabels = h.rows.map((r) => fitText(echarts, r, LABEL_SIZE, 110));
   const rowLabelWidth = Math.max(0, ...rowLabels.map((r) => measure(r, LABEL_SIZE)));
   const nameRoom = h.rowName ? NAME_SIZE + 10 : 0;
-  const left = LEFT + nameRoom + Math.ceil(rowLabelWidth) + LABEL_GAP;
+  // Measures are of a generic sans-serif; the page's system font may draw wider: room to spare,
+  // so that the rows' name never runs into their labels.
+  const left = LEFT + nameRoom + Math.ceil(WIDE_FONT * rowLabelWidth) + LABEL_GAP;
   const gridWidth = Math.max(1, width - left - RIGHT);
   const gridHeight = Math.max(1, height - TOP - BOTTOM);
   const cellWidth = gridWidth / Math.max(1, h.columns.length);
