@@ -11,6 +11,7 @@ import { readHistoryView } from '../report/history-data.js';
 import { prepareCharts } from '../report/echarts.js';
 import { renderReport } from '../report/page.js';
 import { buildSample, rowLabels, rowsNearerAnotherCentre } from '../report/sample.js';
+import { rowPoolOf } from '../segment/row-pool.js';
 import { parseSelection, type SelectionSummary } from '../report/selection.js';
 import type { Profiles } from '../segment/profile.js';
 import type { TrackingState } from '../track/store.js';
@@ -228,6 +229,7 @@ async function reportFrom(
     columns,
     model.features,
     model.preprocessing,
+    rowPoolOf(profiles, table, labels),
   );
   const segmentsName = context.what;
   if (segmentsName && model.algorithm === 'kmeans') {

@@ -16,6 +16,18 @@ const MIN_PER_SEGMENT = 50;
  */
 export const SAMPLE_POOL_ROWS = 100_000;
 
+/** Row t of a pool of p rows of a table of n rows (p ≤ n): evenly spaced, ⌊t·n/p⌋. */
+export function poolRow(t: number, n: number, p: number): number {
+  return p === n ? t : Math.floor((t * n) / p);
+}
+
+/** The t for which `row` is poolRow(t, n, p), or −1 where it is not a pool row. */
+export function poolIndex(row: number, n: number, p: number): number {
+  if (p === n) return row < n ? row : -1;
+  const t = Math.ceil((row * p) / n);
+  return t < p && poolRow(t, n, p) === row ? t : -1;
+}
+
 /** Labels read one row at a time: the fit's labels, or a view of them (DBSCAN's noise last). */
 export interface RowLabels {
   readonly length: number;
@@ -59,22 +71,29 @@ export function sampleQuotas(sizes: readonly number[], max = REPORT_SAMPLE_ROWS)
 /**
  * The sample's rows: each segment's quota (sampleQuotas of the exact `sizes`), evenly spaced among
  * its members in the pool, so deterministic; a segment the pool holds too few of gets its first
- * members in row order instead. Labels are read at ≤ `pool` rows, plus that scan when needed.
+ * members in row order instead. Labels are read at ≤ `pool` rows, plus that scan when needed;
+ * `known`: the pool rows' labels, where the caller has them.
  */
 export function sampleRows(
   labels: RowLabels,
   sizes: readonly number[],
   max = REPORT_SAMPLE_ROWS,
   pool = SAMPLE_POOL_ROWS,
+  known?: Int32Array,
 ): SampledRows {
   const n = labels.length;
   const k = sizes.length;
   const quotas = sampleQuotas(sizes, max);
   const m = Math.min(n, pool);
-  const poolRow = (t: number): number => (m === n ? t : Math.floor((t * n) / m));
-  const poolLabels = new Int32Array(m);
+  const rowOf = (t: number): number => poolRow(t, n, m);
+  // The pool's labels as the profiles kept them (segment/row-pool.ts), else read here.
+  let poolLabels = known?.length === m ? known : undefined;
+  if (!poolLabels) {
+    poolLabels = new Int32Array(m);
+    for (let t = 0; t < m; t++) poolLabels[t] = labels.at(rowOf(t));
+  }
   const inPool = new Array<number>(k).fill(0);
-  for (let t = 0; t < m; t++) inPool[(poolLabels[t] = labels.at(poolRow(t)))]++;
+  for (let t = 0; t < m; t++) inPool[poolLabels[t]]++;
   const take = quotas.map((q, c) => Math.min(q, inPool[c]));
   const short = quotas.flatMap((q, c) => (take[c] < q ? [c] : []));
   const picked: number[] = [];
@@ -86,7 +105,7 @@ export function sampleRows(
     const j = seen[c]++;
     if (taken[c] < take[c] && j === Math.floor((taken[c] * inPool[c]) / take[c])) {
       taken[c]++;
-      picked.push(poolRow(t));
+      picked.push(rowOf(t));
     }
   }
   const rows = short.length ? withFirstMembers(labels, picked, short, quotas) : picked;

@@ -4,7 +4,15 @@ import { chunkToFloat64 } from '../data/to-matrix.js';
 import type { DataMatrix } from '../data/matrix.js';
 import { symmetricEigen } from '../prep/eigen.js';
 import { applyPreprocessing, type Preprocessing } from '../prep/preprocess.js';
-import { sampleRows, type RowLabels, type SampledRows } from './sample-rows.js';
+import type { RowPool } from '../segment/row-pool.js';
+import {
+  poolIndex,
+  REPORT_SAMPLE_ROWS,
+  SAMPLE_POOL_ROWS,
+  sampleRows,
+  type RowLabels,
+  type SampledRows,
+} from './sample-rows.js';
 
 export {
   REPORT_SAMPLE_ROWS,
@@ -54,6 +62,45 @@ export function gatherColumn(table: Table, column: string, rows: Int32Array): Fl
   return out;
 }
 
+/** Labels read from the pool at its rows, elsewhere (a small segment's scan) from `labels`. */
+function pooledLabels(labels: RowLabels, poolLabels: Int32Array): RowLabels {
+  const n = labels.length;
+  const p = poolLabels.length;
+  return {
+    length: n,
+    at: (row) => {
+      const t = poolIndex(row, n, p);
+      return t >= 0 ? poolLabels[t] : labels.at(row);
+    },
+  };
+}
+
+/** gatherColumn, the pool rows' values taken from the pool (the values gatherColumn reads). */
+function pooledColumn(
+  table: Table,
+  column: string,
+  rows: Int32Array,
+  poolValues: Float64Array,
+): Float64Array {
+  const n = table.numRows;
+  const out = new Float64Array(rows.length);
+  const elsewhere: number[] = [];
+  rows.forEach((row, i) => {
+    const t = poolIndex(row, n, poolValues.length);
+    if (t >= 0) out[i] = poolValues[t];
+    else elsewhere.push(i);
+  });
+  if (elsewhere.length > 0) {
+    const read = gatherColumn(
+      table,
+      column,
+      Int32Array.from(elsewhere, (i) => rows[i]),
+    );
+    elsewhere.forEach((i, j) => (out[i] = read[j]));
+  }
+  return out;
+}
+
 /** Builds the sample: columns in original units, and the features through the model's preprocessing. */
 export function buildSample(
   table: Table,
@@ -62,11 +109,28 @@ export function buildSample(
   columns: readonly string[],
   features: readonly string[],
   prep: Preprocessing | null,
+  pool?: RowPool,
 ): ReportSample {
-  const picked = sampleRows(labels, sizes);
+  // The profiles' pool (segment/row-pool.ts), where it holds this table's pool rows.
+  const poolSize = Math.min(labels.length, SAMPLE_POOL_ROWS);
+  const kept = pool?.poolLabels.length === poolSize ? pool : undefined;
+  const picked = kept
+    ? sampleRows(
+        pooledLabels(labels, kept.poolLabels),
+        sizes,
+        REPORT_SAMPLE_ROWS,
+        SAMPLE_POOL_ROWS,
+        kept.poolLabels,
+      )
+    : sampleRows(labels, sizes);
   const values = new Map<string, Float64Array>();
-  for (const c of new Set([...columns, ...features]))
-    values.set(c, gatherColumn(table, c, picked.rows));
+  for (const c of new Set([...columns, ...features])) {
+    const inPool = kept?.values.get(c);
+    values.set(
+      c,
+      inPool ? pooledColumn(table, c, picked.rows, inPool) : gatherColumn(table, c, picked.rows),
+    );
+  }
   const n = picked.rows.length;
   const data = new Float32Array(n * features.length);
   features.forEach((f, j) => data.set(values.get(f)!, j * n));

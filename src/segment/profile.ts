@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { forEachColumnPiece, type NumericValues } from '../data/column-pieces.js';
 import { quantile } from '../prep/stats.js';
+import { keepRowPool, poolPositions } from './row-pool.js';
 import { categoryCsvLines, categoryTextRows, type CategoryShares } from './category-shares.js';
 import {
   argumentError,
@@ -184,6 +185,9 @@ export class ProfileAccumulator {
     const fill = starts.slice(0, k);
     for (let s = 0; s < m; s++) slot[s] = fill[medianLabels[sampled[s]]]++;
     const grouped = new Float64Array(m);
+    // The report's pool rows are among these: their labels and values are kept for it.
+    const positions = poolPositions(n, sampled);
+    const poolValues = new Map<string, Float64Array>();
     const population: Profiles['population'] = [];
     const perSegment: ColumnProfile[][] = Array.from({ length: k }, () => []);
     this.columns.forEach((c, j) => {
@@ -193,6 +197,11 @@ export class ProfileAccumulator {
         const end = start + values.length;
         for (; s < m && sampled[s] < end; s++) grouped[slot[s]] = values[sampled[s] - start];
       });
+      if (positions)
+        poolValues.set(
+          c.name,
+          Float64Array.from(positions, (at) => grouped[slot[at]]),
+        );
       const { mean, std } = this.populationStats(j);
       const pop = { column: c.name, role: c.role, mean, median: quantile(grouped, 0.5), std };
       population.push(pop);
@@ -218,7 +227,15 @@ export class ProfileAccumulator {
       share: rows > 0 ? this.sizes[seg] / rows : 0,
       columns: cols,
     }));
-    return { rows, population, segments };
+    const profiles: Profiles = { rows, population, segments };
+    if (positions)
+      keepRowPool(profiles, {
+        table: new WeakRef(medianTable),
+        labels: new WeakRef(medianLabels),
+        poolLabels: Int32Array.from(positions, (at) => medianLabels[sampled[at]]),
+        values: poolValues,
+      });
+    return profiles;
   }
 
   /** Mean and population standard deviation (ddof = 0) of column j, from its segments' sums. */
