@@ -40,6 +40,8 @@ export interface Heatmap {
 const AXIS_COLOUR = '#54555a';
 /** A label's colour on a light cell; white on a dark one (labelColour). */
 const DARK_LABEL = '#333333';
+/** Texts are placed by their middle, as ECharts places them. */
+const CENTRAL = 'dominant-baseline="central"';
 const LABEL_SIZE = 11;
 const NAME_SIZE = 12;
 /** Space between a tick label and the grid, as ECharts' axisLabel.margin. */
@@ -75,8 +77,9 @@ export function heatmapSvg(
   const cellHeight = gridHeight / Math.max(1, h.rows.length);
   const bottom = TOP + gridHeight;
   const columnSize = h.columnFontSize ?? LABEL_SIZE;
-  // Texts take their font, colour and baseline from the picture and their size and anchor from
-  // their group: a cell's label is then its position and text (and a colour on dark cells).
+  // Texts take their font and colour from the picture and their size and anchor from their group
+  // (properties SVG inherits): a cell's label is then its position, baseline and text (and a
+  // colour on dark cells). The baseline is on each text: SVG 1.1 renderers do not inherit it.
   const cells: string[] = [];
   const cellLabels: string[] = [];
   h.values.forEach((row, r) =>
@@ -118,7 +121,7 @@ export function heatmapSvg(
   if (h.rowName) {
     const name = fitText(echarts, h.rowName, NAME_SIZE, gridHeight + TOP);
     const at = `translate(${px(LEFT + NAME_SIZE / 2)} ${px(TOP + gridHeight / 2)}) rotate(-90)`;
-    named.push(`<text transform="${at}">${escapeHtml(name)}</text>`);
+    named.push(`<text transform="${at}" ${CENTRAL}>${escapeHtml(name)}</text>`);
   }
   parts.push(
     group(`font-size="${NAME_SIZE}" text-anchor="middle"`, [
@@ -127,7 +130,7 @@ export function heatmapSvg(
     ]),
   );
   return (
-    `<svg role="img" aria-label="${escapeHtml(size.title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg" font-family="${escapeHtml(FONT)}" dominant-baseline="central" fill="${AXIS_COLOUR}">` +
+    `<svg role="img" aria-label="${escapeHtml(size.title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg" font-family="${escapeHtml(FONT)}" fill="${AXIS_COLOUR}">` +
     parts.join('') +
     '</svg>'
   );
@@ -159,7 +162,7 @@ function legend(
 }
 
 function text(s: string, x: number, y: number, attrs = ''): string {
-  return `<text x="${px(x)}" y="${px(y)}"${attrs}>${escapeHtml(s)}</text>`;
+  return `<text x="${px(x)}" y="${px(y)}" ${CENTRAL}${attrs}>${escapeHtml(s)}</text>`;
 }
 
 function group(attrs: string, children: string[]): string {
