@@ -7,6 +7,7 @@ import {
   sampleRows,
   type RowLabels,
 } from '../src/report/sample-rows.js';
+import { countColumnReads, counting, type Counter } from './helpers/read-counting.js';
 
 /**
  * Issue 14's speed bar: a report's inputs come from the fit's statistics and a bounded sample, so
@@ -14,40 +15,6 @@ import {
  * and column values, through instrumented inputs — at two sizes of the same data (one size 4×
  * the other, both past the sample's pool): the counts are equal, and under one read per row.
  */
-
-interface Counter {
-  reads: number;
-}
-
-/**
- * A typed array that counts the elements read through it. A bulk method (forEach, slice, set,
- * iteration …) counts as reading every element; subarray gives a counting view.
- */
-function counting<T extends Int32Array | Float64Array>(target: T, counter: Counter): T {
-  return new Proxy(target, {
-    get(t, prop) {
-      if (typeof prop === 'string' && /^\d+$/.test(prop)) {
-        counter.reads++;
-        return t[Number(prop)];
-      }
-      if (prop === 'subarray')
-        return (begin?: number, end?: number) => counting(t.subarray(begin, end) as T, counter);
-      const value: unknown = Reflect.get(t, prop, t);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        counter.reads += t.length;
-        return (value as (...a: unknown[]) => unknown).apply(t, args);
-      };
-    },
-  });
-}
-
-/** Counts every read of the table's column values (each chunk's values buffer). */
-function countColumnReads(table: Table, counter: Counter): void {
-  for (const field of table.schema.fields)
-    for (const chunk of table.getChild(field.name)!.data)
-      (chunk as { values: Float64Array }).values = counting(chunk.values as Float64Array, counter);
-}
 
 /** Three well-separated groups of customers (sizes 50% / 30% / 20%), deterministic; `copies` times over. */
 function customers(rows: number, copies: number): Table {
