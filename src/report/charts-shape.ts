@@ -124,8 +124,10 @@ export function projectionChart(
 ): ChartSpec {
   const k = names.length;
   const round = (v: number) => Number(v.toPrecision(4));
+  // The points as they are: the underlay rounds their pixels to 0.1 px (rounding each value to
+  // four digits first, as ECharts' data once was, cost 10,000 toPrecision calls a report).
   const points: [number, number][][] = Array.from({ length: k }, () => []);
-  labels.forEach((c, i) => points[c].push([round(proj.x[i]), round(proj.y[i])]));
+  labels.forEach((c, i) => points[c].push([proj.x[i], proj.y[i]]));
   const axis = (p: number) => `PC${p + 1} (${(proj.explained[p] * 100).toFixed(0)}% of variance)`;
   return {
     id: 'projection',

@@ -75,21 +75,20 @@ function pooledLabels(labels: RowLabels, poolLabels: Int32Array): RowLabels {
   };
 }
 
-/** gatherColumn, the pool rows' values taken from the pool (the values gatherColumn reads). */
+/** gatherColumn, the pool rows' values (at[i]: row i's place in the pool) taken from the pool. */
 function pooledColumn(
   table: Table,
   column: string,
   rows: Int32Array,
+  at: Int32Array,
   poolValues: Float64Array,
 ): Float64Array {
-  const n = table.numRows;
   const out = new Float64Array(rows.length);
   const elsewhere: number[] = [];
-  rows.forEach((row, i) => {
-    const t = poolIndex(row, n, poolValues.length);
-    if (t >= 0) out[i] = poolValues[t];
+  for (let i = 0; i < rows.length; i++) {
+    if (at[i] >= 0) out[i] = poolValues[at[i]];
     else elsewhere.push(i);
-  });
+  }
   if (elsewhere.length > 0) {
     const read = gatherColumn(
       table,
@@ -123,12 +122,16 @@ export function buildSample(
         kept.poolLabels,
       )
     : sampleRows(labels, sizes);
+  // Where each sampled row is in the pool (−1: not a pool row), found once for every column.
+  const at = kept && Int32Array.from(picked.rows, (row) => poolIndex(row, labels.length, poolSize));
   const values = new Map<string, Float64Array>();
   for (const c of new Set([...columns, ...features])) {
     const inPool = kept?.values.get(c);
     values.set(
       c,
-      inPool ? pooledColumn(table, c, picked.rows, inPool) : gatherColumn(table, c, picked.rows),
+      inPool && at
+        ? pooledColumn(table, c, picked.rows, at, inPool)
+        : gatherColumn(table, c, picked.rows),
     );
   }
   const n = picked.rows.length;
