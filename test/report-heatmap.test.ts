@@ -4,6 +4,12 @@ import { loadECharts } from '../src/report/echarts.js';
 import { heatmapSvg, labelColour, scaleColour, type Heatmap } from '../src/report/heatmap-svg.js';
 import { DIVERGING, SEQUENTIAL } from '../src/report/palette.js';
 import { quantile } from '../src/prep/stats.js';
+import { importanceChart, rfChart } from '../src/report/charts-profile.js';
+import { distanceChart } from '../src/report/charts-shape.js';
+import { transitionHeatmapChart } from '../src/report/charts-history.js';
+import { numberFormat } from '../src/report/format.js';
+import type { HistoryView } from '../src/report/history-data.js';
+import type { Profiles } from '../src/segment/profile.js';
 import { boxStats, binEdges } from '../src/report/summaries.js';
 
 /**
@@ -114,6 +120,130 @@ describe('heatmaps drawn by the report', () => {
   });
 });
 
+describe("the report's heatmaps, as their builders lay them out", () => {
+  const fmt = numberFormat('USD');
+
+  test('relative importance: a row per segment, a column per column, a scale symmetric about 0', () => {
+    const column = (c: string, v: number | null) => ({
+      column: c,
+      role: 'feature' as const,
+      mean: 1,
+      median: 1,
+      relativeImportance: v,
+      zScore: 0,
+    });
+    const p: Profiles = {
+      rows: 10,
+      population: ['a', 'b'].map((c) => ({
+        column: c,
+        role: 'feature',
+        mean: 1,
+        median: 1,
+        std: 1,
+      })),
+      segments: [
+        {
+          segment: 0,
+          name: 'Champions',
+          size: 6,
+          share: 0.6,
+          columns: [column('a', 0.5), column('b', -0.25)],
+        },
+        {
+          segment: 1,
+          name: undefined,
+          size: 4,
+          share: 0.4,
+          columns: [column('a', -0.75), column('b', null)],
+        },
+      ],
+    };
+    const h = importanceChart(p, fmt).heatmap!;
+    expect(h.rows).toEqual(['0 Champions', 'Segment 1']);
+    expect(h.columns).toEqual(['a', 'b']);
+    expect(h.values).toEqual([
+      [0.5, -0.25],
+      [-0.75, null],
+    ]);
+    expect([h.min, h.max]).toEqual([-0.75, 0.75]);
+    expect(h.legend).toEqual([fmt.relative(-0.75), fmt.relative(0.75)]);
+    expect(h.colours[0]).toBe(DIVERGING[0]);
+  });
+
+  test('recency × frequency: the most recent band at the bottom, empty cells blank', () => {
+    const cell = (m: number) => ({ customers: 1, meanMonetary: m });
+    const h = rfChart(
+      {
+        recencyEdges: [1, 10, 100],
+        frequencyEdges: [1, 2, 9],
+        cells: [
+          [cell(10), cell(20)],
+          [cell(30), cell(Number.NaN)],
+        ],
+      },
+      fmt,
+      100,
+    ).heatmap!;
+    expect(h.rows).toEqual(['10–100', '1–10']);
+    expect(h.columns).toEqual(['1–2', '2–9']);
+    expect(h.values).toEqual([
+      [30, null],
+      [10, 20],
+    ]);
+    expect([h.min, h.max]).toEqual([0, 30]);
+    expect(h.legend).toEqual([fmt.moneyShort(0), fmt.moneyShort(30)]);
+  });
+
+  test('distances between centres: symmetric, the diagonal blank, near dark', () => {
+    const h = distanceChart(
+      [
+        [0, 3.14159],
+        [3.14159, 0],
+      ],
+      ['A', undefined],
+      [0, 1],
+    ).heatmap!;
+    expect(h.values).toEqual([
+      [null, 3.14],
+      [3.14, null],
+    ]);
+    expect(h.legend).toEqual(['near', 'far']);
+    expect(h.colours[0]).toBe(SEQUENTIAL[SEQUENTIAL.length - 1]);
+  });
+
+  test('transition matrix: shares of each previous segment, a pair no customer moved along blank', () => {
+    const view: HistoryView = {
+      dir: 'store',
+      names: new Map([
+        [0, 'Champions'],
+        [1, 'Hibernating'],
+      ]),
+      periods: ['2024-01-01', '2024-02-01'].map((asOf) => ({
+        asOf,
+        sizes: new Map([
+          [0, 5],
+          [1, 5],
+        ]),
+        migration: [
+          { from: '0', to: '0', customers: 4, rowShare: 0.8 },
+          { from: '0', to: '1', customers: 1, rowShare: 0.2 },
+          { from: 'new', to: '1', customers: 4, rowShare: 1 },
+        ],
+      })),
+    };
+    const h = transitionHeatmapChart(view, fmt).heatmap!;
+    expect(h.rows).toEqual(['new', '0 Champions']);
+    expect(h.columns).toEqual(['0 Champions', '1 Hibernating']);
+    expect(h.values).toEqual([
+      [null, 1],
+      [0.8, 0.2],
+    ]);
+    expect([h.min, h.max]).toEqual([0, 1]);
+    expect(h.rowName).toBe('segment at 2024-01-01');
+    expect(h.columnName).toBe('segment at 2024-02-01');
+  });
+});
+
 describe('box plots and bands from sorted samples', () => {
   /** The statistics as they were computed by selection (prep/stats.ts quantile) and a scan. */
   function byScan(values: Float64Array) {
@@ -135,7 +265,8 @@ describe('box plots and bands from sorted samples', () => {
       : { low, q1, median, q3, high, n };
   }
 
-  test('the same five numbers as selection, bit for bit, with NaNs, ties and outliers', () => {
+  // The same values; a zero's sign may differ (the sort puts −0 before +0, selection either).
+  test('the same five numbers as selection, with NaNs, ties, outliers and infinities', () => {
     let seed = 7;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (const n of [0, 1, 2, 3, 7, 50, 701, 2000]) {
@@ -145,6 +276,14 @@ describe('box plots and bands from sorted samples', () => {
       expect(boxStats(values)).toEqual(byScan(values));
     }
     expect(boxStats(Float64Array.from([NaN, NaN]))).toEqual(byScan(Float64Array.from([NaN, NaN])));
+    // Infinite values (a profile-only column may hold them): the same quartiles and whiskers.
+    for (const values of [
+      [1, 2, Infinity, 3, 4],
+      [-Infinity, 1, 2, 3],
+      [Infinity, Infinity, 1],
+      [-Infinity, 0, Infinity, NaN],
+    ])
+      expect(boxStats(Float64Array.from(values))).toEqual(byScan(Float64Array.from(values)));
   });
 
   test('band edges: the sample quintiles, repeated edges merged', () => {

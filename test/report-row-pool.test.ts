@@ -86,9 +86,15 @@ function expectSameSample(a: ReportSample, b: ReportSample): void {
 }
 
 describe("the report's sample from the profiles' pool", () => {
-  // Every row a pool row; a pool of every (n/100k)-th row among all rows; the medians' rows
+  test('no pool for a table of at most SAMPLE_POOL_ROWS rows (the report reads little there)', () => {
+    const { table, labels } = data(SAMPLE_POOL_ROWS);
+    const profiles = computeProfiles(table, labels, 4, COLUMNS);
+    expect(rowPoolOf(profiles, table, labels)).toBeUndefined();
+  });
+
+  // A pool of every (n/100k)-th row among all rows (every row a median row); the medians' rows
   // sampled (1M of them) and the pool every 10th of those.
-  for (const n of [40_000, 300_000, 1_050_000])
+  for (const n of [300_000, 1_050_000])
     test(`${n.toLocaleString('en')} rows: the same sample as read from the table`, () => {
       const { table, labels } = data(n);
       const pooled = sampleOf(table, labels, true);
@@ -109,6 +115,16 @@ describe("the report's sample from the profiles' pool", () => {
     const after = build();
     expect(after.values.get('monetary')!.filter((v) => v === -1).length).toBeGreaterThan(4000);
     expect(before.values.get('monetary')!.some((v) => v === -1)).toBe(false);
+    // Its labels choose the sample: with all of the pool in segment 2, the other segments are
+    // none of the pool's and are found by the scan (their first members in row order) instead.
+    pool.poolLabels.fill(2);
+    const relabelled = build();
+    expect([...relabelled.rows]).not.toEqual([...before.rows]);
+    const first = relabelled.rows.filter((_, i) => relabelled.labels[i] === 0);
+    expect(first[first.length - 1]).toBeLessThan(table.numRows / 10);
+    // Other profiles of the same labels replace the pool; the first profiles then have none.
+    computeProfiles(table, labels, 4, COLUMNS);
+    expect(rowPoolOf(profiles, table, labels)).toBeUndefined();
     // Other labels (equal, another array) or another table: no pool.
     expect(rowPoolOf(profiles, table, labels.slice())).toBeUndefined();
     expect(rowPoolOf(profiles, data(300_000).table, labels)).toBeUndefined();

@@ -4,8 +4,8 @@ import { fitLabels } from './label-fit.js';
 import { FONT } from './style.js';
 
 /**
- * A chart of the report: an ECharts option (rendered to SVG in Node, no DOM), its title, size,
- * and the data behind it as a table (shown under `<details>`). One function per chart builds one
+ * A chart of the report: an ECharts option (rendered to SVG in Node, no DOM) or a heatmap the
+ * report draws itself, its title, size, and the data behind it as a table (shown under `<details>`). One function per chart builds one
  * of these from the report's numbers; the page assembles the rendered strings.
  */
 export interface Cell {
@@ -24,16 +24,18 @@ export interface ChartTable {
   id?: string;
 }
 
-export interface ChartSpec {
+/** A chart drawn by ECharts from its option, or a heatmap drawn by the report (heatmap-svg.ts). */
+export type ChartSpec = ChartFrame &
+  ({ option: EChartsOption; heatmap?: undefined } | { heatmap: Heatmap; option?: undefined });
+
+/** What every chart has, however it is drawn: its place on the page, its title and its data. */
+export interface ChartFrame {
   id: string;
   title: string;
   /** A sentence under the title: what is shown, on what data. */
   note?: string;
   width: number;
   height: number;
-  /** The chart as ECharts draws it; or `heatmap`, drawn by the report (heatmap-svg.ts). */
-  option?: EChartsOption;
-  heatmap?: Heatmap;
   /** The chart's numbers; a chart of several panels has one table per panel, each named. */
   table: ChartTable | ChartTable[];
   /** Segments the chart draws a mark for (checked by the browser test), by id. */
@@ -66,7 +68,7 @@ export function renderSvg(echarts: EChartsModule, spec: ChartSpec): string {
     chart.setOption({
       animation: false,
       textStyle: { fontFamily: FONT },
-      ...fitLabels(echarts, spec.option ?? {}),
+      ...fitLabels(echarts, spec.option),
     });
     const svg = staticSvg(chart);
     const under = spec.underlay?.(linearPixels(chart));

@@ -1,3 +1,4 @@
+import type { EChartsOption } from 'echarts';
 import { renderSvg, type ChartSpec, type EChartsModule } from './chart.js';
 import { warmNumberFormats } from './warm-formats.js';
 
@@ -39,7 +40,7 @@ const WARM_UP: ChartSpec[] = (['bar', 'line', 'scatter', 'boxplot'] as const).ma
             : [1, 2],
       },
     ],
-  } as ChartSpec['option'],
+  } as EChartsOption,
   table: { head: [], rows: [] },
 }));
 

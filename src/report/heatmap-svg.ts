@@ -4,15 +4,16 @@ import { fitText } from './label-fit.js';
 import { FONT } from './style.js';
 
 /**
- * The report's heatmaps (relative importance, R×F mean spend, distances between centres) drawn as
- * SVG by the report itself, the other charts by ECharts (README, Report: "Why the heatmaps are
- * not ECharts'"). A heatmap is a grid of coloured cells with a label each, two category axes and a
- * colour scale: ECharts spent 10–15 ms on each (its fixed cost per chart: option merging, layout,
- * the SVG painter), a third of a 10M-customer report's chart time, and wrote each cell as a path
- * plus a text element carrying the whole font style (~30 KiB a heatmap, 90 KiB of a 312 KiB
- * report); here the three take well under a millisecond and a few KiB together. The look follows
- * ECharts' (its axis colour and sizes, label colours chosen for contrast, the legend's gradient
- * bar with its end texts) so that the page reads as one.
+ * The report's heatmaps (relative importance, R×F mean spend, distances between centres and, with
+ * a --history store, the transition matrix) drawn as SVG by the report itself, the other charts by
+ * ECharts (README, Report: "Why the heatmaps are not ECharts'"). A heatmap is a grid of coloured
+ * cells with a label each, two category axes and a colour scale: ECharts spent 10–15 ms on each
+ * (its fixed cost per chart: option merging, layout, the SVG painter), a third of a 10M-customer
+ * report's chart time, and wrote each cell as a path plus a text element carrying the whole font
+ * style (~30 KiB a heatmap, 90 KiB of a 312 KiB report); here a heatmap takes well under a
+ * millisecond and ~6 KiB at k = 7. The look follows ECharts' (its axis colour and sizes, label
+ * colours chosen for contrast, the legend's gradient bar with its end texts) so that the page
+ * reads as one.
  */
 
 /** A heatmap: rows × columns of values, each drawn in a colour of the scale and labelled. */
@@ -119,14 +120,18 @@ export function heatmapSvg(
   if (h.columnName)
     named.push(text(h.columnName, left + gridWidth / 2, bottom + LABEL_GAP + columnSize + 18));
   if (h.rowName) {
-    const name = fitText(echarts, h.rowName, NAME_SIZE, gridHeight + TOP);
-    const at = `translate(${px(LEFT + NAME_SIZE / 2)} ${px(TOP + gridHeight / 2)}) rotate(-90)`;
+    // Along the rows, centred on them where it fits beside them, else moved along the picture's
+    // height (the bottom's room is free at the far left), and cut only past that.
+    const name = fitText(echarts, h.rowName, NAME_SIZE, height - 8);
+    const half = (WIDE_FONT * measure(name, NAME_SIZE)) / 2;
+    const middle = Math.min(Math.max(TOP + gridHeight / 2, 4 + half), height - 4 - half);
+    const at = `translate(${px(LEFT + NAME_SIZE / 2)} ${px(middle)}) rotate(-90)`;
     named.push(`<text transform="${at}" ${CENTRAL}>${escapeHtml(name)}</text>`);
   }
   parts.push(
     group(`font-size="${NAME_SIZE}" text-anchor="middle"`, [
       ...named,
-      legend(h, `scale-${size.id}`, width / 2, height - LEGEND_HEIGHT / 2 - 4, measure),
+      legend(h, `scale-${size.id}`, width / 2, height - LEGEND_HEIGHT / 2 - 4),
     ]),
   );
   return (
@@ -137,13 +142,7 @@ export function heatmapSvg(
 }
 
 /** The colour scale: a gradient bar centred at (cx, cy), the end texts beside it. */
-function legend(
-  h: Heatmap,
-  id: string,
-  cx: number,
-  cy: number,
-  measure: (text: string, size: number) => number,
-): string {
+function legend(h: Heatmap, id: string, cx: number, cy: number): string {
   const x = cx - LEGEND_WIDTH / 2;
   const y = cy - LEGEND_HEIGHT / 2;
   const last = h.colours.length - 1;
@@ -156,8 +155,9 @@ function legend(
     // The gradient's id is the page's only one of its name: one per chart.
     `<defs><linearGradient id="${escapeHtml(id)}">${stops}</linearGradient></defs>` +
     `<rect x="${px(x)}" y="${px(y)}" width="${LEGEND_WIDTH}" height="${LEGEND_HEIGHT}" rx="3" fill="url(#${escapeHtml(id)})"/>` +
-    text(low, x - gap - measure(low, NAME_SIZE) / 2, cy) +
-    text(high, x + LEGEND_WIDTH + gap + measure(high, NAME_SIZE) / 2, cy)
+    // Anchored at the bar's ends: however wide the page's font draws them, they keep their gap.
+    text(low, x - gap, cy, ' text-anchor="end"') +
+    text(high, x + LEGEND_WIDTH + gap, cy, ' text-anchor="start"')
   );
 }
 

@@ -1,32 +1,17 @@
+import { poolRow, SAMPLE_POOL_ROWS } from '../segment/row-pool.js';
+
 /**
  * Which rows the report's stratified sample holds, chosen without a pass over every row: segment
  * sizes come from the fit (its profiles count every row once), and labels are read at a bounded
- * pool of evenly spaced rows. Report time then does not grow with the number of customers.
+ * pool of evenly spaced rows (SAMPLE_POOL_ROWS, numbered by poolRow: segment/row-pool.ts, whose
+ * pool the profiles keep). Report time then does not grow with the number of customers.
  */
 
 /** At most this many rows in the sample. */
 export const REPORT_SAMPLE_ROWS = 5000;
 const MIN_PER_SEGMENT = 50;
 
-/**
- * Rows whose labels the sample is chosen from, at most: 20 × the sample, evenly spaced over the
- * table (row ⌊t·N/P⌋). A segment of at least MIN_PER_SEGMENT / P of the base (0.05%) has its whole
- * quota in the pool; a smaller one is looked for by a scan of the labels from the first row that
- * stops when its quota is met (README, Report).
- */
-export const SAMPLE_POOL_ROWS = 100_000;
-
-/** Row t of a pool of p rows of a table of n rows (p ≤ n): evenly spaced, ⌊t·n/p⌋. */
-export function poolRow(t: number, n: number, p: number): number {
-  return p === n ? t : Math.floor((t * n) / p);
-}
-
-/** The t for which `row` is poolRow(t, n, p), or −1 where it is not a pool row. */
-export function poolIndex(row: number, n: number, p: number): number {
-  if (p === n) return row < n ? row : -1;
-  const t = Math.ceil((row * p) / n);
-  return t < p && poolRow(t, n, p) === row ? t : -1;
-}
+export { SAMPLE_POOL_ROWS } from '../segment/row-pool.js';
 
 /** Labels read one row at a time: the fit's labels, or a view of them (DBSCAN's noise last). */
 export interface RowLabels {

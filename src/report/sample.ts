@@ -4,9 +4,8 @@ import { chunkToFloat64 } from '../data/to-matrix.js';
 import type { DataMatrix } from '../data/matrix.js';
 import { symmetricEigen } from '../prep/eigen.js';
 import { applyPreprocessing, type Preprocessing } from '../prep/preprocess.js';
-import type { RowPool } from '../segment/row-pool.js';
+import { poolIndex, type RowPool } from '../segment/row-pool.js';
 import {
-  poolIndex,
   REPORT_SAMPLE_ROWS,
   SAMPLE_POOL_ROWS,
   sampleRows,

@@ -1,18 +1,18 @@
 /**
+ * The report's font, the system's (nothing fetched), for the page and its charts. Single quotes
+ * inside: ECharts writes it into a double-quoted style attribute unescaped, where a double quote
+ * would end the attribute and the family would be dropped.
+ */
+export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+
+/**
  * The report's stylesheet, inline in the page: system fonts only (nothing fetched), charts scale
  * down to the page width (their SVGs have a viewBox), wide tables scroll inside their box, and a
  * chart never breaks across printed pages.
  */
-/**
- * The charts' font: the system's, as the page's. Single quotes inside: ECharts writes it into a
- * double-quoted style attribute unescaped, where a double quote would end the attribute and the
- * family would be dropped.
- */
-export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
-
 export const REPORT_CSS = `
 *{box-sizing:border-box}
-body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1b1b1b;background:#fff;line-height:1.45}
+body{margin:0;font-family:${FONT};color:#1b1b1b;background:#fff;line-height:1.45}
 main{max-width:1180px;margin:0 auto;padding:16px}
 h1{font-size:1.6rem;margin:.4em 0}
 h2{font-size:1.3rem;border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}

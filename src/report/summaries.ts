@@ -12,7 +12,7 @@ export interface BoxStats {
 }
 
 export function boxStats(values: Float64Array): BoxStats {
-  const sorted = sortedFinite(values);
+  const sorted = sortedNumbers(values);
   const n = sorted.length;
   if (n === 0) return { low: NaN, q1: NaN, median: NaN, q3: NaN, high: NaN, n: 0 };
   const q1 = sortedQuantile(sorted, 0.25);
@@ -36,12 +36,12 @@ export function boxStats(values: Float64Array): BoxStats {
 }
 
 /**
- * The finite values in ascending order. A report's quantiles are of a few thousand sampled values
+ * The values but NaN in ascending order (infinities kept, as prep/stats.ts's quantile keeps them). A report's quantiles are of a few thousand sampled values
  * at most: the typed array's own sort (native code, fast from the first call) then costs less
  * than selection in JavaScript that has not yet been optimised (a first report's box plots: ~12
  * ms of selection against ~1 ms of sorting).
  */
-function sortedFinite(values: Float64Array): Float64Array {
+function sortedNumbers(values: Float64Array): Float64Array {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
   const out = new Float64Array(n);
@@ -51,7 +51,7 @@ function sortedFinite(values: Float64Array): Float64Array {
 }
 
 /**
- * Quantile q of ascending finite values, interpolated linearly as prep/stats.ts's quantile (numpy's
+ * Quantile q of ascending values (no NaN), interpolated linearly as prep/stats.ts's quantile (numpy's
  * 'linear'): the same order statistics, the same arithmetic, the same result.
  */
 function sortedQuantile(sorted: Float64Array, q: number): number {
@@ -74,7 +74,7 @@ export function segmentBoxes(sample: ReportSample, column: string, k: number): B
 
 /** Bin edges of a column: its sample quintiles, repeated edges merged (discrete columns). */
 export function binEdges(values: Float64Array, bins = 5): number[] {
-  const sorted = sortedFinite(values);
+  const sorted = sortedNumbers(values);
   const edges: number[] = [];
   for (let b = 0; b <= bins; b++) {
     const e = sortedQuantile(sorted, b / bins);

@@ -229,9 +229,9 @@ export class ProfileAccumulator {
     }));
     const profiles: Profiles = { rows, population, segments };
     if (positions)
-      keepRowPool(profiles, {
+      keepRowPool(medianLabels, {
+        profiles: new WeakRef(profiles),
         table: new WeakRef(medianTable),
-        labels: new WeakRef(medianLabels),
         poolLabels: Int32Array.from(positions, (at) => medianLabels[sampled[at]]),
         values: poolValues,
       });
