@@ -5,8 +5,9 @@ import { FONT } from './style.js';
 
 /**
  * A chart of the report: an ECharts option (rendered to SVG in Node, no DOM) or a heatmap the
- * report draws itself, its title, size, and the data behind it as a table (shown under `<details>`). One function per chart builds one
- * of these from the report's numbers; the page assembles the rendered strings.
+ * report draws itself, its title, size, and the data behind it as a table (shown under
+ * `<details>`). One function per chart builds one of these from the report's numbers; the page
+ * assembles the rendered strings.
  */
 export interface Cell {
   /** What a person reads (1.2k, 34%, £5,149). */

@@ -205,6 +205,6 @@ export function labelColour(fill: string): string {
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
   });
   const lum = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  const dark = 0.0331; // #333333's relative luminance
-  return 1.05 / (lum + 0.05) > (lum + 0.05) / (dark + 0.05) ? '#ffffff' : '#333333';
+  const dark = 0.0331; // DARK_LABEL's relative luminance
+  return 1.05 / (lum + 0.05) > (lum + 0.05) / (dark + 0.05) ? '#ffffff' : DARK_LABEL;
 }

@@ -1,3 +1,4 @@
+import { sortedQuantile, sortedValues } from '../prep/stats.js';
 import type { ReportSample } from './sample.js';
 
 /** A box plot's five numbers: whiskers at the farthest values within 1.5 IQR of the box. */
@@ -11,8 +12,12 @@ export interface BoxStats {
   n: number;
 }
 
+/**
+ * From the values sorted once (prep/stats.ts's sortedValues): a first report's box plots took ~12
+ * ms of quantiles by selection in not-yet-optimised JavaScript, ~1 ms so.
+ */
 export function boxStats(values: Float64Array): BoxStats {
-  const sorted = sortedNumbers(values);
+  const sorted = sortedValues(values);
   const n = sorted.length;
   if (n === 0) return { low: NaN, q1: NaN, median: NaN, q3: NaN, high: NaN, n: 0 };
   const q1 = sortedQuantile(sorted, 0.25);
@@ -35,35 +40,6 @@ export function boxStats(values: Float64Array): BoxStats {
   };
 }
 
-/**
- * The values but NaN in ascending order (infinities kept, as prep/stats.ts's quantile keeps them). A report's quantiles are of a few thousand sampled values
- * at most: the typed array's own sort (native code, fast from the first call) then costs less
- * than selection in JavaScript that has not yet been optimised (a first report's box plots: ~12
- * ms of selection against ~1 ms of sorting).
- */
-function sortedNumbers(values: Float64Array): Float64Array {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
-  const out = new Float64Array(n);
-  let at = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) out[at++] = values[i];
-  return out.sort();
-}
-
-/**
- * Quantile q of ascending values (no NaN), interpolated linearly as prep/stats.ts's quantile (numpy's
- * 'linear'): the same order statistics, the same arithmetic, the same result.
- */
-function sortedQuantile(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const pos = (n - 1) * q;
-  const lo = Math.floor(pos);
-  const a = sorted[lo];
-  if (pos === lo || lo + 1 >= n) return a;
-  return a + (sorted[lo + 1] - a) * (pos - lo);
-}
-
 /** Box statistics of one column for each segment, from the sample. */
 export function segmentBoxes(sample: ReportSample, column: string, k: number): BoxStats[] {
   const values = sample.values.get(column)!;
@@ -74,7 +50,7 @@ export function segmentBoxes(sample: ReportSample, column: string, k: number): B
 
 /** Bin edges of a column: its sample quintiles, repeated edges merged (discrete columns). */
 export function binEdges(values: Float64Array, bins = 5): number[] {
-  const sorted = sortedNumbers(values);
+  const sorted = sortedValues(values);
   const edges: number[] = [];
   for (let b = 0; b <= bins; b++) {
     const e = sortedQuantile(sorted, b / bins);
